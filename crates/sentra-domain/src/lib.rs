@@ -1,0 +1,15 @@
+//! Sentra's domain: the types, rules and algorithms of UMKM development, with no I/O and no async.
+//! Everything here is deterministic and testable without a database or a network.
+
+pub mod error;
+pub mod geo;
+pub mod ids;
+pub mod money;
+pub mod phone;
+
+pub use error::{FieldError, FieldErrors, Invalid};
+pub mod demo;
+pub mod region;
+pub mod scope;
+pub mod size;
+pub mod umkm;

@@ -1,0 +1,56 @@
+//! The caller's region scope. Every storage query that lists or changes records takes one, so a
+//! query cannot be written without it. The accounts issue adds roles on top of the region.
+
+use crate::region::RegionCode;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    region: RegionCode,
+}
+
+impl Scope {
+    /// Everything inside `region` (e.g. `36.74` = the whole city, `36.74.03` = one kecamatan).
+    pub fn region(region: RegionCode) -> Self {
+        Self { region }
+    }
+
+    pub fn region_code(&self) -> &RegionCode {
+        &self.region
+    }
+
+    pub fn contains(&self, code: &RegionCode) -> bool {
+        code.is_within(&self.region)
+    }
+
+    /// The narrower of the scope and a requested region filter, or `None` when they do not
+    /// overlap (the answer is then empty, never an error that reveals anything).
+    pub fn narrow(&self, filter: Option<&RegionCode>) -> Option<RegionCode> {
+        match filter {
+            None => Some(self.region.clone()),
+            Some(f) if f.is_within(&self.region) => Some(f.clone()),
+            Some(f) if self.region.is_within(f) => Some(self.region.clone()),
+            Some(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn narrow_takes_the_deeper_region_or_nothing() {
+        let scope = Scope::region(code("36.74.03"));
+        assert_eq!(scope.narrow(None), Some(code("36.74.03")));
+        assert_eq!(scope.narrow(Some(&code("36.74"))), Some(code("36.74.03")));
+        assert_eq!(
+            scope.narrow(Some(&code("36.74.03.1005"))),
+            Some(code("36.74.03.1005"))
+        );
+        assert_eq!(scope.narrow(Some(&code("36.74.01"))), None);
+    }
+}

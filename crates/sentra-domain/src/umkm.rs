@@ -1,0 +1,522 @@
+//! The registry record of one business (UMKM) and the validation of what users type for it.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldErrors, Invalid};
+use crate::geo::{Coordinates, parse_coordinates};
+use crate::ids::{
+    Kbli, KbliVersion, Nik, Sex, parse_bpom, parse_kbli, parse_nib, parse_nik, parse_nitku,
+    parse_npwp, parse_pirt,
+};
+use crate::money::parse_rupiah;
+use crate::phone::{Phone, parse_phone};
+use crate::region::{RegionCode, RegionLevel, RegionTree};
+use crate::size::{SizeDecision, classify};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UmkmStatus {
+    Draft,
+    Verified,
+    Inactive,
+}
+
+impl UmkmStatus {
+    pub const ALL: [UmkmStatus; 3] = [Self::Draft, Self::Verified, Self::Inactive];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Verified => "verified",
+            Self::Inactive => "inactive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<UmkmStatus> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Legality documents of the naik-kelas path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalKind {
+    Nib,
+    Npwp,
+    Nitku,
+    Pirt,
+    Bpom,
+    Halal,
+    Sni,
+    Hki,
+}
+
+impl LegalKind {
+    pub const ALL: [LegalKind; 8] = [
+        Self::Nib,
+        Self::Npwp,
+        Self::Nitku,
+        Self::Pirt,
+        Self::Bpom,
+        Self::Halal,
+        Self::Sni,
+        Self::Hki,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Nib => "nib",
+            Self::Npwp => "npwp",
+            Self::Nitku => "nitku",
+            Self::Pirt => "pirt",
+            Self::Bpom => "bpom",
+            Self::Halal => "halal",
+            Self::Sni => "sni",
+            Self::Hki => "hki",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LegalKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Validates and normalises a document number of this kind.
+    pub fn normalise_number(self, input: &str) -> Result<String, Invalid> {
+        match self {
+            Self::Nib => parse_nib(input).map(|v| v.as_str().to_string()),
+            Self::Npwp => parse_npwp(input).map(|v| v.as_str().to_string()),
+            Self::Nitku => parse_nitku(input).map(|v| v.as_str().to_string()),
+            Self::Pirt => parse_pirt(input).map(|v| v.as_str().to_string()),
+            Self::Bpom => parse_bpom(input).map(|v| v.as_str().to_string()),
+            // Halal (BPJPH), SNI and HKI numbers have several published formats: check the shape only.
+            Self::Halal | Self::Sni | Self::Hki => free_document_number(input),
+        }
+    }
+}
+
+fn free_document_number(input: &str) -> Result<String, Invalid> {
+    let s = input.trim();
+    let ok_chars = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/' | ' '));
+    if !ok_chars {
+        return Err(Invalid("document_number_invalid"));
+    }
+    if s.chars().filter(char::is_ascii_alphanumeric).count() < 4 || s.len() > 64 {
+        return Err(Invalid("document_number_length"));
+    }
+    Ok(s.to_uppercase())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    Whatsapp,
+    Website,
+    Instagram,
+    Facebook,
+    Tiktok,
+    Tokopedia,
+    Shopee,
+    Lazada,
+    Gofood,
+    Grabfood,
+}
+
+impl LinkKind {
+    pub const ALL: [LinkKind; 10] = [
+        Self::Whatsapp,
+        Self::Website,
+        Self::Instagram,
+        Self::Facebook,
+        Self::Tiktok,
+        Self::Tokopedia,
+        Self::Shopee,
+        Self::Lazada,
+        Self::Gofood,
+        Self::Grabfood,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Whatsapp => "whatsapp",
+            Self::Website => "website",
+            Self::Instagram => "instagram",
+            Self::Facebook => "facebook",
+            Self::Tiktok => "tiktok",
+            Self::Tokopedia => "tokopedia",
+            Self::Shopee => "shopee",
+            Self::Lazada => "lazada",
+            Self::Gofood => "gofood",
+            Self::Grabfood => "grabfood",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub kind: LinkKind,
+    pub url: String,
+}
+
+fn parse_url(input: &str) -> Result<String, Invalid> {
+    let s = input.trim();
+    if s.len() > 500 {
+        return Err(Invalid("text_too_long"));
+    }
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or(Invalid("url_invalid"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty()
+        || !host.contains('.')
+        || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(Invalid("url_invalid"));
+    }
+    Ok(s.to_string())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LegalDocument {
+    pub kind: LegalKind,
+    pub number: String,
+    pub issued_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// A document as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct LegalDocumentInput {
+    pub kind: String,
+    pub number: String,
+    pub issued_on: String,
+    pub expires_on: String,
+}
+
+/// The registry record as typed into a form or an API body: every field as text, so that the
+/// validation below sees exactly what the user gave and can name each problem.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UmkmInput {
+    pub name: String,
+    pub brand: String,
+    pub owner_name: String,
+    pub nik: String,
+    pub phone: String,
+    pub address: String,
+    pub village_code: String,
+    pub latitude: String,
+    pub longitude: String,
+    pub sector: String,
+    pub kbli_code: String,
+    pub kbli_version: String,
+    pub year_started: String,
+    pub modal: String,
+    pub annual_sales: String,
+    pub employees_male: String,
+    pub employees_female: String,
+    pub documents: Vec<LegalDocumentInput>,
+    pub links: Vec<(String, String)>,
+}
+
+/// A validated record, ready to store.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UmkmData {
+    pub name: String,
+    pub brand: Option<String>,
+    pub owner_name: String,
+    pub nik: Nik,
+    pub owner_sex: Sex,
+    pub owner_birth_date: Option<NaiveDate>,
+    pub phone: Option<Phone>,
+    pub address: Option<String>,
+    pub village_code: RegionCode,
+    pub coordinates: Option<Coordinates>,
+    pub sector: String,
+    pub kbli: Option<Kbli>,
+    pub year_started: Option<i32>,
+    pub modal: Option<i64>,
+    pub annual_sales: Option<i64>,
+    pub employees_male: Option<i64>,
+    pub employees_female: Option<i64>,
+    pub size: Option<SizeDecision>,
+    pub documents: Vec<LegalDocument>,
+    pub links: Vec<Link>,
+}
+
+/// What validation needs to know about the world, passed in so the domain stays pure.
+pub struct ValidationContext<'a> {
+    pub regions: &'a RegionTree,
+    pub sectors: &'a [String],
+    /// Records may only be placed inside this region (the caller's scope).
+    pub scope: &'a RegionCode,
+    pub today: NaiveDate,
+}
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_ADDRESS: usize = 500;
+
+/// Trims, rejects control characters and over-long text; `None` when empty.
+pub fn clean_text(input: &str, max_chars: usize) -> Result<Option<String>, Invalid> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.chars().count() > max_chars {
+        return Err(Invalid("text_too_long"));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Invalid("text_invalid_chars"));
+    }
+    Ok(Some(s.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
+fn required_text(input: &str, max_chars: usize) -> Result<String, Invalid> {
+    match clean_text(input, max_chars)? {
+        Some(s) if s.chars().count() >= 2 => Ok(s),
+        Some(_) => Err(Invalid("text_too_short")),
+        None => Err(Invalid("required")),
+    }
+}
+
+fn optional<T>(
+    input: &str,
+    parse: impl FnOnce(&str) -> Result<T, Invalid>,
+) -> Result<Option<T>, Invalid> {
+    if input.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(input).map(Some)
+    }
+}
+
+fn parse_count(input: &str) -> Result<i64, Invalid> {
+    let s = input.trim().replace('.', "");
+    match s.parse::<i64>() {
+        Ok(n) if (0..=1_000_000).contains(&n) => Ok(n),
+        Ok(_) => Err(Invalid("number_out_of_range")),
+        Err(_) => Err(Invalid("number_invalid")),
+    }
+}
+
+/// Accepts `2025-09-24` (the form's date input) and `24/09/2025` or `24-09-2025` (as typed).
+pub fn parse_date(input: &str) -> Result<NaiveDate, Invalid> {
+    let s = input.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .map_err(|_| Invalid("date_invalid"))
+}
+
+fn parse_village(input: &str, ctx: &ValidationContext<'_>) -> Result<RegionCode, Invalid> {
+    let code = RegionCode::parse(input)?;
+    let region = ctx.regions.get(&code).ok_or(Invalid("region_unknown"))?;
+    if region.level != RegionLevel::Village {
+        return Err(Invalid("region_not_village"));
+    }
+    if !code.is_within(ctx.scope) {
+        return Err(Invalid("region_out_of_scope"));
+    }
+    Ok(code)
+}
+
+fn validate_document(doc: &LegalDocumentInput, errors: &mut FieldErrors) -> Option<LegalDocument> {
+    let Some(kind) = LegalKind::parse(doc.kind.trim()) else {
+        errors.push("documents.kind", "document_kind_unknown");
+        return None;
+    };
+    let field = |part: &str| format!("documents.{}.{part}", kind.as_str());
+    let number = errors.check(&field("number"), kind.normalise_number(&doc.number));
+    let issued_on = errors.check(&field("issued_on"), optional(&doc.issued_on, parse_date));
+    let expires_on = errors.check(&field("expires_on"), optional(&doc.expires_on, parse_date));
+    if let (Some(Some(i)), Some(Some(e))) = (issued_on, expires_on)
+        && e < i
+    {
+        errors.push(field("expires_on"), "date_order");
+    }
+    Some(LegalDocument {
+        kind,
+        number: number?,
+        issued_on: issued_on?,
+        expires_on: expires_on?,
+    })
+}
+
+/// Checks every field and returns all problems at once (nothing is stored unless this succeeds).
+pub fn validate_umkm(
+    input: &UmkmInput,
+    ctx: &ValidationContext<'_>,
+) -> Result<UmkmData, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let name = e.check("name", required_text(&input.name, MAX_NAME));
+    let brand = e.check("brand", clean_text(&input.brand, MAX_NAME));
+    let owner_name = e.check("owner_name", required_text(&input.owner_name, MAX_NAME));
+    let nik = e.check("nik", parse_nik(&input.nik));
+    let phone = e.check("phone", optional(&input.phone, parse_phone));
+    let address = e.check("address", clean_text(&input.address, MAX_ADDRESS));
+    let village_code = e.check("village_code", parse_village(&input.village_code, ctx));
+    let coordinates = match (
+        input.latitude.trim().is_empty(),
+        input.longitude.trim().is_empty(),
+    ) {
+        (true, true) => Some(None),
+        (false, true) => {
+            e.push("longitude", "coordinates_incomplete");
+            None
+        }
+        (true, false) => {
+            e.push("latitude", "coordinates_incomplete");
+            None
+        }
+        (false, false) => e
+            .check(
+                "latitude",
+                parse_coordinates(&input.latitude, &input.longitude),
+            )
+            .map(Some),
+    };
+    let sector_code = input.sector.trim();
+    let sector = if sector_code.is_empty() {
+        e.push("sector", "required");
+        None
+    } else if ctx.sectors.iter().any(|s| s == sector_code) {
+        Some(sector_code.to_string())
+    } else {
+        e.push("sector", "sector_unknown");
+        None
+    };
+    let kbli = if input.kbli_code.trim().is_empty() {
+        Some(None)
+    } else {
+        // KBLI 2025 (Peraturan BPS 7/2025) replaces KBLI 2020; the version is stored with the code.
+        let version = if input.kbli_version.trim().is_empty() {
+            Some(KbliVersion::V2020)
+        } else {
+            e.check(
+                "kbli_version",
+                KbliVersion::parse(input.kbli_version.trim()),
+            )
+        };
+        version.and_then(|v| {
+            e.check("kbli_code", parse_kbli(&input.kbli_code, v))
+                .map(Some)
+        })
+    };
+    let this_year = ctx.today.year();
+    let year_started = e.check(
+        "year_started",
+        optional(&input.year_started, |s| match s.trim().parse::<i32>() {
+            Ok(y) if (1900..=this_year).contains(&y) => Ok(y),
+            Ok(_) => Err(Invalid("year_out_of_range")),
+            Err(_) => Err(Invalid("number_invalid")),
+        }),
+    );
+    let modal = e.check("modal", optional(&input.modal, parse_rupiah));
+    let annual_sales = e.check("annual_sales", optional(&input.annual_sales, parse_rupiah));
+    let employees_male = e.check(
+        "employees_male",
+        optional(&input.employees_male, parse_count),
+    );
+    let employees_female = e.check(
+        "employees_female",
+        optional(&input.employees_female, parse_count),
+    );
+
+    let mut documents = Vec::new();
+    for doc in &input.documents {
+        let blank = doc.number.trim().is_empty()
+            && doc.issued_on.trim().is_empty()
+            && doc.expires_on.trim().is_empty();
+        if blank {
+            continue;
+        }
+        if let Some(d) = validate_document(doc, &mut e) {
+            if documents.iter().any(|x: &LegalDocument| x.kind == d.kind) {
+                e.push(
+                    format!("documents.{}.number", d.kind.as_str()),
+                    "document_duplicate",
+                );
+            } else {
+                documents.push(d);
+            }
+        }
+    }
+    documents.sort_by_key(|d| d.kind);
+
+    let mut links = Vec::new();
+    for (kind, url) in &input.links {
+        if url.trim().is_empty() {
+            continue;
+        }
+        let field = format!("links.{}", kind.trim());
+        match LinkKind::parse(kind.trim()) {
+            None => e.push(field, "link_kind_unknown"),
+            Some(k) => {
+                if let Some(url) = e.check(&field, parse_url(url)) {
+                    links.push(Link { kind: k, url });
+                }
+            }
+        }
+    }
+    links.sort_by_key(|l| l.kind);
+    links.dedup_by_key(|l| l.kind);
+
+    if !e.is_empty() {
+        return Err(e);
+    }
+    // Every `check` above returned Some when no error was recorded.
+    let (Some(name), Some(brand), Some(owner_name), Some(nik), Some(phone), Some(address)) =
+        (name, brand, owner_name, nik, phone, address)
+    else {
+        return Err(e);
+    };
+    let (Some(village_code), Some(coordinates), Some(sector), Some(kbli)) =
+        (village_code, coordinates, sector, kbli)
+    else {
+        return Err(e);
+    };
+    let (
+        Some(year_started),
+        Some(modal),
+        Some(annual_sales),
+        Some(employees_male),
+        Some(employees_female),
+    ) = (
+        year_started,
+        modal,
+        annual_sales,
+        employees_male,
+        employees_female,
+    )
+    else {
+        return Err(e);
+    };
+    Ok(UmkmData {
+        owner_sex: nik.sex(),
+        owner_birth_date: nik.birth_date(ctx.today),
+        size: classify(modal, annual_sales),
+        name,
+        brand,
+        owner_name,
+        nik,
+        phone,
+        address,
+        village_code,
+        coordinates,
+        sector,
+        kbli,
+        year_started,
+        modal,
+        annual_sales,
+        employees_male,
+        employees_female,
+        documents,
+        links,
+    })
+}

@@ -1,0 +1,280 @@
+//! Opening a database from its URL, and what each engine needs at connection time.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+use crate::{Result, StorageError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// A parsed database URL: the engine it picks and, for SQLite, the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite { path: PathBuf, url: String },
+    Postgres { url: String },
+}
+
+impl DatabaseUrl {
+    pub fn parse(input: &str) -> Result<Self> {
+        let input = input.trim();
+        let Some((scheme, rest)) = input.split_once("://") else {
+            return Err(StorageError::Connect(format!(
+                "database URL {} has no scheme: use sqlite://PATH or postgres://USER@HOST/DB",
+                redact_url(input)
+            )));
+        };
+        match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" => {
+                let path = rest.split('?').next().unwrap_or("");
+                if path.is_empty() || path == ":memory:" {
+                    return Err(StorageError::Connect(format!(
+                        "database URL {input} names no file: use sqlite://PATH, e.g. sqlite://sentra-data/sentra.db"
+                    )));
+                }
+                Ok(Self::Sqlite {
+                    path: PathBuf::from(path),
+                    url: input.to_string(),
+                })
+            }
+            "postgres" | "postgresql" => Ok(Self::Postgres {
+                url: input.to_string(),
+            }),
+            other => Err(StorageError::Connect(format!(
+                "unsupported database URL scheme '{other}' in {}: use sqlite://PATH or postgres://USER@HOST/DB",
+                redact_url(input)
+            ))),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite { .. } => Backend::Sqlite,
+            Self::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite { url, .. } | Self::Postgres { url } => redact_url(url),
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    // userinfo ends at the last '@' before the first '/'.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return redact_query_password(url);
+    };
+    let userinfo = &authority[..at];
+    let user = match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{user}:***"),
+        None => userinfo.to_string(),
+    };
+    redact_query_password(&format!("{scheme}://{user}{}", &rest[at..]))
+}
+
+fn redact_query_password(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => kv.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+/// A connection pool over one engine.
+#[derive(Clone)]
+pub struct Database {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+    redacted_url: String,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .field("url", &self.redacted_url)
+            .finish()
+    }
+}
+
+impl Database {
+    /// Opens the database. A SQLite file is created at exactly the given path (its folder too);
+    /// a PostgreSQL server must exist and accept the credentials.
+    pub async fn connect(url: &str) -> Result<Database> {
+        sqlx::any::install_default_drivers();
+        let parsed = DatabaseUrl::parse(url)?;
+        let redacted = parsed.redacted();
+        let fail = |e: &dyn std::fmt::Display| {
+            let reason = e.to_string();
+            let reason = reason.lines().next().unwrap_or("").to_string();
+            StorageError::Connect(format!("cannot open database {redacted}: {reason}"))
+        };
+        let (connect_url, max_connections) = match &parsed {
+            DatabaseUrl::Sqlite { path, url } => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+                }
+                // mode=rwc: create the file at this path if it is missing.
+                let url = if url.contains("mode=") {
+                    url.clone()
+                } else if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                (url, 8)
+            }
+            DatabaseUrl::Postgres { url } => (url.clone(), 16),
+        };
+        let options = AnyConnectOptions::from_str(&connect_url).map_err(|e| fail(&e))?;
+        let backend = parsed.backend();
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; the busy timeout makes a second
+                        // writer wait instead of failing; foreign keys are off by default in SQLite.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| fail(&e))?;
+        Ok(Database {
+            pool,
+            backend,
+            redacted_url: redacted,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn redacted_url(&self) -> &str {
+        &self.redacted_url
+    }
+
+    /// Applies pending migrations and loads the region reference data when it is missing or
+    /// from another decree. Safe to run any number of times.
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .map_err(|e| StorageError::Migrate(e.to_string()))?;
+        self.load_regions(sentra_domain::region::RegionTree::embedded())
+            .await?;
+        Ok(())
+    }
+
+    /// For `/readyz`: the database answers a query.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn sectors(&self) -> Result<Vec<crate::Sector>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT code, name_id, name_en FROM sectors WHERE active = 1 ORDER BY position, code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, name_id, name_en)| crate::Sector {
+                code,
+                name_id,
+                name_en,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            redact_url("postgres://sentra:s3cret@db.local:5432/sentra"),
+            "postgres://sentra:***@db.local:5432/sentra"
+        );
+        assert_eq!(
+            redact_url("postgres://db.local/sentra?user=a&password=x"),
+            "postgres://db.local/sentra?user=a&password=***"
+        );
+        assert_eq!(redact_url("sqlite://a/b.db"), "sqlite://a/b.db");
+    }
+
+    #[test]
+    fn unknown_scheme_is_an_error_naming_the_url() {
+        let err = DatabaseUrl::parse("mysql://u:pw@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mysql://u:***@h/db"), "{err}");
+        assert!(!err.contains("pw"), "{err}");
+    }
+}

@@ -1,0 +1,22 @@
+use sentra_domain::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// Connecting failed; the message names the URL with the password hidden.
+    #[error("{0}")]
+    Connect(String),
+    #[error("migration failed: {0}")]
+    Migrate(String),
+    #[error("not found")]
+    NotFound,
+    /// The record changed since the caller read it (optimistic concurrency).
+    #[error("the record was changed by someone else")]
+    Conflict,
+    /// Input that passed the domain checks but clashes with the stored data.
+    #[error("invalid: {0}")]
+    Invalid(FieldErrors),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}

@@ -1,0 +1,32 @@
+//! Sentra's storage: one API over SQLite (embedded, the default) and PostgreSQL, chosen at run
+//! time by the database URL, with one migration source. Every query that lists or changes
+//! registry records takes the caller's [`Scope`](sentra_domain::scope::Scope).
+
+mod connect;
+mod error;
+mod regions;
+mod umkm;
+
+pub use connect::{Backend, Database, DatabaseUrl, redact_url};
+pub use error::StorageError;
+pub use umkm::{
+    LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter, UmkmRecord, UmkmSort,
+    UmkmSummary,
+};
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Timestamps are stored as RFC 3339 UTC text with milliseconds, which sorts correctly as text
+/// on both engines.
+pub fn now_text() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Sector {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+}

@@ -1,0 +1,761 @@
+//! The UMKM registry tables. Every function takes the caller's scope; a record outside it is
+//! "not found" and never counted.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use sentra_domain::region::{RegionCode, RegionLevel};
+use sentra_domain::scope::Scope;
+use sentra_domain::size::{SizeBasis, SizeClass};
+use sentra_domain::umkm::{LegalDocument, LegalKind, Link, UmkmData, UmkmStatus};
+
+use crate::{Database, Result, StorageError, now_text};
+
+/// Filters of the registry list; all optional and combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct UmkmFilter {
+    pub region: Option<RegionCode>,
+    pub sector: Option<String>,
+    pub size: Option<SizeClass>,
+    pub status: Option<UmkmStatus>,
+    pub legality: Option<LegalityFilter>,
+    /// Text in the business name or brand.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegalityFilter {
+    Has(LegalKind),
+    Lacks(LegalKind),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UmkmSort {
+    #[default]
+    Name,
+    Created,
+    Updated,
+    Modal,
+    Sales,
+}
+
+impl UmkmSort {
+    pub const ALL: [UmkmSort; 5] = [
+        Self::Name,
+        Self::Created,
+        Self::Updated,
+        Self::Modal,
+        Self::Sales,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Modal => "modal",
+            Self::Sales => "sales",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "u.name",
+            Self::Created => "u.created_at",
+            Self::Updated => "u.updated_at",
+            Self::Modal => "u.modal_rupiah",
+            Self::Sales => "u.annual_sales_rupiah",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    pub const MAX_PER_PAGE: u32 = 200;
+
+    pub fn new(page: u32, per_page: u32) -> Self {
+        Self {
+            page: page.max(1),
+            per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u32 {
+        let per = i64::from(self.per_page.max(1));
+        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX)
+    }
+}
+
+/// One row of the registry list.
+#[derive(Debug, Clone, Serialize)]
+pub struct UmkmSummary {
+    pub id: String,
+    pub name: String,
+    pub brand: Option<String>,
+    pub owner_name: String,
+    pub village_code: String,
+    pub sector: String,
+    pub size_class: Option<SizeClass>,
+    pub status: UmkmStatus,
+    pub modal: Option<i64>,
+    pub annual_sales: Option<i64>,
+    pub documents: Vec<LegalKind>,
+    pub updated_at: String,
+}
+
+/// A stored registry record.
+#[derive(Debug, Clone, Serialize)]
+pub struct UmkmRecord {
+    pub id: String,
+    pub name: String,
+    pub brand: Option<String>,
+    pub owner_name: String,
+    pub owner_nik: String,
+    pub owner_sex: String,
+    pub owner_birth_date: Option<NaiveDate>,
+    pub owner_phone: Option<String>,
+    pub address: Option<String>,
+    pub village_code: String,
+    pub district_code: String,
+    pub regency_code: String,
+    pub province_code: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub sector: String,
+    pub kbli_code: Option<String>,
+    pub kbli_version: Option<String>,
+    pub year_started: Option<i64>,
+    pub modal: Option<i64>,
+    pub annual_sales: Option<i64>,
+    pub employees_male: Option<i64>,
+    pub employees_female: Option<i64>,
+    pub size_class: Option<SizeClass>,
+    pub size_basis: Option<SizeBasis>,
+    pub documents: Vec<LegalDocument>,
+    pub links: Vec<Link>,
+    pub status: UmkmStatus,
+    pub verified_by: Option<String>,
+    pub verified_at: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+/// A value bound to a `$n` placeholder. `$n` works on both engines (sqlx's SQLite driver reads
+/// `$n` as the n-th parameter), so one SQL text serves both.
+#[derive(Debug, Clone)]
+enum Arg {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Float(Option<f64>),
+}
+
+#[derive(Default)]
+struct Args(Vec<Arg>);
+
+impl Args {
+    fn push(&mut self, arg: Arg) -> String {
+        self.0.push(arg);
+        format!("${}", self.0.len())
+    }
+
+    fn text(&mut self, s: impl Into<String>) -> String {
+        self.push(Arg::Text(Some(s.into())))
+    }
+
+    fn bind<'q>(
+        self,
+        mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        for a in self.0 {
+            q = match a {
+                Arg::Text(v) => q.bind(v),
+                Arg::Int(v) => q.bind(v),
+                Arg::Float(v) => q.bind(v),
+            };
+        }
+        q
+    }
+}
+
+fn region_column(level: RegionLevel) -> &'static str {
+    match level {
+        RegionLevel::Province => "u.province_code",
+        RegionLevel::Regency => "u.regency_code",
+        RegionLevel::District => "u.district_code",
+        RegionLevel::Village => "u.village_code",
+    }
+}
+
+/// `col = $n` for the region the caller may see.
+fn scope_condition(region: &RegionCode, args: &mut Args) -> String {
+    format!(
+        "{} = {}",
+        region_column(region.level()),
+        args.text(region.as_str())
+    )
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('%');
+    for c in s.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+const INSERT_COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "brand",
+    "owner_name",
+    "owner_nik",
+    "owner_sex",
+    "owner_birth_date",
+    "owner_phone",
+    "address",
+    "village_code",
+    "district_code",
+    "regency_code",
+    "province_code",
+    "latitude",
+    "longitude",
+    "sector_code",
+    "kbli_code",
+    "kbli_version",
+    "year_started",
+    "modal_rupiah",
+    "annual_sales_rupiah",
+    "employees_male",
+    "employees_female",
+    "size_class",
+    "size_basis",
+    "links",
+    "status",
+    "verified_by",
+    "verified_at",
+    "created_by",
+    "created_at",
+    "updated_at",
+];
+
+/// The data columns (everything an edit may change), in `INSERT_COLUMNS` order after `id`.
+fn data_args(d: &UmkmData) -> Vec<Arg> {
+    let code = |l| {
+        d.village_code
+            .at_level(l)
+            .map(|c: RegionCode| c.as_str().to_string())
+    };
+    vec![
+        Arg::Text(Some(d.name.clone())),
+        Arg::Text(d.brand.clone()),
+        Arg::Text(Some(d.owner_name.clone())),
+        Arg::Text(Some(d.nik.as_str().to_string())),
+        Arg::Text(Some(sex_str(d).to_string())),
+        Arg::Text(d.owner_birth_date.map(|b| b.format("%Y-%m-%d").to_string())),
+        Arg::Text(d.phone.as_ref().map(|p| p.as_str().to_string())),
+        Arg::Text(d.address.clone()),
+        Arg::Text(Some(d.village_code.as_str().to_string())),
+        Arg::Text(code(RegionLevel::District)),
+        Arg::Text(code(RegionLevel::Regency)),
+        Arg::Text(code(RegionLevel::Province)),
+        Arg::Float(d.coordinates.map(|c| c.lat)),
+        Arg::Float(d.coordinates.map(|c| c.lon)),
+        Arg::Text(Some(d.sector.clone())),
+        Arg::Text(d.kbli.as_ref().map(|k| k.as_str().to_string())),
+        Arg::Text(d.kbli.as_ref().map(|k| k.version().as_str().to_string())),
+        Arg::Int(d.year_started.map(i64::from)),
+        Arg::Int(d.modal),
+        Arg::Int(d.annual_sales),
+        Arg::Int(d.employees_male),
+        Arg::Int(d.employees_female),
+        Arg::Text(d.size.map(|s| s.class.as_str().to_string())),
+        Arg::Text(d.size.map(|s| s.basis.as_str().to_string())),
+        Arg::Text(Some(
+            serde_json::to_string(&d.links).unwrap_or_else(|_| "[]".into()),
+        )),
+    ]
+}
+
+fn sex_str(d: &UmkmData) -> &'static str {
+    match d.owner_sex {
+        sentra_domain::ids::Sex::Male => "male",
+        sentra_domain::ids::Sex::Female => "female",
+    }
+}
+
+/// A new record to insert: its data, status and who entered it.
+pub struct NewUmkm<'a> {
+    pub data: &'a UmkmData,
+    pub status: UmkmStatus,
+    pub verified_by: Option<&'a str>,
+}
+
+impl Database {
+    /// Lists the records inside the scope that match the filter, with the total count.
+    pub async fn list_umkm(
+        &self,
+        scope: &Scope,
+        filter: &UmkmFilter,
+        sort: UmkmSort,
+        direction: SortDirection,
+        page: PageRequest,
+    ) -> Result<Page<UmkmSummary>> {
+        let empty = Page {
+            items: Vec::new(),
+            total: 0,
+            page: page.page,
+            per_page: page.per_page,
+        };
+        let Some(region) = scope.narrow(filter.region.as_ref()) else {
+            return Ok(empty);
+        };
+        let mut args = Args::default();
+        let mut conds = vec![scope_condition(&region, &mut args)];
+        if let Some(sector) = &filter.sector {
+            conds.push(format!("u.sector_code = {}", args.text(sector.as_str())));
+        }
+        if let Some(size) = filter.size {
+            conds.push(format!("u.size_class = {}", args.text(size.as_str())));
+        }
+        if let Some(status) = filter.status {
+            conds.push(format!("u.status = {}", args.text(status.as_str())));
+        }
+        if let Some(legality) = filter.legality {
+            let (not, kind) = match legality {
+                LegalityFilter::Has(k) => ("", k),
+                LegalityFilter::Lacks(k) => ("NOT ", k),
+            };
+            conds.push(format!(
+                "{not}EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = {})",
+                args.text(kind.as_str())
+            ));
+        }
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let p = args.text(escape_like(text));
+            conds.push(format!(
+                "(lower(u.name) LIKE {p} ESCAPE '\\' OR lower(COALESCE(u.brand, '')) LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        let where_clause = conds.join(" AND ");
+
+        let count_sql = format!("SELECT COUNT(*) FROM umkm u WHERE {where_clause}");
+        let count_args = Args(args.0.clone());
+        let total: i64 = count_args
+            .bind(sqlx::query(&count_sql))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+
+        let dir = match direction {
+            SortDirection::Asc => "ASC",
+            SortDirection::Desc => "DESC",
+        };
+        let col = sort.column();
+        let limit = args.push(Arg::Int(Some(i64::from(page.per_page))));
+        let offset = args.push(Arg::Int(Some(page.offset())));
+        // `(col IS NULL)` first puts empty values last on both engines.
+        let list_sql = format!(
+            "SELECT u.id, u.name, u.brand, u.owner_name, u.village_code, u.sector_code, u.size_class, \
+             u.status, u.modal_rupiah, u.annual_sales_rupiah, u.updated_at FROM umkm u \
+             WHERE {where_clause} ORDER BY ({col} IS NULL), {col} {dir}, u.id {dir} LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = args
+            .bind(sqlx::query(&list_sql))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(UmkmSummary {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                brand: row.try_get("brand")?,
+                owner_name: row.try_get("owner_name")?,
+                village_code: row.try_get("village_code")?,
+                sector: row.try_get("sector_code")?,
+                size_class: parse_opt(row, "size_class", SizeClass::parse)?,
+                status: parse_req(row, "status", UmkmStatus::parse)?,
+                modal: row.try_get("modal_rupiah")?,
+                annual_sales: row.try_get("annual_sales_rupiah")?,
+                documents: Vec::new(),
+                updated_at: row.try_get("updated_at")?,
+            });
+        }
+        if !items.is_empty() {
+            let mut doc_args = Args::default();
+            let placeholders: Vec<String> =
+                items.iter().map(|i| doc_args.text(i.id.clone())).collect();
+            let sql = format!(
+                "SELECT umkm_id, kind FROM umkm_documents WHERE umkm_id IN ({}) ORDER BY kind",
+                placeholders.join(",")
+            );
+            let docs = doc_args
+                .bind(sqlx::query(&sql))
+                .fetch_all(&self.pool)
+                .await?;
+            for d in &docs {
+                let id: String = d.try_get("umkm_id")?;
+                let kind = parse_req(d, "kind", LegalKind::parse)?;
+                if let Some(item) = items.iter_mut().find(|i| i.id == id) {
+                    item.documents.push(kind);
+                }
+            }
+        }
+        Ok(Page {
+            items,
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+
+    /// One record, if it exists inside the scope.
+    pub async fn get_umkm(&self, scope: &Scope, id: &str) -> Result<UmkmRecord> {
+        let mut args = Args::default();
+        let id_p = args.text(id);
+        let cond = scope_condition(scope.region_code(), &mut args);
+        let sql = format!("SELECT * FROM umkm u WHERE u.id = {id_p} AND {cond}");
+        let row = args
+            .bind(sqlx::query(&sql))
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        let mut record = record_from_row(&row)?;
+        let docs = sqlx::query(
+            "SELECT kind, number, issued_on, expires_on FROM umkm_documents WHERE umkm_id = $1 ORDER BY kind",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        for d in &docs {
+            record.documents.push(LegalDocument {
+                kind: parse_req(d, "kind", LegalKind::parse)?,
+                number: d.try_get("number")?,
+                issued_on: parse_opt(d, "issued_on", parse_day)?,
+                expires_on: parse_opt(d, "expires_on", parse_day)?,
+            });
+        }
+        record.documents.sort_by_key(|d| d.kind);
+        Ok(record)
+    }
+
+    /// Creates one record inside the scope and returns it as stored.
+    pub async fn create_umkm(
+        &self,
+        scope: &Scope,
+        data: &UmkmData,
+        actor: &str,
+    ) -> Result<UmkmRecord> {
+        let ids = self
+            .insert_umkm_batch(
+                scope,
+                &[NewUmkm {
+                    data,
+                    status: UmkmStatus::Draft,
+                    verified_by: None,
+                }],
+                actor,
+            )
+            .await?;
+        let id = ids.into_iter().next().ok_or(StorageError::NotFound)?;
+        self.get_umkm(scope, &id).await
+    }
+
+    /// Inserts many records in one transaction (the path of `create` and of demo/import jobs).
+    pub async fn insert_umkm_batch(
+        &self,
+        scope: &Scope,
+        rows: &[NewUmkm<'_>],
+        actor: &str,
+    ) -> Result<Vec<String>> {
+        if rows.iter().any(|r| !scope.contains(&r.data.village_code)) {
+            return Err(StorageError::NotFound);
+        }
+        let mut tx = self.pool.begin().await?;
+        let ids = insert_rows(&mut tx, rows, actor).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Replaces the data of a record if it is still at `expected_version`.
+    pub async fn update_umkm(
+        &self,
+        scope: &Scope,
+        id: &str,
+        expected_version: i64,
+        data: &UmkmData,
+    ) -> Result<UmkmRecord> {
+        if !scope.contains(&data.village_code) {
+            return Err(StorageError::NotFound);
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut args = Args(data_args(data));
+        let sets: Vec<String> = INSERT_COLUMNS[1..=args.0.len()]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        let now = args.text(now_text());
+        let id_p = args.text(id);
+        let version_p = args.push(Arg::Int(Some(expected_version)));
+        let cond = scope_condition(scope.region_code(), &mut args);
+        let sql = format!(
+            "UPDATE umkm SET {}, updated_at = {now}, version = version + 1 \
+             WHERE id = {id_p} AND version = {version_p} AND {}",
+            sets.join(", "),
+            cond.replace("u.", "")
+        );
+        let done = args.bind(sqlx::query(&sql)).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            drop(tx);
+            // Tell a stale edit from a record the caller may not see.
+            return match self.get_umkm(scope, id).await {
+                Ok(_) => Err(StorageError::Conflict),
+                Err(e) => Err(e),
+            };
+        }
+        sqlx::query("DELETE FROM umkm_documents WHERE umkm_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_documents(&mut tx, id, &data.documents).await?;
+        tx.commit().await?;
+        self.get_umkm(scope, id).await
+    }
+
+    /// Sets the status; verifying records who did it and when.
+    pub async fn set_umkm_status(
+        &self,
+        scope: &Scope,
+        id: &str,
+        status: UmkmStatus,
+        actor: &str,
+    ) -> Result<UmkmRecord> {
+        let mut args = Args::default();
+        let status_p = args.text(status.as_str());
+        let (by, at) = if status == UmkmStatus::Verified {
+            (Some(actor.to_string()), Some(now_text()))
+        } else {
+            (None, None)
+        };
+        let by_p = args.push(Arg::Text(by));
+        let at_p = args.push(Arg::Text(at));
+        let now = args.text(now_text());
+        let id_p = args.text(id);
+        let cond = scope_condition(scope.region_code(), &mut args).replace("u.", "");
+        let sql = format!(
+            "UPDATE umkm SET status = {status_p}, verified_by = {by_p}, verified_at = {at_p}, \
+             updated_at = {now}, version = version + 1 WHERE id = {id_p} AND {cond}"
+        );
+        let done = args.bind(sqlx::query(&sql)).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        self.get_umkm(scope, id).await
+    }
+
+    /// Number of records inside the scope.
+    pub async fn count_umkm(&self, scope: &Scope) -> Result<i64> {
+        let mut args = Args::default();
+        let cond = scope_condition(scope.region_code(), &mut args);
+        let sql = format!("SELECT COUNT(*) FROM umkm u WHERE {cond}");
+        Ok(args
+            .bind(sqlx::query(&sql))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+}
+
+async fn insert_rows(
+    tx: &mut Transaction<'_, Any>,
+    rows: &[NewUmkm<'_>],
+    actor: &str,
+) -> Result<Vec<String>> {
+    let mut ids = Vec::with_capacity(rows.len());
+    let now = now_text();
+    // 32 parameters a row, 500 rows a statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+    for chunk in rows.chunks(500) {
+        let mut args = Args::default();
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for row in chunk {
+            let id = uuid::Uuid::now_v7().to_string();
+            let mut values = vec![Arg::Text(Some(id.clone()))];
+            values.extend(data_args(row.data));
+            let verified = row.status == UmkmStatus::Verified;
+            values.push(Arg::Text(Some(row.status.as_str().to_string())));
+            values.push(Arg::Text(
+                row.verified_by.filter(|_| verified).map(str::to_string),
+            ));
+            values.push(Arg::Text(verified.then(|| now.clone())));
+            values.push(Arg::Text(Some(actor.to_string())));
+            values.push(Arg::Text(Some(now.clone())));
+            values.push(Arg::Text(Some(now.clone())));
+            debug_assert_eq!(values.len(), INSERT_COLUMNS.len());
+            let placeholders: Vec<String> = values.into_iter().map(|v| args.push(v)).collect();
+            tuples.push(format!("({})", placeholders.join(",")));
+            ids.push(id);
+        }
+        let sql = format!(
+            "INSERT INTO umkm ({}) VALUES {}",
+            INSERT_COLUMNS.join(","),
+            tuples.join(",")
+        );
+        args.bind(sqlx::query(&sql)).execute(&mut **tx).await?;
+    }
+    // Documents after all records, many rows per statement.
+    let docs: Vec<(&str, &LegalDocument)> = rows
+        .iter()
+        .zip(&ids)
+        .flat_map(|(r, id)| r.data.documents.iter().map(move |d| (id.as_str(), d)))
+        .collect();
+    for chunk in docs.chunks(2000) {
+        let mut args = Args::default();
+        let tuples: Vec<String> = chunk
+            .iter()
+            .map(|(id, d)| document_tuple(&mut args, id, d))
+            .collect();
+        let sql = format!(
+            "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on) VALUES {}",
+            tuples.join(",")
+        );
+        args.bind(sqlx::query(&sql)).execute(&mut **tx).await?;
+    }
+    Ok(ids)
+}
+
+fn document_tuple(args: &mut Args, id: &str, d: &LegalDocument) -> String {
+    let day = |x: Option<NaiveDate>| Arg::Text(x.map(|v| v.format("%Y-%m-%d").to_string()));
+    format!(
+        "({},{},{},{},{})",
+        args.text(id),
+        args.text(d.kind.as_str()),
+        args.text(d.number.clone()),
+        args.push(day(d.issued_on)),
+        args.push(day(d.expires_on))
+    )
+}
+
+async fn insert_documents(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    docs: &[LegalDocument],
+) -> Result<()> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let mut args = Args::default();
+    let tuples: Vec<String> = docs
+        .iter()
+        .map(|d| document_tuple(&mut args, id, d))
+        .collect();
+    let sql = format!(
+        "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on) VALUES {}",
+        tuples.join(",")
+    );
+    args.bind(sqlx::query(&sql)).execute(&mut **tx).await?;
+    Ok(())
+}
+
+fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+fn parse_opt<T>(row: &AnyRow, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {
+    let v: Option<String> = row.try_get(col)?;
+    match v {
+        None => Ok(None),
+        Some(s) => parse(&s)
+            .map(Some)
+            .ok_or_else(|| StorageError::Corrupt(format!("{col} = {s:?}"))),
+    }
+}
+
+fn parse_req<T>(row: &AnyRow, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    parse_opt(row, col, parse)?.ok_or_else(|| StorageError::Corrupt(format!("{col} is empty")))
+}
+
+fn record_from_row(row: &AnyRow) -> Result<UmkmRecord> {
+    let links: String = row.try_get("links")?;
+    Ok(UmkmRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        brand: row.try_get("brand")?,
+        owner_name: row.try_get("owner_name")?,
+        owner_nik: row.try_get("owner_nik")?,
+        owner_sex: row.try_get("owner_sex")?,
+        owner_birth_date: parse_opt(row, "owner_birth_date", parse_day)?,
+        owner_phone: row.try_get("owner_phone")?,
+        address: row.try_get("address")?,
+        village_code: row.try_get("village_code")?,
+        district_code: row.try_get("district_code")?,
+        regency_code: row.try_get("regency_code")?,
+        province_code: row.try_get("province_code")?,
+        latitude: row.try_get("latitude")?,
+        longitude: row.try_get("longitude")?,
+        sector: row.try_get("sector_code")?,
+        kbli_code: row.try_get("kbli_code")?,
+        kbli_version: row.try_get("kbli_version")?,
+        year_started: row.try_get("year_started")?,
+        modal: row.try_get("modal_rupiah")?,
+        annual_sales: row.try_get("annual_sales_rupiah")?,
+        employees_male: row.try_get("employees_male")?,
+        employees_female: row.try_get("employees_female")?,
+        size_class: parse_opt(row, "size_class", SizeClass::parse)?,
+        size_basis: parse_opt(row, "size_basis", SizeBasis::parse)?,
+        documents: Vec::new(),
+        links: serde_json::from_str(&links)
+            .map_err(|e| StorageError::Corrupt(format!("links: {e}")))?,
+        status: parse_req(row, "status", UmkmStatus::parse)?,
+        verified_by: row.try_get("verified_by")?,
+        verified_at: row.try_get("verified_at")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+    })
+}

@@ -1,0 +1,146 @@
+//! One error type at the HTTP edge. Policy: log the cause, never send internals; map to the right
+//! status (404, 409, 422 with field errors); every error carries a stable snake_case code that
+//! the client shows in Indonesian or English.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sentra_domain::FieldErrors;
+use sentra_storage::StorageError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::lang::Lang;
+
+#[derive(Debug)]
+pub enum ApiError {
+    NotFound,
+    Conflict,
+    Validation(FieldErrors),
+    /// A body that is not the JSON the endpoint takes; `field` is the JSON path when known.
+    BadBody {
+        field: Option<String>,
+        code: &'static str,
+    },
+    Internal(String),
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound => ApiError::NotFound,
+            StorageError::Conflict => ApiError::Conflict,
+            StorageError::Invalid(fields) => ApiError::Validation(fields),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        ApiError::Validation(e)
+    }
+}
+
+/// The error body of the JSON API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code, e.g. `not_found`, `validation_failed`.
+    pub code: String,
+    /// The code's sentence in the request's language.
+    pub message: String,
+    /// Problems by field, for `validation_failed`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict => StatusCode::CONFLICT,
+            ApiError::Validation(_) | ApiError::BadBody { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self, lang: Lang) -> ErrorBody {
+        let (code, fields) = match self {
+            ApiError::NotFound => ("not_found", Vec::new()),
+            ApiError::Conflict => ("conflict", Vec::new()),
+            ApiError::Validation(errors) => ("validation_failed", field_bodies(errors, lang)),
+            ApiError::BadBody { field, code } => (
+                "invalid_body",
+                field
+                    .iter()
+                    .map(|f| FieldErrorBody {
+                        field: f.clone(),
+                        code: (*code).to_string(),
+                        message: lang.error(code).into_owned(),
+                    })
+                    .collect(),
+            ),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                ("internal", Vec::new())
+            }
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message: lang.error(code).into_owned(),
+                fields,
+            },
+        }
+    }
+
+    pub fn into_response_in(self, lang: Lang) -> Response {
+        (self.status(), Json(self.body(lang))).into_response()
+    }
+}
+
+pub fn field_bodies(errors: &FieldErrors, lang: Lang) -> Vec<FieldErrorBody> {
+    errors
+        .iter()
+        .map(|e| FieldErrorBody {
+            field: e.field.clone(),
+            code: e.code.to_string(),
+            message: lang.error(e.code).into_owned(),
+        })
+        .collect()
+}
+
+/// An API error with the language it is answered in.
+pub struct LangError(pub Lang, pub ApiError);
+
+impl IntoResponse for LangError {
+    fn into_response(self) -> Response {
+        self.1.into_response_in(self.0)
+    }
+}
+
+/// Last line of defence: a panic becomes a plain 500 without details, and is logged.
+pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        "Terjadi kesalahan pada server. / Internal server error.",
+    )
+        .into_response()
+}

@@ -1,0 +1,152 @@
+//! The HTTP edge of Sentra: server-rendered pages (Indonesian first, working without
+//! JavaScript) and the JSON API under `/api/v1/` with its OpenAPI document. Handlers are thin:
+//! they parse, call the domain and storage, and render.
+
+mod api;
+mod error;
+mod forms;
+mod lang;
+mod pages;
+mod params;
+mod view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use sentra_domain::region::{RegionCode, RegionTree};
+use sentra_domain::scope::Scope;
+use sentra_storage::Database;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi_json;
+pub use lang::Lang;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Database,
+    regions: &'static RegionTree,
+    home: RegionCode,
+}
+
+impl AppState {
+    /// `home` is the deployment's home region (e.g. `36.74`); the UI is scoped to it.
+    pub fn new(db: Database, home: RegionCode) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                regions: RegionTree::embedded(),
+                home,
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &Database {
+        &self.inner.db
+    }
+
+    pub fn regions(&self) -> &'static RegionTree {
+        self.inner.regions
+    }
+
+    pub fn home(&self) -> &RegionCode {
+        &self.inner.home
+    }
+
+    /// The caller's scope. Until accounts exist every caller sees the home region.
+    pub fn scope(&self) -> Scope {
+        Scope::region(self.inner.home.clone())
+    }
+}
+
+/// Largest request body accepted; a registry record is a few kilobytes.
+const BODY_LIMIT: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { axum::response::Redirect::to("/umkm") }))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/static/app.css", get(static_css))
+        .route("/static/app.js", get(static_js))
+        .merge(pages::routes())
+        .nest("/api", api::routes())
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(lang::remember_choice))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            // No third-party requests from pages.
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(error::panic_response))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match state.db().ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+async fn static_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.css"),
+    )
+}
+
+async fn static_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.js"),
+    )
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,1022 @@
+//! Server-rendered pages. They work without JavaScript: region pickers reload the page with the
+//! next level's choices; a small script only submits them on change.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, RawForm, RawQuery, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use sentra_domain::FieldErrors;
+use sentra_domain::region::{RegionCode, RegionLevel, RegionTree};
+use sentra_domain::size::SizeClass;
+use sentra_domain::umkm::{LegalKind, LinkKind, UmkmStatus};
+use sentra_storage::{Sector, SortDirection, UmkmRecord, UmkmSort};
+
+use crate::AppState;
+use crate::api::validated;
+use crate::error::ApiError;
+use crate::forms::{form_value, input_from_form};
+use crate::lang::{Lang, ReqLang};
+use crate::params::{legality_str, parse_list_params};
+use crate::view::{date_text, opt, query_string, rupiah};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/umkm", get(list).post(create))
+        .route("/umkm/new", get(new_form))
+        .route("/umkm/{id}", get(detail).post(update))
+        .route("/umkm/{id}/edit", get(edit_form))
+        .route("/umkm/{id}/status", post(set_status))
+}
+
+/// What every page's frame needs.
+pub struct Chrome {
+    pub lang: Lang,
+    pub title: String,
+    /// The same page in the other language.
+    pub switch_href: String,
+    pub switch_label: &'static str,
+}
+
+impl Chrome {
+    fn new(lang: Lang, title: String, uri: &Uri) -> Self {
+        let other = if lang == Lang::Id { Lang::En } else { Lang::Id };
+        let mut pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+        pairs.retain(|(k, _)| k != "lang");
+        pairs.push(("lang".into(), other.code().into()));
+        Chrome {
+            lang,
+            title,
+            switch_href: format!(
+                "{}?{}",
+                uri.path(),
+                serde_urlencoded::to_string(&pairs).unwrap_or_default()
+            ),
+            switch_label: if other == Lang::En {
+                "English"
+            } else {
+                "Bahasa Indonesia"
+            },
+        }
+    }
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn opts<T: Copy>(
+    items: &[T],
+    value: impl Fn(T) -> String,
+    label: impl Fn(T) -> String,
+    current: &str,
+) -> Vec<Opt> {
+    items
+        .iter()
+        .map(|&i| {
+            let v = value(i);
+            Opt {
+                selected: v == current,
+                label: label(i),
+                value: v,
+            }
+        })
+        .collect()
+}
+
+fn sector_opts(sectors: &[Sector], lang: Lang, current: &str) -> Vec<Opt> {
+    sectors
+        .iter()
+        .map(|s| Opt {
+            selected: s.code == current,
+            label: if lang == Lang::En {
+                s.name_en.clone()
+            } else {
+                s.name_id.clone()
+            },
+            value: s.code.clone(),
+        })
+        .collect()
+}
+
+/// One select of a region drill-down.
+pub struct Picker {
+    pub name: String,
+    pub label: String,
+    pub options: Vec<Opt>,
+}
+
+fn level_key(level: RegionLevel) -> &'static str {
+    level.as_str()
+}
+
+/// The drill-down selects below `home`: one per level, each listing the children of the choice
+/// above it. `chosen` is the currently selected deepest region.
+fn pickers(
+    tree: &RegionTree,
+    home: &RegionCode,
+    chosen: Option<&RegionCode>,
+    lang: Lang,
+    last_name: Option<&str>,
+) -> Vec<Picker> {
+    let mut out = Vec::new();
+    let mut parent = home.clone();
+    while let Some(level) = parent.level().child() {
+        let current = chosen.and_then(|c| c.at_level(level));
+        let name = match (level, last_name) {
+            (RegionLevel::Village, Some(n)) => n.to_string(),
+            _ => level_key(level).to_string(),
+        };
+        let options = tree
+            .children(&parent)
+            .into_iter()
+            .map(|r| Opt {
+                selected: current.as_ref() == Some(&r.code),
+                label: r.name.clone(),
+                value: r.code.as_str().to_string(),
+            })
+            .collect();
+        out.push(Picker {
+            name,
+            label: lang.t(&format!("level.{}", level.as_str())).into_owned(),
+            options,
+        });
+        match current {
+            Some(c) => parent = c,
+            None => break,
+        }
+    }
+    out
+}
+
+fn region_name(tree: &RegionTree, code: &str) -> String {
+    tree.get_str(code)
+        .map(|r| r.name.clone())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn pairs_of(query: Option<&str>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
+}
+
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub brand: String,
+    pub owner: String,
+    pub place: String,
+    pub sector: String,
+    pub size: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub modal: String,
+    pub documents: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "umkm_list.html")]
+pub struct ListPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub pickers: Vec<Picker>,
+    pub sectors: Vec<Opt>,
+    pub sizes: Vec<Opt>,
+    pub statuses: Vec<Opt>,
+    pub legality: Vec<Opt>,
+    pub sorts: Vec<Opt>,
+    pub dirs: Vec<Opt>,
+    pub q: String,
+    pub rows: Vec<Row>,
+    pub total_text: String,
+    pub page_text: String,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub errors: Vec<String>,
+    pub scope_name: String,
+}
+
+fn status_class(s: UmkmStatus) -> &'static str {
+    match s {
+        UmkmStatus::Draft => "badge draft",
+        UmkmStatus::Verified => "badge verified",
+        UmkmStatus::Inactive => "badge inactive",
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs = pairs_of(query.as_deref());
+    let tree = state.regions();
+    let get = |k: &str| form_value(&pairs, k).to_string();
+    let (params, errors) = match parse_list_params(&pairs, tree) {
+        Ok(p) => (p, Vec::new()),
+        Err(e) => {
+            let msgs = e
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        lang.t(&format!("field.{}", f.field)),
+                        lang.error(f.code)
+                    )
+                })
+                .collect();
+            // Show the unfiltered list beside the problems rather than an empty page.
+            match parse_list_params(&[], tree) {
+                Ok(p) => (p, msgs),
+                Err(_) => {
+                    return ApiError::Internal("default list params".into()).into_response_in(lang);
+                }
+            }
+        }
+    };
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let page = match state
+        .db()
+        .list_umkm(
+            &state.scope(),
+            &params.filter,
+            params.sort,
+            params.direction,
+            params.page,
+        )
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, &uri, ApiError::from(e)),
+    };
+    let sector_name: HashMap<&str, &str> = sectors
+        .iter()
+        .map(|s| {
+            (
+                s.code.as_str(),
+                if lang == Lang::En {
+                    s.name_en.as_str()
+                } else {
+                    s.name_id.as_str()
+                },
+            )
+        })
+        .collect();
+    let rows = page
+        .items
+        .iter()
+        .map(|i| {
+            let village = tree.get_str(&i.village_code);
+            let district = village
+                .and_then(|v| v.code.parent())
+                .and_then(|d| tree.get(&d).map(|r| r.name.clone()));
+            Row {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                brand: i.brand.clone().unwrap_or_default(),
+                owner: i.owner_name.clone(),
+                place: match (village, district) {
+                    (Some(v), Some(d)) => format!("{}, {}", v.name, d),
+                    _ => i.village_code.clone(),
+                },
+                sector: sector_name
+                    .get(i.sector.as_str())
+                    .map_or(i.sector.clone(), |s| s.to_string()),
+                size: i
+                    .size_class
+                    .map(|s| lang.t(&format!("size.{}", s.as_str())).into_owned())
+                    .unwrap_or_else(|| "—".into()),
+                status: lang
+                    .t(&format!("status.{}", i.status.as_str()))
+                    .into_owned(),
+                status_class: status_class(i.status),
+                modal: rupiah(i.modal),
+                documents: i
+                    .documents
+                    .iter()
+                    .map(|d| lang.t(&format!("doc.{}", d.as_str())).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })
+        .collect();
+    let pages = page.pages().max(1);
+    let link_to = |n: u32| {
+        let mut kept: Vec<(&str, String)> = [
+            "province", "regency", "district", "village", "region", "sector", "size", "status",
+            "legality", "q", "sort", "dir", "per_page",
+        ]
+        .iter()
+        .map(|k| (*k, get(k)))
+        .collect();
+        kept.push(("page", n.to_string()));
+        format!("/umkm?{}", query_string(&kept))
+    };
+    let legality_opts: Vec<Opt> = LegalKind::ALL
+        .iter()
+        .flat_map(|&k| {
+            [
+                sentra_storage::LegalityFilter::Has(k),
+                sentra_storage::LegalityFilter::Lacks(k),
+            ]
+        })
+        .map(|f| {
+            let v = legality_str(f);
+            Opt {
+                selected: v == get("legality"),
+                label: lang.tf(
+                    if v.starts_with("has_") {
+                        "filter.has_doc"
+                    } else {
+                        "filter.lacks_doc"
+                    },
+                    &[(
+                        "doc",
+                        &lang.t(&format!("doc.{}", v.split_once('_').map_or("", |x| x.1))),
+                    )],
+                ),
+                value: v,
+            }
+        })
+        .collect();
+    let chosen = params.filter.region.clone();
+    let home = state.home().clone();
+    let page_tpl = ListPage {
+        c: Chrome::new(lang, lang.t("umkm.list_title").into_owned(), &uri),
+        l: lang,
+        pickers: pickers(
+            tree,
+            &home,
+            chosen.as_ref().filter(|c| c.is_within(&home)),
+            lang,
+            None,
+        ),
+        sectors: sector_opts(&sectors, lang, &get("sector")),
+        sizes: opts(
+            &SizeClass::ALL,
+            |s| s.as_str().into(),
+            |s| lang.t(&format!("size.{}", s.as_str())).into_owned(),
+            &get("size"),
+        ),
+        statuses: opts(
+            &UmkmStatus::ALL,
+            |s| s.as_str().into(),
+            |s| lang.t(&format!("status.{}", s.as_str())).into_owned(),
+            &get("status"),
+        ),
+        legality: legality_opts,
+        sorts: opts(
+            &UmkmSort::ALL,
+            |s| s.as_str().into(),
+            |s| lang.t(&format!("sort.{}", s.as_str())).into_owned(),
+            &get("sort"),
+        ),
+        dirs: opts(
+            &[SortDirection::Asc, SortDirection::Desc],
+            |d| {
+                if d == SortDirection::Asc {
+                    "asc".into()
+                } else {
+                    "desc".into()
+                }
+            },
+            |d| {
+                lang.t(if d == SortDirection::Asc {
+                    "sort.asc"
+                } else {
+                    "sort.desc"
+                })
+                .into_owned()
+            },
+            &get("dir"),
+        ),
+        q: get("q"),
+        total_text: lang.tf(
+            "umkm.total",
+            &[("n", &sentra_domain::money::format_thousands(page.total))],
+        ),
+        page_text: lang.tf(
+            "pager.page_of",
+            &[
+                ("page", &page.page.to_string()),
+                ("pages", &pages.to_string()),
+            ],
+        ),
+        prev_href: (page.page > 1).then(|| link_to(page.page - 1)),
+        next_href: (page.page < pages).then(|| link_to(page.page + 1)),
+        rows,
+        errors,
+        scope_name: region_name(tree, home.as_str()),
+    };
+    page_tpl.into_response()
+}
+
+/// A field's label, message and value for the form.
+#[derive(Template, WebTemplate)]
+#[template(path = "umkm_form.html")]
+pub struct FormPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub action: String,
+    pub cancel_href: String,
+    pub values: HashMap<String, String>,
+    pub errors: Vec<(String, String, String)>,
+    pub pickers: Vec<Picker>,
+    pub sectors: Vec<Opt>,
+    pub kbli_versions: Vec<Opt>,
+    pub doc_kinds: Vec<(String, String)>,
+    pub link_kinds: Vec<(String, String)>,
+    pub version: String,
+}
+
+impl FormPage {
+    pub fn val(&self, field: &str) -> &str {
+        self.values.get(field).map_or("", String::as_str)
+    }
+
+    pub fn err(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .filter(|(f, _, _)| f == field)
+            .map(|(_, _, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    pub fn invalid(&self, field: &str) -> bool {
+        self.errors.iter().any(|(f, _, _)| f == field)
+    }
+
+    pub fn doc_field(&self, kind: &str, part: &str) -> String {
+        format!("documents.{kind}.{part}")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    title: String,
+    action: String,
+    cancel_href: String,
+    values: HashMap<String, String>,
+    errors: &FieldErrors,
+    version: String,
+) -> Response {
+    let tree = state.regions();
+    let home = state.home().clone();
+    // The deepest region chosen so far: the village if set, else the district picker.
+    let chosen = ["village_code", "district", "regency", "province"]
+        .iter()
+        .filter_map(|k| values.get(*k))
+        .filter_map(|v| RegionCode::parse(v).ok())
+        .find(|c| c.is_within(&home) && tree.get(c).is_some());
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let errors = errors
+        .iter()
+        .map(|e| {
+            let label_key = format!("field.{}", e.field);
+            let label = if lang.has(&label_key) {
+                lang.t(&label_key).into_owned()
+            } else {
+                e.field.clone()
+            };
+            (e.field.clone(), label, lang.error(e.code).into_owned())
+        })
+        .collect();
+    let kbli = values.get("kbli_version").cloned().unwrap_or_default();
+    FormPage {
+        c: Chrome::new(lang, title, uri),
+        l: lang,
+        action,
+        cancel_href,
+        pickers: pickers(tree, &home, chosen.as_ref(), lang, Some("village_code")),
+        sectors: sector_opts(
+            &sectors,
+            lang,
+            values.get("sector").map_or("", String::as_str),
+        ),
+        kbli_versions: opts(
+            &["2020", "2025"],
+            |v| v.to_string(),
+            |v| format!("KBLI {v}"),
+            if kbli.is_empty() { "2020" } else { &kbli },
+        ),
+        doc_kinds: LegalKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str().to_string(),
+                    lang.t(&format!("doc.{}", k.as_str())).into_owned(),
+                )
+            })
+            .collect(),
+        link_kinds: LinkKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str().to_string(),
+                    lang.t(&format!("link.{}", k.as_str())).into_owned(),
+                )
+            })
+            .collect(),
+        values,
+        errors,
+        version,
+    }
+    .into_response()
+}
+
+async fn new_form(State(state): State<AppState>, ReqLang(lang): ReqLang, uri: Uri) -> Response {
+    form_page(
+        &state,
+        lang,
+        &uri,
+        lang.t("umkm.new_title").into_owned(),
+        "/umkm".into(),
+        "/umkm".into(),
+        HashMap::new(),
+        &FieldErrors::new(),
+        String::new(),
+    )
+    .await
+}
+
+fn form_pairs(form: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes(form).unwrap_or_default()
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = form_pairs(&form);
+    let values: HashMap<String, String> = pairs.iter().cloned().collect();
+    let title = lang.t("umkm.new_title").into_owned();
+    if !form_value(&pairs, "_refresh").is_empty() {
+        return form_page(
+            &state,
+            lang,
+            &uri,
+            title,
+            "/umkm".into(),
+            "/umkm".into(),
+            values,
+            &FieldErrors::new(),
+            String::new(),
+        )
+        .await;
+    }
+    let input = input_from_form(&pairs);
+    let result = match validated(&state, &input).await {
+        Ok(data) => state
+            .db()
+            .create_umkm(&state.scope(), &data, "web")
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(record) => Redirect::to(&format!("/umkm/{}", record.id)).into_response(),
+        Err(ApiError::Validation(errors)) => {
+            let mut res = form_page(
+                &state,
+                lang,
+                &uri,
+                title,
+                "/umkm".into(),
+                "/umkm".into(),
+                values,
+                &errors,
+                String::new(),
+            )
+            .await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(e) => error_page(lang, &uri, e),
+    }
+}
+
+fn record_values(r: &UmkmRecord) -> HashMap<String, String> {
+    let mut v = HashMap::new();
+    let mut put = |k: &str, s: Option<String>| {
+        if let Some(s) = s {
+            v.insert(k.to_string(), s);
+        }
+    };
+    put("name", Some(r.name.clone()));
+    put("brand", r.brand.clone());
+    put("owner_name", Some(r.owner_name.clone()));
+    put("nik", Some(r.owner_nik.clone()));
+    put("phone", r.owner_phone.clone());
+    put("address", r.address.clone());
+    put("village_code", Some(r.village_code.clone()));
+    put("latitude", r.latitude.map(|x| x.to_string()));
+    put("longitude", r.longitude.map(|x| x.to_string()));
+    put("sector", Some(r.sector.clone()));
+    put("kbli_code", r.kbli_code.clone());
+    put("kbli_version", r.kbli_version.clone());
+    put("year_started", r.year_started.map(|x| x.to_string()));
+    put("modal", r.modal.map(sentra_domain::money::format_thousands));
+    put(
+        "annual_sales",
+        r.annual_sales.map(sentra_domain::money::format_thousands),
+    );
+    put("employees_male", r.employees_male.map(|x| x.to_string()));
+    put(
+        "employees_female",
+        r.employees_female.map(|x| x.to_string()),
+    );
+    for d in &r.documents {
+        let k = d.kind.as_str();
+        put(&format!("documents.{k}.number"), Some(d.number.clone()));
+        put(
+            &format!("documents.{k}.issued_on"),
+            d.issued_on.map(|x| x.format("%Y-%m-%d").to_string()),
+        );
+        put(
+            &format!("documents.{k}.expires_on"),
+            d.expires_on.map(|x| x.format("%Y-%m-%d").to_string()),
+        );
+    }
+    for l in &r.links {
+        put(&format!("links.{}", l.kind.as_str()), Some(l.url.clone()));
+    }
+    v
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    match state.db().get_umkm(&state.scope(), &id).await {
+        Ok(r) => {
+            let action = format!("/umkm/{}", r.id);
+            let title = lang.tf("umkm.edit_title", &[("name", &r.name)]);
+            form_page(
+                &state,
+                lang,
+                &uri,
+                title,
+                action.clone(),
+                action,
+                record_values(&r),
+                &FieldErrors::new(),
+                r.version.to_string(),
+            )
+            .await
+        }
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = form_pairs(&form);
+    let values: HashMap<String, String> = pairs.iter().cloned().collect();
+    let scope = state.scope();
+    let current = match state.db().get_umkm(&scope, &id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let action = format!("/umkm/{}", current.id);
+    let title = lang.tf("umkm.edit_title", &[("name", &current.name)]);
+    let version = form_value(&pairs, "version").to_string();
+    if !form_value(&pairs, "_refresh").is_empty() {
+        return form_page(
+            &state,
+            lang,
+            &uri,
+            title,
+            action.clone(),
+            action,
+            values,
+            &FieldErrors::new(),
+            version,
+        )
+        .await;
+    }
+    let Ok(expected) = version.trim().parse::<i64>() else {
+        let mut e = FieldErrors::new();
+        e.push("version", "invalid");
+        return form_page(
+            &state,
+            lang,
+            &uri,
+            title,
+            action.clone(),
+            action,
+            values,
+            &e,
+            current.version.to_string(),
+        )
+        .await;
+    };
+    let result = match validated(&state, &input_from_form(&pairs)).await {
+        Ok(data) => state
+            .db()
+            .update_umkm(&scope, &id, expected, &data)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => Redirect::to(&format!("/umkm/{}", r.id)).into_response(),
+        Err(ApiError::Validation(errors)) => {
+            let mut res = form_page(
+                &state,
+                lang,
+                &uri,
+                title,
+                action.clone(),
+                action,
+                values,
+                &errors,
+                version,
+            )
+            .await;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(ApiError::Conflict) => {
+            // Keep what the user typed; tell them someone else saved first.
+            let mut e = FieldErrors::new();
+            e.push("version", "conflict");
+            let mut res = form_page(
+                &state,
+                lang,
+                &uri,
+                title,
+                action.clone(),
+                action,
+                values,
+                &e,
+                current.version.to_string(),
+            )
+            .await;
+            *res.status_mut() = StatusCode::CONFLICT;
+            res
+        }
+        Err(e) => error_page(lang, &uri, e),
+    }
+}
+
+async fn set_status(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = form_pairs(&form);
+    let Some(status) = UmkmStatus::parse(form_value(&pairs, "status")) else {
+        let mut e = FieldErrors::new();
+        e.push("status", "status_unknown");
+        return error_page(lang, &uri, ApiError::Validation(e));
+    };
+    match state
+        .db()
+        .set_umkm_status(&state.scope(), &id, status, "web")
+        .await
+    {
+        Ok(r) => Redirect::to(&format!("/umkm/{}", r.id)).into_response(),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+pub struct Item {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "umkm_detail.html")]
+pub struct DetailPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub business: Vec<Item>,
+    pub owner: Vec<Item>,
+    pub place: Vec<Item>,
+    pub documents: Vec<Vec<String>>,
+    pub links: Vec<(String, String)>,
+    pub record: Vec<Item>,
+    pub next_statuses: Vec<(String, String)>,
+    pub map_href: Option<String>,
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let r = match state.db().get_umkm(&state.scope(), &id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let tree = state.regions();
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let t = |k: &str| lang.t(k).into_owned();
+    let item = |k: &str, v: String| Item {
+        label: t(&format!("field.{k}")),
+        value: v,
+    };
+    let sector = sectors
+        .iter()
+        .find(|s| s.code == r.sector)
+        .map_or(r.sector.clone(), |s| {
+            if lang == Lang::En {
+                s.name_en.clone()
+            } else {
+                s.name_id.clone()
+            }
+        });
+    let size = match (r.size_class, r.size_basis) {
+        (Some(c), Some(b)) => lang.tf(
+            "size.decided",
+            &[
+                ("class", &t(&format!("size.{}", c.as_str()))),
+                ("basis", &t(&format!("size.basis_{}", b.as_str()))),
+            ],
+        ),
+        _ => t("size.unknown"),
+    };
+    let employees = match (r.employees_male, r.employees_female) {
+        (None, None) => "—".to_string(),
+        (m, f) => lang.tf(
+            "umkm.employees_value",
+            &[
+                ("m", &m.unwrap_or(0).to_string()),
+                ("f", &f.unwrap_or(0).to_string()),
+            ],
+        ),
+    };
+    let business = vec![
+        item("brand", opt(&r.brand)),
+        item("sector", sector),
+        item(
+            "kbli_code",
+            r.kbli_code.as_ref().map_or("—".into(), |k| {
+                format!("{k} (KBLI {})", r.kbli_version.clone().unwrap_or_default())
+            }),
+        ),
+        item(
+            "year_started",
+            r.year_started.map_or("—".into(), |y| y.to_string()),
+        ),
+        item("modal", rupiah(r.modal)),
+        item("annual_sales", rupiah(r.annual_sales)),
+        item("size_class", size),
+        item("employees", employees),
+    ];
+    let owner = vec![
+        item("owner_name", r.owner_name.clone()),
+        item("nik", r.owner_nik.clone()),
+        item("owner_sex", t(&format!("sex.{}", r.owner_sex))),
+        item(
+            "owner_birth_date",
+            r.owner_birth_date.map_or("—".into(), |d| {
+                date_text(lang, &d.format("%Y-%m-%d").to_string())
+            }),
+        ),
+        item("phone", opt(&r.owner_phone)),
+    ];
+    let lineage: Vec<String> = tree
+        .lineage(&RegionCode::parse(&r.village_code).unwrap_or_else(|_| state.home().clone()))
+        .iter()
+        .map(|x| format!("{} ({})", x.name, x.code))
+        .collect();
+    let place = vec![
+        item("address", opt(&r.address)),
+        item(
+            "village_code",
+            lineage.into_iter().rev().collect::<Vec<_>>().join(", "),
+        ),
+        item(
+            "coordinates",
+            match (r.latitude, r.longitude) {
+                (Some(a), Some(b)) => format!("{a:.6}, {b:.6}"),
+                _ => "—".into(),
+            },
+        ),
+    ];
+    let day = |d: Option<chrono::NaiveDate>| {
+        d.map_or("—".to_string(), |d| {
+            date_text(lang, &d.format("%Y-%m-%d").to_string())
+        })
+    };
+    let documents = r
+        .documents
+        .iter()
+        .map(|d| {
+            vec![
+                t(&format!("doc.{}", d.kind.as_str())),
+                d.number.clone(),
+                day(d.issued_on),
+                day(d.expires_on),
+            ]
+        })
+        .collect();
+    let links = r
+        .links
+        .iter()
+        .map(|l| (t(&format!("link.{}", l.kind.as_str())), l.url.clone()))
+        .collect();
+    let mut record = vec![
+        item(
+            "created_at",
+            format!("{} ({})", date_text(lang, &r.created_at), r.created_by),
+        ),
+        item("updated_at", date_text(lang, &r.updated_at)),
+    ];
+    if let (Some(by), Some(at)) = (&r.verified_by, &r.verified_at) {
+        record.push(item("verified", format!("{} — {by}", date_text(lang, at))));
+    }
+    let next_statuses = UmkmStatus::ALL
+        .iter()
+        .filter(|s| **s != r.status)
+        .map(|s| {
+            (
+                s.as_str().to_string(),
+                t(&format!("status.action_{}", s.as_str())),
+            )
+        })
+        .collect();
+    let map_href = match (r.latitude, r.longitude) {
+        (Some(a), Some(b)) => Some(format!("geo:{a},{b}")),
+        _ => None,
+    };
+    DetailPage {
+        c: Chrome::new(lang, r.name.clone(), &uri),
+        l: lang,
+        id: r.id.clone(),
+        name: r.name.clone(),
+        status: t(&format!("status.{}", r.status.as_str())),
+        status_class: status_class(r.status),
+        business,
+        owner,
+        place,
+        documents,
+        links,
+        record,
+        next_statuses,
+        map_href,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub message: String,
+    pub details: Vec<String>,
+}
+
+fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
+    let status = e.status();
+    let body = e.body(lang);
+    let page = ErrorPage {
+        c: Chrome::new(lang, body.error.message.clone(), uri),
+        l: lang,
+        message: body.error.message,
+        details: body
+            .error
+            .fields
+            .into_iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect(),
+    };
+    (status, page).into_response()
+}
+
+pub async fn not_found(ReqLang(lang): ReqLang, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::NotFound.into_response_in(lang);
+    }
+    error_page(lang, &uri, ApiError::NotFound)
+}

@@ -1,0 +1,36 @@
+//! Formatting for pages: rupiah, dates, names of codes, in the page's language.
+
+use sentra_domain::money::format_rupiah;
+use sentra_i18n::Lang;
+
+pub fn rupiah(v: Option<i64>) -> String {
+    v.map(format_rupiah).unwrap_or_else(|| "—".to_string())
+}
+
+/// `2025-09-24` or `2025-09-24T10:00:00.000Z` → `24 September 2025`.
+pub fn date_text(lang: Lang, s: &str) -> String {
+    let day = s.get(..10).unwrap_or(s);
+    match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) => {
+            use chrono::Datelike;
+            lang.date(d.year(), d.month(), d.day())
+        }
+        Err(_) => s.to_string(),
+    }
+}
+
+pub fn opt(v: &Option<String>) -> String {
+    v.clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "—".to_string())
+}
+
+/// Builds a query string from pairs, leaving out empty values.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
