@@ -1,1 +1,345 @@
-fn main() {}
+//! `sentra`: the Sentra server and its command line.
+
+mod config;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use sentra_domain::demo::DemoGenerator;
+use sentra_domain::region::{RegionCode, RegionTree, Resolution};
+use sentra_domain::scope::Scope;
+use sentra_storage::{Database, NewUmkm};
+
+use config::{DEFAULT_DATABASE, DEFAULT_LISTEN, FileConfig, pick};
+
+const HOME_REGION_SETTING: &str = "home_region";
+const DEMO_REGION: &str = "36.74";
+const DEMO_UMKM: u64 = 3000;
+
+#[derive(Parser)]
+#[command(
+    name = "sentra",
+    version,
+    about = "Sentra: platform pengembangan UMKM daerah / regional UMKM development platform"
+)]
+struct Cli {
+    /// Configuration file (TOML with keys listen, database, home_region).
+    #[arg(long, global = true, env = "SENTRA_CONFIG", default_value = config::DEFAULT_CONFIG)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Database URL: sqlite://PATH (embedded, default sqlite://sentra-data/sentra.db) or
+    /// postgres://USER:PASSWORD@HOST:PORT/DB.
+    #[arg(long, env = "SENTRA_DATABASE")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve {
+        /// Address and port to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "SENTRA_LISTEN")]
+        listen: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+        /// The deployment's home region code (e.g. 36.74); the UI is scoped to it.
+        /// Remembered in the database after the first start.
+        #[arg(long, env = "SENTRA_HOME_REGION")]
+        home_region: Option<String>,
+        /// Demo mode: home region Kota Tangerang Selatan (36.74), seeded with demo UMKM on
+        /// first start.
+        #[arg(long, env = "SENTRA_DEMO")]
+        demo: bool,
+    },
+    /// Apply database migrations and load the region reference data (idempotent).
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Generate deterministic demo UMKM for a region.
+    Demo {
+        /// Region code to fill (any level), e.g. 36.74.
+        #[arg(long, default_value = DEMO_REGION)]
+        region: String,
+        /// How many UMKM to generate.
+        #[arg(long, default_value_t = 1000)]
+        umkm: u64,
+        /// Random seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Look up regions: `sentra region 36.74` lists its kecamatan; a name finds the region.
+    Region {
+        /// A code (36.74) or a name ("serpong utr").
+        query: Vec<String>,
+        /// Only search inside this region code.
+        #[arg(long)]
+        within: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SENTRA_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,sqlx=error,tower_http=info")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the cause chain joined, no backtrace.
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let explicit_config = std::env::var_os("SENTRA_CONFIG").is_some()
+        || std::env::args().any(|a| a == "--config" || a.starts_with("--config="));
+    let file = FileConfig::load(explicit_config.then_some(cli.config.as_path()))?;
+    let database_url =
+        |db: &DbArgs| pick(db.database.clone(), file.database.clone(), DEFAULT_DATABASE);
+    match cli.command {
+        Command::Serve {
+            listen,
+            db,
+            home_region,
+            demo,
+        } => {
+            let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
+            let home = home_region.or(file.home_region.clone());
+            serve(&listen, &database_url(&db), home, demo).await
+        }
+        Command::Migrate { db } => {
+            let db = open(&database_url(&db)).await?;
+            println!(
+                "database {} ({}) is up to date",
+                db.redacted_url(),
+                db.backend().as_str()
+            );
+            if let Some((decree, rows)) = db.region_dataset().await? {
+                println!("region data: {decree}, {rows} regions");
+            }
+            Ok(())
+        }
+        Command::Demo {
+            region,
+            umkm,
+            seed,
+            db,
+        } => {
+            let db = open(&database_url(&db)).await?;
+            let region = RegionCode::parse(&region)
+                .map_err(|_| anyhow!("'{region}' is not a region code such as 36.74"))?;
+            if db.setting(HOME_REGION_SETTING).await?.is_none() {
+                db.set_setting(HOME_REGION_SETTING, region.as_str()).await?;
+            }
+            generate_demo(&db, &region, umkm, seed, true).await?;
+            Ok(())
+        }
+        Command::Region { query, within } => region_command(&query.join(" "), within.as_deref()),
+    }
+}
+
+/// Connects and migrates: every command that touches the database starts with this.
+async fn open(url: &str) -> anyhow::Result<Database> {
+    let db = Database::connect(url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+async fn serve(listen: &str, url: &str, home: Option<String>, demo: bool) -> anyhow::Result<()> {
+    let addr: std::net::SocketAddr = listen
+        .parse()
+        .map_err(|_| anyhow!("--listen {listen} is not ADDRESS:PORT, e.g. 127.0.0.1:8080"))?;
+    let db = open(url).await?;
+    let tree = RegionTree::embedded();
+    let home = match (home, demo) {
+        (Some(h), _) => Some(h),
+        (None, true) => Some(DEMO_REGION.to_string()),
+        (None, false) => db.setting(HOME_REGION_SETTING).await?,
+    };
+    let Some(home) = home else {
+        bail!(
+            "no home region: start with --home-region CODE (e.g. 36.74), set home_region in sentra.toml, or try --demo"
+        );
+    };
+    let home = RegionCode::parse(&home)
+        .ok()
+        .filter(|c| tree.get(c).is_some())
+        .ok_or_else(|| anyhow!("home region '{home}' is not a Kemendagri 2025 region code"))?;
+    db.set_setting(HOME_REGION_SETTING, home.as_str()).await?;
+    if demo {
+        let existing = db.count_umkm(&Scope::region(home.clone())).await?;
+        if existing == 0 {
+            eprintln!(
+                "demo: generating {DEMO_UMKM} UMKM in {} …",
+                tree.get(&home).map_or(home.as_str(), |r| r.name.as_str())
+            );
+            generate_demo(&db, &home, DEMO_UMKM, 1, false).await?;
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let bound = listener.local_addr().context("listener address")?;
+    let region_name = tree.get(&home).map_or(String::new(), |r| r.name.clone());
+    println!(
+        "Sentra siap / ready: http://{bound}/umkm  ({region_name}, {}, database {})",
+        home,
+        db.redacted_url()
+    );
+    let _ = std::io::stdout().flush();
+    let state = sentra_web::AppState::new(db.clone(), home);
+    sentra_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("server")?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Generates `count` demo UMKM in batches, each batch one transaction.
+async fn generate_demo(
+    db: &Database,
+    region: &RegionCode,
+    count: u64,
+    seed: u64,
+    report: bool,
+) -> anyhow::Result<()> {
+    const BATCH: u64 = 5000;
+    let tree = RegionTree::embedded();
+    let today = chrono_today();
+    let mut generator = DemoGenerator::new(tree, region, seed, today)
+        .map_err(|e| anyhow!("cannot generate demo data for {region}: {}", e.0))?;
+    let scope = Scope::region(region.clone());
+    let bar = ProgressBar::new(count);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} UMKM ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = Instant::now();
+    let mut done = 0;
+    while done < count {
+        let n = BATCH.min(count - done);
+        let batch: Vec<_> = (0..n).map(|_| generator.next_umkm()).collect();
+        let rows: Vec<NewUmkm<'_>> = batch
+            .iter()
+            .map(|d| NewUmkm {
+                data: &d.data,
+                status: d.status,
+                verified_by: Some("demo"),
+            })
+            .collect();
+        db.insert_umkm_batch(&scope, &rows, "demo").await?;
+        done += n;
+        bar.set_position(done);
+    }
+    bar.finish_and_clear();
+    if report {
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "generated {count} UMKM in {region} (seed {seed}) in {secs:.1} s ({:.0}/s) into {}",
+            count as f64 / secs.max(1e-9),
+            db.redacted_url()
+        );
+    }
+    Ok(())
+}
+
+fn chrono_today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn region_command(query: &str, within: Option<&str>) -> anyhow::Result<()> {
+    let tree = RegionTree::embedded();
+    let within = within
+        .map(|w| RegionCode::parse(w).map_err(|_| anyhow!("--within '{w}' is not a region code")))
+        .transpose()?;
+    if query.trim().is_empty() {
+        for p in tree.provinces() {
+            println!("{}\t{}\t{}", p.code, p.kind.as_str(), p.name);
+        }
+        return Ok(());
+    }
+    match tree.resolve(query, within.as_ref(), None) {
+        Resolution::Found(r) => {
+            let lineage: Vec<String> = tree
+                .lineage(&r.code)
+                .iter()
+                .map(|x| x.name.clone())
+                .collect();
+            println!("{}\t{}\t{}", r.code, r.kind.as_str(), lineage.join(" › "));
+            for c in tree.children(&r.code) {
+                println!("  {}\t{}\t{}", c.code, c.kind.as_str(), c.name);
+            }
+            Ok(())
+        }
+        Resolution::Ambiguous(alts) => {
+            println!("'{query}' could mean / bisa berarti:");
+            for m in alts {
+                let lineage: Vec<String> = tree
+                    .lineage(&m.region.code)
+                    .iter()
+                    .map(|x| x.name.clone())
+                    .collect();
+                println!(
+                    "  {}\t{}\t{}",
+                    m.region.code,
+                    m.region.kind.as_str(),
+                    lineage.join(" › ")
+                );
+            }
+            Ok(())
+        }
+        Resolution::NotFound => bail!("no region matches '{query}' / wilayah tidak ditemukan"),
+    }
+}

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::{Result, StorageError};
 
@@ -157,6 +157,16 @@ impl Database {
             DatabaseUrl::Postgres { url } => (url.clone(), 16),
         };
         let options = AnyConnectOptions::from_str(&connect_url).map_err(|e| fail(&e))?;
+        // One direct connection first: a pool would only report a time-out, this gives the
+        // server's own reason (refused, bad password, no such database).
+        let probe = tokio::time::timeout(
+            Duration::from_secs(10),
+            AnyConnection::connect_with(&options),
+        )
+        .await
+        .map_err(|_| fail(&"no answer within 10 s"))?
+        .map_err(|e| fail(&e))?;
+        probe.close().await.map_err(|e| fail(&e))?;
         let backend = parsed.backend();
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)

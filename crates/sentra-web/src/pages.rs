@@ -718,7 +718,7 @@ async fn update(
     let Ok(expected) = version.trim().parse::<i64>() else {
         let mut e = FieldErrors::new();
         e.push("version", "invalid");
-        return form_page(
+        let mut res = form_page(
             &state,
             lang,
             &uri,
@@ -730,6 +730,8 @@ async fn update(
             current.version.to_string(),
         )
         .await;
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return res;
     };
     let result = match validated(&state, &input_from_form(&pairs)).await {
         Ok(data) => state

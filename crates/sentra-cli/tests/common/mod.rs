@@ -1,0 +1,198 @@
+//! Test support: a fresh database per test (SQLite file, or a new PostgreSQL database when
+//! `SENTRA_TEST_POSTGRES_URL` is set) and the real server on a free port.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sentra_domain::demo::DemoGenerator;
+use sentra_domain::region::{RegionCode, RegionTree};
+use sentra_domain::scope::Scope;
+use sentra_storage::{Database, NewUmkm};
+use sqlx::Connection;
+
+pub const HOME: &str = "36.74";
+
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn backend_name() -> &'static str {
+    if std::env::var("SENTRA_TEST_POSTGRES_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A new, empty database for one test.
+pub async fn test_db() -> TestDb {
+    match std::env::var("SENTRA_TEST_POSTGRES_URL") {
+        Ok(admin) => {
+            let name = format!(
+                "sentra_t{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                chrono::Utc::now().timestamp_subsec_micros()
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to test postgres");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin
+                .rsplit_once('/')
+                .map_or(admin.as_str(), |(b, _)| b)
+                .to_string();
+            TestDb {
+                url: format!("{base}/{name}"),
+                _dir: None,
+            }
+        }
+        Err(_) => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}/sentra.db", dir.path().display());
+            TestDb {
+                url,
+                _dir: Some(dir),
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: Database,
+    pub test_db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = self
+            .client
+            .request(method, self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("send");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn count(&self) -> i64 {
+        self.db
+            .count_umkm(&Scope::region(RegionCode::parse(HOME).unwrap()))
+            .await
+            .unwrap()
+    }
+
+    /// Adds deterministic demo records.
+    pub async fn seed(&self, n: usize, seed: u64) {
+        let home = RegionCode::parse(HOME).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut g = DemoGenerator::new(RegionTree::embedded(), &home, seed, today).unwrap();
+        let batch: Vec<_> = (0..n).map(|_| g.next_umkm()).collect();
+        let rows: Vec<NewUmkm<'_>> = batch
+            .iter()
+            .map(|d| NewUmkm {
+                data: &d.data,
+                status: d.status,
+                verified_by: Some("test"),
+            })
+            .collect();
+        self.db
+            .insert_umkm_batch(&Scope::region(home), &rows, "test")
+            .await
+            .unwrap();
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The real router on 127.0.0.1 with a fresh, migrated database and home region 36.74.
+pub async fn spawn_app() -> TestApp {
+    let test_db = test_db().await;
+    let db = Database::connect(&test_db.url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = sentra_web::AppState::new(db.clone(), RegionCode::parse(HOME).unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = sentra_web::serve(listener, state, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+        db,
+        test_db,
+        shutdown: Some(tx),
+    }
+}
+
+/// A valid registry record for the API, in Pondok Aren (36.74.03).
+pub fn valid_body() -> serde_json::Value {
+    serde_json::json!({
+        "name": "Keripik Tempe Bu Sri",
+        "brand": "Kriukku",
+        "owner_name": "Sri Lestari",
+        "nik": "3674034506900012",
+        "phone": "0812-3456-7890",
+        "address": "Jl. Merdeka No. 5, RT 001/RW 002",
+        "village_code": "36.74.03.1005",
+        "latitude": -6.2701,
+        "longitude": 106.7045,
+        "sector": "kuliner",
+        "kbli_code": "10792",
+        "year_started": 2019,
+        "modal": "1,5 juta",
+        "annual_sales": "Rp 60.000.000",
+        "employees_male": 1,
+        "employees_female": 2,
+        "documents": [
+            {"kind": "nib", "number": "9120301234567", "issued_on": "2021-03-04"},
+            {"kind": "pirt", "number": "2063674010123-29", "issued_on": "2024-02-01", "expires_on": "2029-02-01"}
+        ],
+        "links": {"instagram": "https://instagram.com/kriukku"}
+    })
+}
