@@ -1,0 +1,209 @@
+//! The `sentra` binary as an operator runs it.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn sentra() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sentra"));
+    c.env_remove("SENTRA_DATABASE")
+        .env_remove("SENTRA_LISTEN")
+        .env_remove("SENTRA_HOME_REGION")
+        .env("SENTRA_LOG", "error");
+    c
+}
+
+fn run(args: &[&str], dir: &std::path::Path) -> (bool, String, String) {
+    let out = sentra()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run sentra");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn region_lists_the_kecamatan_of_tangerang_selatan() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, _) = run(&["region", "36.74"], dir.path());
+    assert!(ok);
+    for name in [
+        "Serpong",
+        "Serpong Utara",
+        "Pondok Aren",
+        "Ciputat",
+        "Ciputat Timur",
+        "Pamulang",
+        "Setu",
+    ] {
+        assert!(out.contains(&format!("\t{name}\n")), "{name} in {out}");
+    }
+    assert_eq!(out.lines().count(), 8);
+    let (ok, out, _) = run(&["region", "serpong", "utr"], dir.path());
+    assert!(ok);
+    assert!(out.starts_with("36.74.02\tkecamatan"), "{out}");
+    let (ok, _, err) = run(&["region", "qqqqqq"], dir.path());
+    assert!(!ok);
+    assert!(err.contains("no region matches"), "{err}");
+}
+
+#[test]
+fn bad_database_urls_are_one_line_errors_with_the_password_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "mysql://admin:hunter2@db/sentra",
+        "postgres://admin:hunter2@127.0.0.1:1/sentra",
+        "sentra.db",
+    ] {
+        let (ok, out, err) = run(&["migrate", "--database", url], dir.path());
+        assert!(!ok, "{url}");
+        assert!(out.is_empty());
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: "), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    // Nothing was created anywhere.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn serve_help_documents_every_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, _) = run(&["serve", "--help"], dir.path());
+    assert!(ok);
+    for s in [
+        "--listen",
+        "127.0.0.1:8080",
+        "SENTRA_LISTEN",
+        "--database",
+        "SENTRA_DATABASE",
+        "sqlite://sentra-data/sentra.db",
+        "--home-region",
+        "--demo",
+        "--config",
+    ] {
+        assert!(out.contains(s), "{s} missing from help:\n{out}");
+    }
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_and_demo_generates_into_the_chosen_database() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let (ok, out, err) = run(&["migrate", "--database", &db.url], dir.path());
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("Kepmendagri 300.2.2-2138/2025, 91599 regions"),
+            "{out}"
+        );
+    }
+    let (ok, out, err) = run(
+        &[
+            "demo",
+            "--region",
+            "36.74.03",
+            "--umkm",
+            "700",
+            "--seed",
+            "9",
+            "--database",
+            &db.url,
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("generated 700 UMKM"), "{out}");
+    let database = sentra_storage::Database::connect(&db.url).await.unwrap();
+    let pondok_aren = sentra_domain::scope::Scope::region(
+        sentra_domain::region::RegionCode::parse("36.74.03").unwrap(),
+    );
+    assert_eq!(database.count_umkm(&pondok_aren).await.unwrap(), 700);
+    let serpong = sentra_domain::scope::Scope::region(
+        sentra_domain::region::RegionCode::parse("36.74.01").unwrap(),
+    );
+    assert_eq!(database.count_umkm(&serpong).await.unwrap(), 0);
+}
+
+#[test]
+fn config_file_env_and_flags_apply_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sentra.toml"),
+        "database = \"mysql://from-file/x\"\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["migrate"], dir.path());
+    assert!(!ok);
+    assert!(err.contains("mysql://from-file/x"), "file is read: {err}");
+    let out = sentra()
+        .args(["migrate"])
+        .env("SENTRA_DATABASE", "oracle://from-env/x")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("oracle://from-env/x"),
+        "env beats file"
+    );
+    let out = sentra()
+        .args(["migrate", "--database", "db2://from-flag/x"])
+        .env("SENTRA_DATABASE", "oracle://from-env/x")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("db2://from-flag/x"),
+        "flag beats env"
+    );
+    std::fs::write(dir.path().join("sentra.toml"), "databse = \"typo\"\n").unwrap();
+    let (ok, _, err) = run(&["migrate"], dir.path());
+    assert!(!ok);
+    assert!(err.contains("sentra.toml"), "{err}");
+}
+
+/// The README's first command, minus the build: `sentra serve --demo` on the embedded database.
+#[tokio::test]
+async fn serve_demo_seeds_the_demo_region_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = sentra()
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let started = Instant::now();
+    let line = loop {
+        match lines.next() {
+            Some(Ok(l)) if l.contains("http://") => break l,
+            Some(_) => {}
+            None => panic!("server exited"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(300));
+    };
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    assert!(url.ends_with("/umkm"), "{line}");
+    assert!(line.contains("Kota Tangerang Selatan"), "{line}");
+    let body = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(body.contains("3.000 UMKM"), "demo region seeded");
+    assert!(
+        dir.path().join("sentra-data/sentra.db").exists(),
+        "default database location"
+    );
+}
