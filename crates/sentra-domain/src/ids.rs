@@ -80,9 +80,16 @@ pub enum Sex {
 
 /// Nomor Induk Kependudukan: 16 digits `PP KK CC DDMMYY SSSS` (province, kabupaten/kota and
 /// kecamatan of first registration, birth date with 40 added to the day for women, serial).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Nik(String);
+
+/// Masked, so a `{:?}` in a log line never carries the full number (UU 27/2022, PDP).
+impl std::fmt::Debug for Nik {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Nik({})", self.masked())
+    }
+}
 
 string_id!(Nik, parse_nik);
 

@@ -8,9 +8,16 @@ use serde::Serialize;
 use crate::error::Invalid;
 
 /// An Indonesian phone number in E.164 form, e.g. `+6281234567890` or `+62215551234`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Phone(String);
+
+/// Masked, so a `{:?}` in a log line never carries the full number (UU 27/2022, PDP).
+impl std::fmt::Debug for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Phone({})", self.masked())
+    }
+}
 
 /// Parses a number as people write it: `0812-3456-7890`, `+62 812 3456 7890`, `62812…`,
 /// `(021) 555-1234`, `+62-21-5551234`.

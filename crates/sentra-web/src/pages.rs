@@ -23,7 +23,7 @@ use crate::error::ApiError;
 use crate::forms::{form_value, input_from_form};
 use crate::lang::{Lang, ReqLang};
 use crate::params::{legality_str, parse_list_params};
-use crate::view::{date_text, opt, query_string, rupiah};
+use crate::view::{date_text, field_label, opt, query_string, rupiah};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -225,13 +225,7 @@ async fn list(
         Err(e) => {
             let msgs = e
                 .iter()
-                .map(|f| {
-                    format!(
-                        "{}: {}",
-                        lang.t(&format!("field.{}", f.field)),
-                        lang.error(f.code)
-                    )
-                })
+                .map(|f| format!("{}: {}", field_label(lang, &f.field), lang.error(f.code)))
                 .collect();
             // Show the unfiltered list beside the problems rather than an empty page.
             match parse_list_params(&[], tree) {
@@ -484,12 +478,7 @@ async fn form_page(
     let errors = errors
         .iter()
         .map(|e| {
-            let label_key = format!("field.{}", e.field);
-            let label = if lang.has(&label_key) {
-                lang.t(&label_key).into_owned()
-            } else {
-                e.field.clone()
-            };
+            let label = field_label(lang, &e.field);
             (e.field.clone(), label, lang.error(e.code).into_owned())
         })
         .collect();
@@ -1010,7 +999,7 @@ fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
             .error
             .fields
             .into_iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
+            .map(|f| format!("{}: {}", field_label(lang, &f.field), f.message))
             .collect(),
     };
     (status, page).into_response()

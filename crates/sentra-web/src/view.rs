@@ -34,3 +34,24 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
         .collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
+
+/// A field's label for messages: `documents.nib.number` → "NIB — Nomor", `links.shopee` → "Shopee".
+pub fn field_label(lang: Lang, field: &str) -> String {
+    let parts: Vec<&str> = field.split('.').collect();
+    match parts.as_slice() {
+        ["documents", kind, part] => format!(
+            "{} — {}",
+            lang.t(&format!("doc.{kind}")),
+            lang.t(&format!("field.{part}"))
+        ),
+        ["links", kind] => lang.t(&format!("link.{kind}")).into_owned(),
+        _ => {
+            let key = format!("field.{field}");
+            if lang.has(&key) {
+                lang.t(&key).into_owned()
+            } else {
+                field.to_string()
+            }
+        }
+    }
+}

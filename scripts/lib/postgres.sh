@@ -1,0 +1,50 @@
+# Sourced by scripts/test.sh and bench/*.sh: a throwaway PostgreSQL cluster in a temporary
+# folder on a free port, installing Debian's `postgresql` package first if it is missing.
+# After start_throwaway_postgres, PG_ADMIN_URL is a superuser URL; stop_throwaway_postgres removes it all.
+
+pg_dir=""
+pg_bin=""
+
+as_pg() {
+  # initdb and postgres refuse to run as root: use the postgres account then.
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+find_pg_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+start_throwaway_postgres() {
+  pg_bin="$(find_pg_bin)"
+  if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+    echo "installing PostgreSQL (Debian package postgresql) ..." >&2
+    apt_install postgresql || return 1
+    pg_bin="$(find_pg_bin)"
+  fi
+  [ -n "$pg_bin" ] || return 1
+  pg_dir="$(mktemp -d /tmp/sentra-pg.XXXXXX)"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir"; fi
+  local port
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null || return 1
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null || return 1
+  PG_ADMIN_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  export PG_ADMIN_URL
+}
+
+stop_throwaway_postgres() {
+  if [ -n "$pg_dir" ] && [ -d "$pg_dir" ]; then
+    if [ -f "$pg_dir/data/postmaster.pid" ]; then
+      as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$pg_dir"
+  fi
+}
