@@ -199,6 +199,18 @@ impl Database {
         self.backend
     }
 
+    /// How many bound parameters one multi-row statement should carry. SQLite looks named
+    /// parameters (`$n`) up in a linear list, so binding costs grow with the square of their
+    /// number per statement: keep its statements small (500 rows a statement made a
+    /// million-row load 15 times slower than `sqlite3 .import`). PostgreSQL gains from fewer,
+    /// larger statements (fewer round trips), up to its limit of 65,535.
+    pub(crate) fn params_per_statement(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite => 320,
+            Backend::Postgres => 16_000,
+        }
+    }
+
     pub fn redacted_url(&self) -> &str {
         &self.redacted_url
     }

@@ -19,8 +19,7 @@ impl Database {
             return Ok(false);
         }
         let mut tx = self.pool.begin().await?;
-        // 5 parameters a row, 1,000 rows a statement: under both engines' parameter limits.
-        for chunk in tree.all().chunks(1000) {
+        for chunk in tree.all().chunks(self.params_per_statement() / 5) {
             let mut sql =
                 String::from("INSERT INTO regions (code, parent_code, level, kind, name) VALUES ");
             for i in 0..chunk.len() {

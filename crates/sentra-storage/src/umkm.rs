@@ -516,7 +516,7 @@ impl Database {
             return Err(StorageError::NotFound);
         }
         let mut tx = self.pool.begin().await?;
-        let ids = insert_rows(&mut tx, rows, actor).await?;
+        let ids = insert_rows(&mut tx, rows, actor, self.params_per_statement()).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -615,11 +615,12 @@ async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     rows: &[NewUmkm<'_>],
     actor: &str,
+    max_params: usize,
 ) -> Result<Vec<String>> {
     let mut ids = Vec::with_capacity(rows.len());
     let now = now_text();
-    // 32 parameters a row, 500 rows a statement: under SQLite's 32,766 and PostgreSQL's 65,535.
-    for chunk in rows.chunks(500) {
+    // Rows a statement: see `Database::params_per_statement`.
+    for chunk in rows.chunks((max_params / INSERT_COLUMNS.len()).max(1)) {
         let mut args = Args::default();
         let mut tuples = Vec::with_capacity(chunk.len());
         for row in chunk {
@@ -653,7 +654,7 @@ async fn insert_rows(
         .zip(&ids)
         .flat_map(|(r, id)| r.data.documents.iter().map(move |d| (id.as_str(), d)))
         .collect();
-    for chunk in docs.chunks(2000) {
+    for chunk in docs.chunks(max_params / 5) {
         let mut args = Args::default();
         let tuples: Vec<String> = chunk
             .iter()
