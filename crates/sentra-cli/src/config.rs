@@ -18,6 +18,7 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub database: Option<String>,
     pub home_region: Option<String>,
+    pub key_file: Option<String>,
 }
 
 impl FileConfig {

@@ -1,6 +1,7 @@
 //! `sentra`: the Sentra server and its command line.
 
 mod config;
+mod keys;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,6 +43,16 @@ struct DbArgs {
     /// postgres://USER:PASSWORD@HOST:PORT/DB.
     #[arg(long, env = "SENTRA_DATABASE")]
     database: Option<String>,
+    /// File with the key that encrypts personal data (64 hex digits). Default: sentra.key beside
+    /// the SQLite file (or sentra-data/sentra.key), created on first start.
+    #[arg(long, env = "SENTRA_KEY_FILE")]
+    key_file: Option<String>,
+}
+
+/// Where to connect and which key to use.
+struct Conn {
+    url: String,
+    key: keys::KeySource,
 }
 
 #[derive(Subcommand)]
@@ -82,12 +93,26 @@ enum Command {
         db: DbArgs,
     },
     /// Look up regions: `sentra region 36.74` lists its kecamatan; a name finds the region.
+    /// Manage the personal-data key: `sentra key rotate` re-encrypts every NIK under a new key.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
     Region {
         /// A code (36.74) or a name ("serpong utr").
         query: Vec<String>,
         /// Only search inside this region code.
         #[arg(long)]
         within: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyAction {
+    /// Re-encrypt all personal data under a newly generated key and swap the key file.
+    Rotate {
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -123,8 +148,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let explicit_config = std::env::var_os("SENTRA_CONFIG").is_some()
         || std::env::args().any(|a| a == "--config" || a.starts_with("--config="));
     let file = FileConfig::load(explicit_config.then_some(cli.config.as_path()))?;
-    let database_url =
-        |db: &DbArgs| pick(db.database.clone(), file.database.clone(), DEFAULT_DATABASE);
+    let conn = |db: &DbArgs| {
+        let url = pick(db.database.clone(), file.database.clone(), DEFAULT_DATABASE);
+        let key = keys::KeySource::resolve(db.key_file.clone().or(file.key_file.clone()), &url);
+        Conn { url, key }
+    };
     match cli.command {
         Command::Serve {
             listen,
@@ -134,10 +162,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let home = home_region.or(file.home_region.clone());
-            serve(&listen, &database_url(&db), home, demo).await
+            serve(&listen, &conn(&db), home, demo).await
         }
         Command::Migrate { db } => {
-            let db = open(&database_url(&db)).await?;
+            let db = open(&conn(&db)).await?;
             println!(
                 "database {} ({}) is up to date",
                 db.redacted_url(),
@@ -154,7 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             db,
         } => {
-            let db = open(&database_url(&db)).await?;
+            let db = open(&conn(&db)).await?;
             let region = RegionCode::parse(&region)
                 .map_err(|_| anyhow!("'{region}' is not a region code such as 36.74"))?;
             if db.setting(HOME_REGION_SETTING).await?.is_none() {
@@ -163,22 +191,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             generate_demo(&db, &region, umkm, seed, true).await?;
             Ok(())
         }
+        Command::Key {
+            action: KeyAction::Rotate { db },
+        } => {
+            let conn = conn(&db);
+            let db = open(&conn).await?;
+            keys::rotate(&db, &conn.key).await
+        }
         Command::Region { query, within } => region_command(&query.join(" "), within.as_deref()),
     }
 }
 
 /// Connects and migrates: every command that touches the database starts with this.
-async fn open(url: &str) -> anyhow::Result<Database> {
-    let db = Database::connect(url).await?;
+async fn open(conn: &Conn) -> anyhow::Result<Database> {
+    let key = keys::load(&conn.key)?;
+    let db = Database::connect(&conn.url, key.keyring.clone()).await?;
     db.migrate().await?;
+    db.check_personal_key().await.with_context(|| {
+        format!(
+            "key file {} does not fit this database",
+            conn.key.path.display()
+        )
+    })?;
+    keys::save_if_new(&conn.key, &key)?;
     Ok(db)
 }
 
-async fn serve(listen: &str, url: &str, home: Option<String>, demo: bool) -> anyhow::Result<()> {
+async fn serve(listen: &str, conn: &Conn, home: Option<String>, demo: bool) -> anyhow::Result<()> {
     let addr: std::net::SocketAddr = listen
         .parse()
         .map_err(|_| anyhow!("--listen {listen} is not ADDRESS:PORT, e.g. 127.0.0.1:8080"))?;
-    let db = open(url).await?;
+    let db = open(conn).await?;
     let tree = RegionTree::embedded();
     let home = match (home, demo) {
         (Some(h), _) => Some(h),

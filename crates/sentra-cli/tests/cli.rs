@@ -121,7 +121,10 @@ async fn migrate_is_idempotent_and_demo_generates_into_the_chosen_database() {
     );
     assert!(ok, "{err}");
     assert!(out.contains("generated 700 UMKM"), "{out}");
-    let database = sentra_storage::Database::connect(&db.url).await.unwrap();
+    let database =
+        sentra_storage::Database::connect(&db.url, common::created_key(&db.url, dir.path()))
+            .await
+            .unwrap();
     let pondok_aren = sentra_domain::scope::Scope::region(
         sentra_domain::region::RegionCode::parse("36.74.03").unwrap(),
     );
@@ -206,4 +209,89 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
         dir.path().join("sentra-data/sentra.db").exists(),
         "default database location"
     );
+}
+
+#[tokio::test]
+async fn key_rotation_re_encrypts_and_a_wrong_key_is_refused() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(
+        &["demo", "--umkm", "60", "--seed", "4", "--database", &db.url],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    assert!(err.contains("created the personal-data key"), "{err}");
+    let scope = sentra_domain::scope::Scope::region(
+        sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+    );
+    let read_niks = |keyring| {
+        let url = db.url.clone();
+        let scope = scope.clone();
+        async move {
+            let database = sentra_storage::Database::connect(&url, keyring)
+                .await
+                .unwrap();
+            let page = database
+                .list_umkm(
+                    &scope,
+                    &Default::default(),
+                    Default::default(),
+                    Default::default(),
+                    sentra_storage::PageRequest::new(1, 200),
+                )
+                .await
+                .unwrap();
+            let mut niks = Vec::new();
+            for item in page.items {
+                niks.push(database.get_umkm(&scope, &item.id).await.unwrap().owner_nik);
+            }
+            niks
+        }
+    };
+    let before = read_niks(common::created_key(&db.url, dir.path())).await;
+    assert_eq!(before.len(), 60);
+    let (ok, out, err) = run(&["key", "rotate", "--database", &db.url], dir.path());
+    assert!(ok, "{err}");
+    assert!(out.contains("re-encrypted 60 NIKs"), "{out}");
+    let after = read_niks(common::created_key(&db.url, dir.path())).await;
+    assert_eq!(before, after, "same NIKs under the new key");
+    // Look-up by NIK goes through the keyed hash of the new key.
+    let database =
+        sentra_storage::Database::connect(&db.url, common::created_key(&db.url, dir.path()))
+            .await
+            .unwrap();
+    assert!(
+        !database
+            .umkm_ids_by_nik(&scope, &before[0])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Another key is refused at start, before anything is written with it.
+    let other = dir.path().join("other.key");
+    std::fs::write(&other, sentra_storage::PersonalKey::generate().1).unwrap();
+    let (ok, _, err) = run(
+        &[
+            "migrate",
+            "--database",
+            &db.url,
+            "--key-file",
+            other.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(!ok);
+    assert!(err.contains("does not fit this database"), "{err}");
+    let (ok, _, err) = run(
+        &[
+            "migrate",
+            "--database",
+            &db.url,
+            "--key-file",
+            "/nonexistent/sentra.key",
+        ],
+        dir.path(),
+    );
+    assert!(!ok);
+    assert!(err.contains("does not exist"), "{err}");
 }

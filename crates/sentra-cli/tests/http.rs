@@ -583,3 +583,46 @@ async fn openapi_document_matches_the_snapshot() {
     assert!(doc["paths"]["/api/v1/umkm"]["post"].is_object());
     insta::assert_json_snapshot!("openapi", doc);
 }
+
+#[tokio::test]
+async fn no_nik_is_stored_in_clear() {
+    let app = spawn_app().await;
+    let (status, created) = app
+        .send_json(Method::POST, "/api/v1/umkm", &valid_body())
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        created["owner_nik"], "3674034506900012",
+        "read back decrypted"
+    );
+    app.seed(50, 2).await;
+    let nik = "3674034506900012";
+    if let Some(file) = app.test_db.url.strip_prefix("sqlite://") {
+        app.db.close().await;
+        let mut bytes = std::fs::read(file).unwrap();
+        if let Ok(wal) = std::fs::read(format!("{file}-wal")) {
+            bytes.extend(wal);
+        }
+        assert!(
+            !bytes.windows(nik.len()).any(|w| w == nik.as_bytes()),
+            "NIK found in the database file"
+        );
+        assert!(
+            bytes.windows(7).any(|w| w == b"Sri Les"),
+            "the file does hold the record"
+        );
+    } else {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&app.test_db.url)
+            .await
+            .unwrap();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT owner_nik_enc, owner_nik_hash FROM umkm")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(rows.len(), 51);
+        for (enc, hash) in rows {
+            assert!(enc.starts_with("v1.") && !enc.contains(nik) && !hash.contains(nik));
+        }
+    }
+}

@@ -53,7 +53,9 @@ CREATE TABLE umkm (
     name TEXT NOT NULL,
     brand TEXT,
     owner_name TEXT NOT NULL,
-    owner_nik TEXT NOT NULL,
+    -- NIK encrypted at rest, with a keyed hash for exact look-ups (UU 27/2022, PDP).
+    owner_nik_enc TEXT NOT NULL,
+    owner_nik_hash TEXT NOT NULL,
     owner_sex TEXT NOT NULL,
     owner_birth_date TEXT,
     owner_phone TEXT,
@@ -91,7 +93,7 @@ CREATE INDEX umkm_sector ON umkm (sector_code);
 CREATE INDEX umkm_size ON umkm (size_class);
 CREATE INDEX umkm_status ON umkm (status);
 CREATE INDEX umkm_created ON umkm (created_at);
-CREATE INDEX umkm_nik ON umkm (owner_nik);
+CREATE INDEX umkm_nik_hash ON umkm (owner_nik_hash);
 
 CREATE TABLE umkm_documents (
     umkm_id TEXT NOT NULL REFERENCES umkm (id) ON DELETE CASCADE,

@@ -114,6 +114,7 @@ fn redact_query_password(url: &str) -> String {
 #[derive(Clone)]
 pub struct Database {
     pub(crate) pool: AnyPool,
+    pub(crate) keyring: crate::Keyring,
     backend: Backend,
     redacted_url: String,
 }
@@ -130,7 +131,7 @@ impl std::fmt::Debug for Database {
 impl Database {
     /// Opens the database. A SQLite file is created at exactly the given path (its folder too);
     /// a PostgreSQL server must exist and accept the credentials.
-    pub async fn connect(url: &str) -> Result<Database> {
+    pub async fn connect(url: &str, keyring: crate::Keyring) -> Result<Database> {
         sqlx::any::install_default_drivers();
         let parsed = DatabaseUrl::parse(url)?;
         let redacted = parsed.redacted();
@@ -190,6 +191,7 @@ impl Database {
             .map_err(|e| fail(&e))?;
         Ok(Database {
             pool,
+            keyring,
             backend,
             redacted_url: redacted,
         })

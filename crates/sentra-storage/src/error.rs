@@ -17,6 +17,9 @@ pub enum StorageError {
     Invalid(FieldErrors),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The personal-data key is missing, malformed or not the one the data was encrypted with.
+    #[error("personal data key: {0}")]
+    Key(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -4,11 +4,13 @@
 
 mod connect;
 mod error;
+mod personal;
 mod regions;
 mod umkm;
 
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use error::StorageError;
+pub use personal::{Keyring, PersonalKey};
 pub use umkm::{
     LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter, UmkmRecord, UmkmSort,
     UmkmSummary,

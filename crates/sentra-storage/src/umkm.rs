@@ -248,7 +248,8 @@ const INSERT_COLUMNS: &[&str] = &[
     "name",
     "brand",
     "owner_name",
-    "owner_nik",
+    "owner_nik_enc",
+    "owner_nik_hash",
     "owner_sex",
     "owner_birth_date",
     "owner_phone",
@@ -279,7 +280,7 @@ const INSERT_COLUMNS: &[&str] = &[
 ];
 
 /// The data columns (everything an edit may change), in `INSERT_COLUMNS` order after `id`.
-fn data_args(d: &UmkmData) -> Vec<Arg> {
+fn data_args(d: &UmkmData, key: &crate::PersonalKey) -> Vec<Arg> {
     let code = |l| {
         d.village_code
             .at_level(l)
@@ -289,7 +290,8 @@ fn data_args(d: &UmkmData) -> Vec<Arg> {
         Arg::Text(Some(d.name.clone())),
         Arg::Text(d.brand.clone()),
         Arg::Text(Some(d.owner_name.clone())),
-        Arg::Text(Some(d.nik.as_str().to_string())),
+        Arg::Text(Some(key.encrypt(d.nik.as_str()))),
+        Arg::Text(Some(key.lookup_hash(d.nik.as_str()))),
         Arg::Text(Some(sex_str(d).to_string())),
         Arg::Text(d.owner_birth_date.map(|b| b.format("%Y-%m-%d").to_string())),
         Arg::Text(d.phone.as_ref().map(|p| p.as_str().to_string())),
@@ -464,7 +466,7 @@ impl Database {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StorageError::NotFound)?;
-        let mut record = record_from_row(&row)?;
+        let mut record = record_from_row(&row, &self.keyring)?;
         let docs = sqlx::query(
             "SELECT kind, number, issued_on, expires_on FROM umkm_documents WHERE umkm_id = $1 ORDER BY kind",
         )
@@ -516,7 +518,14 @@ impl Database {
             return Err(StorageError::NotFound);
         }
         let mut tx = self.pool.begin().await?;
-        let ids = insert_rows(&mut tx, rows, actor, self.params_per_statement()).await?;
+        let ids = insert_rows(
+            &mut tx,
+            rows,
+            actor,
+            self.params_per_statement(),
+            self.keyring.current(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -533,7 +542,7 @@ impl Database {
             return Err(StorageError::NotFound);
         }
         let mut tx = self.pool.begin().await?;
-        let mut args = Args(data_args(data));
+        let mut args = Args(data_args(data, self.keyring.current()));
         let sets: Vec<String> = INSERT_COLUMNS[1..=args.0.len()]
             .iter()
             .enumerate()
@@ -616,6 +625,7 @@ async fn insert_rows(
     rows: &[NewUmkm<'_>],
     actor: &str,
     max_params: usize,
+    key: &crate::PersonalKey,
 ) -> Result<Vec<String>> {
     let mut ids = Vec::with_capacity(rows.len());
     let now = now_text();
@@ -626,7 +636,7 @@ async fn insert_rows(
         for row in chunk {
             let id = uuid::Uuid::now_v7().to_string();
             let mut values = vec![Arg::Text(Some(id.clone()))];
-            values.extend(data_args(row.data));
+            values.extend(data_args(row.data, key));
             let verified = row.status == UmkmStatus::Verified;
             values.push(Arg::Text(Some(row.status.as_str().to_string())));
             values.push(Arg::Text(
@@ -720,14 +730,15 @@ fn parse_req<T>(row: &AnyRow, col: &str, parse: impl Fn(&str) -> Option<T>) -> R
     parse_opt(row, col, parse)?.ok_or_else(|| StorageError::Corrupt(format!("{col} is empty")))
 }
 
-fn record_from_row(row: &AnyRow) -> Result<UmkmRecord> {
+fn record_from_row(row: &AnyRow, keyring: &crate::Keyring) -> Result<UmkmRecord> {
+    let nik_enc: String = row.try_get("owner_nik_enc")?;
     let links: String = row.try_get("links")?;
     Ok(UmkmRecord {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         brand: row.try_get("brand")?,
         owner_name: row.try_get("owner_name")?,
-        owner_nik: row.try_get("owner_nik")?,
+        owner_nik: keyring.decrypt(&nik_enc)?,
         owner_sex: row.try_get("owner_sex")?,
         owner_birth_date: parse_opt(row, "owner_birth_date", parse_day)?,
         owner_phone: row.try_get("owner_phone")?,

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sentra_domain::demo::DemoGenerator;
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::scope::Scope;
-use sentra_storage::{Database, NewUmkm};
+use sentra_storage::{Database, Keyring, NewUmkm, PersonalKey};
 use sqlx::Connection;
 
 pub const HOME: &str = "36.74";
@@ -70,6 +70,19 @@ pub struct TestApp {
     pub db: Database,
     pub test_db: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// The key `sentra` created for a database on its first use (beside a SQLite file, or under
+/// `cwd/sentra-data/`).
+pub fn created_key(db_url: &str, cwd: &std::path::Path) -> Keyring {
+    let path = match db_url.strip_prefix("sqlite://") {
+        Some(file) => std::path::Path::new(file)
+            .parent()
+            .unwrap()
+            .join("sentra.key"),
+        None => cwd.join("sentra-data/sentra.key"),
+    };
+    Keyring::new(PersonalKey::parse(&std::fs::read_to_string(path).expect("key file")).unwrap())
 }
 
 impl TestApp {
@@ -143,7 +156,9 @@ impl Drop for TestApp {
 /// The real router on 127.0.0.1 with a fresh, migrated database and home region 36.74.
 pub async fn spawn_app() -> TestApp {
     let test_db = test_db().await;
-    let db = Database::connect(&test_db.url).await.expect("connect");
+    let db = Database::connect(&test_db.url, Keyring::new(PersonalKey::generate().0))
+        .await
+        .expect("connect");
     db.migrate().await.expect("migrate");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
