@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sentra_domain::demo::DemoGenerator;
 use sentra_domain::region::{RegionCode, RegionTree, Resolution};
 use sentra_domain::scope::Scope;
-use sentra_storage::{Database, NewUmkm};
+use sentra_storage::{Actor, AuditVerdict, Database, NewUmkm};
 
 use config::{DEFAULT_DATABASE, DEFAULT_LISTEN, FileConfig, pick};
 
@@ -93,6 +93,11 @@ enum Command {
         db: DbArgs,
     },
     /// Look up regions: `sentra region 36.74` lists its kecamatan; a name finds the region.
+    /// The audit trail: `sentra audit verify` checks the hash chain.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Manage the personal-data key: `sentra key rotate` re-encrypts every NIK under a new key.
     Key {
         #[command(subcommand)]
@@ -104,6 +109,15 @@ enum Command {
         /// Only search inside this region code.
         #[arg(long)]
         within: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute the hash chain; exits non-zero at the first edited, inserted or deleted entry.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -190,6 +204,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             generate_demo(&db, &region, umkm, seed, true).await?;
             Ok(())
+        }
+        Command::Audit {
+            action: AuditAction::Verify { db },
+        } => {
+            let db = open(&conn(&db)).await?;
+            match db.verify_audit().await? {
+                AuditVerdict::Intact { entries } => {
+                    println!("audit trail intact: {entries} entries / jejak audit utuh");
+                    Ok(())
+                }
+                AuditVerdict::Broken { seq, reason } => {
+                    bail!("audit trail broken at entry {seq}: {reason} / jejak audit rusak")
+                }
+            }
         }
         Command::Key {
             action: KeyAction::Rotate { db },
@@ -322,7 +350,8 @@ async fn generate_demo(
                 verified_by: Some("demo"),
             })
             .collect();
-        db.insert_umkm_batch(&scope, &rows, "demo").await?;
+        db.insert_umkm_batch(&scope, &rows, &Actor::system("demo"))
+            .await?;
         done += n;
         bar.set_position(done);
     }

@@ -295,3 +295,61 @@ async fn key_rotation_re_encrypts_and_a_wrong_key_is_refused() {
     assert!(!ok);
     assert!(err.contains("does not exist"), "{err}");
 }
+
+#[tokio::test]
+async fn audit_verify_detects_edited_and_deleted_entries() {
+    use sqlx::Connection;
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    for seed in 1..=3 {
+        let (ok, _, err) = run(
+            &[
+                "demo",
+                "--umkm",
+                "20",
+                "--seed",
+                &seed.to_string(),
+                "--database",
+                &db.url,
+            ],
+            dir.path(),
+        );
+        assert!(ok, "{err}");
+    }
+    let (ok, out, err) = run(&["audit", "verify", "--database", &db.url], dir.path());
+    assert!(ok, "{err}");
+    assert!(out.contains("intact: 3 entries"), "{out}");
+
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, _, err) = run(&["audit", "verify", "--database", &db.url], dir.path());
+    assert!(!ok);
+    assert!(err.contains("broken at entry 2: entry altered"), "{err}");
+
+    sqlx::query("UPDATE audit_log SET actor = 'demo' WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, _, err) = run(&["audit", "verify", "--database", &db.url], dir.path());
+    assert!(ok, "restored entry verifies again: {err}");
+
+    sqlx::query("DELETE FROM audit_log WHERE seq = 3")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, _, err) = run(&["audit", "verify", "--database", &db.url], dir.path());
+    assert!(!ok);
+    assert!(err.contains("removed from the end"), "{err}");
+
+    sqlx::query("DELETE FROM audit_log WHERE seq = 1")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, _, err) = run(&["audit", "verify", "--database", &db.url], dir.path());
+    assert!(!ok);
+    assert!(err.contains("broken at entry 1: entry missing"), "{err}");
+}

@@ -626,3 +626,77 @@ async fn no_nik_is_stored_in_clear() {
         }
     }
 }
+
+#[tokio::test]
+async fn every_change_is_in_the_record_history_without_the_nik() {
+    let app = spawn_app().await;
+    let (_, created) = app
+        .send_json(Method::POST, "/api/v1/umkm", &valid_body())
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let mut body = valid_body();
+    body["name"] = json!("Keripik Tempe Bu Sri Jaya");
+    body["version"] = json!(1);
+    let (status, _) = app
+        .send_json(Method::PUT, &format!("/api/v1/umkm/{id}"), &body)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/umkm/{id}/status"),
+            &json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // A refused request leaves no entry.
+    body["nik"] = json!("1");
+    let (status, _) = app
+        .send_json(Method::PUT, &format!("/api/v1/umkm/{id}"), &body)
+        .await;
+    assert_eq!(status, 422);
+
+    let entries = app.db.audit_for("umkm", &id).await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["verify", "update", "create"]);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.actor == "api" && e.origin.as_deref() == Some("127.0.0.1"))
+    );
+    let update: serde_json::Value = serde_json::from_str(&entries[1].changes).unwrap();
+    assert_eq!(
+        update["name"],
+        json!(["Keripik Tempe Bu Sri", "Keripik Tempe Bu Sri Jaya"])
+    );
+    assert_eq!(
+        update.as_object().unwrap().len(),
+        1,
+        "only changed fields: {update}"
+    );
+    for e in &entries {
+        assert!(
+            !e.changes.contains("3674034506900012"),
+            "NIK in audit: {}",
+            e.changes
+        );
+        assert!(
+            !e.changes.contains("81234567890"),
+            "phone in audit: {}",
+            e.changes
+        );
+    }
+    assert!(entries[2].changes.contains("3674••••••••0012"));
+    assert_eq!(
+        app.db.verify_audit().await.unwrap(),
+        sentra_storage::AuditVerdict::Intact { entries: 3 }
+    );
+
+    let html = app.get(&format!("/umkm/{id}")).await.text().await.unwrap();
+    assert!(html.contains("Riwayat perubahan"));
+    assert!(
+        html.contains("Nama usaha: Keripik Tempe Bu Sri → Keripik Tempe Bu Sri Jaya"),
+        "diff shown"
+    );
+    assert!(html.contains("Diverifikasi"));
+}

@@ -2,12 +2,14 @@
 //! time by the database URL, with one migration source. Every query that lists or changes
 //! registry records takes the caller's [`Scope`](sentra_domain::scope::Scope).
 
+mod audit;
 mod connect;
 mod error;
 mod personal;
 mod regions;
 mod umkm;
 
+pub use audit::{Actor, AuditEntry, AuditVerdict};
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use error::StorageError;
 pub use personal::{Keyring, PersonalKey};

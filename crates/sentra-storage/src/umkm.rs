@@ -4,14 +4,15 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::scope::Scope;
 use sentra_domain::size::{SizeBasis, SizeClass};
 use sentra_domain::umkm::{LegalDocument, LegalKind, Link, UmkmData, UmkmStatus};
 
-use crate::{Database, Result, StorageError, now_text};
+use crate::audit::{self, Actor};
+use crate::{Database, Keyring, Result, StorageError, now_text};
 
 /// Filters of the registry list; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -457,91 +458,101 @@ impl Database {
 
     /// One record, if it exists inside the scope.
     pub async fn get_umkm(&self, scope: &Scope, id: &str) -> Result<UmkmRecord> {
-        let mut args = Args::default();
-        let id_p = args.text(id);
-        let cond = scope_condition(scope.region_code(), &mut args);
-        let sql = format!("SELECT * FROM umkm u WHERE u.id = {id_p} AND {cond}");
-        let row = args
-            .bind(sqlx::query(&sql))
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StorageError::NotFound)?;
-        let mut record = record_from_row(&row, &self.keyring)?;
-        let docs = sqlx::query(
-            "SELECT kind, number, issued_on, expires_on FROM umkm_documents WHERE umkm_id = $1 ORDER BY kind",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        for d in &docs {
-            record.documents.push(LegalDocument {
-                kind: parse_req(d, "kind", LegalKind::parse)?,
-                number: d.try_get("number")?,
-                issued_on: parse_opt(d, "issued_on", parse_day)?,
-                expires_on: parse_opt(d, "expires_on", parse_day)?,
-            });
-        }
-        record.documents.sort_by_key(|d| d.kind);
-        Ok(record)
+        let mut conn = self.pool.acquire().await?;
+        fetch_record(&mut conn, &self.keyring, scope, id).await
     }
 
-    /// Creates one record inside the scope and returns it as stored.
+    /// Creates one record inside the scope, audited, and returns it as stored.
     pub async fn create_umkm(
         &self,
         scope: &Scope,
         data: &UmkmData,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<UmkmRecord> {
-        let ids = self
-            .insert_umkm_batch(
-                scope,
-                &[NewUmkm {
-                    data,
-                    status: UmkmStatus::Draft,
-                    verified_by: None,
-                }],
-                actor,
-            )
-            .await?;
+        if !scope.contains(&data.village_code) {
+            return Err(StorageError::NotFound);
+        }
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let row = NewUmkm {
+            data,
+            status: UmkmStatus::Draft,
+            verified_by: None,
+        };
+        let ids = insert_rows(
+            &mut tx,
+            &[row],
+            &actor.name,
+            self.params_per_statement(),
+            self.keyring.current(),
+        )
+        .await?;
         let id = ids.into_iter().next().ok_or(StorageError::NotFound)?;
-        self.get_umkm(scope, &id).await
+        let record = fetch_record(&mut tx, &self.keyring, scope, &id).await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "create",
+            "umkm",
+            Some(&id),
+            &serde_json::Value::Object(audit_view(&record)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(record)
     }
 
-    /// Inserts many records in one transaction (the path of `create` and of demo/import jobs).
+    /// Inserts many records in one transaction (demo and import jobs), with one audit entry for
+    /// the batch.
     pub async fn insert_umkm_batch(
         &self,
         scope: &Scope,
         rows: &[NewUmkm<'_>],
-        actor: &str,
+        actor: &Actor,
     ) -> Result<Vec<String>> {
         if rows.iter().any(|r| !scope.contains(&r.data.village_code)) {
             return Err(StorageError::NotFound);
         }
         let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
         let ids = insert_rows(
             &mut tx,
             rows,
-            actor,
+            &actor.name,
             self.params_per_statement(),
             self.keyring.current(),
         )
         .await?;
+        let summary = serde_json::json!({
+            "count": ids.len(),
+            "first_id": ids.first(),
+            "last_id": ids.last(),
+            "region": scope.region_code().as_str(),
+        });
+        audit::append(&mut tx, actor, "bulk_create", "umkm", None, &summary).await?;
         tx.commit().await?;
         Ok(ids)
     }
 
-    /// Replaces the data of a record if it is still at `expected_version`.
+    /// Replaces the data of a record if it is still at `expected_version`; audited with the
+    /// before and after values of the fields that changed.
     pub async fn update_umkm(
         &self,
         scope: &Scope,
         id: &str,
         expected_version: i64,
         data: &UmkmData,
+        actor: &Actor,
     ) -> Result<UmkmRecord> {
         if !scope.contains(&data.village_code) {
             return Err(StorageError::NotFound);
         }
         let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let before = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        if before.version != expected_version {
+            return Err(StorageError::Conflict);
+        }
         let mut args = Args(data_args(data, self.keyring.current()));
         let sets: Vec<String> = INSERT_COLUMNS[1..=args.0.len()]
             .iter()
@@ -551,60 +562,72 @@ impl Database {
         let now = args.text(now_text());
         let id_p = args.text(id);
         let version_p = args.push(Arg::Int(Some(expected_version)));
-        let cond = scope_condition(scope.region_code(), &mut args);
         let sql = format!(
-            "UPDATE umkm SET {}, updated_at = {now}, version = version + 1 \
-             WHERE id = {id_p} AND version = {version_p} AND {}",
-            sets.join(", "),
-            cond.replace("u.", "")
+            "UPDATE umkm SET {}, updated_at = {now}, version = version + 1 WHERE id = {id_p} AND version = {version_p}",
+            sets.join(", ")
         );
         let done = args.bind(sqlx::query(&sql)).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
-            drop(tx);
-            // Tell a stale edit from a record the caller may not see.
-            return match self.get_umkm(scope, id).await {
-                Ok(_) => Err(StorageError::Conflict),
-                Err(e) => Err(e),
-            };
+            return Err(StorageError::Conflict);
         }
         sqlx::query("DELETE FROM umkm_documents WHERE umkm_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         insert_documents(&mut tx, id, &data.documents).await?;
+        let after = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        let changes = audit_diff(&before, &after);
+        if !changes.is_empty() {
+            audit::append(
+                &mut tx,
+                actor,
+                "update",
+                "umkm",
+                Some(id),
+                &serde_json::Value::Object(changes),
+            )
+            .await?;
+        }
         tx.commit().await?;
-        self.get_umkm(scope, id).await
+        Ok(after)
     }
 
-    /// Sets the status; verifying records who did it and when.
+    /// Sets the status; verifying records who did it and when. Audited.
     pub async fn set_umkm_status(
         &self,
         scope: &Scope,
         id: &str,
         status: UmkmStatus,
-        actor: &str,
+        actor: &Actor,
     ) -> Result<UmkmRecord> {
-        let mut args = Args::default();
-        let status_p = args.text(status.as_str());
-        let (by, at) = if status == UmkmStatus::Verified {
-            (Some(actor.to_string()), Some(now_text()))
-        } else {
-            (None, None)
-        };
-        let by_p = args.push(Arg::Text(by));
-        let at_p = args.push(Arg::Text(at));
-        let now = args.text(now_text());
-        let id_p = args.text(id);
-        let cond = scope_condition(scope.region_code(), &mut args).replace("u.", "");
-        let sql = format!(
-            "UPDATE umkm SET status = {status_p}, verified_by = {by_p}, verified_at = {at_p}, \
-             updated_at = {now}, version = version + 1 WHERE id = {id_p} AND {cond}"
-        );
-        let done = args.bind(sqlx::query(&sql)).execute(&self.pool).await?;
-        if done.rows_affected() == 0 {
-            return Err(StorageError::NotFound);
-        }
-        self.get_umkm(scope, id).await
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let before = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        let verified = status == UmkmStatus::Verified;
+        sqlx::query(
+            "UPDATE umkm SET status = $1, verified_by = $2, verified_at = $3, updated_at = $4, \
+             version = version + 1 WHERE id = $5",
+        )
+        .bind(status.as_str())
+        .bind(verified.then(|| actor.name.clone()))
+        .bind(verified.then(now_text))
+        .bind(now_text())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let after = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        let action = if verified { "verify" } else { "set_status" };
+        audit::append(
+            &mut tx,
+            actor,
+            action,
+            "umkm",
+            Some(id),
+            &serde_json::Value::Object(audit_diff(&before, &after)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
     }
 
     /// Number of records inside the scope.
@@ -770,4 +793,78 @@ fn record_from_row(row: &AnyRow, keyring: &crate::Keyring) -> Result<UmkmRecord>
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
     })
+}
+
+/// One record inside the scope, read on the given connection (a transaction's, to see its own
+/// writes).
+async fn fetch_record(
+    conn: &mut AnyConnection,
+    keyring: &Keyring,
+    scope: &Scope,
+    id: &str,
+) -> Result<UmkmRecord> {
+    let mut args = Args::default();
+    let id_p = args.text(id);
+    let cond = scope_condition(scope.region_code(), &mut args);
+    let sql = format!("SELECT * FROM umkm u WHERE u.id = {id_p} AND {cond}");
+    let row = args
+        .bind(sqlx::query(&sql))
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    let mut record = record_from_row(&row, keyring)?;
+    let docs = sqlx::query("SELECT kind, number, issued_on, expires_on FROM umkm_documents WHERE umkm_id = $1 ORDER BY kind")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for d in &docs {
+        record.documents.push(LegalDocument {
+            kind: parse_req(d, "kind", LegalKind::parse)?,
+            number: d.try_get("number")?,
+            issued_on: parse_opt(d, "issued_on", parse_day)?,
+            expires_on: parse_opt(d, "expires_on", parse_day)?,
+        });
+    }
+    record.documents.sort_by_key(|d| d.kind);
+    Ok(record)
+}
+
+/// The record as the audit trail keeps it: personal numbers masked (the trail is read by
+/// administrators and exported; it must not become a second copy of the NIKs), bookkeeping
+/// fields left out.
+fn audit_view(r: &UmkmRecord) -> serde_json::Map<String, serde_json::Value> {
+    let mut map = match serde_json::to_value(r) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    for key in ["id", "created_at", "updated_at", "version", "created_by"] {
+        map.remove(key);
+    }
+    let masked_nik = sentra_domain::ids::parse_nik(&r.owner_nik)
+        .map(|n| n.masked())
+        .unwrap_or_else(|_| "••••".into());
+    map.insert("owner_nik".into(), masked_nik.into());
+    if let Some(p) = &r.owner_phone {
+        let masked = sentra_domain::phone::parse_phone(p)
+            .map(|p| p.masked())
+            .unwrap_or_else(|_| "••••".into());
+        map.insert("owner_phone".into(), masked.into());
+    }
+    map
+}
+
+/// `{"field": [before, after]}` for every field whose value changed.
+fn audit_diff(
+    before: &UmkmRecord,
+    after: &UmkmRecord,
+) -> serde_json::Map<String, serde_json::Value> {
+    let (b, a) = (audit_view(before), audit_view(after));
+    let mut out = serde_json::Map::new();
+    for (k, new) in &a {
+        let old = b.get(k).cloned().unwrap_or(serde_json::Value::Null);
+        if &old != new {
+            out.insert(k.clone(), serde_json::json!([old, new]));
+        }
+    }
+    out
 }

@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::error::{ApiError, ErrorBody, LangError};
 use crate::forms::UmkmBody;
 use crate::lang::{Lang, ReqLang};
+use crate::origin::ReqActor;
 use crate::params::parse_list_params;
 
 type ApiResult<T> = Result<T, LangError>;
@@ -345,12 +346,16 @@ pub async fn validated(
 async fn create_umkm(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    ReqActor(actor): ReqActor,
     body: Bytes,
 ) -> ApiResult<Response> {
     let run = async {
         let body: UmkmBody = parse_body(&body)?;
         let data = validated(&state, &body.to_input()).await?;
-        let record = state.db().create_umkm(&state.scope(), &data, "api").await?;
+        let record = state
+            .db()
+            .create_umkm(&state.scope(), &data, &actor)
+            .await?;
         Ok::<_, ApiError>((StatusCode::CREATED, Json(UmkmOut::from(record))).into_response())
     };
     run.await.map_err(|e| LangError(lang, e))
@@ -380,6 +385,7 @@ async fn get_umkm(
 async fn update_umkm(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    ReqActor(actor): ReqActor,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<UmkmOut>> {
@@ -391,7 +397,10 @@ async fn update_umkm(
             None => state.db().get_umkm(&scope, &id).await?.version,
         };
         let data = validated(&state, &body.to_input()).await?;
-        let record = state.db().update_umkm(&scope, &id, version, &data).await?;
+        let record = state
+            .db()
+            .update_umkm(&scope, &id, version, &data, &actor)
+            .await?;
         Ok::<_, ApiError>(Json(UmkmOut::from(record)))
     };
     run.await.map_err(|e| LangError(lang, e))
@@ -411,6 +420,7 @@ pub struct StatusBody {
 async fn set_status(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    ReqActor(actor): ReqActor,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<UmkmOut>> {
@@ -423,7 +433,7 @@ async fn set_status(
         })?;
         let record = state
             .db()
-            .set_umkm_status(&state.scope(), &id, status, "api")
+            .set_umkm_status(&state.scope(), &id, status, &actor)
             .await?;
         Ok::<_, ApiError>(Json(UmkmOut::from(record)))
     };

@@ -22,6 +22,7 @@ use crate::api::validated;
 use crate::error::ApiError;
 use crate::forms::{form_value, input_from_form};
 use crate::lang::{Lang, ReqLang};
+use crate::origin::ReqActor;
 use crate::params::{legality_str, parse_list_params};
 use crate::view::{date_text, field_label, opt, query_string, rupiah};
 
@@ -547,6 +548,7 @@ fn form_pairs(form: &[u8]) -> Vec<(String, String)> {
 async fn create(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    ReqActor(actor): ReqActor,
     uri: Uri,
     RawForm(form): RawForm,
 ) -> Response {
@@ -571,7 +573,7 @@ async fn create(
     let result = match validated(&state, &input).await {
         Ok(data) => state
             .db()
-            .create_umkm(&state.scope(), &data, "web")
+            .create_umkm(&state.scope(), &data, &actor)
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),
@@ -676,6 +678,7 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    ReqActor(actor): ReqActor,
     uri: Uri,
     Path(id): Path<String>,
     RawForm(form): RawForm,
@@ -725,7 +728,7 @@ async fn update(
     let result = match validated(&state, &input_from_form(&pairs)).await {
         Ok(data) => state
             .db()
-            .update_umkm(&scope, &id, expected, &data)
+            .update_umkm(&scope, &id, expected, &data, &actor)
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),
@@ -774,6 +777,7 @@ async fn update(
 async fn set_status(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    ReqActor(actor): ReqActor,
     uri: Uri,
     Path(id): Path<String>,
     RawForm(form): RawForm,
@@ -786,7 +790,7 @@ async fn set_status(
     };
     match state
         .db()
-        .set_umkm_status(&state.scope(), &id, status, "web")
+        .set_umkm_status(&state.scope(), &id, status, &actor)
         .await
     {
         Ok(r) => Redirect::to(&format!("/umkm/{}", r.id)).into_response(),
@@ -816,6 +820,63 @@ pub struct DetailPage {
     pub record: Vec<Item>,
     pub next_statuses: Vec<(String, String)>,
     pub map_href: Option<String>,
+    pub history: Vec<HistoryRow>,
+}
+
+pub struct HistoryRow {
+    pub when: String,
+    pub who: String,
+    pub action: String,
+    pub changes: String,
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn history_rows(lang: Lang, entries: Vec<sentra_storage::AuditEntry>) -> Vec<HistoryRow> {
+    entries
+        .into_iter()
+        .map(|e| {
+            let changes = match (
+                e.action.as_str(),
+                serde_json::from_str::<serde_json::Value>(&e.changes),
+            ) {
+                ("create", _) => String::new(),
+                (_, Ok(serde_json::Value::Object(m))) => m
+                    .iter()
+                    .map(|(field, v)| match v {
+                        serde_json::Value::Array(pair) if pair.len() == 2 => format!(
+                            "{}: {} → {}",
+                            field_label(lang, field),
+                            json_text(&pair[0]),
+                            json_text(&pair[1])
+                        ),
+                        other => format!("{}: {}", field_label(lang, field), json_text(other)),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => String::new(),
+            };
+            HistoryRow {
+                when: format!(
+                    "{} {}",
+                    date_text(lang, &e.at),
+                    e.at.get(11..16).unwrap_or("")
+                ),
+                who: match e.origin {
+                    Some(o) => format!("{} ({o})", e.actor),
+                    None => e.actor,
+                },
+                action: lang.t(&format!("audit.{}", e.action)).into_owned(),
+                changes,
+            }
+        })
+        .collect()
 }
 
 async fn detail(
@@ -960,7 +1021,16 @@ async fn detail(
         (Some(a), Some(b)) => Some(format!("geo:{a},{b}")),
         _ => None,
     };
+    let history = history_rows(
+        lang,
+        state
+            .db()
+            .audit_for("umkm", &r.id)
+            .await
+            .unwrap_or_default(),
+    );
     DetailPage {
+        history,
         c: Chrome::new(lang, r.name.clone(), &uri),
         l: lang,
         id: r.id.clone(),

@@ -139,7 +139,11 @@ impl TestApp {
             })
             .collect();
         self.db
-            .insert_umkm_batch(&Scope::region(home), &rows, "test")
+            .insert_umkm_batch(
+                &Scope::region(home),
+                &rows,
+                &sentra_storage::Actor::system("test"),
+            )
             .await
             .unwrap();
     }
