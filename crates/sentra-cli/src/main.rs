@@ -93,6 +93,11 @@ enum Command {
         db: DbArgs,
     },
     /// Look up regions: `sentra region 36.74` lists its kecamatan; a name finds the region.
+    /// Accounts: add, list, disable, enable, reset-password.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// The audit trail: `sentra audit verify` checks the hash chain.
     Audit {
         #[command(subcommand)]
@@ -109,6 +114,51 @@ enum Command {
         /// Only search inside this region code.
         #[arg(long)]
         within: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account. The password is read from standard input when piped, otherwise a
+    /// strong one is generated and printed once.
+    Add {
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Sign-in name: e-mail address or phone number.
+        #[arg(long)]
+        login: String,
+        /// admin, operator, curator, procurement, partner, owner or viewer.
+        #[arg(long)]
+        role: String,
+        /// Region code the account may see and change, e.g. 36.74 or 36.74.03.
+        #[arg(long)]
+        scope: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Disable an account and end its sessions and tokens.
+    Disable {
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Re-enable a disabled account.
+    Enable {
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new password (from standard input, or generated and printed) and end all sessions.
+    ResetPassword {
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -205,6 +255,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             generate_demo(&db, &region, umkm, seed, true).await?;
             Ok(())
         }
+        Command::User { action } => user_command(action, &conn).await,
         Command::Audit {
             action: AuditAction::Verify { db },
         } => {
@@ -414,4 +465,120 @@ fn region_command(query: &str, within: Option<&str>) -> anyhow::Result<()> {
         }
         Resolution::NotFound => bail!("no region matches '{query}' / wilayah tidak ditemukan"),
     }
+}
+
+/// A password from standard input when it is piped, otherwise a generated one (printed once).
+fn password_from_stdin_or_generated() -> anyhow::Result<(String, bool)> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\n', '\r']).to_string();
+        if !pw.is_empty() {
+            return Ok((pw, false));
+        }
+    }
+    Ok((sentra_storage::new_secret()[..20].to_string(), true))
+}
+
+async fn user_command(action: UserAction, conn: &impl Fn(&DbArgs) -> Conn) -> anyhow::Result<()> {
+    // The command line acts with the authority of whoever runs the server: no region limit.
+    let cli = Actor::system("cli");
+    match action {
+        UserAction::Add {
+            name,
+            login,
+            role,
+            scope,
+            db,
+        } => {
+            let db = open(&conn(&db)).await?;
+            let (password, generated) = password_from_stdin_or_generated()?;
+            let account = sentra_domain::account::validate_account(
+                &name,
+                &login,
+                &role,
+                &scope,
+                &password,
+                RegionTree::embedded(),
+                None,
+            )
+            .map_err(|e| anyhow!("{}", field_errors_text(&e)))?;
+            let user = db
+                .create_user(&account, &password, &cli)
+                .await
+                .map_err(|e| match e {
+                    sentra_storage::StorageError::Invalid(f) => {
+                        anyhow!("{}", field_errors_text(&f))
+                    }
+                    other => other.into(),
+                })?;
+            println!(
+                "created {} ({}, {}, scope {})",
+                user.login,
+                user.name,
+                user.role.as_str(),
+                user.scope
+            );
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+        UserAction::List { db } => {
+            let db = open(&conn(&db)).await?;
+            for u in db.list_users(None).await? {
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    u.login,
+                    u.role.as_str(),
+                    u.scope,
+                    u.name,
+                    if u.disabled { "\t(disabled)" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        UserAction::Disable { login, db } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            let user = db.set_user_disabled(None, &login, true, &cli).await?;
+            println!("disabled {} and ended its sessions", user.login);
+            Ok(())
+        }
+        UserAction::Enable { login, db } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            let user = db.set_user_disabled(None, &login, false, &cli).await?;
+            println!("enabled {}", user.login);
+            Ok(())
+        }
+        UserAction::ResetPassword { login, db } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            let (password, generated) = password_from_stdin_or_generated()?;
+            sentra_domain::account::check_password(&password)
+                .map_err(|e| anyhow!("password: {}", sentra_i18n::Lang::En.error(e.0)))?;
+            let user = db.reset_password(None, &login, &password, &cli).await?;
+            println!(
+                "new password set for {}; all its sessions ended",
+                user.login
+            );
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn field_errors_text(e: &sentra_domain::FieldErrors) -> String {
+    e.iter()
+        .map(|f| format!("{}: {}", f.field, sentra_i18n::Lang::En.error(f.code)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -353,3 +353,155 @@ async fn audit_verify_detects_edited_and_deleted_entries() {
     assert!(!ok);
     assert!(err.contains("broken at entry 1: entry missing"), "{err}");
 }
+
+fn run_with_stdin(args: &[&str], dir: &std::path::Path, input: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = sentra()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn user_accounts_from_the_command_line() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let add = [
+        "user",
+        "add",
+        "--name",
+        "Siti Operator",
+        "--login",
+        "Siti@Dinas.go.id",
+        "--role",
+        "operator",
+        "--scope",
+        "36.74.03",
+        "--database",
+        &db.url,
+    ];
+    let (ok, out, err) = run_with_stdin(&add, dir.path(), "kata-sandi-rahasia\n");
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("created siti@dinas.go.id (Siti Operator, operator, scope 36.74.03)"),
+        "{out}"
+    );
+    assert!(!out.contains("password:"), "a piped password is not echoed");
+    let (ok, _, err) = run_with_stdin(&add, dir.path(), "kata-sandi-lain-lagi\n");
+    assert!(!ok);
+    assert!(err.contains("already in use"), "{err}");
+    let (ok, _, err) = run_with_stdin(
+        &[
+            "user",
+            "add",
+            "--name",
+            "X",
+            "--login",
+            "x@y.id",
+            "--role",
+            "raja",
+            "--scope",
+            "99",
+            "--database",
+            &db.url,
+        ],
+        dir.path(),
+        "pendek\n",
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("role: Unknown role.") && err.contains("password:"),
+        "{err}"
+    );
+
+    let database =
+        sentra_storage::Database::connect(&db.url, common::created_key(&db.url, dir.path()))
+            .await
+            .unwrap();
+    assert!(
+        database
+            .authenticate("siti@dinas.go.id", "kata-sandi-rahasia")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        database
+            .authenticate("siti@dinas.go.id", "salah-sandi-nya")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let (ok, out, _) = run(
+        &[
+            "user",
+            "reset-password",
+            "siti@dinas.go.id",
+            "--database",
+            &db.url,
+        ],
+        dir.path(),
+    );
+    assert!(ok);
+    let generated = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("generated password printed")
+        .to_string();
+    assert!(
+        database
+            .authenticate("siti@dinas.go.id", &generated)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        database
+            .authenticate("siti@dinas.go.id", "kata-sandi-rahasia")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let (ok, _, _) = run(
+        &["user", "disable", "siti@dinas.go.id", "--database", &db.url],
+        dir.path(),
+    );
+    assert!(ok);
+    assert!(
+        database
+            .authenticate("siti@dinas.go.id", &generated)
+            .await
+            .unwrap()
+            .is_none(),
+        "disabled account cannot sign in"
+    );
+    let (ok, out, _) = run(&["user", "list", "--database", &db.url], dir.path());
+    assert!(ok);
+    assert!(
+        out.contains("siti@dinas.go.id\toperator\t36.74.03\tSiti Operator\t(disabled)"),
+        "{out}"
+    );
+    let (ok, _, err) = run(
+        &["user", "disable", "nobody@x.id", "--database", &db.url],
+        dir.path(),
+    );
+    assert!(!ok, "{err}");
+}

@@ -8,6 +8,7 @@ pub mod money;
 pub mod phone;
 
 pub use error::{FieldError, FieldErrors, Invalid};
+pub mod account;
 pub mod demo;
 pub mod region;
 pub mod scope;

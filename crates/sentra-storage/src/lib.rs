@@ -2,6 +2,7 @@
 //! time by the database URL, with one migration source. Every query that lists or changes
 //! registry records takes the caller's [`Scope`](sentra_domain::scope::Scope).
 
+mod accounts;
 mod audit;
 mod connect;
 mod error;
@@ -9,6 +10,7 @@ mod personal;
 mod regions;
 mod umkm;
 
+pub use accounts::{Session, User, hash_password, new_secret, verify_password};
 pub use audit::{Actor, AuditEntry, AuditVerdict};
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use error::StorageError;
