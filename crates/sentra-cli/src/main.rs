@@ -72,6 +72,10 @@ enum Command {
         /// first start.
         #[arg(long, env = "SENTRA_DEMO")]
         demo: bool,
+        /// Send the session cookie without `Secure`, for plain HTTP on a local network.
+        /// Without it browsers only keep the cookie over HTTPS or on localhost.
+        #[arg(long, env = "SENTRA_INSECURE_COOKIES")]
+        insecure_cookies: bool,
     },
     /// Apply database migrations and load the region reference data (idempotent).
     Migrate {
@@ -154,6 +158,18 @@ enum UserAction {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Issue an API token for an account (shown once; stored hashed).
+    Token {
+        login: String,
+        /// What the token is for, e.g. "dashboard sync".
+        #[arg(long, default_value = "api")]
+        label: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Set a new password (from standard input, or generated and printed) and end all sessions.
     ResetPassword {
         login: String,
@@ -223,10 +239,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db,
             home_region,
             demo,
+            insecure_cookies,
         } => {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let home = home_region.or(file.home_region.clone());
-            serve(&listen, &conn(&db), home, demo).await
+            serve(&listen, &conn(&db), home, demo, insecure_cookies).await
         }
         Command::Migrate { db } => {
             let db = open(&conn(&db)).await?;
@@ -296,7 +313,13 @@ async fn open(conn: &Conn) -> anyhow::Result<Database> {
     Ok(db)
 }
 
-async fn serve(listen: &str, conn: &Conn, home: Option<String>, demo: bool) -> anyhow::Result<()> {
+async fn serve(
+    listen: &str,
+    conn: &Conn,
+    home: Option<String>,
+    demo: bool,
+    insecure_cookies: bool,
+) -> anyhow::Result<()> {
     let addr: std::net::SocketAddr = listen
         .parse()
         .map_err(|_| anyhow!("--listen {listen} is not ADDRESS:PORT, e.g. 127.0.0.1:8080"))?;
@@ -327,6 +350,9 @@ async fn serve(listen: &str, conn: &Conn, home: Option<String>, demo: bool) -> a
             generate_demo(&db, &home, DEMO_UMKM, 1, false).await?;
         }
     }
+    if demo {
+        demo_accounts(&db, &home).await?;
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -338,7 +364,7 @@ async fn serve(listen: &str, conn: &Conn, home: Option<String>, demo: bool) -> a
         db.redacted_url()
     );
     let _ = std::io::stdout().flush();
-    let state = sentra_web::AppState::new(db.clone(), home);
+    let state = sentra_web::AppState::new(db.clone(), home).with_secure_cookies(!insecure_cookies);
     sentra_web::serve(listener, state, shutdown_signal())
         .await
         .context("server")?;
@@ -556,6 +582,33 @@ async fn user_command(action: UserAction, conn: &impl Fn(&DbArgs) -> Conn) -> an
             println!("enabled {}", user.login);
             Ok(())
         }
+        UserAction::Token {
+            login,
+            label,
+            days,
+            db,
+        } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            if !(1..=3650).contains(&days) {
+                bail!("--days must be between 1 and 3650");
+            }
+            let user = db
+                .list_users(None)
+                .await?
+                .into_iter()
+                .find(|u| u.login == login && !u.disabled)
+                .ok_or_else(|| anyhow!("no active account {login}"))?;
+            let token = db
+                .create_api_token(&user, &label, chrono::Duration::days(days), &cli)
+                .await?;
+            println!(
+                "token for {} (expires in {days} days; shown only now):\n{token}",
+                user.login
+            );
+            Ok(())
+        }
         UserAction::ResetPassword { login, db } => {
             let db = open(&conn(&db)).await?;
             let login = sentra_domain::account::parse_login(&login)
@@ -581,4 +634,37 @@ fn field_errors_text(e: &sentra_domain::FieldErrors) -> String {
         .map(|f| format!("{}: {}", f.field, sentra_i18n::Lang::En.error(f.code)))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// One account per role for the demo region, with fresh passwords printed at every start.
+async fn demo_accounts(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
+    use sentra_domain::account::{NewAccount, Role};
+    let cli = Actor::system("demo");
+    let pondok_aren = RegionCode::parse("36.74.03")
+        .ok()
+        .filter(|k| k.is_within(home));
+    let existing = db.list_users(None).await?;
+    println!("Akun demo / demo accounts (passwords change at every start):");
+    for role in Role::ALL {
+        let login = format!("{}@demo.sentra.id", role.as_str());
+        // The operator works in one kecamatan, to show region scope.
+        let scope = match (role, &pondok_aren) {
+            (Role::Operator, Some(k)) => k.clone(),
+            _ => home.clone(),
+        };
+        let password = sentra_storage::new_secret()[..16].to_string();
+        if existing.iter().any(|u| u.login == login) {
+            db.reset_password(None, &login, &password, &cli).await?;
+        } else {
+            let account = NewAccount {
+                name: format!("Demo {}", role.as_str()),
+                login: login.clone(),
+                role,
+                scope: scope.clone(),
+            };
+            db.create_user(&account, &password, &cli).await?;
+        }
+        println!("  {:<28} {password}  ({}, {scope})", login, role.as_str());
+    }
+    Ok(())
 }

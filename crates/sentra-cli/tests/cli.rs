@@ -186,9 +186,16 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let started = Instant::now();
+    let mut accounts = std::collections::HashMap::new();
     let line = loop {
         match lines.next() {
             Some(Ok(l)) if l.contains("http://") => break l,
+            Some(Ok(l)) if l.contains("@demo.sentra.id") => {
+                let mut words = l.split_whitespace();
+                let login = words.next().unwrap().to_string();
+                let password = words.next().unwrap().to_string();
+                accounts.insert(login, password);
+            }
             Some(_) => {}
             None => panic!("server exited"),
         }
@@ -201,10 +208,55 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
         .to_string();
     assert!(url.ends_with("/umkm"), "{line}");
     assert!(line.contains("Kota Tangerang Selatan"), "{line}");
-    let body = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert_eq!(accounts.len(), 7, "one demo account per role: {accounts:?}");
+    let base = url.trim_end_matches("/umkm").to_string();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Not signed in: sent to the sign-in page.
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 303);
+    let mut pages = Vec::new();
+    for login in ["admin@demo.sentra.id", "operator@demo.sentra.id"] {
+        let res = client
+            .post(format!("{base}/login"))
+            .form(&[("login", login), ("password", accounts[login].as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{login} signs in");
+        let cookie = res.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        pages.push(
+            client
+                .get(&url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        );
+    }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(body.contains("3.000 UMKM"), "demo region seeded");
+    assert!(pages[0].contains("3.000 UMKM"), "demo region seeded");
+    let count = |html: &str| -> i64 {
+        let i = html.find(" UMKM</strong>").unwrap();
+        let start = html[..i].rfind('>').unwrap() + 1;
+        html[start..i].replace('.', "").parse().unwrap()
+    };
+    let op = count(&pages[1]);
+    assert!(
+        op > 0 && op < 3000,
+        "the operator of Pondok Aren sees only Pondok Aren: {op}"
+    );
     assert!(
         dir.path().join("sentra-data/sentra.db").exists(),
         "default database location"

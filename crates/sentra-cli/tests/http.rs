@@ -42,7 +42,10 @@ async fn list_page_is_indonesian_by_default_and_english_on_request() {
     let html = app
         .client
         .get(app.url("/umkm"))
-        .header("cookie", "sentra_lang=en")
+        .header(
+            "cookie",
+            format!("sentra_lang=en; {}", app.session_cookie()),
+        )
         .send()
         .await
         .unwrap()
@@ -75,7 +78,7 @@ async fn invalid_nik_is_422_naming_nik_and_stores_nothing() {
 
     // English on request.
     let res = app
-        .client
+        .api
         .post(app.url("/api/v1/umkm"))
         .header("accept-language", "en-US,en;q=0.9")
         .json(&body)
@@ -339,6 +342,7 @@ async fn filters_and_counts_agree() {
 async fn html_form_shows_errors_keeps_input_and_saves_when_valid() {
     let app = spawn_app().await;
     let form = [
+        ("_csrf", app.csrf.as_str()),
         ("name", "Batik Ibu Ratna"),
         ("owner_name", "Ratna Sari"),
         ("nik", "36740345069"),
@@ -369,7 +373,12 @@ async fn html_form_shows_errors_keeps_input_and_saves_when_valid() {
     assert_eq!(app.count().await, 0);
 
     // The region picker works without JavaScript: refreshing lists the kecamatan's villages.
-    let refresh = [("district", "36.74.01"), ("_refresh", "1"), ("name", "X")];
+    let refresh = [
+        ("_csrf", app.csrf.as_str()),
+        ("district", "36.74.01"),
+        ("_refresh", "1"),
+        ("name", "X"),
+    ];
     let html = app
         .client
         .post(app.url("/umkm"))
@@ -387,7 +396,7 @@ async fn html_form_shows_errors_keeps_input_and_saves_when_valid() {
     assert_eq!(app.count().await, 0);
 
     let mut good = form.to_vec();
-    good[2] = ("nik", "3674034506900012");
+    good[3] = ("nik", "3674034506900012");
     let res = app
         .client
         .post(app.url("/umkm"))
@@ -414,7 +423,7 @@ async fn html_form_shows_errors_keeps_input_and_saves_when_valid() {
     assert!(html.contains("value=\"Batik Ibu Ratna\""));
     let mut edit: Vec<(&str, &str)> = good.clone();
     edit.push(("version", "1"));
-    edit[0] = ("name", "Batik Ibu Ratna Jaya");
+    edit[1] = ("name", "Batik Ibu Ratna Jaya");
     let res = app
         .client
         .post(app.url(&location))
@@ -424,7 +433,7 @@ async fn html_form_shows_errors_keeps_input_and_saves_when_valid() {
         .unwrap();
     assert_eq!(res.status(), 303);
     // The same version again is stale: the page says so and keeps the input.
-    edit[0] = ("name", "Versi Lama");
+    edit[1] = ("name", "Versi Lama");
     let res = app
         .client
         .post(app.url(&location))
@@ -478,8 +487,12 @@ async fn bad_input_never_breaks_the_server() {
     ];
     for (method, path) in &targets {
         for (what, body) in &bodies {
-            let res = app
-                .client
+            let client = if path.starts_with("/api") {
+                &app.api
+            } else {
+                &app.client
+            };
+            let res = client
                 .request(method.clone(), app.url(path))
                 .header(
                     "content-type",
@@ -662,7 +675,7 @@ async fn every_change_is_in_the_record_history_without_the_nik() {
     assert!(
         entries
             .iter()
-            .all(|e| e.actor == "api" && e.origin.as_deref() == Some("127.0.0.1"))
+            .all(|e| e.actor == "admin@test.id" && e.origin.as_deref() == Some("127.0.0.1"))
     );
     let update: serde_json::Value = serde_json::from_str(&entries[1].changes).unwrap();
     assert_eq!(
@@ -687,9 +700,10 @@ async fn every_change_is_in_the_record_history_without_the_nik() {
         );
     }
     assert!(entries[2].changes.contains("3674••••••••0012"));
+    // 3 changes of the record after the admin's creation, token and sign-in.
     assert_eq!(
         app.db.verify_audit().await.unwrap(),
-        sentra_storage::AuditVerdict::Intact { entries: 3 }
+        sentra_storage::AuditVerdict::Intact { entries: 6 }
     );
 
     let html = app.get(&format!("/umkm/{id}")).await.text().await.unwrap();

@@ -188,3 +188,26 @@ mod tests {
         assert!(codes.contains(&("password", "password_too_short")));
     }
 }
+
+/// What a role may do. Checked at the HTTP edge; the region scope is enforced in storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ReadRegistry,
+    WriteRegistry,
+    VerifyRegistry,
+    ManageUsers,
+}
+
+impl Role {
+    pub fn can(self, p: Permission) -> bool {
+        use Permission::*;
+        match p {
+            ReadRegistry => matches!(
+                self,
+                Role::Admin | Role::Operator | Role::Curator | Role::Viewer
+            ),
+            WriteRegistry | VerifyRegistry => matches!(self, Role::Admin | Role::Operator),
+            ManageUsers => self == Role::Admin,
+        }
+    }
+}

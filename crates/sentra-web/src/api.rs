@@ -14,11 +14,12 @@ use sentra_domain::umkm::{UmkmStatus, ValidationContext, validate_umkm};
 use sentra_storage::{UmkmRecord, UmkmSummary};
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, LangError};
 use crate::forms::UmkmBody;
 use crate::lang::{Lang, ReqLang};
-use crate::origin::ReqActor;
 use crate::params::parse_list_params;
+use sentra_domain::account::Permission;
 
 type ApiResult<T> = Result<T, LangError>;
 
@@ -296,14 +297,18 @@ impl From<UmkmRecord> for UmkmOut {
 async fn list_umkm(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    caller: Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<UmkmList>> {
+    if !caller.can(Permission::ReadRegistry) {
+        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
+    }
     let params = parse_list_params(&pairs(query.as_deref()), state.regions())
         .map_err(|e| LangError(lang, e.into()))?;
     let page = state
         .db()
         .list_umkm(
-            &state.scope(),
+            &caller.scope(),
             &params.filter,
             params.sort,
             params.direction,
@@ -321,6 +326,7 @@ async fn list_umkm(
 
 pub async fn validated(
     state: &AppState,
+    scope: &sentra_domain::scope::Scope,
     input: &sentra_domain::umkm::UmkmInput,
 ) -> Result<sentra_domain::umkm::UmkmData, ApiError> {
     let sectors: Vec<String> = state
@@ -330,7 +336,6 @@ pub async fn validated(
         .into_iter()
         .map(|s| s.code)
         .collect();
-    let scope = state.scope();
     let ctx = ValidationContext {
         regions: state.regions(),
         sectors: &sectors,
@@ -346,15 +351,18 @@ pub async fn validated(
 async fn create_umkm(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
-    ReqActor(actor): ReqActor,
+    caller: Caller,
     body: Bytes,
 ) -> ApiResult<Response> {
+    if !caller.can(Permission::WriteRegistry) {
+        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
+    }
     let run = async {
         let body: UmkmBody = parse_body(&body)?;
-        let data = validated(&state, &body.to_input()).await?;
+        let data = validated(&state, &caller.scope(), &body.to_input()).await?;
         let record = state
             .db()
-            .create_umkm(&state.scope(), &data, &actor)
+            .create_umkm(&caller.scope(), &data, &caller.actor)
             .await?;
         Ok::<_, ApiError>((StatusCode::CREATED, Json(UmkmOut::from(record))).into_response())
     };
@@ -368,11 +376,15 @@ async fn create_umkm(
 async fn get_umkm(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UmkmOut>> {
+    if !caller.can(Permission::ReadRegistry) {
+        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
+    }
     let record = state
         .db()
-        .get_umkm(&state.scope(), &id)
+        .get_umkm(&caller.scope(), &id)
         .await
         .map_err(|e| LangError(lang, e.into()))?;
     Ok(Json(record.into()))
@@ -385,21 +397,24 @@ async fn get_umkm(
 async fn update_umkm(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
-    ReqActor(actor): ReqActor,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<UmkmOut>> {
+    if !caller.can(Permission::WriteRegistry) {
+        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
+    }
     let run = async {
         let body: UmkmBody = parse_body(&body)?;
-        let scope = state.scope();
+        let scope = caller.scope();
         let version = match body.version {
             Some(v) => v,
             None => state.db().get_umkm(&scope, &id).await?.version,
         };
-        let data = validated(&state, &body.to_input()).await?;
+        let data = validated(&state, &caller.scope(), &body.to_input()).await?;
         let record = state
             .db()
-            .update_umkm(&scope, &id, version, &data, &actor)
+            .update_umkm(&scope, &id, version, &data, &caller.actor)
             .await?;
         Ok::<_, ApiError>(Json(UmkmOut::from(record)))
     };
@@ -420,10 +435,13 @@ pub struct StatusBody {
 async fn set_status(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
-    ReqActor(actor): ReqActor,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<UmkmOut>> {
+    if !caller.can(Permission::VerifyRegistry) {
+        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
+    }
     let run = async {
         let body: StatusBody = parse_body(&body)?;
         let status = UmkmStatus::parse(body.status.trim()).ok_or_else(|| {
@@ -433,7 +451,7 @@ async fn set_status(
         })?;
         let record = state
             .db()
-            .set_umkm_status(&state.scope(), &id, status, &actor)
+            .set_umkm_status(&caller.scope(), &id, status, &caller.actor)
             .await?;
         Ok::<_, ApiError>(Json(UmkmOut::from(record)))
     };

@@ -14,6 +14,10 @@ use crate::lang::Lang;
 
 #[derive(Debug)]
 pub enum ApiError {
+    /// No valid session or token.
+    Unauthorized,
+    /// Signed in, but the role may not do this (or the form's CSRF token is wrong).
+    Forbidden(&'static str),
     NotFound,
     Conflict,
     Validation(FieldErrors),
@@ -69,6 +73,8 @@ pub struct FieldErrorBody {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict => StatusCode::CONFLICT,
             ApiError::Validation(_) | ApiError::BadBody { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -78,6 +84,8 @@ impl ApiError {
 
     pub fn body(&self, lang: Lang) -> ErrorBody {
         let (code, fields) = match self {
+            ApiError::Unauthorized => ("unauthorized", Vec::new()),
+            ApiError::Forbidden(code) => (*code, Vec::new()),
             ApiError::NotFound => ("not_found", Vec::new()),
             ApiError::Conflict => ("conflict", Vec::new()),
             ApiError::Validation(errors) => ("validation_failed", field_bodies(errors, lang)),

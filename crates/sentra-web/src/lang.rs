@@ -3,7 +3,7 @@
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -19,24 +19,27 @@ fn from_query(query: Option<&str>) -> Option<Lang> {
         .and_then(|(_, v)| Lang::parse(v))
 }
 
-fn from_cookie(parts: &Parts) -> Option<Lang> {
-    parts
-        .headers
+/// The value of one cookie of the request.
+pub fn cookie_in(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .and_then(|(_, v)| Lang::parse(v))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
 }
 
 pub fn negotiate(parts: &Parts) -> Lang {
-    from_query(parts.uri.query())
-        .or_else(|| from_cookie(parts))
+    negotiate_from(&parts.uri, &parts.headers)
+}
+
+pub fn negotiate_from(uri: &Uri, headers: &HeaderMap) -> Lang {
+    from_query(uri.query())
+        .or_else(|| cookie_in(headers, COOKIE).and_then(|v| Lang::parse(&v)))
         .or_else(|| {
-            parts
-                .headers
+            headers
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(Lang::from_accept_language)

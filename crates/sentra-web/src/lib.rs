@@ -3,10 +3,10 @@
 //! they parse, call the domain and storage, and render.
 
 mod api;
+mod auth;
 mod error;
 mod forms;
 mod lang;
-mod origin;
 mod pages;
 mod params;
 mod view;
@@ -20,7 +20,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use sentra_domain::region::{RegionCode, RegionTree};
-use sentra_domain::scope::Scope;
 use sentra_storage::Database;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -38,6 +37,7 @@ pub struct AppState {
 
 struct Inner {
     db: Database,
+    secure_cookies: bool,
     regions: &'static RegionTree,
     home: RegionCode,
 }
@@ -48,6 +48,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 db,
+                secure_cookies: true,
                 regions: RegionTree::embedded(),
                 home,
             }),
@@ -66,9 +67,16 @@ impl AppState {
         &self.inner.home
     }
 
-    /// The caller's scope. Until accounts exist every caller sees the home region.
-    pub fn scope(&self) -> Scope {
-        Scope::region(self.inner.home.clone())
+    /// Session cookies carry `Secure` unless the deployment serves plain HTTP on a LAN.
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.secure_cookies = secure;
+        }
+        self
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.inner.secure_cookies
     }
 }
 
@@ -82,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(static_css))
         .route("/static/app.js", get(static_js))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", axum::routing::post(auth::logout))
         .merge(pages::routes())
         .nest("/api", api::routes())
         .fallback(pages::not_found)

@@ -19,12 +19,13 @@ use sentra_storage::{Sector, SortDirection, UmkmRecord, UmkmSort};
 
 use crate::AppState;
 use crate::api::validated;
+use crate::auth::{Caller, check_csrf, require};
 use crate::error::ApiError;
 use crate::forms::{form_value, input_from_form};
 use crate::lang::{Lang, ReqLang};
-use crate::origin::ReqActor;
 use crate::params::{legality_str, parse_list_params};
 use crate::view::{date_text, field_label, opt, query_string, rupiah};
+use sentra_domain::account::Permission;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,10 +43,24 @@ pub struct Chrome {
     /// The same page in the other language.
     pub switch_href: String,
     pub switch_label: &'static str,
+    /// The session's CSRF token, put in every form.
+    pub csrf: String,
+    /// The signed-in user's name and role, for the header.
+    pub user: Option<String>,
 }
 
 impl Chrome {
-    fn new(lang: Lang, title: String, uri: &Uri) -> Self {
+    pub fn signed_in(mut self, caller: &Caller) -> Self {
+        self.csrf = caller.csrf.clone().unwrap_or_default();
+        self.user = Some(format!(
+            "{} ({})",
+            caller.user.name,
+            self.lang.t(&format!("role.{}", caller.user.role.as_str()))
+        ));
+        self
+    }
+
+    pub fn new(lang: Lang, title: String, uri: &Uri) -> Self {
         let other = if lang == Lang::Id { Lang::En } else { Lang::Id };
         let mut pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
@@ -59,6 +74,8 @@ impl Chrome {
                 uri.path(),
                 serde_urlencoded::to_string(&pairs).unwrap_or_default()
             ),
+            csrf: String::new(),
+            user: None,
             switch_label: if other == Lang::En {
                 "English"
             } else {
@@ -215,9 +232,13 @@ fn status_class(s: UmkmStatus) -> &'static str {
 async fn list(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    caller: Caller,
     uri: Uri,
     RawQuery(query): RawQuery,
 ) -> Response {
+    if let Err(r) = require(&caller, Permission::ReadRegistry) {
+        return *r;
+    }
     let pairs = pairs_of(query.as_deref());
     let tree = state.regions();
     let get = |k: &str| form_value(&pairs, k).to_string();
@@ -241,7 +262,7 @@ async fn list(
     let page = match state
         .db()
         .list_umkm(
-            &state.scope(),
+            &caller.scope(),
             &params.filter,
             params.sort,
             params.direction,
@@ -345,7 +366,7 @@ async fn list(
     let chosen = params.filter.region.clone();
     let home = state.home().clone();
     let page_tpl = ListPage {
-        c: Chrome::new(lang, lang.t("umkm.list_title").into_owned(), &uri),
+        c: Chrome::new(lang, lang.t("umkm.list_title").into_owned(), &uri).signed_in(&caller),
         l: lang,
         pickers: pickers(
             tree,
@@ -458,6 +479,7 @@ impl FormPage {
 #[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
+    caller: &Caller,
     lang: Lang,
     uri: &Uri,
     title: String,
@@ -485,7 +507,7 @@ async fn form_page(
         .collect();
     let kbli = values.get("kbli_version").cloned().unwrap_or_default();
     FormPage {
-        c: Chrome::new(lang, title, uri),
+        c: Chrome::new(lang, title, uri).signed_in(caller),
         l: lang,
         action,
         cancel_href,
@@ -526,9 +548,18 @@ async fn form_page(
     .into_response()
 }
 
-async fn new_form(State(state): State<AppState>, ReqLang(lang): ReqLang, uri: Uri) -> Response {
+async fn new_form(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::WriteRegistry) {
+        return *r;
+    }
     form_page(
         &state,
+        &caller,
         lang,
         &uri,
         lang.t("umkm.new_title").into_owned(),
@@ -548,16 +579,23 @@ fn form_pairs(form: &[u8]) -> Vec<(String, String)> {
 async fn create(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
-    ReqActor(actor): ReqActor,
+    caller: Caller,
     uri: Uri,
     RawForm(form): RawForm,
 ) -> Response {
+    if let Err(r) = require(&caller, Permission::WriteRegistry) {
+        return *r;
+    }
     let pairs = form_pairs(&form);
+    if let Err(r) = check_csrf(&caller, &pairs) {
+        return *r;
+    }
     let values: HashMap<String, String> = pairs.iter().cloned().collect();
     let title = lang.t("umkm.new_title").into_owned();
     if !form_value(&pairs, "_refresh").is_empty() {
         return form_page(
             &state,
+            &caller,
             lang,
             &uri,
             title,
@@ -570,10 +608,10 @@ async fn create(
         .await;
     }
     let input = input_from_form(&pairs);
-    let result = match validated(&state, &input).await {
+    let result = match validated(&state, &caller.scope(), &input).await {
         Ok(data) => state
             .db()
-            .create_umkm(&state.scope(), &data, &actor)
+            .create_umkm(&caller.scope(), &data, &caller.actor)
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),
@@ -583,6 +621,7 @@ async fn create(
         Err(ApiError::Validation(errors)) => {
             let mut res = form_page(
                 &state,
+                &caller,
                 lang,
                 &uri,
                 title,
@@ -651,15 +690,20 @@ fn record_values(r: &UmkmRecord) -> HashMap<String, String> {
 async fn edit_form(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    caller: Caller,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    match state.db().get_umkm(&state.scope(), &id).await {
+    if let Err(r) = require(&caller, Permission::WriteRegistry) {
+        return *r;
+    }
+    match state.db().get_umkm(&caller.scope(), &id).await {
         Ok(r) => {
             let action = format!("/umkm/{}", r.id);
             let title = lang.tf("umkm.edit_title", &[("name", &r.name)]);
             form_page(
                 &state,
+                &caller,
                 lang,
                 &uri,
                 title,
@@ -678,14 +722,20 @@ async fn edit_form(
 async fn update(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
-    ReqActor(actor): ReqActor,
+    caller: Caller,
     uri: Uri,
     Path(id): Path<String>,
     RawForm(form): RawForm,
 ) -> Response {
+    if let Err(r) = require(&caller, Permission::WriteRegistry) {
+        return *r;
+    }
     let pairs = form_pairs(&form);
+    if let Err(r) = check_csrf(&caller, &pairs) {
+        return *r;
+    }
     let values: HashMap<String, String> = pairs.iter().cloned().collect();
-    let scope = state.scope();
+    let scope = caller.scope();
     let current = match state.db().get_umkm(&scope, &id).await {
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e.into()),
@@ -696,6 +746,7 @@ async fn update(
     if !form_value(&pairs, "_refresh").is_empty() {
         return form_page(
             &state,
+            &caller,
             lang,
             &uri,
             title,
@@ -712,6 +763,7 @@ async fn update(
         e.push("version", "invalid");
         let mut res = form_page(
             &state,
+            &caller,
             lang,
             &uri,
             title,
@@ -725,10 +777,10 @@ async fn update(
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return res;
     };
-    let result = match validated(&state, &input_from_form(&pairs)).await {
+    let result = match validated(&state, &scope, &input_from_form(&pairs)).await {
         Ok(data) => state
             .db()
-            .update_umkm(&scope, &id, expected, &data, &actor)
+            .update_umkm(&scope, &id, expected, &data, &caller.actor)
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),
@@ -738,6 +790,7 @@ async fn update(
         Err(ApiError::Validation(errors)) => {
             let mut res = form_page(
                 &state,
+                &caller,
                 lang,
                 &uri,
                 title,
@@ -757,6 +810,7 @@ async fn update(
             e.push("version", "conflict");
             let mut res = form_page(
                 &state,
+                &caller,
                 lang,
                 &uri,
                 title,
@@ -777,12 +831,18 @@ async fn update(
 async fn set_status(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
-    ReqActor(actor): ReqActor,
+    caller: Caller,
     uri: Uri,
     Path(id): Path<String>,
     RawForm(form): RawForm,
 ) -> Response {
+    if let Err(r) = require(&caller, Permission::VerifyRegistry) {
+        return *r;
+    }
     let pairs = form_pairs(&form);
+    if let Err(r) = check_csrf(&caller, &pairs) {
+        return *r;
+    }
     let Some(status) = UmkmStatus::parse(form_value(&pairs, "status")) else {
         let mut e = FieldErrors::new();
         e.push("status", "status_unknown");
@@ -790,7 +850,7 @@ async fn set_status(
     };
     match state
         .db()
-        .set_umkm_status(&state.scope(), &id, status, &actor)
+        .set_umkm_status(&caller.scope(), &id, status, &caller.actor)
         .await
     {
         Ok(r) => Redirect::to(&format!("/umkm/{}", r.id)).into_response(),
@@ -882,10 +942,14 @@ fn history_rows(lang: Lang, entries: Vec<sentra_storage::AuditEntry>) -> Vec<His
 async fn detail(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    caller: Caller,
     uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    let r = match state.db().get_umkm(&state.scope(), &id).await {
+    if let Err(r) = require(&caller, Permission::ReadRegistry) {
+        return *r;
+    }
+    let r = match state.db().get_umkm(&caller.scope(), &id).await {
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
@@ -1031,7 +1095,7 @@ async fn detail(
     );
     DetailPage {
         history,
-        c: Chrome::new(lang, r.name.clone(), &uri),
+        c: Chrome::new(lang, r.name.clone(), &uri).signed_in(&caller),
         l: lang,
         id: r.id.clone(),
         name: r.name.clone(),

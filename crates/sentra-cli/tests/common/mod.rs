@@ -66,7 +66,13 @@ pub async fn test_db() -> TestDb {
 
 pub struct TestApp {
     pub base: String,
+    /// Signed in as an admin of 36.74 (session cookie) for pages.
     pub client: reqwest::Client,
+    /// The same admin's API token, for `/api/`.
+    pub api: reqwest::Client,
+    pub session: String,
+    pub csrf: String,
+    pub token: String,
     pub db: Database,
     pub test_db: TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -90,8 +96,87 @@ impl TestApp {
         format!("{}{}", self.base, path)
     }
 
+    fn for_path(&self, path: &str) -> &reqwest::Client {
+        if path.starts_with("/api/") {
+            &self.api
+        } else {
+            &self.client
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("GET")
+        self.for_path(path)
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub fn session_cookie(&self) -> String {
+        format!("sentra_session={}", self.session)
+    }
+
+    /// Signs in through the login form; returns the session secret and its CSRF token.
+    pub async fn sign_in(&self, login: &str, password: &str) -> Option<(String, String)> {
+        let bare = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let res = bare
+            .post(self.url("/login"))
+            .form(&[("login", login), ("password", password), ("next", "/umkm")])
+            .send()
+            .await
+            .unwrap();
+        let cookie = res.headers().get("set-cookie")?.to_str().ok()?.to_string();
+        let token = cookie
+            .strip_prefix("sentra_session=")?
+            .split(';')
+            .next()?
+            .to_string();
+        let csrf = self.db.session(&token).await.unwrap()?.csrf_token;
+        Some((token, csrf))
+    }
+
+    /// A user with this role and scope, and clients signed in as them.
+    pub async fn as_user(
+        &self,
+        role: &str,
+        scope: &str,
+    ) -> (reqwest::Client, reqwest::Client, String) {
+        let login = format!("{role}-{}@test.id", scope.replace('.', "-"));
+        let account = sentra_domain::account::validate_account(
+            role,
+            &login,
+            role,
+            scope,
+            "kata-sandi-uji",
+            RegionTree::embedded(),
+            None,
+        )
+        .unwrap();
+        let user = self
+            .db
+            .create_user(
+                &account,
+                "kata-sandi-uji",
+                &sentra_storage::Actor::system("test"),
+            )
+            .await
+            .unwrap();
+        let (session, csrf) = self.sign_in(&login, "kata-sandi-uji").await.unwrap();
+        let token = self
+            .db
+            .create_api_token(
+                &user,
+                "test",
+                chrono::Duration::days(1),
+                &sentra_storage::Actor::system("test"),
+            )
+            .await
+            .unwrap();
+        let (pages, api) = clients(&session, &token);
+        (pages, api, csrf)
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
@@ -176,17 +261,72 @@ pub async fn spawn_app() -> TestApp {
         })
         .await;
     });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    TestApp {
+    let admin = sentra_domain::account::validate_account(
+        "Admin Uji",
+        "admin@test.id",
+        "admin",
+        HOME,
+        "kata-sandi-admin",
+        RegionTree::embedded(),
+        None,
+    )
+    .unwrap();
+    let user = db
+        .create_user(
+            &admin,
+            "kata-sandi-admin",
+            &sentra_storage::Actor::system("test"),
+        )
+        .await
+        .unwrap();
+    let token = db
+        .create_api_token(
+            &user,
+            "test",
+            chrono::Duration::days(1),
+            &sentra_storage::Actor::system("test"),
+        )
+        .await
+        .unwrap();
+    let mut app = TestApp {
         base: format!("http://{addr}"),
-        client,
+        client: reqwest::Client::new(),
+        api: reqwest::Client::new(),
+        session: String::new(),
+        csrf: String::new(),
+        token: token.clone(),
         db,
         test_db,
         shutdown: Some(tx),
-    }
+    };
+    let (session, csrf) = app
+        .sign_in("admin@test.id", "kata-sandi-admin")
+        .await
+        .expect("admin signs in");
+    (app.client, app.api) = clients(&session, &token);
+    app.session = session;
+    app.csrf = csrf;
+    app
+}
+
+/// Clients that send a session cookie (pages) or a bearer token (API), never following redirects.
+pub fn clients(session: &str, token: &str) -> (reqwest::Client, reqwest::Client) {
+    let build = |name: reqwest::header::HeaderName, value: String| {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            name,
+            reqwest::header::HeaderValue::from_str(&value).unwrap(),
+        );
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    };
+    (
+        build(reqwest::header::COOKIE, format!("sentra_session={session}")),
+        build(reqwest::header::AUTHORIZATION, format!("Bearer {token}")),
+    )
 }
 
 /// A valid registry record for the API, in Pondok Aren (36.74.03).

@@ -1,0 +1,383 @@
+//! Sign-in, sessions, CSRF, throttling, tokens, roles and region scope, through HTTP.
+
+mod common;
+
+use common::{spawn_app, valid_body};
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn nothing_of_the_registry_without_signing_in() {
+    let app = spawn_app().await;
+    app.seed(10, 1).await;
+    let anon = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = anon
+        .get(app.url("/umkm?district=36.74.03"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        "/login?next=%2Fumkm%3Fdistrict%3D36.74.03"
+    );
+    for (method, path) in [
+        ("GET", "/api/v1/umkm"),
+        ("POST", "/api/v1/umkm"),
+        ("GET", "/api/v1/umkm/x"),
+    ] {
+        let res = anon
+            .request(method.parse().unwrap(), app.url(path))
+            .json(&valid_body())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{method} {path}");
+    }
+    let res = anon
+        .get(app.url("/api/v1/umkm"))
+        .header("authorization", "Bearer snt_forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    // Region reference data is public.
+    assert_eq!(
+        anon.get(app.url("/api/v1/regions/36.74"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        anon.get(app.url("/login")).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(app.count().await, 10);
+}
+
+#[tokio::test]
+async fn operator_of_pondok_aren_sees_only_pondok_aren() {
+    let app = spawn_app().await;
+    app.seed(300, 5).await;
+    let (pages, api, csrf) = app.as_user("operator", "36.74.03").await;
+    let (_, all) = app.get_json("/api/v1/umkm?per_page=200").await;
+    let (_, mine) = {
+        let res = api
+            .get(app.url("/api/v1/umkm?per_page=200"))
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.json::<serde_json::Value>().await.unwrap())
+    };
+    let (_, pondok) = app
+        .get_json("/api/v1/umkm?region=36.74.03&per_page=1")
+        .await;
+    assert_eq!(mine["total"], pondok["total"]);
+    assert!(mine["total"].as_i64().unwrap() < all["total"].as_i64().unwrap());
+    assert!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["village_code"].as_str().unwrap().starts_with("36.74.03."))
+    );
+    // Asking for another kecamatan gives an empty answer, not an error that reveals anything.
+    let res: serde_json::Value = api
+        .get(app.url("/api/v1/umkm?region=36.74.01"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(res["total"], 0);
+    // A Serpong record's URL is 404 on the page and in the API, and cannot be changed.
+    let (_, serpong) = app
+        .get_json("/api/v1/umkm?region=36.74.01&per_page=1")
+        .await;
+    let id = serpong["items"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        pages
+            .get(app.url(&format!("/umkm/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        api.get(app.url(&format!("/api/v1/umkm/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let res = api
+        .post(app.url(&format!("/api/v1/umkm/{id}/status")))
+        .json(&json!({"status": "inactive"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = pages
+        .post(app.url(&format!("/umkm/{id}/status")))
+        .form(&[("_csrf", csrf.as_str()), ("status", "inactive")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // Registering in Serpong is refused; in Pondok Aren it works.
+    let mut body = valid_body();
+    body["village_code"] = json!("36.74.01.1001");
+    let res: serde_json::Value = api
+        .post(app.url("/api/v1/umkm"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(res["error"]["fields"][0]["code"], "region_out_of_scope");
+    let res = api
+        .post(app.url("/api/v1/umkm"))
+        .json(&valid_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    // The page count matches.
+    let html = pages
+        .get(app.url("/umkm"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("{} UMKM", mine["total"].as_i64().unwrap() + 1)));
+}
+
+#[tokio::test]
+async fn roles_that_may_only_read_cannot_write() {
+    let app = spawn_app().await;
+    app.seed(5, 1).await;
+    let (pages, api, csrf) = app.as_user("viewer", "36.74").await;
+    assert_eq!(
+        api.get(app.url("/api/v1/umkm"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        api.post(app.url("/api/v1/umkm"))
+            .json(&valid_body())
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        pages
+            .get(app.url("/umkm/new"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let res = pages
+        .post(app.url("/umkm"))
+        .form(&[("_csrf", csrf.as_str()), ("name", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // Procurement officers and partners have no access to the registry at all.
+    let (_, api, _) = app.as_user("partner", "36.74").await;
+    assert_eq!(
+        api.get(app.url("/api/v1/umkm"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(app.count().await, 5);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = spawn_app().await;
+    let mut form: Vec<(&str, &str)> = vec![
+        ("name", "Batik Ibu Ratna"),
+        ("owner_name", "Ratna Sari"),
+        ("nik", "3674034506900012"),
+        ("village_code", "36.74.03.1005"),
+        ("sector", "fesyen"),
+    ];
+    let res = app
+        .client
+        .post(app.url("/umkm"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    form.push(("_csrf", "0000"));
+    let res = app
+        .client
+        .post(app.url("/umkm"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.count().await, 0);
+    form.pop();
+    form.push(("_csrf", app.csrf.as_str()));
+    let res = app
+        .client
+        .post(app.url("/umkm"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.count().await, 1);
+}
+
+#[tokio::test]
+async fn sign_in_is_throttled_and_sessions_are_fresh_and_revocable() {
+    let app = spawn_app().await;
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let attempt = |password: &'static str| {
+        let bare = bare.clone();
+        let url = app.url("/login");
+        async move {
+            bare.post(url)
+                .form(&[("login", "admin@test.id"), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("salah-salah-salah").await, 401);
+    }
+    // The sixth try is refused even with the right password.
+    assert_eq!(attempt("kata-sandi-admin").await, 429);
+
+    // Session fixation: a cookie planted before sign-in is never the session afterwards.
+    let other = common::spawn_app().await;
+    let res = bare
+        .post(other.url("/login"))
+        .header("cookie", "sentra_session=planted-by-attacker")
+        .form(&[("login", "admin@test.id"), ("password", "kata-sandi-admin")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("planted-by-attacker"));
+    let planted = bare
+        .get(other.url("/umkm"))
+        .header("cookie", "sentra_session=planted-by-attacker")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(planted.status(), 303);
+
+    // Sign out everywhere ends every session of the user.
+    let (second, _) = other
+        .sign_in("admin@test.id", "kata-sandi-admin")
+        .await
+        .unwrap();
+    let res = other
+        .client
+        .post(other.url("/logout"))
+        .form(&[("_csrf", other.csrf.as_str()), ("everywhere", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    for session in [other.session.clone(), second] {
+        let res = bare
+            .get(other.url("/umkm"))
+            .header("cookie", format!("sentra_session={session}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "session ended");
+    }
+}
+
+#[tokio::test]
+async fn tokens_expire_and_die_with_their_account() {
+    let app = spawn_app().await;
+    let account = sentra_domain::account::validate_account(
+        "Robot",
+        "robot@test.id",
+        "operator",
+        "36.74",
+        "kata-sandi-robot",
+        sentra_domain::region::RegionTree::embedded(),
+        None,
+    )
+    .unwrap();
+    let actor = sentra_storage::Actor::system("test");
+    let user = app
+        .db
+        .create_user(&account, "kata-sandi-robot", &actor)
+        .await
+        .unwrap();
+    let expired = app
+        .db
+        .create_api_token(&user, "old", chrono::Duration::seconds(-1), &actor)
+        .await
+        .unwrap();
+    let live = app
+        .db
+        .create_api_token(&user, "new", chrono::Duration::days(1), &actor)
+        .await
+        .unwrap();
+    let get = |token: String| {
+        let url = app.url("/api/v1/umkm");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(get(expired).await, 401);
+    assert_eq!(get(live.clone()).await, 200);
+    app.db
+        .set_user_disabled(None, "robot@test.id", true, &actor)
+        .await
+        .unwrap();
+    assert_eq!(get(live).await, 401);
+    let (status, _) = app.send_json(Method::GET, "/api/v1/umkm", &json!({})).await;
+    assert_eq!(status, 200);
+}

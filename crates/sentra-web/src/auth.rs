@@ -1,0 +1,302 @@
+//! Who is calling: a signed-in user (session cookie) or an API token, with CSRF protection for
+//! forms and throttled sign-in.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, RawForm, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+
+use sentra_domain::account::{Permission, parse_login};
+use sentra_domain::scope::Scope;
+use sentra_storage::{Actor, User};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::forms::form_value;
+use crate::lang::{Lang, cookie_in, negotiate, negotiate_from};
+use crate::pages::Chrome;
+
+pub const SESSION_COOKIE: &str = "sentra_session";
+/// Sessions end after 12 hours (a working day), whatever the activity.
+pub const SESSION_HOURS: i64 = 12;
+/// Failed sign-ins allowed per account, and per client address, in the window.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
+pub const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    /// The session's CSRF token (none for API tokens, which forms cannot carry).
+    pub csrf: Option<String>,
+    pub actor: Actor,
+    pub lang: Lang,
+}
+
+impl Caller {
+    pub fn scope(&self) -> Scope {
+        self.user.region_scope()
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.user.role.can(p)
+    }
+}
+
+fn origin(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+fn is_api(parts: &Parts) -> bool {
+    parts.extensions.get::<OriginalUri>().map_or_else(
+        || parts.uri.path().starts_with("/api/"),
+        |u| u.0.path().starts_with("/api/"),
+    )
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = negotiate(parts);
+        let api = is_api(parts);
+        let origin = origin(parts);
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .map(str::to_string);
+        let found = if let Some(token) = bearer {
+            state
+                .db()
+                .token_user(&token)
+                .await
+                .map(|u| u.map(|u| (u, None)))
+        } else if let Some(token) = cookie_in(&parts.headers, SESSION_COOKIE) {
+            state
+                .db()
+                .session(&token)
+                .await
+                .map(|s| s.map(|s| (s.user, Some(s.csrf_token))))
+        } else {
+            Ok(None)
+        };
+        match found {
+            Ok(Some((user, csrf))) => Ok(Caller {
+                actor: Actor::new(user.login.clone(), origin),
+                user,
+                csrf,
+                lang,
+            }),
+            Ok(None) if api => Err(ApiError::Unauthorized.into_response_in(lang)),
+            Ok(None) => {
+                let back = parts
+                    .extensions
+                    .get::<OriginalUri>()
+                    .map_or_else(|| parts.uri.to_string(), |u| u.0.to_string());
+                let next = serde_urlencoded::to_string([("next", back)]).unwrap_or_default();
+                Err(Redirect::to(&format!("/login?{next}")).into_response())
+            }
+            Err(e) => Err(ApiError::from(e).into_response_in(lang)),
+        }
+    }
+}
+
+/// The client's address, when the server knows it.
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(origin(parts)))
+    }
+}
+
+/// Refuses a form whose `_csrf` field is not the session's token.
+pub fn check_csrf(caller: &Caller, pairs: &[(String, String)]) -> Result<(), Box<Response>> {
+    let sent = form_value(pairs, "_csrf");
+    match &caller.csrf {
+        Some(expected)
+            if !sent.is_empty() && constant_time_eq(sent.as_bytes(), expected.as_bytes()) =>
+        {
+            Ok(())
+        }
+        _ => Err(Box::new(
+            ApiError::Forbidden("csrf_invalid").into_response_in(caller.lang),
+        )),
+    }
+}
+
+/// Refuses a caller whose role lacks `p`.
+pub fn require(caller: &Caller, p: Permission) -> Result<(), Box<Response>> {
+    if caller.can(p) {
+        Ok(())
+    } else {
+        Err(Box::new(
+            ApiError::Forbidden("forbidden").into_response_in(caller.lang),
+        ))
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub login: String,
+    pub next: String,
+    pub message: Option<String>,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/umkm".into()
+    }
+}
+
+pub async fn login_form(
+    parts_uri: Uri,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let lang = negotiate_from(&parts_uri, &headers);
+    LoginPage {
+        c: Chrome::new(lang, lang.t("auth.sign_in").into_owned(), &parts_uri),
+        l: lang,
+        login: String::new(),
+        next: safe_next(form_value(&pairs, "next")),
+        message: None,
+    }
+    .into_response()
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    ClientAddr(address): ClientAddr,
+    RawForm(form): RawForm,
+) -> Response {
+    let lang = negotiate_from(&uri, &headers);
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&form).unwrap_or_default();
+    let typed = form_value(&pairs, "login").trim().to_string();
+    let next = safe_next(form_value(&pairs, "next"));
+    let page = |status: StatusCode, key: &str| {
+        let mut res = LoginPage {
+            c: Chrome::new(lang, lang.t("auth.sign_in").into_owned(), &uri),
+            l: lang,
+            login: typed.chars().take(200).collect(),
+            next: next.clone(),
+            message: Some(lang.t(key).into_owned()),
+        }
+        .into_response();
+        *res.status_mut() = status;
+        res
+    };
+    let login = parse_login(&typed).unwrap_or_else(|_| typed.to_lowercase());
+    let account_key = format!("account:{login}");
+    let address_key = format!("address:{}", address.clone().unwrap_or_default());
+    let window = Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let db = state.db();
+    let throttled = async {
+        Ok::<_, sentra_storage::StorageError>(
+            db.recent_failures(&account_key, window).await? >= MAX_FAILURES_PER_ACCOUNT
+                || db.recent_failures(&address_key, window).await? >= MAX_FAILURES_PER_ADDRESS,
+        )
+    };
+    match throttled.await {
+        Ok(true) => return page(StatusCode::TOO_MANY_REQUESTS, "auth.throttled"),
+        Ok(false) => {}
+        Err(e) => return ApiError::from(e).into_response_in(lang),
+    }
+    let password = form_value(&pairs, "password");
+    let user = match db.authenticate(&login, password).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            let _ = db.record_failure(&[account_key, address_key]).await;
+            return page(StatusCode::UNAUTHORIZED, "auth.failed");
+        }
+        Err(e) => return ApiError::from(e).into_response_in(lang),
+    };
+    let _ = db.clear_failures(&account_key).await;
+    // A new session secret on every sign-in: a cookie planted before sign-in is never promoted.
+    let token = match db
+        .create_session(&user, Duration::hours(SESSION_HOURS))
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => return ApiError::from(e).into_response_in(lang),
+    };
+    let _ = db
+        .audit_sign_in(&user, &Actor::new(user.login.clone(), address))
+        .await;
+    let mut res = Redirect::to(&next).into_response();
+    let secure = if state.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        SESSION_HOURS * 3600
+    );
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn clear_cookie(mut res: Response) -> Response {
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("sentra_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+    res
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&form).unwrap_or_default();
+    if let Err(r) = check_csrf(&caller, &pairs) {
+        return *r;
+    }
+    let everywhere = !form_value(&pairs, "everywhere").is_empty();
+    let result = if everywhere {
+        state.db().end_all_sessions(&caller.user.id).await
+    } else {
+        let token = cookie_in(&headers, SESSION_COOKIE).unwrap_or_default();
+        state.db().end_session(&token).await
+    };
+    match result {
+        Ok(()) => clear_cookie(Redirect::to("/login").into_response()),
+        Err(e) => ApiError::from(e).into_response_in(caller.lang),
+    }
+}
