@@ -381,3 +381,139 @@ async fn tokens_expire_and_die_with_their_account() {
     let (status, _) = app.send_json(Method::GET, "/api/v1/umkm", &json!({})).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn personal_data_is_masked_and_every_reveal_is_audited() {
+    let app = spawn_app().await;
+    let (_, created) = app
+        .send_json(Method::POST, "/api/v1/umkm", &valid_body())
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let nik = "3674034506900012";
+    let phone_digits = "81234567890";
+    // A viewer sees the record but never the NIK or phone, on the page or in the API.
+    let (pages, api, csrf) = app.as_user("viewer", "36.74").await;
+    let html = pages
+        .get(app.url(&format!("/umkm/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let json = api
+        .get(app.url(&format!("/api/v1/umkm/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let list = api
+        .get(app.url("/api/v1/umkm"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for body in [&html, &json, &list] {
+        assert!(
+            !body.contains(nik) && !body.contains(phone_digits),
+            "personal data leaked: {body}"
+        );
+    }
+    assert!(html.contains("3674••••••••0012"));
+    assert!(!html.contains("/reveal"), "no reveal button for a viewer");
+    assert_eq!(
+        api.post(app.url(&format!("/api/v1/umkm/{id}/reveal")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let res = pages
+        .post(app.url(&format!("/umkm/{id}/reveal")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The edit form does not carry it either.
+    let edit = app
+        .get(&format!("/umkm/{id}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!edit.contains(nik));
+
+    // An operator of the kecamatan may reveal; it is audited with who and from where.
+    let (pages, api, csrf) = app.as_user("operator", "36.74.03").await;
+    let html = pages
+        .post(app.url(&format!("/umkm/{id}/reveal")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(nik));
+    let full: serde_json::Value = api
+        .post(app.url(&format!("/api/v1/umkm/{id}/reveal")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(full["owner_nik"], nik);
+    let reveals: Vec<_> = app
+        .db
+        .audit_for("umkm", &id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "reveal_personal_data")
+        .collect();
+    assert_eq!(reveals.len(), 2);
+    assert!(
+        reveals
+            .iter()
+            .all(|e| e.actor == "operator-36-74-03@test.id" && e.origin.is_some())
+    );
+    // An operator of another kecamatan gets 404, and nothing is recorded.
+    let (_, api, _) = app.as_user("operator", "36.74.01").await;
+    assert_eq!(
+        api.post(app.url(&format!("/api/v1/umkm/{id}/reveal")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // An update that leaves the NIK out keeps it.
+    let mut body = valid_body();
+    body.as_object_mut().unwrap().remove("nik");
+    body["name"] = json!("Nama Baru");
+    let (status, _) = app
+        .send_json(Method::PUT, &format!("/api/v1/umkm/{id}"), &body)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        app.db
+            .get_umkm(
+                &sentra_domain::scope::Scope::region(
+                    sentra_domain::region::RegionCode::parse("36.74").unwrap()
+                ),
+                &id
+            )
+            .await
+            .unwrap()
+            .owner_nik,
+        nik
+    );
+}

@@ -153,7 +153,11 @@ async fn create_read_update_verify_through_the_api() {
         .await;
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_str().unwrap().to_string();
-    assert_eq!(created["owner_phone"], "+6281234567890");
+    assert_eq!(
+        created["owner_phone"], "+62812•••••890",
+        "masked in ordinary answers"
+    );
+    assert_eq!(created["owner_nik"], "3674••••••••0012");
     assert_eq!(created["owner_sex"], "female");
     assert_eq!(created["owner_birth_date"], "1990-06-05");
     assert_eq!(created["modal"], 1_500_000);
@@ -604,10 +608,15 @@ async fn no_nik_is_stored_in_clear() {
         .send_json(Method::POST, "/api/v1/umkm", &valid_body())
         .await;
     assert_eq!(status, 201);
-    assert_eq!(
-        created["owner_nik"], "3674034506900012",
-        "read back decrypted"
-    );
+    let id = created["id"].as_str().unwrap();
+    let (_, full) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/umkm/{id}/reveal"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(full["owner_nik"], "3674034506900012", "read back decrypted");
     app.seed(50, 2).await;
     let nik = "3674034506900012";
     if let Some(file) = app.test_db.url.strip_prefix("sqlite://") {

@@ -196,6 +196,8 @@ pub enum Permission {
     WriteRegistry,
     VerifyRegistry,
     ManageUsers,
+    /// See a NIK or phone number in full (the reveal is audited).
+    RevealPersonalData,
 }
 
 impl Role {
@@ -208,6 +210,7 @@ impl Role {
             ),
             WriteRegistry | VerifyRegistry => matches!(self, Role::Admin | Role::Operator),
             ManageUsers => self == Role::Admin,
+            RevealPersonalData => matches!(self, Role::Admin | Role::Operator),
         }
     }
 }

@@ -225,6 +225,29 @@ impl Database {
         })
     }
 
+    /// Records that `actor` saw a record's personal data in full (UU 27/2022: access is traceable).
+    pub async fn audit_reveal(
+        &self,
+        actor: &Actor,
+        entity: &str,
+        entity_id: &str,
+        fields: &[&str],
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        begin_write(&mut tx).await?;
+        append(
+            &mut tx,
+            actor,
+            "reveal_personal_data",
+            entity,
+            Some(entity_id),
+            &serde_json::json!({ "fields": fields }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The history of one record, newest first. Callers check the record is in scope first.
     pub async fn audit_for(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query("SELECT * FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT 200")

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/umkm", get(list_umkm).post(create_umkm))
         .route("/v1/umkm/{id}", get(get_umkm).put(update_umkm))
         .route("/v1/umkm/{id}/status", post(set_status))
+        .route("/v1/umkm/{id}/reveal", post(reveal))
         .route("/v1/regions", get(search_regions))
         .route("/v1/regions/{code}", get(get_region))
         .route("/v1/sectors", get(list_sectors))
@@ -187,12 +188,13 @@ pub struct UmkmOut {
     pub name: String,
     pub brand: Option<String>,
     pub owner_name: String,
+    /// Masked (`3674••••••••0012`); the full value comes from `POST /api/v1/umkm/{id}/reveal`.
     pub owner_nik: String,
     /// Derived from the NIK: `male` or `female`.
     pub owner_sex: String,
     /// Derived from the NIK.
     pub owner_birth_date: Option<String>,
-    /// E.164, e.g. `+6281234567890`.
+    /// Masked (`+62812•••••890`); see `owner_nik`.
     pub owner_phone: Option<String>,
     pub address: Option<String>,
     pub village_code: String,
@@ -230,10 +232,10 @@ impl From<UmkmRecord> for UmkmOut {
             name: r.name,
             brand: r.brand,
             owner_name: r.owner_name,
-            owner_nik: r.owner_nik,
+            owner_nik: crate::view::mask_nik(&r.owner_nik),
             owner_sex: r.owner_sex,
             owner_birth_date: day(r.owner_birth_date),
-            owner_phone: r.owner_phone,
+            owner_phone: r.owner_phone.as_deref().map(crate::view::mask_phone),
             address: r.address,
             village_code: r.village_code,
             district_code: r.district_code,
@@ -407,11 +409,14 @@ async fn update_umkm(
     let run = async {
         let body: UmkmBody = parse_body(&body)?;
         let scope = caller.scope();
-        let version = match body.version {
-            Some(v) => v,
-            None => state.db().get_umkm(&scope, &id).await?.version,
-        };
-        let data = validated(&state, &caller.scope(), &body.to_input()).await?;
+        let current = state.db().get_umkm(&scope, &id).await?;
+        let version = body.version.unwrap_or(current.version);
+        let mut input = body.to_input();
+        // The NIK is never sent back in full, so an update that leaves it out keeps it.
+        if input.nik.trim().is_empty() {
+            input.nik = current.owner_nik;
+        }
+        let data = validated(&state, &scope, &input).await?;
         let record = state
             .db()
             .update_umkm(&scope, &id, version, &data, &caller.actor)
@@ -617,4 +622,40 @@ async fn list_sectors(
             })
             .collect(),
     ))
+}
+
+/// The owner's personal data in full.
+#[derive(Serialize, ToSchema)]
+pub struct PersonalData {
+    pub owner_nik: String,
+    /// E.164, e.g. `+6281234567890`.
+    pub owner_phone: Option<String>,
+}
+
+/// Shows a record's NIK and phone in full, to admins and operators within scope; every reveal
+/// is written to the audit trail.
+#[utoipa::path(post, path = "/api/v1/umkm/{id}/reveal", tag = "umkm",
+    params(("id" = String, Path, description = "Record id")),
+    responses((status = 200, body = PersonalData), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn reveal(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PersonalData>> {
+    if !caller.can(Permission::RevealPersonalData) {
+        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
+    }
+    let run = async {
+        let record = state.db().get_umkm(&caller.scope(), &id).await?;
+        state
+            .db()
+            .audit_reveal(&caller.actor, "umkm", &id, &["owner_nik", "owner_phone"])
+            .await?;
+        Ok::<_, ApiError>(Json(PersonalData {
+            owner_nik: record.owner_nik,
+            owner_phone: record.owner_phone,
+        }))
+    };
+    run.await.map_err(|e| LangError(lang, e))
 }

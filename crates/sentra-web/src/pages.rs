@@ -24,7 +24,7 @@ use crate::error::ApiError;
 use crate::forms::{form_value, input_from_form};
 use crate::lang::{Lang, ReqLang};
 use crate::params::{legality_str, parse_list_params};
-use crate::view::{date_text, field_label, opt, query_string, rupiah};
+use crate::view::{date_text, field_label, mask_nik, mask_phone, opt, query_string, rupiah};
 use sentra_domain::account::Permission;
 
 pub fn routes() -> Router<AppState> {
@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/umkm/{id}", get(detail).post(update))
         .route("/umkm/{id}/edit", get(edit_form))
         .route("/umkm/{id}/status", post(set_status))
+        .route("/umkm/{id}/reveal", post(reveal))
 }
 
 /// What every page's frame needs.
@@ -649,7 +650,6 @@ fn record_values(r: &UmkmRecord) -> HashMap<String, String> {
     put("name", Some(r.name.clone()));
     put("brand", r.brand.clone());
     put("owner_name", Some(r.owner_name.clone()));
-    put("nik", Some(r.owner_nik.clone()));
     put("phone", r.owner_phone.clone());
     put("address", r.address.clone());
     put("village_code", Some(r.village_code.clone()));
@@ -777,7 +777,12 @@ async fn update(
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         return res;
     };
-    let result = match validated(&state, &scope, &input_from_form(&pairs)).await {
+    let mut input = input_from_form(&pairs);
+    // The edit form never shows the NIK; left blank, the stored one stays.
+    if input.nik.trim().is_empty() {
+        input.nik = current.owner_nik.clone();
+    }
+    let result = match validated(&state, &scope, &input).await {
         Ok(data) => state
             .db()
             .update_umkm(&scope, &id, expected, &data, &caller.actor)
@@ -881,6 +886,8 @@ pub struct DetailPage {
     pub next_statuses: Vec<(String, String)>,
     pub map_href: Option<String>,
     pub history: Vec<HistoryRow>,
+    pub can_reveal: bool,
+    pub can_edit: bool,
 }
 
 pub struct HistoryRow {
@@ -953,6 +960,52 @@ async fn detail(
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
+    render_detail(&state, &caller, lang, &uri, r, false).await
+}
+
+/// Shows the NIK and phone in full to roles that need them; the reveal is audited.
+async fn reveal(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::RevealPersonalData) {
+        return *r;
+    }
+    let pairs = form_pairs(&form);
+    if let Err(r) = check_csrf(&caller, &pairs) {
+        return *r;
+    }
+    let r = match state.db().get_umkm(&caller.scope(), &id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    if let Err(e) = state
+        .db()
+        .audit_reveal(&caller.actor, "umkm", &id, &["owner_nik", "owner_phone"])
+        .await
+    {
+        return error_page(lang, &uri, e.into());
+    }
+    let mut res = render_detail(&state, &caller, lang, &uri, r, true).await;
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+async fn render_detail(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    uri: &Uri,
+    r: UmkmRecord,
+    revealed: bool,
+) -> Response {
     let tree = state.regions();
     let sectors = state.db().sectors().await.unwrap_or_default();
     let t = |k: &str| lang.t(k).into_owned();
@@ -1010,7 +1063,14 @@ async fn detail(
     ];
     let owner = vec![
         item("owner_name", r.owner_name.clone()),
-        item("nik", r.owner_nik.clone()),
+        item(
+            "nik",
+            if revealed {
+                r.owner_nik.clone()
+            } else {
+                mask_nik(&r.owner_nik)
+            },
+        ),
         item("owner_sex", t(&format!("sex.{}", r.owner_sex))),
         item(
             "owner_birth_date",
@@ -1018,7 +1078,14 @@ async fn detail(
                 date_text(lang, &d.format("%Y-%m-%d").to_string())
             }),
         ),
-        item("phone", opt(&r.owner_phone)),
+        item(
+            "phone",
+            match (&r.owner_phone, revealed) {
+                (Some(p), true) => p.clone(),
+                (Some(p), false) => mask_phone(p),
+                (None, _) => "—".into(),
+            },
+        ),
     ];
     let lineage: Vec<String> = tree
         .lineage(&RegionCode::parse(&r.village_code).unwrap_or_else(|_| state.home().clone()))
@@ -1095,7 +1162,9 @@ async fn detail(
     );
     DetailPage {
         history,
-        c: Chrome::new(lang, r.name.clone(), &uri).signed_in(&caller),
+        can_reveal: caller.can(Permission::RevealPersonalData) && !revealed,
+        can_edit: caller.can(Permission::WriteRegistry),
+        c: Chrome::new(lang, r.name.clone(), uri).signed_in(caller),
         l: lang,
         id: r.id.clone(),
         name: r.name.clone(),

@@ -55,3 +55,17 @@ pub fn field_label(lang: Lang, field: &str) -> String {
         }
     }
 }
+
+/// `3674••••••••0012`: what roles that need no NIK see.
+pub fn mask_nik(nik: &str) -> String {
+    sentra_domain::ids::parse_nik(nik)
+        .map(|n| n.masked())
+        .unwrap_or_else(|_| "••••".into())
+}
+
+/// `+62812•••••890`.
+pub fn mask_phone(phone: &str) -> String {
+    sentra_domain::phone::parse_phone(phone)
+        .map(|p| p.masked())
+        .unwrap_or_else(|_| "••••".into())
+}
