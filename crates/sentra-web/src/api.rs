@@ -1,11 +1,10 @@
 //! The JSON API under `/api/v1/`, and its OpenAPI document at `/api/openapi.json`.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -19,21 +18,36 @@ use crate::error::{ApiError, ErrorBody, LangError};
 use crate::forms::UmkmBody;
 use crate::lang::{Lang, ReqLang};
 use crate::params::parse_list_params;
+use crate::routes::{Access, Routes};
 use sentra_domain::account::Permission;
 
 type ApiResult<T> = Result<T, LangError>;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/v1/umkm", get(list_umkm).post(create_umkm))
-        .route("/v1/umkm/{id}", get(get_umkm).put(update_umkm))
-        .route("/v1/umkm/{id}/status", post(set_status))
-        .route("/v1/umkm/{id}/reveal", post(reveal))
-        .route("/v1/regions", get(search_regions))
-        .route("/v1/regions/{code}", get(get_region))
-        .route("/v1/sectors", get(list_sectors))
-        .fallback(api_not_found)
+pub(crate) fn routes() -> Routes {
+    use Permission::*;
+    Routes::new("/api")
+        .get("/openapi.json", Access::Public, openapi)
+        .get("/v1/umkm", Access::Role(ReadRegistry), list_umkm)
+        .post("/v1/umkm", Access::Role(WriteRegistry), create_umkm)
+        .get("/v1/umkm/{id}", Access::Role(ReadRegistry), get_umkm)
+        .put("/v1/umkm/{id}", Access::Role(WriteRegistry), update_umkm)
+        .post(
+            "/v1/umkm/{id}/status",
+            Access::Role(VerifyRegistry),
+            set_status,
+        )
+        .post(
+            "/v1/umkm/{id}/reveal",
+            Access::Role(RevealPersonalData),
+            reveal,
+        )
+        .get("/v1/regions", Access::Public, search_regions)
+        .get("/v1/regions/{code}", Access::Public, get_region)
+        .get("/v1/sectors", Access::Public, list_sectors)
+}
+
+pub(crate) async fn api_fallback(lang: ReqLang) -> Response {
+    api_not_found(lang).await
 }
 
 async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
@@ -407,9 +421,9 @@ async fn update_umkm(
         return Err(LangError(lang, ApiError::Forbidden("forbidden")));
     }
     let run = async {
-        let body: UmkmBody = parse_body(&body)?;
         let scope = caller.scope();
         let current = state.db().get_umkm(&scope, &id).await?;
+        let body: UmkmBody = parse_body(&body)?;
         let version = body.version.unwrap_or(current.version);
         let mut input = body.to_input();
         // The NIK is never sent back in full, so an update that leaves it out keeps it.
@@ -448,6 +462,8 @@ async fn set_status(
         return Err(LangError(lang, ApiError::Forbidden("forbidden")));
     }
     let run = async {
+        // A record outside the scope is "not found" whatever the body says.
+        state.db().get_umkm(&caller.scope(), &id).await?;
         let body: StatusBody = parse_body(&body)?;
         let status = UmkmStatus::parse(body.status.trim()).ok_or_else(|| {
             let mut e = sentra_domain::FieldErrors::new();

@@ -9,6 +9,7 @@ mod forms;
 mod lang;
 mod pages;
 mod params;
+mod routes;
 mod view;
 
 use std::sync::Arc;
@@ -18,7 +19,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_storage::Database;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
 pub use lang::Lang;
+pub use routes::{Access, RouteRule};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -83,17 +84,33 @@ impl AppState {
 /// Largest request body accepted; a registry record is a few kilobytes.
 const BODY_LIMIT: usize = 256 * 1024;
 
+/// The routes outside `/api`, with their access rules.
+fn site_routes() -> routes::Routes {
+    routes::Routes::new("")
+        .get("/", Access::Public, || async {
+            axum::response::Redirect::to("/umkm")
+        })
+        .get("/healthz", Access::Public, healthz)
+        .get("/readyz", Access::Public, readyz)
+        .get("/static/app.css", Access::Public, static_css)
+        .get("/static/app.js", Access::Public, static_js)
+        .get("/login", Access::Public, auth::login_form)
+        .post("/login", Access::Public, auth::login)
+        .post("/logout", Access::SignedIn, auth::logout)
+        .merge(pages::routes())
+}
+
+/// Every route with its access rule, for the authorization test and for review.
+pub fn route_rules() -> Vec<RouteRule> {
+    let mut rules = site_routes().rules;
+    rules.extend(api::routes().rules);
+    rules
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/umkm") }))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/static/app.css", get(static_css))
-        .route("/static/app.js", get(static_js))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/logout", axum::routing::post(auth::logout))
-        .merge(pages::routes())
-        .nest("/api", api::routes())
+        .merge(site_routes().router)
+        .nest("/api", api::routes().router.fallback(api::api_fallback))
         .fallback(pages::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(lang::remember_choice))

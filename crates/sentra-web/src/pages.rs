@@ -5,11 +5,9 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, RawForm, RawQuery, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 
 use sentra_domain::FieldErrors;
 use sentra_domain::region::{RegionCode, RegionLevel, RegionTree};
@@ -24,17 +22,29 @@ use crate::error::ApiError;
 use crate::forms::{form_value, input_from_form};
 use crate::lang::{Lang, ReqLang};
 use crate::params::{legality_str, parse_list_params};
+use crate::routes::{Access, Routes};
 use crate::view::{date_text, field_label, mask_nik, mask_phone, opt, query_string, rupiah};
 use sentra_domain::account::Permission;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/umkm", get(list).post(create))
-        .route("/umkm/new", get(new_form))
-        .route("/umkm/{id}", get(detail).post(update))
-        .route("/umkm/{id}/edit", get(edit_form))
-        .route("/umkm/{id}/status", post(set_status))
-        .route("/umkm/{id}/reveal", post(reveal))
+pub(crate) fn routes() -> Routes {
+    use Permission::*;
+    Routes::new("")
+        .get("/umkm", Access::Role(ReadRegistry), list)
+        .post("/umkm", Access::Role(WriteRegistry), create)
+        .get("/umkm/new", Access::Role(WriteRegistry), new_form)
+        .get("/umkm/{id}", Access::Role(ReadRegistry), detail)
+        .post("/umkm/{id}", Access::Role(WriteRegistry), update)
+        .get("/umkm/{id}/edit", Access::Role(WriteRegistry), edit_form)
+        .post(
+            "/umkm/{id}/status",
+            Access::Role(VerifyRegistry),
+            set_status,
+        )
+        .post(
+            "/umkm/{id}/reveal",
+            Access::Role(RevealPersonalData),
+            reveal,
+        )
 }
 
 /// What every page's frame needs.
@@ -847,6 +857,10 @@ async fn set_status(
     let pairs = form_pairs(&form);
     if let Err(r) = check_csrf(&caller, &pairs) {
         return *r;
+    }
+    // A record outside the scope is "not found" whatever the form says.
+    if let Err(e) = state.db().get_umkm(&caller.scope(), &id).await {
+        return error_page(lang, &uri, e.into());
     }
     let Some(status) = UmkmStatus::parse(form_value(&pairs, "status")) else {
         let mut e = FieldErrors::new();

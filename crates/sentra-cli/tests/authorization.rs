@@ -1,0 +1,118 @@
+//! Every route of the router × every role (and no one) × a record inside and outside the
+//! caller's region. The routes come from `sentra_web::route_rules()`, which is how the router
+//! is built, so a new route is tried here the moment it exists.
+
+mod common;
+
+use sentra_domain::account::Role;
+use sentra_web::Access;
+
+/// Name, (page client, API client, CSRF token) when signed in, and role.
+type Caller = (
+    String,
+    Option<(reqwest::Client, reqwest::Client, String)>,
+    Option<Role>,
+);
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_its_rule_says() {
+    let app = common::spawn_app().await;
+    app.seed(40, 8).await;
+    let (_, page) = app
+        .get_json("/api/v1/umkm?region=36.74.03&per_page=1")
+        .await;
+    let inside = page["items"][0]["id"].as_str().unwrap().to_string();
+    let (_, page) = app
+        .get_json("/api/v1/umkm?region=36.74.01&per_page=1")
+        .await;
+    let outside = page["items"][0]["id"].as_str().unwrap().to_string();
+    // Every caller below works in Pondok Aren (36.74.03).
+    let before = app.count().await;
+
+    let mut rules = sentra_web::route_rules();
+    assert!(rules.len() >= 20, "{rules:?}");
+    // Sign-out last, so it does not end the session the other requests use.
+    rules.sort_by_key(|r| r.path == "/logout");
+
+    let mut callers: Vec<Caller> = vec![("anonymous".into(), None, None)];
+    for role in Role::ALL {
+        callers.push((
+            role.as_str().into(),
+            Some(app.as_user(role.as_str(), "36.74.03").await),
+            Some(role),
+        ));
+    }
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut checked = 0;
+    for (who, clients, role) in &callers {
+        for rule in &rules {
+            let fixtures: Vec<(&str, Option<&String>)> = if rule.path.contains("{id}") {
+                vec![("inside", Some(&inside)), ("outside", Some(&outside))]
+            } else {
+                vec![("-", None)]
+            };
+            for (where_, id) in fixtures {
+                let path = rule
+                    .path
+                    .replace("{id}", id.map_or("", |s| s.as_str()))
+                    .replace("{code}", "36.74");
+                let api = path.starts_with("/api/");
+                let client = match clients {
+                    Some((pages, apic, _)) => {
+                        if api {
+                            apic
+                        } else {
+                            pages
+                        }
+                    }
+                    None => &anonymous,
+                };
+                let csrf = clients.as_ref().map_or(String::new(), |c| c.2.clone());
+                let mut req = client.request(rule.method.parse().unwrap(), app.url(&path));
+                if rule.method != "GET" {
+                    req = if api {
+                        req.json(&serde_json::json!({}))
+                    } else {
+                        req.form(&[("_csrf", csrf.as_str())])
+                    };
+                }
+                let res = req.send().await.unwrap();
+                let status = res.status().as_u16();
+                let to_login = status == 303
+                    && res
+                        .headers()
+                        .get("location")
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|l| l.starts_with("/login?next="));
+                let ctx = format!("{who} {} {path} ({where_}): {status}", rule.method);
+                assert!(status < 500, "{ctx}");
+                let denied_anonymous = if api { status == 401 } else { to_login };
+                match (rule.access, role) {
+                    (Access::Public, _) => assert!(status != 403 && !to_login, "{ctx}"),
+                    (_, None) => assert!(denied_anonymous, "{ctx}"),
+                    (Access::SignedIn, Some(_)) => {
+                        assert!(status != 401 && status != 403 && !to_login, "{ctx}")
+                    }
+                    (Access::Role(p), Some(r)) if !r.can(p) => assert_eq!(status, 403, "{ctx}"),
+                    (Access::Role(_), Some(_)) if where_ == "outside" => {
+                        assert_eq!(status, 404, "{ctx}")
+                    }
+                    (Access::Role(_), Some(_)) => {
+                        assert!(![401, 403, 404].contains(&status) && !to_login, "{ctx}")
+                    }
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 200, "{checked}");
+    // Empty bodies changed nothing (the record outside the scope above all).
+    assert_eq!(app.count().await, before);
+    let scope = sentra_domain::scope::Scope::region(
+        sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+    );
+    assert_eq!(app.db.get_umkm(&scope, &outside).await.unwrap().version, 1);
+}
