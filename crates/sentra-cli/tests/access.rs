@@ -517,3 +517,49 @@ async fn personal_data_is_masked_and_every_reveal_is_audited() {
         nik
     );
 }
+
+#[tokio::test]
+async fn admins_browse_and_export_the_audit_trail_within_their_scope() {
+    let app = spawn_app().await;
+    let (_, created) = app
+        .send_json(Method::POST, "/api/v1/umkm", &valid_body())
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let html = app.get("/audit?entity=umkm").await.text().await.unwrap();
+    assert!(html.contains("Jejak audit"));
+    assert!(html.contains(&format!("/umkm/{id}")));
+    assert!(html.contains("1 catatan"), "only the one UMKM entry");
+    let html = app
+        .get("/audit?actor=nobody%40x.id")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("0 catatan"));
+    let csv = app.get("/audit.csv?entity=umkm").await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("seq,at,actor,origin,action,entity,entity_id,changes"));
+    assert!(text.contains(&id) && !text.contains("3674034506900012"));
+    // The export itself is recorded: admin creation, token, sign-in, create, export.
+    assert_eq!(
+        app.db.verify_audit().await.unwrap(),
+        sentra_storage::AuditVerdict::Intact { entries: 5 }
+    );
+    // An admin of another kecamatan does not see Pondok Aren's entries; operators see no trail.
+    let (pages, _, _) = app.as_user("admin", "36.74.01").await;
+    let html = pages
+        .get(app.url("/audit?entity=umkm"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("0 catatan") && !html.contains(&id));
+    let (pages, _, _) = app.as_user("operator", "36.74.03").await;
+    assert_eq!(
+        pages.get(app.url("/audit")).send().await.unwrap().status(),
+        403
+    );
+}

@@ -198,6 +198,8 @@ pub enum Permission {
     ManageUsers,
     /// See a NIK or phone number in full (the reveal is audited).
     RevealPersonalData,
+    /// Browse and export the audit trail.
+    ReadAudit,
 }
 
 impl Role {
@@ -209,7 +211,7 @@ impl Role {
                 Role::Admin | Role::Operator | Role::Curator | Role::Viewer
             ),
             WriteRegistry | VerifyRegistry => matches!(self, Role::Admin | Role::Operator),
-            ManageUsers => self == Role::Admin,
+            ManageUsers | ReadAudit => self == Role::Admin,
             RevealPersonalData => matches!(self, Role::Admin | Role::Operator),
         }
     }

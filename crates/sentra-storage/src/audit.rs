@@ -258,3 +258,99 @@ impl Database {
         rows.iter().map(entry_from_row).collect()
     }
 }
+
+/// Filters of the audit log page; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub to: Option<String>,
+}
+
+impl Database {
+    /// Entries about records and accounts inside the scope, newest first.
+    pub async fn audit_entries(
+        &self,
+        scope: &sentra_domain::scope::Scope,
+        filter: &AuditFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<AuditEntry>, i64)> {
+        let region = scope.region_code();
+        let column = match region.level() {
+            sentra_domain::region::RegionLevel::Province => "province_code",
+            sentra_domain::region::RegionLevel::Regency => "regency_code",
+            sentra_domain::region::RegionLevel::District => "district_code",
+            sentra_domain::region::RegionLevel::Village => "village_code",
+        };
+        let mut binds: Vec<String> = vec![
+            region.as_str().to_string(),
+            format!("{}.%", region.as_str()),
+        ];
+        let mut conds = vec![format!(
+            "((u.id IS NOT NULL AND u.{column} = $1) OR (s.id IS NOT NULL AND (s.scope = $1 OR s.scope LIKE $2)))"
+        )];
+        let mut push = |cond: &str, value: String| {
+            binds.push(value);
+            conds.push(cond.replace("$?", &format!("${}", binds.len())));
+        };
+        if let Some(a) = &filter.actor {
+            push("a.actor = $?", a.clone());
+        }
+        if let Some(e) = &filter.entity {
+            push("a.entity = $?", e.clone());
+        }
+        if let Some(f) = &filter.from {
+            push("a.at >= $?", f.clone());
+        }
+        if let Some(t) = &filter.to {
+            // Dates are compared as text: everything up to the end of that day.
+            push("a.at < $?", format!("{t}T99"));
+        }
+        let from = "FROM audit_log a LEFT JOIN umkm u ON a.entity = 'umkm' AND u.id = a.entity_id \
+                    LEFT JOIN users s ON a.entity = 'user' AND s.id = a.entity_id";
+        let where_ = conds.join(" AND ");
+        let count_sql = format!("SELECT COUNT(*) {from} WHERE {where_}");
+        let mut q = sqlx::query(&count_sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let total: i64 = q.fetch_one(&self.pool).await?.try_get(0)?;
+        let list_sql = format!(
+            "SELECT a.* {from} WHERE {where_} ORDER BY a.seq DESC LIMIT {} OFFSET {}",
+            limit.clamp(1, 1000),
+            offset
+        );
+        let mut q = sqlx::query(&list_sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok((
+            rows.iter()
+                .map(entry_from_row)
+                .collect::<Result<Vec<_>>>()?,
+            total,
+        ))
+    }
+
+    /// Records an export (of the audit trail or of personal data) in the trail itself.
+    pub async fn audit_export(&self, actor: &Actor, what: &str, rows: usize) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        begin_write(&mut tx).await?;
+        append(
+            &mut tx,
+            actor,
+            "export",
+            what,
+            None,
+            &serde_json::json!({ "rows": rows }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

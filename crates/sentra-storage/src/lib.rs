@@ -11,7 +11,7 @@ mod regions;
 mod umkm;
 
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
-pub use audit::{Actor, AuditEntry, AuditVerdict};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use error::StorageError;
 pub use personal::{Keyring, PersonalKey};

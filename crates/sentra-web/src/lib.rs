@@ -3,6 +3,7 @@
 //! they parse, call the domain and storage, and render.
 
 mod api;
+mod audit_page;
 mod auth;
 mod error;
 mod forms;
@@ -98,6 +99,7 @@ fn site_routes() -> routes::Routes {
         .post("/login", Access::Public, auth::login)
         .post("/logout", Access::SignedIn, auth::logout)
         .merge(pages::routes())
+        .merge(audit_page::routes())
 }
 
 /// Every route with its access rule, for the authorization test and for review.

@@ -919,7 +919,10 @@ fn json_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn history_rows(lang: Lang, entries: Vec<sentra_storage::AuditEntry>) -> Vec<HistoryRow> {
+pub(crate) fn history_rows(
+    lang: Lang,
+    entries: Vec<sentra_storage::AuditEntry>,
+) -> Vec<HistoryRow> {
     entries
         .into_iter()
         .map(|e| {
