@@ -563,3 +563,99 @@ async fn admins_browse_and_export_the_audit_trail_within_their_scope() {
         403
     );
 }
+
+#[tokio::test]
+async fn admins_manage_accounts_but_never_beyond_their_region() {
+    let app = spawn_app().await;
+    let form = |login: &'static str, scope: &'static str, password: &'static str| {
+        vec![
+            ("_csrf", app.csrf.clone()),
+            ("name", "Budi Operator".to_string()),
+            ("login", login.to_string()),
+            ("role", "operator".to_string()),
+            ("scope", scope.to_string()),
+            ("password", password.to_string()),
+        ]
+    };
+    let res = app
+        .client
+        .post(app.url("/admin/users"))
+        .form(&form("budi@dinas.go.id", "36.74.03", ""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("budi@dinas.go.id"));
+    let password = html
+        .split("<code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("generated password shown once")
+        .to_string();
+    assert!(app.sign_in("budi@dinas.go.id", &password).await.is_some());
+    // Same login again, a bad role or scope: 422 with the problem named, nothing created.
+    let res = app
+        .client
+        .post(app.url("/admin/users"))
+        .form(&form("budi@dinas.go.id", "36.74.03", "kata-sandi-lagi"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Nama masuk ini sudah dipakai.")
+    );
+    // An admin of one kecamatan cannot create an account for the whole city.
+    let (pages, _, csrf) = app.as_user("admin", "36.74.03").await;
+    let mut escalate = form("siti@dinas.go.id", "36.74", "kata-sandi-siti");
+    escalate[0].1 = csrf.clone();
+    let res = pages
+        .post(app.url("/admin/users"))
+        .form(&escalate)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("di luar wilayah kerja"));
+    // … and does not see or disable accounts outside their kecamatan.
+    let listing = pages
+        .get(app.url("/admin/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(listing.contains("budi@dinas.go.id") && !listing.contains("admin@test.id"));
+    let res = pages
+        .post(app.url("/admin/users/disable"))
+        .form(&[("_csrf", csrf.as_str()), ("login", "admin@test.id")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // Disabling ends the account's sessions.
+    let (budi_session, _) = app.sign_in("budi@dinas.go.id", &password).await.unwrap();
+    let res = pages
+        .post(app.url("/admin/users/disable"))
+        .form(&[("_csrf", csrf.as_str()), ("login", "budi@dinas.go.id")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(app.sign_in("budi@dinas.go.id", &password).await.is_none());
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/umkm"))
+        .header("cookie", format!("sentra_session={budi_session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}

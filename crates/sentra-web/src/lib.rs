@@ -11,6 +11,7 @@ mod lang;
 mod pages;
 mod params;
 mod routes;
+mod users_page;
 mod view;
 
 use std::sync::Arc;
@@ -100,6 +101,7 @@ fn site_routes() -> routes::Routes {
         .post("/logout", Access::SignedIn, auth::logout)
         .merge(pages::routes())
         .merge(audit_page::routes())
+        .merge(users_page::routes())
 }
 
 /// Every route with its access rule, for the authorization test and for review.
