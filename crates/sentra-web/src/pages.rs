@@ -487,19 +487,44 @@ impl FormPage {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn form_page(
-    state: &AppState,
-    caller: &Caller,
+/// Where a create or edit form is shown: everything but what the user typed.
+struct FormView<'a> {
+    state: &'a AppState,
+    caller: &'a Caller,
     lang: Lang,
-    uri: &Uri,
+    uri: &'a Uri,
     title: String,
+    /// Where the form posts; also where "cancel" leads.
     action: String,
-    cancel_href: String,
+}
+
+impl FormView<'_> {
+    async fn show(
+        &self,
+        status: StatusCode,
+        values: HashMap<String, String>,
+        errors: &FieldErrors,
+        version: String,
+    ) -> Response {
+        let mut res = form_page(self, values, errors, version).await;
+        *res.status_mut() = status;
+        res
+    }
+}
+
+async fn form_page(
+    view: &FormView<'_>,
     values: HashMap<String, String>,
     errors: &FieldErrors,
     version: String,
 ) -> Response {
+    let FormView {
+        state,
+        caller,
+        lang,
+        uri,
+        ..
+    } = *view;
     let tree = state.regions();
     let home = state.home().clone();
     // The deepest region chosen so far: the village if set, else the district picker.
@@ -518,10 +543,10 @@ async fn form_page(
         .collect();
     let kbli = values.get("kbli_version").cloned().unwrap_or_default();
     FormPage {
-        c: Chrome::new(lang, title, uri).signed_in(caller),
+        c: Chrome::new(lang, view.title.clone(), uri).signed_in(caller),
         l: lang,
-        action,
-        cancel_href,
+        action: view.action.clone(),
+        cancel_href: view.action.clone(),
         pickers: pickers(tree, &home, chosen.as_ref(), lang, Some("village_code")),
         sectors: sector_opts(
             &sectors,
@@ -568,14 +593,16 @@ async fn new_form(
     if let Err(r) = require(&caller, Permission::WriteRegistry) {
         return *r;
     }
-    form_page(
-        &state,
-        &caller,
+    let view = FormView {
+        state: &state,
+        caller: &caller,
         lang,
-        &uri,
-        lang.t("umkm.new_title").into_owned(),
-        "/umkm".into(),
-        "/umkm".into(),
+        uri: &uri,
+        title: lang.t("umkm.new_title").into_owned(),
+        action: "/umkm".into(),
+    };
+    view.show(
+        StatusCode::OK,
         HashMap::new(),
         &FieldErrors::new(),
         String::new(),
@@ -602,21 +629,18 @@ async fn create(
         return *r;
     }
     let values: HashMap<String, String> = pairs.iter().cloned().collect();
-    let title = lang.t("umkm.new_title").into_owned();
+    let view = FormView {
+        state: &state,
+        caller: &caller,
+        lang,
+        uri: &uri,
+        title: lang.t("umkm.new_title").into_owned(),
+        action: "/umkm".into(),
+    };
     if !form_value(&pairs, "_refresh").is_empty() {
-        return form_page(
-            &state,
-            &caller,
-            lang,
-            &uri,
-            title,
-            "/umkm".into(),
-            "/umkm".into(),
-            values,
-            &FieldErrors::new(),
-            String::new(),
-        )
-        .await;
+        return view
+            .show(StatusCode::OK, values, &FieldErrors::new(), String::new())
+            .await;
     }
     let input = input_from_form(&pairs);
     let result = match validated(&state, &caller.scope(), &input).await {
@@ -630,21 +654,13 @@ async fn create(
     match result {
         Ok(record) => Redirect::to(&format!("/umkm/{}", record.id)).into_response(),
         Err(ApiError::Validation(errors)) => {
-            let mut res = form_page(
-                &state,
-                &caller,
-                lang,
-                &uri,
-                title,
-                "/umkm".into(),
-                "/umkm".into(),
+            view.show(
+                StatusCode::UNPROCESSABLE_ENTITY,
                 values,
                 &errors,
                 String::new(),
             )
-            .await;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            .await
         }
         Err(e) => error_page(lang, &uri, e),
     }
@@ -711,14 +727,16 @@ async fn edit_form(
         Ok(r) => {
             let action = format!("/umkm/{}", r.id);
             let title = lang.tf("umkm.edit_title", &[("name", &r.name)]);
-            form_page(
-                &state,
-                &caller,
+            let view = FormView {
+                state: &state,
+                caller: &caller,
                 lang,
-                &uri,
+                uri: &uri,
                 title,
-                action.clone(),
                 action,
+            };
+            view.show(
+                StatusCode::OK,
                 record_values(&r),
                 &FieldErrors::new(),
                 r.version.to_string(),
@@ -752,40 +770,31 @@ async fn update(
     };
     let action = format!("/umkm/{}", current.id);
     let title = lang.tf("umkm.edit_title", &[("name", &current.name)]);
+    let view = FormView {
+        state: &state,
+        caller: &caller,
+        lang,
+        uri: &uri,
+        title,
+        action,
+    };
     let version = form_value(&pairs, "version").to_string();
     if !form_value(&pairs, "_refresh").is_empty() {
-        return form_page(
-            &state,
-            &caller,
-            lang,
-            &uri,
-            title,
-            action.clone(),
-            action,
-            values,
-            &FieldErrors::new(),
-            version,
-        )
-        .await;
+        return view
+            .show(StatusCode::OK, values, &FieldErrors::new(), version)
+            .await;
     }
     let Ok(expected) = version.trim().parse::<i64>() else {
         let mut e = FieldErrors::new();
         e.push("version", "invalid");
-        let mut res = form_page(
-            &state,
-            &caller,
-            lang,
-            &uri,
-            title,
-            action.clone(),
-            action,
-            values,
-            &e,
-            current.version.to_string(),
-        )
-        .await;
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return res;
+        return view
+            .show(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                values,
+                &e,
+                current.version.to_string(),
+            )
+            .await;
     };
     let mut input = input_from_form(&pairs);
     // The edit form never shows the NIK; left blank, the stored one stays.
@@ -803,41 +812,20 @@ async fn update(
     match result {
         Ok(r) => Redirect::to(&format!("/umkm/{}", r.id)).into_response(),
         Err(ApiError::Validation(errors)) => {
-            let mut res = form_page(
-                &state,
-                &caller,
-                lang,
-                &uri,
-                title,
-                action.clone(),
-                action,
-                values,
-                &errors,
-                version,
-            )
-            .await;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            view.show(StatusCode::UNPROCESSABLE_ENTITY, values, &errors, version)
+                .await
         }
         Err(ApiError::Conflict) => {
             // Keep what the user typed; tell them someone else saved first.
             let mut e = FieldErrors::new();
             e.push("version", "conflict");
-            let mut res = form_page(
-                &state,
-                &caller,
-                lang,
-                &uri,
-                title,
-                action.clone(),
-                action,
+            view.show(
+                StatusCode::CONFLICT,
                 values,
                 &e,
                 current.version.to_string(),
             )
-            .await;
-            *res.status_mut() = StatusCode::CONFLICT;
-            res
+            .await
         }
         Err(e) => error_page(lang, &uri, e),
     }
