@@ -142,6 +142,19 @@ pub fn check_csrf(caller: &Caller, pairs: &[(String, String)]) -> Result<(), Box
     }
 }
 
+/// A form post that changes something: the role must allow it and the CSRF token must match.
+/// Returns the form's fields.
+pub fn accept_form(
+    caller: &Caller,
+    p: Permission,
+    form: &[u8],
+) -> Result<Vec<(String, String)>, Box<Response>> {
+    require(caller, p)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(form).unwrap_or_default();
+    check_csrf(caller, &pairs)?;
+    Ok(pairs)
+}
+
 /// Refuses a caller whose role lacks `p`.
 pub fn require(caller: &Caller, p: Permission) -> Result<(), Box<Response>> {
     if caller.can(p) {

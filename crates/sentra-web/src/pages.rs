@@ -17,7 +17,7 @@ use sentra_storage::{Sector, SortDirection, UmkmRecord, UmkmSort};
 
 use crate::AppState;
 use crate::api::validated;
-use crate::auth::{Caller, check_csrf, require};
+use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::{form_value, input_from_form};
 use crate::lang::{Lang, ReqLang};
@@ -610,10 +610,6 @@ async fn new_form(
     .await
 }
 
-fn form_pairs(form: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes(form).unwrap_or_default()
-}
-
 async fn create(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -621,13 +617,10 @@ async fn create(
     uri: Uri,
     RawForm(form): RawForm,
 ) -> Response {
-    if let Err(r) = require(&caller, Permission::WriteRegistry) {
-        return *r;
-    }
-    let pairs = form_pairs(&form);
-    if let Err(r) = check_csrf(&caller, &pairs) {
-        return *r;
-    }
+    let pairs = match accept_form(&caller, Permission::WriteRegistry, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let values: HashMap<String, String> = pairs.iter().cloned().collect();
     let view = FormView {
         state: &state,
@@ -755,13 +748,10 @@ async fn update(
     Path(id): Path<String>,
     RawForm(form): RawForm,
 ) -> Response {
-    if let Err(r) = require(&caller, Permission::WriteRegistry) {
-        return *r;
-    }
-    let pairs = form_pairs(&form);
-    if let Err(r) = check_csrf(&caller, &pairs) {
-        return *r;
-    }
+    let pairs = match accept_form(&caller, Permission::WriteRegistry, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let values: HashMap<String, String> = pairs.iter().cloned().collect();
     let scope = caller.scope();
     let current = match state.db().get_umkm(&scope, &id).await {
@@ -839,13 +829,10 @@ async fn set_status(
     Path(id): Path<String>,
     RawForm(form): RawForm,
 ) -> Response {
-    if let Err(r) = require(&caller, Permission::VerifyRegistry) {
-        return *r;
-    }
-    let pairs = form_pairs(&form);
-    if let Err(r) = check_csrf(&caller, &pairs) {
-        return *r;
-    }
+    let pairs = match accept_form(&caller, Permission::VerifyRegistry, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     // A record outside the scope is "not found" whatever the form says.
     if let Err(e) = state.db().get_umkm(&caller.scope(), &id).await {
         return error_page(lang, &uri, e.into());
@@ -977,11 +964,7 @@ async fn reveal(
     Path(id): Path<String>,
     RawForm(form): RawForm,
 ) -> Response {
-    if let Err(r) = require(&caller, Permission::RevealPersonalData) {
-        return *r;
-    }
-    let pairs = form_pairs(&form);
-    if let Err(r) = check_csrf(&caller, &pairs) {
+    if let Err(r) = accept_form(&caller, Permission::RevealPersonalData, &form) {
         return *r;
     }
     let r = match state.db().get_umkm(&caller.scope(), &id).await {

@@ -11,7 +11,7 @@ use sentra_domain::account::{Permission, Role, validate_account};
 use sentra_storage::StorageError;
 
 use crate::AppState;
-use crate::auth::{Caller, check_csrf, require};
+use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
@@ -123,13 +123,10 @@ async fn add(
     uri: Uri,
     RawForm(form): RawForm,
 ) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageUsers) {
-        return *r;
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&form).unwrap_or_default();
-    if let Err(r) = check_csrf(&caller, &pairs) {
-        return *r;
-    }
+    let pairs = match accept_form(&caller, Permission::ManageUsers, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let typed = form_value(&pairs, "password");
     // A blank password is generated and shown once, to hand to the user.
     let password = if typed.is_empty() {
@@ -189,13 +186,10 @@ async fn add(
 }
 
 async fn set_disabled(state: AppState, caller: Caller, form: &[u8], disabled: bool) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageUsers) {
-        return *r;
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(form).unwrap_or_default();
-    if let Err(r) = check_csrf(&caller, &pairs) {
-        return *r;
-    }
+    let pairs = match accept_form(&caller, Permission::ManageUsers, form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
     let login = form_value(&pairs, "login");
     if login.is_empty() {
         let mut e = FieldErrors::new();
