@@ -557,3 +557,103 @@ async fn user_accounts_from_the_command_line() {
     );
     assert!(!ok, "{err}");
 }
+
+/// The server's own log, at its most verbose, never carries a NIK or a phone number.
+#[tokio::test]
+async fn no_personal_data_in_the_server_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/s.db", dir.path().display());
+    let add = [
+        "user",
+        "add",
+        "--name",
+        "Admin",
+        "--login",
+        "admin@x.id",
+        "--role",
+        "admin",
+        "--scope",
+        "36.74",
+        "--database",
+        &url,
+    ];
+    assert!(run_with_stdin(&add, dir.path(), "kata-sandi-admin\n").0);
+    let (ok, out, _) = run(
+        &["user", "token", "admin@x.id", "--database", &url],
+        dir.path(),
+    );
+    assert!(ok);
+    let token = out.lines().last().unwrap().trim().to_string();
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let mut child = sentra()
+        .args([
+            "serve",
+            "--home-region",
+            "36.74",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            &url,
+        ])
+        .env("SENTRA_LOG", "trace")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = loop {
+        match lines.next() {
+            Some(Ok(l)) if l.contains("http://") => break l,
+            Some(_) => {}
+            None => panic!("server exited"),
+        }
+    };
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches("/umkm")
+        .to_string();
+    let client = reqwest::Client::new();
+    let created: serde_json::Value = client
+        .post(format!("{base}/api/v1/umkm"))
+        .bearer_auth(&token)
+        .json(&common::valid_body())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let revealed = client
+        .post(format!("{base}/api/v1/umkm/{id}/reveal"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revealed.status(), 200);
+    let mut bad = common::valid_body();
+    bad["nik"] = serde_json::json!("367403450690001X");
+    let _ = client
+        .post(format!("{base}/api/v1/umkm"))
+        .bearer_auth(&token)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(log.len() > 100, "the log was written: {log}");
+    for secret in [
+        "3674034506900012",
+        "367403450690001X",
+        "81234567890",
+        "kata-sandi-admin",
+        token.as_str(),
+    ] {
+        assert!(!log.contains(secret), "{secret} in the log");
+    }
+}
