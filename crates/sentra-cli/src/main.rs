@@ -425,6 +425,7 @@ async fn generate_demo(
                 data: &d.data,
                 status: d.status,
                 verified_by: Some("demo"),
+                owner: None,
             })
             .collect();
         db.insert_umkm_batch(&scope, &rows, &Actor::system("demo"))

@@ -659,3 +659,160 @@ async fn admins_manage_accounts_but_never_beyond_their_region() {
         .unwrap();
     assert_eq!(res.status(), 303);
 }
+
+#[tokio::test]
+async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
+    let app = spawn_app().await;
+    app.seed(30, 3).await;
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Bad input: named problems, no account.
+    let res = bare
+        .post(app.url("/signup"))
+        .form(&[
+            ("name", "Sri"),
+            ("phone", "sri@mail"),
+            ("password", "pendek"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Kata sandi minimal 10 karakter."), "{html}");
+    let res = bare
+        .post(app.url("/signup"))
+        .form(&[
+            ("name", "Sri Lestari"),
+            ("phone", "0812-3456-7890"),
+            ("password", "kata-sandi-sri"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/umkm/new");
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let session = cookie.trim_start_matches("sentra_session=").to_string();
+    let csrf = app.db.session(&session).await.unwrap().unwrap().csrf_token;
+    let owner = common::clients(&session, "none").0;
+    // Signed up owners start with nothing: the 30 records of others are invisible.
+    let html = owner
+        .get(app.url("/umkm"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(">0 UMKM<"),
+        "owner sees none of the others: {html}"
+    );
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", "Keripik Sri"),
+        ("owner_name", "Sri Lestari"),
+        ("nik", "3674034506900012"),
+        ("village_code", "36.74.03.1005"),
+        ("sector", "kuliner"),
+    ];
+    let res = owner
+        .post(app.url("/umkm"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let html = owner
+        .get(app.url("/umkm"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("1 UMKM") && html.contains("Keripik Sri") && html.contains("Draf"));
+    let detail = owner
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!detail.contains("/status"), "owners cannot verify");
+    // Another record's page is 404 for the owner.
+    let (_, page) = app
+        .get_json("/api/v1/umkm?region=36.74.01&per_page=1")
+        .await;
+    let other = page["items"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        owner
+            .get(app.url(&format!("/umkm/{other}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // While a draft the owner edits freely; once verified, the owner's edits are refused.
+    let mut edit = form.to_vec();
+    edit.push(("version", "1"));
+    edit[1] = ("name", "Keripik Sri Renyah");
+    assert_eq!(
+        owner
+            .post(app.url(&location))
+            .form(&edit)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let id = location.trim_start_matches("/umkm/");
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/umkm/{id}/status"),
+            &json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let last = edit.len() - 1;
+    edit[last] = ("version", "3");
+    edit[1] = ("name", "Nama Sendiri");
+    assert_eq!(
+        owner
+            .post(app.url(&location))
+            .form(&edit)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let (_, got) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
+    assert_eq!(got["name"], "Keripik Sri Renyah");
+    // The same phone cannot sign up twice.
+    let res = bare
+        .post(app.url("/signup"))
+        .form(&[
+            ("name", "Sri Lagi"),
+            ("phone", "+62 812 3456 7890"),
+            ("password", "kata-sandi-lain"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+}

@@ -206,11 +206,13 @@ impl Role {
     pub fn can(self, p: Permission) -> bool {
         use Permission::*;
         match p {
+            // Owners read and write only their own businesses (their scope says so).
             ReadRegistry => matches!(
                 self,
-                Role::Admin | Role::Operator | Role::Curator | Role::Viewer
+                Role::Admin | Role::Operator | Role::Curator | Role::Viewer | Role::Owner
             ),
-            WriteRegistry | VerifyRegistry => matches!(self, Role::Admin | Role::Operator),
+            WriteRegistry => matches!(self, Role::Admin | Role::Operator | Role::Owner),
+            VerifyRegistry => matches!(self, Role::Admin | Role::Operator),
             ManageUsers | ReadAudit => self == Role::Admin,
             RevealPersonalData => matches!(self, Role::Admin | Role::Operator),
         }

@@ -6,12 +6,29 @@ use crate::region::RegionCode;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     region: RegionCode,
+    /// For UMKM owners: only the records they own, inside the region.
+    owner: Option<String>,
 }
 
 impl Scope {
     /// Everything inside `region` (e.g. `36.74` = the whole city, `36.74.03` = one kecamatan).
     pub fn region(region: RegionCode) -> Self {
-        Self { region }
+        Self {
+            region,
+            owner: None,
+        }
+    }
+
+    /// Only the records owned by the user `owner_id`, inside `region`.
+    pub fn owned_by(region: RegionCode, owner_id: String) -> Self {
+        Self {
+            region,
+            owner: Some(owner_id),
+        }
+    }
+
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
     }
 
     pub fn region_code(&self) -> &RegionCode {

@@ -28,8 +28,13 @@ pub struct User {
 
 impl User {
     /// The region this user may see and change.
+    /// The records this user may see: their region, and for owners only their own businesses.
     pub fn region_scope(&self) -> Scope {
-        Scope::region(self.scope.clone())
+        if self.role == Role::Owner {
+            Scope::owned_by(self.scope.clone(), self.id.clone())
+        } else {
+            Scope::region(self.scope.clone())
+        }
     }
 }
 

@@ -222,13 +222,17 @@ fn region_column(level: RegionLevel) -> &'static str {
     }
 }
 
-/// `col = $n` for the region the caller may see.
-fn scope_condition(region: &RegionCode, args: &mut Args) -> String {
-    format!(
+/// `col = $n` for the region the caller may see, and for owners `owner_user_id = $m`.
+fn scope_condition(region: &RegionCode, owner: Option<&str>, args: &mut Args) -> String {
+    let mut cond = format!(
         "{} = {}",
         region_column(region.level()),
         args.text(region.as_str())
-    )
+    );
+    if let Some(owner) = owner {
+        cond.push_str(&format!(" AND u.owner_user_id = {}", args.text(owner)));
+    }
+    cond
 }
 
 fn escape_like(s: &str) -> String {
@@ -278,6 +282,7 @@ const INSERT_COLUMNS: &[&str] = &[
     "created_by",
     "created_at",
     "updated_at",
+    "owner_user_id",
 ];
 
 /// The data columns (everything an edit may change), in `INSERT_COLUMNS` order after `id`.
@@ -331,6 +336,8 @@ pub struct NewUmkm<'a> {
     pub data: &'a UmkmData,
     pub status: UmkmStatus,
     pub verified_by: Option<&'a str>,
+    /// The owner's account, when the owner registers the business themselves.
+    pub owner: Option<&'a str>,
 }
 
 impl Database {
@@ -353,7 +360,7 @@ impl Database {
             return Ok(empty);
         };
         let mut args = Args::default();
-        let mut conds = vec![scope_condition(&region, &mut args)];
+        let mut conds = vec![scope_condition(&region, scope.owner(), &mut args)];
         if let Some(sector) = &filter.sector {
             conds.push(format!("u.sector_code = {}", args.text(sector.as_str())));
         }
@@ -478,6 +485,7 @@ impl Database {
             data,
             status: UmkmStatus::Draft,
             verified_by: None,
+            owner: scope.owner(),
         };
         let ids = insert_rows(
             &mut tx,
@@ -633,7 +641,7 @@ impl Database {
     /// Number of records inside the scope.
     pub async fn count_umkm(&self, scope: &Scope) -> Result<i64> {
         let mut args = Args::default();
-        let cond = scope_condition(scope.region_code(), &mut args);
+        let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
         let sql = format!("SELECT COUNT(*) FROM umkm u WHERE {cond}");
         Ok(args
             .bind(sqlx::query(&sql))
@@ -669,6 +677,7 @@ async fn insert_rows(
             values.push(Arg::Text(Some(actor.to_string())));
             values.push(Arg::Text(Some(now.clone())));
             values.push(Arg::Text(Some(now.clone())));
+            values.push(Arg::Text(row.owner.map(str::to_string)));
             debug_assert_eq!(values.len(), INSERT_COLUMNS.len());
             let placeholders: Vec<String> = values.into_iter().map(|v| args.push(v)).collect();
             tuples.push(format!("({})", placeholders.join(",")));
@@ -805,7 +814,7 @@ async fn fetch_record(
 ) -> Result<UmkmRecord> {
     let mut args = Args::default();
     let id_p = args.text(id);
-    let cond = scope_condition(scope.region_code(), &mut args);
+    let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
     let sql = format!("SELECT * FROM umkm u WHERE u.id = {id_p} AND {cond}");
     let row = args
         .bind(sqlx::query(&sql))

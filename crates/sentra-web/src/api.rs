@@ -423,6 +423,9 @@ async fn update_umkm(
     let run = async {
         let scope = caller.scope();
         let current = state.db().get_umkm(&scope, &id).await?;
+        if crate::auth::owner_locked(&caller, current.status) {
+            return Err(ApiError::Forbidden("owner_verified_locked"));
+        }
         let body: UmkmBody = parse_body(&body)?;
         let version = body.version.unwrap_or(current.version);
         let mut input = body.to_input();

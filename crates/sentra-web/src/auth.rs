@@ -155,6 +155,13 @@ pub fn accept_form(
     Ok(pairs)
 }
 
+/// Owners change their business freely while it is a draft; once an operator has verified it,
+/// changes go through an operator.
+pub fn owner_locked(caller: &Caller, status: sentra_domain::umkm::UmkmStatus) -> bool {
+    caller.user.role == sentra_domain::account::Role::Owner
+        && status != sentra_domain::umkm::UmkmStatus::Draft
+}
+
 /// Refuses a caller whose role lacks `p`.
 pub fn require(caller: &Caller, p: Permission) -> Result<(), Box<Response>> {
     if caller.can(p) {
@@ -312,4 +319,129 @@ pub async fn logout(
         Ok(()) => clear_cookie(Redirect::to("/login").into_response()),
         Err(e) => ApiError::from(e).into_response_in(caller.lang),
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signup.html")]
+pub struct SignupPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub name: String,
+    pub phone: String,
+    pub errors: Vec<String>,
+}
+
+pub async fn signup_form(uri: Uri, headers: axum::http::HeaderMap) -> Response {
+    let lang = negotiate_from(&uri, &headers);
+    SignupPage {
+        c: Chrome::new(lang, lang.t("signup.title").into_owned(), &uri),
+        l: lang,
+        name: String::new(),
+        phone: String::new(),
+        errors: Vec::new(),
+    }
+    .into_response()
+}
+
+/// Sign-ups allowed per client address per hour.
+const MAX_SIGNUPS_PER_ADDRESS: i64 = 10;
+
+/// An owner signs up with name, phone and password, is signed in, and registers the business
+/// next (it starts as a draft until an operator verifies it).
+pub async fn signup(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    ClientAddr(address): ClientAddr,
+    RawForm(form): RawForm,
+) -> Response {
+    let lang = negotiate_from(&uri, &headers);
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&form).unwrap_or_default();
+    let name = form_value(&pairs, "name");
+    let phone = form_value(&pairs, "phone");
+    let password = form_value(&pairs, "password");
+    let page = |status: StatusCode, errors: Vec<String>| {
+        let mut res = SignupPage {
+            c: Chrome::new(lang, lang.t("signup.title").into_owned(), &uri),
+            l: lang,
+            name: name.chars().take(200).collect(),
+            phone: phone.chars().take(40).collect(),
+            errors,
+        }
+        .into_response();
+        *res.status_mut() = status;
+        res
+    };
+    let db = state.db();
+    let address_key = format!("signup:{}", address.clone().unwrap_or_default());
+    match db.recent_failures(&address_key, Duration::hours(1)).await {
+        Ok(n) if n >= MAX_SIGNUPS_PER_ADDRESS => {
+            return page(
+                StatusCode::TOO_MANY_REQUESTS,
+                vec![lang.t("auth.throttled").into_owned()],
+            );
+        }
+        Ok(_) => {}
+        Err(e) => return ApiError::from(e).into_response_in(lang),
+    }
+    let home = state.home().as_str().to_string();
+    let messages = |e: &sentra_domain::FieldErrors| {
+        e.iter()
+            .map(|f| {
+                format!(
+                    "{}: {}",
+                    crate::view::field_label(lang, &f.field),
+                    lang.error(f.code)
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let account = match sentra_domain::account::validate_account(
+        name,
+        phone,
+        "owner",
+        &home,
+        password,
+        state.regions(),
+        None,
+    ) {
+        Ok(a) => a,
+        Err(e) => return page(StatusCode::UNPROCESSABLE_ENTITY, messages(&e)),
+    };
+    // Owners sign up with a phone number, the way they are reached.
+    if !account.login.starts_with('+') {
+        let mut e = sentra_domain::FieldErrors::new();
+        e.push("phone", "phone_invalid_chars");
+        return page(StatusCode::UNPROCESSABLE_ENTITY, messages(&e));
+    }
+    let actor = Actor::new(account.login.clone(), address.clone());
+    let user = match db.create_user(&account, password, &actor).await {
+        Ok(u) => u,
+        Err(sentra_storage::StorageError::Invalid(e)) => {
+            return page(StatusCode::UNPROCESSABLE_ENTITY, messages(&e));
+        }
+        Err(e) => return ApiError::from(e).into_response_in(lang),
+    };
+    let _ = db.record_failure(&[address_key]).await;
+    let token = match db
+        .create_session(&user, Duration::hours(SESSION_HOURS))
+        .await
+    {
+        Ok(t) => t,
+        Err(e) => return ApiError::from(e).into_response_in(lang),
+    };
+    let mut res = Redirect::to("/umkm/new").into_response();
+    let secure = if state.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let value = format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        SESSION_HOURS * 3600
+    );
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
 }

@@ -99,6 +99,8 @@ fn site_routes() -> routes::Routes {
         .get("/login", Access::Public, auth::login_form)
         .post("/login", Access::Public, auth::login)
         .post("/logout", Access::SignedIn, auth::logout)
+        .get("/signup", Access::Public, auth::signup_form)
+        .post("/signup", Access::Public, auth::signup)
         .merge(pages::routes())
         .merge(audit_page::routes())
         .merge(users_page::routes())

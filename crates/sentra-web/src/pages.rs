@@ -758,6 +758,9 @@ async fn update(
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
+    if crate::auth::owner_locked(&caller, current.status) {
+        return ApiError::Forbidden("owner_verified_locked").into_response_in(lang);
+    }
     let action = format!("/umkm/{}", current.id);
     let title = lang.tf("umkm.edit_title", &[("name", &current.name)]);
     let view = FormView {
@@ -1128,6 +1131,7 @@ async fn render_detail(
     }
     let next_statuses = UmkmStatus::ALL
         .iter()
+        .filter(|_| caller.can(Permission::VerifyRegistry))
         .filter(|s| **s != r.status)
         .map(|s| {
             (

@@ -221,6 +221,7 @@ impl TestApp {
                 data: &d.data,
                 status: d.status,
                 verified_by: Some("test"),
+                owner: None,
             })
             .collect();
         self.db
