@@ -816,3 +816,58 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         .unwrap();
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn an_operator_hands_a_registered_business_to_its_owner() {
+    let app = spawn_app().await;
+    let (_, created) = app
+        .send_json(Method::POST, "/api/v1/umkm", &valid_body())
+        .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let (pages, _, csrf) = app.as_user("operator", "36.74.03").await;
+    // Blank phone: the stored number (0812-3456-7890) becomes the owner's sign-in name.
+    let html = pages
+        .post(app.url(&format!("/umkm/{id}/owner")))
+        .form(&[("_csrf", csrf.as_str()), ("phone", "")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Akun pemilik dibuat: +6281234567890"),
+        "{html}"
+    );
+    let password = html
+        .split("kata sandi ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let (session, _) = app
+        .sign_in("+6281234567890", &password)
+        .await
+        .expect("the owner signs in");
+    let owner = common::clients(&session, "none").0;
+    let list = owner
+        .get(app.url("/umkm"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(">1 UMKM<") && list.contains("Keripik Tempe Bu Sri"));
+    // An operator outside the kecamatan cannot hand it over.
+    let (pages, _, csrf) = app.as_user("operator", "36.74.01").await;
+    let res = pages
+        .post(app.url(&format!("/umkm/{id}/owner")))
+        .form(&[("_csrf", csrf.as_str()), ("phone", "08131112222")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

@@ -139,6 +139,15 @@ impl Database {
         })
     }
 
+    /// The account with this sign-in name, if any.
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
     /// Users whose scope lies inside `scope`. `None` is the operator of the machine at the
     /// command line, who sees every account.
     pub async fn list_users(&self, scope: Option<&Scope>) -> Result<Vec<User>> {

@@ -638,6 +638,36 @@ impl Database {
         Ok(after)
     }
 
+    /// Hands a record to an owner's account (an operator registered it on the owner's behalf).
+    pub async fn assign_owner(
+        &self,
+        scope: &Scope,
+        id: &str,
+        owner_user_id: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let before = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        sqlx::query("UPDATE umkm SET owner_user_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(owner_user_id)
+            .bind(now_text())
+            .bind(before.id.clone())
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "assign_owner",
+            "umkm",
+            Some(id),
+            &serde_json::json!({ "owner_user_id": owner_user_id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Number of records inside the scope.
     pub async fn count_umkm(&self, scope: &Scope) -> Result<i64> {
         let mut args = Args::default();

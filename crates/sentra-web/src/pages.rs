@@ -45,6 +45,11 @@ pub(crate) fn routes() -> Routes {
             Access::Role(RevealPersonalData),
             reveal,
         )
+        .post(
+            "/umkm/{id}/owner",
+            Access::Role(VerifyRegistry),
+            hand_to_owner,
+        )
 }
 
 /// What every page's frame needs.
@@ -880,6 +885,8 @@ pub struct DetailPage {
     pub history: Vec<HistoryRow>,
     pub can_reveal: bool,
     pub can_edit: bool,
+    pub can_hand_over: bool,
+    pub notice: Option<String>,
 }
 
 pub struct HistoryRow {
@@ -955,7 +962,7 @@ async fn detail(
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    render_detail(&state, &caller, lang, &uri, r, false).await
+    render_detail(&state, &caller, lang, &uri, r, false, None).await
 }
 
 /// Shows the NIK and phone in full to roles that need them; the reveal is audited.
@@ -981,7 +988,84 @@ async fn reveal(
     {
         return error_page(lang, &uri, e.into());
     }
-    let mut res = render_detail(&state, &caller, lang, &uri, r, true).await;
+    let mut res = render_detail(&state, &caller, lang, &uri, r, true, None).await;
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+/// Gives the owner an account for a business an operator registered: a new owner account for
+/// the phone number (password generated and shown once), or the existing owner account.
+async fn hand_to_owner(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::VerifyRegistry, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let scope = caller.scope();
+    let record = match state.db().get_umkm(&scope, &id).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let typed = form_value(&pairs, "phone").trim().to_string();
+    let phone = if typed.is_empty() {
+        record.owner_phone.clone().unwrap_or_default()
+    } else {
+        typed
+    };
+    let invalid = |code: &'static str| {
+        let mut e = FieldErrors::new();
+        e.push("phone", code);
+        error_page(lang, &uri, ApiError::Validation(e))
+    };
+    let Ok(login) = sentra_domain::account::parse_login(&phone) else {
+        return invalid("login_invalid");
+    };
+    let (user, password) = match state.db().user_by_login(&login).await {
+        Ok(Some(u)) if u.role == sentra_domain::account::Role::Owner => (u, None),
+        Ok(Some(_)) => return invalid("login_taken"),
+        Ok(None) => {
+            let password = sentra_storage::new_secret()[..16].to_string();
+            let account = sentra_domain::account::NewAccount {
+                name: record.owner_name.clone(),
+                login,
+                role: sentra_domain::account::Role::Owner,
+                scope: state.home().clone(),
+            };
+            match state
+                .db()
+                .create_user(&account, &password, &caller.actor)
+                .await
+            {
+                Ok(u) => (u, Some(password)),
+                Err(e) => return error_page(lang, &uri, e.into()),
+            }
+        }
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    if let Err(e) = state
+        .db()
+        .assign_owner(&scope, &id, &user.id, &caller.actor)
+        .await
+    {
+        return error_page(lang, &uri, e.into());
+    }
+    let notice = match password {
+        Some(p) => lang.tf(
+            "umkm.owner_created",
+            &[("login", &user.login), ("password", &p)],
+        ),
+        None => lang.tf("umkm.owner_linked", &[("login", &user.login)]),
+    };
+    let mut res = render_detail(&state, &caller, lang, &uri, record, false, Some(notice)).await;
     res.headers_mut().insert(
         axum::http::header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
@@ -996,6 +1080,7 @@ async fn render_detail(
     uri: &Uri,
     r: UmkmRecord,
     revealed: bool,
+    notice: Option<String>,
 ) -> Response {
     let tree = state.regions();
     let sectors = state.db().sectors().await.unwrap_or_default();
@@ -1156,6 +1241,8 @@ async fn render_detail(
         history,
         can_reveal: caller.can(Permission::RevealPersonalData) && !revealed,
         can_edit: caller.can(Permission::WriteRegistry),
+        can_hand_over: caller.can(Permission::VerifyRegistry),
+        notice,
         c: Chrome::new(lang, r.name.clone(), uri).signed_in(caller),
         l: lang,
         id: r.id.clone(),
