@@ -791,6 +791,7 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
     let last = edit.len() - 1;
     edit[last] = ("version", "3");
     edit[1] = ("name", "Nama Sendiri");
+    // … now the owner's edit waits as a change request; the record is unchanged.
     assert_eq!(
         owner
             .post(app.url(&location))
@@ -799,10 +800,70 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
             .await
             .unwrap()
             .status(),
-        403
+        303
     );
     let (_, got) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
     assert_eq!(got["name"], "Keripik Sri Renyah");
+    // The operator sees the diff and approves it.
+    let (pages, _, op_csrf) = app.as_user("operator", "36.74.03").await;
+    let html = pages
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Nama usaha: Keripik Sri Renyah → Nama Sendiri"),
+        "diff shown to the operator"
+    );
+    let request = html
+        .split("name=\"request\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = pages
+        .post(app.url(&format!("{location}/changes")))
+        .form(&[
+            ("_csrf", op_csrf.as_str()),
+            ("request", request.as_str()),
+            ("decision", "approve"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, got) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
+    assert_eq!(got["name"], "Nama Sendiri");
+    assert_eq!(got["status"], "verified");
+    // A second decision on the same request finds nothing pending.
+    let res = pages
+        .post(app.url(&format!("{location}/changes")))
+        .form(&[
+            ("_csrf", op_csrf.as_str()),
+            ("request", request.as_str()),
+            ("decision", "reject"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let actions: Vec<String> = app
+        .db
+        .audit_for("umkm", id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"request_change".to_string())
+            && actions.contains(&"approve_change".to_string())
+    );
     // The same phone cannot sign up twice.
     let res = bare
         .post(app.url("/signup"))

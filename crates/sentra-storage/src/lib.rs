@@ -16,8 +16,8 @@ pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use error::StorageError;
 pub use personal::{Keyring, PersonalKey};
 pub use umkm::{
-    LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter, UmkmRecord, UmkmSort,
-    UmkmSummary,
+    ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,
+    UmkmRecord, UmkmSort, UmkmSummary,
 };
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

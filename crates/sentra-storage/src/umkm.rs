@@ -331,6 +331,18 @@ fn sex_str(d: &UmkmData) -> &'static str {
     }
 }
 
+/// An owner's proposed change to a verified record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeRequest {
+    pub id: String,
+    pub requested_by: String,
+    /// The submitted form, as JSON pairs, re-validated when approved.
+    pub form: String,
+    /// `{"field": [before, after]}`.
+    pub diff: String,
+    pub created_at: String,
+}
+
 /// A new record to insert: its data, status and who entered it.
 pub struct NewUmkm<'a> {
     pub data: &'a UmkmData,
@@ -557,7 +569,35 @@ impl Database {
         }
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let before = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        let (before, after) = self
+            .apply_update(&mut tx, scope, id, expected_version, data)
+            .await?;
+        let changes = audit_diff(&before, &after);
+        if !changes.is_empty() {
+            audit::append(
+                &mut tx,
+                actor,
+                "update",
+                "umkm",
+                Some(id),
+                &serde_json::Value::Object(changes),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The update itself, inside the caller's transaction: the record before and after.
+    async fn apply_update(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        scope: &Scope,
+        id: &str,
+        expected_version: i64,
+        data: &UmkmData,
+    ) -> Result<(UmkmRecord, UmkmRecord)> {
+        let before = fetch_record(tx, &self.keyring, scope, id).await?;
         if before.version != expected_version {
             return Err(StorageError::Conflict);
         }
@@ -574,30 +614,129 @@ impl Database {
             "UPDATE umkm SET {}, updated_at = {now}, version = version + 1 WHERE id = {id_p} AND version = {version_p}",
             sets.join(", ")
         );
-        let done = args.bind(sqlx::query(&sql)).execute(&mut *tx).await?;
+        let done = args.bind(sqlx::query(&sql)).execute(&mut **tx).await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::Conflict);
         }
         sqlx::query("DELETE FROM umkm_documents WHERE umkm_id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        insert_documents(&mut tx, id, &data.documents).await?;
-        let after = fetch_record(&mut tx, &self.keyring, scope, id).await?;
-        let changes = audit_diff(&before, &after);
-        if !changes.is_empty() {
-            audit::append(
-                &mut tx,
-                actor,
-                "update",
-                "umkm",
-                Some(id),
-                &serde_json::Value::Object(changes),
-            )
+        insert_documents(tx, id, &data.documents).await?;
+        let after = fetch_record(tx, &self.keyring, scope, id).await?;
+        Ok((before, after))
+    }
+
+    /// Stores an owner's change to a verified record for an operator to decide. The change is
+    /// applied in a transaction that is rolled back, only to compute the diff shown to the
+    /// operator. Returns `None` when the change changes nothing.
+    pub async fn request_change(
+        &self,
+        scope: &Scope,
+        id: &str,
+        expected_version: i64,
+        data: &UmkmData,
+        form: &serde_json::Value,
+        actor: &Actor,
+    ) -> Result<Option<String>> {
+        let mut trial = self.pool.begin().await?;
+        audit::begin_write(&mut trial).await?;
+        let (before, after) = self
+            .apply_update(&mut trial, scope, id, expected_version, data)
             .await?;
+        trial.rollback().await?;
+        let diff = audit_diff(&before, &after);
+        if diff.is_empty() {
+            return Ok(None);
         }
+        let request = uuid::Uuid::now_v7().to_string();
+        let diff = serde_json::Value::Object(diff);
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO change_requests (id, umkm_id, requested_by, form, diff, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
+        )
+        .bind(request.clone())
+        .bind(id)
+        .bind(actor.name.clone())
+        .bind(form.to_string())
+        .bind(diff.to_string())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, actor, "request_change", "umkm", Some(id), &diff).await?;
         tx.commit().await?;
-        Ok(after)
+        Ok(Some(request))
+    }
+
+    /// Pending change requests of a record inside the scope, oldest first.
+    pub async fn pending_changes(&self, scope: &Scope, id: &str) -> Result<Vec<ChangeRequest>> {
+        self.get_umkm(scope, id).await?;
+        let rows = sqlx::query(
+            "SELECT id, requested_by, form, diff, created_at FROM change_requests \
+             WHERE umkm_id = $1 AND status = 'pending' ORDER BY created_at",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChangeRequest {
+                    id: r.try_get("id")?,
+                    requested_by: r.try_get("requested_by")?,
+                    form: r.try_get("form")?,
+                    diff: r.try_get("diff")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Marks a pending request approved or rejected (the caller applies an approved change
+    /// first, through `update_umkm`).
+    pub async fn decide_change(
+        &self,
+        scope: &Scope,
+        id: &str,
+        request: &str,
+        approved: bool,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.get_umkm(scope, id).await?;
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let status = if approved { "approved" } else { "rejected" };
+        let done = sqlx::query(
+            "UPDATE change_requests SET status = $1, decided_by = $2, decided_at = $3 \
+             WHERE id = $4 AND umkm_id = $5 AND status = 'pending'",
+        )
+        .bind(status)
+        .bind(actor.name.clone())
+        .bind(now_text())
+        .bind(request)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        let action = if approved {
+            "approve_change"
+        } else {
+            "reject_change"
+        };
+        audit::append(
+            &mut tx,
+            actor,
+            action,
+            "umkm",
+            Some(id),
+            &serde_json::json!({ "request": request }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Sets the status; verifying records who did it and when. Audited.

@@ -50,6 +50,11 @@ pub(crate) fn routes() -> Routes {
             Access::Role(VerifyRegistry),
             hand_to_owner,
         )
+        .post(
+            "/umkm/{id}/changes",
+            Access::Role(VerifyRegistry),
+            decide_change,
+        )
 }
 
 /// What every page's frame needs.
@@ -763,9 +768,7 @@ async fn update(
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    if crate::auth::owner_locked(&caller, current.status) {
-        return ApiError::Forbidden("owner_verified_locked").into_response_in(lang);
-    }
+    let locked = crate::auth::owner_locked(&caller, current.status);
     let action = format!("/umkm/{}", current.id);
     let title = lang.tf("umkm.edit_title", &[("name", &current.name)]);
     let view = FormView {
@@ -800,6 +803,23 @@ async fn update(
         input.nik = current.owner_nik.clone();
     }
     let result = match validated(&state, &scope, &input).await {
+        // A verified business changes through an operator: the owner's edit waits as a request.
+        Ok(data) if locked => {
+            let form: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "_csrf").collect();
+            state
+                .db()
+                .request_change(
+                    &scope,
+                    &id,
+                    expected,
+                    &data,
+                    &serde_json::json!(form),
+                    &caller.actor,
+                )
+                .await
+                .map(|_| current.clone())
+                .map_err(ApiError::from)
+        }
         Ok(data) => state
             .db()
             .update_umkm(&scope, &id, expected, &data, &caller.actor)
@@ -887,6 +907,8 @@ pub struct DetailPage {
     pub can_edit: bool,
     pub can_hand_over: bool,
     pub notice: Option<String>,
+    /// Pending owner changes: id, who, when, what.
+    pub pending: Vec<(String, String, String, String)>,
 }
 
 pub struct HistoryRow {
@@ -904,6 +926,28 @@ fn json_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// `Nama usaha: A → B; …` from a `{"field": [before, after]}` JSON text.
+fn diff_text(lang: Lang, json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(m)) => m
+            .iter()
+            .map(|(field, v)| match v {
+                serde_json::Value::Array(pair) if pair.len() == 2 => {
+                    format!(
+                        "{}: {} → {}",
+                        field_label(lang, field),
+                        json_text(&pair[0]),
+                        json_text(&pair[1])
+                    )
+                }
+                other => format!("{}: {}", field_label(lang, field), json_text(other)),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::new(),
+    }
+}
+
 pub(crate) fn history_rows(
     lang: Lang,
     entries: Vec<sentra_storage::AuditEntry>,
@@ -911,25 +955,10 @@ pub(crate) fn history_rows(
     entries
         .into_iter()
         .map(|e| {
-            let changes = match (
-                e.action.as_str(),
-                serde_json::from_str::<serde_json::Value>(&e.changes),
-            ) {
-                ("create", _) => String::new(),
-                (_, Ok(serde_json::Value::Object(m))) => m
-                    .iter()
-                    .map(|(field, v)| match v {
-                        serde_json::Value::Array(pair) if pair.len() == 2 => format!(
-                            "{}: {} → {}",
-                            field_label(lang, field),
-                            json_text(&pair[0]),
-                            json_text(&pair[1])
-                        ),
-                        other => format!("{}: {}", field_label(lang, field), json_text(other)),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                _ => String::new(),
+            let changes = if e.action == "create" {
+                String::new()
+            } else {
+                diff_text(lang, &e.changes)
             };
             HistoryRow {
                 when: format!(
@@ -1071,6 +1100,66 @@ async fn hand_to_owner(
         axum::http::HeaderValue::from_static("no-store"),
     );
     res
+}
+
+/// An operator approves (the change is re-validated and applied) or rejects an owner's change.
+async fn decide_change(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::VerifyRegistry, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let scope = caller.scope();
+    let pending = match state.db().pending_changes(&scope, &id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let Some(request) = pending
+        .into_iter()
+        .find(|c| c.id == form_value(&pairs, "request"))
+    else {
+        let mut e = FieldErrors::new();
+        e.push("request", "required");
+        return error_page(lang, &uri, ApiError::Validation(e));
+    };
+    let approve = form_value(&pairs, "decision") == "approve";
+    if approve {
+        let current = match state.db().get_umkm(&scope, &id).await {
+            Ok(r) => r,
+            Err(e) => return error_page(lang, &uri, e.into()),
+        };
+        let proposed: Vec<(String, String)> =
+            serde_json::from_str(&request.form).unwrap_or_default();
+        let mut input = input_from_form(&proposed);
+        if input.nik.trim().is_empty() {
+            input.nik = current.owner_nik.clone();
+        }
+        let applied = match validated(&state, &scope, &input).await {
+            Ok(data) => state
+                .db()
+                .update_umkm(&scope, &id, current.version, &data, &caller.actor)
+                .await
+                .map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = applied {
+            return error_page(lang, &uri, e);
+        }
+    }
+    match state
+        .db()
+        .decide_change(&scope, &id, &request.id, approve, &caller.actor)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/umkm/{id}")).into_response(),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
 }
 
 async fn render_detail(
@@ -1237,12 +1326,28 @@ async fn render_detail(
             .await
             .unwrap_or_default(),
     );
+    let pending = state
+        .db()
+        .pending_changes(&caller.scope(), &r.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            (
+                c.id,
+                c.requested_by,
+                date_text(lang, &c.created_at),
+                diff_text(lang, &c.diff),
+            )
+        })
+        .collect();
     DetailPage {
         history,
         can_reveal: caller.can(Permission::RevealPersonalData) && !revealed,
         can_edit: caller.can(Permission::WriteRegistry),
         can_hand_over: caller.can(Permission::VerifyRegistry),
         notice,
+        pending,
         c: Chrome::new(lang, r.name.clone(), uri).signed_in(caller),
         l: lang,
         id: r.id.clone(),
