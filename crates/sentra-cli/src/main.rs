@@ -158,6 +158,13 @@ enum UserAction {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Change an account's role (ends its sessions).
+    SetRole {
+        login: String,
+        role: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Issue an API token for an account (shown once; stored hashed).
     Token {
         login: String,
@@ -581,6 +588,20 @@ async fn user_command(action: UserAction, conn: &impl Fn(&DbArgs) -> Conn) -> an
                 .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
             let user = db.set_user_disabled(None, &login, false, &cli).await?;
             println!("enabled {}", user.login);
+            Ok(())
+        }
+        UserAction::SetRole { login, role, db } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            let role = sentra_domain::account::Role::parse(&role)
+                .map_err(|e| anyhow!("role: {}", sentra_i18n::Lang::En.error(e.0)))?;
+            let user = db.set_role(None, &login, role, &cli).await?;
+            println!(
+                "{} is now {}; its sessions ended",
+                user.login,
+                user.role.as_str()
+            );
             Ok(())
         }
         UserAction::Token {

@@ -532,6 +532,32 @@ async fn user_accounts_from_the_command_line() {
             .is_none()
     );
 
+    let (ok, out, err) = run(
+        &[
+            "user",
+            "set-role",
+            "siti@dinas.go.id",
+            "viewer",
+            "--database",
+            &db.url,
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("is now viewer"), "{out}");
+    let user = database
+        .authenticate("siti@dinas.go.id", &generated)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, sentra_domain::account::Role::Viewer);
+    let changes = database.audit_for("user", &user.id).await.unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|e| e.action == "role_change" && e.changes.contains(r#"["operator","viewer"]"#)),
+        "{changes:?}"
+    );
     let (ok, _, _) = run(
         &["user", "disable", "siti@dinas.go.id", "--database", &db.url],
         dir.path(),
@@ -548,7 +574,7 @@ async fn user_accounts_from_the_command_line() {
     let (ok, out, _) = run(&["user", "list", "--database", &db.url], dir.path());
     assert!(ok);
     assert!(
-        out.contains("siti@dinas.go.id\toperator\t36.74.03\tSiti Operator\t(disabled)"),
+        out.contains("siti@dinas.go.id\tviewer\t36.74.03\tSiti Operator\t(disabled)"),
         "{out}"
     );
     let (ok, _, err) = run(

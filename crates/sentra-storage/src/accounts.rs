@@ -217,6 +217,42 @@ impl Database {
         Ok(User { disabled, ..user })
     }
 
+    /// Changes an account's role (audited with before and after) and ends its sessions, so the
+    /// new rights apply from the next sign-in.
+    pub async fn set_role(
+        &self,
+        scope: Option<&Scope>,
+        login: &str,
+        role: Role,
+        actor: &Actor,
+    ) -> Result<User> {
+        let user = self.user_in_scope(scope, login).await?;
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(now_text())
+            .bind(user.id.clone())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.id.clone())
+            .execute(&mut *tx)
+            .await?;
+        let changes = serde_json::json!({"role": [user.role.as_str(), role.as_str()]});
+        audit::append(
+            &mut tx,
+            actor,
+            "role_change",
+            "user",
+            Some(&user.id),
+            &changes,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(User { role, ..user })
+    }
+
     /// Sets a new password and signs the user out everywhere.
     pub async fn reset_password(
         &self,
