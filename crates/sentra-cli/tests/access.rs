@@ -638,6 +638,24 @@ async fn admins_manage_accounts_but_never_beyond_their_region() {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+    // A new password from the page: shown once, the old one stops working.
+    let html = pages
+        .post(app.url("/admin/users/reset-password"))
+        .form(&[("_csrf", csrf.as_str()), ("login", "budi@dinas.go.id")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let new_password = html
+        .split("<code>")
+        .nth(1)
+        .and_then(|s| s.split("</code>").next())
+        .expect("new password shown")
+        .to_string();
+    assert!(app.sign_in("budi@dinas.go.id", &password).await.is_none());
+    let password = new_password;
     // Disabling ends the account's sessions.
     let (budi_session, _) = app.sign_in("budi@dinas.go.id", &password).await.unwrap();
     let res = pages

@@ -26,6 +26,11 @@ pub(crate) fn routes() -> Routes {
         .post("/admin/users", Access::Role(ManageUsers), add)
         .post("/admin/users/disable", Access::Role(ManageUsers), disable)
         .post("/admin/users/enable", Access::Role(ManageUsers), enable)
+        .post(
+            "/admin/users/reset-password",
+            Access::Role(ManageUsers),
+            reset_password,
+        )
 }
 
 pub struct UserRow {
@@ -219,4 +224,44 @@ async fn disable(
 
 async fn enable(State(state): State<AppState>, caller: Caller, RawForm(form): RawForm) -> Response {
     set_disabled(state, caller, &form, false).await
+}
+
+/// Sets a generated password (shown once, to hand over) and ends the account's sessions.
+async fn reset_password(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::ManageUsers, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let login = form_value(&pairs, "login");
+    if login.is_empty() {
+        let mut e = FieldErrors::new();
+        e.push("login", "required");
+        return ApiError::Validation(e).into_response_in(lang);
+    }
+    let password = sentra_storage::new_secret()[..16].to_string();
+    match state
+        .db()
+        .reset_password(Some(&caller.scope()), login, &password, &caller.actor)
+        .await
+    {
+        Ok(user) => {
+            render(
+                &state,
+                &caller,
+                lang,
+                &uri,
+                &[],
+                &FieldErrors::new(),
+                Some((user.login, password)),
+            )
+            .await
+        }
+        Err(e) => ApiError::from(e).into_response_in(lang),
+    }
 }
