@@ -29,10 +29,11 @@ start_throwaway_postgres() {
     pg_bin="$(find_pg_bin)"
   fi
   [ -n "$pg_bin" ] || return 1
-  pg_dir="$(mktemp -d /tmp/sentra-pg.XXXXXX)"
-  if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir"; fi
+  pg_dir="$(mktemp -d /tmp/sentra-pg.XXXXXX)" || return 1
+  if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir" || return 1; fi
   local port
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')" || return 1
+  [ -n "$port" ] || return 1
   as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null || return 1
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
     -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null || return 1

@@ -498,7 +498,17 @@ async fn personal_data_is_masked_and_every_reveal_is_audited() {
     // An update that leaves the NIK out keeps it.
     let mut body = valid_body();
     body.as_object_mut().unwrap().remove("nik");
+    body["owner_phone"] = serde_json::Value::Null;
+    body.as_object_mut().unwrap().remove("owner_phone");
+    body["phone"] = json!("+62812•••••890");
     body["name"] = json!("Nama Baru");
+    // Without the version read, an update is refused rather than overwriting blindly.
+    let (status, res) = app
+        .send_json(Method::PUT, &format!("/api/v1/umkm/{id}"), &body)
+        .await;
+    assert_eq!(status, 422, "{res}");
+    assert_eq!(res["error"]["fields"][0]["field"], "version");
+    body["version"] = json!(1);
     let (status, _) = app
         .send_json(Method::PUT, &format!("/api/v1/umkm/{id}"), &body)
         .await;

@@ -351,6 +351,7 @@ async fn html_form_shows_errors_keeps_input_and_saves_when_valid() {
         ("owner_name", "Ratna Sari"),
         ("nik", "36740345069"),
         ("phone", "0813 1111 2222"),
+        ("address", "Jl. Merdeka No. 5\r\nRT 001/RW 002"),
         ("district", "36.74.03"),
         ("village_code", "36.74.03.1005"),
         ("sector", "fesyen"),
@@ -377,7 +378,9 @@ async fn html_form_shows_errors_keeps_input_and_saves_when_valid() {
     assert_eq!(app.count().await, 0);
 
     // The region picker works without JavaScript: refreshing lists the kecamatan's villages.
+    // A village left over from another kecamatan does not pin the pickers.
     let refresh = [
+        ("village_code", "36.74.03.1005"),
         ("_csrf", app.csrf.as_str()),
         ("district", "36.74.01"),
         ("_refresh", "1"),

@@ -422,7 +422,7 @@ impl<'a> DemoGenerator<'a> {
     }
 
     pub fn next_umkm(&mut self) -> DemoUmkm {
-        let village = self.pick(&self.villages.clone());
+        let village = self.villages[self.rng.random_range(0..self.villages.len())];
         let sex = if self.chance(560) {
             Sex::Female
         } else {
@@ -444,7 +444,7 @@ impl<'a> DemoGenerator<'a> {
                 .map(|c| c.as_str().to_string())
                 .unwrap_or_default()
         } else {
-            let d = self.pick(&self.districts.clone());
+            let d = self.districts[self.rng.random_range(0..self.districts.len())];
             d.code.as_str().to_string()
         };
         self.serial = self.serial % 9999 + 1;

@@ -271,7 +271,9 @@ pub fn clean_text(input: &str, max_chars: usize) -> Result<Option<String>, Inval
     if s.chars().count() > max_chars {
         return Err(Invalid("text_too_long"));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         return Err(Invalid("text_invalid_chars"));
     }
     Ok(Some(s.split_whitespace().collect::<Vec<_>>().join(" ")))

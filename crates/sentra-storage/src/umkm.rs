@@ -336,6 +336,7 @@ fn sex_str(d: &UmkmData) -> &'static str {
 pub struct ChangeRequest {
     pub id: String,
     pub requested_by: String,
+    pub base_version: i64,
     /// The submitted form, as JSON pairs, re-validated when approved.
     pub form: String,
     /// `{"field": [before, after]}`.
@@ -654,13 +655,14 @@ impl Database {
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
         sqlx::query(
-            "INSERT INTO change_requests (id, umkm_id, requested_by, form, diff, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
+            "INSERT INTO change_requests (id, umkm_id, requested_by, base_version, form, diff, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
         )
         .bind(request.clone())
         .bind(id)
         .bind(actor.name.clone())
-        .bind(form.to_string())
+        .bind(expected_version)
+        .bind(self.keyring.current().encrypt(&form.to_string()))
         .bind(diff.to_string())
         .bind(now_text())
         .execute(&mut *tx)
@@ -674,7 +676,7 @@ impl Database {
     pub async fn pending_changes(&self, scope: &Scope, id: &str) -> Result<Vec<ChangeRequest>> {
         self.get_umkm(scope, id).await?;
         let rows = sqlx::query(
-            "SELECT id, requested_by, form, diff, created_at FROM change_requests \
+            "SELECT id, requested_by, base_version, form, diff, created_at FROM change_requests \
              WHERE umkm_id = $1 AND status = 'pending' ORDER BY created_at",
         )
         .bind(id)
@@ -685,7 +687,8 @@ impl Database {
                 Ok(ChangeRequest {
                     id: r.try_get("id")?,
                     requested_by: r.try_get("requested_by")?,
-                    form: r.try_get("form")?,
+                    base_version: r.try_get("base_version")?,
+                    form: self.keyring.decrypt(&r.try_get::<String, _>("form")?)?,
                     diff: r.try_get("diff")?,
                     created_at: r.try_get("created_at")?,
                 })
@@ -1038,6 +1041,15 @@ fn audit_diff(
 ) -> serde_json::Map<String, serde_json::Value> {
     let (b, a) = (audit_view(before), audit_view(after));
     let mut out = serde_json::Map::new();
+    // Masks can hide a change (same first and last digits): compare the real values.
+    for (key, changed) in [
+        ("owner_nik", before.owner_nik != after.owner_nik),
+        ("owner_phone", before.owner_phone != after.owner_phone),
+    ] {
+        if changed {
+            out.insert(key.into(), serde_json::json!([b.get(key), a.get(key)]));
+        }
+    }
     for (k, new) in &a {
         let old = b.get(k).cloned().unwrap_or(serde_json::Value::Null);
         if &old != new {

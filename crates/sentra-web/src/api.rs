@@ -427,12 +427,14 @@ async fn update_umkm(
             return Err(ApiError::Forbidden("owner_verified_locked"));
         }
         let body: UmkmBody = parse_body(&body)?;
-        let version = body.version.unwrap_or(current.version);
+        let Some(version) = body.version else {
+            let mut e = sentra_domain::FieldErrors::new();
+            e.push("version", "required");
+            return Err(ApiError::Validation(e));
+        };
         let mut input = body.to_input();
-        // The NIK is never sent back in full, so an update that leaves it out keeps it.
-        if input.nik.trim().is_empty() {
-            input.nik = current.owner_nik;
-        }
+        // NIK and phone are never sent back in full: left out or masked, they are kept.
+        crate::forms::keep_personal_data(&mut input, &current);
         let data = validated(&state, &scope, &input).await?;
         let record = state
             .db()

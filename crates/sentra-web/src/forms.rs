@@ -174,3 +174,14 @@ impl UmkmBody {
         }
     }
 }
+
+/// Edits never receive the NIK or phone in full (pages leave them blank, the API masks them):
+/// a blank or masked value keeps the stored one.
+pub fn keep_personal_data(input: &mut UmkmInput, current: &sentra_storage::UmkmRecord) {
+    if input.nik.trim().is_empty() || input.nik.contains('•') {
+        input.nik = current.owner_nik.clone();
+    }
+    if input.phone.trim().is_empty() || input.phone.contains('•') {
+        input.phone = current.owner_phone.clone().unwrap_or_default();
+    }
+}

@@ -133,7 +133,7 @@ pub fn router(state: AppState) -> Router {
             ),
         ))
         .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
         .layer(TraceLayer::new_for_http())

@@ -538,11 +538,20 @@ async fn form_page(
     let tree = state.regions();
     let home = state.home().clone();
     // The deepest region chosen so far: the village if set, else the district picker.
-    let chosen = ["village_code", "district", "regency", "province"]
-        .iter()
-        .filter_map(|k| values.get(*k))
-        .filter_map(|v| RegionCode::parse(v).ok())
-        .find(|c| c.is_within(&home) && tree.get(c).is_some());
+    // The deepest consistent choice, walking down: a village left over from a kecamatan the
+    // user has since changed is dropped, so the pickers follow the new kecamatan.
+    let mut chosen: Option<RegionCode> = None;
+    for key in ["province", "regency", "district", "village_code"] {
+        let Some(code) = values.get(key).and_then(|v| RegionCode::parse(v).ok()) else {
+            continue;
+        };
+        let fits = code.is_within(&home)
+            && tree.get(&code).is_some()
+            && chosen.as_ref().is_none_or(|c| code.is_within(c));
+        if fits {
+            chosen = Some(code);
+        }
+    }
     let sectors = state.db().sectors().await.unwrap_or_default();
     let errors = errors
         .iter()
@@ -679,7 +688,6 @@ fn record_values(r: &UmkmRecord) -> HashMap<String, String> {
     put("name", Some(r.name.clone()));
     put("brand", r.brand.clone());
     put("owner_name", Some(r.owner_name.clone()));
-    put("phone", r.owner_phone.clone());
     put("address", r.address.clone());
     put("village_code", Some(r.village_code.clone()));
     put("latitude", r.latitude.map(|x| x.to_string()));
@@ -798,10 +806,8 @@ async fn update(
             .await;
     };
     let mut input = input_from_form(&pairs);
-    // The edit form never shows the NIK; left blank, the stored one stays.
-    if input.nik.trim().is_empty() {
-        input.nik = current.owner_nik.clone();
-    }
+    // The edit form never shows the NIK or phone; left blank, the stored ones stay.
+    crate::forms::keep_personal_data(&mut input, &current);
     let result = match validated(&state, &scope, &input).await {
         // A verified business changes through an operator: the owner's edit waits as a request.
         Ok(data) if locked => {
@@ -1137,13 +1143,11 @@ async fn decide_change(
         let proposed: Vec<(String, String)> =
             serde_json::from_str(&request.form).unwrap_or_default();
         let mut input = input_from_form(&proposed);
-        if input.nik.trim().is_empty() {
-            input.nik = current.owner_nik.clone();
-        }
+        crate::forms::keep_personal_data(&mut input, &current);
         let applied = match validated(&state, &scope, &input).await {
             Ok(data) => state
                 .db()
-                .update_umkm(&scope, &id, current.version, &data, &caller.actor)
+                .update_umkm(&scope, &id, request.base_version, &data, &caller.actor)
                 .await
                 .map_err(ApiError::from),
             Err(e) => Err(e),
