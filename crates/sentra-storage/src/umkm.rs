@@ -696,20 +696,24 @@ impl Database {
             .collect()
     }
 
-    /// Marks a pending request approved or rejected (the caller applies an approved change
-    /// first, through `update_umkm`).
+    /// Rejects a pending request, or approves it by applying `data` at the version the owner
+    /// edited, in one transaction: the change and the decision land together or not at all.
     pub async fn decide_change(
         &self,
         scope: &Scope,
         id: &str,
-        request: &str,
-        approved: bool,
+        request: &ChangeRequest,
+        approved: Option<&UmkmData>,
         actor: &Actor,
     ) -> Result<()> {
-        self.get_umkm(scope, id).await?;
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let status = if approved { "approved" } else { "rejected" };
+        fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        let status = if approved.is_some() {
+            "approved"
+        } else {
+            "rejected"
+        };
         let done = sqlx::query(
             "UPDATE change_requests SET status = $1, decided_by = $2, decided_at = $3 \
              WHERE id = $4 AND umkm_id = $5 AND status = 'pending'",
@@ -717,14 +721,32 @@ impl Database {
         .bind(status)
         .bind(actor.name.clone())
         .bind(now_text())
-        .bind(request)
+        .bind(request.id.clone())
         .bind(id)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
         }
-        let action = if approved {
+        if let Some(data) = approved {
+            if !scope.contains(&data.village_code) {
+                return Err(StorageError::NotFound);
+            }
+            let (before, after) = self
+                .apply_update(&mut tx, scope, id, request.base_version, data)
+                .await?;
+            let changes = audit_diff(&before, &after);
+            audit::append(
+                &mut tx,
+                actor,
+                "update",
+                "umkm",
+                Some(id),
+                &serde_json::Value::Object(changes),
+            )
+            .await?;
+        }
+        let action = if approved.is_some() {
             "approve_change"
         } else {
             "reject_change"
@@ -735,7 +757,7 @@ impl Database {
             action,
             "umkm",
             Some(id),
-            &serde_json::json!({ "request": request }),
+            &serde_json::json!({ "request": request.id }),
         )
         .await?;
         tx.commit().await?;

@@ -1135,7 +1135,7 @@ async fn decide_change(
         return error_page(lang, &uri, ApiError::Validation(e));
     };
     let approve = form_value(&pairs, "decision") == "approve";
-    if approve {
+    let data = if approve {
         let current = match state.db().get_umkm(&scope, &id).await {
             Ok(r) => r,
             Err(e) => return error_page(lang, &uri, e.into()),
@@ -1144,21 +1144,16 @@ async fn decide_change(
             serde_json::from_str(&request.form).unwrap_or_default();
         let mut input = input_from_form(&proposed);
         crate::forms::keep_personal_data(&mut input, &current);
-        let applied = match validated(&state, &scope, &input).await {
-            Ok(data) => state
-                .db()
-                .update_umkm(&scope, &id, request.base_version, &data, &caller.actor)
-                .await
-                .map_err(ApiError::from),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = applied {
-            return error_page(lang, &uri, e);
+        match validated(&state, &scope, &input).await {
+            Ok(d) => Some(d),
+            Err(e) => return error_page(lang, &uri, e),
         }
-    }
+    } else {
+        None
+    };
     match state
         .db()
-        .decide_change(&scope, &id, &request.id, approve, &caller.actor)
+        .decide_change(&scope, &id, &request, data.as_ref(), &caller.actor)
         .await
     {
         Ok(()) => Redirect::to(&format!("/umkm/{id}")).into_response(),
