@@ -617,10 +617,9 @@ async fn user_command(action: UserAction, conn: &impl Fn(&DbArgs) -> Conn) -> an
                 bail!("--days must be between 1 and 3650");
             }
             let user = db
-                .list_users(None)
+                .user_by_login(&login)
                 .await?
-                .into_iter()
-                .find(|u| u.login == login && !u.disabled)
+                .filter(|u| !u.disabled)
                 .ok_or_else(|| anyhow!("no active account {login}"))?;
             let token = db
                 .create_api_token(&user, &label, chrono::Duration::days(days), &cli)

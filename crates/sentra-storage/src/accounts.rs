@@ -165,12 +165,10 @@ impl Database {
     }
 
     async fn user_in_scope(&self, scope: Option<&Scope>, login: &str) -> Result<User> {
-        let row = sqlx::query("SELECT * FROM users WHERE login = $1")
-            .bind(login)
-            .fetch_optional(&self.pool)
+        let u = self
+            .user_by_login(login)
             .await?
             .ok_or(StorageError::NotFound)?;
-        let u = user_from_row(&row)?;
         if scope.is_none_or(|s| s.contains(&u.scope)) {
             Ok(u)
         } else {

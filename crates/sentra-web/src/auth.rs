@@ -264,17 +264,24 @@ pub async fn login(
     };
     let _ = db.clear_failures(&account_key).await;
     // A new session secret on every sign-in: a cookie planted before sign-in is never promoted.
-    let token = match db
-        .create_session(&user, Duration::hours(SESSION_HOURS))
+    let _ = db
+        .audit_sign_in(&user, &Actor::new(user.login.clone(), address))
+        .await;
+    start_session(&state, &user, lang, &next).await
+}
+
+/// Starts a session for `user` and redirects to `next` with the session cookie. A new secret
+/// every time: a cookie planted before sign-in is never promoted (no session fixation).
+async fn start_session(state: &AppState, user: &User, lang: Lang, next: &str) -> Response {
+    let token = match state
+        .db()
+        .create_session(user, Duration::hours(SESSION_HOURS))
         .await
     {
         Ok(t) => t,
         Err(e) => return ApiError::from(e).into_response_in(lang),
     };
-    let _ = db
-        .audit_sign_in(&user, &Actor::new(user.login.clone(), address))
-        .await;
-    let mut res = Redirect::to(&next).into_response();
+    let mut res = Redirect::to(next).into_response();
     let secure = if state.secure_cookies() {
         "; Secure"
     } else {
@@ -423,25 +430,5 @@ pub async fn signup(
         Err(e) => return ApiError::from(e).into_response_in(lang),
     };
     let _ = db.record_failure(&[address_key]).await;
-    let token = match db
-        .create_session(&user, Duration::hours(SESSION_HOURS))
-        .await
-    {
-        Ok(t) => t,
-        Err(e) => return ApiError::from(e).into_response_in(lang),
-    };
-    let mut res = Redirect::to("/umkm/new").into_response();
-    let secure = if state.secure_cookies() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        SESSION_HOURS * 3600
-    );
-    if let Ok(v) = HeaderValue::from_str(&value) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res
+    start_session(&state, &user, lang, "/umkm/new").await
 }
