@@ -3,6 +3,7 @@
 //! they parse, call the domain and storage, and render.
 
 mod api;
+mod assets;
 mod audit_page;
 mod auth;
 mod error;
@@ -24,6 +25,7 @@ use axum::response::IntoResponse;
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_storage::Database;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -94,8 +96,7 @@ fn site_routes() -> routes::Routes {
         })
         .get("/healthz", Access::Public, healthz)
         .get("/readyz", Access::Public, readyz)
-        .get("/static/app.css", Access::Public, static_css)
-        .get("/static/app.js", Access::Public, static_js)
+        .get("/static/{file}", Access::Public, assets::serve)
         .get("/login", Access::Public, auth::login_form)
         .post("/login", Access::Public, auth::login)
         .post("/logout", Access::SignedIn, auth::logout)
@@ -121,6 +122,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(axum::middleware::from_fn(lang::remember_choice))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Phones on metered mobile data: every text response goes out gzip- or brotli-compressed.
+        .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -152,26 +155,6 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
         }
     }
-}
-
-async fn static_css() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../static/app.css"),
-    )
-}
-
-async fn static_js() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../static/app.js"),
-    )
 }
 
 /// Serves until `shutdown` resolves.

@@ -68,17 +68,50 @@ pub struct Chrome {
     pub csrf: String,
     /// The signed-in user's name and role, for the header.
     pub user: Option<String>,
+    /// The header's links: only what the caller may open.
+    pub nav: Vec<NavLink>,
+    pub css_href: &'static str,
+    pub js_href: &'static str,
+    path: String,
+}
+
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: String,
+    /// The page being shown, announced as `aria-current="page"`.
+    pub current: bool,
 }
 
 impl Chrome {
     pub fn signed_in(mut self, caller: &Caller) -> Self {
+        use Permission::*;
         self.csrf = caller.csrf.clone().unwrap_or_default();
         self.user = Some(format!(
             "{} ({})",
             caller.user.name,
             self.lang.t(&format!("role.{}", caller.user.role.as_str()))
         ));
+        let role = caller.user.role;
+        let links = [
+            ("/umkm", "nav.registry", ReadRegistry),
+            ("/umkm/new", "nav.new_umkm", WriteRegistry),
+            ("/audit", "nav.audit", ReadAudit),
+            ("/admin/users", "nav.users", ManageUsers),
+        ];
+        self.nav = links
+            .into_iter()
+            .filter(|(_, _, p)| role.can(*p))
+            .map(|(href, key, _)| self.link(href, key))
+            .collect();
         self
+    }
+
+    fn link(&self, href: &'static str, key: &str) -> NavLink {
+        NavLink {
+            href,
+            label: self.lang.t(key).into_owned(),
+            current: self.path == href,
+        }
     }
 
     pub fn new(lang: Lang, title: String, uri: &Uri) -> Self {
@@ -87,7 +120,7 @@ impl Chrome {
             serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
         pairs.retain(|(k, _)| k != "lang");
         pairs.push(("lang".into(), other.code().into()));
-        Chrome {
+        let mut chrome = Chrome {
             lang,
             title,
             switch_href: format!(
@@ -102,7 +135,16 @@ impl Chrome {
             } else {
                 "Bahasa Indonesia"
             },
-        }
+            nav: Vec::new(),
+            css_href: &crate::assets::CSS.href,
+            js_href: &crate::assets::JS.href,
+            path: uri.path().to_string(),
+        };
+        chrome.nav = vec![
+            chrome.link("/login", "auth.sign_in"),
+            chrome.link("/signup", "nav.signup"),
+        ];
+        chrome
     }
 }
 

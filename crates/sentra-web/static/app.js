@@ -9,3 +9,6 @@ document.addEventListener("change", function (e) {
     el.form.appendChild(flag); el.form.submit();
   }
 });
+// After a failed save, move focus to the error summary so that it is read out first.
+var summary = document.getElementById("errors");
+if (summary) { summary.focus(); }
