@@ -2,6 +2,9 @@
 # folder on a free port, installing Debian's `postgresql` package first if it is missing.
 # After start_throwaway_postgres, PG_ADMIN_URL is a superuser URL; stop_throwaway_postgres removes it all.
 
+# shellcheck source=apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+
 pg_dir=""
 pg_bin=""
 
@@ -12,13 +15,6 @@ as_pg() {
 
 find_pg_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
-}
-
-apt_install() {
-  local sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
 start_throwaway_postgres() {

@@ -761,6 +761,10 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         .unwrap();
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
+    // The redirect after a save says what happened; the record lives at the path.
+    let (location, done) = location.split_once('?').unwrap();
+    assert_eq!(done, "done=created");
+    let location = location.to_string();
     let html = owner
         .get(app.url("/umkm"))
         .send()

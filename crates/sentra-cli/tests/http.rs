@@ -413,7 +413,17 @@ async fn html_form_shows_errors_keeps_input_and_saves_when_valid() {
         .unwrap();
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    let html = app.get(&location).await.text().await.unwrap();
+    // The redirect after a save says what happened; the record lives at the path.
+    let (location, done) = location.split_once('?').unwrap();
+    assert_eq!(done, "done=created");
+    let location = location.to_string();
+    let html = app
+        .get(&format!("{location}?{done}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("UMKM terdaftar."));
     assert!(html.contains("Batik Ibu Ratna"));
     assert!(html.contains("Rp25.000.000"));
     assert!(html.contains("Mikro — menurut modal usaha (PP 7/2021 Pasal 35)"));

@@ -24,7 +24,10 @@ fn content_hash(bytes: &[u8]) -> u64 {
 impl Asset {
     fn new(stem: &str, ext: &str, content_type: &'static str, body: &'static str) -> Self {
         Self {
-            href: format!("/static/{stem}.{:016x}.{ext}", content_hash(body.as_bytes())),
+            href: format!(
+                "/static/{stem}.{:016x}.{ext}",
+                content_hash(body.as_bytes())
+            ),
             content_type,
             body,
         }

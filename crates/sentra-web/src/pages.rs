@@ -594,6 +594,14 @@ async fn form_page(
             chosen = Some(code);
         }
     }
+    // A kecamatan or kelurahan operator starts at their own region.
+    if chosen.is_none() {
+        let scope = caller.scope();
+        let own = scope.region_code();
+        if own.is_within(&home) && tree.get(own).is_some() {
+            chosen = Some(own.clone());
+        }
+    }
     let sectors = state.db().sectors().await.unwrap_or_default();
     let errors = errors
         .iter()
@@ -706,7 +714,7 @@ async fn create(
         Err(e) => Err(e),
     };
     match result {
-        Ok(record) => Redirect::to(&format!("/umkm/{}", record.id)).into_response(),
+        Ok(record) => Redirect::to(&format!("/umkm/{}?done=created", record.id)).into_response(),
         Err(ApiError::Validation(errors)) => {
             view.show(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -876,7 +884,7 @@ async fn update(
         Err(e) => Err(e),
     };
     match result {
-        Ok(r) => Redirect::to(&format!("/umkm/{}", r.id)).into_response(),
+        Ok(r) => Redirect::to(&format!("/umkm/{}?done=saved", r.id)).into_response(),
         Err(ApiError::Validation(errors)) => {
             view.show(StatusCode::UNPROCESSABLE_ENTITY, values, &errors, version)
                 .await
@@ -923,7 +931,7 @@ async fn set_status(
         .set_umkm_status(&caller.scope(), &id, status, &caller.actor)
         .await
     {
-        Ok(r) => Redirect::to(&format!("/umkm/{}", r.id)).into_response(),
+        Ok(r) => Redirect::to(&format!("/umkm/{}?done=status", r.id)).into_response(),
         Err(e) => error_page(lang, &uri, e.into()),
     }
 }
@@ -1039,7 +1047,16 @@ async fn detail(
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    render_detail(&state, &caller, lang, &uri, r, false, None).await
+    // After a redirect from a save, say that it worked (the Post/Redirect/Get pattern).
+    let done = uri
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "done"))
+        .and_then(|(_, v)| match v.as_str() {
+            "created" | "saved" | "status" => Some(lang.t(&format!("umkm.done_{v}")).into_owned()),
+            _ => None,
+        });
+    render_detail(&state, &caller, lang, &uri, r, false, done).await
 }
 
 /// Shows the NIK and phone in full to roles that need them; the reveal is audited.
