@@ -3,7 +3,7 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startSentra, accounts, PASSWORD } from "../lib/server.mjs";
-import { launch, newContext, signIn, PHONE } from "../lib/browser.mjs";
+import { launch, newContext, signIn, screenshot, PHONE } from "../lib/browser.mjs";
 
 let server, browser;
 before(async () => {
@@ -112,6 +112,7 @@ for (const js of [true, false]) {
       await choose(page, js, kelurahan, "Jurangmangu Barat", refresh);
       await submit(page, page.getByRole("button", { name: "Simpan" }));
 
+      if (js) await screenshot(page, "umkm-new-errors.phone");
       const summary = page.getByRole("alert");
       assert.match(await summary.innerText(), /NIK pemilik: .*16 digit/);
       const nik = page.getByLabel("NIK pemilik");
