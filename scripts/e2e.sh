@@ -30,7 +30,7 @@ fi
 cargo build --quiet -p sentra-cli --bin sentra
 rm -rf target/e2e
 export CHROMIUM="$chromium_bin"
-export SENTRA_BIN="$PWD/target/debug/sentra"
+export SENTRA_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/sentra"
 cd e2e
 node --test --test-concurrency=1 --test-reporter=spec tests/*.test.mjs
 echo "browser test artefacts (screenshots, page weights, slow-3G timings): target/e2e/"
