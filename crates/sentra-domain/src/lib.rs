@@ -10,6 +10,7 @@ pub mod phone;
 pub use error::{FieldError, FieldErrors, Invalid};
 pub mod account;
 pub mod demo;
+pub mod import;
 pub mod region;
 pub mod scope;
 pub mod size;

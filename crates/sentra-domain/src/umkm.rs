@@ -307,13 +307,44 @@ fn parse_count(input: &str) -> Result<i64, Invalid> {
     }
 }
 
-/// Accepts `2025-09-24` (the form's date input) and `24/09/2025` or `24-09-2025` (as typed).
+/// Accepts `2025-09-24` (the form's date input), `24/09/2025`, `24-09-2025`, `24.09.2025`, and
+/// `24 September 2025` / `24 Sep 2025` with Indonesian or English month names (as typed).
 pub fn parse_date(input: &str) -> Result<NaiveDate, Invalid> {
     let s = input.trim();
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
-        .map_err(|_| Invalid("date_invalid"))
+    ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .or_else(|| parse_date_with_month_name(s))
+        .ok_or(Invalid("date_invalid"))
+}
+
+/// Month names as written in Indonesian and English, full or abbreviated.
+const MONTHS: [&[&str]; 12] = [
+    &["januari", "january", "jan"],
+    &["februari", "february", "feb", "pebruari"],
+    &["maret", "march", "mar"],
+    &["april", "apr"],
+    &["mei", "may"],
+    &["juni", "june", "jun"],
+    &["juli", "july", "jul"],
+    &["agustus", "august", "agu", "agt", "aug", "ags"],
+    &["september", "sept", "sep"],
+    &["oktober", "october", "okt", "oct"],
+    &["november", "nopember", "nov", "nop"],
+    &["desember", "december", "des", "dec"],
+];
+
+fn parse_date_with_month_name(s: &str) -> Option<NaiveDate> {
+    let lowered = s.to_lowercase();
+    let parts: Vec<&str> = lowered
+        .split(|c: char| c.is_whitespace() || c == '-' || c == ',' || c == '.')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    let month = MONTHS.iter().position(|names| names.contains(month))? as u32 + 1;
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month, day.parse().ok()?)
 }
 
 fn parse_village(input: &str, ctx: &ValidationContext<'_>) -> Result<RegionCode, Invalid> {
@@ -521,4 +552,32 @@ pub fn validate_umkm(
         documents,
         links,
     })
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_people_write_them() {
+        let d = NaiveDate::from_ymd_opt(2025, 9, 24).unwrap();
+        for s in [
+            "2025-09-24",
+            "24/09/2025",
+            "24-09-2025",
+            "24.09.2025",
+            "24 September 2025",
+            "24 september 2025",
+            "24 Sep 2025",
+            "24-Sep-2025",
+        ] {
+            assert_eq!(parse_date(s), Ok(d), "{s}");
+        }
+        assert_eq!(
+            parse_date("17 Agustus 1945"),
+            Ok(NaiveDate::from_ymd_opt(1945, 8, 17).unwrap())
+        );
+        assert_eq!(parse_date("31 Februari 2025"), Err(Invalid("date_invalid")));
+        assert_eq!(parse_date("kemarin"), Err(Invalid("date_invalid")));
+    }
 }

@@ -1,0 +1,796 @@
+//! Reading UMKM from the spreadsheets offices already have: which column is which (from the
+//! headers people actually write), and each row's cells turned into an [`UmkmInput`] the usual
+//! validation then checks. Cells arrive as text; the reader of the file (xlsx, ods, csv, …) lives
+//! outside the domain.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::region::{RegionCode, RegionLevel, RegionTree, Resolution};
+use crate::umkm::{LegalDocumentInput, LegalKind, UmkmInput};
+
+/// What a column can hold. The names are the form's field names, so that validation errors
+/// (`nik`, `documents.nib.number`) point straight back at a column.
+pub const TARGETS: &[&str] = &[
+    "name",
+    "brand",
+    "owner_name",
+    "nik",
+    "phone",
+    "address",
+    "district",
+    "village",
+    "sector",
+    "kbli_code",
+    "year_started",
+    "modal",
+    "annual_sales",
+    "employees_male",
+    "employees_female",
+    "latitude",
+    "longitude",
+    "documents.nib.number",
+    "documents.npwp.number",
+    "documents.pirt.number",
+    "documents.bpom.number",
+    "documents.halal.number",
+    "links.whatsapp",
+    "links.instagram",
+    "links.website",
+];
+
+/// Headers as offices write them, normalised by [`normalize_header`].
+const HEADER_SYNONYMS: &[(&str, &[&str])] = &[
+    (
+        "name",
+        &[
+            "nama usaha",
+            "nama umkm",
+            "nama ukm",
+            "nama perusahaan",
+            "nama toko",
+            "nama unit usaha",
+            "usaha",
+            "business name",
+            "name",
+        ],
+    ),
+    (
+        "brand",
+        &["merek", "merk", "merek dagang", "brand", "nama merek"],
+    ),
+    (
+        "owner_name",
+        &[
+            "nama pemilik",
+            "pemilik",
+            "nama pemilik usaha",
+            "nama pelaku usaha",
+            "pelaku usaha",
+            "nama lengkap",
+            "nama",
+            "owner",
+            "owner name",
+        ],
+    ),
+    (
+        "nik",
+        &[
+            "nik",
+            "nik pemilik",
+            "no nik",
+            "nomor nik",
+            "no ktp",
+            "nomor ktp",
+            "nik ktp",
+        ],
+    ),
+    (
+        "phone",
+        &[
+            "no hp",
+            "no hp wa",
+            "no wa",
+            "no hp whatsapp",
+            "nomor hp",
+            "nomor hp wa",
+            "hp",
+            "hp wa",
+            "wa",
+            "whatsapp",
+            "telepon",
+            "telp",
+            "no telp",
+            "no telepon",
+            "nomor telepon",
+            "kontak",
+            "phone",
+        ],
+    ),
+    (
+        "address",
+        &["alamat", "alamat usaha", "alamat lengkap", "address"],
+    ),
+    ("district", &["kecamatan", "kec", "district"]),
+    (
+        "village",
+        &[
+            "kelurahan",
+            "desa",
+            "kel",
+            "desa kelurahan",
+            "kelurahan desa",
+            "kode wilayah",
+            "village",
+        ],
+    ),
+    (
+        "sector",
+        &[
+            "jenis usaha",
+            "sektor",
+            "sektor usaha",
+            "bidang usaha",
+            "kategori usaha",
+            "kategori",
+            "sector",
+        ],
+    ),
+    ("kbli_code", &["kbli", "kode kbli", "no kbli"]),
+    (
+        "year_started",
+        &[
+            "tahun berdiri",
+            "tahun mulai",
+            "tahun mulai usaha",
+            "mulai usaha",
+            "tahun",
+        ],
+    ),
+    (
+        "modal",
+        &[
+            "modal",
+            "modal usaha",
+            "aset",
+            "asset",
+            "modal tahun",
+            "kekayaan bersih",
+        ],
+    ),
+    (
+        "annual_sales",
+        &[
+            "omzet",
+            "omset",
+            "omzet tahun",
+            "omset tahun",
+            "omzet tahunan",
+            "omset tahunan",
+            "omzet per tahun",
+            "omset per tahun",
+            "penjualan tahunan",
+            "hasil penjualan tahunan",
+        ],
+    ),
+    (
+        "employees_male",
+        &[
+            "tenaga kerja laki laki",
+            "tenaga kerja l",
+            "tk laki laki",
+            "tk l",
+            "karyawan laki laki",
+            "karyawan l",
+            "laki laki",
+        ],
+    ),
+    (
+        "employees_female",
+        &[
+            "tenaga kerja perempuan",
+            "tenaga kerja p",
+            "tk perempuan",
+            "tk p",
+            "karyawan perempuan",
+            "karyawan p",
+            "perempuan",
+        ],
+    ),
+    ("latitude", &["latitude", "lat", "lintang"]),
+    ("longitude", &["longitude", "long", "lng", "bujur"]),
+    (
+        "documents.nib.number",
+        &["nib", "no nib", "nomor nib", "nomor induk berusaha"],
+    ),
+    ("documents.npwp.number", &["npwp", "no npwp", "nomor npwp"]),
+    (
+        "documents.pirt.number",
+        &["pirt", "p irt", "no pirt", "no p irt", "sppirt", "nomor pirt"],
+    ),
+    (
+        "documents.bpom.number",
+        &["bpom", "bpom md", "no bpom", "izin edar bpom"],
+    ),
+    (
+        "documents.halal.number",
+        &[
+            "halal",
+            "sertifikat halal",
+            "no sertifikat halal",
+            "nomor sertifikat halal",
+        ],
+    ),
+    ("links.whatsapp", &["link wa", "link whatsapp"]),
+    ("links.instagram", &["instagram", "ig", "akun instagram"]),
+    ("links.website", &["website", "situs web", "web"]),
+];
+
+/// Words that say what unit a column is in or what number it has, not what it holds.
+const HEADER_NOISE: &[&str] = &["rp", "idr", "rupiah", "no.", "orang", "thn"];
+
+/// `No. HP/WA` → `no hp wa`; `Omzet/Tahun (Rp)` → `omzet tahun`; `  NAMA  USAHA ` → `nama usaha`.
+pub fn normalize_header(header: &str) -> String {
+    let lowered = header.to_lowercase();
+    let words: Vec<&str> = lowered
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !HEADER_NOISE.contains(w))
+        .collect();
+    words.join(" ")
+}
+
+/// The target a header names, if any.
+pub fn guess_target(header: &str) -> Option<&'static str> {
+    let h = normalize_header(header);
+    if h.is_empty() {
+        return None;
+    }
+    HEADER_SYNONYMS
+        .iter()
+        .find(|(_, names)| names.contains(&h.as_str()))
+        .map(|(t, _)| *t)
+}
+
+/// Which target each column of the file holds (`None`: ignored). Saved and edited by users.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub columns: Vec<Option<String>>,
+}
+
+impl Mapping {
+    /// The automatic guess from the headers; a target claimed twice keeps its first column.
+    pub fn guess(headers: &[String]) -> Self {
+        let mut seen = Vec::new();
+        let columns = headers
+            .iter()
+            .map(|h| {
+                let t = guess_target(h)?;
+                if seen.contains(&t) {
+                    return None;
+                }
+                seen.push(t);
+                Some(t.to_string())
+            })
+            .collect();
+        Self { columns }
+    }
+
+    pub fn mapped(&self) -> usize {
+        self.columns.iter().flatten().count()
+    }
+
+    pub fn column_of(&self, target: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.as_deref() == Some(target))
+    }
+
+    /// A mapping must name the business, its owner and where it is; targets must be known.
+    pub fn check(&self) -> Result<(), Vec<&'static str>> {
+        let mut missing = Vec::new();
+        for t in self.columns.iter().flatten() {
+            if !TARGETS.contains(&t.as_str()) {
+                missing.push("mapping_target_unknown");
+            }
+        }
+        for required in ["name", "owner_name", "village"] {
+            if self.column_of(required).is_none() {
+                missing.push(match required {
+                    "name" => "mapping_needs_name",
+                    "owner_name" => "mapping_needs_owner",
+                    _ => "mapping_needs_village",
+                });
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing)
+        }
+    }
+}
+
+/// Finds the header row among the first rows of a sheet (titles and blank lines often come
+/// first) and, when the header spans two rows (a merged `Tenaga Kerja` over `L` and `P`),
+/// combines them. Returns the headers and how many rows they take from `header_start`.
+pub fn find_header(first_rows: &[Vec<String>]) -> Option<(usize, Vec<String>, usize)> {
+    let mut best: Option<(usize, Vec<String>, usize, usize)> = None;
+    for (i, row) in first_rows.iter().enumerate().take(15) {
+        let single = row.clone();
+        let single_score = Mapping::guess(&single).mapped();
+        let mut candidate = (i, single, 1, single_score);
+        if let Some(next) = first_rows.get(i + 1) {
+            let combined = combine_header_rows(row, next);
+            let score = Mapping::guess(&combined).mapped();
+            if score > single_score {
+                candidate = (i, combined, 2, score);
+            }
+        }
+        if candidate.3 >= 2 && best.as_ref().is_none_or(|b| candidate.3 > b.3) {
+            best = Some(candidate);
+        }
+    }
+    best.map(|(i, h, n, _)| (i, h, n))
+}
+
+/// A merged cell's text is only in its first column: carry it right over the empty cells and
+/// append the sub-header below (`Tenaga Kerja` + `L` → `Tenaga Kerja L`).
+fn combine_header_rows(top: &[String], below: &[String]) -> Vec<String> {
+    let width = top.len().max(below.len());
+    let mut carried = String::new();
+    (0..width)
+        .map(|i| {
+            let t = top.get(i).map_or("", |s| s.trim());
+            let b = below.get(i).map_or("", |s| s.trim());
+            if !t.is_empty() {
+                carried = t.to_string();
+            } else if b.is_empty() {
+                carried.clear();
+            }
+            let head = if t.is_empty() && !b.is_empty() {
+                carried.as_str()
+            } else {
+                t
+            };
+            match (head.is_empty(), b.is_empty()) {
+                (true, _) => b.to_string(),
+                (false, true) => head.to_string(),
+                (false, false) => format!("{head} {b}"),
+            }
+        })
+        .collect()
+}
+
+/// A sector of the managed list, with its names in both languages.
+#[derive(Debug, Clone)]
+pub struct SectorName {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+}
+
+/// Words people write for a sector instead of its name in the list.
+const SECTOR_SYNONYMS: &[(&str, &str)] = &[
+    ("makanan", "kuliner"),
+    ("minuman", "kuliner"),
+    ("makanan minuman", "kuliner"),
+    ("makanan dan minuman", "kuliner"),
+    ("mamin", "kuliner"),
+    ("olahan pangan", "kuliner"),
+    ("catering", "kuliner"),
+    ("katering", "kuliner"),
+    ("fashion", "fesyen"),
+    ("konveksi", "fesyen"),
+    ("busana", "fesyen"),
+    ("pakaian", "fesyen"),
+    ("kerajinan", "kriya"),
+    ("kerajinan tangan", "kriya"),
+    ("handicraft", "kriya"),
+    ("dagang", "perdagangan"),
+    ("toko", "perdagangan"),
+    ("warung", "perdagangan"),
+    ("kelontong", "perdagangan"),
+    ("retail", "perdagangan"),
+    ("jasa", "jasa"),
+    ("salon", "kecantikan"),
+    ("bengkel", "otomotif"),
+    ("peternakan", "pertanian"),
+    ("perikanan", "pertanian"),
+    ("perkebunan", "pertanian"),
+    ("industri", "industri"),
+    ("manufaktur", "industri"),
+    ("ekonomi kreatif", "digital"),
+    ("kreatif", "digital"),
+    ("wisata", "pariwisata"),
+];
+
+/// The sector code a cell names: a code, a name in either language, or a common synonym.
+pub fn match_sector(value: &str, sectors: &[SectorName]) -> Option<String> {
+    let v = normalize_header(value);
+    if v.is_empty() {
+        return None;
+    }
+    let exact = sectors.iter().find(|s| {
+        s.code == v || normalize_header(&s.name_id) == v || normalize_header(&s.name_en) == v
+    });
+    if let Some(s) = exact {
+        return Some(s.code.clone());
+    }
+    SECTOR_SYNONYMS
+        .iter()
+        .find(|(word, _)| *word == v)
+        .map(|(_, code)| *code)
+        .filter(|code| sectors.iter().any(|s| s.code == *code))
+        .map(str::to_string)
+}
+
+/// What one row's cells say, before validation. `problems` are those found while reading
+/// (a region name that fits several places, a NIK that Excel rounded); validation adds its own.
+#[derive(Debug, Clone)]
+pub struct ConvertedRow {
+    pub input: UmkmInput,
+    pub problems: Vec<RowProblem>,
+}
+
+/// One problem of one row: the target (the column it came from is found through the mapping),
+/// the error code, and a hint (the candidates of an ambiguous region name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowProblem {
+    pub field: String,
+    pub code: String,
+    pub hint: Option<String>,
+}
+
+pub struct ImportContext<'a> {
+    pub regions: &'a RegionTree,
+    /// Region names are looked up inside this region (the deployment's, or the caller's scope).
+    pub within: &'a RegionCode,
+    pub sectors: &'a [SectorName],
+}
+
+/// Excel keeps 15 significant digits: a 16-digit NIK typed into a number cell comes back with
+/// its last digit zeroed. The reader marks such cells with this prefix.
+pub const NUMERIC_CELL_MARK: char = '\u{1}';
+
+/// Turns one row into an input. `base` is the record's current input when the row updates an
+/// existing business: columns the file does not have keep their values.
+pub fn convert_row(
+    cells: &[String],
+    mapping: &Mapping,
+    ctx: &ImportContext<'_>,
+    base: Option<&UmkmInput>,
+) -> ConvertedRow {
+    let mut problems = Vec::new();
+    let mut values: HashMap<&str, String> = HashMap::new();
+    for (i, target) in mapping.columns.iter().enumerate() {
+        let Some(target) = target.as_deref() else {
+            continue;
+        };
+        let raw = cells.get(i).map_or("", String::as_str);
+        let numeric = raw.starts_with(NUMERIC_CELL_MARK);
+        let cell = clean_cell(raw);
+        if target == "nik" && numeric && cell.len() >= 16 {
+            problems.push(RowProblem {
+                field: "nik".into(),
+                code: "nik_number_cell".into(),
+                hint: None,
+            });
+        }
+        if let Some(t) = TARGETS.iter().find(|t| **t == target) {
+            values.insert(t, cell);
+        }
+    }
+    let mut input = base.cloned().unwrap_or_default();
+    let has = |t: &str| values.contains_key(t);
+    let get = |t: &str| values.get(t).cloned().unwrap_or_default();
+    for (target, slot) in [
+        ("name", &mut input.name),
+        ("brand", &mut input.brand),
+        ("owner_name", &mut input.owner_name),
+        ("nik", &mut input.nik),
+        ("phone", &mut input.phone),
+        ("address", &mut input.address),
+        ("kbli_code", &mut input.kbli_code),
+        ("year_started", &mut input.year_started),
+        ("modal", &mut input.modal),
+        ("annual_sales", &mut input.annual_sales),
+        ("employees_male", &mut input.employees_male),
+        ("employees_female", &mut input.employees_female),
+        ("latitude", &mut input.latitude),
+        ("longitude", &mut input.longitude),
+    ] {
+        if has(target) {
+            *slot = get(target);
+        }
+    }
+    if has("kbli_code") && input.kbli_version.is_empty() {
+        input.kbli_version = "2020".into();
+    }
+    if has("sector") {
+        let v = get("sector");
+        input.sector = match_sector(&v, ctx.sectors).unwrap_or(v);
+    }
+    if has("village") {
+        let district = has("district").then(|| get("district"));
+        match resolve_village(&get("village"), district.as_deref(), ctx) {
+            Ok(code) => input.village_code = code,
+            Err(p) => {
+                input.village_code = String::new();
+                problems.push(p);
+            }
+        }
+    }
+    for kind in LegalKind::ALL {
+        let target = format!("documents.{}.number", kind.as_str());
+        if !has(&target) {
+            continue;
+        }
+        let number = get(&target);
+        input.documents.retain(|d| d.kind != kind.as_str());
+        if !number.is_empty() {
+            input.documents.push(LegalDocumentInput {
+                kind: kind.as_str().into(),
+                number,
+                issued_on: String::new(),
+                expires_on: String::new(),
+            });
+        }
+    }
+    for link in ["whatsapp", "instagram", "website"] {
+        let target = format!("links.{link}");
+        if has(&target) {
+            input.links.retain(|(k, _)| k != link);
+            let url = get(&target);
+            if !url.is_empty() {
+                input.links.push((link.into(), url));
+            }
+        }
+    }
+    ConvertedRow { input, problems }
+}
+
+/// Stray spaces (also non-breaking ones), the numeric-cell mark, a leading apostrophe that
+/// forced text in Excel.
+pub fn clean_cell(raw: &str) -> String {
+    let s = raw.trim_start_matches(NUMERIC_CELL_MARK);
+    let s = s.strip_prefix('\'').unwrap_or(s);
+    s.split(|c: char| c.is_whitespace() || c == '\u{a0}')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A kelurahan given by code or by name (optionally with its kecamatan), inside `ctx.within`.
+fn resolve_village(
+    village: &str,
+    district: Option<&str>,
+    ctx: &ImportContext<'_>,
+) -> Result<String, RowProblem> {
+    let problem = |code: &str, hint: Option<String>| RowProblem {
+        field: "village".into(),
+        code: code.into(),
+        hint,
+    };
+    if village.is_empty() {
+        return Err(problem("required", None));
+    }
+    let mut within = ctx.within.clone();
+    if let Some(d) = district.filter(|d| !d.is_empty()) {
+        match ctx
+            .regions
+            .resolve(d, Some(ctx.within), Some(RegionLevel::District))
+        {
+            Resolution::Found(r) => within = r.code.clone(),
+            Resolution::Ambiguous(list) => {
+                return Err(RowProblem {
+                    field: "district".into(),
+                    code: "region_ambiguous".into(),
+                    hint: Some(candidates(ctx, list.iter().map(|m| &m.region.code))),
+                });
+            }
+            Resolution::NotFound => {
+                return Err(RowProblem {
+                    field: "district".into(),
+                    code: "region_not_found".into(),
+                    hint: None,
+                });
+            }
+        }
+    }
+    match ctx
+        .regions
+        .resolve(village, Some(&within), Some(RegionLevel::Village))
+    {
+        Resolution::Found(r) if r.level == RegionLevel::Village => Ok(r.code.as_str().to_string()),
+        Resolution::Found(_) => Err(problem("region_not_village", None)),
+        Resolution::Ambiguous(list) => Err(problem(
+            "region_ambiguous",
+            Some(candidates(ctx, list.iter().map(|m| &m.region.code))),
+        )),
+        Resolution::NotFound => Err(problem("region_not_found", None)),
+    }
+}
+
+/// `Pondok Jaya (Pondok Aren, 36.74.03.1009); Pondok Jaya (Cipayung, …)`
+fn candidates<'a>(ctx: &ImportContext<'_>, codes: impl Iterator<Item = &'a RegionCode>) -> String {
+    codes
+        .take(5)
+        .map(|c| {
+            let lineage = ctx.regions.lineage(c);
+            let name = lineage.last().map_or("", |r| r.name.as_str());
+            let parent = lineage
+                .len()
+                .checked_sub(2)
+                .and_then(|i| lineage.get(i))
+                .map_or("", |r| r.name.as_str());
+            format!("{name} ({parent}, {})", c.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn headers_people_write_are_recognised() {
+        for (header, target) in [
+            ("Nama Usaha", "name"),
+            ("  NAMA   USAHA ", "name"),
+            ("Nama Pemilik", "owner_name"),
+            ("NIK", "nik"),
+            ("No. HP/WA", "phone"),
+            ("No HP / WA", "phone"),
+            ("Alamat", "address"),
+            ("Kelurahan", "village"),
+            ("Desa/Kelurahan", "village"),
+            ("Kecamatan", "district"),
+            ("Omzet/Tahun", "annual_sales"),
+            ("Omzet per Tahun (Rp)", "annual_sales"),
+            ("Modal (Rp)", "modal"),
+            ("Jenis Usaha", "sector"),
+            ("NIB", "documents.nib.number"),
+            ("No. P-IRT", "documents.pirt.number"),
+            ("Tenaga Kerja L", "employees_male"),
+        ] {
+            assert_eq!(guess_target(header), Some(target), "{header}");
+        }
+        assert_eq!(guess_target("Keterangan"), None);
+        assert_eq!(guess_target(""), None);
+    }
+
+    #[test]
+    fn the_header_row_is_found_below_titles_and_merged_headers_are_combined() {
+        let rows = vec![
+            s(&["DATA UMKM KECAMATAN PONDOK AREN 2025"]),
+            s(&[]),
+            s(&[
+                "No",
+                "Nama Usaha",
+                "Nama Pemilik",
+                "Tenaga Kerja",
+                "",
+                "Kelurahan",
+            ]),
+            s(&["", "", "", "L", "P", ""]),
+            s(&["1", "Keripik", "Bu Ani", "2", "3", "Pondok Jaya"]),
+        ];
+        let (start, headers, height) = find_header(&rows).unwrap();
+        assert_eq!((start, height), (2, 2));
+        let m = Mapping::guess(&headers);
+        assert_eq!(m.column_of("employees_male"), Some(3));
+        assert_eq!(m.column_of("employees_female"), Some(4));
+        assert_eq!(m.column_of("village"), Some(5));
+        assert_eq!(m.column_of("name"), Some(1));
+    }
+
+    #[test]
+    fn a_mapping_needs_name_owner_and_place() {
+        let m = Mapping::guess(&s(&["Nama Usaha", "NIK"]));
+        assert_eq!(
+            m.check().unwrap_err(),
+            vec!["mapping_needs_owner", "mapping_needs_village"]
+        );
+    }
+
+    #[test]
+    fn sectors_by_name_code_or_common_word() {
+        let sectors = vec![
+            SectorName {
+                code: "kuliner".into(),
+                name_id: "Kuliner".into(),
+                name_en: "Culinary".into(),
+            },
+            SectorName {
+                code: "kriya".into(),
+                name_id: "Kriya".into(),
+                name_en: "Crafts".into(),
+            },
+        ];
+        assert_eq!(match_sector("KULINER", &sectors).as_deref(), Some("kuliner"));
+        assert_eq!(match_sector("Crafts", &sectors).as_deref(), Some("kriya"));
+        assert_eq!(
+            match_sector("Makanan & Minuman", &sectors).as_deref(),
+            Some("kuliner")
+        );
+        assert_eq!(match_sector("Kerajinan", &sectors).as_deref(), Some("kriya"));
+        assert_eq!(match_sector("Bengkel", &sectors), None, "not in this list");
+    }
+
+    #[test]
+    fn rows_become_inputs_with_region_names_resolved() {
+        let tree = RegionTree::embedded();
+        let home = RegionCode::parse("36.74").unwrap();
+        let sectors = vec![SectorName {
+            code: "kuliner".into(),
+            name_id: "Kuliner".into(),
+            name_en: "Culinary".into(),
+        }];
+        let ctx = ImportContext {
+            regions: tree,
+            within: &home,
+            sectors: &sectors,
+        };
+        let headers = s(&[
+            "Nama Usaha",
+            "Nama Pemilik",
+            "NIK",
+            "Kecamatan",
+            "Kelurahan",
+            "Jenis Usaha",
+            "NIB",
+        ]);
+        let m = Mapping::guess(&headers);
+        let row = s(&[
+            "  Keripik  Bu Ani ",
+            "Ani",
+            "\u{1}3674035506900000",
+            "pondok aren",
+            "Jurangmangu Barat",
+            "makanan",
+            "1234567890123",
+        ]);
+        let out = convert_row(&row, &m, &ctx, None);
+        assert_eq!(out.input.name, "Keripik Bu Ani");
+        assert_eq!(out.input.village_code, "36.74.03.1010");
+        assert_eq!(out.input.sector, "kuliner");
+        assert_eq!(out.input.documents[0].number, "1234567890123");
+        assert_eq!(out.problems[0].code, "nik_number_cell");
+        // The same kelurahan name without its kecamatan still resolves inside the city.
+        let m2 = Mapping::guess(&s(&["Nama Usaha", "Nama Pemilik", "Kelurahan"]));
+        let out = convert_row(&s(&["X", "Y", "Pondok Jaya"]), &m2, &ctx, None);
+        assert_eq!(out.input.village_code, "36.74.03.1004");
+        // "Pondok" fits several kelurahan of the city: the candidates come back as a hint.
+        let out = convert_row(&s(&["X", "Y", "Pondok"]), &m2, &ctx, None);
+        assert_eq!(out.problems[0].code, "region_ambiguous");
+        assert!(out.problems[0].hint.as_deref().unwrap().contains("(Pondok Aren, 36.74.03."));
+        let out = convert_row(&s(&["X", "Y", "Tidak Ada Namanya"]), &m2, &ctx, None);
+        assert_eq!(out.problems[0].code, "region_not_found");
+    }
+
+    #[test]
+    fn columns_missing_from_the_file_keep_the_record_values() {
+        let tree = RegionTree::embedded();
+        let home = RegionCode::parse("36.74").unwrap();
+        let ctx = ImportContext {
+            regions: tree,
+            within: &home,
+            sectors: &[],
+        };
+        let base = UmkmInput {
+            name: "Lama".into(),
+            phone: "081234".into(),
+            ..Default::default()
+        };
+        let m = Mapping::guess(&s(&["Nama Usaha"]));
+        let out = convert_row(&s(&["Baru"]), &m, &ctx, Some(&base));
+        assert_eq!(out.input.name, "Baru");
+        assert_eq!(out.input.phone, "081234");
+    }
+}
