@@ -470,7 +470,7 @@ pub fn convert_row(
         let raw = cells.get(i).map_or("", String::as_str);
         let numeric = raw.starts_with(NUMERIC_CELL_MARK);
         let cell = clean_cell(raw);
-        if target == "nik" && numeric && cell.len() >= 16 {
+        if target == "nik" && numeric && cell.len() >= 16 && cell.ends_with('0') {
             problems.push(RowProblem {
                 field: "nik".into(),
                 code: "nik_number_cell".into(),
