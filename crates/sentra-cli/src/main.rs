@@ -1,6 +1,7 @@
 //! `sentra`: the Sentra server and its command line.
 
 mod config;
+mod import;
 mod keys;
 
 use std::io::Write;
@@ -93,6 +94,29 @@ enum Command {
         /// Random seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Import UMKM from a spreadsheet (xlsx, xls, ods, csv): checks every row first, writes the
+    /// rejected rows with their reasons to FILE-ditolak.xlsx, then imports the valid rows.
+    Import {
+        /// The spreadsheet.
+        file: std::path::PathBuf,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write nothing if any row is invalid.
+        #[arg(long)]
+        all_or_nothing: bool,
+        /// Where to write the rejected rows [default: FILE-ditolak.xlsx beside FILE].
+        #[arg(long)]
+        rejected: Option<std::path::PathBuf>,
+        /// Region the rows belong to; names are matched inside it [default: the home region].
+        #[arg(long)]
+        region: Option<String>,
+        /// Language of the report: id or en.
+        #[arg(long, default_value = "id")]
+        lang: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -263,6 +287,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("region data: {decree}, {rows} regions");
             }
             Ok(())
+        }
+        Command::Import {
+            file,
+            dry_run,
+            all_or_nothing,
+            rejected,
+            region,
+            lang,
+            db,
+        } => {
+            let db = open(&conn(&db)).await?;
+            let region = match region {
+                Some(r) => Some(r),
+                None => db.setting(HOME_REGION_SETTING).await?,
+            }
+            .ok_or_else(|| {
+                anyhow!("no region: pass --region CODE (e.g. 36.74) / wilayah belum ditentukan")
+            })?;
+            let region = RegionCode::parse(&region)
+                .ok()
+                .filter(|c| RegionTree::embedded().get(c).is_some())
+                .ok_or_else(|| {
+                    anyhow!("'{region}' is not a Kemendagri region code such as 36.74")
+                })?;
+            let lang = if lang == "en" {
+                sentra_i18n::Lang::En
+            } else {
+                sentra_i18n::Lang::Id
+            };
+            import::run(
+                &db,
+                import::ImportArgs {
+                    file: &file,
+                    region: &region,
+                    dry_run,
+                    all_or_nothing,
+                    rejected,
+                    lang,
+                },
+            )
+            .await
         }
         Command::Demo {
             region,

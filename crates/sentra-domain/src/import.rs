@@ -207,7 +207,14 @@ const HEADER_SYNONYMS: &[(&str, &[&str])] = &[
     ("documents.npwp.number", &["npwp", "no npwp", "nomor npwp"]),
     (
         "documents.pirt.number",
-        &["pirt", "p irt", "no pirt", "no p irt", "sppirt", "nomor pirt"],
+        &[
+            "pirt",
+            "p irt",
+            "no pirt",
+            "no p irt",
+            "sppirt",
+            "nomor pirt",
+        ],
     ),
     (
         "documents.bpom.number",
@@ -713,13 +720,19 @@ mod tests {
                 name_en: "Crafts".into(),
             },
         ];
-        assert_eq!(match_sector("KULINER", &sectors).as_deref(), Some("kuliner"));
+        assert_eq!(
+            match_sector("KULINER", &sectors).as_deref(),
+            Some("kuliner")
+        );
         assert_eq!(match_sector("Crafts", &sectors).as_deref(), Some("kriya"));
         assert_eq!(
             match_sector("Makanan & Minuman", &sectors).as_deref(),
             Some("kuliner")
         );
-        assert_eq!(match_sector("Kerajinan", &sectors).as_deref(), Some("kriya"));
+        assert_eq!(
+            match_sector("Kerajinan", &sectors).as_deref(),
+            Some("kriya")
+        );
         assert_eq!(match_sector("Bengkel", &sectors), None, "not in this list");
     }
 
@@ -769,7 +782,13 @@ mod tests {
         // "Pondok" fits several kelurahan of the city: the candidates come back as a hint.
         let out = convert_row(&s(&["X", "Y", "Pondok"]), &m2, &ctx, None);
         assert_eq!(out.problems[0].code, "region_ambiguous");
-        assert!(out.problems[0].hint.as_deref().unwrap().contains("(Pondok Aren, 36.74.03."));
+        assert!(
+            out.problems[0]
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("(Pondok Aren, 36.74.03.")
+        );
         let out = convert_row(&s(&["X", "Y", "Tidak Ada Namanya"]), &m2, &ctx, None);
         assert_eq!(out.problems[0].code, "region_not_found");
     }

@@ -162,7 +162,11 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
 }
 
 fn sniff_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(20)
+        .collect();
     let mut best = (b',', 0usize);
     for d in [b',', b';', b'\t', b'|'] {
         let counts: Vec<usize> = lines
@@ -230,7 +234,10 @@ mod tests {
 
     #[test]
     fn an_empty_file_is_an_error() {
-        assert!(matches!(read_table("x.csv", Vec::new()), Err(SheetError::Empty)));
+        assert!(matches!(
+            read_table("x.csv", Vec::new()),
+            Err(SheetError::Empty)
+        ));
         assert!(matches!(
             read_table("x.xlsx", b"not a zip".to_vec()),
             Err(SheetError::Unreadable(_))

@@ -55,12 +55,8 @@ impl XlsxWriter {
         let text = CellFormat::new().set_num_format("@");
         for (i, w) in self.widths.iter().enumerate() {
             let width = (*w).clamp(6, 60) as f64 + 2.0;
-            self.sheet
-                .set_column_width(i as u16, width)
-                .map_err(err)?;
-            self.sheet
-                .set_column_format(i as u16, &text)
-                .map_err(err)?;
+            self.sheet.set_column_width(i as u16, width).map_err(err)?;
+            self.sheet.set_column_format(i as u16, &text).map_err(err)?;
         }
         self.book.push_worksheet(self.sheet);
         self.book.save_to_buffer().map_err(err)

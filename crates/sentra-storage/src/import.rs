@@ -1,0 +1,340 @@
+//! Importing UMKM from a spreadsheet's rows: every row is converted and validated first (the
+//! dry run), matched to an existing business by NIB, then by NIK, and only then written, in
+//! batches of one transaction each. Re-importing the same file changes nothing: rows that match
+//! a record and carry the same values are "unchanged".
+
+use std::collections::HashMap;
+
+use sentra_domain::import::{ConvertedRow, ImportContext, Mapping, RowProblem, convert_row};
+use sentra_domain::scope::Scope;
+use sentra_domain::umkm::{
+    LegalKind, UmkmData, UmkmInput, UmkmStatus, ValidationContext, validate_umkm,
+};
+use serde::Serialize;
+
+use crate::audit::Actor;
+use crate::umkm::{NewUmkm, UmkmRecord};
+use crate::{Database, Result};
+
+/// What will happen to one row.
+#[derive(Debug, Clone)]
+pub enum RowPlan {
+    New(Box<UmkmData>),
+    Update {
+        id: String,
+        version: i64,
+        data: Box<UmkmData>,
+    },
+    Unchanged {
+        id: String,
+    },
+    Invalid(Vec<RowProblem>),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedRow {
+    /// The row number as the spreadsheet shows it.
+    pub line: usize,
+    pub plan: RowPlan,
+    /// Another row of this file, or a record, that looks like the same business.
+    pub possible_duplicate: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub invalid: usize,
+    pub possible_duplicates: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportPlan {
+    pub rows: Vec<PlannedRow>,
+}
+
+impl ImportPlan {
+    pub fn counts(&self) -> ImportCounts {
+        let mut c = ImportCounts::default();
+        for r in &self.rows {
+            match r.plan {
+                RowPlan::New(_) => c.new += 1,
+                RowPlan::Update { .. } => c.updated += 1,
+                RowPlan::Unchanged { .. } => c.unchanged += 1,
+                RowPlan::Invalid(_) => c.invalid += 1,
+            }
+            if r.possible_duplicate.is_some() {
+                c.possible_duplicates += 1;
+            }
+        }
+        c
+    }
+}
+
+/// The record as the form would show it, for rows that update it: columns the file lacks keep
+/// these values.
+pub fn record_input(r: &UmkmRecord) -> UmkmInput {
+    let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    UmkmInput {
+        name: r.name.clone(),
+        brand: r.brand.clone().unwrap_or_default(),
+        owner_name: r.owner_name.clone(),
+        nik: r.owner_nik.clone(),
+        phone: r.owner_phone.clone().unwrap_or_default(),
+        address: r.address.clone().unwrap_or_default(),
+        village_code: r.village_code.clone(),
+        latitude: r.latitude.map(|x| x.to_string()).unwrap_or_default(),
+        longitude: r.longitude.map(|x| x.to_string()).unwrap_or_default(),
+        sector: r.sector.clone(),
+        kbli_code: r.kbli_code.clone().unwrap_or_default(),
+        kbli_version: r.kbli_version.clone().unwrap_or_default(),
+        year_started: n(r.year_started),
+        modal: n(r.modal),
+        annual_sales: n(r.annual_sales),
+        employees_male: n(r.employees_male),
+        employees_female: n(r.employees_female),
+        documents: r
+            .documents
+            .iter()
+            .map(|d| sentra_domain::umkm::LegalDocumentInput {
+                kind: d.kind.as_str().into(),
+                number: d.number.clone(),
+                issued_on: d.issued_on.map(|x| x.to_string()).unwrap_or_default(),
+                expires_on: d.expires_on.map(|x| x.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        links: r
+            .links
+            .iter()
+            .map(|l| (l.kind.as_str().to_string(), l.url.clone()))
+            .collect(),
+    }
+}
+
+fn problems_of(errors: &sentra_domain::FieldErrors) -> Vec<RowProblem> {
+    errors
+        .iter()
+        .map(|e| RowProblem {
+            field: if e.field == "village_code" {
+                "village".into()
+            } else {
+                e.field.clone()
+            },
+            code: e.code.into(),
+            hint: None,
+        })
+        .collect()
+}
+
+impl Database {
+    /// The dry run: converts, validates and matches every row; writes nothing.
+    pub async fn plan_import(
+        &self,
+        scope: &Scope,
+        rows: &[(usize, Vec<String>)],
+        mapping: &Mapping,
+        ctx: &ImportContext<'_>,
+        today: chrono::NaiveDate,
+    ) -> Result<ImportPlan> {
+        let sector_codes: Vec<String> = ctx.sectors.iter().map(|s| s.code.clone()).collect();
+        let vctx = ValidationContext {
+            regions: ctx.regions,
+            sectors: &sector_codes,
+            scope: scope.region_code(),
+            today,
+        };
+        // Exact keys seen earlier in this file: the second row with the same NIB or the same
+        // NIK and name is the same business twice.
+        let mut seen_nib: HashMap<String, usize> = HashMap::new();
+        let mut seen_nik_name: HashMap<(String, String), usize> = HashMap::new();
+        let mut planned = Vec::with_capacity(rows.len());
+        for (line, cells) in rows {
+            let first = convert_row(cells, mapping, ctx, None);
+            let data = match validate_umkm(&first.input, &vctx) {
+                Ok(d) if first.problems.is_empty() => d,
+                Ok(_) => {
+                    planned.push(invalid(*line, first.problems));
+                    continue;
+                }
+                Err(e) => {
+                    // A cell that could not be read is reported once, not again as empty.
+                    let mut p = first.problems;
+                    let read: Vec<String> = p.iter().map(|x| x.field.clone()).collect();
+                    p.extend(
+                        problems_of(&e)
+                            .into_iter()
+                            .filter(|x| !read.contains(&x.field)),
+                    );
+                    planned.push(invalid(*line, p));
+                    continue;
+                }
+            };
+            let nib = data
+                .documents
+                .iter()
+                .find(|d| d.kind == LegalKind::Nib)
+                .map(|d| d.number.clone());
+            let name_key = normalized_name(&data.name);
+            let nik_key = (data.nik.as_str().to_string(), name_key.clone());
+            let earlier = nib
+                .as_ref()
+                .and_then(|n| seen_nib.get(n))
+                .or_else(|| seen_nik_name.get(&nik_key))
+                .copied();
+            if let Some(earlier) = earlier {
+                planned.push(invalid(
+                    *line,
+                    vec![RowProblem {
+                        field: "name".into(),
+                        code: "duplicate_in_file".into(),
+                        hint: Some(earlier.to_string()),
+                    }],
+                ));
+                continue;
+            }
+            if let Some(n) = &nib {
+                seen_nib.insert(n.clone(), *line);
+            }
+            seen_nik_name.insert(nik_key, *line);
+
+            let existing = self
+                .match_existing(scope, nib.as_deref(), &data, &name_key)
+                .await?;
+            let (plan, possible_duplicate) = match existing {
+                Match::Same(record) => {
+                    // Convert again over the record, so that columns the file lacks keep values.
+                    let ConvertedRow { input, .. } =
+                        convert_row(cells, mapping, ctx, Some(&record_input(&record)));
+                    match validate_umkm(&input, &vctx) {
+                        Ok(merged) => {
+                            let current = validate_umkm(&record_input(&record), &vctx).ok();
+                            if current.as_ref() == Some(&merged) {
+                                (RowPlan::Unchanged { id: record.id }, None)
+                            } else {
+                                (
+                                    RowPlan::Update {
+                                        id: record.id,
+                                        version: record.version,
+                                        data: Box::new(merged),
+                                    },
+                                    None,
+                                )
+                            }
+                        }
+                        Err(e) => (RowPlan::Invalid(problems_of(&e)), None),
+                    }
+                }
+                Match::SameOwner(id) => (RowPlan::New(Box::new(data)), Some(id)),
+                Match::None => (RowPlan::New(Box::new(data)), None),
+            };
+            planned.push(PlannedRow {
+                line: *line,
+                plan,
+                possible_duplicate,
+            });
+        }
+        Ok(ImportPlan { rows: planned })
+    }
+
+    /// NIB first (one business, one NIB), then the owner's NIK with a similar business name.
+    /// The same NIK with another name is the same owner's other business: new, but flagged.
+    async fn match_existing(
+        &self,
+        scope: &Scope,
+        nib: Option<&str>,
+        data: &UmkmData,
+        name_key: &str,
+    ) -> Result<Match> {
+        if let Some(nib) = nib {
+            let ids: Vec<(String,)> = sqlx::query_as(
+                "SELECT umkm_id FROM umkm_documents WHERE kind = 'nib' AND number = $1",
+            )
+            .bind(nib)
+            .fetch_all(&self.pool)
+            .await?;
+            for (id,) in ids {
+                if let Ok(r) = self.get_umkm(scope, &id).await {
+                    return Ok(Match::Same(Box::new(r)));
+                }
+            }
+        }
+        let mut same_owner = None;
+        for id in self.umkm_ids_by_nik(scope, data.nik.as_str()).await? {
+            let r = self.get_umkm(scope, &id).await?;
+            if normalized_name(&r.name) == name_key {
+                return Ok(Match::Same(Box::new(r)));
+            }
+            same_owner.get_or_insert(id);
+        }
+        Ok(same_owner.map_or(Match::None, Match::SameOwner))
+    }
+
+    /// Writes the valid rows of a plan, `batch` rows per transaction; `progress` is told after
+    /// each. A crash leaves whole batches written or not; running the import again finishes it
+    /// (the written rows are then unchanged).
+    pub async fn apply_import(
+        &self,
+        scope: &Scope,
+        plan: &ImportPlan,
+        actor: &Actor,
+        batch: usize,
+        mut progress: impl FnMut(usize),
+    ) -> Result<ImportCounts> {
+        let mut done = ImportCounts::default();
+        let mut news: Vec<&UmkmData> = Vec::new();
+        for (i, row) in plan.rows.iter().enumerate() {
+            match &row.plan {
+                RowPlan::New(data) => news.push(data),
+                RowPlan::Update { id, version, data } => {
+                    self.update_umkm(scope, id, *version, data, actor).await?;
+                    done.updated += 1;
+                }
+                RowPlan::Unchanged { .. } => done.unchanged += 1,
+                RowPlan::Invalid(_) => done.invalid += 1,
+            }
+            if news.len() >= batch || i + 1 == plan.rows.len() {
+                let rows: Vec<NewUmkm<'_>> = news
+                    .iter()
+                    .map(|d| NewUmkm {
+                        data: d,
+                        status: UmkmStatus::Draft,
+                        verified_by: None,
+                        owner: None,
+                    })
+                    .collect();
+                if !rows.is_empty() {
+                    self.insert_umkm_batch(scope, &rows, actor).await?;
+                }
+                done.new += news.len();
+                news.clear();
+                progress(i + 1);
+            }
+        }
+        done.possible_duplicates = plan.counts().possible_duplicates;
+        Ok(done)
+    }
+}
+
+enum Match {
+    Same(Box<UmkmRecord>),
+    SameOwner(String),
+    None,
+}
+
+fn invalid(line: usize, problems: Vec<RowProblem>) -> PlannedRow {
+    PlannedRow {
+        line,
+        plan: RowPlan::Invalid(problems),
+        possible_duplicate: None,
+    }
+}
+
+/// Lower case, letters and digits only: `Keripik "Bu Ani"` and `keripik bu ani` are one name.
+fn normalized_name(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
