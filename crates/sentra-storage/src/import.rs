@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use sentra_domain::ids::{Nik, parse_nib, parse_nik};
 use sentra_domain::import::{ConvertedRow, ImportContext, Mapping, RowProblem, convert_row};
 use sentra_domain::scope::Scope;
 use sentra_domain::umkm::{
@@ -151,36 +152,24 @@ impl Database {
         let mut planned = Vec::with_capacity(rows.len());
         for (line, cells) in rows {
             let first = convert_row(cells, mapping, ctx, None);
-            let data = match validate_umkm(&first.input, &vctx) {
-                Ok(d) if first.problems.is_empty() => d,
-                Ok(_) => {
-                    planned.push(invalid(*line, first.problems));
-                    continue;
-                }
-                Err(e) => {
-                    // A cell that could not be read is reported once, not again as empty.
-                    let mut p = first.problems;
-                    let read: Vec<String> = p.iter().map(|x| x.field.clone()).collect();
-                    p.extend(
-                        problems_of(&e)
-                            .into_iter()
-                            .filter(|x| !read.contains(&x.field)),
-                    );
-                    planned.push(invalid(*line, p));
-                    continue;
-                }
-            };
-            let nib = data
+            // The keys that identify the business, read before validation: a row that updates
+            // a record may leave out columns (the sector, say) that a new record needs.
+            let nib = first
+                .input
                 .documents
                 .iter()
-                .find(|d| d.kind == LegalKind::Nib)
-                .map(|d| d.number.clone());
-            let name_key = normalized_name(&data.name);
-            let nik_key = (data.nik.as_str().to_string(), name_key.clone());
+                .find(|d| d.kind == LegalKind::Nib.as_str())
+                .and_then(|d| parse_nib(&d.number).ok())
+                .map(|n| n.as_str().to_string());
+            let nik = parse_nik(&first.input.nik).ok();
+            let name_key = normalized_name(&first.input.name);
+            let nik_key = nik
+                .as_ref()
+                .map(|n| (n.as_str().to_string(), name_key.clone()));
             let earlier = nib
                 .as_ref()
                 .and_then(|n| seen_nib.get(n))
-                .or_else(|| seen_nik_name.get(&nik_key))
+                .or_else(|| nik_key.as_ref().and_then(|k| seen_nik_name.get(k)))
                 .copied();
             if let Some(earlier) = earlier {
                 planned.push(invalid(
@@ -196,37 +185,53 @@ impl Database {
             if let Some(n) = &nib {
                 seen_nib.insert(n.clone(), *line);
             }
-            seen_nik_name.insert(nik_key, *line);
-
-            let existing = self
-                .match_existing(scope, nib.as_deref(), &data, &name_key)
-                .await?;
-            let (plan, possible_duplicate) = match existing {
+            if let Some(k) = nik_key {
+                seen_nik_name.insert(k, *line);
+            }
+            let existing = if first.problems.is_empty() {
+                self.match_existing(scope, nib.as_deref(), nik.as_ref(), &name_key)
+                    .await?
+            } else {
+                Match::None
+            };
+            let possible_duplicate = existing_owner(&existing).cloned();
+            let (input, problems, record) = match existing {
                 Match::Same(record) => {
                     // Convert again over the record, so that columns the file lacks keep values.
-                    let ConvertedRow { input, .. } =
+                    let ConvertedRow { input, problems } =
                         convert_row(cells, mapping, ctx, Some(&record_input(&record)));
-                    match validate_umkm(&input, &vctx) {
-                        Ok(merged) => {
-                            let current = validate_umkm(&record_input(&record), &vctx).ok();
-                            if current.as_ref() == Some(&merged) {
-                                (RowPlan::Unchanged { id: record.id }, None)
-                            } else {
-                                (
-                                    RowPlan::Update {
-                                        id: record.id,
-                                        version: record.version,
-                                        data: Box::new(merged),
-                                    },
-                                    None,
-                                )
+                    (input, problems, Some(record))
+                }
+                _ => (first.input, first.problems, None),
+            };
+            let plan = match validate_umkm(&input, &vctx) {
+                Ok(_) if !problems.is_empty() => RowPlan::Invalid(problems),
+                Err(e) => {
+                    // A cell that could not be read is reported once, not again as empty.
+                    let read: Vec<String> = problems.iter().map(|x| x.field.clone()).collect();
+                    let mut p = problems;
+                    p.extend(
+                        problems_of(&e)
+                            .into_iter()
+                            .filter(|x| !read.contains(&x.field)),
+                    );
+                    RowPlan::Invalid(p)
+                }
+                Ok(data) => match record {
+                    None => RowPlan::New(Box::new(data)),
+                    Some(record) => {
+                        let current = validate_umkm(&record_input(&record), &vctx).ok();
+                        if current.as_ref() == Some(&data) {
+                            RowPlan::Unchanged { id: record.id }
+                        } else {
+                            RowPlan::Update {
+                                id: record.id,
+                                version: record.version,
+                                data: Box::new(data),
                             }
                         }
-                        Err(e) => (RowPlan::Invalid(problems_of(&e)), None),
                     }
-                }
-                Match::SameOwner(id) => (RowPlan::New(Box::new(data)), Some(id)),
-                Match::None => (RowPlan::New(Box::new(data)), None),
+                },
             };
             planned.push(PlannedRow {
                 line: *line,
@@ -243,7 +248,7 @@ impl Database {
         &self,
         scope: &Scope,
         nib: Option<&str>,
-        data: &UmkmData,
+        nik: Option<&Nik>,
         name_key: &str,
     ) -> Result<Match> {
         if let Some(nib) = nib {
@@ -260,7 +265,10 @@ impl Database {
             }
         }
         let mut same_owner = None;
-        for id in self.umkm_ids_by_nik(scope, data.nik.as_str()).await? {
+        let Some(nik) = nik else {
+            return Ok(Match::None);
+        };
+        for id in self.umkm_ids_by_nik(scope, nik.as_str()).await? {
             let r = self.get_umkm(scope, &id).await?;
             if normalized_name(&r.name) == name_key {
                 return Ok(Match::Same(Box::new(r)));
@@ -313,6 +321,13 @@ impl Database {
         }
         done.possible_duplicates = plan.counts().possible_duplicates;
         Ok(done)
+    }
+}
+
+fn existing_owner(m: &Match) -> Option<&String> {
+    match m {
+        Match::SameOwner(id) => Some(id),
+        _ => None,
     }
 }
 

@@ -1,0 +1,354 @@
+//! `sentra import` on messy files as offices have them, on SQLite and PostgreSQL.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use sentra_domain::region::RegionCode;
+use sentra_domain::scope::Scope;
+
+fn import(dir: &Path, db: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sentra"))
+        .env_remove("SENTRA_DATABASE")
+        .env("SENTRA_LOG", "error")
+        .arg("import")
+        .args(args)
+        .args(["--region", "36.74", "--database", db])
+        .current_dir(dir)
+        .output()
+        .expect("run sentra");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn count(db: &str, dir: &Path) -> i64 {
+    let database = sentra_storage::Database::connect(db, common::created_key(db, dir))
+        .await
+        .unwrap();
+    let n = database
+        .count_umkm(&Scope::region(RegionCode::parse("36.74").unwrap()))
+        .await
+        .unwrap();
+    database.close().await;
+    n
+}
+
+/// A kecamatan's list as saved by Excel on Windows: semicolons, Windows-1252, a title row,
+/// blank lines, stray spaces, phones and amounts written every which way.
+fn messy_csv() -> Vec<u8> {
+    let text = "DATA UMKM KECAMATAN PONDOK AREN 2025;;;;;;;;;;\r\n\
+\r\n\
+No;Nama Usaha;Nama Pemilik;NIK;No. HP/WA;Alamat;Kecamatan;Kelurahan;Omzet/Tahun;Modal;Jenis Usaha;NIB\r\n\
+1;  Keripik Tempe Bu Rina ;Rina Marlina;3674035506900002;0812-1111-2222;Jl. Mawar 1;Pondok Aren;Jurangmangu Barat;Rp 150.000.000;25 jt;makanan;1234567890123\r\n\
+2;Batik Ratna;Ratna;367403550690;081233334444;Jl. Melati;Pondok Aren;Pondok Jaya;1,5 jt;;Fesyen;\r\n\
+3;Warung Sate;Budi;3674031203850001;+62 812 5555 6666;;Serpong;Tidak Ada;2 jt;;kuliner;\r\n\
+4;Kue Lapis Jos\u{e9};Sari;3674034404880002;62 813 7777 8888;Jl. Kenanga;Pondok Aren;Pondok;500 rb;;kuliner;\r\n\
+5;Keripik Tempe Bu Rina;Rina Marlina;3674035506900002;0812-1111-2222;Jl. Mawar 1;Pondok Aren;Jurangmangu Barat;Rp 150.000.000;25 jt;makanan;1234567890123\r\n\
+\r\n\
+6;Kopi Kenangan Ibu;Dewi  Lestari;3674036505850003;0857 1234 5678;Jl. Anggrek 2;pondok aren;PONDOK KACANG TIMUR; Rp1.500.000.000 ;Rp 300.000.000;Kuliner;\r\n\
+7;Tenun Ikat;Maria;3674034107900004;0813-9999-0000;Jl. Dahlia;Pondok Aren;Parigi Baru;60 jt;10jt;Kerajinan;9120000000001\r\n";
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+#[tokio::test]
+async fn a_messy_csv_is_checked_row_by_row_then_imported_and_reimport_changes_nothing() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pondok-aren.csv");
+    std::fs::write(&file, messy_csv()).unwrap();
+    let f = file.to_str().unwrap();
+
+    let (ok, out, err) = import(dir.path(), &db.url, &[f, "--dry-run"]);
+    assert!(ok, "{err}\n{out}");
+    assert!(
+        out.contains("(windows-1252, ';'): judul kolom di baris 3, 7 baris data"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"No. HP/WA\"") && out.contains("→ Telepon/WhatsApp"),
+        "{out}"
+    );
+    assert!(
+        out.contains("A \"No\"") && out.contains("(diabaikan)"),
+        "{out}"
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    let count_of = |label: &str| -> usize {
+        lines
+            .iter()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(usize::MAX)
+    };
+    assert_eq!(count_of("baru"), 3, "{out}");
+    assert_eq!(count_of("tidak valid"), 4, "{out}");
+    // Every invalid row by the row number Excel shows, its column and the reason.
+    assert!(
+        out.contains("baris 5, kolom D \"NIK\": NIK harus 16 digit."),
+        "{out}"
+    );
+    assert!(
+        out.contains("baris 6, kolom H \"Kelurahan\": Nama wilayah tidak ditemukan"),
+        "{out}"
+    );
+    assert!(
+        out.contains("baris 7, kolom H \"Kelurahan\": Nama wilayah cocok dengan beberapa tempat"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Pondok Jaya (Pondok Aren, 36.74.03.1004)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("baris 8, kolom B \"Nama Usaha\": Baris ini sama dengan baris sebelumnya"),
+        "{out}"
+    );
+    assert!(out.contains("(baris 4)"), "{out}");
+    assert!(out.contains("belum ada yang disimpan"), "{out}");
+    assert_eq!(
+        count(&db.url, dir.path()).await,
+        0,
+        "a dry run writes nothing"
+    );
+
+    // The rejected rows come back as an xlsx with their row number and reason.
+    let rejected = dir.path().join("pondok-aren-ditolak.xlsx");
+    let table = sentra_sheets::read_table(
+        "pondok-aren-ditolak.xlsx",
+        std::fs::read(&rejected).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(table.rows.len(), 5, "header + 4 rejected rows");
+    let header = &table.rows[0].cells;
+    assert_eq!(header[1], "Nama Usaha");
+    assert_eq!(header[header.len() - 2], "Baris asal");
+    assert_eq!(header[header.len() - 1], "Alasan");
+    assert_eq!(table.rows[1].cells[1], "Batik Ratna");
+    assert_eq!(table.rows[1].cells[header.len() - 2], "5");
+    assert!(table.rows[1].cells[header.len() - 1].contains("NIK harus 16 digit"));
+    assert_eq!(
+        table.rows[3].cells[3], "3674034404880002",
+        "the NIK stays text"
+    );
+
+    // --all-or-nothing refuses while any row is invalid.
+    let (ok, _, err) = import(dir.path(), &db.url, &[f, "--all-or-nothing"]);
+    assert!(!ok);
+    assert!(err.contains("Tidak ada yang disimpan"), "{err}");
+    assert_eq!(count(&db.url, dir.path()).await, 0);
+
+    let (ok, out, err) = import(dir.path(), &db.url, &[f]);
+    assert!(ok, "{err}\n{out}");
+    assert!(
+        out.contains("Tersimpan: 3 baru, 0 diperbarui, 0 tidak berubah"),
+        "{out}"
+    );
+    assert_eq!(count(&db.url, dir.path()).await, 3);
+
+    // The same file again: nothing changes.
+    let (ok, out, err) = import(dir.path(), &db.url, &[f]);
+    assert!(ok, "{err}\n{out}");
+    assert!(
+        out.contains("Tersimpan: 0 baru, 0 diperbarui, 3 tidak berubah"),
+        "{out}"
+    );
+    assert_eq!(count(&db.url, dir.path()).await, 3);
+
+    // Fix the rejected rows in their own file and import it: they join the registry.
+    let mut fixed: Vec<Vec<String>> = table.rows[1..].iter().map(|r| r.cells.clone()).collect();
+    fixed[0][3] = "3674035506900012".into(); // the NIK, now 16 digits
+    fixed[1][7] = "Pondok Betung".into(); // a kelurahan of the named kecamatan
+    fixed[1][6] = "Pondok Aren".into();
+    fixed[2][7] = "Pondok Kacang Barat".into();
+    fixed.pop(); // the repeated row is dropped
+    let bytes = sentra_sheets::write_xlsx("Ditolak", header, &fixed).unwrap();
+    let again = dir.path().join("diperbaiki.xlsx");
+    std::fs::write(&again, bytes).unwrap();
+    let (ok, out, err) = import(dir.path(), &db.url, &[again.to_str().unwrap()]);
+    assert!(ok, "{err}\n{out}");
+    assert!(
+        out.contains("\"Baris asal\"") && out.contains("\"Alasan\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("Tersimpan: 3 baru, 0 diperbarui, 0 tidak berubah"),
+        "{out}"
+    );
+    assert_eq!(count(&db.url, dir.path()).await, 6);
+}
+
+#[tokio::test]
+async fn an_xlsx_with_a_merged_header_updates_matched_rows_and_keeps_what_it_lacks() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    // First the full list (with phones).
+    let csv = dir.path().join("awal.csv");
+    std::fs::write(
+        &csv,
+        "Nama Usaha,Nama Pemilik,NIK,No HP,Kelurahan,Jenis Usaha,NIB,Omzet\n\
+Keripik Bu Rina,Rina,3674035506900002,081211112222,Jurangmangu Barat,Kuliner,1234567890123,100 jt\n\
+Batik Ratna,Ratna,3674034404880002,081233334444,Pondok Jaya,Fesyen,,50 jt\n",
+    )
+    .unwrap();
+    let (ok, out, err) = import(dir.path(), &db.url, &[csv.to_str().unwrap()]);
+    assert!(ok && out.contains("Tersimpan: 2 baru"), "{err}\n{out}");
+
+    // Then the programme office's workbook: no phones, a title, a merged "Tenaga Kerja" header
+    // over L and P, numbers in number cells, one NIK that Excel rounded.
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = Format::new().set_bold();
+    sheet
+        .write_string(0, 0, "Rekap Peserta Pelatihan 2025")
+        .unwrap();
+    for (c, h) in [
+        "Nama Usaha",
+        "Nama Pemilik",
+        "NIK",
+        "Kelurahan",
+        "NIB",
+        "Omzet/Tahun (Rp)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet
+            .write_string_with_format(2, c as u16, *h, &bold)
+            .unwrap();
+    }
+    sheet
+        .merge_range(2, 6, 2, 7, "Tenaga Kerja", &bold)
+        .unwrap();
+    sheet.write_string(3, 6, "L").unwrap();
+    sheet.write_string(3, 7, "P").unwrap();
+    let rows: [(&str, &str, &str, &str, &str, f64, f64, f64); 3] = [
+        (
+            "Keripik Bu Rina",
+            "Rina",
+            "3674035506900002",
+            "Jurangmangu Barat",
+            "1234567890123",
+            180_000_000.0,
+            2.0,
+            3.0,
+        ),
+        (
+            "Batik Ratna",
+            "Ratna",
+            "3674034404880002",
+            "Pondok Jaya",
+            "",
+            50_000_000.0,
+            0.0,
+            1.0,
+        ),
+        (
+            "Sate Pak Budi",
+            "Budi",
+            "",
+            "Pondok Jaya",
+            "",
+            20_000_000.0,
+            1.0,
+            0.0,
+        ),
+    ];
+    for (i, r) in rows.iter().enumerate() {
+        let row = 4 + i as u32;
+        sheet.write_string(row, 0, r.0).unwrap();
+        sheet.write_string(row, 1, r.1).unwrap();
+        if r.2.is_empty() {
+            // Typed into a number cell: Excel kept 15 digits.
+            sheet.write_number(row, 2, 3_674_031_203_850_000.0).unwrap();
+        } else {
+            sheet.write_string(row, 2, r.2).unwrap();
+        }
+        sheet.write_string(row, 3, r.3).unwrap();
+        sheet.write_string(row, 4, r.4).unwrap();
+        sheet.write_number(row, 5, r.5).unwrap();
+        sheet.write_number(row, 6, r.6).unwrap();
+        sheet.write_number(row, 7, r.7).unwrap();
+    }
+    let xlsx = dir.path().join("pelatihan.xlsx");
+    book.save(&xlsx).unwrap();
+
+    let (ok, out, err) = import(dir.path(), &db.url, &[xlsx.to_str().unwrap()]);
+    assert!(ok, "{err}\n{out}");
+    assert!(
+        out.contains("judul kolom di baris 3, 3 baris data"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"Tenaga Kerja L\"") && out.contains("→ Tenaga kerja laki-laki"),
+        "{out}"
+    );
+    assert!(
+        out.contains("baris 7, kolom C \"NIK\": NIK tersimpan sebagai angka di Excel"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Tersimpan: 0 baru, 2 diperbarui, 0 tidak berubah"),
+        "{out}"
+    );
+
+    let database =
+        sentra_storage::Database::connect(&db.url, common::created_key(&db.url, dir.path()))
+            .await
+            .unwrap();
+    let scope = Scope::region(RegionCode::parse("36.74").unwrap());
+    let ids = database
+        .umkm_ids_by_nik(&scope, "3674035506900002")
+        .await
+        .unwrap();
+    let rina = database.get_umkm(&scope, &ids[0]).await.unwrap();
+    assert_eq!(
+        rina.annual_sales,
+        Some(180_000_000),
+        "updated from the workbook"
+    );
+    assert_eq!(
+        (rina.employees_male, rina.employees_female),
+        (Some(2), Some(3))
+    );
+    assert_eq!(
+        rina.owner_phone.as_deref(),
+        Some("+6281211112222"),
+        "kept: the workbook has no phones"
+    );
+    assert_eq!(rina.version, 2);
+    database.close().await;
+
+    // The same workbook again changes nothing.
+    let (ok, out, _) = import(dir.path(), &db.url, &[xlsx.to_str().unwrap()]);
+    assert!(
+        ok && out.contains("Tersimpan: 0 baru, 0 diperbarui, 2 tidak berubah"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_file_without_recognisable_headers_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.csv");
+    std::fs::write(&file, "a,b,c\n1,2,3\n").unwrap();
+    let db = format!("sqlite://{}/s.db", dir.path().display());
+    let (ok, _, err) = import(dir.path(), &db, &[file.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("no header row found"), "{err}");
+    let file = dir.path().join("y.csv");
+    std::fs::write(&file, "Nama Usaha,NIK\nA,1\n").unwrap();
+    let (ok, _, err) = import(dir.path(), &db, &[file.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        err.contains("Pilih kolom yang berisi nama pemilik."),
+        "{err}"
+    );
+}
