@@ -229,7 +229,9 @@ Batik Ratna,Ratna,3674034404880002,081233334444,Pondok Jaya,Fesyen,,50 jt\n",
         .unwrap();
     sheet.write_string(3, 6, "L").unwrap();
     sheet.write_string(3, 7, "P").unwrap();
-    let rows: [(&str, &str, &str, &str, &str, f64, f64, f64); 3] = [
+    // Name, owner, NIK (empty: typed into a number cell), kelurahan, NIB; omzet, L, P.
+    type Row<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, f64, f64, f64);
+    let rows: [Row; 3] = [
         (
             "Keripik Bu Rina",
             "Rina",
