@@ -1,6 +1,7 @@
 //! `sentra`: the Sentra server and its command line.
 
 mod config;
+mod export;
 mod import;
 mod keys;
 
@@ -117,6 +118,27 @@ enum Command {
         /// Language of the report: id or en.
         #[arg(long, default_value = "id")]
         lang: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Export the registry to .csv or .xlsx (headers the importer reads back). NIK and phone are
+    /// masked unless --personal-data is given; every export is audited.
+    Export {
+        /// The file to write: .csv or .xlsx.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Only this region (code, any level) [default: the home region].
+        #[arg(long)]
+        region: Option<String>,
+        /// Only this sector code, e.g. kuliner.
+        #[arg(long)]
+        sector: Option<String>,
+        /// Only this status: draft, verified or inactive.
+        #[arg(long)]
+        status: Option<String>,
+        /// Write NIK and phone numbers whole.
+        #[arg(long)]
+        personal_data: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -286,6 +308,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some((decree, rows)) = db.region_dataset().await? {
                 println!("region data: {decree}, {rows} regions");
             }
+            Ok(())
+        }
+        Command::Export {
+            out,
+            region,
+            sector,
+            status,
+            personal_data,
+            db,
+        } => {
+            let db = open(&conn(&db)).await?;
+            let region = match region {
+                Some(r) => Some(r),
+                None => db.setting(HOME_REGION_SETTING).await?,
+            }
+            .ok_or_else(|| anyhow!("no region: pass --region CODE (e.g. 36.74)"))?;
+            let region = RegionCode::parse(&region)
+                .ok()
+                .filter(|c| RegionTree::embedded().get(c).is_some())
+                .ok_or_else(|| {
+                    anyhow!("'{region}' is not a Kemendagri region code such as 36.74")
+                })?;
+            let status = match status {
+                Some(s) => Some(
+                    sentra_domain::umkm::UmkmStatus::parse(&s)
+                        .ok_or_else(|| anyhow!("--status must be draft, verified or inactive"))?,
+                ),
+                None => None,
+            };
+            let filter = sentra_storage::UmkmFilter {
+                sector,
+                status,
+                ..Default::default()
+            };
+            let n = export::run(&db, Scope::region(region), filter, personal_data, &out).await?;
+            println!("{n} UMKM → {}", out.display());
             Ok(())
         }
         Command::Import {

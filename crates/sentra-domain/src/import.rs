@@ -534,6 +534,22 @@ pub fn convert_row(
             continue;
         }
         let number = get(&target);
+        // The same number as the record's keeps the record's dates; the file has none.
+        let same = |a: &str, b: &str| {
+            let digits = |s: &str| {
+                s.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect::<String>()
+            };
+            digits(a).eq_ignore_ascii_case(&digits(b))
+        };
+        if input
+            .documents
+            .iter()
+            .any(|d| d.kind == kind.as_str() && same(&d.number, &number))
+        {
+            continue;
+        }
         input.documents.retain(|d| d.kind != kind.as_str());
         if !number.is_empty() {
             input.documents.push(LegalDocumentInput {

@@ -6,7 +6,7 @@ mod read;
 mod write;
 
 pub use read::{Format, Row, Table, read_table};
-pub use write::{XlsxWriter, write_xlsx};
+pub use write::{CsvWriter, XlsxWriter, write_xlsx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SheetError {

@@ -1,14 +1,12 @@
-use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet};
+use rust_xlsxwriter::{Format as CellFormat, Workbook};
 
 use crate::SheetError;
 
-/// An xlsx file built row by row: a bold header, text cells (so that NIKs and phone numbers are
-/// never turned into numbers), widths that fit.
+/// An xlsx file built row by row in constant memory (rows go to a temporary file as they come):
+/// a bold header, text cells (so that NIKs and phone numbers are never turned into numbers).
 pub struct XlsxWriter {
     book: Workbook,
-    sheet: Worksheet,
     next_row: u32,
-    widths: Vec<usize>,
 }
 
 fn err(e: rust_xlsxwriter::XlsxError) -> SheetError {
@@ -17,34 +15,31 @@ fn err(e: rust_xlsxwriter::XlsxError) -> SheetError {
 
 impl XlsxWriter {
     pub fn new(sheet_name: &str, headers: &[String]) -> Result<Self, SheetError> {
-        let mut sheet = Worksheet::new();
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet_with_constant_memory().map_err(err)?;
         sheet.set_name(sheet_name).map_err(err)?;
         let bold = CellFormat::new().set_bold();
+        let text = CellFormat::new().set_num_format("@");
+        // Constant-memory sheets take column settings before the rows.
         for (i, h) in headers.iter().enumerate() {
+            let width = h.chars().count().clamp(12, 40) as f64 + 2.0;
+            sheet.set_column_width(i as u16, width).map_err(err)?;
+            sheet.set_column_format(i as u16, &text).map_err(err)?;
             sheet
                 .write_string_with_format(0, i as u16, h, &bold)
                 .map_err(err)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(err)?;
-        Ok(Self {
-            book: Workbook::new(),
-            sheet,
-            next_row: 1,
-            widths: headers.iter().map(|h| h.chars().count()).collect(),
-        })
+        Ok(Self { book, next_row: 1 })
     }
 
     pub fn push(&mut self, cells: &[String]) -> Result<(), SheetError> {
+        let sheet = self.book.worksheet_from_index(0).map_err(err)?;
         for (i, c) in cells.iter().enumerate() {
             if !c.is_empty() {
-                self.sheet
+                sheet
                     .write_string(self.next_row, i as u16, c)
                     .map_err(err)?;
-            }
-            if let Some(w) = self.widths.get_mut(i) {
-                *w = (*w).max(c.chars().count());
-            } else {
-                self.widths.push(c.chars().count());
             }
         }
         self.next_row += 1;
@@ -52,15 +47,43 @@ impl XlsxWriter {
     }
 
     pub fn finish(mut self) -> Result<Vec<u8>, SheetError> {
-        let text = CellFormat::new().set_num_format("@");
-        for (i, w) in self.widths.iter().enumerate() {
-            let width = (*w).clamp(6, 60) as f64 + 2.0;
-            self.sheet.set_column_width(i as u16, width).map_err(err)?;
-            self.sheet.set_column_format(i as u16, &text).map_err(err)?;
-        }
-        self.book.push_worksheet(self.sheet);
         self.book.save_to_buffer().map_err(err)
     }
+
+    /// Writes the file to `path` without holding it in memory.
+    pub fn finish_to(mut self, path: &std::path::Path) -> Result<(), SheetError> {
+        self.book.save(path).map_err(err)
+    }
+}
+
+/// A CSV file for Excel: UTF-8 with the byte-order mark (without it Excel reads Windows-1252),
+/// comma-separated, quoted where needed.
+pub struct CsvWriter<W: std::io::Write> {
+    inner: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> CsvWriter<W> {
+    pub fn new(mut out: W, headers: &[String]) -> Result<Self, SheetError> {
+        out.write_all(b"\xEF\xBB\xBF")?;
+        let mut inner = csv::Writer::from_writer(out);
+        inner.write_record(headers).map_err(csv_err)?;
+        Ok(Self { inner })
+    }
+
+    pub fn push(&mut self, cells: &[String]) -> Result<(), SheetError> {
+        self.inner.write_record(cells).map_err(csv_err)
+    }
+
+    pub fn finish(mut self) -> Result<W, SheetError> {
+        self.inner.flush()?;
+        self.inner
+            .into_inner()
+            .map_err(|e| SheetError::Write(e.to_string()))
+    }
+}
+
+fn csv_err(e: csv::Error) -> SheetError {
+    SheetError::Write(e.to_string())
 }
 
 /// A whole sheet in one call.

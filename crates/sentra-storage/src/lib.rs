@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod connect;
 mod error;
+mod export;
 mod import;
 mod personal;
 mod regions;
@@ -15,6 +16,7 @@ pub use accounts::{Session, User, hash_password, new_secret, verify_password};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use error::StorageError;
+pub use export::EXPORT_HEADERS;
 pub use import::{ImportCounts, ImportPlan, PlannedRow, RowPlan, record_input};
 pub use personal::{Keyring, PersonalKey};
 pub use umkm::{

@@ -186,7 +186,7 @@ enum Arg {
 }
 
 #[derive(Default)]
-struct Args(Vec<Arg>);
+pub(crate) struct Args(Vec<Arg>);
 
 impl Args {
     fn push(&mut self, arg: Arg) -> String {
@@ -198,7 +198,7 @@ impl Args {
         self.push(Arg::Text(Some(s.into())))
     }
 
-    fn bind<'q>(
+    pub(crate) fn bind<'q>(
         self,
         mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
@@ -233,6 +233,45 @@ fn scope_condition(region: &RegionCode, owner: Option<&str>, args: &mut Args) ->
         cond.push_str(&format!(" AND u.owner_user_id = {}", args.text(owner)));
     }
     cond
+}
+
+/// The WHERE clause (over `umkm u`) of a scope and a filter, with its arguments; `None` when
+/// the filter's region lies outside the scope.
+pub(crate) fn filter_where(scope: &Scope, filter: &UmkmFilter) -> Option<(String, Args)> {
+    let region = scope.narrow(filter.region.as_ref())?;
+    let mut args = Args::default();
+    let mut conds = vec![scope_condition(&region, scope.owner(), &mut args)];
+    if let Some(sector) = &filter.sector {
+        conds.push(format!("u.sector_code = {}", args.text(sector.as_str())));
+    }
+    if let Some(size) = filter.size {
+        conds.push(format!("u.size_class = {}", args.text(size.as_str())));
+    }
+    if let Some(status) = filter.status {
+        conds.push(format!("u.status = {}", args.text(status.as_str())));
+    }
+    if let Some(legality) = filter.legality {
+        let (not, kind) = match legality {
+            LegalityFilter::Has(k) => ("", k),
+            LegalityFilter::Lacks(k) => ("NOT ", k),
+        };
+        conds.push(format!(
+            "{not}EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = {})",
+            args.text(kind.as_str())
+        ));
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let p = args.text(escape_like(text));
+        conds.push(format!(
+            "(lower(u.name) LIKE {p} ESCAPE '\\' OR lower(COALESCE(u.brand, '')) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    Some((conds.join(" AND "), args))
 }
 
 fn escape_like(s: &str) -> String {
@@ -369,42 +408,9 @@ impl Database {
             page: page.page,
             per_page: page.per_page,
         };
-        let Some(region) = scope.narrow(filter.region.as_ref()) else {
+        let Some((where_clause, mut args)) = filter_where(scope, filter) else {
             return Ok(empty);
         };
-        let mut args = Args::default();
-        let mut conds = vec![scope_condition(&region, scope.owner(), &mut args)];
-        if let Some(sector) = &filter.sector {
-            conds.push(format!("u.sector_code = {}", args.text(sector.as_str())));
-        }
-        if let Some(size) = filter.size {
-            conds.push(format!("u.size_class = {}", args.text(size.as_str())));
-        }
-        if let Some(status) = filter.status {
-            conds.push(format!("u.status = {}", args.text(status.as_str())));
-        }
-        if let Some(legality) = filter.legality {
-            let (not, kind) = match legality {
-                LegalityFilter::Has(k) => ("", k),
-                LegalityFilter::Lacks(k) => ("NOT ", k),
-            };
-            conds.push(format!(
-                "{not}EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = {})",
-                args.text(kind.as_str())
-            ));
-        }
-        if let Some(text) = filter
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            let p = args.text(escape_like(text));
-            conds.push(format!(
-                "(lower(u.name) LIKE {p} ESCAPE '\\' OR lower(COALESCE(u.brand, '')) LIKE {p} ESCAPE '\\')"
-            ));
-        }
-        let where_clause = conds.join(" AND ");
 
         let count_sql = format!("SELECT COUNT(*) FROM umkm u WHERE {where_clause}");
         let count_args = Args(args.0.clone());

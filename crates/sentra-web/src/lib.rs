@@ -7,6 +7,7 @@ mod assets;
 mod audit_page;
 mod auth;
 mod error;
+mod export_page;
 mod forms;
 mod lang;
 mod pages;
@@ -102,6 +103,7 @@ fn site_routes() -> routes::Routes {
         .post("/logout", Access::SignedIn, auth::logout)
         .get("/signup", Access::Public, auth::signup_form)
         .post("/signup", Access::Public, auth::signup)
+        .merge(export_page::routes())
         .merge(pages::routes())
         .merge(audit_page::routes())
         .merge(users_page::routes())

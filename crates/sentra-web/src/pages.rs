@@ -279,6 +279,8 @@ pub struct ListPage {
     pub total_text: String,
     pub page_text: String,
     pub prev_href: Option<String>,
+    /// `?…` with the list's filters (not its page), for the export links.
+    pub export_query: String,
     pub next_href: Option<String>,
     pub errors: Vec<String>,
     pub scope_name: String,
@@ -490,6 +492,22 @@ async fn list(
             ],
         ),
         prev_href: (page.page > 1).then(|| link_to(page.page - 1)),
+        export_query: {
+            let kept: Vec<&(String, String)> = pairs
+                .iter()
+                .filter(|(k, v)| {
+                    !v.is_empty() && !["page", "sort", "dir", "lang"].contains(&k.as_str())
+                })
+                .collect();
+            if kept.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "?{}",
+                    serde_urlencoded::to_string(&kept).unwrap_or_default()
+                )
+            }
+        },
         next_href: (page.page < pages).then(|| link_to(page.page + 1)),
         rows,
         errors,
