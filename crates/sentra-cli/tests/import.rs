@@ -403,3 +403,115 @@ async fn an_export_with_personal_data_imports_back_as_unchanged() {
         "{out}"
     );
 }
+
+/// `kill -9` in the middle of an import leaves whole batches written, an intact audit trail,
+/// and running the import again finishes it without duplicating anything.
+#[tokio::test]
+async fn an_import_killed_midway_leaves_whole_batches_and_resumes() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    // 6,000 valid rows: six batches of 1,000.
+    let villages = [
+        "Jurangmangu Barat",
+        "Pondok Jaya",
+        "Parigi Baru",
+        "Pondok Kacang Timur",
+    ];
+    let mut csv =
+        String::from("Nama Usaha,Nama Pemilik,NIK,Kecamatan,Kelurahan,Jenis Usaha,Omzet\n");
+    for i in 1..=6000u32 {
+        // Day 01..28, month 01..12, year 80..99, serial from i: all valid NIKs of Pondok Aren.
+        let nik = format!(
+            "367403{:02}{:02}{:02}{:04}",
+            1 + i % 28,
+            1 + i % 12,
+            80 + i % 20,
+            1 + i / 20 % 9999
+        );
+        csv.push_str(&format!(
+            "Usaha Nomor {i},Pemilik {i},{nik},Pondok Aren,{},Kuliner,{} jt\n",
+            villages[i as usize % villages.len()],
+            10 + i % 90
+        ));
+    }
+    let file = dir.path().join("besar.csv");
+    std::fs::write(&file, csv).unwrap();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sentra"))
+        .env("SENTRA_LOG", "error")
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--region",
+            "36.74",
+            "--database",
+            &db.url,
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first batch is in, then kill without warning.
+    let started = std::time::Instant::now();
+    loop {
+        if count_quiet(&db.url, dir.path()).await > 0 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the import did not start");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let written = count(&db.url, dir.path()).await;
+    assert!(written > 0 && written <= 6000);
+    assert_eq!(written % 1000, 0, "whole batches only: {written}");
+    let database =
+        sentra_storage::Database::connect(&db.url, common::created_key(&db.url, dir.path()))
+            .await
+            .unwrap();
+    assert!(matches!(
+        database.verify_audit().await.unwrap(),
+        sentra_storage::AuditVerdict::Intact { .. }
+    ));
+    database.close().await;
+
+    let (ok, out, err) = import(dir.path(), &db.url, &[file.to_str().unwrap()]);
+    assert!(ok, "{err}\n{out}");
+    assert!(
+        out.contains(&format!(
+            "Tersimpan: {} baru, 0 diperbarui, {written} tidak berubah",
+            6000 - written
+        )),
+        "{out}"
+    );
+    assert_eq!(count(&db.url, dir.path()).await, 6000);
+}
+
+/// The count, or 0 while the database or its key does not exist yet.
+async fn count_quiet(db: &str, dir: &Path) -> i64 {
+    let key = match db.strip_prefix("sqlite://") {
+        Some(f) => Path::new(f).parent().unwrap().join("sentra.key"),
+        None => dir.join("sentra-data/sentra.key"),
+    };
+    if !key.exists() {
+        return 0;
+    }
+    let Ok(text) = std::fs::read_to_string(&key) else {
+        return 0;
+    };
+    let Ok(k) = sentra_storage::PersonalKey::parse(&text) else {
+        return 0;
+    };
+    let Ok(database) = sentra_storage::Database::connect(db, sentra_storage::Keyring::new(k)).await
+    else {
+        return 0;
+    };
+    let n = database
+        .count_umkm(&Scope::region(RegionCode::parse("36.74").unwrap()))
+        .await
+        .unwrap_or(0);
+    database.close().await;
+    n
+}
