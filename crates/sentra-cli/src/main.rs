@@ -319,17 +319,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db,
         } => {
             let db = open(&conn(&db)).await?;
-            let region = match region {
-                Some(r) => Some(r),
-                None => db.setting(HOME_REGION_SETTING).await?,
-            }
-            .ok_or_else(|| anyhow!("no region: pass --region CODE (e.g. 36.74)"))?;
-            let region = RegionCode::parse(&region)
-                .ok()
-                .filter(|c| RegionTree::embedded().get(c).is_some())
-                .ok_or_else(|| {
-                    anyhow!("'{region}' is not a Kemendagri region code such as 36.74")
-                })?;
+            let region = region_or_home(&db, region).await?;
             let status = match status {
                 Some(s) => Some(
                     sentra_domain::umkm::UmkmStatus::parse(&s)
@@ -356,19 +346,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db,
         } => {
             let db = open(&conn(&db)).await?;
-            let region = match region {
-                Some(r) => Some(r),
-                None => db.setting(HOME_REGION_SETTING).await?,
-            }
-            .ok_or_else(|| {
-                anyhow!("no region: pass --region CODE (e.g. 36.74) / wilayah belum ditentukan")
-            })?;
-            let region = RegionCode::parse(&region)
-                .ok()
-                .filter(|c| RegionTree::embedded().get(c).is_some())
-                .ok_or_else(|| {
-                    anyhow!("'{region}' is not a Kemendagri region code such as 36.74")
-                })?;
+            let region = region_or_home(&db, region).await?;
             let lang = if lang == "en" {
                 sentra_i18n::Lang::En
             } else {
@@ -426,6 +404,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Region { query, within } => region_command(&query.join(" "), within.as_deref()),
     }
+}
+
+/// The region a command works in: `--region`, else the deployment's home region.
+async fn region_or_home(db: &Database, region: Option<String>) -> anyhow::Result<RegionCode> {
+    let region = match region {
+        Some(r) => r,
+        None => db.setting(HOME_REGION_SETTING).await?.ok_or_else(|| {
+            anyhow!("no region: pass --region CODE (e.g. 36.74) / wilayah belum ditentukan")
+        })?,
+    };
+    RegionCode::parse(&region)
+        .ok()
+        .filter(|c| RegionTree::embedded().get(c).is_some())
+        .ok_or_else(|| anyhow!("'{region}' is not a Kemendagri region code such as 36.74"))
 }
 
 /// Connects and migrates: every command that touches the database starts with this.

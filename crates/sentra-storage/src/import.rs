@@ -198,9 +198,10 @@ impl Database {
             let (input, problems, record) = match existing {
                 Match::Same(record) => {
                     // Convert again over the record, so that columns the file lacks keep values.
+                    let base = record_input(&record);
                     let ConvertedRow { input, problems } =
-                        convert_row(cells, mapping, ctx, Some(&record_input(&record)));
-                    (input, problems, Some(record))
+                        convert_row(cells, mapping, ctx, Some(&base));
+                    (input, problems, Some((record, base)))
                 }
                 _ => (first.input, first.problems, None),
             };
@@ -219,8 +220,8 @@ impl Database {
                 }
                 Ok(data) => match record {
                     None => RowPlan::New(Box::new(data)),
-                    Some(record) => {
-                        let current = validate_umkm(&record_input(&record), &vctx).ok();
+                    Some((record, base)) => {
+                        let current = validate_umkm(&base, &vctx).ok();
                         if current.as_ref() == Some(&data) {
                             RowPlan::Unchanged { id: record.id }
                         } else {
