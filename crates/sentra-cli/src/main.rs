@@ -1,6 +1,7 @@
 //! `sentra`: the Sentra server and its command line.
 
 mod config;
+mod dedup;
 mod export;
 mod import;
 mod keys;
@@ -139,6 +140,37 @@ enum Command {
         /// Write NIK and phone numbers whole.
         #[arg(long)]
         personal_data: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Write a messy demo spreadsheet (.csv or .xlsx) to try the importer: rows as offices type
+    /// them, a share broken on purpose, a share the same business again written differently.
+    DemoFile {
+        #[arg(long, default_value = DEMO_REGION)]
+        region: String,
+        #[arg(long, default_value_t = 1000)]
+        rows: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Broken rows per thousand.
+        #[arg(long, default_value_t = 20)]
+        invalid_per_mille: u32,
+        /// Repeated businesses per thousand.
+        #[arg(long, default_value_t = 10)]
+        duplicate_per_mille: u32,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Also write which rows are broken and which repeat which (row,of_row,kind).
+        #[arg(long)]
+        truth: Option<std::path::PathBuf>,
+    },
+    /// Likely duplicates inside a spreadsheet, with precision and recall against --truth.
+    Duplicates {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        truth: Option<std::path::PathBuf>,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -309,6 +341,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("region data: {decree}, {rows} regions");
             }
             Ok(())
+        }
+        Command::DemoFile {
+            region,
+            rows,
+            seed,
+            invalid_per_mille,
+            duplicate_per_mille,
+            out,
+            truth,
+        } => {
+            let region = RegionCode::parse(&region)
+                .ok()
+                .filter(|c| RegionTree::embedded().get(c).is_some())
+                .ok_or_else(|| {
+                    anyhow!("'{region}' is not a Kemendagri region code such as 36.74")
+                })?;
+            dedup::demo_file(
+                &region,
+                rows,
+                seed,
+                invalid_per_mille,
+                duplicate_per_mille,
+                &out,
+                truth.as_deref(),
+            )?;
+            println!("{rows} rows → {}", out.display());
+            Ok(())
+        }
+        Command::Duplicates {
+            file,
+            region,
+            truth,
+            db,
+        } => {
+            let db = open(&conn(&db)).await?;
+            let region = region_or_home(&db, region).await?;
+            dedup::scan_file(&db, &region, &file, truth.as_deref()).await
         }
         Command::Export {
             out,

@@ -9,7 +9,9 @@ pub mod phone;
 
 pub use error::{FieldError, FieldErrors, Invalid};
 pub mod account;
+pub mod dedup;
 pub mod demo;
+pub mod demo_file;
 pub mod import;
 pub mod region;
 pub mod scope;

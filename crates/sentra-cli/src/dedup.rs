@@ -1,0 +1,236 @@
+//! `sentra demo-file` (a messy spreadsheet with known invalid and duplicate rows) and
+//! `sentra duplicates FILE` (likely duplicates inside a spreadsheet, scored against the known
+//! ones when a truth file is given).
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
+use sentra_domain::demo_file::{DEMO_FILE_HEADERS, DemoFileGenerator, RowKind};
+use sentra_domain::import::{ImportContext, Mapping, SectorName, convert_row, find_header};
+use sentra_domain::region::{RegionCode, RegionTree};
+use sentra_domain::umkm::{ValidationContext, validate_umkm};
+use sentra_storage::Database;
+
+pub fn demo_file(
+    region: &RegionCode,
+    rows: u64,
+    seed: u64,
+    invalid_per_mille: u32,
+    duplicate_per_mille: u32,
+    out: &Path,
+    truth: Option<&Path>,
+) -> anyhow::Result<()> {
+    let today = chrono::Local::now().date_naive();
+    let mut generator = DemoFileGenerator::new(
+        RegionTree::embedded(),
+        region,
+        seed,
+        today,
+        invalid_per_mille,
+        duplicate_per_mille,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot generate for {region}: {}", e.0))?;
+    let headers: Vec<String> = DEMO_FILE_HEADERS.iter().map(|h| h.to_string()).collect();
+    let xlsx = out.extension().is_some_and(|e| e == "xlsx");
+    let mut truth_rows = Vec::new();
+    let mut push_all =
+        |push: &mut dyn FnMut(&[String]) -> anyhow::Result<()>| -> anyhow::Result<()> {
+            for i in 0..rows {
+                let (cells, kind) = generator.next_row();
+                // Row numbers as the spreadsheet shows them: the header is row 1.
+                match kind {
+                    RowKind::Duplicate { of } => {
+                        truth_rows.push(format!("{},{},duplicate", i + 2, of + 2))
+                    }
+                    RowKind::Invalid => truth_rows.push(format!("{},,invalid", i + 2)),
+                    RowKind::Valid => {}
+                }
+                push(&cells)?;
+            }
+            Ok(())
+        };
+    if xlsx {
+        let mut w = sentra_sheets::XlsxWriter::new("UMKM", &headers)?;
+        push_all(&mut |c| Ok(w.push(c)?))?;
+        w.finish_to(out)?;
+    } else {
+        let file = std::fs::File::create(out)
+            .with_context(|| format!("cannot create {}", out.display()))?;
+        let mut w = sentra_sheets::CsvWriter::new(std::io::BufWriter::new(file), &headers)?;
+        push_all(&mut |c| Ok(w.push(c)?))?;
+        std::io::Write::flush(&mut w.finish()?)?;
+    }
+    if let Some(t) = truth {
+        let mut text = String::from("row,of_row,kind\n");
+        for line in &truth_rows {
+            text.push_str(line);
+            text.push('\n');
+        }
+        std::fs::write(t, text).with_context(|| format!("cannot write {}", t.display()))?;
+    }
+    Ok(())
+}
+
+pub async fn scan_file(
+    db: &Database,
+    region: &RegionCode,
+    file: &Path,
+    truth: Option<&Path>,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let name = file
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let table = sentra_sheets::read_table(&name, std::fs::read(file)?)?;
+    let first: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .take(16)
+        .map(|r| r.cells.clone())
+        .collect();
+    let Some((start, headers, height)) = find_header(&first) else {
+        bail!("{name}: no header row found / baris judul kolom tidak ditemukan");
+    };
+    let mapping = Mapping::guess(&headers);
+    let sectors: Vec<SectorName> = db
+        .sectors()
+        .await?
+        .into_iter()
+        .map(|s| SectorName {
+            code: s.code,
+            name_id: s.name_id,
+            name_en: s.name_en,
+        })
+        .collect();
+    let ctx = ImportContext {
+        regions: RegionTree::embedded(),
+        within: region,
+        sectors: &sectors,
+    };
+    let read = started.elapsed();
+    let codes: Vec<String> = sectors.iter().map(|s| s.code.clone()).collect();
+    let vctx = ValidationContext {
+        regions: ctx.regions,
+        sectors: &codes,
+        scope: region,
+        today: chrono::Local::now().date_naive(),
+    };
+    // Rows the importer would reject take no part: they never reach the registry.
+    let rows: Vec<&sentra_sheets::Row> = table.rows[start + height..]
+        .iter()
+        .filter(|r| {
+            let c = convert_row(&r.cells, &mapping, &ctx, None);
+            c.problems.is_empty() && validate_umkm(&c.input, &vctx).is_ok()
+        })
+        .collect();
+    let records: Vec<DedupRecord> = rows
+        .iter()
+        .map(|r| {
+            let i = convert_row(&r.cells, &mapping, &ctx, None).input;
+            DedupRecord {
+                phone: sentra_domain::phone::parse_phone(&i.phone)
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default(),
+                nik: sentra_domain::ids::parse_nik(&i.nik)
+                    .map(|n| n.as_str().to_string())
+                    .unwrap_or_default(),
+                nib: i
+                    .documents
+                    .iter()
+                    .find(|d| d.kind == "nib")
+                    .map_or(String::new(), |d| d.number.clone()),
+                name: i.name,
+                owner: i.owner_name,
+                village: i.village_code,
+            }
+        })
+        .collect();
+    let converted = started.elapsed();
+    let pairs = find_duplicates(&records, LIKELY);
+    let detected = started.elapsed();
+    println!(
+        "{} rows; {} likely duplicate pairs (score ≥ {LIKELY}); read {:.1} s, prepared {:.1} s, compared {:.1} s",
+        records.len(),
+        pairs.len(),
+        read.as_secs_f64(),
+        (converted - read).as_secs_f64(),
+        (detected - converted).as_secs_f64()
+    );
+    for p in pairs.iter().take(10) {
+        println!(
+            "  {} ~ {}  {:.2}  {}",
+            rows[p.a].line,
+            rows[p.b].line,
+            p.score,
+            p.reasons.join(", ")
+        );
+    }
+    if let Some(t) = truth {
+        let text = std::fs::read_to_string(t)?;
+        let injected: HashSet<(usize, usize)> = text
+            .lines()
+            .skip(1)
+            .filter(|l| l.ends_with(",duplicate"))
+            .filter_map(|l| {
+                let mut f = l.split(',');
+                let a: usize = f.next()?.parse().ok()?;
+                let b: usize = f.next()?.parse().ok()?;
+                Some((a.min(b), a.max(b)))
+            })
+            .collect();
+        let found: HashSet<(usize, usize)> = pairs
+            .iter()
+            .map(|p| {
+                let (a, b) = (rows[p.a].line, rows[p.b].line);
+                (a.min(b), a.max(b))
+            })
+            .collect();
+        // A duplicate of a duplicate pairs with both: a found pair is right when both rows
+        // belong to one injected group.
+        let mut group: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        for &(a, b) in &injected {
+            let root = *group.get(&a).unwrap_or(&a);
+            group.insert(b, root);
+            group.entry(a).or_insert(root);
+        }
+        let same_group = |a: usize, b: usize| match (group.get(&a), group.get(&b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        };
+        let true_found = found.iter().filter(|&&(a, b)| same_group(a, b)).count();
+        let recalled = injected.iter().filter(|p| found.contains(p)).count();
+        let precision = if found.is_empty() {
+            1.0
+        } else {
+            true_found as f64 / found.len() as f64
+        };
+        let recall = if injected.is_empty() {
+            1.0
+        } else {
+            recalled as f64 / injected.len() as f64
+        };
+        let wrong: Vec<_> = pairs
+            .iter()
+            .filter(|p| !same_group(rows[p.a].line, rows[p.b].line))
+            .take(5)
+            .collect();
+        for p in wrong {
+            println!(
+                "  not injected: {} ~ {}  {:.2}  {}",
+                rows[p.a].line,
+                rows[p.b].line,
+                p.score,
+                p.reasons.join(", ")
+            );
+        }
+        println!(
+            "injected {} pairs; found {}; precision {precision:.3}; recall {recall:.3}",
+            injected.len(),
+            found.len()
+        );
+    }
+    Ok(())
+}

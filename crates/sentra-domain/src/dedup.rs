@@ -1,0 +1,423 @@
+//! Finding the same business registered twice: from two lists, or twice for aid. Exact when the
+//! NIB matches; likely when the names (stripped of legal forms and generic words) are close and
+//! the owner, phone, NIK or place agree. Candidates are only compared inside blocks that share a
+//! key (phone, NIK, or kelurahan + a name word), so a million records take seconds, not years.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+/// What the comparison looks at; text as stored or as typed.
+#[derive(Debug, Clone, Default)]
+pub struct DedupRecord {
+    pub name: String,
+    pub owner: String,
+    /// 16 digits, or empty.
+    pub nik: String,
+    /// +62…, or empty.
+    pub phone: String,
+    pub village: String,
+    pub nib: String,
+}
+
+/// One pair of records (by their index in the input) that look like one business.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DuplicatePair {
+    pub a: usize,
+    pub b: usize,
+    /// 0..=1.
+    pub score: f64,
+    /// Codes of what agreed: `same_nib`, `same_nik`, `nik_one_digit`, `same_phone`,
+    /// `similar_name`, `same_name`, `similar_owner`, `same_village`.
+    pub reasons: Vec<&'static str>,
+}
+
+/// Pairs scoring at least this are shown for review.
+pub const LIKELY: f64 = 0.75;
+
+/// Words that say what kind of business it is rather than which one.
+const GENERIC_WORDS: &[&str] = &[
+    "cv", "ud", "pt", "tbk", "koperasi", "kop", "toko", "tk", "warung", "wr", "warkop", "usaha",
+    "kios", "kedai", "depot", "rumah", "home", "industri", "produksi", "umkm", "ukm", "bu", "ibu",
+    "pak", "bapak", "mas", "mbak", "h", "hj", "dan", "&",
+];
+
+/// `CV. Keripik "Bu Ani" Jaya` → `keripik ani jaya`.
+pub fn business_name_key(name: &str) -> String {
+    let lower = name.to_lowercase();
+    let words: Vec<String> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !GENERIC_WORDS.contains(w))
+        .map(spelling)
+        .collect();
+    words.join(" ")
+}
+
+/// Old and new spellings written for the same sound: `oe` → `u`, `dj` → `j`, `tj` → `c`,
+/// `j` (old `y`)… only the common, safe ones; and doubled letters once.
+fn spelling(word: &str) -> String {
+    let w = word
+        .replace("oe", "u")
+        .replace("dj", "j")
+        .replace("tj", "c")
+        .replace("sj", "sy");
+    let mut out = String::with_capacity(w.len());
+    for c in w.chars() {
+        if out.ends_with(c) && c.is_alphabetic() {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn person_key(name: &str) -> String {
+    let lower = name.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !GENERIC_WORDS.contains(w))
+        .map(spelling)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Owners written `Siti Rahayu`, `SITI R.` or `Rahayu, Siti` agree (keys from [`person_key`]).
+fn owner_similarity(a: &str, b: &str) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    if a == b {
+        return 1.0;
+    }
+    let wa: Vec<&str> = a.split(' ').collect();
+    let wb: Vec<&str> = b.split(' ').collect();
+    // Every word of the shorter name matches a word (or an initial) of the longer one.
+    let (short, long) = if wa.len() <= wb.len() {
+        (&wa, &wb)
+    } else {
+        (&wb, &wa)
+    };
+    let covered = short.iter().all(|s| {
+        long.iter().any(|l| {
+            l == s || (s.len() == 1 && l.starts_with(s)) || (l.len() == 1 && s.starts_with(l))
+        })
+    });
+    if covered {
+        return 0.9;
+    }
+    strsim::jaro_winkler(a, b)
+}
+
+fn nik_one_digit_apart(a: &str, b: &str) -> bool {
+    a.len() == 16 && b.len() == 16 && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() == 1
+}
+
+/// A record with its name keys worked out once.
+struct Prepared<'a> {
+    record: &'a DedupRecord,
+    name: String,
+    owner: String,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(record: &'a DedupRecord) -> Self {
+        Self {
+            record,
+            name: business_name_key(&record.name),
+            owner: person_key(&record.owner),
+        }
+    }
+}
+
+/// How alike two records are, and why.
+pub fn compare(x: &DedupRecord, y: &DedupRecord) -> (f64, Vec<&'static str>) {
+    compare_prepared(&Prepared::new(x), &Prepared::new(y))
+}
+
+fn compare_prepared(px: &Prepared<'_>, py: &Prepared<'_>) -> (f64, Vec<&'static str>) {
+    let (x, y) = (px.record, py.record);
+    let mut reasons = Vec::new();
+    if !x.nib.is_empty() && x.nib == y.nib {
+        return (1.0, vec!["same_nib"]);
+    }
+    let (nx, ny) = (&px.name, &py.name);
+    let name = if nx.is_empty() || ny.is_empty() {
+        0.0
+    } else if nx == ny {
+        reasons.push("same_name");
+        1.0
+    } else {
+        let s = strsim::jaro_winkler(nx, ny).max(token_overlap(nx, ny));
+        if s >= 0.85 {
+            reasons.push("similar_name");
+        }
+        s
+    };
+    let owner = owner_similarity(&px.owner, &py.owner);
+    if owner >= 0.85 {
+        reasons.push("similar_owner");
+    }
+    let mut identity: f64 = 0.0;
+    if !x.nik.is_empty() && x.nik == y.nik {
+        reasons.push("same_nik");
+        identity = identity.max(1.0);
+    } else if nik_one_digit_apart(&x.nik, &y.nik) {
+        reasons.push("nik_one_digit");
+        identity = identity.max(0.7);
+    }
+    if !x.phone.is_empty() && x.phone == y.phone {
+        reasons.push("same_phone");
+        identity = identity.max(0.9);
+    }
+    let place = if !x.village.is_empty() && x.village == y.village {
+        reasons.push("same_village");
+        1.0
+    } else {
+        0.0
+    };
+    // The name carries most weight: one owner may run several businesses (same NIK and
+    // phone, other names), and two shops may share a generic name in one kelurahan.
+    let mut score = 0.5 * name + 0.15 * owner + 0.25 * identity + 0.1 * place;
+    // Both NIKs and both phones known and different: two people who share a common name (and
+    // a common business name) in one kelurahan, more likely than one person twice.
+    // A NIK one digit apart alone is weak: neighbours born on the same day in one kecamatan
+    // have NIKs that differ only in the serial.
+    let known_apart = |a: &str, b: &str| !a.is_empty() && !b.is_empty() && a != b;
+    if known_apart(&x.nik, &y.nik) && known_apart(&x.phone, &y.phone) {
+        score -= 0.1;
+    }
+    (score, reasons)
+}
+
+/// Share of the shorter name's words found in the longer one: `keripik tempe rina` and
+/// `keripik tempe rina jaya` agree.
+fn token_overlap(a: &str, b: &str) -> f64 {
+    let wa: Vec<&str> = a.split(' ').collect();
+    let wb: Vec<&str> = b.split(' ').collect();
+    let (short, long) = if wa.len() <= wb.len() {
+        (&wa, &wb)
+    } else {
+        (&wb, &wa)
+    };
+    if short.is_empty() {
+        return 0.0;
+    }
+    let found = short.iter().filter(|w| long.contains(w)).count();
+    // Scaled so that a full overlap of a one-word name does not decide alone.
+    let share = found as f64 / short.len() as f64;
+    if short.len() == 1 {
+        share * 0.9
+    } else {
+        share * 0.97
+    }
+}
+
+/// Blocks bigger than this are skipped: a key that common says little, and comparing all its
+/// pairs would be quadratic. Identity keys (NIB, NIK, phone, the whole name in a kelurahan)
+/// are rarely shared; single name words often are, so their blocks are kept small.
+const MAX_BLOCK: usize = 200;
+const MAX_WORD_BLOCK: usize = 40;
+
+/// Every pair scoring at least `threshold`, each pair once, sorted by score (highest first).
+pub fn find_duplicates(records: &[DedupRecord], threshold: f64) -> Vec<DuplicatePair> {
+    let prepared: Vec<Prepared<'_>> = records.iter().map(Prepared::new).collect();
+    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in prepared.iter().enumerate() {
+        let r = p.record;
+        let mut keys = Vec::with_capacity(4);
+        if !r.nib.is_empty() {
+            keys.push(format!("b:{}", r.nib));
+        }
+        if !r.nik.is_empty() {
+            keys.push(format!("n:{}", r.nik));
+        }
+        if !r.phone.is_empty() {
+            keys.push(format!("p:{}", r.phone));
+        }
+        let name = &p.name;
+        keys.push(format!("v:{}:{name}", r.village));
+        // Each name word with the kelurahan: a typo in one word still shares the others.
+        for w in name.split(' ').filter(|w| w.len() >= 3) {
+            keys.push(format!("w:{}:{w}", r.village));
+        }
+        for k in keys {
+            blocks.entry(k).or_default().push(i);
+        }
+    }
+    let mut seen: HashMap<(usize, usize), ()> = HashMap::new();
+    let mut pairs = Vec::new();
+    for (key, members) in &blocks {
+        let limit = if key.starts_with("w:") {
+            MAX_WORD_BLOCK
+        } else {
+            MAX_BLOCK
+        };
+        if members.len() < 2 || members.len() > limit {
+            continue;
+        }
+        for (n, &a) in members.iter().enumerate() {
+            for &b in &members[n + 1..] {
+                let key = (a.min(b), a.max(b));
+                if seen.insert(key, ()).is_some() {
+                    continue;
+                }
+                let (score, reasons) = compare_prepared(&prepared[key.0], &prepared[key.1]);
+                if score >= threshold {
+                    pairs.push(DuplicatePair {
+                        a: key.0,
+                        b: key.1,
+                        score,
+                        reasons,
+                    });
+                }
+            }
+        }
+    }
+    pairs.sort_by(|p, q| {
+        q.score
+            .total_cmp(&p.score)
+            .then(p.a.cmp(&q.a))
+            .then(p.b.cmp(&q.b))
+    });
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(name: &str, owner: &str, nik: &str, phone: &str, village: &str) -> DedupRecord {
+        DedupRecord {
+            name: name.into(),
+            owner: owner.into(),
+            nik: nik.into(),
+            phone: phone.into(),
+            village: village.into(),
+            nib: String::new(),
+        }
+    }
+
+    #[test]
+    fn names_lose_legal_forms_generic_words_and_old_spelling() {
+        assert_eq!(
+            business_name_key("CV. Keripik \"Bu Ani\" Jaya"),
+            "keripik ani jaya"
+        );
+        assert_eq!(business_name_key("TOKO  Soedjono"), "sujono");
+        assert_eq!(business_name_key("Warung Sate Pak Budi"), "sate budi");
+        assert_eq!(business_name_key("Kopi Tjap Doea"), "kopi cap dua");
+    }
+
+    #[test]
+    fn the_same_business_from_two_lists_is_found() {
+        let a = rec(
+            "Keripik Tempe Bu Rina",
+            "Rina Marlina",
+            "3674035506900002",
+            "+6281211112222",
+            "36.74.03.1010",
+        );
+        let b = rec(
+            "UD Keripik Tempe Rina",
+            "RINA M.",
+            "3674035506900002",
+            "+6281211112222",
+            "36.74.03.1010",
+        );
+        let (score, reasons) = compare(&a, &b);
+        assert!(score >= LIKELY, "{score} {reasons:?}");
+        assert!(reasons.contains(&"same_nik") && reasons.contains(&"same_name"));
+        // A typo in the NIK and another phone format do not hide it.
+        let c = rec(
+            "Keripik Tempe Bu Rina",
+            "Rina Marlina",
+            "3674035506900003",
+            "",
+            "36.74.03.1010",
+        );
+        assert!(compare(&a, &c).0 >= LIKELY, "{:?}", compare(&a, &c));
+    }
+
+    #[test]
+    fn one_owner_with_two_businesses_is_not_a_duplicate() {
+        let a = rec(
+            "Keripik Tempe Bu Rina",
+            "Rina Marlina",
+            "3674035506900002",
+            "+6281211112222",
+            "36.74.03.1010",
+        );
+        let b = rec(
+            "Laundry Kilat",
+            "Rina Marlina",
+            "3674035506900002",
+            "+6281211112222",
+            "36.74.03.1010",
+        );
+        assert!(compare(&a, &b).0 < LIKELY, "{:?}", compare(&a, &b));
+    }
+
+    #[test]
+    fn two_shops_with_a_generic_name_in_one_kelurahan_are_not_duplicates() {
+        let a = rec(
+            "Warung Sembako Berkah",
+            "Ahmad",
+            "3674031203850001",
+            "+6281300000001",
+            "36.74.03.1004",
+        );
+        let b = rec(
+            "Toko Sembako Berkah",
+            "Yuliani",
+            "3674034404880002",
+            "+6281300000002",
+            "36.74.03.1004",
+        );
+        assert!(compare(&a, &b).0 < LIKELY, "{:?}", compare(&a, &b));
+    }
+
+    #[test]
+    fn namesakes_with_other_nik_and_phone_are_not_duplicates() {
+        let a = rec(
+            "Pempek Teguh",
+            "Teguh Syahputra",
+            "3674010903602366",
+            "+628788690361",
+            "v",
+        );
+        let b = rec(
+            "Pempek Teguh",
+            "Teguh Syahputra",
+            "3674040107787983",
+            "+628565008895",
+            "v",
+        );
+        assert!(compare(&a, &b).0 < LIKELY, "{:?}", compare(&a, &b));
+        // Without the phones to tell them apart, the pair is worth a look.
+        let c = rec(
+            "Pempek Teguh",
+            "Teguh Syahputra",
+            "3674040107787983",
+            "",
+            "v",
+        );
+        assert!(compare(&a, &c).0 >= LIKELY, "{:?}", compare(&a, &c));
+    }
+
+    #[test]
+    fn same_nib_is_exact_and_pairs_come_once() {
+        let mut a = rec("A", "X", "", "", "v");
+        let mut b = rec("B", "Y", "", "", "w");
+        a.nib = "1234567890123".into();
+        b.nib = "1234567890123".into();
+        let c = rec("Keripik Rina", "Rina", "3674035506900002", "+62812", "v");
+        let d = rec("Keripik Rina", "Rina", "3674035506900002", "+62812", "v");
+        let pairs = find_duplicates(&[a, b, c, d], LIKELY);
+        assert_eq!(pairs.len(), 2, "{pairs:?}");
+        assert_eq!(
+            (pairs[0].a, pairs[0].b, pairs[0].reasons.clone()),
+            (0, 1, vec!["same_nib"])
+        );
+        assert_eq!((pairs[1].a, pairs[1].b), (2, 3));
+    }
+}
