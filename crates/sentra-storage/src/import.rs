@@ -14,8 +14,9 @@ use sentra_domain::umkm::{
 use serde::Serialize;
 
 use crate::audit::Actor;
-use crate::umkm::{NewUmkm, UmkmRecord};
+use crate::umkm::{NewUmkm, UmkmFilter, UmkmRecord, filter_where};
 use crate::{Database, Result};
+use sqlx::Row;
 
 /// What will happen to one row.
 #[derive(Debug, Clone)]
@@ -150,97 +151,158 @@ impl Database {
         let mut seen_nib: HashMap<String, usize> = HashMap::new();
         let mut seen_nik_name: HashMap<(String, String), usize> = HashMap::new();
         let mut planned = Vec::with_capacity(rows.len());
-        for (line, cells) in rows {
-            let first = convert_row(cells, mapping, ctx, None);
-            // The keys that identify the business, read before validation: a row that updates
-            // a record may leave out columns (the sector, say) that a new record needs.
-            let nib = first
-                .input
-                .documents
+        // Rows are matched a chunk at a time: one query for the chunk's NIBs and one for its
+        // NIKs, instead of two per row.
+        for chunk in rows.chunks(LOOKUP_CHUNK) {
+            let firsts: Vec<(ConvertedRow, Option<String>, Option<Nik>)> = chunk
                 .iter()
-                .find(|d| d.kind == LegalKind::Nib.as_str())
-                .and_then(|d| parse_nib(&d.number).ok())
-                .map(|n| n.as_str().to_string());
-            let nik = parse_nik(&first.input.nik).ok();
-            let name_key = normalized_name(&first.input.name);
-            let nik_key = nik
-                .as_ref()
-                .map(|n| (n.as_str().to_string(), name_key.clone()));
-            let earlier = nib
-                .as_ref()
-                .and_then(|n| seen_nib.get(n))
-                .or_else(|| nik_key.as_ref().and_then(|k| seen_nik_name.get(k)))
-                .copied();
-            if let Some(earlier) = earlier {
-                planned.push(invalid(
-                    *line,
-                    vec![RowProblem {
-                        field: "name".into(),
-                        code: "duplicate_in_file".into(),
-                        hint: Some(earlier.to_string()),
-                    }],
-                ));
-                continue;
-            }
-            if let Some(n) = &nib {
-                seen_nib.insert(n.clone(), *line);
-            }
-            if let Some(k) = nik_key {
-                seen_nik_name.insert(k, *line);
-            }
-            let existing = if first.problems.is_empty() {
-                self.match_existing(scope, nib.as_deref(), nik.as_ref(), &name_key)
-                    .await?
-            } else {
-                Match::None
-            };
-            let possible_duplicate = existing_owner(&existing).cloned();
-            let (input, problems, record) = match existing {
-                Match::Same(record) => {
-                    // Convert again over the record, so that columns the file lacks keep values.
-                    let base = record_input(&record);
-                    let ConvertedRow { input, problems } =
-                        convert_row(cells, mapping, ctx, Some(&base));
-                    (input, problems, Some((record, base)))
+                .map(|(_, cells)| {
+                    let first = convert_row(cells, mapping, ctx, None);
+                    // The keys that identify the business, read before validation: a row that
+                    // updates a record may leave out columns (the sector, say) a new one needs.
+                    let nib = first
+                        .input
+                        .documents
+                        .iter()
+                        .find(|d| d.kind == LegalKind::Nib.as_str())
+                        .and_then(|d| parse_nib(&d.number).ok())
+                        .map(|n| n.as_str().to_string());
+                    let nik = parse_nik(&first.input.nik).ok();
+                    (first, nib, nik)
+                })
+                .collect();
+            let known = self.known_keys(scope, &firsts).await?;
+            for ((line, cells), (first, nib, nik)) in chunk.iter().zip(firsts) {
+                let name_key = normalized_name(&first.input.name);
+                let nik_key = nik
+                    .as_ref()
+                    .map(|n| (n.as_str().to_string(), name_key.clone()));
+                let earlier = nib
+                    .as_ref()
+                    .and_then(|n| seen_nib.get(n))
+                    .or_else(|| nik_key.as_ref().and_then(|k| seen_nik_name.get(k)))
+                    .copied();
+                if let Some(earlier) = earlier {
+                    planned.push(invalid(
+                        *line,
+                        vec![RowProblem {
+                            field: "name".into(),
+                            code: "duplicate_in_file".into(),
+                            hint: Some(earlier.to_string()),
+                        }],
+                    ));
+                    continue;
                 }
-                _ => (first.input, first.problems, None),
-            };
-            let plan = match validate_umkm(&input, &vctx) {
-                Ok(_) if !problems.is_empty() => RowPlan::Invalid(problems),
-                Err(e) => {
-                    // A cell that could not be read is reported once, not again as empty.
-                    let read: Vec<String> = problems.iter().map(|x| x.field.clone()).collect();
-                    let mut p = problems;
-                    p.extend(
-                        problems_of(&e)
-                            .into_iter()
-                            .filter(|x| !read.contains(&x.field)),
-                    );
-                    RowPlan::Invalid(p)
+                if let Some(n) = &nib {
+                    seen_nib.insert(n.clone(), *line);
                 }
-                Ok(data) => match record {
-                    None => RowPlan::New(Box::new(data)),
-                    Some((record, base)) => {
-                        let current = validate_umkm(&base, &vctx).ok();
-                        if current.as_ref() == Some(&data) {
-                            RowPlan::Unchanged { id: record.id }
-                        } else {
-                            RowPlan::Update {
-                                id: record.id,
-                                version: record.version,
-                                data: Box::new(data),
+                if let Some(k) = nik_key {
+                    seen_nik_name.insert(k, *line);
+                }
+                let existing = if first.problems.is_empty() {
+                    self.match_existing(scope, &known, nib.as_deref(), nik.as_ref(), &name_key)
+                        .await?
+                } else {
+                    Match::None
+                };
+                let possible_duplicate = existing_owner(&existing).cloned();
+                let (input, problems, record) = match existing {
+                    Match::Same(record) => {
+                        // Convert again over the record, so that columns the file lacks keep values.
+                        let base = record_input(&record);
+                        let ConvertedRow { input, problems } =
+                            convert_row(cells, mapping, ctx, Some(&base));
+                        (input, problems, Some((record, base)))
+                    }
+                    _ => (first.input, first.problems, None),
+                };
+                let plan = match validate_umkm(&input, &vctx) {
+                    Ok(_) if !problems.is_empty() => RowPlan::Invalid(problems),
+                    Err(e) => {
+                        // A cell that could not be read is reported once, not again as empty.
+                        let read: Vec<String> = problems.iter().map(|x| x.field.clone()).collect();
+                        let mut p = problems;
+                        p.extend(
+                            problems_of(&e)
+                                .into_iter()
+                                .filter(|x| !read.contains(&x.field)),
+                        );
+                        RowPlan::Invalid(p)
+                    }
+                    Ok(data) => match record {
+                        None => RowPlan::New(Box::new(data)),
+                        Some((record, base)) => {
+                            let current = validate_umkm(&base, &vctx).ok();
+                            if current.as_ref() == Some(&data) {
+                                RowPlan::Unchanged { id: record.id }
+                            } else {
+                                RowPlan::Update {
+                                    id: record.id,
+                                    version: record.version,
+                                    data: Box::new(data),
+                                }
                             }
                         }
-                    }
-                },
-            };
-            planned.push(PlannedRow {
-                line: *line,
-                plan,
-                possible_duplicate,
-            });
+                    },
+                };
+                planned.push(PlannedRow {
+                    line: *line,
+                    plan,
+                    possible_duplicate,
+                });
+            }
         }
         Ok(ImportPlan { rows: planned })
+    }
+
+    /// The records of the scope that hold a chunk's NIBs and NIKs.
+    async fn known_keys(
+        &self,
+        scope: &Scope,
+        rows: &[(ConvertedRow, Option<String>, Option<Nik>)],
+    ) -> Result<Known> {
+        let mut known = Known::default();
+        let nibs: Vec<&String> = rows.iter().filter_map(|r| r.1.as_ref()).collect();
+        let hashes: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.2.as_ref())
+            .map(|n| self.keyring.current().lookup_hash(n.as_str()))
+            .collect();
+        let per = self.params_per_statement().saturating_sub(8).max(1);
+        for part in nibs.chunks(per) {
+            let Some((where_clause, mut args)) = filter_where(scope, &UmkmFilter::default()) else {
+                return Ok(known);
+            };
+            let list: Vec<String> = part.iter().map(|n| args.text(n.as_str())).collect();
+            let sql = format!(
+                "SELECT d.number, d.umkm_id FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+                 WHERE d.kind = 'nib' AND d.number IN ({}) AND {where_clause}",
+                list.join(",")
+            );
+            for row in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                known.by_nib.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+        for part in hashes.chunks(per) {
+            let Some((where_clause, mut args)) = filter_where(scope, &UmkmFilter::default()) else {
+                return Ok(known);
+            };
+            let list: Vec<String> = part.iter().map(|h| args.text(h.as_str())).collect();
+            let sql = format!(
+                "SELECT u.owner_nik_hash, u.id, u.name FROM umkm u \
+                 WHERE u.owner_nik_hash IN ({}) AND {where_clause} ORDER BY u.id",
+                list.join(",")
+            );
+            for row in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                let name: String = row.try_get(2)?;
+                known
+                    .by_nik
+                    .entry(row.try_get(0)?)
+                    .or_default()
+                    .push((row.try_get(1)?, normalized_name(&name)));
+            }
+        }
+        Ok(known)
     }
 
     /// NIB first (one business, one NIB), then the owner's NIK with a similar business name.
@@ -248,35 +310,25 @@ impl Database {
     async fn match_existing(
         &self,
         scope: &Scope,
+        known: &Known,
         nib: Option<&str>,
         nik: Option<&Nik>,
         name_key: &str,
     ) -> Result<Match> {
-        if let Some(nib) = nib {
-            let ids: Vec<(String,)> = sqlx::query_as(
-                "SELECT umkm_id FROM umkm_documents WHERE kind = 'nib' AND number = $1",
-            )
-            .bind(nib)
-            .fetch_all(&self.pool)
-            .await?;
-            for (id,) in ids {
-                if let Ok(r) = self.get_umkm(scope, &id).await {
-                    return Ok(Match::Same(Box::new(r)));
-                }
-            }
+        if let Some(id) = nib.and_then(|n| known.by_nib.get(n)) {
+            return Ok(Match::Same(Box::new(self.get_umkm(scope, id).await?)));
         }
-        let mut same_owner = None;
         let Some(nik) = nik else {
             return Ok(Match::None);
         };
-        for id in self.umkm_ids_by_nik(scope, nik.as_str()).await? {
-            let r = self.get_umkm(scope, &id).await?;
-            if normalized_name(&r.name) == name_key {
-                return Ok(Match::Same(Box::new(r)));
-            }
-            same_owner.get_or_insert(id);
+        let hash = self.keyring.current().lookup_hash(nik.as_str());
+        let owned = known.by_nik.get(&hash).map_or(&[][..], Vec::as_slice);
+        if let Some((id, _)) = owned.iter().find(|(_, name)| name == name_key) {
+            return Ok(Match::Same(Box::new(self.get_umkm(scope, id).await?)));
         }
-        Ok(same_owner.map_or(Match::None, Match::SameOwner))
+        Ok(owned
+            .first()
+            .map_or(Match::None, |(id, _)| Match::SameOwner(id.clone())))
     }
 
     /// Writes the valid rows of a plan, `batch` rows per transaction; `progress` is told after
@@ -330,6 +382,16 @@ fn existing_owner(m: &Match) -> Option<&String> {
         Match::SameOwner(id) => Some(id),
         _ => None,
     }
+}
+
+/// Rows per look-up of existing NIBs and NIKs.
+const LOOKUP_CHUNK: usize = 1000;
+
+/// Existing records by NIB, and by NIK hash with their normalised names.
+#[derive(Default)]
+struct Known {
+    by_nib: HashMap<String, String>,
+    by_nik: HashMap<String, Vec<(String, String)>>,
 }
 
 enum Match {

@@ -194,7 +194,7 @@ impl Args {
         format!("${}", self.0.len())
     }
 
-    fn text(&mut self, s: impl Into<String>) -> String {
+    pub(crate) fn text(&mut self, s: impl Into<String>) -> String {
         self.push(Arg::Text(Some(s.into())))
     }
 
