@@ -111,6 +111,7 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
         println!("  {:<34} {n:>9}", l.t(key));
     }
     report_invalid(l, &plan, &headers, &mapping);
+    report_duplicates(l, &plan);
     if counts.invalid > 0 {
         let path = args
             .rejected
@@ -226,6 +227,25 @@ fn report_invalid(l: Lang, plan: &ImportPlan, headers: &[String], mapping: &Mapp
                 reason(l, p, headers, mapping)
             );
         }
+    }
+}
+
+fn report_duplicates(l: Lang, plan: &ImportPlan) {
+    let flagged: Vec<_> = plan
+        .rows
+        .iter()
+        .filter_map(|r| r.possible_duplicate.as_ref().map(|d| (r.line, d)))
+        .collect();
+    if flagged.is_empty() {
+        return;
+    }
+    println!("{}:", l.t("import.duplicates_list"));
+    for (line, of) in flagged {
+        let other = match of.strip_prefix("row:") {
+            Some(n) => format!("{} {n}", l.t("import.row")),
+            None => format!("UMKM {of}"),
+        };
+        println!("  {} {line} ~ {other}", l.t("import.row"));
     }
 }
 

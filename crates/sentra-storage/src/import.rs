@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
 use sentra_domain::ids::{Nik, parse_nib, parse_nik};
 use sentra_domain::import::{ConvertedRow, ImportContext, Mapping, RowProblem, convert_row};
 use sentra_domain::scope::Scope;
@@ -38,7 +39,8 @@ pub struct PlannedRow {
     /// The row number as the spreadsheet shows it.
     pub line: usize,
     pub plan: RowPlan,
-    /// Another row of this file, or a record, that looks like the same business.
+    /// What looks like the same business: `row:N` (an earlier row of this file) or the id of a
+    /// record of the same owner.
     pub possible_duplicate: Option<String>,
 }
 
@@ -252,6 +254,7 @@ impl Database {
                 });
             }
         }
+        mark_duplicates_within(&mut planned);
         Ok(ImportPlan { rows: planned })
     }
 
@@ -398,6 +401,43 @@ enum Match {
     Same(Box<UmkmRecord>),
     SameOwner(String),
     None,
+}
+
+/// New rows of the file that look like another new row of it (the same business typed twice
+/// with small differences): the later one is flagged with the earlier one's row number.
+fn mark_duplicates_within(rows: &mut [PlannedRow]) {
+    let new: Vec<(usize, DedupRecord)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.plan {
+            RowPlan::New(d) => Some((
+                i,
+                DedupRecord {
+                    name: d.name.clone(),
+                    owner: d.owner_name.clone(),
+                    nik: d.nik.as_str().to_string(),
+                    phone: d
+                        .phone
+                        .as_ref()
+                        .map_or(String::new(), |p| p.as_str().to_string()),
+                    village: d.village_code.as_str().to_string(),
+                    nib: d
+                        .documents
+                        .iter()
+                        .find(|x| x.kind == LegalKind::Nib)
+                        .map_or(String::new(), |x| x.number.clone()),
+                },
+            )),
+            _ => None,
+        })
+        .collect();
+    let records: Vec<DedupRecord> = new.iter().map(|(_, r)| r.clone()).collect();
+    for pair in find_duplicates(&records, LIKELY) {
+        let (earlier, later) = (new[pair.a].0, new[pair.b].0);
+        if rows[later].possible_duplicate.is_none() {
+            rows[later].possible_duplicate = Some(format!("row:{}", rows[earlier].line));
+        }
+    }
 }
 
 fn invalid(line: usize, problems: Vec<RowProblem>) -> PlannedRow {
