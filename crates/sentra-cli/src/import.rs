@@ -30,7 +30,7 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
         .file
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    let table = sentra_sheets::read_table(&name, bytes)?;
+    let mut table = sentra_sheets::read_table(&name, bytes)?;
     let first: Vec<Vec<String>> = table
         .rows
         .iter()
@@ -45,18 +45,23 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     };
     let mapping = Mapping::guess(&headers);
     let header_line = table.rows[start].line;
-    let data: Vec<(usize, Vec<String>)> = table.rows[start + height..]
-        .iter()
-        .map(|r| (r.line, r.cells.clone()))
+    let sheet = std::mem::take(&mut table.sheet);
+    let detected = std::mem::take(&mut table.detected);
+    // The rows move out of the table: a million rows are held once, not twice.
+    let data: Vec<(usize, Vec<String>)> = table
+        .rows
+        .into_iter()
+        .skip(start + height)
+        .map(|r| (r.line, r.cells))
         .collect();
     println!(
         "{name}{} ({}): {} {header_line}, {} {}",
-        if table.sheet.is_empty() {
+        if sheet.is_empty() {
             String::new()
         } else {
-            format!(" [{}]", table.sheet)
+            format!(" [{sheet}]")
         },
-        table.detected,
+        detected,
         l.t("import.header_at"),
         data.len(),
         l.t("import.data_rows"),
