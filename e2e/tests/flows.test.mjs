@@ -2,6 +2,7 @@
 // need scripts for their main task (issue 4).
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { startSentra, accounts, PASSWORD } from "../lib/server.mjs";
 import { launch, newContext, signIn, screenshot, PHONE } from "../lib/browser.mjs";
 
@@ -195,6 +196,26 @@ for (const js of [true, false]) {
     });
   });
 }
+
+test("the registry's CSV download carries the list's filters", async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await signIn(page, server.url, accounts.admin.login);
+  await page.goto(`${server.url}/umkm?district=36.74.03&status=verified`);
+  const listed = await count(page);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "CSV" }).click(),
+  ]);
+  assert.equal(await download.failure(), null);
+  assert.match(download.suggestedFilename(), /^umkm-\d{8}-\d{4}\.csv$/);
+  const text = readFileSync(await download.path(), "utf8").replace(/^\uFEFF/, "");
+  const lines = text.trim().split("\n");
+  assert.match(lines[0], /^ID,Nama Usaha,Merek,Nama Pemilik,NIK/);
+  assert.equal(lines.length - 1, listed, "as many rows as the list counts");
+  assert.ok(lines.slice(1).every((l) => l.includes("Pondok Aren") && l.includes(",verified,")));
+  await context.close();
+});
 
 test("the sign-in form and the registry work by keyboard alone", async () => {
   const context = await newContext(browser);

@@ -148,3 +148,27 @@ async fn xlsx_export_reads_back_with_the_same_rows() {
     );
     assert_eq!(table.rows.len(), csv.len());
 }
+
+/// Browsers ask for gzip: the streamed export must arrive whole, compressed.
+#[tokio::test]
+async fn csv_export_arrives_whole_when_compressed() {
+    use std::io::Read;
+    let app = common::spawn_app().await;
+    app.seed(60, 7).await;
+    let plain = csv_rows(&app.get("/umkm/export.csv").await.bytes().await.unwrap());
+    assert_eq!(plain.len(), 61);
+    let res = app
+        .client
+        .get(app.url("/umkm/export.csv"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let gz = res.bytes().await.unwrap();
+    let mut body = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut body)
+        .expect("a complete gzip stream");
+    assert_eq!(csv_rows(&body), plain);
+}

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use sentra_domain::account::Permission;
 use sentra_storage::EXPORT_HEADERS;
 use tokio::sync::mpsc;
@@ -94,7 +95,9 @@ async fn csv(
         let row = rx.recv().await?;
         let line = csv_line(&row).unwrap_or_default();
         Some((Ok(line), (None, rx)))
-    });
+    })
+    // The compression layer polls once more after the end; an unfused stream would panic.
+    .fuse();
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
