@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
 use sentra_domain::demo_file::{DEMO_FILE_HEADERS, DemoFileGenerator, RowKind};
-use sentra_domain::import::{ImportContext, Mapping, SectorName, convert_row, find_header};
+use sentra_domain::import::{ImportContext, Mapping, convert_row, find_header};
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::umkm::{ValidationContext, validate_umkm};
 use sentra_storage::Database;
@@ -95,16 +95,7 @@ pub async fn scan_file(
         bail!("{name}: no header row found / baris judul kolom tidak ditemukan");
     };
     let mapping = Mapping::guess(&headers);
-    let sectors: Vec<SectorName> = db
-        .sectors()
-        .await?
-        .into_iter()
-        .map(|s| SectorName {
-            code: s.code,
-            name_id: s.name_id,
-            name_en: s.name_en,
-        })
-        .collect();
+    let sectors = crate::import::sector_names(db).await?;
     let ctx = ImportContext {
         regions: RegionTree::embedded(),
         within: region,

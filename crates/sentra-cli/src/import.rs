@@ -86,16 +86,7 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     }
 
     let tree = RegionTree::embedded();
-    let sectors: Vec<SectorName> = db
-        .sectors()
-        .await?
-        .into_iter()
-        .map(|s| SectorName {
-            code: s.code,
-            name_id: s.name_id,
-            name_en: s.name_en,
-        })
-        .collect();
+    let sectors = crate::import::sector_names(db).await?;
     let ctx = ImportContext {
         regions: tree,
         within: args.region,
@@ -155,6 +146,20 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
         l.t("import.unchanged"),
     );
     Ok(())
+}
+
+/// The managed sector list with both names, for matching what a file writes.
+pub async fn sector_names(db: &Database) -> anyhow::Result<Vec<SectorName>> {
+    Ok(db
+        .sectors()
+        .await?
+        .into_iter()
+        .map(|s| SectorName {
+            code: s.code,
+            name_id: s.name_id,
+            name_en: s.name_en,
+        })
+        .collect())
 }
 
 /// `A`, `B`, …, `Z`, `AA`: columns as the spreadsheet names them.
