@@ -71,17 +71,7 @@ fn spelling(word: &str) -> String {
     out
 }
 
-fn person_key(name: &str) -> String {
-    let lower = name.to_lowercase();
-    lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !GENERIC_WORDS.contains(w))
-        .map(spelling)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Owners written `Siti Rahayu`, `SITI R.` or `Rahayu, Siti` agree (keys from [`person_key`]).
+/// Owners written `Siti Rahayu`, `SITI R.` or `Rahayu, Siti` agree (keys from [`business_name_key`], which drops the same honorifics).
 fn owner_similarity(a: &str, b: &str) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
@@ -124,7 +114,7 @@ impl<'a> Prepared<'a> {
         Self {
             record,
             name: business_name_key(&record.name),
-            owner: person_key(&record.owner),
+            owner: business_name_key(&record.owner),
         }
     }
 }
