@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
-use sentra_domain::ids::{Nik, parse_nib, parse_nik};
+use sentra_domain::ids::{parse_nib, parse_nik};
 use sentra_domain::import::{ConvertedRow, ImportContext, Mapping, RowProblem, convert_row};
 use sentra_domain::scope::Scope;
 use sentra_domain::umkm::{
@@ -156,7 +156,7 @@ impl Database {
         // Rows are matched a chunk at a time: one query for the chunk's NIBs and one for its
         // NIKs, instead of two per row.
         for chunk in rows.chunks(LOOKUP_CHUNK) {
-            let firsts: Vec<(ConvertedRow, Option<String>, Option<Nik>)> = chunk
+            let firsts: Vec<(ConvertedRow, Option<String>, Option<String>)> = chunk
                 .iter()
                 .map(|(_, cells)| {
                     let first = convert_row(cells, mapping, ctx, None);
@@ -169,16 +169,17 @@ impl Database {
                         .find(|d| d.kind == LegalKind::Nib.as_str())
                         .and_then(|d| parse_nib(&d.number).ok())
                         .map(|n| n.as_str().to_string());
-                    let nik = parse_nik(&first.input.nik).ok();
-                    (first, nib, nik)
+                    // The NIK by its keyed hash, as stored (UU 27/2022 PDP), worked out once.
+                    let nik_hash = parse_nik(&first.input.nik)
+                        .ok()
+                        .map(|n| self.keyring.current().lookup_hash(n.as_str()));
+                    (first, nib, nik_hash)
                 })
                 .collect();
             let known = self.known_keys(scope, &firsts).await?;
-            for ((line, cells), (first, nib, nik)) in chunk.iter().zip(firsts) {
+            for ((line, cells), (first, nib, nik_hash)) in chunk.iter().zip(firsts) {
                 let name_key = normalized_name(&first.input.name);
-                let nik_key = nik
-                    .as_ref()
-                    .map(|n| (n.as_str().to_string(), name_key.clone()));
+                let nik_key = nik_hash.as_ref().map(|h| (h.clone(), name_key.clone()));
                 let earlier = nib
                     .as_ref()
                     .and_then(|n| seen_nib.get(n))
@@ -202,8 +203,14 @@ impl Database {
                     seen_nik_name.insert(k, *line);
                 }
                 let existing = if first.problems.is_empty() {
-                    self.match_existing(scope, &known, nib.as_deref(), nik.as_ref(), &name_key)
-                        .await?
+                    self.match_existing(
+                        scope,
+                        &known,
+                        nib.as_deref(),
+                        nik_hash.as_deref(),
+                        &name_key,
+                    )
+                    .await?
                 } else {
                     Match::None
                 };
@@ -262,15 +269,11 @@ impl Database {
     async fn known_keys(
         &self,
         scope: &Scope,
-        rows: &[(ConvertedRow, Option<String>, Option<Nik>)],
+        rows: &[(ConvertedRow, Option<String>, Option<String>)],
     ) -> Result<Known> {
         let mut known = Known::default();
         let nibs: Vec<&String> = rows.iter().filter_map(|r| r.1.as_ref()).collect();
-        let hashes: Vec<String> = rows
-            .iter()
-            .filter_map(|r| r.2.as_ref())
-            .map(|n| self.keyring.current().lookup_hash(n.as_str()))
-            .collect();
+        let hashes: Vec<&String> = rows.iter().filter_map(|r| r.2.as_ref()).collect();
         let per = self.params_per_statement().saturating_sub(8).max(1);
         for part in nibs.chunks(per) {
             let Some((where_clause, mut args)) = filter_where(scope, &UmkmFilter::default()) else {
@@ -315,17 +318,16 @@ impl Database {
         scope: &Scope,
         known: &Known,
         nib: Option<&str>,
-        nik: Option<&Nik>,
+        nik_hash: Option<&str>,
         name_key: &str,
     ) -> Result<Match> {
         if let Some(id) = nib.and_then(|n| known.by_nib.get(n)) {
             return Ok(Match::Same(Box::new(self.get_umkm(scope, id).await?)));
         }
-        let Some(nik) = nik else {
+        let Some(hash) = nik_hash else {
             return Ok(Match::None);
         };
-        let hash = self.keyring.current().lookup_hash(nik.as_str());
-        let owned = known.by_nik.get(&hash).map_or(&[][..], Vec::as_slice);
+        let owned = known.by_nik.get(hash).map_or(&[][..], Vec::as_slice);
         if let Some((id, _)) = owned.iter().find(|(_, name)| name == name_key) {
             return Ok(Match::Same(Box::new(self.get_umkm(scope, id).await?)));
         }
