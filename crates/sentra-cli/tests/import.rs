@@ -25,6 +25,22 @@ fn import(dir: &Path, db: &str, args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// Runs `sentra ARGS` in `dir`, which must succeed, and returns what it printed.
+fn sentra_ok(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sentra"))
+        .env("SENTRA_LOG", "error")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 async fn count(db: &str, dir: &Path) -> i64 {
     let database = sentra_storage::Database::connect(db, common::created_key(db, dir))
         .await
@@ -360,19 +376,9 @@ async fn an_export_with_personal_data_imports_back_as_unchanged() {
     let db = common::test_db().await;
     let dir = tempfile::tempdir().unwrap();
     let sentra = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_sentra"))
-            .env("SENTRA_LOG", "error")
-            .args(args)
-            .args(["--database", &db.url])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let mut all = args.to_vec();
+        all.extend(["--database", db.url.as_str()]);
+        sentra_ok(dir.path(), &all)
     };
     sentra(&[
         "demo", "--region", "36.74.03", "--umkm", "300", "--seed", "3",
@@ -522,20 +528,7 @@ async fn count_quiet(db: &str, dir: &Path) -> i64 {
 async fn injected_duplicates_are_found_in_a_generated_file() {
     let db = common::test_db().await;
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_sentra"))
-            .env("SENTRA_LOG", "error")
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let run = |args: &[&str]| sentra_ok(dir.path(), args);
     run(&[
         "demo-file",
         "--rows",
