@@ -6,10 +6,10 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
 use sentra_domain::demo_file::{DEMO_FILE_HEADERS, DemoFileGenerator, RowKind};
-use sentra_domain::import::{ImportContext, Mapping, convert_row, find_header};
+use sentra_domain::import::{ImportContext, Mapping, convert_row};
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::umkm::{ValidationContext, validate_umkm};
 use sentra_storage::Database;
@@ -84,18 +84,11 @@ pub async fn scan_file(
     let name = file
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    let table = sentra_sheets::read_table(&name, std::fs::read(file)?)?;
-    let first: Vec<Vec<String>> = table
-        .rows
-        .iter()
-        .take(16)
-        .map(|r| r.cells.clone())
-        .collect();
-    let Some((start, headers, height)) = find_header(&first) else {
-        bail!("{name}: no header row found / baris judul kolom tidak ditemukan");
-    };
-    let mapping = Mapping::guess(&headers);
-    let sectors = crate::import::sector_names(db).await?;
+    let prepared = sentra_import::prepare(&name, std::fs::read(file)?)
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    let headers = &prepared.headers;
+    let mapping = Mapping::guess(headers);
+    let sectors = sentra_import::worker::sector_names(db).await?;
     let ctx = ImportContext {
         regions: RegionTree::embedded(),
         within: region,
@@ -110,17 +103,18 @@ pub async fn scan_file(
         today: chrono::Local::now().date_naive(),
     };
     // Rows the importer would reject take no part: they never reach the registry.
-    let rows: Vec<&sentra_sheets::Row> = table.rows[start + height..]
+    let rows: Vec<&(usize, Vec<String>)> = prepared
+        .data
         .iter()
-        .filter(|r| {
-            let c = convert_row(&r.cells, &mapping, &ctx, None);
+        .filter(|(_, cells)| {
+            let c = convert_row(cells, &mapping, &ctx, None);
             c.problems.is_empty() && validate_umkm(&c.input, &vctx).is_ok()
         })
         .collect();
     let records: Vec<DedupRecord> = rows
         .iter()
-        .map(|r| {
-            let i = convert_row(&r.cells, &mapping, &ctx, None).input;
+        .map(|(_, cells)| {
+            let i = convert_row(cells, &mapping, &ctx, None).input;
             DedupRecord {
                 phone: sentra_domain::phone::parse_phone(&i.phone)
                     .map(|p| p.as_str().to_string())
@@ -153,8 +147,8 @@ pub async fn scan_file(
     for p in pairs.iter().take(10) {
         println!(
             "  {} ~ {}  {:.2}  {}",
-            rows[p.a].line,
-            rows[p.b].line,
+            rows[p.a].0,
+            rows[p.b].0,
             p.score,
             p.reasons.join(", ")
         );
@@ -175,7 +169,7 @@ pub async fn scan_file(
         let found: HashSet<(usize, usize)> = pairs
             .iter()
             .map(|p| {
-                let (a, b) = (rows[p.a].line, rows[p.b].line);
+                let (a, b) = (rows[p.a].0, rows[p.b].0);
                 (a.min(b), a.max(b))
             })
             .collect();
@@ -205,14 +199,14 @@ pub async fn scan_file(
         };
         let wrong: Vec<_> = pairs
             .iter()
-            .filter(|p| !same_group(rows[p.a].line, rows[p.b].line))
+            .filter(|p| !same_group(rows[p.a].0, rows[p.b].0))
             .take(5)
             .collect();
         for p in wrong {
             println!(
                 "  not injected: {} ~ {}  {:.2}  {}",
-                rows[p.a].line,
-                rows[p.b].line,
+                rows[p.a].0,
+                rows[p.b].0,
                 p.score,
                 p.reasons.join(", ")
             );

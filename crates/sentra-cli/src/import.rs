@@ -4,10 +4,14 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use sentra_domain::import::{ImportContext, Mapping, RowProblem, SectorName, find_header};
+use sentra_domain::import::{ImportContext, Mapping};
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::scope::Scope;
 use sentra_i18n::Lang;
+use sentra_import::{
+    PrepareError, Prepared, column_letter, headers_key, prepare, reason, rejected_xlsx,
+    target_label,
+};
 use sentra_storage::{Actor, Database, ImportPlan, RowPlan};
 
 pub struct ImportArgs<'a> {
@@ -30,30 +34,25 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
         .file
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    let mut table = sentra_sheets::read_table(&name, bytes)?;
-    let first: Vec<Vec<String>> = table
-        .rows
-        .iter()
-        .take(16)
-        .map(|r| r.cells.clone())
-        .collect();
-    let Some((start, headers, height)) = find_header(&first) else {
-        bail!(
-            "{}: no header row found (Nama Usaha, Nama Pemilik, Kelurahan, …) / baris judul kolom tidak ditemukan",
-            name
-        );
+    let Prepared {
+        sheet,
+        detected,
+        header_line,
+        headers,
+        data,
+    } = match prepare(&name, bytes) {
+        Ok(p) => p,
+        Err(e @ PrepareError::NoHeader) => bail!("{name}: {}", l.error(e.code())),
+        Err(e) => bail!("{name}: {} ({e})", l.error(e.code())),
     };
-    let mapping = Mapping::guess(&headers);
-    let header_line = table.rows[start].line;
-    let sheet = std::mem::take(&mut table.sheet);
-    let detected = std::mem::take(&mut table.detected);
-    // The rows move out of the table: a million rows are held once, not twice.
-    let data: Vec<(usize, Vec<String>)> = table
-        .rows
-        .into_iter()
-        .skip(start + height)
-        .map(|r| (r.line, r.cells))
-        .collect();
+    // A mapping saved in the browser for files with this header row wins over the guess.
+    let saved = db.saved_import_mapping(&headers_key(&headers)).await?;
+    let mapping = match &saved {
+        Some(columns) => Mapping {
+            columns: columns.clone(),
+        },
+        None => Mapping::guess(&headers),
+    };
     println!(
         "{name}{} ({}): {} {header_line}, {} {}",
         if sheet.is_empty() {
@@ -66,6 +65,9 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
         data.len(),
         l.t("import.data_rows"),
     );
+    if saved.is_some() {
+        println!("{}", l.t("import.saved_mapping_used"));
+    }
     for (i, h) in headers.iter().enumerate() {
         let target = mapping.columns.get(i).cloned().flatten();
         let shown = match &target {
@@ -86,7 +88,7 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     }
 
     let tree = RegionTree::embedded();
-    let sectors = crate::import::sector_names(db).await?;
+    let sectors = sentra_import::worker::sector_names(db).await?;
     let ctx = ImportContext {
         regions: tree,
         within: args.region,
@@ -94,7 +96,9 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     };
     let scope = Scope::region(args.region.clone());
     let today = chrono::Local::now().date_naive();
-    let plan = db.plan_import(&scope, &data, &mapping, &ctx, today).await?;
+    let plan = db
+        .plan_import(&scope, &data, &mapping, &ctx, today, |_| {})
+        .await?;
     let counts = plan.counts();
     println!("{}:", l.t("import.result"));
     for (key, n) in [
@@ -148,74 +152,6 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The managed sector list with both names, for matching what a file writes.
-pub async fn sector_names(db: &Database) -> anyhow::Result<Vec<SectorName>> {
-    Ok(db
-        .sectors()
-        .await?
-        .into_iter()
-        .map(|s| SectorName {
-            code: s.code,
-            name_id: s.name_id,
-            name_en: s.name_en,
-        })
-        .collect())
-}
-
-/// `A`, `B`, …, `Z`, `AA`: columns as the spreadsheet names them.
-pub fn column_letter(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8_lossy(&s).into_owned()
-}
-
-fn target_label(l: Lang, target: &str) -> String {
-    if let Some(kind) = target
-        .strip_prefix("documents.")
-        .and_then(|r| r.strip_suffix(".number"))
-    {
-        return format!("{} ({})", l.t(&format!("doc.{kind}")), l.t("field.number"));
-    }
-    if let Some(kind) = target.strip_prefix("links.") {
-        return l.t(&format!("link.{kind}")).into_owned();
-    }
-    l.t(&format!("field.{target}")).into_owned()
-}
-
-/// `kolom B "NIK": NIK harus 16 digit.`
-fn reason(l: Lang, p: &RowProblem, headers: &[String], mapping: &Mapping) -> String {
-    let column = mapping.column_of(&p.field).or_else(|| {
-        (p.field == "village")
-            .then(|| mapping.column_of("district"))
-            .flatten()
-    });
-    let place = match column {
-        Some(c) => format!(
-            "{} {} \"{}\"",
-            l.t("import.column"),
-            column_letter(c),
-            headers.get(c).map_or("", |h| h.trim())
-        ),
-        None => target_label(l, &p.field),
-    };
-    let mut text = format!("{place}: {}", l.error(&p.code));
-    if let Some(h) = &p.hint {
-        if p.code == "duplicate_in_file" {
-            text.push_str(&format!(" ({} {h})", l.t("import.row")));
-        } else {
-            text.push_str(&format!(" {}: {h}", l.t("import.maybe")));
-        }
-    }
-    text
-}
-
 fn report_invalid(l: Lang, plan: &ImportPlan, headers: &[String], mapping: &Mapping) {
     let invalid: Vec<_> = plan
         .rows
@@ -266,8 +202,7 @@ fn rejected_path(file: &Path) -> PathBuf {
     file.with_file_name(format!("{stem}-ditolak.xlsx"))
 }
 
-/// The rejected rows with their original cells, their row number and the reasons, so that the
-/// office fixes them there and imports this file again.
+/// The rejected rows with their original cells, their row number and the reasons.
 fn write_rejected(
     l: Lang,
     path: &Path,
@@ -276,43 +211,8 @@ fn write_rejected(
     headers: &[String],
     mapping: &Mapping,
 ) -> anyhow::Result<()> {
-    let mut out_headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
-    out_headers.push(l.t("import.source_row").into_owned());
-    out_headers.push(l.t("import.reason").into_owned());
-    let mut w = sentra_sheets::XlsxWriter::new(&l.t("import.rejected_sheet"), &out_headers)?;
-    for (row, (line, cells)) in plan.rows.iter().zip(data) {
-        let RowPlan::Invalid(problems) = &row.plan else {
-            continue;
-        };
-        let mut out: Vec<String> = (0..headers.len())
-            .map(|i| sentra_domain::import::clean_cell(cells.get(i).map_or("", String::as_str)))
-            .collect();
-        out.push(line.to_string());
-        out.push(
-            problems
-                .iter()
-                .map(|p| reason(l, p, headers, mapping))
-                .collect::<Vec<_>>()
-                .join("; "),
-        );
-        w.push(&out)?;
-    }
-    let bytes = w.finish()?;
+    let invalid = sentra_import::worker::invalid_by_line(&sentra_import::worker::findings(plan));
+    let bytes = rejected_xlsx(l, &invalid, data, headers, mapping)?;
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn column_letters() {
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(25), "Z");
-        assert_eq!(column_letter(26), "AA");
-        assert_eq!(column_letter(27), "AB");
-        assert_eq!(column_letter(701), "ZZ");
-        assert_eq!(column_letter(702), "AAA");
-    }
 }

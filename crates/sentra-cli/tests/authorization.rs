@@ -26,6 +26,28 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         .get_json("/api/v1/umkm?region=36.74.01&per_page=1")
         .await;
     let outside = page["items"][0]["id"].as_str().unwrap().to_string();
+    // An import job in Pondok Aren and one in Serpong.
+    let job = |region: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let code = sentra_domain::region::RegionCode::parse(region).unwrap();
+            let headers = vec!["Nama Usaha".to_string(), "Nama Pemilik".to_string()];
+            db.create_import_job(&sentra_storage::NewImportJob {
+                created_by: "admin@test.id",
+                scope_region: &code,
+                file_name: "a.csv",
+                file: b"Nama Usaha,Nama Pemilik\nKeripik,Ani\n",
+                sheet: "",
+                detected: "CSV",
+                header_line: 1,
+                headers: &headers,
+                mapping: &[Some("name".into()), Some("owner_name".into())],
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let (job_inside, job_outside) = (job("36.74.03").await, job("36.74.01").await);
     // Every caller below works in Pondok Aren (36.74.03).
     let before = app.count().await;
 
@@ -51,6 +73,11 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         for rule in &rules {
             let fixtures: Vec<(&str, Option<&String>)> = if rule.path.contains("{id}") {
                 vec![("inside", Some(&inside)), ("outside", Some(&outside))]
+            } else if rule.path.contains("{job}") {
+                vec![
+                    ("inside", Some(&job_inside)),
+                    ("outside", Some(&job_outside)),
+                ]
             } else {
                 vec![("-", None)]
             };
@@ -58,6 +85,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                 let path = rule
                     .path
                     .replace("{id}", id.map_or("", |s| s.as_str()))
+                    .replace("{job}", id.map_or("", |s| s.as_str()))
                     .replace("{code}", "36.74");
                 let api = path.starts_with("/api/");
                 let client = match clients {

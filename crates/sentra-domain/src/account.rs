@@ -200,6 +200,8 @@ pub enum Permission {
     RevealPersonalData,
     /// Browse and export the audit trail.
     ReadAudit,
+    /// Import spreadsheets into the registry (many records at once, within the scope).
+    ImportRegistry,
 }
 
 impl Role {
@@ -212,7 +214,7 @@ impl Role {
                 Role::Admin | Role::Operator | Role::Curator | Role::Viewer | Role::Owner
             ),
             WriteRegistry => matches!(self, Role::Admin | Role::Operator | Role::Owner),
-            VerifyRegistry => matches!(self, Role::Admin | Role::Operator),
+            VerifyRegistry | ImportRegistry => matches!(self, Role::Admin | Role::Operator),
             ManageUsers | ReadAudit => self == Role::Admin,
             RevealPersonalData => matches!(self, Role::Admin | Role::Operator),
         }

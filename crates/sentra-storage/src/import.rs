@@ -44,7 +44,7 @@ pub struct PlannedRow {
     pub possible_duplicate: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct ImportCounts {
     pub new: usize,
     pub updated: usize,
@@ -140,6 +140,7 @@ impl Database {
         mapping: &Mapping,
         ctx: &ImportContext<'_>,
         today: chrono::NaiveDate,
+        mut progress: impl FnMut(usize),
     ) -> Result<ImportPlan> {
         let sector_codes: Vec<String> = ctx.sectors.iter().map(|s| s.code.clone()).collect();
         let vctx = ValidationContext {
@@ -260,6 +261,7 @@ impl Database {
                     possible_duplicate,
                 });
             }
+            progress(planned.len());
         }
         mark_duplicates_within(&mut planned);
         Ok(ImportPlan { rows: planned })

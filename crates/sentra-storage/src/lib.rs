@@ -8,6 +8,7 @@ mod connect;
 mod error;
 mod export;
 mod import;
+mod import_jobs;
 mod personal;
 mod regions;
 mod umkm;
@@ -18,6 +19,7 @@ pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use error::StorageError;
 pub use export::EXPORT_HEADERS;
 pub use import::{ImportCounts, ImportPlan, PlannedRow, RowPlan, record_input};
+pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use personal::{Keyring, PersonalKey};
 pub use umkm::{
     ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,

@@ -76,31 +76,44 @@ impl PersonalKey {
     }
 
     pub fn encrypt(&self, plain: &str) -> String {
+        format!("v1.{}.{}", self.id, B64.encode(self.seal(plain.as_bytes())))
+    }
+
+    /// A whole file (an uploaded spreadsheet full of NIKs): `v1.<key id>.` then the sealed bytes.
+    pub fn encrypt_bytes(&self, plain: &[u8]) -> Vec<u8> {
+        let mut out = format!("v1.{}.", self.id).into_bytes();
+        out.extend_from_slice(&self.seal(plain));
+        out
+    }
+
+    /// A fresh random nonce, then the ciphertext with its tag.
+    fn seal(&self, plain: &[u8]) -> Vec<u8> {
         let cipher = XChaCha20Poly1305::new((&self.encryption).into());
         let nonce_bytes: [u8; 24] = rand::random();
         let nonce = XNonce::from_slice(&nonce_bytes);
         // Encryption only fails for plaintexts beyond 256 GiB.
-        let sealed = cipher.encrypt(nonce, plain.as_bytes()).unwrap_or_default();
+        let sealed = cipher.encrypt(nonce, plain).unwrap_or_default();
         let mut blob = nonce_bytes.to_vec();
         blob.extend_from_slice(&sealed);
-        format!("v1.{}.{}", self.id, B64.encode(blob))
+        blob
+    }
+
+    fn open(&self, blob: &[u8]) -> Result<Vec<u8>, StorageError> {
+        if blob.len() < 24 {
+            return Err(StorageError::Corrupt("encrypted value too short".into()));
+        }
+        let (nonce, sealed) = blob.split_at(24);
+        let cipher = XChaCha20Poly1305::new((&self.encryption).into());
+        cipher
+            .decrypt(XNonce::from_slice(nonce), sealed)
+            .map_err(|_| StorageError::Key(format!("value does not decrypt with key {}", self.id)))
     }
 
     fn decrypt(&self, blob_b64: &str) -> Result<String, StorageError> {
         let blob = B64
             .decode(blob_b64)
             .map_err(|_| StorageError::Corrupt("encrypted value is not base64".into()))?;
-        if blob.len() < 24 {
-            return Err(StorageError::Corrupt("encrypted value too short".into()));
-        }
-        let (nonce, sealed) = blob.split_at(24);
-        let cipher = XChaCha20Poly1305::new((&self.encryption).into());
-        let plain = cipher
-            .decrypt(XNonce::from_slice(nonce), sealed)
-            .map_err(|_| {
-                StorageError::Key(format!("value does not decrypt with key {}", self.id))
-            })?;
-        String::from_utf8(plain)
+        String::from_utf8(self.open(&blob)?)
             .map_err(|_| StorageError::Corrupt("decrypted value is not UTF-8".into()))
     }
 
@@ -150,6 +163,24 @@ impl Keyring {
     /// The id of the key that encrypted `stored`.
     pub fn key_id(stored: &str) -> Option<&str> {
         stored.strip_prefix("v1.")?.split('.').next()
+    }
+
+    /// The bytes sealed by [`PersonalKey::encrypt_bytes`].
+    pub fn decrypt_bytes(&self, stored: &[u8]) -> Result<Vec<u8>, StorageError> {
+        let rest = stored
+            .strip_prefix(b"v1.")
+            .ok_or_else(|| StorageError::Corrupt("file stored unencrypted".into()))?;
+        let dot = rest
+            .iter()
+            .position(|b| *b == b'.')
+            .ok_or_else(|| StorageError::Corrupt("malformed encrypted file".into()))?;
+        let id = String::from_utf8_lossy(&rest[..dot]);
+        let key = self.by_id.get(id.as_ref()).ok_or_else(|| {
+            StorageError::Key(format!(
+                "data was encrypted with key {id}, which is not configured"
+            ))
+        })?;
+        key.open(&rest[dot + 1..])
     }
 
     pub fn decrypt(&self, stored: &str) -> Result<String, StorageError> {
@@ -247,6 +278,29 @@ mod tests {
         assert_eq!(
             key.lookup_hash("3674034506900012"),
             ring.current().lookup_hash("3674034506900012")
+        );
+    }
+
+    #[test]
+    fn files_round_trip_sealed() {
+        let (key, _) = PersonalKey::generate();
+        let file = b"Nama Usaha;NIK\nKeripik Bu Ani;3674034506900012\n".to_vec();
+        let sealed = key.encrypt_bytes(&file);
+        assert!(!sealed.windows(16).any(|w| w == b"3674034506900012"));
+        let ring = Keyring::new(key.clone());
+        assert_eq!(ring.decrypt_bytes(&sealed).unwrap(), file);
+        let mut tampered = sealed.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert!(ring.decrypt_bytes(&tampered).is_err());
+        assert!(
+            Keyring::new(PersonalKey::generate().0)
+                .decrypt_bytes(&sealed)
+                .is_err()
+        );
+        assert!(
+            ring.decrypt_bytes(&file).is_err(),
+            "plain bytes are refused"
         );
     }
 

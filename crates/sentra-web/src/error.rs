@@ -19,6 +19,8 @@ pub enum ApiError {
     /// Signed in, but the role may not do this (or the form's CSRF token is wrong).
     Forbidden(&'static str),
     NotFound,
+    /// It existed but is kept no longer (an import's uploaded file after its retention).
+    Gone(&'static str),
     Conflict,
     Validation(FieldErrors),
     /// A body that is not the JSON the endpoint takes; `field` is the JSON path when known.
@@ -76,6 +78,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict => StatusCode::CONFLICT,
             ApiError::Validation(_) | ApiError::BadBody { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -87,6 +90,7 @@ impl ApiError {
             ApiError::Unauthorized => ("unauthorized", Vec::new()),
             ApiError::Forbidden(code) => (*code, Vec::new()),
             ApiError::NotFound => ("not_found", Vec::new()),
+            ApiError::Gone(code) => (*code, Vec::new()),
             ApiError::Conflict => ("conflict", Vec::new()),
             ApiError::Validation(errors) => ("validation_failed", field_bodies(errors, lang)),
             ApiError::BadBody { field, code } => (

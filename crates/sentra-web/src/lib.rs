@@ -9,6 +9,7 @@ mod auth;
 mod error;
 mod export_page;
 mod forms;
+mod import_page;
 mod lang;
 mod pages;
 mod params;
@@ -46,6 +47,8 @@ struct Inner {
     secure_cookies: bool,
     regions: &'static RegionTree,
     home: RegionCode,
+    /// Wakes this server's import worker when a job is started here.
+    import_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
                 secure_cookies: true,
                 regions: RegionTree::embedded(),
                 home,
+                import_wake: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -84,6 +88,10 @@ impl AppState {
     pub fn secure_cookies(&self) -> bool {
         self.inner.secure_cookies
     }
+
+    pub(crate) fn wake_import_worker(&self) {
+        self.inner.import_wake.notify_one();
+    }
 }
 
 /// Largest request body accepted; a registry record is a few kilobytes.
@@ -104,6 +112,7 @@ fn site_routes() -> routes::Routes {
         .get("/signup", Access::Public, auth::signup_form)
         .post("/signup", Access::Public, auth::signup)
         .merge(export_page::routes())
+        .merge(import_page::routes())
         .merge(pages::routes())
         .merge(audit_page::routes())
         .merge(users_page::routes())
@@ -159,16 +168,24 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
     }
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves. Every server also runs an import worker: jobs started in
+/// the browser (here or on another server of the deployment) are checked and written by it.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let worker = tokio::spawn(sentra_import::worker::run_worker(
+        state.db().clone(),
+        state.inner.import_wake.clone(),
+    ));
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    // A job cut off here is taken up again when its lease runs out.
+    worker.abort();
+    served
 }

@@ -95,6 +95,7 @@ impl Chrome {
         let links = [
             ("/umkm", "nav.registry", ReadRegistry),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
+            ("/umkm/import", "nav.import", ImportRegistry),
             ("/audit", "nav.audit", ReadAudit),
             ("/admin/users", "nav.users", ManageUsers),
         ];
@@ -1451,7 +1452,7 @@ pub struct ErrorPage {
     pub details: Vec<String>,
 }
 
-fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
+pub(crate) fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
     let status = e.status();
     let body = e.body(lang);
     let page = ErrorPage {

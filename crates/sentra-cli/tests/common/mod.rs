@@ -356,3 +356,50 @@ pub fn valid_body() -> serde_json::Value {
         "links": {"instagram": "https://instagram.com/kriukku"}
     })
 }
+
+/// A kecamatan's list as saved by Excel on Windows: semicolons, Windows-1252, a title row,
+/// blank lines, stray spaces, phones and amounts written every which way.
+pub fn messy_csv() -> Vec<u8> {
+    let text = "DATA UMKM KECAMATAN PONDOK AREN 2025;;;;;;;;;;\r\n\
+\r\n\
+No;Nama Usaha;Nama Pemilik;NIK;No. HP/WA;Alamat;Kecamatan;Kelurahan;Omzet/Tahun;Modal;Jenis Usaha;NIB\r\n\
+1;  Keripik Tempe Bu Rina ;Rina Marlina;3674035506900002;0812-1111-2222;Jl. Mawar 1;Pondok Aren;Jurangmangu Barat;Rp 150.000.000;25 jt;makanan;1234567890123\r\n\
+2;Batik Ratna;Ratna;367403550690;081233334444;Jl. Melati;Pondok Aren;Pondok Jaya;1,5 jt;;Fesyen;\r\n\
+3;Warung Sate;Budi;3674031203850001;+62 812 5555 6666;;Serpong;Tidak Ada;2 jt;;kuliner;\r\n\
+4;Kue Lapis Jos\u{e9};Sari;3674034404880002;62 813 7777 8888;Jl. Kenanga;Pondok Aren;Pondok;500 rb;;kuliner;\r\n\
+5;Keripik Tempe Bu Rina;Rina Marlina;3674035506900002;0812-1111-2222;Jl. Mawar 1;Pondok Aren;Jurangmangu Barat;Rp 150.000.000;25 jt;makanan;1234567890123\r\n\
+\r\n\
+6;Kopi Kenangan Ibu;Dewi  Lestari;3674036505850003;0857 1234 5678;Jl. Anggrek 2;pondok aren;PONDOK KACANG TIMUR; Rp1.500.000.000 ;Rp 300.000.000;Kuliner;\r\n\
+7;Tenun Ikat;Maria;3674034107900004;0813-9999-0000;Jl. Dahlia;Pondok Aren;Parigi Baru;60 jt;10jt;Kerajinan;9120000000001\r\n";
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+/// `n` valid rows of Pondok Aren, each a different business with a valid NIK.
+pub fn pondok_aren_rows(n: u32) -> String {
+    let villages = [
+        "Jurangmangu Barat",
+        "Pondok Jaya",
+        "Parigi Baru",
+        "Pondok Kacang Timur",
+    ];
+    let mut csv =
+        String::from("Nama Usaha,Nama Pemilik,NIK,Kecamatan,Kelurahan,Jenis Usaha,Omzet\n");
+    for i in 1..=n {
+        // Day 01..28, month 01..12, year 80..99, serial from i: all valid NIKs of Pondok Aren.
+        let nik = format!(
+            "367403{:02}{:02}{:02}{:04}",
+            1 + i % 28,
+            1 + i % 12,
+            80 + i % 20,
+            1 + i / 20 % 9999
+        );
+        csv.push_str(&format!(
+            "Usaha Nomor {i},Pemilik {i},{nik},Pondok Aren,{},Kuliner,{} jt\n",
+            villages[i as usize % villages.len()],
+            10 + i % 90
+        ));
+    }
+    csv
+}
