@@ -65,6 +65,7 @@ const pages = () => [
   ["umkm-edit", "admin", `/umkm/${umkmId}/edit`],
   ["audit", "admin", "/audit"],
   ["users", "admin", "/admin/users"],
+  ["import", "operator", "/umkm/import"],
   ["owner-new", "owner", "/umkm/new"],
   ["owner-registry", "owner", "/umkm"],
 ];
