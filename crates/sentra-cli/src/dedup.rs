@@ -74,6 +74,22 @@ pub fn demo_file(
     Ok(())
 }
 
+/// The batch check of the registry within `region`: likely pairs join the review queue.
+pub async fn scan_registry(db: &Database, region: &RegionCode) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let outcome = db
+        .scan_duplicates(&sentra_domain::scope::Scope::region(region.clone()))
+        .await?;
+    println!(
+        "{} UMKM; {} likely duplicate pairs (score ≥ {LIKELY}), {} new in the review queue; {:.1} s",
+        outcome.records,
+        outcome.pairs,
+        outcome.new_pairs,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 pub async fn scan_file(
     db: &Database,
     region: &RegionCode,

@@ -149,6 +149,13 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
         done.unchanged,
         l.t("import.unchanged"),
     );
+    if done.queued_duplicates > 0 {
+        println!(
+            "{} {}",
+            done.queued_duplicates,
+            l.t("import.queued_duplicates")
+        );
+    }
     Ok(())
 }
 

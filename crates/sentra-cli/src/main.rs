@@ -164,9 +164,10 @@ enum Command {
         #[arg(long)]
         truth: Option<std::path::PathBuf>,
     },
-    /// Likely duplicates inside a spreadsheet, with precision and recall against --truth.
+    /// Likely duplicates: without FILE, the batch check of the registry (pairs go to the review
+    /// queue); with FILE, inside a spreadsheet, with precision and recall against --truth.
     Duplicates {
-        file: std::path::PathBuf,
+        file: Option<std::path::PathBuf>,
         #[arg(long)]
         region: Option<String>,
         #[arg(long)]
@@ -377,7 +378,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let db = open(&conn(&db)).await?;
             let region = region_or_home(&db, region).await?;
-            dedup::scan_file(&db, &region, &file, truth.as_deref()).await
+            match file {
+                Some(file) => dedup::scan_file(&db, &region, &file, truth.as_deref()).await,
+                None => dedup::scan_registry(&db, &region).await,
+            }
         }
         Command::Export {
             out,

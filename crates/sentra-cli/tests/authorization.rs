@@ -48,6 +48,36 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         }
     };
     let (job_inside, job_outside) = (job("36.74.03").await, job("36.74.01").await);
+    // A duplicate pair in Pondok Aren and one in Serpong.
+    let pair = |region: &'static str| {
+        let app = &app;
+        async move {
+            let (_, page) = app
+                .get_json(&format!("/api/v1/umkm?region={region}&per_page=2"))
+                .await;
+            let mut ids: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string())
+                .collect();
+            ids.sort();
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&app.test_db.url).await.unwrap();
+            sqlx::query(
+                "INSERT INTO duplicate_pairs (a_id, b_id, score, reasons, status, found_at) \
+                 VALUES ($1, $2, 80, '[\"similar_name\"]', 'open', '2026-01-01T00:00:00.000Z')",
+            )
+            .bind(&ids[0])
+            .bind(&ids[1])
+            .execute(&pool)
+            .await
+            .unwrap();
+            pool.close().await;
+            format!("{}~{}", ids[0], ids[1])
+        }
+    };
+    let (pair_inside, pair_outside) = (pair("36.74.03").await, pair("36.74.01").await);
     // Every caller below works in Pondok Aren (36.74.03).
     let before = app.count().await;
 
@@ -78,6 +108,11 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     ("inside", Some(&job_inside)),
                     ("outside", Some(&job_outside)),
                 ]
+            } else if rule.path.contains("{pair}") {
+                vec![
+                    ("inside", Some(&pair_inside)),
+                    ("outside", Some(&pair_outside)),
+                ]
             } else {
                 vec![("-", None)]
             };
@@ -86,6 +121,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .path
                     .replace("{id}", id.map_or("", |s| s.as_str()))
                     .replace("{job}", id.map_or("", |s| s.as_str()))
+                    .replace("{pair}", id.map_or("", |s| s.as_str()))
                     .replace("{code}", "36.74");
                 let api = path.starts_with("/api/");
                 let client = match clients {

@@ -13,6 +13,7 @@ pub mod dedup;
 pub mod demo;
 pub mod demo_file;
 pub mod import;
+pub mod merge;
 pub mod region;
 pub mod scope;
 pub mod size;

@@ -51,6 +51,9 @@ pub struct ImportCounts {
     pub unchanged: usize,
     pub invalid: usize,
     pub possible_duplicates: usize,
+    /// After writing: pairs with registry records put in the duplicate review queue.
+    #[serde(default)]
+    pub queued_duplicates: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -351,11 +354,14 @@ impl Database {
     ) -> Result<ImportCounts> {
         let mut done = ImportCounts::default();
         let mut news: Vec<&UmkmData> = Vec::new();
+        let mut written: Vec<String> = Vec::new();
         for (i, row) in plan.rows.iter().enumerate() {
             match &row.plan {
                 RowPlan::New(data) => news.push(data),
                 RowPlan::Update { id, version, data } => {
-                    self.update_umkm(scope, id, *version, data, actor).await?;
+                    self.update_umkm_unchecked(scope, id, *version, data, actor)
+                        .await?;
+                    written.push(id.clone());
                     done.updated += 1;
                 }
                 RowPlan::Unchanged { .. } => done.unchanged += 1,
@@ -372,7 +378,7 @@ impl Database {
                     })
                     .collect();
                 if !rows.is_empty() {
-                    self.insert_umkm_batch(scope, &rows, actor).await?;
+                    written.extend(self.insert_umkm_batch(scope, &rows, actor).await?);
                 }
                 done.new += news.len();
                 news.clear();
@@ -380,6 +386,9 @@ impl Database {
             }
         }
         done.possible_duplicates = plan.counts().possible_duplicates;
+        // Every written row against the registry (the dry run compared rows within the file
+        // and with the same owner's records).
+        done.queued_duplicates = self.check_duplicates_of(scope, &written).await?.new_pairs;
         Ok(done)
     }
 }

@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod connect;
+mod duplicates;
 mod error;
 mod export;
 mod import;
@@ -16,6 +17,7 @@ mod umkm;
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
+pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;
 pub use export::EXPORT_HEADERS;
 pub use import::{ImportCounts, ImportPlan, PlannedRow, RowPlan, record_input};

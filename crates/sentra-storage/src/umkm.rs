@@ -174,6 +174,8 @@ pub struct UmkmRecord {
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
+    /// Merged into this record (a duplicate); the record stays for its history.
+    pub merged_into: Option<String>,
 }
 
 /// A value bound to a `$n` placeholder. `$n` works on both engines (sqlx's SQLite driver reads
@@ -185,7 +187,7 @@ enum Arg {
     Float(Option<f64>),
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Args(Vec<Arg>);
 
 impl Args {
@@ -223,7 +225,7 @@ fn region_column(level: RegionLevel) -> &'static str {
 }
 
 /// `col = $n` for the region the caller may see, and for owners `owner_user_id = $m`.
-fn scope_condition(region: &RegionCode, owner: Option<&str>, args: &mut Args) -> String {
+pub(crate) fn scope_condition(region: &RegionCode, owner: Option<&str>, args: &mut Args) -> String {
     let mut cond = format!(
         "{} = {}",
         region_column(region.level()),
@@ -240,7 +242,11 @@ fn scope_condition(region: &RegionCode, owner: Option<&str>, args: &mut Args) ->
 pub(crate) fn filter_where(scope: &Scope, filter: &UmkmFilter) -> Option<(String, Args)> {
     let region = scope.narrow(filter.region.as_ref())?;
     let mut args = Args::default();
-    let mut conds = vec![scope_condition(&region, scope.owner(), &mut args)];
+    // Records merged into another are not the registry's any more.
+    let mut conds = vec![
+        scope_condition(&region, scope.owner(), &mut args),
+        "u.merged_into IS NULL".to_string(),
+    ];
     if let Some(sector) = &filter.sector {
         conds.push(format!("u.sector_code = {}", args.text(sector.as_str())));
     }
@@ -526,7 +532,18 @@ impl Database {
         )
         .await?;
         tx.commit().await?;
+        self.queue_duplicates_of(scope, &record.id).await;
         Ok(record)
+    }
+
+    /// The duplicate check of a record just written: against every record of the region, not
+    /// only those the writer sees (an owner sees only their own). A failure leaves the record
+    /// written; the next batch check finds the pair.
+    async fn queue_duplicates_of(&self, scope: &Scope, id: &str) {
+        let region = Scope::region(scope.region_code().clone());
+        if let Err(e) = self.check_duplicates_of(&region, &[id.to_string()]).await {
+            tracing::warn!(error = %e, "duplicate check of a new record failed");
+        }
     }
 
     /// Inserts many records in one transaction (demo and import jobs), with one audit entry for
@@ -571,6 +588,25 @@ impl Database {
         data: &UmkmData,
         actor: &Actor,
     ) -> Result<UmkmRecord> {
+        let (after, changed) = self
+            .update_umkm_unchecked(scope, id, expected_version, data, actor)
+            .await?;
+        if changed {
+            self.queue_duplicates_of(scope, id).await;
+        }
+        Ok(after)
+    }
+
+    /// The update without the duplicate check (an import checks all its rows at the end);
+    /// also says whether anything changed.
+    pub(crate) async fn update_umkm_unchecked(
+        &self,
+        scope: &Scope,
+        id: &str,
+        expected_version: i64,
+        data: &UmkmData,
+        actor: &Actor,
+    ) -> Result<(UmkmRecord, bool)> {
         if !scope.contains(&data.village_code) {
             return Err(StorageError::NotFound);
         }
@@ -580,7 +616,8 @@ impl Database {
             .apply_update(&mut tx, scope, id, expected_version, data)
             .await?;
         let changes = audit_diff(&before, &after);
-        if !changes.is_empty() {
+        let changed = !changes.is_empty();
+        if changed {
             audit::append(
                 &mut tx,
                 actor,
@@ -592,11 +629,11 @@ impl Database {
             .await?;
         }
         tx.commit().await?;
-        Ok(after)
+        Ok((after, changed))
     }
 
     /// The update itself, inside the caller's transaction: the record before and after.
-    async fn apply_update(
+    pub(crate) async fn apply_update(
         &self,
         tx: &mut Transaction<'_, Any>,
         scope: &Scope,
@@ -838,11 +875,11 @@ impl Database {
         Ok(())
     }
 
-    /// Number of records inside the scope.
+    /// Number of records inside the scope (merged duplicates not counted).
     pub async fn count_umkm(&self, scope: &Scope) -> Result<i64> {
         let mut args = Args::default();
         let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
-        let sql = format!("SELECT COUNT(*) FROM umkm u WHERE {cond}");
+        let sql = format!("SELECT COUNT(*) FROM umkm u WHERE {cond} AND u.merged_into IS NULL");
         Ok(args
             .bind(sqlx::query(&sql))
             .fetch_one(&self.pool)
@@ -1001,12 +1038,13 @@ fn record_from_row(row: &AnyRow, keyring: &crate::Keyring) -> Result<UmkmRecord>
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         version: row.try_get("version")?,
+        merged_into: row.try_get("merged_into")?,
     })
 }
 
 /// One record inside the scope, read on the given connection (a transaction's, to see its own
 /// writes).
-async fn fetch_record(
+pub(crate) async fn fetch_record(
     conn: &mut AnyConnection,
     keyring: &Keyring,
     scope: &Scope,
@@ -1046,7 +1084,14 @@ fn audit_view(r: &UmkmRecord) -> serde_json::Map<String, serde_json::Value> {
         Ok(serde_json::Value::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
-    for key in ["id", "created_at", "updated_at", "version", "created_by"] {
+    for key in [
+        "id",
+        "created_at",
+        "updated_at",
+        "version",
+        "created_by",
+        "merged_into",
+    ] {
         map.remove(key);
     }
     let masked_nik = sentra_domain::ids::parse_nik(&r.owner_nik)
@@ -1063,7 +1108,7 @@ fn audit_view(r: &UmkmRecord) -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// `{"field": [before, after]}` for every field whose value changed.
-fn audit_diff(
+pub(crate) fn audit_diff(
     before: &UmkmRecord,
     after: &UmkmRecord,
 ) -> serde_json::Map<String, serde_json::Value> {

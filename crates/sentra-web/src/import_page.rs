@@ -469,7 +469,14 @@ async fn render_job(
         result: job
             .result
             .as_ref()
-            .map(|c| count_rows(lang, c))
+            .map(|c| {
+                let mut rows = count_rows(lang, c);
+                rows.push((
+                    lang.t("import.queued_duplicates").into_owned(),
+                    c.queued_duplicates,
+                ));
+                rows
+            })
             .unwrap_or_default(),
         failure: job
             .error

@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod audit_page;
 mod auth;
+mod duplicates_page;
 mod error;
 mod export_page;
 mod forms;
@@ -113,6 +114,7 @@ fn site_routes() -> routes::Routes {
         .post("/signup", Access::Public, auth::signup)
         .merge(export_page::routes())
         .merge(import_page::routes())
+        .merge(duplicates_page::routes())
         .merge(pages::routes())
         .merge(audit_page::routes())
         .merge(users_page::routes())

@@ -96,6 +96,7 @@ impl Chrome {
             ("/umkm", "nav.registry", ReadRegistry),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),
+            ("/umkm/duplicates", "nav.duplicates", VerifyRegistry),
             ("/audit", "nav.audit", ReadAudit),
             ("/admin/users", "nav.users", ManageUsers),
         ];
@@ -984,6 +985,9 @@ pub struct DetailPage {
     pub notice: Option<String>,
     /// Pending owner changes: id, who, when, what.
     pub pending: Vec<(String, String, String, String)>,
+    /// Open duplicate pairs of this record: the pair's page and the other record's id.
+    pub duplicates: Vec<(String, String)>,
+    pub merged_into: Option<String>,
 }
 
 pub struct HistoryRow {
@@ -1072,7 +1076,9 @@ async fn detail(
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "done"))
         .and_then(|(_, v)| match v.as_str() {
-            "created" | "saved" | "status" => Some(lang.t(&format!("umkm.done_{v}")).into_owned()),
+            "created" | "saved" | "status" | "merged" => {
+                Some(lang.t(&format!("umkm.done_{v}")).into_owned())
+            }
             _ => None,
         });
     render_detail(&state, &caller, lang, &uri, r, false, done).await
@@ -1418,7 +1424,21 @@ async fn render_detail(
             )
         })
         .collect();
+    let duplicates = if caller.can(Permission::VerifyRegistry) {
+        state
+            .db()
+            .open_duplicates_of(&caller.scope(), &r.id)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|other| (crate::duplicates_page::pair_href(&r.id, &other), other))
+            .collect()
+    } else {
+        Vec::new()
+    };
     DetailPage {
+        duplicates,
+        merged_into: r.merged_into.clone(),
         history,
         can_reveal: caller.can(Permission::RevealPersonalData) && !revealed,
         can_edit: caller.can(Permission::WriteRegistry),
