@@ -78,3 +78,41 @@ for (const js of [true, false]) {
     assert.deepEqual(failures, []);
   });
 }
+
+test("a business imported twice is found, compared and merged", { timeout: 120_000 }, async () => {
+  const failures = [];
+  const context = await newContext(browser, { viewport: PHONE, isMobile: true });
+  const page = await context.newPage();
+  await signIn(page, server.url, accounts.operator.login);
+  // The first run's Keripik Tempe again, from another list: a legal form in the name, its NIB.
+  const list = [
+    "Nama Usaha;Nama Pemilik;NIK;No. HP/WA;Kecamatan;Kelurahan;Jenis Usaha;NIB",
+    "UD. Keripik Tempe 1;Rina Marlina;3674035506900112;0812-1111-2222;Pondok Aren;Jurangmangu Barat;makanan;9120301234567",
+  ].join("\r\n");
+  await page.goto(`${server.url}/umkm/import`);
+  await page.getByLabel("Berkas").setInputFiles({ name: "daftar-lain.csv", mimeType: "text/csv", buffer: Buffer.from(list) });
+  await Promise.all([page.waitForURL(/\/umkm\/import\/[0-9a-f-]+$/), page.getByRole("button", { name: "Unggah dan periksa kolom" }).click()]);
+  await page.getByRole("button", { name: "Periksa semua baris (uji coba)" }).click();
+  await page.locator("#counts").waitFor({ timeout: 60_000 });
+  assert.match(await page.locator("#counts").innerText(), /mungkin duplikat\s+1/, "same NIK, another name: flagged");
+  await page.getByRole("button", { name: "Simpan", exact: true }).click();
+  await page.getByText("Tersimpan", { exact: true }).waitFor({ timeout: 60_000 });
+
+  await page.getByRole("link", { name: "Duplikat" }).click();
+  // Most likely first: the same business, 100%. (The two runs above are near-copies of each
+  // other too, and rightly queued.)
+  const first = page.locator("#pairs tbody tr").first();
+  assert.match(await first.innerText(), /Keripik Tempe 1[\s\S]*UD\. Keripik Tempe 1[\s\S]*100%/);
+  await checkPage(page, "duplicates", failures, true);
+  await Promise.all([page.waitForURL(/\/umkm\/duplicates\/.+~.+/), first.getByRole("link", { name: "Bandingkan" }).click()]);
+  await checkPage(page, "duplicate-pair", failures, true);
+  // The NIB only the imported record has is kept whichever record carries on.
+  const nib = page.getByRole("group", { name: "NIB" });
+  assert.ok(await nib.getByRole("radio", { name: /9120301234567/ }).isChecked());
+  await Promise.all([page.waitForURL(/\/umkm\/[0-9a-f-]+\?done=merged$/), page.getByRole("button", { name: "Gabungkan" }).click()]);
+  const main = await page.locator("main").innerText();
+  assert.match(main, /Data digabungkan/);
+  assert.match(main, /9120301234567/);
+  await context.close();
+  assert.deepEqual(failures, []);
+});

@@ -66,6 +66,7 @@ const pages = () => [
   ["audit", "admin", "/audit"],
   ["users", "admin", "/admin/users"],
   ["import", "operator", "/umkm/import"],
+  ["duplicates", "operator", "/umkm/duplicates"],
   ["owner-new", "owner", "/umkm/new"],
   ["owner-registry", "owner", "/umkm"],
 ];

@@ -42,6 +42,16 @@ fn split_pair(pair: &str) -> Result<(&str, &str), ApiError> {
     pair.split_once('~').ok_or(ApiError::NotFound)
 }
 
+/// The pair named by the path, with both records, if both lie in the caller's scope.
+async fn find_pair(
+    state: &AppState,
+    caller: &Caller,
+    pair: &str,
+) -> Result<(DuplicatePairRow, UmkmRecord, UmkmRecord), ApiError> {
+    let (a, b) = split_pair(pair)?;
+    Ok(state.db().duplicate_pair(&caller.scope(), a, b).await?)
+}
+
 fn reasons_text(l: Lang, reasons: &[String]) -> String {
     reasons
         .iter()
@@ -321,15 +331,7 @@ async fn compare(
     if let Err(r) = require(&caller, Permission::VerifyRegistry) {
         return *r;
     }
-    let found = match split_pair(&pair) {
-        Ok((a, b)) => state
-            .db()
-            .duplicate_pair(&caller.scope(), a, b)
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(e),
-    };
-    match found {
+    match find_pair(&state, &caller, &pair).await {
         Ok((p, a, b)) => {
             render_compare(&state, lang, &caller, &uri, p, a, b, None, Vec::new()).await
         }
@@ -352,15 +354,7 @@ async fn merge(
         Err(r) => return *r,
     };
     let scope = caller.scope();
-    let found = match split_pair(&pair) {
-        Ok((a, b)) => state
-            .db()
-            .duplicate_pair(&scope, a, b)
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(e),
-    };
-    let (p, a, b) = match found {
+    let (p, a, b) = match find_pair(&state, &caller, &pair).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, &uri, e),
     };
