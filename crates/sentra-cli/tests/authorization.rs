@@ -94,6 +94,25 @@ async fn every_route_answers_every_role_as_its_rule_says() {
             Some(role),
         ));
     }
+    // Each caller's own export job (exports are their requester's only), and another user's.
+    let scope03 = sentra_domain::scope::Scope::region(
+        sentra_domain::region::RegionCode::parse("36.74.03").unwrap(),
+    );
+    let mut own_export: Vec<(Role, String)> = Vec::new();
+    for role in Role::ALL {
+        let login = format!("{}-36-74-03@test.id", role.as_str());
+        let id = app
+            .db
+            .create_export_job(&login, &scope03, "", "xlsx", false)
+            .await
+            .unwrap();
+        own_export.push((role, id));
+    }
+    let foreign_export = app
+        .db
+        .create_export_job("admin@test.id", &scope03, "", "xlsx", false)
+        .await
+        .unwrap();
     let anonymous = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -108,6 +127,12 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     ("inside", Some(&job_inside)),
                     ("outside", Some(&job_outside)),
                 ]
+            } else if rule.path.contains("{export}") {
+                let own = own_export
+                    .iter()
+                    .find(|(r, _)| Some(*r) == *role)
+                    .map_or(&foreign_export, |(_, id)| id);
+                vec![("inside", Some(own)), ("outside", Some(&foreign_export))]
             } else if rule.path.contains("{pair}") {
                 vec![
                     ("inside", Some(&pair_inside)),
@@ -122,6 +147,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{id}", id.map_or("", |s| s.as_str()))
                     .replace("{job}", id.map_or("", |s| s.as_str()))
                     .replace("{pair}", id.map_or("", |s| s.as_str()))
+                    .replace("{export}", id.map_or("", |s| s.as_str()))
                     .replace("{code}", "36.74");
                 let api = path.starts_with("/api/");
                 let client = match clients {
@@ -161,9 +187,13 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         assert!(status != 401 && status != 403 && !to_login, "{ctx}")
                     }
                     (Access::Role(p), Some(r)) if !r.can(p) => assert_eq!(status, 403, "{ctx}"),
-                    // Owners see only businesses they own: neither fixture is theirs.
+                    // Owners see only businesses they own: neither record fixture is theirs (their
+                    // own export job is).
                     (Access::Role(_), Some(r))
-                        if where_ == "outside" || *r == Role::Owner && where_ == "inside" =>
+                        if where_ == "outside"
+                            || *r == Role::Owner
+                                && where_ == "inside"
+                                && !rule.path.contains("{export}") =>
                     {
                         assert_eq!(status, 404, "{ctx}")
                     }

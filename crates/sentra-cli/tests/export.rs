@@ -172,3 +172,86 @@ async fn csv_export_arrives_whole_when_compressed() {
         .expect("a complete gzip stream");
     assert_eq!(csv_rows(&body), plain);
 }
+
+/// A workbook larger than a request may make is offered as a job: started with a button, its
+/// page shows progress, then the file is there for its requester only.
+#[tokio::test]
+async fn a_large_workbook_is_made_by_a_job_for_its_requester() {
+    let app = common::spawn_app().await;
+    app.seed(400, 9).await;
+    let offer = app.get("/umkm/export.xlsx?sector=kuliner").await;
+    assert_eq!(offer.status(), 200);
+    let html = offer.text().await.unwrap();
+    let expected = csv_rows(
+        &app.get("/umkm/export.csv?sector=kuliner")
+            .await
+            .bytes()
+            .await
+            .unwrap(),
+    )
+    .len()
+        - 1;
+    assert!(expected > 100, "enough rows for a job: {expected}");
+    assert!(html.contains(&format!("{expected} UMKM")), "{html}");
+    assert!(
+        html.contains("name=\"query\" value=\"sector=kuliner\""),
+        "{html}"
+    );
+    let res = app
+        .client
+        .post(app.url("/umkm/export/jobs"))
+        .form(&[("_csrf", app.csrf.as_str()), ("query", "sector=kuliner")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page_path = res.headers()["location"].to_str().unwrap().to_string();
+    let id = page_path.rsplit('/').next().unwrap().to_string();
+    let started = std::time::Instant::now();
+    loop {
+        let job = app.db.export_job(&id).await.unwrap().unwrap();
+        if job.state == sentra_storage::JobState::Done {
+            break;
+        }
+        assert_ne!(
+            job.state,
+            sentra_storage::JobState::Failed,
+            "{:?}",
+            job.error
+        );
+        assert!(started.elapsed().as_secs() < 60, "export job stuck");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let page = app.get(&page_path).await.text().await.unwrap();
+    assert!(page.contains(&format!("{page_path}/file")), "{page}");
+    let file = app.get(&format!("{page_path}/file")).await;
+    assert_eq!(file.status(), 200);
+    let table = sentra_sheets::read_table("x.xlsx", file.bytes().await.unwrap().to_vec()).unwrap();
+    assert_eq!(table.rows.len(), expected + 1);
+    let sector = table.rows[0]
+        .cells
+        .iter()
+        .position(|h| h == "Jenis Usaha")
+        .unwrap();
+    assert!(table.rows[1..].iter().all(|r| r.cells[sector] == "kuliner"));
+    // Another user of the same region cannot open it.
+    let (other, _, _) = app.as_user("admin", common::HOME).await;
+    let res = other
+        .get(app.url(&format!("{page_path}/file")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    // Audited in the requester's name, with the job as its origin.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.test_db.url).await.unwrap();
+    let (actor, origin): (String, String) = sqlx::query_as(
+        "SELECT actor, origin FROM audit_log WHERE action = 'export' ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(actor, "admin@test.id");
+    assert_eq!(origin, format!("export {id}"));
+}

@@ -157,13 +157,6 @@ fn job_from_row(row: &AnyRow) -> Result<ImportJob> {
     })
 }
 
-/// `now + seconds` in the stored timestamp format.
-fn lease_end(seconds: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::seconds(seconds))
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
-}
-
 impl Database {
     /// Stores an upload (the file encrypted under the personal-data key) in state `mapping`.
     pub async fn create_import_job(&self, job: &NewImportJob<'_>) -> Result<String> {
@@ -309,46 +302,12 @@ impl Database {
         Ok(moved)
     }
 
-    /// Takes the oldest job that needs a worker and whose lease is free or ran out, for
-    /// `lease_seconds`. A queued job becomes running. Two workers never hold one job: the
-    /// update only succeeds against the lease value that was read.
+    /// Takes the oldest import job that needs a worker and whose lease is free or ran out.
     pub async fn claim_import_job(&self, lease_seconds: i64) -> Result<Option<ImportJob>> {
-        let now = now_text();
-        let candidates: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, state, claimed_until FROM import_jobs \
-             WHERE state IN ('checking', 'queued', 'running') \
-             AND (claimed_until IS NULL OR claimed_until < $1) \
-             ORDER BY created_at LIMIT 5",
-        )
-        .bind(&now)
-        .fetch_all(&self.pool)
-        .await?;
-        for (id, state, claimed) in candidates {
-            let next = if state == "queued" { "running" } else { &state };
-            let sql = match claimed {
-                Some(_) => {
-                    "UPDATE import_jobs SET state = $1, claimed_until = $2, attempts = attempts + 1, \
-                     updated_at = $3 WHERE id = $4 AND state = $5 AND claimed_until = $6"
-                }
-                None => {
-                    "UPDATE import_jobs SET state = $1, claimed_until = $2, attempts = attempts + 1, \
-                     updated_at = $3 WHERE id = $4 AND state = $5 AND claimed_until IS NULL"
-                }
-            };
-            let mut q = sqlx::query(sql)
-                .bind(next)
-                .bind(lease_end(lease_seconds))
-                .bind(&now)
-                .bind(&id)
-                .bind(&state);
-            if let Some(c) = &claimed {
-                q = q.bind(c);
-            }
-            if q.execute(&self.pool).await?.rows_affected() == 1 {
-                return self.import_job(&id).await;
-            }
+        match crate::jobs::claim(self, "import_jobs", &["checking"], lease_seconds).await? {
+            Some(id) => self.import_job(&id).await,
+            None => Ok(None),
         }
-        Ok(None)
     }
 
     /// Progress, and the lease extended: the worker is alive.
@@ -359,18 +318,7 @@ impl Database {
         total: u64,
         lease_seconds: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE import_jobs SET rows_done = $1, rows_total = $2, claimed_until = $3, \
-             updated_at = $4 WHERE id = $5",
-        )
-        .bind(done as i64)
-        .bind(total as i64)
-        .bind(lease_end(lease_seconds))
-        .bind(now_text())
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        crate::jobs::renew(self, "import_jobs", id, done, total, lease_seconds).await
     }
 
     /// The dry run's report, in one transaction with the state change.

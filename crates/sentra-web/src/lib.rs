@@ -9,6 +9,7 @@ mod auth;
 mod duplicates_page;
 mod error;
 mod export_page;
+mod export_worker;
 mod forms;
 mod import_page;
 mod lang;
@@ -48,8 +49,11 @@ struct Inner {
     secure_cookies: bool,
     regions: &'static RegionTree,
     home: RegionCode,
-    /// Wakes this server's import worker when a job is started here.
+    /// Workbooks with more rows than this are made by an export job.
+    xlsx_inline_max: i64,
+    /// Wake this server's import and export workers when a job is started here.
     import_wake: Arc<tokio::sync::Notify>,
+    export_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -61,7 +65,9 @@ impl AppState {
                 secure_cookies: true,
                 regions: RegionTree::embedded(),
                 home,
+                xlsx_inline_max: export_page::XLSX_INLINE_MAX,
                 import_wake: Arc::new(tokio::sync::Notify::new()),
+                export_wake: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -86,12 +92,28 @@ impl AppState {
         self
     }
 
+    /// Sets how many rows a workbook may have to be sent at once (larger ones become jobs).
+    pub fn with_xlsx_inline_max(mut self, rows: i64) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.xlsx_inline_max = rows;
+        }
+        self
+    }
+
+    pub(crate) fn xlsx_inline_max(&self) -> i64 {
+        self.inner.xlsx_inline_max
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.inner.secure_cookies
     }
 
     pub(crate) fn wake_import_worker(&self) {
         self.inner.import_wake.notify_one();
+    }
+
+    pub(crate) fn wake_export_worker(&self) {
+        self.inner.export_wake.notify_one();
     }
 }
 
@@ -170,8 +192,8 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
     }
 }
 
-/// Serves until `shutdown` resolves. Every server also runs an import worker: jobs started in
-/// the browser (here or on another server of the deployment) are checked and written by it.
+/// Serves until `shutdown` resolves. Every server also runs an import and an export worker: jobs
+/// started in the browser (here or on another server of the deployment) are run by them.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -181,6 +203,10 @@ pub async fn serve(
         state.db().clone(),
         state.inner.import_wake.clone(),
     ));
+    let exporter = tokio::spawn(export_worker::run_export_worker(
+        state.clone(),
+        state.inner.export_wake.clone(),
+    ));
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -189,5 +215,6 @@ pub async fn serve(
     .await;
     // A job cut off here is taken up again when its lease runs out.
     worker.abort();
+    exporter.abort();
     served
 }

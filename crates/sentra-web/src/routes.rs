@@ -23,8 +23,9 @@ pub enum Access {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteRule {
     pub method: &'static str,
-    /// The full path, with `{id}` (a UMKM record), `{job}` (an import job), `{pair}` (two
-    /// records, `a~b`) or `{code}` (a region) placeholders.
+    /// The full path, with `{id}` (a UMKM record), `{job}` (an import job), `{export}` (an
+    /// export job, its requester's only), `{pair}` (two records, `a~b`) or `{code}` (a region)
+    /// placeholders.
     pub path: String,
     pub access: Access,
 }

@@ -254,7 +254,10 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = sentra_web::AppState::new(db.clone(), RegionCode::parse(HOME).unwrap());
+    // Workbooks of more than a hundred rows go through an export job, so tests reach that path
+    // without seeding tens of thousands of records.
+    let state = sentra_web::AppState::new(db.clone(), RegionCode::parse(HOME).unwrap())
+        .with_xlsx_inline_max(100);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = sentra_web::serve(listener, state, async {
