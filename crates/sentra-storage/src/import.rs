@@ -207,14 +207,7 @@ impl Database {
                     seen_nik_name.insert(k, *line);
                 }
                 let existing = if first.problems.is_empty() {
-                    self.match_existing(
-                        scope,
-                        &known,
-                        nib.as_deref(),
-                        nik_hash.as_deref(),
-                        &name_key,
-                    )
-                    .await?
+                    known.matching(nib.as_deref(), nik_hash.as_deref(), &name_key)
                 } else {
                     Match::None
                 };
@@ -313,32 +306,13 @@ impl Database {
                     .push((row.try_get(1)?, normalized_name(&name)));
             }
         }
+        // The records a row may update, fetched together.
+        let mut ids: Vec<String> = known.by_nib.values().cloned().collect();
+        ids.extend(known.by_nik.values().flatten().map(|(id, _)| id.clone()));
+        ids.sort();
+        ids.dedup();
+        known.records = self.fetch_records(scope, &ids).await?;
         Ok(known)
-    }
-
-    /// NIB first (one business, one NIB), then the owner's NIK with a similar business name.
-    /// The same NIK with another name is the same owner's other business: new, but flagged.
-    async fn match_existing(
-        &self,
-        scope: &Scope,
-        known: &Known,
-        nib: Option<&str>,
-        nik_hash: Option<&str>,
-        name_key: &str,
-    ) -> Result<Match> {
-        if let Some(id) = nib.and_then(|n| known.by_nib.get(n)) {
-            return Ok(Match::Same(Box::new(self.get_umkm(scope, id).await?)));
-        }
-        let Some(hash) = nik_hash else {
-            return Ok(Match::None);
-        };
-        let owned = known.by_nik.get(hash).map_or(&[][..], Vec::as_slice);
-        if let Some((id, _)) = owned.iter().find(|(_, name)| name == name_key) {
-            return Ok(Match::Same(Box::new(self.get_umkm(scope, id).await?)));
-        }
-        Ok(owned
-            .first()
-            .map_or(Match::None, |(id, _)| Match::SameOwner(id.clone())))
     }
 
     /// Writes the valid rows of a plan, `batch` rows per transaction; `progress` is told after
@@ -403,11 +377,38 @@ fn existing_owner(m: &Match) -> Option<&String> {
 /// Rows per look-up of existing NIBs and NIKs.
 const LOOKUP_CHUNK: usize = 1000;
 
-/// Existing records by NIB, and by NIK hash with their normalised names.
+/// Existing records by NIB, and by NIK hash with their normalised names; the records
+/// themselves.
 #[derive(Default)]
 struct Known {
     by_nib: HashMap<String, String>,
     by_nik: HashMap<String, Vec<(String, String)>>,
+    records: HashMap<String, UmkmRecord>,
+}
+
+impl Known {
+    /// NIB first (one business, one NIB), then the owner's NIK with a similar business name.
+    /// The same NIK with another name is the same owner's other business: new, but flagged.
+    fn matching(&self, nib: Option<&str>, nik_hash: Option<&str>, name_key: &str) -> Match {
+        let same = |id: &String| {
+            self.records
+                .get(id)
+                .map_or(Match::None, |r| Match::Same(Box::new(r.clone())))
+        };
+        if let Some(id) = nib.and_then(|n| self.by_nib.get(n)) {
+            return same(id);
+        }
+        let Some(hash) = nik_hash else {
+            return Match::None;
+        };
+        let owned = self.by_nik.get(hash).map_or(&[][..], Vec::as_slice);
+        if let Some((id, _)) = owned.iter().find(|(_, name)| name == name_key) {
+            return same(id);
+        }
+        owned
+            .first()
+            .map_or(Match::None, |(id, _)| Match::SameOwner(id.clone()))
+    }
 }
 
 enum Match {

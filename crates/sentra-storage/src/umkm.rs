@@ -1065,15 +1065,62 @@ pub(crate) async fn fetch_record(
         .fetch_all(&mut *conn)
         .await?;
     for d in &docs {
-        record.documents.push(LegalDocument {
-            kind: parse_req(d, "kind", LegalKind::parse)?,
-            number: d.try_get("number")?,
-            issued_on: parse_opt(d, "issued_on", parse_day)?,
-            expires_on: parse_opt(d, "expires_on", parse_day)?,
-        });
+        record.documents.push(document_from_row(d)?);
     }
     record.documents.sort_by_key(|d| d.kind);
     Ok(record)
+}
+
+fn document_from_row(d: &AnyRow) -> Result<LegalDocument> {
+    Ok(LegalDocument {
+        kind: parse_req(d, "kind", LegalKind::parse)?,
+        number: d.try_get("number")?,
+        issued_on: parse_opt(d, "issued_on", parse_day)?,
+        expires_on: parse_opt(d, "expires_on", parse_day)?,
+    })
+}
+
+impl Database {
+    /// Many records at once, with their documents: two queries per few hundred ids instead of
+    /// two per record (an import matching a whole file against the registry).
+    pub(crate) async fn fetch_records(
+        &self,
+        scope: &Scope,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, UmkmRecord>> {
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        let per = self.params_per_statement().saturating_sub(8).max(1);
+        for part in ids.chunks(per) {
+            let mut args = Args::default();
+            let list: Vec<String> = part.iter().map(|id| args.text(id.as_str())).collect();
+            let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
+            let sql = format!(
+                "SELECT * FROM umkm u WHERE u.id IN ({}) AND {cond}",
+                list.join(",")
+            );
+            for row in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                let r = record_from_row(&row, &self.keyring)?;
+                out.insert(r.id.clone(), r);
+            }
+            let mut args = Args::default();
+            let list: Vec<String> = part.iter().map(|id| args.text(id.as_str())).collect();
+            let sql = format!(
+                "SELECT umkm_id, kind, number, issued_on, expires_on FROM umkm_documents \
+                 WHERE umkm_id IN ({})",
+                list.join(",")
+            );
+            for d in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                let id: String = d.try_get("umkm_id")?;
+                if let Some(r) = out.get_mut(&id) {
+                    r.documents.push(document_from_row(&d)?);
+                }
+            }
+        }
+        for r in out.values_mut() {
+            r.documents.sort_by_key(|d| d.kind);
+        }
+        Ok(out)
+    }
 }
 
 /// The record as the audit trail keeps it: personal numbers masked (the trail is read by
