@@ -3,7 +3,7 @@
 //! the owner, phone, NIK or place agree. Candidates are only compared inside blocks that share a
 //! key (phone, NIK, or kelurahan + a name word), so a million records take seconds, not years.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -208,54 +208,71 @@ fn token_overlap(a: &str, b: &str) -> f64 {
 const MAX_BLOCK: usize = 200;
 const MAX_WORD_BLOCK: usize = 40;
 
+/// A blocking key: the kind of key and its parts, hashed. Two records share a block when their
+/// keys hash alike; a rare hash collision only costs a comparison, never a wrong pair.
+fn block_key(kind: u8, parts: &[&str]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write_u8(kind);
+    for p in parts {
+        h.write(p.as_bytes());
+        h.write_u8(0xff);
+    }
+    // The top bit tells name-word blocks (kept smaller) from the others.
+    let word = u64::from(kind == b'w') << 63;
+    (h.finish() & !(1 << 63)) | word
+}
+
 /// Every pair scoring at least `threshold`, each pair once, sorted by score (highest first).
+/// Blocks are found by sorting (key, record) entries rather than in a map of lists: a million
+/// records make a few million 12-byte entries instead of as many small allocations.
 pub fn find_duplicates(records: &[DedupRecord], threshold: f64) -> Vec<DuplicatePair> {
     let prepared: Vec<Prepared<'_>> = records.iter().map(Prepared::new).collect();
-    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(records.len() * 6);
     for (i, p) in prepared.iter().enumerate() {
         let r = p.record;
-        let mut keys = Vec::with_capacity(4);
+        let i = i as u32;
         if !r.nib.is_empty() {
-            keys.push(format!("b:{}", r.nib));
+            entries.push((block_key(b'b', &[&r.nib]), i));
         }
         if !r.nik.is_empty() {
-            keys.push(format!("n:{}", r.nik));
+            entries.push((block_key(b'n', &[&r.nik]), i));
         }
         if !r.phone.is_empty() {
-            keys.push(format!("p:{}", r.phone));
+            entries.push((block_key(b'p', &[&r.phone]), i));
         }
         let name = &p.name;
-        keys.push(format!("v:{}:{name}", r.village));
+        entries.push((block_key(b'v', &[&r.village, name]), i));
         // Each name word with the kelurahan: a typo in one word still shares the others.
         for w in name.split(' ').filter(|w| w.len() >= 3) {
-            keys.push(format!("w:{}:{w}", r.village));
-        }
-        for k in keys {
-            blocks.entry(k).or_default().push(i);
+            entries.push((block_key(b'w', &[&r.village, w]), i));
         }
     }
-    let mut seen: HashMap<(usize, usize), ()> = HashMap::new();
+    entries.sort_unstable();
+    entries.dedup();
+    let mut seen: HashSet<(u32, u32)> = HashSet::new();
     let mut pairs = Vec::new();
-    for (key, members) in &blocks {
-        let limit = if key.starts_with("w:") {
+    for block in entries.chunk_by(|x, y| x.0 == y.0) {
+        let limit = if block[0].0 >> 63 == 1 {
             MAX_WORD_BLOCK
         } else {
             MAX_BLOCK
         };
-        if members.len() < 2 || members.len() > limit {
+        if block.len() < 2 || block.len() > limit {
             continue;
         }
-        for (n, &a) in members.iter().enumerate() {
-            for &b in &members[n + 1..] {
+        for (n, &(_, a)) in block.iter().enumerate() {
+            for &(_, b) in &block[n + 1..] {
                 let key = (a.min(b), a.max(b));
-                if seen.insert(key, ()).is_some() {
+                if !seen.insert(key) {
                     continue;
                 }
-                let (score, reasons) = compare_prepared(&prepared[key.0], &prepared[key.1]);
+                let (x, y) = (key.0 as usize, key.1 as usize);
+                let (score, reasons) = compare_prepared(&prepared[x], &prepared[y]);
                 if score >= threshold {
                     pairs.push(DuplicatePair {
-                        a: key.0,
-                        b: key.1,
+                        a: x,
+                        b: y,
                         score,
                         reasons,
                     });

@@ -420,34 +420,32 @@ enum Match {
 /// New rows of the file that look like another new row of it (the same business typed twice
 /// with small differences): the later one is flagged with the earlier one's row number.
 fn mark_duplicates_within(rows: &mut [PlannedRow]) {
-    let new: Vec<(usize, DedupRecord)> = rows
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match &r.plan {
-            RowPlan::New(d) => Some((
-                i,
-                DedupRecord {
-                    name: d.name.clone(),
-                    owner: d.owner_name.clone(),
-                    nik: d.nik.as_str().to_string(),
-                    phone: d
-                        .phone
-                        .as_ref()
-                        .map_or(String::new(), |p| p.as_str().to_string()),
-                    village: d.village_code.as_str().to_string(),
-                    nib: d
-                        .documents
-                        .iter()
-                        .find(|x| x.kind == LegalKind::Nib)
-                        .map_or(String::new(), |x| x.number.clone()),
-                },
-            )),
-            _ => None,
-        })
-        .collect();
-    let records: Vec<DedupRecord> = new.iter().map(|(_, r)| r.clone()).collect();
-    for pair in find_duplicates(&records, LIKELY) {
-        let (earlier, later) = (new[pair.a].0, new[pair.b].0);
+    let mut at: Vec<usize> = Vec::new();
+    let mut records: Vec<DedupRecord> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let RowPlan::New(d) = &r.plan {
+            at.push(i);
+            records.push(DedupRecord {
+                name: d.name.clone(),
+                owner: d.owner_name.clone(),
+                nik: d.nik.as_str().to_string(),
+                phone: d
+                    .phone
+                    .as_ref()
+                    .map_or(String::new(), |p| p.as_str().to_string()),
+                village: d.village_code.as_str().to_string(),
+                nib: d
+                    .documents
+                    .iter()
+                    .find(|x| x.kind == LegalKind::Nib)
+                    .map_or(String::new(), |x| x.number.clone()),
+            });
+        }
+    }
+    let pairs = find_duplicates(&records, LIKELY);
+    drop(records);
+    for pair in pairs {
+        let (earlier, later) = (at[pair.a], at[pair.b]);
         if rows[later].possible_duplicate.is_none() {
             rows[later].possible_duplicate = Some(format!("row:{}", rows[earlier].line));
         }
