@@ -8,11 +8,12 @@ use sentra_domain::import::{ImportContext, Mapping};
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::scope::Scope;
 use sentra_i18n::Lang;
+use sentra_import::run::{Setting, check, commit};
 use sentra_import::{
     PrepareError, Prepared, column_letter, headers_key, prepare, reason, rejected_xlsx,
     target_label,
 };
-use sentra_storage::{Actor, Database, ImportPlan, RowPlan};
+use sentra_storage::{Actor, Database, JobProblem, POSSIBLE_DUPLICATE};
 
 pub struct ImportArgs<'a> {
     pub file: &'a Path,
@@ -23,8 +24,16 @@ pub struct ImportArgs<'a> {
     pub lang: Lang,
 }
 
-/// Rows per transaction: large enough to be fast, small enough that a crash loses little work.
-const BATCH: usize = 1000;
+fn progress_bar(len: usize) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
 
 pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     let l = args.lang;
@@ -96,10 +105,16 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     };
     let scope = Scope::region(args.region.clone());
     let today = chrono::Local::now().date_naive();
-    let plan = db
-        .plan_import(&scope, &data, &mapping, &ctx, today, |_| {})
-        .await?;
-    let counts = plan.counts();
+    let setting = Setting {
+        scope: &scope,
+        mapping: &mapping,
+        ctx: &ctx,
+        today,
+    };
+    let bar = progress_bar(data.len());
+    let checked = check(db, &setting, &data, |n| bar.set_position(n as u64)).await?;
+    bar.finish_and_clear();
+    let counts = &checked.counts;
     println!("{}:", l.t("import.result"));
     for (key, n) in [
         ("import.new", counts.new),
@@ -110,14 +125,14 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     ] {
         println!("  {:<34} {n:>9}", l.t(key));
     }
-    report_invalid(l, &plan, &headers, &mapping);
-    report_duplicates(l, &plan);
+    report_invalid(l, &checked.findings, &headers, &mapping);
+    report_duplicates(l, &checked.findings);
     if counts.invalid > 0 {
         let path = args
             .rejected
             .clone()
             .unwrap_or_else(|| rejected_path(args.file));
-        write_rejected(l, &path, &plan, &data, &headers, &mapping)?;
+        write_rejected(l, &path, &checked.findings, &data, &headers, &mapping)?;
         println!("{}: {}", l.t("import.rejected_file"), path.display());
     }
     if args.dry_run {
@@ -127,17 +142,9 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     if counts.invalid > 0 && args.all_or_nothing {
         bail!("{}", l.t("import.nothing_written"));
     }
-    let bar = ProgressBar::new(plan.rows.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = progress_bar(data.len());
     let actor = Actor::system("import");
-    let done = db
-        .apply_import(&scope, &plan, &actor, BATCH, |n| bar.set_position(n as u64))
-        .await?;
+    let done = commit(db, &setting, &data, &actor, |n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     println!(
         "{}: {} {}, {} {}, {} {}",
@@ -159,46 +166,41 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn report_invalid(l: Lang, plan: &ImportPlan, headers: &[String], mapping: &Mapping) {
-    let invalid: Vec<_> = plan
-        .rows
+fn report_invalid(l: Lang, findings: &[JobProblem], headers: &[String], mapping: &Mapping) {
+    let mut invalid = findings
         .iter()
-        .filter_map(|r| match &r.plan {
-            RowPlan::Invalid(p) => Some((r.line, p)),
-            _ => None,
-        })
-        .collect();
-    if invalid.is_empty() {
+        .filter(|f| f.problem.code != POSSIBLE_DUPLICATE)
+        .peekable();
+    if invalid.peek().is_none() {
         return;
     }
     println!("{}:", l.t("import.invalid_rows"));
-    for (line, problems) in invalid {
-        for p in problems {
-            println!(
-                "  {} {line}, {}",
-                l.t("import.row"),
-                reason(l, p, headers, mapping)
-            );
-        }
+    for f in invalid {
+        println!(
+            "  {} {}, {}",
+            l.t("import.row"),
+            f.line,
+            reason(l, &f.problem, headers, mapping)
+        );
     }
 }
 
-fn report_duplicates(l: Lang, plan: &ImportPlan) {
-    let flagged: Vec<_> = plan
-        .rows
+fn report_duplicates(l: Lang, findings: &[JobProblem]) {
+    let mut flagged = findings
         .iter()
-        .filter_map(|r| r.possible_duplicate.as_ref().map(|d| (r.line, d)))
-        .collect();
-    if flagged.is_empty() {
+        .filter(|f| f.problem.code == POSSIBLE_DUPLICATE)
+        .peekable();
+    if flagged.peek().is_none() {
         return;
     }
     println!("{}:", l.t("import.duplicates_list"));
-    for (line, of) in flagged {
+    for f in flagged {
+        let of = f.problem.hint.as_deref().unwrap_or_default();
         let other = match of.strip_prefix("row:") {
             Some(n) => format!("{} {n}", l.t("import.row")),
             None => format!("UMKM {of}"),
         };
-        println!("  {} {line} ~ {other}", l.t("import.row"));
+        println!("  {} {} ~ {other}", l.t("import.row"), f.line);
     }
 }
 
@@ -213,12 +215,12 @@ fn rejected_path(file: &Path) -> PathBuf {
 fn write_rejected(
     l: Lang,
     path: &Path,
-    plan: &ImportPlan,
+    findings: &[JobProblem],
     data: &[(usize, Vec<String>)],
     headers: &[String],
     mapping: &Mapping,
 ) -> anyhow::Result<()> {
-    let invalid = sentra_import::worker::invalid_by_line(&sentra_import::worker::findings(plan));
+    let invalid = sentra_import::worker::invalid_by_line(findings);
     let bytes = rejected_xlsx(l, &invalid, data, headers, mapping)?;
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())

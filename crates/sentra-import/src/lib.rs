@@ -5,6 +5,7 @@
 
 pub mod file;
 pub mod report;
+pub mod run;
 pub mod worker;
 
 pub use file::{PrepareError, Prepared, headers_key, prepare};

@@ -17,6 +17,7 @@ use sentra_storage::{
 use tokio::sync::Notify;
 
 use crate::file::prepare;
+use crate::run::{Setting, check, commit};
 
 /// How long a claim holds without renewal; the worker renews it every [`RENEW`].
 pub const LEASE_SECONDS: i64 = 15;
@@ -26,8 +27,6 @@ const IDLE_POLL: Duration = Duration::from_secs(3);
 /// Uploaded files are kept this long after a job ends (for the rejected-rows download).
 pub const KEEP_FILES_DAYS: i64 = 7;
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
-/// Rows per transaction, as on the command line.
-pub const BATCH: usize = 1000;
 
 /// Runs jobs for ever: one at a time, woken at once by `wake` (a job created on this server)
 /// or every few seconds (jobs of other servers, or expired leases).
@@ -127,31 +126,29 @@ pub async fn run_job(db: &Database, job: ImportJob) -> Result<(), JobError> {
         })
     };
     let outcome = async {
-        // A commit plans again: the registry may have changed since the dry run.
-        let plan = db
-            .plan_import(&scope, &data, &mapping, &ctx, today, |n| {
-                let n = n as u64;
-                if job.state == JobState::Checking {
-                    progress.store(n, Ordering::Relaxed);
-                }
-            })
-            .await?;
-        let counts = plan.counts();
+        let setting = Setting {
+            scope: &scope,
+            mapping: &mapping,
+            ctx: &ctx,
+            today,
+        };
+        let count = |n: usize| progress.store(n as u64, Ordering::Relaxed);
         match job.state {
             JobState::Checking => {
-                db.finish_import_check(&job.id, &counts, &findings(&plan))
+                let checked = check(db, &setting, &data, count).await?;
+                db.finish_import_check(&job.id, &checked.counts, &checked.findings)
                     .await?;
-            }
-            _ if job.all_or_nothing && counts.invalid > 0 => {
-                db.fail_import_job(&job.id, NOTHING_WRITTEN).await?;
             }
             _ => {
+                // All or nothing: checked again first, against the registry as it is now.
+                if job.all_or_nothing
+                    && check(db, &setting, &data, |_| {}).await?.counts.invalid > 0
+                {
+                    db.fail_import_job(&job.id, NOTHING_WRITTEN).await?;
+                    return Ok(());
+                }
                 let actor = Actor::new(job.created_by.clone(), Some(format!("import {}", job.id)));
-                let result = db
-                    .apply_import(&scope, &plan, &actor, BATCH, |n| {
-                        progress.store(n as u64, Ordering::Relaxed);
-                    })
-                    .await?;
+                let result = commit(db, &setting, &data, &actor, count).await?;
                 db.finish_import_commit(&job.id, &result).await?;
             }
         }

@@ -1,6 +1,6 @@
-//! Importing UMKM from a spreadsheet's rows: every row is converted and validated first (the
-//! dry run), matched to an existing business by NIB, then by NIK, and only then written, in
-//! batches of one transaction each. Re-importing the same file changes nothing: rows that match
+//! Importing UMKM from a spreadsheet's rows, a chunk at a time ([`ImportPlanner`]): every row
+//! is converted and validated first (the dry run), matched to an existing business by NIB, then
+//! by NIK, and only then written, in batches of one transaction each. Re-importing the same file changes nothing: rows that match
 //! a record and carry the same values are "unchanged".
 
 use std::collections::HashMap;
@@ -134,133 +134,149 @@ fn problems_of(errors: &sentra_domain::FieldErrors) -> Vec<RowProblem> {
         .collect()
 }
 
-impl Database {
-    /// The dry run: converts, validates and matches every row; writes nothing.
-    pub async fn plan_import(
-        &self,
-        scope: &Scope,
-        rows: &[(usize, Vec<String>)],
-        mapping: &Mapping,
-        ctx: &ImportContext<'_>,
-        today: chrono::NaiveDate,
-        mut progress: impl FnMut(usize),
-    ) -> Result<ImportPlan> {
-        let sector_codes: Vec<String> = ctx.sectors.iter().map(|s| s.code.clone()).collect();
+/// Plans an import a chunk at a time, remembering what earlier chunks held (the NIBs and NIKs
+/// seen, for rows that repeat a business): the dry run and the commit walk a file in chunks
+/// without holding every row's plan at once.
+pub struct ImportPlanner<'a> {
+    db: &'a Database,
+    scope: &'a Scope,
+    mapping: &'a Mapping,
+    ctx: &'a ImportContext<'a>,
+    sector_codes: Vec<String>,
+    today: chrono::NaiveDate,
+    seen_nib: HashMap<String, usize>,
+    seen_nik_name: HashMap<(String, String), usize>,
+}
+
+impl ImportPlanner<'_> {
+    /// Converts, validates and matches one chunk of rows (the rows of one look-up).
+    pub async fn plan_chunk(&mut self, chunk: &[(usize, Vec<String>)]) -> Result<Vec<PlannedRow>> {
         let vctx = ValidationContext {
-            regions: ctx.regions,
-            sectors: &sector_codes,
-            scope: scope.region_code(),
-            today,
+            regions: self.ctx.regions,
+            sectors: &self.sector_codes,
+            scope: self.scope.region_code(),
+            today: self.today,
         };
-        // Exact keys seen earlier in this file: the second row with the same NIB or the same
-        // NIK and name is the same business twice.
-        let mut seen_nib: HashMap<String, usize> = HashMap::new();
-        let mut seen_nik_name: HashMap<(String, String), usize> = HashMap::new();
-        let mut planned = Vec::with_capacity(rows.len());
-        // Rows are matched a chunk at a time: one query for the chunk's NIBs and one for its
-        // NIKs, instead of two per row.
-        for chunk in rows.chunks(LOOKUP_CHUNK) {
-            let firsts: Vec<(ConvertedRow, Option<String>, Option<String>)> = chunk
-                .iter()
-                .map(|(_, cells)| {
-                    let first = convert_row(cells, mapping, ctx, None);
-                    // The keys that identify the business, read before validation: a row that
-                    // updates a record may leave out columns (the sector, say) a new one needs.
-                    let nib = first
-                        .input
-                        .documents
-                        .iter()
-                        .find(|d| d.kind == LegalKind::Nib.as_str())
-                        .and_then(|d| parse_nib(&d.number).ok())
-                        .map(|n| n.as_str().to_string());
-                    // The NIK by its keyed hash, as stored (UU 27/2022 PDP), worked out once.
-                    let nik_hash = parse_nik(&first.input.nik)
-                        .ok()
-                        .map(|n| self.keyring.current().lookup_hash(n.as_str()));
-                    (first, nib, nik_hash)
-                })
-                .collect();
-            let known = self.known_keys(scope, &firsts).await?;
-            for ((line, cells), (first, nib, nik_hash)) in chunk.iter().zip(firsts) {
-                let name_key = normalized_name(&first.input.name);
-                let nik_key = nik_hash.as_ref().map(|h| (h.clone(), name_key.clone()));
-                let earlier = nib
-                    .as_ref()
-                    .and_then(|n| seen_nib.get(n))
-                    .or_else(|| nik_key.as_ref().and_then(|k| seen_nik_name.get(k)))
-                    .copied();
-                if let Some(earlier) = earlier {
-                    planned.push(invalid(
-                        *line,
-                        vec![RowProblem {
-                            field: "name".into(),
-                            code: "duplicate_in_file".into(),
-                            hint: Some(earlier.to_string()),
-                        }],
-                    ));
-                    continue;
+        let mut planned = Vec::with_capacity(chunk.len());
+        let firsts: Vec<(ConvertedRow, Option<String>, Option<String>)> = chunk
+            .iter()
+            .map(|(_, cells)| {
+                let first = convert_row(cells, self.mapping, self.ctx, None);
+                // The keys that identify the business, read before validation: a row that
+                // updates a record may leave out columns (the sector, say) a new one needs.
+                let nib = first
+                    .input
+                    .documents
+                    .iter()
+                    .find(|d| d.kind == LegalKind::Nib.as_str())
+                    .and_then(|d| parse_nib(&d.number).ok())
+                    .map(|n| n.as_str().to_string());
+                // The NIK by its keyed hash, as stored (UU 27/2022 PDP), worked out once.
+                let nik_hash = parse_nik(&first.input.nik)
+                    .ok()
+                    .map(|n| self.db.keyring.current().lookup_hash(n.as_str()));
+                (first, nib, nik_hash)
+            })
+            .collect();
+        let known = self.db.known_keys(self.scope, &firsts).await?;
+        for ((line, cells), (first, nib, nik_hash)) in chunk.iter().zip(firsts) {
+            let name_key = normalized_name(&first.input.name);
+            let nik_key = nik_hash.as_ref().map(|h| (h.clone(), name_key.clone()));
+            let earlier = nib
+                .as_ref()
+                .and_then(|n| self.seen_nib.get(n))
+                .or_else(|| nik_key.as_ref().and_then(|k| self.seen_nik_name.get(k)))
+                .copied();
+            if let Some(earlier) = earlier {
+                planned.push(invalid(
+                    *line,
+                    vec![RowProblem {
+                        field: "name".into(),
+                        code: "duplicate_in_file".into(),
+                        hint: Some(earlier.to_string()),
+                    }],
+                ));
+                continue;
+            }
+            if let Some(n) = &nib {
+                self.seen_nib.insert(n.clone(), *line);
+            }
+            if let Some(k) = nik_key {
+                self.seen_nik_name.insert(k, *line);
+            }
+            let existing = if first.problems.is_empty() {
+                known.matching(nib.as_deref(), nik_hash.as_deref(), &name_key)
+            } else {
+                Match::None
+            };
+            let possible_duplicate = existing_owner(&existing).cloned();
+            let (input, problems, record) = match existing {
+                Match::Same(record) => {
+                    // Convert again over the record, so that columns the file lacks keep values.
+                    let base = record_input(&record);
+                    let ConvertedRow { input, problems } =
+                        convert_row(cells, self.mapping, self.ctx, Some(&base));
+                    (input, problems, Some((record, base)))
                 }
-                if let Some(n) = &nib {
-                    seen_nib.insert(n.clone(), *line);
+                _ => (first.input, first.problems, None),
+            };
+            let plan = match validate_umkm(&input, &vctx) {
+                Ok(_) if !problems.is_empty() => RowPlan::Invalid(problems),
+                Err(e) => {
+                    // A cell that could not be read is reported once, not again as empty.
+                    let read: Vec<String> = problems.iter().map(|x| x.field.clone()).collect();
+                    let mut p = problems;
+                    p.extend(
+                        problems_of(&e)
+                            .into_iter()
+                            .filter(|x| !read.contains(&x.field)),
+                    );
+                    RowPlan::Invalid(p)
                 }
-                if let Some(k) = nik_key {
-                    seen_nik_name.insert(k, *line);
-                }
-                let existing = if first.problems.is_empty() {
-                    known.matching(nib.as_deref(), nik_hash.as_deref(), &name_key)
-                } else {
-                    Match::None
-                };
-                let possible_duplicate = existing_owner(&existing).cloned();
-                let (input, problems, record) = match existing {
-                    Match::Same(record) => {
-                        // Convert again over the record, so that columns the file lacks keep values.
-                        let base = record_input(&record);
-                        let ConvertedRow { input, problems } =
-                            convert_row(cells, mapping, ctx, Some(&base));
-                        (input, problems, Some((record, base)))
-                    }
-                    _ => (first.input, first.problems, None),
-                };
-                let plan = match validate_umkm(&input, &vctx) {
-                    Ok(_) if !problems.is_empty() => RowPlan::Invalid(problems),
-                    Err(e) => {
-                        // A cell that could not be read is reported once, not again as empty.
-                        let read: Vec<String> = problems.iter().map(|x| x.field.clone()).collect();
-                        let mut p = problems;
-                        p.extend(
-                            problems_of(&e)
-                                .into_iter()
-                                .filter(|x| !read.contains(&x.field)),
-                        );
-                        RowPlan::Invalid(p)
-                    }
-                    Ok(data) => match record {
-                        None => RowPlan::New(Box::new(data)),
-                        Some((record, base)) => {
-                            let current = validate_umkm(&base, &vctx).ok();
-                            if current.as_ref() == Some(&data) {
-                                RowPlan::Unchanged { id: record.id }
-                            } else {
-                                RowPlan::Update {
-                                    id: record.id,
-                                    version: record.version,
-                                    data: Box::new(data),
-                                }
+                Ok(data) => match record {
+                    None => RowPlan::New(Box::new(data)),
+                    Some((record, base)) => {
+                        let current = validate_umkm(&base, &vctx).ok();
+                        if current.as_ref() == Some(&data) {
+                            RowPlan::Unchanged { id: record.id }
+                        } else {
+                            RowPlan::Update {
+                                id: record.id,
+                                version: record.version,
+                                data: Box::new(data),
                             }
                         }
-                    },
-                };
-                planned.push(PlannedRow {
-                    line: *line,
-                    plan,
-                    possible_duplicate,
-                });
-            }
-            progress(planned.len());
+                    }
+                },
+            };
+            planned.push(PlannedRow {
+                line: *line,
+                plan,
+                possible_duplicate,
+            });
         }
-        mark_duplicates_within(&mut planned);
-        Ok(ImportPlan { rows: planned })
+        Ok(planned)
+    }
+}
+
+impl Database {
+    pub fn import_planner<'a>(
+        &'a self,
+        scope: &'a Scope,
+        mapping: &'a Mapping,
+        ctx: &'a ImportContext<'a>,
+        today: chrono::NaiveDate,
+    ) -> ImportPlanner<'a> {
+        ImportPlanner {
+            db: self,
+            scope,
+            mapping,
+            ctx,
+            sector_codes: ctx.sectors.iter().map(|s| s.code.clone()).collect(),
+            today,
+            seen_nib: HashMap::new(),
+            seen_nik_name: HashMap::new(),
+        }
     }
 
     /// The records of the scope that hold a chunk's NIBs and NIKs.
@@ -317,15 +333,16 @@ impl Database {
 
     /// Writes the valid rows of a plan, `batch` rows per transaction; `progress` is told after
     /// each. A crash leaves whole batches written or not; running the import again finishes it
-    /// (the written rows are then unchanged).
-    pub async fn apply_import(
+    /// (the written rows are then unchanged). Returns the counts and the ids written (for the
+    /// duplicate check against the registry).
+    pub async fn apply_import_rows(
         &self,
         scope: &Scope,
         plan: &ImportPlan,
         actor: &Actor,
         batch: usize,
         mut progress: impl FnMut(usize),
-    ) -> Result<ImportCounts> {
+    ) -> Result<(ImportCounts, Vec<String>)> {
         let mut done = ImportCounts::default();
         let mut news: Vec<&UmkmData> = Vec::new();
         let mut written: Vec<String> = Vec::new();
@@ -360,10 +377,7 @@ impl Database {
             }
         }
         done.possible_duplicates = plan.counts().possible_duplicates;
-        // Every written row against the registry (the dry run compared rows within the file
-        // and with the same owner's records).
-        done.queued_duplicates = self.check_duplicates_of(scope, &written).await?.new_pairs;
-        Ok(done)
+        Ok((done, written))
     }
 }
 
@@ -373,9 +387,6 @@ fn existing_owner(m: &Match) -> Option<&String> {
         _ => None,
     }
 }
-
-/// Rows per look-up of existing NIBs and NIKs.
-const LOOKUP_CHUNK: usize = 1000;
 
 /// Existing records by NIB, and by NIK hash with their normalised names; the records
 /// themselves.
@@ -417,39 +428,33 @@ enum Match {
     None,
 }
 
-/// New rows of the file that look like another new row of it (the same business typed twice
-/// with small differences): the later one is flagged with the earlier one's row number.
-fn mark_duplicates_within(rows: &mut [PlannedRow]) {
-    let mut at: Vec<usize> = Vec::new();
-    let mut records: Vec<DedupRecord> = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
-        if let RowPlan::New(d) = &r.plan {
-            at.push(i);
-            records.push(DedupRecord {
-                name: d.name.clone(),
-                owner: d.owner_name.clone(),
-                nik: d.nik.as_str().to_string(),
-                phone: d
-                    .phone
-                    .as_ref()
-                    .map_or(String::new(), |p| p.as_str().to_string()),
-                village: d.village_code.as_str().to_string(),
-                nib: d
-                    .documents
-                    .iter()
-                    .find(|x| x.kind == LegalKind::Nib)
-                    .map_or(String::new(), |x| x.number.clone()),
-            });
-        }
+/// What the duplicate rules compare of a new row.
+pub fn dedup_record(d: &UmkmData) -> DedupRecord {
+    DedupRecord {
+        name: d.name.clone(),
+        owner: d.owner_name.clone(),
+        nik: d.nik.as_str().to_string(),
+        phone: d
+            .phone
+            .as_ref()
+            .map_or(String::new(), |p| p.as_str().to_string()),
+        village: d.village_code.as_str().to_string(),
+        nib: d
+            .documents
+            .iter()
+            .find(|x| x.kind == LegalKind::Nib)
+            .map_or(String::new(), |x| x.number.clone()),
     }
-    let pairs = find_duplicates(&records, LIKELY);
-    drop(records);
-    for pair in pairs {
-        let (earlier, later) = (at[pair.a], at[pair.b]);
-        if rows[later].possible_duplicate.is_none() {
-            rows[later].possible_duplicate = Some(format!("row:{}", rows[earlier].line));
-        }
-    }
+}
+
+/// New rows of a file (row number, record, in file order) that look like an earlier one: the
+/// later row's number with the earlier row's.
+pub fn duplicates_within(news: Vec<(usize, DedupRecord)>) -> Vec<(usize, usize)> {
+    let (lines, records): (Vec<usize>, Vec<DedupRecord>) = news.into_iter().unzip();
+    find_duplicates(&records, LIKELY)
+        .into_iter()
+        .map(|p| (lines[p.b], lines[p.a]))
+        .collect()
 }
 
 fn invalid(line: usize, problems: Vec<RowProblem>) -> PlannedRow {

@@ -23,7 +23,10 @@ pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;
 pub use export::EXPORT_HEADERS;
 pub use export_jobs::ExportJob;
-pub use import::{ImportCounts, ImportPlan, PlannedRow, RowPlan, record_input};
+pub use import::{
+    ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record, duplicates_within,
+    record_input,
+};
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use personal::{Keyring, PersonalKey};
 pub use umkm::{

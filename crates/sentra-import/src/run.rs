@@ -1,0 +1,119 @@
+//! The two passes of an import over a file's rows, a chunk at a time, so that a million rows
+//! never have their plans in memory at once: [`check`] (the dry run: counts and findings) and
+//! [`commit`] (plans each chunk again, against the registry as it is now, and writes it).
+
+use std::collections::HashSet;
+
+use sentra_domain::import::{ImportContext, Mapping, RowProblem};
+use sentra_domain::scope::Scope;
+use sentra_storage::{
+    Actor, Database, ImportCounts, ImportPlan, JobProblem, POSSIBLE_DUPLICATE, RowPlan,
+    StorageError, dedup_record, duplicates_within,
+};
+
+use crate::worker::findings;
+
+/// Rows per chunk: one look-up of NIBs and NIKs, one batch written.
+pub const CHUNK: usize = 1000;
+
+/// What the dry run found.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOutcome {
+    pub counts: ImportCounts,
+    /// Problems of invalid rows and possible duplicates, in row order.
+    pub findings: Vec<JobProblem>,
+}
+
+/// The import's setting: where, how the columns map, against what.
+pub struct Setting<'a> {
+    pub scope: &'a Scope,
+    pub mapping: &'a Mapping,
+    pub ctx: &'a ImportContext<'a>,
+    pub today: chrono::NaiveDate,
+}
+
+/// The dry run: every row converted, validated and matched; writes nothing.
+pub async fn check(
+    db: &Database,
+    s: &Setting<'_>,
+    rows: &[(usize, Vec<String>)],
+    mut progress: impl FnMut(usize),
+) -> Result<CheckOutcome, StorageError> {
+    let mut planner = db.import_planner(s.scope, s.mapping, s.ctx, s.today);
+    let mut out = CheckOutcome::default();
+    // What the duplicate rules compare of each new row, for the in-file check at the end.
+    let mut news = Vec::new();
+    let mut flagged: HashSet<usize> = HashSet::new();
+    let mut done = 0;
+    for chunk in rows.chunks(CHUNK) {
+        let part = ImportPlan {
+            rows: planner.plan_chunk(chunk).await?,
+        };
+        add(&mut out.counts, &part.counts());
+        out.findings.extend(findings(&part));
+        for r in &part.rows {
+            if r.possible_duplicate.is_some() {
+                flagged.insert(r.line);
+            }
+            if let RowPlan::New(d) = &r.plan {
+                news.push((r.line, dedup_record(d)));
+            }
+        }
+        done += chunk.len();
+        progress(done);
+    }
+    // New rows that look like an earlier new row of the file.
+    for (later, earlier) in duplicates_within(news) {
+        if flagged.insert(later) {
+            out.counts.possible_duplicates += 1;
+            out.findings.push(JobProblem {
+                line: later,
+                problem: RowProblem {
+                    field: String::new(),
+                    code: POSSIBLE_DUPLICATE.into(),
+                    hint: Some(format!("row:{earlier}")),
+                },
+            });
+        }
+    }
+    // Row order, and within a row the problems before the duplicate note (stable sort).
+    out.findings.sort_by_key(|f| f.line);
+    Ok(out)
+}
+
+/// Writes the valid rows, a chunk at a time (one transaction per chunk: a crash leaves whole
+/// chunks), then checks the written records against the registry for duplicates.
+pub async fn commit(
+    db: &Database,
+    s: &Setting<'_>,
+    rows: &[(usize, Vec<String>)],
+    actor: &Actor,
+    mut progress: impl FnMut(usize),
+) -> Result<ImportCounts, StorageError> {
+    let mut planner = db.import_planner(s.scope, s.mapping, s.ctx, s.today);
+    let mut total = ImportCounts::default();
+    let mut written = Vec::new();
+    let mut done = 0;
+    for chunk in rows.chunks(CHUNK) {
+        let part = ImportPlan {
+            rows: planner.plan_chunk(chunk).await?,
+        };
+        let (counts, ids) = db
+            .apply_import_rows(s.scope, &part, actor, CHUNK, |_| {})
+            .await?;
+        add(&mut total, &counts);
+        written.extend(ids);
+        done += chunk.len();
+        progress(done);
+    }
+    total.queued_duplicates = db.check_duplicates_of(s.scope, &written).await?.new_pairs;
+    Ok(total)
+}
+
+fn add(to: &mut ImportCounts, c: &ImportCounts) {
+    to.new += c.new;
+    to.updated += c.updated;
+    to.unchanged += c.unchanged;
+    to.invalid += c.invalid;
+    to.possible_duplicates += c.possible_duplicates;
+}
