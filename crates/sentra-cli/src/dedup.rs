@@ -119,36 +119,19 @@ pub async fn scan_file(
         today: chrono::Local::now().date_naive(),
     };
     // Rows the importer would reject take no part: they never reach the registry.
-    let rows: Vec<&(usize, Vec<String>)> = prepared
+    let (lines, records): (Vec<usize>, Vec<DedupRecord>) = prepared
         .data
         .iter()
-        .filter(|(_, cells)| {
-            let c = convert_row(cells, &mapping, &ctx, None);
-            c.problems.is_empty() && validate_umkm(&c.input, &vctx).is_ok()
-        })
-        .collect();
-    let records: Vec<DedupRecord> = rows
-        .iter()
-        .map(|(_, cells)| {
-            let i = convert_row(cells, &mapping, &ctx, None).input;
-            DedupRecord {
-                phone: sentra_domain::phone::parse_phone(&i.phone)
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_default(),
-                nik: sentra_domain::ids::parse_nik(&i.nik)
-                    .map(|n| n.as_str().to_string())
-                    .unwrap_or_default(),
-                nib: i
-                    .documents
-                    .iter()
-                    .find(|d| d.kind == "nib")
-                    .map_or(String::new(), |d| d.number.clone()),
-                name: i.name,
-                owner: i.owner_name,
-                village: i.village_code,
+        .filter_map(|r| {
+            let c = convert_row(&r.cells(), &mapping, &ctx, None);
+            if !c.problems.is_empty() {
+                return None;
             }
+            let data = validate_umkm(&c.input, &vctx).ok()?;
+            Some((r.line, sentra_storage::dedup_record(&data)))
         })
-        .collect();
+        .unzip();
+    drop(prepared);
     let converted = started.elapsed();
     let pairs = find_duplicates(&records, LIKELY);
     let detected = started.elapsed();
@@ -163,8 +146,8 @@ pub async fn scan_file(
     for p in pairs.iter().take(10) {
         println!(
             "  {} ~ {}  {:.2}  {}",
-            rows[p.a].0,
-            rows[p.b].0,
+            lines[p.a],
+            lines[p.b],
             p.score,
             p.reasons.join(", ")
         );
@@ -185,7 +168,7 @@ pub async fn scan_file(
         let found: HashSet<(usize, usize)> = pairs
             .iter()
             .map(|p| {
-                let (a, b) = (rows[p.a].0, rows[p.b].0);
+                let (a, b) = (lines[p.a], lines[p.b]);
                 (a.min(b), a.max(b))
             })
             .collect();
@@ -215,14 +198,14 @@ pub async fn scan_file(
         };
         let wrong: Vec<_> = pairs
             .iter()
-            .filter(|p| !same_group(rows[p.a].0, rows[p.b].0))
+            .filter(|p| !same_group(lines[p.a], lines[p.b]))
             .take(5)
             .collect();
         for p in wrong {
             println!(
                 "  not injected: {} ~ {}  {:.2}  {}",
-                rows[p.a].0,
-                rows[p.b].0,
+                lines[p.a],
+                lines[p.b],
                 p.score,
                 p.reasons.join(", ")
             );

@@ -216,7 +216,7 @@ fn write_rejected(
     l: Lang,
     path: &Path,
     findings: &[JobProblem],
-    data: &[(usize, Vec<String>)],
+    data: &[sentra_import::DataRow],
     headers: &[String],
     mapping: &Mapping,
 ) -> anyhow::Result<()> {

@@ -66,7 +66,7 @@ pub fn reason(l: Lang, p: &RowProblem, headers: &[String], mapping: &Mapping) ->
 pub fn rejected_xlsx(
     l: Lang,
     invalid: &HashMap<usize, Vec<RowProblem>>,
-    data: &[(usize, Vec<String>)],
+    data: &[crate::file::DataRow],
     headers: &[String],
     mapping: &Mapping,
 ) -> Result<Vec<u8>, sentra_sheets::SheetError> {
@@ -74,14 +74,14 @@ pub fn rejected_xlsx(
     out_headers.push(l.t("import.source_row").into_owned());
     out_headers.push(l.t("import.reason").into_owned());
     let mut w = sentra_sheets::XlsxWriter::new(&l.t("import.rejected_sheet"), &out_headers)?;
-    for (line, cells) in data {
-        let Some(problems) = invalid.get(line) else {
+    for row in data {
+        let Some(problems) = invalid.get(&row.line) else {
             continue;
         };
         let mut out: Vec<String> = (0..headers.len())
-            .map(|i| clean_cell(cells.get(i).map_or("", String::as_str)))
+            .map(|i| clean_cell(row.cell(i)))
             .collect();
-        out.push(line.to_string());
+        out.push(row.line.to_string());
         out.push(
             problems
                 .iter()

@@ -11,6 +11,7 @@ use sentra_storage::{
     StorageError, dedup_record, duplicates_within,
 };
 
+use crate::file::{DataRow, expand};
 use crate::worker::findings;
 
 /// Rows per chunk: one look-up of NIBs and NIKs, one batch written.
@@ -36,7 +37,7 @@ pub struct Setting<'a> {
 pub async fn check(
     db: &Database,
     s: &Setting<'_>,
-    rows: &[(usize, Vec<String>)],
+    rows: &[DataRow],
     mut progress: impl FnMut(usize),
 ) -> Result<CheckOutcome, StorageError> {
     let mut planner = db.import_planner(s.scope, s.mapping, s.ctx, s.today);
@@ -47,7 +48,7 @@ pub async fn check(
     let mut done = 0;
     for chunk in rows.chunks(CHUNK) {
         let part = ImportPlan {
-            rows: planner.plan_chunk(chunk).await?,
+            rows: planner.plan_chunk(&expand(chunk)).await?,
         };
         add(&mut out.counts, &part.counts());
         out.findings.extend(findings(&part));
@@ -86,7 +87,7 @@ pub async fn check(
 pub async fn commit(
     db: &Database,
     s: &Setting<'_>,
-    rows: &[(usize, Vec<String>)],
+    rows: &[DataRow],
     actor: &Actor,
     mut progress: impl FnMut(usize),
 ) -> Result<ImportCounts, StorageError> {
@@ -96,7 +97,7 @@ pub async fn commit(
     let mut done = 0;
     for chunk in rows.chunks(CHUNK) {
         let part = ImportPlan {
-            rows: planner.plan_chunk(chunk).await?,
+            rows: planner.plan_chunk(&expand(chunk)).await?,
         };
         let (counts, ids) = db
             .apply_import_rows(s.scope, &part, actor, CHUNK, |_| {})

@@ -5,7 +5,7 @@
 mod read;
 mod write;
 
-pub use read::{Format, Row, Table, read_table};
+pub use read::{Format, Row, Shape, Table, read_rows, read_table};
 pub use write::{CsvWriter, XlsxWriter, write_xlsx};
 
 #[derive(Debug, thiserror::Error)]

@@ -45,17 +45,37 @@ pub struct Table {
 }
 
 pub fn read_table(name: &str, bytes: Vec<u8>) -> Result<Table, SheetError> {
-    let table = match Format::from_name(name) {
-        Format::Workbook => read_workbook(bytes)?,
-        Format::Csv => read_csv(&bytes)?,
-    };
-    if table.rows.is_empty() {
-        return Err(SheetError::Empty);
-    }
-    Ok(table)
+    let mut rows = Vec::new();
+    let shape = read_rows(name, bytes, |r| rows.push(r))?;
+    Ok(Table {
+        sheet: shape.sheet,
+        rows,
+        detected: shape.detected,
+    })
 }
 
-fn read_workbook(bytes: Vec<u8>) -> Result<Table, SheetError> {
+/// What [`read_rows`] read: the worksheet (empty for CSV), the format recognised, the rows.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub sheet: String,
+    pub detected: String,
+    pub rows: usize,
+}
+
+/// Reads the file like [`read_table`] but hands each non-empty row to `sink` as it is read,
+/// so that a caller can keep rows in a smaller form than a `Vec` of cells.
+pub fn read_rows(name: &str, bytes: Vec<u8>, sink: impl FnMut(Row)) -> Result<Shape, SheetError> {
+    let shape = match Format::from_name(name) {
+        Format::Workbook => read_workbook(bytes, sink)?,
+        Format::Csv => read_csv(&bytes, sink)?,
+    };
+    if shape.rows == 0 {
+        return Err(SheetError::Empty);
+    }
+    Ok(shape)
+}
+
+fn read_workbook(bytes: Vec<u8>, mut sink: impl FnMut(Row)) -> Result<Shape, SheetError> {
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| SheetError::Unreadable(e.to_string()))?;
     for sheet in book.sheet_names() {
@@ -63,20 +83,23 @@ fn read_workbook(bytes: Vec<u8>) -> Result<Table, SheetError> {
             .worksheet_range(&sheet)
             .map_err(|e| SheetError::Unreadable(e.to_string()))?;
         let (top, _) = range.start().unwrap_or((0, 0));
-        let rows: Vec<Row> = range
-            .rows()
-            .enumerate()
-            .map(|(i, cells)| Row {
+        let mut rows = 0;
+        for (i, cells) in range.rows().enumerate() {
+            let row = Row {
                 line: top as usize + i + 1,
                 cells: cells.iter().map(cell_text).collect(),
-            })
-            .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()))
-            .collect();
-        if !rows.is_empty() {
-            return Ok(Table {
+            };
+            if row.cells.iter().any(|c| !c.trim().is_empty()) {
+                rows += 1;
+                sink(row);
+            }
+        }
+        // The first sheet with anything in it is the list.
+        if rows > 0 {
+            return Ok(Shape {
                 sheet,
-                rows,
                 detected: "workbook".into(),
+                rows,
             });
         }
     }
@@ -102,7 +125,7 @@ fn cell_text(cell: &Data) -> String {
 
 /// Text files: UTF-8 (with or without BOM) or, when that fails, Windows-1252 (what Excel on
 /// Windows saves as "CSV"); the delimiter is the one that splits the first lines most evenly.
-fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
+fn read_csv(bytes: &[u8], mut sink: impl FnMut(Row)) -> Result<Shape, SheetError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let (text, encoding) = match std::str::from_utf8(bytes) {
         Ok(s) => (std::borrow::Cow::Borrowed(s), "UTF-8"),
@@ -120,7 +143,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
+    let mut rows = 0;
     let mut record = csv::StringRecord::new();
     // The csv crate's own line numbers go wrong after blank lines: count them here, from the
     // byte where each record ends.
@@ -147,17 +170,18 @@ fn read_csv(bytes: &[u8]) -> Result<Table, SheetError> {
         counted_to = end;
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         if cells.iter().any(|c| !c.trim().is_empty()) {
-            rows.push(Row { line, cells });
+            rows += 1;
+            sink(Row { line, cells });
         }
     }
     let shown = match delimiter {
         b'\t' => "tab".to_string(),
         d => format!("'{}'", d as char),
     };
-    Ok(Table {
+    Ok(Shape {
         sheet: String::new(),
-        rows,
         detected: format!("{encoding}, {shown}"),
+        rows,
     })
 }
 

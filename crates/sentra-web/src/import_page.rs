@@ -340,10 +340,10 @@ fn count_rows(l: Lang, c: &ImportCounts) -> Vec<(String, usize)> {
 }
 
 /// The first cells under each column, to recognise what it holds.
-fn examples(data: &[(usize, Vec<String>)], column: usize) -> String {
+fn examples(data: &[sentra_import::DataRow], column: usize) -> String {
     data.iter()
-        .filter_map(|(_, cells)| cells.get(column))
-        .map(|c| sentra_domain::import::clean_cell(c))
+        .take(200)
+        .map(|row| sentra_domain::import::clean_cell(row.cell(column)))
         .filter(|c| !c.is_empty())
         .take(3)
         .map(|c| c.chars().take(40).collect::<String>())
