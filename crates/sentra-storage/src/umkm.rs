@@ -237,6 +237,14 @@ pub(crate) fn scope_condition(region: &RegionCode, owner: Option<&str>, args: &m
     cond
 }
 
+/// The scope's rule checked on a record already read: its kelurahan inside the scope's region,
+/// and for an owner's scope, the owner's own. (Used where a scope condition in SQL would lead
+/// the planner away from a key index.)
+pub(crate) fn scope_admits(scope: &Scope, village_code: &str, owner: Option<&str>) -> bool {
+    RegionCode::parse(village_code).is_ok_and(|c| scope.contains(&c))
+        && scope.owner().is_none_or(|o| owner == Some(o))
+}
+
 /// The WHERE clause (over `umkm u`) of a scope and a filter, with its arguments; `None` when
 /// the filter's region lies outside the scope.
 pub(crate) fn filter_where(scope: &Scope, filter: &UmkmFilter) -> Option<(String, Args)> {
@@ -1093,14 +1101,14 @@ impl Database {
         for part in ids.chunks(per) {
             let mut args = Args::default();
             let list: Vec<String> = part.iter().map(|id| args.text(id.as_str())).collect();
-            let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
-            let sql = format!(
-                "SELECT * FROM umkm u WHERE u.id IN ({}) AND {cond}",
-                list.join(",")
-            );
+            // By primary key only; the scope is checked on each row (see `scope_admits`).
+            let sql = format!("SELECT * FROM umkm u WHERE u.id IN ({})", list.join(","));
             for row in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                let owner: Option<String> = row.try_get("owner_user_id")?;
                 let r = record_from_row(&row, &self.keyring)?;
-                out.insert(r.id.clone(), r);
+                if scope_admits(scope, &r.village_code, owner.as_deref()) {
+                    out.insert(r.id.clone(), r);
+                }
             }
             let mut args = Args::default();
             let list: Vec<String> = part.iter().map(|id| args.text(id.as_str())).collect();
