@@ -95,7 +95,12 @@ pub async fn commit(
     let mut total = ImportCounts::default();
     let mut written = Vec::new();
     let mut done = 0;
-    for chunk in rows.chunks(CHUNK) {
+    for (n, chunk) in rows.chunks(CHUNK).enumerate() {
+        // The table grows as the import writes: its statistics are refreshed at 1, 2, 4, 8, …
+        // chunks, so that look-ups keep using the indexes (a few refreshes in all).
+        if n > 0 && n.is_power_of_two() {
+            db.refresh_statistics().await?;
+        }
         let part = ImportPlan {
             rows: planner.plan_chunk(&expand(chunk)).await?,
         };

@@ -279,6 +279,19 @@ impl Database {
         }
     }
 
+    /// Brings PostgreSQL's table statistics up to date. A large import writes while it looks
+    /// records up; with statistics from when the table was small the planner chooses scans over
+    /// the key indexes and each look-up grows with the table. (SQLite plans without statistics.)
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        if self.backend() == crate::Backend::Postgres {
+            sqlx::query("ANALYZE umkm").execute(&self.pool).await?;
+            sqlx::query("ANALYZE umkm_documents")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The records of the scope that hold a chunk's NIBs and NIKs.
     async fn known_keys(
         &self,
