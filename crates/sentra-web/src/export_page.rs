@@ -104,11 +104,14 @@ pub fn spawn_export(
     rx
 }
 
+/// `umkm-20261123-1405.csv`
 fn file_name(ext: &str) -> String {
-    format!(
-        "attachment; filename=\"umkm-{}.{ext}\"",
-        chrono::Local::now().format("%Y%m%d-%H%M")
-    )
+    format!("umkm-{}.{ext}", chrono::Local::now().format("%Y%m%d-%H%M"))
+}
+
+/// The `Content-Disposition` of a download named `name`.
+pub(crate) fn attachment(name: &str) -> String {
+    format!("attachment; filename=\"{name}\"")
 }
 
 async fn csv(
@@ -146,7 +149,7 @@ async fn csv(
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, file_name("csv")),
+            (header::CONTENT_DISPOSITION, attachment(&file_name("csv"))),
         ],
         Body::from_stream(rows),
     )
@@ -194,7 +197,8 @@ pub async fn write_workbook(
     result
 }
 
-fn xlsx_response(bytes: Vec<u8>, name: String) -> Response {
+/// A workbook download named `name`.
+pub(crate) fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
     (
         StatusCode::OK,
         [
@@ -202,7 +206,7 @@ fn xlsx_response(bytes: Vec<u8>, name: String) -> Response {
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
             ),
-            (header::CONTENT_DISPOSITION, name),
+            (header::CONTENT_DISPOSITION, attachment(name)),
         ],
         bytes,
     )
@@ -248,7 +252,7 @@ async fn xlsx(
         Err(e) => return e.into_response_in(lang),
     };
     match write_workbook(rx, |_| {}).await {
-        Ok((b, _)) => xlsx_response(b, file_name("xlsx")),
+        Ok((b, _)) => xlsx_response(&file_name("xlsx"), b),
         Err(e) => ApiError::Internal(e.to_string()).into_response_in(lang),
     }
 }
@@ -374,16 +378,14 @@ async fn job_file(
         Err(e) => return error_page(lang, &uri, e),
     };
     match state.db().export_job_file(&job.id).await {
-        Ok(Some(bytes)) => xlsx_response(
-            bytes,
-            format!(
-                "attachment; filename=\"umkm-{}.xlsx\"",
-                job.created_at
-                    .get(..16)
-                    .unwrap_or("")
-                    .replace([':', 'T'], "")
-            ),
-        ),
+        Ok(Some(bytes)) => {
+            let stamp = job
+                .created_at
+                .get(..16)
+                .unwrap_or("")
+                .replace([':', 'T'], "");
+            xlsx_response(&format!("umkm-{stamp}.xlsx"), bytes)
+        }
         Ok(None) => error_page(lang, &uri, ApiError::Gone("export_file_gone")),
         Err(e) => error_page(lang, &uri, e.into()),
     }

@@ -9,7 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawForm, Request, State};
 use axum::handler::Handler;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
 use sentra_domain::import::{Mapping, TARGETS};
@@ -19,6 +19,7 @@ use sentra_storage::{EXPORT_HEADERS, ImportCounts, ImportJob, JobState, NewImpor
 use crate::AppState;
 use crate::auth::{Caller, accept_form, check_csrf, require};
 use crate::error::ApiError;
+use crate::export_page::xlsx_response;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, Opt, error_page};
@@ -153,23 +154,6 @@ async fn template(caller: Caller, ReqLang(lang): ReqLang) -> Response {
         Ok(bytes) => xlsx_response("template-impor-umkm.xlsx", bytes),
         Err(e) => ApiError::Internal(e.to_string()).into_response_in(lang),
     }
-}
-
-fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// The multipart upload: `_csrf` and `file`.
