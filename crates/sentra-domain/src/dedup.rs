@@ -3,8 +3,6 @@
 //! the owner, phone, NIK or place agree. Candidates are only compared inside blocks that share a
 //! key (phone, NIK, or kelurahan + a name word), so a million records take seconds, not years.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 /// What the comparison looks at; text as stored or as typed.
@@ -250,24 +248,45 @@ pub fn find_duplicates(records: &[DedupRecord], threshold: f64) -> Vec<Duplicate
     }
     entries.sort_unstable();
     entries.dedup();
-    let mut seen: HashSet<(u32, u32)> = HashSet::new();
-    let mut pairs = Vec::new();
-    for block in entries.chunk_by(|x, y| x.0 == y.0) {
+    let live = |block: &[(u64, u32)]| {
         let limit = if block[0].0 >> 63 == 1 {
             MAX_WORD_BLOCK
         } else {
             MAX_BLOCK
         };
-        if block.len() < 2 || block.len() > limit {
-            continue;
+        (2..=limit).contains(&block.len())
+    };
+    // Each record's blocks that are compared, in key order (compact rows of one array). A pair
+    // that shares several blocks is compared in the first of them only: a set of the pairs
+    // already compared would hold tens of millions of them for a million records.
+    let mut start = vec![0u32; records.len() + 1];
+    for block in entries.chunk_by(|x, y| x.0 == y.0).filter(|b| live(b)) {
+        for &(_, i) in block {
+            start[i as usize + 1] += 1;
         }
+    }
+    for i in 0..records.len() {
+        start[i + 1] += start[i];
+    }
+    let mut fill: Vec<u32> = start[..records.len()].to_vec();
+    let mut keys = vec![0u64; start[records.len()] as usize];
+    for block in entries.chunk_by(|x, y| x.0 == y.0).filter(|b| live(b)) {
+        for &(k, i) in block {
+            keys[fill[i as usize] as usize] = k;
+            fill[i as usize] += 1;
+        }
+    }
+    drop(fill);
+    let blocks_of = |i: u32| &keys[start[i as usize] as usize..start[i as usize + 1] as usize];
+    let mut pairs = Vec::new();
+    for block in entries.chunk_by(|x, y| x.0 == y.0).filter(|b| live(b)) {
+        let key = block[0].0;
         for (n, &(_, a)) in block.iter().enumerate() {
             for &(_, b) in &block[n + 1..] {
-                let key = (a.min(b), a.max(b));
-                if !seen.insert(key) {
+                if first_common(blocks_of(a), blocks_of(b)) != Some(key) {
                     continue;
                 }
-                let (x, y) = (key.0 as usize, key.1 as usize);
+                let (x, y) = (a.min(b) as usize, a.max(b) as usize);
                 let (score, reasons) = compare_prepared(&prepared[x], &prepared[y]);
                 if score >= threshold {
                     pairs.push(DuplicatePair {
@@ -287,6 +306,19 @@ pub fn find_duplicates(records: &[DedupRecord], threshold: f64) -> Vec<Duplicate
             .then(p.b.cmp(&q.b))
     });
     pairs
+}
+
+/// The smallest key in both sorted lists.
+fn first_common(a: &[u64], b: &[u64]) -> Option<u64> {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return Some(a[i]),
+        }
+    }
+    None
 }
 
 #[cfg(test)]

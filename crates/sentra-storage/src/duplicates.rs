@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{self, Actor};
-use crate::umkm::{Args, UmkmFilter, UmkmRecord, fetch_record, filter_where, scope_condition};
+use crate::umkm::{Args, UmkmRecord, fetch_record, region_column, scope_condition};
 use crate::{Database, Result, StorageError, now_text};
 
 /// One pair in the queue.
@@ -46,6 +46,9 @@ fn ordered<'a>(x: &'a str, y: &'a str) -> (&'a str, &'a str) {
     if x <= y { (x, y) } else { (y, x) }
 }
 
+/// Rows read at once by the duplicate scan.
+const DEDUP_PAGE: usize = 20_000;
+
 impl Database {
     /// The records the duplicate rules compare, for the scope (and, if given, only those
     /// matching `extra`, a condition over `umkm u` with its arguments already in `args`).
@@ -62,21 +65,43 @@ impl Database {
                     args,
                 )
             }
-            None => match filter_where(scope, &UmkmFilter::default()) {
-                Some(x) => x,
-                None => return Ok(Vec::new()),
-            },
+            None => {
+                // The region compared as an expression, not through its index, so that the
+                // engine walks the primary key in order and each page costs only its rows
+                // (through the region index every page would sort the whole region again).
+                let mut args = Args::default();
+                let region = scope.region_code();
+                let mut cond = format!(
+                    "{} || '' = {} AND u.merged_into IS NULL",
+                    region_column(region.level()),
+                    args.text(region.as_str())
+                );
+                if let Some(owner) = scope.owner() {
+                    cond.push_str(&format!(" AND u.owner_user_id = {}", args.text(owner)));
+                }
+                (cond, args)
+            }
         };
-        let sql = format!(
-            "SELECT u.id, u.name, u.owner_name, u.owner_nik_enc, u.owner_phone, u.village_code, \
-             (SELECT d.number FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = 'nib' \
-              LIMIT 1) AS nib FROM umkm u WHERE {cond} ORDER BY u.id"
-        );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
+        // Pages of rows in id order: a million rows held at once as driver rows would take
+        // gigabytes, and a row-by-row stream is slow on SQLite.
+        let mut out: Vec<(String, DedupRecord)> = Vec::new();
+        loop {
+            let mut args = args.clone();
+            let after = match out.last() {
+                Some((id, _)) => format!("AND u.id > {}", args.text(id.as_str())),
+                None => String::new(),
+            };
+            let sql = format!(
+                "SELECT u.id, u.name, u.owner_name, u.owner_nik_enc, u.owner_phone, \
+                 u.village_code, (SELECT d.number FROM umkm_documents d WHERE d.umkm_id = u.id \
+                 AND d.kind = 'nib' LIMIT 1) AS nib FROM umkm u WHERE {cond} {after} \
+                 ORDER BY u.id LIMIT {DEDUP_PAGE}"
+            );
+            let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+            let full = rows.len() == DEDUP_PAGE;
+            for r in rows {
                 let nik: String = r.try_get("owner_nik_enc")?;
-                Ok((
+                out.push((
                     r.try_get("id")?,
                     DedupRecord {
                         name: r.try_get("name")?,
@@ -88,9 +113,12 @@ impl Database {
                         village: r.try_get("village_code")?,
                         nib: r.try_get::<Option<String>, _>("nib")?.unwrap_or_default(),
                     },
-                ))
-            })
-            .collect()
+                ));
+            }
+            if !full {
+                return Ok(out);
+            }
+        }
     }
 
     /// Compares `records` and queues the likely pairs; with `only`, just the pairs that
@@ -159,18 +187,26 @@ impl Database {
 
     /// The check of new or changed records: compared with the records of their kelurahan and
     /// with every record sharing their NIK, phone or NIB.
-    pub async fn check_duplicates_of(&self, scope: &Scope, ids: &[String]) -> Result<ScanOutcome> {
+    pub async fn check_duplicates_of(
+        &self,
+        scope: &Scope,
+        ids: Vec<String>,
+    ) -> Result<ScanOutcome> {
         if ids.is_empty() {
             return Ok(ScanOutcome::default());
         }
-        let only: HashSet<String> = ids.iter().cloned().collect();
+        let many = ids.len() > WHOLE_SCAN_FROM;
+        // Taken by value: after a large import these are a million ids, not to be held twice.
+        let only: HashSet<String> = ids.into_iter().collect();
         // Many records (a large import): one pass over the scope is cheaper than the look-ups.
-        if ids.len() > WHOLE_SCAN_FROM {
+        if many {
             let records = self.dedup_records(scope, None).await?;
             return self.queue_pairs(records, Some(&only)).await;
         }
         let mut records: HashMap<String, DedupRecord> = HashMap::new();
         let per = self.params_per_statement().saturating_sub(16).max(1) / 3;
+        let mut ids: Vec<&String> = only.iter().collect();
+        ids.sort();
         for part in ids.chunks(per.max(1)) {
             let mut args = Args::default();
             let list: Vec<String> = part.iter().map(|id| args.text(id.as_str())).collect();

@@ -215,7 +215,7 @@ impl Args {
     }
 }
 
-fn region_column(level: RegionLevel) -> &'static str {
+pub(crate) fn region_column(level: RegionLevel) -> &'static str {
     match level {
         RegionLevel::Province => "u.province_code",
         RegionLevel::Regency => "u.regency_code",
@@ -549,7 +549,10 @@ impl Database {
     /// written; the next batch check finds the pair.
     async fn queue_duplicates_of(&self, scope: &Scope, id: &str) {
         let region = Scope::region(scope.region_code().clone());
-        if let Err(e) = self.check_duplicates_of(&region, &[id.to_string()]).await {
+        if let Err(e) = self
+            .check_duplicates_of(&region, vec![id.to_string()])
+            .await
+        {
             tracing::warn!(error = %e, "duplicate check of a new record failed");
         }
     }
