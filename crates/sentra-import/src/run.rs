@@ -95,24 +95,41 @@ pub async fn commit(
     let mut total = ImportCounts::default();
     let mut written = Vec::new();
     let mut done = 0;
-    for (n, chunk) in rows.chunks(CHUNK).enumerate() {
+    let chunks: Vec<&[DataRow]> = rows.chunks(CHUNK).collect();
+    let mut planned = match chunks.first() {
+        Some(c) => planner.plan_chunk(&expand(c)).await?,
+        None => Vec::new(),
+    };
+    for n in 0..chunks.len() {
         // The table grows as the import writes: its statistics are refreshed at 1, 2, 4, 8, …
         // chunks, so that look-ups keep using the indexes (a few refreshes in all).
         if n > 0 && n.is_power_of_two() {
             db.refresh_statistics().await?;
         }
+        // A chunk is written by its own task while this one plans the next: the engine's work
+        // and the checking overlap on two cores. Planning chunk n + 1 does not need chunk n
+        // written: a row that repeats a business of an earlier chunk is caught by the planner's
+        // memory of the file, not by the registry.
         let part = ImportPlan {
-            rows: planner.plan_chunk(&expand(chunk)).await?,
+            rows: std::mem::take(&mut planned),
         };
-        let (counts, ids) = db
-            .apply_import_rows(s.scope, &part, actor, CHUNK, |_| {})
-            .await?;
+        let (db2, scope, actor2) = (db.clone(), s.scope.clone(), actor.clone());
+        let writing = tokio::spawn(async move {
+            db2.apply_import_rows(&scope, &part, &actor2, CHUNK, |_| {})
+                .await
+        });
+        if let Some(c) = chunks.get(n + 1) {
+            planned = planner.plan_chunk(&expand(c)).await?;
+        }
+        let (counts, ids) = writing
+            .await
+            .map_err(|e| StorageError::Task(e.to_string()))??;
         add(&mut total, &counts);
         written.extend(ids);
-        done += chunk.len();
+        done += chunks[n].len();
         progress(done);
     }
-    total.queued_duplicates = db.check_duplicates_of(s.scope, &written).await?.new_pairs;
+    total.queued_duplicates = db.check_duplicates_of(s.scope, written).await?.new_pairs;
     Ok(total)
 }
 

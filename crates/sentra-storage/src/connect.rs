@@ -179,7 +179,8 @@ impl Database {
                         // writer wait instead of failing; foreign keys are off by default in SQLite.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                             PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
                         )
                         .await?;
                     }

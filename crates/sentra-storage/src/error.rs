@@ -22,4 +22,7 @@ pub enum StorageError {
     Key(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A task that wrote for the caller stopped without an answer (it panicked).
+    #[error("a writing task failed: {0}")]
+    Task(String),
 }
