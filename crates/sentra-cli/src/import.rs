@@ -144,7 +144,7 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     }
     let bar = progress_bar(data.len());
     let actor = Actor::system("import");
-    let done = commit(db, &setting, &data, &actor, |n| bar.set_position(n as u64)).await?;
+    let done = commit(db, &setting, data, &actor, |n| bar.set_position(n as u64)).await?;
     bar.finish_and_clear();
     println!(
         "{}: {} {}, {} {}, {} {}",

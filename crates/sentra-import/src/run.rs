@@ -83,11 +83,12 @@ pub async fn check(
 }
 
 /// Writes the valid rows, a chunk at a time (one transaction per chunk: a crash leaves whole
-/// chunks), then checks the written records against the registry for duplicates.
+/// chunks), then checks the written records against the registry for duplicates. The rows are
+/// taken by value and let go before that check, the import's largest use of memory.
 pub async fn commit(
     db: &Database,
     s: &Setting<'_>,
-    rows: &[DataRow],
+    rows: Vec<DataRow>,
     actor: &Actor,
     mut progress: impl FnMut(usize),
 ) -> Result<ImportCounts, StorageError> {
@@ -129,6 +130,8 @@ pub async fn commit(
         done += chunks[n].len();
         progress(done);
     }
+    drop(chunks);
+    drop(rows);
     total.queued_duplicates = db.check_duplicates_of(s.scope, written).await?.new_pairs;
     Ok(total)
 }

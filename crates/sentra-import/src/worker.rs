@@ -148,7 +148,7 @@ pub async fn run_job(db: &Database, job: ImportJob) -> Result<(), JobError> {
                     return Ok(());
                 }
                 let actor = Actor::new(job.created_by.clone(), Some(format!("import {}", job.id)));
-                let result = commit(db, &setting, &data, &actor, count).await?;
+                let result = commit(db, &setting, data, &actor, count).await?;
                 db.finish_import_commit(&job.id, &result).await?;
             }
         }

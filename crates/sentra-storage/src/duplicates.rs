@@ -101,18 +101,21 @@ impl Database {
             let full = rows.len() == DEDUP_PAGE;
             for r in rows {
                 let nik: String = r.try_get("owner_nik_enc")?;
+                let name: String = r.try_get("name")?;
+                let owner: String = r.try_get("owner_name")?;
+                let phone: Option<String> = r.try_get("owner_phone")?;
+                let village: String = r.try_get("village_code")?;
+                let nib: Option<String> = r.try_get("nib")?;
                 out.push((
                     r.try_get("id")?,
-                    DedupRecord {
-                        name: r.try_get("name")?,
-                        owner: r.try_get("owner_name")?,
-                        nik: self.keyring.decrypt(&nik)?,
-                        phone: r
-                            .try_get::<Option<String>, _>("owner_phone")?
-                            .unwrap_or_default(),
-                        village: r.try_get("village_code")?,
-                        nib: r.try_get::<Option<String>, _>("nib")?.unwrap_or_default(),
-                    },
+                    DedupRecord::new(
+                        &name,
+                        &owner,
+                        &self.keyring.decrypt(&nik)?,
+                        phone.as_deref().unwrap_or(""),
+                        &village,
+                        nib.as_deref().unwrap_or(""),
+                    ),
                 ));
             }
             if !full {

@@ -457,21 +457,17 @@ enum Match {
 
 /// What the duplicate rules compare of a new row.
 pub fn dedup_record(d: &UmkmData) -> DedupRecord {
-    DedupRecord {
-        name: d.name.clone(),
-        owner: d.owner_name.clone(),
-        nik: d.nik.as_str().to_string(),
-        phone: d
-            .phone
-            .as_ref()
-            .map_or(String::new(), |p| p.as_str().to_string()),
-        village: d.village_code.as_str().to_string(),
-        nib: d
-            .documents
+    DedupRecord::new(
+        &d.name,
+        &d.owner_name,
+        d.nik.as_str(),
+        d.phone.as_ref().map_or("", |p| p.as_str()),
+        d.village_code.as_str(),
+        d.documents
             .iter()
             .find(|x| x.kind == LegalKind::Nib)
-            .map_or(String::new(), |x| x.number.clone()),
-    }
+            .map_or("", |x| x.number.as_str()),
+    )
 }
 
 /// New rows of a file (row number, record, in file order) that look like an earlier one: the
