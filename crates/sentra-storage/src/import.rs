@@ -144,8 +144,10 @@ pub struct ImportPlanner<'a> {
     ctx: &'a ImportContext<'a>,
     sector_codes: Vec<String>,
     today: chrono::NaiveDate,
-    seen_nib: HashMap<String, usize>,
-    seen_nik_name: HashMap<(String, String), usize>,
+    /// Row of each NIB and each (NIK, name) seen, by a 128-bit digest of the key: a million
+    /// rows' keys as strings would take hundreds of megabytes.
+    seen_nib: HashMap<u128, usize>,
+    seen_nik_name: HashMap<u128, usize>,
 }
 
 impl ImportPlanner<'_> {
@@ -181,11 +183,11 @@ impl ImportPlanner<'_> {
         let known = self.db.known_keys(self.scope, &firsts).await?;
         for ((line, cells), (first, nib, nik_hash)) in chunk.iter().zip(firsts) {
             let name_key = normalized_name(&first.input.name);
-            let nik_key = nik_hash.as_ref().map(|h| (h.clone(), name_key.clone()));
-            let earlier = nib
-                .as_ref()
-                .and_then(|n| self.seen_nib.get(n))
-                .or_else(|| nik_key.as_ref().and_then(|k| self.seen_nik_name.get(k)))
+            let nib_key = nib.as_deref().map(|n| digest(&[n]));
+            let nik_key = nik_hash.as_deref().map(|h| digest(&[h, &name_key]));
+            let earlier = nib_key
+                .and_then(|n| self.seen_nib.get(&n))
+                .or_else(|| nik_key.and_then(|k| self.seen_nik_name.get(&k)))
                 .copied();
             if let Some(earlier) = earlier {
                 planned.push(invalid(
@@ -198,8 +200,8 @@ impl ImportPlanner<'_> {
                 ));
                 continue;
             }
-            if let Some(n) = &nib {
-                self.seen_nib.insert(n.clone(), *line);
+            if let Some(n) = nib_key {
+                self.seen_nib.insert(n, *line);
             }
             if let Some(k) = nik_key {
                 self.seen_nik_name.insert(k, *line);
@@ -486,6 +488,22 @@ fn invalid(line: usize, problems: Vec<RowProblem>) -> PlannedRow {
         plan: RowPlan::Invalid(problems),
         possible_duplicate: None,
     }
+}
+
+/// A 128-bit digest of a key's parts (two 64-bit hashes): a collision between two rows of one
+/// file is as likely as guessing a random 128-bit number.
+fn digest(parts: &[&str]) -> u128 {
+    use std::hash::Hasher;
+    let half = |seed: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        h.write_u8(seed);
+        for p in parts {
+            h.write(p.as_bytes());
+            h.write_u8(0xff);
+        }
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
 /// Lower case, letters and digits only: `Keripik "Bu Ani"` and `keripik bu ani` are one name.
