@@ -202,6 +202,10 @@ pub enum Permission {
     ReadAudit,
     /// Import spreadsheets into the registry (many records at once, within the scope).
     ImportRegistry,
+    /// Add and edit products (owners: of their own businesses).
+    ManageProducts,
+    /// List products in the e-katalog lokal, after the readiness check.
+    CurateEkatalog,
 }
 
 impl Role {
@@ -217,6 +221,11 @@ impl Role {
             VerifyRegistry | ImportRegistry => matches!(self, Role::Admin | Role::Operator),
             ManageUsers | ReadAudit => self == Role::Admin,
             RevealPersonalData => matches!(self, Role::Admin | Role::Operator),
+            ManageProducts => matches!(
+                self,
+                Role::Admin | Role::Operator | Role::Curator | Role::Owner
+            ),
+            CurateEkatalog => matches!(self, Role::Admin | Role::Curator),
         }
     }
 }

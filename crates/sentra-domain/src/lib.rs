@@ -14,6 +14,7 @@ pub mod demo;
 pub mod demo_file;
 pub mod import;
 pub mod merge;
+pub mod product;
 pub mod region;
 pub mod scope;
 pub mod size;

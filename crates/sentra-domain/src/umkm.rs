@@ -164,7 +164,7 @@ pub struct Link {
     pub url: String,
 }
 
-fn parse_url(input: &str) -> Result<String, Invalid> {
+pub(crate) fn parse_url(input: &str) -> Result<String, Invalid> {
     let s = input.trim();
     if s.len() > 500 {
         return Err(Invalid("text_too_long"));

@@ -227,6 +227,7 @@ impl Database {
             .map_err(|e| StorageError::Migrate(e.to_string()))?;
         self.load_regions(sentra_domain::region::RegionTree::embedded())
             .await?;
+        self.seed_product_categories().await?;
         Ok(())
     }
 

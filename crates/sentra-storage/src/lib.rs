@@ -13,6 +13,7 @@ mod import;
 mod import_jobs;
 mod jobs;
 mod personal;
+mod products;
 mod regions;
 mod umkm;
 
@@ -29,6 +30,7 @@ pub use import::{
 };
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use personal::{Keyring, PersonalKey};
+pub use products::ProductRecord;
 pub use umkm::{
     ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,
     UmkmRecord, UmkmSort, UmkmSummary,

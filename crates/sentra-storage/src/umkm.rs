@@ -200,6 +200,14 @@ impl Args {
         self.push(Arg::Text(Some(s.into())))
     }
 
+    pub(crate) fn opt_text(&mut self, s: Option<String>) -> String {
+        self.push(Arg::Text(s))
+    }
+
+    pub(crate) fn int(&mut self, v: Option<i64>) -> String {
+        self.push(Arg::Int(v))
+    }
+
     pub(crate) fn bind<'q>(
         self,
         mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,

@@ -1,0 +1,633 @@
+//! The product catalogue's search index. Derived data: every product that is published comes
+//! from the database as a [`ProductDoc`]; the index can be dropped and rebuilt
+//! (`sentra reindex`), and it remembers the last audit-trail sequence number it has applied, so
+//! each app server's index catches up with every change after a restart.
+
+pub mod analyzer;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentReader,
+    TantivyDocument, Term,
+};
+
+pub use analyzer::Synonyms;
+use analyzer::{ANALYZER, analyzer, terms};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index folder: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("search index folder: {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+    #[error("search index: the writer lock was poisoned")]
+    Poisoned,
+}
+
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// What the index holds of one published product.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProductDoc {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub umkm_name: String,
+    /// `makanan.keripik`.
+    pub category: String,
+    /// The kecamatan's code, `36.74.03`.
+    pub district: String,
+    pub sector: String,
+    /// `pirt`, `halal`, … (valid ones).
+    pub certs: Vec<String>,
+    pub price: Option<u64>,
+    pub price_band: Option<String>,
+    pub unit: String,
+    /// 0..=100: verified business, photos, description, price, stock (ranking favours it).
+    pub quality: u64,
+    pub ekatalog: bool,
+    pub in_stock: bool,
+    pub verified: bool,
+    /// Unix seconds of the last change.
+    pub updated: i64,
+    /// The object-store key of the first photo, if any.
+    pub photo: Option<String>,
+}
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    Newest,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Sort {
+        match s {
+            "price_asc" => Sort::PriceAsc,
+            "price_desc" => Sort::PriceDesc,
+            "newest" => Sort::Newest,
+            _ => Sort::Relevance,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::PriceAsc => "price_asc",
+            Sort::PriceDesc => "price_desc",
+            Sort::Newest => "newest",
+        }
+    }
+}
+
+/// A catalogue search: the words typed and the facets chosen.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub category: Option<String>,
+    pub district: Option<String>,
+    pub cert: Option<String>,
+    pub price_band: Option<String>,
+    pub sector: Option<String>,
+    pub ekatalog_only: bool,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One result, with what a results page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub umkm_name: String,
+    pub category: String,
+    pub price: Option<u64>,
+    pub unit: String,
+    pub photo: Option<String>,
+    pub ekatalog: bool,
+}
+
+/// Counts of the matching products per facet value, largest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Facets {
+    pub category: Vec<(String, u64)>,
+    pub district: Vec<(String, u64)>,
+    pub cert: Vec<(String, u64)>,
+    pub price_band: Vec<(String, u64)>,
+    pub sector: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// The words were too strict together: results match some of them.
+    pub relaxed: bool,
+}
+
+struct Fields {
+    id: Field,
+    slug: Field,
+    name: Field,
+    description: Field,
+    umkm_name: Field,
+    category: Field,
+    category_code: Field,
+    district: Field,
+    sector: Field,
+    cert: Field,
+    price_band: Field,
+    flags: Field,
+    price: Field,
+    unit: Field,
+    photo: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let o = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored { o.set_stored() } else { o }
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        slug: b.add_text_field("slug", STORED),
+        name: b.add_text_field("name", text(true)),
+        description: b.add_text_field("description", text(false)),
+        umkm_name: b.add_text_field("umkm_name", text(true)),
+        category: b.add_facet_field("category", FacetOptions::default()),
+        category_code: b.add_text_field("category_code", STORED),
+        district: b.add_facet_field("district", FacetOptions::default()),
+        sector: b.add_facet_field("sector", FacetOptions::default()),
+        cert: b.add_facet_field("cert", FacetOptions::default()),
+        price_band: b.add_facet_field("price_band", FacetOptions::default()),
+        flags: b.add_text_field("flags", STRING | STORED),
+        price: b.add_u64_field("price", INDEXED | FAST | STORED),
+        unit: b.add_text_field("unit", STORED),
+        photo: b.add_text_field("photo", STORED),
+    };
+    b.add_u64_field("quality", FAST);
+    b.add_i64_field("updated", FAST);
+    (b.build(), fields)
+}
+
+/// The category code as a facet path: `makanan.keripik` → `/makanan/makanan.keripik`, so that
+/// the top level counts its subcategories' products.
+fn category_facet(code: &str) -> Facet {
+    let mut path = Vec::new();
+    let mut at = String::new();
+    for part in code.split('.') {
+        if !at.is_empty() {
+            at.push('.');
+        }
+        at.push_str(part);
+        path.push(at.clone());
+    }
+    Facet::from_path(path)
+}
+
+fn one_facet(value: &str) -> Facet {
+    Facet::from_path([value])
+}
+
+/// The search index of one app server.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+}
+
+/// Memory the writer may fill before it writes a segment.
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+impl SearchIndex {
+    /// Opens the index in `dir` (created if missing; recreated empty when it is unreadable or
+    /// from another schema: it is derived data, `sentra reindex` fills it), or in memory.
+    pub fn open(dir: Option<&Path>) -> Result<Self> {
+        let (schema, fields) = schema();
+        let index = match dir {
+            None => Index::create_in_ram(schema),
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let opened = MmapDirectory::open(dir)
+                    .map_err(SearchError::from)
+                    .and_then(|d| Index::open_or_create(d, schema.clone()).map_err(Into::into));
+                match opened {
+                    Ok(index) => index,
+                    Err(_) => {
+                        // Another schema or a damaged folder: start again, empty.
+                        std::fs::remove_dir_all(dir)?;
+                        std::fs::create_dir_all(dir)?;
+                        Index::create_in_dir(dir, schema)?
+                    }
+                }
+            }
+        };
+        index.tokenizers().register(ANALYZER, analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            analyzer: analyzer(),
+        })
+    }
+
+    /// The last audit-trail sequence number whose changes the index holds (0 when empty).
+    pub fn applied_seq(&self) -> Result<i64> {
+        let meta = self.index.load_metas()?;
+        Ok(meta
+            .payload
+            .as_deref()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Number of products in the index.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn document(&self, d: &ProductDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let schema = self.index.schema();
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.slug, &d.slug);
+        doc.add_text(f.name, &d.name);
+        doc.add_text(f.description, &d.description);
+        doc.add_text(f.umkm_name, &d.umkm_name);
+        doc.add_facet(f.category, category_facet(&d.category));
+        doc.add_text(f.category_code, &d.category);
+        if !d.district.is_empty() {
+            doc.add_facet(f.district, one_facet(&d.district));
+        }
+        if !d.sector.is_empty() {
+            doc.add_facet(f.sector, one_facet(&d.sector));
+        }
+        for c in &d.certs {
+            doc.add_facet(f.cert, one_facet(c));
+        }
+        if let Some(b) = &d.price_band {
+            doc.add_facet(f.price_band, one_facet(b));
+        }
+        for (flag, on) in [
+            ("ekatalog", d.ekatalog),
+            ("instock", d.in_stock),
+            ("verified", d.verified),
+        ] {
+            if on {
+                doc.add_text(f.flags, flag);
+            }
+        }
+        if let Some(p) = d.price {
+            doc.add_u64(f.price, p);
+        }
+        doc.add_text(f.unit, &d.unit);
+        if let Some(p) = &d.photo {
+            doc.add_text(f.photo, p);
+        }
+        if let Ok(q) = schema.get_field("quality") {
+            doc.add_u64(q, d.quality.min(100));
+        }
+        if let Ok(u) = schema.get_field("updated") {
+            doc.add_i64(u, d.updated);
+        }
+        doc
+    }
+
+    /// Replaces (or adds) products and removes others; visible after [`SearchIndex::commit`].
+    pub fn apply(&self, upserts: &[ProductDoc], removals: &[String]) -> Result<()> {
+        let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        for id in removals {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+        for d in upserts {
+            writer.delete_term(Term::from_field_text(self.fields.id, &d.id));
+            writer.add_document(self.document(d))?;
+        }
+        Ok(())
+    }
+
+    /// Empties the index (before a rebuild).
+    pub fn clear(&self) -> Result<()> {
+        let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes the changes so far durable and visible, recording the audit sequence number they
+    /// reach.
+    pub fn commit(&self, applied_seq: i64) -> Result<()> {
+        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&applied_seq.to_string());
+        prepared.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Searches the catalogue.
+    pub fn search(&self, q: &SearchQuery, synonyms: &Synonyms) -> Result<SearchResults> {
+        let mut analyzer = self.analyzer.clone();
+        let words = terms(&mut analyzer, &q.text);
+        // The last word is still being typed unless the text ends with a space.
+        let typing = !q.text.ends_with(char::is_whitespace);
+        let raw_last = q
+            .text
+            .split(|c: char| !c.is_alphanumeric())
+            .rfind(|w| !w.is_empty())
+            .map(str::to_lowercase);
+        let strict = self.text_query(&words, typing, raw_last.as_deref(), synonyms, Occur::Must);
+        let mut results = self.run(q, strict)?;
+        if results.total == 0 && words.len() > 1 {
+            // Too strict together: any of the words, best first.
+            let loose =
+                self.text_query(&words, typing, raw_last.as_deref(), synonyms, Occur::Should);
+            results = self.run(q, loose)?;
+            results.relaxed = true;
+        }
+        Ok(results)
+    }
+
+    /// Each word (with its synonyms, its near spellings and, for the word being typed, the
+    /// words it begins) must (or should) match the name, the description or the business.
+    fn text_query(
+        &self,
+        words: &[String],
+        typing: bool,
+        raw_last: Option<&str>,
+        synonyms: &Synonyms,
+        occur: Occur,
+    ) -> Option<Box<dyn Query>> {
+        if words.is_empty() {
+            return None;
+        }
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            let last = i + 1 == words.len();
+            let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for v in synonyms.expand(word) {
+                for (field, boost) in [(f.name, 3.0), (f.umkm_name, 1.5), (f.description, 1.0)] {
+                    let term = Term::from_field_text(field, &v);
+                    alts.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                            boost,
+                        )),
+                    ));
+                    // Typos: none for numbers and codes, one edit from 4 letters, two from 8.
+                    let distance = typo_distance(&v);
+                    if distance > 0 && field != f.description {
+                        alts.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(FuzzyTermQuery::new(term, distance, true)),
+                                boost * 0.5,
+                            )),
+                        ));
+                    }
+                }
+            }
+            if last && typing {
+                // Search as you type: the stem, and the word as typed (a stem of half a word
+                // can be wrong), as prefixes of the name's words.
+                let mut prefixes = vec![word.clone()];
+                if let Some(raw) = raw_last.filter(|r| *r != word) {
+                    prefixes.push(raw.to_string());
+                }
+                for p in prefixes.into_iter().filter(|p| p.chars().count() >= 2) {
+                    alts.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(
+                                Term::from_field_text(f.name, &p),
+                                0,
+                                true,
+                            )),
+                            1.0,
+                        )),
+                    ));
+                }
+            }
+            clauses.push((occur, Box::new(BooleanQuery::new(alts))));
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    fn run(&self, q: &SearchQuery, text: Option<Box<dyn Query>>) -> Result<SearchResults> {
+        let f = &self.fields;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        must.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
+        let facet_term = |field: Field, facet: Facet| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_facet(field, &facet),
+                IndexRecordOption::Basic,
+            ))
+        };
+        if let Some(c) = &q.category {
+            must.push((Occur::Must, facet_term(f.category, category_facet(c))));
+        }
+        for (field, value) in [
+            (f.district, &q.district),
+            (f.cert, &q.cert),
+            (f.price_band, &q.price_band),
+            (f.sector, &q.sector),
+        ] {
+            if let Some(v) = value {
+                must.push((Occur::Must, facet_term(field, one_facet(v))));
+            }
+        }
+        if q.ekatalog_only {
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.flags, "ekatalog"),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let query = BooleanQuery::new(must);
+        let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, 100);
+        let top = TopDocs::with_limit(limit).and_offset(q.offset);
+
+        let mut multi = MultiCollector::new();
+        let count = multi.add_collector(Count);
+        let mut category = FacetCollector::for_field("category");
+        category.add_facet(match &q.category {
+            Some(c) => category_facet(c),
+            None => Facet::root(),
+        });
+        let category = multi.add_collector(category);
+        let mut others = Vec::new();
+        for name in ["district", "cert", "price_band", "sector"] {
+            let mut c = FacetCollector::for_field(name);
+            c.add_facet(Facet::root());
+            others.push(multi.add_collector(c));
+        }
+        let (addresses, mut fruit) = match q.sort {
+            Sort::Relevance => {
+                // BM25, raised by the listing's quality: verified, complete, in stock.
+                let top = top.tweak_score(move |segment: &SegmentReader| {
+                    let quality = segment
+                        .fast_fields()
+                        .u64("quality")
+                        .ok()
+                        .map(|c| c.first_or_default_col(0));
+                    move |doc, score: Score| {
+                        let q = quality.as_ref().map_or(0, |c| c.get_val(doc));
+                        score * (1.0 + q as Score / 100.0)
+                    }
+                });
+                let handle = multi.add_collector(top);
+                let mut fruit = searcher.search(&query, &multi)?;
+                let hits = handle.extract(&mut fruit);
+                (hits.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), fruit)
+            }
+            Sort::PriceAsc | Sort::PriceDesc => {
+                let order = if q.sort == Sort::PriceAsc {
+                    Order::Asc
+                } else {
+                    Order::Desc
+                };
+                let handle = multi.add_collector(top.order_by_fast_field::<u64>("price", order));
+                let mut fruit = searcher.search(&query, &multi)?;
+                let hits = handle.extract(&mut fruit);
+                (hits.into_iter().map(|(_, a)| a).collect(), fruit)
+            }
+            Sort::Newest => {
+                let handle =
+                    multi.add_collector(top.order_by_fast_field::<i64>("updated", Order::Desc));
+                let mut fruit = searcher.search(&query, &multi)?;
+                let hits = handle.extract(&mut fruit);
+                (hits.into_iter().map(|(_, a)| a).collect(), fruit)
+            }
+        };
+        let total = count.extract(&mut fruit);
+        let counts = |fc: tantivy::collector::FacetCounts, from: Facet| -> Vec<(String, u64)> {
+            let mut v: Vec<(String, u64)> = fc
+                .get(from)
+                .map(|(facet, n)| {
+                    let value = facet
+                        .to_path()
+                        .last()
+                        .map(|s| (*s).to_string())
+                        .unwrap_or_default();
+                    (value, n)
+                })
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            v
+        };
+        let category_counts = counts(
+            category.extract(&mut fruit),
+            q.category
+                .as_deref()
+                .map_or_else(Facet::root, category_facet),
+        );
+        let mut other_counts = Vec::new();
+        for h in others {
+            other_counts.push(counts(h.extract(&mut fruit), Facet::root()));
+        }
+        let mut other_counts = other_counts.into_iter();
+        let facets = Facets {
+            category: category_counts,
+            district: other_counts.next().unwrap_or_default(),
+            cert: other_counts.next().unwrap_or_default(),
+            price_band: other_counts.next().unwrap_or_default(),
+            sector: other_counts.next().unwrap_or_default(),
+        };
+        let hits = addresses
+            .into_iter()
+            .map(|a| self.hit(&searcher, a))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            relaxed: false,
+        })
+    }
+
+    fn hit(&self, searcher: &tantivy::Searcher, at: DocAddress) -> Result<Hit> {
+        let doc: TantivyDocument = searcher.doc(at)?;
+        let f = &self.fields;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let ekatalog = doc.get_all(f.flags).any(|v| v.as_str() == Some("ekatalog"));
+        Ok(Hit {
+            id: text(f.id),
+            slug: text(f.slug),
+            name: text(f.name),
+            umkm_name: text(f.umkm_name),
+            category: text(f.category_code),
+            price: doc.get_first(f.price).and_then(|v| v.as_u64()),
+            unit: text(f.unit),
+            photo: doc
+                .get_first(f.photo)
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            ekatalog,
+        })
+    }
+}
+
+/// Edits allowed for a word: none with a digit (numbers and codes are exact), one from four
+/// letters, two from eight.
+fn typo_distance(word: &str) -> u8 {
+    let n = word.chars().count();
+    if word.chars().any(|c| c.is_ascii_digit()) || n < 4 {
+        0
+    } else if n < 8 {
+        1
+    } else {
+        2
+    }
+}
+
+#[cfg(test)]
+mod tests;
