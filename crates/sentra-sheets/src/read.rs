@@ -79,6 +79,19 @@ fn read_workbook(bytes: Vec<u8>, mut sink: impl FnMut(Row)) -> Result<Shape, She
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| SheetError::Unreadable(e.to_string()))?;
     for sheet in book.sheet_names() {
+        // XLSX cells are streamed from the sheet's XML, a row at a time: a million-row sheet
+        // read as one range would take more than a gigabyte.
+        if let calamine::Sheets::Xlsx(xlsx) = &mut book {
+            let rows = stream_xlsx(xlsx, &sheet, &mut sink)?;
+            if rows > 0 {
+                return Ok(Shape {
+                    sheet,
+                    detected: "workbook".into(),
+                    rows,
+                });
+            }
+            continue;
+        }
         let range = book
             .worksheet_range(&sheet)
             .map_err(|e| SheetError::Unreadable(e.to_string()))?;
@@ -104,6 +117,45 @@ fn read_workbook(bytes: Vec<u8>, mut sink: impl FnMut(Row)) -> Result<Shape, She
         }
     }
     Err(SheetError::Empty)
+}
+
+/// Hands the non-empty rows of one XLSX worksheet to `sink` as they are read; the number of
+/// rows handed on.
+fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    sheet: &str,
+    sink: &mut impl FnMut(Row),
+) -> Result<usize, SheetError> {
+    let unreadable = |e: calamine::XlsxError| SheetError::Unreadable(e.to_string());
+    let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(unreadable)?;
+    let mut rows = 0;
+    let mut current: Option<(u32, Vec<String>)> = None;
+    let mut flush = |row: Option<(u32, Vec<String>)>, rows: &mut usize| {
+        if let Some((index, cells)) = row
+            && cells.iter().any(|c| !c.trim().is_empty())
+        {
+            *rows += 1;
+            sink(Row {
+                line: index as usize + 1,
+                cells,
+            });
+        }
+    };
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        if current.as_ref().is_some_and(|(at, _)| *at != r) {
+            flush(current.take(), &mut rows);
+        }
+        let (_, row) = current.get_or_insert_with(|| (r, Vec::new()));
+        let c = c as usize;
+        // Columns are kept where the sheet has them; a row with a gap gets empty cells.
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = cell_text(&Data::from(cell.get_value().clone()));
+    }
+    flush(current.take(), &mut rows);
+    Ok(rows)
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -248,6 +300,33 @@ mod tests {
         let t = read_table("x.csv", bytes).unwrap();
         assert_eq!(t.detected, "UTF-8, ','");
         assert_eq!(texts(&t)[1], vec!["Toko A", "Jl. Mawar 1, RT 2"]);
+    }
+
+    #[test]
+    fn an_xlsx_sheet_is_streamed_with_its_row_numbers_and_columns() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        // A title, then the list from row 3, column B, with a blank row inside.
+        let ok = sheet
+            .write_string(0, 0, "Daftar UMKM")
+            .and_then(|s| s.write_string(2, 1, "Nama Usaha"))
+            .and_then(|s| s.write_string(2, 3, "Omzet"))
+            .and_then(|s| s.write_string(3, 1, "Keripik"))
+            .and_then(|s| s.write_number(3, 3, 1_500_000.0))
+            .and_then(|s| s.write_string(5, 1, "Kopi"))
+            .is_ok();
+        assert!(ok);
+        let Ok(bytes) = book.save_to_buffer() else {
+            panic!("xlsx");
+        };
+        let mut rows = Vec::new();
+        let shape = read_rows("x.xlsx", bytes, |r| rows.push((r.line, r.cells)));
+        assert_eq!(shape.map(|s| s.rows).ok(), Some(4));
+        let lines: Vec<usize> = rows.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [1, 3, 4, 6]);
+        assert_eq!(rows[1].1, ["", "Nama Usaha", "", "Omzet"]);
+        assert_eq!(rows[2].1[3], format!("{NUMERIC_CELL_MARK}1500000"));
+        assert_eq!(rows[3].1, ["", "Kopi"]);
     }
 
     #[test]
