@@ -54,6 +54,8 @@ const pages = () => [
   ["login", undefined, "/login"],
   ["signup", undefined, "/signup"],
   ["not-found", undefined, "/halaman-yang-tidak-ada"],
+  ["catalog", undefined, "/katalog"],
+  ["catalog-search", undefined, "/katalog?q=keripik+pedas&urut=price_asc"],
   ["registry", "admin", "/umkm"],
   ["registry-english", "admin", "/umkm?lang=en"],
   ["registry-kecamatan", "admin", "/umkm?district=36.74.03"],

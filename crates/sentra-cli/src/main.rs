@@ -50,12 +50,17 @@ struct DbArgs {
     /// the SQLite file (or sentra-data/sentra.key), created on first start.
     #[arg(long, env = "SENTRA_KEY_FILE")]
     key_file: Option<String>,
+    /// Folder of this server's catalogue search index (derived data, rebuilt by `sentra
+    /// reindex`). Default: `search` beside the SQLite file (or sentra-data/search).
+    #[arg(long, env = "SENTRA_SEARCH_DIR")]
+    search_dir: Option<String>,
 }
 
 /// Where to connect and which key to use.
 struct Conn {
     url: String,
     key: keys::KeySource,
+    search_dir: std::path::PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -79,6 +84,11 @@ enum Command {
         /// Without it browsers only keep the cookie over HTTPS or on localhost.
         #[arg(long, env = "SENTRA_INSECURE_COOKIES")]
         insecure_cookies: bool,
+    },
+    /// Rebuild this server's catalogue search index from the database, with a progress bar.
+    Reindex {
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Apply database migrations and load the region reference data (idempotent).
     Migrate {
@@ -317,7 +327,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let conn = |db: &DbArgs| {
         let url = pick(db.database.clone(), file.database.clone(), DEFAULT_DATABASE);
         let key = keys::KeySource::resolve(db.key_file.clone().or(file.key_file.clone()), &url);
-        Conn { url, key }
+        let search_dir = db.search_dir.clone().map_or_else(
+            || {
+                keys::KeySource::resolve(None, &url)
+                    .path
+                    .with_file_name("search")
+            },
+            std::path::PathBuf::from,
+        );
+        Conn {
+            url,
+            key,
+            search_dir,
+        }
     };
     match cli.command {
         Command::Serve {
@@ -330,6 +352,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let home = home_region.or(file.home_region.clone());
             serve(&listen, &conn(&db), home, demo, insecure_cookies).await
+        }
+        Command::Reindex { db } => {
+            let conn = conn(&db);
+            let db = open(&conn).await?;
+            let index = sentra_search::SearchIndex::open(Some(&conn.search_dir))?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let started = std::time::Instant::now();
+            let n = sentra_web::catalog_index::rebuild(&db, &index, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            println!(
+                "search index {}: {n} products read, {} published, in {:.1} s",
+                conn.search_dir.display(),
+                index.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
         }
         Command::Migrate { db } => {
             let db = open(&conn(&db)).await?;
@@ -559,7 +607,12 @@ async fn serve(
         db.redacted_url()
     );
     let _ = std::io::stdout().flush();
-    let state = sentra_web::AppState::new(db.clone(), home).with_secure_cookies(!insecure_cookies);
+    // The catalogue's index on disk; the follower brings it up to date from where it stopped.
+    let index = sentra_search::SearchIndex::open(Some(&conn.search_dir))
+        .with_context(|| format!("search index in {}", conn.search_dir.display()))?;
+    let state = sentra_web::AppState::new(db.clone(), home)
+        .with_secure_cookies(!insecure_cookies)
+        .with_search_index(index);
     sentra_web::serve(listener, state, shutdown_signal())
         .await
         .context("server")?;

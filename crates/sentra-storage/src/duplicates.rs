@@ -427,8 +427,14 @@ impl Database {
         .bind(keep)
         .execute(&mut *tx)
         .await?;
-        // Tables that will point at a business (products, programme participants, purchases)
-        // move their rows from `other` to `keep` here, in this transaction.
+        // Rows that point at a business move from `other` to `keep` in this transaction:
+        // products now (programme participants and purchases when they exist). The audit
+        // entries of the merge (entity `umkm`) tell search indexes to read them again.
+        sqlx::query("UPDATE products SET umkm_id = $1 WHERE umkm_id = $2")
+            .bind(keep)
+            .bind(other)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO duplicate_pairs (a_id, b_id, score, reasons, status, found_at) \
              VALUES ($1, $2, 100, '[]', 'merged', $3) ON CONFLICT (a_id, b_id) DO NOTHING",

@@ -41,13 +41,13 @@ impl ProductRecord {
     }
 }
 
-const COLUMNS: &str = "p.id, p.umkm_id, p.slug, p.name, p.description, p.category_code, \
+pub(crate) const COLUMNS: &str = "p.id, p.umkm_id, p.slug, p.name, p.description, p.category_code, \
      p.price_rupiah, p.price_max_rupiah, p.unit, p.min_order, p.capacity_per_month, p.stock, \
      p.weight_grams, p.length_mm, p.width_mm, p.height_mm, p.packaging, p.shelf_life_days, \
      p.status, p.links, p.ekatalog_listed_at, p.ekatalog_listed_by, p.created_by, p.created_at, \
      p.updated_at, p.version";
 
-fn product_from_row(row: &AnyRow) -> Result<ProductRecord> {
+pub(crate) fn product_from_row(row: &AnyRow) -> Result<ProductRecord> {
     let status: String = row.try_get("status")?;
     let unit: String = row.try_get("unit")?;
     let links: String = row.try_get("links")?;

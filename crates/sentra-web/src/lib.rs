@@ -6,6 +6,8 @@ mod api;
 mod assets;
 mod audit_page;
 mod auth;
+pub mod catalog_index;
+mod catalog_page;
 mod duplicates_page;
 mod error;
 mod export_page;
@@ -54,11 +56,22 @@ struct Inner {
     /// Wake this server's import and export workers when a job is started here.
     import_wake: Arc<tokio::sync::Notify>,
     export_wake: Arc<tokio::sync::Notify>,
+    /// This server's catalogue search index and the follower that keeps it up to date.
+    search: Arc<sentra_search::SearchIndex>,
+    search_wake: Arc<tokio::sync::Notify>,
+    synonyms: std::sync::RwLock<sentra_search::Synonyms>,
 }
 
 impl AppState {
     /// `home` is the deployment's home region (e.g. `36.74`); the UI is scoped to it.
+    /// The search index starts in memory (filled from the database by the follower); a server
+    /// keeps it on disk with [`AppState::with_search_index`].
     pub fn new(db: Database, home: RegionCode) -> Self {
+        let search = match sentra_search::SearchIndex::open(None) {
+            Ok(ix) => ix,
+            // An in-memory index needs no files; failing to make one is a bug.
+            Err(e) => panic!("in-memory search index: {e}"),
+        };
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -68,7 +81,29 @@ impl AppState {
                 xlsx_inline_max: export_page::XLSX_INLINE_MAX,
                 import_wake: Arc::new(tokio::sync::Notify::new()),
                 export_wake: Arc::new(tokio::sync::Notify::new()),
+                search: Arc::new(search),
+                search_wake: Arc::new(tokio::sync::Notify::new()),
+                synonyms: std::sync::RwLock::new(sentra_search::Synonyms::defaults()),
             }),
+        }
+    }
+
+    /// Uses this index (on disk, opened by the caller) for the catalogue.
+    pub fn with_search_index(mut self, index: sentra_search::SearchIndex) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.search = Arc::new(index);
+        }
+        self
+    }
+
+    pub(crate) fn search(&self) -> &sentra_search::SearchIndex {
+        &self.inner.search
+    }
+
+    pub(crate) fn synonyms(&self) -> sentra_search::Synonyms {
+        match self.inner.synonyms.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
@@ -134,6 +169,7 @@ fn site_routes() -> routes::Routes {
         .post("/logout", Access::SignedIn, auth::logout)
         .get("/signup", Access::Public, auth::signup_form)
         .post("/signup", Access::Public, auth::signup)
+        .merge(catalog_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())
@@ -207,6 +243,11 @@ pub async fn serve(
         state.clone(),
         state.inner.export_wake.clone(),
     ));
+    let follower = tokio::spawn(catalog_index::run_follower(
+        state.db().clone(),
+        state.inner.search.clone(),
+        state.inner.search_wake.clone(),
+    ));
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -216,5 +257,6 @@ pub async fn serve(
     // A job cut off here is taken up again when its lease runs out.
     worker.abort();
     exporter.abort();
+    follower.abort();
     served
 }

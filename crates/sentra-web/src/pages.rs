@@ -94,6 +94,7 @@ impl Chrome {
         let role = caller.user.role;
         let links = [
             ("/umkm", "nav.registry", ReadRegistry),
+            ("/katalog", "nav.catalog", ReadRegistry),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),
             ("/umkm/duplicates", "nav.duplicates", VerifyRegistry),
@@ -143,6 +144,7 @@ impl Chrome {
             path: uri.path().to_string(),
         };
         chrome.nav = vec![
+            chrome.link("/katalog", "nav.catalog"),
             chrome.link("/login", "auth.sign_in"),
             chrome.link("/signup", "nav.signup"),
         ];

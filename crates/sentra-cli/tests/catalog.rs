@@ -1,0 +1,174 @@
+//! The public catalogue over HTTP, on SQLite and PostgreSQL: a product saved in the database
+//! is found by the server's search index within a second (however it is typed), with facets;
+//! its page carries what a shared link needs; drafts and archived products stay out.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{HOME, spawn_app};
+use sentra_domain::product::{ProductInput, validate_product};
+use sentra_domain::region::RegionCode;
+use sentra_domain::scope::Scope;
+use sentra_storage::{Actor, PageRequest, SortDirection, UmkmFilter, UmkmSort};
+
+fn chips(status: &str) -> ProductInput {
+    ProductInput {
+        name: "Keripik Singkong Pedas".into(),
+        description: "Keripik singkong renyah dengan bumbu cabai asli, tanpa pengawet.".into(),
+        category: "makanan.keripik".into(),
+        price: "Rp15.000".into(),
+        unit: "pcs".into(),
+        shelf_life_days: "180".into(),
+        status: status.into(),
+        links: vec![(
+            "shopee".into(),
+            "https://shopee.co.id/keripik-bu-rina".into(),
+        )],
+        ..ProductInput::default()
+    }
+}
+
+/// Waits until the catalogue page for `q` satisfies `done`; how long it took.
+async fn until(app: &common::TestApp, q: &str, done: impl Fn(&str) -> bool) -> (Duration, String) {
+    let started = Instant::now();
+    loop {
+        let body = app
+            .get(&format!("/katalog?q={q}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        if done(&body) || started.elapsed() > Duration::from_secs(10) {
+            return (started.elapsed(), body);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
+    let app = spawn_app().await;
+    app.seed(2, 5).await;
+    let home = Scope::region(RegionCode::parse(HOME).unwrap());
+    let page = app
+        .db
+        .list_umkm(
+            &home,
+            &UmkmFilter::default(),
+            UmkmSort::Name,
+            SortDirection::Asc,
+            PageRequest {
+                page: 1,
+                per_page: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let umkm = &page.items[0];
+    let categories = app.db.product_categories().await.unwrap();
+    let actor = Actor::system("kurator");
+    let draft = app
+        .db
+        .create_product(
+            &home,
+            &umkm.id,
+            &validate_product(&chips("draft"), &categories).unwrap(),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let mut tenun = chips("published");
+    tenun.name = "Kain Tenun Ikat".into();
+    tenun.description = "Tenun ikat tangan dari benang katun, motif Sumba.".into();
+    tenun.category = "kerajinan.tenun".into();
+    tenun.price = "750.000".into();
+    tenun.shelf_life_days = String::new();
+    let published = app
+        .db
+        .update_product(
+            &home,
+            &draft.id,
+            1,
+            &validate_product(&chips("published"), &categories).unwrap(),
+            &actor,
+        )
+        .await
+        .unwrap();
+    app.db
+        .create_product(
+            &home,
+            &umkm.id,
+            &validate_product(&tenun, &categories).unwrap(),
+            &actor,
+        )
+        .await
+        .unwrap();
+
+    // Found within a second of the change, by typo, by the other spelling, in any order.
+    let (took, body) = until(&app, "kerpik", |b| b.contains("Keripik Singkong Pedas")).await;
+    assert!(body.contains("Keripik Singkong Pedas"), "{body}");
+    assert!(took < Duration::from_secs(1), "indexed after {took:?}");
+    for typed in ["kripik+singkong", "pedas+singkong", "keripik+singk"] {
+        let body = app
+            .get(&format!("/katalog?q={typed}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("Keripik Singkong Pedas"), "{typed}: {body}");
+        assert!(!body.contains("Kain Tenun Ikat"), "{typed}");
+    }
+    // Facets with counts; a facet link narrows the results.
+    let all = app.get("/katalog").await.text().await.unwrap();
+    assert!(all.contains("2 produk"), "{all}");
+    assert!(
+        all.contains("Makanan</a> <span class=\"hint\">1</span>"),
+        "{all}"
+    );
+    let crafts = app
+        .get("/katalog?kategori=kerajinan")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(crafts.contains("Kain Tenun Ikat") && !crafts.contains("Keripik Singkong"));
+
+    // The product page: price, seller, canonical URL, OpenGraph, schema.org Product.
+    let res = app.get(&format!("/p/{}", published.slug)).await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    for want in [
+        "Rp15.000 / pcs",
+        &umkm.name,
+        "<meta property=\"og:title\" content=\"Keripik Singkong Pedas\">",
+        &format!("/p/{}\">", published.slug),
+        "\"@type\":\"Product\"",
+        "\"priceCurrency\":\"IDR\"",
+        "https://shopee.co.id/keripik-bu-rina",
+    ] {
+        assert!(page.contains(want), "missing {want}: {page}");
+    }
+    // No personal data of the owner on a public page.
+    assert!(!page.contains(&umkm.owner_name), "owner's name shown");
+
+    // Archived: out of the catalogue, and its page is gone.
+    let mut archived = chips("archived");
+    archived.links.clear();
+    app.db
+        .update_product(
+            &home,
+            &published.id,
+            published.version,
+            &validate_product(&archived, &categories).unwrap(),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let (_, body) = until(&app, "keripik", |b| !b.contains("Keripik Singkong Pedas")).await;
+    assert!(!body.contains("Keripik Singkong Pedas"), "{body}");
+    assert_eq!(
+        app.get(&format!("/p/{}", published.slug)).await.status(),
+        404
+    );
+}

@@ -1,0 +1,221 @@
+//! What the public catalogue and its search index read: published products with their
+//! business's public face (name, kecamatan, sector, certificates, storefront), and the feed of
+//! changes (the audit trail) an index follows. No scope: this is what anyone may see, and the
+//! personal data of owners is not part of it.
+
+use chrono::NaiveDate;
+use sentra_domain::umkm::{LegalDocument, LegalKind, Link, UmkmStatus};
+use sqlx::Row;
+
+use crate::products::{COLUMNS, product_from_row};
+use crate::umkm::Args;
+use crate::{Database, ProductRecord, Result, StorageError};
+
+/// A product with what the catalogue shows of its business.
+#[derive(Debug, Clone)]
+pub struct CatalogEntry {
+    pub product: ProductRecord,
+    pub umkm_name: String,
+    pub umkm_status: UmkmStatus,
+    /// The business no longer stands alone (merged into another record).
+    pub umkm_merged: bool,
+    pub store_slug: Option<String>,
+    pub village_code: String,
+    pub district_code: String,
+    pub sector: String,
+    pub documents: Vec<LegalDocument>,
+    pub umkm_links: Vec<Link>,
+    /// The object-store key of the first photo.
+    pub photo: Option<String>,
+    pub photos: usize,
+}
+
+impl CatalogEntry {
+    /// Shown in the public catalogue: published, by a business still in the registry.
+    pub fn is_public(&self) -> bool {
+        self.product.data.status == sentra_domain::product::ProductStatus::Published
+            && !self.umkm_merged
+    }
+}
+
+/// What happened since an index last looked: products to read again, and where the feed now
+/// stands.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogChanges {
+    pub product_ids: Vec<String>,
+    pub last_seq: i64,
+}
+
+fn day(v: Option<String>) -> Option<NaiveDate> {
+    v.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+impl Database {
+    /// The catalogue entries of these products (any status; missing ids are left out).
+    pub async fn catalog_entries(&self, ids: &[String]) -> Result<Vec<CatalogEntry>> {
+        let mut out = Vec::with_capacity(ids.len());
+        let per = self.params_per_statement().saturating_sub(8).max(1);
+        for part in ids.chunks(per) {
+            let mut args = Args::default();
+            let list: Vec<String> = part.iter().map(|id| args.text(id.as_str())).collect();
+            let list = list.join(",");
+            let sql = format!(
+                "SELECT {COLUMNS}, u.name AS umkm_name, u.status AS umkm_status, \
+                 u.merged_into AS umkm_merged, u.store_slug, u.village_code, u.district_code, \
+                 u.sector_code, u.links AS umkm_links, \
+                 (SELECT ph.object_key FROM product_photos ph WHERE ph.product_id = p.id \
+                  ORDER BY ph.position LIMIT 1) AS photo, \
+                 (SELECT COUNT(*) FROM product_photos ph WHERE ph.product_id = p.id) AS photos \
+                 FROM products p JOIN umkm u ON u.id = p.umkm_id WHERE p.id IN ({list})"
+            );
+            let rows = args
+                .clone()
+                .bind(sqlx::query(&sql))
+                .fetch_all(&self.pool)
+                .await?;
+            let docs_sql = format!(
+                "SELECT d.umkm_id, d.kind, d.number, d.issued_on, d.expires_on \
+                 FROM umkm_documents d WHERE d.umkm_id IN \
+                 (SELECT p.umkm_id FROM products p WHERE p.id IN ({list}))"
+            );
+            let mut docs: std::collections::HashMap<String, Vec<LegalDocument>> =
+                std::collections::HashMap::new();
+            for r in args
+                .bind(sqlx::query(&docs_sql))
+                .fetch_all(&self.pool)
+                .await?
+            {
+                let kind: String = r.try_get("kind")?;
+                let Some(kind) = LegalKind::parse(&kind) else {
+                    continue;
+                };
+                docs.entry(r.try_get("umkm_id")?)
+                    .or_default()
+                    .push(LegalDocument {
+                        kind,
+                        number: r.try_get("number")?,
+                        issued_on: day(r.try_get("issued_on")?),
+                        expires_on: day(r.try_get("expires_on")?),
+                    });
+            }
+            for r in &rows {
+                let product = product_from_row(r)?;
+                let status: String = r.try_get("umkm_status")?;
+                let links: String = r.try_get("umkm_links")?;
+                let merged: Option<String> = r.try_get("umkm_merged")?;
+                let photos: i64 = r.try_get("photos")?;
+                out.push(CatalogEntry {
+                    documents: docs.get(&product.umkm_id).cloned().unwrap_or_default(),
+                    product,
+                    umkm_name: r.try_get("umkm_name")?,
+                    umkm_status: UmkmStatus::parse(&status)
+                        .ok_or_else(|| StorageError::Corrupt(format!("umkm status {status:?}")))?,
+                    umkm_merged: merged.is_some(),
+                    store_slug: r.try_get("store_slug")?,
+                    village_code: r.try_get("village_code")?,
+                    district_code: r.try_get("district_code")?,
+                    sector: r.try_get("sector_code")?,
+                    umkm_links: serde_json::from_str(&links).unwrap_or_default(),
+                    photo: r.try_get("photo")?,
+                    photos: usize::try_from(photos).unwrap_or(0),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The published product behind a public URL.
+    pub async fn public_product(&self, slug: &str) -> Result<CatalogEntry> {
+        let id: Option<String> = sqlx::query("SELECT id FROM products WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get("id"))
+            .transpose()?;
+        let id = id.ok_or(StorageError::NotFound)?;
+        self.catalog_entries(&[id])
+            .await?
+            .into_iter()
+            .find(CatalogEntry::is_public)
+            .ok_or(StorageError::NotFound)
+    }
+
+    /// Product ids in id order after `after`, for rebuilding an index a page at a time.
+    pub async fn product_ids_after(&self, after: &str, limit: u32) -> Result<Vec<String>> {
+        let rows = sqlx::query(&format!(
+            "SELECT id FROM products WHERE id > $1 ORDER BY id LIMIT {limit}"
+        ))
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    pub async fn count_products(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM products")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// The latest audit sequence number: where a freshly rebuilt index stands.
+    pub async fn audit_head_seq(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("seq")?)
+    }
+
+    /// Products changed after `seq` (at most `limit` audit entries read): the products
+    /// themselves, and the products of businesses that changed (their name, place or
+    /// certificates show in the catalogue).
+    pub async fn catalog_changes_since(&self, seq: i64, limit: u32) -> Result<CatalogChanges> {
+        // The head first: every entry up to it is committed (the head row is updated in the
+        // same transaction as its entry, one writer at a time).
+        let head = self.audit_head_seq().await?;
+        let rows = sqlx::query(&format!(
+            "SELECT seq, entity, entity_id FROM audit_log WHERE seq > $1 AND seq <= $2 \
+             AND entity IN ('product', 'umkm') ORDER BY seq LIMIT {limit}"
+        ))
+        .bind(seq)
+        .bind(head)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut changes = CatalogChanges {
+            product_ids: Vec::new(),
+            last_seq: seq,
+        };
+        let mut businesses = Vec::new();
+        for r in &rows {
+            changes.last_seq = r.try_get("seq")?;
+            let entity: String = r.try_get("entity")?;
+            let Some(id) = r.try_get::<Option<String>, _>("entity_id")? else {
+                continue;
+            };
+            if entity == "product" {
+                changes.product_ids.push(id);
+            } else {
+                businesses.push(id);
+            }
+        }
+        if rows.len() < limit as usize {
+            // Caught up: the feed stands at the head (entries of other kinds included).
+            changes.last_seq = changes.last_seq.max(head);
+        }
+        let per = self.params_per_statement().saturating_sub(8).max(1);
+        for part in businesses.chunks(per) {
+            let mut args = Args::default();
+            let list: Vec<String> = part.iter().map(|id| args.text(id.as_str())).collect();
+            let sql = format!(
+                "SELECT id FROM products WHERE umkm_id IN ({})",
+                list.join(",")
+            );
+            for r in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                changes.product_ids.push(r.try_get("id")?);
+            }
+        }
+        changes.product_ids.sort();
+        changes.product_ids.dedup();
+        Ok(changes)
+    }
+}

@@ -1,0 +1,443 @@
+//! The public catalogue (no sign-in): search with facets and sorting, and each product's page
+//! with what a buyer needs (price, certificates, the seller, a WhatsApp order link, the
+//! marketplaces) and what a shared link needs to preview (canonical URL, OpenGraph tags,
+//! schema.org `Product` JSON-LD). Works without JavaScript.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use sentra_domain::money::format_rupiah;
+use sentra_domain::phone::parse_phone;
+use sentra_domain::product::{certifications, whatsapp_order_link};
+use sentra_domain::umkm::LinkKind;
+use sentra_search::{SearchQuery, Sort};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::forms::form_value;
+use crate::lang::{Lang, ReqLang};
+use crate::pages::{Chrome, error_page};
+use crate::routes::{Access, Routes};
+
+const PER_PAGE: usize = 24;
+
+pub fn routes() -> Routes {
+    Routes::new("").get("/katalog", Access::Public, search).get(
+        "/p/{slug}",
+        Access::Public,
+        product,
+    )
+}
+
+/// One value of a facet, as a link that adds (or removes) it from the search.
+pub struct FacetLink {
+    pub label: String,
+    pub count: u64,
+    pub href: String,
+    pub chosen: bool,
+}
+
+pub struct FacetGroup {
+    pub title: String,
+    pub links: Vec<FacetLink>,
+}
+
+pub struct ResultCard {
+    pub href: String,
+    pub name: String,
+    pub seller: String,
+    pub price: String,
+    pub category: String,
+    pub ekatalog: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalog.html")]
+pub struct SearchPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub q: String,
+    pub sort: &'static str,
+    pub sorts: Vec<(&'static str, String)>,
+    pub hidden: Vec<(String, String)>,
+    pub total_text: String,
+    pub relaxed: bool,
+    pub results: Vec<ResultCard>,
+    pub facets: Vec<FacetGroup>,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+/// The query parameters of a catalogue search (Indonesian names: they show in shared links).
+const FACET_PARAMS: [&str; 6] = [
+    "kategori",
+    "kecamatan",
+    "sertifikat",
+    "harga",
+    "sektor",
+    "ekatalog",
+];
+
+fn href_with(pairs: &[(String, String)], key: &str, value: Option<&str>) -> String {
+    let mut next: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k != key && k != "hal" && k != "lang")
+        .cloned()
+        .collect();
+    if let Some(v) = value {
+        next.push((key.to_string(), v.to_string()));
+    }
+    let qs = serde_urlencoded::to_string(&next).unwrap_or_default();
+    if qs.is_empty() {
+        "/katalog".into()
+    } else {
+        format!("/katalog?{qs}")
+    }
+}
+
+fn some(pairs: &[(String, String)], key: &str) -> Option<String> {
+    Some(form_value(pairs, key).trim().to_string()).filter(|v| !v.is_empty())
+}
+
+async fn search(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let page_no: usize = form_value(&pairs, "hal").parse().unwrap_or(1).clamp(1, 400);
+    let text: String = form_value(&pairs, "q").chars().take(200).collect();
+    let sort = Sort::parse(form_value(&pairs, "urut"));
+    let q = SearchQuery {
+        text: text.clone(),
+        category: some(&pairs, "kategori"),
+        district: some(&pairs, "kecamatan"),
+        cert: some(&pairs, "sertifikat"),
+        price_band: some(&pairs, "harga"),
+        sector: some(&pairs, "sektor"),
+        ekatalog_only: form_value(&pairs, "ekatalog") == "1",
+        sort,
+        offset: (page_no - 1) * PER_PAGE,
+        limit: PER_PAGE,
+    };
+    let found = match state.search().search(&q, &state.synonyms()) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "catalogue search failed");
+            return error_page(lang, &uri, ApiError::Internal(e.to_string()));
+        }
+    };
+    let categories = state.db().product_categories().await.unwrap_or_default();
+    let category_name = |code: &str| {
+        categories
+            .iter()
+            .find(|c| c.code == code)
+            .map_or(code.to_string(), |c| match lang {
+                Lang::Id => c.name_id.clone(),
+                Lang::En => c.name_en.clone(),
+            })
+    };
+    let place = |code: &str| {
+        sentra_domain::region::RegionCode::parse(code)
+            .ok()
+            .and_then(|c| state.regions().get(&c).map(|r| r.name.clone()))
+            .unwrap_or_else(|| code.to_string())
+    };
+    let group =
+        |title: &str, key: &str, counts: &[(String, u64)], label: &dyn Fn(&str) -> String| {
+            let chosen = form_value(&pairs, key);
+            FacetGroup {
+                title: lang.t(title).into_owned(),
+                links: counts
+                    .iter()
+                    .map(|(value, n)| FacetLink {
+                        label: label(value),
+                        count: *n,
+                        chosen: chosen == value,
+                        href: href_with(&pairs, key, (chosen != value).then_some(value.as_str())),
+                    })
+                    .collect(),
+            }
+        };
+    let facets = vec![
+        group(
+            "catalog.facet_category",
+            "kategori",
+            &found.facets.category,
+            &category_name,
+        ),
+        group(
+            "catalog.facet_district",
+            "kecamatan",
+            &found.facets.district,
+            &place,
+        ),
+        group(
+            "catalog.facet_cert",
+            "sertifikat",
+            &found.facets.cert,
+            &|c: &str| lang.t(&format!("doc.{c}")).into_owned(),
+        ),
+        group(
+            "catalog.facet_price",
+            "harga",
+            &found.facets.price_band,
+            &|b: &str| lang.t(&format!("catalog.band_{b}")).into_owned(),
+        ),
+        group(
+            "catalog.facet_sector",
+            "sektor",
+            &found.facets.sector,
+            &|s: &str| s.to_string(),
+        ),
+    ];
+    let pages = found.total.div_ceil(PER_PAGE);
+    let page_href = |n: usize| {
+        let mut p = pairs.clone();
+        p.retain(|(k, _)| k != "hal" && k != "lang");
+        p.push(("hal".into(), n.to_string()));
+        format!(
+            "/katalog?{}",
+            serde_urlencoded::to_string(&p).unwrap_or_default()
+        )
+    };
+    let title = if text.trim().is_empty() {
+        lang.t("catalog.title").into_owned()
+    } else {
+        lang.tf("catalog.title_for", &[("q", text.trim())])
+    };
+    let page = SearchPage {
+        c: Chrome::new(lang, title, &uri),
+        l: lang,
+        q: text,
+        sort: sort.as_str(),
+        sorts: ["relevance", "price_asc", "price_desc", "newest"]
+            .into_iter()
+            .map(|s| (s, lang.t(&format!("catalog.sort_{s}")).into_owned()))
+            .collect(),
+        hidden: pairs
+            .iter()
+            .filter(|(k, _)| FACET_PARAMS.contains(&k.as_str()))
+            .cloned()
+            .collect(),
+        total_text: lang.tf("catalog.total", &[("n", &found.total.to_string())]),
+        relaxed: found.relaxed,
+        results: found
+            .hits
+            .into_iter()
+            .map(|h| ResultCard {
+                href: format!("/p/{}", h.slug),
+                price: h
+                    .price
+                    .and_then(|p| i64::try_from(p).ok())
+                    .map(|p| format!("{} / {}", format_rupiah(p), h.unit))
+                    .unwrap_or_else(|| lang.t("catalog.price_ask").into_owned()),
+                category: category_name(&h.category),
+                name: h.name,
+                seller: h.umkm_name,
+                ekatalog: h.ekatalog,
+            })
+            .collect(),
+        facets,
+        prev_href: (page_no > 1).then(|| page_href(page_no - 1)),
+        next_href: (page_no < pages).then(|| page_href(page_no + 1)),
+    };
+    page.into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "product_public.html")]
+pub struct ProductPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub canonical: String,
+    /// The first 300 characters, for previews.
+    pub description: String,
+    pub body: String,
+    pub json_ld: String,
+    pub name: String,
+    pub price: String,
+    pub min_order: String,
+    pub category: String,
+    pub seller: String,
+    pub place: String,
+    pub facts: Vec<(String, String)>,
+    pub certs: Vec<(String, String)>,
+    pub order_href: Option<String>,
+    pub links: Vec<(String, String)>,
+    pub ekatalog: bool,
+}
+
+/// `https://host` of this request, for canonical and shared links.
+fn site_base(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies() {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// JSON inside a `<script>` element: `</` cannot close it.
+fn script_json(v: &serde_json::Value) -> String {
+    v.to_string().replace("</", "<\\/")
+}
+
+async fn product(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Response {
+    let entry = match state.db().public_product(&slug).await {
+        Ok(e) => e,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let p = &entry.product.data;
+    let base = site_base(&state, &headers);
+    let canonical = format!("{base}/p/{}", entry.product.slug);
+    let categories = state.db().product_categories().await.unwrap_or_default();
+    let category = categories.iter().find(|c| c.code == p.category).map_or(
+        p.category.clone(),
+        |c| match lang {
+            Lang::Id => c.name_id.clone(),
+            Lang::En => c.name_en.clone(),
+        },
+    );
+    let place = sentra_domain::region::RegionCode::parse(&entry.district_code)
+        .ok()
+        .and_then(|c| state.regions().get(&c).map(|r| r.name.clone()))
+        .unwrap_or_default();
+    let unit = lang
+        .t(&format!("catalog.unit_{}", p.unit.as_str()))
+        .into_owned();
+    let price = match (p.price, p.price_max) {
+        (Some(lo), Some(hi)) if hi > lo => {
+            format!("{} – {} / {unit}", format_rupiah(lo), format_rupiah(hi))
+        }
+        (Some(lo), _) => format!("{} / {unit}", format_rupiah(lo)),
+        _ => lang.t("catalog.price_ask").into_owned(),
+    };
+    let today = chrono::Local::now().date_naive();
+    let certs = certifications(&entry.documents, today)
+        .into_iter()
+        .map(|(k, s)| {
+            (
+                lang.t(&format!("doc.{}", k.as_str())).into_owned(),
+                lang.t(&format!("catalog.cert_{}", s.as_str())).into_owned(),
+            )
+        })
+        .collect();
+    let mut facts = Vec::new();
+    let mut fact = |key: &str, v: Option<String>| {
+        if let Some(v) = v {
+            facts.push((lang.t(key).into_owned(), v));
+        }
+    };
+    fact(
+        "catalog.capacity",
+        p.capacity_per_month
+            .map(|c| format!("{c} {unit} / {}", lang.t("catalog.month"))),
+    );
+    fact("catalog.stock", p.stock.map(|s| format!("{s} {unit}")));
+    fact("catalog.weight", p.weight_grams.map(|w| format!("{w} g")));
+    fact(
+        "catalog.dimensions",
+        p.dimensions_mm.map(|[l, w, h]| {
+            let cm = |mm: i64| format!("{}", mm as f64 / 10.0);
+            format!("{} × {} × {} cm", cm(l), cm(w), cm(h))
+        }),
+    );
+    fact("catalog.packaging", p.packaging.clone());
+    fact(
+        "catalog.shelf_life",
+        p.shelf_life_days
+            .map(|d| format!("{d} {}", lang.t("catalog.days"))),
+    );
+    // The order link goes to the business's own WhatsApp (a channel it published), not to the
+    // owner's personal number.
+    let order_href = entry
+        .umkm_links
+        .iter()
+        .find(|l| l.kind == LinkKind::Whatsapp)
+        .and_then(|l| {
+            let digits: String = l.url.chars().filter(char::is_ascii_digit).collect();
+            parse_phone(&digits).ok()
+        })
+        .map(|phone| whatsapp_order_link(&phone, &p.name, &canonical));
+    let links = p
+        .links
+        .iter()
+        .map(|l| {
+            (
+                lang.t(&format!("link.{}", l.kind.as_str())).into_owned(),
+                l.url.clone(),
+            )
+        })
+        .collect();
+    let description = p
+        .description
+        .clone()
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect::<String>();
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": p.name,
+        "description": description,
+        "category": category,
+        "url": canonical,
+        "brand": {"@type": "Brand", "name": entry.umkm_name},
+    });
+    if let Some(price) = p.price {
+        ld["offers"] = serde_json::json!({
+            "@type": "Offer",
+            "priceCurrency": "IDR",
+            "price": price,
+            "availability": if p.stock == Some(0) {
+                "https://schema.org/OutOfStock"
+            } else {
+                "https://schema.org/InStock"
+            },
+            "seller": {"@type": "LocalBusiness", "name": entry.umkm_name},
+        });
+    }
+    let page = ProductPage {
+        c: Chrome::new(lang, p.name.clone(), &uri),
+        l: lang,
+        canonical,
+        description,
+        json_ld: script_json(&ld),
+        body: p.description.clone().unwrap_or_default(),
+        name: p.name.clone(),
+        price,
+        min_order: lang.tf(
+            "catalog.min_order",
+            &[("n", &p.min_order.to_string()), ("unit", &unit)],
+        ),
+        category,
+        seller: entry.umkm_name.clone(),
+        place,
+        facts,
+        certs,
+        order_href,
+        links,
+        ekatalog: entry.product.listed(),
+    };
+    page.into_response()
+}
