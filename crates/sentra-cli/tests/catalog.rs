@@ -10,23 +10,16 @@ use common::{HOME, spawn_app};
 use sentra_domain::product::{ProductInput, validate_product};
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
-use sentra_storage::{Actor, PageRequest, SortDirection, UmkmFilter, UmkmSort};
+use sentra_storage::Actor;
 
+/// Cassava chips with a Shopee link.
 fn chips(status: &str) -> ProductInput {
-    ProductInput {
-        name: "Keripik Singkong Pedas".into(),
-        description: "Keripik singkong renyah dengan bumbu cabai asli, tanpa pengawet.".into(),
-        category: "makanan.keripik".into(),
-        price: "Rp15.000".into(),
-        unit: "pcs".into(),
-        shelf_life_days: "180".into(),
-        status: status.into(),
-        links: vec![(
-            "shopee".into(),
-            "https://shopee.co.id/keripik-bu-rina".into(),
-        )],
-        ..ProductInput::default()
-    }
+    let mut p = common::chips(status);
+    p.links = vec![(
+        "shopee".into(),
+        "https://shopee.co.id/keripik-bu-rina".into(),
+    )];
+    p
 }
 
 /// Waits until the catalogue page for `q` satisfies `done`; how long it took.
@@ -51,21 +44,8 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
     let app = spawn_app().await;
     app.seed(2, 5).await;
     let home = Scope::region(RegionCode::parse(HOME).unwrap());
-    let page = app
-        .db
-        .list_umkm(
-            &home,
-            &UmkmFilter::default(),
-            UmkmSort::Name,
-            SortDirection::Asc,
-            PageRequest {
-                page: 1,
-                per_page: 10,
-            },
-        )
-        .await
-        .unwrap();
-    let umkm = &page.items[0];
+    let first = app.first_umkm().await;
+    let umkm = &first;
     let categories = app.db.product_categories().await.unwrap();
     let actor = Actor::system("kurator");
     let draft = app

@@ -4,48 +4,19 @@
 
 mod common;
 
-use common::{HOME, spawn_app};
-use sentra_domain::product::{ProductInput, validate_product};
+use common::{HOME, chips, spawn_app};
+use sentra_domain::product::validate_product;
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
-use sentra_storage::{Actor, PageRequest, SortDirection, StorageError, UmkmFilter, UmkmSort};
-
-fn chips() -> ProductInput {
-    ProductInput {
-        name: "Keripik Singkong Pedas".into(),
-        description: "Keripik singkong renyah dengan bumbu cabai asli, tanpa pengawet.".into(),
-        category: "makanan.keripik".into(),
-        price: "Rp15.000".into(),
-        unit: "pcs".into(),
-        capacity_per_month: "2000".into(),
-        weight_grams: "250".into(),
-        packaging: "Standing pouch".into(),
-        shelf_life_days: "180".into(),
-        status: "published".into(),
-        ..ProductInput::default()
-    }
-}
+use sentra_storage::{Actor, StorageError};
 
 #[tokio::test]
 async fn products_are_kept_within_scope_audited_and_listed_only_when_ready() {
     let app = spawn_app().await;
     app.seed(3, 11).await;
     let home = Scope::region(RegionCode::parse(HOME).unwrap());
-    let page = app
-        .db
-        .list_umkm(
-            &home,
-            &UmkmFilter::default(),
-            UmkmSort::Name,
-            SortDirection::Asc,
-            PageRequest {
-                page: 1,
-                per_page: 10,
-            },
-        )
-        .await
-        .unwrap();
-    let umkm = &page.items[0];
+    let first = app.first_umkm().await;
+    let umkm = &first;
     let categories = app.db.product_categories().await.unwrap();
     assert!(
         categories
@@ -54,13 +25,13 @@ async fn products_are_kept_within_scope_audited_and_listed_only_when_ready() {
     );
 
     // Bad input is refused with the field named, before storage sees it.
-    let mut bad = chips();
+    let mut bad = chips("published");
     bad.price = "lima ribu".into();
     let errors = validate_product(&bad, &categories).unwrap_err();
     let code = errors.for_field("price").next().map(|e| e.code);
     assert!(code.is_some_and(|c| c.starts_with("rupiah_")), "{code:?}");
 
-    let data = validate_product(&chips(), &categories).unwrap();
+    let data = validate_product(&chips("published"), &categories).unwrap();
     let actor = Actor::system("kurator");
     let created = app
         .db
@@ -96,7 +67,7 @@ async fn products_are_kept_within_scope_audited_and_listed_only_when_ready() {
     ));
 
     // An update at the old version is a conflict; at the current one it is audited.
-    let mut cheaper = chips();
+    let mut cheaper = chips("published");
     cheaper.price = "12.500".into();
     let cheaper = validate_product(&cheaper, &categories).unwrap();
     let updated = app

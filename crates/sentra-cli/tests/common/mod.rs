@@ -209,6 +209,26 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The first record of the home region by name (after [`TestApp::seed`]).
+    pub async fn first_umkm(&self) -> sentra_storage::UmkmSummary {
+        let home = Scope::region(RegionCode::parse(HOME).unwrap());
+        let page = self
+            .db
+            .list_umkm(
+                &home,
+                &sentra_storage::UmkmFilter::default(),
+                sentra_storage::UmkmSort::Name,
+                sentra_storage::SortDirection::Asc,
+                sentra_storage::PageRequest {
+                    page: 1,
+                    per_page: 1,
+                },
+            )
+            .await
+            .unwrap();
+        page.items.into_iter().next().expect("a seeded record")
+    }
+
     /// Adds deterministic demo records.
     pub async fn seed(&self, n: usize, seed: u64) {
         let home = RegionCode::parse(HOME).unwrap();
@@ -405,4 +425,21 @@ pub fn pondok_aren_rows(n: u32) -> String {
         ));
     }
     csv
+}
+
+/// A product as an owner types it: cassava chips, published unless said otherwise.
+pub fn chips(status: &str) -> sentra_domain::product::ProductInput {
+    sentra_domain::product::ProductInput {
+        name: "Keripik Singkong Pedas".into(),
+        description: "Keripik singkong renyah dengan bumbu cabai asli, tanpa pengawet.".into(),
+        category: "makanan.keripik".into(),
+        price: "Rp15.000".into(),
+        unit: "pcs".into(),
+        capacity_per_month: "2000".into(),
+        weight_grams: "250".into(),
+        packaging: "Standing pouch".into(),
+        shelf_life_days: "180".into(),
+        status: status.into(),
+        ..sentra_domain::product::ProductInput::default()
+    }
 }
