@@ -595,6 +595,7 @@ async fn serve(
     }
     if demo {
         demo_accounts(&db, &home).await?;
+        demo_products(&db, &home).await?;
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -899,6 +900,48 @@ fn field_errors_text(e: &sentra_domain::FieldErrors) -> String {
 }
 
 /// One account per role for the demo region, with fresh passwords printed at every start.
+/// Products for the demo catalogue: one to three for each of the first 200 businesses (by
+/// name), once.
+async fn demo_products(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
+    use sentra_domain::demo_products::ProductGenerator;
+    use sentra_domain::product::validate_product;
+    use sentra_storage::{PageRequest, SortDirection, UmkmFilter, UmkmSort};
+    if db.count_products().await? > 0 {
+        return Ok(());
+    }
+    let scope = Scope::region(home.clone());
+    let categories = db.product_categories().await?;
+    let mut generator = ProductGenerator::new(1);
+    let actor = Actor::system("demo");
+    let mut made = 0;
+    for page in 1..=2 {
+        let list = db
+            .list_umkm(
+                &scope,
+                &UmkmFilter::default(),
+                UmkmSort::Name,
+                SortDirection::Asc,
+                PageRequest {
+                    page,
+                    per_page: 100,
+                },
+            )
+            .await?;
+        for (i, u) in list.items.iter().enumerate() {
+            for _ in 0..=(i % 3) {
+                let input = generator.next_product();
+                // The generator makes valid products; one that is not is skipped, not stored.
+                if let Ok(data) = validate_product(&input, &categories) {
+                    db.create_product(&scope, &u.id, &data, &actor).await?;
+                    made += 1;
+                }
+            }
+        }
+    }
+    eprintln!("demo: {made} products in the catalogue");
+    Ok(())
+}
+
 async fn demo_accounts(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
     use sentra_domain::account::{NewAccount, Role};
     let cli = Actor::system("demo");

@@ -12,6 +12,7 @@ pub mod account;
 pub mod dedup;
 pub mod demo;
 pub mod demo_file;
+pub mod demo_products;
 pub mod import;
 pub mod merge;
 pub mod product;

@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
-use sentra_domain::money::format_rupiah;
+use sentra_domain::money::{format_rupiah, format_thousands};
 use sentra_domain::phone::parse_phone;
 use sentra_domain::product::{certifications, whatsapp_order_link};
 use sentra_domain::umkm::LinkKind;
@@ -349,11 +349,22 @@ async fn product(
     };
     fact(
         "catalog.capacity",
-        p.capacity_per_month
-            .map(|c| format!("{c} {unit} / {}", lang.t("catalog.month"))),
+        p.capacity_per_month.map(|c| {
+            format!(
+                "{} {unit} / {}",
+                format_thousands(c),
+                lang.t("catalog.month")
+            )
+        }),
     );
-    fact("catalog.stock", p.stock.map(|s| format!("{s} {unit}")));
-    fact("catalog.weight", p.weight_grams.map(|w| format!("{w} g")));
+    fact(
+        "catalog.stock",
+        p.stock.map(|s| format!("{} {unit}", format_thousands(s))),
+    );
+    fact(
+        "catalog.weight",
+        p.weight_grams.map(|w| format!("{} g", format_thousands(w))),
+    );
     fact(
         "catalog.dimensions",
         p.dimensions_mm.map(|[l, w, h]| {
