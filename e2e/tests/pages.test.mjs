@@ -14,7 +14,7 @@ import {
 let server, browser;
 const sessions = {}; // role → storage state (cookies) of a signed-in desktop context
 const weights = [];
-let umkmId;
+let umkmId, productHref;
 
 before(async () => {
   server = await startSentra();
@@ -28,6 +28,14 @@ before(async () => {
       await page.goto(`${server.url}/umkm`);
       umkmId = (await page.locator("table a[href^='/umkm/']").first().getAttribute("href")).split("/").pop();
     }
+    await context.close();
+  }
+  // A product of the demo catalogue, as a visitor finds it.
+  {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/katalog?q=keripik`);
+    productHref = await page.locator("ol.results a[href^='/p/']").first().getAttribute("href");
     await context.close();
   }
   // An owner signs up, the way owners do.
@@ -56,6 +64,7 @@ const pages = () => [
   ["not-found", undefined, "/halaman-yang-tidak-ada"],
   ["catalog", undefined, "/katalog"],
   ["catalog-search", undefined, "/katalog?q=keripik+pedas&urut=price_asc"],
+  ["product", undefined, productHref],
   ["registry", "admin", "/umkm"],
   ["registry-english", "admin", "/umkm?lang=en"],
   ["registry-kecamatan", "admin", "/umkm?district=36.74.03"],

@@ -95,7 +95,7 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Generate deterministic demo UMKM for a region.
+    /// Generate deterministic demo UMKM for a region, and optionally products for the catalogue.
     Demo {
         /// Region code to fill (any level), e.g. 36.74.
         #[arg(long, default_value = DEMO_REGION)]
@@ -103,6 +103,10 @@ enum Command {
         /// How many UMKM to generate.
         #[arg(long, default_value_t = 1000)]
         umkm: u64,
+        /// Products to add to the catalogue (one to three per business, the first businesses
+        /// by name), when it has none yet.
+        #[arg(long, default_value_t = 0)]
+        products: u64,
         /// Random seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -489,6 +493,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo {
             region,
             umkm,
+            products,
             seed,
             db,
         } => {
@@ -499,6 +504,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 db.set_setting(HOME_REGION_SETTING, region.as_str()).await?;
             }
             generate_demo(&db, &region, umkm, seed, true).await?;
+            if products > 0 {
+                demo_products(&db, &region, products).await?;
+            }
             Ok(())
         }
         Command::User { action } => user_command(action, &conn).await,
@@ -595,7 +603,7 @@ async fn serve(
     }
     if demo {
         demo_accounts(&db, &home).await?;
-        demo_products(&db, &home).await?;
+        demo_products(&db, &home, DEMO_PRODUCTS).await?;
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -900,9 +908,12 @@ fn field_errors_text(e: &sentra_domain::FieldErrors) -> String {
 }
 
 /// One account per role for the demo region, with fresh passwords printed at every start.
-/// Products for the demo catalogue: one to three for each of the first 200 businesses (by
-/// name), once.
-async fn demo_products(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
+/// Products in the demo deployment's catalogue.
+const DEMO_PRODUCTS: u64 = 400;
+
+/// About `count` products for the demo catalogue, one to three for each business (the first
+/// by name), once.
+async fn demo_products(db: &Database, home: &RegionCode, count: u64) -> anyhow::Result<()> {
     use sentra_domain::demo_products::ProductGenerator;
     use sentra_domain::product::validate_product;
     use sentra_storage::{PageRequest, SortDirection, UmkmFilter, UmkmSort};
@@ -914,7 +925,7 @@ async fn demo_products(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
     let mut generator = ProductGenerator::new(1);
     let actor = Actor::system("demo");
     let mut made = 0;
-    for page in 1..=2 {
+    for page in 1..=u32::try_from(count.div_ceil(100)).unwrap_or(1) {
         let list = db
             .list_umkm(
                 &scope,
@@ -929,6 +940,9 @@ async fn demo_products(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
             .await?;
         for (i, u) in list.items.iter().enumerate() {
             for _ in 0..=(i % 3) {
+                if made >= count {
+                    break;
+                }
                 let input = generator.next_product();
                 // The generator makes valid products; one that is not is skipped, not stored.
                 if let Ok(data) = validate_product(&input, &categories) {
