@@ -74,6 +74,8 @@ const pages = () => [
   ["umkm-new", "admin", "/umkm/new"],
   ["umkm-detail", "admin", `/umkm/${umkmId}`],
   ["umkm-edit", "admin", `/umkm/${umkmId}/edit`],
+  ["products", "admin", `/umkm/${umkmId}/produk`],
+  ["product-new", "admin", `/umkm/${umkmId}/produk/baru`],
   ["audit", "admin", "/audit"],
   ["users", "admin", "/admin/users"],
   ["import", "operator", "/umkm/import"],

@@ -78,6 +78,28 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         }
     };
     let (pair_inside, pair_outside) = (pair("36.74.03").await, pair("36.74.01").await);
+    // A product of the record inside and one of the record outside.
+    let product = |umkm: String| {
+        let app = &app;
+        async move {
+            let categories = app.db.product_categories().await.unwrap();
+            let data =
+                sentra_domain::product::validate_product(&common::chips("draft"), &categories)
+                    .unwrap();
+            let city = sentra_domain::scope::Scope::region(
+                sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+            );
+            app.db
+                .create_product(&city, &umkm, &data, &sentra_storage::Actor::system("test"))
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let (product_inside, product_outside) = (
+        product(inside.clone()).await,
+        product(outside.clone()).await,
+    );
     // Every caller below works in Pondok Aren (36.74.03).
     let before = app.count().await;
 
@@ -133,6 +155,11 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .find(|(r, _)| Some(*r) == *role)
                     .map_or(&foreign_export, |(_, id)| id);
                 vec![("inside", Some(own)), ("outside", Some(&foreign_export))]
+            } else if rule.path.contains("{pid}") {
+                vec![
+                    ("inside", Some(&product_inside)),
+                    ("outside", Some(&product_outside)),
+                ]
             } else if rule.path.contains("{pair}") {
                 vec![
                     ("inside", Some(&pair_inside)),
@@ -147,6 +174,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{id}", id.map_or("", |s| s.as_str()))
                     .replace("{job}", id.map_or("", |s| s.as_str()))
                     .replace("{pair}", id.map_or("", |s| s.as_str()))
+                    .replace("{pid}", id.map_or("", |s| s.as_str()))
                     .replace("{export}", id.map_or("", |s| s.as_str()))
                     .replace("{code}", "36.74");
                 let api = path.starts_with("/api/");
@@ -212,4 +240,12 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         sentra_domain::region::RegionCode::parse("36.74").unwrap(),
     );
     assert_eq!(app.db.get_umkm(&scope, &outside).await.unwrap().version, 1);
+    assert_eq!(
+        app.db
+            .get_product(&scope, &product_outside)
+            .await
+            .unwrap()
+            .version,
+        1
+    );
 }

@@ -17,6 +17,7 @@ mod import_page;
 mod lang;
 mod pages;
 mod params;
+mod products_page;
 mod routes;
 mod users_page;
 mod view;
@@ -170,6 +171,7 @@ fn site_routes() -> routes::Routes {
         .get("/signup", Access::Public, auth::signup_form)
         .post("/signup", Access::Public, auth::signup)
         .merge(catalog_page::routes())
+        .merge(products_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

@@ -983,6 +983,7 @@ pub struct DetailPage {
     pub history: Vec<HistoryRow>,
     pub can_reveal: bool,
     pub can_edit: bool,
+    pub can_products: bool,
     pub can_hand_over: bool,
     pub notice: Option<String>,
     /// Pending owner changes: id, who, when, what.
@@ -1444,6 +1445,7 @@ async fn render_detail(
         history,
         can_reveal: caller.can(Permission::RevealPersonalData) && !revealed,
         can_edit: caller.can(Permission::WriteRegistry),
+        can_products: caller.can(Permission::ManageProducts),
         can_hand_over: caller.can(Permission::VerifyRegistry),
         notice,
         pending,

@@ -443,3 +443,8 @@ pub fn chips(status: &str) -> sentra_domain::product::ProductInput {
         ..sentra_domain::product::ProductInput::default()
     }
 }
+
+/// The whole home region's scope (36.74).
+pub fn city() -> Scope {
+    Scope::region(RegionCode::parse(HOME).unwrap())
+}
