@@ -538,13 +538,18 @@ pub struct FormPage {
     pub version: String,
 }
 
-impl FormPage {
-    pub fn val(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
+/// A form page's typed values and its problems (field, label, message), for the templates'
+/// `val`, `err` and `invalid`.
+pub trait FormFields {
+    fn values(&self) -> &HashMap<String, String>;
+    fn errors(&self) -> &[(String, String, String)];
+
+    fn val(&self, field: &str) -> &str {
+        self.values().get(field).map_or("", String::as_str)
     }
 
-    pub fn err(&self, field: &str) -> String {
-        self.errors
+    fn err(&self, field: &str) -> String {
+        self.errors()
             .iter()
             .filter(|(f, _, _)| f == field)
             .map(|(_, _, m)| m.as_str())
@@ -552,10 +557,22 @@ impl FormPage {
             .join(" ")
     }
 
-    pub fn invalid(&self, field: &str) -> bool {
-        self.errors.iter().any(|(f, _, _)| f == field)
+    fn invalid(&self, field: &str) -> bool {
+        self.errors().iter().any(|(f, _, _)| f == field)
+    }
+}
+
+impl FormFields for FormPage {
+    fn values(&self) -> &HashMap<String, String> {
+        &self.values
     }
 
+    fn errors(&self) -> &[(String, String, String)] {
+        &self.errors
+    }
+}
+
+impl FormPage {
     pub fn doc_field(&self, kind: &str, part: &str) -> String {
         format!("documents.{kind}.{part}")
     }

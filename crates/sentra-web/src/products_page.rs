@@ -22,7 +22,7 @@ use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
-use crate::pages::{Chrome, Opt, error_page};
+use crate::pages::{Chrome, FormFields, Opt, error_page};
 use crate::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
@@ -133,24 +133,17 @@ pub struct FormPage {
     pub notice: Option<String>,
 }
 
+impl FormFields for FormPage {
+    fn values(&self) -> &HashMap<String, String> {
+        &self.values
+    }
+
+    fn errors(&self) -> &[(String, String, String)] {
+        &self.errors
+    }
+}
+
 impl FormPage {
-    pub fn val(&self, field: &str) -> &str {
-        self.values.get(field).map_or("", String::as_str)
-    }
-
-    pub fn err(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|(f, _, _)| f == field)
-            .map(|(_, _, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    pub fn invalid(&self, field: &str) -> bool {
-        self.errors.iter().any(|(f, _, _)| f == field)
-    }
-
     pub fn label(&self, field: &str) -> String {
         self.l.t(&format!("product.field_{field}")).into_owned()
     }
