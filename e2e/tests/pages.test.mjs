@@ -14,7 +14,7 @@ import {
 let server, browser;
 const sessions = {}; // role → storage state (cookies) of a signed-in desktop context
 const weights = [];
-let umkmId, productHref;
+let umkmId, productHref, storeHref;
 
 before(async () => {
   server = await startSentra();
@@ -36,6 +36,8 @@ before(async () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/katalog?q=keripik`);
     productHref = await page.locator("ol.results a[href^='/p/']").first().getAttribute("href");
+    await page.goto(server.url + productHref);
+    storeHref = await page.locator("a[href^='/toko/']").first().getAttribute("href");
     await context.close();
   }
   // An owner signs up, the way owners do.
@@ -65,6 +67,7 @@ const pages = () => [
   ["catalog", undefined, "/katalog"],
   ["catalog-search", undefined, "/katalog?q=keripik+pedas&urut=price_asc"],
   ["product", undefined, productHref],
+  ["store", undefined, storeHref],
   ["registry", "admin", "/umkm"],
   ["registry-english", "admin", "/umkm?lang=en"],
   ["registry-kecamatan", "admin", "/umkm?district=36.74.03"],

@@ -132,6 +132,27 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
     // No personal data of the owner on a public page.
     assert!(!page.contains(&umkm.owner_name), "owner's name shown");
 
+    // The business's storefront at a short link, with its products and a printable QR code.
+    let store_href = page
+        .split("href=\"/toko/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|slug| format!("/toko/{slug}"))
+        .expect("a link to the storefront");
+    let store = app.get(&store_href).await.text().await.unwrap();
+    for want in [
+        umkm.name.as_str(),
+        "Keripik Singkong Pedas",
+        "Kain Tenun Ikat",
+        "\"@type\":\"LocalBusiness\"",
+        "/qr.svg",
+    ] {
+        assert!(store.contains(want), "missing {want}: {store}");
+    }
+    let qr = app.get(&format!("{store_href}/qr.svg")).await;
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    assert!(qr.text().await.unwrap().contains("<svg"));
+
     // Archived: out of the catalogue, and its page is gone.
     let mut archived = chips("archived");
     archived.links.clear();

@@ -38,6 +38,22 @@ impl CatalogEntry {
     }
 }
 
+/// A business's public storefront: what anyone may see of it, and its published products.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub slug: String,
+    pub name: String,
+    pub village_code: String,
+    pub district_code: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub links: Vec<Link>,
+    pub opening_hours: Option<String>,
+    pub documents: Vec<LegalDocument>,
+    pub verified: bool,
+    pub products: Vec<ProductRecord>,
+}
+
 /// What happened since an index last looked: products to read again, and where the feed now
 /// stands.
 #[derive(Debug, Clone, Default)]
@@ -138,6 +154,64 @@ impl Database {
             .into_iter()
             .find(CatalogEntry::is_public)
             .ok_or(StorageError::NotFound)
+    }
+
+    /// The storefront behind a public URL (a business still in the registry).
+    pub async fn public_store(&self, slug: &str) -> Result<Store> {
+        let row = sqlx::query(
+            "SELECT id, name, village_code, district_code, latitude, longitude, links, \
+             opening_hours, status, store_slug FROM umkm \
+             WHERE store_slug = $1 AND merged_into IS NULL",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        let id: String = row.try_get("id")?;
+        let links: String = row.try_get("links")?;
+        let status: String = row.try_get("status")?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM products p WHERE p.umkm_id = $1 AND p.status = 'published' \
+             ORDER BY p.name, p.id"
+        );
+        let products = sqlx::query(&sql)
+            .bind(&id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(product_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let mut documents = Vec::new();
+        for r in sqlx::query(
+            "SELECT kind, number, issued_on, expires_on FROM umkm_documents WHERE umkm_id = $1",
+        )
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let kind: String = r.try_get("kind")?;
+            if let Some(kind) = LegalKind::parse(&kind) {
+                documents.push(LegalDocument {
+                    kind,
+                    number: r.try_get("number")?,
+                    issued_on: day(r.try_get("issued_on")?),
+                    expires_on: day(r.try_get("expires_on")?),
+                });
+            }
+        }
+        Ok(Store {
+            slug: row.try_get("store_slug")?,
+            name: row.try_get("name")?,
+            village_code: row.try_get("village_code")?,
+            district_code: row.try_get("district_code")?,
+            latitude: row.try_get("latitude")?,
+            longitude: row.try_get("longitude")?,
+            links: serde_json::from_str(&links).unwrap_or_default(),
+            opening_hours: row.try_get("opening_hours")?,
+            documents,
+            verified: status == "verified",
+            products,
+        })
     }
 
     /// Product ids in id order after `after`, for rebuilding an index a page at a time.

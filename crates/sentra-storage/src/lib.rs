@@ -20,7 +20,7 @@ mod umkm;
 
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
-pub use catalog::{CatalogChanges, CatalogEntry};
+pub use catalog::{CatalogChanges, CatalogEntry, Store};
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;

@@ -264,6 +264,19 @@ impl Database {
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
         args.bind(sqlx::query(&sql)).execute(&mut *tx).await?;
+        // A business gets its storefront's short name with its first product: its name and
+        // the tail of its id (unique without a look-up). Presentation only, so not audited.
+        let name: String = sqlx::query("SELECT name FROM umkm WHERE id = $1")
+            .bind(umkm_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("name")?;
+        let umkm_tail: String = umkm_id.chars().rev().take(6).collect();
+        sqlx::query("UPDATE umkm SET store_slug = $1 WHERE id = $2 AND store_slug IS NULL")
+            .bind(format!("{}-{umkm_tail}", slugify(&name)))
+            .bind(umkm_id)
+            .execute(&mut *tx)
+            .await?;
         let after = fetch_product(&mut tx, &id).await?;
         let summary = serde_json::to_value(&after).unwrap_or_default();
         audit::append(&mut tx, actor, "create", "product", Some(&id), &summary).await?;

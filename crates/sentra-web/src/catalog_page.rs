@@ -24,11 +24,11 @@ use crate::routes::{Access, Routes};
 const PER_PAGE: usize = 24;
 
 pub fn routes() -> Routes {
-    Routes::new("").get("/katalog", Access::Public, search).get(
-        "/p/{slug}",
-        Access::Public,
-        product,
-    )
+    Routes::new("")
+        .get("/katalog", Access::Public, search)
+        .get("/p/{slug}", Access::Public, product)
+        .get("/toko/{slug}", Access::Public, store)
+        .get("/toko/{slug}/qr.svg", Access::Public, store_qr)
 }
 
 /// One value of a facet, as a link that adds (or removes) it from the search.
@@ -270,6 +270,7 @@ pub struct ProductPage {
     pub order_href: Option<String>,
     pub links: Vec<(String, String)>,
     pub ekatalog: bool,
+    pub store_href: Option<String>,
 }
 
 /// `https://host` of this request, for canonical and shared links.
@@ -449,6 +450,162 @@ async fn product(
         order_href,
         links,
         ekatalog: entry.product.listed(),
+        store_href: entry.store_slug.as_ref().map(|s| format!("/toko/{s}")),
     };
     page.into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "store_public.html")]
+pub struct StorePage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub canonical: String,
+    pub json_ld: String,
+    pub name: String,
+    pub place: String,
+    pub verified: bool,
+    pub qr_href: String,
+    pub map_href: Option<String>,
+    pub opening_hours: Option<String>,
+    pub contacts: Vec<(String, String)>,
+    pub certs: Vec<(String, String)>,
+    pub products: Vec<ResultCard>,
+}
+
+/// A business's storefront: its products, contact, map link, opening hours, a printable QR
+/// code of its short link; `LocalBusiness` JSON-LD.
+async fn store(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Response {
+    let s = match state.db().public_store(&slug).await {
+        Ok(s) => s,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let canonical = format!("{}/toko/{}", site_base(&state, &headers), s.slug);
+    let region_name = |code: &str| {
+        sentra_domain::region::RegionCode::parse(code)
+            .ok()
+            .and_then(|c| state.regions().get(&c).map(|r| r.name.clone()))
+            .unwrap_or_default()
+    };
+    let place = format!(
+        "{}, {} {}",
+        region_name(&s.village_code),
+        lang.t("catalog.district"),
+        region_name(&s.district_code)
+    );
+    let map_href = match (s.latitude, s.longitude) {
+        (Some(lat), Some(lon)) => Some(format!(
+            "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+        )),
+        _ => None,
+    };
+    let today = chrono::Local::now().date_naive();
+    let categories = state.db().product_categories().await.unwrap_or_default();
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "LocalBusiness",
+        "name": s.name,
+        "url": canonical,
+        "address": {"@type": "PostalAddress", "addressLocality": region_name(&s.district_code),
+                    "addressCountry": "ID"},
+    });
+    if let (Some(lat), Some(lon)) = (s.latitude, s.longitude) {
+        ld["geo"] =
+            serde_json::json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon});
+    }
+    let page = StorePage {
+        c: Chrome::new(lang, s.name.clone(), &uri),
+        l: lang,
+        json_ld: script_json(&ld),
+        canonical,
+        qr_href: format!("/toko/{}/qr.svg", s.slug),
+        place,
+        verified: s.verified,
+        map_href,
+        opening_hours: s.opening_hours.clone(),
+        contacts: s
+            .links
+            .iter()
+            .map(|l| {
+                (
+                    lang.t(&format!("link.{}", l.kind.as_str())).into_owned(),
+                    l.url.clone(),
+                )
+            })
+            .collect(),
+        certs: certifications(&s.documents, today)
+            .into_iter()
+            .map(|(k, st)| {
+                (
+                    lang.t(&format!("doc.{}", k.as_str())).into_owned(),
+                    lang.t(&format!("catalog.cert_{}", st.as_str()))
+                        .into_owned(),
+                )
+            })
+            .collect(),
+        products: s
+            .products
+            .iter()
+            .map(|p| ResultCard {
+                href: format!("/p/{}", p.slug),
+                name: p.data.name.clone(),
+                seller: s.name.clone(),
+                price: p
+                    .data
+                    .price
+                    .map(|x| format!("{} / {}", format_rupiah(x), p.data.unit.as_str()))
+                    .unwrap_or_else(|| lang.t("catalog.price_ask").into_owned()),
+                category: categories
+                    .iter()
+                    .find(|c| c.code == p.data.category)
+                    .map_or(p.data.category.clone(), |c| match lang {
+                        Lang::Id => c.name_id.clone(),
+                        Lang::En => c.name_en.clone(),
+                    }),
+                ekatalog: p.listed(),
+            })
+            .collect(),
+        name: s.name,
+    };
+    page.into_response()
+}
+
+/// The storefront's short link as a QR code (SVG: sharp when printed on a stall sign or a
+/// label at any size).
+async fn store_qr(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Response {
+    let s = match state.db().public_store(&slug).await {
+        Ok(s) => s,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let url = format!("{}/toko/{}", site_base(&state, &headers), s.slug);
+    let code = match qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+    {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, &uri, ApiError::Internal(e.to_string())),
+    };
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response()
 }
