@@ -153,6 +153,22 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     assert!(qr.text().await.unwrap().contains("<svg"));
 
+    // Search engines find the products and the storefront through the sitemap.
+    let index = app.get("/sitemap.xml").await.text().await.unwrap();
+    assert!(index.contains("/sitemap/toko.xml") && index.contains("/sitemap/produk-1.xml"));
+    assert!(!index.contains("produk-2.xml"), "{index}");
+    let part = app.get("/sitemap/produk-1.xml").await.text().await.unwrap();
+    assert!(
+        part.contains(&format!("/p/{}</loc>", published.slug)),
+        "{part}"
+    );
+    assert_eq!(part.matches("<url>").count(), 2, "{part}");
+    let stores = app.get("/sitemap/toko.xml").await.text().await.unwrap();
+    assert!(stores.contains(&format!("{store_href}</loc>")), "{stores}");
+    assert_eq!(app.get("/sitemap/produk-0.xml").await.status(), 404);
+    let robots = app.get("/robots.txt").await.text().await.unwrap();
+    assert!(robots.contains("Sitemap: ") && robots.contains("Disallow: /\n"));
+
     // Archived: out of the catalogue, and its page is gone.
     let mut archived = chips("archived");
     archived.links.clear();

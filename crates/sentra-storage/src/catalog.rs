@@ -214,6 +214,46 @@ impl Database {
         })
     }
 
+    /// Public URLs of published products for a sitemap part: (slug, last change), in id order.
+    pub async fn published_product_slugs(
+        &self,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT p.slug, p.updated_at FROM products p JOIN umkm u ON u.id = p.umkm_id \
+             WHERE p.status = 'published' AND u.merged_into IS NULL ORDER BY p.id \
+             LIMIT {limit} OFFSET {offset}"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("slug")?, r.try_get("updated_at")?)))
+            .collect()
+    }
+
+    pub async fn count_published_products(&self) -> Result<i64> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) AS n FROM products p JOIN umkm u ON u.id = p.umkm_id \
+             WHERE p.status = 'published' AND u.merged_into IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?)
+    }
+
+    /// Storefront slugs of businesses with a published product.
+    pub async fn store_slugs(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT u.store_slug FROM umkm u WHERE u.store_slug IS NOT NULL \
+             AND u.merged_into IS NULL AND EXISTS (SELECT 1 FROM products p \
+             WHERE p.umkm_id = u.id AND p.status = 'published') ORDER BY u.store_slug",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("store_slug")?)).collect()
+    }
+
     /// Product ids in id order after `after`, for rebuilding an index a page at a time.
     pub async fn product_ids_after(&self, after: &str, limit: u32) -> Result<Vec<String>> {
         let rows = sqlx::query(&format!(

@@ -29,6 +29,124 @@ pub fn routes() -> Routes {
         .get("/p/{slug}", Access::Public, product)
         .get("/toko/{slug}", Access::Public, store)
         .get("/toko/{slug}/qr.svg", Access::Public, store_qr)
+        .get("/sitemap.xml", Access::Public, sitemap_index)
+        .get("/sitemap/{part}", Access::Public, sitemap_part)
+        .get("/robots.txt", Access::Public, robots)
+}
+
+/// URLs per sitemap file (the sitemaps.org limit).
+const SITEMAP_URLS: u32 = 50_000;
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn xml_response(body: String) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/xml; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// The sitemap index: the storefronts' part and one part per 50,000 products.
+async fn sitemap_index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let base = site_base(&state, &headers);
+    let products = state.db().count_published_products().await.unwrap_or(0);
+    let parts = u64::try_from(products)
+        .unwrap_or(0)
+        .div_ceil(u64::from(SITEMAP_URLS));
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut add = |loc: String| {
+        xml.push_str(&format!(
+            "<sitemap><loc>{}</loc></sitemap>\n",
+            xml_escape(&loc)
+        ));
+    };
+    add(format!("{base}/sitemap/toko.xml"));
+    for n in 1..=parts {
+        add(format!("{base}/sitemap/produk-{n}.xml"));
+    }
+    xml.push_str("</sitemapindex>\n");
+    xml_response(xml)
+}
+
+/// One part: `toko.xml` (the catalogue and the storefronts) or `produk-N.xml`.
+async fn sitemap_part(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(part): Path<String>,
+) -> Response {
+    let base = site_base(&state, &headers);
+    let mut urls: Vec<(String, Option<String>)> = Vec::new();
+    let found = if part == "toko.xml" {
+        urls.push((format!("{base}/katalog"), None));
+        state.db().store_slugs().await.map(|slugs| {
+            urls.extend(
+                slugs
+                    .into_iter()
+                    .map(|s| (format!("{base}/toko/{s}"), None)),
+            );
+        })
+    } else {
+        let n: Option<u64> = part
+            .strip_prefix("produk-")
+            .and_then(|p| p.strip_suffix(".xml"))
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n >= 1);
+        let Some(n) = n else {
+            return error_page(lang, &uri, ApiError::NotFound);
+        };
+        let offset = (n - 1) * u64::from(SITEMAP_URLS);
+        state
+            .db()
+            .published_product_slugs(offset, SITEMAP_URLS)
+            .await
+            .map(|rows| {
+                urls.extend(rows.into_iter().map(|(slug, at)| {
+                    (format!("{base}/p/{slug}"), at.get(..10).map(str::to_string))
+                }));
+            })
+    };
+    if let Err(e) = found {
+        return error_page(lang, &uri, e.into());
+    }
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (loc, lastmod) in urls {
+        xml.push_str(&format!("<url><loc>{}</loc>", xml_escape(&loc)));
+        if let Some(d) = lastmod {
+            xml.push_str(&format!("<lastmod>{d}</lastmod>"));
+        }
+        xml.push_str("</url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml_response(xml)
+}
+
+/// Search engines may read the public catalogue; the registry behind sign-in is not for them.
+async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let base = site_base(&state, &headers);
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "User-agent: *\nAllow: /katalog\nAllow: /p/\nAllow: /toko/\nDisallow: /\n\nSitemap: {base}/sitemap.xml\n"
+        ),
+    )
+        .into_response()
 }
 
 /// One value of a facet, as a link that adds (or removes) it from the search.
