@@ -250,21 +250,8 @@ async fn search(
         }
     };
     let categories = state.db().product_categories().await.unwrap_or_default();
-    let category_name = |code: &str| {
-        categories
-            .iter()
-            .find(|c| c.code == code)
-            .map_or(code.to_string(), |c| match lang {
-                Lang::Id => c.name_id.clone(),
-                Lang::En => c.name_en.clone(),
-            })
-    };
-    let place = |code: &str| {
-        sentra_domain::region::RegionCode::parse(code)
-            .ok()
-            .and_then(|c| state.regions().get(&c).map(|r| r.name.clone()))
-            .unwrap_or_else(|| code.to_string())
-    };
+    let category_name = |code: &str| category_label(&categories, code, lang);
+    let place = |code: &str| state.region_name(code);
     let group =
         |title: &str, key: &str, counts: &[(String, u64)], label: &dyn Fn(&str) -> String| {
             let chosen = form_value(&pairs, key);
@@ -391,6 +378,21 @@ pub struct ProductPage {
     pub store_href: Option<String>,
 }
 
+/// A category's name in the page's language (the code when the category is unknown).
+fn category_label(
+    categories: &[sentra_domain::product::Category],
+    code: &str,
+    lang: Lang,
+) -> String {
+    categories
+        .iter()
+        .find(|c| c.code == code)
+        .map_or(code.to_string(), |c| match lang {
+            Lang::Id => c.name_id.clone(),
+            Lang::En => c.name_en.clone(),
+        })
+}
+
 /// `https://host` of this request, for canonical and shared links.
 fn site_base(state: &AppState, headers: &HeaderMap) -> String {
     let host = headers
@@ -429,17 +431,8 @@ async fn product(
     let base = site_base(&state, &headers);
     let canonical = format!("{base}/p/{}", entry.product.slug);
     let categories = state.db().product_categories().await.unwrap_or_default();
-    let category = categories.iter().find(|c| c.code == p.category).map_or(
-        p.category.clone(),
-        |c| match lang {
-            Lang::Id => c.name_id.clone(),
-            Lang::En => c.name_en.clone(),
-        },
-    );
-    let place = sentra_domain::region::RegionCode::parse(&entry.district_code)
-        .ok()
-        .and_then(|c| state.regions().get(&c).map(|r| r.name.clone()))
-        .unwrap_or_default();
+    let category = category_label(&categories, &p.category, lang);
+    let place = state.region_name(&entry.district_code);
     let unit = lang
         .t(&format!("catalog.unit_{}", p.unit.as_str()))
         .into_owned();
@@ -605,12 +598,7 @@ async fn store(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let canonical = format!("{}/toko/{}", site_base(&state, &headers), s.slug);
-    let region_name = |code: &str| {
-        sentra_domain::region::RegionCode::parse(code)
-            .ok()
-            .and_then(|c| state.regions().get(&c).map(|r| r.name.clone()))
-            .unwrap_or_default()
-    };
+    let region_name = |code: &str| state.region_name(code);
     let place = format!(
         "{}, {} {}",
         region_name(&s.village_code),
@@ -679,13 +667,7 @@ async fn store(
                     .price
                     .map(|x| format!("{} / {}", format_rupiah(x), p.data.unit.as_str()))
                     .unwrap_or_else(|| lang.t("catalog.price_ask").into_owned()),
-                category: categories
-                    .iter()
-                    .find(|c| c.code == p.data.category)
-                    .map_or(p.data.category.clone(), |c| match lang {
-                        Lang::Id => c.name_id.clone(),
-                        Lang::En => c.name_en.clone(),
-                    }),
+                category: category_label(&categories, &p.data.category, lang),
                 ekatalog: p.listed(),
             })
             .collect(),

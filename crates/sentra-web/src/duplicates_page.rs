@@ -60,13 +60,6 @@ fn reasons_text(l: Lang, reasons: &[String]) -> String {
         .join(", ")
 }
 
-fn village_name(state: &AppState, code: &str) -> String {
-    sentra_domain::region::RegionCode::parse(code)
-        .ok()
-        .and_then(|c| state.regions().get(&c).map(|r| r.name.clone()))
-        .unwrap_or_else(|| code.to_string())
-}
-
 pub struct QueueRow {
     pub href: String,
     pub a_name: String,
@@ -127,8 +120,8 @@ async fn queue(
             .into_iter()
             .map(|p: DuplicatePairRow| QueueRow {
                 href: pair_href(&p.a_id, &p.b_id),
-                a_place: village_name(&state, &p.a_village),
-                b_place: village_name(&state, &p.b_village),
+                a_place: state.region_name(&p.a_village),
+                b_place: state.region_name(&p.b_village),
                 a_name: p.a_name,
                 b_name: p.b_name,
                 score: p.score,
@@ -225,7 +218,7 @@ fn shown(
     match group {
         "nik" => sentra_domain::ids::parse_nik(&v).map_or(v, |n| n.masked()),
         "phone" if !v.is_empty() => sentra_domain::phone::parse_phone(&v).map_or(v, |p| p.masked()),
-        "village_code" => village_name(state, &v),
+        "village_code" => state.region_name(&v),
         "sector" => sectors.iter().find(|s| s.code == v).map_or(v, |s| {
             if l == Lang::En {
                 s.name_en.clone()

@@ -97,6 +97,14 @@ impl AppState {
         self
     }
 
+    /// A region's name from its code (the code itself when it is not a known region).
+    pub(crate) fn region_name(&self, code: &str) -> String {
+        RegionCode::parse(code)
+            .ok()
+            .and_then(|c| self.regions().get(&c).map(|r| r.name.clone()))
+            .unwrap_or_else(|| code.to_string())
+    }
+
     pub(crate) fn search(&self) -> &sentra_search::SearchIndex {
         &self.inner.search
     }
