@@ -216,6 +216,67 @@ const KINDS: &[Kind] = &[
     },
 ];
 
+/// Where a product is from, as sellers write it (`Khas Kupang`).
+const ORIGINS: &[&str] = &[
+    "Kupang",
+    "Sumba",
+    "Flores",
+    "Tangerang",
+    "Banten",
+    "Garut",
+    "Bandung",
+    "Jogja",
+    "Solo",
+    "Malang",
+    "Lombok",
+    "Bali",
+    "Padang",
+    "Palembang",
+    "Makassar",
+    "Manado",
+    "Medan",
+    "Aceh",
+    "Pontianak",
+    "Ambon",
+];
+
+/// House brands: who makes it (`Dapur Mama Lena`, `Bu Siti`).
+const MAKERS: &[&str] = &[
+    "Bu", "Mak", "Mama", "Pak", "Dapur", "Rumah", "Omah", "Kedai",
+];
+const MAKER_NAMES: &[&str] = &[
+    "Siti",
+    "Ani",
+    "Rina",
+    "Lena",
+    "Yuli",
+    "Dewi",
+    "Ijah",
+    "Nur",
+    "Sri",
+    "Wati",
+    "Tini",
+    "Yanti",
+    "Maria",
+    "Agustina",
+    "Yohana",
+    "Fransiska",
+    "Rahmat",
+    "Budi",
+    "Joko",
+    "Agus",
+    "Hendra",
+    "Yosef",
+    "Markus",
+    "Daeng",
+    "Ucok",
+    "Asep",
+    "Ujang",
+    "Nyoman",
+    "Ketut",
+    "Made",
+];
+
 const DESCRIBE: &[&str] = &[
     "Dibuat dari bahan pilihan oleh perajin lokal.",
     "Tanpa pengawet dan pewarna buatan.",
@@ -243,7 +304,17 @@ impl ProductGenerator {
         let kind = &KINDS[r.random_range(0..KINDS.len())];
         let base = kind.base[r.random_range(0..kind.base.len())];
         let variant = kind.variants[r.random_range(0..kind.variants.len())];
-        let name = format!("{base} {variant}");
+        let mut name = format!("{base} {variant}");
+        if r.random_bool(0.25) {
+            name.push_str(" Khas ");
+            name.push_str(ORIGINS[r.random_range(0..ORIGINS.len())]);
+        }
+        if r.random_bool(0.6) {
+            name.push(' ');
+            name.push_str(MAKERS[r.random_range(0..MAKERS.len())]);
+            name.push(' ');
+            name.push_str(MAKER_NAMES[r.random_range(0..MAKER_NAMES.len())]);
+        }
         let (lo, hi) = kind.price;
         let price = (r.random_range(lo..=hi) / 500) * 500;
         let mut description = format!("{name}. ");

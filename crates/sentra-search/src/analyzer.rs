@@ -16,6 +16,18 @@ use tantivy::tokenizer::{
 
 /// The analyzer's name in the index's tokenizer manager.
 pub const ANALYZER: &str = "id_stem";
+/// Words as written (lower case, accents folded, not stemmed): what typos are measured against,
+/// since a misspelt word stems unpredictably (`kerduung` loses a `ke-` prefix it never had).
+pub const PLAIN: &str = "id_plain";
+
+/// The analyzer for words as written.
+pub fn plain() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
 
 /// Function words that say nothing about a product (a short list: a long one removes words
 /// sellers use in names, such as `ada` or `baru`).
@@ -75,21 +87,43 @@ pub const PROTECTED_WORDS: &[&str] = &[
     "sepatu",
     "sandal",
     "tas",
-    "anyaman",
-    "ukiran",
     "gerabah",
+    "keranjang", // basket ≠ ranjang (bed)
 ];
+
+/// Verbs of making whose meN- prefix the stemmer cannot undo (`menenun` could come from `tenun`
+/// or `nenun`): the root a buyer means.
+pub const ROOT_OVERRIDES: &[(&str, &str)] = &[
+    ("menenun", "tenun"),
+    ("ditenun", "tenun"),
+    ("menulis", "tulis"),
+    ("menempa", "tempa"),
+    ("menanam", "tanam"),
+    ("menumbuk", "tumbuk"),
+    ("menggoreng", "goreng"),
+];
+
+/// Particles and possessives (`kopilah`, `keripiknya`).
+const PARTICLES: &[&str] = &["lah", "kah", "tah", "pun"];
+const POSSESSIVES: &[&str] = &["nya", "ku", "mu"];
 
 /// The Indonesian stemmer as a tantivy token filter, with the protected words kept whole.
 #[derive(Clone)]
 pub struct IndonesianStem {
     protected: Arc<HashSet<String>>,
+    overrides: Arc<HashMap<String, String>>,
 }
 
 impl IndonesianStem {
     pub fn new(protected: &[&str]) -> Self {
         Self {
             protected: Arc::new(protected.iter().map(|w| (*w).to_string()).collect()),
+            overrides: Arc::new(
+                ROOT_OVERRIDES
+                    .iter()
+                    .map(|(w, r)| ((*w).to_string(), (*r).to_string()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -101,6 +135,7 @@ impl TokenFilter for IndonesianStem {
         StemFilter {
             inner,
             protected: self.protected,
+            overrides: self.overrides,
         }
     }
 }
@@ -109,6 +144,7 @@ impl TokenFilter for IndonesianStem {
 pub struct StemFilter<T> {
     inner: T,
     protected: Arc<HashSet<String>>,
+    overrides: Arc<HashMap<String, String>>,
 }
 
 impl<T: Tokenizer> Tokenizer for StemFilter<T> {
@@ -119,6 +155,7 @@ impl<T: Tokenizer> Tokenizer for StemFilter<T> {
             tail: self.inner.token_stream(text),
             stemmer: frostem::Stemmer::new(frostem::Algorithm::Indonesian),
             protected: &self.protected,
+            overrides: &self.overrides,
             buffer: String::new(),
         }
     }
@@ -128,7 +165,27 @@ pub struct StemStream<'a, S> {
     tail: S,
     stemmer: frostem::Stemmer,
     protected: &'a HashSet<String>,
+    overrides: &'a HashMap<String, String>,
     buffer: String,
+}
+
+/// The protected word `word` is, perhaps with a particle (-lah) or a possessive (-nya) or both
+/// attached, as the stemmer strips them first.
+fn protected_root(protected: &HashSet<String>, word: &str) -> Option<String> {
+    let strip = |w: &str, endings: &[&str]| -> Option<String> {
+        endings
+            .iter()
+            .find_map(|e| w.strip_suffix(e))
+            .filter(|rest| rest.chars().count() >= 3)
+            .map(str::to_string)
+    };
+    let no_particle = strip(word, PARTICLES);
+    let base = no_particle.as_deref().unwrap_or(word);
+    let no_possessive = strip(base, POSSESSIVES);
+    [Some(word.to_string()), no_particle, no_possessive]
+        .into_iter()
+        .flatten()
+        .find(|w| protected.contains(w))
 }
 
 impl<S: TokenStream> TokenStream for StemStream<'_, S> {
@@ -137,8 +194,15 @@ impl<S: TokenStream> TokenStream for StemStream<'_, S> {
             return false;
         }
         let token = self.tail.token_mut();
-        // Numbers and codes (anything with a digit) and protected words stay as written.
-        if self.protected.contains(&token.text) || token.text.bytes().any(|b| b.is_ascii_digit()) {
+        // Numbers and codes (anything with a digit) stay as written; protected words keep
+        // their whole form.
+        if token.text.bytes().any(|b| b.is_ascii_digit()) {
+            return true;
+        }
+        if let Some(root) = protected_root(self.protected, &token.text)
+            .or_else(|| self.overrides.get(&token.text).cloned())
+        {
+            token.text = root;
             return true;
         }
         match self.stemmer.stem(&token.text) {

@@ -23,7 +23,7 @@ use tantivy::{
 };
 
 pub use analyzer::Synonyms;
-use analyzer::{ANALYZER, analyzer, terms};
+use analyzer::{ANALYZER, PLAIN, analyzer, plain, terms};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -150,6 +150,8 @@ struct Fields {
     id: Field,
     slug: Field,
     name: Field,
+    /// The name and the business's name as written, for typo tolerance.
+    plain: Field,
     description: Field,
     umkm_name: Field,
     category: Field,
@@ -178,6 +180,14 @@ fn schema() -> (Schema, Fields) {
         id: b.add_text_field("id", STRING | STORED),
         slug: b.add_text_field("slug", STORED),
         name: b.add_text_field("name", text(true)),
+        plain: b.add_text_field(
+            "plain",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(PLAIN)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         description: b.add_text_field("description", text(false)),
         umkm_name: b.add_text_field("umkm_name", text(true)),
         category: b.add_facet_field("category", FacetOptions::default()),
@@ -222,6 +232,13 @@ pub struct SearchIndex {
     writer: Mutex<IndexWriter<TantivyDocument>>,
     fields: Fields,
     analyzer: TextAnalyzer,
+    plain: TextAnalyzer,
+}
+
+/// One word of a query: as written, and as the index holds it (none for a stop word).
+struct QueryWord {
+    raw: String,
+    stem: Option<String>,
 }
 
 /// Memory the writer may fill before it writes a segment.
@@ -251,6 +268,7 @@ impl SearchIndex {
             }
         };
         index.tokenizers().register(ANALYZER, analyzer());
+        index.tokenizers().register(PLAIN, plain());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -262,6 +280,7 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             fields,
             analyzer: analyzer(),
+            plain: plain(),
         })
     }
 
@@ -291,6 +310,8 @@ impl SearchIndex {
         doc.add_text(f.id, &d.id);
         doc.add_text(f.slug, &d.slug);
         doc.add_text(f.name, &d.name);
+        doc.add_text(f.plain, &d.name);
+        doc.add_text(f.plain, &d.umkm_name);
         doc.add_text(f.description, &d.description);
         doc.add_text(f.umkm_name, &d.umkm_name);
         doc.add_facet(f.category, category_facet(&d.category));
@@ -366,90 +387,86 @@ impl SearchIndex {
 
     /// Searches the catalogue.
     pub fn search(&self, q: &SearchQuery, synonyms: &Synonyms) -> Result<SearchResults> {
-        let mut analyzer = self.analyzer.clone();
-        let words = terms(&mut analyzer, &q.text);
+        let words = self.query_words(&q.text);
         // The last word is still being typed unless the text ends with a space.
         let typing = !q.text.ends_with(char::is_whitespace);
-        let raw_last = q
-            .text
-            .split(|c: char| !c.is_alphanumeric())
-            .rfind(|w| !w.is_empty())
-            .map(str::to_lowercase);
-        let strict = self.text_query(&words, typing, raw_last.as_deref(), synonyms, Occur::Must);
+        let strict = self.text_query(&words, typing, synonyms, Occur::Must);
         let mut results = self.run(q, strict)?;
-        if results.total == 0 && words.len() > 1 {
+        if results.total == 0 && words.iter().filter(|w| w.stem.is_some()).count() > 1 {
             // Too strict together: any of the words, best first.
-            let loose =
-                self.text_query(&words, typing, raw_last.as_deref(), synonyms, Occur::Should);
+            let loose = self.text_query(&words, typing, synonyms, Occur::Should);
             results = self.run(q, loose)?;
             results.relaxed = true;
         }
         Ok(results)
     }
 
+    fn query_words(&self, text: &str) -> Vec<QueryWord> {
+        let mut plain = self.plain.clone();
+        let mut stem = self.analyzer.clone();
+        terms(&mut plain, text)
+            .into_iter()
+            .map(|raw| {
+                let stem = terms(&mut stem, &raw).into_iter().next();
+                QueryWord { raw, stem }
+            })
+            .collect()
+    }
+
     /// Each word (with its synonyms, its near spellings and, for the word being typed, the
     /// words it begins) must (or should) match the name, the description or the business.
     fn text_query(
         &self,
-        words: &[String],
+        words: &[QueryWord],
         typing: bool,
-        raw_last: Option<&str>,
         synonyms: &Synonyms,
         occur: Occur,
     ) -> Option<Box<dyn Query>> {
-        if words.is_empty() {
-            return None;
-        }
         let f = &self.fields;
+        let boosted = |q: Box<dyn Query>, boost: Score| -> (Occur, Box<dyn Query>) {
+            (Occur::Should, Box::new(BoostQuery::new(q, boost)))
+        };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (i, word) in words.iter().enumerate() {
             let last = i + 1 == words.len();
             let mut alts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for v in synonyms.expand(word) {
+            let Some(stem) = &word.stem else {
+                // A function word (`dan`, `untuk`): matches nothing, required or not.
+                continue;
+            };
+            for v in synonyms.expand(stem) {
+                // The word as typed ranks above its synonyms (`tenun` before `songket`).
+                let own = if &v == stem { 1.0 } else { 0.7 };
                 for (field, boost) in [(f.name, 3.0), (f.umkm_name, 1.5), (f.description, 1.0)] {
                     let term = Term::from_field_text(field, &v);
-                    alts.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                            boost,
-                        )),
+                    alts.push(boosted(
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                        boost * own,
                     ));
-                    // Typos: none for numbers and codes, one edit from 4 letters, two from 8.
-                    let distance = typo_distance(&v);
-                    if distance > 0 && field != f.description {
-                        alts.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(
-                                Box::new(FuzzyTermQuery::new(term, distance, true)),
-                                boost * 0.5,
-                            )),
-                        ));
-                    }
                 }
             }
-            if last && typing {
-                // Search as you type: the stem, and the word as typed (a stem of half a word
-                // can be wrong), as prefixes of the name's words.
-                let mut prefixes = vec![word.clone()];
-                if let Some(raw) = raw_last.filter(|r| *r != word) {
-                    prefixes.push(raw.to_string());
-                }
-                for p in prefixes.into_iter().filter(|p| p.chars().count() >= 2) {
-                    alts.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(
-                                Term::from_field_text(f.name, &p),
-                                0,
-                                true,
-                            )),
-                            1.0,
-                        )),
-                    ));
-                }
+            // Typos, measured on the word as written against the names as written: none for
+            // numbers and codes, one edit from 4 letters, two from 8.
+            let distance = typo_distance(&word.raw);
+            if distance > 0 {
+                let term = Term::from_field_text(f.plain, &word.raw);
+                alts.push(boosted(
+                    Box::new(FuzzyTermQuery::new(term, distance, true)),
+                    1.5,
+                ));
+            }
+            if last && typing && word.raw.chars().count() >= 2 {
+                // Search as you type: the names' words this one begins.
+                let term = Term::from_field_text(f.plain, &word.raw);
+                alts.push(boosted(
+                    Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
+                    1.0,
+                ));
             }
             clauses.push((occur, Box::new(BooleanQuery::new(alts))));
+        }
+        if clauses.is_empty() {
+            return None;
         }
         Some(Box::new(BooleanQuery::new(clauses)))
     }

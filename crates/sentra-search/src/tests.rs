@@ -151,3 +151,31 @@ fn changes_replace_and_remove_and_the_sequence_is_kept() {
     assert_eq!(ids(&ix, "pisang"), ["p1"]);
     assert!(ids(&ix, "robusta").is_empty());
 }
+
+#[test]
+fn inflected_and_misspelt_forms_find_their_product() {
+    let Ok(ix) = SearchIndex::open(None) else {
+        panic!("index");
+    };
+    let docs = [
+        doc("a", "Tas Anyaman Pandan", "kerajinan.anyaman", 85_000),
+        doc("b", "Kemeja Batik Lengan Panjang", "fesyen.pakaian", 150_000),
+        doc("c", "Keranjang Rotan Besar", "kerajinan.anyaman", 120_000),
+        doc("d", "Sarung Tenun Motif Kuda", "kerajinan.tenun", 400_000),
+        doc("e", "Kerudung Segi Empat", "fesyen.pakaian", 60_000),
+        doc("f", "Songket Benang Sutra", "kerajinan.tenun", 900_000),
+    ];
+    let ok = ix.apply(&docs, &[]).and_then(|_| ix.commit(1));
+    assert!(ok.is_ok(), "{ok:?}");
+    // Suffixes and prefixes: the root finds the derived word and back.
+    assert_eq!(ids(&ix, "menganyam "), ["a"]);
+    // A particle on a protected word: `kemejanya` is `kemeja`, not `meja`.
+    assert_eq!(ids(&ix, "kemejanya "), ["b"]);
+    // `keranjang` (basket) is not `ranjang` (bed), with or without -nya.
+    assert_eq!(ids(&ix, "keranjangnya "), ["c"]);
+    // meN- before t: `menenun` is `tenun`; the word typed ranks above its synonym `songket`.
+    assert_eq!(ids(&ix, "menenun ").first().map(String::as_str), Some("d"));
+    assert_eq!(ids(&ix, "tenun "), ["d", "f"]);
+    // A typo is measured on the word as written (`kerduung` would stem to `rduung`).
+    assert_eq!(ids(&ix, "kerduung "), ["e"]);
+}

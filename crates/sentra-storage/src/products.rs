@@ -236,52 +236,34 @@ impl Database {
         data: &ProductData,
         actor: &Actor,
     ) -> Result<ProductRecord> {
-        self.umkm_in_scope(scope, umkm_id).await?;
-        let id = uuid::Uuid::now_v7().to_string();
-        // The slug carries the tail of the id (random bits of a v7 UUID): unique without a
-        // look-up, and stable when the product is renamed (shared links keep working).
-        let tail: String = id.chars().rev().take(6).collect();
-        let slug = format!("{}-{tail}", slugify(&data.name));
-        let now = now_text();
-        let mut args = Args::default();
-        let mut values = vec![
-            args.text(id.as_str()),
-            args.text(umkm_id),
-            args.text(slug.as_str()),
-        ];
-        values.extend(data_args(data, &mut args));
-        values.extend([
-            args.text(actor.name.as_str()),
-            args.text(now.as_str()),
-            args.text(now.as_str()),
-        ]);
-        let sql = format!(
-            "INSERT INTO products (id, umkm_id, slug, {}, created_by, created_at, updated_at) \
-             VALUES ({})",
-            DATA_COLUMNS.join(", "),
-            values.join(", ")
-        );
+        let mut made = self
+            .create_products(scope, &[(umkm_id.to_string(), data.clone())], actor)
+            .await?;
+        made.pop().ok_or(StorageError::NotFound)
+    }
+
+    /// Adds several products (each to its business) in one transaction: all or none. Each is
+    /// audited as if added alone.
+    pub async fn create_products(
+        &self,
+        scope: &Scope,
+        items: &[(String, ProductData)],
+        actor: &Actor,
+    ) -> Result<Vec<ProductRecord>> {
+        let mut checked = std::collections::HashSet::new();
+        for (umkm_id, _) in items {
+            if checked.insert(umkm_id.as_str()) {
+                self.umkm_in_scope(scope, umkm_id).await?;
+            }
+        }
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        args.bind(sqlx::query(&sql)).execute(&mut *tx).await?;
-        // A business gets its storefront's short name with its first product: its name and
-        // the tail of its id (unique without a look-up). Presentation only, so not audited.
-        let name: String = sqlx::query("SELECT name FROM umkm WHERE id = $1")
-            .bind(umkm_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("name")?;
-        let umkm_tail: String = umkm_id.chars().rev().take(6).collect();
-        sqlx::query("UPDATE umkm SET store_slug = $1 WHERE id = $2 AND store_slug IS NULL")
-            .bind(format!("{}-{umkm_tail}", slugify(&name)))
-            .bind(umkm_id)
-            .execute(&mut *tx)
-            .await?;
-        let after = fetch_product(&mut tx, &id).await?;
-        let summary = serde_json::to_value(&after).unwrap_or_default();
-        audit::append(&mut tx, actor, "create", "product", Some(&id), &summary).await?;
+        let mut made = Vec::with_capacity(items.len());
+        for (umkm_id, data) in items {
+            made.push(insert_product(&mut tx, umkm_id, data, actor).await?);
+        }
         tx.commit().await?;
-        Ok(after)
+        Ok(made)
     }
 
     /// Replaces a product's data if it is still at `expected_version`; audited with the fields
@@ -536,4 +518,55 @@ async fn fetch_product(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Produ
         .await?
         .ok_or(StorageError::NotFound)?;
     product_from_row(&row)
+}
+
+/// Adds one product inside a write transaction, with its audit entry.
+async fn insert_product(
+    conn: &mut sqlx::AnyConnection,
+    umkm_id: &str,
+    data: &ProductData,
+    actor: &Actor,
+) -> Result<ProductRecord> {
+    let id = uuid::Uuid::now_v7().to_string();
+    // The slug carries the tail of the id (random bits of a v7 UUID): unique without a
+    // look-up, and stable when the product is renamed (shared links keep working).
+    let tail: String = id.chars().rev().take(6).collect();
+    let slug = format!("{}-{tail}", slugify(&data.name));
+    let now = now_text();
+    let mut args = Args::default();
+    let mut values = vec![
+        args.text(id.as_str()),
+        args.text(umkm_id),
+        args.text(slug.as_str()),
+    ];
+    values.extend(data_args(data, &mut args));
+    values.extend([
+        args.text(actor.name.as_str()),
+        args.text(now.as_str()),
+        args.text(now.as_str()),
+    ]);
+    let sql = format!(
+        "INSERT INTO products (id, umkm_id, slug, {}, created_by, created_at, updated_at) \
+         VALUES ({})",
+        DATA_COLUMNS.join(", "),
+        values.join(", ")
+    );
+    args.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    // A business gets its storefront's short name with its first product: its name and the
+    // tail of its id (unique without a look-up). Presentation only, so not audited.
+    let name: String = sqlx::query("SELECT name FROM umkm WHERE id = $1")
+        .bind(umkm_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("name")?;
+    let umkm_tail: String = umkm_id.chars().rev().take(6).collect();
+    sqlx::query("UPDATE umkm SET store_slug = $1 WHERE id = $2 AND store_slug IS NULL")
+        .bind(format!("{}-{umkm_tail}", slugify(&name)))
+        .bind(umkm_id)
+        .execute(&mut *conn)
+        .await?;
+    let after = fetch_product(conn, &id).await?;
+    let summary = serde_json::to_value(&after).unwrap_or_default();
+    audit::append(conn, actor, "create", "product", Some(&id), &summary).await?;
+    Ok(after)
 }
