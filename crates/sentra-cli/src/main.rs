@@ -911,12 +911,11 @@ fn field_errors_text(e: &sentra_domain::FieldErrors) -> String {
 /// Products in the demo deployment's catalogue.
 const DEMO_PRODUCTS: u64 = 400;
 
-/// About `count` products for the demo catalogue, one to three for each business (the first
-/// by name), once.
+/// About `count` products for the demo catalogue, one to three for each business (in id
+/// order), once.
 async fn demo_products(db: &Database, home: &RegionCode, count: u64) -> anyhow::Result<()> {
     use sentra_domain::demo_products::ProductGenerator;
     use sentra_domain::product::validate_product;
-    use sentra_storage::{PageRequest, SortDirection, UmkmFilter, UmkmSort};
     if db.count_products().await? > 0 {
         return Ok(());
     }
@@ -925,22 +924,16 @@ async fn demo_products(db: &Database, home: &RegionCode, count: u64) -> anyhow::
     let mut generator = ProductGenerator::new(1);
     let actor = Actor::system("demo");
     let mut made = 0;
-    for page in 1..=u32::try_from(count.div_ceil(100)).unwrap_or(1) {
-        let list = db
-            .list_umkm(
-                &scope,
-                &UmkmFilter::default(),
-                UmkmSort::Name,
-                SortDirection::Asc,
-                PageRequest {
-                    page,
-                    per_page: 100,
-                },
-            )
-            .await?;
+    let mut after = String::new();
+    while made < count {
+        let ids = db.umkm_ids_after(&scope, &after, 100).await?;
+        let Some(last) = ids.last() else {
+            break;
+        };
+        after = last.clone();
         // One transaction per page of businesses: a million products in minutes, not hours.
         let mut batch = Vec::new();
-        for (i, u) in list.items.iter().enumerate() {
+        for (i, id) in ids.iter().enumerate() {
             for _ in 0..=(i % 3) {
                 if made + batch.len() as u64 >= count {
                     break;
@@ -948,15 +941,12 @@ async fn demo_products(db: &Database, home: &RegionCode, count: u64) -> anyhow::
                 let input = generator.next_product();
                 // The generator makes valid products; one that is not is skipped, not stored.
                 if let Ok(data) = validate_product(&input, &categories) {
-                    batch.push((u.id.clone(), data));
+                    batch.push((id.clone(), data));
                 }
             }
         }
         db.create_products(&scope, &batch, &actor).await?;
         made += batch.len() as u64;
-        if list.items.is_empty() || made >= count {
-            break;
-        }
     }
     eprintln!("demo: {made} products in the catalogue");
     Ok(())

@@ -278,6 +278,8 @@ pub struct ProductData {
 pub const MAX_PRODUCT_NAME: usize = 120;
 pub const MAX_DESCRIPTION: usize = 5000;
 pub const MAX_PACKAGING: usize = 200;
+/// Photos a product may have: enough for front, back, label, packaging and in use.
+pub const MAX_PHOTOS: usize = 8;
 /// Marketplaces and shops a product page links to (not social profiles: those are the
 /// business's).
 pub const PRODUCT_LINKS: [LinkKind; 5] = [

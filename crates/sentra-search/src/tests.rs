@@ -159,7 +159,12 @@ fn inflected_and_misspelt_forms_find_their_product() {
     };
     let docs = [
         doc("a", "Tas Anyaman Pandan", "kerajinan.anyaman", 85_000),
-        doc("b", "Kemeja Batik Lengan Panjang", "fesyen.pakaian", 150_000),
+        doc(
+            "b",
+            "Kemeja Batik Lengan Panjang",
+            "fesyen.pakaian",
+            150_000,
+        ),
         doc("c", "Keranjang Rotan Besar", "kerajinan.anyaman", 120_000),
         doc("d", "Sarung Tenun Motif Kuda", "kerajinan.tenun", 400_000),
         doc("e", "Kerudung Segi Empat", "fesyen.pakaian", 60_000),

@@ -4,11 +4,12 @@
 //! personal data of owners is not part of it.
 
 use chrono::NaiveDate;
+use sentra_domain::scope::Scope;
 use sentra_domain::umkm::{LegalDocument, LegalKind, Link, UmkmStatus};
 use sqlx::Row;
 
 use crate::products::{COLUMNS, product_from_row};
-use crate::umkm::Args;
+use crate::umkm::{Args, scope_condition};
 use crate::{Database, ProductRecord, Result, StorageError};
 
 /// A product with what the catalogue shows of its business.
@@ -262,6 +263,25 @@ impl Database {
         .bind(after)
         .fetch_all(&self.pool)
         .await?;
+        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// Ids of the scope's businesses (not merged away) in id order after `after`: a walk over a
+    /// large registry a page at a time, each page found by the key index.
+    pub async fn umkm_ids_after(
+        &self,
+        scope: &Scope,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<String>> {
+        let mut args = Args::default();
+        let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
+        let after = args.text(after);
+        let sql = format!(
+            "SELECT u.id FROM umkm u WHERE u.id > {after} AND {cond} AND u.merged_into IS NULL \
+             ORDER BY u.id LIMIT {limit}"
+        );
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 

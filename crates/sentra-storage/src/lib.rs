@@ -14,6 +14,7 @@ mod import;
 mod import_jobs;
 mod jobs;
 mod personal;
+mod product_photos;
 mod products;
 mod regions;
 mod umkm;
@@ -32,6 +33,7 @@ pub use import::{
 };
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use personal::{Keyring, PersonalKey};
+pub use product_photos::{NewPhoto, PhotoRecord};
 pub use products::ProductRecord;
 pub use umkm::{
     ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,

@@ -211,7 +211,7 @@ impl Database {
     }
 
     /// Whether the UMKM lies in the scope (and, for an owner, is theirs) and is still listed.
-    async fn umkm_in_scope(&self, scope: &Scope, umkm_id: &str) -> Result<()> {
+    pub(crate) async fn umkm_in_scope(&self, scope: &Scope, umkm_id: &str) -> Result<()> {
         let row =
             sqlx::query("SELECT village_code, owner_user_id, merged_into FROM umkm WHERE id = $1")
                 .bind(umkm_id)
@@ -302,20 +302,8 @@ impl Database {
         if done.rows_affected() == 0 {
             return Err(StorageError::Conflict);
         }
-        let mut after = fetch_product(&mut tx, id).await?;
-        if after.listed() {
-            let facts = self.readiness_facts(&mut tx, &after).await?;
-            if readiness_of(&after, &facts).iter().any(|i| !i.met) {
-                sqlx::query(
-                    "UPDATE products SET ekatalog_listed_at = NULL, ekatalog_listed_by = NULL \
-                     WHERE id = $1",
-                )
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                after = fetch_product(&mut tx, id).await?;
-            }
-        }
+        let after = fetch_product(&mut tx, id).await?;
+        let after = self.unlist_if_unready(&mut tx, after).await?;
         let changes = diff(&before, &after);
         if !changes.is_empty() {
             audit::append(
@@ -445,6 +433,30 @@ impl Database {
 
     /// What the readiness checklist needs besides the product: the business's documents, the
     /// number of photos, whether the category is food.
+    /// A listed product that no longer meets the readiness checklist leaves the e-katalog (the
+    /// curator lists it again); the product as it is after.
+    pub(crate) async fn unlist_if_unready(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        p: ProductRecord,
+    ) -> Result<ProductRecord> {
+        if !p.listed() {
+            return Ok(p);
+        }
+        let facts = self.readiness_facts(conn, &p).await?;
+        if readiness_of(&p, &facts).iter().all(|i| i.met) {
+            return Ok(p);
+        }
+        sqlx::query(
+            "UPDATE products SET ekatalog_listed_at = NULL, ekatalog_listed_by = NULL \
+             WHERE id = $1",
+        )
+        .bind(&p.id)
+        .execute(&mut *conn)
+        .await?;
+        fetch_product(conn, &p.id).await
+    }
+
     async fn readiness_facts(
         &self,
         conn: &mut sqlx::AnyConnection,
@@ -510,7 +522,10 @@ fn readiness_of(p: &ProductRecord, f: &OwnedFacts) -> Vec<ReadinessItem> {
     )
 }
 
-async fn fetch_product(conn: &mut sqlx::AnyConnection, id: &str) -> Result<ProductRecord> {
+pub(crate) async fn fetch_product(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<ProductRecord> {
     let sql = format!("SELECT {COLUMNS} FROM products p WHERE p.id = $1");
     let row = sqlx::query(&sql)
         .bind(id)

@@ -1,0 +1,160 @@
+//! Product photos as uploaded from phones: the type sniffed from the bytes (never the file name),
+//! the size and pixel count limited before decoding, turned upright by the EXIF orientation, then
+//! re-encoded as JPEG in a few sizes. Re-encoding from pixels keeps no metadata: EXIF with its
+//! GPS position, XMP and the camera's serial number are gone.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
+
+/// Largest upload accepted, in bytes.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+/// Largest picture decoded: a 50-megapixel phone camera, with room (decompression bombs stop here).
+pub const MAX_PIXELS: u64 = 60_000_000;
+/// Shortest side accepted: smaller pictures look broken on a product page.
+pub const MIN_SIDE: u32 = 200;
+/// The sizes kept, by name, as the longest side in pixels (never enlarged).
+pub const SIZES: &[(&str, u32)] = &[("sm", 320), ("md", 800), ("lg", 1600)];
+const JPEG_QUALITY: u8 = 82;
+
+/// What an upload turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Jpeg,
+    Png,
+    Webp,
+    /// iPhones' default; not decodable here, so named in the message.
+    Heic,
+}
+
+/// The type, from the first bytes.
+pub fn sniff(bytes: &[u8]) -> Option<Kind> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(Kind::Jpeg)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(Kind::Png)
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some(Kind::Webp)
+    } else if bytes.len() >= 12
+        && &bytes[4..8] == b"ftyp"
+        && matches!(
+            &bytes[8..12],
+            b"heic" | b"heix" | b"mif1" | b"msf1" | b"heif"
+        )
+    {
+        Some(Kind::Heic)
+    } else {
+        None
+    }
+}
+
+/// Why an upload was refused; `code()` is the message key (`photo_*`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("larger than {} MB", MAX_BYTES / 1024 / 1024)]
+    TooLarge,
+    #[error("not a JPEG, PNG or WebP picture")]
+    NotAPicture,
+    #[error("HEIC pictures are not read; send it as JPEG")]
+    Heic,
+    #[error("the picture could not be read")]
+    Unreadable,
+    #[error("more than {MAX_PIXELS} pixels")]
+    TooManyPixels,
+    #[error("smaller than {MIN_SIDE} pixels on a side")]
+    TooSmall,
+}
+
+impl PhotoError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PhotoError::TooLarge => "photo_too_large",
+            PhotoError::NotAPicture => "photo_type",
+            PhotoError::Heic => "photo_heic",
+            PhotoError::Unreadable => "photo_unreadable",
+            PhotoError::TooManyPixels => "photo_too_many_pixels",
+            PhotoError::TooSmall => "photo_too_small",
+        }
+    }
+}
+
+/// One stored size of a photo.
+#[derive(Debug, Clone)]
+pub struct Rendition {
+    /// `sm`, `md`, `lg`.
+    pub size: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Vec<u8>,
+}
+
+/// Checks and converts an upload into the stored sizes, smallest first. CPU-bound: run it off
+/// the async runtime (`spawn_blocking`).
+pub fn process(bytes: &[u8]) -> Result<Vec<Rendition>, PhotoError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(PhotoError::TooLarge);
+    }
+    let format = match sniff(bytes) {
+        Some(Kind::Jpeg) => image::ImageFormat::Jpeg,
+        Some(Kind::Png) => image::ImageFormat::Png,
+        Some(Kind::Webp) => image::ImageFormat::WebP,
+        Some(Kind::Heic) => return Err(PhotoError::Heic),
+        None => return Err(PhotoError::NotAPicture),
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Unreadable)?;
+    let (w, h) = decoder.dimensions();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(PhotoError::TooManyPixels);
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Unreadable)?;
+    // Phones store the picture sideways and say so in EXIF; the EXIF is not kept, so turn it.
+    picture.apply_orientation(orientation);
+    if picture.width().min(picture.height()) < MIN_SIDE {
+        return Err(PhotoError::TooSmall);
+    }
+    let rgb = flatten(picture);
+    let mut out = Vec::with_capacity(SIZES.len());
+    let mut source = DynamicImage::ImageRgb8(rgb);
+    // Largest first, each made from the previous: cheaper than from the original each time.
+    for (size, longest) in SIZES.iter().rev() {
+        if source.width().max(source.height()) > *longest {
+            source = source.resize(*longest, *longest, image::imageops::FilterType::CatmullRom);
+        }
+        let mut jpeg = Vec::new();
+        let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY);
+        source
+            .write_with_encoder(encoder)
+            .map_err(|_| PhotoError::Unreadable)?;
+        out.push(Rendition {
+            size,
+            width: source.width(),
+            height: source.height(),
+            jpeg,
+        });
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// RGB for JPEG: a transparent PNG is laid on white (a product on a white background), not black.
+fn flatten(picture: DynamicImage) -> RgbImage {
+    if !picture.color().has_alpha() {
+        return picture.into_rgb8();
+    }
+    let rgba = picture.into_rgba8();
+    let mut rgb = RgbImage::new(rgba.width(), rgba.height());
+    for (to, from) in rgb.pixels_mut().zip(rgba.pixels()) {
+        let [r, g, b, a] = from.0;
+        let a = u16::from(a);
+        let over = |c: u8| ((u16::from(c) * a + 255 * (255 - a)) / 255) as u8;
+        to.0 = [over(r), over(g), over(b)];
+    }
+    rgb
+}
