@@ -926,11 +926,10 @@ async fn demo_products(db: &Database, home: &RegionCode, count: u64) -> anyhow::
     let mut made = 0;
     let mut after = String::new();
     while made < count {
-        let ids = db.umkm_ids_after(&scope, &after, 100).await?;
-        let Some(last) = ids.last() else {
+        let Some((last, ids)) = db.umkm_ids_after(&scope, &after, 100).await? else {
             break;
         };
-        after = last.clone();
+        after = last;
         // One transaction per page of businesses: a million products in minutes, not hours.
         let mut batch = Vec::new();
         for (i, id) in ids.iter().enumerate() {

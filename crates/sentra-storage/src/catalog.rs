@@ -9,7 +9,7 @@ use sentra_domain::umkm::{LegalDocument, LegalKind, Link, UmkmStatus};
 use sqlx::Row;
 
 use crate::products::{COLUMNS, product_from_row};
-use crate::umkm::{Args, scope_condition};
+use crate::umkm::{Args, scope_admits};
 use crate::{Database, ProductRecord, Result, StorageError};
 
 /// A product with what the catalogue shows of its business.
@@ -266,23 +266,36 @@ impl Database {
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
-    /// Ids of the scope's businesses (not merged away) in id order after `after`: a walk over a
-    /// large registry a page at a time, each page found by the key index.
+    /// The next `limit` businesses (not merged away) in id order after `after`, with the ids of
+    /// those in the scope: a walk over a large registry a page at a time, each page read by the
+    /// key index (a region condition in SQL leads the planner to sort the whole region).
+    /// `None` when the walk is over.
     pub async fn umkm_ids_after(
         &self,
         scope: &Scope,
         after: &str,
         limit: u32,
-    ) -> Result<Vec<String>> {
-        let mut args = Args::default();
-        let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
-        let after = args.text(after);
-        let sql = format!(
-            "SELECT u.id FROM umkm u WHERE u.id > {after} AND {cond} AND u.merged_into IS NULL \
-             ORDER BY u.id LIMIT {limit}"
-        );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    ) -> Result<Option<(String, Vec<String>)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT id, village_code, owner_user_id FROM umkm WHERE id > $1 \
+             AND merged_into IS NULL ORDER BY id LIMIT {limit}"
+        ))
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(last) = rows.last() else {
+            return Ok(None);
+        };
+        let last: String = last.try_get("id")?;
+        let mut ids = Vec::new();
+        for r in &rows {
+            let village: String = r.try_get("village_code")?;
+            let owner: Option<String> = r.try_get("owner_user_id")?;
+            if scope_admits(scope, &village, owner.as_deref()) {
+                ids.push(r.try_get("id")?);
+            }
+        }
+        Ok(Some((last, ids)))
     }
 
     pub async fn count_products(&self) -> Result<i64> {

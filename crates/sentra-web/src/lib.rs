@@ -15,8 +15,10 @@ mod export_worker;
 mod forms;
 mod import_page;
 mod lang;
+mod media;
 mod pages;
 mod params;
+mod product_photos_page;
 mod products_page;
 mod routes;
 mod users_page;
@@ -61,6 +63,8 @@ struct Inner {
     search: Arc<sentra_search::SearchIndex>,
     search_wake: Arc<tokio::sync::Notify>,
     synonyms: std::sync::RwLock<sentra_search::Synonyms>,
+    /// Where product photos are kept (in memory unless [`AppState::with_media`]).
+    media: sentra_media::MediaStore,
 }
 
 impl AppState {
@@ -85,6 +89,7 @@ impl AppState {
                 search: Arc::new(search),
                 search_wake: Arc::new(tokio::sync::Notify::new()),
                 synonyms: std::sync::RwLock::new(sentra_search::Synonyms::defaults()),
+                media: sentra_media::MediaStore::memory(),
             }),
         }
     }
@@ -95,6 +100,23 @@ impl AppState {
             inner.search = Arc::new(index);
         }
         self
+    }
+
+    /// Keeps product photos in this object store.
+    pub fn with_media(mut self, media: sentra_media::MediaStore) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.media = media;
+        }
+        self
+    }
+
+    pub(crate) fn media(&self) -> &sentra_media::MediaStore {
+        &self.inner.media
+    }
+
+    /// Tells this server's search follower that the catalogue changed here.
+    pub(crate) fn wake_search(&self) {
+        self.inner.search_wake.notify_one();
     }
 
     /// A region's name from its code (the code itself when it is not a known region).
@@ -180,6 +202,8 @@ fn site_routes() -> routes::Routes {
         .post("/signup", Access::Public, auth::signup)
         .merge(catalog_page::routes())
         .merge(products_page::routes())
+        .merge(product_photos_page::routes())
+        .merge(media::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

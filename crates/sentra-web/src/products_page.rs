@@ -22,6 +22,7 @@ use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
+use crate::media::media_url;
 use crate::pages::{Chrome, FormFields, Opt, error_page};
 use crate::routes::{Access, Routes};
 
@@ -131,6 +132,16 @@ pub struct FormPage {
     pub can_list: bool,
     pub ekatalog_action: String,
     pub notice: Option<String>,
+    /// Photos (edit form only): where to send them, those kept, and an upload's problem.
+    pub photo_action: String,
+    pub photos: Vec<PhotoView>,
+    pub max_photos: usize,
+    pub photo_error: Option<String>,
+}
+
+pub struct PhotoView {
+    pub id: String,
+    pub thumb: String,
 }
 
 impl FormFields for FormPage {
@@ -176,7 +187,7 @@ fn input_from_pairs(pairs: &[(String, String)]) -> ProductInput {
     }
 }
 
-fn values_of(input: &ProductInput) -> HashMap<String, String> {
+pub(crate) fn values_of(input: &ProductInput) -> HashMap<String, String> {
     let mut m: HashMap<String, String> = [
         ("name", &input.name),
         ("description", &input.description),
@@ -234,7 +245,7 @@ fn error_rows(
         .collect()
 }
 
-struct Shown<'a> {
+pub(crate) struct Shown<'a> {
     state: &'a AppState,
     caller: &'a Caller,
     lang: Lang,
@@ -244,14 +255,46 @@ struct Shown<'a> {
     back_href: String,
 }
 
-impl Shown<'_> {
-    async fn page(
+impl<'a> Shown<'a> {
+    /// The edit page of a product.
+    pub(crate) fn editing(
+        state: &'a AppState,
+        caller: &'a Caller,
+        lang: Lang,
+        uri: &'a Uri,
+        p: &ProductRecord,
+    ) -> Self {
+        Shown {
+            state,
+            caller,
+            lang,
+            uri,
+            title: p.data.name.clone(),
+            action: format!("/produk/{}", p.id),
+            back_href: format!("/umkm/{}/produk", p.umkm_id),
+        }
+    }
+
+    pub(crate) async fn page(
         &self,
         status: StatusCode,
         values: HashMap<String, String>,
         errors: Vec<(String, String, String)>,
         product: Option<&ProductRecord>,
         notice: Option<String>,
+    ) -> Response {
+        self.page_with_photo_error(status, values, errors, product, notice, None)
+            .await
+    }
+
+    pub(crate) async fn page_with_photo_error(
+        &self,
+        status: StatusCode,
+        values: HashMap<String, String>,
+        errors: Vec<(String, String, String)>,
+        product: Option<&ProductRecord>,
+        notice: Option<String>,
+        photo_error: Option<String>,
     ) -> Response {
         let lang = self.lang;
         let categories = self
@@ -267,6 +310,15 @@ impl Shown<'_> {
                 .state
                 .db()
                 .product_readiness(&self.caller.scope(), &p.id)
+                .await
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let photos = match product {
+            Some(p) => self
+                .state
+                .db()
+                .product_photos(&p.id)
                 .await
                 .unwrap_or_default(),
             None => Vec::new(),
@@ -333,6 +385,18 @@ impl Shown<'_> {
             notice,
             values,
             errors,
+            photo_action: product
+                .map(|p| format!("/produk/{}/foto", p.id))
+                .unwrap_or_default(),
+            photos: photos
+                .iter()
+                .map(|ph| PhotoView {
+                    id: ph.id.clone(),
+                    thumb: media_url(&ph.object_key, "sm"),
+                })
+                .collect(),
+            max_photos: sentra_domain::product::MAX_PHOTOS,
+            photo_error,
         };
         let mut res = page.into_response();
         *res.status_mut() = status;
@@ -448,17 +512,12 @@ async fn edit_form(
         "saved" => Some(lang.t("product.done_saved").into_owned()),
         "listed" => Some(lang.t("product.done_listed").into_owned()),
         "unlisted" => Some(lang.t("product.done_unlisted").into_owned()),
+        "photo_added" => Some(lang.t("product.done_photo_added").into_owned()),
+        "photo_removed" => Some(lang.t("product.done_photo_removed").into_owned()),
+        "photo_main" => Some(lang.t("product.done_photo_main").into_owned()),
         _ => None,
     };
-    let shown = Shown {
-        state: &state,
-        caller: &caller,
-        lang,
-        uri: &uri,
-        title: p.data.name.clone(),
-        action: format!("/produk/{pid}"),
-        back_href: format!("/umkm/{}/produk", p.umkm_id),
-    };
+    let shown = Shown::editing(&state, &caller, lang, &uri, &p);
     shown
         .page(
             StatusCode::OK,
@@ -498,15 +557,7 @@ async fn update(
             .map_err(ApiError::from),
         Err(e) => Err(ApiError::Validation(e)),
     };
-    let shown = Shown {
-        state: &state,
-        caller: &caller,
-        lang,
-        uri: &uri,
-        title: current.data.name.clone(),
-        action: format!("/produk/{pid}"),
-        back_href: format!("/umkm/{}/produk", current.umkm_id),
-    };
+    let shown = Shown::editing(&state, &caller, lang, &uri, &current);
     match result {
         Ok(_) => Redirect::to(&format!("/produk/{pid}?done=saved")).into_response(),
         Err(ApiError::Validation(errors)) => {
