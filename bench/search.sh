@@ -27,9 +27,14 @@ command -v sqlite3 >/dev/null || apt_install sqlite3
 command -v psql >/dev/null || apt_install postgresql-client
 command -v bc >/dev/null || apt_install bc
 command -v wrk >/dev/null || apt_install wrk
-cargo build --release -q -p sentra-cli -p sentra-bench
-bin="$PWD/target/release/sentra"
-bench="$PWD/target/release/sentra-bench"
+# SENTRA_BENCH_BIN_DIR: use sentra and sentra-bench already built there (and keep editing).
+bins="${SENTRA_BENCH_BIN_DIR:-}"
+if [ -z "$bins" ]; then
+  cargo build --release -q -p sentra-cli -p sentra-bench
+  bins="$PWD/target/release"
+fi
+bin="$bins/sentra"
+bench="$bins/sentra-bench"
 export SENTRA_LOG=error
 db="sqlite://$work/sentra.db"
 mb() { echo "$(du -sb "$1" | cut -f1) / 1048576" | bc; }

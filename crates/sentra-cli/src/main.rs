@@ -54,6 +54,12 @@ struct DbArgs {
     /// reindex`). Default: `search` beside the SQLite file (or sentra-data/search).
     #[arg(long, env = "SENTRA_SEARCH_DIR")]
     search_dir: Option<String>,
+    /// Where product photos are kept: a folder, or an object store URL such as
+    /// s3://bucket/prefix (credentials and endpoint from AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT). Default: `media` beside the SQLite file
+    /// (or sentra-data/media). Several servers must share one bucket.
+    #[arg(long, env = "SENTRA_MEDIA")]
+    media: Option<String>,
 }
 
 /// Where to connect and which key to use.
@@ -61,6 +67,7 @@ struct Conn {
     url: String,
     key: keys::KeySource,
     search_dir: std::path::PathBuf,
+    media: String,
 }
 
 #[derive(Subcommand)]
@@ -339,10 +346,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             },
             std::path::PathBuf::from,
         );
+        let media = db.media.clone().unwrap_or_else(|| {
+            keys::KeySource::resolve(None, &url)
+                .path
+                .with_file_name("media")
+                .display()
+                .to_string()
+        });
         Conn {
             url,
             key,
             search_dir,
+            media,
         }
     };
     match cli.command {
@@ -619,14 +634,26 @@ async fn serve(
     // The catalogue's index on disk; the follower brings it up to date from where it stopped.
     let index = sentra_search::SearchIndex::open(Some(&conn.search_dir))
         .with_context(|| format!("search index in {}", conn.search_dir.display()))?;
+    let media = open_media(&conn.media)?;
     let state = sentra_web::AppState::new(db.clone(), home)
         .with_secure_cookies(!insecure_cookies)
-        .with_search_index(index);
+        .with_search_index(index)
+        .with_media(media);
     sentra_web::serve(listener, state, shutdown_signal())
         .await
         .context("server")?;
     db.close().await;
     Ok(())
+}
+
+/// The photo store: an object store URL (`s3://…`, `file://…`) or a local folder.
+fn open_media(spec: &str) -> anyhow::Result<sentra_media::MediaStore> {
+    let store = if spec.contains("://") {
+        sentra_media::MediaStore::from_url(spec)
+    } else {
+        sentra_media::MediaStore::local(std::path::Path::new(spec))
+    };
+    store.with_context(|| format!("photo store {spec}"))
 }
 
 async fn shutdown_signal() {

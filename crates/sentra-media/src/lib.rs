@@ -1,6 +1,8 @@
 //! Media of the catalogue: product photos checked, cleaned of their metadata and resized
 //! ([`photo`]), and kept in an object store ([`store`]).
 
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod photo;
 pub mod store;
 

@@ -158,3 +158,85 @@ fn flatten(picture: DynamicImage) -> RgbImage {
     }
     rgb
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::phone_jpeg;
+
+    fn decode(jpeg: &[u8]) -> DynamicImage {
+        match image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg) {
+            Ok(i) => i,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_phone_photo_is_turned_upright_resized_and_loses_its_exif_and_gps() {
+        let upload = phone_jpeg(2000, 1000, 6);
+        assert!(upload.windows(4).any(|w| w == b"Exif"));
+        let sizes = match process(&upload) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let got: Vec<(&str, u32, u32)> =
+            sizes.iter().map(|r| (r.size, r.width, r.height)).collect();
+        // Orientation 6: stored 2000×1000, shown 1000×2000; never enlarged, longest side capped.
+        assert_eq!(got, [("sm", 160, 320), ("md", 400, 800), ("lg", 800, 1600)]);
+        for r in &sizes {
+            assert!(
+                !r.jpeg.windows(4).any(|w| w == b"Exif"),
+                "{} keeps EXIF",
+                r.size
+            );
+            assert_eq!(sniff(&r.jpeg), Some(Kind::Jpeg));
+            let shown = decode(&r.jpeg);
+            assert_eq!((shown.width(), shown.height()), (r.width, r.height));
+        }
+        // Turned the right way: the gradient that ran left to right now runs top to bottom.
+        let lg = decode(&sizes[2].jpeg).into_rgb8();
+        let (top, bottom) = (lg.get_pixel(400, 10).0[0], lg.get_pixel(400, 1590).0[0]);
+        assert!(top < 40 && bottom > 215, "top {top}, bottom {bottom}");
+    }
+
+    #[test]
+    fn small_pictures_are_kept_at_their_size() {
+        let sizes = process(&phone_jpeg(300, 250, 1)).unwrap_or_default();
+        let got: Vec<(u32, u32)> = sizes.iter().map(|r| (r.width, r.height)).collect();
+        assert_eq!(got, [(300, 250), (300, 250), (300, 250)]);
+    }
+
+    #[test]
+    fn a_transparent_png_is_laid_on_white() {
+        let picture = image::RgbaImage::from_pixel(400, 400, image::Rgba([0, 0, 0, 0]));
+        let mut png = Vec::new();
+        let written = DynamicImage::ImageRgba8(picture)
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png);
+        assert!(written.is_ok());
+        let sizes = process(&png).unwrap_or_default();
+        let px = decode(&sizes[0].jpeg).into_rgb8().get_pixel(10, 10).0;
+        assert!(px.iter().all(|c| *c > 245), "{px:?}");
+    }
+
+    #[test]
+    fn uploads_that_are_not_usable_pictures_are_refused_with_the_reason() {
+        assert_eq!(
+            process(b"Nama Usaha,NIK\n").err(),
+            Some(PhotoError::NotAPicture)
+        );
+        assert_eq!(
+            process(&vec![0xFF; MAX_BYTES + 1]).err(),
+            Some(PhotoError::TooLarge)
+        );
+        let mut heic = vec![0, 0, 0, 24];
+        heic.extend(b"ftypheic");
+        heic.extend([0; 16]);
+        assert_eq!(process(&heic).err(), Some(PhotoError::Heic));
+        let whole = phone_jpeg(400, 400, 1);
+        assert_eq!(process(&whole[..300]).err(), Some(PhotoError::Unreadable));
+        assert_eq!(
+            process(&phone_jpeg(150, 600, 1)).err(),
+            Some(PhotoError::TooSmall)
+        );
+    }
+}

@@ -100,3 +100,33 @@ impl MediaStore {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MediaStore;
+
+    #[tokio::test]
+    async fn a_local_folder_keeps_puts_and_forgets_deletes() {
+        let dir = std::env::temp_dir().join(format!("sentra-media-{}", std::process::id()));
+        let store = match MediaStore::local(&dir) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let key = "produk/p1/f1-md.jpg";
+        assert!(matches!(store.get(key).await, Ok(None)));
+        assert!(store.put(key, b"jpeg".to_vec()).await.is_ok());
+        assert!(dir.join("produk/p1/f1-md.jpg").is_file());
+        assert_eq!(
+            store.get(key).await.ok().flatten().as_deref(),
+            Some(&b"jpeg"[..])
+        );
+        assert!(store.delete(key).await.is_ok());
+        assert!(
+            store.delete(key).await.is_ok(),
+            "deleting twice is not an error"
+        );
+        assert!(matches!(store.get(key).await, Ok(None)));
+        assert!(store.get("produk/../../etc/passwd").await.is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -52,7 +52,8 @@ pub struct Store {
     pub opening_hours: Option<String>,
     pub documents: Vec<LegalDocument>,
     pub verified: bool,
-    pub products: Vec<ProductRecord>,
+    /// Published products, each with the object-store key of its main photo.
+    pub products: Vec<(ProductRecord, Option<String>)>,
 }
 
 /// What happened since an index last looked: products to read again, and where the feed now
@@ -172,7 +173,9 @@ impl Database {
         let links: String = row.try_get("links")?;
         let status: String = row.try_get("status")?;
         let sql = format!(
-            "SELECT {COLUMNS} FROM products p WHERE p.umkm_id = $1 AND p.status = 'published' \
+            "SELECT {COLUMNS}, (SELECT ph.object_key FROM product_photos ph \
+             WHERE ph.product_id = p.id ORDER BY ph.position LIMIT 1) AS photo \
+             FROM products p WHERE p.umkm_id = $1 AND p.status = 'published' \
              ORDER BY p.name, p.id"
         );
         let products = sqlx::query(&sql)
@@ -180,7 +183,7 @@ impl Database {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(product_from_row)
+            .map(|r| Ok((product_from_row(r)?, r.try_get("photo")?)))
             .collect::<Result<Vec<_>>>()?;
         let mut documents = Vec::new();
         for r in sqlx::query(

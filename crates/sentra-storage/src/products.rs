@@ -543,10 +543,8 @@ async fn insert_product(
     actor: &Actor,
 ) -> Result<ProductRecord> {
     let id = uuid::Uuid::now_v7().to_string();
-    // The slug carries the tail of the id (random bits of a v7 UUID): unique without a
-    // look-up, and stable when the product is renamed (shared links keep working).
-    let tail: String = id.chars().rev().take(6).collect();
-    let slug = format!("{}-{tail}", slugify(&data.name));
+    // Stable when the product is renamed: shared links keep working.
+    let slug = free_slug(conn, "products", "slug", &slugify(&data.name), &id).await?;
     let now = now_text();
     let mut args = Args::default();
     let mut values = vec![
@@ -567,21 +565,55 @@ async fn insert_product(
         values.join(", ")
     );
     args.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
-    // A business gets its storefront's short name with its first product: its name and the
-    // tail of its id (unique without a look-up). Presentation only, so not audited.
-    let name: String = sqlx::query("SELECT name FROM umkm WHERE id = $1")
+    // A business gets its storefront's short name with its first product. Presentation only,
+    // so not audited.
+    let row = sqlx::query("SELECT name, store_slug FROM umkm WHERE id = $1")
         .bind(umkm_id)
         .fetch_one(&mut *conn)
-        .await?
-        .try_get("name")?;
-    let umkm_tail: String = umkm_id.chars().rev().take(6).collect();
-    sqlx::query("UPDATE umkm SET store_slug = $1 WHERE id = $2 AND store_slug IS NULL")
-        .bind(format!("{}-{umkm_tail}", slugify(&name)))
-        .bind(umkm_id)
-        .execute(&mut *conn)
         .await?;
+    if row.try_get::<Option<String>, _>("store_slug")?.is_none() {
+        let name: String = row.try_get("name")?;
+        let store = free_slug(conn, "umkm", "store_slug", &slugify(&name), umkm_id).await?;
+        sqlx::query("UPDATE umkm SET store_slug = $1 WHERE id = $2")
+            .bind(store)
+            .bind(umkm_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     let after = fetch_product(conn, &id).await?;
     let summary = serde_json::to_value(&after).unwrap_or_default();
     audit::append(conn, actor, "create", "product", Some(&id), &summary).await?;
     Ok(after)
+}
+
+/// A short public name `{words}-{tail}` not yet taken in `table.column`. The tail is the end of
+/// the record's id (random bits of a v7 UUID): six characters, lengthened on the rare clash
+/// (a million products share a few thousand names).
+async fn free_slug(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    column: &str,
+    words: &str,
+    id: &str,
+) -> Result<String> {
+    let random: String = id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .rev()
+        .take(12)
+        .collect();
+    let sql = format!("SELECT 1 AS taken FROM {table} WHERE {column} = $1");
+    for len in [6, 8, 10, 12] {
+        let candidate = format!("{words}-{}", &random[..len.min(random.len())]);
+        let taken = sqlx::query(&sql)
+            .bind(&candidate)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some();
+        if !taken {
+            return Ok(candidate);
+        }
+    }
+    // Twelve random hex digits clashing too: the whole id, unique by construction.
+    Ok(format!("{words}-{}", id.replace('-', "")))
 }

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
+use crate::media::media_url;
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
 
@@ -164,6 +165,8 @@ pub struct FacetGroup {
 
 pub struct ResultCard {
     pub href: String,
+    /// The main photo's small size.
+    pub thumb: Option<String>,
     pub name: String,
     pub seller: String,
     pub price: String,
@@ -336,6 +339,7 @@ async fn search(
             .into_iter()
             .map(|h| ResultCard {
                 href: format!("/p/{}", h.slug),
+                thumb: h.photo.as_deref().map(|k| media_url(k, "sm")),
                 price: h
                     .price
                     .and_then(|p| i64::try_from(p).ok())
@@ -376,6 +380,10 @@ pub struct ProductPage {
     pub links: Vec<(String, String)>,
     pub ekatalog: bool,
     pub store_href: Option<String>,
+    /// The photos' sizes: (small, medium, large) addresses; the first is the main one.
+    pub photos: Vec<(String, String, String)>,
+    /// The main photo's large size, absolute, for link previews.
+    pub og_image: Option<String>,
 }
 
 /// A category's name in the page's language (the code when the category is unknown).
@@ -518,6 +526,18 @@ async fn product(
         .chars()
         .take(300)
         .collect::<String>();
+    let photos: Vec<(String, String, String)> = state
+        .db()
+        .product_photos(&entry.product.id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|ph| {
+            let url = |size| media_url(&ph.object_key, size);
+            (url("sm"), url("md"), url("lg"))
+        })
+        .collect();
+    let og_image = photos.first().map(|(_, _, lg)| format!("{base}{lg}"));
     let mut ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "Product",
@@ -539,6 +559,12 @@ async fn product(
             },
             "seller": {"@type": "LocalBusiness", "name": entry.umkm_name},
         });
+    }
+    if !photos.is_empty() {
+        ld["image"] = photos
+            .iter()
+            .map(|(_, _, lg)| serde_json::Value::String(format!("{base}{lg}")))
+            .collect();
     }
     let page = ProductPage {
         c: Chrome::new(lang, p.name.clone(), &uri),
@@ -562,6 +588,8 @@ async fn product(
         links,
         ekatalog: entry.product.listed(),
         store_href: entry.store_slug.as_ref().map(|s| format!("/toko/{s}")),
+        og_image,
+        photos,
     };
     page.into_response()
 }
@@ -582,6 +610,8 @@ pub struct StorePage {
     pub contacts: Vec<(String, String)>,
     pub certs: Vec<(String, String)>,
     pub products: Vec<ResultCard>,
+    /// A product photo for link previews (large, absolute).
+    pub og_image: Option<String>,
 }
 
 /// A business's storefront: its products, contact, map link, opening hours, a printable QR
@@ -597,7 +627,13 @@ async fn store(
         Ok(s) => s,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let canonical = format!("{}/toko/{}", site_base(&state, &headers), s.slug);
+    let base = site_base(&state, &headers);
+    let canonical = format!("{base}/toko/{}", s.slug);
+    let og_image = s
+        .products
+        .iter()
+        .find_map(|(_, photo)| photo.as_deref())
+        .map(|k| format!("{base}{}", media_url(k, "lg")));
     let region_name = |code: &str| state.region_name(code);
     let place = format!(
         "{}, {} {}",
@@ -626,6 +662,7 @@ async fn store(
             serde_json::json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon});
     }
     let page = StorePage {
+        og_image,
         c: Chrome::new(lang, s.name.clone(), &uri),
         l: lang,
         json_ld: script_json(&ld),
@@ -658,8 +695,9 @@ async fn store(
         products: s
             .products
             .iter()
-            .map(|p| ResultCard {
+            .map(|(p, photo)| ResultCard {
                 href: format!("/p/{}", p.slug),
+                thumb: photo.as_deref().map(|k| media_url(k, "sm")),
                 name: p.data.name.clone(),
                 seller: s.name.clone(),
                 price: p

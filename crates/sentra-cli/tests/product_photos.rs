@@ -1,0 +1,175 @@
+//! Product photos through the edit page, on SQLite and PostgreSQL: a phone photo is stored in
+//! three sizes without its EXIF and GPS, becomes the product's main photo in the catalogue and
+//! in link previews, and meets the e-katalog's photo item; a file that is not a usable picture
+//! is refused naming the file and the reason, and nothing is kept; a removed photo is gone.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::spawn_app;
+use sentra_domain::product::validate_product;
+use sentra_media::fixtures::phone_jpeg;
+use sentra_storage::Actor;
+
+async fn upload(app: &common::TestApp, pid: &str, files: &[(&str, Vec<u8>)]) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("_csrf", app.csrf.clone());
+    for (name, bytes) in files {
+        form = form.part(
+            "photo",
+            reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+        );
+    }
+    app.client
+        .post(app.url(&format!("/produk/{pid}/foto")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_phone_photo_is_kept_clean_in_three_sizes_and_shows_in_the_catalogue() {
+    let app = spawn_app().await;
+    app.seed(1, 4).await;
+    let umkm = app.first_umkm().await;
+    let categories = app.db.product_categories().await.unwrap();
+    let data = validate_product(&common::chips("published"), &categories).unwrap();
+    let p = app
+        .db
+        .create_product(&common::city(), &umkm.id, &data, &Actor::system("test"))
+        .await
+        .unwrap();
+    let edit = app
+        .get(&format!("/produk/{}", p.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(edit.contains("Belum ada foto"), "{edit}");
+    assert!(edit.contains("enctype=\"multipart/form-data\""), "{edit}");
+
+    // Refused: not a picture, an iPhone HEIC; each named with its reason; nothing kept.
+    let mut heic = vec![0, 0, 0, 24];
+    heic.extend(b"ftypheic");
+    heic.extend([0; 64]);
+    for (name, bytes, reason) in [
+        (
+            "catatan.txt",
+            b"bukan foto".to_vec(),
+            "catatan.txt: bukan gambar JPEG, PNG atau WebP",
+        ),
+        (
+            "IMG_0001.HEIC",
+            heic,
+            "IMG_0001.HEIC: foto HEIC (iPhone) belum bisa dibaca",
+        ),
+    ] {
+        // Alongside a good photo: one bad file keeps none.
+        let res = upload(
+            &app,
+            &p.id,
+            &[("baik.jpg", phone_jpeg(900, 600, 1)), (name, bytes)],
+        )
+        .await;
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains(reason), "missing {reason}: {body}");
+        assert!(app.db.product_photos(&p.id).await.unwrap().is_empty());
+    }
+
+    // A phone photo taken sideways, with a GPS position.
+    let res = upload(&app, &p.id, &[("IMG_2025.jpg", phone_jpeg(2400, 1200, 6))]).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let photos = app.db.product_photos(&p.id).await.unwrap();
+    assert_eq!(photos.len(), 1);
+    assert_eq!((photos[0].width, photos[0].height), (800, 1600));
+    for size in ["sm", "md", "lg"] {
+        let res = app
+            .get(&format!("/media/{}-{size}.jpg", photos[0].object_key))
+            .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "image/jpeg");
+        assert!(
+            res.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("immutable")
+        );
+        let bytes = res.bytes().await.unwrap();
+        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "{size} keeps EXIF");
+        assert!(
+            bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+            "{size} is not a JPEG"
+        );
+    }
+    let readiness = app
+        .db
+        .product_readiness(&common::city(), &p.id)
+        .await
+        .unwrap();
+    assert!(
+        readiness.iter().any(|i| i.code == "photo" && i.met),
+        "{readiness:?}"
+    );
+
+    // The public page: a gallery, and the large size in link previews (absolute).
+    let page = app
+        .get(&format!("/p/{}", p.slug))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lg = format!("/media/{}-lg.jpg", photos[0].object_key);
+    assert!(
+        page.contains("<meta property=\"og:image\" content=\"https://"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("{lg}\">")), "{page}");
+    assert!(page.contains("class=\"gallery\""), "{page}");
+    // The catalogue's results show the small size once the index has caught up.
+    let sm = format!("/media/{}-sm.jpg", photos[0].object_key);
+    let started = Instant::now();
+    let mut results = String::new();
+    while started.elapsed() < Duration::from_secs(10) {
+        results = app.get("/katalog?q=keripik").await.text().await.unwrap();
+        if results.contains(&sm) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(results.contains(&sm), "{results}");
+
+    // A second photo made the main one; then removed, and gone from the store.
+    let res = upload(&app, &p.id, &[("kemasan.png", phone_jpeg(800, 800, 1))]).await;
+    assert_eq!(res.status(), 303);
+    let second = app.db.product_photos(&p.id).await.unwrap()[1].clone();
+    let res = app
+        .client
+        .post(app.url(&format!("/produk/{}/foto/{}/utama", p.id, second.id)))
+        .form(&[("_csrf", app.csrf.clone())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.db.product_photos(&p.id).await.unwrap()[0].id, second.id);
+    let res = app
+        .client
+        .post(app.url(&format!("/produk/{}/foto/{}/hapus", p.id, second.id)))
+        .form(&[("_csrf", app.csrf.clone())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.db.product_photos(&p.id).await.unwrap().len(), 1);
+    let gone = app
+        .get(&format!("/media/{}-md.jpg", second.object_key))
+        .await;
+    assert_eq!(gone.status(), 404);
+    // Every change is in the audit trail, on the product.
+    let trail = app.db.audit_for("product", &p.id).await.unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    for want in ["photo_add", "photo_main", "photo_remove"] {
+        assert!(actions.contains(&want), "{actions:?}");
+    }
+}
