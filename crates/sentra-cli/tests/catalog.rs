@@ -113,6 +113,21 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
         .await
         .unwrap();
     assert!(crafts.contains("Kain Tenun Ikat") && !crafts.contains("Keripik Singkong"));
+    // Government buyers narrow to the e-katalog lokal (none of these is listed yet), from
+    // their own menu.
+    assert!(all.contains("Hanya produk e-katalog lokal"), "{all}");
+    let listed_only = app.get("/katalog?ekatalog=1").await.text().await.unwrap();
+    assert!(listed_only.contains("0 produk"), "{listed_only}");
+    let (buyer, _, _) = app.as_user("procurement", HOME).await;
+    let menu = buyer
+        .get(app.url("/katalog"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(menu.contains("href=\"/katalog?ekatalog=1\""), "{menu}");
 
     // The product page: price, seller, canonical URL, OpenGraph, schema.org Product.
     let res = app.get(&format!("/p/{}", published.slug)).await;

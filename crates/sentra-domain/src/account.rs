@@ -206,6 +206,8 @@ pub enum Permission {
     ManageProducts,
     /// List products in the e-katalog lokal, after the readiness check.
     CurateEkatalog,
+    /// Buy from the e-katalog lokal (government units' procurement officers).
+    BuyFromEkatalog,
 }
 
 impl Role {
@@ -226,6 +228,7 @@ impl Role {
                 Role::Admin | Role::Operator | Role::Curator | Role::Owner
             ),
             CurateEkatalog => matches!(self, Role::Admin | Role::Curator),
+            BuyFromEkatalog => self == Role::Procurement,
         }
     }
 }

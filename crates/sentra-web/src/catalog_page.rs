@@ -187,6 +187,9 @@ pub struct SearchPage {
     pub relaxed: bool,
     pub results: Vec<ResultCard>,
     pub facets: Vec<FacetGroup>,
+    /// Government buyers narrow to the e-katalog lokal: the toggle's address and state.
+    pub ekatalog_href: String,
+    pub ekatalog_only: bool,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
 }
@@ -352,6 +355,8 @@ async fn search(
             })
             .collect(),
         facets,
+        ekatalog_href: href_with(&pairs, "ekatalog", (!q.ekatalog_only).then_some("1")),
+        ekatalog_only: q.ekatalog_only,
         prev_href: (page_no > 1).then(|| page_href(page_no - 1)),
         next_href: (page_no < pages).then(|| page_href(page_no + 1)),
     };

@@ -106,6 +106,11 @@ impl Chrome {
             .filter(|(_, _, p)| role.can(*p))
             .map(|(href, key, _)| self.link(href, key))
             .collect();
+        if role.can(BuyFromEkatalog) {
+            // Government buyers shop the e-katalog lokal (Perpres 12/2021 Pasal 65).
+            self.nav
+                .insert(0, self.link("/katalog?ekatalog=1", "nav.ekatalog"));
+        }
         self
     }
 
