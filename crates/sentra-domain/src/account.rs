@@ -208,6 +208,8 @@ pub enum Permission {
     CurateEkatalog,
     /// Buy from the e-katalog lokal (government units' procurement officers).
     BuyFromEkatalog,
+    /// Edit the public catalogue's settings (search synonyms).
+    ManageCatalog,
 }
 
 impl Role {
@@ -229,6 +231,7 @@ impl Role {
             ),
             CurateEkatalog => matches!(self, Role::Admin | Role::Curator),
             BuyFromEkatalog => self == Role::Procurement,
+            ManageCatalog => matches!(self, Role::Admin | Role::Curator),
         }
     }
 }

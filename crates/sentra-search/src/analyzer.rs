@@ -259,6 +259,9 @@ pub struct Synonyms {
     groups: HashMap<String, Vec<String>>,
 }
 
+/// Most groups an admin may keep (each is looked up at every query).
+pub const MAX_SYNONYM_LINES: usize = 1000;
+
 /// The groups a deployment starts with.
 pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
     &["keripik", "kripik"],
@@ -316,6 +319,36 @@ impl Synonyms {
     }
 
     /// Parses the admin's text: one group per line, words separated by commas or slashes.
+    /// The built-in groups as an admin edits them: one group per line, words by commas.
+    pub fn default_text() -> String {
+        DEFAULT_SYNONYMS
+            .iter()
+            .map(|g| g.join(", "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Checks an admin's text: the (1-based) numbers of lines that hold a single word (a group
+    /// needs two), or more than [`MAX_SYNONYM_LINES`] lines (reported as line 0).
+    pub fn problems(text: &str) -> Vec<usize> {
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.len() > MAX_SYNONYM_LINES {
+            return vec![0];
+        }
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                let words = l
+                    .split([',', '/', ';'])
+                    .filter(|w| !w.trim().is_empty())
+                    .count();
+                words == 1
+            })
+            .map(|(i, _)| i + 1)
+            .collect()
+    }
+
     pub fn parse(text: &str) -> Self {
         let groups: Vec<Vec<String>> = text
             .lines()

@@ -8,9 +8,10 @@ use sentra_domain::scope::Scope;
 use sentra_domain::umkm::{LegalDocument, LegalKind, Link, UmkmStatus};
 use sqlx::Row;
 
+use crate::audit::{self, Actor};
 use crate::products::{COLUMNS, product_from_row};
 use crate::umkm::{Args, scope_admits};
-use crate::{Database, ProductRecord, Result, StorageError};
+use crate::{Database, ProductRecord, Result, StorageError, now_text};
 
 /// A product with what the catalogue shows of its business.
 #[derive(Debug, Clone)]
@@ -299,6 +300,45 @@ impl Database {
             }
         }
         Ok(Some((last, ids)))
+    }
+
+    /// A catalogue setting (`synonyms`), or `None` when never set.
+    pub async fn catalog_setting(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM catalog_settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    /// Sets a catalogue setting; audited with the value before and after.
+    pub async fn set_catalog_setting(&self, key: &str, value: &str, actor: &Actor) -> Result<()> {
+        let before = self.catalog_setting(key).await?;
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO catalog_settings (key, value, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET value = excluded.value, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(now_text())
+        .bind(&actor.name)
+        .execute(&mut *tx)
+        .await?;
+        let changes = serde_json::json!({ "value": [before, value] });
+        audit::append(
+            &mut tx,
+            actor,
+            "update",
+            "catalog_setting",
+            Some(key),
+            &changes,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn count_products(&self) -> Result<i64> {

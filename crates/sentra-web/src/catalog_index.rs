@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sentra_domain::product::{CertStatus, certifications, price_band};
-use sentra_search::{ProductDoc, SearchIndex};
+use sentra_search::{ProductDoc, SearchIndex, Synonyms};
 use sentra_storage::{CatalogEntry, Database, StorageError};
 
 #[derive(Debug, thiserror::Error)]
@@ -136,12 +136,40 @@ pub async fn rebuild(
     Ok(done)
 }
 
+/// The search synonyms shared by this server's pages and its follower.
+pub type SharedSynonyms = Arc<std::sync::RwLock<Synonyms>>;
+
+pub(crate) fn replace_synonyms(shared: &SharedSynonyms, synonyms: Synonyms) {
+    match shared.write() {
+        Ok(mut s) => *s = synonyms,
+        Err(poisoned) => *poisoned.into_inner() = synonyms,
+    }
+}
+
 /// Follows the audit trail for as long as the server runs: woken by changes made on this server,
-/// and every half second for changes made on others.
-pub async fn run_follower(db: Database, index: Arc<SearchIndex>, wake: Arc<tokio::sync::Notify>) {
+/// and every half second for changes made on others. The admins' synonyms are read again each
+/// time too (one row), so an edit on any server applies on all.
+pub async fn run_follower(
+    db: Database,
+    index: Arc<SearchIndex>,
+    wake: Arc<tokio::sync::Notify>,
+    synonyms: SharedSynonyms,
+) {
+    let mut in_force: Option<String> = None;
     loop {
         if let Err(e) = catch_up(&db, &index).await {
             tracing::error!(error = %e, "search index catch-up failed");
+        }
+        match db.catalog_setting(crate::synonyms_page::SYNONYMS_KEY).await {
+            Ok(saved) if saved != in_force => {
+                let parsed = saved
+                    .as_deref()
+                    .map_or_else(Synonyms::defaults, Synonyms::parse);
+                replace_synonyms(&synonyms, parsed);
+                in_force = saved;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "reading the search synonyms failed"),
         }
         let _ = tokio::time::timeout(Duration::from_millis(500), wake.notified()).await;
     }

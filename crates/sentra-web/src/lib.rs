@@ -21,6 +21,7 @@ mod params;
 mod product_photos_page;
 mod products_page;
 mod routes;
+mod synonyms_page;
 mod users_page;
 mod view;
 
@@ -62,7 +63,7 @@ struct Inner {
     /// This server's catalogue search index and the follower that keeps it up to date.
     search: Arc<sentra_search::SearchIndex>,
     search_wake: Arc<tokio::sync::Notify>,
-    synonyms: std::sync::RwLock<sentra_search::Synonyms>,
+    synonyms: Arc<std::sync::RwLock<sentra_search::Synonyms>>,
     /// Where product photos are kept (in memory unless [`AppState::with_media`]).
     media: sentra_media::MediaStore,
 }
@@ -88,7 +89,7 @@ impl AppState {
                 export_wake: Arc::new(tokio::sync::Notify::new()),
                 search: Arc::new(search),
                 search_wake: Arc::new(tokio::sync::Notify::new()),
-                synonyms: std::sync::RwLock::new(sentra_search::Synonyms::defaults()),
+                synonyms: Arc::new(std::sync::RwLock::new(sentra_search::Synonyms::defaults())),
                 media: sentra_media::MediaStore::memory(),
             }),
         }
@@ -112,6 +113,11 @@ impl AppState {
 
     pub(crate) fn media(&self) -> &sentra_media::MediaStore {
         &self.inner.media
+    }
+
+    /// Replaces the search synonyms in force on this server.
+    pub(crate) fn set_synonyms(&self, synonyms: sentra_search::Synonyms) {
+        catalog_index::replace_synonyms(&self.inner.synonyms, synonyms);
     }
 
     /// Tells this server's search follower that the catalogue changed here.
@@ -204,6 +210,7 @@ fn site_routes() -> routes::Routes {
         .merge(products_page::routes())
         .merge(product_photos_page::routes())
         .merge(media::routes())
+        .merge(synonyms_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())
@@ -281,6 +288,7 @@ pub async fn serve(
         state.db().clone(),
         state.inner.search.clone(),
         state.inner.search_wake.clone(),
+        state.inner.synonyms.clone(),
     ));
     let served = axum::serve(
         listener,
