@@ -4,6 +4,7 @@
 //! each app server's index catches up with every change after a restart.
 
 pub mod analyzer;
+mod counts;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -192,10 +193,11 @@ fn schema() -> (Schema, Fields) {
         umkm_name: b.add_text_field("umkm_name", text(true)),
         category: b.add_facet_field("category", FacetOptions::default()),
         category_code: b.add_text_field("category_code", STORED),
-        district: b.add_facet_field("district", FacetOptions::default()),
-        sector: b.add_facet_field("sector", FacetOptions::default()),
-        cert: b.add_facet_field("cert", FacetOptions::default()),
-        price_band: b.add_facet_field("price_band", FacetOptions::default()),
+        // Flat facets: filtered by term, counted from their fast columns.
+        district: b.add_text_field("district", STRING | FAST),
+        sector: b.add_text_field("sector", STRING | FAST),
+        cert: b.add_text_field("cert", STRING | FAST),
+        price_band: b.add_text_field("price_band", STRING | FAST),
         flags: b.add_text_field("flags", STRING | STORED),
         price: b.add_u64_field("price", INDEXED | FAST | STORED),
         unit: b.add_text_field("unit", STORED),
@@ -219,10 +221,6 @@ fn category_facet(code: &str) -> Facet {
         path.push(at.clone());
     }
     Facet::from_path(path)
-}
-
-fn one_facet(value: &str) -> Facet {
-    Facet::from_path([value])
 }
 
 /// The search index of one app server.
@@ -317,16 +315,16 @@ impl SearchIndex {
         doc.add_facet(f.category, category_facet(&d.category));
         doc.add_text(f.category_code, &d.category);
         if !d.district.is_empty() {
-            doc.add_facet(f.district, one_facet(&d.district));
+            doc.add_text(f.district, &d.district);
         }
         if !d.sector.is_empty() {
-            doc.add_facet(f.sector, one_facet(&d.sector));
+            doc.add_text(f.sector, &d.sector);
         }
         for c in &d.certs {
-            doc.add_facet(f.cert, one_facet(c));
+            doc.add_text(f.cert, c);
         }
         if let Some(b) = &d.price_band {
-            doc.add_facet(f.price_band, one_facet(b));
+            doc.add_text(f.price_band, b);
         }
         for (flag, on) in [
             ("ekatalog", d.ekatalog),
@@ -491,7 +489,13 @@ impl SearchIndex {
             (f.sector, &q.sector),
         ] {
             if let Some(v) = value {
-                must.push((Occur::Must, facet_term(field, one_facet(v))));
+                must.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, v),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
             }
         }
         if q.ekatalog_only {
@@ -516,12 +520,9 @@ impl SearchIndex {
             None => Facet::root(),
         });
         let category = multi.add_collector(category);
-        let mut others = Vec::new();
-        for name in ["district", "cert", "price_band", "sector"] {
-            let mut c = FacetCollector::for_field(name);
-            c.add_facet(Facet::root());
-            others.push(multi.add_collector(c));
-        }
+        let others = multi.add_collector(counts::FlatCounts {
+            fields: vec!["district", "cert", "price_band", "sector"],
+        });
         let (addresses, mut fruit) = match q.sort {
             Sort::Relevance => {
                 // BM25, raised by the listing's quality: verified, complete, in stock.
@@ -582,11 +583,11 @@ impl SearchIndex {
                 .as_deref()
                 .map_or_else(Facet::root, category_facet),
         );
-        let mut other_counts = Vec::new();
-        for h in others {
-            other_counts.push(counts(h.extract(&mut fruit), Facet::root()));
-        }
-        let mut other_counts = other_counts.into_iter();
+        let mut other_counts = others.extract(&mut fruit).into_iter().map(|values| {
+            let mut v: Vec<(String, u64)> = values.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            v
+        });
         let facets = Facets {
             category: category_counts,
             district: other_counts.next().unwrap_or_default(),
