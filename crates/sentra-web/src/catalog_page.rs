@@ -248,14 +248,14 @@ async fn search(
         offset: (page_no - 1) * PER_PAGE,
         limit: PER_PAGE,
     };
-    let found = match state.search().search(&q, &state.synonyms()) {
+    let found = match state.search_catalogue(q.clone()).await {
         Ok(r) => r,
         Err(e) => {
-            tracing::error!(error = %e, "catalogue search failed");
-            return error_page(lang, &uri, ApiError::Internal(e.to_string()));
+            tracing::error!(error = ?e, "catalogue search failed");
+            return error_page(lang, &uri, e);
         }
     };
-    let categories = state.db().product_categories().await.unwrap_or_default();
+    let categories = state.categories().await;
     let category_name = |code: &str| category_label(&categories, code, lang);
     let place = |code: &str| state.region_name(code);
     let group =
@@ -443,7 +443,7 @@ async fn product(
     let p = &entry.product.data;
     let base = site_base(&state, &headers);
     let canonical = format!("{base}/p/{}", entry.product.slug);
-    let categories = state.db().product_categories().await.unwrap_or_default();
+    let categories = state.categories().await;
     let category = category_label(&categories, &p.category, lang);
     let place = state.region_name(&entry.district_code);
     let unit = lang
@@ -653,7 +653,7 @@ async fn store(
         _ => None,
     };
     let today = chrono::Local::now().date_naive();
-    let categories = state.db().product_categories().await.unwrap_or_default();
+    let categories = state.categories().await;
     let mut ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "LocalBusiness",

@@ -32,8 +32,11 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
+use sentra_domain::product::Category;
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_storage::Database;
+
+use crate::error::ApiError;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -66,7 +69,13 @@ struct Inner {
     synonyms: Arc<std::sync::RwLock<sentra_search::Synonyms>>,
     /// Where product photos are kept (in memory unless [`AppState::with_media`]).
     media: sentra_media::MediaStore,
+    /// The category tree for the public pages, read again after [`CATEGORIES_FRESH`].
+    categories: std::sync::RwLock<Option<(std::time::Instant, Arc<Vec<Category>>)>>,
 }
+
+/// How long the public pages use the category tree they read (it changes only when an admin
+/// edits it; a minute's delay on the catalogue is acceptable).
+const CATEGORIES_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl AppState {
     /// `home` is the deployment's home region (e.g. `36.74`); the UI is scoped to it.
@@ -91,6 +100,7 @@ impl AppState {
                 search_wake: Arc::new(tokio::sync::Notify::new()),
                 synonyms: Arc::new(std::sync::RwLock::new(sentra_search::Synonyms::defaults())),
                 media: sentra_media::MediaStore::memory(),
+                categories: std::sync::RwLock::new(None),
             }),
         }
     }
@@ -133,8 +143,40 @@ impl AppState {
             .unwrap_or_else(|| code.to_string())
     }
 
-    pub(crate) fn search(&self) -> &sentra_search::SearchIndex {
-        &self.inner.search
+    /// Searches the catalogue off the async workers (a search is milliseconds of CPU).
+    pub(crate) async fn search_catalogue(
+        &self,
+        q: sentra_search::SearchQuery,
+    ) -> Result<sentra_search::SearchResults, ApiError> {
+        let index = self.inner.search.clone();
+        let synonyms = self.synonyms();
+        tokio::task::spawn_blocking(move || index.search(&q, &synonyms))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    /// The product category tree for the public pages (read at most once a minute).
+    pub(crate) async fn categories(&self) -> Arc<Vec<Category>> {
+        if let Ok(cached) = self.inner.categories.read()
+            && let Some((at, list)) = cached.as_ref()
+            && at.elapsed() < CATEGORIES_FRESH
+        {
+            return list.clone();
+        }
+        match self.db().product_categories().await {
+            Ok(list) => {
+                let list = Arc::new(list);
+                if let Ok(mut cached) = self.inner.categories.write() {
+                    *cached = Some((std::time::Instant::now(), list.clone()));
+                }
+                list
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "reading product categories failed");
+                Arc::new(Vec::new())
+            }
+        }
     }
 
     pub(crate) fn synonyms(&self) -> sentra_search::Synonyms {
