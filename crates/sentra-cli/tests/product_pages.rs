@@ -120,3 +120,64 @@ async fn an_owner_sees_what_is_missing_for_the_e_katalog() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn an_owner_sets_the_opening_hours_their_storefront_shows() {
+    let app = spawn_app().await;
+    app.seed(1, 11).await;
+    let umkm = app.first_umkm().await;
+    let page = app
+        .get(&format!("/umkm/{}/produk", umkm.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Alamat toko dibuat otomatis"), "{page}");
+    let categories = app.db.product_categories().await.unwrap();
+    let data =
+        sentra_domain::product::validate_product(&common::chips("published"), &categories).unwrap();
+    app.db
+        .create_product(
+            &common::city(),
+            &umkm.id,
+            &data,
+            &sentra_storage::Actor::system("t"),
+        )
+        .await
+        .unwrap();
+    let send = |hours: String| {
+        let form = [("_csrf", app.csrf.clone()), ("opening_hours", hours)];
+        let req = app
+            .client
+            .post(app.url(&format!("/umkm/{}/toko", umkm.id)))
+            .form(&form);
+        async move { req.send().await.unwrap() }
+    };
+    let res = send("Senin ".repeat(60)).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Jam buka: Terlalu panjang."), "{body}");
+    let (slug, hours) = app
+        .db
+        .store_details(&common::city(), &umkm.id)
+        .await
+        .unwrap();
+    assert_eq!(hours, None);
+    let res = send("Senin–Sabtu 08.00–17.00 WIB".into()).await;
+    assert_eq!(res.status(), 303);
+    let slug = slug.expect("a storefront after the first product");
+    let store = app
+        .get(&format!("/toko/{slug}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(store.contains("Senin–Sabtu 08.00–17.00 WIB"), "{store}");
+    let page = app
+        .get(&format!("/umkm/{}/produk", umkm.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("href=\"/toko/{slug}\"")), "{page}");
+}

@@ -40,6 +40,9 @@ impl CatalogEntry {
     }
 }
 
+/// Longest opening-hours text a storefront shows.
+pub const MAX_OPENING_HOURS: usize = 300;
+
 /// A business's public storefront: what anyone may see of it, and its published products.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -300,6 +303,53 @@ impl Database {
             }
         }
         Ok(Some((last, ids)))
+    }
+
+    /// A business's storefront: its short public name (once it has a product) and opening hours.
+    pub async fn store_details(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+    ) -> Result<(Option<String>, Option<String>)> {
+        self.umkm_in_scope(scope, umkm_id).await?;
+        let row = sqlx::query("SELECT store_slug, opening_hours FROM umkm WHERE id = $1")
+            .bind(umkm_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((row.try_get("store_slug")?, row.try_get("opening_hours")?))
+    }
+
+    /// Sets the opening hours shown on a business's storefront (free text as owners write them,
+    /// at most [`MAX_OPENING_HOURS`] characters); audited on the business.
+    pub async fn set_opening_hours(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+        hours: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let hours = hours.trim();
+        if hours.chars().count() > MAX_OPENING_HOURS {
+            let mut e = sentra_domain::FieldErrors::new();
+            e.push("opening_hours", "text_too_long");
+            return Err(StorageError::Invalid(e));
+        }
+        let (_, before) = self.store_details(scope, umkm_id).await?;
+        let after = (!hours.is_empty()).then(|| hours.to_string());
+        if before == after {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        sqlx::query("UPDATE umkm SET opening_hours = $1 WHERE id = $2")
+            .bind(&after)
+            .bind(umkm_id)
+            .execute(&mut *tx)
+            .await?;
+        let changes = serde_json::json!({ "opening_hours": [before, after] });
+        audit::append(&mut tx, actor, "update", "umkm", Some(umkm_id), &changes).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A catalogue setting (`synonyms`), or `None` when never set.

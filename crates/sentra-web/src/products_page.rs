@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageProducts);
     Routes::new("")
         .get("/umkm/{id}/produk", manage, list)
+        .post("/umkm/{id}/toko", manage, save_store)
         .get("/umkm/{id}/produk/baru", manage, new_form)
         .post("/umkm/{id}/produk", manage, create)
         .get("/produk/{pid}", manage, edit_form)
@@ -58,6 +59,12 @@ pub struct ListPage {
     pub umkm_href: String,
     pub new_href: String,
     pub rows: Vec<ProductRow>,
+    /// The storefront: its public address (once the business has a product), its opening
+    /// hours, and a problem with the hours just sent.
+    pub store_href: Option<String>,
+    pub store_action: String,
+    pub opening_hours: String,
+    pub hours_error: Option<String>,
 }
 
 async fn list(
@@ -70,24 +77,48 @@ async fn list(
     if let Err(r) = require(&caller, Permission::ManageProducts) {
         return *r;
     }
+    show_list(&state, lang, &caller, &uri, &id, None, None).await
+}
+
+/// The business's products and storefront details; `hours` is what was typed when it was
+/// refused, with the problem.
+async fn show_list(
+    state: &AppState,
+    lang: Lang,
+    caller: &Caller,
+    uri: &Uri,
+    id: &str,
+    hours: Option<String>,
+    hours_error: Option<String>,
+) -> Response {
     let scope = caller.scope();
-    let (umkm, products) = match tokio::try_join!(
-        state.db().get_umkm(&scope, &id),
-        state.db().products_of(&scope, &id)
+    let (umkm, products, (store_slug, saved_hours)) = match tokio::try_join!(
+        state.db().get_umkm(&scope, id),
+        state.db().products_of(&scope, id),
+        state.db().store_details(&scope, id)
     ) {
         Ok(x) => x,
-        Err(e) => return error_page(lang, &uri, e.into()),
+        Err(e) => return error_page(lang, uri, e.into()),
+    };
+    let status = if hours_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
     let page = ListPage {
         c: Chrome::new(
             lang,
             lang.tf("product.list_title", &[("name", &umkm.name)]),
-            &uri,
+            uri,
         )
-        .signed_in(&caller),
+        .signed_in(caller),
         l: lang,
         umkm_href: format!("/umkm/{id}"),
         new_href: format!("/umkm/{id}/produk/baru"),
+        store_href: store_slug.map(|s| format!("/toko/{s}")),
+        store_action: format!("/umkm/{id}/toko"),
+        opening_hours: hours.or(saved_hours).unwrap_or_default(),
+        hours_error,
         rows: products
             .iter()
             .map(|p| ProductRow {
@@ -103,7 +134,40 @@ async fn list(
             })
             .collect(),
     };
-    page.into_response()
+    let mut res = page.into_response();
+    *res.status_mut() = status;
+    res
+}
+
+async fn save_store(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::ManageProducts, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let hours = form_value(&pairs, "opening_hours").to_string();
+    match state
+        .db()
+        .set_opening_hours(&caller.scope(), &id, &hours, &caller.actor)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/umkm/{id}/produk?done=store")).into_response(),
+        Err(sentra_storage::StorageError::Invalid(e)) => {
+            let msg = e
+                .iter()
+                .map(|f| format!("{}: {}", lang.t("store.hours"), lang.error(f.code)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            show_list(&state, lang, &caller, &uri, &id, Some(hours), Some(msg)).await
+        }
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
 }
 
 pub struct ReadinessRow {
