@@ -4,27 +4,32 @@
 //! each app server's index catches up with every change after a restart.
 
 pub mod analyzer;
-mod counts;
+mod collector;
+mod rows;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentReader,
-    TantivyDocument, Term,
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, TantivyDocument,
+    Term,
 };
 
 pub use analyzer::Synonyms;
 use analyzer::{ANALYZER, PLAIN, analyzer, plain, terms};
+use collector::CatalogCollector;
+use rows::RowCache;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -192,7 +197,7 @@ fn schema() -> (Schema, Fields) {
         description: b.add_text_field("description", text(false)),
         umkm_name: b.add_text_field("umkm_name", text(true)),
         category: b.add_facet_field("category", FacetOptions::default()),
-        category_code: b.add_text_field("category_code", STORED),
+        category_code: b.add_text_field("category_code", STRING | FAST | STORED),
         // Flat facets: filtered by term, counted from their fast columns.
         district: b.add_text_field("district", STRING | FAST),
         sector: b.add_text_field("sector", STRING | FAST),
@@ -206,6 +211,30 @@ fn schema() -> (Schema, Fields) {
     b.add_u64_field("quality", FAST);
     b.add_i64_field("updated", FAST);
     (b.build(), fields)
+}
+
+/// Counts per category code summed into the children of `parent` (the top level without one):
+/// a product of `makanan.keripik` counts for `makanan` at the top and for `makanan.keripik`
+/// under `makanan`.
+fn category_children(
+    leaves: impl IntoIterator<Item = (String, u64)>,
+    parent: Option<&str>,
+) -> HashMap<String, u64> {
+    let mut children: HashMap<String, u64> = HashMap::new();
+    for (code, n) in leaves {
+        let child = match parent {
+            None => code.split('.').next(),
+            Some(p) => code
+                .strip_prefix(p)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .and_then(|rest| rest.split('.').next())
+                .map(|part| &code[..p.len() + 1 + part.len()]),
+        };
+        if let Some(child) = child.filter(|c| !c.is_empty()) {
+            *children.entry(child.to_string()).or_default() += n;
+        }
+    }
+    children
 }
 
 /// The category code as a facet path: `makanan.keripik` → `/makanan/makanan.keripik`, so that
@@ -231,6 +260,8 @@ pub struct SearchIndex {
     fields: Fields,
     analyzer: TextAnalyzer,
     plain: TextAnalyzer,
+    /// Per segment, what a search counts and ranks by (kept warm by the reader).
+    rows: Arc<RowCache>,
 }
 
 /// One word of a query: as written, and as the index holds it (none for a stop word).
@@ -238,6 +269,11 @@ struct QueryWord {
     raw: String,
     stem: Option<String>,
 }
+
+/// A word in at least one product in this many is known (typos are not looked for).
+const KNOWN_WORD_SHARE: u64 = 100_000;
+/// Words a word being typed is completed to.
+const COMPLETIONS: usize = 8;
 
 /// Memory the writer may fill before it writes a segment.
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -267,9 +303,12 @@ impl SearchIndex {
         };
         index.tokenizers().register(ANALYZER, analyzer());
         index.tokenizers().register(PLAIN, plain());
+        let rows = Arc::new(RowCache::default());
+        let warmer: Arc<dyn tantivy::Warmer> = rows.clone();
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         Ok(Self {
@@ -279,6 +318,7 @@ impl SearchIndex {
             fields,
             analyzer: analyzer(),
             plain: plain(),
+            rows,
         })
     }
 
@@ -385,15 +425,16 @@ impl SearchIndex {
 
     /// Searches the catalogue.
     pub fn search(&self, q: &SearchQuery, synonyms: &Synonyms) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
         let words = self.query_words(&q.text);
         // The last word is still being typed unless the text ends with a space.
         let typing = !q.text.ends_with(char::is_whitespace);
-        let strict = self.text_query(&words, typing, synonyms, Occur::Must);
-        let mut results = self.run(q, strict)?;
+        let strict = self.text_query(&searcher, &words, typing, synonyms, Occur::Must)?;
+        let mut results = self.run(&searcher, q, strict)?;
         if results.total == 0 && words.iter().filter(|w| w.stem.is_some()).count() > 1 {
             // Too strict together: any of the words, best first.
-            let loose = self.text_query(&words, typing, synonyms, Occur::Should);
-            results = self.run(q, loose)?;
+            let loose = self.text_query(&searcher, &words, typing, synonyms, Occur::Should)?;
+            results = self.run(&searcher, q, loose)?;
             results.relaxed = true;
         }
         Ok(results)
@@ -415,11 +456,12 @@ impl SearchIndex {
     /// words it begins) must (or should) match the name, the description or the business.
     fn text_query(
         &self,
+        searcher: &Searcher,
         words: &[QueryWord],
         typing: bool,
         synonyms: &Synonyms,
         occur: Occur,
-    ) -> Option<Box<dyn Query>> {
+    ) -> Result<Option<Box<dyn Query>>> {
         let f = &self.fields;
         let boosted = |q: Box<dyn Query>, boost: Score| -> (Occur, Box<dyn Query>) {
             (Occur::Should, Box::new(BoostQuery::new(q, boost)))
@@ -444,9 +486,11 @@ impl SearchIndex {
                 }
             }
             // Typos, measured on the word as written against the names as written: none for
-            // numbers and codes, one edit from 4 letters, two from 8.
+            // numbers and codes, one edit from 4 letters, two from 8; and only for a word the
+            // catalogue does not know (as search engines do: Typesense's typo_tokens_threshold),
+            // since a known word's near spellings rarely help and cost most of a query's time.
             let distance = typo_distance(&word.raw);
-            if distance > 0 {
+            if distance > 0 && !self.is_known(searcher, word, stem)? {
                 let term = Term::from_field_text(f.plain, &word.raw);
                 alts.push(boosted(
                     Box::new(FuzzyTermQuery::new(term, distance, true)),
@@ -454,22 +498,82 @@ impl SearchIndex {
                 ));
             }
             if last && typing && word.raw.chars().count() >= 2 {
-                // Search as you type: the names' words this one begins.
-                let term = Term::from_field_text(f.plain, &word.raw);
-                alts.push(boosted(
-                    Box::new(FuzzyTermQuery::new_prefix(term, 0, true)),
-                    1.0,
-                ));
+                // Search as you type: the most frequent of the names' words this one begins.
+                for completion in self.completions(searcher, &word.raw)? {
+                    let term = Term::from_field_text(f.plain, &completion);
+                    alts.push(boosted(
+                        Box::new(ConstScoreQuery::new(
+                            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                            1.0,
+                        )),
+                        1.0,
+                    ));
+                }
             }
             clauses.push((occur, Box::new(BooleanQuery::new(alts))));
         }
         if clauses.is_empty() {
-            return None;
+            return Ok(None);
         }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
     }
 
-    fn run(&self, q: &SearchQuery, text: Option<Box<dyn Query>>) -> Result<SearchResults> {
+    /// Whether the word is in the catalogue often enough to be taken as meant: as written in a
+    /// name, or its root in a name or a description.
+    fn is_known(&self, searcher: &Searcher, word: &QueryWord, stem: &str) -> Result<bool> {
+        let f = &self.fields;
+        let enough = (searcher.num_docs() / KNOWN_WORD_SHARE).max(1);
+        let mut seen = 0;
+        for term in [
+            Term::from_field_text(f.plain, &word.raw),
+            Term::from_field_text(f.name, stem),
+            Term::from_field_text(f.description, stem),
+        ] {
+            seen += searcher.doc_freq(&term)?;
+            if seen >= enough {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// The names' words that begin with `prefix` (other than itself), most frequent first, at
+    /// most [`COMPLETIONS`]: a short prefix begins thousands of words, and matching them all
+    /// made a two-letter query the slowest of all.
+    fn completions(&self, searcher: &Searcher, prefix: &str) -> Result<Vec<String>> {
+        let mut freq: HashMap<Vec<u8>, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.fields.plain)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .into_stream()?;
+            while stream.advance() {
+                let key = stream.key();
+                if !key.starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                if key != prefix.as_bytes() {
+                    *freq.entry(key.to_vec()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        let mut ranked: Vec<(Vec<u8>, u64)> = freq.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(ranked
+            .into_iter()
+            .take(COMPLETIONS)
+            .filter_map(|(k, _)| String::from_utf8(k).ok())
+            .collect())
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        q: &SearchQuery,
+        text: Option<Box<dyn Query>>,
+    ) -> Result<SearchResults> {
         let f = &self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         must.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
@@ -508,96 +612,34 @@ impl SearchIndex {
             ));
         }
         let query = BooleanQuery::new(must);
-        let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
-        let top = TopDocs::with_limit(limit).and_offset(q.offset);
-
-        let mut multi = MultiCollector::new();
-        let count = multi.add_collector(Count);
-        let mut category = FacetCollector::for_field("category");
-        category.add_facet(match &q.category {
-            Some(c) => category_facet(c),
-            None => Facet::root(),
-        });
-        let category = multi.add_collector(category);
-        let others = multi.add_collector(counts::FlatCounts {
-            fields: vec!["district", "cert", "price_band", "sector"],
-        });
-        let (addresses, mut fruit) = match q.sort {
-            Sort::Relevance => {
-                // BM25, raised by the listing's quality: verified, complete, in stock.
-                let top = top.tweak_score(move |segment: &SegmentReader| {
-                    let quality = segment
-                        .fast_fields()
-                        .u64("quality")
-                        .ok()
-                        .map(|c| c.first_or_default_col(0));
-                    move |doc, score: Score| {
-                        let q = quality.as_ref().map_or(0, |c| c.get_val(doc));
-                        score * (1.0 + q as Score / 100.0)
-                    }
-                });
-                let handle = multi.add_collector(top);
-                let mut fruit = searcher.search(&query, &multi)?;
-                let hits = handle.extract(&mut fruit);
-                (hits.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), fruit)
-            }
-            Sort::PriceAsc | Sort::PriceDesc => {
-                let order = if q.sort == Sort::PriceAsc {
-                    Order::Asc
-                } else {
-                    Order::Desc
-                };
-                let handle = multi.add_collector(top.order_by_fast_field::<u64>("price", order));
-                let mut fruit = searcher.search(&query, &multi)?;
-                let hits = handle.extract(&mut fruit);
-                (hits.into_iter().map(|(_, a)| a).collect(), fruit)
-            }
-            Sort::Newest => {
-                let handle =
-                    multi.add_collector(top.order_by_fast_field::<i64>("updated", Order::Desc));
-                let mut fruit = searcher.search(&query, &multi)?;
-                let hits = handle.extract(&mut fruit);
-                (hits.into_iter().map(|(_, a)| a).collect(), fruit)
-            }
+        let collector = CatalogCollector {
+            rows: self.rows.clone(),
+            sort: q.sort,
+            keep: q.offset.saturating_add(limit),
         };
-        let total = count.extract(&mut fruit);
-        let counts = |fc: tantivy::collector::FacetCounts, from: Facet| -> Vec<(String, u64)> {
-            let mut v: Vec<(String, u64)> = fc
-                .get(from)
-                .map(|(facet, n)| {
-                    let value = facet
-                        .to_path()
-                        .last()
-                        .map(|s| (*s).to_string())
-                        .unwrap_or_default();
-                    (value, n)
-                })
-                .collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            v
-        };
-        let category_counts = counts(
-            category.extract(&mut fruit),
-            q.category
-                .as_deref()
-                .map_or_else(Facet::root, category_facet),
-        );
-        let mut other_counts = others.extract(&mut fruit).into_iter().map(|values| {
+        let mut found = searcher.search(&query, &collector)?;
+        let ordered = |values: HashMap<String, u64>| -> Vec<(String, u64)> {
             let mut v: Vec<(String, u64)> = values.into_iter().collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             v
-        });
-        let facets = Facets {
-            category: category_counts,
-            district: other_counts.next().unwrap_or_default(),
-            cert: other_counts.next().unwrap_or_default(),
-            price_band: other_counts.next().unwrap_or_default(),
-            sector: other_counts.next().unwrap_or_default(),
         };
+        let mut take = |field: usize| ordered(std::mem::take(&mut found.counts[field]));
+        let facets = Facets {
+            category: ordered(category_children(
+                take(rows::CATEGORY),
+                q.category.as_deref(),
+            )),
+            district: take(rows::DISTRICT),
+            cert: take(rows::CERT),
+            price_band: take(rows::PRICE_BAND),
+            sector: take(rows::SECTOR),
+        };
+        let total = found.total;
+        let addresses = found.top.into_iter().skip(q.offset);
         let hits = addresses
             .into_iter()
-            .map(|a| self.hit(&searcher, a))
+            .map(|a| self.hit(searcher, a))
             .collect::<Result<Vec<_>>>()?;
         Ok(SearchResults {
             total,

@@ -184,3 +184,138 @@ fn inflected_and_misspelt_forms_find_their_product() {
     // A typo is measured on the word as written (`kerduung` would stem to `rduung`).
     assert_eq!(ids(&ix, "kerduung "), ["e"]);
 }
+
+#[test]
+fn orders_pages_and_counts_across_segments_and_deletions() {
+    let ix = index();
+    // A second segment: a newer, dearer product with two certificates, a three-level category,
+    // and a replaced product whose old version must no longer count.
+    let mut kopi = doc("p6", "Kopi Luwak Bubuk", "minuman.kopi.luwak", 250_000);
+    kopi.certs = vec!["halal".into(), "pirt".into()];
+    kopi.updated = 1_800_000_000;
+    let mut tempe = doc("p2", "Keripik Tempe Original", "makanan.keripik", 12_000);
+    tempe.certs.clear();
+    let ok = ix.apply(&[kopi, tempe], &[]).and_then(|_| ix.commit(8));
+    assert!(ok.is_ok(), "{ok:?}");
+    let search = |q: SearchQuery| match ix.search(&q, &Synonyms::defaults()) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let ids = |r: &SearchResults| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+    let by = |sort: Sort, offset: usize, limit: usize| SearchQuery {
+        sort,
+        offset,
+        limit,
+        ..SearchQuery::default()
+    };
+    let all = search(by(Sort::PriceDesc, 0, 10));
+    assert_eq!(all.total, 6);
+    assert_eq!(ids(&all), ["p3", "p6", "p4", "p5", "p1", "p2"]);
+    assert_eq!(ids(&search(by(Sort::PriceDesc, 2, 2))), ["p4", "p5"]);
+    assert_eq!(ids(&search(by(Sort::PriceAsc, 4, 10))), ["p6", "p3"]);
+    assert_eq!(ids(&search(by(Sort::Newest, 0, 1))), ["p6"]);
+    // p2's old version (a P-IRT) is deleted; p6 brings halal and a second P-IRT.
+    assert_eq!(
+        all.facets.cert,
+        [("pirt".to_string(), 4), ("halal".to_string(), 1)]
+    );
+    assert_eq!(
+        all.facets.category,
+        [
+            ("kerajinan".to_string(), 2),
+            ("makanan".to_string(), 2),
+            ("minuman".to_string(), 2)
+        ]
+    );
+    let drinks = search(SearchQuery {
+        category: Some("minuman".into()),
+        limit: 10,
+        ..SearchQuery::default()
+    });
+    assert_eq!(drinks.facets.category, [("minuman.kopi".to_string(), 2)]);
+    let coffee = search(SearchQuery {
+        category: Some("minuman.kopi".into()),
+        limit: 10,
+        ..SearchQuery::default()
+    });
+    assert_eq!(coffee.total, 2);
+    assert_eq!(
+        coffee.facets.category,
+        [("minuman.kopi.luwak".to_string(), 1)]
+    );
+    assert_eq!(coffee.facets.sector, [("kuliner".to_string(), 2)]);
+    assert_eq!(coffee.facets.price_band, [("25k_100k".to_string(), 2)]);
+}
+
+#[test]
+fn a_national_catalogue_packs_wide_rows_and_counts_them_right() {
+    let Ok(ix) = SearchIndex::open(None) else {
+        panic!("index");
+    };
+    // 5,000 kecamatan and 1,000 categories need 13 + 10 bits: with the rest, more than 32.
+    let docs: Vec<ProductDoc> = (0..5000)
+        .map(|i| {
+            let mut d = doc(&format!("p{i}"), "Keripik Singkong", "x", 10_000 + i);
+            d.category = format!("makanan.k{:04}", i % 1000);
+            d.district = format!("d{i:05}");
+            d.quality = i % 101;
+            d
+        })
+        .collect();
+    let ok = ix.apply(&docs, &[]).and_then(|_| ix.commit(1));
+    assert!(ok.is_ok(), "{ok:?}");
+    let search = |q: SearchQuery| match ix.search(&q, &Synonyms::defaults()) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let all = search(SearchQuery {
+        text: "keripik".into(),
+        limit: 10,
+        ..SearchQuery::default()
+    });
+    assert_eq!(all.total, 5000);
+    assert_eq!(all.facets.district.len(), 5000);
+    assert!(all.facets.district.iter().all(|(_, n)| *n == 1));
+    assert_eq!(all.facets.category, [("makanan".to_string(), 5000)]);
+    assert_eq!(all.facets.cert, [("pirt".to_string(), 5000)]);
+    // Equal text scores: the best quality (100) first.
+    assert_eq!(all.hits[0].id, "p100");
+    let one = search(SearchQuery {
+        text: "keripik".into(),
+        district: Some("d04242".into()),
+        category: Some("makanan".into()),
+        limit: 10,
+        ..SearchQuery::default()
+    });
+    assert_eq!(one.total, 1);
+    assert_eq!(one.facets.district, [("d04242".to_string(), 1)]);
+    assert_eq!(one.facets.category, [("makanan.k0242".to_string(), 1)]);
+}
+
+#[test]
+fn near_spellings_only_for_unknown_words_and_completions_by_frequency() {
+    let Ok(ix) = SearchIndex::open(None) else {
+        panic!("index");
+    };
+    let docs = [
+        doc("b1", "Kain Batik Tulis", "kerajinan.batik", 300_000),
+        doc("b2", "Batok Kelapa Ukir", "kerajinan.ukir", 50_000),
+        doc("k1", "Kerupuk Kulit", "makanan.kerupuk", 20_000),
+        doc("k2", "Kerupuk Ikan", "makanan.kerupuk", 20_000),
+        doc("k3", "Keramik Hias", "kerajinan.keramik", 80_000),
+    ];
+    let ok = ix.apply(&docs, &[]).and_then(|_| ix.commit(1));
+    assert!(ok.is_ok(), "{ok:?}");
+    // `batik` is a word of the catalogue: meant as typed, `batok` is not offered for it.
+    assert_eq!(ids(&ix, "batik "), ["b1"]);
+    // `batek` is nobody's word: its near spellings are.
+    let mut near = ids(&ix, "batek ");
+    near.sort();
+    assert_eq!(near, ["b1", "b2"]);
+    // Typing `ker`: the names' words it begins.
+    let mut typed = ids(&ix, "ker");
+    typed.sort();
+    assert_eq!(typed, ["k1", "k2", "k3"]);
+    // Finished (a space after it), `ker` is a word of its own, which nothing has.
+    assert!(ids(&ix, "ker ").is_empty());
+}
