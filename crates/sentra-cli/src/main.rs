@@ -91,6 +91,9 @@ enum Command {
         /// Without it browsers only keep the cookie over HTTPS or on localhost.
         #[arg(long, env = "SENTRA_INSECURE_COOKIES")]
         insecure_cookies: bool,
+        /// Catalogue searches whose results are kept until the catalogue changes (0: none).
+        #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
+        search_cache: usize,
     },
     /// Rebuild this server's catalogue search index from the database, with a progress bar.
     Reindex {
@@ -367,10 +370,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             home_region,
             demo,
             insecure_cookies,
+            search_cache,
         } => {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let home = home_region.or(file.home_region.clone());
-            serve(&listen, &conn(&db), home, demo, insecure_cookies).await
+            let cookies = !insecure_cookies;
+            serve(&listen, &conn(&db), home, demo, cookies, search_cache).await
         }
         Command::Reindex { db } => {
             let conn = conn(&db);
@@ -584,7 +589,8 @@ async fn serve(
     conn: &Conn,
     home: Option<String>,
     demo: bool,
-    insecure_cookies: bool,
+    secure_cookies: bool,
+    search_cache: usize,
 ) -> anyhow::Result<()> {
     let addr: std::net::SocketAddr = listen
         .parse()
@@ -633,10 +639,11 @@ async fn serve(
     let _ = std::io::stdout().flush();
     // The catalogue's index on disk; the follower brings it up to date from where it stopped.
     let index = sentra_search::SearchIndex::open(Some(&conn.search_dir))
-        .with_context(|| format!("search index in {}", conn.search_dir.display()))?;
+        .with_context(|| format!("search index in {}", conn.search_dir.display()))?
+        .keep_results(search_cache);
     let media = open_media(&conn.media)?;
     let state = sentra_web::AppState::new(db.clone(), home)
-        .with_secure_cookies(!insecure_cookies)
+        .with_secure_cookies(secure_cookies)
         .with_search_index(index)
         .with_media(media);
     sentra_web::serve(listener, state, shutdown_signal())

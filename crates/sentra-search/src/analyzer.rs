@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::mem;
 use std::sync::Arc;
 
@@ -257,6 +258,9 @@ pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 pub struct Synonyms {
     /// Each analysed word to the analysed words of its group (itself included).
     groups: HashMap<String, Vec<String>>,
+    /// Equal for equal groups (within this process): kept search results name the synonyms
+    /// they were found with.
+    fingerprint: u64,
 }
 
 /// Most groups an admin may keep (each is looked up at every query).
@@ -299,7 +303,19 @@ impl Synonyms {
                 }
             }
         }
-        Self { groups: map }
+        let mut sorted: Vec<(&String, &Vec<String>)> = map.iter().collect();
+        sorted.sort();
+        let mut hasher = std::hash::DefaultHasher::new();
+        sorted.hash(&mut hasher);
+        let fingerprint = hasher.finish();
+        Self {
+            groups: map,
+            fingerprint,
+        }
+    }
+
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     pub fn defaults() -> Self {

@@ -75,7 +75,7 @@ pub struct ProductDoc {
 }
 
 /// How results are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Sort {
     #[default]
     Relevance,
@@ -105,7 +105,7 @@ impl Sort {
 }
 
 /// A catalogue search: the words typed and the facets chosen.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SearchQuery {
     pub text: String,
     pub category: Option<String>,
@@ -262,7 +262,11 @@ pub struct SearchIndex {
     plain: TextAnalyzer,
     /// Per segment, what a search counts and ranks by (kept warm by the reader).
     rows: Arc<RowCache>,
+    /// Recent results by searcher generation, synonyms and query ([`SearchIndex::keep_results`]).
+    results: Option<quick_cache::sync::Cache<ResultKey, Arc<SearchResults>>>,
 }
+
+type ResultKey = (u64, u64, SearchQuery);
 
 /// One word of a query: as written, and as the index holds it (none for a stop word).
 struct QueryWord {
@@ -319,6 +323,7 @@ impl SearchIndex {
             analyzer: analyzer(),
             plain: plain(),
             rows,
+            results: None,
         })
     }
 
@@ -423,18 +428,49 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Keeps the results of up to `entries` recent searches (0: none), each for as long as the
+    /// index does not change: a public catalogue is asked the same few hundred things again and
+    /// again (as Solr's query result cache and Typesense's search cache assume). Any change the
+    /// index takes in opens a new searcher generation, which no kept result belongs to.
+    pub fn keep_results(mut self, entries: usize) -> Self {
+        self.results = (entries > 0).then(|| quick_cache::sync::Cache::new(entries));
+        self
+    }
+
     /// Searches the catalogue.
     pub fn search(&self, q: &SearchQuery, synonyms: &Synonyms) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
+        let Some(kept) = &self.results else {
+            return self.search_in(&searcher, q, synonyms);
+        };
+        let key = (
+            searcher.generation().generation_id(),
+            synonyms.fingerprint(),
+            q.clone(),
+        );
+        if let Some(found) = kept.get(&key) {
+            return Ok((*found).clone());
+        }
+        let found = self.search_in(&searcher, q, synonyms)?;
+        kept.insert(key, Arc::new(found.clone()));
+        Ok(found)
+    }
+
+    fn search_in(
+        &self,
+        searcher: &Searcher,
+        q: &SearchQuery,
+        synonyms: &Synonyms,
+    ) -> Result<SearchResults> {
         let words = self.query_words(&q.text);
         // The last word is still being typed unless the text ends with a space.
         let typing = !q.text.ends_with(char::is_whitespace);
-        let strict = self.text_query(&searcher, &words, typing, synonyms, Occur::Must)?;
-        let mut results = self.run(&searcher, q, strict)?;
+        let strict = self.text_query(searcher, &words, typing, synonyms, Occur::Must)?;
+        let mut results = self.run(searcher, q, strict)?;
         if results.total == 0 && words.iter().filter(|w| w.stem.is_some()).count() > 1 {
             // Too strict together: any of the words, best first.
-            let loose = self.text_query(&searcher, &words, typing, synonyms, Occur::Should)?;
-            results = self.run(&searcher, q, loose)?;
+            let loose = self.text_query(searcher, &words, typing, synonyms, Occur::Should)?;
+            results = self.run(searcher, q, loose)?;
             results.relaxed = true;
         }
         Ok(results)

@@ -319,3 +319,35 @@ fn near_spellings_only_for_unknown_words_and_completions_by_frequency() {
     // Finished (a space after it), `ker` is a word of its own, which nothing has.
     assert!(ids(&ix, "ker ").is_empty());
 }
+
+#[test]
+fn kept_results_last_until_the_index_or_the_synonyms_change() {
+    let Ok(ix) = SearchIndex::open(None).map(|ix| ix.keep_results(10)) else {
+        panic!("index");
+    };
+    let ok = ix
+        .apply(&[doc("b1", "Kain Batik Tulis", "kerajinan.batik", 1)], &[])
+        .and_then(|_| ix.commit(1));
+    assert!(ok.is_ok(), "{ok:?}");
+    let q = SearchQuery {
+        text: "wastra ".into(),
+        limit: 10,
+        ..SearchQuery::default()
+    };
+    let found = |synonyms: &Synonyms| match ix.search(&q, synonyms) {
+        Ok(r) => r.hits.into_iter().map(|h| h.id).collect::<Vec<_>>(),
+        Err(e) => panic!("{e}"),
+    };
+    let defaults = Synonyms::defaults();
+    assert_eq!(found(&defaults), ["b1"]);
+    assert_eq!(found(&defaults), ["b1"]);
+    // Another product: the next search sees it.
+    let ok = ix
+        .apply(&[doc("b2", "Batik Cap Kawung", "kerajinan.batik", 2)], &[])
+        .and_then(|_| ix.commit(2));
+    assert!(ok.is_ok(), "{ok:?}");
+    assert_eq!(found(&defaults).len(), 2);
+    // Without the `batik`/`wastra` group, `wastra` finds nothing.
+    assert!(found(&Synonyms::parse("kopi, coffee")).is_empty());
+    assert_eq!(found(&defaults).len(), 2);
+}

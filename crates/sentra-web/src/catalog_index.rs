@@ -137,9 +137,10 @@ pub async fn rebuild(
 }
 
 /// The search synonyms shared by this server's pages and its follower.
-pub type SharedSynonyms = Arc<std::sync::RwLock<Synonyms>>;
+pub type SharedSynonyms = Arc<std::sync::RwLock<Arc<Synonyms>>>;
 
 pub(crate) fn replace_synonyms(shared: &SharedSynonyms, synonyms: Synonyms) {
+    let synonyms = Arc::new(synonyms);
     match shared.write() {
         Ok(mut s) => *s = synonyms,
         Err(poisoned) => *poisoned.into_inner() = synonyms,

@@ -66,7 +66,7 @@ struct Inner {
     /// This server's catalogue search index and the follower that keeps it up to date.
     search: Arc<sentra_search::SearchIndex>,
     search_wake: Arc<tokio::sync::Notify>,
-    synonyms: Arc<std::sync::RwLock<sentra_search::Synonyms>>,
+    synonyms: catalog_index::SharedSynonyms,
     /// Where product photos are kept (in memory unless [`AppState::with_media`]).
     media: sentra_media::MediaStore,
     /// The category tree for the public pages, read again after [`CATEGORIES_FRESH`].
@@ -76,6 +76,8 @@ struct Inner {
 /// How long the public pages use the category tree they read (it changes only when an admin
 /// edits it; a minute's delay on the catalogue is acceptable).
 const CATEGORIES_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+/// Searches whose results an app server keeps until the catalogue changes (`serve --search-cache`).
+pub const DEFAULT_KEPT_SEARCHES: usize = 2000;
 
 impl AppState {
     /// `home` is the deployment's home region (e.g. `36.74`); the UI is scoped to it.
@@ -83,7 +85,7 @@ impl AppState {
     /// keeps it on disk with [`AppState::with_search_index`].
     pub fn new(db: Database, home: RegionCode) -> Self {
         let search = match sentra_search::SearchIndex::open(None) {
-            Ok(ix) => ix,
+            Ok(ix) => ix.keep_results(DEFAULT_KEPT_SEARCHES),
             // An in-memory index needs no files; failing to make one is a bug.
             Err(e) => panic!("in-memory search index: {e}"),
         };
@@ -98,7 +100,9 @@ impl AppState {
                 export_wake: Arc::new(tokio::sync::Notify::new()),
                 search: Arc::new(search),
                 search_wake: Arc::new(tokio::sync::Notify::new()),
-                synonyms: Arc::new(std::sync::RwLock::new(sentra_search::Synonyms::defaults())),
+                synonyms: Arc::new(std::sync::RwLock::new(Arc::new(
+                    sentra_search::Synonyms::defaults(),
+                ))),
                 media: sentra_media::MediaStore::memory(),
                 categories: std::sync::RwLock::new(None),
             }),
@@ -179,7 +183,7 @@ impl AppState {
         }
     }
 
-    pub(crate) fn synonyms(&self) -> sentra_search::Synonyms {
+    pub(crate) fn synonyms(&self) -> Arc<sentra_search::Synonyms> {
         match self.inner.synonyms.read() {
             Ok(s) => s.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
