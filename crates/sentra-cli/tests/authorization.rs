@@ -200,7 +200,8 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{pair}", id.map_or("", |s| s.as_str()))
                     .replace("{pid}", id.map_or("", |s| s.as_str()))
                     .replace("{export}", id.map_or("", |s| s.as_str()))
-                    .replace("{code}", "36.74");
+                    .replace("{code}", "36.74")
+                    .replace("{category}", "makanan.keripik");
                 let api = path.starts_with("/api/");
                 let client = match clients {
                     Some((pages, apic, _)) => {

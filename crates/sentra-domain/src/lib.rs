@@ -9,6 +9,7 @@ pub mod phone;
 
 pub use error::{FieldError, FieldErrors, Invalid};
 pub mod account;
+pub mod category;
 pub mod dedup;
 pub mod demo;
 pub mod demo_file;

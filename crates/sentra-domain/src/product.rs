@@ -102,7 +102,7 @@ impl PriceUnit {
 }
 
 /// One node of the managed category tree: `makanan`, `makanan.keripik`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Category {
     pub code: String,
     pub parent: Option<String>,

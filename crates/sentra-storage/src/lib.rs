@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod catalog;
+mod categories;
 mod connect;
 mod duplicates;
 mod error;
@@ -22,6 +23,7 @@ mod umkm;
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
 pub use catalog::{CatalogChanges, CatalogEntry, Store};
+pub use categories::CategoryRow;
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
 pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;

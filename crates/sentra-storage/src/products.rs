@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use sentra_domain::FieldErrors;
 use sentra_domain::product::{
-    Category, PriceUnit, ProductData, ProductStatus, ReadinessFacts, ReadinessItem,
-    default_categories, readiness, slugify,
+    PriceUnit, ProductData, ProductStatus, ReadinessFacts, ReadinessItem, default_categories,
+    readiness, slugify,
 };
 use sentra_domain::scope::Scope;
 use sentra_domain::umkm::LegalDocument;
@@ -187,27 +187,6 @@ impl Database {
         }
         tx.commit().await?;
         Ok(())
-    }
-
-    /// The active categories, in the tree's order.
-    pub async fn product_categories(&self) -> Result<Vec<Category>> {
-        let rows = sqlx::query(
-            "SELECT code, parent_code, name_id, name_en, food FROM product_categories \
-             WHERE active = 1 ORDER BY position, code",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Category {
-                    code: r.try_get("code")?,
-                    parent: r.try_get("parent_code")?,
-                    name_id: r.try_get("name_id")?,
-                    name_en: r.try_get("name_en")?,
-                    food: r.try_get::<i64, _>("food")? != 0,
-                })
-            })
-            .collect()
     }
 
     /// Whether the UMKM lies in the scope (and, for an owner, is theirs) and is still listed.

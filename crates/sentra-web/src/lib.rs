@@ -8,6 +8,7 @@ mod audit_page;
 mod auth;
 pub mod catalog_index;
 mod catalog_page;
+mod categories_page;
 mod duplicates_page;
 mod error;
 mod export_page;
@@ -160,6 +161,14 @@ impl AppState {
             .map_err(|e| ApiError::Internal(e.to_string()))
     }
 
+    /// Reads the category tree again at the next page (after an edit on this server; other
+    /// servers within a minute).
+    pub(crate) fn forget_categories(&self) {
+        if let Ok(mut cached) = self.inner.categories.write() {
+            *cached = None;
+        }
+    }
+
     /// The product category tree for the public pages (read at most once a minute).
     pub(crate) async fn categories(&self) -> Arc<Vec<Category>> {
         if let Ok(cached) = self.inner.categories.read()
@@ -257,6 +266,7 @@ fn site_routes() -> routes::Routes {
         .merge(product_photos_page::routes())
         .merge(media::routes())
         .merge(synonyms_page::routes())
+        .merge(categories_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

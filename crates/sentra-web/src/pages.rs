@@ -100,6 +100,7 @@ impl Chrome {
             ("/umkm/duplicates", "nav.duplicates", VerifyRegistry),
             ("/audit", "nav.audit", ReadAudit),
             ("/admin/users", "nav.users", ManageUsers),
+            ("/admin/kategori", "nav.categories", ManageCatalog),
             ("/admin/sinonim", "nav.synonyms", ManageCatalog),
         ];
         self.nav = links
