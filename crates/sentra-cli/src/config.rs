@@ -19,6 +19,7 @@ pub struct FileConfig {
     pub database: Option<String>,
     pub home_region: Option<String>,
     pub key_file: Option<String>,
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {

@@ -91,6 +91,11 @@ enum Command {
         /// Without it browsers only keep the cookie over HTTPS or on localhost.
         #[arg(long, env = "SENTRA_INSECURE_COOKIES")]
         insecure_cookies: bool,
+        /// The deployment's public address, e.g. https://umkm.example.go.id: canonical URLs,
+        /// sitemap and shared-link previews use it whatever host name a request came by.
+        /// Default: the request's own host.
+        #[arg(long, env = "SENTRA_PUBLIC_URL")]
+        public_url: Option<String>,
         /// Catalogue searches whose results are kept until the catalogue changes (0: none).
         #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
         search_cache: usize,
@@ -370,12 +375,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             home_region,
             demo,
             insecure_cookies,
+            public_url,
             search_cache,
         } => {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let home = home_region.or(file.home_region.clone());
-            let cookies = !insecure_cookies;
-            serve(&listen, &conn(&db), home, demo, cookies, search_cache).await
+            let public_url = match public_url.or(file.public_url.clone()) {
+                None => None,
+                Some(url) => Some(sentra_web::parse_public_url(&url).ok_or_else(|| {
+                    anyhow!("--public-url {url} is not an http(s) address, e.g. https://umkm.example.go.id")
+                })?),
+            };
+            let options = ServeOptions {
+                secure_cookies: !insecure_cookies,
+                public_url,
+                search_cache,
+            };
+            serve(&listen, &conn(&db), home, demo, options).await
         }
         Command::Reindex { db } => {
             let conn = conn(&db);
@@ -584,13 +600,19 @@ async fn open(conn: &Conn) -> anyhow::Result<Database> {
     Ok(db)
 }
 
+/// How the web server behaves toward its users (from `serve`'s flags).
+struct ServeOptions {
+    secure_cookies: bool,
+    public_url: Option<String>,
+    search_cache: usize,
+}
+
 async fn serve(
     listen: &str,
     conn: &Conn,
     home: Option<String>,
     demo: bool,
-    secure_cookies: bool,
-    search_cache: usize,
+    options: ServeOptions,
 ) -> anyhow::Result<()> {
     let addr: std::net::SocketAddr = listen
         .parse()
@@ -640,10 +662,11 @@ async fn serve(
     // The catalogue's index on disk; the follower brings it up to date from where it stopped.
     let index = sentra_search::SearchIndex::open(Some(&conn.search_dir))
         .with_context(|| format!("search index in {}", conn.search_dir.display()))?
-        .keep_results(search_cache);
+        .keep_results(options.search_cache);
     let media = open_media(&conn.media)?;
     let state = sentra_web::AppState::new(db.clone(), home)
-        .with_secure_cookies(secure_cookies)
+        .with_secure_cookies(options.secure_cookies)
+        .with_public_url(options.public_url)
         .with_search_index(index)
         .with_media(media);
     sentra_web::serve(listener, state, shutdown_signal())

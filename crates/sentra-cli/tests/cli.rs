@@ -88,9 +88,21 @@ fn serve_help_documents_every_setting() {
         "--home-region",
         "--demo",
         "--config",
+        "--public-url",
+        "SENTRA_PUBLIC_URL",
+        "--search-cache",
+        "SENTRA_SEARCH_CACHE",
     ] {
         assert!(out.contains(s), "{s} missing from help:\n{out}");
     }
+    // A public address that is not one: a one-line error, before anything starts.
+    let (ok, _, err) = run(&["serve", "--public-url", "umkm.tangsel.go.id"], dir.path());
+    assert!(!ok);
+    assert!(
+        err.starts_with("error: --public-url umkm.tangsel.go.id is not an http(s) address"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[tokio::test]
@@ -178,6 +190,7 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = sentra()
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .args(["--public-url", "https://umkm.tangsel.go.id/"])
         .current_dir(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -244,8 +257,21 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
                 .unwrap(),
         );
     }
+    // Shared and canonical links use the deployment's public address, not the host asked.
+    let sitemap = client
+        .get(format!("{base}/sitemap/toko.xml"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let _ = child.kill();
     let _ = child.wait();
+    assert!(
+        sitemap.contains("<loc>https://umkm.tangsel.go.id/katalog</loc>"),
+        "{sitemap}"
+    );
     assert!(pages[0].contains("3.000 UMKM"), "demo region seeded");
     let count = |html: &str| -> i64 {
         let i = html.find(" UMKM</strong>").unwrap();

@@ -21,7 +21,7 @@ use crate::params::parse_list_params;
 use crate::routes::{Access, Routes};
 use sentra_domain::account::Permission;
 
-type ApiResult<T> = Result<T, LangError>;
+pub(crate) type ApiResult<T> = Result<T, LangError>;
 
 pub(crate) fn routes() -> Routes {
     use Permission::*;
@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Routes {
         .get("/v1/regions", Access::Public, search_regions)
         .get("/v1/regions/{code}", Access::Public, get_region)
         .get("/v1/sectors", Access::Public, list_sectors)
+        .merge(crate::api_products::routes())
 }
 
 pub(crate) async fn api_fallback(lang: ReqLang) -> Response {
@@ -58,7 +59,7 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
 #[openapi(
     info(
         title = "Sentra API",
-        description = "Registri UMKM dan data wilayah. / UMKM registry and region data.",
+        description = "Registri UMKM, katalog produk dan data wilayah. / UMKM registry, product catalogue and region data.",
         version = "1"
     ),
     paths(
@@ -69,7 +70,12 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         set_status,
         search_regions,
         get_region,
-        list_sectors
+        list_sectors,
+        crate::api_products::search,
+        crate::api_products::list,
+        crate::api_products::create,
+        crate::api_products::get,
+        crate::api_products::update
     ),
     components(schemas(
         ErrorBody,
@@ -83,7 +89,13 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         RegionDetail,
         RegionSearch,
         StatusBody,
-        SectorOut
+        SectorOut,
+        crate::api_products::ProductBody,
+        crate::api_products::ProductOut,
+        crate::api_products::ProductList,
+        crate::api_products::CatalogueOut,
+        crate::api_products::CatalogueHit,
+        crate::api_products::CatalogueFacets
     ))
 )]
 struct ApiDoc;
@@ -102,12 +114,12 @@ async fn openapi() -> impl IntoResponse {
     )
 }
 
-fn pairs(query: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn pairs(query: Option<&str>) -> Vec<(String, String)> {
     serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
 }
 
 /// Parses a JSON body, naming the field whose value has the wrong type.
-fn parse_body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

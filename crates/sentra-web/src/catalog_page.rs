@@ -225,6 +225,25 @@ fn some(pairs: &[(String, String)], key: &str) -> Option<String> {
     Some(form_value(pairs, key).trim().to_string()).filter(|v| !v.is_empty())
 }
 
+/// A catalogue search from the page's (and the API's) parameters: `q`, `kategori`, `kecamatan`,
+/// `sertifikat`, `harga`, `sektor`, `ekatalog=1`, `urut`, `hal` (page, from 1); with the page.
+pub(crate) fn catalogue_query(pairs: &[(String, String)]) -> (SearchQuery, usize) {
+    let page_no: usize = form_value(pairs, "hal").parse().unwrap_or(1).clamp(1, 400);
+    let q = SearchQuery {
+        text: form_value(pairs, "q").chars().take(200).collect(),
+        category: some(pairs, "kategori"),
+        district: some(pairs, "kecamatan"),
+        cert: some(pairs, "sertifikat"),
+        price_band: some(pairs, "harga"),
+        sector: some(pairs, "sektor"),
+        ekatalog_only: form_value(pairs, "ekatalog") == "1",
+        sort: Sort::parse(form_value(pairs, "urut")),
+        offset: (page_no - 1) * PER_PAGE,
+        limit: PER_PAGE,
+    };
+    (q, page_no)
+}
+
 async fn search(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -233,21 +252,8 @@ async fn search(
 ) -> Response {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
-    let page_no: usize = form_value(&pairs, "hal").parse().unwrap_or(1).clamp(1, 400);
-    let text: String = form_value(&pairs, "q").chars().take(200).collect();
-    let sort = Sort::parse(form_value(&pairs, "urut"));
-    let q = SearchQuery {
-        text: text.clone(),
-        category: some(&pairs, "kategori"),
-        district: some(&pairs, "kecamatan"),
-        cert: some(&pairs, "sertifikat"),
-        price_band: some(&pairs, "harga"),
-        sector: some(&pairs, "sektor"),
-        ekatalog_only: form_value(&pairs, "ekatalog") == "1",
-        sort,
-        offset: (page_no - 1) * PER_PAGE,
-        limit: PER_PAGE,
-    };
+    let (q, page_no) = catalogue_query(&pairs);
+    let (text, sort) = (q.text.clone(), q.sort);
     let found = match state.search_catalogue(q.clone()).await {
         Ok(r) => r,
         Err(e) => {
@@ -406,8 +412,12 @@ fn category_label(
         })
 }
 
-/// `https://host` of this request, for canonical and shared links.
+/// The deployment's public address (`serve --public-url`), else `https://host` of this request:
+/// for canonical and shared links.
 fn site_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = state.public_url() {
+        return url.to_string();
+    }
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -3,6 +3,7 @@
 //! they parse, call the domain and storage, and render.
 
 mod api;
+mod api_products;
 mod assets;
 mod audit_page;
 mod auth;
@@ -70,8 +71,25 @@ struct Inner {
     synonyms: catalog_index::SharedSynonyms,
     /// Where product photos are kept (in memory unless [`AppState::with_media`]).
     media: sentra_media::MediaStore,
+    /// `https://umkm.example.go.id`: the address of canonical and shared links, whatever host
+    /// name a request came by (unset: the request's `Host`).
+    public_url: Option<String>,
     /// The category tree for the public pages, read again after [`CATEGORIES_FRESH`].
     categories: std::sync::RwLock<Option<(std::time::Instant, Arc<Vec<Category>>)>>,
+}
+
+/// A deployment's public address as given (`https://umkm.example.go.id/`): without the trailing
+/// slash; `None` when it is not an `http(s)://` URL with a host and nothing after the path.
+pub fn parse_public_url(input: &str) -> Option<String> {
+    let s = input.trim().trim_end_matches('/');
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    let ok = !host.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:/[]_~%".contains(c));
+    ok.then(|| s.to_string())
 }
 
 /// How long the public pages use the category tree they read (it changes only when an admin
@@ -105,6 +123,7 @@ impl AppState {
                     sentra_search::Synonyms::defaults(),
                 ))),
                 media: sentra_media::MediaStore::memory(),
+                public_url: None,
                 categories: std::sync::RwLock::new(None),
             }),
         }
@@ -116,6 +135,19 @@ impl AppState {
             inner.search = Arc::new(index);
         }
         self
+    }
+
+    /// Makes canonical and shared links with this address (`https://host[/path]`, checked by
+    /// [`parse_public_url`]).
+    pub fn with_public_url(mut self, url: Option<String>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.public_url = url;
+        }
+        self
+    }
+
+    pub(crate) fn public_url(&self) -> Option<&str> {
+        self.inner.public_url.as_deref()
     }
 
     /// Keeps product photos in this object store.
@@ -357,4 +389,30 @@ pub async fn serve(
     exporter.abort();
     follower.abort();
     served
+}
+
+#[cfg(test)]
+mod public_url_tests {
+    use super::parse_public_url;
+
+    #[test]
+    fn a_public_address_is_an_http_url_with_a_host() {
+        assert_eq!(
+            parse_public_url(" https://umkm.tangsel.go.id/ ").as_deref(),
+            Some("https://umkm.tangsel.go.id")
+        );
+        assert_eq!(
+            parse_public_url("http://10.0.0.5:8080/sentra").as_deref(),
+            Some("http://10.0.0.5:8080/sentra")
+        );
+        for bad in [
+            "umkm.tangsel.go.id",
+            "https://",
+            "ftp://x",
+            "https://a b",
+            "https://x/\"><",
+        ] {
+            assert_eq!(parse_public_url(bad), None, "{bad}");
+        }
+    }
 }

@@ -1,0 +1,130 @@
+//! The catalogue through the JSON API, on SQLite and PostgreSQL: a product added with numbers
+//! is stored in the form's units and found by the public search with its facets; bad input is
+//! 422 naming each field (links by their kind) and stores nothing; a replacement needs the
+//! version read; the OpenAPI document lists the routes.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::spawn_app;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn products_through_the_api_and_the_public_search() {
+    let app = spawn_app().await;
+    app.seed(1, 11).await;
+    let umkm = app.first_umkm().await;
+    let path = format!("/api/v1/umkm/{}/products", umkm.id);
+    let mut body = json!({
+        "name": "Keripik Talas Balado",
+        "description": "Talas Bogor diiris tipis, bumbu balado.",
+        "category": "makanan.keripik",
+        "price": 18000,
+        "unit": "pcs",
+        "capacity_per_month": 1500,
+        "weight_grams": 200,
+        "length_cm": 12.5,
+        "width_cm": 4,
+        "height_cm": 20,
+        "packaging": "Standing pouch",
+        "shelf_life_days": 120,
+        "status": "published",
+        "links": { "shopee": "https://shopee.co.id/keripik-talas" }
+    });
+
+    // Bad input: each field named, links by kind, nothing stored.
+    let mut bad = body.clone();
+    bad["price"] = json!(-5);
+    bad["category"] = json!("makanan.tidak_ada");
+    bad["links"] = json!({ "shopee": "bukan alamat" });
+    let (status, res) = app.send_json(Method::POST, &path, &bad).await;
+    assert_eq!(status, 422, "{res}");
+    let fields: Vec<String> = res["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_string())
+        .collect();
+    for field in ["price", "category", "links.shopee"] {
+        assert!(fields.contains(&field.to_string()), "{field}: {res}");
+    }
+    let mut unknown = body.clone();
+    unknown["colour"] = json!("merah");
+    let (status, res) = app.send_json(Method::POST, &path, &unknown).await;
+    assert!([400, 422].contains(&status), "{status} {res}");
+    assert!(res.to_string().contains("colour"), "{res}");
+    let (_, list) = app.get_json(&path).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
+
+    let (status, created) = app.send_json(Method::POST, &path, &body).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["dimensions_mm"], json!([125, 40, 200]));
+    assert_eq!(created["price"], 18000);
+    assert_eq!(
+        created["links"]["shopee"],
+        "https://shopee.co.id/keripik-talas"
+    );
+    assert_eq!(created["version"], 1);
+    let pid = created["id"].as_str().unwrap().to_string();
+
+    // The public search (no sign-in) finds it, with facet counts.
+    let anonymous = reqwest::Client::new();
+    let started = Instant::now();
+    let found = loop {
+        let found: serde_json::Value = anonymous
+            .get(app.url("/api/v1/katalog?q=kripik+talas"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if found["total"] == 1 || started.elapsed() > Duration::from_secs(5) {
+            break found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["hits"][0]["id"], pid.as_str());
+    assert_eq!(
+        found["hits"][0]["url"],
+        format!("/p/{}", created["slug"].as_str().unwrap())
+    );
+    assert_eq!(found["facets"]["category"], json!([["makanan", 1]]));
+    assert_eq!(found["facets"]["price_band"], json!([["lt25k", 1]]));
+
+    // A replacement needs the version read.
+    let one = format!("/api/v1/products/{pid}");
+    body["name"] = json!("Keripik Talas Balado Pedas");
+    let (status, res) = app.send_json(Method::PUT, &one, &body).await;
+    assert_eq!(status, 422, "{res}");
+    assert_eq!(res["error"]["fields"][0]["field"], "version");
+    body["version"] = json!(1);
+    let (status, updated) = app.send_json(Method::PUT, &one, &body).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["version"], 2);
+    let (status, res) = app.send_json(Method::PUT, &one, &body).await;
+    assert_eq!(status, 409, "{res}");
+    let (status, read) = app.get_json(&one).await;
+    assert_eq!(status, 200);
+    assert_eq!(read["name"], "Keripik Talas Balado Pedas");
+    assert_eq!(
+        app.db.audit_for("product", &pid).await.unwrap().len(),
+        2,
+        "created and updated"
+    );
+
+    // Unknown product: 404.
+    let (status, _) = app.get_json("/api/v1/products/tidak-ada").await;
+    assert_eq!(status, 404);
+    let (_, doc) = app.get_json("/api/openapi.json").await;
+    for p in [
+        "/api/v1/katalog",
+        "/api/v1/umkm/{id}/products",
+        "/api/v1/products/{pid}",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p} in the OpenAPI document");
+    }
+}
