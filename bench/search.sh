@@ -125,6 +125,9 @@ for cache in 2000 0; do
   for page in "${pages[@]}"; do
     label="$page page"
     [ "$page" = search ] && label="search page, search cache $cache"
+    # Five seconds first, not counted: the index and database pages back in memory after the
+    # peers' runs, as on a server that has been up (the in-process runs warm up the same way).
+    wrk -t2 -c32 -d5s -s "$work/paths.lua" "http://127.0.0.1:$port" -- "$work/$page-paths.txt" >/dev/null
     wrk -t2 -c32 -d20s --latency -s "$work/paths.lua" "http://127.0.0.1:$port" -- "$work/$page-paths.txt" >"$work/wrk-$page.txt"
     rps="$(awk '/Requests\/sec/ {print $2}' "$work/wrk-$page.txt")"
     p50="$(awk '$1 == "50%" {print $2}' "$work/wrk-$page.txt")"
