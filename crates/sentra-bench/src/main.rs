@@ -3,6 +3,7 @@
 //! against Sentra's index and, in the same run, the peers a deployment would pick instead
 //! (`run`): SQLite FTS5 and PostgreSQL full-text search with pg_trgm for typos.
 
+mod conflicts;
 mod peers;
 mod queries;
 mod stats;
@@ -14,6 +15,9 @@ use clap::{Parser, Subcommand};
 
 use crate::queries::Query;
 use crate::stats::Samples;
+
+#[global_allocator]
+static ALLOCATOR: conflicts::Counting = conflicts::Counting;
 
 #[derive(Parser)]
 #[command(about = "Search benchmark: Sentra's catalogue index against SQLite FTS5 and PostgreSQL")]
@@ -58,6 +62,19 @@ enum Command {
         #[arg(long)]
         misses: Option<String>,
     },
+    /// Harmonisation (issue 7): all conflicts of a province's generated year of activities, the
+    /// fast way and every pair, at 1,000, 10,000 and the given number of activities.
+    Conflicts {
+        #[arg(long, default_value = "32")]
+        province: String,
+        #[arg(long, default_value_t = 100_000)]
+        activities: usize,
+        /// Largest input the all-pairs peer runs on (it takes minutes at 100,000).
+        #[arg(long, default_value_t = 100_000)]
+        all_pairs_max: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -77,6 +94,12 @@ async fn main() -> anyhow::Result<()> {
             passes,
             misses,
         } => run(&queries, &index, fts, pg, passes, misses).await,
+        Command::Conflicts {
+            province,
+            activities,
+            all_pairs_max,
+            seed,
+        } => conflicts::run(&province, activities, all_pairs_max, seed),
     }
 }
 

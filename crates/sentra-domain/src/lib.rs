@@ -17,6 +17,7 @@ pub mod demo_products;
 pub mod import;
 pub mod merge;
 pub mod product;
+pub mod programme;
 pub mod region;
 pub mod scope;
 pub mod size;

@@ -1,0 +1,8 @@
+//! Programmes: trainings, coaching, clinics, exhibitions and visits planned by the city,
+//! kecamatan and kelurahan offices and their partners, harmonised so that they do not clash.
+
+pub mod conflicts;
+pub mod generate;
+
+#[cfg(test)]
+mod tests;
