@@ -1,0 +1,452 @@
+//! An activity as planners enter it: a training, coaching, clinic, curation, exhibition, visit
+//! or FGD, for a region at some level, at a venue or online, at local time (WIB, WITA or WIT),
+//! for UMKM of some sectors, with its funding and status.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldErrors, Invalid};
+use crate::money::parse_rupiah;
+use crate::region::{RegionCode, RegionTree};
+
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|x| x.as_str() == s.trim())
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// What kind of activity.
+    ActivityKind {
+        Training = "pelatihan",
+        Bimtek = "bimtek",
+        Coaching = "pendampingan",
+        Clinic = "klinik",
+        Curation = "kurasi",
+        Exhibition = "pameran",
+        Visit = "kunjungan",
+        Fgd = "fgd",
+    }
+);
+
+code_enum!(
+    /// Who runs it.
+    Organiser {
+        Dinas = "dinas",
+        Dekranasda = "dekranasda",
+        Kecamatan = "kecamatan",
+        Kelurahan = "kelurahan",
+        Ministry = "kementerian",
+        Partner = "mitra",
+    }
+);
+
+code_enum!(
+    /// Where it stands. Cancelling needs a reason.
+    ActivityStatus {
+        Draft = "draft",
+        Planned = "planned",
+        Confirmed = "confirmed",
+        Done = "done",
+        Cancelled = "cancelled",
+    }
+);
+
+code_enum!(
+    /// Indonesia's three time zones.
+    Zone {
+        Wib = "WIB",
+        Wita = "WITA",
+        Wit = "WIT",
+    }
+);
+
+impl Zone {
+    pub fn offset_hours(self) -> i64 {
+        match self {
+            Zone::Wib => 7,
+            Zone::Wita => 8,
+            Zone::Wit => 9,
+        }
+    }
+
+    /// The zone of a region, from its province (UU 9/1987 and Keppres 41/1987 on the three
+    /// zones): WITA for Bali, Nusa Tenggara, South, East and North Kalimantan and Sulawesi; WIT
+    /// for Maluku and Papua; WIB elsewhere.
+    pub fn of_region(code: &str) -> Zone {
+        match code.get(..2).and_then(|p| p.parse::<u32>().ok()) {
+            Some(51..=53 | 63..=65 | 71..=76) => Zone::Wita,
+            Some(81..=82 | 91..=99) => Zone::Wit,
+            _ => Zone::Wib,
+        }
+    }
+}
+
+/// Topics a deployment starts with (managed tags; admins add more).
+pub const DEFAULT_TOPICS: &[(&str, &str, &str)] = &[
+    ("pemasaran_digital", "Pemasaran digital", "Digital marketing"),
+    ("pengemasan", "Pengemasan", "Packaging"),
+    ("legalitas", "Legalitas usaha (NIB, P-IRT)", "Business permits (NIB, P-IRT)"),
+    ("halal", "Sertifikasi halal", "Halal certification"),
+    ("pembukuan", "Pembukuan", "Bookkeeping"),
+    ("fotografi_produk", "Fotografi produk", "Product photography"),
+    ("ekspor", "Ekspor", "Export"),
+    ("akses_pembiayaan", "Akses pembiayaan", "Access to finance"),
+    ("kualitas_produk", "Mutu produk", "Product quality"),
+    ("kemitraan", "Kemitraan", "Partnerships"),
+];
+
+pub const MAX_TITLE: usize = 200;
+/// Longest activity: a month (a long exhibition); longer ones are several activities.
+pub const MAX_DAYS: i64 = 31;
+pub const MAX_CAPACITY: u32 = 5000;
+
+/// An activity as typed into the form (every field as text).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ActivityInput {
+    pub kind: String,
+    pub title: String,
+    pub topics: Vec<String>,
+    pub organiser: String,
+    pub region: String,
+    pub venue: String,
+    pub online_link: String,
+    /// `2026-03-10` (or `10/03/2026`).
+    pub start_date: String,
+    /// `09:00`.
+    pub start_time: String,
+    /// Empty: the start's day.
+    pub end_date: String,
+    pub end_time: String,
+    /// `WIB`, `WITA`, `WIT`; empty: the region's own.
+    pub zone: String,
+    pub capacity: String,
+    pub sectors: Vec<String>,
+    pub funding: String,
+    pub budget: String,
+    pub status: String,
+    pub status_reason: String,
+}
+
+/// A checked activity. Times are instants (Unix seconds); the zone says how to show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActivityData {
+    pub kind: ActivityKind,
+    pub title: String,
+    pub topics: Vec<String>,
+    pub organiser: Organiser,
+    pub region: RegionCode,
+    pub venue: Option<String>,
+    pub online_link: Option<String>,
+    pub start: i64,
+    pub end: i64,
+    pub zone: Zone,
+    pub capacity: u32,
+    pub sectors: Vec<String>,
+    pub funding: Option<String>,
+    pub budget: Option<i64>,
+    pub status: ActivityStatus,
+    pub status_reason: Option<String>,
+}
+
+/// What an activity is checked against.
+pub struct ActivityContext<'a> {
+    pub tree: &'a RegionTree,
+    /// Topic codes in force.
+    pub topics: &'a [String],
+    /// Sector codes of the registry.
+    pub sectors: &'a [String],
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, Invalid> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .map_err(|_| Invalid("date_invalid"))
+}
+
+fn parse_time(s: &str) -> Result<NaiveTime, Invalid> {
+    let s = s.trim().replace('.', ":");
+    NaiveTime::parse_from_str(&s, "%H:%M").map_err(|_| Invalid("time_invalid"))
+}
+
+fn text(s: &str, max: usize) -> Result<Option<String>, Invalid> {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > max {
+        Err(Invalid("text_too_long"))
+    } else {
+        Ok(Some(s).filter(|s| !s.is_empty()))
+    }
+}
+
+/// Local date and time in `zone` as an instant.
+pub fn instant(at: NaiveDateTime, zone: Zone) -> i64 {
+    at.and_utc().timestamp() - zone.offset_hours() * 3600
+}
+
+/// An instant as local date and time in `zone`.
+pub fn local(at: i64, zone: Zone) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp(at + zone.offset_hours() * 3600, 0)
+        .map(|d| d.naive_utc())
+        .unwrap_or_default()
+}
+
+pub fn validate_activity(
+    input: &ActivityInput,
+    ctx: &ActivityContext<'_>,
+) -> Result<ActivityData, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let kind = e.check(
+        "kind",
+        ActivityKind::parse(&input.kind).ok_or(Invalid("choice_invalid")),
+    );
+    let title = e.check(
+        "title",
+        text(&input.title, MAX_TITLE).and_then(|t| t.ok_or(Invalid("required"))),
+    );
+    let mut topics: Vec<String> = input
+        .topics
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    topics.dedup();
+    if topics.is_empty() {
+        e.push("topics", "required");
+    } else if topics.iter().any(|t| !ctx.topics.contains(t)) {
+        e.push("topics", "choice_invalid");
+    }
+    let organiser = e.check(
+        "organiser",
+        Organiser::parse(&input.organiser).ok_or(Invalid("choice_invalid")),
+    );
+    let region = e.check(
+        "region",
+        RegionCode::parse(&input.region).and_then(|c| {
+            ctx.tree
+                .get(&c)
+                .map(|_| c.clone())
+                .ok_or(Invalid("region_unknown"))
+        }),
+    );
+    let venue = e.check("venue", text(&input.venue, 200));
+    let online_link = e.check("online_link", {
+        let s = input.online_link.trim();
+        if s.is_empty() {
+            Ok(None)
+        } else if (s.starts_with("https://") || s.starts_with("http://"))
+            && s.len() <= 500
+            && !s.contains(char::is_whitespace)
+        {
+            Ok(Some(s.to_string()))
+        } else {
+            Err(Invalid("url_invalid"))
+        }
+    });
+    if matches!((&venue, &online_link), (Some(None), Some(None))) {
+        e.push("venue", "venue_or_link_required");
+    }
+    let zone = e.check(
+        "zone",
+        if input.zone.trim().is_empty() {
+            Ok(Zone::of_region(input.region.trim()))
+        } else {
+            Zone::parse(&input.zone.to_uppercase()).ok_or(Invalid("choice_invalid"))
+        },
+    );
+    let start_date = e.check("start_date", parse_date(&input.start_date));
+    let start_time = e.check("start_time", parse_time(&input.start_time));
+    let end_date = if input.end_date.trim().is_empty() {
+        start_date.map(Ok)
+    } else {
+        Some(parse_date(&input.end_date))
+    };
+    let end_date = end_date.and_then(|d| e.check("end_date", d));
+    let end_time = e.check("end_time", parse_time(&input.end_time));
+    let (mut start, mut end) = (None, None);
+    if let (Some(z), Some(sd), Some(st), Some(ed), Some(et)) =
+        (zone, start_date, start_time, end_date, end_time)
+    {
+        let (s, t) = (instant(sd.and_time(st), z), instant(ed.and_time(et), z));
+        if t <= s {
+            e.push("end_time", "end_before_start");
+        } else if t - s > MAX_DAYS * 86_400 {
+            e.push("end_date", "activity_too_long");
+        } else {
+            (start, end) = (Some(s), Some(t));
+        }
+    }
+    let capacity = e.check("capacity", {
+        let s = input.capacity.trim();
+        if s.is_empty() {
+            Ok(30)
+        } else {
+            s.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_CAPACITY).contains(n))
+                .ok_or(Invalid("number_invalid"))
+        }
+    });
+    let mut sectors: Vec<String> = input
+        .sectors
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    sectors.sort();
+    sectors.dedup();
+    if sectors.iter().any(|s| !ctx.sectors.contains(s)) {
+        e.push("sectors", "choice_invalid");
+    }
+    let funding = e.check("funding", text(&input.funding, 200));
+    let budget = e.check("budget", {
+        let s = input.budget.trim();
+        if s.is_empty() { Ok(None) } else { parse_rupiah(s).map(Some) }
+    });
+    let status = e.check(
+        "status",
+        if input.status.trim().is_empty() {
+            Ok(ActivityStatus::Planned)
+        } else {
+            ActivityStatus::parse(&input.status).ok_or(Invalid("choice_invalid"))
+        },
+    );
+    let status_reason = e.check("status_reason", text(&input.status_reason, 500));
+    if status == Some(ActivityStatus::Cancelled) && status_reason == Some(None) {
+        e.push("status_reason", "cancel_reason_required");
+    }
+    e.clone().into_result()?;
+    match (kind, title, organiser, region, venue, online_link, zone, start, end) {
+        (
+            Some(kind),
+            Some(title),
+            Some(organiser),
+            Some(region),
+            Some(venue),
+            Some(online_link),
+            Some(zone),
+            Some(start),
+            Some(end),
+        ) => Ok(ActivityData {
+            kind,
+            title,
+            topics,
+            organiser,
+            region,
+            venue,
+            online_link,
+            start,
+            end,
+            zone,
+            capacity: capacity.unwrap_or(30),
+            sectors,
+            funding: funding.flatten(),
+            budget: budget.flatten(),
+            status: status.unwrap_or(ActivityStatus::Planned),
+            status_reason: status_reason.flatten(),
+        }),
+        _ => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_parts() -> (Vec<String>, Vec<String>) {
+        (
+            DEFAULT_TOPICS.iter().map(|t| t.0.to_string()).collect(),
+            vec!["kuliner".into(), "kriya".into()],
+        )
+    }
+
+    fn clinic() -> ActivityInput {
+        ActivityInput {
+            kind: "klinik".into(),
+            title: "Klinik Kemasan  Pondok Aren".into(),
+            topics: vec!["pengemasan".into()],
+            organiser: "kecamatan".into(),
+            region: "36.74.03".into(),
+            venue: "Aula Kecamatan Pondok Aren".into(),
+            start_date: "10/03/2026".into(),
+            start_time: "09.00".into(),
+            end_time: "12:00".into(),
+            sectors: vec!["kuliner".into()],
+            budget: "Rp 2,5 jt".into(),
+            ..ActivityInput::default()
+        }
+    }
+
+    #[test]
+    fn a_clinic_as_typed_is_read_in_its_zone() {
+        let (topics, sectors) = ctx_parts();
+        let ctx = ActivityContext {
+            tree: RegionTree::embedded(),
+            topics: &topics,
+            sectors: &sectors,
+        };
+        let Ok(a) = validate_activity(&clinic(), &ctx) else {
+            panic!("valid");
+        };
+        assert_eq!(a.title, "Klinik Kemasan Pondok Aren");
+        assert_eq!(a.zone, Zone::Wib);
+        // 09:00 WIB is 02:00 UTC.
+        assert_eq!(a.start, 1_773_108_000);
+        assert_eq!(a.end - a.start, 3 * 3600);
+        assert_eq!(a.budget, Some(2_500_000));
+        assert_eq!(a.status, ActivityStatus::Planned);
+        // Kupang is in WITA: the same local hour is an hour earlier.
+        let mut kupang = clinic();
+        kupang.region = "53.71".into();
+        let Ok(k) = validate_activity(&kupang, &ctx) else {
+            panic!("valid");
+        };
+        assert_eq!((k.zone, a.start - k.start), (Zone::Wita, 3600));
+    }
+
+    #[test]
+    fn bad_input_names_every_field() {
+        let (topics, sectors) = ctx_parts();
+        let ctx = ActivityContext {
+            tree: RegionTree::embedded(),
+            topics: &topics,
+            sectors: &sectors,
+        };
+        let mut bad = clinic();
+        bad.kind = "rapat".into();
+        bad.topics = vec![];
+        bad.region = "99.99.99".into();
+        bad.venue = String::new();
+        bad.end_time = "08:00".into();
+        bad.status = "cancelled".into();
+        let Err(e) = validate_activity(&bad, &ctx) else {
+            panic!("invalid");
+        };
+        let got: Vec<(&str, &str)> = e.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        for want in [
+            ("kind", "choice_invalid"),
+            ("topics", "required"),
+            ("region", "region_unknown"),
+            ("venue", "venue_or_link_required"),
+            ("end_time", "end_before_start"),
+            ("status_reason", "cancel_reason_required"),
+        ] {
+            assert!(got.contains(&want), "{want:?} in {got:?}");
+        }
+    }
+}
