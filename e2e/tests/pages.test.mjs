@@ -84,6 +84,8 @@ const pages = () => [
   ["categories", "admin", "/admin/kategori"],
   ["category-edit", "admin", "/admin/kategori/makanan.keripik"],
   ["synonyms", "admin", "/admin/sinonim"],
+  ["activities", "admin", "/kegiatan"],
+  ["activity-new", "admin", "/kegiatan/baru"],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],
   ["owner-new", "owner", "/umkm/new"],

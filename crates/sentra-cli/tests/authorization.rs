@@ -101,6 +101,45 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         product(inside.clone()).await,
         product(outside.clone()).await,
     );
+    // An activity of Pondok Aren (inside) and one of Serpong (outside).
+    let activity = |region: &'static str| {
+        let app = &app;
+        async move {
+            let input = sentra_domain::programme::activity::ActivityInput {
+                kind: "klinik".into(),
+                title: format!("Klinik {region}"),
+                topics: vec!["halal".into()],
+                organiser: "kecamatan".into(),
+                region: region.into(),
+                venue: "Aula".into(),
+                start_date: "2027-02-03".into(),
+                start_time: "09:00".into(),
+                end_time: "12:00".into(),
+                ..Default::default()
+            };
+            let topics: Vec<String> = app
+                .db
+                .activity_topics()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| t.code)
+                .collect();
+            let ctx = sentra_domain::programme::activity::ActivityContext {
+                tree: sentra_domain::region::RegionTree::embedded(),
+                topics: &topics,
+                sectors: &[],
+            };
+            let data = sentra_domain::programme::activity::validate_activity(&input, &ctx).unwrap();
+            app.db
+                .create_activity(&common::city(), &data, None, &Actor::system("test"))
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let (activity_inside, activity_outside) =
+        (activity("36.74.03").await, activity("36.74.01").await);
     // Every caller below works in Pondok Aren (36.74.03).
     let before = app.count().await;
 
@@ -161,6 +200,11 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     ("inside", Some(&product_inside)),
                     ("outside", Some(&product_outside)),
                 ]
+            } else if rule.path.contains("{activity}") {
+                vec![
+                    ("inside", Some(&activity_inside)),
+                    ("outside", Some(&activity_outside)),
+                ]
             } else if rule.path.contains("{pair}") {
                 vec![
                     ("inside", Some(&pair_inside)),
@@ -200,6 +244,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{pair}", id.map_or("", |s| s.as_str()))
                     .replace("{pid}", id.map_or("", |s| s.as_str()))
                     .replace("{export}", id.map_or("", |s| s.as_str()))
+                    .replace("{activity}", id.map_or("", |s| s.as_str()))
                     .replace("{code}", "36.74")
                     .replace("{category}", "makanan.keripik");
                 let api = path.starts_with("/api/");

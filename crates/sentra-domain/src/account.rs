@@ -210,6 +210,10 @@ pub enum Permission {
     BuyFromEkatalog,
     /// Edit the public catalogue's settings (search synonyms).
     ManageCatalog,
+    /// See the programme board (every level's activities in scope).
+    ReadProgrammes,
+    /// Plan, move and cancel activities in scope.
+    PlanProgrammes,
 }
 
 impl Role {
@@ -232,6 +236,11 @@ impl Role {
             CurateEkatalog => matches!(self, Role::Admin | Role::Curator),
             BuyFromEkatalog => self == Role::Procurement,
             ManageCatalog => matches!(self, Role::Admin | Role::Curator),
+            ReadProgrammes => matches!(
+                self,
+                Role::Admin | Role::Operator | Role::Curator | Role::Viewer
+            ),
+            PlanProgrammes => matches!(self, Role::Admin | Role::Operator | Role::Curator),
         }
     }
 }

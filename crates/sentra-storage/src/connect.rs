@@ -228,6 +228,7 @@ impl Database {
         self.load_regions(sentra_domain::region::RegionTree::embedded())
             .await?;
         self.seed_product_categories().await?;
+        self.seed_activity_topics().await?;
         Ok(())
     }
 

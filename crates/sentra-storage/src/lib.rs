@@ -3,6 +3,7 @@
 //! registry records takes the caller's [`Scope`](sentra_domain::scope::Scope).
 
 mod accounts;
+mod activities;
 mod audit;
 mod catalog;
 mod categories;
@@ -21,6 +22,7 @@ mod regions;
 mod umkm;
 
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
+pub use activities::{ActivityConflict, ActivityRecord, Topic, slots_of};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
 pub use catalog::{CatalogChanges, CatalogEntry, Store};
 pub use categories::CategoryRow;

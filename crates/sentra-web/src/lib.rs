@@ -2,6 +2,7 @@
 //! JavaScript) and the JSON API under `/api/v1/` with its OpenAPI document. Handlers are thin:
 //! they parse, call the domain and storage, and render.
 
+mod activities_page;
 mod api;
 mod api_products;
 mod assets;
@@ -299,6 +300,7 @@ fn site_routes() -> routes::Routes {
         .merge(media::routes())
         .merge(synonyms_page::routes())
         .merge(categories_page::routes())
+        .merge(activities_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

@@ -98,12 +98,24 @@ impl Zone {
 
 /// Topics a deployment starts with (managed tags; admins add more).
 pub const DEFAULT_TOPICS: &[(&str, &str, &str)] = &[
-    ("pemasaran_digital", "Pemasaran digital", "Digital marketing"),
+    (
+        "pemasaran_digital",
+        "Pemasaran digital",
+        "Digital marketing",
+    ),
     ("pengemasan", "Pengemasan", "Packaging"),
-    ("legalitas", "Legalitas usaha (NIB, P-IRT)", "Business permits (NIB, P-IRT)"),
+    (
+        "legalitas",
+        "Legalitas usaha (NIB, P-IRT)",
+        "Business permits (NIB, P-IRT)",
+    ),
     ("halal", "Sertifikasi halal", "Halal certification"),
     ("pembukuan", "Pembukuan", "Bookkeeping"),
-    ("fotografi_produk", "Fotografi produk", "Product photography"),
+    (
+        "fotografi_produk",
+        "Fotografi produk",
+        "Product photography",
+    ),
     ("ekspor", "Ekspor", "Export"),
     ("akses_pembiayaan", "Akses pembiayaan", "Access to finance"),
     ("kualitas_produk", "Mutu produk", "Product quality"),
@@ -316,7 +328,11 @@ pub fn validate_activity(
     let funding = e.check("funding", text(&input.funding, 200));
     let budget = e.check("budget", {
         let s = input.budget.trim();
-        if s.is_empty() { Ok(None) } else { parse_rupiah(s).map(Some) }
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            parse_rupiah(s).map(Some)
+        }
     });
     let status = e.check(
         "status",
@@ -331,7 +347,17 @@ pub fn validate_activity(
         e.push("status_reason", "cancel_reason_required");
     }
     e.clone().into_result()?;
-    match (kind, title, organiser, region, venue, online_link, zone, start, end) {
+    match (
+        kind,
+        title,
+        organiser,
+        region,
+        venue,
+        online_link,
+        zone,
+        start,
+        end,
+    ) {
         (
             Some(kind),
             Some(title),

@@ -1,0 +1,193 @@
+//! Programmes through the pages, on SQLite and PostgreSQL: a city-level packaging clinic planned
+//! on the day Pondok Aren already holds one for the same sector shows the conflict with its
+//! reason before anything is saved; saving anyway needs a note; the board shows the three
+//! levels with the conflicts marked; the public `.ics` feed parses as iCalendar.
+
+mod common;
+
+use common::spawn_app;
+
+/// A weekday about two months ahead (clear of the budget year's last weeks), as `YYYY-MM-DD`.
+fn day_ahead() -> String {
+    use chrono::Datelike;
+    let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(60);
+    while d.month() == 12 && d.day() >= 4 || d.weekday().number_from_monday() > 5 {
+        d += chrono::Duration::days(1);
+    }
+    d.format("%Y-%m-%d").to_string()
+}
+
+#[tokio::test]
+async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow() {
+    let app = spawn_app().await;
+    let day = day_ahead();
+    let sector = app.db.sectors().await.unwrap()[0].code.clone();
+    let post = |path: &str, fields: Vec<(&str, String)>| {
+        let mut form = vec![("_csrf", app.csrf.clone())];
+        form.extend(fields);
+        let req = app.client.post(app.url(path)).form(&form);
+        async move { req.send().await.unwrap() }
+    };
+    let clinic = |title: &str, region: &str, organiser: &str, from: &str, to: &str| {
+        vec![
+            ("kind", "klinik".to_string()),
+            ("title", title.to_string()),
+            ("topics", "pengemasan".to_string()),
+            ("organiser", organiser.to_string()),
+            ("region", region.to_string()),
+            ("venue", format!("Aula {title}")),
+            ("start_date", day.clone()),
+            ("start_time", from.to_string()),
+            ("end_time", to.to_string()),
+            ("sectors", sector.clone()),
+            ("status", "planned".to_string()),
+        ]
+    };
+    let count = || async {
+        app.db
+            .activities_between(
+                &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+                0,
+                i64::MAX,
+            )
+            .await
+            .unwrap()
+            .len()
+    };
+
+    // Bad input: each field named, nothing saved.
+    let mut bad = clinic("Klinik Kemasan", "36.74.03", "kecamatan", "12:00", "09:00");
+    bad.retain(|(k, _)| *k != "topics");
+    let res = post("/kegiatan", bad).await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Jam selesai: Selesai harus sesudah mulai."),
+        "{body}"
+    );
+    assert!(body.contains("Topik: Wajib diisi."), "{body}");
+    assert_eq!(count().await, 0);
+
+    let kecamatan = clinic(
+        "Klinik Kemasan Pondok Aren",
+        "36.74.03",
+        "kecamatan",
+        "09:00",
+        "12:00",
+    );
+    assert_eq!(post("/kegiatan", kecamatan).await.status(), 303);
+
+    // The city's clinic the same morning, for the same sector: shown, not saved.
+    let city = clinic("Klinik Kemasan Kota", "36.74", "dinas", "10:00", "13:00");
+    let res = post("/kegiatan", city.clone()).await;
+    assert_eq!(res.status(), 409);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Waktunya bersamaan di wilayah yang sama atau yang mencakupnya"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Topik yang sama untuk sasaran yang sama"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Klinik Kemasan Pondok Aren (Kecamatan, Pondok Aren"),
+        "{body}"
+    );
+    assert_eq!(count().await, 1);
+
+    // Accepting needs a note.
+    let mut accepted = city.clone();
+    accepted.push(("accept", "1".into()));
+    let res = post("/kegiatan", accepted.clone()).await;
+    assert_eq!(res.status(), 409);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Tulis catatan mengapa bentrokan diterima.")
+    );
+    accepted.push((
+        "conflicts_note",
+        "Sasaran berbeda: UMKM yang belum pernah ikut".into(),
+    ));
+    assert_eq!(post("/kegiatan", accepted).await.status(), 303);
+
+    // A kelurahan's training that afternoon, online, on another topic: no conflict.
+    let mut kelurahan = clinic(
+        "Pelatihan Foto Produk Pondok Kacang",
+        "36.74.03.1003",
+        "kelurahan",
+        "14:00",
+        "16:00",
+    );
+    for (k, v) in kelurahan.iter_mut() {
+        match *k {
+            "topics" => *v = "fotografi_produk".into(),
+            "kind" => *v = "pelatihan".into(),
+            "venue" => v.clear(),
+            _ => {}
+        }
+    }
+    kelurahan.push(("online_link", "https://meet.example.id/foto".into()));
+    assert_eq!(post("/kegiatan", kelurahan).await.status(), 303);
+    assert_eq!(count().await, 3);
+
+    // The board: three levels, the conflicts marked on both clinics, the note shown.
+    let month = &day[..7];
+    let board = app
+        .get(&format!("/kegiatan?bulan={month}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for s in [
+        "Kab/Kota",
+        "Kecamatan",
+        "Kelurahan/Desa",
+        "3 kegiatan bulan ini; 2 bentrok.",
+        "Sasaran berbeda: UMKM yang belum pernah ikut",
+    ] {
+        assert!(board.contains(s), "{s} in {board}");
+    }
+    assert_eq!(board.matches("⚠").count(), 2, "{board}");
+
+    // The public feed (no sign-in) parses as iCalendar with the three planned activities.
+    let ics = reqwest::get(app.url("/kegiatan/kalender.ics?wilayah=36.74"))
+        .await
+        .unwrap();
+    assert!(
+        ics.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let text = ics.text().await.unwrap();
+    let cal: icalendar::Calendar = text.parse().unwrap();
+    use icalendar::Component;
+    let mut titles: Vec<String> = cal
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            icalendar::CalendarComponent::Event(e) => e.get_summary().map(str::to_string),
+            _ => None,
+        })
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "Klinik Kemasan Kota",
+            "Klinik Kemasan Pondok Aren",
+            "Pelatihan Foto Produk Pondok Kacang"
+        ]
+    );
+    let by_topic =
+        reqwest::get(app.url("/kegiatan/kalender.ics?wilayah=36.74&topik=fotografi_produk"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    assert_eq!(by_topic.matches("BEGIN:VEVENT").count(), 1, "{by_topic}");
+}

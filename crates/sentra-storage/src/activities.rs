@@ -1,0 +1,417 @@
+//! Programme activities as stored: planned within the planner's scope, audited (entity
+//! `activity`), with the conflicts a new or moved activity would have, found among the stored
+//! ones that could clash with it (the same province, around the same weeks).
+
+use sentra_domain::programme::activity::{
+    ActivityData, ActivityKind, ActivityStatus, DEFAULT_TOPICS, Organiser, Zone,
+};
+use sentra_domain::programme::conflicts::{self, Conflict, Rules, Slot};
+use sentra_domain::region::RegionCode;
+use sentra_domain::scope::Scope;
+use std::collections::HashMap;
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{self, Actor};
+use crate::{Database, Result, StorageError, now_text};
+
+/// A stored activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRecord {
+    pub id: String,
+    pub data: ActivityData,
+    pub conflicts_note: Option<String>,
+    pub created_by: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+/// A managed topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+}
+
+/// A conflict of a proposed activity with a stored one (none for the budget year's end).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityConflict {
+    pub reason: conflicts::Reason,
+    pub with: Option<ActivityRecord>,
+}
+
+const COLUMNS: &str = "id, kind, title, topics, organiser, region_code, venue, online_link, \
+    starts_at, ends_at, zone, capacity, sectors, funding, budget_rupiah, status, status_reason, \
+    conflicts_note, created_by, updated_at, version";
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn corrupt(what: &str, value: &str) -> StorageError {
+    StorageError::Corrupt(format!("activity {what} {value:?}"))
+}
+
+fn activity_from_row(r: &AnyRow) -> Result<ActivityRecord> {
+    let text = |c: &str| -> Result<String> { Ok(r.try_get::<String, _>(c)?) };
+    let kind = text("kind")?;
+    let organiser = text("organiser")?;
+    let region = text("region_code")?;
+    let zone = text("zone")?;
+    let status = text("status")?;
+    Ok(ActivityRecord {
+        id: text("id")?,
+        data: ActivityData {
+            kind: ActivityKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+            title: text("title")?,
+            topics: list(&text("topics")?),
+            organiser: Organiser::parse(&organiser)
+                .ok_or_else(|| corrupt("organiser", &organiser))?,
+            region: RegionCode::parse(&region).map_err(|_| corrupt("region", &region))?,
+            venue: r.try_get("venue")?,
+            online_link: r.try_get("online_link")?,
+            start: r.try_get("starts_at")?,
+            end: r.try_get("ends_at")?,
+            zone: Zone::parse(&zone).ok_or_else(|| corrupt("zone", &zone))?,
+            capacity: u32::try_from(r.try_get::<i64, _>("capacity")?).unwrap_or(0),
+            sectors: list(&text("sectors")?),
+            funding: r.try_get("funding")?,
+            budget: r.try_get("budget_rupiah")?,
+            status: ActivityStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+            status_reason: r.try_get("status_reason")?,
+        },
+        conflicts_note: r.try_get("conflicts_note")?,
+        created_by: text("created_by")?,
+        updated_at: text("updated_at")?,
+        version: r.try_get("version")?,
+    })
+}
+
+fn changes(d: &ActivityData, note: Option<&str>) -> serde_json::Value {
+    serde_json::json!({
+        "kind": d.kind.as_str(),
+        "title": d.title,
+        "topics": d.topics,
+        "organiser": d.organiser.as_str(),
+        "region": d.region.as_str(),
+        "venue": d.venue,
+        "online_link": d.online_link,
+        "start": d.start,
+        "end": d.end,
+        "zone": d.zone.as_str(),
+        "capacity": d.capacity,
+        "sectors": d.sectors,
+        "funding": d.funding,
+        "budget": d.budget,
+        "status": d.status.as_str(),
+        "status_reason": d.status_reason,
+        "conflicts_note": note,
+    })
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the activity's fields, `kind` to `status_reason`, in the columns' order.
+fn bind_data<'q>(q: AnyQuery<'q>, data: &'q ActivityData) -> AnyQuery<'q> {
+    q.bind(data.kind.as_str())
+        .bind(&data.title)
+        .bind(data.topics.join(","))
+        .bind(data.organiser.as_str())
+        .bind(data.region.as_str())
+        .bind(&data.venue)
+        .bind(&data.online_link)
+        .bind(data.start)
+        .bind(data.end)
+        .bind(data.zone.as_str())
+        .bind(i64::from(data.capacity))
+        .bind(data.sectors.join(","))
+        .bind(&data.funding)
+        .bind(data.budget)
+        .bind(data.status.as_str())
+        .bind(&data.status_reason)
+}
+
+/// A venue as written, for comparing: lower case, single spaces.
+fn venue_key(v: &str) -> String {
+    v.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Activities as conflict detection sees them: topics and sectors by their place in the
+/// managed lists, venues by their written name (case and spacing aside). No participants yet.
+pub fn slots_of(items: &[&ActivityData], topics: &[Topic], sectors: &[crate::Sector]) -> Vec<Slot> {
+    let mut venues: HashMap<String, u32> = HashMap::new();
+    items
+        .iter()
+        .map(|d| Slot {
+            region: d.region.as_str().to_string(),
+            start: d.start,
+            end: d.end,
+            topics: d
+                .topics
+                .iter()
+                .map(|t| {
+                    topics
+                        .iter()
+                        .position(|x| &x.code == t)
+                        .map_or(u16::MAX, |p| u16::try_from(p).unwrap_or(u16::MAX))
+                })
+                .collect(),
+            sectors: d.sectors.iter().fold(0u32, |m, c| {
+                match sectors.iter().position(|s| &s.code == c) {
+                    Some(p) if p < 32 => m | 1 << p,
+                    _ => m,
+                }
+            }),
+            venue: d.venue.as_deref().map(|v| {
+                let next = venues.len() as u32;
+                *venues.entry(venue_key(v)).or_insert(next)
+            }),
+            participants: Vec::new(),
+        })
+        .collect()
+}
+
+impl Database {
+    /// Adds the starting topics when there are none (a new deployment).
+    pub(crate) async fn seed_activity_topics(&self) -> Result<()> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM activity_topics")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        if n > 0 {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for (i, (code, id, en)) in DEFAULT_TOPICS.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO activity_topics (code, name_id, name_en, position) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(*code)
+            .bind(*id)
+            .bind(*en)
+            .bind(i64::try_from(i).unwrap_or(0) * 10)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn activity_topics(&self) -> Result<Vec<Topic>> {
+        let rows = sqlx::query(
+            "SELECT code, name_id, name_en FROM activity_topics WHERE active = 1 \
+             ORDER BY position, code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Topic {
+                    code: r.try_get("code")?,
+                    name_id: r.try_get("name_id")?,
+                    name_en: r.try_get("name_en")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Plans an activity in the caller's scope; `note` records why conflicts were accepted.
+    pub async fn create_activity(
+        &self,
+        scope: &Scope,
+        data: &ActivityData,
+        note: Option<&str>,
+        actor: &Actor,
+    ) -> Result<ActivityRecord> {
+        if !scope.contains(&data.region) {
+            return Err(StorageError::NotFound);
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let now = now_text();
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let sql = format!(
+            "INSERT INTO activities ({COLUMNS}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1, $21)"
+        );
+        let insert = sqlx::query(&sql).bind(&id);
+        bind_data(insert, data)
+            .bind(note)
+            .bind(&actor.name)
+            .bind(&now)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        audit::append(
+            &mut tx,
+            actor,
+            "create",
+            "activity",
+            Some(&id),
+            &changes(data, note),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_activity(scope, &id).await
+    }
+
+    /// Replaces an activity's data if it is still at `expected_version`.
+    pub async fn update_activity(
+        &self,
+        scope: &Scope,
+        id: &str,
+        expected_version: i64,
+        data: &ActivityData,
+        note: Option<&str>,
+        actor: &Actor,
+    ) -> Result<ActivityRecord> {
+        let before = self.get_activity(scope, id).await?;
+        if !scope.contains(&data.region) {
+            return Err(StorageError::NotFound);
+        }
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let done = sqlx::query(
+            "UPDATE activities SET kind = $1, title = $2, topics = $3, organiser = $4, \
+             region_code = $5, venue = $6, online_link = $7, starts_at = $8, ends_at = $9, \
+             zone = $10, capacity = $11, sectors = $12, funding = $13, budget_rupiah = $14, \
+             status = $15, status_reason = $16, conflicts_note = $17, updated_at = $18, \
+             version = version + 1 WHERE id = $19 AND version = $20",
+        );
+        let done = bind_data(done, data)
+            .bind(note)
+            .bind(now_text())
+            .bind(id)
+            .bind(expected_version)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::Conflict);
+        }
+        let old = changes(&before.data, before.conflicts_note.as_deref());
+        let new = changes(data, note);
+        let mut diff = serde_json::Map::new();
+        if let (Some(o), Some(n)) = (old.as_object(), new.as_object()) {
+            for (k, v) in n {
+                if o.get(k) != Some(v) {
+                    diff.insert(k.clone(), serde_json::json!([o.get(k), v]));
+                }
+            }
+        }
+        audit::append(
+            &mut tx,
+            actor,
+            "update",
+            "activity",
+            Some(id),
+            &serde_json::Value::Object(diff),
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_activity(scope, id).await
+    }
+
+    pub async fn get_activity(&self, scope: &Scope, id: &str) -> Result<ActivityRecord> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM activities WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        let a = activity_from_row(&row)?;
+        if scope.contains(&a.data.region) {
+            Ok(a)
+        } else {
+            Err(StorageError::NotFound)
+        }
+    }
+
+    /// Activities starting in `[from, to)` whose region is inside `within` or holds it (a
+    /// kecamatan's planner sees the city's and the province's too), by start.
+    pub async fn activities_between(
+        &self,
+        within: &RegionCode,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<ActivityRecord>> {
+        let code = within.as_str();
+        let mut holders: Vec<String> = Vec::new();
+        let mut at = code;
+        while let Some(dot) = at.rfind('.') {
+            at = &at[..dot];
+            holders.push(at.to_string());
+        }
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM activities WHERE starts_at >= $1 AND starts_at < $2 \
+             AND (region_code = $3 OR region_code LIKE $4"
+        );
+        for i in 0..holders.len() {
+            sql.push_str(&format!(" OR region_code = ${}", i + 5));
+        }
+        sql.push_str(") ORDER BY starts_at, id");
+        let mut q = sqlx::query(&sql)
+            .bind(from)
+            .bind(to)
+            .bind(code)
+            .bind(format!("{code}.%"));
+        for h in &holders {
+            q = q.bind(h);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(activity_from_row).collect()
+    }
+
+    /// The conflicts `proposed` would have with the stored activities (other than `own_id`,
+    /// when it is being moved), cancelled ones aside.
+    pub async fn activity_conflicts(
+        &self,
+        proposed: &ActivityData,
+        own_id: Option<&str>,
+        rules: &Rules,
+    ) -> Result<Vec<ActivityConflict>> {
+        let province = RegionCode::parse(proposed.region.as_str().get(..2).unwrap_or(""))
+            .unwrap_or_else(|_| proposed.region.clone());
+        // Starts more than the window (or the longest activity) away cannot clash.
+        let reach = rules
+            .topic_window
+            .max(sentra_domain::programme::activity::MAX_DAYS * conflicts::DAY);
+        let stored: Vec<ActivityRecord> = self
+            .activities_between(&province, proposed.start - reach, proposed.end + reach)
+            .await?
+            .into_iter()
+            .filter(|a| Some(a.id.as_str()) != own_id && a.data.status != ActivityStatus::Cancelled)
+            .collect();
+        let topics = self.activity_topics().await?;
+        let sectors = self.sectors().await?;
+        let all: Vec<&ActivityData> = stored
+            .iter()
+            .map(|a| &a.data)
+            .chain(std::iter::once(proposed))
+            .collect();
+        let slots = slots_of(&all, &topics, &sectors);
+        let me = (slots.len() - 1) as u32;
+        let mut found: Vec<Conflict> = conflicts::find(&slots, rules)
+            .into_iter()
+            .filter(|c| c.a == me || c.b == me)
+            .collect();
+        found.sort_unstable_by_key(|c| (slots[(c.a + c.b - me) as usize].start, c.reason));
+        Ok(found
+            .into_iter()
+            .map(|c| {
+                let other = (c.a + c.b - me) as usize;
+                ActivityConflict {
+                    reason: c.reason,
+                    with: stored.get(other).filter(|_| other != me as usize).cloned(),
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,825 @@
+//! Programmes: the harmonisation board (`/kegiatan`: every level's activities in the caller's
+//! area and those of the regions holding it, a month at a time, conflicts marked), the activity
+//! form that shows every conflict with its reason before saving (saving anyway needs a note),
+//! and the public iCalendar feed (`/kegiatan/kalender.ics`).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, RawForm, RawQuery, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate};
+use sentra_domain::FieldErrors;
+use sentra_domain::account::Permission;
+use sentra_domain::programme::activity::{
+    ActivityContext, ActivityData, ActivityInput, ActivityKind, ActivityStatus, Organiser, Zone,
+    instant, local, validate_activity,
+};
+use sentra_domain::programme::conflicts::{self, Reason, Rules};
+use sentra_domain::region::{RegionCode, RegionLevel};
+use sentra_storage::{ActivityConflict, ActivityRecord, StorageError};
+
+use crate::AppState;
+use crate::auth::{Caller, accept_form, require};
+use crate::error::ApiError;
+use crate::forms::form_value;
+use crate::lang::{Lang, ReqLang};
+use crate::pages::{Chrome, FormFields, error_page};
+use crate::routes::{Access, Routes};
+
+pub fn routes() -> Routes {
+    let read = Access::Role(Permission::ReadProgrammes);
+    let plan = Access::Role(Permission::PlanProgrammes);
+    Routes::new("")
+        .get("/kegiatan", read, board)
+        .get("/kegiatan/baru", plan, new_form)
+        .post("/kegiatan", plan, create)
+        .get("/kegiatan/kalender.ics", Access::Public, ics)
+        .get("/kegiatan/{activity}", plan, edit_form)
+        .post("/kegiatan/{activity}", plan, update)
+}
+
+fn pairs(query: Option<&str>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
+}
+
+fn level_key(code: &RegionCode) -> &'static str {
+    match code.level() {
+        RegionLevel::Province => "activity.level_province",
+        RegionLevel::Regency => "activity.level_regency",
+        RegionLevel::District => "activity.level_district",
+        RegionLevel::Village => "activity.level_village",
+    }
+}
+
+fn when(lang: Lang, d: &ActivityData) -> String {
+    let (s, e) = (local(d.start, d.zone), local(d.end, d.zone));
+    let day = |t: chrono::NaiveDateTime| match lang {
+        Lang::Id => t.format("%d/%m/%Y").to_string(),
+        Lang::En => t.format("%Y-%m-%d").to_string(),
+    };
+    if s.date() == e.date() {
+        format!(
+            "{} {}–{} {}",
+            day(s),
+            s.format("%H:%M"),
+            e.format("%H:%M"),
+            d.zone.as_str()
+        )
+    } else {
+        format!(
+            "{} {} – {} {} {}",
+            day(s),
+            s.format("%H:%M"),
+            day(e),
+            e.format("%H:%M"),
+            d.zone.as_str()
+        )
+    }
+}
+
+/// A conflict as a sentence: its reason and the other activity.
+fn conflict_text(state: &AppState, lang: Lang, c: &ActivityConflict) -> String {
+    let reason = match c.reason {
+        Reason::SameTopicWithinWindow { .. } => lang.t("conflict.same_topic_within_window"),
+        Reason::ParticipantsDoubleBooked { shared } => std::borrow::Cow::Owned(lang.tf(
+            "conflict.participants_double_booked",
+            &[("n", &shared.to_string())],
+        )),
+        r => lang.t(&format!("conflict.{}", r.code())),
+    };
+    match &c.with {
+        Some(other) => format!(
+            "{reason}: {} ({}, {}, {})",
+            other.data.title,
+            lang.t(level_key(&other.data.region)),
+            state.region_name(other.data.region.as_str()),
+            when(lang, &other.data)
+        ),
+        None => reason.into_owned(),
+    }
+}
+
+pub struct Row {
+    pub id: String,
+    pub when: String,
+    pub level: String,
+    pub region: String,
+    pub title: String,
+    pub kind: String,
+    pub organiser: String,
+    pub topics: String,
+    pub status: String,
+    pub conflicts: Vec<String>,
+    /// "2 bentrok".
+    pub conflict_label: String,
+    pub note: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activities.html")]
+pub struct BoardPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub prev: String,
+    pub next: String,
+    pub days: Vec<(String, Vec<Row>)>,
+    /// "12 kegiatan bulan ini; 3 bentrok."
+    pub summary: String,
+    pub can_plan: bool,
+    pub ics: String,
+}
+
+/// The first day of `yyyy-mm`, or of this month.
+fn month_start(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").unwrap_or_else(|_| {
+        let today = chrono::Utc::now().date_naive();
+        NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today)
+    })
+}
+
+fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
+    let m = d.year() * 12 + d.month0() as i32 + n;
+    NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
+}
+
+async fn board(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::ReadProgrammes) {
+        return *r;
+    }
+    let q = pairs(query.as_deref());
+    let first = month_start(form_value(&q, "bulan"));
+    let zone = Zone::of_region(caller.scope().region_code().as_str());
+    let from = instant(first.and_hms_opt(0, 0, 0).unwrap_or_default(), zone);
+    let to = instant(
+        add_months(first, 1)
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default(),
+        zone,
+    );
+    let area = caller.scope().region_code().clone();
+    let found = match state.db().activities_between(&area, from, to).await {
+        Ok(a) => a,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let topics = state.db().activity_topics().await.unwrap_or_default();
+    let topic_name = |code: &str| {
+        topics
+            .iter()
+            .find(|t| t.code == code)
+            .map_or(code.to_string(), |t| match lang {
+                Lang::Id => t.name_id.clone(),
+                Lang::En => t.name_en.clone(),
+            })
+    };
+    // The month's conflicts among the activities shown (cancelled ones aside).
+    let live: Vec<&ActivityRecord> = found
+        .iter()
+        .filter(|a| a.data.status != ActivityStatus::Cancelled)
+        .collect();
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let datas: Vec<&ActivityData> = live.iter().map(|a| &a.data).collect();
+    let slots = sentra_storage::slots_of(&datas, &topics, &sectors);
+    let mut marks: HashMap<&str, Vec<String>> = HashMap::new();
+    for c in conflicts::find(&slots, &Rules::default()) {
+        let (a, b) = (live[c.a as usize], live[c.b as usize]);
+        for (me, other) in [(a, b), (b, a)] {
+            if c.a == c.b && me.id != other.id {
+                continue;
+            }
+            let text = conflict_text(
+                &state,
+                lang,
+                &ActivityConflict {
+                    reason: c.reason,
+                    with: (c.a != c.b).then(|| other.clone()),
+                },
+            );
+            marks.entry(me.id.as_str()).or_default().push(text);
+            if c.a == c.b {
+                break;
+            }
+        }
+    }
+    let mut days: Vec<(String, Vec<Row>)> = Vec::new();
+    for a in &found {
+        let d = &a.data;
+        let day = local(d.start, d.zone).date();
+        let label = match lang {
+            Lang::Id => day.format("%d/%m/%Y").to_string(),
+            Lang::En => day.format("%Y-%m-%d").to_string(),
+        };
+        let row = Row {
+            id: a.id.clone(),
+            when: when(lang, d),
+            level: lang.t(level_key(&d.region)).into_owned(),
+            region: state.region_name(d.region.as_str()),
+            title: d.title.clone(),
+            kind: lang
+                .t(&format!("activity.kind_{}", d.kind.as_str()))
+                .into_owned(),
+            organiser: lang
+                .t(&format!("activity.organiser_{}", d.organiser.as_str()))
+                .into_owned(),
+            topics: d
+                .topics
+                .iter()
+                .map(|t| topic_name(t))
+                .collect::<Vec<_>>()
+                .join(", "),
+            status: lang
+                .t(&format!("activity.status_{}", d.status.as_str()))
+                .into_owned(),
+            conflicts: marks.remove(a.id.as_str()).unwrap_or_default(),
+            conflict_label: String::new(),
+            note: a.conflicts_note.clone(),
+        };
+        let mut row = row;
+        row.conflict_label = lang.tf(
+            "activity.conflict_count",
+            &[("n", &row.conflicts.len().to_string())],
+        );
+        match days.last_mut() {
+            Some((l, rows)) if *l == label => rows.push(row),
+            _ => days.push((label, vec![row])),
+        }
+    }
+    let with_conflicts = days
+        .iter()
+        .flat_map(|(_, r)| r)
+        .filter(|r| !r.conflicts.is_empty())
+        .count();
+    let month = first.format("%Y-%m").to_string();
+    BoardPage {
+        c: Chrome::new(
+            lang,
+            lang.tf("activity.board_title", &[("month", &month)]),
+            &uri,
+        )
+        .signed_in(&caller),
+        l: lang,
+        prev: add_months(first, -1).format("%Y-%m").to_string(),
+        next: add_months(first, 1).format("%Y-%m").to_string(),
+        summary: lang.tf(
+            "activity.board_summary",
+            &[
+                ("n", &found.len().to_string()),
+                ("k", &with_conflicts.to_string()),
+            ],
+        ),
+        days,
+        can_plan: caller.can(Permission::PlanProgrammes),
+        ics: format!("/kegiatan/kalender.ics?wilayah={}", area.as_str()),
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activity_form.html")]
+pub struct FormPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub action: String,
+    pub values: HashMap<String, String>,
+    pub errors: Vec<(String, String, String)>,
+    pub kinds: Vec<(String, String)>,
+    pub organisers: Vec<(String, String)>,
+    pub statuses: Vec<(String, String)>,
+    pub regions: Vec<(String, String)>,
+    pub topics: Vec<(String, String, bool)>,
+    pub sectors: Vec<(String, String, bool)>,
+    /// Conflicts found when saving (shown before anything is saved).
+    pub conflicts: Vec<String>,
+    pub version: Option<i64>,
+}
+
+impl FormFields for FormPage {
+    fn values(&self) -> &HashMap<String, String> {
+        &self.values
+    }
+
+    fn errors(&self) -> &[(String, String, String)] {
+        &self.errors
+    }
+}
+
+impl FormPage {
+    pub fn label(&self, field: &str) -> String {
+        self.l.t(&format!("activity.field_{field}")).into_owned()
+    }
+}
+
+fn input_from(pairs: &[(String, String)]) -> ActivityInput {
+    let v = |k: &str| form_value(pairs, k).to_string();
+    let all = |k: &str| {
+        pairs
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>()
+    };
+    ActivityInput {
+        kind: v("kind"),
+        title: v("title"),
+        topics: all("topics"),
+        organiser: v("organiser"),
+        region: v("region"),
+        venue: v("venue"),
+        online_link: v("online_link"),
+        start_date: v("start_date"),
+        start_time: v("start_time"),
+        end_date: v("end_date"),
+        end_time: v("end_time"),
+        zone: v("zone"),
+        capacity: v("capacity"),
+        sectors: all("sectors"),
+        funding: v("funding"),
+        budget: v("budget"),
+        status: v("status"),
+        status_reason: v("status_reason"),
+    }
+}
+
+fn input_of(d: &ActivityData) -> ActivityInput {
+    let (s, e) = (local(d.start, d.zone), local(d.end, d.zone));
+    ActivityInput {
+        kind: d.kind.as_str().into(),
+        title: d.title.clone(),
+        topics: d.topics.clone(),
+        organiser: d.organiser.as_str().into(),
+        region: d.region.as_str().into(),
+        venue: d.venue.clone().unwrap_or_default(),
+        online_link: d.online_link.clone().unwrap_or_default(),
+        start_date: s.format("%Y-%m-%d").to_string(),
+        start_time: s.format("%H:%M").to_string(),
+        end_date: e.format("%Y-%m-%d").to_string(),
+        end_time: e.format("%H:%M").to_string(),
+        zone: d.zone.as_str().into(),
+        capacity: d.capacity.to_string(),
+        sectors: d.sectors.clone(),
+        funding: d.funding.clone().unwrap_or_default(),
+        budget: d.budget.map(|b| b.to_string()).unwrap_or_default(),
+        status: d.status.as_str().into(),
+        status_reason: d.status_reason.clone().unwrap_or_default(),
+    }
+}
+
+struct Shown<'a> {
+    state: &'a AppState,
+    caller: &'a Caller,
+    lang: Lang,
+    uri: &'a Uri,
+}
+
+impl Shown<'_> {
+    #[allow(clippy::too_many_arguments)]
+    async fn form(
+        &self,
+        status: StatusCode,
+        action: String,
+        input: &ActivityInput,
+        extra: &[(&str, String)],
+        errors: &FieldErrors,
+        conflicts: Vec<String>,
+        version: Option<i64>,
+    ) -> Response {
+        let lang = self.lang;
+        let topics = self.state.db().activity_topics().await.unwrap_or_default();
+        let sectors = self.state.db().sectors().await.unwrap_or_default();
+        let scope = self.caller.scope();
+        let home = scope.region_code();
+        let tree = self.state.regions();
+        let mut regions = Vec::new();
+        if let Some(r) = tree.get(home) {
+            regions.push((r.code.as_str().to_string(), r.name.clone()));
+            for k in tree.children(home) {
+                regions.push((k.code.as_str().to_string(), format!("— {}", k.name)));
+                if k.level == RegionLevel::District {
+                    for v in tree.children(&k.code) {
+                        regions.push((v.code.as_str().to_string(), format!("— — {}", v.name)));
+                    }
+                }
+            }
+        }
+        let named = |prefix: &str, codes: Vec<&'static str>| {
+            codes
+                .into_iter()
+                .map(|c| (c.to_string(), lang.t(&format!("{prefix}{c}")).into_owned()))
+                .collect::<Vec<_>>()
+        };
+        let mut values: HashMap<String, String> = [
+            ("kind", &input.kind),
+            ("title", &input.title),
+            ("organiser", &input.organiser),
+            ("region", &input.region),
+            ("venue", &input.venue),
+            ("online_link", &input.online_link),
+            ("start_date", &input.start_date),
+            ("start_time", &input.start_time),
+            ("end_date", &input.end_date),
+            ("end_time", &input.end_time),
+            ("zone", &input.zone),
+            ("capacity", &input.capacity),
+            ("funding", &input.funding),
+            ("budget", &input.budget),
+            ("status", &input.status),
+            ("status_reason", &input.status_reason),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+        for (k, v) in extra {
+            values.insert((*k).to_string(), v.clone());
+        }
+        let errors = errors
+            .iter()
+            .map(|e| {
+                (
+                    e.field.clone(),
+                    lang.t(&format!("activity.field_{}", e.field)).into_owned(),
+                    lang.error(e.code).into_owned(),
+                )
+            })
+            .collect();
+        let title = if version.is_some() {
+            lang.t("activity.edit_title")
+        } else {
+            lang.t("activity.new_title")
+        };
+        let mut res = FormPage {
+            c: Chrome::new(lang, title.into_owned(), self.uri).signed_in(self.caller),
+            l: lang,
+            action,
+            values,
+            errors,
+            kinds: named(
+                "activity.kind_",
+                ActivityKind::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            organisers: named(
+                "activity.organiser_",
+                Organiser::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            statuses: named(
+                "activity.status_",
+                ActivityStatus::ALL.iter().map(|k| k.as_str()).collect(),
+            ),
+            regions,
+            topics: topics
+                .into_iter()
+                .map(|t| {
+                    let on = input.topics.contains(&t.code);
+                    let name = match lang {
+                        Lang::Id => t.name_id,
+                        Lang::En => t.name_en,
+                    };
+                    (t.code, name, on)
+                })
+                .collect(),
+            sectors: sectors
+                .into_iter()
+                .map(|s| {
+                    let on = input.sectors.contains(&s.code);
+                    let name = match lang {
+                        Lang::Id => s.name_id,
+                        Lang::En => s.name_en,
+                    };
+                    (s.code, name, on)
+                })
+                .collect(),
+            conflicts,
+            version,
+        }
+        .into_response();
+        *res.status_mut() = status;
+        res
+    }
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::PlanProgrammes) {
+        return *r;
+    }
+    let input = ActivityInput {
+        region: caller.scope().region_code().as_str().to_string(),
+        status: "planned".into(),
+        capacity: "30".into(),
+        ..ActivityInput::default()
+    };
+    let shown = Shown {
+        state: &state,
+        caller: &caller,
+        lang,
+        uri: &uri,
+    };
+    shown
+        .form(
+            StatusCode::OK,
+            "/kegiatan".into(),
+            &input,
+            &[],
+            &FieldErrors::new(),
+            Vec::new(),
+            None,
+        )
+        .await
+}
+
+/// Checks, finds the conflicts, and saves only when there are none or the planner accepts them
+/// with a note.
+async fn check_and_save(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    uri: &Uri,
+    pairs: &[(String, String)],
+    existing: Option<&ActivityRecord>,
+) -> Response {
+    let input = input_from(pairs);
+    let action = existing.map_or("/kegiatan".to_string(), |a| format!("/kegiatan/{}", a.id));
+    let accept = form_value(pairs, "accept") == "1";
+    let note = form_value(pairs, "conflicts_note").trim().to_string();
+    let extra = [
+        (
+            "accept",
+            if accept {
+                "1".to_string()
+            } else {
+                String::new()
+            },
+        ),
+        ("conflicts_note", note.clone()),
+    ];
+    let version = existing.map(|a| a.version);
+    let shown = Shown {
+        state,
+        caller,
+        lang,
+        uri,
+    };
+    let topics: Vec<String> = state
+        .db()
+        .activity_topics()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.code)
+        .collect();
+    let sectors: Vec<String> = state
+        .db()
+        .sectors()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    let ctx = ActivityContext {
+        tree: state.regions(),
+        topics: &topics,
+        sectors: &sectors,
+    };
+    let mut errors = FieldErrors::new();
+    let data = match validate_activity(&input, &ctx) {
+        Ok(d) if caller.scope().contains(&d.region) => Some(d),
+        Ok(_) => {
+            errors.push("region", "region_outside_scope");
+            None
+        }
+        Err(e) => {
+            errors = e;
+            None
+        }
+    };
+    let Some(data) = data else {
+        return shown
+            .form(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                action,
+                &input,
+                &extra,
+                &errors,
+                Vec::new(),
+                version,
+            )
+            .await;
+    };
+    let found = if data.status == ActivityStatus::Cancelled {
+        Vec::new()
+    } else {
+        match state
+            .db()
+            .activity_conflicts(&data, existing.map(|a| a.id.as_str()), &Rules::default())
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => return error_page(lang, uri, e.into()),
+        }
+    };
+    if !found.is_empty() && (!accept || note.is_empty()) {
+        if accept {
+            errors.push("conflicts_note", "conflicts_note_required");
+        }
+        let texts = found
+            .iter()
+            .map(|c| conflict_text(state, lang, c))
+            .collect();
+        return shown
+            .form(
+                StatusCode::CONFLICT,
+                action,
+                &input,
+                &extra,
+                &errors,
+                texts,
+                version,
+            )
+            .await;
+    }
+    let note = (!found.is_empty()).then_some(note.as_str());
+    let scope = caller.scope();
+    let saved = match existing {
+        None => {
+            state
+                .db()
+                .create_activity(&scope, &data, note, &caller.actor)
+                .await
+        }
+        Some(a) => {
+            let expected = form_value(pairs, "version").parse().unwrap_or(-1);
+            state
+                .db()
+                .update_activity(&scope, &a.id, expected, &data, note, &caller.actor)
+                .await
+        }
+    };
+    match saved {
+        Ok(a) => {
+            let month = local(a.data.start, a.data.zone).format("%Y-%m").to_string();
+            Redirect::to(&format!("/kegiatan?bulan={month}&done=saved#a-{}", a.id)).into_response()
+        }
+        Err(StorageError::Conflict) => error_page(lang, uri, ApiError::Conflict),
+        Err(e) => error_page(lang, uri, e.into()),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::PlanProgrammes, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    check_and_save(&state, &caller, lang, &uri, &pairs, None).await
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::PlanProgrammes) {
+        return *r;
+    }
+    let a = match state.db().get_activity(&caller.scope(), &id).await {
+        Ok(a) => a,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let shown = Shown {
+        state: &state,
+        caller: &caller,
+        lang,
+        uri: &uri,
+    };
+    let extra = [(
+        "conflicts_note",
+        a.conflicts_note.clone().unwrap_or_default(),
+    )];
+    shown
+        .form(
+            StatusCode::OK,
+            format!("/kegiatan/{id}"),
+            &input_of(&a.data),
+            &extra,
+            &FieldErrors::new(),
+            Vec::new(),
+            Some(a.version),
+        )
+        .await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::PlanProgrammes, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let a = match state.db().get_activity(&caller.scope(), &id).await {
+        Ok(a) => a,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    check_and_save(&state, &caller, lang, &uri, &pairs, Some(&a)).await
+}
+
+/// The published activities (planned or confirmed) of a region and the regions holding it, from
+/// a month ago to a year ahead, as iCalendar for phones and calendar apps; `topik` and
+/// `penyelenggara` narrow it.
+async fn ics(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+    let q = pairs(query.as_deref());
+    let region = match RegionCode::parse(form_value(&q, "wilayah")) {
+        Ok(r) => r,
+        Err(_) => state.home().clone(),
+    };
+    let topic = form_value(&q, "topik");
+    let organiser = form_value(&q, "penyelenggara");
+    let now = chrono::Utc::now().timestamp();
+    let found = match state
+        .db()
+        .activities_between(&region, now - 31 * 86_400, now + 366 * 86_400)
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let mut cal = Calendar::new();
+    cal.name(&format!(
+        "Kegiatan UMKM {}",
+        state.region_name(region.as_str())
+    ));
+    for a in found.iter().filter(|a| {
+        matches!(
+            a.data.status,
+            ActivityStatus::Planned | ActivityStatus::Confirmed
+        ) && (topic.is_empty() || a.data.topics.iter().any(|t| t == topic))
+            && (organiser.is_empty() || a.data.organiser.as_str() == organiser)
+    }) {
+        let d = &a.data;
+        let (Some(start), Some(end)) = (
+            chrono::DateTime::from_timestamp(d.start, 0),
+            chrono::DateTime::from_timestamp(d.end, 0),
+        ) else {
+            continue;
+        };
+        let mut e = Event::new();
+        e.uid(&format!("{}@sentra", a.id))
+            .summary(&d.title)
+            .starts(start)
+            .ends(end)
+            .status(if d.status == ActivityStatus::Confirmed {
+                EventStatus::Confirmed
+            } else {
+                EventStatus::Tentative
+            })
+            .description(&format!(
+                "{} · {} · {}",
+                lang.t(&format!("activity.kind_{}", d.kind.as_str())),
+                lang.t(&format!("activity.organiser_{}", d.organiser.as_str())),
+                state.region_name(d.region.as_str())
+            ));
+        if let Some(v) = &d.venue {
+            e.location(v);
+        }
+        if let Some(link) = &d.online_link {
+            e.url(link);
+        }
+        cal.push(e.done());
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        cal.done().to_string(),
+    )
+        .into_response()
+}
