@@ -191,3 +191,206 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
             .unwrap();
     assert_eq!(by_topic.matches("BEGIN:VEVENT").count(), 1, "{by_topic}");
 }
+
+#[tokio::test]
+async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
+    use sentra_domain::programme::activity::{ActivityContext, ActivityInput, validate_activity};
+    use sentra_domain::programme::participants::ParticipantState;
+    use sentra_storage::Actor;
+
+    let app = spawn_app().await;
+    app.seed(60, 21).await;
+    let city = common::city();
+    let system = Actor::system("test");
+    let topics: Vec<String> = app
+        .db
+        .activity_topics()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.code)
+        .collect();
+    let sectors: Vec<String> = app
+        .db
+        .sectors()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    let ctx = ActivityContext {
+        tree: sentra_domain::region::RegionTree::embedded(),
+        topics: &topics,
+        sectors: &sectors,
+    };
+    // The most common sector among the seeded businesses.
+    let everyone = app
+        .db
+        .invitees(
+            &city,
+            &{
+                let input = ActivityInput {
+                    kind: "pelatihan".into(),
+                    title: "Semua".into(),
+                    topics: vec!["pembukuan".into()],
+                    organiser: "dinas".into(),
+                    region: "36.74".into(),
+                    online_link: "https://meet.example.id/a".into(),
+                    start_date: "2026-05-05".into(),
+                    start_time: "09:00".into(),
+                    end_time: "12:00".into(),
+                    ..ActivityInput::default()
+                };
+                let data = validate_activity(&input, &ctx).unwrap();
+                app.db
+                    .create_activity(&city, &data, None, &system)
+                    .await
+                    .unwrap()
+            },
+            1000,
+        )
+        .await
+        .unwrap();
+    let mut by_sector: std::collections::HashMap<&str, usize> = Default::default();
+    for c in &everyone {
+        *by_sector.entry(c.sector.as_str()).or_default() += 1;
+    }
+    let (sector, n) = by_sector
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(s, n)| (s.to_string(), *n))
+        .unwrap();
+    assert!(n >= 4, "{by_sector:?}");
+    let of_sector: Vec<String> = everyone
+        .iter()
+        .filter(|c| c.sector == sector)
+        .map(|c| c.umkm_id.clone())
+        .collect();
+
+    // A past clinic that three of them attended.
+    let past = {
+        let input = ActivityInput {
+            kind: "klinik".into(),
+            title: "Klinik Pembukuan".into(),
+            topics: vec!["pembukuan".into()],
+            organiser: "dinas".into(),
+            region: "36.74".into(),
+            venue: "Aula Dinas".into(),
+            start_date: "2026-06-02".into(),
+            start_time: "09:00".into(),
+            end_time: "12:00".into(),
+            status: "done".into(),
+            ..ActivityInput::default()
+        };
+        let data = validate_activity(&input, &ctx).unwrap();
+        app.db
+            .create_activity(&city, &data, None, &system)
+            .await
+            .unwrap()
+    };
+    let trained = &of_sector[..3];
+    app.db
+        .register_participants(&city, &past.id, trained, &system)
+        .await
+        .unwrap();
+    for id in trained {
+        app.db
+            .set_participant_state(
+                &city,
+                &past.id,
+                id,
+                ParticipantState::Attended,
+                Some("dapat NIB"),
+                &system,
+            )
+            .await
+            .unwrap();
+    }
+
+    // A new training for that sector, two places.
+    let new = {
+        let input = ActivityInput {
+            kind: "pelatihan".into(),
+            title: "Pelatihan Pembukuan Digital".into(),
+            topics: vec!["pembukuan".into()],
+            organiser: "dinas".into(),
+            region: "36.74".into(),
+            venue: "Aula Dinas".into(),
+            start_date: "2026-09-01".into(),
+            start_time: "09:00".into(),
+            end_time: "15:00".into(),
+            capacity: "2".into(),
+            sectors: vec![sector.clone()],
+            ..ActivityInput::default()
+        };
+        let data = validate_activity(&input, &ctx).unwrap();
+        app.db
+            .create_activity(&city, &data, None, &system)
+            .await
+            .unwrap()
+    };
+    let ranked = app.db.invitees(&city, &new, 1000).await.unwrap();
+    let first_others = ranked
+        .iter()
+        .position(|c| c.sector != sector)
+        .unwrap_or(ranked.len());
+    assert_eq!(
+        first_others,
+        of_sector.len(),
+        "the sector's businesses first"
+    );
+    let never = of_sector.len() - 3;
+    assert!(
+        ranked[..never].iter().all(|c| c.reached == 0),
+        "the never trained first: {:?}",
+        &ranked[..of_sector.len()]
+    );
+    assert!(
+        ranked[never..of_sector.len()]
+            .iter()
+            .all(|c| c.reached == 1)
+    );
+
+    // The page says so, and registering three for two places waitlists one.
+    let page = app
+        .get(&format!("/kegiatan/{}/peserta", new.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Belum pernah"), "{page}");
+    assert!(page.contains("1 kali, terakhir 02/06/2026"), "{page}");
+    let mut form = vec![("_csrf".to_string(), app.csrf.clone())];
+    for c in &ranked[..3] {
+        form.push(("umkm".into(), c.umkm_id.clone()));
+    }
+    let res = app
+        .client
+        .post(app.url(&format!("/kegiatan/{}/peserta", new.id)))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let people = app.db.participants(&city, &new.id).await.unwrap();
+    let states: Vec<ParticipantState> = people.iter().map(|p| p.state).collect();
+    assert_eq!(
+        states
+            .iter()
+            .filter(|s| **s == ParticipantState::Registered)
+            .count(),
+        2
+    );
+    assert_eq!(
+        states
+            .iter()
+            .filter(|s| **s == ParticipantState::Waitlisted)
+            .count(),
+        1
+    );
+    assert_eq!(
+        app.db.audit_for("activity", &new.id).await.unwrap().len(),
+        2,
+        "created, participants"
+    );
+}

@@ -6,6 +6,7 @@ use sentra_domain::programme::activity::{
     ActivityData, ActivityKind, ActivityStatus, DEFAULT_TOPICS, Organiser, Zone,
 };
 use sentra_domain::programme::conflicts::{self, Conflict, Rules, Slot};
+use sentra_domain::programme::participants::{Candidate, ParticipantState, rank};
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
 use std::collections::HashMap;
@@ -413,5 +414,212 @@ impl Database {
                 }
             })
             .collect())
+    }
+}
+
+/// A participant of an activity, as the participants page lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    pub umkm_id: String,
+    pub name: String,
+    pub state: ParticipantState,
+    pub note: Option<String>,
+}
+
+impl Database {
+    /// The UMKM of the activity's region (in the caller's scope, not merged, not inactive, not
+    /// already taking part), ranked for invitation (see [`rank`]), the first `limit`.
+    pub async fn invitees(
+        &self,
+        scope: &Scope,
+        activity: &ActivityRecord,
+        limit: usize,
+    ) -> Result<Vec<Candidate>> {
+        let region = scope
+            .narrow(Some(&activity.data.region))
+            .ok_or(StorageError::NotFound)?;
+        let code = region.as_str();
+        let rows = sqlx::query(
+            "SELECT u.id, u.name, u.sector_code, u.village_code, \
+             SUM(CASE WHEN p.state IN ('attended', 'completed') THEN 1 ELSE 0 END) AS reached, \
+             MAX(CASE WHEN p.state IN ('attended', 'completed') THEN a.starts_at END) AS last_reached \
+             FROM umkm u \
+             LEFT JOIN activity_participants p ON p.umkm_id = u.id \
+             LEFT JOIN activities a ON a.id = p.activity_id \
+             WHERE (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
+             AND u.status <> 'inactive' \
+             AND NOT EXISTS (SELECT 1 FROM activity_participants q \
+                 WHERE q.activity_id = $3 AND q.umkm_id = u.id) \
+             GROUP BY u.id, u.name, u.sector_code, u.village_code",
+        )
+        .bind(code)
+        .bind(format!("{code}.%"))
+        .bind(&activity.id)
+        .fetch_all(&self.pool)
+        .await?;
+        // Owners plan nothing; an owner's scope invites no one.
+        if scope.owner().is_some() {
+            return Ok(Vec::new());
+        }
+        let mut candidates = Vec::with_capacity(rows.len());
+        for r in &rows {
+            candidates.push(Candidate {
+                umkm_id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                sector: r.try_get("sector_code")?,
+                village_code: r.try_get("village_code")?,
+                reached: u32::try_from(r.try_get::<Option<i64>, _>("reached")?.unwrap_or(0))
+                    .unwrap_or(u32::MAX),
+                last_reached: r.try_get("last_reached")?,
+                sector_match: false,
+            });
+        }
+        let mut ranked = rank(candidates, &activity.data.sectors);
+        ranked.truncate(limit);
+        Ok(ranked)
+    }
+
+    pub async fn participants(&self, scope: &Scope, activity_id: &str) -> Result<Vec<Participant>> {
+        self.get_activity(scope, activity_id).await?;
+        let rows = sqlx::query(
+            "SELECT p.umkm_id, u.name, p.state, p.note FROM activity_participants p \
+             JOIN umkm u ON u.id = p.umkm_id WHERE p.activity_id = $1 ORDER BY u.name, p.umkm_id",
+        )
+        .bind(activity_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let state: String = r.try_get("state")?;
+                Ok(Participant {
+                    umkm_id: r.try_get("umkm_id")?,
+                    name: r.try_get("name")?,
+                    state: ParticipantState::parse(&state)
+                        .ok_or_else(|| corrupt("participant state", &state))?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Registers UMKM for an activity while places remain (the rest wait for a place), skipping
+    /// those already in it; one transaction, audited. The counts registered and waitlisted.
+    pub async fn register_participants(
+        &self,
+        scope: &Scope,
+        activity_id: &str,
+        umkm_ids: &[String],
+        actor: &Actor,
+    ) -> Result<(usize, usize)> {
+        let activity = self.get_activity(scope, activity_id).await?;
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let rows =
+            sqlx::query("SELECT umkm_id, state FROM activity_participants WHERE activity_id = $1")
+                .bind(activity_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut present: Vec<String> = Vec::new();
+        let mut taken = 0usize;
+        for r in &rows {
+            present.push(r.try_get("umkm_id")?);
+            let state: String = r.try_get("state")?;
+            if ParticipantState::parse(&state).is_some_and(ParticipantState::takes_place) {
+                taken += 1;
+            }
+        }
+        let (mut registered, mut waiting) = (Vec::new(), Vec::new());
+        let now = now_text();
+        for id in umkm_ids {
+            if present.contains(id) {
+                continue;
+            }
+            let row = sqlx::query("SELECT village_code, owner_user_id FROM umkm WHERE id = $1 AND merged_into IS NULL")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StorageError::NotFound)?;
+            let village: String = row.try_get("village_code")?;
+            let owner: Option<String> = row.try_get("owner_user_id")?;
+            if !crate::umkm::scope_admits(scope, &village, owner.as_deref()) {
+                return Err(StorageError::NotFound);
+            }
+            let state = if taken < activity.data.capacity as usize {
+                taken += 1;
+                registered.push(id.clone());
+                ParticipantState::Registered
+            } else {
+                waiting.push(id.clone());
+                ParticipantState::Waitlisted
+            };
+            sqlx::query(
+                "INSERT INTO activity_participants (activity_id, umkm_id, state, updated_by, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(activity_id)
+            .bind(id)
+            .bind(state.as_str())
+            .bind(&actor.name)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            present.push(id.clone());
+        }
+        if !registered.is_empty() || !waiting.is_empty() {
+            let changes = serde_json::json!({ "registered": registered, "waitlisted": waiting });
+            audit::append(
+                &mut tx,
+                actor,
+                "participants",
+                "activity",
+                Some(activity_id),
+                &changes,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok((registered.len(), waiting.len()))
+    }
+
+    /// Sets a participant's state (attendance, completion) and follow-up note; audited.
+    pub async fn set_participant_state(
+        &self,
+        scope: &Scope,
+        activity_id: &str,
+        umkm_id: &str,
+        state: ParticipantState,
+        note: Option<&str>,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.get_activity(scope, activity_id).await?;
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let done = sqlx::query(
+            "UPDATE activity_participants SET state = $1, note = $2, updated_by = $3, \
+             updated_at = $4 WHERE activity_id = $5 AND umkm_id = $6",
+        )
+        .bind(state.as_str())
+        .bind(note)
+        .bind(&actor.name)
+        .bind(now_text())
+        .bind(activity_id)
+        .bind(umkm_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        let changes = serde_json::json!({ "umkm": umkm_id, "state": state.as_str(), "note": note });
+        audit::append(
+            &mut tx,
+            actor,
+            "participant",
+            "activity",
+            Some(activity_id),
+            &changes,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

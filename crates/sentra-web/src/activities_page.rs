@@ -39,6 +39,9 @@ pub fn routes() -> Routes {
         .get("/kegiatan/kalender.ics", Access::Public, ics)
         .get("/kegiatan/{activity}", plan, edit_form)
         .post("/kegiatan/{activity}", plan, update)
+        .get("/kegiatan/{activity}/peserta", plan, participants_page)
+        .post("/kegiatan/{activity}/peserta", plan, register)
+        .post("/kegiatan/{activity}/peserta/{umkm}", plan, set_state)
 }
 
 fn pairs(query: Option<&str>) -> Vec<(String, String)> {
@@ -822,4 +825,211 @@ async fn ics(
         cal.done().to_string(),
     )
         .into_response()
+}
+
+pub struct InviteeRow {
+    pub umkm_id: String,
+    pub name: String,
+    pub place: String,
+    pub sector: String,
+    pub sector_match: bool,
+    /// "never", or how many times and when last.
+    pub history: String,
+}
+
+pub struct ParticipantRow {
+    pub umkm_id: String,
+    pub name: String,
+    pub state: String,
+    pub note: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activity_participants.html")]
+pub struct ParticipantsPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub id: String,
+    pub summary: String,
+    pub participants: Vec<ParticipantRow>,
+    pub states: Vec<(String, String)>,
+    pub invitees: Vec<InviteeRow>,
+    pub notice: Option<String>,
+}
+
+/// Invitees shown at once (the most deserving first).
+const INVITEES_SHOWN: usize = 100;
+
+async fn participants_page(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::PlanProgrammes) {
+        return *r;
+    }
+    let scope = caller.scope();
+    let run = async {
+        let a = state.db().get_activity(&scope, &id).await?;
+        let people = state.db().participants(&scope, &id).await?;
+        let invitees = state.db().invitees(&scope, &a, INVITEES_SHOWN).await?;
+        Ok::<_, StorageError>((a, people, invitees))
+    };
+    let (a, people, invitees) = match run.await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let sector_name = |code: &str| {
+        sectors
+            .iter()
+            .find(|s| s.code == code)
+            .map_or(code.to_string(), |s| match lang {
+                Lang::Id => s.name_id.clone(),
+                Lang::En => s.name_en.clone(),
+            })
+    };
+    let taking = people.iter().filter(|p| p.state.takes_place()).count();
+    let notice = match form_value(&pairs(query.as_deref()), "done") {
+        "registered" => Some(lang.t("activity.done_registered").into_owned()),
+        "state" => Some(lang.t("activity.done_state").into_owned()),
+        _ => None,
+    };
+    ParticipantsPage {
+        c: Chrome::new(
+            lang,
+            lang.tf("activity.participants_title", &[("title", &a.data.title)]),
+            &uri,
+        )
+        .signed_in(&caller),
+        l: lang,
+        summary: lang.tf(
+            "activity.participants_summary",
+            &[
+                ("n", &taking.to_string()),
+                ("cap", &a.data.capacity.to_string()),
+                ("when", &when(lang, &a.data)),
+            ],
+        ),
+        id: a.id.clone(),
+        participants: people
+            .into_iter()
+            .map(|p| ParticipantRow {
+                state: p.state.as_str().to_string(),
+                note: p.note.unwrap_or_default(),
+                umkm_id: p.umkm_id,
+                name: p.name,
+            })
+            .collect(),
+        states: sentra_domain::programme::participants::ParticipantState::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str().to_string(),
+                    lang.t(&format!("activity.state_{}", s.as_str()))
+                        .into_owned(),
+                )
+            })
+            .collect(),
+        invitees: invitees
+            .into_iter()
+            .map(|c| InviteeRow {
+                place: state.region_name(&c.village_code),
+                sector: sector_name(&c.sector),
+                sector_match: c.sector_match,
+                history: match c.last_reached {
+                    None => lang.t("activity.never_reached").into_owned(),
+                    Some(t) => lang.tf(
+                        "activity.reached_times",
+                        &[
+                            ("n", &c.reached.to_string()),
+                            (
+                                "last",
+                                &local(t, a.data.zone).format("%d/%m/%Y").to_string(),
+                            ),
+                        ],
+                    ),
+                },
+                umkm_id: c.umkm_id,
+                name: c.name,
+            })
+            .collect(),
+        notice,
+    }
+    .into_response()
+}
+
+async fn register(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::PlanProgrammes, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let chosen: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "umkm")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match state
+        .db()
+        .register_participants(&caller.scope(), &id, &chosen, &caller.actor)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/kegiatan/{id}/peserta?done=registered")).into_response(),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
+
+async fn set_state(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path((id, umkm)): Path<(String, String)>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::PlanProgrammes, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    // Outside the caller's area: not found, before the form is looked at.
+    if let Err(e) = state.db().get_activity(&caller.scope(), &id).await {
+        return error_page(lang, &uri, e.into());
+    }
+    let Some(to) = sentra_domain::programme::participants::ParticipantState::parse(form_value(
+        &pairs, "state",
+    )) else {
+        return error_page(
+            lang,
+            &uri,
+            ApiError::Validation({
+                let mut e = FieldErrors::new();
+                e.push("state", "choice_invalid");
+                e
+            }),
+        );
+    };
+    let note: String = form_value(&pairs, "note")
+        .trim()
+        .chars()
+        .take(500)
+        .collect();
+    let note = Some(note.as_str()).filter(|n| !n.is_empty());
+    match state
+        .db()
+        .set_participant_state(&caller.scope(), &id, &umkm, to, note, &caller.actor)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/kegiatan/{id}/peserta?done=state")).into_response(),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
 }

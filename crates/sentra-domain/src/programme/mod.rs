@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod conflicts;
 pub mod generate;
+pub mod participants;
 
 #[cfg(test)]
 mod tests;
