@@ -86,6 +86,7 @@ const pages = () => [
   ["synonyms", "admin", "/admin/sinonim"],
   ["activities", "admin", "/kegiatan"],
   ["activity-new", "admin", "/kegiatan/baru"],
+  ["activity-reach", "admin", "/kegiatan/jangkauan"],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],
   ["owner-new", "owner", "/umkm/new"],

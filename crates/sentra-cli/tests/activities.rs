@@ -393,4 +393,29 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
         2,
         "created, participants"
     );
+
+    // Reach over 2026: the three who attended, out of every business of the city.
+    let home = sentra_domain::region::RegionCode::parse("36.74").unwrap();
+    let reach = app
+        .db
+        .reach(&home, 1_767_200_400, 1_798_736_400, 0)
+        .await
+        .unwrap();
+    assert_eq!(reach.reached, 3);
+    assert_eq!(reach.total, everyone.len() as i64);
+    assert_eq!(reach.repeated, [("pembukuan".to_string(), 3)]);
+    let page = app
+        .get("/kegiatan/jangkauan?tahun=2026&kali=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("3 dari {} UMKM terjangkau", reach.total)),
+        "{page}"
+    );
+    assert!(
+        page.contains("Tidak ada UMKM yang mengikuti topik yang sama berulang kali."),
+        "{page}"
+    );
 }

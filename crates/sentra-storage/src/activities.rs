@@ -623,3 +623,102 @@ impl Database {
         Ok(())
     }
 }
+
+/// How far programmes reached the UMKM of a region in a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// UMKM in the region (merged and inactive ones aside).
+    pub total: i64,
+    /// Those that attended at least one activity starting in the period.
+    pub reached: i64,
+    /// Per sector code: (total, reached).
+    pub by_sector: Vec<(String, i64, i64)>,
+    /// Per size class (`mikro`, `kecil`, `menengah`, or empty): (total, reached).
+    pub by_size: Vec<(String, i64, i64)>,
+    /// Per topic code: UMKM that attended more than `times` activities of it in the period.
+    pub repeated: Vec<(String, i64)>,
+    pub times: u32,
+}
+
+impl Database {
+    /// Reach of the programmes in `region` over activities starting in `[from, to)`; "reached"
+    /// means attended or completed.
+    pub async fn reach(
+        &self,
+        region: &RegionCode,
+        from: i64,
+        to: i64,
+        times: u32,
+    ) -> Result<Reach> {
+        let code = region.as_str();
+        let like = format!("{code}.%");
+        let groups = |column: &'static str| {
+            let like = like.clone();
+            async move {
+                let sql = format!(
+                    "SELECT COALESCE(u.{column}, '') AS k, COUNT(*) AS total, \
+                     SUM(CASE WHEN EXISTS (SELECT 1 FROM activity_participants p \
+                         JOIN activities a ON a.id = p.activity_id \
+                         WHERE p.umkm_id = u.id AND p.state IN ('attended', 'completed') \
+                         AND a.starts_at >= $3 AND a.starts_at < $4) THEN 1 ELSE 0 END) AS reached \
+                     FROM umkm u WHERE (u.village_code = $1 OR u.village_code LIKE $2) \
+                     AND u.merged_into IS NULL AND u.status <> 'inactive' \
+                     GROUP BY COALESCE(u.{column}, '') ORDER BY k"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(code)
+                    .bind(&like)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get::<String, _>("k")?,
+                            r.try_get::<i64, _>("total")?,
+                            r.try_get::<Option<i64>, _>("reached")?.unwrap_or(0),
+                        ))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            }
+        };
+        let by_sector = groups("sector_code").await?;
+        let by_size = groups("size_class").await?;
+        let rows = sqlx::query(
+            "SELECT p.umkm_id, a.topics FROM activity_participants p \
+             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.id = p.umkm_id \
+             WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
+             AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL",
+        )
+        .bind(code)
+        .bind(&like)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut per: HashMap<(String, String), u32> = HashMap::new();
+        for r in &rows {
+            let umkm: String = r.try_get("umkm_id")?;
+            for t in list(&r.try_get::<String, _>("topics")?) {
+                *per.entry((t, umkm.clone())).or_default() += 1;
+            }
+        }
+        let mut repeated: HashMap<String, i64> = HashMap::new();
+        for ((topic, _), n) in per {
+            if n > times {
+                *repeated.entry(topic).or_default() += 1;
+            }
+        }
+        let mut repeated: Vec<(String, i64)> = repeated.into_iter().collect();
+        repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(Reach {
+            total: by_sector.iter().map(|g| g.1).sum(),
+            reached: by_sector.iter().map(|g| g.2).sum(),
+            by_sector,
+            by_size,
+            repeated,
+            times,
+        })
+    }
+}

@@ -37,6 +37,7 @@ pub fn routes() -> Routes {
         .get("/kegiatan/baru", plan, new_form)
         .post("/kegiatan", plan, create)
         .get("/kegiatan/kalender.ics", Access::Public, ics)
+        .get("/kegiatan/jangkauan", read, reach)
         .get("/kegiatan/{activity}", plan, edit_form)
         .post("/kegiatan/{activity}", plan, update)
         .get("/kegiatan/{activity}/peserta", plan, participants_page)
@@ -1032,4 +1033,166 @@ async fn set_state(
         Ok(()) => Redirect::to(&format!("/kegiatan/{id}/peserta?done=state")).into_response(),
         Err(e) => error_page(lang, &uri, e.into()),
     }
+}
+
+pub struct ReachRow {
+    pub label: String,
+    pub total: i64,
+    pub reached: i64,
+    pub never: i64,
+    pub share: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activity_reach.html")]
+pub struct ReachPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub summary: String,
+    pub year: i32,
+    pub times: u32,
+    pub region: String,
+    pub regions: Vec<(String, String)>,
+    /// (title, rows): by sector, by size class.
+    pub tables: Vec<(String, Vec<ReachRow>)>,
+    pub repeated: Vec<(String, i64)>,
+    pub repeated_title: String,
+}
+
+fn share(part: i64, whole: i64) -> String {
+    if whole == 0 {
+        "–".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// Fair reach: per sector and size class, how many UMKM of the area the year's activities
+/// reached and how many they never did; and per topic, those trained more than N times in it.
+async fn reach(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::ReadProgrammes) {
+        return *r;
+    }
+    let q = pairs(query.as_deref());
+    let scope = caller.scope();
+    let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
+    let Some(region) = scope.narrow(asked.as_ref()) else {
+        return error_page(lang, &uri, ApiError::NotFound);
+    };
+    let year: i32 = form_value(&q, "tahun")
+        .parse()
+        .unwrap_or_else(|_| chrono::Utc::now().year());
+    let times: u32 = form_value(&q, "kali").parse().unwrap_or(2).clamp(1, 50);
+    let zone = Zone::of_region(region.as_str());
+    let at = |y: i32| {
+        NaiveDate::from_ymd_opt(y, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map_or(0, |d| instant(d, zone))
+    };
+    let found = match state
+        .db()
+        .reach(&region, at(year), at(year + 1), times)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let topics = state.db().activity_topics().await.unwrap_or_default();
+    let rows = |groups: &[(String, i64, i64)], label: &dyn Fn(&str) -> String| {
+        groups
+            .iter()
+            .map(|(k, total, reached)| ReachRow {
+                label: label(k),
+                total: *total,
+                reached: *reached,
+                never: total - reached,
+                share: share(*reached, *total),
+            })
+            .collect::<Vec<_>>()
+    };
+    let sector_label = |code: &str| {
+        sectors
+            .iter()
+            .find(|s| s.code == code)
+            .map_or(code.to_string(), |s| match lang {
+                Lang::Id => s.name_id.clone(),
+                Lang::En => s.name_en.clone(),
+            })
+    };
+    let size_label = |code: &str| {
+        if code.is_empty() {
+            lang.t("activity.size_unknown").into_owned()
+        } else {
+            lang.t(&format!("size.{code}")).into_owned()
+        }
+    };
+    let tree = state.regions();
+    let home = scope.region_code();
+    let mut regions = vec![(home.as_str().to_string(), state.region_name(home.as_str()))];
+    regions.extend(
+        tree.children(home)
+            .into_iter()
+            .map(|r| (r.code.as_str().to_string(), format!("— {}", r.name))),
+    );
+    ReachPage {
+        c: Chrome::new(
+            lang,
+            lang.tf(
+                "activity.reach_title",
+                &[
+                    ("region", &state.region_name(region.as_str())),
+                    ("year", &year.to_string()),
+                ],
+            ),
+            &uri,
+        )
+        .signed_in(&caller),
+        l: lang,
+        summary: lang.tf(
+            "activity.reach_summary",
+            &[
+                ("reached", &found.reached.to_string()),
+                ("total", &found.total.to_string()),
+                ("share", &share(found.reached, found.total)),
+                ("never", &(found.total - found.reached).to_string()),
+            ],
+        ),
+        year,
+        times,
+        region: region.as_str().to_string(),
+        regions,
+        tables: vec![
+            (
+                lang.t("activity.by_sector").into_owned(),
+                rows(&found.by_sector, &sector_label),
+            ),
+            (
+                lang.t("activity.by_size").into_owned(),
+                rows(&found.by_size, &size_label),
+            ),
+        ],
+        repeated: found
+            .repeated
+            .iter()
+            .map(|(code, n)| {
+                let name = topics
+                    .iter()
+                    .find(|t| &t.code == code)
+                    .map_or(code.clone(), |t| match lang {
+                        Lang::Id => t.name_id.clone(),
+                        Lang::En => t.name_en.clone(),
+                    });
+                (name, *n)
+            })
+            .collect(),
+        repeated_title: lang.tf("activity.repeated", &[("n", &times.to_string())]),
+    }
+    .into_response()
 }
