@@ -151,6 +151,19 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
         assert!(board.contains(s), "{s} in {board}");
     }
     assert_eq!(board.matches("⚠").count(), 2, "{board}");
+    // Narrowed to kelurahan activities: one listed.
+    let villages = app
+        .get(&format!("/kegiatan?bulan={month}&tingkat=village"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        villages.contains("1 kegiatan bulan ini; 0 bentrok."),
+        "{villages}"
+    );
+    assert!(villages.contains("Pelatihan Foto Produk Pondok Kacang"));
+    assert!(!villages.contains("Klinik Kemasan Kota</a>"));
 
     // The public feed (no sign-in) parses as iCalendar with the three planned activities.
     let ics = reqwest::get(app.url("/kegiatan/kalender.ics?wilayah=36.74"))

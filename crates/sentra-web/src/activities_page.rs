@@ -134,6 +134,20 @@ pub struct BoardPage {
     pub summary: String,
     pub can_plan: bool,
     pub ics: String,
+    pub filters: Filters,
+    pub month: String,
+}
+
+/// The board's filter choices and what is chosen.
+pub struct Filters {
+    pub levels: Vec<(String, String)>,
+    pub organisers: Vec<(String, String)>,
+    pub topics: Vec<(String, String)>,
+    pub districts: Vec<(String, String)>,
+    pub level: String,
+    pub organiser: String,
+    pub topic: String,
+    pub district: String,
 }
 
 /// The first day of `yyyy-mm`, or of this month.
@@ -213,8 +227,67 @@ async fn board(
             }
         }
     }
+    // Filters narrow what is listed; conflicts are still found against every activity.
+    let level = form_value(&q, "tingkat");
+    let organiser = form_value(&q, "penyelenggara");
+    let topic = form_value(&q, "topik");
+    let district = RegionCode::parse(form_value(&q, "kecamatan")).ok();
+    let shown = |d: &ActivityData| {
+        (level.is_empty() || d.region.level().as_str() == level)
+            && (organiser.is_empty() || d.organiser.as_str() == organiser)
+            && (topic.is_empty() || d.topics.iter().any(|t| t == topic))
+            && district
+                .as_ref()
+                .is_none_or(|k| d.region.is_within(k) || k.is_within(&d.region))
+    };
+    let filters = Filters {
+        levels: [
+            RegionLevel::Province,
+            RegionLevel::Regency,
+            RegionLevel::District,
+            RegionLevel::Village,
+        ]
+        .iter()
+        .map(|l| {
+            let key = match l {
+                RegionLevel::Province => "activity.level_province",
+                RegionLevel::Regency => "activity.level_regency",
+                RegionLevel::District => "activity.level_district",
+                RegionLevel::Village => "activity.level_village",
+            };
+            (l.as_str().to_string(), lang.t(key).into_owned())
+        })
+        .collect(),
+        organisers: Organiser::ALL
+            .iter()
+            .map(|o| {
+                (
+                    o.as_str().to_string(),
+                    lang.t(&format!("activity.organiser_{}", o.as_str()))
+                        .into_owned(),
+                )
+            })
+            .collect(),
+        topics: topics
+            .iter()
+            .map(|t| (t.code.clone(), topic_name(&t.code)))
+            .collect(),
+        districts: state
+            .regions()
+            .children(&area)
+            .into_iter()
+            .map(|r| (r.code.as_str().to_string(), r.name.clone()))
+            .collect(),
+        level: level.to_string(),
+        organiser: organiser.to_string(),
+        topic: topic.to_string(),
+        district: district
+            .as_ref()
+            .map(|d| d.as_str().to_string())
+            .unwrap_or_default(),
+    };
     let mut days: Vec<(String, Vec<Row>)> = Vec::new();
-    for a in &found {
+    for a in found.iter().filter(|a| shown(&a.data)) {
         let d = &a.data;
         let day = local(d.start, d.zone).date();
         let label = match lang {
@@ -275,13 +348,18 @@ async fn board(
         summary: lang.tf(
             "activity.board_summary",
             &[
-                ("n", &found.len().to_string()),
+                (
+                    "n",
+                    &days.iter().map(|(_, r)| r.len()).sum::<usize>().to_string(),
+                ),
                 ("k", &with_conflicts.to_string()),
             ],
         ),
         days,
         can_plan: caller.can(Permission::PlanProgrammes),
         ics: format!("/kegiatan/kalender.ics?wilayah={}", area.as_str()),
+        filters,
+        month: first.format("%Y-%m").to_string(),
     }
     .into_response()
 }
