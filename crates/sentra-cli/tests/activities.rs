@@ -407,6 +407,26 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
         "created, participants"
     );
 
+    // The attendance sheet lists the two holding places, and lines for walk-ins.
+    let sheet = app
+        .get(&format!("/kegiatan/{}/daftar-hadir", new.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for p in people
+        .iter()
+        .filter(|p| p.state == ParticipantState::Registered)
+    {
+        assert!(
+            sheet.contains(&p.name.replace('&', "&#38;")),
+            "{} in {sheet}",
+            p.name
+        );
+    }
+    assert!(sheet.contains("Tanda tangan"));
+    assert_eq!(sheet.matches("<tr><td>").count(), 2 + 5, "{sheet}");
+
     // Reach over 2026: the three who attended, out of every business of the city.
     let home = sentra_domain::region::RegionCode::parse("36.74").unwrap();
     let reach = app

@@ -502,6 +502,27 @@ impl Database {
             .collect()
     }
 
+    /// Those holding a place (registered, attended, completed), by name: (business, kelurahan
+    /// code), for the attendance sheet.
+    pub async fn participant_places(
+        &self,
+        scope: &Scope,
+        activity_id: &str,
+    ) -> Result<Vec<(String, String)>> {
+        self.get_activity(scope, activity_id).await?;
+        let rows = sqlx::query(
+            "SELECT u.name, u.village_code FROM activity_participants p \
+             JOIN umkm u ON u.id = p.umkm_id WHERE p.activity_id = $1 \
+             AND p.state IN ('registered', 'attended', 'completed') ORDER BY u.name, u.id",
+        )
+        .bind(activity_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("name")?, r.try_get("village_code")?)))
+            .collect()
+    }
+
     /// Registers UMKM for an activity while places remain (the rest wait for a place), skipping
     /// those already in it; one transaction, audited. The counts registered and waitlisted.
     pub async fn register_participants(

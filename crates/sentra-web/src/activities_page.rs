@@ -41,6 +41,7 @@ pub fn routes() -> Routes {
         .get("/kegiatan/{activity}", plan, edit_form)
         .post("/kegiatan/{activity}", plan, update)
         .get("/kegiatan/{activity}/peserta", plan, participants_page)
+        .get("/kegiatan/{activity}/daftar-hadir", plan, sheet)
         .post("/kegiatan/{activity}/peserta", plan, register)
         .post("/kegiatan/{activity}/peserta/{umkm}", plan, set_state)
 }
@@ -1271,6 +1272,77 @@ async fn reach(
             })
             .collect(),
         repeated_title: lang.tf("activity.repeated", &[("n", &times.to_string())]),
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activity_sheet.html")]
+pub struct SheetPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub title: String,
+    pub when: String,
+    pub place: String,
+    pub organiser: String,
+    /// (number, business, kelurahan) of those registered, attended or completed.
+    pub rows: Vec<(usize, String, String)>,
+    /// Empty lines for walk-ins.
+    pub blank: Vec<usize>,
+}
+
+/// The attendance sheet (daftar hadir) to print: the registered participants with a column to
+/// sign, and empty lines for walk-ins.
+async fn sheet(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::PlanProgrammes) {
+        return *r;
+    }
+    let scope = caller.scope();
+    let run = async {
+        let a = state.db().get_activity(&scope, &id).await?;
+        let people = state.db().participant_places(&scope, &id).await?;
+        Ok::<_, StorageError>((a, people))
+    };
+    let (a, people) = match run.await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let d = &a.data;
+    let place = d
+        .venue
+        .clone()
+        .or_else(|| d.online_link.clone())
+        .unwrap_or_default();
+    let rows: Vec<(usize, String, String)> = people
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, village))| (i + 1, name, state.region_name(&village)))
+        .collect();
+    let first_blank = rows.len() + 1;
+    SheetPage {
+        c: Chrome::new(
+            lang,
+            lang.tf("activity.sheet_title", &[("title", &d.title)]),
+            &uri,
+        )
+        .signed_in(&caller),
+        l: lang,
+        title: d.title.clone(),
+        when: when(lang, d),
+        place,
+        organiser: format!(
+            "{} · {}",
+            lang.t(&format!("activity.organiser_{}", d.organiser.as_str())),
+            state.region_name(d.region.as_str())
+        ),
+        rows,
+        blank: (first_blank..first_blank + 5).collect(),
     }
     .into_response()
 }
