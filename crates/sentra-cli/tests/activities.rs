@@ -407,6 +407,63 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
         "created, participants"
     );
 
+    // A bazaar on the training's day that one of the clinic's participants registered for:
+    // moving the clinic onto that day books that business twice.
+    let bazaar = {
+        let input = ActivityInput {
+            kind: "pameran".into(),
+            title: "Bazar UMKM".into(),
+            topics: vec!["pemasaran_digital".into()],
+            organiser: "dekranasda".into(),
+            region: "36.71".into(),
+            venue: "Alun-alun Tangerang".into(),
+            start_date: "2026-09-01".into(),
+            start_time: "08:00".into(),
+            end_time: "16:00".into(),
+            ..ActivityInput::default()
+        };
+        let data = validate_activity(&input, &ctx).unwrap();
+        let banten = sentra_domain::scope::Scope::region(
+            sentra_domain::region::RegionCode::parse("36").unwrap(),
+        );
+        app.db
+            .create_activity(&banten, &data, None, &system)
+            .await
+            .unwrap()
+    };
+    let banten = sentra_domain::scope::Scope::region(
+        sentra_domain::region::RegionCode::parse("36").unwrap(),
+    );
+    app.db
+        .register_participants(&banten, &bazaar.id, &trained[..1], &system)
+        .await
+        .unwrap();
+    let mut moved = past.data.clone();
+    moved.start = new.data.start;
+    moved.end = new.data.end;
+    let clashes = app
+        .db
+        .activity_conflicts(
+            &moved,
+            Some(&past.id),
+            &sentra_domain::programme::conflicts::Rules::default(),
+        )
+        .await
+        .unwrap();
+    let twice: Vec<(u32, &str)> = clashes
+        .iter()
+        .filter_map(|c| match c.reason {
+            sentra_domain::programme::conflicts::Reason::ParticipantsDoubleBooked { shared } => {
+                Some((
+                    shared,
+                    c.with.as_ref().map_or("", |a| a.data.title.as_str()),
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(twice, [(1, "Bazar UMKM")], "{clashes:?}");
+
     // The attendance sheet lists the two holding places, and lines for walk-ins.
     let sheet = app
         .get(&format!("/kegiatan/{}/daftar-hadir", new.id))

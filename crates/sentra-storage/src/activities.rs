@@ -397,7 +397,25 @@ impl Database {
             .map(|a| &a.data)
             .chain(std::iter::once(proposed))
             .collect();
-        let slots = slots_of(&all, &topics, &sectors);
+        let mut slots = slots_of(&all, &topics, &sectors);
+        // Participants of the stored activities and of the one being moved: a UMKM cannot be
+        // in two places at once.
+        let mut ids: Vec<&str> = stored.iter().map(|a| a.id.as_str()).collect();
+        ids.extend(own_id);
+        let booked = self.places_taken(&ids).await?;
+        let mut umkm_no: HashMap<String, u32> = HashMap::new();
+        for (activity, umkm) in booked {
+            let next = umkm_no.len() as u32;
+            let no = *umkm_no.entry(umkm).or_insert(next);
+            let at = if Some(activity.as_str()) == own_id {
+                Some(slots.len() - 1)
+            } else {
+                stored.iter().position(|a| a.id == activity)
+            };
+            if let Some(at) = at {
+                slots[at].participants.push(no);
+            }
+        }
         let me = (slots.len() - 1) as u32;
         let mut found: Vec<Conflict> = conflicts::find(&slots, rules)
             .into_iter()
@@ -500,6 +518,28 @@ impl Database {
                 })
             })
             .collect()
+    }
+
+    /// (activity, UMKM) of everyone holding a place in these activities.
+    async fn places_taken(&self, activity_ids: &[&str]) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        // In parts, to keep each statement's parameters few.
+        for part in activity_ids.chunks(500) {
+            let marks: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT activity_id, umkm_id FROM activity_participants WHERE state IN \
+                 ('registered', 'attended', 'completed') AND activity_id IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in part {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push((r.try_get("activity_id")?, r.try_get("umkm_id")?));
+            }
+        }
+        Ok(out)
     }
 
     /// Those holding a place (registered, attended, completed), by name: (business, kelurahan
