@@ -50,6 +50,14 @@ impl Lang {
         }
     }
 
+    /// Of a name kept in both languages (a category's, a sector's), the one to show.
+    pub fn pick<'a>(self, id: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Id => id,
+            Lang::En => en,
+        }
+    }
+
     /// The translation with `%{name}` placeholders filled in.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
         let mut s = self.t(key).into_owned();

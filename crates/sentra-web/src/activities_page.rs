@@ -46,6 +46,23 @@ pub fn routes() -> Routes {
         .post("/kegiatan/{activity}/peserta/{umkm}", plan, set_state)
 }
 
+/// A topic's name in the page's language (its code when it is not a topic any more).
+fn topic_label(lang: Lang, topics: &[sentra_storage::Topic], code: &str) -> String {
+    topics
+        .iter()
+        .find(|t| t.code == code)
+        .map_or(code, |t| lang.pick(&t.name_id, &t.name_en))
+        .to_string()
+}
+
+fn sector_label(lang: Lang, sectors: &[sentra_storage::Sector], code: &str) -> String {
+    sectors
+        .iter()
+        .find(|s| s.code == code)
+        .map_or(code, |s| lang.pick(&s.name_id, &s.name_en))
+        .to_string()
+}
+
 fn pairs(query: Option<&str>) -> Vec<(String, String)> {
     serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
 }
@@ -190,15 +207,7 @@ async fn board(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let topics = state.db().activity_topics().await.unwrap_or_default();
-    let topic_name = |code: &str| {
-        topics
-            .iter()
-            .find(|t| t.code == code)
-            .map_or(code.to_string(), |t| match lang {
-                Lang::Id => t.name_id.clone(),
-                Lang::En => t.name_en.clone(),
-            })
-    };
+    let topic_name = |code: &str| topic_label(lang, &topics, code);
     // The month's conflicts among the activities shown (cancelled ones aside).
     let live: Vec<&ActivityRecord> = found
         .iter()
@@ -560,10 +569,7 @@ impl Shown<'_> {
                 .into_iter()
                 .map(|t| {
                     let on = input.topics.contains(&t.code);
-                    let name = match lang {
-                        Lang::Id => t.name_id,
-                        Lang::En => t.name_en,
-                    };
+                    let name = lang.pick(&t.name_id, &t.name_en).to_string();
                     (t.code, name, on)
                 })
                 .collect(),
@@ -571,10 +577,7 @@ impl Shown<'_> {
                 .into_iter()
                 .map(|s| {
                     let on = input.sectors.contains(&s.code);
-                    let name = match lang {
-                        Lang::Id => s.name_id,
-                        Lang::En => s.name_en,
-                    };
+                    let name = lang.pick(&s.name_id, &s.name_en).to_string();
                     (s.code, name, on)
                 })
                 .collect(),
@@ -963,15 +966,7 @@ async fn participants_page(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let sectors = state.db().sectors().await.unwrap_or_default();
-    let sector_name = |code: &str| {
-        sectors
-            .iter()
-            .find(|s| s.code == code)
-            .map_or(code.to_string(), |s| match lang {
-                Lang::Id => s.name_id.clone(),
-                Lang::En => s.name_en.clone(),
-            })
-    };
+    let sector_name = |code: &str| sector_label(lang, &sectors, code);
     let taking = people.iter().filter(|p| p.state.takes_place()).count();
     let notice = match form_value(&pairs(query.as_deref()), "done") {
         "registered" => Some(lang.t("activity.done_registered").into_owned()),
@@ -1196,15 +1191,7 @@ async fn reach(
             })
             .collect::<Vec<_>>()
     };
-    let sector_label = |code: &str| {
-        sectors
-            .iter()
-            .find(|s| s.code == code)
-            .map_or(code.to_string(), |s| match lang {
-                Lang::Id => s.name_id.clone(),
-                Lang::En => s.name_en.clone(),
-            })
-    };
+    let by_sector = |code: &str| sector_label(lang, &sectors, code);
     let size_label = |code: &str| {
         if code.is_empty() {
             lang.t("activity.size_unknown").into_owned()
@@ -1250,7 +1237,7 @@ async fn reach(
         tables: vec![
             (
                 lang.t("activity.by_sector").into_owned(),
-                rows(&found.by_sector, &sector_label),
+                rows(&found.by_sector, &by_sector),
             ),
             (
                 lang.t("activity.by_size").into_owned(),
@@ -1260,16 +1247,7 @@ async fn reach(
         repeated: found
             .repeated
             .iter()
-            .map(|(code, n)| {
-                let name = topics
-                    .iter()
-                    .find(|t| &t.code == code)
-                    .map_or(code.clone(), |t| match lang {
-                        Lang::Id => t.name_id.clone(),
-                        Lang::En => t.name_en.clone(),
-                    });
-                (name, *n)
-            })
+            .map(|(code, n)| (topic_label(lang, &topics, code), *n))
             .collect(),
         repeated_title: lang.tf("activity.repeated", &[("n", &times.to_string())]),
     }

@@ -406,10 +406,8 @@ fn category_label(
     categories
         .iter()
         .find(|c| c.code == code)
-        .map_or(code.to_string(), |c| match lang {
-            Lang::Id => c.name_id.clone(),
-            Lang::En => c.name_en.clone(),
-        })
+        .map_or(code, |c| lang.pick(&c.name_id, &c.name_en))
+        .to_string()
 }
 
 /// The deployment's public address (`serve --public-url`), else `https://host` of this request:

@@ -160,10 +160,7 @@ impl<'a> Ctx<'a> {
                 .filter(|r| r.active && depth(&r.category.code) < MAX_DEPTH)
                 .map(|r| {
                     let indent = "— ".repeat(depth(&r.category.code) - 1);
-                    let name = match lang {
-                        Lang::Id => &r.category.name_id,
-                        Lang::En => &r.category.name_en,
-                    };
+                    let name = lang.pick(&r.category.name_id, &r.category.name_en);
                     (r.category.code.clone(), format!("{indent}{name}"))
                 }),
         );
