@@ -129,5 +129,5 @@ fn reindex_rebuilds_the_index_from_the_database() {
     assert!(out.status.success(), "{said}");
     assert!(said.contains("60 products read"), "{said}");
     let opened = sentra_search::SearchIndex::open(Some(&index)).unwrap();
-    assert!(opened.len() > 0 && opened.len() <= 60, "{}", opened.len());
+    assert!(!opened.is_empty() && opened.len() <= 60, "{}", opened.len());
 }
