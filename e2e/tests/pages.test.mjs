@@ -68,6 +68,7 @@ const pages = () => [
   ["catalog-search", undefined, "/katalog?q=keripik+pedas&urut=price_asc"],
   ["product", undefined, productHref],
   ["store", undefined, storeHref],
+  ["agenda", undefined, "/agenda"],
   ["registry", "admin", "/umkm"],
   ["registry-english", "admin", "/umkm?lang=en"],
   ["registry-kecamatan", "admin", "/umkm?district=36.74.03"],

@@ -165,6 +165,23 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
     assert!(villages.contains("Pelatihan Foto Produk Pondok Kacang"));
     assert!(!villages.contains("Klinik Kemasan Kota</a>"));
 
+    // The public agenda (no sign-in) lists them with the places left.
+    let agenda = reqwest::get(app.url("/agenda"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for s in [
+        "Klinik Kemasan Pondok Aren",
+        "Klinik Kemasan Kota",
+        "Pelatihan Foto Produk Pondok Kacang",
+        "Sisa 30 tempat",
+        "Daring",
+    ] {
+        assert!(agenda.contains(s), "{s} in {agenda}");
+    }
+
     // The public feed (no sign-in) parses as iCalendar with the three planned activities.
     let ics = reqwest::get(app.url("/kegiatan/kalender.ics?wilayah=36.74"))
         .await

@@ -542,6 +542,18 @@ impl Database {
         Ok(out)
     }
 
+    /// How many hold a place in an activity (registered, attended, completed).
+    pub async fn places_held(&self, activity_id: &str) -> Result<i64> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) AS n FROM activity_participants WHERE activity_id = $1 \
+             AND state IN ('registered', 'attended', 'completed')",
+        )
+        .bind(activity_id)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get("n")?)
+    }
+
     /// Those holding a place (registered, attended, completed), by name: (business, kelurahan
     /// code), for the attendance sheet.
     pub async fn participant_places(

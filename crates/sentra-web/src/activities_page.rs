@@ -37,6 +37,7 @@ pub fn routes() -> Routes {
         .get("/kegiatan/baru", plan, new_form)
         .post("/kegiatan", plan, create)
         .get("/kegiatan/kalender.ics", Access::Public, ics)
+        .get("/agenda", Access::Public, agenda)
         .get("/kegiatan/jangkauan", read, reach)
         .get("/kegiatan/{activity}", plan, edit_form)
         .post("/kegiatan/{activity}", plan, update)
@@ -1321,6 +1322,102 @@ async fn sheet(
         ),
         rows,
         blank: (first_blank..first_blank + 5).collect(),
+    }
+    .into_response()
+}
+
+pub struct AgendaRow {
+    pub title: String,
+    pub when: String,
+    pub place: String,
+    pub organiser: String,
+    pub topics: String,
+    pub places_left: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "activity_agenda.html")]
+pub struct AgendaPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub rows: Vec<AgendaRow>,
+    pub ics: String,
+}
+
+/// Days ahead the public agenda lists.
+const AGENDA_DAYS: i64 = 90;
+
+/// The public agenda (no sign-in): activities planned or confirmed in the deployment's region
+/// (or `wilayah` inside it) for the coming three months, with the places left.
+async fn agenda(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let q = pairs(query.as_deref());
+    let home = state.home().clone();
+    let region = RegionCode::parse(form_value(&q, "wilayah"))
+        .ok()
+        .filter(|r| r.is_within(&home))
+        .unwrap_or(home);
+    let now = chrono::Utc::now().timestamp();
+    let found = match state
+        .db()
+        .activities_between(&region, now, now + AGENDA_DAYS * 86_400)
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let topics = state.db().activity_topics().await.unwrap_or_default();
+    let mut rows = Vec::new();
+    for a in found.iter().filter(|a| {
+        matches!(
+            a.data.status,
+            ActivityStatus::Planned | ActivityStatus::Confirmed
+        )
+    }) {
+        let d = &a.data;
+        let taken = state.db().places_held(&a.id).await.unwrap_or(0);
+        let left = i64::from(d.capacity) - taken;
+        rows.push(AgendaRow {
+            title: d.title.clone(),
+            when: when(lang, d),
+            place: d
+                .venue
+                .clone()
+                .unwrap_or_else(|| lang.t("activity.online").into_owned()),
+            organiser: format!(
+                "{} · {}",
+                lang.t(&format!("activity.organiser_{}", d.organiser.as_str())),
+                state.region_name(d.region.as_str())
+            ),
+            topics: d
+                .topics
+                .iter()
+                .map(|t| topic_label(lang, &topics, t))
+                .collect::<Vec<_>>()
+                .join(", "),
+            places_left: if left > 0 {
+                lang.tf("activity.places_left", &[("n", &left.to_string())])
+            } else {
+                lang.t("activity.full").into_owned()
+            },
+        });
+    }
+    AgendaPage {
+        c: Chrome::new(
+            lang,
+            lang.tf(
+                "activity.agenda_title",
+                &[("region", &state.region_name(region.as_str()))],
+            ),
+            &uri,
+        ),
+        l: lang,
+        rows,
+        ics: format!("/kegiatan/kalender.ics?wilayah={}", region.as_str()),
     }
     .into_response()
 }
