@@ -521,7 +521,7 @@ impl Database {
     }
 
     /// (activity, UMKM) of everyone holding a place in these activities.
-    async fn places_taken(&self, activity_ids: &[&str]) -> Result<Vec<(String, String)>> {
+    pub async fn places_taken(&self, activity_ids: &[&str]) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
         // In parts, to keep each statement's parameters few.
         for part in activity_ids.chunks(500) {
@@ -540,18 +540,6 @@ impl Database {
             }
         }
         Ok(out)
-    }
-
-    /// How many hold a place in an activity (registered, attended, completed).
-    pub async fn places_held(&self, activity_id: &str) -> Result<i64> {
-        Ok(sqlx::query(
-            "SELECT COUNT(*) AS n FROM activity_participants WHERE activity_id = $1 \
-             AND state IN ('registered', 'attended', 'completed')",
-        )
-        .bind(activity_id)
-        .fetch_one(&self.pool)
-        .await?
-        .try_get("n")?)
     }
 
     /// Those holding a place (registered, attended, completed), by name: (business, kelurahan

@@ -69,12 +69,37 @@ fn pairs(query: Option<&str>) -> Vec<(String, String)> {
 }
 
 fn level_key(code: &RegionCode) -> &'static str {
-    match code.level() {
+    level_name_key(code.level())
+}
+
+fn level_name_key(level: RegionLevel) -> &'static str {
+    match level {
         RegionLevel::Province => "activity.level_province",
         RegionLevel::Regency => "activity.level_regency",
         RegionLevel::District => "activity.level_district",
         RegionLevel::Village => "activity.level_village",
     }
+}
+
+/// Choices of a code list, each with its label `{prefix}{code}` in the page's language.
+fn choices<'a>(
+    lang: Lang,
+    prefix: &str,
+    codes: impl IntoIterator<Item = &'a str>,
+) -> Vec<(String, String)> {
+    codes
+        .into_iter()
+        .map(|c| (c.to_string(), lang.t(&format!("{prefix}{c}")).into_owned()))
+        .collect()
+}
+
+/// "Kecamatan · Pondok Aren": who runs the activity, and for which region.
+fn organised_by(state: &AppState, lang: Lang, d: &ActivityData) -> String {
+    format!(
+        "{} · {}",
+        lang.t(&format!("activity.organiser_{}", d.organiser.as_str())),
+        state.region_name(d.region.as_str())
+    )
 }
 
 fn when(lang: Lang, d: &ActivityData) -> String {
@@ -260,25 +285,17 @@ async fn board(
         ]
         .iter()
         .map(|l| {
-            let key = match l {
-                RegionLevel::Province => "activity.level_province",
-                RegionLevel::Regency => "activity.level_regency",
-                RegionLevel::District => "activity.level_district",
-                RegionLevel::Village => "activity.level_village",
-            };
-            (l.as_str().to_string(), lang.t(key).into_owned())
+            (
+                l.as_str().to_string(),
+                lang.t(level_name_key(*l)).into_owned(),
+            )
         })
         .collect(),
-        organisers: Organiser::ALL
-            .iter()
-            .map(|o| {
-                (
-                    o.as_str().to_string(),
-                    lang.t(&format!("activity.organiser_{}", o.as_str()))
-                        .into_owned(),
-                )
-            })
-            .collect(),
+        organisers: choices(
+            lang,
+            "activity.organiser_",
+            Organiser::ALL.iter().map(|o| o.as_str()),
+        ),
         topics: topics
             .iter()
             .map(|t| (t.code.clone(), topic_name(&t.code)))
@@ -502,12 +519,6 @@ impl Shown<'_> {
                 }
             }
         }
-        let named = |prefix: &str, codes: Vec<&'static str>| {
-            codes
-                .into_iter()
-                .map(|c| (c.to_string(), lang.t(&format!("{prefix}{c}")).into_owned()))
-                .collect::<Vec<_>>()
-        };
         let mut values: HashMap<String, String> = [
             ("kind", &input.kind),
             ("title", &input.title),
@@ -553,17 +564,20 @@ impl Shown<'_> {
             action,
             values,
             errors,
-            kinds: named(
+            kinds: choices(
+                lang,
                 "activity.kind_",
-                ActivityKind::ALL.iter().map(|k| k.as_str()).collect(),
+                ActivityKind::ALL.iter().map(|k| k.as_str()),
             ),
-            organisers: named(
+            organisers: choices(
+                lang,
                 "activity.organiser_",
-                Organiser::ALL.iter().map(|k| k.as_str()).collect(),
+                Organiser::ALL.iter().map(|k| k.as_str()),
             ),
-            statuses: named(
+            statuses: choices(
+                lang,
                 "activity.status_",
-                ActivityStatus::ALL.iter().map(|k| k.as_str()).collect(),
+                ActivityStatus::ALL.iter().map(|k| k.as_str()),
             ),
             regions,
             topics: topics
@@ -888,10 +902,9 @@ async fn ics(
                 EventStatus::Tentative
             })
             .description(&format!(
-                "{} · {} · {}",
+                "{} · {}",
                 lang.t(&format!("activity.kind_{}", d.kind.as_str())),
-                lang.t(&format!("activity.organiser_{}", d.organiser.as_str())),
-                state.region_name(d.region.as_str())
+                organised_by(&state, lang, d)
             ));
         if let Some(v) = &d.venue {
             e.location(v);
@@ -1000,16 +1013,13 @@ async fn participants_page(
                 name: p.name,
             })
             .collect(),
-        states: sentra_domain::programme::participants::ParticipantState::ALL
-            .iter()
-            .map(|s| {
-                (
-                    s.as_str().to_string(),
-                    lang.t(&format!("activity.state_{}", s.as_str()))
-                        .into_owned(),
-                )
-            })
-            .collect(),
+        states: choices(
+            lang,
+            "activity.state_",
+            sentra_domain::programme::participants::ParticipantState::ALL
+                .iter()
+                .map(|s| s.as_str()),
+        ),
         invitees: invitees
             .into_iter()
             .map(|c| InviteeRow {
@@ -1315,11 +1325,7 @@ async fn sheet(
         title: d.title.clone(),
         when: when(lang, d),
         place,
-        organiser: format!(
-            "{} · {}",
-            lang.t(&format!("activity.organiser_{}", d.organiser.as_str())),
-            state.region_name(d.region.as_str())
-        ),
+        organiser: organised_by(&state, lang, d),
         rows,
         blank: (first_blank..first_blank + 5).collect(),
     }
@@ -1371,15 +1377,25 @@ async fn agenda(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let topics = state.db().activity_topics().await.unwrap_or_default();
+    let open: Vec<&ActivityRecord> = found
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.data.status,
+                ActivityStatus::Planned | ActivityStatus::Confirmed
+            )
+        })
+        .collect();
+    // The places held in all of them, in one query.
+    let ids: Vec<&str> = open.iter().map(|a| a.id.as_str()).collect();
+    let mut held: HashMap<String, i64> = HashMap::new();
+    for (activity, _) in state.db().places_taken(&ids).await.unwrap_or_default() {
+        *held.entry(activity).or_default() += 1;
+    }
     let mut rows = Vec::new();
-    for a in found.iter().filter(|a| {
-        matches!(
-            a.data.status,
-            ActivityStatus::Planned | ActivityStatus::Confirmed
-        )
-    }) {
+    for a in open {
         let d = &a.data;
-        let taken = state.db().places_held(&a.id).await.unwrap_or(0);
+        let taken = held.get(&a.id).copied().unwrap_or(0);
         let left = i64::from(d.capacity) - taken;
         rows.push(AgendaRow {
             title: d.title.clone(),
@@ -1388,11 +1404,7 @@ async fn agenda(
                 .venue
                 .clone()
                 .unwrap_or_else(|| lang.t("activity.online").into_owned()),
-            organiser: format!(
-                "{} · {}",
-                lang.t(&format!("activity.organiser_{}", d.organiser.as_str())),
-                state.region_name(d.region.as_str())
-            ),
+            organiser: organised_by(&state, lang, d),
             topics: d
                 .topics
                 .iter()
