@@ -17,6 +17,18 @@ fn day_ahead() -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// Every activity stored for the city and the regions in it.
+async fn in_city(app: &common::TestApp) -> Vec<sentra_storage::ActivityRecord> {
+    app.db
+        .activities_between(
+            &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+            0,
+            i64::MAX,
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow() {
     let app = spawn_app().await;
@@ -43,17 +55,7 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
             ("status", "planned".to_string()),
         ]
     };
-    let count = || async {
-        app.db
-            .activities_between(
-                &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
-                0,
-                i64::MAX,
-            )
-            .await
-            .unwrap()
-            .len()
-    };
+    let count = || async { in_city(&app).await.len() };
 
     // Bad input: each field named, nothing saved.
     let mut bad = clinic("Klinik Kemasan", "36.74.03", "kecamatan", "12:00", "09:00");
@@ -461,14 +463,15 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
     let clashes = app
         .db
         .activity_conflicts(
-            &moved,
-            Some(&past.id),
+            std::slice::from_ref(&moved),
+            Some(&past),
             &sentra_domain::programme::conflicts::Rules::default(),
         )
         .await
         .unwrap();
     let twice: Vec<(u32, &str)> = clashes
         .iter()
+        .map(|(_, c)| c)
         .filter_map(|c| match c.reason {
             sentra_domain::programme::conflicts::Reason::ParticipantsDoubleBooked { shared } => {
                 Some((
@@ -525,4 +528,255 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
         page.contains("Tidak ada UMKM yang mengikuti topik yang sama berulang kali."),
         "{page}"
     );
+}
+
+#[tokio::test]
+async fn a_weekly_course_is_one_series_and_clashes_are_named_by_session() {
+    let app = spawn_app().await;
+    let day = day_ahead();
+    let post = |fields: Vec<(&str, String)>| {
+        let mut form = vec![("_csrf", app.csrf.clone())];
+        form.extend(fields);
+        let req = app.client.post(app.url("/kegiatan")).form(&form);
+        async move { req.send().await.unwrap() }
+    };
+    let course = |title: &str, start: &str| {
+        vec![
+            ("kind", "pelatihan".to_string()),
+            ("title", title.to_string()),
+            ("topics", "pembukuan".to_string()),
+            ("organiser", "kecamatan".to_string()),
+            ("region", "36.74.03".to_string()),
+            ("venue", "Aula Kecamatan".to_string()),
+            ("start_date", start.to_string()),
+            ("start_time", "13:00".to_string()),
+            ("end_time", "15:00".to_string()),
+        ]
+    };
+
+    // Too many sessions: named, nothing saved.
+    let mut weekly = course("Kelas Pembukuan Pondok Aren", &day);
+    weekly.push(("repeat", "mingguan".into()));
+    let mut too_many = weekly.clone();
+    too_many.push(("sessions", "40".into()));
+    let res = post(too_many).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Jumlah sesi: Jumlah sesi harus 2 sampai 26.")
+    );
+    assert!(in_city(&app).await.is_empty());
+
+    // Four weekly sessions on one topic: one programme, no conflict among them.
+    weekly.push(("sessions", "4".into()));
+    assert_eq!(post(weekly).await.status(), 303);
+    let all = in_city(&app).await;
+    assert_eq!(all.len(), 4);
+    let series = all[0].series.clone().unwrap();
+    assert_eq!(series.0, all[0].id);
+    let numbers: Vec<u32> = all
+        .iter()
+        .map(|a| {
+            assert_eq!(a.series.as_ref().map(|s| &s.0), Some(&series.0));
+            a.series.as_ref().unwrap().1
+        })
+        .collect();
+    assert_eq!(numbers, [1, 2, 3, 4]);
+    assert!(
+        all.windows(2)
+            .all(|w| w[1].data.start - w[0].data.start == 7 * 86_400)
+    );
+    let month = chrono::DateTime::from_timestamp(all[1].data.start, 0)
+        .unwrap()
+        .format("%Y-%m");
+    let board = app
+        .get(&format!("/kegiatan?bulan={month}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains("Sesi 2 dari rangkaian"), "{board}");
+    assert!(!board.contains("Topik yang sama"), "{board}");
+
+    // Another bookkeeping training in Pondok Aren, planned monthly from the week before: its
+    // second session falls three weeks after the course's start, within the 60 days.
+    let before = (chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").unwrap()
+        - chrono::Duration::days(7))
+    .format("%Y-%m-%d")
+    .to_string();
+    let mut monthly = course("Pelatihan Pembukuan Kelurahan", &before);
+    monthly[4] = ("region", "36.74.03.1001".into());
+    monthly[3] = ("organiser", "kelurahan".into());
+    monthly[5] = ("venue", "Kantor Kelurahan".into());
+    monthly.push(("repeat", "bulanan".into()));
+    monthly.push(("sessions", "2".into()));
+    let res = post(monthly).await;
+    assert_eq!(res.status(), 409);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Sesi 1 ("), "{body}");
+    assert!(body.contains("Sesi 2 ("), "{body}");
+    assert!(
+        body.contains("Topik yang sama untuk sasaran yang sama dalam 60 hari"),
+        "{body}"
+    );
+    assert_eq!(in_city(&app).await.len(), 4);
+
+    // Moving one session of the course keeps it clear of its own series.
+    let third = &all[2];
+    let form = app
+        .get(&format!("/kegiatan/{}", third.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !form.contains("name=\"repeat\""),
+        "one session is edited alone"
+    );
+    let mut moved = course("Kelas Pembukuan Pondok Aren", &day);
+    let later = chrono::DateTime::from_timestamp(third.data.start + 86_400 + 7 * 3600, 0)
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string();
+    moved[6] = ("start_date", later);
+    moved.push(("version", third.version.to_string()));
+    moved.push(("_csrf", app.csrf.clone()));
+    let res = app
+        .client
+        .post(app.url(&format!("/kegiatan/{}", third.id)))
+        .form(&moved)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn the_target_criteria_decide_who_is_eligible() {
+    use sentra_domain::programme::activity::{ActivityContext, ActivityInput, validate_activity};
+    use sentra_domain::programme::participants::ParticipantState;
+    use sentra_domain::size::SizeClass;
+    use sentra_domain::umkm::LegalKind;
+    use sentra_storage::Actor;
+
+    let app = spawn_app().await;
+    app.seed(80, 7).await;
+    let city = common::city();
+    let system = Actor::system("test");
+    let topics: Vec<String> = (app.db.activity_topics().await.unwrap())
+        .into_iter()
+        .map(|t| t.code)
+        .collect();
+    let sectors: Vec<String> = (app.db.sectors().await.unwrap())
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    let ctx = ActivityContext {
+        tree: sentra_domain::region::RegionTree::embedded(),
+        topics: &topics,
+        sectors: &sectors,
+    };
+    let plan = |change: &dyn Fn(&mut ActivityInput)| {
+        let mut input = ActivityInput {
+            kind: "klinik".into(),
+            title: "Klinik Legalitas".into(),
+            topics: vec!["legalitas".into()],
+            organiser: "dinas".into(),
+            region: "36.74".into(),
+            venue: "Mal Pelayanan Publik".into(),
+            start_date: "2026-08-04".into(),
+            start_time: "09:00".into(),
+            end_time: "12:00".into(),
+            ..ActivityInput::default()
+        };
+        change(&mut input);
+        let data = validate_activity(&input, &ctx).unwrap();
+        let db = app.db.clone();
+        let city = city.clone();
+        let system = system.clone();
+        async move {
+            db.create_activity(&city, &data, None, &system)
+                .await
+                .unwrap()
+        }
+    };
+    let everyone = app
+        .db
+        .invitees(&city, &plan(&|_| {}).await, 1000)
+        .await
+        .unwrap();
+    // The inactive ones aside.
+    assert!(everyone.len() > 60, "{}", everyone.len());
+    let mut records = std::collections::HashMap::new();
+    for c in &everyone {
+        records.insert(
+            c.umkm_id.clone(),
+            app.db.get_umkm(&city, &c.umkm_id).await.unwrap(),
+        );
+    }
+    let ids = |list: &[sentra_domain::programme::participants::Candidate]| {
+        let mut v: Vec<String> = list.iter().map(|c| c.umkm_id.clone()).collect();
+        v.sort();
+        v
+    };
+    let expect = |keep: &dyn Fn(&sentra_storage::UmkmRecord) -> bool| {
+        let mut v: Vec<String> = records
+            .iter()
+            .filter(|(_, r)| keep(r))
+            .map(|(id, _)| id.clone())
+            .collect();
+        v.sort();
+        v
+    };
+
+    // An NIB clinic for micro businesses: those without an NIB, micro ones only.
+    let nib_clinic = plan(&|i| {
+        i.gaps = vec!["nib".into()];
+        i.sizes = vec!["mikro".into()];
+    })
+    .await;
+    let got = app.db.invitees(&city, &nib_clinic, 1000).await.unwrap();
+    let want = expect(&|r| {
+        r.size_class == Some(SizeClass::Mikro)
+            && !r.documents.iter().any(|d| d.kind == LegalKind::Nib)
+    });
+    assert!(
+        !want.is_empty() && want.len() < everyone.len(),
+        "{}",
+        want.len()
+    );
+    assert_eq!(ids(&got), want);
+
+    // For the UMKM of one kecamatan.
+    let district = everyone[0].village_code[..8].to_string();
+    let local = plan(&|i| i.target_regions = vec![district.clone()]).await;
+    let got = app.db.invitees(&city, &local, 1000).await.unwrap();
+    assert_eq!(
+        ids(&got),
+        expect(&|r| r.village_code.starts_with(&format!("{district}.")))
+    );
+
+    // First-timers only: one who attended a clinic is left out.
+    let first = &everyone[0].umkm_id;
+    app.db
+        .register_participants(&city, &nib_clinic.id, std::slice::from_ref(first), &system)
+        .await
+        .unwrap();
+    app.db
+        .set_participant_state(
+            &city,
+            &nib_clinic.id,
+            first,
+            ParticipantState::Attended,
+            None,
+            &system,
+        )
+        .await
+        .unwrap();
+    let fresh = plan(&|i| i.first_timers = "1".into()).await;
+    let got = app.db.invitees(&city, &fresh, 1000).await.unwrap();
+    assert_eq!(got.len(), everyone.len() - 1);
+    assert!(got.iter().all(|c| &c.umkm_id != first));
 }

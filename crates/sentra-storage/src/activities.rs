@@ -22,6 +22,9 @@ use crate::{Database, Result, StorageError, now_text};
 pub struct ActivityRecord {
     pub id: String,
     pub data: ActivityData,
+    /// The series of a repeating activity (its first session's id) and this session's number
+    /// in it (1 for the first).
+    pub series: Option<(String, u32)>,
     pub conflicts_note: Option<String>,
     pub created_by: String,
     pub updated_at: String,
@@ -43,9 +46,37 @@ pub struct ActivityConflict {
     pub with: Option<ActivityRecord>,
 }
 
-const COLUMNS: &str = "id, kind, title, topics, organiser, region_code, venue, online_link, \
-    starts_at, ends_at, zone, capacity, sectors, funding, budget_rupiah, status, status_reason, \
-    conflicts_note, created_by, updated_at, version";
+/// The columns of an activity's data, in the order [`bind_data`] binds them.
+const DATA_COLUMNS: [&str; 20] = [
+    "kind",
+    "title",
+    "topics",
+    "organiser",
+    "region_code",
+    "venue",
+    "online_link",
+    "starts_at",
+    "ends_at",
+    "zone",
+    "capacity",
+    "sectors",
+    "funding",
+    "budget_rupiah",
+    "status",
+    "status_reason",
+    "size_classes",
+    "legality_gaps",
+    "target_regions",
+    "first_timers",
+];
+
+/// Every column an [`ActivityRecord`] is read from.
+fn columns() -> String {
+    format!(
+        "id, {}, conflicts_note, created_by, updated_at, version, series_id, series_no",
+        DATA_COLUMNS.join(", ")
+    )
+}
 
 fn list(s: &str) -> Vec<String> {
     s.split(',')
@@ -81,10 +112,24 @@ fn activity_from_row(r: &AnyRow) -> Result<ActivityRecord> {
             zone: Zone::parse(&zone).ok_or_else(|| corrupt("zone", &zone))?,
             capacity: u32::try_from(r.try_get::<i64, _>("capacity")?).unwrap_or(0),
             sectors: list(&text("sectors")?),
+            sizes: list(&text("size_classes")?),
+            gaps: list(&text("legality_gaps")?),
+            target_regions: list(&text("target_regions")?)
+                .iter()
+                .map(|c| RegionCode::parse(c).map_err(|_| corrupt("target region", c)))
+                .collect::<Result<_>>()?,
+            first_timers: r.try_get::<i64, _>("first_timers")? != 0,
             funding: r.try_get("funding")?,
             budget: r.try_get("budget_rupiah")?,
             status: ActivityStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
             status_reason: r.try_get("status_reason")?,
+        },
+        series: match (
+            r.try_get::<Option<String>, _>("series_id")?,
+            r.try_get::<Option<i64>, _>("series_no")?,
+        ) {
+            (Some(id), Some(no)) => Some((id, u32::try_from(no).unwrap_or(0))),
+            _ => None,
         },
         conflicts_note: r.try_get("conflicts_note")?,
         created_by: text("created_by")?,
@@ -107,6 +152,10 @@ fn changes(d: &ActivityData, note: Option<&str>) -> serde_json::Value {
         "zone": d.zone.as_str(),
         "capacity": d.capacity,
         "sectors": d.sectors,
+        "sizes": d.sizes,
+        "gaps": d.gaps,
+        "target_regions": d.target_regions.iter().map(RegionCode::as_str).collect::<Vec<_>>(),
+        "first_timers": d.first_timers,
         "funding": d.funding,
         "budget": d.budget,
         "status": d.status.as_str(),
@@ -117,7 +166,7 @@ fn changes(d: &ActivityData, note: Option<&str>) -> serde_json::Value {
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-/// Binds the activity's fields, `kind` to `status_reason`, in the columns' order.
+/// Binds the activity's fields in the order of [`DATA_COLUMNS`].
 fn bind_data<'q>(q: AnyQuery<'q>, data: &'q ActivityData) -> AnyQuery<'q> {
     q.bind(data.kind.as_str())
         .bind(&data.title)
@@ -135,7 +184,20 @@ fn bind_data<'q>(q: AnyQuery<'q>, data: &'q ActivityData) -> AnyQuery<'q> {
         .bind(data.budget)
         .bind(data.status.as_str())
         .bind(&data.status_reason)
+        .bind(data.sizes.join(","))
+        .bind(data.gaps.join(","))
+        .bind(
+            data.target_regions
+                .iter()
+                .map(RegionCode::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .bind(i64::from(data.first_timers))
 }
+
+const TOPIC_WINDOW_DAYS: &str = "programme.topic_window_days";
+const YEAR_END_WEEKS: &str = "programme.year_end_weeks";
 
 /// A venue as written, for comparing: lower case, single spaces.
 fn venue_key(v: &str) -> String {
@@ -145,13 +207,19 @@ fn venue_key(v: &str) -> String {
         .to_lowercase()
 }
 
-/// Activities as conflict detection sees them: topics and sectors by their place in the
-/// managed lists, venues by their written name (case and spacing aside). No participants yet.
-pub fn slots_of(items: &[&ActivityData], topics: &[Topic], sectors: &[crate::Sector]) -> Vec<Slot> {
+/// Activities (with their series, if any) as conflict detection sees them: topics and sectors
+/// by their place in the managed lists, venues by their written name (case and spacing aside).
+/// No participants yet.
+pub fn slots_of(
+    items: &[(&ActivityData, Option<&str>)],
+    topics: &[Topic],
+    sectors: &[crate::Sector],
+) -> Vec<Slot> {
     let mut venues: HashMap<String, u32> = HashMap::new();
+    let mut series: HashMap<&str, u32> = HashMap::new();
     items
         .iter()
-        .map(|d| Slot {
+        .map(|&(d, in_series)| Slot {
             region: d.region.as_str().to_string(),
             start: d.start,
             end: d.end,
@@ -176,6 +244,10 @@ pub fn slots_of(items: &[&ActivityData], topics: &[Topic], sectors: &[crate::Sec
                 *venues.entry(venue_key(v)).or_insert(next)
             }),
             participants: Vec::new(),
+            series: in_series.map(|s| {
+                let next = series.len() as u32;
+                *series.entry(s).or_insert(next)
+            }),
         })
         .collect()
 }
@@ -207,6 +279,55 @@ impl Database {
         Ok(())
     }
 
+    /// The coordinators' harmonisation settings (defaults until an admin sets them).
+    pub async fn programme_rules(&self) -> Result<Rules> {
+        let mut rules = Rules::default();
+        let number = |v: Option<String>| v.and_then(|v| v.parse::<i64>().ok());
+        if let Some(days) = number(self.setting(TOPIC_WINDOW_DAYS).await?) {
+            rules.topic_window = days * conflicts::DAY;
+        }
+        if let Some(weeks) = number(self.setting(YEAR_END_WEEKS).await?) {
+            rules.year_end_weeks = weeks;
+        }
+        Ok(rules)
+    }
+
+    /// Sets the harmonisation settings; audited (entity `programme_settings`).
+    pub async fn set_programme_rules(&self, rules: &Rules, actor: &Actor) -> Result<()> {
+        let before = self.programme_rules().await?;
+        let days = rules.topic_window / conflicts::DAY;
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        for (key, value) in [
+            (TOPIC_WINDOW_DAYS, days),
+            (YEAR_END_WEEKS, rules.year_end_weeks),
+        ] {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let changes = serde_json::json!({
+            "topic_window_days": [before.topic_window / conflicts::DAY, days],
+            "year_end_weeks": [before.year_end_weeks, rules.year_end_weeks],
+        });
+        audit::append(
+            &mut tx,
+            actor,
+            "update",
+            "programme_settings",
+            None,
+            &changes,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn activity_topics(&self) -> Result<Vec<Topic>> {
         let rows = sqlx::query(
             "SELECT code, name_id, name_en FROM activity_topics WHERE active = 1 \
@@ -233,36 +354,66 @@ impl Database {
         note: Option<&str>,
         actor: &Actor,
     ) -> Result<ActivityRecord> {
-        if !scope.contains(&data.region) {
+        self.create_activities(scope, std::slice::from_ref(data), note, actor)
+            .await?
+            .pop()
+            .ok_or(StorageError::NotFound)
+    }
+
+    /// Plans the sessions of an activity at once (one transaction): more than one makes a
+    /// series, named by the first session's id.
+    pub async fn create_activities(
+        &self,
+        scope: &Scope,
+        sessions: &[ActivityData],
+        note: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Vec<ActivityRecord>> {
+        if sessions.iter().any(|d| !scope.contains(&d.region)) {
             return Err(StorageError::NotFound);
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let ids: Vec<String> = sessions
+            .iter()
+            .map(|_| uuid::Uuid::now_v7().to_string())
+            .collect();
+        let series = (sessions.len() > 1).then(|| ids[0].clone());
         let now = now_text();
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
+        // $1 the id; the data, the note, creator and time; version 1; the series; created.
+        let n = DATA_COLUMNS.len();
+        let marks: Vec<String> = (2..=n + 4).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "INSERT INTO activities ({COLUMNS}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1, $21)"
+            "INSERT INTO activities ({}, created_at) VALUES ($1, {}, 1, ${}, ${}, ${})",
+            columns(),
+            marks.join(", "),
+            n + 5,
+            n + 6,
+            n + 7
         );
-        let insert = sqlx::query(&sql).bind(&id);
-        bind_data(insert, data)
-            .bind(note)
-            .bind(&actor.name)
-            .bind(&now)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        audit::append(
-            &mut tx,
-            actor,
-            "create",
-            "activity",
-            Some(&id),
-            &changes(data, note),
-        )
-        .await?;
+        for (n, (id, data)) in ids.iter().zip(sessions).enumerate() {
+            let insert = sqlx::query(&sql).bind(id);
+            bind_data(insert, data)
+                .bind(note)
+                .bind(&actor.name)
+                .bind(&now)
+                .bind(&series)
+                .bind(series.as_ref().map(|_| i64::try_from(n + 1).unwrap_or(0)))
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            let mut changes = changes(data, note);
+            if let (Some(series), Some(map)) = (&series, changes.as_object_mut()) {
+                map.insert("series".into(), serde_json::json!([series, n + 1]));
+            }
+            audit::append(&mut tx, actor, "create", "activity", Some(id), &changes).await?;
+        }
         tx.commit().await?;
-        self.get_activity(scope, &id).await
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(self.get_activity(scope, id).await?);
+        }
+        Ok(out)
     }
 
     /// Replaces an activity's data if it is still at `expected_version`.
@@ -281,13 +432,22 @@ impl Database {
         }
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let done = sqlx::query(
-            "UPDATE activities SET kind = $1, title = $2, topics = $3, organiser = $4, \
-             region_code = $5, venue = $6, online_link = $7, starts_at = $8, ends_at = $9, \
-             zone = $10, capacity = $11, sectors = $12, funding = $13, budget_rupiah = $14, \
-             status = $15, status_reason = $16, conflicts_note = $17, updated_at = $18, \
-             version = version + 1 WHERE id = $19 AND version = $20",
+        let sets: Vec<String> = DATA_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 1))
+            .collect();
+        let n = DATA_COLUMNS.len();
+        let sql = format!(
+            "UPDATE activities SET {}, conflicts_note = ${}, updated_at = ${}, \
+             version = version + 1 WHERE id = ${} AND version = ${}",
+            sets.join(", "),
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
         );
+        let done = sqlx::query(&sql);
         let done = bind_data(done, data)
             .bind(note)
             .bind(now_text())
@@ -322,11 +482,14 @@ impl Database {
     }
 
     pub async fn get_activity(&self, scope: &Scope, id: &str) -> Result<ActivityRecord> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM activities WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StorageError::NotFound)?;
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM activities WHERE id = $1",
+            columns()
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
         let a = activity_from_row(&row)?;
         if scope.contains(&a.data.region) {
             Ok(a)
@@ -351,8 +514,9 @@ impl Database {
             holders.push(at.to_string());
         }
         let mut sql = format!(
-            "SELECT {COLUMNS} FROM activities WHERE starts_at >= $1 AND starts_at < $2 \
-             AND (region_code = $3 OR region_code LIKE $4"
+            "SELECT {} FROM activities WHERE starts_at >= $1 AND starts_at < $2 \
+             AND (region_code = $3 OR region_code LIKE $4",
+            columns()
         );
         for i in 0..holders.len() {
             sql.push_str(&format!(" OR region_code = ${}", i + 5));
@@ -370,32 +534,46 @@ impl Database {
         rows.iter().map(activity_from_row).collect()
     }
 
-    /// The conflicts `proposed` would have with the stored activities (other than `own_id`,
-    /// when it is being moved), cancelled ones aside.
+    /// The conflicts the proposed sessions (one, or a repeating activity's) would have with
+    /// the stored activities, cancelled ones aside: each with the proposed session's position.
+    /// `own` is the stored activity being moved (its participants come along; it does not
+    /// clash with itself nor, on topic, with the other sessions of its series).
     pub async fn activity_conflicts(
         &self,
-        proposed: &ActivityData,
-        own_id: Option<&str>,
+        proposed: &[ActivityData],
+        own: Option<&ActivityRecord>,
         rules: &Rules,
-    ) -> Result<Vec<ActivityConflict>> {
-        let province = RegionCode::parse(proposed.region.as_str().get(..2).unwrap_or(""))
-            .unwrap_or_else(|_| proposed.region.clone());
+    ) -> Result<Vec<(usize, ActivityConflict)>> {
+        let (Some(first), Some(last)) = (
+            proposed.iter().map(|d| d.start).min(),
+            proposed.iter().map(|d| d.end).max(),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let own_id = own.map(|a| a.id.as_str());
+        let region = &proposed[0].region;
+        let province = RegionCode::parse(region.as_str().get(..2).unwrap_or(""))
+            .unwrap_or_else(|_| region.clone());
         // Starts more than the window (or the longest activity) away cannot clash.
         let reach = rules
             .topic_window
             .max(sentra_domain::programme::activity::MAX_DAYS * conflicts::DAY);
         let stored: Vec<ActivityRecord> = self
-            .activities_between(&province, proposed.start - reach, proposed.end + reach)
+            .activities_between(&province, first - reach, last + reach)
             .await?
             .into_iter()
             .filter(|a| Some(a.id.as_str()) != own_id && a.data.status != ActivityStatus::Cancelled)
             .collect();
         let topics = self.activity_topics().await?;
         let sectors = self.sectors().await?;
-        let all: Vec<&ActivityData> = stored
+        // The proposed sessions are one series: the moved activity's, or a new one.
+        let series = own
+            .and_then(|a| a.series.as_ref().map(|s| s.0.as_str()))
+            .or((proposed.len() > 1).then_some("\u{0}new"));
+        let all: Vec<(&ActivityData, Option<&str>)> = stored
             .iter()
-            .map(|a| &a.data)
-            .chain(std::iter::once(proposed))
+            .map(|a| (&a.data, a.series.as_ref().map(|s| s.0.as_str())))
+            .chain(proposed.iter().map(|d| (d, series)))
             .collect();
         let mut slots = slots_of(&all, &topics, &sectors);
         // Participants of the stored activities and of the one being moved: a UMKM cannot be
@@ -404,11 +582,12 @@ impl Database {
         ids.extend(own_id);
         let booked = self.places_taken(&ids).await?;
         let mut umkm_no: HashMap<String, u32> = HashMap::new();
+        let mine = stored.len();
         for (activity, umkm) in booked {
             let next = umkm_no.len() as u32;
             let no = *umkm_no.entry(umkm).or_insert(next);
             let at = if Some(activity.as_str()) == own_id {
-                Some(slots.len() - 1)
+                Some(mine)
             } else {
                 stored.iter().position(|a| a.id == activity)
             };
@@ -416,20 +595,29 @@ impl Database {
                 slots[at].participants.push(no);
             }
         }
-        let me = (slots.len() - 1) as u32;
-        let mut found: Vec<Conflict> = conflicts::find(&slots, rules)
+        let proposed_at = |i: u32| (i as usize).checked_sub(mine);
+        let mut found: Vec<(usize, Conflict)> = conflicts::find(&slots, rules)
             .into_iter()
-            .filter(|c| c.a == me || c.b == me)
+            .filter_map(|c| match (proposed_at(c.a), proposed_at(c.b)) {
+                // Between a proposed session and a stored activity (a < b: the stored first).
+                (None, Some(p)) => Some((p, c)),
+                // A proposed session alone (the budget year's end).
+                (Some(p), Some(q)) if p == q => Some((p, c)),
+                _ => None,
+            })
             .collect();
-        found.sort_unstable_by_key(|c| (slots[(c.a + c.b - me) as usize].start, c.reason));
+        found.sort_unstable_by_key(|(p, c)| (*p, slots[c.a as usize].start, c.reason));
         Ok(found
             .into_iter()
-            .map(|c| {
-                let other = (c.a + c.b - me) as usize;
-                ActivityConflict {
-                    reason: c.reason,
-                    with: stored.get(other).filter(|_| other != me as usize).cloned(),
-                }
+            .map(|(p, c)| {
+                let alone = c.a == c.b;
+                (
+                    p,
+                    ActivityConflict {
+                        reason: c.reason,
+                        with: (!alone).then(|| stored[c.a as usize].clone()),
+                    },
+                )
             })
             .collect())
     }
@@ -445,36 +633,98 @@ pub struct Participant {
 }
 
 impl Database {
-    /// The UMKM of the activity's region (in the caller's scope, not merged, not inactive, not
-    /// already taking part), ranked for invitation (see [`rank`]), the first `limit`.
+    /// The UMKM the activity is for (in the caller's scope, not merged, not inactive, not
+    /// already taking part), ranked for invitation (see [`rank`]), the first `limit`. Its
+    /// target criteria decide who is eligible: the audience's regions (or the activity's), the
+    /// size classes, the documents missing (lacking any one of them, or holding it expired),
+    /// and first-timers only; target sectors rank (see [`rank`]) rather than exclude.
     pub async fn invitees(
         &self,
         scope: &Scope,
         activity: &ActivityRecord,
         limit: usize,
     ) -> Result<Vec<Candidate>> {
-        let region = scope
-            .narrow(Some(&activity.data.region))
-            .ok_or(StorageError::NotFound)?;
-        let code = region.as_str();
-        let rows = sqlx::query(
+        let d = &activity.data;
+        let areas: Vec<RegionCode> = if d.target_regions.is_empty() {
+            vec![
+                scope
+                    .narrow(Some(&d.region))
+                    .ok_or(StorageError::NotFound)?,
+            ]
+        } else {
+            d.target_regions
+                .iter()
+                .filter_map(|r| scope.narrow(Some(r)))
+                .collect()
+        };
+        let mut binds: Vec<String> = vec![activity.id.clone()];
+        let mark = |v: String, binds: &mut Vec<String>| {
+            binds.push(v);
+            format!("${}", binds.len())
+        };
+        let mut wheres: Vec<String> = Vec::new();
+        let places: Vec<String> = areas
+            .iter()
+            .map(|r| {
+                let (a, b) = (
+                    mark(r.as_str().to_string(), &mut binds),
+                    mark(format!("{}.%", r.as_str()), &mut binds),
+                );
+                format!("u.village_code = {a} OR u.village_code LIKE {b}")
+            })
+            .collect();
+        if places.is_empty() {
+            return Ok(Vec::new());
+        }
+        wheres.push(format!("({})", places.join(" OR ")));
+        if !d.sizes.is_empty() {
+            let marks: Vec<String> = d
+                .sizes
+                .iter()
+                .map(|c| mark(c.clone(), &mut binds))
+                .collect();
+            wheres.push(format!("u.size_class IN ({})", marks.join(", ")));
+        }
+        if !d.gaps.is_empty() {
+            let today = mark(
+                chrono::Utc::now()
+                    .date_naive()
+                    .format("%Y-%m-%d")
+                    .to_string(),
+                &mut binds,
+            );
+            let lacking: Vec<String> = d
+                .gaps
+                .iter()
+                .map(|g| {
+                    format!(
+                        "NOT EXISTS (SELECT 1 FROM umkm_documents g WHERE g.umkm_id = u.id \
+                         AND g.kind = {} AND (g.expires_on IS NULL OR g.expires_on = '' \
+                         OR g.expires_on >= {today}))",
+                        mark(g.clone(), &mut binds)
+                    )
+                })
+                .collect();
+            wheres.push(format!("({})", lacking.join(" OR ")));
+        }
+        let sql = format!(
             "SELECT u.id, u.name, u.sector_code, u.village_code, \
              SUM(CASE WHEN p.state IN ('attended', 'completed') THEN 1 ELSE 0 END) AS reached, \
              MAX(CASE WHEN p.state IN ('attended', 'completed') THEN a.starts_at END) AS last_reached \
              FROM umkm u \
              LEFT JOIN activity_participants p ON p.umkm_id = u.id \
              LEFT JOIN activities a ON a.id = p.activity_id \
-             WHERE (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
-             AND u.status <> 'inactive' \
+             WHERE {} AND u.merged_into IS NULL AND u.status <> 'inactive' \
              AND NOT EXISTS (SELECT 1 FROM activity_participants q \
-                 WHERE q.activity_id = $3 AND q.umkm_id = u.id) \
+                 WHERE q.activity_id = $1 AND q.umkm_id = u.id) \
              GROUP BY u.id, u.name, u.sector_code, u.village_code",
-        )
-        .bind(code)
-        .bind(format!("{code}.%"))
-        .bind(&activity.id)
-        .fetch_all(&self.pool)
-        .await?;
+            wheres.join(" AND ")
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         // Owners plan nothing; an owner's scope invites no one.
         if scope.owner().is_some() {
             return Ok(Vec::new());
@@ -492,7 +742,10 @@ impl Database {
                 sector_match: false,
             });
         }
-        let mut ranked = rank(candidates, &activity.data.sectors);
+        if d.first_timers {
+            candidates.retain(|c| c.reached == 0);
+        }
+        let mut ranked = rank(candidates, &d.sectors);
         ranked.truncate(limit);
         Ok(ranked)
     }

@@ -14,11 +14,13 @@ use chrono::{Datelike, NaiveDate};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::programme::activity::{
-    ActivityContext, ActivityData, ActivityInput, ActivityKind, ActivityStatus, Organiser, Zone,
-    instant, local, validate_activity,
+    ActivityContext, ActivityData, ActivityInput, ActivityKind, ActivityStatus, Organiser, Repeat,
+    Zone, instant, local, sessions, validate_activity, validate_repeat,
 };
 use sentra_domain::programme::conflicts::{self, Reason, Rules};
 use sentra_domain::region::{RegionCode, RegionLevel};
+use sentra_domain::size::SizeClass;
+use sentra_domain::umkm::LegalKind;
 use sentra_storage::{ActivityConflict, ActivityRecord, StorageError};
 
 use crate::AppState;
@@ -45,6 +47,11 @@ pub fn routes() -> Routes {
         .get("/kegiatan/{activity}/daftar-hadir", plan, sheet)
         .post("/kegiatan/{activity}/peserta", plan, register)
         .post("/kegiatan/{activity}/peserta/{umkm}", plan, set_state)
+}
+
+/// The harmonisation settings in force.
+async fn rules(state: &AppState) -> Rules {
+    state.db().programme_rules().await.unwrap_or_default()
 }
 
 /// A topic's name in the page's language (its code when it is not a topic any more).
@@ -129,9 +136,12 @@ fn when(lang: Lang, d: &ActivityData) -> String {
 }
 
 /// A conflict as a sentence: its reason and the other activity.
-fn conflict_text(state: &AppState, lang: Lang, c: &ActivityConflict) -> String {
+fn conflict_text(state: &AppState, lang: Lang, rules: &Rules, c: &ActivityConflict) -> String {
     let reason = match c.reason {
-        Reason::SameTopicWithinWindow { .. } => lang.t("conflict.same_topic_within_window"),
+        Reason::SameTopicWithinWindow { .. } => std::borrow::Cow::Owned(lang.tf(
+            "conflict.same_topic_within_window",
+            &[("days", &(rules.topic_window / conflicts::DAY).to_string())],
+        )),
         Reason::ParticipantsDoubleBooked { shared } => std::borrow::Cow::Owned(lang.tf(
             "conflict.participants_double_booked",
             &[("n", &shared.to_string())],
@@ -164,6 +174,8 @@ pub struct Row {
     /// "2 bentrok".
     pub conflict_label: String,
     pub note: Option<String>,
+    /// "Sesi 2 dari rangkaian" for a repeating activity's session.
+    pub series: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -240,10 +252,14 @@ async fn board(
         .filter(|a| a.data.status != ActivityStatus::Cancelled)
         .collect();
     let sectors = state.db().sectors().await.unwrap_or_default();
-    let datas: Vec<&ActivityData> = live.iter().map(|a| &a.data).collect();
+    let datas: Vec<(&ActivityData, Option<&str>)> = live
+        .iter()
+        .map(|a| (&a.data, a.series.as_ref().map(|s| s.0.as_str())))
+        .collect();
     let slots = sentra_storage::slots_of(&datas, &topics, &sectors);
     let mut marks: HashMap<&str, Vec<String>> = HashMap::new();
-    for c in conflicts::find(&slots, &Rules::default()) {
+    let rules = rules(&state).await;
+    for c in conflicts::find(&slots, &rules) {
         let (a, b) = (live[c.a as usize], live[c.b as usize]);
         for (me, other) in [(a, b), (b, a)] {
             if c.a == c.b && me.id != other.id {
@@ -252,6 +268,7 @@ async fn board(
             let text = conflict_text(
                 &state,
                 lang,
+                &rules,
                 &ActivityConflict {
                     reason: c.reason,
                     with: (c.a != c.b).then(|| other.clone()),
@@ -346,6 +363,10 @@ async fn board(
             conflicts: marks.remove(a.id.as_str()).unwrap_or_default(),
             conflict_label: String::new(),
             note: a.conflicts_note.clone(),
+            series: a
+                .series
+                .as_ref()
+                .map(|(_, n)| lang.tf("activity.series", &[("n", &n.to_string())])),
         };
         let mut row = row;
         row.conflict_label = lang.tf(
@@ -406,6 +427,12 @@ pub struct FormPage {
     pub regions: Vec<(String, String)>,
     pub topics: Vec<(String, String, bool)>,
     pub sectors: Vec<(String, String, bool)>,
+    pub sizes: Vec<(String, String, bool)>,
+    pub gaps: Vec<(String, String, bool)>,
+    /// The kecamatan and kelurahan the audience can be narrowed to.
+    pub target_regions: Vec<(String, String, bool)>,
+    /// How a new activity can repeat (none when editing one session).
+    pub repeats: Vec<(String, String)>,
     /// Conflicts found when saving (shown before anything is saved).
     pub conflicts: Vec<String>,
     pub version: Option<i64>,
@@ -451,10 +478,16 @@ fn input_from(pairs: &[(String, String)]) -> ActivityInput {
         zone: v("zone"),
         capacity: v("capacity"),
         sectors: all("sectors"),
+        sizes: all("sizes"),
+        gaps: all("gaps"),
+        target_regions: all("target_regions"),
+        first_timers: v("first_timers"),
         funding: v("funding"),
         budget: v("budget"),
         status: v("status"),
         status_reason: v("status_reason"),
+        repeat: v("repeat"),
+        sessions: v("sessions"),
     }
 }
 
@@ -475,10 +508,20 @@ fn input_of(d: &ActivityData) -> ActivityInput {
         zone: d.zone.as_str().into(),
         capacity: d.capacity.to_string(),
         sectors: d.sectors.clone(),
+        sizes: d.sizes.clone(),
+        gaps: d.gaps.clone(),
+        target_regions: d
+            .target_regions
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect(),
+        first_timers: if d.first_timers { "1" } else { "" }.into(),
         funding: d.funding.clone().unwrap_or_default(),
         budget: d.budget.map(|b| b.to_string()).unwrap_or_default(),
         status: d.status.as_str().into(),
         status_reason: d.status_reason.clone().unwrap_or_default(),
+        repeat: String::new(),
+        sessions: String::new(),
     }
 }
 
@@ -536,6 +579,9 @@ impl Shown<'_> {
             ("budget", &input.budget),
             ("status", &input.status),
             ("status_reason", &input.status_reason),
+            ("first_timers", &input.first_timers),
+            ("repeat", &input.repeat),
+            ("sessions", &input.sessions),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
@@ -579,7 +625,6 @@ impl Shown<'_> {
                 "activity.status_",
                 ActivityStatus::ALL.iter().map(|k| k.as_str()),
             ),
-            regions,
             topics: topics
                 .into_iter()
                 .map(|t| {
@@ -596,6 +641,51 @@ impl Shown<'_> {
                     (s.code, name, on)
                 })
                 .collect(),
+            sizes: SizeClass::ALL
+                .iter()
+                .map(|c| {
+                    let code = c.as_str().to_string();
+                    let on = input.sizes.contains(&code);
+                    (
+                        code,
+                        lang.t(&format!("size.{}", c.as_str())).into_owned(),
+                        on,
+                    )
+                })
+                .collect(),
+            gaps: LegalKind::ALL
+                .iter()
+                .map(|k| {
+                    let code = k.as_str().to_string();
+                    let on = input.gaps.contains(&code);
+                    (
+                        code,
+                        lang.t(&format!("doc.{}", k.as_str())).into_owned(),
+                        on,
+                    )
+                })
+                .collect(),
+            target_regions: regions
+                .iter()
+                .skip(1)
+                .map(|(code, name)| {
+                    (
+                        code.clone(),
+                        name.clone(),
+                        input.target_regions.contains(code),
+                    )
+                })
+                .collect(),
+            regions,
+            repeats: if version.is_some() {
+                Vec::new()
+            } else {
+                choices(
+                    lang,
+                    "activity.repeat_",
+                    Repeat::ALL.iter().map(|r| r.as_str()),
+                )
+            },
             conflicts,
             version,
         }
@@ -693,18 +783,26 @@ async fn check_and_save(
         sectors: &sectors,
     };
     let mut errors = FieldErrors::new();
-    let data = match validate_activity(&input, &ctx) {
-        Ok(d) if caller.scope().contains(&d.region) => Some(d),
-        Ok(_) => {
+    let planned = match validate_activity(&input, &ctx) {
+        Ok(d) if !caller.scope().contains(&d.region) => {
             errors.push("region", "region_outside_scope");
             None
         }
+        // A new activity may repeat: its sessions are planned (and checked) together.
+        Ok(d) if existing.is_none() => match validate_repeat(&input, &d) {
+            Ok((repeat, n)) => Some(sessions(&d, repeat, n)),
+            Err(e) => {
+                errors = e;
+                None
+            }
+        },
+        Ok(d) => Some(vec![d]),
         Err(e) => {
             errors = e;
             None
         }
     };
-    let Some(data) = data else {
+    let Some(planned) = planned else {
         return shown
             .form(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -717,17 +815,15 @@ async fn check_and_save(
             )
             .await;
     };
-    let found = if data.status == ActivityStatus::Cancelled {
-        Vec::new()
-    } else {
-        match state
-            .db()
-            .activity_conflicts(&data, existing.map(|a| a.id.as_str()), &Rules::default())
-            .await
-        {
-            Ok(c) => c,
-            Err(e) => return error_page(lang, uri, e.into()),
-        }
+    let live: Vec<ActivityData> = planned
+        .iter()
+        .filter(|d| d.status != ActivityStatus::Cancelled)
+        .cloned()
+        .collect();
+    let rules = rules(state).await;
+    let found = match state.db().activity_conflicts(&live, existing, &rules).await {
+        Ok(c) => c,
+        Err(e) => return error_page(lang, uri, e.into()),
     };
     if !found.is_empty() && (!accept || note.is_empty()) {
         if accept {
@@ -735,7 +831,20 @@ async fn check_and_save(
         }
         let texts = found
             .iter()
-            .map(|c| conflict_text(state, lang, c))
+            .map(|(at, c)| {
+                let text = conflict_text(state, lang, &rules, c);
+                match live.get(*at).filter(|_| live.len() > 1) {
+                    Some(session) => lang.tf(
+                        "activity.session_conflict",
+                        &[
+                            ("n", &(at + 1).to_string()),
+                            ("when", &when(lang, session)),
+                            ("conflict", &text),
+                        ],
+                    ),
+                    None => text,
+                }
+            })
             .collect();
         return shown
             .form(
@@ -755,14 +864,22 @@ async fn check_and_save(
         None => {
             state
                 .db()
-                .create_activity(&scope, &data, note, &caller.actor)
+                .create_activities(&scope, &planned, note, &caller.actor)
                 .await
+                .and_then(|mut all| {
+                    // The board opens at the first session.
+                    all.truncate(1);
+                    all.pop().ok_or(StorageError::NotFound)
+                })
         }
         Some(a) => {
             let expected = form_value(pairs, "version").parse().unwrap_or(-1);
+            let Some(data) = planned.first() else {
+                return error_page(lang, uri, ApiError::NotFound);
+            };
             state
                 .db()
-                .update_activity(&scope, &a.id, expected, &data, note, &caller.actor)
+                .update_activity(&scope, &a.id, expected, data, note, &caller.actor)
                 .await
         }
     };

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FieldErrors, Invalid};
 use crate::money::parse_rupiah;
 use crate::region::{RegionCode, RegionTree};
+use crate::size::SizeClass;
+use crate::umkm::LegalKind;
 
 macro_rules! code_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
@@ -63,6 +65,17 @@ code_enum!(
         Confirmed = "confirmed",
         Done = "done",
         Cancelled = "cancelled",
+    }
+);
+
+code_enum!(
+    /// How a planned activity repeats: each session is an activity of its own (moved,
+    /// cancelled and attended on its own), tied to the others by a series.
+    Repeat {
+        Once = "sekali",
+        Weekly = "mingguan",
+        Fortnightly = "dua_mingguan",
+        Monthly = "bulanan",
     }
 );
 
@@ -126,6 +139,9 @@ pub const MAX_TITLE: usize = 200;
 /// Longest activity: a month (a long exhibition); longer ones are several activities.
 pub const MAX_DAYS: i64 = 31;
 pub const MAX_CAPACITY: u32 = 5000;
+/// Most sessions a repeating activity is planned with at once (a year of monthly sessions,
+/// half a year of weekly ones).
+pub const MAX_SESSIONS: u32 = 26;
 
 /// An activity as typed into the form (every field as text).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -148,10 +164,22 @@ pub struct ActivityInput {
     pub zone: String,
     pub capacity: String,
     pub sectors: Vec<String>,
+    /// Target size classes (`mikro`, `kecil`, …); none: every size.
+    pub sizes: Vec<String>,
+    /// Documents the target UMKM lack (`nib`, `halal`, …): a legality clinic's audience.
+    pub gaps: Vec<String>,
+    /// Regions the audience comes from, inside the activity's region; none: all of it.
+    pub target_regions: Vec<String>,
+    /// `1`: only UMKM no programme has reached yet.
+    pub first_timers: String,
     pub funding: String,
     pub budget: String,
     pub status: String,
     pub status_reason: String,
+    /// `sekali`, `mingguan`, `dua_mingguan`, `bulanan` (new activities only).
+    pub repeat: String,
+    /// How many sessions when it repeats (2 to [`MAX_SESSIONS`]).
+    pub sessions: String,
 }
 
 /// A checked activity. Times are instants (Unix seconds); the zone says how to show them.
@@ -169,6 +197,10 @@ pub struct ActivityData {
     pub zone: Zone,
     pub capacity: u32,
     pub sectors: Vec<String>,
+    pub sizes: Vec<String>,
+    pub gaps: Vec<String>,
+    pub target_regions: Vec<RegionCode>,
+    pub first_timers: bool,
     pub funding: Option<String>,
     pub budget: Option<i64>,
     pub status: ActivityStatus,
@@ -204,6 +236,90 @@ fn text(s: &str, max: usize) -> Result<Option<String>, Invalid> {
     } else {
         Ok(Some(s).filter(|s| !s.is_empty()))
     }
+}
+
+/// A list of codes as chosen: trimmed, sorted, each once.
+fn codes(input: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = input
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// How a new activity repeats: [`Repeat::Once`], or a repeat and its number of sessions.
+pub fn validate_repeat(
+    input: &ActivityInput,
+    first: &ActivityData,
+) -> Result<(Repeat, u32), FieldErrors> {
+    let mut e = FieldErrors::new();
+    let repeat = if input.repeat.trim().is_empty() {
+        Some(Repeat::Once)
+    } else {
+        e.check(
+            "repeat",
+            Repeat::parse(&input.repeat).ok_or(Invalid("choice_invalid")),
+        )
+    };
+    let Some(repeat) = repeat else {
+        return Err(e);
+    };
+    if repeat == Repeat::Once {
+        return Ok((repeat, 1));
+    }
+    let count = e.check(
+        "sessions",
+        input
+            .sessions
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (2..=MAX_SESSIONS).contains(n))
+            .ok_or(Invalid("sessions_invalid")),
+    );
+    // A session must end before the next begins: a nine-day exhibition cannot repeat weekly.
+    let gap_days = match repeat {
+        Repeat::Weekly => 7,
+        Repeat::Fortnightly => 14,
+        Repeat::Monthly => 28,
+        Repeat::Once => i64::MAX / 86_400,
+    };
+    if first.end - first.start >= gap_days * 86_400 {
+        e.push("repeat", "repeat_overlaps");
+    }
+    e.clone().into_result()?;
+    Ok((repeat, count.unwrap_or(2)))
+}
+
+/// The sessions of a repeating activity, the first as given; later ones at the same local time
+/// a week, two weeks or a month on (the 31st falls on a shorter month's last day).
+pub fn sessions(first: &ActivityData, repeat: Repeat, count: u32) -> Vec<ActivityData> {
+    let (start, end) = (local(first.start, first.zone), local(first.end, first.zone));
+    let count = if repeat == Repeat::Once {
+        1
+    } else {
+        count.max(1)
+    };
+    (0..count)
+        .filter_map(|n| {
+            let shift = |t: NaiveDateTime| match repeat {
+                Repeat::Once => Some(t),
+                Repeat::Weekly => t.checked_add_signed(chrono::Duration::weeks(i64::from(n))),
+                Repeat::Fortnightly => {
+                    t.checked_add_signed(chrono::Duration::weeks(2 * i64::from(n)))
+                }
+                Repeat::Monthly => t.checked_add_months(chrono::Months::new(n)),
+            };
+            let (s, e) = (shift(start)?, shift(end)?);
+            let mut d = first.clone();
+            d.start = instant(s, first.zone);
+            d.end = instant(e, first.zone);
+            Some(d)
+        })
+        .collect()
 }
 
 /// Local date and time in `zone` as an instant.
@@ -314,17 +430,33 @@ pub fn validate_activity(
                 .ok_or(Invalid("number_invalid"))
         }
     });
-    let mut sectors: Vec<String> = input
-        .sectors
-        .iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    sectors.sort();
-    sectors.dedup();
+    let sectors = codes(&input.sectors);
     if sectors.iter().any(|s| !ctx.sectors.contains(s)) {
         e.push("sectors", "choice_invalid");
     }
+    let sizes = codes(&input.sizes);
+    if sizes.iter().any(|s| SizeClass::parse(s).is_none()) {
+        e.push("sizes", "choice_invalid");
+    }
+    let gaps = codes(&input.gaps);
+    if gaps.iter().any(|g| LegalKind::parse(g).is_none()) {
+        e.push("gaps", "choice_invalid");
+    }
+    let mut target_regions = Vec::new();
+    for code in codes(&input.target_regions) {
+        match RegionCode::parse(&code) {
+            Ok(c) if ctx.tree.get(&c).is_some() => {
+                // The audience is within the activity's region (a city training for two
+                // kecamatan), never outside it.
+                if region.as_ref().is_some_and(|r| !c.is_within(r)) {
+                    e.push("target_regions", "target_region_outside");
+                }
+                target_regions.push(c);
+            }
+            _ => e.push("target_regions", "region_unknown"),
+        }
+    }
+    let first_timers = matches!(input.first_timers.trim(), "1" | "on" | "true" | "ya");
     let funding = e.check("funding", text(&input.funding, 200));
     let budget = e.check("budget", {
         let s = input.budget.trim();
@@ -381,6 +513,10 @@ pub fn validate_activity(
             zone,
             capacity: capacity.unwrap_or(30),
             sectors,
+            sizes,
+            gaps,
+            target_regions,
+            first_timers,
             funding: funding.flatten(),
             budget: budget.flatten(),
             status: status.unwrap_or(ActivityStatus::Planned),
@@ -474,5 +610,97 @@ mod tests {
         ] {
             assert!(got.contains(&want), "{want:?} in {got:?}");
         }
+    }
+
+    fn ctx_run<T>(f: impl FnOnce(&ActivityContext<'_>) -> T) -> T {
+        let (topics, sectors) = ctx_parts();
+        f(&ActivityContext {
+            tree: RegionTree::embedded(),
+            topics: &topics,
+            sectors: &sectors,
+        })
+    }
+
+    #[test]
+    fn target_criteria_are_read_and_kept_inside_the_region() {
+        let mut input = clinic();
+        input.sizes = vec!["mikro".into(), " kecil".into(), "mikro".into()];
+        input.gaps = vec!["halal".into(), "nib".into()];
+        input.target_regions = vec!["36.74.03.1001".into()];
+        input.first_timers = "1".into();
+        let Ok(a) = ctx_run(|c| validate_activity(&input, c)) else {
+            panic!("valid");
+        };
+        assert_eq!(a.sizes, ["kecil", "mikro"]);
+        assert_eq!(a.gaps, ["halal", "nib"]);
+        assert_eq!(a.target_regions[0].as_str(), "36.74.03.1001");
+        assert!(a.first_timers);
+        // Serpong's kelurahan is not Pondok Aren's audience; "raksasa" is no size.
+        input.target_regions = vec!["36.74.01.1001".into()];
+        input.sizes = vec!["raksasa".into()];
+        input.gaps = vec!["sim".into()];
+        let Err(e) = ctx_run(|c| validate_activity(&input, c)) else {
+            panic!("invalid");
+        };
+        let got: Vec<(&str, &str)> = e.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("sizes", "choice_invalid"),
+                ("gaps", "choice_invalid"),
+                ("target_regions", "target_region_outside")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_repeating_activity_is_its_sessions_at_the_same_local_time() {
+        let mut input = clinic();
+        input.start_date = "2026-01-31".into();
+        input.repeat = "bulanan".into();
+        input.sessions = "3".into();
+        let Ok(first) = ctx_run(|c| validate_activity(&input, c)) else {
+            panic!("valid");
+        };
+        let Ok((repeat, n)) = validate_repeat(&input, &first) else {
+            panic!("valid repeat");
+        };
+        let all = sessions(&first, repeat, n);
+        let days: Vec<String> = all
+            .iter()
+            .map(|d| local(d.start, d.zone).format("%Y-%m-%d %H:%M").to_string())
+            .collect();
+        // The 31st falls on February's last day.
+        assert_eq!(
+            days,
+            ["2026-01-31 09:00", "2026-02-28 09:00", "2026-03-31 09:00"]
+        );
+        assert!(all.iter().all(|d| d.end - d.start == 3 * 3600));
+        input.repeat = "mingguan".into();
+        let Ok((r, n)) = validate_repeat(&input, &first) else {
+            panic!("valid repeat");
+        };
+        let weekly = sessions(&first, r, n);
+        assert_eq!(weekly[2].start - weekly[0].start, 14 * 86_400);
+        // Too many sessions, a length that runs into the next session, an unknown repeat.
+        input.sessions = "40".into();
+        let Err(e) = validate_repeat(&input, &first) else {
+            panic!("invalid");
+        };
+        assert_eq!(e.iter().next().map(|f| f.code), Some("sessions_invalid"));
+        let mut long = first.clone();
+        long.end = long.start + 8 * 86_400;
+        input.sessions = "4".into();
+        let Err(e) = validate_repeat(&input, &long) else {
+            panic!("invalid");
+        };
+        assert_eq!(e.iter().next().map(|f| f.code), Some("repeat_overlaps"));
+        input.repeat = "harian".into();
+        assert!(validate_repeat(&input, &first).is_err());
+        input.repeat = String::new();
+        assert_eq!(
+            validate_repeat(&input, &first).ok(),
+            Some((Repeat::Once, 1))
+        );
     }
 }

@@ -4,7 +4,8 @@
 //!   the other (a city event and a kecamatan event on one day), and the audiences overlap (their
 //!   target sectors share one, or either targets every sector);
 //! - **same topic within the window**: a shared topic, related regions, overlapping audiences,
-//!   and starts less than the window apart (e.g. 60 days): the same people trained twice;
+//!   and starts less than the window apart (e.g. 60 days): the same people trained twice (the
+//!   sessions of one repeating activity are one programme, not a repeat);
 //! - **venue double-booked**: the same venue at overlapping times, wherever the organisers are;
 //! - **participants double-booked**: a UMKM registered for both, at overlapping times;
 //! - **budget year end**: starting in the last weeks of the budget year (January–December in
@@ -35,6 +36,12 @@ pub struct Slot {
     pub venue: Option<u32>,
     /// Registered UMKM, by number.
     pub participants: Vec<u32>,
+    /// The series of a repeating activity, by number.
+    pub series: Option<u32>,
+}
+
+fn same_series(a: Option<u32>, b: Option<u32>) -> bool {
+    a.is_some() && a == b
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -149,7 +156,10 @@ pub fn find_all_pairs(slots: &[Slot], rules: &Rules) -> Vec<Conflict> {
             if region && overlaps(a, b) {
                 out.push(pair(i, j, Reason::SameTimeRelatedRegion));
             }
-            if region && (a.start - b.start).abs() < rules.topic_window {
+            if region
+                && (a.start - b.start).abs() < rules.topic_window
+                && !same_series(a.series, b.series)
+            {
                 for topic in shared_topics(a, b) {
                     out.push(pair(i, j, Reason::SameTopicWithinWindow { topic }));
                 }
@@ -179,6 +189,7 @@ struct Entry {
     end: i64,
     sectors: u32,
     at: u32,
+    series: Option<u32>,
 }
 
 /// Activities sorted by start, with the longest duration among them (to bound a search back).
@@ -198,6 +209,7 @@ impl ByStart {
                     end: s.end,
                     sectors: s.sectors,
                     at: i,
+                    series: s.series,
                 }
             })
             .collect();
@@ -309,7 +321,10 @@ pub fn find(slots: &[Slot], rules: &Rules) -> Vec<Conflict> {
                 let from = s.start.saturating_sub(rules.topic_window - 1);
                 let to = s.start.saturating_add(rules.topic_window);
                 for e in list.starting(from, to) {
-                    if counts(e.at) && sectors_meet(s.sectors, e.sectors) {
+                    if counts(e.at)
+                        && sectors_meet(s.sectors, e.sectors)
+                        && !same_series(s.series, e.series)
+                    {
                         out.push(pair(
                             i,
                             e.at as usize,

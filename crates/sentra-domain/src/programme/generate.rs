@@ -128,6 +128,7 @@ pub fn province_year(
             sectors,
             venue,
             participants,
+            series: None,
         });
     }
     out

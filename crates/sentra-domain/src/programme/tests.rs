@@ -24,6 +24,32 @@ fn slot(region: &str, day: i64, hours: i64) -> Slot {
 }
 
 #[test]
+fn the_sessions_of_one_series_are_not_the_same_topic_twice() {
+    // A weekly bookkeeping course in Pondok Aren: four sessions, one programme. Another
+    // bookkeeping training there three weeks on is still a repeat for the same people.
+    let mut slots: Vec<Slot> = (0..4)
+        .map(|week| {
+            let mut s = slot("36.74.03", week * 7, 3);
+            s.topics = vec![4];
+            s.series = Some(0);
+            s
+        })
+        .collect();
+    assert!(find(&slots, &Rules::default()).is_empty());
+    let mut other = slot("36.74.03", 21 + 1, 3);
+    other.topics = vec![4];
+    slots.push(other);
+    let found = find(&slots, &Rules::default());
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|c| c.b == 4 && c.reason == Reason::SameTopicWithinWindow { topic: 4 })
+    );
+    assert_eq!(found, find_all_pairs(&slots, &Rules::default()));
+}
+
+#[test]
 fn regions_are_related_when_one_holds_the_other() {
     assert!(related("36.74", "36.74.03.1001"));
     assert!(related("36.74.03", "36.74.03"));
@@ -171,9 +197,10 @@ fn arb_slot() -> impl Strategy<Value = Slot> {
         0u32..8,
         prop::option::of(0u32..3),
         prop::collection::vec(0u32..6, 0..4),
+        prop::option::of(0u32..2),
     )
         .prop_map(
-            |(region, day, hours, topics, sectors, venue, participants)| Slot {
+            |(region, day, hours, topics, sectors, venue, participants, series)| Slot {
                 region: region.into(),
                 start: T0 + day * DAY / 2,
                 end: T0 + day * DAY / 2 + hours * 3600,
@@ -181,6 +208,7 @@ fn arb_slot() -> impl Strategy<Value = Slot> {
                 sectors,
                 venue,
                 participants,
+                series,
             },
         )
 }
