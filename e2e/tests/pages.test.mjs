@@ -86,6 +86,8 @@ const pages = () => [
   ["category-edit", "admin", "/admin/kategori/makanan.keripik"],
   ["synonyms", "admin", "/admin/sinonim"],
   ["activities", "admin", "/kegiatan"],
+  ["activities-month", "admin", "/kegiatan?tampilan=bulan"],
+  ["activities-week", "admin", "/kegiatan?tampilan=minggu"],
   ["activity-new", "admin", "/kegiatan/baru"],
   ["activity-reach", "admin", "/kegiatan/jangkauan"],
   ["import", "operator", "/umkm/import"],

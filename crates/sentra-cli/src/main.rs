@@ -647,6 +647,7 @@ async fn serve(
     if demo {
         demo_accounts(&db, &home).await?;
         demo_products(&db, &home, DEMO_PRODUCTS).await?;
+        demo_activities(&db, &home).await?;
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -1005,6 +1006,88 @@ async fn demo_products(db: &Database, home: &RegionCode, count: u64) -> anyhow::
         made += batch.len() as u64;
     }
     eprintln!("demo: {made} products in the catalogue");
+    Ok(())
+}
+
+/// The demo region's programme (see `sentra_domain::programme::demo`), once: the past
+/// activities with their participants (most attended, a few absent), the coming ones planned.
+async fn demo_activities(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
+    use sentra_domain::programme::activity::{
+        ActivityContext, sessions, validate_activity, validate_repeat,
+    };
+    use sentra_domain::programme::participants::ParticipantState;
+    if !db
+        .activities_between(home, i64::MIN, i64::MAX)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let scope = Scope::region(home.clone());
+    let actor = Actor::system("demo");
+    let topics: Vec<String> = db
+        .activity_topics()
+        .await?
+        .into_iter()
+        .map(|t| t.code)
+        .collect();
+    let sectors: Vec<String> = db.sectors().await?.into_iter().map(|s| s.code).collect();
+    let food = if sectors.iter().any(|s| s == "kuliner") {
+        "kuliner"
+    } else {
+        ""
+    };
+    let ctx = ActivityContext {
+        tree: RegionTree::embedded(),
+        topics: &topics,
+        sectors: &sectors,
+    };
+    let today = chrono::Utc::now().date_naive();
+    let now = chrono::Utc::now().timestamp();
+    let mut planned = 0;
+    for input in sentra_domain::programme::demo::demo_programme(ctx.tree, home, today, food) {
+        // The demo's own inputs are valid; one that is not (another home region) is skipped.
+        let Ok(first) = validate_activity(&input, &ctx) else {
+            continue;
+        };
+        let Ok((repeat, n)) = validate_repeat(&input, &first) else {
+            continue;
+        };
+        let mut all = sessions(&first, repeat, n);
+        // A series' past sessions were held, its coming ones planned.
+        for s in all.iter_mut().filter(|_| n > 1) {
+            if s.start > now {
+                s.status = sentra_domain::programme::activity::ActivityStatus::Planned;
+            } else {
+                s.status = sentra_domain::programme::activity::ActivityStatus::Done;
+            }
+        }
+        // Conflicts are left for the coordinators to see on the board.
+        for saved in db.create_activities(&scope, &all, None, &actor).await? {
+            planned += 1;
+            if saved.data.start > now {
+                continue;
+            }
+            let invited: Vec<String> = db
+                .invitees(&scope, &saved, 20)
+                .await?
+                .into_iter()
+                .map(|c| c.umkm_id)
+                .collect();
+            db.register_participants(&scope, &saved.id, &invited, &actor)
+                .await?;
+            for (i, id) in invited.iter().enumerate() {
+                let state = if i % 7 == 6 {
+                    ParticipantState::Absent
+                } else {
+                    ParticipantState::Attended
+                };
+                db.set_participant_state(&scope, &saved.id, id, state, None, &actor)
+                    .await?;
+            }
+        }
+    }
+    eprintln!("demo: {planned} programme activities");
     Ok(())
 }
 

@@ -166,6 +166,43 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
     );
     assert!(villages.contains("Pelatihan Foto Produk Pondok Kacang"));
     assert!(!villages.contains("Klinik Kemasan Kota</a>"));
+    // The next and previous months keep the filter.
+    assert!(
+        villages.contains("tingkat=village&amp;bulan=")
+            || villages.contains("tingkat=village&#38;bulan="),
+        "{villages}"
+    );
+
+    // The month's grid: the day holds the three, the two clashing marked; the week view shows
+    // the seven days of that week with the same three.
+    let grid = app
+        .get(&format!("/kegiatan?bulan={month}&tampilan=bulan"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let date = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").unwrap();
+    let cell_start = grid
+        .find(&format!("data-label=\"{}", {
+            use chrono::Datelike;
+            let wd = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
+                [date.weekday().num_days_from_monday() as usize];
+            format!("{wd} {}", date.format("%d/%m"))
+        }))
+        .expect("the day's cell");
+    let cell = &grid[cell_start..cell_start + grid[cell_start..].find("</td>").unwrap()];
+    assert_eq!(cell.matches("<li").count(), 3, "{cell}");
+    assert_eq!(cell.matches("class=\"clash\"").count(), 2, "{cell}");
+    assert!(cell.contains("09:00 Klinik Kemasan Pondok Aren"), "{cell}");
+    let week = app
+        .get(&format!("/kegiatan?tampilan=minggu&tanggal={day}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(week.contains("3 kegiatan minggu ini; 2 bentrok."), "{week}");
+    assert_eq!(week.matches("<h2>").count(), 7, "{week}");
+    assert!(week.contains("Tidak ada kegiatan."));
 
     // The public agenda (no sign-in) lists them with the places left.
     let agenda = reqwest::get(app.url("/agenda"))

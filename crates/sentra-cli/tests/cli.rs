@@ -230,6 +230,7 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
     // Not signed in: sent to the sign-in page.
     assert_eq!(client.get(&url).send().await.unwrap().status(), 303);
     let mut pages = Vec::new();
+    let mut cookies = Vec::new();
     for login in ["admin@demo.sentra.id", "operator@demo.sentra.id"] {
         let res = client
             .post(format!("{base}/login"))
@@ -245,6 +246,7 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
             .next()
             .unwrap()
             .to_string();
+        cookies.push(cookie.clone());
         pages.push(
             client
                 .get(&url)
@@ -266,8 +268,34 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
         .text()
         .await
         .unwrap();
+    // The demo programme: past activities reached some UMKM, coming ones are on the agenda.
+    let fetch = |path: &str, cookie: Option<&str>| {
+        let mut req = client.get(format!("{base}{path}"));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let this_year = chrono::Utc::now().format("%Y").to_string();
+    let reach = fetch(
+        &format!("/kegiatan/jangkauan?tahun={this_year}"),
+        Some(&cookies[0]),
+    )
+    .await;
+    let agenda = fetch("/agenda", None).await;
     let _ = child.kill();
     let _ = child.wait();
+    let reached: i64 = reach
+        .split("id=\"reach-summary\"><strong>")
+        .nth(1)
+        .and_then(|s| s.split(" dari ").next())
+        .and_then(|n| n.trim().replace('.', "").parse().ok())
+        .unwrap_or(0);
+    assert!(
+        reached > 0,
+        "the demo's past activities reached UMKM: {reach}"
+    );
+    assert!(agenda.contains("Klinik Sertifikasi Halal"), "{agenda}");
     assert!(
         sitemap.contains("<loc>https://umkm.tangsel.go.id/katalog</loc>"),
         "{sitemap}"

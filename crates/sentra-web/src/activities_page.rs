@@ -183,15 +183,35 @@ pub struct Row {
 pub struct BoardPage {
     pub c: Chrome,
     pub l: Lang,
-    pub prev: String,
-    pub next: String,
+    /// `daftar` (the list by day), `bulan` (the month's grid) or `minggu` (a week by day).
+    pub view: &'static str,
+    /// Links to the period before and after, and to each view, keeping the filters.
+    pub prev: (String, String),
+    pub next: (String, String),
+    pub views: Vec<(String, String, bool)>,
+    /// The list and week views: each day with its activities (a week shows its empty days).
     pub days: Vec<(String, Vec<Row>)>,
+    /// The month view: weeks of seven days.
+    pub weeks: Vec<Vec<Cell>>,
+    pub weekdays: Vec<String>,
     /// "12 kegiatan bulan ini; 3 bentrok."
     pub summary: String,
     pub can_plan: bool,
     pub ics: String,
     pub filters: Filters,
-    pub month: String,
+    /// The period shown, as its query parameter (`bulan` or `tanggal`) and value.
+    pub period: (&'static str, String),
+}
+
+/// A day of the month's grid.
+pub struct Cell {
+    pub day: u32,
+    /// "Sen 9/3": the day's label when the grid is read as a list (on a phone).
+    pub label: String,
+    pub in_month: bool,
+    pub today: bool,
+    /// (id, "09:00", title, has conflicts).
+    pub items: Vec<(String, String, String, bool)>,
 }
 
 /// The board's filter choices and what is chosen.
@@ -219,6 +239,24 @@ fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
 }
 
+/// The Monday of the week holding `d`.
+fn monday_of(d: NaiveDate) -> NaiveDate {
+    d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+fn day_label(lang: Lang, day: NaiveDate) -> String {
+    match lang {
+        Lang::Id => day.format("%d/%m/%Y").to_string(),
+        Lang::En => day.format("%Y-%m-%d").to_string(),
+    }
+}
+
+fn weekday_names(lang: Lang) -> Vec<String> {
+    (1..=7)
+        .map(|d| lang.t(&format!("activity.wd_{d}")).into_owned())
+        .collect()
+}
+
 async fn board(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -230,23 +268,53 @@ async fn board(
         return *r;
     }
     let q = pairs(query.as_deref());
-    let first = month_start(form_value(&q, "bulan"));
+    let view = match form_value(&q, "tampilan") {
+        "bulan" => "bulan",
+        "minggu" => "minggu",
+        _ => "daftar",
+    };
     let zone = Zone::of_region(caller.scope().region_code().as_str());
-    let from = instant(first.and_hms_opt(0, 0, 0).unwrap_or_default(), zone);
-    let to = instant(
-        add_months(first, 1)
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default(),
-        zone,
-    );
+    let today = local(chrono::Utc::now().timestamp(), zone).date();
+    // The period: a week from its Monday, or a month.
+    let (first, last, period, prev, next) = if view == "minggu" {
+        let day = NaiveDate::parse_from_str(form_value(&q, "tanggal"), "%Y-%m-%d").unwrap_or(today);
+        let monday = monday_of(day);
+        let week = chrono::Duration::days(7);
+        let key = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        (
+            monday,
+            monday + week,
+            ("tanggal", key(monday)),
+            key(monday - week),
+            key(monday + week),
+        )
+    } else {
+        let month = month_start(form_value(&q, "bulan"));
+        let key = |d: NaiveDate| d.format("%Y-%m").to_string();
+        (
+            month,
+            add_months(month, 1),
+            ("bulan", key(month)),
+            key(add_months(month, -1)),
+            key(add_months(month, 1)),
+        )
+    };
+    let midnight = |d: NaiveDate| instant(d.and_hms_opt(0, 0, 0).unwrap_or_default(), zone);
+    let (from, to) = (midnight(first), midnight(last));
     let area = caller.scope().region_code().clone();
-    let found = match state.db().activities_between(&area, from, to).await {
-        Ok(a) => a,
+    // Those starting up to a month before and still running count too (a long exhibition).
+    let longest = sentra_domain::programme::activity::MAX_DAYS * conflicts::DAY;
+    let found: Vec<ActivityRecord> = match state
+        .db()
+        .activities_between(&area, from - longest, to)
+        .await
+    {
+        Ok(a) => a.into_iter().filter(|a| a.data.end > from).collect(),
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let topics = state.db().activity_topics().await.unwrap_or_default();
     let topic_name = |code: &str| topic_label(lang, &topics, code);
-    // The month's conflicts among the activities shown (cancelled ones aside).
+    // The period's conflicts among the activities shown (cancelled ones aside).
     let live: Vec<&ActivityRecord> = found
         .iter()
         .filter(|a| a.data.status != ActivityStatus::Cancelled)
@@ -293,6 +361,31 @@ async fn board(
                 .as_ref()
                 .is_none_or(|k| d.region.is_within(k) || k.is_within(&d.region))
     };
+    let district_code = district
+        .as_ref()
+        .map(|d| d.as_str().to_string())
+        .unwrap_or_default();
+    // The filters as a query, for every link that changes only the period or the view.
+    let kept: Vec<(&str, &str)> = [
+        ("tingkat", level),
+        ("penyelenggara", organiser),
+        ("topik", topic),
+        ("kecamatan", district_code.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let link = |view: &str, key: &str, value: &str| {
+        let mut all = kept.clone();
+        if view != "daftar" {
+            all.push(("tampilan", view));
+        }
+        all.push((key, value));
+        format!(
+            "/kegiatan?{}",
+            serde_urlencoded::to_string(&all).unwrap_or_default()
+        )
+    };
     let filters = Filters {
         levels: [
             RegionLevel::Province,
@@ -326,20 +419,13 @@ async fn board(
         level: level.to_string(),
         organiser: organiser.to_string(),
         topic: topic.to_string(),
-        district: district
-            .as_ref()
-            .map(|d| d.as_str().to_string())
-            .unwrap_or_default(),
+        district: district_code.clone(),
     };
-    let mut days: Vec<(String, Vec<Row>)> = Vec::new();
-    for a in found.iter().filter(|a| shown(&a.data)) {
+    let listed: Vec<&ActivityRecord> = found.iter().filter(|a| shown(&a.data)).collect();
+    let mut rows: Vec<(NaiveDate, Row)> = Vec::new();
+    for a in &listed {
         let d = &a.data;
-        let day = local(d.start, d.zone).date();
-        let label = match lang {
-            Lang::Id => day.format("%d/%m/%Y").to_string(),
-            Lang::En => day.format("%Y-%m-%d").to_string(),
-        };
-        let row = Row {
+        let mut row = Row {
             id: a.id.clone(),
             when: when(lang, d),
             level: lang.t(level_key(&d.region)).into_owned(),
@@ -368,47 +454,133 @@ async fn board(
                 .as_ref()
                 .map(|(_, n)| lang.tf("activity.series", &[("n", &n.to_string())])),
         };
-        let mut row = row;
         row.conflict_label = lang.tf(
             "activity.conflict_count",
             &[("n", &row.conflicts.len().to_string())],
         );
+        // Listed on its first day within the period.
+        rows.push((local(d.start, d.zone).date().max(first), row));
+    }
+    let with_conflicts = rows.iter().filter(|(_, r)| !r.conflicts.is_empty()).count();
+    // The month's grid: whole weeks from the Monday on or before the 1st; an activity on every
+    // day it runs.
+    let mut weeks: Vec<Vec<Cell>> = Vec::new();
+    if view == "bulan" {
+        let names = weekday_names(lang);
+        let mut day = monday_of(first);
+        while day < last {
+            let mut week = Vec::with_capacity(7);
+            for name in &names {
+                let items = listed
+                    .iter()
+                    .zip(&rows)
+                    .filter(|(a, _)| {
+                        let (s, e) = (
+                            local(a.data.start, a.data.zone),
+                            local(a.data.end, a.data.zone),
+                        );
+                        s.date() <= day && day <= e.date()
+                    })
+                    .map(|(a, (_, r))| {
+                        (
+                            r.id.clone(),
+                            local(a.data.start, a.data.zone).format("%H:%M").to_string(),
+                            r.title.clone(),
+                            !r.conflicts.is_empty(),
+                        )
+                    })
+                    .collect();
+                week.push(Cell {
+                    day: day.day(),
+                    label: format!("{name} {}", day.format("%d/%m")),
+                    in_month: day >= first && day < last,
+                    today: day == today,
+                    items,
+                });
+                day += chrono::Duration::days(1);
+            }
+            weeks.push(week);
+        }
+    }
+    // The list and week views: by day; a week shows each of its seven days.
+    let mut days: Vec<(String, Vec<Row>)> = Vec::new();
+    if view == "minggu" {
+        let names = weekday_names(lang);
+        for (wd, name) in names.iter().enumerate() {
+            let day = first + chrono::Duration::days(wd as i64);
+            days.push((format!("{name} {}", day_label(lang, day)), Vec::new()));
+        }
+    }
+    let count = rows.len();
+    for (day, row) in rows {
+        if view == "minggu" {
+            let at = (day - first).num_days().clamp(0, 6) as usize;
+            days[at].1.push(row);
+            continue;
+        }
+        let label = day_label(lang, day);
         match days.last_mut() {
             Some((l, rows)) if *l == label => rows.push(row),
             _ => days.push((label, vec![row])),
         }
     }
-    let with_conflicts = days
-        .iter()
-        .flat_map(|(_, r)| r)
-        .filter(|r| !r.conflicts.is_empty())
-        .count();
-    let month = first.format("%Y-%m").to_string();
-    BoardPage {
-        c: Chrome::new(
-            lang,
-            lang.tf("activity.board_title", &[("month", &month)]),
-            &uri,
-        )
-        .signed_in(&caller),
-        l: lang,
-        prev: add_months(first, -1).format("%Y-%m").to_string(),
-        next: add_months(first, 1).format("%Y-%m").to_string(),
-        summary: lang.tf(
-            "activity.board_summary",
+    let title = if view == "minggu" {
+        lang.tf(
+            "activity.board_week_title",
             &[
-                (
-                    "n",
-                    &days.iter().map(|(_, r)| r.len()).sum::<usize>().to_string(),
-                ),
+                ("from", &day_label(lang, first)),
+                ("to", &day_label(lang, last - chrono::Duration::days(1))),
+            ],
+        )
+    } else {
+        lang.tf(
+            "activity.board_title",
+            &[("month", &first.format("%Y-%m").to_string())],
+        )
+    };
+    let (key, value) = (period.0, period.1.clone());
+    let views = ["daftar", "bulan", "minggu"]
+        .into_iter()
+        .map(|v| {
+            // Switching view keeps the period: a week opens at the month's first Monday.
+            let here = match (v, key) {
+                ("minggu", "bulan") => link(v, "tanggal", &format!("{value}-01")),
+                ("minggu", _) => link(v, "tanggal", &value),
+                (_, "tanggal") => link(v, "bulan", &first.format("%Y-%m").to_string()),
+                _ => link(v, "bulan", &value),
+            };
+            (
+                here,
+                lang.t(&format!("activity.view_{v}")).into_owned(),
+                v == view,
+            )
+        })
+        .collect();
+    BoardPage {
+        c: Chrome::new(lang, title, &uri).signed_in(&caller),
+        l: lang,
+        view,
+        prev: (link(view, key, &prev), prev),
+        next: (link(view, key, &next), next),
+        views,
+        days,
+        weeks,
+        weekdays: weekday_names(lang),
+        summary: lang.tf(
+            if view == "minggu" {
+                "activity.board_week_summary"
+            } else {
+                "activity.board_summary"
+            },
+            &[
+                ("n", &count.to_string()),
                 ("k", &with_conflicts.to_string()),
             ],
         ),
-        days,
         can_plan: caller.can(Permission::PlanProgrammes),
         ics: format!("/kegiatan/kalender.ics?wilayah={}", area.as_str()),
         filters,
-        month: first.format("%Y-%m").to_string(),
+        period,
     }
     .into_response()
 }

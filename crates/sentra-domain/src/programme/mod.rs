@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod conflicts;
+pub mod demo;
 pub mod generate;
 pub mod participants;
 
