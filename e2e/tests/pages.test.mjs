@@ -14,7 +14,7 @@ import {
 let server, browser;
 const sessions = {}; // role → storage state (cookies) of a signed-in desktop context
 const weights = [];
-let umkmId, productHref, storeHref;
+let umkmId, activityId, productHref, storeHref;
 
 before(async () => {
   server = await startSentra();
@@ -27,6 +27,9 @@ before(async () => {
     if (role === "admin") {
       await page.goto(`${server.url}/umkm`);
       umkmId = (await page.locator("table a[href^='/umkm/']").first().getAttribute("href")).split("/").pop();
+      // An activity of the demo programme (every month has some).
+      await page.goto(`${server.url}/kegiatan`);
+      activityId = (await page.locator("table.cards a[href^='/kegiatan/']").first().getAttribute("href")).split("/").pop();
     }
     await context.close();
   }
@@ -90,6 +93,10 @@ const pages = () => [
   ["activities-week", "admin", "/kegiatan?tampilan=minggu"],
   ["activity-new", "admin", "/kegiatan/baru"],
   ["activity-reach", "admin", "/kegiatan/jangkauan"],
+  ["activity-edit", "admin", `/kegiatan/${activityId}`],
+  ["activity-participants", "admin", `/kegiatan/${activityId}/peserta`],
+  ["activity-check-in", "admin", `/kegiatan/${activityId}/hadir`],
+  ["activity-invitations", "admin", `/kegiatan/${activityId}/undangan`],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],
   ["owner-new", "owner", "/umkm/new"],

@@ -543,6 +543,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if products > 0 {
                 demo_products(&db, &region, products).await?;
             }
+            // A city's or regency's programme across its kecamatan and kelurahan.
+            if region.level() == sentra_domain::region::RegionLevel::Regency {
+                demo_activities(&db, &region).await?;
+            }
             Ok(())
         }
         Command::User { action } => user_command(action, &conn).await,

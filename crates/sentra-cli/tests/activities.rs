@@ -17,6 +17,16 @@ fn day_ahead() -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// The topic and sector codes in force, for validating activities.
+async fn codes(app: &common::TestApp) -> (Vec<String>, Vec<String>) {
+    let topics = app.db.activity_topics().await.unwrap();
+    let sectors = app.db.sectors().await.unwrap();
+    (
+        topics.into_iter().map(|t| t.code).collect(),
+        sectors.into_iter().map(|s| s.code).collect(),
+    )
+}
+
 /// Every activity stored for the city and the regions in it.
 async fn in_city(app: &common::TestApp) -> Vec<sentra_storage::ActivityRecord> {
     app.db
@@ -271,22 +281,7 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
     app.seed(60, 21).await;
     let city = common::city();
     let system = Actor::system("test");
-    let topics: Vec<String> = app
-        .db
-        .activity_topics()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.code)
-        .collect();
-    let sectors: Vec<String> = app
-        .db
-        .sectors()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.code)
-        .collect();
+    let (topics, sectors) = codes(&app).await;
     let ctx = ActivityContext {
         tree: sentra_domain::region::RegionTree::embedded(),
         topics: &topics,
@@ -702,14 +697,7 @@ async fn the_target_criteria_decide_who_is_eligible() {
     app.seed(80, 7).await;
     let city = common::city();
     let system = Actor::system("test");
-    let topics: Vec<String> = (app.db.activity_topics().await.unwrap())
-        .into_iter()
-        .map(|t| t.code)
-        .collect();
-    let sectors: Vec<String> = (app.db.sectors().await.unwrap())
-        .into_iter()
-        .map(|s| s.code)
-        .collect();
+    let (topics, sectors) = codes(&app).await;
     let ctx = ActivityContext {
         tree: sentra_domain::region::RegionTree::embedded(),
         topics: &topics,
@@ -816,4 +804,273 @@ async fn the_target_criteria_decide_who_is_eligible() {
     let got = app.db.invitees(&city, &fresh, 1000).await.unwrap();
     assert_eq!(got.len(), everyone.len() - 1);
     assert!(got.iter().all(|c| &c.umkm_id != first));
+}
+
+#[tokio::test]
+async fn at_the_door_by_whatsapp_and_on_the_business_page() {
+    use reqwest::Method;
+    use sentra_domain::programme::activity::{ActivityContext, ActivityInput, validate_activity};
+    use sentra_domain::programme::participants::ParticipantState;
+    use sentra_storage::Actor;
+
+    let app = spawn_app().await;
+    let city = common::city();
+    let system = Actor::system("test");
+    // Sri's business, registered by its owner: no NIB, no halal certificate yet.
+    let (owner, owner_csrf) = app.sign_up_owner("Sri Lestari", "0812-3456-7890").await;
+    let res = owner
+        .post(app.url("/umkm"))
+        .form(&[
+            ("_csrf", owner_csrf.as_str()),
+            ("name", "Keripik Sri"),
+            ("owner_name", "Sri Lestari"),
+            ("nik", "3674034506900012"),
+            ("phone", "0812-3456-7890"),
+            ("village_code", "36.74.03.1005"),
+            ("sector", "kuliner"),
+            ("modal", "Rp 50 juta"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let sri = res.headers()["location"].to_str().unwrap()[6..]
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    // A neighbour without a phone number on record.
+    let mut body = common::valid_body();
+    body["name"] = "Tenun Bu Ani".into();
+    body["nik"] = "3674034506900029".into();
+    body["phone"] = "".into();
+    body["documents"] = serde_json::json!([]);
+    let (status, made) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
+    assert_eq!(status, 201, "{made}");
+    let ani = made["id"].as_str().unwrap().to_string();
+
+    let (topics, sectors) = codes(&app).await;
+    let ctx = ActivityContext {
+        tree: sentra_domain::region::RegionTree::embedded(),
+        topics: &topics,
+        sectors: &sectors,
+    };
+    let plan = |title: &str, start: String, gaps: &[&str], status: &str| {
+        let input = ActivityInput {
+            kind: "klinik".into(),
+            title: title.into(),
+            topics: vec!["legalitas".into()],
+            organiser: "dinas".into(),
+            region: "36.74".into(),
+            venue: "Mal Pelayanan Publik".into(),
+            start_date: start,
+            start_time: "09:00".into(),
+            end_time: "12:00".into(),
+            gaps: gaps.iter().map(|g| g.to_string()).collect(),
+            status: status.into(),
+            ..ActivityInput::default()
+        };
+        let data = validate_activity(&input, &ctx).unwrap();
+        let (db, city, system) = (app.db.clone(), city.clone(), system.clone());
+        async move {
+            db.create_activity(&city, &data, None, &system)
+                .await
+                .unwrap()
+        }
+    };
+    let past = (chrono::Utc::now() - chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    let clinic = plan("Klinik NIB Kota", past, &["nib"], "done").await;
+    app.db
+        .register_participants(&city, &clinic.id, &[sri.clone(), ani.clone()], &system)
+        .await
+        .unwrap();
+    app.db
+        .set_participant_state(
+            &city,
+            &clinic.id,
+            &ani,
+            ParticipantState::Registered,
+            Some("bawa KTP"),
+            &system,
+        )
+        .await
+        .unwrap();
+
+    // At the door: two expected, none present; marking Ani present keeps her note.
+    let door = app
+        .get(&format!("/kegiatan/{}/hadir", clinic.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(door.contains("0 dari 2 hadir"), "{door}");
+    let res = app
+        .client
+        .post(app.url(&format!("/kegiatan/{}/peserta/{ani}", clinic.id)))
+        .form(&[
+            ("_csrf", app.csrf.as_str()),
+            ("state", "attended"),
+            ("back", "hadir"),
+            ("q", "tenun"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/kegiatan/{}/hadir?q=tenun#p-{ani}", clinic.id).as_str()
+    );
+    let door = app
+        .get(&format!("/kegiatan/{}/hadir?q=tenun", clinic.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(door.contains("1 dari 2 hadir"), "{door}");
+    assert!(door.contains("Tenun Bu Ani") && !door.contains("Keripik Sri"));
+    assert!(door.contains("Batal hadir"));
+    let people = app.db.participants(&city, &clinic.id).await.unwrap();
+    let ani_now = people.iter().find(|p| p.umkm_id == ani).unwrap();
+    assert_eq!(ani_now.state, ParticipantState::Attended);
+    assert_eq!(ani_now.note.as_deref(), Some("bawa KTP"));
+    app.db
+        .set_participant_state(
+            &city,
+            &clinic.id,
+            &sri,
+            ParticipantState::Completed,
+            None,
+            &system,
+        )
+        .await
+        .unwrap();
+
+    // A coming halal clinic: invitations by WhatsApp open a message to the owner, and the
+    // number opened is in the audit trail; without a number, the field is named.
+    let soon = (chrono::Utc::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    let halal = plan("Klinik Halal Kota", soon.clone(), &["halal"], "planned").await;
+    let invite = |who: &str| {
+        let req = app
+            .client
+            .post(app.url(&format!("/kegiatan/{}/undang", halal.id)))
+            .form(&[("_csrf", app.csrf.as_str()), ("wa", who)]);
+        async move { req.send().await.unwrap() }
+    };
+    let res = invite(&sri).await;
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("https://wa.me/6281234567890?text="), "{to}");
+    let text: Vec<(String, String)> = reqwest::Url::parse(&to)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert!(
+        text[0]
+            .1
+            .contains("Yth. Bapak/Ibu Sri Lestari (Keripik Sri)"),
+        "{text:?}"
+    );
+    assert!(text[0].1.contains("Klinik Halal Kota"), "{text:?}");
+    let trail = app.db.audit_for("umkm", &sri).await.unwrap();
+    assert!(
+        trail.iter().any(|e| e.action == "reveal_personal_data"),
+        "{trail:?}"
+    );
+    let res = invite(&ani).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Belum ada nomor HP pemilik.")
+    );
+    let list = app
+        .get(&format!("/kegiatan/{}/undangan", halal.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains("Keripik Sri") && list.contains("Tenun Bu Ani"),
+        "{list}"
+    );
+
+    // Sri gets her NIB and grows; her page shows the clinic, then what changed since.
+    let (_, current) = app.get_json(&format!("/api/v1/umkm/{sri}")).await;
+    let record = serde_json::json!({
+        "name": "Keripik Sri",
+        "owner_name": "Sri Lestari",
+        "village_code": "36.74.03.1005",
+        "sector": "kuliner",
+        "modal": "Rp 2 miliar",
+        "documents": [{"kind": "nib", "number": "9120301234567"}],
+        "version": current["version"],
+    });
+    let (status, out) = app
+        .send_json(Method::PUT, &format!("/api/v1/umkm/{sri}"), &record)
+        .await;
+    assert_eq!(status, 200, "{out}");
+    let page = owner
+        .get(app.url(&format!("/umkm/{sri}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for s in [
+        "Program yang diikuti",
+        "Klinik NIB Kota",
+        "Lulus/selesai",
+        "NIB diperoleh",
+        "Skala usaha berubah: Mikro → Kecil",
+        "Kegiatan yang bisa diikuti",
+        "Klinik Halal Kota",
+    ] {
+        assert!(page.contains(s), "{s} in {page}");
+    }
+    // Another NIB clinic is not for her any more.
+    let nib_again = plan("Klinik NIB Lagi", soon, &["nib"], "planned").await;
+    assert!(!page.contains("Klinik NIB Lagi"));
+    let join = |activity: &str| {
+        let req = owner
+            .post(app.url(&format!("/umkm/{sri}/kegiatan")))
+            .form(&[("_csrf", owner_csrf.as_str()), ("activity", activity)]);
+        async move { req.send().await.unwrap() }
+    };
+    let res = join(&nib_again.id).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Kegiatan ini tidak terbuka")
+    );
+    // The owner registers her business for the halal clinic herself.
+    let res = join(&halal.id).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/umkm/{sri}?done=joined#programme").as_str()
+    );
+    let people = app.db.participants(&city, &halal.id).await.unwrap();
+    assert_eq!(people.len(), 1);
+    assert_eq!(people[0].state, ParticipantState::Registered);
+    // Not her business: not found.
+    let res = owner
+        .post(app.url(&format!("/umkm/{ani}/kegiatan")))
+        .form(&[
+            ("_csrf", owner_csrf.as_str()),
+            ("activity", halal.id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
 }

@@ -6,9 +6,12 @@ use sentra_domain::programme::activity::{
     ActivityData, ActivityKind, ActivityStatus, DEFAULT_TOPICS, Organiser, Zone,
 };
 use sentra_domain::programme::conflicts::{self, Conflict, Rules, Slot};
+use sentra_domain::programme::outcomes::{Change, Outcome, outcomes_after};
 use sentra_domain::programme::participants::{Candidate, ParticipantState, rank};
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
+use sentra_domain::size::SizeClass;
+use sentra_domain::umkm::LegalKind;
 use std::collections::HashMap;
 
 use sqlx::Row;
@@ -644,6 +647,31 @@ impl Database {
         activity: &ActivityRecord,
         limit: usize,
     ) -> Result<Vec<Candidate>> {
+        // Owners plan nothing; an owner's scope invites no one.
+        if scope.owner().is_some() {
+            return Ok(Vec::new());
+        }
+        let mut ranked = self.eligible(scope, activity, None).await?;
+        ranked.truncate(limit);
+        Ok(ranked)
+    }
+
+    /// Whether a UMKM meets the activity's target criteria (and is not in it yet).
+    pub async fn is_eligible(&self, activity: &ActivityRecord, umkm_id: &str) -> Result<bool> {
+        let everywhere = Scope::region(activity.data.region.clone());
+        Ok(!self
+            .eligible(&everywhere, activity, Some(umkm_id))
+            .await?
+            .is_empty())
+    }
+
+    /// The eligible UMKM in `scope` (or only `only`), ranked.
+    async fn eligible(
+        &self,
+        scope: &Scope,
+        activity: &ActivityRecord,
+        only: Option<&str>,
+    ) -> Result<Vec<Candidate>> {
         let d = &activity.data;
         let areas: Vec<RegionCode> = if d.target_regions.is_empty() {
             vec![
@@ -677,6 +705,9 @@ impl Database {
             return Ok(Vec::new());
         }
         wheres.push(format!("({})", places.join(" OR ")));
+        if let Some(id) = only {
+            wheres.push(format!("u.id = {}", mark(id.to_string(), &mut binds)));
+        }
         if !d.sizes.is_empty() {
             let marks: Vec<String> = d
                 .sizes
@@ -710,7 +741,8 @@ impl Database {
         let sql = format!(
             "SELECT u.id, u.name, u.sector_code, u.village_code, \
              SUM(CASE WHEN p.state IN ('attended', 'completed') THEN 1 ELSE 0 END) AS reached, \
-             MAX(CASE WHEN p.state IN ('attended', 'completed') THEN a.starts_at END) AS last_reached \
+             MAX(CASE WHEN p.state IN ('attended', 'completed') THEN a.starts_at END) AS last_reached, \
+             MAX(CASE WHEN u.owner_phone IS NULL OR u.owner_phone = '' THEN 0 ELSE 1 END) AS has_phone \
              FROM umkm u \
              LEFT JOIN activity_participants p ON p.umkm_id = u.id \
              LEFT JOIN activities a ON a.id = p.activity_id \
@@ -725,10 +757,6 @@ impl Database {
             q = q.bind(b);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        // Owners plan nothing; an owner's scope invites no one.
-        if scope.owner().is_some() {
-            return Ok(Vec::new());
-        }
         let mut candidates = Vec::with_capacity(rows.len());
         for r in &rows {
             candidates.push(Candidate {
@@ -740,14 +768,13 @@ impl Database {
                     .unwrap_or(u32::MAX),
                 last_reached: r.try_get("last_reached")?,
                 sector_match: false,
+                has_phone: r.try_get::<Option<i64>, _>("has_phone")?.unwrap_or(0) == 1,
             });
         }
         if d.first_timers {
             candidates.retain(|c| c.reached == 0);
         }
-        let mut ranked = rank(candidates, &d.sectors);
-        ranked.truncate(limit);
-        Ok(ranked)
+        Ok(rank(candidates, &d.sectors))
     }
 
     pub async fn participants(&self, scope: &Scope, activity_id: &str) -> Result<Vec<Participant>> {
@@ -1034,5 +1061,175 @@ impl Database {
             repeated,
             times,
         })
+    }
+}
+
+/// A UMKM's part in one activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    pub activity: ActivityRecord,
+    pub state: ParticipantState,
+    pub note: Option<String>,
+}
+
+/// A UMKM's programme history and what changed for it after the first programme reached it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgrammeHistory {
+    /// Newest first.
+    pub taken: Vec<Taken>,
+    /// When a programme first reached it (attended or completed).
+    pub first_reached: Option<i64>,
+    pub outcomes: Vec<(i64, Outcome)>,
+}
+
+/// An audit or record time (`2026-05-12T03:04:05.678Z`) as Unix seconds.
+fn unix(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp())
+}
+
+/// The kinds of a document list as the audit trail records it.
+fn document_kinds(v: &serde_json::Value) -> Vec<LegalKind> {
+    v.as_array()
+        .map(|docs| {
+            docs.iter()
+                .filter_map(|d| d.get("kind").and_then(serde_json::Value::as_str))
+                .filter_map(LegalKind::parse)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What of an audited UMKM change matters for outcomes (see `audit_diff`: `[before, after]`).
+fn outcome_change(at: i64, diff: &serde_json::Value) -> Change {
+    let pair = |field: &str| {
+        diff.get(field)
+            .and_then(serde_json::Value::as_array)
+            .filter(|p| p.len() == 2)
+            .map(|p| (p[0].clone(), p[1].clone()))
+    };
+    let size = |v: &serde_json::Value| v.as_str().and_then(SizeClass::parse);
+    Change {
+        at,
+        documents: pair("documents").map(|(b, a)| (document_kinds(&b), document_kinds(&a))),
+        size: pair("size_class").map(|(b, a)| (size(&b), size(&a))),
+    }
+}
+
+impl Database {
+    /// The village of a UMKM the caller may see (not found otherwise).
+    async fn umkm_village(&self, scope: &Scope, umkm_id: &str) -> Result<RegionCode> {
+        let row = sqlx::query(
+            "SELECT village_code, owner_user_id FROM umkm WHERE id = $1 AND merged_into IS NULL",
+        )
+        .bind(umkm_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        let village: String = row.try_get("village_code")?;
+        let owner: Option<String> = row.try_get("owner_user_id")?;
+        if !crate::umkm::scope_admits(scope, &village, owner.as_deref()) {
+            return Err(StorageError::NotFound);
+        }
+        RegionCode::parse(&village).map_err(|_| corrupt("village", &village))
+    }
+
+    /// The activities a UMKM took part in, newest first, and the changes recorded for it
+    /// (documents, size class, products) since a programme first reached it.
+    pub async fn programme_history(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+    ) -> Result<ProgrammeHistory> {
+        self.umkm_village(scope, umkm_id).await?;
+        let states = sqlx::query(
+            "SELECT activity_id, state, note FROM activity_participants WHERE umkm_id = $1",
+        )
+        .bind(umkm_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut taken = Vec::with_capacity(states.len());
+        for r in &states {
+            let id: String = r.try_get("activity_id")?;
+            let state: String = r.try_get("state")?;
+            let row = sqlx::query(&format!(
+                "SELECT {} FROM activities WHERE id = $1",
+                columns()
+            ))
+            .bind(&id)
+            .fetch_one(&self.pool)
+            .await?;
+            taken.push(Taken {
+                activity: activity_from_row(&row)?,
+                state: ParticipantState::parse(&state)
+                    .ok_or_else(|| corrupt("participant state", &state))?,
+                note: r.try_get("note")?,
+            });
+        }
+        taken.sort_by_key(|t| std::cmp::Reverse(t.activity.data.start));
+        let first_reached = taken
+            .iter()
+            .filter(|t| t.state.reached())
+            .map(|t| t.activity.data.start)
+            .min();
+        let Some(since) = first_reached else {
+            return Ok(ProgrammeHistory {
+                taken,
+                ..ProgrammeHistory::default()
+            });
+        };
+        let rows = sqlx::query(
+            "SELECT at, changes FROM audit_log WHERE entity = 'umkm' AND entity_id = $1 \
+             AND action = 'update' ORDER BY seq",
+        )
+        .bind(umkm_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let at: String = r.try_get("at")?;
+            let text: String = r.try_get("changes")?;
+            if let (Some(at), Ok(diff)) = (unix(&at), serde_json::from_str(&text)) {
+                changes.push(outcome_change(at, &diff));
+            }
+        }
+        let products: Vec<i64> = sqlx::query("SELECT created_at FROM products WHERE umkm_id = $1")
+            .bind(umkm_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .filter_map(|r| r.try_get::<String, _>("created_at").ok())
+            .filter_map(|t| unix(&t))
+            .collect();
+        Ok(ProgrammeHistory {
+            outcomes: outcomes_after(since, &changes, &products),
+            taken,
+            first_reached,
+        })
+    }
+
+    /// Coming activities (planned or confirmed, starting in `[from, to)`) a UMKM can still join:
+    /// held for its kelurahan or a region holding it, meeting their target criteria.
+    pub async fn open_activities_for(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<ActivityRecord>> {
+        let village = self.umkm_village(scope, umkm_id).await?;
+        let mut out = Vec::new();
+        for a in self.activities_between(&village, from, to).await? {
+            if matches!(
+                a.data.status,
+                ActivityStatus::Planned | ActivityStatus::Confirmed
+            ) && village.is_within(&a.data.region)
+                && self.is_eligible(&a, umkm_id).await?
+            {
+                out.push(a);
+            }
+        }
+        Ok(out)
     }
 }

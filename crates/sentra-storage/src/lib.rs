@@ -22,7 +22,9 @@ mod regions;
 mod umkm;
 
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
-pub use activities::{ActivityConflict, ActivityRecord, Participant, Reach, Topic, slots_of};
+pub use activities::{
+    ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, Taken, Topic, slots_of,
+};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
 pub use catalog::{CatalogChanges, CatalogEntry, Store};
 pub use categories::CategoryRow;

@@ -18,6 +18,7 @@ use sentra_domain::programme::activity::{
     Zone, instant, local, sessions, validate_activity, validate_repeat,
 };
 use sentra_domain::programme::conflicts::{self, Reason, Rules};
+use sentra_domain::programme::participants::Candidate;
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::size::SizeClass;
 use sentra_domain::umkm::LegalKind;
@@ -55,7 +56,7 @@ async fn rules(state: &AppState) -> Rules {
 }
 
 /// A topic's name in the page's language (its code when it is not a topic any more).
-fn topic_label(lang: Lang, topics: &[sentra_storage::Topic], code: &str) -> String {
+pub(crate) fn topic_label(lang: Lang, topics: &[sentra_storage::Topic], code: &str) -> String {
     topics
         .iter()
         .find(|t| t.code == code)
@@ -63,7 +64,7 @@ fn topic_label(lang: Lang, topics: &[sentra_storage::Topic], code: &str) -> Stri
         .to_string()
 }
 
-fn sector_label(lang: Lang, sectors: &[sentra_storage::Sector], code: &str) -> String {
+pub(crate) fn sector_label(lang: Lang, sectors: &[sentra_storage::Sector], code: &str) -> String {
     sectors
         .iter()
         .find(|s| s.code == code)
@@ -71,7 +72,7 @@ fn sector_label(lang: Lang, sectors: &[sentra_storage::Sector], code: &str) -> S
         .to_string()
 }
 
-fn pairs(query: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn pairs(query: Option<&str>) -> Vec<(String, String)> {
     serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
 }
 
@@ -101,7 +102,7 @@ fn choices<'a>(
 }
 
 /// "Kecamatan · Pondok Aren": who runs the activity, and for which region.
-fn organised_by(state: &AppState, lang: Lang, d: &ActivityData) -> String {
+pub(crate) fn organised_by(state: &AppState, lang: Lang, d: &ActivityData) -> String {
     format!(
         "{} · {}",
         lang.t(&format!("activity.organiser_{}", d.organiser.as_str())),
@@ -109,7 +110,7 @@ fn organised_by(state: &AppState, lang: Lang, d: &ActivityData) -> String {
     )
 }
 
-fn when(lang: Lang, d: &ActivityData) -> String {
+pub(crate) fn when(lang: Lang, d: &ActivityData) -> String {
     let (s, e) = (local(d.start, d.zone), local(d.end, d.zone));
     let day = |t: chrono::NaiveDateTime| match lang {
         Lang::Id => t.format("%d/%m/%Y").to_string(),
@@ -1213,6 +1214,20 @@ async fn ics(
         .into_response()
 }
 
+/// "Belum pernah", or "2 kali, terakhir 02/06/2026": how often programmes reached an invitee.
+pub(crate) fn reach_history(lang: Lang, c: &Candidate, zone: Zone) -> String {
+    match c.last_reached {
+        None => lang.t("activity.never_reached").into_owned(),
+        Some(t) => lang.tf(
+            "activity.reached_times",
+            &[
+                ("n", &c.reached.to_string()),
+                ("last", &local(t, zone).format("%d/%m/%Y").to_string()),
+            ],
+        ),
+    }
+}
+
 pub struct InviteeRow {
     pub umkm_id: String,
     pub name: String,
@@ -1221,6 +1236,8 @@ pub struct InviteeRow {
     pub sector_match: bool,
     /// "never", or how many times and when last.
     pub history: String,
+    /// A WhatsApp invitation can be sent (a phone is on record).
+    pub has_phone: bool,
 }
 
 pub struct ParticipantRow {
@@ -1240,6 +1257,8 @@ pub struct ParticipantsPage {
     pub participants: Vec<ParticipantRow>,
     pub states: Vec<(String, String)>,
     pub invitees: Vec<InviteeRow>,
+    /// The caller may send WhatsApp invitations (each reveals a phone number, audited).
+    pub can_whatsapp: bool,
     pub notice: Option<String>,
 }
 
@@ -1315,23 +1334,13 @@ async fn participants_page(
                 place: state.region_name(&c.village_code),
                 sector: sector_name(&c.sector),
                 sector_match: c.sector_match,
-                history: match c.last_reached {
-                    None => lang.t("activity.never_reached").into_owned(),
-                    Some(t) => lang.tf(
-                        "activity.reached_times",
-                        &[
-                            ("n", &c.reached.to_string()),
-                            (
-                                "last",
-                                &local(t, a.data.zone).format("%d/%m/%Y").to_string(),
-                            ),
-                        ],
-                    ),
-                },
+                history: reach_history(lang, &c, a.data.zone),
+                has_phone: c.has_phone,
                 umkm_id: c.umkm_id,
                 name: c.name,
             })
             .collect(),
+        can_whatsapp: caller.can(Permission::RevealPersonalData),
         notice,
     }
     .into_response()
@@ -1393,17 +1402,34 @@ async fn set_state(
             }),
         );
     };
-    let note: String = form_value(&pairs, "note")
-        .trim()
-        .chars()
-        .take(500)
-        .collect();
+    // The check-in page sends the state alone: the follow-up note stays as it was.
+    let note: String = if pairs.iter().any(|(k, _)| k == "note") {
+        form_value(&pairs, "note")
+            .trim()
+            .chars()
+            .take(500)
+            .collect()
+    } else {
+        match state.db().participants(&caller.scope(), &id).await {
+            Ok(people) => people
+                .into_iter()
+                .find(|p| p.umkm_id == umkm)
+                .and_then(|p| p.note)
+                .unwrap_or_default(),
+            Err(e) => return error_page(lang, &uri, e.into()),
+        }
+    };
     let note = Some(note.as_str()).filter(|n| !n.is_empty());
     match state
         .db()
         .set_participant_state(&caller.scope(), &id, &umkm, to, note, &caller.actor)
         .await
     {
+        Ok(()) if form_value(&pairs, "back") == "hadir" => {
+            let q =
+                serde_urlencoded::to_string([("q", form_value(&pairs, "q"))]).unwrap_or_default();
+            Redirect::to(&format!("/kegiatan/{id}/hadir?{q}#p-{umkm}")).into_response()
+        }
         Ok(()) => Redirect::to(&format!("/kegiatan/{id}/peserta?done=state")).into_response(),
         Err(e) => error_page(lang, &uri, e.into()),
     }

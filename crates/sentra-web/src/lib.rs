@@ -23,6 +23,7 @@ mod pages;
 mod params;
 mod product_photos_page;
 mod products_page;
+mod programme_people;
 mod routes;
 mod synonyms_page;
 mod users_page;
@@ -301,6 +302,7 @@ fn site_routes() -> routes::Routes {
         .merge(synonyms_page::routes())
         .merge(categories_page::routes())
         .merge(activities_page::routes())
+        .merge(programme_people::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

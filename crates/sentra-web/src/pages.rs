@@ -1016,6 +1016,8 @@ pub struct DetailPage {
     /// Open duplicate pairs of this record: the pair's page and the other record's id.
     pub duplicates: Vec<(String, String)>,
     pub merged_into: Option<String>,
+    /// Programmes it took part in, what changed since, and what it can join.
+    pub programme: Option<crate::programme_people::ProgrammeSection>,
 }
 
 pub struct HistoryRow {
@@ -1104,7 +1106,7 @@ async fn detail(
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "done"))
         .and_then(|(_, v)| match v.as_str() {
-            "created" | "saved" | "status" | "merged" => {
+            "created" | "saved" | "status" | "merged" | "joined" | "waitlisted" => {
                 Some(lang.t(&format!("umkm.done_{v}")).into_owned())
             }
             _ => None,
@@ -1464,7 +1466,13 @@ async fn render_detail(
     } else {
         Vec::new()
     };
+    let programme = if r.merged_into.is_none() {
+        crate::programme_people::programme_section(state, caller, lang, &r.id).await
+    } else {
+        None
+    };
     DetailPage {
+        programme,
         duplicates,
         merged_into: r.merged_into.clone(),
         history,

@@ -179,6 +179,34 @@ impl TestApp {
         (pages, api, csrf)
     }
 
+    /// An owner signed up through `/signup`: their page client and CSRF token.
+    pub async fn sign_up_owner(&self, name: &str, phone: &str) -> (reqwest::Client, String) {
+        let bare = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let res = bare
+            .post(self.url("/signup"))
+            .form(&[
+                ("name", name),
+                ("phone", phone),
+                ("password", "kata-sandi-pemilik"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303);
+        let cookie = res.headers()["set-cookie"].to_str().unwrap();
+        let session = cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .trim_start_matches("sentra_session=")
+            .to_string();
+        let csrf = self.db.session(&session).await.unwrap().unwrap().csrf_token;
+        (clients(&session, "none").0, csrf)
+    }
+
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
         let res = self.get(path).await;
         let status = res.status().as_u16();

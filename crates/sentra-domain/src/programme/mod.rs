@@ -5,6 +5,7 @@ pub mod activity;
 pub mod conflicts;
 pub mod demo;
 pub mod generate;
+pub mod outcomes;
 pub mod participants;
 
 #[cfg(test)]

@@ -63,6 +63,8 @@ pub struct Candidate {
     pub last_reached: Option<i64>,
     /// In one of the target sectors (or the activity is for every sector).
     pub sector_match: bool,
+    /// A phone number is on record (an invitation can go by WhatsApp).
+    pub has_phone: bool,
 }
 
 /// Orders candidates for an activity aimed at `targets` (sector codes; empty: every sector):
@@ -100,6 +102,7 @@ mod tests {
             reached,
             last_reached: last,
             sector_match: false,
+            has_phone: true,
         }
     }
 
