@@ -97,6 +97,7 @@ const pages = () => [
   ["activity-participants", "admin", `/kegiatan/${activityId}/peserta`],
   ["activity-check-in", "admin", `/kegiatan/${activityId}/hadir`],
   ["activity-invitations", "admin", `/kegiatan/${activityId}/undangan`],
+  ["programme-settings", "admin", "/kegiatan/pengaturan"],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],
   ["owner-new", "owner", "/umkm/new"],

@@ -1029,12 +1029,7 @@ async fn demo_activities(db: &Database, home: &RegionCode) -> anyhow::Result<()>
     }
     let scope = Scope::region(home.clone());
     let actor = Actor::system("demo");
-    let topics: Vec<String> = db
-        .activity_topics()
-        .await?
-        .into_iter()
-        .map(|t| t.code)
-        .collect();
+    let topics: Vec<String> = db.active_topic_codes().await?;
     let sectors: Vec<String> = db.sectors().await?.into_iter().map(|s| s.code).collect();
     let food = if sectors.iter().any(|s| s == "kuliner") {
         "kuliner"

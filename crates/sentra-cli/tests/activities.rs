@@ -19,12 +19,9 @@ fn day_ahead() -> String {
 
 /// The topic and sector codes in force, for validating activities.
 async fn codes(app: &common::TestApp) -> (Vec<String>, Vec<String>) {
-    let topics = app.db.activity_topics().await.unwrap();
+    let topics = app.db.active_topic_codes().await.unwrap();
     let sectors = app.db.sectors().await.unwrap();
-    (
-        topics.into_iter().map(|t| t.code).collect(),
-        sectors.into_iter().map(|s| s.code).collect(),
-    )
+    (topics, sectors.into_iter().map(|s| s.code).collect())
 }
 
 /// Every activity stored for the city and the regions in it.
@@ -1073,4 +1070,147 @@ async fn at_the_door_by_whatsapp_and_on_the_business_page() {
         .await
         .unwrap();
     assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn admins_set_the_window_and_manage_the_topics() {
+    let app = spawn_app().await;
+    let post = |path: &str, fields: Vec<(&str, &str)>| {
+        let mut form = vec![("_csrf", app.csrf.as_str())];
+        form.extend(fields);
+        let req = app.client.post(app.url(path)).form(&form);
+        async move { req.send().await.unwrap() }
+    };
+    let page = app.get("/kegiatan/pengaturan").await.text().await.unwrap();
+    assert!(page.contains("value=\"60\""), "the default window: {page}");
+
+    // Out of range: named, nothing changed.
+    let res = post(
+        "/kegiatan/pengaturan",
+        vec![("window_days", "0"), ("year_end_weeks", "40")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Jendela topik yang sama (hari): Angka di luar rentang"),
+        "{body}"
+    );
+    assert!(body.contains("Minggu terakhir tahun anggaran (minggu): Angka di luar rentang"));
+    let rules = app.db.programme_rules().await.unwrap();
+    assert_eq!(rules.topic_window, 60 * 86_400);
+
+    // Two bookkeeping trainings in Pondok Aren 45 days apart clash under 60 days…
+    let first = day_ahead();
+    let later = (chrono::NaiveDate::parse_from_str(&first, "%Y-%m-%d").unwrap()
+        + chrono::Duration::days(45))
+    .format("%Y-%m-%d")
+    .to_string();
+    let training = |title: &'static str, day: String| {
+        vec![
+            ("kind", "pelatihan".to_string()),
+            ("title", title.to_string()),
+            ("topics", "pembukuan".to_string()),
+            ("organiser", "kecamatan".to_string()),
+            ("region", "36.74.03".to_string()),
+            ("venue", format!("Aula {title}")),
+            ("start_date", day),
+            ("start_time", "09:00".to_string()),
+            ("end_time", "12:00".to_string()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let mut form = vec![("_csrf", app.csrf.clone())];
+        form.extend(fields);
+        let req = app.client.post(app.url("/kegiatan")).form(&form);
+        async move { req.send().await.unwrap() }
+    };
+    assert_eq!(send(training("Pembukuan I", first)).await.status(), 303);
+    let res = send(training("Pembukuan II", later.clone())).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("dalam 60 hari"));
+    // …and not under 30.
+    let res = post(
+        "/kegiatan/pengaturan",
+        vec![("window_days", "30"), ("year_end_weeks", "2")],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.db.programme_rules().await.unwrap(),
+        sentra_domain::programme::conflicts::Rules {
+            topic_window: 30 * 86_400,
+            year_end_weeks: 2
+        }
+    );
+    assert_eq!(send(training("Pembukuan II", later)).await.status(), 303);
+
+    // A topic added, renamed, retired: no longer offered, still on its activity.
+    let res = post(
+        "/kegiatan/topik",
+        vec![("name_id", ""), ("name_en", "Eco packaging")],
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Nama (Indonesia): Wajib diisi.")
+    );
+    let res = post(
+        "/kegiatan/topik",
+        vec![
+            ("name_id", "Kemasan Ramah Lingkungan"),
+            ("name_en", "Eco packaging"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let code = "kemasan_ramah_lingkungan";
+    assert!(
+        app.db
+            .active_topic_codes()
+            .await
+            .unwrap()
+            .contains(&code.to_string())
+    );
+    let mut eco = training("Klinik Kemasan Hijau", day_ahead());
+    eco[2] = ("topics", code.to_string());
+    eco[4] = ("region", "36.74.01".to_string());
+    assert_eq!(send(eco).await.status(), 303);
+    let res = post(
+        "/kegiatan/topik",
+        vec![
+            ("code", code),
+            ("name_id", "Kemasan Hijau"),
+            ("name_en", "Green packaging"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let form = app.get("/kegiatan/baru").await.text().await.unwrap();
+    assert!(!form.contains(code), "a retired topic is not offered");
+    let month = &day_ahead()[..7];
+    let board = app
+        .get(&format!("/kegiatan?bulan={month}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains("Kemasan Hijau"), "{board}");
+    let trail = app.db.audit_for("activity_topic", code).await.unwrap();
+    assert_eq!(trail.len(), 2, "{trail:?}");
+    assert!(
+        trail[0].changes.contains("\"active\":[true,false]")
+            || trail[1].changes.contains("\"active\":[true,false]")
+    );
+    // Viewers do not manage programmes.
+    let (viewer, _, _) = app.as_user("viewer", "36.74").await;
+    let res = viewer
+        .get(app.url("/kegiatan/pengaturan"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
 }

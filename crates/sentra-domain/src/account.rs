@@ -214,6 +214,8 @@ pub enum Permission {
     ReadProgrammes,
     /// Plan, move and cancel activities in scope.
     PlanProgrammes,
+    /// Manage the programme topics and the harmonisation settings (window, year end).
+    ManageProgrammes,
 }
 
 impl Role {
@@ -241,6 +243,7 @@ impl Role {
                 Role::Admin | Role::Operator | Role::Curator | Role::Viewer
             ),
             PlanProgrammes => matches!(self, Role::Admin | Role::Operator | Role::Curator),
+            ManageProgrammes => self == Role::Admin,
         }
     }
 }

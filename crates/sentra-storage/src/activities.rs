@@ -3,7 +3,8 @@
 //! ones that could clash with it (the same province, around the same weeks).
 
 use sentra_domain::programme::activity::{
-    ActivityData, ActivityKind, ActivityStatus, DEFAULT_TOPICS, Organiser, Zone,
+    ActivityData, ActivityKind, ActivityStatus, DEFAULT_TOPICS, Organiser, TopicNames, Zone,
+    topic_code,
 };
 use sentra_domain::programme::conflicts::{self, Conflict, Rules, Slot};
 use sentra_domain::programme::outcomes::{Change, Outcome, outcomes_after};
@@ -40,6 +41,8 @@ pub struct Topic {
     pub code: String,
     pub name_id: String,
     pub name_en: String,
+    /// Offered for new activities; a retired topic stays on the activities that have it.
+    pub active: bool,
 }
 
 /// A conflict of a proposed activity with a stored one (none for the budget year's end).
@@ -331,10 +334,11 @@ impl Database {
         Ok(())
     }
 
+    /// Every topic, the active ones first, in their order.
     pub async fn activity_topics(&self) -> Result<Vec<Topic>> {
         let rows = sqlx::query(
-            "SELECT code, name_id, name_en FROM activity_topics WHERE active = 1 \
-             ORDER BY position, code",
+            "SELECT code, name_id, name_en, active FROM activity_topics \
+             ORDER BY active DESC, position, code",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -344,9 +348,138 @@ impl Database {
                     code: r.try_get("code")?,
                     name_id: r.try_get("name_id")?,
                     name_en: r.try_get("name_en")?,
+                    active: r.try_get::<i64, _>("active")? != 0,
                 })
             })
             .collect()
+    }
+
+    /// The codes of the topics offered for new activities.
+    pub async fn active_topic_codes(&self) -> Result<Vec<String>> {
+        Ok(self
+            .activity_topics()
+            .await?
+            .into_iter()
+            .filter(|t| t.active)
+            .map(|t| t.code)
+            .collect())
+    }
+
+    /// Adds a topic at the end of the list; its code comes from the Indonesian name (a number
+    /// added when taken: codes are never reused). Audited (entity `activity_topic`).
+    pub async fn create_activity_topic(&self, names: &TopicNames, actor: &Actor) -> Result<Topic> {
+        let base = topic_code(&names.name_id);
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let taken: Vec<String> = sqlx::query("SELECT code FROM activity_topics")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("code"))
+            .collect::<std::result::Result<_, _>>()?;
+        let code = (1..)
+            .map(|n| {
+                if n == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}_{n}")
+                }
+            })
+            .find(|c| !taken.contains(c))
+            .unwrap_or(base);
+        let position: i64 =
+            sqlx::query("SELECT COALESCE(MAX(position), 0) + 10 AS p FROM activity_topics")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("p")?;
+        sqlx::query(
+            "INSERT INTO activity_topics (code, name_id, name_en, position) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&code)
+        .bind(&names.name_id)
+        .bind(&names.name_en)
+        .bind(position)
+        .execute(&mut *tx)
+        .await?;
+        let changes = serde_json::json!({ "name_id": names.name_id, "name_en": names.name_en });
+        audit::append(
+            &mut tx,
+            actor,
+            "create",
+            "activity_topic",
+            Some(&code),
+            &changes,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Topic {
+            code,
+            name_id: names.name_id.clone(),
+            name_en: names.name_en.clone(),
+            active: true,
+        })
+    }
+
+    /// Renames a topic, or retires or restores it; audited.
+    pub async fn update_activity_topic(
+        &self,
+        code: &str,
+        names: &TopicNames,
+        active: bool,
+        actor: &Actor,
+    ) -> Result<()> {
+        let before = self
+            .activity_topics()
+            .await?
+            .into_iter()
+            .find(|t| t.code == code)
+            .ok_or(StorageError::NotFound)?;
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        sqlx::query(
+            "UPDATE activity_topics SET name_id = $1, name_en = $2, active = $3 WHERE code = $4",
+        )
+        .bind(&names.name_id)
+        .bind(&names.name_en)
+        .bind(i64::from(active))
+        .bind(code)
+        .execute(&mut *tx)
+        .await?;
+        let mut diff = serde_json::Map::new();
+        for (k, b, a) in [
+            (
+                "name_id",
+                serde_json::json!(before.name_id),
+                serde_json::json!(names.name_id),
+            ),
+            (
+                "name_en",
+                serde_json::json!(before.name_en),
+                serde_json::json!(names.name_en),
+            ),
+            (
+                "active",
+                serde_json::json!(before.active),
+                serde_json::json!(active),
+            ),
+        ] {
+            if b != a {
+                diff.insert(k.into(), serde_json::json!([b, a]));
+            }
+        }
+        if !diff.is_empty() {
+            audit::append(
+                &mut tx,
+                actor,
+                "update",
+                "activity_topic",
+                Some(code),
+                &serde_json::Value::Object(diff),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Plans an activity in the caller's scope; `note` records why conflicts were accepted.

@@ -198,6 +198,7 @@ pub struct BoardPage {
     /// "12 kegiatan bulan ini; 3 bentrok."
     pub summary: String,
     pub can_plan: bool,
+    pub can_manage: bool,
     pub ics: String,
     pub filters: Filters,
     /// The period shown, as its query parameter (`bulan` or `tanggal`) and value.
@@ -579,6 +580,7 @@ async fn board(
             ],
         ),
         can_plan: caller.can(Permission::PlanProgrammes),
+        can_manage: caller.can(Permission::ManageProgrammes),
         ics: format!("/kegiatan/kalender.ics?wilayah={}", area.as_str()),
         filters,
         period,
@@ -798,8 +800,10 @@ impl Shown<'_> {
                 "activity.status_",
                 ActivityStatus::ALL.iter().map(|k| k.as_str()),
             ),
+            // Active topics, and a retired one the activity already has.
             topics: topics
                 .into_iter()
+                .filter(|t| t.active || input.topics.contains(&t.code))
                 .map(|t| {
                     let on = input.topics.contains(&t.code);
                     let name = lang.pick(&t.name_id, &t.name_en).to_string();
@@ -934,14 +938,9 @@ async fn check_and_save(
         lang,
         uri,
     };
-    let topics: Vec<String> = state
-        .db()
-        .activity_topics()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| t.code)
-        .collect();
+    // The topics offered, and a retired one the activity being moved already has.
+    let mut topics: Vec<String> = state.db().active_topic_codes().await.unwrap_or_default();
+    topics.extend(existing.iter().flat_map(|a| a.data.topics.iter().cloned()));
     let sectors: Vec<String> = state
         .db()
         .sectors()

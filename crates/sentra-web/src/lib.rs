@@ -24,6 +24,7 @@ mod params;
 mod product_photos_page;
 mod products_page;
 mod programme_people;
+mod programme_settings_page;
 mod routes;
 mod synonyms_page;
 mod users_page;
@@ -303,6 +304,7 @@ fn site_routes() -> routes::Routes {
         .merge(categories_page::routes())
         .merge(activities_page::routes())
         .merge(programme_people::routes())
+        .merge(programme_settings_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

@@ -135,6 +135,51 @@ pub const DEFAULT_TOPICS: &[(&str, &str, &str)] = &[
     ("kemitraan", "Kemitraan", "Partnerships"),
 ];
 
+/// A topic as an admin names it, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicNames {
+    pub name_id: String,
+    pub name_en: String,
+}
+
+pub const MAX_TOPIC_NAME: usize = 80;
+
+/// Checks a topic's names: both given (the English one defaults to the Indonesian), short.
+pub fn validate_topic(name_id: &str, name_en: &str) -> Result<TopicNames, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let id = e.check(
+        "name_id",
+        text(name_id, MAX_TOPIC_NAME).and_then(|t| t.ok_or(Invalid("required"))),
+    );
+    let en = e.check("name_en", text(name_en, MAX_TOPIC_NAME));
+    e.clone().into_result()?;
+    match (id, en) {
+        (Some(name_id), Some(en)) => Ok(TopicNames {
+            name_en: en.unwrap_or_else(|| name_id.clone()),
+            name_id,
+        }),
+        _ => Err(e),
+    }
+}
+
+/// A topic's code from its Indonesian name: `Pemasaran Digital` → `pemasaran_digital`.
+pub fn topic_code(name: &str) -> String {
+    let mut code = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            code.push(c);
+        } else if !code.is_empty() && !code.ends_with('_') {
+            code.push('_');
+        }
+    }
+    let code = code.trim_end_matches('_');
+    if code.is_empty() {
+        "topik".to_string()
+    } else {
+        code.chars().take(40).collect()
+    }
+}
+
 pub const MAX_TITLE: usize = 200;
 /// Longest activity: a month (a long exhibition); longer ones are several activities.
 pub const MAX_DAYS: i64 = 31;
@@ -702,5 +747,24 @@ mod tests {
             validate_repeat(&input, &first).ok(),
             Some((Repeat::Once, 1))
         );
+    }
+
+    #[test]
+    fn topics_are_named_and_coded() {
+        assert_eq!(
+            topic_code("Pemasaran  Digital (lanjutan)"),
+            "pemasaran_digital_lanjutan"
+        );
+        assert_eq!(topic_code("!!!"), "topik");
+        let Ok(t) = validate_topic(" Kemasan  ramah lingkungan ", "") else {
+            panic!("valid");
+        };
+        assert_eq!(t.name_id, "Kemasan ramah lingkungan");
+        assert_eq!(t.name_en, "Kemasan ramah lingkungan");
+        let Err(e) = validate_topic("", &"x".repeat(81)) else {
+            panic!("invalid");
+        };
+        let got: Vec<(&str, &str)> = e.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert_eq!(got, [("name_id", "required"), ("name_en", "text_too_long")]);
     }
 }
