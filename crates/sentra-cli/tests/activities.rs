@@ -1032,9 +1032,45 @@ async fn at_the_door_by_whatsapp_and_on_the_business_page() {
     ] {
         assert!(page.contains(s), "{s} in {page}");
     }
+    // Over the clinic's period: two reached, one got an NIB and moved up a class.
+    let home = sentra_domain::region::RegionCode::parse("36.74").unwrap();
+    let reach = app
+        .db
+        .reach(&home, clinic.data.start - 1, clinic.data.end + 1, 0)
+        .await
+        .unwrap();
+    assert_eq!(reach.reached, 2);
+    assert_eq!(
+        reach.outcomes,
+        sentra_storage::ReachOutcomes {
+            documents: 1,
+            nib: 1,
+            moved_up: 1,
+            products: 0
+        }
+    );
+    let year = chrono::DateTime::from_timestamp(clinic.data.start, 0)
+        .unwrap()
+        .format("%Y");
+    let reach_page = app
+        .get(&format!("/kegiatan/jangkauan?tahun={year}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(reach_page.contains("Memperoleh NIB"), "{reach_page}");
+    assert!(reach_page.contains("50.0%"), "{reach_page}");
     // Another NIB clinic is not for her any more.
     let nib_again = plan("Klinik NIB Lagi", soon, &["nib"], "planned").await;
-    assert!(!page.contains("Klinik NIB Lagi"));
+    let page = owner
+        .get(app.url(&format!("/umkm/{sri}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Klinik Halal Kota") && !page.contains("Klinik NIB Lagi"));
     let join = |activity: &str| {
         let req = owner
             .post(app.url(&format!("/umkm/{sri}/kegiatan")))

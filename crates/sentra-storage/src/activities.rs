@@ -1112,6 +1112,21 @@ pub struct Reach {
     /// Per topic code: UMKM that attended more than `times` activities of it in the period.
     pub repeated: Vec<(String, i64)>,
     pub times: u32,
+    /// What changed for the reached UMKM after their first activity of the period.
+    pub outcomes: ReachOutcomes,
+}
+
+/// Reached UMKM with a recorded change after their first activity of the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReachOutcomes {
+    /// Obtained a document they did not have (any kind).
+    pub documents: i64,
+    /// Obtained an NIB.
+    pub nib: i64,
+    /// Moved up a size class (from a known one).
+    pub moved_up: i64,
+    /// Added products to the catalogue.
+    pub products: i64,
 }
 
 impl Database {
@@ -1186,6 +1201,7 @@ impl Database {
         }
         let mut repeated: Vec<(String, i64)> = repeated.into_iter().collect();
         repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let outcomes = self.reach_outcomes(code, &like, from, to).await?;
         Ok(Reach {
             total: by_sector.iter().map(|g| g.1).sum(),
             reached: by_sector.iter().map(|g| g.2).sum(),
@@ -1193,7 +1209,97 @@ impl Database {
             by_size,
             repeated,
             times,
+            outcomes,
         })
+    }
+
+    /// For the UMKM reached in the period: the changes recorded after their first activity of
+    /// it (read from the audit trail and the catalogue, in parts of 500 records).
+    async fn reach_outcomes(
+        &self,
+        code: &str,
+        like: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<ReachOutcomes> {
+        let rows = sqlx::query(
+            "SELECT p.umkm_id, MIN(a.starts_at) AS first FROM activity_participants p \
+             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.id = p.umkm_id \
+             WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
+             AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
+             GROUP BY p.umkm_id",
+        )
+        .bind(code)
+        .bind(like)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut first: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            first.insert(r.try_get("umkm_id")?, r.try_get("first")?);
+        }
+        let ids: Vec<&String> = first.keys().collect();
+        let mut changes: HashMap<&str, Vec<Change>> = HashMap::new();
+        let mut products: HashMap<&str, Vec<i64>> = HashMap::new();
+        for part in ids.chunks(500) {
+            let marks: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+            let audit_sql = format!(
+                "SELECT entity_id, at, changes FROM audit_log WHERE entity = 'umkm' \
+                 AND action = 'update' AND entity_id IN ({}) ORDER BY seq",
+                marks.join(", ")
+            );
+            let products_sql = format!(
+                "SELECT umkm_id, created_at FROM products WHERE umkm_id IN ({})",
+                marks.join(", ")
+            );
+            let (mut audit_q, mut products_q) =
+                (sqlx::query(&audit_sql), sqlx::query(&products_sql));
+            for id in part {
+                audit_q = audit_q.bind(id.as_str());
+                products_q = products_q.bind(id.as_str());
+            }
+            for r in audit_q.fetch_all(&self.pool).await? {
+                let id: String = r.try_get("entity_id")?;
+                let at: String = r.try_get("at")?;
+                let text: String = r.try_get("changes")?;
+                let Some(key) = first.get_key_value(&id).map(|(k, _)| k.as_str()) else {
+                    continue;
+                };
+                if let (Some(at), Ok(diff)) = (unix(&at), serde_json::from_str(&text)) {
+                    changes
+                        .entry(key)
+                        .or_default()
+                        .push(outcome_change(at, &diff));
+                }
+            }
+            for r in products_q.fetch_all(&self.pool).await? {
+                let id: String = r.try_get("umkm_id")?;
+                let at: String = r.try_get("created_at")?;
+                let Some(key) = first.get_key_value(&id).map(|(k, _)| k.as_str()) else {
+                    continue;
+                };
+                if let Some(at) = unix(&at) {
+                    products.entry(key).or_default().push(at);
+                }
+            }
+        }
+        let mut out = ReachOutcomes::default();
+        for (id, since) in &first {
+            let found = outcomes_after(
+                *since,
+                changes.get(id.as_str()).map_or(&[][..], Vec::as_slice),
+                products.get(id.as_str()).map_or(&[][..], Vec::as_slice),
+            );
+            let has = |f: &dyn Fn(&Outcome) -> bool| found.iter().any(|(_, o)| f(o));
+            out.documents += i64::from(has(&|o| matches!(o, Outcome::Document(_))));
+            out.nib += i64::from(has(&|o| *o == Outcome::Document(LegalKind::Nib)));
+            out.moved_up += i64::from(has(
+                &|o| matches!(o, Outcome::SizeMoved { from: Some(f), to } if to > f),
+            ));
+            out.products += i64::from(has(&|o| matches!(o, Outcome::Products(_))));
+        }
+        Ok(out)
     }
 }
 

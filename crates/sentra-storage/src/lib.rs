@@ -23,7 +23,8 @@ mod umkm;
 
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
 pub use activities::{
-    ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, Taken, Topic, slots_of,
+    ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, ReachOutcomes, Taken,
+    Topic, slots_of,
 };
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
 pub use catalog::{CatalogChanges, CatalogEntry, Store};

@@ -1456,6 +1456,8 @@ pub struct ReachPage {
     pub tables: Vec<(String, Vec<ReachRow>)>,
     pub repeated: Vec<(String, i64)>,
     pub repeated_title: String,
+    /// What changed for those reached: (what, how many, share of the reached).
+    pub outcomes: Vec<(String, i64, String)>,
 }
 
 fn share(part: i64, whole: i64) -> String {
@@ -1575,6 +1577,15 @@ async fn reach(
             .map(|(code, n)| (topic_label(lang, &topics, code), *n))
             .collect(),
         repeated_title: lang.tf("activity.repeated", &[("n", &times.to_string())]),
+        outcomes: [
+            ("activity.outcomes_documents", found.outcomes.documents),
+            ("activity.outcomes_nib", found.outcomes.nib),
+            ("activity.outcomes_moved_up", found.outcomes.moved_up),
+            ("activity.outcomes_products", found.outcomes.products),
+        ]
+        .into_iter()
+        .map(|(key, n)| (lang.t(key).into_owned(), n, share(n, found.reached)))
+        .collect(),
     }
     .into_response()
 }
