@@ -420,6 +420,7 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
         .await
         .unwrap();
     assert!(page.contains("Belum pernah"), "{page}");
+    assert!(page.contains("Sasaran:</strong> Sektor sasaran:"), "{page}");
     assert!(page.contains("1 kali, terakhir 02/06/2026"), "{page}");
     let mut form = vec![("_csrf".to_string(), app.csrf.clone())];
     for c in &ranked[..3] {
@@ -557,6 +558,22 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
         page.contains("Tidak ada UMKM yang mengikuti topik yang sama berulang kali."),
         "{page}"
     );
+    // A period of dates: June holds the clinic, July does not.
+    let june = app
+        .get("/kegiatan/jangkauan?dari=2026-06-01&sampai=2026-06-30")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(june.contains("01/06/2026–30/06/2026"), "{june}");
+    assert!(june.contains(&format!("3 dari {} UMKM terjangkau", reach.total)));
+    let july = app
+        .get("/kegiatan/jangkauan?dari=2026-07-01&sampai=2026-07-31")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(july.contains(&format!("0 dari {} UMKM terjangkau", reach.total)));
 }
 
 #[tokio::test]

@@ -1213,6 +1213,61 @@ async fn ics(
         .into_response()
 }
 
+/// Who an activity is for, from its target criteria, in one line.
+fn target_text(
+    state: &AppState,
+    lang: Lang,
+    d: &ActivityData,
+    sectors: &[sentra_storage::Sector],
+) -> String {
+    let list = |key: &str, items: Vec<String>| {
+        (!items.is_empty()).then(|| format!("{}: {}", lang.t(key), items.join(", ")))
+    };
+    let parts: Vec<String> = [
+        list(
+            "activity.field_sectors",
+            d.sectors
+                .iter()
+                .map(|c| sector_label(lang, sectors, c))
+                .collect(),
+        ),
+        list(
+            "activity.field_sizes",
+            d.sizes
+                .iter()
+                .map(|c| lang.t(&format!("size.{c}")).into_owned())
+                .collect(),
+        ),
+        list(
+            "activity.field_gaps",
+            d.gaps
+                .iter()
+                .map(|c| lang.t(&format!("doc.{c}")).into_owned())
+                .collect(),
+        ),
+        list(
+            "activity.field_target_regions",
+            d.target_regions
+                .iter()
+                .map(|r| state.region_name(r.as_str()))
+                .collect(),
+        ),
+        d.first_timers
+            .then(|| lang.t("activity.field_first_timers").into_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        lang.tf(
+            "activity.target_everyone",
+            &[("region", &state.region_name(d.region.as_str()))],
+        )
+    } else {
+        parts.join(" · ")
+    }
+}
+
 /// "Belum pernah", or "2 kali, terakhir 02/06/2026": how often programmes reached an invitee.
 pub(crate) fn reach_history(lang: Lang, c: &Candidate, zone: Zone) -> String {
     match c.last_reached {
@@ -1258,6 +1313,8 @@ pub struct ParticipantsPage {
     pub invitees: Vec<InviteeRow>,
     /// The caller may send WhatsApp invitations (each reveals a phone number, audited).
     pub can_whatsapp: bool,
+    /// "Sektor: Kuliner · Belum memiliki: NIB": who the activity is for.
+    pub target: String,
     pub notice: Option<String>,
 }
 
@@ -1340,6 +1397,7 @@ async fn participants_page(
             })
             .collect(),
         can_whatsapp: caller.can(Permission::RevealPersonalData),
+        target: target_text(&state, lang, &a.data, &sectors),
         notice,
     }
     .into_response()
@@ -1449,6 +1507,8 @@ pub struct ReachPage {
     pub l: Lang,
     pub summary: String,
     pub year: i32,
+    /// The period of dates asked for, or empty (the year).
+    pub range: (String, String),
     pub times: u32,
     pub region: String,
     pub regions: Vec<(String, String)>,
@@ -1496,11 +1556,18 @@ async fn reach(
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map_or(0, |d| instant(d, zone))
     };
-    let found = match state
-        .db()
-        .reach(&region, at(year), at(year + 1), times)
-        .await
-    {
+    // A period of dates (`dari`, `sampai`, both days included) instead of the year.
+    let date = |k: &str| NaiveDate::parse_from_str(form_value(&q, k).trim(), "%Y-%m-%d").ok();
+    let range = match (date("dari"), date("sampai")) {
+        (Some(f), Some(t)) if f <= t => Some((f, t)),
+        _ => None,
+    };
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(0, |d| instant(d, zone));
+    let (from, to) = match range {
+        Some((f, t)) => (midnight(f), midnight(t + chrono::Duration::days(1))),
+        None => (at(year), at(year + 1)),
+    };
+    let found = match state.db().reach(&region, from, to, times).await {
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
@@ -1537,13 +1604,23 @@ async fn reach(
     ReachPage {
         c: Chrome::new(
             lang,
-            lang.tf(
-                "activity.reach_title",
-                &[
-                    ("region", &state.region_name(region.as_str())),
-                    ("year", &year.to_string()),
-                ],
-            ),
+            match range {
+                Some((f, t)) => lang.tf(
+                    "activity.reach_title_range",
+                    &[
+                        ("region", &state.region_name(region.as_str())),
+                        ("from", &day_label(lang, f)),
+                        ("to", &day_label(lang, t)),
+                    ],
+                ),
+                None => lang.tf(
+                    "activity.reach_title",
+                    &[
+                        ("region", &state.region_name(region.as_str())),
+                        ("year", &year.to_string()),
+                    ],
+                ),
+            },
             &uri,
         )
         .signed_in(&caller),
@@ -1558,6 +1635,14 @@ async fn reach(
             ],
         ),
         year,
+        range: range
+            .map(|(f, t)| {
+                (
+                    f.format("%Y-%m-%d").to_string(),
+                    t.format("%Y-%m-%d").to_string(),
+                )
+            })
+            .unwrap_or_default(),
         times,
         region: region.as_str().to_string(),
         regions,
