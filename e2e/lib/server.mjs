@@ -28,7 +28,7 @@ export async function startSentra({ umkm = 150 } = {}) {
   const database = `sqlite://${join(dir, "sentra.db")}`;
   const db = ["--database", database];
   sentra(["migrate", ...db]);
-  sentra(["demo", "--region", HOME, "--umkm", String(umkm), "--products", "300", "--seed", "7", ...db]);
+  sentra(["demo", "--region", HOME, "--umkm", String(umkm), "--products", "300", "--activities", "--seed", "7", ...db]);
   for (const a of Object.values(accounts)) {
     sentra(["user", "add", "--name", a.name, "--login", a.login, "--role", a.role, "--scope", a.scope, ...db], `${PASSWORD}\n`);
   }

@@ -122,6 +122,10 @@ enum Command {
         /// by name), when it has none yet.
         #[arg(long, default_value_t = 0)]
         products: u64,
+        /// Also plan six months of programme activities around today at every level of a
+        /// kabupaten/kota region (past ones with participants), when it has none yet.
+        #[arg(long)]
+        activities: bool,
         /// Random seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -530,6 +534,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             region,
             umkm,
             products,
+            activities,
             seed,
             db,
         } => {
@@ -544,7 +549,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo_products(&db, &region, products).await?;
             }
             // A city's or regency's programme across its kecamatan and kelurahan.
-            if region.level() == sentra_domain::region::RegionLevel::Regency {
+            if activities && region.level() == sentra_domain::region::RegionLevel::Regency {
                 demo_activities(&db, &region).await?;
             }
             Ok(())
