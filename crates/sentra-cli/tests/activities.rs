@@ -227,6 +227,15 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
     ] {
         assert!(agenda.contains(s), "{s} in {agenda}");
     }
+    // Narrowed to a topic (the legality path links to its clinics so).
+    let packaging = reqwest::get(app.url("/agenda?topik=pengemasan"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(packaging.contains("Klinik Kemasan Kota"));
+    assert!(!packaging.contains("Pelatihan Foto Produk Pondok Kacang"));
 
     // The public feed (no sign-in) parses as iCalendar with the three planned activities.
     let ics = reqwest::get(app.url("/kegiatan/kalender.ics?wilayah=36.74"))

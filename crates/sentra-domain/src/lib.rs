@@ -15,6 +15,7 @@ pub mod demo;
 pub mod demo_file;
 pub mod demo_products;
 pub mod import;
+pub mod legality;
 pub mod merge;
 pub mod product;
 pub mod programme;

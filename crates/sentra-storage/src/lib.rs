@@ -15,6 +15,7 @@ mod export_jobs;
 mod import;
 mod import_jobs;
 mod jobs;
+mod legality;
 mod personal;
 mod product_photos;
 mod products;
@@ -39,6 +40,7 @@ pub use import::{
     record_input,
 };
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
+pub use legality::ExpiringDocument;
 pub use personal::{Keyring, PersonalKey};
 pub use product_photos::{NewPhoto, PhotoRecord};
 pub use products::ProductRecord;

@@ -1787,13 +1787,15 @@ async fn agenda(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let topics = state.db().activity_topics().await.unwrap_or_default();
+    // `topik` narrows it (the legality path links to the clinics of a step's topic).
+    let topic = form_value(&q, "topik");
     let open: Vec<&ActivityRecord> = found
         .iter()
         .filter(|a| {
             matches!(
                 a.data.status,
                 ActivityStatus::Planned | ActivityStatus::Confirmed
-            )
+            ) && (topic.is_empty() || a.data.topics.iter().any(|t| t == topic))
         })
         .collect();
     // The places held in all of them, in one query.

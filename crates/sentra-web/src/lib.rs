@@ -18,6 +18,7 @@ mod export_worker;
 mod forms;
 mod import_page;
 mod lang;
+mod legality_page;
 mod media;
 mod pages;
 mod params;
@@ -305,6 +306,7 @@ fn site_routes() -> routes::Routes {
         .merge(activities_page::routes())
         .merge(programme_people::routes())
         .merge(programme_settings_page::routes())
+        .merge(legality_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

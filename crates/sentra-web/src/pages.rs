@@ -1018,6 +1018,8 @@ pub struct DetailPage {
     pub merged_into: Option<String>,
     /// Programmes it took part in, what changed since, and what it can join.
     pub programme: Option<crate::programme_people::ProgrammeSection>,
+    /// Its legality path.
+    pub legality: Option<crate::legality_page::LegalitySection>,
 }
 
 pub struct HistoryRow {
@@ -1471,7 +1473,13 @@ async fn render_detail(
     } else {
         None
     };
+    let legality = if r.merged_into.is_none() {
+        crate::legality_page::legality_section(state, caller, lang, &r).await
+    } else {
+        None
+    };
     DetailPage {
+        legality,
         programme,
         duplicates,
         merged_into: r.merged_into.clone(),
