@@ -1357,23 +1357,6 @@ fn outcome_change(at: i64, diff: &serde_json::Value) -> Change {
 }
 
 impl Database {
-    /// The village of a UMKM the caller may see (not found otherwise).
-    async fn umkm_village(&self, scope: &Scope, umkm_id: &str) -> Result<RegionCode> {
-        let row = sqlx::query(
-            "SELECT village_code, owner_user_id FROM umkm WHERE id = $1 AND merged_into IS NULL",
-        )
-        .bind(umkm_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-        let village: String = row.try_get("village_code")?;
-        let owner: Option<String> = row.try_get("owner_user_id")?;
-        if !crate::umkm::scope_admits(scope, &village, owner.as_deref()) {
-            return Err(StorageError::NotFound);
-        }
-        RegionCode::parse(&village).map_err(|_| corrupt("village", &village))
-    }
-
     /// The activities a UMKM took part in, newest first, and the changes recorded for it
     /// (documents, size class, products) since a programme first reached it.
     pub async fn programme_history(

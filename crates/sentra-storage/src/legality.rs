@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::audit::{self, Actor};
 use crate::umkm::UmkmRecord;
-use crate::{Database, Result, StorageError, now_text};
+use crate::{Database, Result, now_text};
 
 /// A document that expires soon, with its business.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,18 +86,7 @@ impl Database {
         started_on: Option<NaiveDate>,
         actor: &Actor,
     ) -> Result<()> {
-        let row = sqlx::query(
-            "SELECT village_code, owner_user_id FROM umkm WHERE id = $1 AND merged_into IS NULL",
-        )
-        .bind(umkm_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-        let village: String = row.try_get("village_code")?;
-        let owner: Option<String> = row.try_get("owner_user_id")?;
-        if !crate::umkm::scope_admits(scope, &village, owner.as_deref()) {
-            return Err(StorageError::NotFound);
-        }
+        self.umkm_village(scope, umkm_id).await?;
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
         sqlx::query("DELETE FROM legality_progress WHERE umkm_id = $1 AND item = $2")

@@ -1197,3 +1197,23 @@ pub(crate) fn audit_diff(
     }
     out
 }
+
+impl Database {
+    /// The village of a UMKM the caller may see (not found otherwise).
+    pub(crate) async fn umkm_village(&self, scope: &Scope, umkm_id: &str) -> Result<RegionCode> {
+        let row = sqlx::query(
+            "SELECT village_code, owner_user_id FROM umkm WHERE id = $1 AND merged_into IS NULL",
+        )
+        .bind(umkm_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+        let village: String = row.try_get("village_code")?;
+        let owner: Option<String> = row.try_get("owner_user_id")?;
+        if !scope_admits(scope, &village, owner.as_deref()) {
+            return Err(StorageError::NotFound);
+        }
+        RegionCode::parse(&village)
+            .map_err(|_| StorageError::Corrupt(format!("umkm village {village:?}")))
+    }
+}

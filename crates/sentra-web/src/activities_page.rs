@@ -1213,6 +1213,19 @@ async fn ics(
         .into_response()
 }
 
+/// The caller's area and the regions just under it, as choices of a region filter.
+pub(crate) fn area_choices(state: &AppState, home: &RegionCode) -> Vec<(String, String)> {
+    let mut regions = vec![(home.as_str().to_string(), state.region_name(home.as_str()))];
+    regions.extend(
+        state
+            .regions()
+            .children(home)
+            .into_iter()
+            .map(|r| (r.code.as_str().to_string(), format!("— {}", r.name))),
+    );
+    regions
+}
+
 /// Who an activity is for, from its target criteria, in one line.
 fn target_text(
     state: &AppState,
@@ -1593,14 +1606,7 @@ async fn reach(
             lang.t(&format!("size.{code}")).into_owned()
         }
     };
-    let tree = state.regions();
-    let home = scope.region_code();
-    let mut regions = vec![(home.as_str().to_string(), state.region_name(home.as_str()))];
-    regions.extend(
-        tree.children(home)
-            .into_iter()
-            .map(|r| (r.code.as_str().to_string(), format!("— {}", r.name))),
-    );
+    let regions = area_choices(&state, scope.region_code());
     ReachPage {
         c: Chrome::new(
             lang,

@@ -15,7 +15,7 @@ use sentra_domain::region::RegionCode;
 use sentra_storage::UmkmRecord;
 
 use crate::AppState;
-use crate::activities_page::pairs;
+use crate::activities_page::{area_choices, pairs};
 use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
@@ -230,14 +230,7 @@ async fn expiring(
         Ok(f) => f,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let home = scope.region_code().clone();
-    let tree = state.regions();
-    let mut regions = vec![(home.as_str().to_string(), state.region_name(home.as_str()))];
-    regions.extend(
-        tree.children(&home)
-            .into_iter()
-            .map(|r| (r.code.as_str().to_string(), format!("— {}", r.name))),
-    );
+    let regions = area_choices(&state, scope.region_code());
     ExpiringPage {
         c: Chrome::new(
             lang,
