@@ -216,6 +216,8 @@ pub enum Permission {
     PlanProgrammes,
     /// Manage the programme topics and the harmonisation settings (window, year end).
     ManageProgrammes,
+    /// See the dashboards (aggregates of the registry in scope).
+    ReadDashboards,
 }
 
 impl Role {
@@ -244,6 +246,10 @@ impl Role {
             ),
             PlanProgrammes => matches!(self, Role::Admin | Role::Operator | Role::Curator),
             ManageProgrammes => self == Role::Admin,
+            ReadDashboards => matches!(
+                self,
+                Role::Admin | Role::Operator | Role::Curator | Role::Viewer
+            ),
         }
     }
 }

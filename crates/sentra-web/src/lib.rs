@@ -11,6 +11,7 @@ mod auth;
 pub mod catalog_index;
 mod catalog_page;
 mod categories_page;
+mod dashboard_page;
 mod duplicates_page;
 mod error;
 mod export_page;
@@ -307,6 +308,7 @@ fn site_routes() -> routes::Routes {
         .merge(programme_people::routes())
         .merge(programme_settings_page::routes())
         .merge(legality_page::routes())
+        .merge(dashboard_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

@@ -95,6 +95,7 @@ impl Chrome {
         let links = [
             ("/umkm", "nav.registry", ReadRegistry),
             ("/katalog", "nav.catalog", ReadRegistry),
+            ("/dasbor", "nav.dashboard", ReadDashboards),
             ("/kegiatan", "nav.activities", ReadProgrammes),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),

@@ -1,0 +1,305 @@
+//! The dashboard (`/dasbor`): for a region in the caller's scope, the coverage of a legality
+//! document (NIB by default) in each region under it, as a chart drawn on the server (SVG, no
+//! script) beside the table of its numbers; the registry counted by sector, size class and
+//! status. Every figure links to the registry list it counts, which gives the same number; each
+//! region drills down to its own dashboard.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use sentra_domain::account::Permission;
+use sentra_domain::region::{RegionCode, RegionLevel};
+use sentra_domain::umkm::LegalKind;
+use sentra_storage::{Dimension, StorageError};
+
+use crate::AppState;
+use crate::activities_page::{pairs, sector_label};
+use crate::auth::{Caller, require};
+use crate::error::ApiError;
+use crate::forms::form_value;
+use crate::lang::{Lang, ReqLang};
+use crate::pages::{Chrome, error_page};
+use crate::routes::{Access, Routes};
+
+pub fn routes() -> Routes {
+    Routes::new("").get(
+        "/dasbor",
+        Access::Role(Permission::ReadDashboards),
+        dashboard,
+    )
+}
+
+/// Documents whose coverage the dashboard shows.
+const KINDS: [LegalKind; 5] = [
+    LegalKind::Nib,
+    LegalKind::Npwp,
+    LegalKind::Pirt,
+    LegalKind::Halal,
+    LegalKind::Hki,
+];
+
+/// The registry list's parameter for a region of this level.
+fn list_key(level: RegionLevel) -> &'static str {
+    match level {
+        RegionLevel::Province => "province",
+        RegionLevel::Regency => "regency",
+        RegionLevel::District => "district",
+        RegionLevel::Village => "village",
+    }
+}
+
+/// The registry list of a region, with more filters.
+fn list_href(region: &RegionCode, more: &[(&str, &str)]) -> String {
+    let mut all = vec![(list_key(region.level()), region.as_str())];
+    all.extend_from_slice(more);
+    format!(
+        "/umkm?{}",
+        serde_urlencoded::to_string(&all).unwrap_or_default()
+    )
+}
+
+fn percent(part: i64, whole: i64) -> (f64, String) {
+    if whole == 0 {
+        (0.0, "–".into())
+    } else {
+        let p = part as f64 * 100.0 / whole as f64;
+        (p, format!("{p:.1}%"))
+    }
+}
+
+pub struct CoverageRow {
+    pub name: String,
+    /// Its own dashboard (none for a kelurahan: the last level).
+    pub drill: Option<String>,
+    pub total: i64,
+    pub with: i64,
+    pub without: i64,
+    pub share: String,
+    /// The registry lists behind the figures: all, holding, lacking.
+    pub links: (String, String, String),
+}
+
+/// A bar of the chart: its label, its length in the drawing's units and the y of its row.
+pub struct Bar {
+    pub label: String,
+    pub share: String,
+    pub width: u32,
+    pub y: u32,
+}
+
+pub struct CountRow {
+    pub label: String,
+    pub n: i64,
+    pub share: String,
+    pub link: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub c: Chrome,
+    pub l: Lang,
+    /// From the caller's area down to the region shown.
+    pub trail: Vec<(String, String)>,
+    pub region: String,
+    pub kind: String,
+    pub kinds: Vec<(String, String)>,
+    /// The region as a whole.
+    pub overall: CoverageRow,
+    pub rows: Vec<CoverageRow>,
+    pub bars: Vec<Bar>,
+    pub chart_height: u32,
+    pub chart_title: String,
+    pub child_level: String,
+    /// (title, rows): by sector, by size class, by status.
+    pub counts: Vec<(String, Vec<CountRow>)>,
+}
+
+/// Chart geometry: a row per region, labels on the left, bars to the right.
+const ROW: u32 = 26;
+const BAR_MAX: f64 = 300.0;
+
+async fn dashboard(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::ReadDashboards) {
+        return *r;
+    }
+    let q = pairs(query.as_deref());
+    let scope = caller.scope();
+    let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
+    let Some(region) = scope.narrow(asked.as_ref()) else {
+        return error_page(lang, &uri, ApiError::NotFound);
+    };
+    let kind = LegalKind::parse(form_value(&q, "dokumen")).unwrap_or(LegalKind::Nib);
+    let run = async {
+        let coverage = state.db().coverage_by_child(&scope, &region, kind).await?;
+        let mut counts = Vec::new();
+        for d in [Dimension::Sector, Dimension::Size, Dimension::Status] {
+            counts.push(state.db().counts_by(&scope, &region, d).await?);
+        }
+        Ok::<_, StorageError>((coverage, counts))
+    };
+    let (coverage, counts) = match run.await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let has = format!("has_{}", kind.as_str());
+    let lacks = format!("no_{}", kind.as_str());
+    let row = |code: &RegionCode, total: i64, with: i64, drill: bool| {
+        let (_, share) = percent(with, total);
+        CoverageRow {
+            name: state.region_name(code.as_str()),
+            drill: (drill && code.level() != RegionLevel::Village).then(|| {
+                format!(
+                    "/dasbor?wilayah={}&dokumen={}",
+                    code.as_str(),
+                    kind.as_str()
+                )
+            }),
+            total,
+            with,
+            without: total - with,
+            share,
+            links: (
+                list_href(code, &[]),
+                list_href(code, &[("legality", &has)]),
+                list_href(code, &[("legality", &lacks)]),
+            ),
+        }
+    };
+    let rows: Vec<CoverageRow> = coverage
+        .iter()
+        .filter_map(|c| {
+            let code = RegionCode::parse(&c.region).ok()?;
+            Some(row(&code, c.total, c.with, true))
+        })
+        .collect();
+    let overall = row(
+        &region,
+        coverage.iter().map(|c| c.total).sum(),
+        coverage.iter().map(|c| c.with).sum(),
+        false,
+    );
+    let bars = coverage
+        .iter()
+        .zip(&rows)
+        .enumerate()
+        .map(|(i, (c, r))| {
+            let (p, share) = percent(c.with, c.total);
+            Bar {
+                label: r.name.clone(),
+                share,
+                width: (p / 100.0 * BAR_MAX).round() as u32,
+                y: i as u32 * ROW,
+            }
+        })
+        .collect::<Vec<_>>();
+    // The trail from the caller's area down to the region shown.
+    let mut trail = Vec::new();
+    let mut at = Some(region.clone());
+    while let Some(code) = at {
+        if !code.is_within(scope.region_code()) {
+            break;
+        }
+        trail.push((
+            format!(
+                "/dasbor?wilayah={}&dokumen={}",
+                code.as_str(),
+                kind.as_str()
+            ),
+            state.region_name(code.as_str()),
+        ));
+        at = code.parent();
+    }
+    trail.reverse();
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let total = overall.total;
+    let count_rows = |values: &[(String, i64)], param: &str, label: &dyn Fn(&str) -> String| {
+        values
+            .iter()
+            .map(|(k, n)| CountRow {
+                label: label(k),
+                n: *n,
+                share: percent(*n, total).1,
+                // The unknown size class has no list filter: it links to the whole region.
+                link: if k.is_empty() {
+                    list_href(&region, &[])
+                } else {
+                    list_href(&region, &[(param, k)])
+                },
+            })
+            .collect::<Vec<_>>()
+    };
+    let doc_name = lang.t(&format!("doc.{}", kind.as_str())).into_owned();
+    let child_level = match region.level() {
+        RegionLevel::Province => "activity.level_regency",
+        RegionLevel::Regency => "activity.level_district",
+        _ => "activity.level_village",
+    };
+    DashboardPage {
+        c: Chrome::new(
+            lang,
+            lang.tf(
+                "dash.title",
+                &[("region", &state.region_name(region.as_str()))],
+            ),
+            &uri,
+        )
+        .signed_in(&caller),
+        l: lang,
+        chart_title: lang.tf(
+            "dash.coverage_title",
+            &[
+                ("doc", &doc_name),
+                ("level", &lang.t(child_level).to_lowercase()),
+            ],
+        ),
+        child_level: lang.t(child_level).into_owned(),
+        trail,
+        region: region.as_str().to_string(),
+        kind: kind.as_str().to_string(),
+        kinds: KINDS
+            .iter()
+            .map(|k| {
+                (
+                    k.as_str().to_string(),
+                    lang.t(&format!("doc.{}", k.as_str())).into_owned(),
+                )
+            })
+            .collect(),
+        chart_height: (bars.len() as u32).max(1) * ROW,
+        bars,
+        overall,
+        rows,
+        counts: vec![
+            (
+                lang.t("dash.by_sector").into_owned(),
+                count_rows(&counts[0], "sector", &|k| sector_label(lang, &sectors, k)),
+            ),
+            (
+                lang.t("dash.by_size").into_owned(),
+                count_rows(&counts[1], "size", &|k| {
+                    if k.is_empty() {
+                        lang.t("activity.size_unknown").into_owned()
+                    } else {
+                        lang.t(&format!("size.{k}")).into_owned()
+                    }
+                }),
+            ),
+            (
+                lang.t("dash.by_status").into_owned(),
+                count_rows(&counts[2], "status", &|k| {
+                    lang.t(&format!("status.{k}")).into_owned()
+                }),
+            ),
+        ],
+    }
+    .into_response()
+}
