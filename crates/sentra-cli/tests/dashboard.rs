@@ -127,3 +127,96 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     // Outside the caller's area: not found.
     assert_eq!(app.get("/dasbor?wilayah=32.73").await.status(), 404);
 }
+
+#[tokio::test]
+async fn admins_set_targets_and_the_dashboard_measures_progress() {
+    let app = spawn_app().await;
+    app.seed(80, 5).await;
+    let post = |fields: Vec<(&str, &str)>| {
+        let mut form = vec![("_csrf", app.csrf.as_str())];
+        form.extend(fields);
+        let req = app.client.post(app.url("/dasbor/target")).form(&form);
+        async move { req.send().await.unwrap() }
+    };
+    // Bad input: every field named, nothing set.
+    let res = post(vec![
+        ("wilayah", "32.73"),
+        ("indicator", "coverage_sim"),
+        ("year", "26"),
+        ("share", "120"),
+    ])
+    .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    for s in [
+        "Indikator: ",
+        "Tahun: Angka di luar rentang",
+        "Target (%): Tulis persentase",
+        "Wilayah: ",
+    ] {
+        assert!(body.contains(s), "{s} in {body}");
+    }
+    let city = common::city();
+    assert!(
+        app.db
+            .targets(
+                &city,
+                &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+                2026
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // NIB coverage 100% for the city: short by exactly those without one.
+    let res = post(vec![
+        ("wilayah", "36.74"),
+        ("indicator", "coverage_nib"),
+        ("year", "2026"),
+        ("share", "100"),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    let coverage = app
+        .db
+        .coverage_by_child(
+            &city,
+            &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+            sentra_domain::umkm::LegalKind::Nib,
+        )
+        .await
+        .unwrap();
+    let without: i64 = coverage.iter().map(|c| c.total - c.with).sum();
+    assert!(without > 0);
+    let html = page(&app, "/dasbor?tahun=2026").await;
+    assert!(html.contains("Cakupan NIB"), "{html}");
+    assert!(html.contains("100.0%"));
+    assert!(html.contains(&format!("Kurang {without} UMKM")), "{html}");
+    // A low target is met; the trail records who set what.
+    let res = post(vec![
+        ("wilayah", "36.74"),
+        ("indicator", "coverage_nib"),
+        ("year", "2026"),
+        ("share", "1,5"),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    let html = page(&app, "/dasbor?tahun=2026").await;
+    assert!(html.contains("1.5%") && html.contains("Tercapai"), "{html}");
+    let trail = app
+        .db
+        .audit_for("target", "coverage_nib/36.74/2026")
+        .await
+        .unwrap();
+    assert_eq!(trail.len(), 2);
+    // Viewers read the dashboard but set no target.
+    let (viewer, _, csrf) = app.as_user("viewer", "36.74").await;
+    let res = viewer
+        .post(app.url("/dasbor/target"))
+        .form(&[("_csrf", csrf.as_str()), ("wilayah", "36.74")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}

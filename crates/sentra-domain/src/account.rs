@@ -218,6 +218,8 @@ pub enum Permission {
     ManageProgrammes,
     /// See the dashboards (aggregates of the registry in scope).
     ReadDashboards,
+    /// Set the targets dashboards measure progress against.
+    ManageTargets,
 }
 
 impl Role {
@@ -250,6 +252,7 @@ impl Role {
                 self,
                 Role::Admin | Role::Operator | Role::Curator | Role::Viewer
             ),
+            ManageTargets => self == Role::Admin,
         }
     }
 }

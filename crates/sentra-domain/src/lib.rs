@@ -22,4 +22,5 @@ pub mod programme;
 pub mod region;
 pub mod scope;
 pub mod size;
+pub mod targets;
 pub mod umkm;

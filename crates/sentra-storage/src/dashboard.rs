@@ -6,8 +6,11 @@ use sentra_domain::scope::Scope;
 use sentra_domain::umkm::LegalKind;
 use sqlx::Row;
 
+use sentra_domain::targets::{Indicator, TargetValue};
+
+use crate::audit::{self, Actor};
 use crate::umkm::{UmkmFilter, filter_where};
-use crate::{Database, Result};
+use crate::{Database, Result, StorageError, now_text};
 
 /// One region's UMKM and how many of them hold a document kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,5 +107,107 @@ impl Dimension {
             Self::Size => "u.size_class",
             Self::Status => "u.status",
         }
+    }
+}
+
+/// A target as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub indicator: Indicator,
+    pub region: RegionCode,
+    pub year: i32,
+    pub basis_points: u32,
+}
+
+impl Database {
+    /// Sets (or replaces) a target for a region in the caller's scope; audited.
+    pub async fn set_target(
+        &self,
+        scope: &Scope,
+        region: &RegionCode,
+        value: &TargetValue,
+        actor: &Actor,
+    ) -> Result<()> {
+        if !scope.contains(region) {
+            return Err(StorageError::NotFound);
+        }
+        let indicator = value.indicator.code();
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let before: Option<i64> = sqlx::query(
+            "SELECT basis_points FROM targets WHERE indicator = $1 AND region_code = $2 \
+             AND year = $3",
+        )
+        .bind(&indicator)
+        .bind(region.as_str())
+        .bind(i64::from(value.year))
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get("basis_points"))
+        .transpose()?;
+        sqlx::query("DELETE FROM targets WHERE indicator = $1 AND region_code = $2 AND year = $3")
+            .bind(&indicator)
+            .bind(region.as_str())
+            .bind(i64::from(value.year))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO targets (indicator, region_code, year, basis_points, set_by, set_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&indicator)
+        .bind(region.as_str())
+        .bind(i64::from(value.year))
+        .bind(i64::from(value.basis_points))
+        .bind(&actor.name)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        let id = format!("{indicator}/{}/{}", region.as_str(), value.year);
+        let changes = serde_json::json!({ "basis_points": [before, value.basis_points] });
+        audit::append(&mut tx, actor, "set", "target", Some(&id), &changes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The targets of a year for `region` and the regions under it, in the caller's scope.
+    pub async fn targets(
+        &self,
+        scope: &Scope,
+        region: &RegionCode,
+        year: i32,
+    ) -> Result<Vec<Target>> {
+        if scope.narrow(Some(region)).is_none() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT indicator, region_code, basis_points FROM targets WHERE year = $1 \
+             AND (region_code = $2 OR region_code LIKE $3) ORDER BY region_code, indicator",
+        )
+        .bind(i64::from(year))
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let indicator: String = r.try_get("indicator")?;
+            let code: String = r.try_get("region_code")?;
+            let (Some(indicator), Ok(region)) =
+                (Indicator::parse(&indicator), RegionCode::parse(&code))
+            else {
+                continue;
+            };
+            if !scope.contains(&region) {
+                continue;
+            }
+            out.push(Target {
+                indicator,
+                region,
+                year,
+                basis_points: u32::try_from(r.try_get::<i64, _>("basis_points")?).unwrap_or(0),
+            });
+        }
+        Ok(out)
     }
 }

@@ -1564,11 +1564,7 @@ async fn reach(
         .unwrap_or_else(|_| chrono::Utc::now().year());
     let times: u32 = form_value(&q, "kali").parse().unwrap_or(2).clamp(1, 50);
     let zone = Zone::of_region(region.as_str());
-    let at = |y: i32| {
-        NaiveDate::from_ymd_opt(y, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map_or(0, |d| instant(d, zone))
-    };
+    let at = |y: i32| sentra_domain::programme::activity::year_start(y, zone);
     // A period of dates (`dari`, `sampai`, both days included) instead of the year.
     let date = |k: &str| NaiveDate::parse_from_str(form_value(&q, k).trim(), "%Y-%m-%d").ok();
     let range = match (date("dari"), date("sampai")) {

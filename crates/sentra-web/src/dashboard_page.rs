@@ -6,17 +6,18 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
+use axum::extract::{RawForm, RawQuery, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
 use sentra_domain::region::{RegionCode, RegionLevel};
+use sentra_domain::targets::{Indicator, still_needed, validate_target};
 use sentra_domain::umkm::LegalKind;
 use sentra_storage::{Dimension, StorageError};
 
 use crate::AppState;
-use crate::activities_page::{pairs, sector_label};
-use crate::auth::{Caller, require};
+use crate::activities_page::{area_choices, pairs, sector_label};
+use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
@@ -24,11 +25,140 @@ use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
-    Routes::new("").get(
-        "/dasbor",
-        Access::Role(Permission::ReadDashboards),
-        dashboard,
-    )
+    Routes::new("")
+        .get(
+            "/dasbor",
+            Access::Role(Permission::ReadDashboards),
+            dashboard,
+        )
+        .post(
+            "/dasbor/target",
+            Access::Role(Permission::ManageTargets),
+            set_target,
+        )
+}
+
+/// A target with where the region stands.
+pub struct TargetRow {
+    pub region: String,
+    pub indicator: String,
+    pub target: String,
+    pub actual: String,
+    /// "Tercapai", or "Kurang 1.600 UMKM".
+    pub status: String,
+    pub met: bool,
+}
+
+fn indicator_label(lang: Lang, i: Indicator) -> String {
+    match i {
+        Indicator::Coverage(k) => lang.tf(
+            "dash.indicator_coverage",
+            &[("doc", &lang.t(&format!("doc.{}", k.as_str())))],
+        ),
+        Indicator::Reach => lang.t("dash.indicator_reach").into_owned(),
+    }
+}
+
+/// The targets of the year for the region and those under it, with progress.
+async fn target_rows(
+    state: &AppState,
+    scope: &sentra_domain::scope::Scope,
+    lang: Lang,
+    region: &RegionCode,
+    year: i32,
+) -> Result<Vec<TargetRow>, StorageError> {
+    let mut out = Vec::new();
+    for t in state.db().targets(scope, region, year).await? {
+        let (part, total) = match t.indicator {
+            Indicator::Coverage(kind) => {
+                let c = state.db().coverage_by_child(scope, &t.region, kind).await?;
+                (
+                    c.iter().map(|x| x.with).sum::<i64>(),
+                    c.iter().map(|x| x.total).sum::<i64>(),
+                )
+            }
+            Indicator::Reach => {
+                let zone = sentra_domain::programme::activity::Zone::of_region(t.region.as_str());
+                let at = |y: i32| sentra_domain::programme::activity::year_start(y, zone);
+                let r = state
+                    .db()
+                    .reach(&t.region, at(year), at(year + 1), 1)
+                    .await?;
+                (r.reached, r.total)
+            }
+        };
+        let needed = still_needed(t.basis_points, part, total);
+        out.push(TargetRow {
+            region: state.region_name(t.region.as_str()),
+            indicator: indicator_label(lang, t.indicator),
+            target: format!("{:.1}%", f64::from(t.basis_points) / 100.0),
+            actual: lang.tf(
+                "dash.actual",
+                &[
+                    ("share", &percent(part, total).1),
+                    ("part", &part.to_string()),
+                    ("total", &total.to_string()),
+                ],
+            ),
+            status: if needed == 0 {
+                lang.t("dash.target_met").into_owned()
+            } else {
+                lang.tf("dash.target_short", &[("n", &needed.to_string())])
+            },
+            met: needed == 0,
+        });
+    }
+    Ok(out)
+}
+
+/// Sets a target (admins): `wilayah`, `indicator`, `year`, `share` (a percentage).
+async fn set_target(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::ManageTargets, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let scope = caller.scope();
+    let region = RegionCode::parse(form_value(&pairs, "wilayah"))
+        .ok()
+        .filter(|r| scope.contains(r) && state.regions().get(r).is_some());
+    let value = validate_target(
+        form_value(&pairs, "indicator"),
+        form_value(&pairs, "year"),
+        form_value(&pairs, "share"),
+    );
+    let (region, value) = match (region, value) {
+        (Some(r), Ok(v)) => (r, v),
+        (region, value) => {
+            let mut e = value.err().unwrap_or_default();
+            if region.is_none() {
+                e.push("wilayah", "region_unknown");
+            }
+            return error_page(lang, &uri, ApiError::Validation(e));
+        }
+    };
+    match state
+        .db()
+        .set_target(&scope, &region, &value, &caller.actor)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!(
+            "/dasbor?wilayah={}&tahun={}#targets",
+            region
+                .parent()
+                .filter(|p| scope.contains(p))
+                .unwrap_or(region.clone())
+                .as_str(),
+            value.year
+        ))
+        .into_response(),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
 }
 
 /// Documents whose coverage the dashboard shows.
@@ -115,6 +245,12 @@ pub struct DashboardPage {
     pub child_level: String,
     /// (title, rows): by sector, by size class, by status.
     pub counts: Vec<(String, Vec<CountRow>)>,
+    pub year: i32,
+    pub targets: Vec<TargetRow>,
+    /// Admins set targets: the regions, indicators they can choose.
+    pub can_set_targets: bool,
+    pub target_regions: Vec<(String, String)>,
+    pub indicators: Vec<(String, String)>,
 }
 
 /// Chart geometry: a row per region, labels on the left, bars to the right.
@@ -145,6 +281,15 @@ async fn dashboard(
             counts.push(state.db().counts_by(&scope, &region, d).await?);
         }
         Ok::<_, StorageError>((coverage, counts))
+    };
+    let year: i32 = form_value(&q, "tahun")
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
+    let targets = match target_rows(&state, &scope, lang, &region, year).await {
+        Ok(t) => t,
+        Err(e) => return error_page(lang, &uri, e.into()),
     };
     let (coverage, counts) = match run.await {
         Ok(x) => x,
@@ -273,6 +418,14 @@ async fn dashboard(
                     lang.t(&format!("doc.{}", k.as_str())).into_owned(),
                 )
             })
+            .collect(),
+        year,
+        targets,
+        can_set_targets: caller.can(Permission::ManageTargets),
+        target_regions: area_choices(&state, &region),
+        indicators: Indicator::ALL
+            .iter()
+            .map(|i| (i.code(), indicator_label(lang, *i)))
             .collect(),
         chart_height: (bars.len() as u32).max(1) * ROW,
         bars,

@@ -372,6 +372,13 @@ pub fn instant(at: NaiveDateTime, zone: Zone) -> i64 {
     at.and_utc().timestamp() - zone.offset_hours() * 3600
 }
 
+/// Midnight of 1 January of `year` in `zone`, as an instant (a year's reach is counted from it).
+pub fn year_start(year: i32, zone: Zone) -> i64 {
+    NaiveDate::from_ymd_opt(year, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(0, |d| instant(d, zone))
+}
+
 /// An instant as local date and time in `zone`.
 pub fn local(at: i64, zone: Zone) -> NaiveDateTime {
     chrono::DateTime::from_timestamp(at + zone.offset_hours() * 3600, 0)
