@@ -72,6 +72,7 @@ const pages = () => [
   ["product", undefined, productHref],
   ["store", undefined, storeHref],
   ["agenda", undefined, "/agenda"],
+  ["open-data", undefined, "/data"],
   ["registry", "admin", "/umkm"],
   ["registry-english", "admin", "/umkm?lang=en"],
   ["registry-kecamatan", "admin", "/umkm?district=36.74.03"],

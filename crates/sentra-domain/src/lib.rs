@@ -17,6 +17,7 @@ pub mod demo_products;
 pub mod import;
 pub mod legality;
 pub mod merge;
+pub mod opendata;
 pub mod product;
 pub mod programme;
 pub mod region;

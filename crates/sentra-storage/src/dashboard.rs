@@ -211,3 +211,79 @@ impl Database {
         Ok(out)
     }
 }
+
+/// One region's published counts (before suppression).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionStats {
+    pub region: String,
+    pub total: i64,
+    /// Mikro, kecil, menengah, besar, not yet known.
+    pub sizes: [i64; 5],
+    pub with_nib: i64,
+    pub with_halal: i64,
+}
+
+impl Database {
+    /// Counts per region of level `by` inside `within` (the deployment's home region, for open
+    /// data): active, not merged businesses by size class, and those holding an NIB and a halal
+    /// certificate. No personal data is read.
+    pub async fn region_statistics(
+        &self,
+        within: &RegionCode,
+        by: RegionLevel,
+    ) -> Result<Vec<RegionStats>> {
+        let column = match by {
+            RegionLevel::Province => "u.province_code",
+            RegionLevel::Regency => "u.regency_code",
+            RegionLevel::District => "u.district_code",
+            RegionLevel::Village => "u.village_code",
+        };
+        let code = within.as_str();
+        let holds = |kind: &str| {
+            format!(
+                "SUM(CASE WHEN EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id \
+                 AND d.kind = '{kind}') THEN 1 ELSE 0 END)"
+            )
+        };
+        let size =
+            |class: &str| format!("SUM(CASE WHEN u.size_class = '{class}' THEN 1 ELSE 0 END)");
+        let sql = format!(
+            "SELECT {column} AS k, COUNT(*) AS total, {} AS mikro, {} AS kecil, {} AS menengah, \
+             {} AS besar, {} AS nib, {} AS halal FROM umkm u \
+             WHERE (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
+             AND u.status <> 'inactive' GROUP BY {column} ORDER BY {column}",
+            size("mikro"),
+            size("kecil"),
+            size("menengah"),
+            size("besar"),
+            holds("nib"),
+            holds("halal"),
+        );
+        let rows = sqlx::query(&sql)
+            .bind(code)
+            .bind(format!("{code}.%"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let n =
+                    |c: &str| -> Result<i64> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
+                let total: i64 = r.try_get("total")?;
+                let known = [n("mikro")?, n("kecil")?, n("menengah")?, n("besar")?];
+                Ok(RegionStats {
+                    region: r.try_get("k")?,
+                    total,
+                    sizes: [
+                        known[0],
+                        known[1],
+                        known[2],
+                        known[3],
+                        total - known.iter().sum::<i64>(),
+                    ],
+                    with_nib: n("nib")?,
+                    with_halal: n("halal")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -412,7 +412,7 @@ fn category_label(
 
 /// The deployment's public address (`serve --public-url`), else `https://host` of this request:
 /// for canonical and shared links.
-fn site_base(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn site_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = state.public_url() {
         return url.to_string();
     }

@@ -21,6 +21,7 @@ mod import_page;
 mod lang;
 mod legality_page;
 mod media;
+mod opendata_page;
 mod pages;
 mod params;
 mod product_photos_page;
@@ -309,6 +310,7 @@ fn site_routes() -> routes::Routes {
         .merge(programme_settings_page::routes())
         .merge(legality_page::routes())
         .merge(dashboard_page::routes())
+        .merge(opendata_page::routes())
         .merge(export_page::routes())
         .merge(import_page::routes())
         .merge(duplicates_page::routes())

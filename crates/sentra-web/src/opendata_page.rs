@@ -1,0 +1,294 @@
+//! Open data (public): aggregate counts of the deployment's UMKM per kecamatan or per
+//! kelurahan — by size class, and holding an NIB or a halal certificate — as CSV and JSON with
+//! their metadata, a page describing them (`/data`), and a DCAT catalogue (`/data.json`, the
+//! Project Open Data schema that CKAN's harvester and Satu Data portals read). No personal data
+//! is read; counts under 5 are withheld (see `sentra_domain::opendata`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
+use sentra_domain::opendata::{Cell, THRESHOLD, suppress_partition, suppress_subset};
+use sentra_domain::region::{DECREE, RegionLevel};
+use sentra_storage::RegionStats;
+
+use crate::AppState;
+use crate::activities_page::pairs;
+use crate::catalog_page::site_base;
+use crate::error::ApiError;
+use crate::forms::form_value;
+use crate::lang::{Lang, ReqLang};
+use crate::pages::{Chrome, error_page};
+use crate::routes::{Access, Routes};
+
+pub fn routes() -> Routes {
+    Routes::new("")
+        .get("/data", Access::Public, catalogue_page)
+        .get("/data.json", Access::Public, dcat)
+        .get("/data/umkm-per-wilayah.csv", Access::Public, csv_file)
+        .get("/data/umkm-per-wilayah.json", Access::Public, json_file)
+}
+
+/// The datasets: counts per kecamatan and per kelurahan/desa, with their `tingkat` value.
+const LEVELS: [(RegionLevel, &str); 2] = [
+    (RegionLevel::District, "kecamatan"),
+    (RegionLevel::Village, "kelurahan"),
+];
+const LICENCE: &str = "https://creativecommons.org/licenses/by/4.0/";
+const COLUMNS: [&str; 10] = [
+    "kode_wilayah",
+    "nama_wilayah",
+    "jumlah_umkm",
+    "mikro",
+    "kecil",
+    "menengah",
+    "besar",
+    "skala_belum_diketahui",
+    "punya_nib",
+    "punya_sertifikat_halal",
+];
+
+/// `tingkat=kelurahan` for kelurahan/desa; kecamatan otherwise.
+fn level_of(query: Option<&str>) -> RegionLevel {
+    match form_value(&pairs(query), "tingkat") {
+        "kelurahan" | "desa" => RegionLevel::Village,
+        _ => RegionLevel::District,
+    }
+}
+
+/// A region's published row: code, name, then the counts (withheld ones as `None`).
+struct Published {
+    code: String,
+    name: String,
+    cells: Vec<Option<i64>>,
+}
+
+fn publish(state: &AppState, rows: &[RegionStats]) -> Vec<Published> {
+    rows.iter()
+        .map(|r| {
+            let (total, sizes) = suppress_partition(r.total, &r.sizes);
+            let mut cells = vec![total.value()];
+            cells.extend(sizes.iter().map(|c| c.value()));
+            // With the total withheld, nothing else of the row is shown.
+            let subset = |part: i64| match total {
+                Cell::Withheld => None,
+                Cell::Shown(_) => suppress_subset(r.total, part).value(),
+            };
+            cells.push(subset(r.with_nib));
+            cells.push(subset(r.with_halal));
+            Published {
+                name: state.region_name(&r.region),
+                code: r.region.clone(),
+                cells,
+            }
+        })
+        .collect()
+}
+
+async fn published(state: &AppState, level: RegionLevel) -> Result<Vec<Published>, ApiError> {
+    let rows = state
+        .db()
+        .region_statistics(state.home(), level)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(publish(state, &rows))
+}
+
+/// The dataset's metadata, for the JSON file and the catalogue.
+fn metadata(state: &AppState, base: &str, level: RegionLevel) -> serde_json::Value {
+    let region = state.region_name(state.home().as_str());
+    let per = if level == RegionLevel::Village {
+        "kelurahan/desa"
+    } else {
+        "kecamatan"
+    };
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    serde_json::json!({
+        "title": format!("Jumlah UMKM per {per}, {region}"),
+        "description": format!(
+            "Jumlah UMKM aktif dalam registri Sentra per {per} di {region}: menurut skala usaha \
+             (PP 7/2021 Pasal 35) dan yang memiliki NIB serta sertifikat halal. Data agregat tanpa \
+             data pribadi; angka di bawah {THRESHOLD} (dan satu angka pendampingnya) tidak \
+             ditampilkan agar tidak ada usaha yang dapat dikenali."
+        ),
+        "period": { "as_of": today },
+        "source": format!("Registri UMKM Sentra, {region}"),
+        "licence": LICENCE,
+        "region_codes": DECREE,
+        "suppression": { "threshold": THRESHOLD, "withheld_as": "kosong / null" },
+        "columns": COLUMNS,
+        "url": format!(
+            "{base}/data/umkm-per-wilayah.csv?tingkat={}",
+            if level == RegionLevel::Village { "kelurahan" } else { "kecamatan" }
+        ),
+    })
+}
+
+async fn csv_file(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let level = level_of(query.as_deref());
+    let rows = match published(&state, level).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut lines = vec![COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>()];
+    for r in rows {
+        let mut line = vec![r.code, r.name];
+        line.extend(
+            r.cells
+                .iter()
+                .map(|c| c.map(|n| n.to_string()).unwrap_or_default()),
+        );
+        lines.push(line);
+    }
+    for line in lines {
+        if let Err(e) = out.write_record(&line) {
+            return error_page(lang, &uri, ApiError::Internal(e.to_string()));
+        }
+    }
+    let body = match out.into_inner() {
+        Ok(b) => b,
+        Err(e) => return error_page(lang, &uri, ApiError::Internal(e.to_string())),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"umkm-per-wilayah.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn json_file(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let level = level_of(query.as_deref());
+    let rows = match published(&state, level).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let base = site_base(&state, &headers);
+    let data: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|r| {
+            let mut o = serde_json::Map::new();
+            o.insert(COLUMNS[0].into(), r.code.into());
+            o.insert(COLUMNS[1].into(), r.name.into());
+            for (k, v) in COLUMNS[2..].iter().zip(r.cells) {
+                o.insert((*k).into(), v.into());
+            }
+            serde_json::Value::Object(o)
+        })
+        .collect();
+    axum::Json(serde_json::json!({
+        "metadata": metadata(&state, &base, level),
+        "data": data,
+    }))
+    .into_response()
+}
+
+/// The DCAT catalogue (Project Open Data v1.1), one dataset per level with its two files.
+async fn dcat(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let base = site_base(&state, &headers);
+    let region = state.region_name(state.home().as_str());
+    let datasets: Vec<serde_json::Value> = LEVELS
+        .into_iter()
+        .map(|(level, key)| {
+            let m = metadata(&state, &base, level);
+            serde_json::json!({
+                "@type": "dcat:Dataset",
+                "identifier": format!("{base}/data/umkm-per-wilayah?tingkat={key}"),
+                "title": m["title"],
+                "description": m["description"],
+                "keyword": ["UMKM", "NIB", "halal", "skala usaha", region],
+                "modified": m["period"]["as_of"],
+                "publisher": { "@type": "org:Organization", "name": m["source"] },
+                "accessLevel": "public",
+                "license": LICENCE,
+                "spatial": format!("{} ({})", region, state.home().as_str()),
+                "language": ["id"],
+                "conformsTo": DECREE,
+                "distribution": [
+                    {
+                        "@type": "dcat:Distribution",
+                        "mediaType": "text/csv",
+                        "format": "CSV",
+                        "downloadURL": format!("{base}/data/umkm-per-wilayah.csv?tingkat={key}"),
+                    },
+                    {
+                        "@type": "dcat:Distribution",
+                        "mediaType": "application/json",
+                        "format": "JSON",
+                        "downloadURL": format!("{base}/data/umkm-per-wilayah.json?tingkat={key}"),
+                    },
+                ],
+            })
+        })
+        .collect();
+    axum::Json(serde_json::json!({
+        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+        "@type": "dcat:Catalog",
+        "dataset": datasets,
+    }))
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "opendata.html")]
+pub struct OpenDataPage {
+    pub c: Chrome,
+    pub l: Lang,
+    /// (title, description, csv, json) per dataset.
+    pub datasets: Vec<(String, String, String, String)>,
+    pub licence: &'static str,
+    pub decree: &'static str,
+    /// How small counts are withheld.
+    pub suppression: String,
+}
+
+async fn catalogue_page(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let base = site_base(&state, &headers);
+    let datasets = LEVELS
+        .into_iter()
+        .map(|(level, key)| {
+            let m = metadata(&state, &base, level);
+            (
+                m["title"].as_str().unwrap_or_default().to_string(),
+                m["description"].as_str().unwrap_or_default().to_string(),
+                format!("/data/umkm-per-wilayah.csv?tingkat={key}"),
+                format!("/data/umkm-per-wilayah.json?tingkat={key}"),
+            )
+        })
+        .collect();
+    OpenDataPage {
+        c: Chrome::new(lang, lang.t("data.title").into_owned(), &uri),
+        l: lang,
+        datasets,
+        licence: LICENCE,
+        decree: DECREE,
+        suppression: lang.tf("data.suppression", &[("n", &THRESHOLD.to_string())]),
+    }
+    .into_response()
+}
