@@ -394,14 +394,8 @@ async fn join(
         Err(r) => return *r,
     };
     let scope = caller.scope();
-    // The business first: not one's own (or outside the area) is not found, whatever the form.
-    if let Err(e) = state.db().programme_history(&scope, &id).await {
-        return error_page(lang, &uri, e.into());
-    }
-    let activity = form_value(&pairs, "activity").trim().to_string();
-    if activity.is_empty() {
-        return invalid(lang, &uri, "activity", "required");
-    }
+    // The business first (what it can join; not one's own or outside the area: not found),
+    // whatever the form says.
     let now = chrono::Utc::now().timestamp();
     let open = match state
         .db()
@@ -411,6 +405,10 @@ async fn join(
         Ok(open) => open,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
+    let activity = form_value(&pairs, "activity").trim().to_string();
+    if activity.is_empty() {
+        return invalid(lang, &uri, "activity", "required");
+    }
     if !open.iter().any(|a| a.id == activity) {
         return invalid(lang, &uri, "activity", "activity_not_open");
     }
