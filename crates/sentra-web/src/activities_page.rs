@@ -101,6 +101,22 @@ fn choices<'a>(
         .collect()
 }
 
+/// [`choices`] with whether each is among `chosen` (checkboxes).
+fn checked<'a>(
+    lang: Lang,
+    prefix: &str,
+    codes: impl IntoIterator<Item = &'a str>,
+    chosen: &[String],
+) -> Vec<(String, String, bool)> {
+    choices(lang, prefix, codes)
+        .into_iter()
+        .map(|(code, label)| {
+            let on = chosen.contains(&code);
+            (code, label, on)
+        })
+        .collect()
+}
+
 /// "Kecamatan · Pondok Aren": who runs the activity, and for which region.
 pub(crate) fn organised_by(state: &AppState, lang: Lang, d: &ActivityData) -> String {
     format!(
@@ -818,30 +834,18 @@ impl Shown<'_> {
                     (s.code, name, on)
                 })
                 .collect(),
-            sizes: SizeClass::ALL
-                .iter()
-                .map(|c| {
-                    let code = c.as_str().to_string();
-                    let on = input.sizes.contains(&code);
-                    (
-                        code,
-                        lang.t(&format!("size.{}", c.as_str())).into_owned(),
-                        on,
-                    )
-                })
-                .collect(),
-            gaps: LegalKind::ALL
-                .iter()
-                .map(|k| {
-                    let code = k.as_str().to_string();
-                    let on = input.gaps.contains(&code);
-                    (
-                        code,
-                        lang.t(&format!("doc.{}", k.as_str())).into_owned(),
-                        on,
-                    )
-                })
-                .collect(),
+            sizes: checked(
+                lang,
+                "size.",
+                SizeClass::ALL.iter().map(|c| c.as_str()),
+                &input.sizes,
+            ),
+            gaps: checked(
+                lang,
+                "doc.",
+                LegalKind::ALL.iter().map(|k| k.as_str()),
+                &input.gaps,
+            ),
             target_regions: regions
                 .iter()
                 .skip(1)
