@@ -1085,7 +1085,7 @@ async fn at_the_door_by_whatsapp_and_on_the_business_page() {
         .await
         .unwrap();
     assert!(reach_page.contains("Memperoleh NIB"), "{reach_page}");
-    assert!(reach_page.contains("50.0%"), "{reach_page}");
+    assert!(reach_page.contains("50,0%"), "{reach_page}");
     // Another NIB clinic is not for her any more.
     let nib_again = plan("Klinik NIB Lagi", soon, &["nib"], "planned").await;
     let page = owner

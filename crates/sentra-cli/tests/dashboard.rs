@@ -9,17 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use common::spawn_app;
 use sqlx::{Connection, Row};
 
-/// The page with its HTML entities for `&` read back.
-async fn page(app: &common::TestApp, path: &str) -> String {
-    let res = app.get(path).await;
-    assert_eq!(res.status(), 200, "{path}");
-    res.text()
-        .await
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&")
-}
-
 #[tokio::test]
 async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     let app = spawn_app().await;
@@ -56,7 +45,7 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
         "some without an NIB: {expected:?}"
     );
 
-    let html = page(&app, "/dasbor").await;
+    let html = app.page("/dasbor").await;
     assert!(html.contains("Cakupan NIB per kecamatan"), "{html}");
     assert!(html.contains("<svg"), "the chart is drawn on the server");
     for (district, (total, nib)) in &expected {
@@ -100,7 +89,9 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     .map(|r| r.try_get("id").unwrap())
     .collect();
     assert_eq!(ids.len() as i64, total - nib);
-    let list = page(&app, &format!("/umkm?district={district}&legality=no_nib")).await;
+    let list = app
+        .page(&format!("/umkm?district={district}&legality=no_nib"))
+        .await;
     assert!(
         list.contains(&format!(">{} UMKM<", total - nib)),
         "the list counts the same: {list}"
@@ -119,7 +110,9 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     assert_eq!(listed, ids);
 
     // The kecamatan's own dashboard: its kelurahan, the same whole.
-    let inner = page(&app, &format!("/dasbor?wilayah={district}&dokumen=nib")).await;
+    let inner = app
+        .page(&format!("/dasbor?wilayah={district}&dokumen=nib"))
+        .await;
     assert!(inner.contains("Cakupan NIB per kelurahan/desa"), "{inner}");
     assert!(inner.contains(&format!(
         ">{nib}</a> / <a href=\"/umkm?district={district}\">{total}</a>"
@@ -189,9 +182,9 @@ async fn admins_set_targets_and_the_dashboard_measures_progress() {
         .unwrap();
     let without: i64 = coverage.iter().map(|c| c.total - c.with).sum();
     assert!(without > 0);
-    let html = page(&app, "/dasbor?tahun=2026").await;
+    let html = app.page("/dasbor?tahun=2026").await;
     assert!(html.contains("Cakupan NIB"), "{html}");
-    assert!(html.contains("100.0%"));
+    assert!(html.contains("100,0%"));
     assert!(html.contains(&format!("Kurang {without} UMKM")), "{html}");
     // A low target is met; the trail records who set what.
     let res = post(vec![
@@ -202,8 +195,8 @@ async fn admins_set_targets_and_the_dashboard_measures_progress() {
     ])
     .await;
     assert_eq!(res.status(), 303);
-    let html = page(&app, "/dasbor?tahun=2026").await;
-    assert!(html.contains("1.5%") && html.contains("Tercapai"), "{html}");
+    let html = app.page("/dasbor?tahun=2026").await;
+    assert!(html.contains("1,5%") && html.contains("Tercapai"), "{html}");
     let trail = app
         .db
         .audit_for("target", "coverage_nib/36.74/2026")

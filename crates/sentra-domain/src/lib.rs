@@ -14,6 +14,7 @@ pub mod dedup;
 pub mod demo;
 pub mod demo_file;
 pub mod demo_products;
+pub mod growth;
 pub mod import;
 pub mod legality;
 pub mod merge;

@@ -287,7 +287,7 @@ fn required_text(input: &str, max_chars: usize) -> Result<String, Invalid> {
     }
 }
 
-fn optional<T>(
+pub(crate) fn optional<T>(
     input: &str,
     parse: impl FnOnce(&str) -> Result<T, Invalid>,
 ) -> Result<Option<T>, Invalid> {
@@ -298,7 +298,7 @@ fn optional<T>(
     }
 }
 
-fn parse_count(input: &str) -> Result<i64, Invalid> {
+pub(crate) fn parse_count(input: &str) -> Result<i64, Invalid> {
     let s = input.trim().replace('.', "");
     match s.parse::<i64>() {
         Ok(n) if (0..=1_000_000).contains(&n) => Ok(n),

@@ -67,6 +67,25 @@ impl Lang {
         s
     }
 
+    /// A percentage with one decimal as the language writes it: `72,5%` in Indonesian
+    /// (a decimal comma), `72.5%` in English.
+    pub fn percent(self, value: f64) -> String {
+        let text = format!("{value:.1}%");
+        match self {
+            Lang::Id => text.replace('.', ","),
+            Lang::En => text,
+        }
+    }
+
+    /// `part` of `whole` as a percentage, or a dash when there is no whole.
+    pub fn share(self, part: i64, whole: i64) -> String {
+        if whole == 0 {
+            "–".into()
+        } else {
+            self.percent(part as f64 * 100.0 / whole as f64)
+        }
+    }
+
     pub fn has(self, key: &str) -> bool {
         _rust_i18n_try_translate(self.code(), key).is_some()
     }

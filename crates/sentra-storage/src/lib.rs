@@ -13,6 +13,7 @@ mod duplicates;
 mod error;
 mod export;
 mod export_jobs;
+mod growth;
 mod import;
 mod import_jobs;
 mod jobs;
@@ -37,6 +38,7 @@ pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;
 pub use export::EXPORT_HEADERS;
 pub use export_jobs::ExportJob;
+pub use growth::{GrowthFilter, GrowthSummary, TrendYear};
 pub use import::{
     ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record, duplicates_within,
     record_input,

@@ -22,6 +22,8 @@ pub struct UmkmFilter {
     pub size: Option<SizeClass>,
     pub status: Option<UmkmStatus>,
     pub legality: Option<LegalityFilter>,
+    /// Naik kelas: reported, reached a milestone or moved down in a year.
+    pub growth: Option<crate::GrowthFilter>,
     /// Text in the business name or brand.
     pub text: Option<String>,
 }
@@ -281,6 +283,9 @@ pub(crate) fn filter_where(scope: &Scope, filter: &UmkmFilter) -> Option<(String
             "{not}EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = {})",
             args.text(kind.as_str())
         ));
+    }
+    if let Some(growth) = filter.growth {
+        conds.push(growth.condition(&mut args));
     }
     if let Some(text) = filter
         .text

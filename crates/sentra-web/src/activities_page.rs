@@ -1537,14 +1537,6 @@ pub struct ReachPage {
     pub outcomes: Vec<(String, i64, String)>,
 }
 
-fn share(part: i64, whole: i64) -> String {
-    if whole == 0 {
-        "–".into()
-    } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-    }
-}
-
 /// Fair reach: per sector and size class, how many UMKM of the area the year's activities
 /// reached and how many they never did; and per topic, those trained more than N times in it.
 async fn reach(
@@ -1594,7 +1586,7 @@ async fn reach(
                 total: *total,
                 reached: *reached,
                 never: total - reached,
-                share: share(*reached, *total),
+                share: lang.share(*reached, *total),
             })
             .collect::<Vec<_>>()
     };
@@ -1636,7 +1628,7 @@ async fn reach(
             &[
                 ("reached", &found.reached.to_string()),
                 ("total", &found.total.to_string()),
-                ("share", &share(found.reached, found.total)),
+                ("share", &lang.share(found.reached, found.total)),
                 ("never", &(found.total - found.reached).to_string()),
             ],
         ),
@@ -1675,7 +1667,7 @@ async fn reach(
             ("activity.outcomes_products", found.outcomes.products),
         ]
         .into_iter()
-        .map(|(key, n)| (lang.t(key).into_owned(), n, share(n, found.reached)))
+        .map(|(key, n)| (lang.t(key).into_owned(), n, lang.share(n, found.reached)))
         .collect(),
     }
     .into_response()

@@ -316,6 +316,7 @@ impl From<UmkmRecord> for UmkmOut {
         ("status" = Option<String>, Query, description = "draft, verified, inactive"),
         ("legality" = Option<String>, Query, description = "has_KIND or no_KIND, e.g. has_nib, no_halal"),
         ("q" = Option<String>, Query, description = "Text in name or brand"),
+        ("naik_kelas" = Option<String>, Query, description = "reported:YEAR, class_down:YEAR or a milestone and year, e.g. class_up:2025, first_online:2025"),
         ("sort" = Option<String>, Query, description = "name, created, updated, modal, sales"),
         ("dir" = Option<String>, Query, description = "asc or desc"),
         ("page" = Option<u32>, Query, description = "1-based page"),

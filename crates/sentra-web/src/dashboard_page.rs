@@ -10,16 +10,18 @@ use axum::extract::{RawForm, RawQuery, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
+use sentra_domain::growth::Milestone;
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::targets::{Indicator, still_needed, validate_target};
 use sentra_domain::umkm::LegalKind;
-use sentra_storage::{Dimension, StorageError};
+use sentra_storage::{Dimension, GrowthFilter, StorageError};
 
 use crate::AppState;
 use crate::activities_page::{area_choices, pairs, sector_label};
 use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
+use crate::growth_page::milestone_label;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -91,11 +93,11 @@ async fn target_rows(
         out.push(TargetRow {
             region: state.region_name(t.region.as_str()),
             indicator: indicator_label(lang, t.indicator),
-            target: format!("{:.1}%", f64::from(t.basis_points) / 100.0),
+            target: lang.percent(f64::from(t.basis_points) / 100.0),
             actual: lang.tf(
                 "dash.actual",
                 &[
-                    ("share", &percent(part, total).1),
+                    ("share", &percent(lang, part, total).1),
                     ("part", &part.to_string()),
                     ("total", &total.to_string()),
                 ],
@@ -190,13 +192,14 @@ fn list_href(region: &RegionCode, more: &[(&str, &str)]) -> String {
     )
 }
 
-fn percent(part: i64, whole: i64) -> (f64, String) {
-    if whole == 0 {
-        (0.0, "–".into())
+/// The share as a number (for the chart) and as the language writes it.
+fn percent(lang: Lang, part: i64, whole: i64) -> (f64, String) {
+    let p = if whole == 0 {
+        0.0
     } else {
-        let p = part as f64 * 100.0 / whole as f64;
-        (p, format!("{p:.1}%"))
-    }
+        part as f64 * 100.0 / whole as f64
+    };
+    (p, lang.share(part, whole))
 }
 
 pub struct CoverageRow {
@@ -251,7 +254,28 @@ pub struct DashboardPage {
     pub can_set_targets: bool,
     pub target_regions: Vec<(String, String)>,
     pub indicators: Vec<(String, String)>,
+    /// Years the period can be chosen from.
+    pub years: Vec<i32>,
+    /// Naik kelas in the year: reported, each milestone, moved down.
+    pub growth: Vec<CountRow>,
+    /// Programme reach in the year: "812 dari 2.400 (33,8%)" and the reach page.
+    pub reach: (String, String),
+    /// The region's years: (year, [registered, formalised, class up] as (n, link)).
+    pub trend: Vec<(i32, [(i64, String); 3])>,
+    pub trend_bars: Vec<TrendBar>,
 }
+
+/// A year's two columns in the trend chart (entered the registry, NIB issued).
+pub struct TrendBar {
+    pub year: i32,
+    pub x: u32,
+    pub registered: u32,
+    pub formalised: u32,
+}
+
+/// Trend chart geometry: columns up to this height, this wide per year.
+const TREND_HEIGHT: u32 = 120;
+const TREND_STEP: u32 = 90;
 
 /// Chart geometry: a row per region, labels on the left, bars to the right.
 const ROW: u32 = 26;
@@ -291,6 +315,19 @@ async fn dashboard(
         Ok(t) => t,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    let zone = sentra_domain::programme::activity::Zone::of_region(region.as_str());
+    let at = |y: i32| sentra_domain::programme::activity::year_start(y, zone);
+    let more = async {
+        let growth = state.db().growth_summary(&scope, &region, year).await?;
+        let trend = state.db().trend(&scope, &region, year - 5, year).await?;
+        let reach = state.db().reach(&region, at(year), at(year + 1), 1).await?;
+        Ok::<_, StorageError>((growth, trend, reach))
+    };
+    let (growth, trend, reach) = match more.await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
     let (coverage, counts) = match run.await {
         Ok(x) => x,
         Err(e) => return error_page(lang, &uri, e.into()),
@@ -298,7 +335,7 @@ async fn dashboard(
     let has = format!("has_{}", kind.as_str());
     let lacks = format!("no_{}", kind.as_str());
     let row = |code: &RegionCode, total: i64, with: i64, drill: bool| {
-        let (_, share) = percent(with, total);
+        let (_, share) = percent(lang, with, total);
         CoverageRow {
             name: state.region_name(code.as_str()),
             drill: (drill && code.level() != RegionLevel::Village).then(|| {
@@ -337,7 +374,7 @@ async fn dashboard(
         .zip(&rows)
         .enumerate()
         .map(|(i, (c, r))| {
-            let (p, share) = percent(c.with, c.total);
+            let (p, share) = percent(lang, c.with, c.total);
             Bar {
                 label: r.name.clone(),
                 share,
@@ -372,7 +409,7 @@ async fn dashboard(
             .map(|(k, n)| CountRow {
                 label: label(k),
                 n: *n,
-                share: percent(*n, total).1,
+                share: percent(lang, *n, total).1,
                 // The unknown size class has no list filter: it links to the whole region.
                 link: if k.is_empty() {
                     list_href(&region, &[])
@@ -388,7 +425,82 @@ async fn dashboard(
         RegionLevel::Regency => "activity.level_district",
         _ => "activity.level_village",
     };
+    let growth_link = |f: GrowthFilter| list_href(&region, &[("naik_kelas", &f.as_param())]);
+    let mut growth_rows = vec![CountRow {
+        label: lang.t("growth.reported").into_owned(),
+        n: growth.reported,
+        share: percent(lang, growth.reported, growth.total).1,
+        link: growth_link(GrowthFilter::Reported(year)),
+    }];
+    for (m, n) in &growth.reached {
+        growth_rows.push(CountRow {
+            label: milestone_label(lang, *m),
+            n: *n,
+            share: percent(lang, *n, growth.total).1,
+            link: growth_link(GrowthFilter::Reached(*m, year)),
+        });
+    }
+    growth_rows.push(CountRow {
+        label: lang.t("growth.class_down").into_owned(),
+        n: growth.class_down,
+        share: percent(lang, growth.class_down, growth.total).1,
+        link: growth_link(GrowthFilter::ClassDown(year)),
+    });
+    let tallest = trend
+        .iter()
+        .map(|t| t.registered.max(t.formalised))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let scale = |n: i64| (n as f64 / tallest as f64 * f64::from(TREND_HEIGHT)).round() as u32;
+    let trend_bars = trend
+        .iter()
+        .enumerate()
+        .map(|(i, t)| TrendBar {
+            year: t.year,
+            x: i as u32 * TREND_STEP,
+            registered: scale(t.registered),
+            formalised: scale(t.formalised),
+        })
+        .collect();
+    let trend_rows = trend
+        .iter()
+        .map(|t| {
+            (
+                t.year,
+                [
+                    (t.registered, growth_link(GrowthFilter::Registered(t.year))),
+                    (
+                        t.formalised,
+                        growth_link(GrowthFilter::Reached(Milestone::Formalised, t.year)),
+                    ),
+                    (
+                        t.class_up,
+                        growth_link(GrowthFilter::Reached(Milestone::ClassUp, t.year)),
+                    ),
+                ],
+            )
+        })
+        .collect();
     DashboardPage {
+        years: (this_year - 5..=this_year + 1).rev().collect(),
+        growth: growth_rows,
+        reach: (
+            lang.tf(
+                "dash.actual",
+                &[
+                    ("share", &percent(lang, reach.reached, reach.total).1),
+                    ("part", &reach.reached.to_string()),
+                    ("total", &reach.total.to_string()),
+                ],
+            ),
+            format!(
+                "/kegiatan/jangkauan?wilayah={}&tahun={year}",
+                region.as_str()
+            ),
+        ),
+        trend: trend_rows,
+        trend_bars,
         c: Chrome::new(
             lang,
             lang.tf(

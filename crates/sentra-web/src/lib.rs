@@ -17,6 +17,7 @@ mod error;
 mod export_page;
 mod export_worker;
 mod forms;
+mod growth_page;
 mod import_page;
 mod lang;
 mod legality_page;
@@ -309,6 +310,7 @@ fn site_routes() -> routes::Routes {
         .merge(programme_people::routes())
         .merge(programme_settings_page::routes())
         .merge(legality_page::routes())
+        .merge(growth_page::routes())
         .merge(dashboard_page::routes())
         .merge(opendata_page::routes())
         .merge(export_page::routes())

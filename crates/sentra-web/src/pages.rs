@@ -297,6 +297,9 @@ pub struct ListPage {
     pub next_href: Option<String>,
     pub errors: Vec<String>,
     pub scope_name: String,
+    /// The naik-kelas filter when one is on (it has no select: dashboards link to it): its
+    /// value, what it means, and the list without it.
+    pub growth: Option<(String, String, String)>,
 }
 
 fn status_class(s: UmkmStatus) -> &'static str {
@@ -405,8 +408,20 @@ async fn list(
     let pages = page.pages().max(1);
     let link_to = |n: u32| {
         let mut kept: Vec<(&str, String)> = [
-            "province", "regency", "district", "village", "region", "sector", "size", "status",
-            "legality", "q", "sort", "dir", "per_page",
+            "province",
+            "regency",
+            "district",
+            "village",
+            "region",
+            "sector",
+            "size",
+            "status",
+            "legality",
+            "naik_kelas",
+            "q",
+            "sort",
+            "dir",
+            "per_page",
         ]
         .iter()
         .map(|k| (*k, get(k)))
@@ -522,6 +537,20 @@ async fn list(
             }
         },
         next_href: (page.page < pages).then(|| link_to(page.page + 1)),
+        growth: params.filter.growth.map(|g| {
+            let without: Vec<&(String, String)> = pairs
+                .iter()
+                .filter(|(k, v)| !v.is_empty() && !["page", "naik_kelas"].contains(&k.as_str()))
+                .collect();
+            (
+                g.as_param(),
+                crate::growth_page::filter_label(lang, g),
+                format!(
+                    "/umkm?{}",
+                    serde_urlencoded::to_string(&without).unwrap_or_default()
+                ),
+            )
+        }),
         rows,
         errors,
         scope_name: region_name(tree, home.as_str()),
@@ -1021,6 +1050,8 @@ pub struct DetailPage {
     pub programme: Option<crate::programme_people::ProgrammeSection>,
     /// Its legality path.
     pub legality: Option<crate::legality_page::LegalitySection>,
+    /// Its naik-kelas reports, size class changes and milestones.
+    pub growth: Option<crate::growth_page::GrowthSection>,
 }
 
 pub struct HistoryRow {
@@ -1479,7 +1510,13 @@ async fn render_detail(
     } else {
         None
     };
+    let growth = if r.merged_into.is_none() {
+        crate::growth_page::growth_section(state, caller, lang, &r).await
+    } else {
+        None
+    };
     DetailPage {
+        growth,
         legality,
         programme,
         duplicates,

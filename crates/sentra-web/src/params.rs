@@ -115,6 +115,13 @@ pub fn parse_list_params(
         }
         v
     });
+    let growth = get(pairs, "naik_kelas").and_then(|s| {
+        let v = sentra_storage::GrowthFilter::parse(s);
+        if v.is_none() {
+            errors.push("naik_kelas", "choice_invalid");
+        }
+        v
+    });
     let text = get(pairs, "q").map(|q| q.chars().take(200).collect::<String>());
     let sort = match get(pairs, "sort") {
         None => UmkmSort::Name,
@@ -151,6 +158,7 @@ pub fn parse_list_params(
             size,
             status,
             legality,
+            growth,
             text,
         },
         sort,

@@ -112,6 +112,17 @@ impl TestApp {
             .expect("GET")
     }
 
+    /// A page that must load, with the HTML entities for `&` read back.
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        res.text()
+            .await
+            .unwrap()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
+    }
+
     pub fn session_cookie(&self) -> String {
         format!("sentra_session={}", self.session)
     }

@@ -1,0 +1,142 @@
+//! Naik kelas through the pages, on SQLite and PostgreSQL: yearly reports move a business
+//! between size classes (recorded as events, rebuilt when a report is back-dated), milestones
+//! are reached, bad reports change nothing, and the dashboard's figures lead to the businesses
+//! behind them.
+
+mod common;
+
+use common::spawn_app;
+use reqwest::Method;
+
+#[tokio::test]
+async fn reports_record_class_changes_and_milestones_that_the_dashboard_counts() {
+    let app = spawn_app().await;
+    // Bu Sri registered with Rp1,5 juta of modal: mikro. Her NIB was issued in 2021.
+    let (status, sri) = app
+        .send_json(Method::POST, "/api/v1/umkm", &common::valid_body())
+        .await;
+    assert_eq!(status, 201, "{sri}");
+    let sri = sri["id"].as_str().unwrap().to_string();
+    let report = |fields: Vec<(&str, &str)>| {
+        let mut form = vec![("_csrf", app.csrf.as_str())];
+        form.extend(fields);
+        let req = app
+            .client
+            .post(app.url(&format!("/umkm/{sri}/naik-kelas")))
+            .form(&form);
+        async move { req.send().await.unwrap() }
+    };
+
+    // Bad input: each field named, nothing saved.
+    let res = report(vec![
+        ("year", "2999"),
+        ("quarter", "5"),
+        ("sales", "banyak"),
+        ("employees", "-2"),
+    ])
+    .await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    for label in ["Tahun", "Triwulan", "Omzet pada periode", "Tenaga kerja"] {
+        assert!(body.contains(label), "{label} named in {body}");
+    }
+    let res = report(vec![("year", "2025")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Isi setidaknya satu angka")
+    );
+    assert!(app.db.growth_reports(&sri).await.unwrap().is_empty());
+
+    // 2024: still mikro. 2025: Rp1,2 miliar of modal makes her kecil; she sold online and
+    // took on two more people.
+    let res = report(vec![
+        ("year", "2024"),
+        ("modal", "Rp 800.000.000"),
+        ("sales", "1,1 M"),
+        ("employees", "3"),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    let res = report(vec![
+        ("year", "2025"),
+        ("modal", "1,2 miliar"),
+        ("employees", "5"),
+        ("online", "1"),
+    ])
+    .await;
+    assert_eq!(res.status(), 303);
+    let html = app.page(&format!("/umkm/{sri}")).await;
+    assert!(html.contains("id=\"growth-reports\""), "{html}");
+    assert!(
+        html.contains("2025: Mikro → Kecil (modal usaha) · naik kelas"),
+        "{html}"
+    );
+    for m in [
+        "2021: Mendapat NIB (formal)",
+        "2025: Pertama jual online",
+        "2025: Menambah tenaga kerja",
+        "2025: Naik kelas usaha",
+    ] {
+        assert!(html.contains(m), "{m} in {html}");
+    }
+    // The registry record carries the latest figures; the change is in the audit trail.
+    let (_, record) = app.get_json(&format!("/api/v1/umkm/{sri}")).await;
+    assert_eq!(record["size_class"], "kecil", "{record}");
+    assert_eq!(record["modal"], 1_200_000_000_i64, "{record}");
+    let trail = app.db.audit_for("umkm", &sri).await.unwrap();
+    assert_eq!(
+        trail.iter().filter(|e| e.action == "growth_report").count(),
+        2
+    );
+
+    // The dashboard of 2025 counts her, and each figure opens the list with her in it.
+    let dash = app.page("/dasbor?tahun=2025").await;
+    for (param, label) in [
+        ("class_up:2025", "Naik kelas usaha"),
+        ("first_online:2025", "Pertama jual online"),
+        ("reported:2025", "Melapor"),
+    ] {
+        let href = format!(
+            "/umkm?regency=36.74&naik_kelas={}",
+            param.replace(':', "%3A")
+        );
+        assert!(
+            dash.contains(&format!(
+                "{label}</th><td data-label=\"UMKM\"><a href=\"{href}\">1</a></td><td data-label=\"%\">100,0%</td>"
+            )),
+            "{param} in {dash}"
+        );
+        let list = app.page(&href).await;
+        assert!(list.contains(">1 UMKM<"), "{list}");
+        assert!(list.contains("Keripik Tempe Bu Sri"));
+    }
+    // Year by year: her NIB in 2021, as far back as the chart goes from 2026.
+    let dash = app.page("/dasbor?tahun=2026").await;
+    assert!(
+        dash.contains("href=\"/umkm?regency=36.74&naik_kelas=formalised%3A2021\">1</a>"),
+        "{dash}"
+    );
+    assert!(dash.contains("id=\"trend-table\""));
+
+    // A back-dated 2023 report with Rp2 M of modal rewrites the history after it: up in 2023,
+    // down in 2024, up again in 2025.
+    let res = report(vec![("year", "2023"), ("modal", "2 M")]).await;
+    assert_eq!(res.status(), 303);
+    let events = app.db.size_events_of(&sri).await.unwrap();
+    let years: Vec<(i32, bool)> = events.iter().map(|e| (e.period.year, e.is_up())).collect();
+    assert_eq!(years, vec![(2023, true), (2024, false), (2025, true)]);
+    let list = app.page("/umkm?naik_kelas=class_down:2024").await;
+    assert!(list.contains(">1 UMKM<"), "{list}");
+    // The same period again replaces its report rather than adding one.
+    let res = report(vec![("year", "2023"), ("modal", "900 jt")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.db.growth_reports(&sri).await.unwrap().len(), 3);
+    assert_eq!(app.db.size_events_of(&sri).await.unwrap().len(), 1);
+    // A filter that does not parse is named.
+    let res = app.get("/umkm?naik_kelas=terbang:2025").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Naik kelas"));
+}
