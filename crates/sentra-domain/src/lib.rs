@@ -10,6 +10,7 @@ pub mod phone;
 pub use error::{FieldError, FieldErrors, Invalid};
 pub mod account;
 pub mod category;
+pub mod crosstab;
 pub mod dedup;
 pub mod demo;
 pub mod demo_file;

@@ -3,9 +3,11 @@
 //! and csv written back (rejected rows, templates, exports).
 
 mod read;
+mod report;
 mod write;
 
 pub use read::{Format, Row, Shape, Table, read_rows, read_table};
+pub use report::{Cell, ReportSheet, write_report};
 pub use write::{CsvWriter, XlsxWriter, write_xlsx};
 
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,7 @@
 //! Aggregates for the dashboards, computed with the registry list's own filter (the same scope
 //! and the same records), so every figure equals the count of the list it links to.
 
+use sentra_domain::crosstab::{Axis, Measure};
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::scope::Scope;
 use sentra_domain::umkm::LegalKind;
@@ -284,6 +285,144 @@ impl Database {
                     with_halal: n("halal")?,
                 })
             })
+            .collect()
+    }
+}
+
+/// One region's line of the standard summary report (rekapitulasi per wilayah).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegionReportRow {
+    pub region: String,
+    pub total: i64,
+    /// Mikro, kecil, menengah, besar, not yet known.
+    pub sizes: [i64; 5],
+    pub with_nib: i64,
+    pub with_halal: i64,
+    pub employees: i64,
+    pub modal: i64,
+    pub sales: i64,
+}
+
+/// `SUM` as a 64-bit integer on both engines (PostgreSQL sums BIGINT into NUMERIC).
+fn sum(expr: &str) -> String {
+    format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")
+}
+
+fn holds(kind: &str) -> String {
+    format!("EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = '{kind}')")
+}
+
+const EMPLOYEES: &str = "COALESCE(u.employees_male, 0) + COALESCE(u.employees_female, 0)";
+
+impl Database {
+    /// The standard summary per region one level under `region` (in the caller's scope): UMKM
+    /// by size class, NIB and halal holders, employees, modal and sales.
+    pub async fn region_report(
+        &self,
+        scope: &Scope,
+        region: &RegionCode,
+    ) -> Result<Vec<RegionReportRow>> {
+        let filter = UmkmFilter {
+            region: Some(region.clone()),
+            ..UmkmFilter::default()
+        };
+        let Some((cond, args)) = filter_where(scope, &filter) else {
+            return Ok(Vec::new());
+        };
+        let column = child_column(region.level());
+        let size = |class: &str| {
+            sum(&format!(
+                "CASE WHEN u.size_class = '{class}' THEN 1 ELSE 0 END"
+            ))
+        };
+        let sql = format!(
+            "SELECT {column} AS k, COUNT(*) AS total, {} AS mikro, {} AS kecil, {} AS menengah, \
+             {} AS besar, {} AS nib, {} AS halal, {} AS employees, {} AS modal, {} AS sales \
+             FROM umkm u WHERE {cond} GROUP BY {column} ORDER BY {column}",
+            size("mikro"),
+            size("kecil"),
+            size("menengah"),
+            size("besar"),
+            sum(&format!("CASE WHEN {} THEN 1 ELSE 0 END", holds("nib"))),
+            sum(&format!("CASE WHEN {} THEN 1 ELSE 0 END", holds("halal"))),
+            sum(EMPLOYEES),
+            sum("COALESCE(u.modal_rupiah, 0)"),
+            sum("COALESCE(u.annual_sales_rupiah, 0)"),
+        );
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let total: i64 = r.try_get("total")?;
+                let known: [i64; 4] = [
+                    r.try_get("mikro")?,
+                    r.try_get("kecil")?,
+                    r.try_get("menengah")?,
+                    r.try_get("besar")?,
+                ];
+                Ok(RegionReportRow {
+                    region: r.try_get("k")?,
+                    total,
+                    sizes: [
+                        known[0],
+                        known[1],
+                        known[2],
+                        known[3],
+                        total - known.iter().sum::<i64>(),
+                    ],
+                    with_nib: r.try_get("nib")?,
+                    with_halal: r.try_get("halal")?,
+                    employees: r.try_get("employees")?,
+                    modal: r.try_get("modal")?,
+                    sales: r.try_get("sales")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A cross-tabulation of the registry in `region` (and scope): `(row, column, value)` per
+    /// pair found. Keys are codes (region, sector, size class, status, sex), `has`/`no` for a
+    /// document, a year for the registration year.
+    pub async fn crosstab(
+        &self,
+        scope: &Scope,
+        region: &RegionCode,
+        rows: Axis,
+        columns: Axis,
+        measure: Measure,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let filter = UmkmFilter {
+            region: Some(region.clone()),
+            ..UmkmFilter::default()
+        };
+        let Some((cond, args)) = filter_where(scope, &filter) else {
+            return Ok(Vec::new());
+        };
+        let axis = |a: Axis| -> String {
+            match a {
+                Axis::Region => child_column(region.level()).to_string(),
+                Axis::Sector => "u.sector_code".into(),
+                Axis::Size => "COALESCE(u.size_class, '')".into(),
+                Axis::Status => "u.status".into(),
+                Axis::Sex => "u.owner_sex".into(),
+                Axis::Nib => format!("CASE WHEN {} THEN 'has' ELSE 'no' END", holds("nib")),
+                Axis::Halal => format!("CASE WHEN {} THEN 'has' ELSE 'no' END", holds("halal")),
+                Axis::Registered => "substr(u.created_at, 1, 4)".into(),
+            }
+        };
+        let value = match measure {
+            Measure::Count => "COUNT(*)".to_string(),
+            Measure::Employees => sum(EMPLOYEES),
+            Measure::Modal => sum("COALESCE(u.modal_rupiah, 0)"),
+            Measure::Sales => sum("COALESCE(u.annual_sales_rupiah, 0)"),
+        };
+        let (r, c) = (axis(rows), axis(columns));
+        let sql = format!(
+            "SELECT {r} AS r, {c} AS c, {value} AS v FROM umkm u WHERE {cond} GROUP BY {r}, {c}"
+        );
+        let found = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        found
+            .iter()
+            .map(|x| Ok((x.try_get("r")?, x.try_get("c")?, x.try_get("v")?)))
             .collect()
     }
 }

@@ -29,6 +29,7 @@ mod product_photos_page;
 mod products_page;
 mod programme_people;
 mod programme_settings_page;
+mod reports_page;
 mod routes;
 mod synonyms_page;
 mod users_page;
@@ -311,6 +312,7 @@ fn site_routes() -> routes::Routes {
         .merge(programme_settings_page::routes())
         .merge(legality_page::routes())
         .merge(growth_page::routes())
+        .merge(reports_page::routes())
         .merge(dashboard_page::routes())
         .merge(opendata_page::routes())
         .merge(export_page::routes())

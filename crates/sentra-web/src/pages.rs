@@ -96,6 +96,7 @@ impl Chrome {
             ("/umkm", "nav.registry", ReadRegistry),
             ("/katalog", "nav.catalog", ReadRegistry),
             ("/dasbor", "nav.dashboard", ReadDashboards),
+            ("/laporan", "nav.reports", ReadDashboards),
             ("/kegiatan", "nav.activities", ReadProgrammes),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),
