@@ -156,5 +156,95 @@ async fn aggregates_are_published_without_personal_data_or_small_counts() {
     );
     let page = reqwest::get(app.url("/data")).await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("CC BY 4.0"));
+    let page = page.text().await.unwrap();
+    assert!(page.contains("CC BY 4.0"));
+    assert!(
+        page.contains("tingkat=kecamatan&#38;tahun=2025")
+            || page.contains("tingkat=kecamatan&amp;tahun=2025"),
+        "{page}"
+    );
+    let years: Vec<&str> = datasets[0]["distribution"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["downloadURL"].as_str().unwrap())
+        .collect();
+    assert!(
+        years
+            .iter()
+            .any(|u| u.ends_with("tingkat=kecamatan&tahun=2025")),
+        "{years:?}"
+    );
+
+    // Per period: the registry at the end of 2024. Half the businesses entered in 2024 (with
+    // NIBs issued then), the rest this year.
+    sqlx::query(
+        "UPDATE umkm SET created_at = '2024-06-01T08:00:00.000Z' \
+         WHERE id IN (SELECT id FROM umkm ORDER BY id LIMIT 80)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE umkm_documents SET issued_on = '2024-07-01' WHERE kind = 'nib'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let by_2024: BTreeMap<String, (i64, i64)> = sqlx::query(
+        "SELECT district_code, COUNT(*) AS n, \
+         SUM(CASE WHEN id IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'nib') \
+             THEN 1 ELSE 0 END) AS nib \
+         FROM umkm WHERE merged_into IS NULL AND status <> 'inactive' \
+         AND created_at < '2025-01-01' GROUP BY district_code",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.try_get("district_code").unwrap(),
+            (
+                r.try_get("n").unwrap(),
+                r.try_get::<Option<i64>, _>("nib").unwrap().unwrap_or(0),
+            ),
+        )
+    })
+    .collect();
+    let (_, past) = csv_rows(app.url("/data/umkm-per-wilayah.csv?tahun=2024")).await;
+    assert_eq!(past.len(), by_2024.len());
+    assert!(counts(&past).iter().all(|n| *n == 0 || *n >= 5));
+    let mut checked = 0;
+    for r in &past {
+        let (n, nib) = by_2024[&r[0]];
+        assert!(n <= expected[&r[0]]);
+        if n >= 5 {
+            assert_eq!(r[2], n.to_string(), "{r:?}");
+            if nib >= 5 && n - nib >= 5 {
+                assert_eq!(r[8], nib.to_string(), "{r:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "some kecamatan published for 2024: {past:?}");
+    let json: serde_json::Value = reqwest::get(app.url("/data/umkm-per-wilayah.json?tahun=2024"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["metadata"]["period"]["year"], 2024);
+    assert_eq!(json["metadata"]["period"]["end"], "2024-12-31");
+    assert!(
+        json["metadata"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("akhir tahun 2024")
+    );
+    // Only past years are periods.
+    for bad in ["2099", "tahun-lalu"] {
+        let res = reqwest::get(app.url(&format!("/data/umkm-per-wilayah.csv?tahun={bad}")))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{bad}");
+    }
 }

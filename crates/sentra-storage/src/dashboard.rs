@@ -228,10 +228,15 @@ impl Database {
     /// Counts per region of level `by` inside `within` (the deployment's home region, for open
     /// data): active, not merged businesses by size class, and those holding an NIB and a halal
     /// certificate. No personal data is read.
+    ///
+    /// With `year`, the registry as it stood at the end of that year: businesses entered by
+    /// then, documents issued by then (a document without an issue date cannot be placed in
+    /// time and counts only in the current figures). Size classes are the current ones.
     pub async fn region_statistics(
         &self,
         within: &RegionCode,
         by: RegionLevel,
+        year: Option<i32>,
     ) -> Result<Vec<RegionStats>> {
         let column = match by {
             RegionLevel::Province => "u.province_code",
@@ -240,10 +245,20 @@ impl Database {
             RegionLevel::Village => "u.village_code",
         };
         let code = within.as_str();
+        // The first instant after the period, as text that sorts like the stored timestamps.
+        let end = year.map(|y| format!("{}-01-01", y + 1));
+        let (entered, issued) = if end.is_some() {
+            (
+                " AND u.created_at < $3",
+                " AND d.issued_on IS NOT NULL AND d.issued_on < $3",
+            )
+        } else {
+            ("", "")
+        };
         let holds = |kind: &str| {
             format!(
                 "SUM(CASE WHEN EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id \
-                 AND d.kind = '{kind}') THEN 1 ELSE 0 END)"
+                 AND d.kind = '{kind}'{issued}) THEN 1 ELSE 0 END)"
             )
         };
         let size =
@@ -252,7 +267,7 @@ impl Database {
             "SELECT {column} AS k, COUNT(*) AS total, {} AS mikro, {} AS kecil, {} AS menengah, \
              {} AS besar, {} AS nib, {} AS halal FROM umkm u \
              WHERE (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
-             AND u.status <> 'inactive' GROUP BY {column} ORDER BY {column}",
+             AND u.status <> 'inactive'{entered} GROUP BY {column} ORDER BY {column}",
             size("mikro"),
             size("kecil"),
             size("menengah"),
@@ -260,11 +275,11 @@ impl Database {
             holds("nib"),
             holds("halal"),
         );
-        let rows = sqlx::query(&sql)
-            .bind(code)
-            .bind(format!("{code}.%"))
-            .fetch_all(&self.pool)
-            .await?;
+        let mut query = sqlx::query(&sql).bind(code).bind(format!("{code}.%"));
+        if let Some(end) = end {
+            query = query.bind(end);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let n =

@@ -30,11 +30,8 @@ pub fn routes() -> Routes {
         .get("/data/umkm-per-wilayah.json", Access::Public, json_file)
 }
 
-/// The datasets: counts per kecamatan and per kelurahan/desa, with their `tingkat` value.
-const LEVELS: [(RegionLevel, &str); 2] = [
-    (RegionLevel::District, "kecamatan"),
-    (RegionLevel::Village, "kelurahan"),
-];
+/// The datasets: counts per kecamatan and per kelurahan/desa.
+const LEVELS: [RegionLevel; 2] = [RegionLevel::District, RegionLevel::Village];
 const LICENCE: &str = "https://creativecommons.org/licenses/by/4.0/";
 const COLUMNS: [&str; 10] = [
     "kode_wilayah",
@@ -55,6 +52,49 @@ fn level_of(query: Option<&str>) -> RegionLevel {
         "kelurahan" | "desa" => RegionLevel::Village,
         _ => RegionLevel::District,
     }
+}
+
+/// Past years published as periods of their own (the current figures are the default).
+const PAST_YEARS: i32 = 5;
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&chrono::Utc::now())
+}
+
+/// `tahun=2025`: the registry at the end of a past year; none for the current figures. A year
+/// that is not a past one is refused.
+fn period_of(query: Option<&str>) -> Result<Option<i32>, ApiError> {
+    match form_value(&pairs(query), "tahun").trim() {
+        "" => Ok(None),
+        t => match t.parse::<i32>() {
+            Ok(y) if (2000..this_year()).contains(&y) => Ok(Some(y)),
+            _ => {
+                let mut e = sentra_domain::FieldErrors::new();
+                e.push("tahun", "number_out_of_range");
+                Err(ApiError::Validation(e))
+            }
+        },
+    }
+}
+
+fn level_key(level: RegionLevel) -> &'static str {
+    if level == RegionLevel::Village {
+        "kelurahan"
+    } else {
+        "kecamatan"
+    }
+}
+
+/// A file's address: its level, and its year when it is a past period.
+fn file_url(base: &str, ext: &str, level: RegionLevel, year: Option<i32>) -> String {
+    let mut url = format!(
+        "{base}/data/umkm-per-wilayah.{ext}?tingkat={}",
+        level_key(level)
+    );
+    if let Some(y) = year {
+        url.push_str(&format!("&tahun={y}"));
+    }
+    url
 }
 
 /// A region's published row: code, name, then the counts (withheld ones as `None`).
@@ -86,17 +126,26 @@ fn publish(state: &AppState, rows: &[RegionStats]) -> Vec<Published> {
         .collect()
 }
 
-async fn published(state: &AppState, level: RegionLevel) -> Result<Vec<Published>, ApiError> {
+async fn published(
+    state: &AppState,
+    level: RegionLevel,
+    year: Option<i32>,
+) -> Result<Vec<Published>, ApiError> {
     let rows = state
         .db()
-        .region_statistics(state.home(), level)
+        .region_statistics(state.home(), level, year)
         .await
         .map_err(ApiError::from)?;
     Ok(publish(state, &rows))
 }
 
 /// The dataset's metadata, for the JSON file and the catalogue.
-fn metadata(state: &AppState, base: &str, level: RegionLevel) -> serde_json::Value {
+fn metadata(
+    state: &AppState,
+    base: &str,
+    level: RegionLevel,
+    year: Option<i32>,
+) -> serde_json::Value {
     let region = state.region_name(state.home().as_str());
     let per = if level == RegionLevel::Village {
         "kelurahan/desa"
@@ -107,24 +156,33 @@ fn metadata(state: &AppState, base: &str, level: RegionLevel) -> serde_json::Val
         .date_naive()
         .format("%Y-%m-%d")
         .to_string();
+    let (title_period, period) = match year {
+        Some(y) => (
+            format!(", akhir tahun {y}"),
+            serde_json::json!({
+                "year": y,
+                "start": format!("{y}-01-01"),
+                "end": format!("{y}-12-31"),
+                "as_of": format!("{y}-12-31"),
+            }),
+        ),
+        None => (String::new(), serde_json::json!({ "as_of": today })),
+    };
     serde_json::json!({
-        "title": format!("Jumlah UMKM per {per}, {region}"),
+        "title": format!("Jumlah UMKM per {per}, {region}{title_period}"),
         "description": format!(
             "Jumlah UMKM aktif dalam registri Sentra per {per} di {region}: menurut skala usaha \
              (PP 7/2021 Pasal 35) dan yang memiliki NIB serta sertifikat halal. Data agregat tanpa \
              data pribadi; angka di bawah {THRESHOLD} (dan satu angka pendampingnya) tidak \
              ditampilkan agar tidak ada usaha yang dapat dikenali."
         ),
-        "period": { "as_of": today },
+        "period": period,
         "source": format!("Registri UMKM Sentra, {region}"),
         "licence": LICENCE,
         "region_codes": DECREE,
         "suppression": { "threshold": THRESHOLD, "withheld_as": "kosong / null" },
         "columns": COLUMNS,
-        "url": format!(
-            "{base}/data/umkm-per-wilayah.csv?tingkat={}",
-            if level == RegionLevel::Village { "kelurahan" } else { "kecamatan" }
-        ),
+        "url": file_url(base, "csv", level, year),
     })
 }
 
@@ -135,7 +193,11 @@ async fn csv_file(
     RawQuery(query): RawQuery,
 ) -> Response {
     let level = level_of(query.as_deref());
-    let rows = match published(&state, level).await {
+    let year = match period_of(query.as_deref()) {
+        Ok(y) => y,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let rows = match published(&state, level, year).await {
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e),
     };
@@ -180,7 +242,11 @@ async fn json_file(
     RawQuery(query): RawQuery,
 ) -> Response {
     let level = level_of(query.as_deref());
-    let rows = match published(&state, level).await {
+    let year = match period_of(query.as_deref()) {
+        Ok(y) => y,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let rows = match published(&state, level, year).await {
         Ok(r) => r,
         Err(e) => return error_page(lang, &uri, e),
     };
@@ -198,7 +264,7 @@ async fn json_file(
         })
         .collect();
     axum::Json(serde_json::json!({
-        "metadata": metadata(&state, &base, level),
+        "metadata": metadata(&state, &base, level, year),
         "data": data,
     }))
     .into_response()
@@ -210,11 +276,25 @@ async fn dcat(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let region = state.region_name(state.home().as_str());
     let datasets: Vec<serde_json::Value> = LEVELS
         .into_iter()
-        .map(|(level, key)| {
-            let m = metadata(&state, &base, level);
+        .map(|level| {
+            let m = metadata(&state, &base, level, None);
+            // The current figures, then each past year's, in both formats.
+            let mut distribution = Vec::new();
+            for year in std::iter::once(None).chain((1..=PAST_YEARS).map(|n| Some(this_year() - n))) {
+                let title = year.map_or_else(|| "Terkini".to_string(), |y| format!("Akhir tahun {y}"));
+                for (ext, media) in [("csv", "text/csv"), ("json", "application/json")] {
+                    distribution.push(serde_json::json!({
+                        "@type": "dcat:Distribution",
+                        "title": format!("{title} ({})", ext.to_uppercase()),
+                        "mediaType": media,
+                        "format": ext.to_uppercase(),
+                        "downloadURL": file_url(&base, ext, level, year),
+                    }));
+                }
+            }
             serde_json::json!({
                 "@type": "dcat:Dataset",
-                "identifier": format!("{base}/data/umkm-per-wilayah?tingkat={key}"),
+                "identifier": format!("{base}/data/umkm-per-wilayah?tingkat={}", level_key(level)),
                 "title": m["title"],
                 "description": m["description"],
                 "keyword": ["UMKM", "NIB", "halal", "skala usaha", region],
@@ -225,20 +305,8 @@ async fn dcat(State(state): State<AppState>, headers: HeaderMap) -> Response {
                 "spatial": format!("{} ({})", region, state.home().as_str()),
                 "language": ["id"],
                 "conformsTo": DECREE,
-                "distribution": [
-                    {
-                        "@type": "dcat:Distribution",
-                        "mediaType": "text/csv",
-                        "format": "CSV",
-                        "downloadURL": format!("{base}/data/umkm-per-wilayah.csv?tingkat={key}"),
-                    },
-                    {
-                        "@type": "dcat:Distribution",
-                        "mediaType": "application/json",
-                        "format": "JSON",
-                        "downloadURL": format!("{base}/data/umkm-per-wilayah.json?tingkat={key}"),
-                    },
-                ],
+                "temporal": format!("{}-01-01/{}", this_year() - PAST_YEARS, m["period"]["as_of"].as_str().unwrap_or_default()),
+                "distribution": distribution,
             })
         })
         .collect();
@@ -250,13 +318,21 @@ async fn dcat(State(state): State<AppState>, headers: HeaderMap) -> Response {
     .into_response()
 }
 
+pub struct DatasetLinks {
+    pub title: String,
+    pub description: String,
+    pub csv: String,
+    pub json: String,
+    pub years: Vec<(i32, String, String)>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "opendata.html")]
 pub struct OpenDataPage {
     pub c: Chrome,
     pub l: Lang,
-    /// (title, description, csv, json) per dataset.
-    pub datasets: Vec<(String, String, String, String)>,
+    /// (title, description, csv, json, past years as (year, csv, json)) per dataset.
+    pub datasets: Vec<DatasetLinks>,
     pub licence: &'static str,
     pub decree: &'static str,
     /// How small counts are withheld.
@@ -272,14 +348,24 @@ async fn catalogue_page(
     let base = site_base(&state, &headers);
     let datasets = LEVELS
         .into_iter()
-        .map(|(level, key)| {
-            let m = metadata(&state, &base, level);
-            (
-                m["title"].as_str().unwrap_or_default().to_string(),
-                m["description"].as_str().unwrap_or_default().to_string(),
-                format!("/data/umkm-per-wilayah.csv?tingkat={key}"),
-                format!("/data/umkm-per-wilayah.json?tingkat={key}"),
-            )
+        .map(|level| {
+            let m = metadata(&state, &base, level, None);
+            DatasetLinks {
+                title: m["title"].as_str().unwrap_or_default().to_string(),
+                description: m["description"].as_str().unwrap_or_default().to_string(),
+                csv: file_url("", "csv", level, None),
+                json: file_url("", "json", level, None),
+                years: (1..=PAST_YEARS)
+                    .map(|n| {
+                        let y = this_year() - n;
+                        (
+                            y,
+                            file_url("", "csv", level, Some(y)),
+                            file_url("", "json", level, Some(y)),
+                        )
+                    })
+                    .collect(),
+            }
         })
         .collect();
     OpenDataPage {
