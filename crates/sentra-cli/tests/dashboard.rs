@@ -213,3 +213,203 @@ async fn admins_set_targets_and_the_dashboard_measures_progress() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+/// The rollup as it should be, counted from the registry itself.
+const ROLLUP_FROM_SCRATCH: &str = "SELECT village_code, sector_code, COALESCE(size_class, '') AS s, \
+     status, owner_sex, CAST(substr(created_at, 1, 4) AS BIGINT) AS y, \
+     CASE WHEN id IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'nib') THEN 1 ELSE 0 END AS nib, \
+     CASE WHEN id IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'halal') THEN 1 ELSE 0 END AS halal, \
+     COALESCE(employees_male, 0) + COALESCE(employees_female, 0) AS e, \
+     COALESCE(modal_rupiah, 0) AS m, COALESCE(annual_sales_rupiah, 0) AS sales \
+     FROM umkm WHERE merged_into IS NULL";
+
+async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
+    type Key = (String, String, String, String, String, i64, i64, i64);
+    let mut expected: BTreeMap<Key, [i64; 4]> = BTreeMap::new();
+    for r in sqlx::query(ROLLUP_FROM_SCRATCH)
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+    {
+        let key = (
+            r.try_get("village_code").unwrap(),
+            r.try_get("sector_code").unwrap(),
+            r.try_get("s").unwrap(),
+            r.try_get("status").unwrap(),
+            r.try_get("owner_sex").unwrap(),
+            r.try_get("y").unwrap(),
+            r.try_get::<i64, _>("nib").unwrap(),
+            r.try_get::<i64, _>("halal").unwrap(),
+        );
+        let v = expected.entry(key).or_default();
+        v[0] += 1;
+        v[1] += r.try_get::<i64, _>("e").unwrap();
+        v[2] += r.try_get::<i64, _>("m").unwrap();
+        v[3] += r.try_get::<i64, _>("sales").unwrap();
+    }
+    let mut kept: BTreeMap<Key, [i64; 4]> = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT * FROM umkm_rollup WHERE n <> 0 OR employees <> 0 OR modal <> 0 OR sales <> 0",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    {
+        kept.insert(
+            (
+                r.try_get("village_code").unwrap(),
+                r.try_get("sector_code").unwrap(),
+                r.try_get("size_class").unwrap(),
+                r.try_get("status").unwrap(),
+                r.try_get("owner_sex").unwrap(),
+                r.try_get("entered_year").unwrap(),
+                r.try_get("has_nib").unwrap(),
+                r.try_get("has_halal").unwrap(),
+            ),
+            [
+                r.try_get("n").unwrap(),
+                r.try_get("employees").unwrap(),
+                r.try_get("modal").unwrap(),
+                r.try_get("sales").unwrap(),
+            ],
+        );
+    }
+    assert_eq!(kept, expected, "umkm_rollup after {when}");
+    let docs = |sql: &'static str| sqlx::query(sql);
+    let count = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<(String, String, i64), i64> {
+        rows.iter()
+            .map(|r| {
+                (
+                    (
+                        r.try_get("v").unwrap(),
+                        r.try_get("k").unwrap(),
+                        r.try_get("y").unwrap(),
+                    ),
+                    r.try_get("n").unwrap(),
+                )
+            })
+            .filter(|(_, n)| *n != 0)
+            .collect()
+    };
+    let expected = count(
+        docs(
+            "SELECT u.village_code AS v, d.kind AS k, \
+             CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN 0 \
+                  ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END AS y, COUNT(*) AS n \
+             FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id WHERE u.merged_into IS NULL \
+             GROUP BY u.village_code, d.kind, \
+             CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN 0 \
+                  ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    let kept = count(
+        docs("SELECT village_code AS v, kind AS k, issued_year AS y, n FROM umkm_doc_rollup")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(kept, expected, "umkm_doc_rollup after {when}");
+}
+
+#[tokio::test]
+async fn the_rollup_stays_exact_through_every_kind_of_write() {
+    let app = spawn_app().await;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+        .await
+        .unwrap();
+    app.seed(60, 3).await;
+    rollup_matches_registry(&mut conn, "a batch insert").await;
+
+    // Through the API: a new business with documents, then an edit that changes its kecamatan,
+    // sector, modal and documents (the NIB goes, a halal certificate comes).
+    let (status, sri) = app
+        .send_json(reqwest::Method::POST, "/api/v1/umkm", &common::valid_body())
+        .await;
+    assert_eq!(status, 201, "{sri}");
+    let id = sri["id"].as_str().unwrap().to_string();
+    rollup_matches_registry(&mut conn, "a registration").await;
+    let mut body = common::valid_body();
+    body["version"] = 1.into();
+    body["village_code"] = "36.74.01.1001".into();
+    body["sector"] = "fesyen".into();
+    body["modal"] = "2 M".into();
+    body["documents"] = serde_json::json!([
+        {"kind": "halal", "number": "ID36110000123450125", "issued_on": "2025-05-05", "expires_on": "2029-05-05"}
+    ]);
+    let (status, res) = app
+        .send_json(reqwest::Method::PUT, &format!("/api/v1/umkm/{id}"), &body)
+        .await;
+    assert_eq!(status, 200, "{res}");
+    rollup_matches_registry(&mut conn, "an edit").await;
+
+    // Naik kelas moves its size class; verification changes its status.
+    let form = [
+        ("_csrf", app.csrf.as_str()),
+        ("year", "2025"),
+        ("modal", "6 M"),
+    ];
+    let res = app
+        .client
+        .post(app.url(&format!("/umkm/{id}/naik-kelas")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    rollup_matches_registry(&mut conn, "a growth report").await;
+
+    // Straight SQL, as a repair script would: a merge, a date fixed, documents and a business
+    // removed.
+    let ids: Vec<String> = sqlx::query("SELECT id FROM umkm ORDER BY id LIMIT 4")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get("id").unwrap())
+        .collect();
+    let (a, b, c) = (ids[0].as_str(), ids[1].as_str(), ids[3].as_str());
+    for (sql, args) in [
+        ("UPDATE umkm SET merged_into = $1 WHERE id = $2", vec![b, a]),
+        ("UPDATE umkm SET merged_into = NULL WHERE id = $1", vec![a]),
+        ("UPDATE umkm SET merged_into = $1 WHERE id = $2", vec![b, a]),
+        (
+            "UPDATE umkm_documents SET issued_on = '2019-01-02' WHERE umkm_id = $1",
+            vec![b],
+        ),
+        (
+            "DELETE FROM umkm_documents WHERE umkm_id = $1 AND kind = 'nib'",
+            vec![b],
+        ),
+        (
+            "UPDATE umkm SET created_at = '2023-03-03T00:00:00.000Z' WHERE id = $1",
+            vec![b],
+        ),
+        ("DELETE FROM umkm WHERE id = $1", vec![c]),
+    ] {
+        let mut q = sqlx::query(sql);
+        for arg in args {
+            q = q.bind(arg);
+        }
+        q.execute(&mut conn).await.unwrap();
+        rollup_matches_registry(&mut conn, sql).await;
+    }
+    // A document's kind is its key: changing it in place is refused.
+    assert!(
+        sqlx::query("UPDATE umkm_documents SET kind = 'sni' WHERE umkm_id = $1")
+            .bind(ids[2].as_str())
+            .execute(&mut conn)
+            .await
+            .is_err()
+            || sqlx::query("SELECT 1 FROM umkm_documents WHERE umkm_id = $1")
+                .bind(ids[2].as_str())
+                .fetch_optional(&mut conn)
+                .await
+                .unwrap()
+                .is_none()
+    );
+    rollup_matches_registry(&mut conn, "a refused kind change").await;
+}

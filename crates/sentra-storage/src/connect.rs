@@ -225,6 +225,7 @@ impl Database {
             .run(&self.pool)
             .await
             .map_err(|e| StorageError::Migrate(e.to_string()))?;
+        self.install_rollup_triggers().await?;
         self.load_regions(sentra_domain::region::RegionTree::embedded())
             .await?;
         self.seed_product_categories().await?;

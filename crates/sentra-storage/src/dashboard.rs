@@ -1,6 +1,8 @@
 //! Aggregates for the dashboards, computed with the registry list's own filter (the same scope
 //! and the same records), so every figure equals the count of the list it links to.
 
+use std::collections::BTreeMap;
+
 use sentra_domain::crosstab::{Axis, Measure};
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::scope::Scope;
@@ -10,7 +12,7 @@ use sqlx::Row;
 use sentra_domain::targets::{Indicator, TargetValue};
 
 use crate::audit::{self, Actor};
-use crate::umkm::{UmkmFilter, filter_where};
+use crate::rollup::child_of;
 use crate::{Database, Result, StorageError, now_text};
 
 /// One region's UMKM and how many of them hold a document kind.
@@ -21,76 +23,66 @@ pub struct Coverage {
     pub with: i64,
 }
 
-/// The column of `umkm` holding the region one level under `level`.
-fn child_column(level: RegionLevel) -> &'static str {
-    match level {
-        RegionLevel::Province => "u.regency_code",
-        RegionLevel::Regency => "u.district_code",
-        RegionLevel::District | RegionLevel::Village => "u.village_code",
-    }
-}
-
 impl Database {
     /// Per region one level under `region` (within the caller's scope): the UMKM of the
-    /// registry and those holding a document of `kind`. Empty when `region` is outside scope.
+    /// registry and those holding a document of `kind`, from the rollups (exact: kept by
+    /// triggers). Empty when `region` is outside scope; dashboards are not for owners.
     pub async fn coverage_by_child(
         &self,
         scope: &Scope,
         region: &RegionCode,
         kind: LegalKind,
     ) -> Result<Vec<Coverage>> {
-        let filter = UmkmFilter {
-            region: Some(region.clone()),
-            ..UmkmFilter::default()
-        };
-        let Some((cond, mut args)) = filter_where(scope, &filter) else {
+        let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
-        let kind = args.text(kind.as_str());
-        let column = child_column(region.level());
-        let sql = format!(
-            "SELECT {column} AS k, COUNT(*) AS total, \
-             SUM(CASE WHEN EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id \
-                 AND d.kind = {kind}) THEN 1 ELSE 0 END) AS holding \
-             FROM umkm u WHERE {cond} GROUP BY {column} ORDER BY {column}"
-        );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Coverage {
-                    region: r.try_get("k")?,
-                    total: r.try_get("total")?,
-                    with: r.try_get::<Option<i64>, _>("holding")?.unwrap_or(0),
-                })
-            })
-            .collect()
+        let mut by_child: BTreeMap<String, Coverage> = BTreeMap::new();
+        for r in self.rollup_sums(&region, &[], true, None).await? {
+            if let Some(child) = child_of(&r.village, &region) {
+                let c = by_child.entry(child.clone()).or_insert_with(|| Coverage {
+                    region: child,
+                    total: 0,
+                    with: 0,
+                });
+                c.total += r.n;
+            }
+        }
+        for (village, _, n) in self.doc_holders(&region, kind.as_str()).await? {
+            if let Some(c) = child_of(&village, &region).and_then(|k| by_child.get_mut(&k)) {
+                c.with += n;
+            }
+        }
+        Ok(by_child.into_values().filter(|c| c.total > 0).collect())
     }
 
     /// The UMKM of `region` (within scope) per value of a column: `sector_code`, `size_class`
-    /// (empty when unknown) or `status`.
+    /// (empty when unknown) or `status`; most first.
     pub async fn counts_by(
         &self,
         scope: &Scope,
         region: &RegionCode,
         dimension: Dimension,
     ) -> Result<Vec<(String, i64)>> {
-        let filter = UmkmFilter {
-            region: Some(region.clone()),
-            ..UmkmFilter::default()
-        };
-        let Some((cond, args)) = filter_where(scope, &filter) else {
+        let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
-        let column = dimension.column();
-        let sql = format!(
-            "SELECT COALESCE({column}, '') AS k, COUNT(*) AS n FROM umkm u WHERE {cond} \
-             GROUP BY COALESCE({column}, '') ORDER BY n DESC, k"
-        );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("k")?, r.try_get("n")?)))
-            .collect()
+        let mut out: Vec<(String, i64)> = self
+            .rollup_sums(&region, &[dimension.column()], false, None)
+            .await?
+            .into_iter()
+            .map(|r| (r.keys.into_iter().next().unwrap_or_default(), r.n))
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(out)
     }
+}
+
+/// The region a dashboard of the caller may show: inside the scope, and not an owner's.
+pub(crate) fn dashboard_region(scope: &Scope, region: &RegionCode) -> Option<RegionCode> {
+    if scope.owner().is_some() {
+        return None;
+    }
+    scope.narrow(Some(region))
 }
 
 /// What the registry is counted by.
@@ -102,11 +94,12 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// Its column in the rollup.
     fn column(self) -> &'static str {
         match self {
-            Self::Sector => "u.sector_code",
-            Self::Size => "u.size_class",
-            Self::Status => "u.status",
+            Self::Sector => "sector_code",
+            Self::Size => "size_class",
+            Self::Status => "status",
         }
     }
 }
@@ -238,6 +231,9 @@ impl Database {
         by: RegionLevel,
         year: Option<i32>,
     ) -> Result<Vec<RegionStats>> {
+        if year.is_none() {
+            return self.current_region_statistics(within, by).await;
+        }
         let column = match by {
             RegionLevel::Province => "u.province_code",
             RegionLevel::Regency => "u.regency_code",
@@ -318,17 +314,6 @@ pub struct RegionReportRow {
     pub sales: i64,
 }
 
-/// `SUM` as a 64-bit integer on both engines (PostgreSQL sums BIGINT into NUMERIC).
-fn sum(expr: &str) -> String {
-    format!("CAST(COALESCE(SUM({expr}), 0) AS BIGINT)")
-}
-
-fn holds(kind: &str) -> String {
-    format!("EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = '{kind}')")
-}
-
-const EMPLOYEES: &str = "COALESCE(u.employees_male, 0) + COALESCE(u.employees_female, 0)";
-
 impl Database {
     /// The standard summary per region one level under `region` (in the caller's scope): UMKM
     /// by size class, NIB and halal holders, employees, modal and sales.
@@ -337,61 +322,40 @@ impl Database {
         scope: &Scope,
         region: &RegionCode,
     ) -> Result<Vec<RegionReportRow>> {
-        let filter = UmkmFilter {
-            region: Some(region.clone()),
-            ..UmkmFilter::default()
-        };
-        let Some((cond, args)) = filter_where(scope, &filter) else {
+        let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
-        let column = child_column(region.level());
-        let size = |class: &str| {
-            sum(&format!(
-                "CASE WHEN u.size_class = '{class}' THEN 1 ELSE 0 END"
-            ))
-        };
-        let sql = format!(
-            "SELECT {column} AS k, COUNT(*) AS total, {} AS mikro, {} AS kecil, {} AS menengah, \
-             {} AS besar, {} AS nib, {} AS halal, {} AS employees, {} AS modal, {} AS sales \
-             FROM umkm u WHERE {cond} GROUP BY {column} ORDER BY {column}",
-            size("mikro"),
-            size("kecil"),
-            size("menengah"),
-            size("besar"),
-            sum(&format!("CASE WHEN {} THEN 1 ELSE 0 END", holds("nib"))),
-            sum(&format!("CASE WHEN {} THEN 1 ELSE 0 END", holds("halal"))),
-            sum(EMPLOYEES),
-            sum("COALESCE(u.modal_rupiah, 0)"),
-            sum("COALESCE(u.annual_sales_rupiah, 0)"),
-        );
-        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                let total: i64 = r.try_get("total")?;
-                let known: [i64; 4] = [
-                    r.try_get("mikro")?,
-                    r.try_get("kecil")?,
-                    r.try_get("menengah")?,
-                    r.try_get("besar")?,
-                ];
-                Ok(RegionReportRow {
-                    region: r.try_get("k")?,
-                    total,
-                    sizes: [
-                        known[0],
-                        known[1],
-                        known[2],
-                        known[3],
-                        total - known.iter().sum::<i64>(),
-                    ],
-                    with_nib: r.try_get("nib")?,
-                    with_halal: r.try_get("halal")?,
-                    employees: r.try_get("employees")?,
-                    modal: r.try_get("modal")?,
-                    sales: r.try_get("sales")?,
-                })
-            })
-            .collect()
+        let rows = self
+            .rollup_sums(&region, &["size_class", "has_nib", "has_halal"], true, None)
+            .await?;
+        let mut by_child: BTreeMap<String, RegionReportRow> = BTreeMap::new();
+        for r in rows {
+            let Some(child) = child_of(&r.village, &region) else {
+                continue;
+            };
+            let line = by_child
+                .entry(child.clone())
+                .or_insert_with(|| RegionReportRow {
+                    region: child,
+                    ..RegionReportRow::default()
+                });
+            let size = ["mikro", "kecil", "menengah", "besar"]
+                .iter()
+                .position(|c| *c == r.keys[0])
+                .unwrap_or(4);
+            line.total += r.n;
+            line.sizes[size] += r.n;
+            if r.keys[1] == "1" {
+                line.with_nib += r.n;
+            }
+            if r.keys[2] == "1" {
+                line.with_halal += r.n;
+            }
+            line.employees += r.employees;
+            line.modal += r.modal;
+            line.sales += r.sales;
+        }
+        Ok(by_child.into_values().filter(|r| r.total > 0).collect())
     }
 
     /// A cross-tabulation of the registry in `region` (and scope): `(row, column, value)` per
@@ -405,39 +369,91 @@ impl Database {
         columns: Axis,
         measure: Measure,
     ) -> Result<Vec<(String, String, i64)>> {
-        let filter = UmkmFilter {
-            region: Some(region.clone()),
-            ..UmkmFilter::default()
-        };
-        let Some((cond, args)) = filter_where(scope, &filter) else {
+        let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
-        let axis = |a: Axis| -> String {
+        let column = |a: Axis| match a {
+            // Grouped by kelurahan, then summed up to the level under the region.
+            Axis::Region => "village_code",
+            Axis::Sector => "sector_code",
+            Axis::Size => "size_class",
+            Axis::Status => "status",
+            Axis::Sex => "owner_sex",
+            Axis::Nib => "has_nib",
+            Axis::Halal => "has_halal",
+            Axis::Registered => "entered_year",
+        };
+        let key = |a: Axis, raw: &str| -> Option<String> {
             match a {
-                Axis::Region => child_column(region.level()).to_string(),
-                Axis::Sector => "u.sector_code".into(),
-                Axis::Size => "COALESCE(u.size_class, '')".into(),
-                Axis::Status => "u.status".into(),
-                Axis::Sex => "u.owner_sex".into(),
-                Axis::Nib => format!("CASE WHEN {} THEN 'has' ELSE 'no' END", holds("nib")),
-                Axis::Halal => format!("CASE WHEN {} THEN 'has' ELSE 'no' END", holds("halal")),
-                Axis::Registered => "substr(u.created_at, 1, 4)".into(),
+                Axis::Region => child_of(raw, &region),
+                Axis::Nib | Axis::Halal => Some(if raw == "1" { "has" } else { "no" }.into()),
+                _ => Some(raw.to_string()),
             }
         };
-        let value = match measure {
-            Measure::Count => "COUNT(*)".to_string(),
-            Measure::Employees => sum(EMPLOYEES),
-            Measure::Modal => sum("COALESCE(u.modal_rupiah, 0)"),
-            Measure::Sales => sum("COALESCE(u.annual_sales_rupiah, 0)"),
-        };
-        let (r, c) = (axis(rows), axis(columns));
-        let sql = format!(
-            "SELECT {r} AS r, {c} AS c, {value} AS v FROM umkm u WHERE {cond} GROUP BY {r}, {c}"
-        );
-        let found = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
-        found
-            .iter()
-            .map(|x| Ok((x.try_get("r")?, x.try_get("c")?, x.try_get("v")?)))
-            .collect()
+        let found = self
+            .rollup_sums(&region, &[column(rows), column(columns)], false, None)
+            .await?;
+        let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for r in found {
+            let (Some(a), Some(b)) = (key(rows, &r.keys[0]), key(columns, &r.keys[1])) else {
+                continue;
+            };
+            *cells.entry((a, b)).or_default() += match measure {
+                Measure::Count => r.n,
+                Measure::Employees => r.employees,
+                Measure::Modal => r.modal,
+                Measure::Sales => r.sales,
+            };
+        }
+        Ok(cells.into_iter().map(|((a, b), v)| (a, b, v)).collect())
     }
+}
+
+impl Database {
+    /// The current figures of [`Database::region_statistics`], from the rollup.
+    async fn current_region_statistics(
+        &self,
+        within: &RegionCode,
+        by: RegionLevel,
+    ) -> Result<Vec<RegionStats>> {
+        let rows = self
+            .rollup_sums(
+                within,
+                &["size_class", "has_nib", "has_halal"],
+                true,
+                Some("status <> 'inactive'"),
+            )
+            .await?;
+        let mut out: BTreeMap<String, RegionStats> = BTreeMap::new();
+        for r in rows {
+            let Some(region) = ancestor_at(&r.village, by) else {
+                continue;
+            };
+            let line = out.entry(region.clone()).or_insert_with(|| RegionStats {
+                region,
+                total: 0,
+                sizes: [0; 5],
+                with_nib: 0,
+                with_halal: 0,
+            });
+            let size = ["mikro", "kecil", "menengah", "besar"]
+                .iter()
+                .position(|c| *c == r.keys[0])
+                .unwrap_or(4);
+            line.total += r.n;
+            line.sizes[size] += r.n;
+            line.with_nib += if r.keys[1] == "1" { r.n } else { 0 };
+            line.with_halal += if r.keys[2] == "1" { r.n } else { 0 };
+        }
+        Ok(out.into_values().filter(|r| r.total > 0).collect())
+    }
+}
+
+/// The region of `level` that holds the kelurahan `village`.
+fn ancestor_at(village: &str, level: RegionLevel) -> Option<String> {
+    let mut at = RegionCode::parse(village).ok()?;
+    while at.level() != level {
+        at = at.parent()?;
+    }
+    Some(at.as_str().to_string())
 }

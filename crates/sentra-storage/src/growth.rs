@@ -10,7 +10,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{self, Actor};
-use crate::umkm::{Args, UmkmFilter, filter_where};
+use crate::dashboard::dashboard_region;
+use crate::umkm::Args;
 use crate::{Database, Result, now_text};
 
 /// What the registry list can be narrowed to by growth: businesses that reported in a year,
@@ -330,50 +331,87 @@ impl Database {
         Ok(events)
     }
 
-    /// The naik-kelas figures of a year for `region` (in scope), each counted with the same
-    /// condition the registry list uses for the figure's link.
+    /// The naik-kelas figures of a year for `region` (in scope): the same businesses the
+    /// registry list's growth filters give, counted from the growth tables (a few rows a year
+    /// per business that reports) and the rollups, not by testing every business.
     pub async fn growth_summary(
         &self,
         scope: &Scope,
         region: &RegionCode,
         year: i32,
     ) -> Result<GrowthSummary> {
-        let filter = UmkmFilter {
-            region: Some(region.clone()),
-            ..UmkmFilter::default()
-        };
-        let Some((cond, mut args)) = filter_where(scope, &filter) else {
+        let Some(region) = dashboard_region(scope, region) else {
             return Ok(GrowthSummary::default());
         };
-        let mut columns = vec![
-            "COUNT(*) AS total".to_string(),
+        let total = self
+            .rollup_sums(&region, &[], false, None)
+            .await?
+            .first()
+            .map_or(0, |r| r.n);
+        let within = |table: &str, alias: &str, more: &str| {
             format!(
-                "SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS reported",
-                GrowthFilter::Reported(year).condition(&mut args)
-            ),
-            format!(
-                "SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS class_down",
-                GrowthFilter::ClassDown(year).condition(&mut args)
-            ),
-        ];
-        for (i, m) in Milestone::ALL.iter().enumerate() {
-            columns.push(format!(
-                "SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS m{i}",
-                GrowthFilter::Reached(*m, year).condition(&mut args)
-            ));
+                "SELECT {more} FROM {table} {alias} JOIN umkm u ON u.id = {alias}.umkm_id \
+                 WHERE {alias}.year = $3 AND (u.village_code = $1 OR u.village_code LIKE $2) \
+                 AND u.merged_into IS NULL"
+            )
+        };
+        let count = |sql: String| {
+            let region = region.clone();
+            async move {
+                let row = sqlx::query(&sql)
+                    .bind(region.as_str())
+                    .bind(format!("{}.%", region.as_str()))
+                    .bind(i64::from(year))
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok::<i64, crate::StorageError>(row.try_get("n")?)
+            }
+        };
+        let reported = count(within(
+            "growth_reports",
+            "g",
+            "COUNT(DISTINCT g.umkm_id) AS n",
+        ))
+        .await?;
+        let class_down = count(format!(
+            "{} AND e.up = 0",
+            within("size_class_events", "e", "COUNT(DISTINCT e.umkm_id) AS n")
+        ))
+        .await?;
+        let rows = sqlx::query(&format!(
+            "{} GROUP BY m.milestone",
+            within("growth_milestones", "m", "m.milestone AS k, COUNT(*) AS n")
+        ))
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found = std::collections::HashMap::new();
+        for r in &rows {
+            found.insert(r.try_get::<String, _>("k")?, r.try_get::<i64, _>("n")?);
         }
-        let sql = format!("SELECT {} FROM umkm u WHERE {cond}", columns.join(", "));
-        let row = args.bind(sqlx::query(&sql)).fetch_one(&self.pool).await?;
-        let n = |c: &str| -> Result<i64> { Ok(row.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
-        let mut reached = Vec::with_capacity(Milestone::ALL.len());
-        for (i, m) in Milestone::ALL.iter().enumerate() {
-            reached.push((*m, n(&format!("m{i}"))?));
-        }
+        let formalised: i64 = self
+            .doc_holders(&region, "nib")
+            .await?
+            .iter()
+            .filter(|(_, y, _)| *y == i64::from(year))
+            .map(|(_, _, n)| n)
+            .sum();
         Ok(GrowthSummary {
-            total: row.try_get("total")?,
-            reported: n("reported")?,
-            class_down: n("class_down")?,
-            reached,
+            total,
+            reported,
+            class_down,
+            reached: Milestone::ALL
+                .iter()
+                .map(|m| {
+                    let n = match m {
+                        Milestone::Formalised => formalised,
+                        m => found.get(m.as_str()).copied().unwrap_or(0),
+                    };
+                    (*m, n)
+                })
+                .collect(),
         })
     }
 }
@@ -397,11 +435,7 @@ impl Database {
         from: i32,
         to: i32,
     ) -> Result<Vec<TrendYear>> {
-        let filter = UmkmFilter {
-            region: Some(region.clone()),
-            ..UmkmFilter::default()
-        };
-        let Some((cond, args)) = filter_where(scope, &filter) else {
+        let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
         let mut out: Vec<TrendYear> = (from..=to)
@@ -410,40 +444,53 @@ impl Database {
                 ..TrendYear::default()
             })
             .collect();
-        let queries = [
-            format!(
-                "SELECT CAST(substr(u.created_at, 1, 4) AS BIGINT) AS y, COUNT(*) AS n FROM umkm u \
-                 WHERE {cond} GROUP BY substr(u.created_at, 1, 4)"
-            ),
-            format!(
-                "SELECT CAST(substr(d.issued_on, 1, 4) AS BIGINT) AS y, COUNT(*) AS n FROM umkm u \
-                 JOIN umkm_documents d ON d.umkm_id = u.id AND d.kind = 'nib' \
-                 WHERE {cond} AND d.issued_on IS NOT NULL GROUP BY substr(d.issued_on, 1, 4)"
-            ),
-            format!(
-                "SELECT m.year AS y, COUNT(*) AS n FROM umkm u \
-                 JOIN growth_milestones m ON m.umkm_id = u.id AND m.milestone = 'class_up' \
-                 WHERE {cond} GROUP BY m.year"
-            ),
-        ];
-        for (i, sql) in queries.iter().enumerate() {
-            let rows = args
-                .clone()
-                .bind(sqlx::query(sql))
-                .fetch_all(&self.pool)
-                .await?;
-            for r in &rows {
-                let year = i32::try_from(r.try_get::<i64, _>("y")?).ok();
-                let Some(at) = year.and_then(|y| out.iter_mut().find(|t| t.year == y)) else {
-                    continue;
-                };
-                let n: i64 = r.try_get("n")?;
-                match i {
-                    0 => at.registered = n,
-                    1 => at.formalised = n,
-                    _ => at.class_up = n,
-                }
+        let mut at = |year: i64| {
+            i32::try_from(year)
+                .ok()
+                .and_then(|y| out.iter().position(|t| t.year == y))
+        };
+        let mut registered = Vec::new();
+        for r in self
+            .rollup_sums(&region, &["entered_year"], false, None)
+            .await?
+        {
+            if let Some(i) = r.keys[0].parse().ok().and_then(&mut at) {
+                registered.push((i, r.n));
             }
+        }
+        let mut formalised = Vec::new();
+        for (_, year, n) in self.doc_holders(&region, "nib").await? {
+            if let Some(i) = at(year) {
+                formalised.push((i, n));
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT m.year AS y, COUNT(*) AS n FROM growth_milestones m \
+             JOIN umkm u ON u.id = m.umkm_id WHERE m.milestone = 'class_up' \
+             AND m.year >= $3 AND m.year <= $4 \
+             AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
+             GROUP BY m.year",
+        )
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .bind(i64::from(from))
+        .bind(i64::from(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut class_up = Vec::new();
+        for r in &rows {
+            if let Some(i) = at(r.try_get("y")?) {
+                class_up.push((i, r.try_get::<i64, _>("n")?));
+            }
+        }
+        for (i, n) in registered {
+            out[i].registered += n;
+        }
+        for (i, n) in formalised {
+            out[i].formalised += n;
+        }
+        for (i, n) in class_up {
+            out[i].class_up += n;
         }
         Ok(out)
     }

@@ -22,6 +22,7 @@ mod personal;
 mod product_photos;
 mod products;
 mod regions;
+mod rollup;
 mod umkm;
 
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
