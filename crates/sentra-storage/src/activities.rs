@@ -1130,6 +1130,35 @@ pub struct ReachOutcomes {
 }
 
 impl Database {
+    /// Reach in one number, for dashboards and targets: the active businesses of `region` and
+    /// how many of them attended an activity starting in `[from, to)`. Counted from that
+    /// period's participations (and the rollup for the whole), without testing every business.
+    pub async fn reach_count(&self, region: &RegionCode, from: i64, to: i64) -> Result<(i64, i64)> {
+        let total = self
+            .rollup_sums(region, &[], false, Some("status <> 'inactive'"))
+            .await?
+            .first()
+            .map_or(0, |r| r.n);
+        let row = sqlx::query(
+            "SELECT COUNT(DISTINCT p.umkm_id) AS n FROM activities a \
+             JOIN activity_participants p ON p.activity_id = a.id \
+             JOIN umkm u ON u.id = p.umkm_id \
+             WHERE a.starts_at >= $3 AND a.starts_at < $4 \
+             AND p.state IN ('attended', 'completed') \
+             AND (u.village_code = $1 OR u.village_code LIKE $2) \
+             AND u.merged_into IS NULL AND u.status <> 'inactive'",
+        )
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .bind(from)
+        .bind(to)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("n")?, total))
+    }
+}
+
+impl Database {
     /// Reach of the programmes in `region` over activities starting in `[from, to)`; "reached"
     /// means attended or completed.
     pub async fn reach(

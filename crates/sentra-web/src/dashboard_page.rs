@@ -82,11 +82,10 @@ async fn target_rows(
             Indicator::Reach => {
                 let zone = sentra_domain::programme::activity::Zone::of_region(t.region.as_str());
                 let at = |y: i32| sentra_domain::programme::activity::year_start(y, zone);
-                let r = state
+                state
                     .db()
-                    .reach(&t.region, at(year), at(year + 1), 1)
-                    .await?;
-                (r.reached, r.total)
+                    .reach_count(&t.region, at(year), at(year + 1))
+                    .await?
             }
         };
         let needed = still_needed(t.basis_points, part, total);
@@ -321,7 +320,10 @@ async fn dashboard(
     let more = async {
         let growth = state.db().growth_summary(&scope, &region, year).await?;
         let trend = state.db().trend(&scope, &region, year - 5, year).await?;
-        let reach = state.db().reach(&region, at(year), at(year + 1), 1).await?;
+        let reach = state
+            .db()
+            .reach_count(&region, at(year), at(year + 1))
+            .await?;
         Ok::<_, StorageError>((growth, trend, reach))
     };
     let (growth, trend, reach) = match more.await {
@@ -489,9 +491,9 @@ async fn dashboard(
             lang.tf(
                 "dash.actual",
                 &[
-                    ("share", &percent(lang, reach.reached, reach.total).1),
-                    ("part", &reach.reached.to_string()),
-                    ("total", &reach.total.to_string()),
+                    ("share", &percent(lang, reach.0, reach.1).1),
+                    ("part", &reach.0.to_string()),
+                    ("total", &reach.1.to_string()),
                 ],
             ),
             format!(
