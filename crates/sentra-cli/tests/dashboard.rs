@@ -413,3 +413,138 @@ async fn the_rollup_stays_exact_through_every_kind_of_write() {
     );
     rollup_matches_registry(&mut conn, "a refused kind change").await;
 }
+
+async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
+    let rows = |sql: &'static str| sqlx::query(sql);
+    let expected: BTreeMap<(String, i64), i64> = rows(
+        "SELECT u.village_code AS v, c.year AS y, COUNT(DISTINCT u.id) AS n \
+         FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
+         JOIN umkm u ON u.id = p.umkm_id \
+         JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
+              AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at \
+         WHERE p.state IN ('attended', 'completed') AND u.merged_into IS NULL \
+         AND u.status <> 'inactive' GROUP BY u.village_code, c.year",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            (r.try_get("v").unwrap(), r.try_get("y").unwrap()),
+            r.try_get("n").unwrap(),
+        )
+    })
+    .collect();
+    let kept: BTreeMap<(String, i64), i64> =
+        rows("SELECT village_code AS v, year AS y, n FROM reach_village WHERE n <> 0")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    (r.try_get("v").unwrap(), r.try_get("y").unwrap()),
+                    r.try_get("n").unwrap(),
+                )
+            })
+            .collect();
+    assert_eq!(kept, expected, "reach_village after {when}");
+}
+
+#[tokio::test]
+async fn programme_reach_stays_exact_through_participations_and_moves() {
+    let app = spawn_app().await;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+        .await
+        .unwrap();
+    app.seed(30, 4).await;
+    // Two activities: 10 December 2025 and 5 March 2026 (WIB).
+    for (id, starts) in [("a1", 1_765_339_200_i64), ("a2", 1_772_694_000)] {
+        sqlx::query(
+            "INSERT INTO activities (id, kind, title, topics, organiser, region_code, starts_at, \
+             ends_at, zone, capacity, sectors, status, created_by, created_at, updated_at, version) \
+             VALUES ($1, 'pelatihan', 'Kelas', 'halal', 'dinas', '36.74', $2, $3, 'WIB', 50, '', \
+             'planned', 't', 't', 't', 1)",
+        )
+        .bind(id)
+        .bind(starts)
+        .bind(starts + 7200)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let ids: Vec<String> = sqlx::query("SELECT id FROM umkm ORDER BY id LIMIT 6")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get("id").unwrap())
+        .collect();
+    let steps: Vec<(&str, Vec<&str>)> = vec![
+        // Several rows in one statement: PostgreSQL fires their triggers after all of them.
+        (
+            "INSERT INTO activity_participants (activity_id, umkm_id, state, updated_by, updated_at) \
+             VALUES ('a1', $1, 'attended', 't', 't'), ('a2', $1, 'attended', 't', 't'), \
+             ('a1', $2, 'registered', 't', 't'), ('a2', $3, 'completed', 't', 't')",
+            vec![&ids[0], &ids[1], &ids[2]],
+        ),
+        (
+            "UPDATE activity_participants SET state = 'attended' WHERE umkm_id = $1",
+            vec![&ids[1]],
+        ),
+        (
+            "UPDATE activity_participants SET state = 'absent' WHERE umkm_id = $1 AND activity_id = 'a2'",
+            vec![&ids[0]],
+        ),
+        // The December class moves into January: its people are reached in 2026 instead.
+        (
+            "UPDATE activities SET starts_at = 1767312000 WHERE id = 'a1'",
+            vec![],
+        ),
+        (
+            "UPDATE umkm SET village_code = '36.74.02.1001', district_code = '36.74.02' WHERE id = $1",
+            vec![&ids[0]],
+        ),
+        (
+            "UPDATE umkm SET status = 'inactive' WHERE id = $1",
+            vec![&ids[2]],
+        ),
+        (
+            "UPDATE umkm SET merged_into = $1 WHERE id = $2",
+            vec![&ids[3], &ids[1]],
+        ),
+        (
+            "UPDATE umkm SET merged_into = NULL WHERE id = $1",
+            vec![&ids[1]],
+        ),
+        (
+            "DELETE FROM activity_participants WHERE umkm_id = $1 AND activity_id = 'a1'",
+            vec![&ids[0]],
+        ),
+    ];
+    reach_matches_registry(&mut conn, "no participations").await;
+    for (sql, args) in steps {
+        let mut q = sqlx::query(sql);
+        for a in args {
+            q = q.bind(a);
+        }
+        q.execute(&mut conn).await.unwrap();
+        reach_matches_registry(&mut conn, sql).await;
+    }
+    // The dashboard reads it: 2026's reach of the kota.
+    let (reached, total) = app
+        .db
+        .reach_count(
+            &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+            2026,
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 29, "30 seeded, one made inactive");
+    assert_eq!(
+        reached, 1,
+        "only the second business is still reached in 2026"
+    );
+}

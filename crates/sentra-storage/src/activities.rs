@@ -1131,27 +1131,21 @@ pub struct ReachOutcomes {
 
 impl Database {
     /// Reach in one number, for dashboards and targets: the active businesses of `region` and
-    /// how many of them attended an activity starting in `[from, to)`. Counted from that
-    /// period's participations (and the rollup for the whole), without testing every business.
-    pub async fn reach_count(&self, region: &RegionCode, from: i64, to: i64) -> Result<(i64, i64)> {
+    /// how many of them attended an activity in `year` (the calendar year in their province's
+    /// time zone), read from the reach rollup that triggers keep exact.
+    pub async fn reach_count(&self, region: &RegionCode, year: i32) -> Result<(i64, i64)> {
         let total = self
             .rollup_sums(region, &[], false, Some("status <> 'inactive'"))
             .await?
             .first()
             .map_or(0, |r| r.n);
         let row = sqlx::query(
-            "SELECT COUNT(DISTINCT p.umkm_id) AS n FROM activities a \
-             JOIN activity_participants p ON p.activity_id = a.id \
-             JOIN umkm u ON u.id = p.umkm_id \
-             WHERE a.starts_at >= $3 AND a.starts_at < $4 \
-             AND p.state IN ('attended', 'completed') \
-             AND (u.village_code = $1 OR u.village_code LIKE $2) \
-             AND u.merged_into IS NULL AND u.status <> 'inactive'",
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM reach_village \
+             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2)",
         )
         .bind(region.as_str())
         .bind(format!("{}.%", region.as_str()))
-        .bind(from)
-        .bind(to)
+        .bind(i64::from(year))
         .fetch_one(&self.pool)
         .await?;
         Ok((row.try_get("n")?, total))

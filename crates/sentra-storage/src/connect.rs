@@ -225,9 +225,10 @@ impl Database {
             .run(&self.pool)
             .await
             .map_err(|e| StorageError::Migrate(e.to_string()))?;
-        self.install_rollup_triggers().await?;
         self.load_regions(sentra_domain::region::RegionTree::embedded())
             .await?;
+        // After the regions: the reach rollup's calendar is per province.
+        self.install_rollup_triggers().await?;
         self.seed_product_categories().await?;
         self.seed_activity_topics().await?;
         Ok(())

@@ -79,14 +79,7 @@ async fn target_rows(
                     c.iter().map(|x| x.total).sum::<i64>(),
                 )
             }
-            Indicator::Reach => {
-                let zone = sentra_domain::programme::activity::Zone::of_region(t.region.as_str());
-                let at = |y: i32| sentra_domain::programme::activity::year_start(y, zone);
-                state
-                    .db()
-                    .reach_count(&t.region, at(year), at(year + 1))
-                    .await?
-            }
+            Indicator::Reach => state.db().reach_count(&t.region, year).await?,
         };
         let needed = still_needed(t.basis_points, part, total);
         out.push(TargetRow {
@@ -315,15 +308,10 @@ async fn dashboard(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let this_year = chrono::Datelike::year(&chrono::Utc::now());
-    let zone = sentra_domain::programme::activity::Zone::of_region(region.as_str());
-    let at = |y: i32| sentra_domain::programme::activity::year_start(y, zone);
     let more = async {
         let growth = state.db().growth_summary(&scope, &region, year).await?;
         let trend = state.db().trend(&scope, &region, year - 5, year).await?;
-        let reach = state
-            .db()
-            .reach_count(&region, at(year), at(year + 1))
-            .await?;
+        let reach = state.db().reach_count(&region, year).await?;
         Ok::<_, StorageError>((growth, trend, reach))
     };
     let (growth, trend, reach) = match more.await {
