@@ -20,6 +20,8 @@ use crate::{Database, Result, now_text};
 pub enum GrowthFilter {
     /// Entered into the registry in the year.
     Registered(i32),
+    /// Active, and attended a programme activity in the year (what reach counts).
+    ProgrammeReached(i32),
     Reported(i32),
     Reached(Milestone, i32),
     ClassDown(i32),
@@ -32,6 +34,7 @@ impl GrowthFilter {
         let year: i32 = year.parse().ok().filter(|y| (2000..=2100).contains(y))?;
         match what {
             "registered" => Some(Self::Registered(year)),
+            "reached" => Some(Self::ProgrammeReached(year)),
             "reported" => Some(Self::Reported(year)),
             "class_down" => Some(Self::ClassDown(year)),
             m => Milestone::parse(m).map(|m| Self::Reached(m, year)),
@@ -41,6 +44,7 @@ impl GrowthFilter {
     pub fn as_param(self) -> String {
         match self {
             Self::Registered(y) => format!("registered:{y}"),
+            Self::ProgrammeReached(y) => format!("reached:{y}"),
             Self::Reported(y) => format!("reported:{y}"),
             Self::ClassDown(y) => format!("class_down:{y}"),
             Self::Reached(m, y) => format!("{}:{y}", m.as_str()),
@@ -51,6 +55,11 @@ impl GrowthFilter {
     pub(crate) fn condition(self, args: &mut Args) -> String {
         match self {
             Self::Registered(y) => format!("u.created_at LIKE {}", args.text(format!("{y}-%"))),
+            Self::ProgrammeReached(y) => format!(
+                "u.status <> 'inactive' AND EXISTS (SELECT 1 FROM reach_rollup r \
+                 WHERE r.umkm_id = u.id AND r.year = {} AND r.attended > 0)",
+                args.int(Some(i64::from(y)))
+            ),
             Self::Reported(y) => format!(
                 "EXISTS (SELECT 1 FROM growth_reports g WHERE g.umkm_id = u.id AND g.year = {})",
                 args.int(Some(i64::from(y)))

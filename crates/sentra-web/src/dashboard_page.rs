@@ -250,8 +250,9 @@ pub struct DashboardPage {
     pub years: Vec<i32>,
     /// Naik kelas in the year: reported, each milestone, moved down.
     pub growth: Vec<CountRow>,
-    /// Programme reach in the year: "812 dari 2.400 (33,8%)" and the reach page.
-    pub reach: (String, String),
+    /// Programme reach in the year: "812 dari 2.400 (33,8%)", the businesses behind it and the
+    /// reach page.
+    pub reach: (String, String, String),
     /// The region's years: (year, [registered, formalised, class up] as (n, link)).
     pub trend: Vec<(i32, [(i64, String); 3])>,
     pub trend_bars: Vec<TrendBar>,
@@ -484,6 +485,7 @@ async fn dashboard(
                     ("total", &reach.1.to_string()),
                 ],
             ),
+            growth_link(GrowthFilter::ProgrammeReached(year)),
             format!(
                 "/kegiatan/jangkauan?wilayah={}&tahun={year}",
                 region.as_str()

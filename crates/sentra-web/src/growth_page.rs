@@ -43,6 +43,7 @@ fn size_label(lang: Lang, c: Option<SizeClass>) -> String {
 pub fn filter_label(lang: Lang, f: GrowthFilter) -> String {
     let (what, year) = match f {
         GrowthFilter::Registered(y) => (lang.t("growth.registered").into_owned(), y),
+        GrowthFilter::ProgrammeReached(y) => (lang.t("growth.reached").into_owned(), y),
         GrowthFilter::Reported(y) => (lang.t("growth.reported").into_owned(), y),
         GrowthFilter::ClassDown(y) => (lang.t("growth.class_down").into_owned(), y),
         GrowthFilter::Reached(m, y) => (milestone_label(lang, m), y),
