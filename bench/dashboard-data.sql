@@ -41,3 +41,6 @@ INSERT INTO growth_milestones (umkm_id, milestone, year)
 SELECT u.id, 'class_up', 2026 FROM bench_u u WHERE u.rn % 10 = 0;
 INSERT INTO size_class_events (umkm_id, year, quarter, from_class, to_class, basis, up)
 SELECT u.id, 2026, 0, 'mikro', 'kecil', 'modal', 1 FROM bench_u u WHERE u.rn % 10 = 0;
+-- The marks the application writes beside a report (migration 0020).
+INSERT INTO growth_milestones (umkm_id, milestone, year)
+SELECT DISTINCT umkm_id, 'reported', year FROM growth_reports;

@@ -312,6 +312,23 @@ async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
             .unwrap(),
     );
     assert_eq!(kept, expected, "umkm_doc_rollup after {when}");
+    let expected = count(
+        docs(
+            "SELECT u.village_code AS v, m.milestone AS k, m.year AS y, COUNT(*) AS n \
+             FROM growth_milestones m JOIN umkm u ON u.id = m.umkm_id \
+             WHERE u.merged_into IS NULL GROUP BY u.village_code, m.milestone, m.year",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    let kept = count(
+        docs("SELECT village_code AS v, milestone AS k, year AS y, n FROM growth_village")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(kept, expected, "growth_village after {when}");
 }
 
 #[tokio::test]
@@ -373,6 +390,19 @@ async fn the_rollup_stays_exact_through_every_kind_of_write() {
         .collect();
     let (a, b, c) = (ids[0].as_str(), ids[1].as_str(), ids[3].as_str());
     for (sql, args) in [
+        // The business with a growth report moves, is merged away and comes back.
+        (
+            "UPDATE umkm SET village_code = '36.74.05.1001', district_code = '36.74.05' WHERE id = $1",
+            vec![id.as_str()],
+        ),
+        (
+            "UPDATE umkm SET merged_into = $1 WHERE id = $2",
+            vec![a, id.as_str()],
+        ),
+        (
+            "UPDATE umkm SET merged_into = NULL WHERE id = $1",
+            vec![id.as_str()],
+        ),
         ("UPDATE umkm SET merged_into = $1 WHERE id = $2", vec![b, a]),
         ("UPDATE umkm SET merged_into = NULL WHERE id = $1", vec![a]),
         ("UPDATE umkm SET merged_into = $1 WHERE id = $2", vec![b, a]),

@@ -95,6 +95,10 @@ pub struct GrowthSummary {
     pub reached: Vec<(Milestone, i64)>,
 }
 
+/// The marks of `growth_milestones` beside the milestones: a year reported, a year moved down.
+const REPORTED: &str = "reported";
+const CLASS_DOWN: &str = "class_down";
+
 fn quarter_of(p: Period) -> i64 {
     p.quarter.map_or(0, i64::from)
 }
@@ -281,13 +285,26 @@ impl Database {
             .execute(&mut *tx)
             .await?;
         }
-        // Formalised comes from the NIB itself (see GrowthFilter), not from reports.
-        for (m, y) in milestones(start, &reports, None) {
+        // Formalised comes from the NIB itself (see GrowthFilter), not from reports. Beside the
+        // milestones, the years it reported and moved down are marked, for the dashboard's
+        // counts per kelurahan (migration 0020).
+        let mut marks: std::collections::BTreeSet<(&str, i32)> = milestones(start, &reports, None)
+            .into_iter()
+            .map(|(m, y)| (m.as_str(), y))
+            .collect();
+        marks.extend(reports.iter().map(|r| (REPORTED, r.period.year)));
+        marks.extend(
+            events
+                .iter()
+                .filter(|e| !e.is_up())
+                .map(|e| (CLASS_DOWN, e.period.year)),
+        );
+        for (m, y) in marks {
             sqlx::query(
                 "INSERT INTO growth_milestones (umkm_id, milestone, year) VALUES ($1, $2, $3)",
             )
             .bind(umkm_id)
-            .bind(m.as_str())
+            .bind(m)
             .bind(i64::from(y))
             .execute(&mut *tx)
             .await?;
@@ -341,8 +358,8 @@ impl Database {
     }
 
     /// The naik-kelas figures of a year for `region` (in scope): the same businesses the
-    /// registry list's growth filters give, counted from the growth tables (a few rows a year
-    /// per business that reports) and the rollups, not by testing every business.
+    /// registry list's growth filters give, counted from the marks per kelurahan (kept by
+    /// triggers) and the rollups, not by testing every business.
     pub async fn growth_summary(
         &self,
         scope: &Scope,
@@ -357,40 +374,10 @@ impl Database {
             .await?
             .first()
             .map_or(0, |r| r.n);
-        let within = |table: &str, alias: &str, more: &str| {
-            format!(
-                "SELECT {more} FROM {table} {alias} JOIN umkm u ON u.id = {alias}.umkm_id \
-                 WHERE {alias}.year = $3 AND (u.village_code = $1 OR u.village_code LIKE $2) \
-                 AND u.merged_into IS NULL"
-            )
-        };
-        let count = |sql: String| {
-            let region = region.clone();
-            async move {
-                let row = sqlx::query(&sql)
-                    .bind(region.as_str())
-                    .bind(format!("{}.%", region.as_str()))
-                    .bind(i64::from(year))
-                    .fetch_one(&self.pool)
-                    .await?;
-                Ok::<i64, crate::StorageError>(row.try_get("n")?)
-            }
-        };
-        let reported = count(within(
-            "growth_reports",
-            "g",
-            "COUNT(DISTINCT g.umkm_id) AS n",
-        ))
-        .await?;
-        let class_down = count(format!(
-            "{} AND e.up = 0",
-            within("size_class_events", "e", "COUNT(DISTINCT e.umkm_id) AS n")
-        ))
-        .await?;
-        let rows = sqlx::query(&format!(
-            "{} GROUP BY m.milestone",
-            within("growth_milestones", "m", "m.milestone AS k, COUNT(*) AS n")
-        ))
+        let rows = sqlx::query(
+            "SELECT milestone AS k, CAST(SUM(n) AS BIGINT) AS n FROM growth_village \
+             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2) GROUP BY milestone",
+        )
         .bind(region.as_str())
         .bind(format!("{}.%", region.as_str()))
         .bind(i64::from(year))
@@ -400,6 +387,8 @@ impl Database {
         for r in &rows {
             found.insert(r.try_get::<String, _>("k")?, r.try_get::<i64, _>("n")?);
         }
+        let reported = found.get(REPORTED).copied().unwrap_or(0);
+        let class_down = found.get(CLASS_DOWN).copied().unwrap_or(0);
         let formalised: i64 = self
             .doc_holders(&region, "nib")
             .await?
@@ -474,11 +463,9 @@ impl Database {
             }
         }
         let rows = sqlx::query(
-            "SELECT m.year AS y, COUNT(*) AS n FROM growth_milestones m \
-             JOIN umkm u ON u.id = m.umkm_id WHERE m.milestone = 'class_up' \
-             AND m.year >= $3 AND m.year <= $4 \
-             AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
-             GROUP BY m.year",
+            "SELECT year AS y, CAST(SUM(n) AS BIGINT) AS n FROM growth_village \
+             WHERE milestone = 'class_up' AND year >= $3 AND year <= $4 \
+             AND (village_code = $1 OR village_code LIKE $2) GROUP BY year",
         )
         .bind(region.as_str())
         .bind(format!("{}.%", region.as_str()))
