@@ -13,9 +13,9 @@ runs="${2:-5}"
 # REUSE=FOLDER times again on a folder kept by KEEP=1 (its data prepared and exported).
 work="${REUSE:-$(mktemp -d /tmp/sentra-dash.XXXXXX)}"
 chmod 755 "$work"
-pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # Servers started in subshells leave their pid in the work folder.
+  for f in "$work"/serve-*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; rm -f "$f"; done
   stop_throwaway_postgres
   [ "${KEEP:-}" = 1 ] || [ -n "${REUSE:-}" ] || rm -rf "$work"
 }
@@ -52,7 +52,7 @@ serve() { # url
   token="$("$bin" user token "bench-$port@example.id" --database "$1" --key-file "$work/key" | tail -n 1)"
   "$bin" serve --listen "127.0.0.1:$port" --database "$1" --key-file "$work/key" \
     --search-dir "$work/search-serve-$port" >"$work/serve-$port.log" 2>&1 &
-  pids+=("$!")
+  echo "$!" >"$work/serve-$port.pid"
   for _ in $(seq 1 600); do
     curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 1

@@ -657,6 +657,7 @@ async fn serve(
         demo_accounts(&db, &home).await?;
         demo_products(&db, &home, DEMO_PRODUCTS).await?;
         demo_activities(&db, &home).await?;
+        demo_growth(&db, &home).await?;
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -1092,6 +1093,57 @@ async fn demo_activities(db: &Database, home: &RegionCode) -> anyhow::Result<()>
         }
     }
     eprintln!("demo: {planned} programme activities");
+    Ok(())
+}
+
+/// Naik-kelas reports for the last two years of one business in five (the first 1,000 by
+/// name), once, so that the dashboard's naik-kelas figures and the businesses' pages show
+/// something.
+async fn demo_growth(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
+    use sentra_storage::{PageRequest, SortDirection, UmkmFilter, UmkmSort};
+    let scope = Scope::region(home.clone());
+    let filter = UmkmFilter {
+        growth: Some(sentra_storage::GrowthFilter::Reported(
+            chrono::Datelike::year(&chrono::Utc::now()) - 1,
+        )),
+        ..UmkmFilter::default()
+    };
+    let page = PageRequest::new(1, 1);
+    if db
+        .list_umkm(&scope, &filter, UmkmSort::Name, SortDirection::Asc, page)
+        .await?
+        .total
+        > 0
+    {
+        return Ok(());
+    }
+    let actor = Actor::system("demo");
+    let last_year = chrono::Datelike::year(&chrono::Utc::now()) - 1;
+    let mut reported = 0;
+    for n in 1..=5 {
+        let page = db
+            .list_umkm(
+                &scope,
+                &UmkmFilter::default(),
+                UmkmSort::Name,
+                SortDirection::Asc,
+                PageRequest::new(n, PageRequest::MAX_PER_PAGE),
+            )
+            .await?;
+        for (i, b) in page.items.iter().enumerate() {
+            let seq = (n as usize - 1) * PageRequest::MAX_PER_PAGE as usize + i;
+            if seq % 5 != 0 {
+                continue;
+            }
+            for r in
+                sentra_domain::growth::demo_reports(seq / 5, b.modal, b.annual_sales, last_year)
+            {
+                db.save_growth_report(&scope, &b.id, &r, &actor).await?;
+            }
+            reported += 1;
+        }
+    }
+    eprintln!("demo: naik-kelas reports for {reported} UMKM");
     Ok(())
 }
 

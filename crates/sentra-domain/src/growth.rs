@@ -306,6 +306,54 @@ pub fn milestones(
     out
 }
 
+/// Two years of reports for the `seq`-th demo business, from its registered figures: sales
+/// grow 10–60% a year, one in three starts selling online, one in eleven through the
+/// e-katalog, one in four gets financing, one in three takes someone on, and one in fifteen
+/// invests enough to become a usaha kecil.
+pub fn demo_reports(
+    seq: usize,
+    modal: Option<i64>,
+    sales: Option<i64>,
+    last_year: i32,
+) -> Vec<GrowthReport> {
+    let modal = modal.unwrap_or(50_000_000).max(1_000_000);
+    let sales = sales.unwrap_or(120_000_000).max(1_000_000);
+    let grow = |v: i64, percent: i64| v + v * percent / 100;
+    let percent = 10 + (seq as i64 * 7) % 51;
+    let employees = 1 + (seq as i64 % 4);
+    let first = GrowthReport {
+        period: Period {
+            year: last_year - 1,
+            quarter: None,
+        },
+        sales: Some(sales),
+        modal: Some(modal.min(crate::size::MIKRO_MODAL_MAX)),
+        employees: Some(employees),
+        online: seq % 6 == 0,
+        ekatalog: false,
+        export: false,
+        financing: false,
+    };
+    let second = GrowthReport {
+        period: Period {
+            year: last_year,
+            quarter: None,
+        },
+        sales: Some(grow(sales, percent)),
+        modal: Some(if seq % 15 == 0 {
+            1_250_000_000
+        } else {
+            grow(modal, percent / 2).min(crate::size::MIKRO_MODAL_MAX)
+        }),
+        employees: Some(employees + i64::from(seq % 3 == 0)),
+        online: seq % 3 == 0,
+        ekatalog: seq % 11 == 0,
+        export: seq % 97 == 0,
+        financing: seq % 4 == 0,
+    };
+    vec![first, second]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +507,33 @@ mod tests {
                 (Milestone::EmployeesAdded, 2026),
                 (Milestone::ClassUp, 2025),
             ]
+        );
+    }
+
+    #[test]
+    fn demo_reports_move_some_businesses_up_and_reach_milestones() {
+        let all: Vec<Vec<GrowthReport>> = (0..300)
+            .map(|i| demo_reports(i, Some(80_000_000), Some(200_000_000), 2025))
+            .collect();
+        let ups = all
+            .iter()
+            .filter(|r| {
+                size_events(Some(SizeClass::Mikro), r)
+                    .iter()
+                    .any(SizeEvent::is_up)
+            })
+            .count();
+        assert_eq!(ups, 20, "one in fifteen");
+        let online = all
+            .iter()
+            .filter(|r| {
+                milestones(Some(SizeClass::Mikro), r, None)
+                    .contains(&(Milestone::FirstOnlineSale, 2025))
+            })
+            .count();
+        assert_eq!(
+            online, 50,
+            "one in three sells online in 2025, half of them for the first time"
         );
     }
 

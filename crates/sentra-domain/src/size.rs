@@ -6,6 +6,9 @@ use serde::Serialize;
 
 const MILIAR: i64 = 1_000_000_000;
 
+/// The most modal a usaha mikro has (PP 7/2021 Pasal 35 ayat (3)).
+pub const MIKRO_MODAL_MAX: i64 = MILIAR;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SizeClass {
