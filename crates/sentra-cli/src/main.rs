@@ -1132,7 +1132,7 @@ async fn demo_growth(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
             .await?;
         for (i, b) in page.items.iter().enumerate() {
             let seq = (n as usize - 1) * PageRequest::MAX_PER_PAGE as usize + i;
-            if seq % 5 != 0 {
+            if !seq.is_multiple_of(5) {
                 continue;
             }
             for r in

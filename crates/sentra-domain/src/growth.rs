@@ -329,7 +329,7 @@ pub fn demo_reports(
         sales: Some(sales),
         modal: Some(modal.min(crate::size::MIKRO_MODAL_MAX)),
         employees: Some(employees),
-        online: seq % 6 == 0,
+        online: seq.is_multiple_of(6),
         ekatalog: false,
         export: false,
         financing: false,
@@ -340,16 +340,16 @@ pub fn demo_reports(
             quarter: None,
         },
         sales: Some(grow(sales, percent)),
-        modal: Some(if seq % 15 == 0 {
+        modal: Some(if seq.is_multiple_of(15) {
             1_250_000_000
         } else {
             grow(modal, percent / 2).min(crate::size::MIKRO_MODAL_MAX)
         }),
-        employees: Some(employees + i64::from(seq % 3 == 0)),
-        online: seq % 3 == 0,
-        ekatalog: seq % 11 == 0,
-        export: seq % 97 == 0,
-        financing: seq % 4 == 0,
+        employees: Some(employees + i64::from(seq.is_multiple_of(3))),
+        online: seq.is_multiple_of(3),
+        ekatalog: seq.is_multiple_of(11),
+        export: seq.is_multiple_of(97),
+        financing: seq.is_multiple_of(4),
     };
     vec![first, second]
 }
