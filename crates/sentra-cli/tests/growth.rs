@@ -113,6 +113,39 @@ async fn reports_record_class_changes_and_milestones_that_the_dashboard_counts()
         assert!(list.contains(">1 UMKM<"), "{list}");
         assert!(list.contains("Keripik Tempe Bu Sri"));
     }
+    // The year's progress report per kecamatan: her line, and the total, as the dashboard.
+    let progress = app
+        .page("/laporan?wilayah=36.74&jenis=kemajuan&tahun=2025")
+        .await;
+    assert!(
+        progress.contains("Kemajuan UMKM per kecamatan, Kota Tangerang Selatan, tahun 2025"),
+        "{progress}"
+    );
+    let line = progress
+        .split("<tr>")
+        .find(|l| l.contains("<th scope=\"row\">36.74.03</th>"))
+        .expect("Pondok Aren's line");
+    // Active, reached, % reached, reported, NIB issued, online, e-katalog, financing,
+    // employees added, class up.
+    let cells: Vec<&str> = line
+        .split("class=\"num\">")
+        .skip(1)
+        .map(|c| &c[..c.find('<').unwrap()])
+        .collect();
+    assert_eq!(
+        cells,
+        ["1", "0", "0,0%", "1", "0", "1", "0", "0", "1", "1"],
+        "{line}"
+    );
+    let res = app
+        .get("/laporan?wilayah=36.74&jenis=kemajuan&tahun=dua")
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .get("/laporan/laporan.xlsx?wilayah=36.74&jenis=kemajuan&tahun=2025")
+        .await;
+    assert_eq!(res.status(), 200);
+
     // Year by year: her NIB in 2021, as far back as the chart goes from 2026.
     let dash = app.page("/dasbor?tahun=2026").await;
     assert!(

@@ -339,10 +339,7 @@ impl Database {
                     region: child,
                     ..RegionReportRow::default()
                 });
-            let size = ["mikro", "kecil", "menengah", "besar"]
-                .iter()
-                .position(|c| *c == r.keys[0])
-                .unwrap_or(4);
+            let size = size_slot(&r.keys[0]);
             line.total += r.n;
             line.sizes[size] += r.n;
             if r.keys[1] == "1" {
@@ -436,10 +433,7 @@ impl Database {
                 with_nib: 0,
                 with_halal: 0,
             });
-            let size = ["mikro", "kecil", "menengah", "besar"]
-                .iter()
-                .position(|c| *c == r.keys[0])
-                .unwrap_or(4);
+            let size = size_slot(&r.keys[0]);
             line.total += r.n;
             line.sizes[size] += r.n;
             line.with_nib += if r.keys[1] == "1" { r.n } else { 0 };
@@ -456,4 +450,111 @@ fn ancestor_at(village: &str, level: RegionLevel) -> Option<String> {
         at = at.parent()?;
     }
     Some(at.as_str().to_string())
+}
+
+/// The slot of a size class in `[mikro, kecil, menengah, besar, unknown]`.
+fn size_slot(class: &str) -> usize {
+    ["mikro", "kecil", "menengah", "besar"]
+        .iter()
+        .position(|c| *c == class)
+        .unwrap_or(4)
+}
+
+/// One region's line of the year's progress report: how many businesses the programmes
+/// reached and how many moved on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgressReportRow {
+    pub region: String,
+    /// Active businesses (what reach is a share of).
+    pub active: i64,
+    pub reached: i64,
+    pub reported: i64,
+    pub nib_issued: i64,
+    pub first_online: i64,
+    pub first_ekatalog: i64,
+    pub financing: i64,
+    pub employees_added: i64,
+    pub class_up: i64,
+}
+
+impl Database {
+    /// The year's progress per region one level under `region` (in scope), from the rollups:
+    /// programme reach, businesses that reported, NIBs issued and the naik-kelas milestones —
+    /// the same counts as the dashboard's, region by region.
+    pub async fn progress_report(
+        &self,
+        scope: &Scope,
+        region: &RegionCode,
+        year: i32,
+    ) -> Result<Vec<ProgressReportRow>> {
+        let Some(region) = dashboard_region(scope, region) else {
+            return Ok(Vec::new());
+        };
+        let mut out: BTreeMap<String, ProgressReportRow> = BTreeMap::new();
+        let mut add = |village: &str, f: &dyn Fn(&mut ProgressReportRow)| {
+            if let Some(child) = child_of(village, &region) {
+                let row = out
+                    .entry(child.clone())
+                    .or_insert_with(|| ProgressReportRow {
+                        region: child,
+                        ..ProgressReportRow::default()
+                    });
+                f(row);
+            }
+        };
+        for r in self
+            .rollup_sums(&region, &[], true, Some("status <> 'inactive'"))
+            .await?
+        {
+            add(&r.village, &|row| row.active += r.n);
+        }
+        for (village, issued, n) in self.doc_holders(&region, "nib").await? {
+            if issued == i64::from(year) {
+                add(&village, &|row| row.nib_issued += n);
+            }
+        }
+        let like = format!("{}.%", region.as_str());
+        let reach = sqlx::query(
+            "SELECT village_code, CAST(SUM(n) AS BIGINT) AS n FROM reach_village \
+             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2) GROUP BY village_code",
+        )
+        .bind(region.as_str())
+        .bind(&like)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &reach {
+            let n: i64 = r.try_get("n")?;
+            add(&r.try_get::<String, _>("village_code")?, &|row| {
+                row.reached += n
+            });
+        }
+        let marks = sqlx::query(
+            "SELECT village_code, milestone, CAST(SUM(n) AS BIGINT) AS n FROM growth_village \
+             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2) \
+             GROUP BY village_code, milestone",
+        )
+        .bind(region.as_str())
+        .bind(&like)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &marks {
+            let n: i64 = r.try_get("n")?;
+            let milestone: String = r.try_get("milestone")?;
+            add(
+                &r.try_get::<String, _>("village_code")?,
+                &|row| match milestone.as_str() {
+                    "reported" => row.reported += n,
+                    "first_online" => row.first_online += n,
+                    "first_ekatalog" => row.first_ekatalog += n,
+                    "financing" => row.financing += n,
+                    "employees_added" => row.employees_added += n,
+                    "class_up" => row.class_up += n,
+                    _ => {}
+                },
+            );
+        }
+        Ok(out.into_values().collect())
+    }
 }

@@ -34,7 +34,7 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
 pub use catalog::{CatalogChanges, CatalogEntry, Store};
 pub use categories::CategoryRow;
 pub use connect::{Backend, Database, DatabaseUrl, redact_url};
-pub use dashboard::{Coverage, Dimension, RegionReportRow, RegionStats, Target};
+pub use dashboard::{Coverage, Dimension, ProgressReportRow, RegionReportRow, RegionStats, Target};
 pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;
 pub use export::EXPORT_HEADERS;

@@ -36,9 +36,11 @@ pub fn routes() -> Routes {
     )
 }
 
-/// Which report: the standard summary per region, or a cross-tab.
+/// Which report: the standard summary per region, the year's progress per region, or a
+/// cross-tab.
 enum Kind {
     Regions,
+    Progress(i32),
     Crosstab(Axis, Axis, Measure),
 }
 
@@ -57,6 +59,14 @@ fn parse(q: &[(String, String)], scope: &Scope) -> Result<Option<Request>, ApiEr
     let kind = match form_value(q, "jenis") {
         "" => return Ok(None),
         "wilayah" => Kind::Regions,
+        "kemajuan" => match form_value(q, "tahun").trim().parse::<i32>() {
+            Ok(y) if (2000..=2100).contains(&y) => Kind::Progress(y),
+            _ => {
+                let mut e = FieldErrors::new();
+                e.push("tahun", "number_out_of_range");
+                return Err(ApiError::Validation(e));
+            }
+        },
         "silang" => {
             let mut e = FieldErrors::new();
             let rows = e.check(
@@ -205,6 +215,92 @@ async fn regions_sheet(
     })
 }
 
+/// The year's progress: per region under `region`, programme reach and the naik-kelas
+/// milestones, with the total.
+async fn progress_sheet(
+    state: &AppState,
+    scope: &Scope,
+    lang: Lang,
+    region: &RegionCode,
+    year: i32,
+) -> Result<ReportSheet, StorageError> {
+    let found = state.db().progress_report(scope, region, year).await?;
+    let mut headers = vec![
+        lang.t("report.code").into_owned(),
+        lang.t(child_level_key(region)).into_owned(),
+    ];
+    for k in [
+        "report.active",
+        "growth.reached",
+        "report.reached_share",
+        "growth.reported",
+        "growth.m_formalised",
+        "growth.m_first_online",
+        "growth.m_first_ekatalog",
+        "growth.m_financing",
+        "growth.m_employees_added",
+        "growth.m_class_up",
+    ] {
+        headers.push(lang.t(k).into_owned());
+    }
+    let line = |first: Cell, second: Cell, r: &sentra_storage::ProgressReportRow| {
+        vec![
+            first,
+            second,
+            Cell::Count(r.active),
+            Cell::Count(r.reached),
+            share(r.reached, r.active),
+            Cell::Count(r.reported),
+            Cell::Count(r.nib_issued),
+            Cell::Count(r.first_online),
+            Cell::Count(r.first_ekatalog),
+            Cell::Count(r.financing),
+            Cell::Count(r.employees_added),
+            Cell::Count(r.class_up),
+        ]
+    };
+    let mut all = sentra_storage::ProgressReportRow::default();
+    for r in &found {
+        all.active += r.active;
+        all.reached += r.reached;
+        all.reported += r.reported;
+        all.nib_issued += r.nib_issued;
+        all.first_online += r.first_online;
+        all.first_ekatalog += r.first_ekatalog;
+        all.financing += r.financing;
+        all.employees_added += r.employees_added;
+        all.class_up += r.class_up;
+    }
+    Ok(ReportSheet {
+        name: lang.t("report.sheet_progress").into_owned(),
+        title: lang.tf(
+            "report.progress_title",
+            &[
+                ("level", &lang.t(child_level_key(region)).to_lowercase()),
+                ("region", &state.region_name(region.as_str())),
+                ("year", &year.to_string()),
+            ],
+        ),
+        notes: notes(state, lang, region),
+        headers,
+        rows: found
+            .iter()
+            .map(|r| {
+                line(
+                    Cell::Text(r.region.clone()),
+                    Cell::Text(state.region_name(&r.region)),
+                    r,
+                )
+            })
+            .collect(),
+        total: Some(line(
+            Cell::Text(String::new()),
+            Cell::Text(lang.t("report.total").into_owned()),
+            &all,
+        )),
+    })
+}
+
 fn axis_label(lang: Lang, a: Axis) -> String {
     lang.t(&format!("report.axis_{}", a.as_str())).into_owned()
 }
@@ -329,6 +425,7 @@ async fn sheet_for(
 ) -> Result<ReportSheet, StorageError> {
     match r.kind {
         Kind::Regions => regions_sheet(state, scope, lang, &r.region).await,
+        Kind::Progress(y) => progress_sheet(state, scope, lang, &r.region, y).await,
         Kind::Crosstab(a, b, m) => crosstab_sheet(state, scope, lang, &r.region, (a, b, m)).await,
     }
 }
@@ -361,6 +458,8 @@ pub struct ReportsPage {
     pub chosen: (String, String, String),
     /// The standard summary's page and workbook.
     pub regions_links: (String, String),
+    /// The progress report of recent years: (year, page, workbook).
+    pub progress_links: Vec<(i32, String, String)>,
     /// The report shown: its title, notes, headers, rows of (text, numeric) cells, total, and
     /// the workbook link.
     pub report: Option<Shown>,
@@ -443,6 +542,20 @@ async fn report_page(
             format!("/laporan?{base}#report"),
             format!("/laporan/laporan.xlsx?{base}"),
         ),
+        progress_links: {
+            let this_year = chrono::Datelike::year(&chrono::Utc::now());
+            (this_year - 2..=this_year)
+                .rev()
+                .map(|y| {
+                    let q = format!("wilayah={}&jenis=kemajuan&tahun={y}", region.as_str());
+                    (
+                        y,
+                        format!("/laporan?{q}#report"),
+                        format!("/laporan/laporan.xlsx?{q}"),
+                    )
+                })
+                .collect()
+        },
         report,
     }
     .into_response()
@@ -475,6 +588,7 @@ async fn report_xlsx(
     };
     let name = match asked.kind {
         Kind::Regions => format!("rekap-umkm-{}.xlsx", asked.region.as_str()),
+        Kind::Progress(y) => format!("kemajuan-umkm-{}-{y}.xlsx", asked.region.as_str()),
         Kind::Crosstab(a, b, m) => format!(
             "tabulasi-{}-{}-{}-{}.xlsx",
             m.as_str(),
