@@ -134,6 +134,42 @@ fn notes(state: &AppState, lang: Lang, region: &RegionCode) -> Vec<String> {
     ]
 }
 
+/// A sheet of a line per region under `region` (its code and name first, then `line`'s
+/// cells) and the total line; the caller names and titles it.
+#[allow(clippy::too_many_arguments)]
+fn per_region<T>(
+    state: &AppState,
+    lang: Lang,
+    region: &RegionCode,
+    headers: Vec<String>,
+    found: &[T],
+    code: impl Fn(&T) -> &String,
+    all: &T,
+    line: impl Fn(Cell, Cell, &T) -> Vec<Cell>,
+) -> ReportSheet {
+    ReportSheet {
+        name: String::new(),
+        title: String::new(),
+        notes: notes(state, lang, region),
+        headers,
+        rows: found
+            .iter()
+            .map(|r| {
+                line(
+                    Cell::Text(code(r).clone()),
+                    Cell::Text(state.region_name(code(r))),
+                    r,
+                )
+            })
+            .collect(),
+        total: Some(line(
+            Cell::Text(String::new()),
+            Cell::Text(lang.t("report.total").into_owned()),
+            all,
+        )),
+    }
+}
+
 /// The standard summary: a line per region under `region`, and the total.
 async fn regions_sheet(
     state: &AppState,
@@ -186,33 +222,26 @@ async fn regions_sheet(
         all.modal += r.modal;
         all.sales += r.sales;
     }
-    Ok(ReportSheet {
-        name: lang.t("report.sheet_regions").into_owned(),
-        title: lang.tf(
-            "report.regions_title",
-            &[
-                ("level", &lang.t(child_level_key(region)).to_lowercase()),
-                ("region", &state.region_name(region.as_str())),
-            ],
-        ),
-        notes: notes(state, lang, region),
+    let title = lang.tf(
+        "report.regions_title",
+        &[
+            ("level", &lang.t(child_level_key(region)).to_lowercase()),
+            ("region", &state.region_name(region.as_str())),
+        ],
+    );
+    let mut sheet = per_region(
+        state,
+        lang,
+        region,
         headers,
-        rows: found
-            .iter()
-            .map(|r| {
-                line(
-                    Cell::Text(r.region.clone()),
-                    Cell::Text(state.region_name(&r.region)),
-                    r,
-                )
-            })
-            .collect(),
-        total: Some(line(
-            Cell::Text(String::new()),
-            Cell::Text(lang.t("report.total").into_owned()),
-            &all,
-        )),
-    })
+        &found,
+        |r| &r.region,
+        &all,
+        line,
+    );
+    sheet.name = lang.t("report.sheet_regions").into_owned();
+    sheet.title = title;
+    Ok(sheet)
 }
 
 /// The year's progress: per region under `region`, programme reach and the naik-kelas
@@ -271,34 +300,27 @@ async fn progress_sheet(
         all.employees_added += r.employees_added;
         all.class_up += r.class_up;
     }
-    Ok(ReportSheet {
-        name: lang.t("report.sheet_progress").into_owned(),
-        title: lang.tf(
-            "report.progress_title",
-            &[
-                ("level", &lang.t(child_level_key(region)).to_lowercase()),
-                ("region", &state.region_name(region.as_str())),
-                ("year", &year.to_string()),
-            ],
-        ),
-        notes: notes(state, lang, region),
+    let title = lang.tf(
+        "report.progress_title",
+        &[
+            ("level", &lang.t(child_level_key(region)).to_lowercase()),
+            ("region", &state.region_name(region.as_str())),
+            ("year", &year.to_string()),
+        ],
+    );
+    let mut sheet = per_region(
+        state,
+        lang,
+        region,
         headers,
-        rows: found
-            .iter()
-            .map(|r| {
-                line(
-                    Cell::Text(r.region.clone()),
-                    Cell::Text(state.region_name(&r.region)),
-                    r,
-                )
-            })
-            .collect(),
-        total: Some(line(
-            Cell::Text(String::new()),
-            Cell::Text(lang.t("report.total").into_owned()),
-            &all,
-        )),
-    })
+        &found,
+        |r| &r.region,
+        &all,
+        line,
+    );
+    sheet.name = lang.t("report.sheet_progress").into_owned();
+    sheet.title = title;
+    Ok(sheet)
 }
 
 fn axis_label(lang: Lang, a: Axis) -> String {
