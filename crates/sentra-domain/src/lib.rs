@@ -20,6 +20,7 @@ pub mod import;
 pub mod legality;
 pub mod merge;
 pub mod opendata;
+pub mod procurement;
 pub mod product;
 pub mod programme;
 pub mod region;

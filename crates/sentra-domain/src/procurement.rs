@@ -1,0 +1,538 @@
+//! Government procurement from UMKM (issue 9): government units (OPD) and their goods/services
+//! budgets, purchases and their life (ordered, delivered, accepted, paid), and the rules of
+//! Perpres 12/2021 Pasal 65:
+//! - ayat (3): at least 40% of the goods/services budget goes to products of micro and small
+//!   enterprises and cooperatives;
+//! - ayat (4): packages up to Rp15 M ("sampai dengan", inclusive) are reserved for small
+//!   enterprises and cooperatives — one awarded to a medium or large supplier is flagged.
+//!
+//! The fiscal year is the calendar year (UU 17/2003 Pasal 4). Amounts are whole rupiah.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::error::{FieldErrors, Invalid};
+use crate::money::parse_rupiah;
+use crate::size::SizeClass;
+use crate::umkm::parse_date;
+
+/// Perpres 12/2021 Pasal 65 ayat (3): the minimum share, in percent.
+pub const MINIMUM_SHARE_PERCENT: i64 = 40;
+/// Perpres 12/2021 Pasal 65 ayat (4): the largest package reserved for small enterprises and
+/// cooperatives (Rp15.000.000.000).
+pub const RESERVED_PACKAGE_MAX: i64 = 15_000_000_000;
+
+/// Who supplied a package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SupplierType {
+    Micro,
+    Small,
+    Medium,
+    Large,
+    Cooperative,
+}
+
+impl SupplierType {
+    pub const ALL: [SupplierType; 5] = [
+        Self::Micro,
+        Self::Small,
+        Self::Medium,
+        Self::Large,
+        Self::Cooperative,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Micro => "mikro",
+            Self::Small => "kecil",
+            Self::Medium => "menengah",
+            Self::Large => "besar",
+            Self::Cooperative => "koperasi",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SupplierType> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s.trim())
+    }
+
+    /// A registered UMKM's type from its size class (PP 7/2021 Pasal 35).
+    pub fn of_size(class: SizeClass) -> SupplierType {
+        match class {
+            SizeClass::Mikro => Self::Micro,
+            SizeClass::Kecil => Self::Small,
+            SizeClass::Menengah => Self::Medium,
+            SizeClass::Besar => Self::Large,
+        }
+    }
+
+    /// Counts toward the 40% (Pasal 65 ayat (3)): micro and small enterprises, cooperatives.
+    pub fn counts_for_share(self) -> bool {
+        matches!(self, Self::Micro | Self::Small | Self::Cooperative)
+    }
+}
+
+/// A package of up to Rp15 M awarded outside small enterprises and cooperatives (Pasal 65
+/// ayat (4)); micro enterprises are small enterprises in the Perpres' sense.
+pub fn reserved_package_breached(value: i64, supplier: SupplierType) -> bool {
+    value <= RESERVED_PACKAGE_MAX && !supplier.counts_for_share()
+}
+
+/// How a package was bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// E-purchasing through the (local) electronic catalogue.
+    EPurchasing,
+    /// Pengadaan langsung.
+    Direct,
+    /// A marketplace (Bela Pengadaan).
+    Marketplace,
+    Other,
+}
+
+impl Method {
+    pub const ALL: [Method; 4] = [
+        Self::EPurchasing,
+        Self::Direct,
+        Self::Marketplace,
+        Self::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EPurchasing => "e_purchasing",
+            Self::Direct => "pengadaan_langsung",
+            Self::Marketplace => "marketplace",
+            Self::Other => "lainnya",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Method> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+}
+
+/// A purchase as typed.
+#[derive(Debug, Clone, Default)]
+pub struct PurchaseInput<'a> {
+    pub package: &'a str,
+    pub value: &'a str,
+    pub ordered_on: &'a str,
+    pub due_on: &'a str,
+    pub method: &'a str,
+    pub supplier_type: &'a str,
+    pub delivered_on: &'a str,
+    pub accepted_on: &'a str,
+    pub paid_on: &'a str,
+}
+
+/// A purchase checked: its package number, value, dates of its life and who supplied it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purchase {
+    pub package: String,
+    pub value: i64,
+    pub ordered_on: NaiveDate,
+    pub due_on: Option<NaiveDate>,
+    pub method: Method,
+    pub supplier_type: SupplierType,
+    pub delivered_on: Option<NaiveDate>,
+    pub accepted_on: Option<NaiveDate>,
+    pub paid_on: Option<NaiveDate>,
+}
+
+pub const MAX_PACKAGE: usize = 60;
+
+/// Checks a purchase of fiscal year `year`: a package number, a positive value, an order date
+/// inside the fiscal year and not in the future, and the later dates in order (due and
+/// delivered not before ordered, accepted not before delivered, paid not before accepted).
+/// `supplier` is the registry's type when the supplier is a registered UMKM (it wins over the
+/// form's).
+pub fn validate_purchase(
+    input: &PurchaseInput,
+    year: i32,
+    supplier: Option<SupplierType>,
+    today: NaiveDate,
+) -> Result<Purchase, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let package = input.package.trim();
+    if package.is_empty() {
+        e.push("package", "required");
+    } else if package.chars().count() > MAX_PACKAGE || package.chars().any(char::is_control) {
+        e.push("package", "text_invalid");
+    }
+    let value = e.check(
+        "value",
+        parse_rupiah(input.value).and_then(|v| {
+            if v > 0 {
+                Ok(v)
+            } else {
+                Err(Invalid("number_out_of_range"))
+            }
+        }),
+    );
+    let date = |field: &str, text: &str, e: &mut FieldErrors| -> Option<NaiveDate> {
+        if text.trim().is_empty() {
+            return None;
+        }
+        e.check(field, parse_date(text))
+    };
+    let ordered_on = if input.ordered_on.trim().is_empty() {
+        e.push("ordered_on", "required");
+        None
+    } else {
+        date("ordered_on", input.ordered_on, &mut e)
+    };
+    if let Some(d) = ordered_on {
+        if d.year() != year {
+            e.push("ordered_on", "outside_fiscal_year");
+        } else if d > today {
+            e.push("ordered_on", "date_in_future");
+        }
+    }
+    let due_on = date("due_on", input.due_on, &mut e);
+    let delivered_on = date("delivered_on", input.delivered_on, &mut e);
+    let accepted_on = date("accepted_on", input.accepted_on, &mut e);
+    let paid_on = date("paid_on", input.paid_on, &mut e);
+    for (field, later, earlier) in [
+        ("due_on", due_on, ordered_on),
+        ("delivered_on", delivered_on, ordered_on),
+        ("accepted_on", accepted_on, delivered_on),
+        ("paid_on", paid_on, accepted_on),
+    ] {
+        if let (Some(l), Some(r)) = (later, earlier)
+            && l < r
+        {
+            e.push(field, "date_before_previous_step");
+        }
+    }
+    for (field, d) in [
+        ("delivered_on", delivered_on),
+        ("accepted_on", accepted_on),
+        ("paid_on", paid_on),
+    ] {
+        if d.is_some_and(|d| d > today) {
+            e.push(field, "date_in_future");
+        }
+    }
+    // A step cannot be recorded before the one it follows.
+    if accepted_on.is_some() && delivered_on.is_none() && input.delivered_on.trim().is_empty() {
+        e.push("delivered_on", "required");
+    }
+    if paid_on.is_some() && accepted_on.is_none() && input.accepted_on.trim().is_empty() {
+        e.push("accepted_on", "required");
+    }
+    let method = e.check(
+        "method",
+        Method::parse(input.method).ok_or(Invalid("choice_invalid")),
+    );
+    let supplier_type = match supplier {
+        Some(t) => Some(t),
+        None => e.check(
+            "supplier_type",
+            SupplierType::parse(input.supplier_type).ok_or(Invalid("choice_invalid")),
+        ),
+    };
+    e.clone().into_result()?;
+    match (value, ordered_on, method, supplier_type) {
+        (Some(value), Some(ordered_on), Some(method), Some(supplier_type)) => Ok(Purchase {
+            package: package.to_string(),
+            value,
+            ordered_on,
+            due_on,
+            method,
+            supplier_type,
+            delivered_on,
+            accepted_on,
+            paid_on,
+        }),
+        _ => Err(e),
+    }
+}
+
+impl Purchase {
+    /// Days delivered after the due date (0 when on time; `None` until delivered or without a
+    /// due date).
+    pub fn days_late(&self) -> Option<i64> {
+        match (self.delivered_on, self.due_on) {
+            (Some(d), Some(due)) => Some((d - due).num_days().max(0)),
+            _ => None,
+        }
+    }
+
+    /// Days from acceptance to payment (`None` until both happened).
+    pub fn days_to_pay(&self) -> Option<i64> {
+        match (self.accepted_on, self.paid_on) {
+            (Some(a), Some(p)) => Some((p - a).num_days()),
+            _ => None,
+        }
+    }
+
+    pub fn reserved_package_breached(&self) -> bool {
+        reserved_package_breached(self.value, self.supplier_type)
+    }
+}
+
+/// A unit's (or region's) spending in a period against the minimum share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Share {
+    /// All purchases.
+    pub total: i64,
+    /// Those from micro and small enterprises and cooperatives.
+    pub small: i64,
+    /// The goods/services budget of the year (after revisions), when known.
+    pub budget: Option<i64>,
+}
+
+impl Share {
+    /// Adds a purchase.
+    pub fn add(&mut self, value: i64, supplier: SupplierType) {
+        self.total += value;
+        if supplier.counts_for_share() {
+            self.small += value;
+        }
+    }
+
+    /// The share of spending in basis points (40% = 4000), rounded down so that a share shown
+    /// as 40,00% is never below the minimum; `None` with no spending.
+    pub fn of_spending_bp(&self) -> Option<i64> {
+        (self.total > 0).then(|| self.small * 10_000 / self.total)
+    }
+
+    /// The share of the budget in basis points, rounded down.
+    pub fn of_budget_bp(&self) -> Option<i64> {
+        self.budget
+            .filter(|b| *b > 0)
+            .map(|b| self.small * 10_000 / b)
+    }
+
+    /// At least 40% of spending (exact integer comparison: 40% is met).
+    pub fn meets_minimum(&self) -> bool {
+        self.total > 0 && self.small * 100 >= MINIMUM_SHARE_PERCENT * self.total
+    }
+
+    /// What must still go to small suppliers for the budget's 40% (0 when reached).
+    pub fn budget_gap(&self) -> Option<i64> {
+        self.budget.map(|b| {
+            // ceil(40% of the budget) − what went to small suppliers.
+            let needed = (b * MINIMUM_SHARE_PERCENT + 99) / 100;
+            (needed - self.small).max(0)
+        })
+    }
+}
+
+/// The year-end projection at the current pace: what small suppliers will have received by 31
+/// December if spending goes on as from 1 January to `today`, and its share of the budget in
+/// basis points. `None` before the year starts or without a budget.
+pub fn project_year_end(share: &Share, year: i32, today: NaiveDate) -> Option<(i64, i64)> {
+    let start = NaiveDate::from_ymd_opt(year, 1, 1)?;
+    let end = NaiveDate::from_ymd_opt(year, 12, 31)?;
+    if today < start {
+        return None;
+    }
+    let elapsed = (today.min(end) - start).num_days() + 1;
+    let days = (end - start).num_days() + 1;
+    let projected = share.small * days / elapsed;
+    let budget = share.budget.filter(|b| *b > 0)?;
+    Some((projected, projected * 10_000 / budget))
+}
+
+/// A budget as typed: the year and the amount.
+pub fn validate_budget(year: &str, amount: &str) -> Result<(i32, i64), FieldErrors> {
+    let mut e = FieldErrors::new();
+    let year = e.check(
+        "year",
+        year.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or(Invalid("number_out_of_range")),
+    );
+    let amount = e.check(
+        "amount",
+        parse_rupiah(amount).and_then(|v| {
+            if v > 0 {
+                Ok(v)
+            } else {
+                Err(Invalid("number_out_of_range"))
+            }
+        }),
+    );
+    e.clone().into_result()?;
+    match (year, amount) {
+        (Some(y), Some(a)) => Ok((y, a)),
+        _ => Err(e),
+    }
+}
+
+/// How much of the budget is left after `spent`, and whether a purchase of `value` goes over
+/// it (a warning, not a refusal: the budget may be revised).
+pub fn over_budget(budget: i64, spent: i64, value: i64) -> bool {
+    spent + value > budget
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn exactly_forty_percent_meets_the_minimum() {
+        let mut s = Share::default();
+        s.add(40, SupplierType::Micro);
+        s.add(60, SupplierType::Large);
+        assert!(s.meets_minimum());
+        assert_eq!(s.of_spending_bp(), Some(4000));
+        let mut below = Share::default();
+        below.add(39_999_999, SupplierType::Cooperative);
+        below.add(60_000_001, SupplierType::Medium);
+        assert!(!below.meets_minimum());
+        assert_eq!(
+            below.of_spending_bp(),
+            Some(3999),
+            "rounded down, never shown as 40%"
+        );
+        assert!(
+            !Share::default().meets_minimum(),
+            "no spending is not a met share"
+        );
+        assert_eq!(Share::default().of_spending_bp(), None);
+    }
+
+    #[test]
+    fn packages_up_to_fifteen_miliar_are_reserved() {
+        assert!(reserved_package_breached(
+            RESERVED_PACKAGE_MAX,
+            SupplierType::Large
+        ));
+        assert!(reserved_package_breached(
+            12_000_000_000,
+            SupplierType::Medium
+        ));
+        assert!(!reserved_package_breached(
+            RESERVED_PACKAGE_MAX + 1,
+            SupplierType::Large
+        ));
+        for ok in [
+            SupplierType::Micro,
+            SupplierType::Small,
+            SupplierType::Cooperative,
+        ] {
+            assert!(!reserved_package_breached(RESERVED_PACKAGE_MAX, ok));
+        }
+    }
+
+    #[test]
+    fn a_purchase_is_read_as_typed_and_its_life_in_order() {
+        let today = day(2026, 11, 24);
+        let p = validate_purchase(
+            &PurchaseInput {
+                package: " PKG-2026-001 ",
+                value: "Rp 12.500.000",
+                ordered_on: "02/03/2026",
+                due_on: "2026-03-10",
+                method: "e_purchasing",
+                supplier_type: "besar",
+                delivered_on: "13 Maret 2026",
+                accepted_on: "2026-03-14",
+                paid_on: "2026-04-20",
+            },
+            2026,
+            Some(SupplierType::Micro),
+            today,
+        )
+        .unwrap();
+        assert_eq!(p.package, "PKG-2026-001");
+        assert_eq!(p.value, 12_500_000);
+        assert_eq!(p.supplier_type, SupplierType::Micro, "the registry wins");
+        assert_eq!(p.days_late(), Some(3));
+        assert_eq!(p.days_to_pay(), Some(37));
+        assert!(!p.reserved_package_breached());
+    }
+
+    #[test]
+    fn bad_purchases_name_every_field() {
+        let today = day(2026, 11, 24);
+        let e = validate_purchase(
+            &PurchaseInput {
+                package: "",
+                value: "nol",
+                ordered_on: "2025-12-31",
+                due_on: "2025-12-01",
+                method: "lelang",
+                supplier_type: "raksasa",
+                delivered_on: "",
+                accepted_on: "2026-01-05",
+                paid_on: "2026-01-04",
+            },
+            2026,
+            None,
+            today,
+        )
+        .unwrap_err();
+        for (field, code) in [
+            ("package", "required"),
+            ("value", "rupiah_invalid"),
+            ("ordered_on", "outside_fiscal_year"),
+            ("due_on", "date_before_previous_step"),
+            ("method", "choice_invalid"),
+            ("supplier_type", "choice_invalid"),
+            ("delivered_on", "required"),
+            ("paid_on", "date_before_previous_step"),
+        ] {
+            assert!(
+                e.for_field(field).next().is_some(),
+                "{field} ({code}) named: {e:?}"
+            );
+        }
+        let future = validate_purchase(
+            &PurchaseInput {
+                package: "P1",
+                value: "1 jt",
+                ordered_on: "2026-12-01",
+                method: "lainnya",
+                supplier_type: "koperasi",
+                ..PurchaseInput::default()
+            },
+            2026,
+            None,
+            today,
+        )
+        .unwrap_err();
+        assert!(
+            future
+                .for_field("ordered_on")
+                .any(|x| x.code == "date_in_future")
+        );
+    }
+
+    #[test]
+    fn the_budget_share_and_projection() {
+        let mut s = Share {
+            budget: Some(1_000_000_000),
+            ..Share::default()
+        };
+        s.add(100_000_000, SupplierType::Small);
+        s.add(150_000_000, SupplierType::Large);
+        assert_eq!(s.of_budget_bp(), Some(1000));
+        assert_eq!(s.budget_gap(), Some(300_000_000));
+        // A quarter of the year gone (1 January – 1 April 2026 is 91 of 365 days).
+        let (projected, bp) = project_year_end(&s, 2026, day(2026, 4, 1)).unwrap();
+        assert_eq!(projected, 100_000_000 * 365 / 91);
+        assert_eq!(bp, projected * 10_000 / 1_000_000_000);
+        assert_eq!(project_year_end(&s, 2027, day(2026, 4, 1)), None);
+        assert!(over_budget(1_000, 900, 101));
+        assert!(!over_budget(1_000, 900, 100));
+    }
+
+    #[test]
+    fn a_budget_is_read_as_typed() {
+        assert_eq!(
+            validate_budget("2026", "Rp 2,5 M").unwrap(),
+            (2026, 2_500_000_000)
+        );
+        let e = validate_budget("26", "-5").unwrap_err();
+        assert!(e.for_field("year").next().is_some());
+        assert!(e.for_field("amount").next().is_some());
+    }
+}
