@@ -151,6 +151,16 @@ fn parse_grouped(integer: &str) -> Result<u64, Invalid> {
 }
 
 /// `Rp1.250.000`; negative amounts as `-Rp1.250.000`.
+/// An amount that must be more than zero (a package value, a budget).
+pub fn parse_positive_rupiah(input: &str) -> Result<i64, Invalid> {
+    let v = parse_rupiah(input)?;
+    if v > 0 {
+        Ok(v)
+    } else {
+        Err(Invalid("number_out_of_range"))
+    }
+}
+
 pub fn format_rupiah(amount: i64) -> String {
     let sign = if amount < 0 { "-" } else { "" };
     format!("{sign}Rp{}", group_thousands(amount.unsigned_abs()))

@@ -11,8 +11,9 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::error::{FieldErrors, Invalid};
-use crate::money::parse_rupiah;
+use crate::money::parse_positive_rupiah;
 use crate::size::SizeClass;
+use crate::targets::parse_year;
 use crate::umkm::parse_date;
 
 /// Perpres 12/2021 Pasal 65 ayat (3): the minimum share, in percent.
@@ -158,16 +159,7 @@ pub fn validate_purchase(
     } else if package.chars().count() > MAX_PACKAGE || package.chars().any(char::is_control) {
         e.push("package", "text_invalid");
     }
-    let value = e.check(
-        "value",
-        parse_rupiah(input.value).and_then(|v| {
-            if v > 0 {
-                Ok(v)
-            } else {
-                Err(Invalid("number_out_of_range"))
-            }
-        }),
-    );
+    let value = e.check("value", parse_positive_rupiah(input.value));
     let date = |field: &str, text: &str, e: &mut FieldErrors| -> Option<NaiveDate> {
         if text.trim().is_empty() {
             return None;
@@ -337,24 +329,8 @@ pub fn project_year_end(share: &Share, year: i32, today: NaiveDate) -> Option<(i
 /// A budget as typed: the year and the amount.
 pub fn validate_budget(year: &str, amount: &str) -> Result<(i32, i64), FieldErrors> {
     let mut e = FieldErrors::new();
-    let year = e.check(
-        "year",
-        year.trim()
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y))
-            .ok_or(Invalid("number_out_of_range")),
-    );
-    let amount = e.check(
-        "amount",
-        parse_rupiah(amount).and_then(|v| {
-            if v > 0 {
-                Ok(v)
-            } else {
-                Err(Invalid("number_out_of_range"))
-            }
-        }),
-    );
+    let year = e.check("year", parse_year(year));
+    let amount = e.check("amount", parse_positive_rupiah(amount));
     e.clone().into_result()?;
     match (year, amount) {
         (Some(y), Some(a)) => Ok((y, a)),

@@ -54,14 +54,7 @@ pub fn validate_target(
         "indicator",
         Indicator::parse(indicator).ok_or(Invalid("choice_invalid")),
     );
-    let year = e.check(
-        "year",
-        year.trim()
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y))
-            .ok_or(Invalid("number_out_of_range")),
-    );
+    let year = e.check("year", parse_year(year));
     let share = e.check("share", {
         let s = share.trim().trim_end_matches('%').trim().replace(',', ".");
         s.parse::<f64>()
@@ -79,6 +72,15 @@ pub fn validate_target(
         }),
         _ => Err(e),
     }
+}
+
+/// A year as the forms take it: 2000 to 2100.
+pub fn parse_year(text: &str) -> Result<i32, Invalid> {
+    text.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or(Invalid("number_out_of_range"))
 }
 
 /// How many more of `total` must count for the share to reach the target (0 when met).
