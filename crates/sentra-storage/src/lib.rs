@@ -19,6 +19,7 @@ mod import_jobs;
 mod jobs;
 mod legality;
 mod personal;
+mod procurement;
 mod product_photos;
 mod products;
 mod regions;
@@ -47,6 +48,7 @@ pub use import::{
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use legality::ExpiringDocument;
 pub use personal::{Keyring, PersonalKey};
+pub use procurement::{GovernmentUnit, Supplier, UnitShare};
 pub use product_photos::{NewPhoto, PhotoRecord};
 pub use products::ProductRecord;
 pub use umkm::{

@@ -1,0 +1,210 @@
+//! Procurement as stored, on SQLite and PostgreSQL: government units and budget revisions,
+//! purchases with the rules of Perpres 12/2021 Pasal 65 at their boundaries (exactly 40%,
+//! exactly Rp15 M), duplicates refused with nothing saved, and shares equal to SQL.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::spawn_app;
+use sentra_domain::procurement::{PurchaseInput, SupplierType, validate_purchase};
+use sentra_domain::region::RegionCode;
+use sentra_domain::scope::Scope;
+use sentra_storage::{Actor, StorageError, Supplier};
+use sqlx::{Connection, Row};
+
+#[tokio::test]
+async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
+    let app = spawn_app().await;
+    app.seed(20, 8).await;
+    let kota = RegionCode::parse("36.74").unwrap();
+    let scope = Scope::region(kota.clone());
+    let actor = Actor::system("test");
+    let dinas = app
+        .db
+        .create_unit(&scope, &kota, "1.01", "Dinas Pendidikan", &actor)
+        .await
+        .unwrap();
+    let rsud = app
+        .db
+        .create_unit(&scope, &kota, "1.02", "RSUD", &actor)
+        .await
+        .unwrap();
+    // The same code twice in a region is refused; outside the scope, nothing is found.
+    assert!(matches!(
+        app.db
+            .create_unit(&scope, &kota, "1.01", "Lain", &actor)
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+    let bandung = RegionCode::parse("32.73").unwrap();
+    assert!(matches!(
+        app.db.create_unit(&scope, &bandung, "9", "X", &actor).await,
+        Err(StorageError::NotFound)
+    ));
+    // A budget and its revision: the latest counts.
+    assert_eq!(
+        app.db
+            .set_budget(&scope, &dinas.id, 2026, 1_000_000_000, &actor)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        app.db
+            .set_budget(&scope, &dinas.id, 2026, 1_200_000_000, &actor)
+            .await
+            .unwrap(),
+        2
+    );
+
+    let umkm: String = sqlx::query("SELECT id FROM umkm ORDER BY id LIMIT 1")
+        .fetch_one(
+            &mut sqlx::AnyConnection::connect(&app.test_db.url)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .try_get("id")
+        .unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let buy = |package: &'static str, value: &'static str, supplier: SupplierType| {
+        validate_purchase(
+            &PurchaseInput {
+                package,
+                value,
+                ordered_on: "2026-03-02",
+                method: "e_purchasing",
+                ..PurchaseInput::default()
+            },
+            2026,
+            Some(supplier),
+            today,
+        )
+        .unwrap()
+    };
+    // Dinas: exactly 40% to a micro enterprise (Rp400 jt of Rp1 M).
+    let registered = Supplier::Registered {
+        umkm_id: umkm.clone(),
+        product_id: None,
+    };
+    let other = Supplier::Other {
+        name: "PT Besar".into(),
+    };
+    app.db
+        .record_purchase(
+            &scope,
+            &dinas.id,
+            &buy("D-1", "400 jt", SupplierType::Micro),
+            &registered,
+            &actor,
+        )
+        .await
+        .unwrap();
+    app.db
+        .record_purchase(
+            &scope,
+            &dinas.id,
+            &buy("D-2", "600 jt", SupplierType::Large),
+            &other,
+            &actor,
+        )
+        .await
+        .unwrap();
+    // RSUD: a Rp12 M package and an exactly Rp15 M one to large and medium suppliers (both
+    // reserved, both flagged), a Rp15 M + Rp1 one to a large supplier (not reserved).
+    for (p, v, t) in [
+        ("R-1", "12 M", SupplierType::Large),
+        ("R-2", "Rp 15.000.000.000", SupplierType::Medium),
+        ("R-3", "Rp 15.000.000.001", SupplierType::Large),
+        ("R-4", "1 M", SupplierType::Cooperative),
+    ] {
+        app.db
+            .record_purchase(&scope, &rsud.id, &buy(p, v, t), &other, &actor)
+            .await
+            .unwrap();
+    }
+    // The same package again: refused, nothing saved.
+    assert!(matches!(
+        app.db
+            .record_purchase(
+                &scope,
+                &rsud.id,
+                &buy("R-1", "1 jt", SupplierType::Micro),
+                &other,
+                &actor
+            )
+            .await,
+        Err(StorageError::Invalid(_))
+    ));
+
+    let shares = app
+        .db
+        .unit_shares(&scope, &kota, 2026, today)
+        .await
+        .unwrap();
+    assert_eq!(shares.len(), 2);
+    let d = &shares[0];
+    assert_eq!(d.unit.code, "1.01");
+    assert_eq!(
+        (d.share.total, d.share.small, d.share.budget),
+        (1_000_000_000, 400_000_000, Some(1_200_000_000))
+    );
+    assert!(d.share.meets_minimum(), "exactly 40% meets it");
+    assert_eq!(
+        d.reserved_breaches, 1,
+        "its Rp600 jt package went to a large supplier"
+    );
+    let r = &shares[1];
+    assert_eq!(
+        r.reserved_breaches, 2,
+        "Rp12 M and exactly Rp15 M to non-small suppliers"
+    );
+    assert!(!r.share.meets_minimum());
+
+    // Equal to a direct computation in SQL.
+    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+        .await
+        .unwrap();
+    for s in &shares {
+        let row = sqlx::query(
+            "SELECT CAST(SUM(value_rupiah) AS BIGINT) AS total, \
+             CAST(SUM(CASE WHEN supplier_type IN ('mikro', 'kecil', 'koperasi') THEN value_rupiah ELSE 0 END) AS BIGINT) AS small \
+             FROM purchases WHERE unit_id = $1 AND year = 2026",
+        )
+        .bind(&s.unit.id)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(s.share.total, row.try_get::<i64, _>("total").unwrap());
+        assert_eq!(s.share.small, row.try_get::<i64, _>("small").unwrap());
+    }
+    // Month-to-date: before the purchases, nothing.
+    let early = app
+        .db
+        .unit_shares(
+            &scope,
+            &kota,
+            2026,
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(early.iter().all(|s| s.share.total == 0));
+    // Every write is in the audit trail.
+    assert_eq!(
+        app.db
+            .audit_for("purchase", &{
+                sqlx::query("SELECT id FROM purchases WHERE package = 'D-1'")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap()
+                    .try_get::<String, _>("id")
+                    .unwrap()
+            })
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
