@@ -105,6 +105,7 @@ const pages = () => [
   ["report-summary", "admin", "/laporan?wilayah=36.74&jenis=wilayah"],
   ["report-crosstab", "admin", "/laporan?jenis=silang&wilayah=36.74&baris=sector&kolom=size&ukuran=sales"],
   ["registry-moved-up", "admin", "/umkm?naik_kelas=class_up%3A2025"],
+  ["procurement", "admin", "/pengadaan"],
   ["expiring-documents", "admin", "/legalitas/kedaluwarsa?hari=365"],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],

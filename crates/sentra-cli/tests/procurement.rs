@@ -207,4 +207,21 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
             .len(),
         1
     );
+
+    // The page: each unit against 40%, ranked, its budget gap and flagged packages.
+    let html = app.page("/pengadaan?wilayah=36.74&tahun=2026").await;
+    let dinas_at = html.find("1.01 Dinas Pendidikan").expect("Dinas listed");
+    let rsud_at = html.find("1.02 RSUD").expect("RSUD listed");
+    assert!(dinas_at < rsud_at, "ranked by share");
+    let dinas_row = &html[dinas_at..html[dinas_at..].find("</tr>").unwrap() + dinas_at];
+    assert!(
+        dinas_row.contains("<span class=\"badge legal-obtained\">40,0%</span>"),
+        "{dinas_row}"
+    );
+    // 40% of the revised Rp1,2 M budget is Rp480 jt: Rp80 jt short.
+    assert!(dinas_row.contains("Rp80.000.000"), "{dinas_row}");
+    let rsud_row = &html[rsud_at..html[rsud_at..].find("</tr>").unwrap() + rsud_at];
+    assert!(rsud_row.contains("legal-missing"), "{rsud_row}");
+    assert!(rsud_row.ends_with(">2</td>"), "{rsud_row}");
+    assert_eq!(app.get("/pengadaan?wilayah=32.73").await.status(), 404);
 }

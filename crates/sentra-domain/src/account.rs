@@ -220,6 +220,9 @@ pub enum Permission {
     ReadDashboards,
     /// Set the targets dashboards measure progress against.
     ManageTargets,
+    /// See government units' spending and their share to small suppliers (Perpres 12/2021
+    /// Pasal 65).
+    ReadProcurement,
 }
 
 impl Role {
@@ -253,6 +256,10 @@ impl Role {
                 Role::Admin | Role::Operator | Role::Curator | Role::Viewer
             ),
             ManageTargets => self == Role::Admin,
+            ReadProcurement => matches!(
+                self,
+                Role::Admin | Role::Operator | Role::Curator | Role::Viewer | Role::Procurement
+            ),
         }
     }
 }

@@ -25,6 +25,7 @@ mod media;
 mod opendata_page;
 mod pages;
 mod params;
+mod procurement_page;
 mod product_photos_page;
 mod products_page;
 mod programme_people;
@@ -313,6 +314,7 @@ fn site_routes() -> routes::Routes {
         .merge(legality_page::routes())
         .merge(growth_page::routes())
         .merge(reports_page::routes())
+        .merge(procurement_page::routes())
         .merge(dashboard_page::routes())
         .merge(opendata_page::routes())
         .merge(export_page::routes())

@@ -97,6 +97,7 @@ impl Chrome {
             ("/katalog", "nav.catalog", ReadRegistry),
             ("/dasbor", "nav.dashboard", ReadDashboards),
             ("/laporan", "nav.reports", ReadDashboards),
+            ("/pengadaan", "nav.procurement", ReadProcurement),
             ("/kegiatan", "nav.activities", ReadProgrammes),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),
