@@ -123,7 +123,9 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         products: u64,
         /// Also plan six months of programme activities around today at every level of a
-        /// kabupaten/kota region (past ones with participants), when it has none yet.
+        /// kabupaten/kota region (past ones with participants), add two years of naik-kelas
+        /// reports for one business in five and this year's government units, budgets and
+        /// purchases, when it has none yet.
         #[arg(long)]
         activities: bool,
         /// Random seed: the same seed gives the same data.
@@ -548,9 +550,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if products > 0 {
                 demo_products(&db, &region, products).await?;
             }
-            // A city's or regency's programme across its kecamatan and kelurahan.
+            // A city's or regency's programme across its kecamatan and kelurahan, naik-kelas
+            // reports and its government units' purchases.
             if activities && region.level() == sentra_domain::region::RegionLevel::Regency {
                 demo_activities(&db, &region).await?;
+                demo_growth(&db, &region).await?;
+                demo_procurement(&db, &region).await?;
             }
             Ok(())
         }
@@ -658,6 +663,7 @@ async fn serve(
         demo_products(&db, &home, DEMO_PRODUCTS).await?;
         demo_activities(&db, &home).await?;
         demo_growth(&db, &home).await?;
+        demo_procurement(&db, &home).await?;
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -1144,6 +1150,65 @@ async fn demo_growth(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
         }
     }
     eprintln!("demo: naik-kelas reports for {reported} UMKM");
+    Ok(())
+}
+
+/// The demo region's government units with this year's budgets and purchases (issue 9), once:
+/// small packages from registered micro and small businesses, the rest from other suppliers.
+async fn demo_procurement(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
+    use sentra_domain::procurement::{DEMO_UNITS, DemoSupplier, SupplierType, demo_purchases};
+    use sentra_storage::{PageRequest, SortDirection, Supplier, UmkmFilter, UmkmSort};
+    let scope = Scope::region(home.clone());
+    let today = chrono::Utc::now().date_naive();
+    let year = chrono::Datelike::year(&today);
+    if !db.unit_shares(&scope, home, year, today).await?.is_empty() {
+        return Ok(());
+    }
+    let small = db
+        .list_umkm(
+            &scope,
+            &UmkmFilter {
+                size: Some(sentra_domain::size::SizeClass::Mikro),
+                ..UmkmFilter::default()
+            },
+            UmkmSort::Name,
+            SortDirection::Asc,
+            PageRequest::new(1, PageRequest::MAX_PER_PAGE),
+        )
+        .await?
+        .items;
+    if small.is_empty() {
+        return Ok(());
+    }
+    let actor = Actor::system("demo");
+    let mut purchases = 0;
+    for (i, (code, name, budget)) in DEMO_UNITS.iter().enumerate() {
+        let unit = db.create_unit(&scope, home, code, name, &actor).await?;
+        db.set_budget(&scope, &unit.id, year, *budget, &actor)
+            .await?;
+        for (mut p, supplier) in demo_purchases(i, year, today) {
+            let supplier = match supplier {
+                DemoSupplier::Registered(n) => {
+                    let b = &small[n % small.len()];
+                    p.supplier_type = b
+                        .size_class
+                        .map_or(SupplierType::Micro, SupplierType::of_size);
+                    Supplier::Registered {
+                        umkm_id: b.id.clone(),
+                        product_id: None,
+                    }
+                }
+                DemoSupplier::Other(_, name) => Supplier::Other { name: name.into() },
+            };
+            db.record_purchase(&scope, &unit.id, &p, &supplier, &actor)
+                .await?;
+            purchases += 1;
+        }
+    }
+    eprintln!(
+        "demo: {} government units, {purchases} purchases",
+        DEMO_UNITS.len()
+    );
     Ok(())
 }
 

@@ -737,3 +737,68 @@ async fn no_personal_data_in_the_server_log() {
         assert!(!log.contains(secret), "{secret} in the log");
     }
 }
+
+/// Issue 9's demo: government units with budgets and a year of purchases; each unit's share
+/// as the storage computes it equals SQL over the purchases, and the public works unit's Rp12 M
+/// lamp package to a large contractor is flagged.
+#[tokio::test]
+async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
+    use sqlx::Row;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/s.db", dir.path().display());
+    let (ok, _, err) = run(
+        &[
+            "demo",
+            "--region",
+            "36.74",
+            "--umkm",
+            "400",
+            "--activities",
+            "--database",
+            &db,
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    assert!(err.contains("demo: 8 government units"), "{err}");
+    // The key the demo created beside the database.
+    let key = std::fs::read_to_string(dir.path().join("sentra.key")).unwrap();
+    let keyring = sentra_storage::Keyring::new(sentra_storage::PersonalKey::parse(&key).unwrap());
+    let store = sentra_storage::Database::connect(&db, keyring)
+        .await
+        .unwrap();
+    let kota = sentra_domain::region::RegionCode::parse("36.74").unwrap();
+    let scope = sentra_domain::scope::Scope::region(kota.clone());
+    let today = chrono::Utc::now().date_naive();
+    let year = chrono::Datelike::year(&today);
+    let shares = store.unit_shares(&scope, &kota, year, today).await.unwrap();
+    assert_eq!(shares.len(), 8);
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db)
+        .await
+        .unwrap();
+    let mut met = 0;
+    for s in &shares {
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(value_rupiah), 0) AS total, COALESCE(SUM(CASE WHEN supplier_type \
+             IN ('mikro', 'kecil', 'koperasi') THEN value_rupiah ELSE 0 END), 0) AS small \
+             FROM purchases WHERE unit_id = $1",
+        )
+        .bind(&s.unit.id)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(s.share.total, row.try_get::<i64, _>("total").unwrap());
+        assert_eq!(s.share.small, row.try_get::<i64, _>("small").unwrap());
+        met += usize::from(s.share.meets_minimum());
+    }
+    assert!(
+        met > 0 && met < 8,
+        "some units meet 40%, some do not: {met}"
+    );
+    let works = shares.iter().find(|s| s.unit.code == "1.03.01").unwrap();
+    assert!(
+        works.reserved_breaches >= 1,
+        "the Rp12 M package is flagged"
+    );
+}

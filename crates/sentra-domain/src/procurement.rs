@@ -344,6 +344,114 @@ pub fn over_budget(budget: i64, spent: i64, value: i64) -> bool {
     spent + value > budget
 }
 
+/// The demo region's government units (codes as in a kota's budget nomenclature) and their
+/// goods/services budgets of the year, in rupiah.
+pub const DEMO_UNITS: [(&str, &str, i64); 8] = [
+    ("1.01.01", "Dinas Pendidikan dan Kebudayaan", 48_000_000_000),
+    ("1.02.01", "Dinas Kesehatan", 36_000_000_000),
+    ("1.02.02", "RSUD Kota", 80_000_000_000),
+    (
+        "1.03.01",
+        "Dinas Pekerjaan Umum dan Penataan Ruang",
+        95_000_000_000,
+    ),
+    ("2.17.01", "Dinas Koperasi dan UMKM", 9_000_000_000),
+    (
+        "2.22.01",
+        "Dinas Perindustrian dan Perdagangan",
+        12_000_000_000,
+    ),
+    ("4.01.01", "Sekretariat Daerah", 30_000_000_000),
+    ("4.02.01", "Sekretariat DPRD", 18_000_000_000),
+];
+
+/// Who supplied a demo purchase: the `n`-th registered small business, or another supplier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoSupplier {
+    Registered(usize),
+    Other(SupplierType, &'static str),
+}
+
+/// A year of purchases of the `unit`-th demo unit up to `today`: one package a fortnight,
+/// a unit-dependent part going to registered small businesses (from a fifth to three fifths,
+/// so that some units meet 40% and some do not), the rest to medium and large suppliers; the
+/// public works unit buys a Rp12 M package from a large contractor (reserved, so flagged).
+pub fn demo_purchases(unit: usize, year: i32, today: NaiveDate) -> Vec<(Purchase, DemoSupplier)> {
+    let mut out = Vec::new();
+    let Some(start) = NaiveDate::from_ymd_opt(year, 1, 6) else {
+        return out;
+    };
+    let small_in_five = 1 + unit % 3; // 1, 2 or 3 of every five packages
+    for n in 0..26usize {
+        let ordered_on = start + chrono::Duration::days(14 * n as i64 + unit as i64);
+        if ordered_on > today || ordered_on.year() != year {
+            break;
+        }
+        let small = n % 5 < small_in_five;
+        let value = if small {
+            50_000_000 + ((unit * 7 + n * 13) % 40) as i64 * 10_000_000
+        } else {
+            60_000_000 + ((unit * 11 + n * 17) % 30) as i64 * 20_000_000
+        };
+        let due_on = ordered_on + chrono::Duration::days(14);
+        // Most deliver on time; one in six three days late. Payment follows acceptance by
+        // 5 to 40 days; the last weeks' purchases are still open.
+        let delivered_on = due_on + chrono::Duration::days(if n % 6 == 5 { 3 } else { -2 });
+        let accepted_on = delivered_on + chrono::Duration::days(1);
+        let paid_on = accepted_on + chrono::Duration::days(5 + ((unit + n) % 8) as i64 * 5);
+        let done = |d: NaiveDate| (d <= today).then_some(d);
+        let supplier = if small {
+            DemoSupplier::Registered(unit * 26 + n)
+        } else if n % 2 == 0 {
+            DemoSupplier::Other(SupplierType::Medium, "CV Sinar Jaya")
+        } else {
+            DemoSupplier::Other(SupplierType::Large, "PT Karya Nusantara")
+        };
+        let supplier_type = match &supplier {
+            DemoSupplier::Registered(i) if i % 4 == 0 => SupplierType::Small,
+            DemoSupplier::Registered(_) => SupplierType::Micro,
+            DemoSupplier::Other(t, _) => *t,
+        };
+        out.push((
+            Purchase {
+                package: format!("{year}-{:02}-{:03}", unit + 1, n + 1),
+                value,
+                ordered_on,
+                due_on: Some(due_on),
+                method: if small {
+                    Method::EPurchasing
+                } else {
+                    Method::Direct
+                },
+                supplier_type,
+                delivered_on: done(delivered_on),
+                accepted_on: done(accepted_on).filter(|_| delivered_on <= today),
+                paid_on: done(paid_on).filter(|_| accepted_on <= today),
+            },
+            supplier,
+        ));
+    }
+    if unit == 3
+        && let Some(on) = NaiveDate::from_ymd_opt(year, 2, 10).filter(|d| *d <= today)
+    {
+        out.push((
+            Purchase {
+                package: format!("{year}-04-PJU"),
+                value: 12_000_000_000,
+                ordered_on: on,
+                due_on: Some(on + chrono::Duration::days(120)),
+                method: Method::Other,
+                supplier_type: SupplierType::Large,
+                delivered_on: None,
+                accepted_on: None,
+                paid_on: None,
+            },
+            DemoSupplier::Other(SupplierType::Large, "PT Terang Kota Persada"),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,6 +607,31 @@ mod tests {
         assert_eq!(project_year_end(&s, 2027, day(2026, 4, 1)), None);
         assert!(over_budget(1_000, 900, 101));
         assert!(!over_budget(1_000, 900, 100));
+    }
+
+    #[test]
+    fn demo_purchases_meet_the_share_in_some_units_and_flag_the_lamps() {
+        let today = day(2026, 11, 24);
+        let mut met = 0;
+        for unit in 0..DEMO_UNITS.len() {
+            let mut s = Share::default();
+            for (p, _) in demo_purchases(unit, 2026, today) {
+                assert!(p.ordered_on <= today && p.ordered_on.year() == 2026);
+                s.add(p.value, p.supplier_type);
+            }
+            met += usize::from(s.meets_minimum());
+        }
+        assert!(
+            met > 0 && met < DEMO_UNITS.len(),
+            "{met} of the units meet 40%"
+        );
+        let works = demo_purchases(3, 2026, today);
+        assert!(
+            works
+                .iter()
+                .any(|(p, _)| p.value == 12_000_000_000 && p.reserved_package_breached())
+        );
+        assert!(demo_purchases(0, 2027, today).is_empty());
     }
 
     #[test]
