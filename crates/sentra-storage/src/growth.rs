@@ -200,20 +200,13 @@ impl Database {
         .bind(umkm_id)
         .execute(&mut *tx)
         .await?;
-        let row = sqlx::query(
-            "SELECT registered_size_class, size_class, size_basis, modal_rupiah, \
-             annual_sales_rupiah FROM umkm WHERE id = $1",
-        )
-        .bind(umkm_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = sqlx::query("SELECT registered_size_class, size_class FROM umkm WHERE id = $1")
+            .bind(umkm_id)
+            .fetch_one(&mut *tx)
+            .await?;
         let start: Option<String> = row.try_get("registered_size_class")?;
         let start = start.as_deref().and_then(SizeClass::parse);
-        let before = serde_json::json!({
-            "size_class": row.try_get::<Option<String>, _>("size_class")?,
-            "modal": row.try_get::<Option<i64>, _>("modal_rupiah")?,
-            "annual_sales": row.try_get::<Option<i64>, _>("annual_sales_rupiah")?,
-        });
+        let class_before: Option<String> = row.try_get("size_class")?;
         let previous = sqlx::query(
             "SELECT sales_rupiah, modal_rupiah, employees FROM growth_reports \
              WHERE umkm_id = $1 AND year = $2 AND quarter = $3",
@@ -331,6 +324,7 @@ impl Database {
         .bind(umkm_id)
         .execute(&mut *tx)
         .await?;
+        // Flat, as the history shows changes: values, and the registry's class before → after.
         let changes = serde_json::json!({
             "period": report.period.label(),
             "replaced": previous,
@@ -341,8 +335,7 @@ impl Database {
             "ekatalog": report.ekatalog,
             "export": report.export,
             "financing": report.financing,
-            "before": before,
-            "size_class": latest_class.map(|d| d.class.as_str()),
+            "size_class": [class_before, latest_class.map(|d| d.class.as_str())],
         });
         audit::append(
             &mut tx,
