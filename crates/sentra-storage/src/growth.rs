@@ -60,29 +60,28 @@ impl GrowthFilter {
                  WHERE r.umkm_id = u.id AND r.year = {} AND r.attended > 0)",
                 args.int(Some(i64::from(y)))
             ),
-            Self::Reported(y) => format!(
-                "EXISTS (SELECT 1 FROM growth_reports g WHERE g.umkm_id = u.id AND g.year = {})",
-                args.int(Some(i64::from(y)))
-            ),
-            Self::ClassDown(y) => format!(
-                "EXISTS (SELECT 1 FROM size_class_events e WHERE e.umkm_id = u.id \
-                 AND e.year = {} AND e.up = 0)",
-                args.int(Some(i64::from(y)))
-            ),
+            // The marks the dashboard counts (migration 0020): one table behind both.
+            Self::Reported(y) => mark(REPORTED, y, args),
+            Self::ClassDown(y) => mark(CLASS_DOWN, y, args),
             // Formalised is the NIB's issue date, whether or not the business ever reported.
             Self::Reached(Milestone::Formalised, y) => format!(
                 "EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = 'nib' \
                  AND d.issued_on LIKE {})",
                 args.text(format!("{y}-%"))
             ),
-            Self::Reached(m, y) => format!(
-                "EXISTS (SELECT 1 FROM growth_milestones m WHERE m.umkm_id = u.id \
-                 AND m.milestone = {} AND m.year = {})",
-                args.text(m.as_str()),
-                args.int(Some(i64::from(y)))
-            ),
+            Self::Reached(m, y) => mark(m.as_str(), y, args),
         }
     }
+}
+
+/// A business carries the mark (a milestone, a year reported or moved down) in year `y`.
+fn mark(code: &str, y: i32, args: &mut Args) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM growth_milestones m WHERE m.umkm_id = u.id \
+         AND m.milestone = {} AND m.year = {})",
+        args.text(code),
+        args.int(Some(i64::from(y)))
+    )
 }
 
 /// A region's naik-kelas figures for a year.
