@@ -5,6 +5,7 @@ mod dedup;
 mod export;
 mod import;
 mod keys;
+mod procurement;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -210,6 +211,12 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Government procurement (Perpres 12/2021 Pasal 65): `sentra procurement import FILE`
+    /// reads units' budgets or purchases from a spreadsheet.
+    Procurement {
+        #[command(subcommand)]
+        action: ProcurementAction,
+    },
     /// Look up regions: `sentra region 36.74` lists its kecamatan; a name finds the region.
     /// Accounts: add, list, disable, enable, reset-password.
     User {
@@ -294,6 +301,31 @@ enum UserAction {
     /// Set a new password (from standard input, or generated and printed) and end all sessions.
     ResetPassword {
         login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProcurementAction {
+    /// Import budgets (Kode OPD, Nama OPD, Tahun, Pagu) or purchases (Kode OPD, No. Paket,
+    /// Nilai Paket, Tanggal Pesanan, Metode, Jenis Pemasok, NIB Pemasok, Nama Pemasok, …) from
+    /// .xlsx, .xls, .ods or .csv; the kind is told by the headers. Importing the same file again
+    /// changes nothing; a later file with the same packages updates them (delivered, paid).
+    Import {
+        file: std::path::PathBuf,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write nothing if any row is invalid.
+        #[arg(long)]
+        all_or_nothing: bool,
+        /// The region whose units these are [default: the home region].
+        #[arg(long)]
+        region: Option<String>,
+        /// Language of the report: id or en.
+        #[arg(long, default_value = "id")]
+        lang: String,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -531,6 +563,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .await
+        }
+        Command::Procurement {
+            action:
+                ProcurementAction::Import {
+                    file,
+                    dry_run,
+                    all_or_nothing,
+                    region,
+                    lang,
+                    db,
+                },
+        } => {
+            let db = open(&conn(&db)).await?;
+            let region = region_or_home(&db, region).await?;
+            let lang = sentra_i18n::Lang::parse(&lang).unwrap_or_default();
+            procurement::import(&db, &file, &region, dry_run, all_or_nothing, lang).await
         }
         Command::Demo {
             region,
@@ -1200,7 +1248,7 @@ async fn demo_procurement(db: &Database, home: &RegionCode) -> anyhow::Result<()
                 }
                 DemoSupplier::Other(_, name) => Supplier::Other { name: name.into() },
             };
-            db.record_purchase(&scope, &unit.id, &p, &supplier, &actor)
+            db.record_purchase(&scope, &unit.id, &p, &supplier, None, &actor)
                 .await?;
             purchases += 1;
         }

@@ -97,6 +97,7 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
             &dinas.id,
             &buy("D-1", "400 jt", SupplierType::Micro),
             &registered,
+            None,
             &actor,
         )
         .await
@@ -107,6 +108,7 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
             &dinas.id,
             &buy("D-2", "600 jt", SupplierType::Large),
             &other,
+            None,
             &actor,
         )
         .await
@@ -120,7 +122,7 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
         ("R-4", "1 M", SupplierType::Cooperative),
     ] {
         app.db
-            .record_purchase(&scope, &rsud.id, &buy(p, v, t), &other, &actor)
+            .record_purchase(&scope, &rsud.id, &buy(p, v, t), &other, None, &actor)
             .await
             .unwrap();
     }
@@ -132,6 +134,7 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
                 &rsud.id,
                 &buy("R-1", "1 jt", SupplierType::Micro),
                 &other,
+                None,
                 &actor
             )
             .await,

@@ -223,6 +223,9 @@ pub enum Permission {
     /// See government units' spending and their share to small suppliers (Perpres 12/2021
     /// Pasal 65).
     ReadProcurement,
+    /// Keep the government units and their budgets, and record their purchases (by hand or
+    /// from a spreadsheet).
+    RecordProcurement,
 }
 
 impl Role {
@@ -260,6 +263,7 @@ impl Role {
                 self,
                 Role::Admin | Role::Operator | Role::Curator | Role::Viewer | Role::Procurement
             ),
+            RecordProcurement => matches!(self, Role::Admin | Role::Procurement),
         }
     }
 }

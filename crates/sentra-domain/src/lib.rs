@@ -21,6 +21,7 @@ pub mod legality;
 pub mod merge;
 pub mod opendata;
 pub mod procurement;
+pub mod procurement_sheet;
 pub mod product;
 pub mod programme;
 pub mod region;

@@ -51,8 +51,22 @@ impl SupplierType {
         }
     }
 
+    /// The form's code (`mikro`) or the words offices write in a spreadsheet (`Usaha Kecil`,
+    /// `Koperasi`, `Small`); anything else is not guessed.
     pub fn parse(s: &str) -> Option<SupplierType> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s.trim())
+        let words = crate::import::normalize_header(s);
+        let word = words.strip_prefix("usaha ").unwrap_or(&words);
+        Self::ALL.into_iter().find(|t| {
+            t.as_str() == word
+                || matches!(
+                    (t, word),
+                    (Self::Micro, "micro")
+                        | (Self::Small, "small")
+                        | (Self::Medium, "medium")
+                        | (Self::Large, "large" | "non umk" | "non umkm")
+                        | (Self::Cooperative, "cooperative" | "kop")
+                )
+        })
     }
 
     /// A registered UMKM's type from its size class (PP 7/2021 Pasal 35).
@@ -106,8 +120,33 @@ impl Method {
         }
     }
 
+    /// The form's code (`e_purchasing`) or the words offices write (`E-Purchasing`, `Katalog
+    /// Elektronik`, `Pengadaan Langsung`, `PL`, `Bela Pengadaan`, `Toko Daring`, `Lainnya`).
     pub fn parse(s: &str) -> Option<Method> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+        if let Some(m) = Self::ALL.into_iter().find(|m| m.as_str() == s.trim()) {
+            return Some(m);
+        }
+        match crate::import::normalize_header(s).as_str() {
+            "e purchasing"
+            | "epurchasing"
+            | "e katalog"
+            | "e katalog lokal"
+            | "ekatalog"
+            | "katalog elektronik"
+            | "katalog elektronik lokal" => Some(Self::EPurchasing),
+            "pengadaan langsung" | "pl" | "direct" | "direct purchase" => Some(Self::Direct),
+            "bela pengadaan" | "marketplace" | "toko daring" | "pasar daring" => {
+                Some(Self::Marketplace)
+            }
+            "lainnya"
+            | "lain lain"
+            | "other"
+            | "tender"
+            | "seleksi"
+            | "penunjukan langsung"
+            | "swakelola" => Some(Self::Other),
+            _ => None,
+        }
     }
 }
 
@@ -342,6 +381,117 @@ pub fn validate_budget(year: &str, amount: &str) -> Result<(i32, i64), FieldErro
 /// it (a warning, not a refusal: the budget may be revised).
 pub fn over_budget(budget: i64, spent: i64, value: i64) -> bool {
     spent + value > budget
+}
+
+/// Longest unit code and name.
+pub const MAX_UNIT_CODE: usize = 30;
+pub const MAX_UNIT_NAME: usize = 150;
+
+/// A government unit as typed: its code (as in the region's budget nomenclature, e.g.
+/// `1.02.01`; letters, digits, `.`, `-`, `/`) and its name.
+pub fn validate_unit(code: &str, name: &str) -> Result<(String, String), FieldErrors> {
+    let mut e = FieldErrors::new();
+    let code = code.trim();
+    if code.is_empty() {
+        e.push("code", "required");
+    } else if code.chars().count() > MAX_UNIT_CODE
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/' | '_'))
+    {
+        e.push("code", "unit_code_invalid");
+    }
+    let name = match crate::umkm::clean_text(name, MAX_UNIT_NAME) {
+        Ok(Some(n)) if n.chars().count() >= 3 => Some(n),
+        Ok(Some(_)) => {
+            e.push("name", "text_too_short");
+            None
+        }
+        Ok(None) => {
+            e.push("name", "required");
+            None
+        }
+        Err(Invalid(code)) => {
+            e.push("name", code);
+            None
+        }
+    };
+    e.clone().into_result()?;
+    match name {
+        Some(name) => Ok((code.to_string(), name)),
+        None => Err(e),
+    }
+}
+
+/// A supplier's record with government buyers: deliveries on time (of those with a due date),
+/// days late, days from acceptance to payment, and packages accepted but not yet paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeliveryRecord {
+    pub packages: i64,
+    pub value: i64,
+    /// Delivered packages that had a due date.
+    pub judged: i64,
+    pub on_time: i64,
+    pub late_days: i64,
+    pub paid: i64,
+    pub pay_days: i64,
+    /// Accepted and not paid yet.
+    pub awaiting_payment: i64,
+}
+
+impl DeliveryRecord {
+    pub fn add(&mut self, p: &Purchase) {
+        self.packages += 1;
+        self.value += p.value;
+        if let Some(late) = p.days_late() {
+            self.judged += 1;
+            if late == 0 {
+                self.on_time += 1;
+            }
+            self.late_days += late;
+        }
+        if let Some(days) = p.days_to_pay() {
+            self.paid += 1;
+            self.pay_days += days;
+        }
+        if p.accepted_on.is_some() && p.paid_on.is_none() {
+            self.awaiting_payment += 1;
+        }
+    }
+
+    /// Average days late over the late deliveries (`None` when none was late).
+    pub fn average_days_late(&self) -> Option<i64> {
+        let late = self.judged - self.on_time;
+        (late > 0).then(|| (self.late_days + late / 2) / late)
+    }
+
+    /// Average days from acceptance to payment, rounded (`None` before a payment).
+    pub fn average_days_to_pay(&self) -> Option<i64> {
+        (self.paid > 0).then(|| (self.pay_days + self.paid / 2) / self.paid)
+    }
+}
+
+/// Days a supplier has waited for payment since the package was accepted (`None` when paid or
+/// not accepted yet).
+pub fn days_awaiting_payment(p: &Purchase, today: NaiveDate) -> Option<i64> {
+    match (p.accepted_on, p.paid_on) {
+        (Some(a), None) => Some((today - a).num_days().max(0)),
+        _ => None,
+    }
+}
+
+/// The year to date month by month: each month's spending added to the months before it, so
+/// that the share at the end of month `m` is read at index `m - 1`. `months` holds the month's
+/// own total and part to small suppliers.
+pub fn cumulative_by_month(months: &[(i64, i64); 12]) -> [Share; 12] {
+    let mut out = [Share::default(); 12];
+    let mut running = Share::default();
+    for (i, (total, small)) in months.iter().enumerate() {
+        running.total += total;
+        running.small += small;
+        out[i] = running;
+    }
+    out
 }
 
 /// The demo region's government units (codes as in a kota's budget nomenclature) and their
@@ -643,5 +793,105 @@ mod tests {
         let e = validate_budget("26", "-5").unwrap_err();
         assert!(e.for_field("year").next().is_some());
         assert!(e.for_field("amount").next().is_some());
+    }
+
+    #[test]
+    fn methods_and_supplier_types_are_read_as_offices_write_them() {
+        assert_eq!(Method::parse("E-Purchasing"), Some(Method::EPurchasing));
+        assert_eq!(
+            Method::parse("katalog elektronik"),
+            Some(Method::EPurchasing)
+        );
+        assert_eq!(Method::parse("PL"), Some(Method::Direct));
+        assert_eq!(Method::parse("Bela Pengadaan"), Some(Method::Marketplace));
+        assert_eq!(Method::parse("pengadaan_langsung"), Some(Method::Direct));
+        assert_eq!(Method::parse("lelang cepat"), None);
+        assert_eq!(
+            SupplierType::parse("Usaha Kecil"),
+            Some(SupplierType::Small)
+        );
+        assert_eq!(
+            SupplierType::parse("KOPERASI"),
+            Some(SupplierType::Cooperative)
+        );
+        assert_eq!(SupplierType::parse("besar"), Some(SupplierType::Large));
+        assert_eq!(SupplierType::parse("Non-UMKM"), Some(SupplierType::Large));
+        assert_eq!(
+            SupplierType::parse("UMK"),
+            None,
+            "micro or small: not guessed"
+        );
+    }
+
+    #[test]
+    fn units_are_checked_as_typed() {
+        assert_eq!(
+            validate_unit(" 1.02.01 ", "  Dinas   Kesehatan ").unwrap(),
+            ("1.02.01".to_string(), "Dinas Kesehatan".to_string())
+        );
+        let e = validate_unit("1 02", "RS").unwrap_err();
+        assert!(e.for_field("code").any(|x| x.code == "unit_code_invalid"));
+        assert!(e.for_field("name").any(|x| x.code == "text_too_short"));
+        let e = validate_unit("", "").unwrap_err();
+        assert_eq!(e.0.len(), 2);
+    }
+
+    #[test]
+    fn a_delivery_record_counts_late_and_payment_days() {
+        let base = Purchase {
+            package: "P".into(),
+            value: 10,
+            ordered_on: day(2026, 3, 1),
+            due_on: Some(day(2026, 3, 10)),
+            method: Method::EPurchasing,
+            supplier_type: SupplierType::Micro,
+            delivered_on: Some(day(2026, 3, 10)),
+            accepted_on: Some(day(2026, 3, 11)),
+            paid_on: Some(day(2026, 3, 21)),
+        };
+        let mut r = DeliveryRecord::default();
+        r.add(&base);
+        r.add(&Purchase {
+            delivered_on: Some(day(2026, 3, 14)),
+            accepted_on: Some(day(2026, 3, 15)),
+            paid_on: None,
+            ..base.clone()
+        });
+        r.add(&Purchase {
+            due_on: None,
+            delivered_on: None,
+            accepted_on: None,
+            paid_on: None,
+            ..base.clone()
+        });
+        assert_eq!((r.packages, r.value, r.judged, r.on_time), (3, 30, 2, 1));
+        assert_eq!(r.average_days_late(), Some(4));
+        assert_eq!(r.average_days_to_pay(), Some(10));
+        assert_eq!(r.awaiting_payment, 1);
+        assert_eq!(
+            days_awaiting_payment(
+                &Purchase {
+                    paid_on: None,
+                    ..base.clone()
+                },
+                day(2026, 4, 10)
+            ),
+            Some(30)
+        );
+        assert_eq!(days_awaiting_payment(&base, day(2026, 4, 10)), None);
+        assert_eq!(DeliveryRecord::default().average_days_late(), None);
+    }
+
+    #[test]
+    fn the_year_adds_up_month_by_month() {
+        let mut months = [(0, 0); 12];
+        months[0] = (100, 50);
+        months[2] = (100, 0);
+        let c = cumulative_by_month(&months);
+        assert_eq!((c[0].total, c[0].small), (100, 50));
+        assert_eq!((c[1].total, c[1].small), (100, 50));
+        assert_eq!((c[2].total, c[2].small), (200, 50));
+        assert_eq!(c[11], c[2]);
+        assert!(c[0].meets_minimum() && !c[2].meets_minimum());
     }
 }

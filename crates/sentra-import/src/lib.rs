@@ -4,6 +4,7 @@
 //! jobs (dry run, then commit) so that they survive a restart of the server.
 
 pub mod file;
+pub mod procurement;
 pub mod report;
 pub mod run;
 pub mod worker;

@@ -20,6 +20,7 @@ mod jobs;
 mod legality;
 mod personal;
 mod procurement;
+mod procurement_import;
 mod product_photos;
 mod products;
 mod regions;
@@ -48,7 +49,13 @@ pub use import::{
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use legality::ExpiringDocument;
 pub use personal::{Keyring, PersonalKey};
-pub use procurement::{GovernmentUnit, Supplier, UnitShare};
+pub use procurement::{
+    BudgetRevision, GovernmentUnit, ProductSales, PurchaseFilter, PurchaseRow, Supplier,
+    SupplierCandidate, UnitShare,
+};
+pub use procurement_import::{
+    LineProblem, OverBudget, ProcurementLines, ProcurementOutcome, ProcurementUpload,
+};
 pub use product_photos::{NewPhoto, PhotoRecord};
 pub use products::ProductRecord;
 pub use umkm::{

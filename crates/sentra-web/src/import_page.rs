@@ -156,6 +156,36 @@ async fn template(caller: Caller, ReqLang(lang): ReqLang) -> Response {
     }
 }
 
+/// A multipart form's text fields and its file (`file`, when one was chosen and is not empty);
+/// the error code when the body is not a form or is too large.
+pub(crate) async fn read_upload(
+    request: Request,
+    state: &AppState,
+) -> Result<(Vec<(String, String)>, Option<(String, Vec<u8>)>), &'static str> {
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|_| "import_file_missing")?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| "import_upload_too_large")?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|_| "import_upload_too_large")?;
+        if name == "file" {
+            file = file_name
+                .filter(|n| !n.is_empty() && !bytes.is_empty())
+                .map(|n| (n, bytes.to_vec()));
+        } else {
+            pairs.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    Ok((pairs, file))
+}
+
 /// The multipart upload: `_csrf` and `file`.
 async fn upload(
     State(state): State<AppState>,
@@ -168,42 +198,13 @@ async fn upload(
     if let Err(r) = require(&caller, Permission::ImportRegistry) {
         return *r;
     }
-    let mut multipart = match Multipart::from_request(request, &state).await {
-        Ok(m) => m,
-        Err(_) => {
-            let msg = lang.error("import_file_missing").into_owned();
+    let (pairs, file) = match read_upload(request, &state).await {
+        Ok(u) => u,
+        Err(code) => {
+            let msg = lang.error(code).into_owned();
             return show_start(&state, lang, &caller, &uri, Some(msg)).await;
         }
     };
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().map(str::to_string);
-                match field.bytes().await {
-                    Ok(bytes) if name == "file" => {
-                        file = file_name
-                            .filter(|n| !n.is_empty() && !bytes.is_empty())
-                            .map(|n| (n, bytes.to_vec()));
-                    }
-                    Ok(bytes) => {
-                        pairs.push((name, String::from_utf8_lossy(&bytes).into_owned()));
-                    }
-                    Err(_) => {
-                        let msg = lang.error("import_upload_too_large").into_owned();
-                        return show_start(&state, lang, &caller, &uri, Some(msg)).await;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                let msg = lang.error("import_upload_too_large").into_owned();
-                return show_start(&state, lang, &caller, &uri, Some(msg)).await;
-            }
-        }
-    }
     if let Err(r) = check_csrf(&caller, &pairs) {
         return *r;
     }

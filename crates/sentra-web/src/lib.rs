@@ -26,6 +26,8 @@ mod opendata_page;
 mod pages;
 mod params;
 mod procurement_page;
+mod procurement_purchase_page;
+mod procurement_units_page;
 mod product_photos_page;
 mod products_page;
 mod programme_people;
@@ -315,6 +317,8 @@ fn site_routes() -> routes::Routes {
         .merge(growth_page::routes())
         .merge(reports_page::routes())
         .merge(procurement_page::routes())
+        .merge(procurement_units_page::routes())
+        .merge(procurement_purchase_page::routes())
         .merge(dashboard_page::routes())
         .merge(opendata_page::routes())
         .merge(export_page::routes())

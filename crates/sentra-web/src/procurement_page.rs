@@ -12,8 +12,11 @@ use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
-use sentra_domain::procurement::{Share, project_year_end};
+use sentra_domain::procurement::{
+    DeliveryRecord, Method, Share, SupplierType, days_awaiting_payment, project_year_end,
+};
 use sentra_domain::region::RegionCode;
+use sentra_storage::PurchaseRow;
 
 use crate::AppState;
 use crate::activities_page::{area_choices, pairs};
@@ -30,6 +33,138 @@ pub fn routes() -> Routes {
         Access::Role(Permission::ReadProcurement),
         share_page,
     )
+}
+
+/// The fiscal year asked for (`tahun`), the current one by default.
+pub(crate) fn chosen_year(q: &[(String, String)], today: NaiveDate) -> i32 {
+    form_value(q, "tahun")
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=today.year() + 1).contains(y))
+        .unwrap_or(today.year())
+}
+
+/// A purchase as a line of a table.
+pub struct PurchaseView {
+    pub id: String,
+    pub package: String,
+    pub ordered_on: String,
+    pub unit: String,
+    pub unit_id: String,
+    pub supplier: String,
+    /// The business's page, for those who may read the registry.
+    pub supplier_href: Option<String>,
+    pub product: Option<(String, String)>,
+    pub supplier_type: String,
+    pub method: String,
+    pub value: String,
+    pub status: String,
+    /// "tepat waktu", "terlambat 3 hari" or "–".
+    pub delivery: String,
+    pub late: bool,
+    /// "12 hari", "menunggu 30 hari" or "–".
+    pub payment: String,
+    pub awaiting: bool,
+    /// Up to Rp15 M to a medium or large supplier (Pasal 65 ayat (4)).
+    pub flagged: bool,
+}
+
+pub(crate) fn day_text(lang: Lang, d: NaiveDate) -> String {
+    lang.date(d.year(), d.month(), d.day())
+}
+
+pub(crate) fn supplier_type_label(lang: Lang, t: SupplierType) -> String {
+    lang.t(&format!("procurement.supplier_{}", t.as_str()))
+        .into_owned()
+}
+
+pub(crate) fn method_label(lang: Lang, m: Method) -> String {
+    lang.t(&format!("procurement.method_{}", m.as_str()))
+        .into_owned()
+}
+
+pub(crate) fn purchase_view(
+    lang: Lang,
+    p: &PurchaseRow,
+    reads_registry: bool,
+    today: NaiveDate,
+) -> PurchaseView {
+    let b = &p.purchase;
+    let status = if b.paid_on.is_some() {
+        "paid"
+    } else if b.accepted_on.is_some() {
+        "accepted"
+    } else if b.delivered_on.is_some() {
+        "delivered"
+    } else {
+        "ordered"
+    };
+    let late = b.days_late();
+    let waiting = days_awaiting_payment(b, today);
+    PurchaseView {
+        id: p.id.clone(),
+        package: b.package.clone(),
+        ordered_on: day_text(lang, b.ordered_on),
+        unit: format!("{} {}", p.unit_code, p.unit_name),
+        unit_id: p.unit_id.clone(),
+        supplier: p.supplier_label().to_string(),
+        supplier_href: p
+            .umkm_id
+            .as_ref()
+            .filter(|_| reads_registry)
+            .map(|id| format!("/umkm/{id}")),
+        product: p
+            .product_name
+            .clone()
+            .zip(p.product_slug.as_ref().map(|s| format!("/p/{s}"))),
+        supplier_type: supplier_type_label(lang, b.supplier_type),
+        method: method_label(lang, b.method),
+        value: format_rupiah(b.value),
+        status: lang.t(&format!("procurement.status_{status}")).into_owned(),
+        delivery: match late {
+            Some(0) => lang.t("procurement.on_time").into_owned(),
+            Some(n) => lang.tf("procurement.days_late", &[("n", &n.to_string())]),
+            None => "–".into(),
+        },
+        late: late.is_some_and(|n| n > 0),
+        payment: match (b.days_to_pay(), waiting) {
+            (Some(n), _) => lang.tf("procurement.paid_after", &[("n", &n.to_string())]),
+            (None, Some(n)) => lang.tf("procurement.waiting", &[("n", &n.to_string())]),
+            _ => "–".into(),
+        },
+        awaiting: waiting.is_some(),
+        flagged: b.reserved_package_breached(),
+    }
+}
+
+/// A supplier's record in one line: "7 dari 8 tepat waktu · rata-rata terlambat 3 hari ·
+/// dibayar rata-rata 12 hari setelah serah terima · 2 menunggu pembayaran".
+pub(crate) fn record_text(lang: Lang, r: &DeliveryRecord) -> String {
+    let mut parts = Vec::new();
+    if r.judged > 0 {
+        parts.push(lang.tf(
+            "procurement.record_on_time",
+            &[("n", &r.on_time.to_string()), ("of", &r.judged.to_string())],
+        ));
+    }
+    if let Some(d) = r.average_days_late() {
+        parts.push(lang.tf("procurement.record_late", &[("n", &d.to_string())]));
+    }
+    if let Some(d) = r.average_days_to_pay() {
+        parts.push(lang.tf("procurement.record_pay", &[("n", &d.to_string())]));
+    }
+    if r.awaiting_payment > 0 {
+        parts.push(lang.tf(
+            "procurement.record_awaiting",
+            &[("n", &r.awaiting_payment.to_string())],
+        ));
+    }
+    if parts.is_empty() {
+        "–".into()
+    } else {
+        parts.join(" · ")
+    }
 }
 
 pub struct UnitRow {
@@ -63,7 +198,7 @@ pub struct SharePage {
 
 /// Basis points as a percentage with one decimal, cut (not rounded) so that 39,99% never
 /// shows as 40,0%.
-fn bp_text(lang: Lang, bp: Option<i64>) -> String {
+pub(crate) fn bp_text(lang: Lang, bp: Option<i64>) -> String {
     bp.map_or_else(|| "–".into(), |b| lang.percent((b / 10) as f64 / 10.0))
 }
 
