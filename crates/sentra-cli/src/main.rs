@@ -1229,6 +1229,21 @@ async fn demo_procurement(db: &Database, home: &RegionCode) -> anyhow::Result<()
         return Ok(());
     }
     let actor = Actor::system("demo");
+    // Businesses with catalogue products (micro or small ones) sell some of them: those
+    // products go into the e-katalog lokal, with a dozen more that no unit buys.
+    let (catalogue, _) = db.products_in_scope(&scope, 400, 0).await?;
+    let mut sellers: Vec<(String, String, SupplierType)> = Vec::new();
+    for (p, _) in &catalogue {
+        if sellers.iter().any(|s| s.0 == p.umkm_id) {
+            continue;
+        }
+        let class = db.supplier(&scope, &p.umkm_id).await?.size_class;
+        let kind = class.map_or(SupplierType::Micro, SupplierType::of_size);
+        if kind.counts_for_share() {
+            sellers.push((p.umkm_id.clone(), p.id.clone(), kind));
+        }
+    }
+    let mut listed: Vec<String> = Vec::new();
     let mut purchases = 0;
     for (i, (code, name, budget)) in DEMO_UNITS.iter().enumerate() {
         let unit = db.create_unit(&scope, home, code, name, &actor).await?;
@@ -1236,6 +1251,17 @@ async fn demo_procurement(db: &Database, home: &RegionCode) -> anyhow::Result<()
             .await?;
         for (mut p, supplier) in demo_purchases(i, year, today) {
             let supplier = match supplier {
+                DemoSupplier::Registered(n) if n % 2 == 0 && !sellers.is_empty() => {
+                    let (umkm, product, kind) = &sellers[(n / 2) % sellers.len()];
+                    p.supplier_type = *kind;
+                    if !listed.contains(product) {
+                        listed.push(product.clone());
+                    }
+                    Supplier::Registered {
+                        umkm_id: umkm.clone(),
+                        product_id: Some(product.clone()),
+                    }
+                }
                 DemoSupplier::Registered(n) => {
                     let b = &small[n % small.len()];
                     p.supplier_type = b
@@ -1253,6 +1279,13 @@ async fn demo_procurement(db: &Database, home: &RegionCode) -> anyhow::Result<()
             purchases += 1;
         }
     }
+    let never_bought = catalogue
+        .iter()
+        .map(|(p, _)| p.id.clone())
+        .filter(|id| !listed.contains(id))
+        .take(12);
+    listed.extend(never_bought.collect::<Vec<_>>());
+    db.demo_list_in_ekatalog(&listed, &actor).await?;
     eprintln!(
         "demo: {} government units, {purchases} purchases",
         DEMO_UNITS.len()

@@ -24,6 +24,14 @@ pub struct ReadFile {
     pub rows: usize,
 }
 
+/// The message code of a file that cannot be read or has no procurement header.
+pub fn error_code(e: &PrepareError) -> &'static str {
+    match e {
+        PrepareError::NoHeader => "procurement_no_header",
+        other => other.code(),
+    }
+}
+
 /// Reads the file (xlsx, xls, ods, csv) and each row under its header.
 pub fn read(name: &str, bytes: Vec<u8>) -> Result<ReadFile, PrepareError> {
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();

@@ -428,13 +428,22 @@ impl Database {
         .execute(&mut *tx)
         .await?;
         // Rows that point at a business move from `other` to `keep` in this transaction:
-        // products now (programme participants and purchases when they exist). The audit
-        // entries of the merge (entity `umkm`) tell search indexes to read them again.
-        sqlx::query("UPDATE products SET umkm_id = $1 WHERE umkm_id = $2")
-            .bind(keep)
-            .bind(other)
-            .execute(&mut *tx)
-            .await?;
+        // products, government purchases, and programme places (an activity both attended
+        // keeps `other`'s place where it was). The audit entries of the merge (entity `umkm`)
+        // tell search indexes to read them again.
+        for sql in [
+            "UPDATE products SET umkm_id = $1 WHERE umkm_id = $2",
+            "UPDATE purchases SET umkm_id = $1 WHERE umkm_id = $2",
+            "UPDATE activity_participants SET umkm_id = $1 WHERE umkm_id = $2 \
+             AND activity_id NOT IN (SELECT k.activity_id FROM activity_participants k \
+                                     WHERE k.umkm_id = $1)",
+        ] {
+            sqlx::query(sql)
+                .bind(keep)
+                .bind(other)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "INSERT INTO duplicate_pairs (a_id, b_id, score, reasons, status, found_at) \
              VALUES ($1, $2, 100, '[]', 'merged', $3) ON CONFLICT (a_id, b_id) DO NOTHING",

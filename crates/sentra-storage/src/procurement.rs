@@ -358,6 +358,8 @@ pub struct ProductSales {
     pub listed_at: String,
     pub packages: i64,
     pub value: i64,
+    /// Packages bought in any year.
+    pub ever: i64,
 }
 
 fn small_list() -> String {
@@ -817,7 +819,8 @@ impl Database {
             "SELECT pr.id, pr.name, pr.slug, pr.umkm_id, u.name AS umkm_name, \
              pr.ekatalog_listed_at, \
              CAST(COUNT(p.id) AS BIGINT) AS packages, \
-             CAST(COALESCE(SUM(p.value_rupiah), 0) AS BIGINT) AS value \
+             CAST(COALESCE(SUM(p.value_rupiah), 0) AS BIGINT) AS value, \
+             (SELECT COUNT(*) FROM purchases a WHERE a.product_id = pr.id) AS ever \
              FROM products pr JOIN umkm u ON u.id = pr.umkm_id \
              LEFT JOIN purchases p ON p.product_id = pr.id AND p.year = $3 \
              WHERE pr.ekatalog_listed_at IS NOT NULL AND pr.status <> 'archived' \
@@ -842,6 +845,7 @@ impl Database {
                     listed_at: r.try_get("ekatalog_listed_at")?,
                     packages: r.try_get("packages")?,
                     value: r.try_get("value")?,
+                    ever: r.try_get("ever")?,
                 })
             })
             .collect()

@@ -410,6 +410,36 @@ impl Database {
         Ok(after)
     }
 
+    /// Demo data only: lists products in the e-katalog lokal without the curator's readiness
+    /// check (the demo's products have no photos), audited like a curator's listing.
+    pub async fn demo_list_in_ekatalog(&self, ids: &[String], actor: &Actor) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let now = now_text();
+        for id in ids {
+            sqlx::query(
+                "UPDATE products SET ekatalog_listed_at = $1, ekatalog_listed_by = $2 \
+                 WHERE id = $3 AND ekatalog_listed_at IS NULL",
+            )
+            .bind(&now)
+            .bind(&actor.name)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            audit::append(
+                &mut tx,
+                actor,
+                "ekatalog_list",
+                "product",
+                Some(id),
+                &serde_json::json!({ "demo": true }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// What the readiness checklist needs besides the product: the business's documents, the
     /// number of photos, whether the category is food.
     /// A listed product that no longer meets the readiness checklist leaves the e-katalog (the

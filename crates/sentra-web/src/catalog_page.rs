@@ -390,6 +390,8 @@ pub struct ProductPage {
     pub order_href: Option<String>,
     pub links: Vec<(String, String)>,
     pub ekatalog: bool,
+    /// Recording a purchase of it (procurement officers; the form asks them to sign in).
+    pub purchase_href: String,
     pub store_href: Option<String>,
     /// The photos' sizes: (small, medium, large) addresses; the first is the main one.
     pub photos: Vec<(String, String, String)>,
@@ -600,6 +602,7 @@ async fn product(
         order_href,
         links,
         ekatalog: entry.product.listed(),
+        purchase_href: format!("/pengadaan/pembelian/baru?produk={}", entry.product.id),
         store_href: entry.store_slug.as_ref().map(|s| format!("/toko/{s}")),
         og_image,
         photos,

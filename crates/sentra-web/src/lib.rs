@@ -25,8 +25,10 @@ mod media;
 mod opendata_page;
 mod pages;
 mod params;
+mod procurement_import_page;
 mod procurement_page;
 mod procurement_purchase_page;
+mod procurement_umkm_page;
 mod procurement_units_page;
 mod product_photos_page;
 mod products_page;
@@ -318,6 +320,8 @@ fn site_routes() -> routes::Routes {
         .merge(reports_page::routes())
         .merge(procurement_page::routes())
         .merge(procurement_units_page::routes())
+        .merge(procurement_umkm_page::routes())
+        .merge(procurement_import_page::routes())
         .merge(procurement_purchase_page::routes())
         .merge(dashboard_page::routes())
         .merge(opendata_page::routes())

@@ -28,6 +28,202 @@ pub fn routes() -> Routes {
         .get("/data.json", Access::Public, dcat)
         .get("/data/umkm-per-wilayah.csv", Access::Public, csv_file)
         .get("/data/umkm-per-wilayah.json", Access::Public, json_file)
+        .get(
+            "/data/pengadaan-per-opd.csv",
+            Access::Public,
+            procurement_csv,
+        )
+        .get(
+            "/data/pengadaan-per-opd.json",
+            Access::Public,
+            procurement_json,
+        )
+}
+
+/// Government units' spending and its share to small suppliers (Perpres 12/2021 Pasal 65):
+/// public spending by unit only — no supplier, no purchase.
+const PROCUREMENT_COLUMNS: [&str; 11] = [
+    "kode_wilayah",
+    "kode_opd",
+    "nama_opd",
+    "pagu_barang_jasa",
+    "realisasi_belanja",
+    "ke_usaha_mikro_kecil_koperasi",
+    "persen_realisasi",
+    "persen_pagu",
+    "memenuhi_40_persen",
+    "paket_sd_15m_ke_menengah_besar",
+    "sampai_tanggal",
+];
+
+/// `tahun=2025` (a whole past year) or the current year to date.
+fn procurement_year(query: Option<&str>) -> Result<i32, ApiError> {
+    match form_value(&pairs(query), "tahun").trim() {
+        "" => Ok(this_year()),
+        t => match t.parse::<i32>() {
+            Ok(y) if (2000..=this_year()).contains(&y) => Ok(y),
+            _ => {
+                let mut e = sentra_domain::FieldErrors::new();
+                e.push("tahun", "number_out_of_range");
+                Err(ApiError::Validation(e))
+            }
+        },
+    }
+}
+
+/// Percent with two decimals, cut like the pages (39,99 never becomes 40,00).
+fn percent_text(bp: Option<i64>) -> String {
+    bp.map_or(String::new(), |b| format!("{}.{:02}", b / 100, b % 100))
+}
+
+async fn procurement_rows(
+    state: &AppState,
+    year: i32,
+) -> Result<(Vec<Vec<String>>, chrono::NaiveDate), ApiError> {
+    let today = chrono::Utc::now().date_naive();
+    let until = chrono::NaiveDate::from_ymd_opt(year, 12, 31).map_or(today, |d| d.min(today));
+    let home = state.home().clone();
+    let shares = state
+        .db()
+        .unit_shares(
+            &sentra_domain::scope::Scope::region(home.clone()),
+            &home,
+            year,
+            until,
+        )
+        .await
+        .map_err(ApiError::from)?;
+    let rows = shares
+        .iter()
+        .map(|u| {
+            let s = &u.share;
+            vec![
+                u.unit.region_code.clone(),
+                u.unit.code.clone(),
+                u.unit.name.clone(),
+                s.budget.map_or(String::new(), |b| b.to_string()),
+                s.total.to_string(),
+                s.small.to_string(),
+                percent_text(s.of_spending_bp()),
+                percent_text(s.of_budget_bp()),
+                if s.meets_minimum() { "ya" } else { "tidak" }.to_string(),
+                u.reserved_breaches.to_string(),
+                until.format("%Y-%m-%d").to_string(),
+            ]
+        })
+        .collect();
+    Ok((rows, until))
+}
+
+fn procurement_url(base: &str, ext: &str, year: Option<i32>) -> String {
+    match year {
+        Some(y) => format!("{base}/data/pengadaan-per-opd.{ext}?tahun={y}"),
+        None => format!("{base}/data/pengadaan-per-opd.{ext}"),
+    }
+}
+
+fn procurement_metadata(
+    state: &AppState,
+    base: &str,
+    year: i32,
+    until: chrono::NaiveDate,
+) -> serde_json::Value {
+    let region = state.region_name(state.home().as_str());
+    serde_json::json!({
+        "title": format!("Belanja pengadaan OPD ke usaha mikro, kecil dan koperasi, {region}, {year}"),
+        "description": format!(
+            "Pagu belanja barang/jasa setiap perangkat daerah (OPD) di {region}, realisasinya, dan              bagian yang diterima usaha mikro, usaha kecil dan koperasi dibandingkan dengan              minimal 40% (Perpres 12/2021 Pasal 65 ayat (3)); jumlah paket sampai dengan Rp15              miliar yang diberikan kepada usaha menengah atau besar (ayat (4)). Agregat per OPD,              tanpa nama pemasok."
+        ),
+        "period": {
+            "year": year,
+            "start": format!("{year}-01-01"),
+            "as_of": until.format("%Y-%m-%d").to_string(),
+        },
+        "source": format!("Catatan pengadaan Sentra, {region}"),
+        "licence": LICENCE,
+        "columns": PROCUREMENT_COLUMNS,
+        "url": procurement_url(base, "csv", Some(year)),
+    })
+}
+
+async fn procurement_csv(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let year = match procurement_year(query.as_deref()) {
+        Ok(y) => y,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let (rows, _) = match procurement_rows(&state, year).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = PROCUREMENT_COLUMNS.iter().map(|c| c.to_string());
+    for line in std::iter::once(header.collect::<Vec<_>>()).chain(rows) {
+        if let Err(e) = out.write_record(&line) {
+            return error_page(lang, &uri, ApiError::Internal(e.to_string()));
+        }
+    }
+    match out.into_inner() {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"pengadaan-per-opd.csv\"",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(e) => error_page(lang, &uri, ApiError::Internal(e.to_string())),
+    }
+}
+
+async fn procurement_json(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let year = match procurement_year(query.as_deref()) {
+        Ok(y) => y,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let (rows, until) = match procurement_rows(&state, year).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let base = site_base(&state, &headers);
+    let numeric = [3, 4, 5, 9];
+    let data: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|r| {
+            let mut o = serde_json::Map::new();
+            for (i, (k, v)) in PROCUREMENT_COLUMNS.iter().zip(r).enumerate() {
+                let value = if numeric.contains(&i) {
+                    v.parse::<i64>().map_or(serde_json::Value::Null, Into::into)
+                } else if i == 6 || i == 7 {
+                    v.parse::<f64>().map_or(serde_json::Value::Null, Into::into)
+                } else if i == 8 {
+                    (v == "ya").into()
+                } else {
+                    v.into()
+                };
+                o.insert((*k).into(), value);
+            }
+            serde_json::Value::Object(o)
+        })
+        .collect();
+    axum::Json(serde_json::json!({
+        "metadata": procurement_metadata(&state, &base, year, until),
+        "data": data,
+    }))
+    .into_response()
 }
 
 /// The datasets: counts per kecamatan and per kelurahan/desa.
@@ -310,12 +506,47 @@ async fn dcat(State(state): State<AppState>, headers: HeaderMap) -> Response {
             })
         })
         .collect();
+    let mut datasets = datasets;
+    datasets.push(procurement_dataset(&state, &base));
     axum::Json(serde_json::json!({
         "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
         "@type": "dcat:Catalog",
         "dataset": datasets,
     }))
     .into_response()
+}
+
+/// The procurement dataset in the catalogue: this year to date and the past years.
+fn procurement_dataset(state: &AppState, base: &str) -> serde_json::Value {
+    let today = chrono::Utc::now().date_naive();
+    let m = procurement_metadata(state, base, this_year(), today);
+    let mut distribution = Vec::new();
+    for year in (0..=PAST_YEARS).map(|n| this_year() - n) {
+        for (ext, media) in [("csv", "text/csv"), ("json", "application/json")] {
+            distribution.push(serde_json::json!({
+                "@type": "dcat:Distribution",
+                "title": format!("{year} ({})", ext.to_uppercase()),
+                "mediaType": media,
+                "format": ext.to_uppercase(),
+                "downloadURL": procurement_url(base, ext, Some(year)),
+            }));
+        }
+    }
+    serde_json::json!({
+        "@type": "dcat:Dataset",
+        "identifier": format!("{base}/data/pengadaan-per-opd"),
+        "title": format!("Belanja pengadaan OPD ke usaha mikro, kecil dan koperasi, {}", state.region_name(state.home().as_str())),
+        "description": m["description"],
+        "keyword": ["pengadaan", "UMKM", "Perpres 12/2021", "40 persen"],
+        "modified": m["period"]["as_of"],
+        "publisher": { "@type": "org:Organization", "name": m["source"] },
+        "accessLevel": "public",
+        "license": LICENCE,
+        "spatial": format!("{} ({})", state.region_name(state.home().as_str()), state.home().as_str()),
+        "language": ["id"],
+        "temporal": format!("{}-01-01/{}", this_year() - PAST_YEARS, m["period"]["as_of"].as_str().unwrap_or_default()),
+        "distribution": distribution,
+    })
 }
 
 pub struct DatasetLinks {
@@ -367,7 +598,32 @@ async fn catalogue_page(
                     .collect(),
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut datasets = datasets;
+    let procurement =
+        procurement_metadata(&state, &base, this_year(), chrono::Utc::now().date_naive());
+    datasets.push(DatasetLinks {
+        title: procurement["title"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        description: procurement["description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        csv: procurement_url("", "csv", None),
+        json: procurement_url("", "json", None),
+        years: (1..=PAST_YEARS)
+            .map(|n| {
+                let y = this_year() - n;
+                (
+                    y,
+                    procurement_url("", "csv", Some(y)),
+                    procurement_url("", "json", Some(y)),
+                )
+            })
+            .collect(),
+    });
     OpenDataPage {
         c: Chrome::new(lang, lang.t("data.title").into_owned(), &uri),
         l: lang,

@@ -1054,6 +1054,8 @@ pub struct DetailPage {
     pub legality: Option<crate::legality_page::LegalitySection>,
     /// Its naik-kelas reports, size class changes and milestones.
     pub growth: Option<crate::growth_page::GrowthSection>,
+    /// What government units bought from it, and its delivery record.
+    pub government: Option<crate::procurement_umkm_page::GovernmentSales>,
 }
 
 pub struct HistoryRow {
@@ -1517,8 +1519,10 @@ async fn render_detail(
     } else {
         None
     };
+    let government = crate::procurement_umkm_page::government_sales(state, caller, lang, &r).await;
     DetailPage {
         growth,
+        government,
         legality,
         programme,
         duplicates,

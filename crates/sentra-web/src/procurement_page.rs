@@ -13,10 +13,12 @@ use chrono::{Datelike, NaiveDate};
 use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
 use sentra_domain::procurement::{
-    DeliveryRecord, Method, Share, SupplierType, days_awaiting_payment, project_year_end,
+    DeliveryRecord, Method, Share, SupplierType, cumulative_by_month, days_awaiting_payment,
+    project_year_end,
 };
 use sentra_domain::region::RegionCode;
-use sentra_storage::PurchaseRow;
+use sentra_sheets::{Cell, ReportSheet, write_report};
+use sentra_storage::{PurchaseFilter, PurchaseRow};
 
 use crate::AppState;
 use crate::activities_page::{area_choices, pairs};
@@ -28,10 +30,11 @@ use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
-    Routes::new("").get(
-        "/pengadaan",
-        Access::Role(Permission::ReadProcurement),
-        share_page,
+    let read = Access::Role(Permission::ReadProcurement);
+    Routes::new("").get("/pengadaan", read, share_page).get(
+        "/pengadaan/realisasi.xlsx",
+        read,
+        realisation_xlsx,
     )
 }
 
@@ -167,9 +170,17 @@ pub(crate) fn record_text(lang: Lang, r: &DeliveryRecord) -> String {
     }
 }
 
+/// Basis points as a percentage with one decimal, cut (not rounded) so that 39,99% never
+/// shows as 40,0%.
+pub(crate) fn bp_text(lang: Lang, bp: Option<i64>) -> String {
+    bp.map_or_else(|| "–".into(), |b| lang.percent((b / 10) as f64 / 10.0))
+}
+
 pub struct UnitRow {
     pub code: String,
     pub name: String,
+    /// The unit's page for the year (empty for totals).
+    pub href: String,
     pub budget: String,
     pub spent: String,
     pub small: String,
@@ -181,6 +192,20 @@ pub struct UnitRow {
     pub breaches: i64,
 }
 
+/// A month of the year to date: cumulative spending and share, and the bar of the chart.
+pub struct MonthRow {
+    pub month: String,
+    /// The chart's label: the month's first three letters.
+    pub short: String,
+    pub spent: String,
+    pub small: String,
+    pub share: String,
+    pub met: bool,
+    /// Bar height in the chart (share of spending, 120 = 100%).
+    pub bar: u32,
+    pub x: u32,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "procurement.html")]
 pub struct SharePage {
@@ -190,22 +215,27 @@ pub struct SharePage {
     pub regions: Vec<(String, String)>,
     pub year: i32,
     pub years: Vec<i32>,
-    /// "s.d. 24/11/2026" for the current year.
+    /// The month chosen (0: the whole year, or to date).
+    pub month: u32,
+    pub months: Vec<(u32, String)>,
+    /// "s.d. 24 November 2026" when counted to a day before the year's end.
     pub as_of: String,
     pub rows: Vec<UnitRow>,
+    /// Per region under the chosen one (shown when the units are in more than one).
+    pub region_rows: Vec<UnitRow>,
     pub overall: UnitRow,
+    pub trend: Vec<MonthRow>,
+    pub can_record: bool,
+    /// The query of this view (region, year, month), for the report links.
+    pub query: String,
 }
 
-/// Basis points as a percentage with one decimal, cut (not rounded) so that 39,99% never
-/// shows as 40,0%.
-pub(crate) fn bp_text(lang: Lang, bp: Option<i64>) -> String {
-    bp.map_or_else(|| "–".into(), |b| lang.percent((b / 10) as f64 / 10.0))
-}
-
+#[allow(clippy::too_many_arguments)]
 fn row(
     lang: Lang,
     code: String,
     name: String,
+    href: String,
     s: &Share,
     breaches: i64,
     year: i32,
@@ -215,6 +245,7 @@ fn row(
     UnitRow {
         code,
         name,
+        href,
         budget: money(s.budget),
         spent: format_rupiah(s.total),
         small: format_rupiah(s.small),
@@ -230,6 +261,123 @@ fn row(
     }
 }
 
+/// What the share page and its report count: the region, the year, the month (0 = all) and
+/// the last day counted.
+pub(crate) struct Period {
+    pub region: RegionCode,
+    pub year: i32,
+    pub month: u32,
+    pub until: NaiveDate,
+}
+
+pub(crate) fn period(
+    q: &[(String, String)],
+    scope: &sentra_domain::scope::Scope,
+) -> Option<Period> {
+    let asked = RegionCode::parse(form_value(q, "wilayah")).ok();
+    let region = scope.narrow(asked.as_ref())?;
+    let today = chrono::Utc::now().date_naive();
+    let year = chosen_year(q, today);
+    let month = form_value(q, "bulan")
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|m| (1..=12).contains(m))
+        .unwrap_or(0);
+    // A past year is counted whole; the current one to date; a month to its last day.
+    let end = if month == 0 {
+        NaiveDate::from_ymd_opt(year, 12, 31)
+    } else {
+        NaiveDate::from_ymd_opt(year + i32::from(month == 12), month % 12 + 1, 1)
+            .and_then(|d| d.pred_opt())
+    };
+    let until = end.map_or(today, |end| end.min(today));
+    Some(Period {
+        region,
+        year,
+        month,
+        until,
+    })
+}
+
+/// Each unit's share, the region totals under the chosen region, the overall line and the
+/// months to date — what the page shows and the report writes.
+pub(crate) struct Figures {
+    pub units: Vec<sentra_storage::UnitShare>,
+    pub regions: Vec<(String, String, Share, i64)>,
+    pub overall: (Share, i64),
+    pub months: [Share; 12],
+}
+
+pub(crate) async fn figures(
+    state: &AppState,
+    scope: &sentra_domain::scope::Scope,
+    p: &Period,
+) -> Result<Figures, sentra_storage::StorageError> {
+    let db = state.db();
+    let mut units = db.unit_shares(scope, &p.region, p.year, p.until).await?;
+    let months = db
+        .monthly_spending(scope, &p.region, p.year, p.until)
+        .await?;
+    // The ranking: highest share of spending first, units without spending last.
+    units.sort_by_key(|s| std::cmp::Reverse(s.share.of_spending_bp().unwrap_or(-1)));
+    let mut overall = Share::default();
+    let mut budgets = 0;
+    let mut breaches = 0;
+    // Per region under the chosen one; units of the chosen region itself make their own line.
+    let children: Vec<(String, String)> = state
+        .regions()
+        .children(&p.region)
+        .into_iter()
+        .map(|r| (r.code.as_str().to_string(), r.name.clone()))
+        .collect();
+    let mut regions: Vec<(String, String, Share, i64)> = Vec::new();
+    for s in &units {
+        overall.total += s.share.total;
+        overall.small += s.share.small;
+        budgets += s.share.budget.unwrap_or(0);
+        breaches += s.reserved_breaches;
+        let (code, name) = RegionCode::parse(&s.unit.region_code)
+            .ok()
+            .and_then(|c| {
+                children
+                    .iter()
+                    .find(|(k, _)| RegionCode::parse(k).is_ok_and(|k| c.is_within(&k)))
+                    .cloned()
+            })
+            .unwrap_or_else(|| {
+                (
+                    p.region.as_str().to_string(),
+                    state.region_name(p.region.as_str()),
+                )
+            });
+        let at = match regions.iter().position(|r| r.0 == code) {
+            Some(i) => i,
+            None => {
+                regions.push((code, name, Share::default(), 0));
+                regions.len() - 1
+            }
+        };
+        let r = &mut regions[at];
+        r.2.total += s.share.total;
+        r.2.small += s.share.small;
+        r.2.budget = Some(r.2.budget.unwrap_or(0) + s.share.budget.unwrap_or(0));
+        r.3 += s.reserved_breaches;
+    }
+    regions.sort_by(|a, b| a.0.cmp(&b.0));
+    overall.budget = (budgets > 0).then_some(budgets);
+    Ok(Figures {
+        units,
+        regions,
+        overall: (overall, breaches),
+        months: cumulative_by_month(&months),
+    })
+}
+
+fn month_name(lang: Lang, m: u32) -> String {
+    lang.t(&format!("month.m{m}")).into_owned()
+}
+
 async fn share_page(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -242,57 +390,76 @@ async fn share_page(
     }
     let q = pairs(query.as_deref());
     let scope = caller.scope();
-    let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
-    let Some(region) = scope.narrow(asked.as_ref()) else {
+    let Some(p) = period(&q, &scope) else {
         return error_page(lang, &uri, ApiError::NotFound);
     };
-    let today = chrono::Utc::now().date_naive();
-    let year = form_value(&q, "tahun")
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=today.year()).contains(y))
-        .unwrap_or(today.year());
-    // A past year is counted whole; the current one to date.
-    let until = NaiveDate::from_ymd_opt(year, 12, 31).map_or(today, |end| end.min(today));
-    let shares = match state.db().unit_shares(&scope, &region, year, until).await {
-        Ok(s) => s,
+    let f = match figures(&state, &scope, &p).await {
+        Ok(f) => f,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let mut overall = Share::default();
-    let mut budgets = 0;
-    let mut breaches = 0;
-    for s in &shares {
-        overall.total += s.share.total;
-        overall.small += s.share.small;
-        budgets += s.share.budget.unwrap_or(0);
-        breaches += s.reserved_breaches;
-    }
-    overall.budget = (budgets > 0).then_some(budgets);
-    let mut ranked: Vec<&sentra_storage::UnitShare> = shares.iter().collect();
-    // The ranking: highest share of spending first, units without spending last.
-    ranked.sort_by_key(|s| std::cmp::Reverse(s.share.of_spending_bp().unwrap_or(-1)));
+    let today = chrono::Utc::now().date_naive();
+    let (year, until) = (p.year, p.until);
+    let last_month = if until.year() == year {
+        until.month()
+    } else {
+        0
+    };
+    let trend = f
+        .months
+        .iter()
+        .enumerate()
+        .take(last_month as usize)
+        .map(|(i, s)| {
+            let bp = s.of_spending_bp();
+            let month = month_name(lang, i as u32 + 1);
+            MonthRow {
+                short: month.chars().take(3).collect(),
+                month,
+                spent: format_rupiah(s.total),
+                small: format_rupiah(s.small),
+                share: bp_text(lang, bp),
+                met: s.meets_minimum(),
+                bar: bp.map_or(0, |b| (b.clamp(0, 10_000) * 120 / 10_000) as u32),
+                x: i as u32 * 50,
+            }
+        })
+        .collect();
+    let query = crate::view::query_string(&[
+        ("wilayah", p.region.as_str().to_string()),
+        ("tahun", year.to_string()),
+        (
+            "bulan",
+            if p.month == 0 {
+                String::new()
+            } else {
+                p.month.to_string()
+            },
+        ),
+    ]);
+    let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(until);
     SharePage {
         c: Chrome::new(lang, lang.t("procurement.title").into_owned(), &uri).signed_in(&caller),
         l: lang,
         regions: area_choices(&state, scope.region_code()),
-        region: region.as_str().to_string(),
+        region: p.region.as_str().to_string(),
         year,
         years: (today.year() - 4..=today.year()).rev().collect(),
-        as_of: if until < NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(until) {
-            lang.tf(
-                "procurement.as_of",
-                &[("date", &until.format("%d/%m/%Y").to_string())],
-            )
+        month: p.month,
+        months: (1..=12).map(|m| (m, month_name(lang, m))).collect(),
+        as_of: if until < year_end {
+            lang.tf("procurement.as_of", &[("date", &day_text(lang, until))])
         } else {
             String::new()
         },
-        rows: ranked
+        rows: f
+            .units
             .iter()
             .map(|s| {
                 row(
                     lang,
                     s.unit.code.clone(),
                     s.unit.name.clone(),
+                    format!("/pengadaan/opd/{}?tahun={year}", s.unit.id),
                     &s.share,
                     s.reserved_breaches,
                     year,
@@ -300,17 +467,245 @@ async fn share_page(
                 )
             })
             .collect(),
+        region_rows: if f.regions.len() > 1 {
+            f.regions
+                .iter()
+                .map(|(code, name, share, breaches)| {
+                    let href = format!("/pengadaan?wilayah={code}&tahun={year}");
+                    row(
+                        lang,
+                        code.clone(),
+                        name.clone(),
+                        href,
+                        share,
+                        *breaches,
+                        year,
+                        until,
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         overall: row(
             lang,
             String::new(),
             lang.t("report.total").into_owned(),
-            &overall,
-            breaches,
+            String::new(),
+            &f.overall.0,
+            f.overall.1,
             year,
             until,
         ),
+        trend,
+        can_record: caller.can(Permission::RecordProcurement),
+        query,
     }
     .into_response()
+}
+
+/// The realisation report (`/pengadaan/realisasi.xlsx`): the units' shares, the months to
+/// date and every purchase of the period, with Indonesian number formats.
+async fn realisation_xlsx(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::ReadProcurement) {
+        return *r;
+    }
+    let q = pairs(query.as_deref());
+    let scope = caller.scope();
+    let Some(p) = period(&q, &scope) else {
+        return error_page(lang, &uri, ApiError::NotFound);
+    };
+    let f = match figures(&state, &scope, &p).await {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let purchases = match state
+        .db()
+        .purchases(
+            &scope,
+            &PurchaseFilter {
+                region: Some(p.region.clone()),
+                year: Some(p.year),
+                until: Some(p.until),
+                ..PurchaseFilter::default()
+            },
+        )
+        .await
+    {
+        Ok(list) => list,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let sheets = realisation_sheets(&state, lang, &p, &f, &purchases);
+    match write_report(&sheets) {
+        Ok(bytes) => crate::export_page::xlsx_response(
+            &format!("realisasi-pengadaan-{}-{}.xlsx", p.region.as_str(), p.year),
+            bytes,
+        ),
+        Err(e) => error_page(lang, &uri, ApiError::Internal(e.to_string())),
+    }
+}
+
+fn percent_of(bp: Option<i64>) -> Cell {
+    // Cut to a tenth of a percent like the page, so 39,99% is never written as 40,0%.
+    Cell::Percent(bp.map(|b| (b / 10) as f64 / 1000.0))
+}
+
+fn realisation_sheets(
+    state: &AppState,
+    lang: Lang,
+    p: &Period,
+    f: &Figures,
+    purchases: &[PurchaseRow],
+) -> Vec<ReportSheet> {
+    let t = |k: &str| lang.t(k).into_owned();
+    let notes = vec![
+        lang.tf(
+            "report.note_region",
+            &[
+                ("name", &state.region_name(p.region.as_str())),
+                ("code", p.region.as_str()),
+            ],
+        ),
+        lang.tf(
+            "procurement.note_period",
+            &[
+                ("year", &p.year.to_string()),
+                ("date", &day_text(lang, p.until)),
+            ],
+        ),
+        t("procurement.rules"),
+    ];
+    let share_cells = |s: &Share, breaches: i64| {
+        vec![
+            s.budget.map_or(Cell::Text("–".into()), Cell::Rupiah),
+            Cell::Rupiah(s.total),
+            Cell::Rupiah(s.small),
+            percent_of(s.of_spending_bp()),
+            percent_of(s.of_budget_bp()),
+            s.budget_gap().map_or(Cell::Text("–".into()), Cell::Rupiah),
+            Cell::Count(breaches),
+        ]
+    };
+    let mut unit_headers = vec![t("procurement.field_code"), t("procurement.unit")];
+    let figure_headers = vec![
+        t("field.amount"),
+        t("procurement.spent"),
+        t("procurement.small"),
+        t("procurement.share"),
+        t("procurement.of_budget"),
+        t("procurement.gap"),
+        t("procurement.breaches"),
+    ];
+    unit_headers.extend(figure_headers.iter().cloned());
+    let units = ReportSheet {
+        name: t("procurement.sheet_units"),
+        title: lang.tf("procurement.report_title", &[("year", &p.year.to_string())]),
+        notes: notes.clone(),
+        headers: unit_headers,
+        rows: f
+            .units
+            .iter()
+            .map(|u| {
+                let mut r = vec![
+                    Cell::Text(u.unit.code.clone()),
+                    Cell::Text(u.unit.name.clone()),
+                ];
+                r.extend(share_cells(&u.share, u.reserved_breaches));
+                r
+            })
+            .collect(),
+        total: Some({
+            let mut r = vec![Cell::Text(String::new()), Cell::Text(t("report.total"))];
+            r.extend(share_cells(&f.overall.0, f.overall.1));
+            r
+        }),
+    };
+    let last_month = if p.until.year() == p.year {
+        p.until.month() as usize
+    } else {
+        0
+    };
+    let months = ReportSheet {
+        name: t("procurement.sheet_months"),
+        title: t("procurement.trend_title"),
+        notes: notes.clone(),
+        headers: vec![
+            t("procurement.month"),
+            t("procurement.spent"),
+            t("procurement.small"),
+            t("procurement.share"),
+        ],
+        rows: f
+            .months
+            .iter()
+            .take(last_month)
+            .enumerate()
+            .map(|(i, s)| {
+                vec![
+                    Cell::Text(month_name(lang, i as u32 + 1)),
+                    Cell::Rupiah(s.total),
+                    Cell::Rupiah(s.small),
+                    percent_of(s.of_spending_bp()),
+                ]
+            })
+            .collect(),
+        total: None,
+    };
+    let days = |d: Option<i64>| d.map_or(Cell::Text("–".into()), Cell::Count);
+    let date = |d: Option<NaiveDate>| {
+        Cell::Text(d.map_or("–".into(), |d| d.format("%d/%m/%Y").to_string()))
+    };
+    let list = ReportSheet {
+        name: t("procurement.sheet_purchases"),
+        title: t("procurement.purchases"),
+        notes,
+        headers: vec![
+            t("procurement.unit"),
+            t("procurement.field_package"),
+            t("procurement.field_ordered_on"),
+            t("procurement.supplier"),
+            t("procurement.field_supplier_type"),
+            t("procurement.field_method"),
+            t("procurement.field_value"),
+            t("procurement.field_delivered_on"),
+            t("procurement.days_late_col"),
+            t("procurement.field_paid_on"),
+            t("procurement.days_to_pay_col"),
+            t("procurement.flag"),
+        ],
+        rows: purchases
+            .iter()
+            .map(|r| {
+                let b = &r.purchase;
+                vec![
+                    Cell::Text(format!("{} {}", r.unit_code, r.unit_name)),
+                    Cell::Text(b.package.clone()),
+                    date(Some(b.ordered_on)),
+                    Cell::Text(r.supplier_label().to_string()),
+                    Cell::Text(supplier_type_label(lang, b.supplier_type)),
+                    Cell::Text(method_label(lang, b.method)),
+                    Cell::Rupiah(b.value),
+                    date(b.delivered_on),
+                    days(b.days_late()),
+                    date(b.paid_on),
+                    days(b.days_to_pay()),
+                    Cell::Text(if b.reserved_package_breached() {
+                        t("procurement.flag")
+                    } else {
+                        String::new()
+                    }),
+                ]
+            })
+            .collect(),
+        total: None,
+    };
+    vec![units, months, list]
 }
 
 #[cfg(test)]
