@@ -225,6 +225,9 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
     assert!(dinas_row.contains("Rp80.000.000"), "{dinas_row}");
     let rsud_row = &html[rsud_at..html[rsud_at..].find("</tr>").unwrap() + rsud_at];
     assert!(rsud_row.contains("legal-missing"), "{rsud_row}");
-    assert!(rsud_row.ends_with(">2</td>"), "{rsud_row}");
+    assert!(
+        rsud_row.ends_with("&tanda=1\">2</a></td>"),
+        "the flagged packages link to the unit's list of them: {rsud_row}"
+    );
     assert_eq!(app.get("/pengadaan?wilayah=32.73").await.status(), 404);
 }

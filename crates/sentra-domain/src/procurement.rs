@@ -250,15 +250,22 @@ pub fn validate_purchase(
     if paid_on.is_some() && accepted_on.is_none() && input.accepted_on.trim().is_empty() {
         e.push("accepted_on", "required");
     }
+    let choice = |text: &str| {
+        if text.trim().is_empty() {
+            Invalid("required")
+        } else {
+            Invalid("choice_invalid")
+        }
+    };
     let method = e.check(
         "method",
-        Method::parse(input.method).ok_or(Invalid("choice_invalid")),
+        Method::parse(input.method).ok_or_else(|| choice(input.method)),
     );
     let supplier_type = match supplier {
         Some(t) => Some(t),
         None => e.check(
             "supplier_type",
-            SupplierType::parse(input.supplier_type).ok_or(Invalid("choice_invalid")),
+            SupplierType::parse(input.supplier_type).ok_or_else(|| choice(input.supplier_type)),
         ),
     };
     e.clone().into_result()?;

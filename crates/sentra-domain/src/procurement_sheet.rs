@@ -406,6 +406,8 @@ pub struct PurchaseLine {
 /// A purchase's cells as text, kept so that it can be checked again with the registry's type.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnedPurchaseInput {
+    /// The fiscal year when the file has a `Tahun` column; else the order date's year.
+    pub year: String,
     pub package: String,
     pub value: String,
     pub ordered_on: String,
@@ -432,13 +434,23 @@ impl OwnedPurchaseInput {
         }
     }
 
-    /// Checks the purchase; its fiscal year is the year of the order date.
+    /// Checks the purchase in its fiscal year (the `Tahun` column, or the order date's year).
     pub fn check(
         &self,
         registry_type: Option<crate::procurement::SupplierType>,
         today: chrono::NaiveDate,
     ) -> Result<Purchase, crate::FieldErrors> {
-        let year = crate::umkm::parse_date(&self.ordered_on).map_or(today.year(), |d| d.year());
+        let year = match self.year.trim() {
+            "" => crate::umkm::parse_date(&self.ordered_on).map_or(today.year(), |d| d.year()),
+            y => match crate::targets::parse_year(y) {
+                Ok(y) => y,
+                Err(crate::Invalid(code)) => {
+                    let mut e = crate::FieldErrors::new();
+                    e.push("year", code);
+                    return Err(e);
+                }
+            },
+        };
         validate_purchase(&self.as_input(), year, registry_type, today)
     }
 }
@@ -512,6 +524,7 @@ pub fn read_purchase(
     let code = unit_code(layout, cells, &mut errors);
     let text = |c: Column| clean_cell(layout.cell(cells, c));
     let input = OwnedPurchaseInput {
+        year: text(Column::Year),
         package: text(Column::Package),
         value: text(Column::Value),
         ordered_on: text(Column::OrderedOn),

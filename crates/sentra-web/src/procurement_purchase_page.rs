@@ -43,6 +43,8 @@ pub fn routes() -> Routes {
 /// The form's fields as typed.
 #[derive(Debug, Clone, Default)]
 pub struct Typed {
+    /// The fiscal year the purchase is recorded under (the order date must fall in it).
+    pub year: String,
     pub unit: String,
     pub package: String,
     pub value: String,
@@ -63,6 +65,7 @@ impl Typed {
     fn from_form(f: &[(String, String)]) -> Self {
         let v = |k: &str| form_value(f, k).to_string();
         Typed {
+            year: v("year"),
             unit: v("unit"),
             package: v("package"),
             value: v("value"),
@@ -84,6 +87,7 @@ impl Typed {
         let d = |d: Option<chrono::NaiveDate>| d.map_or(String::new(), |d| d.to_string());
         let b = &p.purchase;
         Typed {
+            year: b.ordered_on.year().to_string(),
             unit: p.unit_id.clone(),
             package: b.package.clone(),
             value: b.value.to_string(),
@@ -147,6 +151,8 @@ pub struct PurchasePage {
     pub searched: bool,
     pub methods: Vec<(String, String)>,
     pub types: Vec<(String, String)>,
+    /// Fiscal years a purchase can be recorded under: this one and the last.
+    pub years: Vec<String>,
     pub typed: Typed,
     pub errors: Errors,
     /// The unit's budget would be exceeded: the warning, and the box to confirm.
@@ -316,6 +322,10 @@ impl Shown<'_> {
                 .iter()
                 .map(|m| (m.as_str().to_string(), method_label(lang, *m)))
                 .collect(),
+            years: (today.year() - 1..=today.year())
+                .rev()
+                .map(|y| y.to_string())
+                .collect(),
             types: SupplierType::ALL
                 .iter()
                 .map(|t| (t.as_str().to_string(), supplier_type_label(lang, *t)))
@@ -383,10 +393,12 @@ async fn new_page(
         return *r;
     }
     let mut q = pairs(query.as_deref());
+    let today = chrono::Utc::now().date_naive();
     let mut typed = Typed {
+        year: today.year().to_string(),
         unit: form_value(&q, "opd").to_string(),
         method: Method::EPurchasing.as_str().into(),
-        ordered_on: chrono::Utc::now().date_naive().to_string(),
+        ordered_on: today.to_string(),
         ..Typed::default()
     };
     // From the e-katalog: a product chooses its business.
@@ -461,13 +473,17 @@ async fn check(
     caller: &Caller,
     typed: &Typed,
     unit_id: &str,
+    new: bool,
 ) -> Result<(Purchase, Supplier), FieldErrors> {
     let scope = caller.scope();
     let db = state.db();
     let today = chrono::Utc::now().date_naive();
     let mut e = FieldErrors::new();
-    if db.unit(&scope, unit_id).await.is_err() {
-        e.push("unit", "choice_invalid");
+    match db.unit(&scope, unit_id).await {
+        // A retired unit keeps its purchases (their life is still recorded) but takes no new.
+        Ok(u) if new && !u.active => e.push("unit", "unit_retired"),
+        Ok(_) => {}
+        Err(_) => e.push("unit", "choice_invalid"),
     }
     let (supplier, registry_type) = if typed.umkm.trim().is_empty() {
         match clean_text(&typed.supplier_name, MAX_NAME) {
@@ -500,7 +516,17 @@ async fn check(
             }
         }
     };
-    let year = parse_date(&typed.ordered_on).map_or(today.year(), |d| d.year());
+    // The fiscal year chosen; without one, the order date's.
+    let year = match typed.year.trim() {
+        "" => parse_date(&typed.ordered_on).map_or(today.year(), |d| d.year()),
+        y => match sentra_domain::targets::parse_year(y) {
+            Ok(y) => y,
+            Err(sentra_domain::Invalid(code)) => {
+                e.push("year", code);
+                today.year()
+            }
+        },
+    };
     let purchase = match validate_purchase(&typed.input(), year, registry_type, today) {
         Ok(p) => Some(p),
         Err(x) => {
@@ -560,7 +586,7 @@ async fn create(
         uri: &uri,
     };
     let unit_id = typed.unit.trim().to_string();
-    let (purchase, supplier) = match check(&state, &caller, &typed, &unit_id).await {
+    let (purchase, supplier) = match check(&state, &caller, &typed, &unit_id, true).await {
         Ok(v) => v,
         Err(e) => {
             return shown
@@ -657,7 +683,7 @@ async fn update(
         uri: &uri,
     };
     let target = Target::Existing(Box::new(old.clone()));
-    let (purchase, supplier) = match check(&state, &caller, &typed, &old.unit_id).await {
+    let (purchase, supplier) = match check(&state, &caller, &typed, &old.unit_id, false).await {
         Ok(v) => v,
         Err(e) => {
             return shown
