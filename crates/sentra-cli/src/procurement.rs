@@ -8,7 +8,7 @@ use sentra_domain::procurement_sheet::SheetKind;
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
 use sentra_i18n::Lang;
-use sentra_import::procurement::{error_code, read, run};
+use sentra_import::procurement::{Mode, error_code, read, run};
 use sentra_storage::{Actor, Database};
 
 pub async fn import(
@@ -34,17 +34,12 @@ pub async fn import(
     println!("{name}: {kind}, {} {}", read.rows, l.t("import.data_rows"));
     let scope = Scope::region(region.clone());
     let actor = Actor::system("cli import");
-    let report = run(
-        db,
-        &scope,
-        region,
-        &read,
-        !dry_run,
-        all_or_nothing,
-        l,
-        &actor,
-    )
-    .await?;
+    let mode = match (dry_run, all_or_nothing) {
+        (true, _) => Mode::Check,
+        (false, true) => Mode::AllOrNothing,
+        (false, false) => Mode::SaveValid,
+    };
+    let report = run(db, &scope, region, &read, mode, l, &actor).await?;
     let o = &report.outcome;
     println!(
         "{}: {}  {}: {}  {}: {}  {}: {}",

@@ -106,19 +106,27 @@ impl ProcurementReport {
     }
 }
 
-/// Checks (`write` false) or saves a file read by [`read`]. Problems found while reading and
-/// those the database finds are reported together; with `all_or_nothing` any of them keeps
-/// everything out.
+/// A check only, or a save (all valid rows, or nothing when any row is invalid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Check,
+    SaveValid,
+    AllOrNothing,
+}
+
+/// Checks or saves a file read by [`read`]. Problems found while reading and those the
+/// database finds are reported together; all or nothing keeps everything out at any of them.
 pub async fn run(
     db: &Database,
     scope: &Scope,
     region: &RegionCode,
     file: &ReadFile,
-    write: bool,
-    all_or_nothing: bool,
+    mode: Mode,
     lang: Lang,
     actor: &Actor,
 ) -> Result<ProcurementReport, StorageError> {
+    let write = mode != Mode::Check;
+    let all_or_nothing = mode == Mode::AllOrNothing;
     let refused_early = all_or_nothing && !file.problems.is_empty();
     let mut outcome = db
         .import_procurement(

@@ -506,10 +506,10 @@ impl Database {
         }
         // What the file does not touch still counts toward each unit's year.
         for ((unit, year, _), p) in &existing {
-            if !seen.contains_key(&(unit.clone(), *year, p.purchase.package.clone())) {
-                if let Some(s) = spending.get_mut(&(unit.clone(), *year)) {
-                    *s += p.purchase.value;
-                }
+            if !seen.contains_key(&(unit.clone(), *year, p.purchase.package.clone()))
+                && let Some(s) = spending.get_mut(&(unit.clone(), *year))
+            {
+                *s += p.purchase.value;
             }
         }
         Ok(())

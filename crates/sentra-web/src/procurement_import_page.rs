@@ -14,7 +14,7 @@ use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
 use sentra_domain::procurement_sheet::SheetKind;
 use sentra_domain::region::RegionCode;
-use sentra_import::procurement::{ProcurementReport, error_code, read, run};
+use sentra_import::procurement::{Mode, ProcurementReport, error_code, read, run};
 
 use crate::AppState;
 use crate::activities_page::pairs;
@@ -150,8 +150,7 @@ async fn check_or_save(
     region: &RegionCode,
     file_name: &str,
     bytes: Vec<u8>,
-    write: bool,
-    all_or_nothing: bool,
+    mode: Mode,
 ) -> Result<ProcurementReport, String> {
     let name = file_name.to_string();
     let read = tokio::task::spawn_blocking(move || read(&name, bytes))
@@ -159,12 +158,11 @@ async fn check_or_save(
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("{file_name}: {}", lang.error(error_code(&e))))?;
     run(
-        &state.db(),
+        state.db(),
         &caller.scope(),
         region,
         &read,
-        write,
-        all_or_nothing,
+        mode,
         lang,
         &caller.actor,
     )
@@ -224,7 +222,13 @@ async fn upload(
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     match check_or_save(
-        &state, &caller, lang, &region, &file_name, bytes, false, false,
+        &state,
+        &caller,
+        lang,
+        &region,
+        &file_name,
+        bytes,
+        Mode::Check,
     )
     .await
     {
@@ -278,8 +282,11 @@ async fn save(
         &region,
         &up.file_name,
         up.data,
-        true,
-        all_or_nothing,
+        if all_or_nothing {
+            Mode::AllOrNothing
+        } else {
+            Mode::SaveValid
+        },
     )
     .await
     {

@@ -593,7 +593,7 @@ fn realisation_sheets(
         ]
     };
     let mut unit_headers = vec![t("procurement.field_code"), t("procurement.unit")];
-    let figure_headers = vec![
+    let figure_headers = [
         t("field.amount"),
         t("procurement.spent"),
         t("procurement.small"),
