@@ -14,7 +14,7 @@ import {
 let server, browser;
 const sessions = {}; // role → storage state (cookies) of a signed-in desktop context
 const weights = [];
-let umkmId, activityId, productHref, storeHref;
+let umkmId, activityId, productHref, storeHref, unitHref, purchaseHref;
 
 before(async () => {
   server = await startSentra();
@@ -30,6 +30,11 @@ before(async () => {
       // An activity of the demo programme (every month has some).
       await page.goto(`${server.url}/kegiatan`);
       activityId = (await page.locator("table.cards a[href^='/kegiatan/']").first().getAttribute("href")).split("/").pop();
+      // A government unit of the demo and one of its purchases.
+      await page.goto(`${server.url}/pengadaan`);
+      unitHref = await page.locator("#unit-shares a[href^='/pengadaan/opd/']").first().getAttribute("href");
+      await page.goto(server.url + unitHref);
+      purchaseHref = await page.locator("#purchase-list a[href^='/pengadaan/pembelian/']").first().getAttribute("href");
     }
     await context.close();
   }
@@ -106,6 +111,15 @@ const pages = () => [
   ["report-crosstab", "admin", "/laporan?jenis=silang&wilayah=36.74&baris=sector&kolom=size&ukuran=sales"],
   ["registry-moved-up", "admin", "/umkm?naik_kelas=class_up%3A2025"],
   ["procurement", "admin", "/pengadaan"],
+  ["procurement-month", "admin", "/pengadaan?bulan=2"],
+  ["procurement-units", "admin", "/pengadaan/opd"],
+  ["procurement-unit", "admin", unitHref],
+  ["procurement-unit-flagged", "admin", `${unitHref}&tanda=1`],
+  ["procurement-purchase", "admin", purchaseHref],
+  ["procurement-purchase-viewer", "viewer", purchaseHref],
+  ["procurement-purchase-new", "admin", "/pengadaan/pembelian/baru?cari=ker"],
+  ["procurement-umkm", "admin", "/pengadaan/umkm"],
+  ["procurement-import", "admin", "/pengadaan/impor"],
   ["expiring-documents", "admin", "/legalitas/kedaluwarsa?hari=365"],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],

@@ -140,6 +140,58 @@ async fn every_route_answers_every_role_as_its_rule_says() {
     };
     let (activity_inside, activity_outside) =
         (activity("36.74.03").await, activity("36.74.01").await);
+    // A government unit of Pondok Aren (the kecamatan office) and one of Serpong, each with a
+    // purchase.
+    let unit = |region: &'static str| {
+        let app = &app;
+        async move {
+            let code = sentra_domain::region::RegionCode::parse(region).unwrap();
+            let actor = Actor::system("test");
+            let unit = app
+                .db
+                .create_unit(
+                    &common::city(),
+                    &code,
+                    "1",
+                    &format!("Kantor Kecamatan {region}"),
+                    &actor,
+                )
+                .await
+                .unwrap();
+            let year = chrono::Datelike::year(&chrono::Utc::now());
+            let p = sentra_domain::procurement::validate_purchase(
+                &sentra_domain::procurement::PurchaseInput {
+                    package: "A-1",
+                    value: "1 jt",
+                    ordered_on: &format!("{year}-01-02"),
+                    method: "pengadaan_langsung",
+                    supplier_type: "mikro",
+                    ..Default::default()
+                },
+                year,
+                None,
+                chrono::Utc::now().date_naive(),
+            )
+            .unwrap();
+            let purchase = app
+                .db
+                .record_purchase(
+                    &common::city(),
+                    &unit.id,
+                    &p,
+                    &sentra_storage::Supplier::Other {
+                        name: "Toko".into(),
+                    },
+                    None,
+                    &actor,
+                )
+                .await
+                .unwrap();
+            (unit.id, purchase)
+        }
+    };
+    let ((unit_inside, purchase_inside), (unit_outside, purchase_outside)) =
+        (unit("36.74.03").await, unit("36.74.01").await);
     // Every caller below works in Pondok Aren (36.74.03).
     let before = app.count().await;
 
@@ -175,6 +227,30 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         .create_export_job("admin@test.id", &scope03, "", "xlsx", false)
         .await
         .unwrap();
+    // Each caller's own procurement upload (only its uploader saves it), and another user's: a
+    // file whose unit is unknown, so saving it writes nothing.
+    let file = b"Kode OPD,No. Paket,Nilai Paket,Tanggal Pesanan,Metode,Jenis Pemasok,Nama Pemasok\n9.9,P,1 jt,02/01/2026,PL,mikro,Toko\n";
+    let mut own_upload: Vec<(Role, String)> = Vec::new();
+    for role in Role::ALL {
+        let login = format!("{}-36-74-03@test.id", role.as_str());
+        let code = sentra_domain::region::RegionCode::parse("36.74.03").unwrap();
+        let id = app
+            .db
+            .save_procurement_upload(&login, &code, "a.csv", file)
+            .await
+            .unwrap();
+        own_upload.push((role, id));
+    }
+    let foreign_upload = app
+        .db
+        .save_procurement_upload(
+            "admin@test.id",
+            &sentra_domain::region::RegionCode::parse("36.74.03").unwrap(),
+            "a.csv",
+            file,
+        )
+        .await
+        .unwrap();
     let anonymous = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -195,6 +271,22 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .find(|(r, _)| Some(*r) == *role)
                     .map_or(&foreign_export, |(_, id)| id);
                 vec![("inside", Some(own)), ("outside", Some(&foreign_export))]
+            } else if rule.path.contains("{upload}") {
+                let own = own_upload
+                    .iter()
+                    .find(|(r, _)| Some(*r) == *role)
+                    .map_or(&foreign_upload, |(_, id)| id);
+                vec![("inside", Some(own)), ("outside", Some(&foreign_upload))]
+            } else if rule.path.contains("{unit}") {
+                vec![
+                    ("inside", Some(&unit_inside)),
+                    ("outside", Some(&unit_outside)),
+                ]
+            } else if rule.path.contains("{purchase}") {
+                vec![
+                    ("inside", Some(&purchase_inside)),
+                    ("outside", Some(&purchase_outside)),
+                ]
             } else if rule.path.contains("{pid}") {
                 vec![
                     ("inside", Some(&product_inside)),
@@ -245,6 +337,9 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{pid}", id.map_or("", |s| s.as_str()))
                     .replace("{export}", id.map_or("", |s| s.as_str()))
                     .replace("{activity}", id.map_or("", |s| s.as_str()))
+                    .replace("{unit}", id.map_or("", |s| s.as_str()))
+                    .replace("{purchase}", id.map_or("", |s| s.as_str()))
+                    .replace("{upload}", id.map_or("", |s| s.as_str()))
                     .replace("{code}", "36.74")
                     .replace("{category}", "makanan.keripik");
                 let api = path.starts_with("/api/");
@@ -291,7 +386,8 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         if where_ == "outside"
                             || *r == Role::Owner
                                 && where_ == "inside"
-                                && !rule.path.contains("{export}") =>
+                                && !rule.path.contains("{export}")
+                                && !rule.path.contains("{upload}") =>
                     {
                         assert_eq!(status, 404, "{ctx}")
                     }

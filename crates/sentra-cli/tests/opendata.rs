@@ -147,7 +147,14 @@ async fn aggregates_are_published_without_personal_data_or_small_counts() {
         "https://project-open-data.cio.gov/v1.1/schema"
     );
     let datasets = catalogue["dataset"].as_array().unwrap();
-    assert_eq!(datasets.len(), 2);
+    // UMKM per kecamatan, per kelurahan, and the units' procurement spending.
+    assert_eq!(datasets.len(), 3);
+    assert!(
+        datasets[2]["identifier"]
+            .as_str()
+            .unwrap()
+            .ends_with("/data/pengadaan-per-opd")
+    );
     let url = datasets[0]["distribution"][0]["downloadURL"]
         .as_str()
         .unwrap();

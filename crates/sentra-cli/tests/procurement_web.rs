@@ -1003,3 +1003,77 @@ async fn a_merge_moves_a_business_s_purchases_to_the_record_kept() {
     assert_eq!(from_kept.len(), 1);
     assert_eq!(from_kept[0].purchase.package, "M-1");
 }
+
+#[tokio::test]
+async fn sentra_procurement_import_checks_first_then_saves_and_a_second_run_changes_nothing() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sentra"))
+            .env_remove("SENTRA_DATABASE")
+            .env("SENTRA_LOG", "error")
+            .args(args)
+            .args(["--database", &db.url])
+            .current_dir(dir.path())
+            .output()
+            .expect("run sentra");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, _, err) = run(&["migrate"]);
+    assert!(ok, "{err}");
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let file = dir.path().join("pagu.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "Kode OPD,Nama OPD,Tahun,Pagu\n1.01.01,Dinas Pendidikan,{year},48 M\n\
+             1.02.01,Dinas Kesehatan,{year},banyak\n"
+        ),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let (ok, out, err) = run(&["procurement", "import", f, "--region", "36.74", "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("pagu.csv: pagu OPD, 2 baris data"), "{out}");
+    assert!(
+        out.contains("baru: 1") && out.contains("tidak valid: 1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("baris 3, kolom D \"Pagu\": "),
+        "the bad amount by row and column: {out}"
+    );
+    assert!(out.contains("Uji coba selesai"), "{out}");
+    // All or nothing: refused, non-zero exit, nothing written.
+    let (ok, _, err) = run(&[
+        "procurement",
+        "import",
+        f,
+        "--region",
+        "36.74",
+        "--all-or-nothing",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("Tidak ada yang disimpan"), "{err}");
+    let (ok, out, err) = run(&["procurement", "import", f, "--region", "36.74"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Tersimpan."), "{out}");
+    let (ok, out, _) = run(&[
+        "procurement",
+        "import",
+        f,
+        "--region",
+        "36.74",
+        "--lang",
+        "en",
+    ]);
+    assert!(ok);
+    assert!(
+        out.contains("new: 0") && out.contains("unchanged: 1"),
+        "{out}"
+    );
+}

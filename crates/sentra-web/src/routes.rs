@@ -24,8 +24,9 @@ pub enum Access {
 pub struct RouteRule {
     pub method: &'static str,
     /// The full path, with `{id}` (a UMKM record), `{job}` (an import job), `{export}` (an
-    /// export job, its requester's only), `{pair}` (two records, `a~b`) or `{code}` (a region)
-    /// placeholders.
+    /// export job, its requester's only), `{pair}` (two records, `a~b`), `{code}` (a region),
+    /// `{unit}` (a government unit), `{purchase}` (one of its purchases) or `{upload}` (a
+    /// procurement file, its uploader's only) placeholders.
     pub path: String,
     pub access: Access,
 }
