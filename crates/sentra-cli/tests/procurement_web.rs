@@ -1077,3 +1077,123 @@ async fn sentra_procurement_import_checks_first_then_saves_and_a_second_run_chan
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn the_api_records_purchases_with_the_form_s_checks() {
+    let app = spawn_app().await;
+    app.seed(10, 4).await;
+    let city = common::city();
+    let actor = sentra_storage::Actor::system("test");
+    let kota = RegionCode::parse("36.74").unwrap();
+    let unit = app
+        .db
+        .create_unit(&city, &kota, "4.01.01", "Sekretariat Daerah", &actor)
+        .await
+        .unwrap();
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    app.db
+        .set_budget(&city, &unit.id, year, 100_000_000, &actor)
+        .await
+        .unwrap();
+    let send = |method: reqwest::Method, path: String, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            let res = app
+                .api
+                .request(method, app.url(&path))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            (
+                status,
+                res.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let body = |package: &str, value: serde_json::Value| {
+        serde_json::json!({
+            "unit_id": unit.id,
+            "package": package,
+            "value": value,
+            "ordered_on": format!("{year}-01-08"),
+            "due_on": format!("{year}-01-20"),
+            "method": "e_purchasing",
+            "supplier_name": "Koperasi Maju",
+            "supplier_type": "koperasi",
+        })
+    };
+    // Bad input named by field; nothing saved.
+    let (status, err) = send(
+        reqwest::Method::POST,
+        "/api/v1/procurement/purchases".into(),
+        serde_json::json!({ "unit_id": unit.id, "value": "nol", "ordered_on": "kemarin" }),
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    let fields: Vec<&str> = err["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in ["package", "value", "ordered_on", "method", "supplier_name"] {
+        assert!(fields.contains(&f), "{f}: {err}");
+    }
+    let (status, created) = send(
+        reqwest::Method::POST,
+        "/api/v1/procurement/purchases".into(),
+        body("API-1", serde_json::json!(60_000_000)),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["supplier_type"], "koperasi");
+    // Over the Rp100 jt budget: refused unless confirmed.
+    let (status, err) = send(
+        reqwest::Method::POST,
+        "/api/v1/procurement/purchases".into(),
+        body("API-2", serde_json::json!("50 jt")),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(err["error"]["fields"][0]["field"], "value", "{err}");
+    let mut confirmed = body("API-2", serde_json::json!("50 jt"));
+    confirmed["over_budget_ok"] = true.into();
+    let (status, _) = send(
+        reqwest::Method::POST,
+        "/api/v1/procurement/purchases".into(),
+        confirmed,
+    )
+    .await;
+    assert_eq!(status, 201);
+    // The order's life through PUT; a stale version is a conflict.
+    let id = created["id"].as_str().unwrap().to_string();
+    let mut life = body("API-1", serde_json::json!(60_000_000));
+    life["version"] = 1.into();
+    life["delivered_on"] = format!("{year}-01-22").into();
+    let path = format!("/api/v1/procurement/purchases/{id}");
+    let (status, out) = send(reqwest::Method::PUT, path.clone(), life.clone()).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["days_late"], 2);
+    assert_eq!(out["version"], 2);
+    let (status, _) = send(reqwest::Method::PUT, path.clone(), life).await;
+    assert_eq!(status, 409);
+    // The shares: 100% to a cooperative, over the budget.
+    let (status, shares) = app
+        .get_json(&format!("/api/v1/procurement/shares?tahun={year}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(shares["units"][0]["spent"], 110_000_000);
+    assert_eq!(shares["units"][0]["share_bp"], 10_000);
+    assert_eq!(shares["units"][0]["meets_minimum"], true);
+    let (_, list) = app
+        .get_json(&format!("/api/v1/procurement/purchases?opd={}", unit.id))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // Outside the caller's region: not found.
+    let (status, _) = app
+        .get_json("/api/v1/procurement/shares?wilayah=32.73")
+        .await;
+    assert_eq!(status, 404);
+}

@@ -45,6 +45,7 @@ pub(crate) fn routes() -> Routes {
         .get("/v1/regions/{code}", Access::Public, get_region)
         .get("/v1/sectors", Access::Public, list_sectors)
         .merge(crate::api_products::routes())
+        .merge(crate::api_procurement::routes())
 }
 
 pub(crate) async fn api_fallback(lang: ReqLang) -> Response {
@@ -59,7 +60,7 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
 #[openapi(
     info(
         title = "Sentra API",
-        description = "Registri UMKM, katalog produk dan data wilayah. / UMKM registry, product catalogue and region data.",
+        description = "Registri UMKM, katalog produk, pengadaan dan data wilayah. / UMKM registry, product catalogue, procurement and region data.",
         version = "1"
     ),
     paths(
@@ -75,7 +76,12 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         crate::api_products::list,
         crate::api_products::create,
         crate::api_products::get,
-        crate::api_products::update
+        crate::api_products::update,
+        crate::api_procurement::shares,
+        crate::api_procurement::list,
+        crate::api_procurement::create,
+        crate::api_procurement::get,
+        crate::api_procurement::update
     ),
     components(schemas(
         ErrorBody,
@@ -95,7 +101,12 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         crate::api_products::ProductList,
         crate::api_products::CatalogueOut,
         crate::api_products::CatalogueHit,
-        crate::api_products::CatalogueFacets
+        crate::api_products::CatalogueFacets,
+        crate::api_procurement::ShareOut,
+        crate::api_procurement::SharesOut,
+        crate::api_procurement::PurchaseOut,
+        crate::api_procurement::PurchaseList,
+        crate::api_procurement::PurchaseBody
     ))
 )]
 struct ApiDoc;

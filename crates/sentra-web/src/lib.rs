@@ -4,6 +4,7 @@
 
 mod activities_page;
 mod api;
+mod api_procurement;
 mod api_products;
 mod assets;
 mod audit_page;

@@ -468,7 +468,7 @@ async fn purchase_page(
 }
 
 /// The form checked: the purchase, its supplier and its unit, or every problem named.
-async fn check(
+pub(crate) async fn check(
     state: &AppState,
     caller: &Caller,
     typed: &Typed,
@@ -541,7 +541,7 @@ async fn check(
 }
 
 /// The warning when the purchase takes the unit's spending of the year over its budget.
-async fn budget_warning(
+pub(crate) async fn budget_warning(
     state: &AppState,
     lang: Lang,
     unit_id: &str,
