@@ -753,6 +753,8 @@ async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
             "36.74",
             "--umkm",
             "400",
+            "--products",
+            "150",
             "--activities",
             "--database",
             &db,
@@ -801,4 +803,12 @@ async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
         works.reserved_breaches >= 1,
         "the Rp12 M package is flagged"
     );
+    // Some purchases are of e-katalog products; a dozen listed products are never bought.
+    let sales = store.ekatalog_sales(&scope, &kota, year).await.unwrap();
+    let sold = sales.iter().filter(|p| p.packages > 0).count();
+    let never = sales.iter().filter(|p| p.ever == 0).count();
+    assert!(sold > 0 && never == 12, "{sold} sold, {never} never");
+    // A seller's page lists what it sold to government units.
+    let seller = &sales.iter().find(|p| p.packages > 0).unwrap().umkm_id;
+    assert!(!store.purchases_from(&scope, seller).await.unwrap().is_empty());
 }
