@@ -810,5 +810,11 @@ async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
     assert!(sold > 0 && never == 12, "{sold} sold, {never} never");
     // A seller's page lists what it sold to government units.
     let seller = &sales.iter().find(|p| p.packages > 0).unwrap().umkm_id;
-    assert!(!store.purchases_from(&scope, seller).await.unwrap().is_empty());
+    assert!(
+        !store
+            .purchases_from(&scope, seller)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
