@@ -1,5 +1,6 @@
 //! `sentra`: the Sentra server and its command line.
 
+mod ahp;
 mod config;
 mod dedup;
 mod export;
@@ -211,6 +212,10 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// AHP priorities and consistency of one pairwise comparison matrix: FILE.json holds
+    /// {"matrix": [[1, 3, 5], [0.333, 1, 3], [0.2, 0.333, 1]]} (and optionally "method":
+    /// "geometric_mean"); prints {"weights", "lambda_max", "ci", "cr"} as JSON. `-` reads stdin.
+    Ahp { file: PathBuf },
     /// Government procurement (Perpres 12/2021 Pasal 65): `sentra procurement import FILE`
     /// reads units' budgets or purchases from a spreadsheet.
     Procurement {
@@ -563,6 +568,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .await
+        }
+        Command::Ahp { file } => {
+            println!("{}", ahp::run(&file)?);
+            Ok(())
         }
         Command::Procurement {
             action:

@@ -818,3 +818,36 @@ async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
             .is_empty()
     );
 }
+
+/// `sentra ahp FILE.json` for analysts: the textbook matrix's weights and consistency as JSON;
+/// a matrix that is not reciprocal is named and refused.
+#[test]
+fn ahp_prints_the_weights_and_consistency_of_a_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.json");
+    std::fs::write(
+        &file,
+        r#"{"matrix": [[1, 3, 5], [0.3333, 1, 3], [0.2, 0.3333, 1]]}"#,
+    )
+    .unwrap();
+    let (ok, out, err) = run(&["ahp", file.to_str().unwrap()], dir.path());
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let w: Vec<f64> = v["weights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x.as_f64().unwrap() * 1000.0).round() / 1000.0)
+        .collect();
+    assert_eq!(w, vec![0.637, 0.258, 0.105]);
+    assert_eq!((v["cr"].as_f64().unwrap() * 1000.0).round() / 1000.0, 0.033);
+    assert_eq!(
+        (v["lambda_max"].as_f64().unwrap() * 1000.0).round() / 1000.0,
+        3.039
+    );
+    assert!(v["ci"].as_f64().unwrap() > 0.0);
+    std::fs::write(&file, r#"{"matrix": [[1, 3], [3, 1]]}"#).unwrap();
+    let (ok, _, err) = run(&["ahp", file.to_str().unwrap()], dir.path());
+    assert!(!ok);
+    assert!(err.contains("1/a[i][j]"), "{err}");
+}

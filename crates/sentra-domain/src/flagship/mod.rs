@@ -5,3 +5,5 @@
 //! ranking changes.
 
 pub mod ahp;
+pub mod lq;
+pub mod round;
