@@ -841,9 +841,9 @@ fn ahp_prints_the_weights_and_consistency_of_a_matrix() {
         .collect();
     assert_eq!(w, vec![0.637, 0.258, 0.105]);
     assert_eq!((v["cr"].as_f64().unwrap() * 1000.0).round() / 1000.0, 0.033);
-    assert_eq!(
-        (v["lambda_max"].as_f64().unwrap() * 1000.0).round() / 1000.0,
-        3.039
+    assert!(
+        (v["lambda_max"].as_f64().unwrap() - 3.0385).abs() < 0.001,
+        "{v}"
     );
     assert!(v["ci"].as_f64().unwrap() > 0.0);
     std::fs::write(&file, r#"{"matrix": [[1, 3], [3, 1]]}"#).unwrap();
