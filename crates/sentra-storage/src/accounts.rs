@@ -61,7 +61,7 @@ pub fn new_secret() -> String {
     raw.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn secret_hash(secret: &str) -> String {
+pub(crate) fn secret_hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -13,6 +13,7 @@ mod duplicates;
 mod error;
 mod export;
 mod export_jobs;
+mod flagship;
 mod growth;
 mod import;
 mod import_jobs;
@@ -41,6 +42,9 @@ pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;
 pub use export::EXPORT_HEADERS;
 pub use export_jobs::ExportJob;
+pub use flagship::{
+    CandidateRow, ParticipantRow, RoundRecord, RoundSettings, RoundStatus, RoundSummary,
+};
 pub use growth::{GrowthFilter, GrowthSummary, TrendYear};
 pub use import::{
     ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record, duplicates_within,

@@ -7,3 +7,4 @@
 pub mod ahp;
 pub mod lq;
 pub mod round;
+pub mod text;

@@ -12,6 +12,9 @@ use super::ahp::{
 };
 use crate::FieldErrors;
 
+/// The most candidates a round compares (pairwise comparisons beyond 15 are beyond people).
+pub const MAX_CANDIDATES: usize = MAX_ELEMENTS;
+
 /// Permendagri 9/2014's criteria for choosing a region's flagship products, as a round's
 /// starting template (codes, Indonesian names); offices edit them.
 pub const PERMENDAGRI_9_2014: [(&str, &str); 12] = [
