@@ -226,6 +226,8 @@ pub enum Permission {
     /// Keep the government units and their budgets, and record their purchases (by hand or
     /// from a spreadsheet).
     RecordProcurement,
+    /// Run flagship product selection rounds (produk unggulan): set up, invite, publish.
+    ManageFlagship,
 }
 
 impl Role {
@@ -264,6 +266,7 @@ impl Role {
                 Role::Admin | Role::Operator | Role::Curator | Role::Viewer | Role::Procurement
             ),
             RecordProcurement => matches!(self, Role::Admin | Role::Procurement),
+            ManageFlagship => matches!(self, Role::Admin | Role::Curator),
         }
     }
 }

@@ -10,7 +10,7 @@ use sentra_domain::flagship::lq::{LqRow, Quadrant, quotients};
 use sentra_domain::flagship::round::{
     Evaluation, Group, Response, combine, evaluate, participant_weights, ranking, sensitivity,
 };
-use sentra_storage::{ParticipantRow, RoundRecord, Sector};
+use sentra_storage::{ParticipantRow, RoundRecord};
 
 use crate::AppState;
 use crate::activities_page::sector_label;
@@ -103,10 +103,7 @@ pub struct Results {
 }
 
 /// Evaluates a set of responses with their weights.
-fn evaluate_all(
-    round: &RoundRecord,
-    responses: &[(&Response, f64)],
-) -> Result<Evaluation, String> {
+fn evaluate_all(round: &RoundRecord, responses: &[(&Response, f64)]) -> Result<Evaluation, String> {
     let hierarchy = round.hierarchy().map_err(|e| e.to_string())?;
     let setup = round.setup(&hierarchy);
     let combined = combine(&setup, responses);
@@ -177,7 +174,9 @@ pub(crate) async fn results(
         consistent_count += usize::from(consistent && response.is_some());
         participants.push(ParticipantConsistency {
             name: p.name.clone(),
-            group: lang.t(&format!("flagship.group_{}", p.group.as_str())).into_owned(),
+            group: lang
+                .t(&format!("flagship.group_{}", p.group.as_str()))
+                .into_owned(),
             submitted: p.submitted_at.is_some(),
             max_cr: max_cr.map_or("–".into(), |c| decimal(lang, c, 3)),
             consistent,
@@ -188,7 +187,10 @@ pub(crate) async fn results(
         candidates: Vec::new(),
         criteria: Vec::new(),
         groups: Vec::new(),
-        answered: people.iter().filter(|p| answers.contains_key(&p.id)).count(),
+        answered: people
+            .iter()
+            .filter(|p| answers.contains_key(&p.id))
+            .count(),
         participants,
         consistent_count,
         lq: Vec::new(),
@@ -233,7 +235,11 @@ pub(crate) async fn results(
             .and_then(|s| rows.iter().find(|r| &r.sector == s))
             .and_then(|r| r.lq)
     };
-    let wanted: Vec<&String> = round.candidates.iter().filter_map(|c| c.sector.as_ref()).collect();
+    let wanted: Vec<&String> = round
+        .candidates
+        .iter()
+        .filter_map(|c| c.sector.as_ref())
+        .collect();
     out.lq = rows
         .iter()
         .filter(|r| wanted.contains(&&r.sector))
@@ -301,11 +307,18 @@ pub(crate) async fn results(
         }
         if let Ok(ge) = evaluate_all(round, &members) {
             out.groups.push(GroupView {
-                group: lang.t(&format!("flagship.group_{}", g.as_str())).into_owned(),
+                group: lang
+                    .t(&format!("flagship.group_{}", g.as_str()))
+                    .into_owned(),
                 participants: members.len(),
                 ranking: ranking(&ge.scores)
                     .iter()
-                    .map(|&a| (round.candidates[a].name.clone(), score_text(lang, ge.scores[a])))
+                    .map(|&a| {
+                        (
+                            round.candidates[a].name.clone(),
+                            score_text(lang, ge.scores[a]),
+                        )
+                    })
                     .collect(),
             });
         }

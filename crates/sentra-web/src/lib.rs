@@ -17,6 +17,9 @@ mod duplicates_page;
 mod error;
 mod export_page;
 mod export_worker;
+mod flagship_fgd_page;
+mod flagship_page;
+mod flagship_results;
 mod forms;
 mod growth_page;
 mod import_page;
@@ -320,6 +323,8 @@ fn site_routes() -> routes::Routes {
         .merge(growth_page::routes())
         .merge(reports_page::routes())
         .merge(procurement_page::routes())
+        .merge(flagship_page::routes())
+        .merge(flagship_fgd_page::routes())
         .merge(procurement_units_page::routes())
         .merge(procurement_umkm_page::routes())
         .merge(procurement_import_page::routes())

@@ -98,6 +98,7 @@ impl Chrome {
             ("/dasbor", "nav.dashboard", ReadDashboards),
             ("/laporan", "nav.reports", ReadDashboards),
             ("/pengadaan", "nav.procurement", ReadProcurement),
+            ("/unggulan", "nav.flagship", ReadDashboards),
             ("/kegiatan", "nav.activities", ReadProgrammes),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),
