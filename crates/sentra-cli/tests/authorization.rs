@@ -192,6 +192,24 @@ async fn every_route_answers_every_role_as_its_rule_says() {
     };
     let ((unit_inside, purchase_inside), (unit_outside, purchase_outside)) =
         (unit("36.74.03").await, unit("36.74.01").await);
+    // A flagship product round of Pondok Aren and one of Serpong.
+    let round = |region: &'static str| {
+        let app = &app;
+        async move {
+            let code = sentra_domain::region::RegionCode::parse(region).unwrap();
+            app.db
+                .create_round(
+                    &common::city(),
+                    &code,
+                    2026,
+                    "Produk unggulan",
+                    &Actor::system("test"),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let (round_inside, round_outside) = (round("36.74.03").await, round("36.74.01").await);
     // Every caller below works in Pondok Aren (36.74.03).
     let before = app.count().await;
 
@@ -277,6 +295,11 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .find(|(r, _)| Some(*r) == *role)
                     .map_or(&foreign_upload, |(_, id)| id);
                 vec![("inside", Some(own)), ("outside", Some(&foreign_upload))]
+            } else if rule.path.contains("{round}") {
+                vec![
+                    ("inside", Some(&round_inside)),
+                    ("outside", Some(&round_outside)),
+                ]
             } else if rule.path.contains("{unit}") {
                 vec![
                     ("inside", Some(&unit_inside)),
@@ -340,6 +363,9 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{unit}", id.map_or("", |s| s.as_str()))
                     .replace("{purchase}", id.map_or("", |s| s.as_str()))
                     .replace("{upload}", id.map_or("", |s| s.as_str()))
+                    .replace("{round}", id.map_or("", |s| s.as_str()))
+                    .replace("{secret}", "tidak-ada")
+                    .replace("{section}", "0")
                     .replace("{code}", "36.74")
                     .replace("{category}", "makanan.keripik");
                 let api = path.starts_with("/api/");
