@@ -792,14 +792,24 @@ async fn remove_participant(
         Ok(p) => p,
         Err(r) => return *r,
     };
+    let participant = form_value(&f, "participant");
+    if participant.is_empty() {
+        // The round first: not found outside the caller's scope.
+        if let Err(e) = state.db().round(&caller.scope(), &id).await {
+            return error_page(lang, &uri, e.into());
+        }
+        let mut e = FieldErrors::new();
+        e.push("participants", "required");
+        let x = Extra {
+            errors: e,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Extra::none()
+        };
+        return show_round(&state, lang, &caller, &uri, &id, None, x).await;
+    }
     match state
         .db()
-        .remove_participant(
-            &caller.scope(),
-            &id,
-            form_value(&f, "participant"),
-            &caller.actor,
-        )
+        .remove_participant(&caller.scope(), &id, participant, &caller.actor)
         .await
     {
         Ok(()) => Redirect::to(&format!("/unggulan/{id}?done=removed")).into_response(),
