@@ -14,7 +14,7 @@ import {
 let server, browser;
 const sessions = {}; // role → storage state (cookies) of a signed-in desktop context
 const weights = [];
-let umkmId, activityId, productHref, storeHref, unitHref, purchaseHref;
+let umkmId, activityId, productHref, storeHref, unitHref, purchaseHref, roundHref, newRoundHref, fgdHref;
 
 before(async () => {
   server = await startSentra();
@@ -35,6 +35,19 @@ before(async () => {
       unitHref = await page.locator("#unit-shares a[href^='/pengadaan/opd/']").first().getAttribute("href");
       await page.goto(server.url + unitHref);
       purchaseHref = await page.locator("#purchase-list a[href^='/pengadaan/pembelian/']").first().getAttribute("href");
+      // The demo's published flagship round, and a new one set up as an office would: three
+      // candidates, the criteria template, a participant whose personal link opens the form.
+      await page.goto(`${server.url}/unggulan`);
+      roundHref = await page.locator("#rounds a[href^='/unggulan/']").first().getAttribute("href");
+      await page.getByLabel("Judul", { exact: true }).fill("Produk unggulan uji");
+      await Promise.all([page.waitForURL(/\/unggulan\/[^/?]+\?done=created/), page.getByRole("button", { name: "Buat putaran" }).click()]);
+      newRoundHref = new URL(page.url()).pathname;
+      await page.getByLabel("Kandidat produk", { exact: true }).fill("Keripik ; kuliner\nBatik ; fesyen\nBambu ; kriya");
+      await Promise.all([page.waitForURL(/done=saved/), page.locator("#setup button[type=submit]").click()]);
+      await page.getByLabel("Nama peserta", { exact: true }).fill("Peserta Uji");
+      await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Tambah peserta dan buat tautannya" }).click()]);
+      fgdHref = new URL((await page.locator("#new-link code").textContent()).trim()).pathname;
+      await Promise.all([page.waitForURL(/done=status/), page.getByRole("button", { name: "Buka untuk peserta" }).click()]);
     }
     await context.close();
   }
@@ -120,6 +133,12 @@ const pages = () => [
   ["procurement-purchase-new", "admin", "/pengadaan/pembelian/baru?cari=ker"],
   ["procurement-umkm", "admin", "/pengadaan/umkm"],
   ["procurement-import", "admin", "/pengadaan/impor"],
+  ["flagship", "admin", "/unggulan"],
+  ["flagship-round", "admin", newRoundHref],
+  ["flagship-results", "admin", `${roundHref}/hasil`],
+  ["flagship-public", undefined, `${roundHref}/publik`],
+  ["fgd-form", undefined, fgdHref],
+  ["fgd-candidates", undefined, `${fgdHref}?bagian=1`],
   ["expiring-documents", "admin", "/legalitas/kedaluwarsa?hari=365"],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],

@@ -696,7 +696,7 @@ pub fn demo_round() -> DemoRound {
         for i in 0..w.len() {
             for j in i + 1..w.len() {
                 // Each participant sees it a little differently.
-                let tilt = 1.0 + 0.25 * (((i * 7 + j * 3 + k * 5) % 5) as f64 - 2.0) / 2.0;
+                let tilt = 1.0 + 0.25 * (((i * 7 + j * 3 + k * 2) % 5) as f64 - 2.0) / 2.0;
                 m.set(i, j, Some(nearest_scale(w[i] / w[j] * tilt)));
             }
         }
