@@ -11,6 +11,9 @@
 //! λmax, CI and CR are those of that completed matrix. The geometric mean of an incomplete
 //! matrix is its logarithmic least squares solution over the judgements given.
 
+// Matrix arithmetic reads as the formulas do with indices.
+#![allow(clippy::needless_range_loop)]
+
 /// Saaty's random consistency indices for n = 1…15 (Saaty 1980; extended table).
 pub const RANDOM_INDEX: [f64; 15] = [
     0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59,
@@ -466,7 +469,10 @@ pub fn suggestions(m: &PairwiseMatrix, method: Method, limit: usize) -> Vec<Sugg
 /// result is reciprocal because the geometric mean of reciprocals is the reciprocal.
 pub fn aggregate(individual: &[(&PairwiseMatrix, f64)]) -> Option<PairwiseMatrix> {
     let n = individual.first()?.0.n;
-    if individual.iter().any(|(m, w)| m.n != n || !(*w >= 0.0)) {
+    if individual
+        .iter()
+        .any(|(m, w)| m.n != n || w.is_nan() || *w < 0.0)
+    {
         return None;
     }
     let mut out = PairwiseMatrix::new(n);

@@ -5,6 +5,9 @@
 //! hierarchy, the final ranking, and how far each criterion's weight can move before the top
 //! candidate changes.
 
+// Scores are sums over candidates and criteria by index, as the formulas are written.
+#![allow(clippy::needless_range_loop)]
+
 use std::collections::BTreeMap;
 
 use super::ahp::{
