@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod flagship;
+pub mod gallery;
 pub mod geo;
 pub mod ids;
 pub mod money;
@@ -21,6 +22,7 @@ pub mod import;
 pub mod legality;
 pub mod merge;
 pub mod opendata;
+pub mod partnership;
 pub mod procurement;
 pub mod procurement_sheet;
 pub mod product;
