@@ -228,6 +228,12 @@ pub enum Permission {
     RecordProcurement,
     /// Run flagship product selection rounds (produk unggulan): set up, invite, publish.
     ManageFlagship,
+    /// See partners and their requests (a `partner` account: its own).
+    ReadPartnerships,
+    /// Keep partners, match their requests, curate exhibitions.
+    ManagePartnerships,
+    /// Run the gallery's consignment: intake, counter, returns, counts, statements.
+    RunGallery,
 }
 
 impl Role {
@@ -267,6 +273,8 @@ impl Role {
             ),
             RecordProcurement => matches!(self, Role::Admin | Role::Procurement),
             ManageFlagship => matches!(self, Role::Admin | Role::Curator),
+            ReadPartnerships => matches!(self, Role::Admin | Role::Curator | Role::Partner),
+            ManagePartnerships | RunGallery => matches!(self, Role::Admin | Role::Curator),
         }
     }
 }

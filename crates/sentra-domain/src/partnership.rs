@@ -481,6 +481,89 @@ pub fn shortlist(
     out
 }
 
+/// An exhibition as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ExhibitionInput {
+    pub title: String,
+    pub theme: String,
+    /// `online` or `offline`.
+    pub kind: String,
+    pub venue: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub description: String,
+}
+
+/// A checked exhibition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exhibition {
+    pub title: String,
+    pub theme: Option<String>,
+    pub online: bool,
+    pub venue: Option<String>,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub description: Option<String>,
+}
+
+/// Checks an exhibition: a title, online or at a venue (named), dates in order.
+pub fn validate_exhibition(input: &ExhibitionInput) -> Result<Exhibition, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let text = |field: &str, v: &str, max: usize, e: &mut FieldErrors| match clean_text(v, max) {
+        Ok(t) => t,
+        Err(Invalid(c)) => {
+            e.push(field, c);
+            None
+        }
+    };
+    let title = text("title", &input.title, 150, &mut e);
+    if title.as_ref().is_none_or(|t| t.chars().count() < 3) && e.for_field("title").next().is_none()
+    {
+        e.push("title", "required");
+    }
+    let theme = text("theme", &input.theme, 100, &mut e);
+    let venue = text("venue", &input.venue, 200, &mut e);
+    let description = text("description", &input.description, 2000, &mut e);
+    let online = match input.kind.trim() {
+        "online" => true,
+        "offline" => false,
+        _ => {
+            e.push("kind", "choice_invalid");
+            false
+        }
+    };
+    if !online && venue.is_none() && e.for_field("kind").next().is_none() {
+        e.push("venue", "required");
+    }
+    let date = |field: &str, v: &str, e: &mut FieldErrors| {
+        if v.trim().is_empty() {
+            e.push(field, "required");
+            return None;
+        }
+        e.check(field, parse_date(v))
+    };
+    let starts_on = date("starts_on", &input.starts_on, &mut e);
+    let ends_on = date("ends_on", &input.ends_on, &mut e);
+    if let (Some(a), Some(b)) = (starts_on, ends_on)
+        && b < a
+    {
+        e.push("ends_on", "date_before_start");
+    }
+    e.clone().into_result()?;
+    match (title, starts_on, ends_on) {
+        (Some(title), Some(starts_on), Some(ends_on)) => Ok(Exhibition {
+            title,
+            theme,
+            online,
+            venue,
+            starts_on,
+            ends_on,
+            description,
+        }),
+        _ => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,11 +14,13 @@ mod error;
 mod export;
 mod export_jobs;
 mod flagship;
+mod gallery;
 mod growth;
 mod import;
 mod import_jobs;
 mod jobs;
 mod legality;
+mod partnerships;
 mod personal;
 mod procurement;
 mod procurement_import;
@@ -45,6 +47,7 @@ pub use export_jobs::ExportJob;
 pub use flagship::{
     CandidateRow, ParticipantRow, RoundRecord, RoundSettings, RoundStatus, RoundSummary,
 };
+pub use gallery::{BusinessStatement, GalleryItem, LedgerLine};
 pub use growth::{GrowthFilter, GrowthSummary, TrendYear};
 pub use import::{
     ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record, duplicates_within,
@@ -52,6 +55,10 @@ pub use import::{
 };
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use legality::ExpiringDocument;
+pub use partnerships::{
+    CandidateRecord, ExhibitItem, ExhibitionRecord, NewPartner, OfferRecord, PartnerRecord,
+    RequestRecord,
+};
 pub use personal::{Keyring, PersonalKey};
 pub use procurement::{
     BudgetRevision, GovernmentUnit, ProductSales, PurchaseFilter, PurchaseRow, Supplier,

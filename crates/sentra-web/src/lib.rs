@@ -15,12 +15,14 @@ mod categories_page;
 mod dashboard_page;
 mod duplicates_page;
 mod error;
+mod exhibition_page;
 mod export_page;
 mod export_worker;
 mod flagship_fgd_page;
 mod flagship_page;
 mod flagship_results;
 mod forms;
+mod gallery_page;
 mod growth_page;
 mod import_page;
 mod lang;
@@ -29,6 +31,7 @@ mod media;
 mod opendata_page;
 mod pages;
 mod params;
+mod partnership_page;
 mod procurement_import_page;
 mod procurement_page;
 mod procurement_purchase_page;
@@ -325,6 +328,9 @@ fn site_routes() -> routes::Routes {
         .merge(procurement_page::routes())
         .merge(flagship_page::routes())
         .merge(flagship_fgd_page::routes())
+        .merge(partnership_page::routes())
+        .merge(exhibition_page::routes())
+        .merge(gallery_page::routes())
         .merge(procurement_units_page::routes())
         .merge(procurement_umkm_page::routes())
         .merge(procurement_import_page::routes())

@@ -99,6 +99,8 @@ impl Chrome {
             ("/laporan", "nav.reports", ReadDashboards),
             ("/pengadaan", "nav.procurement", ReadProcurement),
             ("/unggulan", "nav.flagship", ReadDashboards),
+            ("/mitra", "nav.partners", ReadPartnerships),
+            ("/galeri", "nav.gallery", RunGallery),
             ("/kegiatan", "nav.activities", ReadProgrammes),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),
@@ -1057,6 +1059,8 @@ pub struct DetailPage {
     pub growth: Option<crate::growth_page::GrowthSection>,
     /// What government units bought from it, and its delivery record.
     pub government: Option<crate::procurement_umkm_page::GovernmentSales>,
+    /// What partnerships brought it.
+    pub partnerships: Option<crate::partnership_page::PartnershipSection>,
 }
 
 pub struct HistoryRow {
@@ -1521,9 +1525,11 @@ async fn render_detail(
         None
     };
     let government = crate::procurement_umkm_page::government_sales(state, caller, lang, &r).await;
+    let partnerships = crate::partnership_page::partnership_section(state, caller, lang, &r).await;
     DetailPage {
         growth,
         government,
+        partnerships,
         legality,
         programme,
         duplicates,
