@@ -210,6 +210,98 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         }
     };
     let (round_inside, round_outside) = (round("36.74.03").await, round("36.74.01").await);
+    // A partner of Pondok Aren (its partner account is the test's partner caller) with a
+    // request, and one of Serpong; an exhibition and a gallery item of each.
+    let partner = |region: &'static str| {
+        let app = &app;
+        async move {
+            let code = sentra_domain::region::RegionCode::parse(region).unwrap();
+            let scope = common::city();
+            let actor = Actor::system("test");
+            let id = app
+                .db
+                .create_partner(
+                    &scope,
+                    &sentra_storage::NewPartner {
+                        region: code.clone(),
+                        name: format!("Hotel {region}"),
+                        kind: sentra_domain::partnership::PartnerKind::Hotel,
+                        contact_name: None,
+                        contact_phone: None,
+                        contact_email: None,
+                        notes: None,
+                        user_login: Some(format!("partner-{}@test.id", region.replace('.', "-"))),
+                    },
+                    &actor,
+                )
+                .await
+                .unwrap();
+            let request = sentra_domain::partnership::validate_request(
+                &sentra_domain::partnership::RequestInput {
+                    title: "Selendang".into(),
+                    quantity: "10".into(),
+                    deliver_by: "2099-01-01".into(),
+                    ..Default::default()
+                },
+                chrono::Utc::now().date_naive(),
+            )
+            .unwrap();
+            let request = app
+                .db
+                .create_request(&scope, &id, &request, None, &actor)
+                .await
+                .unwrap();
+            let exhibition = sentra_domain::partnership::validate_exhibition(
+                &sentra_domain::partnership::ExhibitionInput {
+                    title: "Pameran".into(),
+                    kind: "online".into(),
+                    starts_on: "2027-01-01".into(),
+                    ends_on: "2027-01-02".into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let exhibition = app
+                .db
+                .create_exhibition(&scope, &code, &exhibition, &actor)
+                .await
+                .unwrap();
+            (id, request, exhibition)
+        }
+    };
+    let (
+        (partner_inside, request_inside, exhibition_inside),
+        (partner_outside, request_outside, exhibition_outside),
+    ) = (partner("36.74.03").await, partner("36.74.01").await);
+    let item = |region: &'static str, umkm: String| {
+        let app = &app;
+        async move {
+            let scope = sentra_domain::scope::Scope::region(
+                sentra_domain::region::RegionCode::parse(region).unwrap(),
+            );
+            app.db
+                .consign(
+                    &scope,
+                    &umkm,
+                    None,
+                    "Selendang",
+                    3,
+                    sentra_domain::gallery::Terms {
+                        consignment_price: 80_000,
+                        gallery_price: 100_000,
+                    },
+                    chrono::Utc::now().date_naive(),
+                    &Actor::system("test"),
+                )
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let (item_inside, item_outside) = (
+        item("36.74.03", inside.clone()).await,
+        item("36.74.01", outside.clone()).await,
+    );
     // Every caller below works in Pondok Aren (36.74.03).
     let before = app.count().await;
 
@@ -295,6 +387,26 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .find(|(r, _)| Some(*r) == *role)
                     .map_or(&foreign_upload, |(_, id)| id);
                 vec![("inside", Some(own)), ("outside", Some(&foreign_upload))]
+            } else if rule.path.contains("{partner}") {
+                vec![
+                    ("inside", Some(&partner_inside)),
+                    ("outside", Some(&partner_outside)),
+                ]
+            } else if rule.path.contains("{request}") {
+                vec![
+                    ("inside", Some(&request_inside)),
+                    ("outside", Some(&request_outside)),
+                ]
+            } else if rule.path.contains("{exhibition}") {
+                vec![
+                    ("inside", Some(&exhibition_inside)),
+                    ("outside", Some(&exhibition_outside)),
+                ]
+            } else if rule.path.contains("{item}") {
+                vec![
+                    ("inside", Some(&item_inside)),
+                    ("outside", Some(&item_outside)),
+                ]
             } else if rule.path.contains("{round}") {
                 vec![
                     ("inside", Some(&round_inside)),
@@ -366,6 +478,11 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{round}", id.map_or("", |s| s.as_str()))
                     .replace("{secret}", "tidak-ada")
                     .replace("{section}", "0")
+                    .replace("{partner}", id.map_or("", |s| s.as_str()))
+                    .replace("{request}", id.map_or("", |s| s.as_str()))
+                    .replace("{exhibition}", id.map_or("", |s| s.as_str()))
+                    .replace("{item}", id.map_or("", |s| s.as_str()))
+                    .replace("{slug}", "tidak-ada")
                     .replace("{code}", "36.74")
                     .replace("{category}", "makanan.keripik");
                 let api = path.starts_with("/api/");

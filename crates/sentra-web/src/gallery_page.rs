@@ -771,6 +771,11 @@ async fn pay_out(
         Err(r) => return *r,
     };
     let (year, month) = month_of(&f);
+    if form_value(&f, "umkm").is_empty() {
+        let mut e = FieldErrors::new();
+        e.push("umkm", "required");
+        return show_statements(&state, lang, &caller, &uri, (year, month), &e).await;
+    }
     let today = chrono::Utc::now().date_naive();
     match state
         .db()
