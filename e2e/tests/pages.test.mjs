@@ -15,6 +15,7 @@ let server, browser;
 const sessions = {}; // role → storage state (cookies) of a signed-in desktop context
 const weights = [];
 let umkmId, activityId, productHref, storeHref, unitHref, purchaseHref, roundHref, newRoundHref, fgdHref;
+let partnerHref, requestHref, exhibitionHref, publicExhibitionHref, itemHref;
 
 before(async () => {
   server = await startSentra();
@@ -48,6 +49,17 @@ before(async () => {
       await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Tambah peserta dan buat tautannya" }).click()]);
       fgdHref = new URL((await page.locator("#new-link code").textContent()).trim()).pathname;
       await Promise.all([page.waitForURL(/done=status/), page.getByRole("button", { name: "Buka untuk peserta" }).click()]);
+      // The demo's partnerships, exhibition and gallery.
+      await page.goto(`${server.url}/mitra`);
+      partnerHref = await page.locator("#partners a[href^='/mitra/']").first().getAttribute("href");
+      await page.goto(server.url + partnerHref);
+      requestHref = await page.locator("#requests a[href^='/mitra/permintaan/']").first().getAttribute("href");
+      await page.goto(`${server.url}/kurasi/pameran`);
+      exhibitionHref = await page.locator("#exhibitions a").first().getAttribute("href");
+      await page.goto(`${server.url}/pameran`);
+      publicExhibitionHref = await page.locator("#exhibitions a").first().getAttribute("href");
+      await page.goto(`${server.url}/galeri`);
+      itemHref = await page.locator("#gallery-stock a[href^='/galeri/barang/']").first().getAttribute("href");
     }
     await context.close();
   }
@@ -139,6 +151,18 @@ const pages = () => [
   ["flagship-public", undefined, `${roundHref}/publik`],
   ["fgd-form", undefined, fgdHref],
   ["fgd-candidates", undefined, `${fgdHref}?bagian=1`],
+  ["partners", "admin", "/mitra"],
+  ["partner", "admin", partnerHref],
+  ["partner-request", "admin", requestHref],
+  ["exhibitions", "admin", "/kurasi/pameran"],
+  ["exhibition-manage", "admin", exhibitionHref],
+  ["exhibitions-public", undefined, "/pameran"],
+  ["exhibition-public", undefined, publicExhibitionHref],
+  ["gallery", "admin", "/galeri"],
+  ["gallery-item", "admin", itemHref],
+  ["gallery-counter", "admin", "/galeri/kasir"],
+  ["gallery-labels", "admin", `${itemHref}/label?n=4`],
+  ["gallery-statements", "admin", "/galeri/laporan"],
   ["expiring-documents", "admin", "/legalitas/kedaluwarsa?hari=365"],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],
