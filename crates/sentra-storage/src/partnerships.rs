@@ -629,6 +629,9 @@ impl Database {
     }
 }
 
+/// What one product did at an exhibition: its id, items shown, items sold, sales.
+pub type ExhibitResult = (String, Option<i64>, Option<i64>, Option<i64>);
+
 /// An exhibition with its counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExhibitionRecord {
@@ -918,7 +921,7 @@ impl Database {
         exhibition_id: &str,
         published: bool,
         visitors: Option<i64>,
-        results: &[(String, Option<i64>, Option<i64>, Option<i64>)],
+        results: &[ExhibitResult],
         actor: &Actor,
     ) -> Result<()> {
         self.exhibition(scope, exhibition_id).await?;

@@ -69,6 +69,9 @@ fn item_line(lang: Lang, i: &GalleryItem) -> ItemLine {
     }
 }
 
+/// The business chosen to receive from: its id, name and products (id, name).
+pub type Chosen = (String, String, Vec<(String, String)>);
+
 #[derive(Template, WebTemplate)]
 #[template(path = "gallery.html")]
 pub struct StockPage {
@@ -79,7 +82,7 @@ pub struct StockPage {
     /// Businesses found to receive from: (id, name, place).
     pub found: Vec<(String, String, String)>,
     pub business: String,
-    pub chosen: Option<(String, String, Vec<(String, String)>)>,
+    pub chosen: Option<Chosen>,
     pub errors: Errors,
     pub typed: (String, String, String, String, String),
     pub notice: Option<String>,
@@ -409,20 +412,20 @@ async fn counter_page(
     let code = form_value(&q, "kode").trim().to_string();
     let notice =
         (form_value(&q, "done") == "sale").then(|| lang.t("gallery.done_sale").into_owned());
-    if !code.is_empty() {
-        if let Ok(item) = state.db().gallery_item(&caller.scope(), &code).await {
-            return show_item(
-                &state,
-                lang,
-                &caller,
-                &uri,
-                &item.id,
-                &FieldErrors::new(),
-                notice,
-                true,
-            )
-            .await;
-        }
+    if !code.is_empty()
+        && let Ok(item) = state.db().gallery_item(&caller.scope(), &code).await
+    {
+        return show_item(
+            &state,
+            lang,
+            &caller,
+            &uri,
+            &item.id,
+            &FieldErrors::new(),
+            notice,
+            true,
+        )
+        .await;
     }
     CounterPage {
         c: Chrome::new(lang, lang.t("gallery.counter").into_owned(), &uri).signed_in(&caller),
