@@ -263,6 +263,8 @@ pub struct PartnerPage {
     pub order_value: String,
     pub categories: Vec<(String, String)>,
     pub certificates: Vec<(String, String)>,
+    /// Regions a supplier may be asked to be in (empty: anywhere in the area).
+    pub regions: Vec<(String, String)>,
     pub errors: Errors,
     pub typed: RequestInput,
 }
@@ -357,6 +359,11 @@ async fn show_partner(
                 )
             })
             .collect(),
+        regions: {
+            let mut r = vec![(String::new(), lang.t("partner.anywhere").into_owned())];
+            r.extend(area_choices(state, scope.region_code()));
+            r
+        },
         certificates: [
             LegalKind::Halal,
             LegalKind::Pirt,
