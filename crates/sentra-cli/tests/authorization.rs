@@ -302,6 +302,21 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         item("36.74.03", inside.clone()).await,
         item("36.74.01", outside.clone()).await,
     );
+    // A field photo of the record inside, sent the way the field app sends it.
+    let res = app
+        .client
+        .post(app.url(&format!(
+            "/lapangan/foto?umkm={inside}&key=authz-photo-0001"
+        )))
+        .header("x-csrf-token", &app.csrf)
+        .header("content-type", "image/jpeg")
+        .body(sentra_media::fixtures::phone_jpeg(640, 480, 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let field_photo: serde_json::Value = res.json().await.unwrap();
+    let field_photo = format!("{}-sm.jpg", field_photo["photo"].as_str().unwrap());
     // Every caller below works in Pondok Aren (36.74.03).
     let before = app.count().await;
 
@@ -484,6 +499,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{item}", id.map_or("", |s| s.as_str()))
                     .replace("{slug}", "tidak-ada")
                     .replace("{code}", "36.74")
+                    .replace("{file}", &field_photo)
                     .replace("{category}", "makanan.keripik");
                 let api = path.starts_with("/api/");
                 let client = match clients {
@@ -502,7 +518,9 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     req = if api {
                         req.json(&serde_json::json!({}))
                     } else {
+                        // Forms carry the token in a field, the field app in a header.
                         req.form(&[("_csrf", csrf.as_str())])
+                            .header("x-csrf-token", csrf.as_str())
                     };
                 }
                 let res = req.send().await.unwrap();

@@ -234,6 +234,9 @@ pub enum Permission {
     ManagePartnerships,
     /// Run the gallery's consignment: intake, counter, returns, counts, statements.
     RunGallery,
+    /// Use the field app: keep the area's records on a phone, register and edit offline, sync
+    /// later.
+    WorkInField,
 }
 
 impl Role {
@@ -246,7 +249,9 @@ impl Role {
                 Role::Admin | Role::Operator | Role::Curator | Role::Viewer | Role::Owner
             ),
             WriteRegistry => matches!(self, Role::Admin | Role::Operator | Role::Owner),
-            VerifyRegistry | ImportRegistry => matches!(self, Role::Admin | Role::Operator),
+            VerifyRegistry | ImportRegistry | WorkInField => {
+                matches!(self, Role::Admin | Role::Operator)
+            }
             ManageUsers | ReadAudit => self == Role::Admin,
             RevealPersonalData => matches!(self, Role::Admin | Role::Operator),
             ManageProducts => matches!(

@@ -13,6 +13,7 @@ mod duplicates;
 mod error;
 mod export;
 mod export_jobs;
+mod field_sync;
 mod flagship;
 mod gallery;
 mod growth;
@@ -44,6 +45,7 @@ pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;
 pub use export::EXPORT_HEADERS;
 pub use export_jobs::ExportJob;
+pub use field_sync::{Applied, FieldNote, FromPhone, UmkmPhoto};
 pub use flagship::{
     CandidateRow, ParticipantRow, RoundRecord, RoundSettings, RoundStatus, RoundSummary,
 };

@@ -560,7 +560,7 @@ impl Database {
     /// The duplicate check of a record just written: against every record of the region, not
     /// only those the writer sees (an owner sees only their own). A failure leaves the record
     /// written; the next batch check finds the pair.
-    async fn queue_duplicates_of(&self, scope: &Scope, id: &str) {
+    pub(crate) async fn queue_duplicates_of(&self, scope: &Scope, id: &str) {
         let region = Scope::region(scope.region_code().clone());
         if let Err(e) = self
             .check_duplicates_of(&region, vec![id.to_string()])
@@ -912,7 +912,7 @@ impl Database {
     }
 }
 
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     rows: &[NewUmkm<'_>],
     actor: &str,
@@ -1150,7 +1150,7 @@ impl Database {
 /// The record as the audit trail keeps it: personal numbers masked (the trail is read by
 /// administrators and exported; it must not become a second copy of the NIKs), bookkeeping
 /// fields left out.
-fn audit_view(r: &UmkmRecord) -> serde_json::Map<String, serde_json::Value> {
+pub(crate) fn audit_view(r: &UmkmRecord) -> serde_json::Map<String, serde_json::Value> {
     let mut map = match serde_json::to_value(r) {
         Ok(serde_json::Value::Object(m)) => m,
         _ => serde_json::Map::new(),

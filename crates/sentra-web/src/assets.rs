@@ -52,10 +52,20 @@ pub static JS: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// The field app's script (issue 12), loaded by its page only.
+pub static FIELD_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "field",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/field.js"),
+    )
+});
+
 /// `GET /static/{file}`: the current asset under its hashed name; anything else is 404.
 pub async fn serve(Path(file): Path<String>) -> Response {
     let requested = format!("/static/{file}");
-    for asset in [&*CSS, &*JS] {
+    for asset in [&*CSS, &*JS, &*FIELD_JS] {
         if asset.href == requested {
             return (
                 [

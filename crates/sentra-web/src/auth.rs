@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, RawForm, RawQuery, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 
@@ -323,7 +323,16 @@ pub async fn logout(
         state.db().end_session(&token).await
     };
     match result {
-        Ok(()) => clear_cookie(Redirect::to("/login").into_response()),
+        Ok(()) => {
+            let mut res = clear_cookie(Redirect::to("/login").into_response());
+            // The field app's copy of the area's records leaves the phone with the session
+            // (issue 12); the app itself warns first when changes are still unsent.
+            res.headers_mut().insert(
+                HeaderName::from_static("clear-site-data"),
+                HeaderValue::from_static("\"cache\", \"storage\""),
+            );
+            res
+        }
         Err(e) => ApiError::from(e).into_response_in(caller.lang),
     }
 }

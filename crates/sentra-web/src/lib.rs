@@ -18,6 +18,7 @@ mod error;
 mod exhibition_page;
 mod export_page;
 mod export_worker;
+mod field_page;
 mod flagship_fgd_page;
 mod flagship_page;
 mod flagship_results;
@@ -331,6 +332,7 @@ fn site_routes() -> routes::Routes {
         .merge(partnership_page::routes())
         .merge(exhibition_page::routes())
         .merge(gallery_page::routes())
+        .merge(field_page::routes())
         .merge(procurement_units_page::routes())
         .merge(procurement_umkm_page::routes())
         .merge(procurement_import_page::routes())

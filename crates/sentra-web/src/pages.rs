@@ -101,6 +101,7 @@ impl Chrome {
             ("/unggulan", "nav.flagship", ReadDashboards),
             ("/mitra", "nav.partners", ReadPartnerships),
             ("/galeri", "nav.gallery", RunGallery),
+            ("/lapangan/", "fieldapp.nav", WorkInField),
             ("/kegiatan", "nav.activities", ReadProgrammes),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),
@@ -1061,6 +1062,8 @@ pub struct DetailPage {
     pub government: Option<crate::procurement_umkm_page::GovernmentSales>,
     /// What partnerships brought it.
     pub partnerships: Option<crate::partnership_page::PartnershipSection>,
+    /// Photos and notes from the field app.
+    pub field: Option<crate::field_page::FieldSection>,
 }
 
 pub struct HistoryRow {
@@ -1526,7 +1529,9 @@ async fn render_detail(
     };
     let government = crate::procurement_umkm_page::government_sales(state, caller, lang, &r).await;
     let partnerships = crate::partnership_page::partnership_section(state, caller, lang, &r).await;
+    let field = crate::field_page::field_section(state, caller, &r).await;
     DetailPage {
+        field,
         growth,
         government,
         partnerships,

@@ -12,3 +12,30 @@ document.addEventListener("change", function (e) {
 // After a failed save, move focus to the error summary so that it is read out first.
 var summary = document.getElementById("errors");
 if (summary) { summary.focus(); }
+// Signing out clears the field app's data on this phone (Clear-Site-Data): warn first when
+// some of its changes have not been sent yet.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (!form || form.getAttribute("action") !== "/logout" || form.id === "sign-out-form" || !window.indexedDB || form.dataset.checked) return;
+  e.preventDefault();
+  var by = e.submitter;
+  // requestSubmit keeps which button was pressed ("everywhere").
+  var go = function () { form.dataset.checked = "1"; if (form.requestSubmit) form.requestSubmit(by); else form.submit(); };
+  var open = indexedDB.open("sentra-lapangan");
+  open.onupgradeneeded = function () { open.transaction.abort(); };
+  open.onerror = go;
+  open.onsuccess = function () {
+    var db = open.result;
+    if (!db.objectStoreNames.contains("outbox")) { db.close(); go(); return; }
+    var req = db.transaction("outbox").objectStore("outbox").getAll();
+    req.onsuccess = function () {
+      db.close();
+      var unsent = req.result.filter(function (c) { return c.state !== "done"; }).length;
+      var ask = document.documentElement.lang === "en"
+        ? unsent + " changes in the field app have not been sent. Signing out deletes them from this phone. Sign out anyway?"
+        : unsent + " perubahan di aplikasi lapangan belum terkirim. Keluar menghapusnya dari ponsel ini. Tetap keluar?";
+      if (unsent === 0 || window.confirm(ask)) go();
+    };
+    req.onerror = function () { db.close(); go(); };
+  };
+});
