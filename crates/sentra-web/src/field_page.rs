@@ -129,6 +129,7 @@ const ERROR_CODES: &[&str] = &[
     "coordinates_invalid",
     "coordinates_outside_indonesia",
     "coordinates_incomplete",
+    "region_required",
     "region_unknown",
     "region_not_village",
     "region_out_of_scope",
