@@ -4,7 +4,7 @@
 //! pages; a curated exhibition published for the public; and a month of gallery sales whose
 //! statements reconcile with the ledger to the rupiah.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, city, spawn_app};
 use sentra_storage::Actor;

@@ -3,7 +3,7 @@
 //! 422 naming each field (links by their kind) and stores nothing; a replacement needs the
 //! version read; the OpenAPI document lists the routes.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

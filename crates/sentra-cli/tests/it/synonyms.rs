@@ -1,7 +1,7 @@
 //! Search synonyms edited by an admin, on SQLite and PostgreSQL: a bad line is named and nothing
 //! changes; a saved group applies to the next search without a reindex, and is audited.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! with their status and the next one, marking a step as being applied for, and the list of
 //! documents that expire soon.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 use reqwest::Method;

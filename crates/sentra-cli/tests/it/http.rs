@@ -1,7 +1,7 @@
 //! The registry through HTTP, as browsers and API clients use it, on the backend the run
 //! selects (SQLite by default, PostgreSQL when SENTRA_TEST_POSTGRES_URL is set).
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, valid_body};
 use reqwest::Method;

@@ -1,6 +1,6 @@
 //! Sign-in, sessions, CSRF, throttling, tokens, roles and region scope, through HTTP.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, valid_body};
 use reqwest::Method;

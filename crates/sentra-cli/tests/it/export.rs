@@ -1,6 +1,6 @@
 //! Exports through the web, as users download them: filters, scope, masking, audit.
 
-mod common;
+use crate::common;
 
 use sentra_storage::AuditVerdict;
 

@@ -2,7 +2,7 @@
 //! validated with named problems, audited, versioned, and listed in the e-katalog only when
 //! the readiness checklist is met.
 
-mod common;
+use crate::common;
 
 use common::{HOME, chips, spawn_app};
 use sentra_domain::product::validate_product;

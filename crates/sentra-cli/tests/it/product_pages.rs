@@ -3,7 +3,7 @@
 //! e-katalog readiness checklist with exactly what is missing; a curator cannot list it until
 //! it is ready; a record outside the caller's scope is not found.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 

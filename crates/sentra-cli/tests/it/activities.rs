@@ -3,7 +3,7 @@
 //! reason before anything is saved; saving anyway needs a note; the board shows the three
 //! levels with the conflicts marked; the public `.ics` feed parses as iCalendar.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 

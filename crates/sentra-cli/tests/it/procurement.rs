@@ -2,7 +2,7 @@
 //! purchases with the rules of Perpres 12/2021 Pasal 65 at their boundaries (exactly 40%,
 //! exactly Rp15 M), duplicates refused with nothing saved, and shares equal to SQL.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::spawn_app;

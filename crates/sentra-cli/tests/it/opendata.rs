@@ -2,7 +2,7 @@
 //! per-kelurahan counts as CSV and JSON with metadata, a DCAT catalogue, no personal data, and
 //! no published count under the suppression threshold.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

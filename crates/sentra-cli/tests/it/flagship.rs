@@ -4,7 +4,7 @@
 //! by the suggested value — then closed, ranked with the LQ quadrant from the registry, and
 //! published on a public page that names nobody.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, spawn_app};
 

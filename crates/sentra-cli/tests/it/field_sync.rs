@@ -4,7 +4,7 @@
 //! changed on the server since the download coming back as a conflict, the masked NIK kept,
 //! a photo sent twice kept once, notes and photos on the business's page, and the scope.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, city, spawn_app};
 use serde_json::{Value, json};

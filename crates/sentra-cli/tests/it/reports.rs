@@ -2,7 +2,7 @@
 //! a cross-tab agree with counts done directly in SQL; their `.xlsx` opens in LibreOffice with
 //! Indonesian formatting (converted to CSV by `soffice` here); bad choices are named.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! kecamatan of the demo region equals a count done directly in SQL, and each figure leads to
 //! the registry list that gives the same number — the exact businesses without an NIB.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

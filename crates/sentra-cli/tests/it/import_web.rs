@@ -1,7 +1,7 @@
 //! Importing in the browser: upload, mapping, the dry run's report and rejected rows, commit,
 //! and a server killed in the middle of writing, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -6,7 +6,7 @@
 //! the open data per unit, spreadsheets checked then saved (re-import a no-op), and a merge
 //! that moves a business's purchases.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, spawn_app};
 use sentra_domain::region::RegionCode;

@@ -3,7 +3,7 @@
 //! with the field named and nothing added; a category with products keeps its food status and
 //! is not retired; moves reorder siblings; every change is audited.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

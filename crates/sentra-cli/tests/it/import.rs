@@ -1,6 +1,6 @@
 //! `sentra import` on messy files as offices have them, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! is found by the server's search index within a second (however it is typed), with facets;
 //! its page carries what a shared link needs; drafts and archived products stay out.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

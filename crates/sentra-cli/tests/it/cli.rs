@@ -1,6 +1,6 @@
 //! The `sentra` binary as an operator runs it.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! in the queue, merged field by field (the other record kept with its history, audited) or
 //! dismissed for good; on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use reqwest::Method;
 use sentra_domain::region::RegionCode;

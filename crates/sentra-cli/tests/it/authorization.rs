@@ -2,7 +2,7 @@
 //! caller's region. The routes come from `sentra_web::route_rules()`, which is how the router
 //! is built, so a new route is tried here the moment it exists.
 
-mod common;
+use crate::common;
 
 use sentra_domain::account::Role;
 use sentra_storage::Actor;

@@ -3,7 +3,7 @@
 //! within seconds (each server's index follows the audit trail). And `sentra reindex` rebuilds
 //! an index from the database.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

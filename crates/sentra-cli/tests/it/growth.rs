@@ -3,7 +3,7 @@
 //! are reached, bad reports change nothing, and the dashboard's figures lead to the businesses
 //! behind them.
 
-mod common;
+use crate::common;
 
 use common::spawn_app;
 use reqwest::Method;

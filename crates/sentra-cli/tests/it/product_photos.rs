@@ -3,7 +3,7 @@
 //! in link previews, and meets the e-katalog's photo item; a file that is not a usable picture
 //! is refused naming the file and the reason, and nothing is kept; a removed photo is gone.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
