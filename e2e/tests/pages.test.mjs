@@ -166,6 +166,7 @@ const pages = () => [
   ["expiring-documents", "admin", "/legalitas/kedaluwarsa?hari=365"],
   ["import", "operator", "/umkm/import"],
   ["duplicates", "operator", "/umkm/duplicates"],
+  ["field-app", "operator", "/lapangan/"],
   ["owner-new", "owner", "/umkm/new"],
   ["owner-registry", "owner", "/umkm"],
 ];

@@ -192,7 +192,7 @@
   };
 
   let meta = null, records = new Map(), outbox = [], villages = new Map(), sectors = new Map();
-  let editing = null, photos = [], syncing = false, retryTimer = null, retryDelay = 1000, signedOut = false;
+  let editing = null, photos = [], syncing = false, retryTimer = null, retryDelay = 1000, signedOut = false, tokenChecked = false;
 
   // ---------------------------------------------------------------- talking to the server
   class SignedOut extends Error {}
@@ -258,31 +258,46 @@
     return false;
   }
 
-  /** Sends what waits, in the order it was made; stops at a dropped link and tries again later. */
+  /** Sends what waits, in the order it was made; stops at a dropped link and tries again
+   * later (at once again after a send that got through: a flaky link still makes headway). */
   async function sync() {
     if (syncing || !meta) return;
     if (!navigator.onLine) { render(); return; }
     syncing = true;
     clearTimeout(retryTimer);
     say(t("sending"));
+    const checkedBefore = tokenChecked;
+    let progressed = false, again = false;
     try {
-      const fresh = await call("/lapangan/data?ringkas=1");
-      meta.csrf = fresh.body.csrf;
-      signedOut = false;
-      await write((s) => s.meta.put(meta, "data"));
+      if (!tokenChecked) {
+        const r = await call("/lapangan/data?ringkas=1");
+        meta.csrf = r.body.csrf;
+        await write((s) => s.meta.put(meta, "data"));
+        tokenChecked = true;
+        signedOut = false;
+      }
       const blocked = new Set();
       for (const c of [...outbox].sort((a, b) => a.seq - b.seq)) {
         if (c.state === "done") continue;
         const rec = records.get(c.lid);
         if (c.state !== "waiting" || blocked.has(c.lid) || !rec || (c.kind !== "create" && !rec.id)) { blocked.add(c.lid); continue; }
-        if (!(await send(c, rec))) blocked.add(c.lid);
+        const sent = await send(c, rec);
+        progressed = true;
+        if (!sent) blocked.add(c.lid);
         render();
       }
       retryDelay = 1000;
       say(pending().length ? "" : t("all_sent"));
     } catch (e) {
-      if (e instanceof SignedOut) { signedOut = true; say(""); }
-      else {
+      if (e instanceof SignedOut && checkedBefore) {
+        // The token may be from an earlier session: fetch a fresh one, once, before giving up.
+        tokenChecked = false;
+        again = true;
+      } else if (e instanceof SignedOut) {
+        signedOut = true;
+        say("");
+      } else {
+        if (progressed) retryDelay = 1000;
         say(t("retry_in", { s: Math.round(retryDelay / 1000) }));
         retryTimer = setTimeout(sync, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 60000);
@@ -291,6 +306,7 @@
       syncing = false;
       render();
     }
+    if (again) return sync();
   }
 
   async function download(region) {
@@ -312,6 +328,7 @@
     });
     await readAll();
     signedOut = false;
+    tokenChecked = true;
     say(t("downloaded", { n: records.size, at: when(meta.downloaded_at) }));
     fillSelects();
     render();
@@ -359,6 +376,7 @@
     if (meta?.region && meta.region !== meta.scope) a.value = meta.region;
   }
   function openForm(rec, draft) {
+    say("");
     editing = rec || null;
     photos = draft?.photos || [];
     const values = draft?.values || rec?.fields || {};
@@ -500,7 +518,8 @@
     // The list: a search over name, owner and village, at most 50 at a time.
     const q = $("q").value.trim().toLowerCase();
     const all = [...records.values()].filter((r) => !q || `${r.fields.name} ${r.fields.owner_name} ${villages.get(r.fields.village_code)?.[1] || ""}`.toLowerCase().includes(q));
-    all.sort((a, b) => (!a.id - !b.id) || a.fields.name.localeCompare(b.fields.name, "id"));
+    // New ones first: they are what the operator works on today.
+    all.sort((a, b) => (!b.id - !a.id) || a.fields.name.localeCompare(b.fields.name, "id"));
     $("records").replaceChildren(...all.slice(0, 50).map((r) => {
       const s = stateOf(r.lid);
       return el("li", {}, el("button", { type: "button", class: "link open", onclick: () => openForm(r) },
