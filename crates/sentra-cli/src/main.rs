@@ -1,6 +1,7 @@
 //! `sentra`: the Sentra server and its command line.
 
 mod ahp;
+mod backup;
 mod config;
 mod dedup;
 mod export;
@@ -101,6 +102,33 @@ enum Command {
         /// Catalogue searches whose results are kept until the catalogue changes (0: none).
         #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
         search_cache: usize,
+        /// Bearer token a Prometheus on another machine shows to read /metrics (the machine
+        /// itself may always read it).
+        #[arg(long, env = "SENTRA_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
+    },
+    /// Back up the database while it serves (SQLite: an online snapshot; PostgreSQL: pg_dump of
+    /// one exported snapshot), the local photo store, and a manifest of every table's rows and
+    /// checksum. The personal-data key is not included: keep it apart from the backups.
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A new (or empty) folder to write the backup into.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup back (stop the servers first). Checked against its manifest before the
+    /// old database is replaced (SQLite) or in one transaction (PostgreSQL); the audit chain
+    /// is verified after.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup folder (with manifest.json).
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
     },
     /// Rebuild this server's catalogue search index from the database, with a progress bar.
     Reindex {
@@ -355,14 +383,23 @@ enum KeyAction {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SENTRA_LOG").unwrap_or_else(|_| {
                 tracing_subscriber::EnvFilter::new("info,sqlx=error,tower_http=info")
             }),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    // SENTRA_LOG_FORMAT=json: one JSON object a line (with the request's id in its span) for
+    // log collectors; otherwise lines for people.
+    if std::env::var("SENTRA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.init();
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -420,6 +457,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             insecure_cookies,
             public_url,
             search_cache,
+            metrics_token,
         } => {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let home = home_region.or(file.home_region.clone());
@@ -433,6 +471,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 secure_cookies: !insecure_cookies,
                 public_url,
                 search_cache,
+                metrics_token,
             };
             serve(&listen, &conn(&db), home, demo, options).await
         }
@@ -619,6 +658,51 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { action } => user_command(action, &conn).await,
+        Command::Backup { db, to } => {
+            let conn = conn(&db);
+            let database = open(&conn).await?;
+            let started = std::time::Instant::now();
+            let done = backup::backup(&database, &conn.url, &conn.media, &to).await?;
+            println!(
+                "cadangan / backup {}: {} tables, {} rows, {} photo files, {:.1} MB in {:.1} s",
+                to.display(),
+                done.tables,
+                done.rows,
+                done.media_files,
+                done.bytes as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "kunci data pribadi tidak ikut dicadangkan; simpan {} terpisah / the personal-data key is not in the backup: keep {} apart",
+                conn.key.path.display(),
+                conn.key.path.display()
+            );
+            Ok(())
+        }
+        Command::Restore { db, from, force } => {
+            let conn = conn(&db);
+            let started = std::time::Instant::now();
+            let done = backup::restore(&from, &conn.url, &conn.media, force).await?;
+            let database = open(&conn).await?;
+            let verdict = database.verify_audit().await?;
+            println!(
+                "dipulihkan / restored {}: {} tables, {} rows checked against the manifest, {} photo files, in {:.1} s",
+                from.display(),
+                done.tables,
+                done.rows,
+                done.media_files,
+                started.elapsed().as_secs_f64()
+            );
+            match verdict {
+                AuditVerdict::Intact { entries } => {
+                    println!("audit trail intact: {entries} entries / jejak audit utuh");
+                    Ok(())
+                }
+                AuditVerdict::Broken { seq, reason } => {
+                    bail!("audit trail broken at entry {seq}: {reason} / jejak audit rusak")
+                }
+            }
+        }
         Command::Audit {
             action: AuditAction::Verify { db },
         } => {
@@ -678,6 +762,7 @@ struct ServeOptions {
     secure_cookies: bool,
     public_url: Option<String>,
     search_cache: usize,
+    metrics_token: Option<String>,
 }
 
 async fn serve(
@@ -745,6 +830,7 @@ async fn serve(
     let state = sentra_web::AppState::new(db.clone(), home)
         .with_secure_cookies(options.secure_cookies)
         .with_public_url(options.public_url)
+        .with_metrics_token(options.metrics_token)
         .with_search_index(index)
         .with_media(media);
     sentra_web::serve(listener, state, shutdown_signal())

@@ -21,6 +21,7 @@ mod import;
 mod import_jobs;
 mod jobs;
 mod legality;
+mod ops;
 mod partnerships;
 mod personal;
 mod procurement;
@@ -57,6 +58,7 @@ pub use import::{
 };
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use legality::ExpiringDocument;
+pub use ops::{Column, ColumnKind, JobCount, PgSnapshot, PoolStats, TableCensus, Value};
 pub use partnerships::{
     CandidateRecord, ExhibitItem, ExhibitionRecord, NewPartner, OfferRecord, PartnerRecord,
     RequestRecord,

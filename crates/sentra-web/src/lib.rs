@@ -29,6 +29,7 @@ mod import_page;
 mod lang;
 mod legality_page;
 mod media;
+mod metrics;
 mod opendata_page;
 mod pages;
 mod params;
@@ -62,6 +63,7 @@ use sentra_storage::Database;
 use crate::error::ApiError;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -97,6 +99,9 @@ struct Inner {
     public_url: Option<String>,
     /// The category tree for the public pages, read again after [`CATEGORIES_FRESH`].
     categories: std::sync::RwLock<Option<(std::time::Instant, Arc<Vec<Category>>)>>,
+    metrics: metrics::Metrics,
+    /// A scraper from another machine shows this as a bearer token (`SENTRA_METRICS_TOKEN`).
+    metrics_token: Option<String>,
 }
 
 /// A deployment's public address as given (`https://umkm.example.go.id/`): without the trailing
@@ -146,6 +151,8 @@ impl AppState {
                 media: sentra_media::MediaStore::memory(),
                 public_url: None,
                 categories: std::sync::RwLock::new(None),
+                metrics: metrics::Metrics::new(),
+                metrics_token: None,
             }),
         }
     }
@@ -165,6 +172,22 @@ impl AppState {
             inner.public_url = url;
         }
         self
+    }
+
+    /// Lets Prometheus scrape `/metrics` from other machines with this bearer token.
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.metrics_token = token.filter(|t| !t.is_empty());
+        }
+        self
+    }
+
+    pub(crate) fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn metrics_token(&self) -> Option<&str> {
+        self.inner.metrics_token.as_deref()
     }
 
     pub(crate) fn public_url(&self) -> Option<&str> {
@@ -308,6 +331,7 @@ fn site_routes() -> routes::Routes {
         })
         .get("/healthz", Access::Public, healthz)
         .get("/readyz", Access::Public, readyz)
+        .get("/metrics", Access::Public, metrics::scrape)
         .get("/static/{file}", Access::Public, assets::serve)
         .get("/login", Access::Public, auth::login_form)
         .post("/login", Access::Public, auth::login)
@@ -355,6 +379,7 @@ pub fn route_rules() -> Vec<RouteRule> {
 }
 
 pub fn router(state: AppState) -> Router {
+    let tracked = state.clone();
     Router::new()
         .merge(site_routes().router)
         .nest("/api", api::routes().router.fallback(api::api_fallback))
@@ -379,8 +404,25 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(
+            tracked,
+            metrics::track,
+        ))
+        // Every request gets an id (or keeps the one a proxy gave it): in the log line's span
+        // and in the answer's `x-request-id`, so a user's report leads to the log lines.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(CatchPanicLayer::custom(error::panic_response))
+}
+
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", id, method = %req.method(), uri = %req.uri())
 }
 
 async fn healthz() -> &'static str {

@@ -19,6 +19,7 @@ mod import;
 mod import_web;
 mod legality;
 mod opendata;
+mod operations;
 mod partnerships;
 mod procurement;
 mod procurement_web;

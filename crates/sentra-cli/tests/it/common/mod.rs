@@ -304,8 +304,12 @@ impl Drop for TestApp {
 
 /// The real router on 127.0.0.1 with a fresh, migrated database and home region 36.74.
 pub async fn spawn_app() -> TestApp {
-    let test_db = test_db().await;
-    let db = Database::connect(&test_db.url, Keyring::new(PersonalKey::generate().0))
+    spawn_app_on(test_db().await, Keyring::new(PersonalKey::generate().0)).await
+}
+
+/// The real router on an existing database (e.g. one `sentra migrate` made, with its key).
+pub async fn spawn_app_on(test_db: TestDb, keyring: Keyring) -> TestApp {
+    let db = Database::connect(&test_db.url, keyring)
         .await
         .expect("connect");
     db.migrate().await.expect("migrate");

@@ -1,0 +1,282 @@
+//! `sentra backup` and `sentra restore`: a folder holding the database (a SQLite snapshot taken
+//! while serving, or a `pg_dump` of one exported snapshot), the local photo store, and a
+//! manifest with every table's row count and checksum as of that same moment. A restore is
+//! checked against the manifest before it replaces anything.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, anyhow, bail};
+use sentra_storage::{Backend, Database, DatabaseUrl, TableCensus};
+use serde::{Deserialize, Serialize};
+
+pub const MANIFEST: &str = "manifest.json";
+const SQLITE_FILE: &str = "sentra.db";
+const PG_FILE: &str = "sentra.pgdump";
+const MEDIA_DIR: &str = "media";
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    format: u32,
+    engine: String,
+    created_at: String,
+    sentra_version: String,
+    tables: Vec<TableLine>,
+    media_files: u64,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Eq, Clone, Debug)]
+struct TableLine {
+    table: String,
+    rows: i64,
+    checksum: String,
+}
+
+fn lines(census: Vec<TableCensus>) -> Vec<TableLine> {
+    census
+        .into_iter()
+        .map(|c| TableLine {
+            table: c.table,
+            rows: c.rows,
+            checksum: format!("{:016x}", c.checksum),
+        })
+        .collect()
+}
+
+pub struct Outcome {
+    pub tables: usize,
+    pub rows: i64,
+    pub media_files: u64,
+    pub bytes: u64,
+}
+
+/// Writes a backup of `db` into the new folder `to`.
+pub async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow::Result<Outcome> {
+    if to.exists() && std::fs::read_dir(to)?.next().is_some() {
+        bail!(
+            "{} already exists and is not empty: name a new folder",
+            to.display()
+        );
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    let census = match db.backend() {
+        Backend::Sqlite => {
+            let file = to.join(SQLITE_FILE);
+            db.sqlite_snapshot(&file).await?;
+            // The census of the copy itself: that is what a restore will compare with.
+            let copy = Database::connect(
+                &format!("sqlite://{}", file.display()),
+                sentra_storage::Keyring::new(sentra_storage::PersonalKey::generate().0),
+            )
+            .await?;
+            let census = copy.census().await?;
+            copy.close().await;
+            census
+        }
+        Backend::Postgres => {
+            let mut snapshot = db.pg_snapshot().await?;
+            let file = to.join(PG_FILE);
+            let out = Command::new("pg_dump")
+                .args(["--format=custom", "--no-owner", "--snapshot", &snapshot.id])
+                .arg("--file")
+                .arg(&file)
+                .arg("--dbname")
+                .arg(url)
+                .output()
+                .context("cannot run pg_dump (Debian package postgresql-client)")?;
+            if !out.status.success() {
+                bail!(
+                    "pg_dump failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+            }
+            let census = snapshot.census().await?;
+            snapshot.finish().await?;
+            census
+        }
+    };
+    let media_files = match local_media(media) {
+        Some(dir) if dir.exists() => copy_tree(&dir, &to.join(MEDIA_DIR))?,
+        _ => 0,
+    };
+    let tables = lines(census);
+    let manifest = Manifest {
+        format: 1,
+        engine: db.backend().as_str().to_string(),
+        created_at: chrono::Utc::now().to_rfc3339(),
+        sentra_version: env!("CARGO_PKG_VERSION").to_string(),
+        media_files,
+        tables,
+    };
+    let text = serde_json::to_string_pretty(&manifest)?;
+    // Written last: a folder without a manifest is an unfinished backup.
+    std::fs::write(to.join(MANIFEST), text)?;
+    Ok(Outcome {
+        tables: manifest.tables.len(),
+        rows: manifest.tables.iter().map(|t| t.rows).sum(),
+        media_files,
+        bytes: folder_size(to)?,
+    })
+}
+
+/// Puts the backup in `from` back as the database at `url` (and the photo store). The SQLite
+/// file is checked before it replaces the old one; PostgreSQL is restored in one transaction
+/// and checked after.
+pub async fn restore(from: &Path, url: &str, media: &str, force: bool) -> anyhow::Result<Outcome> {
+    let manifest: Manifest = serde_json::from_str(
+        &std::fs::read_to_string(from.join(MANIFEST)).with_context(|| {
+            format!(
+                "{} has no {MANIFEST}: not a Sentra backup, or an unfinished one",
+                from.display()
+            )
+        })?,
+    )
+    .with_context(|| format!("{} is damaged", from.join(MANIFEST).display()))?;
+    let target = DatabaseUrl::parse(url)?;
+    if manifest.engine != target.backend().as_str() {
+        bail!(
+            "the backup is of {} and the target is {}: use `sentra migrate-data` to move between engines",
+            manifest.engine,
+            target.backend().as_str()
+        );
+    }
+    let throwaway = || sentra_storage::Keyring::new(sentra_storage::PersonalKey::generate().0);
+    match &target {
+        DatabaseUrl::Sqlite { path, .. } => {
+            if path.exists() && !force {
+                bail!(
+                    "{} exists: stop the server, then restore with --force to replace it",
+                    path.display()
+                );
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let staged = path.with_extension("restoring");
+            std::fs::copy(from.join(SQLITE_FILE), &staged)
+                .with_context(|| format!("cannot copy the backup to {}", staged.display()))?;
+            let copy =
+                Database::connect(&format!("sqlite://{}", staged.display()), throwaway()).await?;
+            let census = copy.census().await;
+            copy.close().await;
+            if let Err(e) = compare(&manifest.tables, &lines(census?)) {
+                let _ = std::fs::remove_file(&staged);
+                return Err(e);
+            }
+            for suffix in ["-wal", "-shm"] {
+                let side = PathBuf::from(format!("{}{suffix}", path.display()));
+                if side.exists() {
+                    std::fs::remove_file(&side)?;
+                }
+            }
+            std::fs::rename(&staged, path)?;
+        }
+        DatabaseUrl::Postgres { .. } => {
+            let db = Database::connect(url, throwaway()).await?;
+            let existing = db.table_names().await?;
+            if !existing.is_empty() && !force {
+                db.close().await;
+                bail!(
+                    "the target database has {} tables: restore into an empty database, or use --force to replace them",
+                    existing.len()
+                );
+            }
+            db.close().await;
+            let out = Command::new("pg_restore")
+                .args([
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--single-transaction",
+                    "--exit-on-error",
+                ])
+                .arg("--dbname")
+                .arg(url)
+                .arg(from.join(PG_FILE))
+                .output()
+                .context("cannot run pg_restore (Debian package postgresql-client)")?;
+            if !out.status.success() {
+                bail!(
+                    "pg_restore failed, nothing was changed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+            }
+            let db = Database::connect(url, throwaway()).await?;
+            let census = db.census().await;
+            db.close().await;
+            compare(&manifest.tables, &lines(census?))?;
+        }
+    }
+    let media_files = match local_media(media) {
+        Some(dir) if from.join(MEDIA_DIR).exists() => copy_tree(&from.join(MEDIA_DIR), &dir)?,
+        _ => 0,
+    };
+    Ok(Outcome {
+        tables: manifest.tables.len(),
+        rows: manifest.tables.iter().map(|t| t.rows).sum(),
+        media_files,
+        bytes: folder_size(from)?,
+    })
+}
+
+/// Every table with the same rows and checksum, or the tables that differ.
+fn compare(expected: &[TableLine], found: &[TableLine]) -> anyhow::Result<()> {
+    let differing: Vec<String> = expected
+        .iter()
+        .filter(|e| !found.contains(e))
+        .map(|e| {
+            let now = found.iter().find(|f| f.table == e.table);
+            match now {
+                Some(f) => format!("{} ({} rows, expected {})", e.table, f.rows, e.rows),
+                None => format!("{} (missing)", e.table),
+            }
+        })
+        .collect();
+    if differing.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow!(
+            "the restored data does not match the backup's manifest: {}",
+            differing.join(", ")
+        ))
+    }
+}
+
+/// The photo store's folder when it is a local one (an object store is backed up by its own
+/// tools).
+fn local_media(media: &str) -> Option<PathBuf> {
+    if media.contains("://") && !media.starts_with("file://") {
+        return None;
+    }
+    Some(PathBuf::from(media.trim_start_matches("file://")))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<u64> {
+    std::fs::create_dir_all(to)?;
+    let mut n = 0;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            n += copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+fn folder_size(dir: &Path) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        total += if entry.file_type()?.is_dir() {
+            folder_size(&entry.path())?
+        } else {
+            entry.metadata()?.len()
+        };
+    }
+    Ok(total)
+}

@@ -1,0 +1,319 @@
+//! Running a deployment: `/metrics`, request ids, and `sentra backup` / `sentra restore` taken
+//! while the server writes, on SQLite and on PostgreSQL.
+
+use std::process::{Command, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sentra_domain::demo::DemoGenerator;
+use sentra_domain::region::{RegionCode, RegionTree};
+use sentra_domain::scope::Scope;
+use sentra_storage::{AuditVerdict, Database, Keyring, NewUmkm, PersonalKey};
+
+use crate::common::{self, HOME, TestDb, spawn_app, spawn_app_on, test_db};
+
+fn sentra(cwd: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_sentra"));
+    c.env_remove("SENTRA_DATABASE")
+        .env_remove("SENTRA_KEY_FILE")
+        .env_remove("SENTRA_MEDIA")
+        .env("SENTRA_LOG", "error")
+        .current_dir(cwd);
+    c
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The value of the first sample line starting with `prefix`.
+fn sample(body: &str, prefix: &str) -> Option<f64> {
+    body.lines()
+        .find(|l| l.starts_with(prefix))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_every_answer_carries_a_request_id() {
+    let app = spawn_app().await;
+    app.seed(5, 1).await;
+    let record = app.first_umkm().await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/umkm").await.status(), 200);
+    }
+    let shown = app.get(&format!("/umkm/{}", record.id)).await;
+    assert_eq!(shown.status(), 200);
+    let id = shown
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("a request id")
+        .to_string();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    // A proxy's id is kept, so that its logs and ours meet.
+    let kept = reqwest::Client::new()
+        .get(app.url("/healthz"))
+        .header("x-request-id", "lb-7f3a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "lb-7f3a");
+    assert_eq!(app.get("/tidak-ada").await.status(), 404);
+
+    let scraped = reqwest::get(app.url("/metrics")).await.unwrap();
+    assert_eq!(scraped.status(), 200);
+    let body = scraped.text().await.unwrap();
+    let listed = sample(
+        &body,
+        "sentra_http_requests_total{method=\"GET\",route=\"/umkm\",status=\"200\"}",
+    );
+    assert_eq!(listed, Some(3.0), "{body}");
+    // By the route's pattern, not each record's address.
+    assert_eq!(
+        sample(
+            &body,
+            "sentra_http_requests_total{method=\"GET\",route=\"/umkm/{id}\",status=\"200\"}"
+        ),
+        Some(1.0),
+        "{body}"
+    );
+    assert!(!body.contains(&record.id.to_string()), "no ids in labels");
+    assert!(
+        sample(
+            &body,
+            "sentra_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"}"
+        )
+        .is_some(),
+        "{body}"
+    );
+    assert!(
+        sample(
+            &body,
+            "sentra_http_request_duration_seconds_count{method=\"GET\",route=\"/umkm\"}"
+        ) == Some(3.0),
+        "{body}"
+    );
+    assert_eq!(sample(&body, "sentra_database_up "), Some(1.0), "{body}");
+    let max = sample(&body, "sentra_db_pool_connections{state=\"max\"}").unwrap_or(0.0);
+    assert!(max >= 8.0, "{body}");
+    // The scrape itself is in flight while it is read.
+    assert_eq!(sample(&body, "sentra_http_requests_in_flight "), Some(1.0));
+
+    // A job appears under its state.
+    let csv = common::pondok_aren_rows(3);
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", app.csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("umkm.csv"),
+        );
+    let started = app
+        .client
+        .post(app.url("/umkm/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(started.status().is_redirection(), "{}", started.status());
+    let body = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let jobs: f64 = body
+        .lines()
+        .filter(|l| l.starts_with("sentra_jobs{") && l.contains("kind=\"import\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum();
+    assert_eq!(jobs, 1.0, "{body}");
+}
+
+/// Writes UMKM through the storage layer until told to stop; returns how many went in.
+fn keep_writing(db: Database, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<usize> {
+    tokio::spawn(async move {
+        let home = RegionCode::parse(HOME).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut written = 0;
+        let mut seed = 1000;
+        while !stop.load(Ordering::SeqCst) {
+            seed += 1;
+            let mut g = DemoGenerator::new(RegionTree::embedded(), &home, seed, today).unwrap();
+            let batch: Vec<_> = (0..5).map(|_| g.next_umkm()).collect();
+            let rows: Vec<NewUmkm<'_>> = batch
+                .iter()
+                .map(|d| NewUmkm {
+                    data: &d.data,
+                    status: d.status,
+                    verified_by: Some("test"),
+                    owner: None,
+                })
+                .collect();
+            if db
+                .insert_umkm_batch(
+                    &Scope::region(home.clone()),
+                    &rows,
+                    &sentra_storage::Actor::system("writer"),
+                )
+                .await
+                .is_ok()
+            {
+                written += rows.len();
+            }
+        }
+        written
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestLine {
+    table: String,
+    rows: i64,
+    checksum: String,
+}
+
+fn manifest(dir: &std::path::Path) -> Vec<ManifestLine> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    serde_json::from_value(v["tables"].clone()).unwrap()
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
+    let work = tempfile::tempdir().unwrap();
+    let source = test_db().await;
+    let url = source.url.clone();
+    // The CLI makes the database and its key; the server runs on it.
+    let out = sentra(work.path())
+        .args(["migrate", "--database", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let key_path = match url.strip_prefix("sqlite://") {
+        Some(file) => std::path::Path::new(file)
+            .parent()
+            .unwrap()
+            .join("sentra.key"),
+        None => work.path().join("sentra-data/sentra.key"),
+    };
+    let keyring = common::created_key(&url, work.path());
+    let app = spawn_app_on(source, keyring).await;
+    app.seed(300, 7).await;
+    let before = app.count().await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = keep_writing(app.db.clone(), stop.clone());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let backup_dir = work.path().join("cadangan-1");
+    let media = work.path().join("media");
+    let out = sentra(work.path())
+        .args(["backup", "--database", &url])
+        .arg("--key-file")
+        .arg(&key_path)
+        .arg("--media")
+        .arg(&media)
+        .arg("--to")
+        .arg(&backup_dir)
+        .output()
+        .unwrap();
+    stop.store(true, Ordering::SeqCst);
+    let written = writer.await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("tables"), "{}", text(&out));
+    assert!(written > 0, "the server was writing during the backup");
+    let after = app.count().await;
+
+    let lines = manifest(&backup_dir);
+    let umkm = lines
+        .iter()
+        .find(|l| l.table == "umkm")
+        .expect("umkm table");
+    // One moment: at least what was there before, at most what was there after.
+    assert!(
+        umkm.rows >= before && umkm.rows <= after,
+        "{} not in {before}..={after}",
+        umkm.rows
+    );
+    assert!(lines.iter().any(|l| l.table == "audit_log" && l.rows > 0));
+
+    // Restore into a new, empty database with the same key.
+    let target: TestDb = test_db().await;
+    let restore = |force: bool, from: &std::path::Path| {
+        let mut c = sentra(work.path());
+        c.args(["restore", "--database", &target.url])
+            .arg("--key-file")
+            .arg(&key_path)
+            .arg("--media")
+            .arg(work.path().join("media-restored"))
+            .arg("--from")
+            .arg(from);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    let out = restore(false, &backup_dir);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("audit trail intact"), "{}", text(&out));
+    let restored = Database::connect(&target.url, common::created_key(&url, work.path()))
+        .await
+        .unwrap();
+    let census = restored.census().await.unwrap();
+    assert_eq!(census.len(), lines.len());
+    for line in &lines {
+        let c = census.iter().find(|c| c.table == line.table).unwrap();
+        assert_eq!(c.rows, line.rows, "{}", line.table);
+        assert_eq!(
+            format!("{:016x}", c.checksum),
+            line.checksum,
+            "{}",
+            line.table
+        );
+    }
+    assert!(matches!(
+        restored.verify_audit().await.unwrap(),
+        AuditVerdict::Intact { .. }
+    ));
+    // Personal data reads back with the key kept apart from the backup.
+    restored.check_personal_key().await.unwrap();
+    let home = Scope::region(RegionCode::parse(HOME).unwrap());
+    assert!(restored.count_umkm(&home).await.unwrap() >= before);
+    restored.close().await;
+
+    // Over an existing database only with --force.
+    let out = restore(false, &backup_dir);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--force"), "{}", text(&out));
+
+    // A backup that does not match its manifest replaces nothing.
+    let damaged = work.path().join("cadangan-rusak");
+    std::fs::create_dir_all(&damaged).unwrap();
+    for entry in std::fs::read_dir(&backup_dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), damaged.join(entry.file_name())).unwrap();
+        }
+    }
+    let text_manifest = std::fs::read_to_string(damaged.join("manifest.json")).unwrap();
+    let broken = text_manifest.replacen(&umkm.checksum, "0000000000000000", 1);
+    assert_ne!(broken, text_manifest);
+    std::fs::write(damaged.join("manifest.json"), broken).unwrap();
+    let out = restore(true, &damaged);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("umkm"), "{}", text(&out));
+    let still = Database::connect(&target.url, Keyring::new(PersonalKey::generate().0))
+        .await
+        .unwrap();
+    let census_after = still.census().await.unwrap();
+    let umkm_after = census_after.iter().find(|c| c.table == "umkm").unwrap();
+    assert_eq!(
+        umkm_after.rows, umkm.rows,
+        "the good restore is still there"
+    );
+    still.close().await;
+}
