@@ -130,6 +130,21 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Copy a whole deployment to another database (e.g. SQLite to PostgreSQL), table by table
+    /// with a progress bar; a stopped copy resumes with the next table. Verified after by every
+    /// table's rows and checksum and the audit chain. Stop the servers first.
+    MigrateData {
+        /// The deployment's database now, e.g. sqlite://sentra-data/sentra.db.
+        #[arg(long)]
+        from: String,
+        /// The new database, e.g. postgres://sentra@db/sentra (empty, or a stopped copy).
+        #[arg(long)]
+        to: String,
+        /// The personal-data key of the source (default: beside the SQLite file). The target
+        /// uses the same key; it is copied to the target's default place when none is there.
+        #[arg(long, env = "SENTRA_KEY_FILE")]
+        key_file: Option<String>,
+    },
     /// Rebuild this server's catalogue search index from the database, with a progress bar.
     Reindex {
         #[command(flatten)]
@@ -658,6 +673,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { action } => user_command(action, &conn).await,
+        Command::MigrateData { from, to, key_file } => {
+            let source = conn(&DbArgs {
+                database: Some(from),
+                key_file,
+                search_dir: None,
+                media: None,
+            });
+            migrate_data(&source, &to).await
+        }
         Command::Backup { db, to } => {
             let conn = conn(&db);
             let database = open(&conn).await?;
@@ -740,6 +764,122 @@ async fn region_or_home(db: &Database, region: Option<String>) -> anyhow::Result
         .ok()
         .filter(|c| RegionTree::embedded().get(c).is_some())
         .ok_or_else(|| anyhow!("'{region}' is not a Kemendagri region code such as 36.74"))
+}
+
+async fn migrate_data(source: &Conn, to: &str) -> anyhow::Result<()> {
+    let key = keys::load(&source.key)?;
+    if key.unsaved.is_some() {
+        bail!(
+            "no key file {}: the source's personal-data key is needed (--key-file)",
+            source.key.path.display()
+        );
+    }
+    let src = open(source).await?;
+    let target_key = keys::KeySource::resolve(None, to);
+    if target_key.path != source.key.path {
+        if target_key.path.exists() {
+            let theirs = std::fs::read_to_string(&target_key.path)?;
+            let ours = std::fs::read_to_string(&source.key.path)?;
+            if theirs.trim() != ours.trim() {
+                bail!(
+                    "{} holds another key: the target must use the source's key {}",
+                    target_key.path.display(),
+                    source.key.path.display()
+                );
+            }
+        } else {
+            if let Some(dir) = target_key
+                .path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::copy(&source.key.path, &target_key.path)?;
+        }
+    }
+    let dst = Database::connect(to, key.keyring.clone()).await?;
+    let names = dst.table_names().await?;
+    if names.iter().any(|t| t == "audit_log") && !dst.copy_in_progress().await? {
+        let entries = dst.count_rows("audit_log").await?;
+        if entries > 0 {
+            bail!(
+                "{} already holds a deployment ({entries} audit entries): the target must be empty",
+                dst.redacted_url()
+            );
+        }
+    }
+    println!(
+        "{} ({}) → {} ({})",
+        src.redacted_url(),
+        src.backend().as_str(),
+        dst.redacted_url(),
+        dst.backend().as_str()
+    );
+    let started = std::time::Instant::now();
+    let before = src.census().await?;
+    let total: i64 = before.iter().map(|c| c.rows).sum();
+    let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(0));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec}, {eta}) {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut finished_rows = 0u64;
+    let mut current = String::new();
+    let copied = src
+        .copy_into(&dst, |table, done, of| {
+            if table != current {
+                current = table.to_string();
+                bar.set_message(current.clone());
+            }
+            bar.set_position(finished_rows + done);
+            if done == of {
+                finished_rows += of;
+            }
+        })
+        .await?;
+    bar.finish_and_clear();
+    let resumed = copied.iter().filter(|c| c.resumed).count();
+    let after = dst.census().await?;
+    let mut differing = Vec::new();
+    for b in &before {
+        match after.iter().find(|a| a.table == b.table) {
+            Some(a) if a == b => {}
+            Some(a) => differing.push(format!(
+                "{} ({} rows, expected {})",
+                b.table, a.rows, b.rows
+            )),
+            None => differing.push(format!("{} (missing)", b.table)),
+        }
+    }
+    if !differing.is_empty() {
+        bail!(
+            "the copy differs from the source: {} / salinan berbeda dari sumber",
+            differing.join(", ")
+        );
+    }
+    let verdict = dst.verify_audit().await?;
+    println!(
+        "copied {} tables, {total} rows in {:.1} s{}; every table's rows and checksum match / semua tabel cocok",
+        before.len(),
+        started.elapsed().as_secs_f64(),
+        if resumed > 0 {
+            format!(" ({resumed} tables copied by an earlier run)")
+        } else {
+            String::new()
+        }
+    );
+    match verdict {
+        AuditVerdict::Intact { entries } => {
+            println!("audit trail intact: {entries} entries / jejak audit utuh");
+            Ok(())
+        }
+        AuditVerdict::Broken { seq, reason } => {
+            bail!("audit trail broken at entry {seq}: {reason} / jejak audit rusak")
+        }
+    }
 }
 
 /// Connects and migrates: every command that touches the database starts with this.

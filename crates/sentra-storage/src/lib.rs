@@ -30,6 +30,7 @@ mod product_photos;
 mod products;
 mod regions;
 mod rollup;
+mod transfer;
 mod umkm;
 
 pub use accounts::{Session, User, hash_password, new_secret, verify_password};
@@ -73,6 +74,7 @@ pub use procurement_import::{
 };
 pub use product_photos::{NewPhoto, PhotoRecord};
 pub use products::ProductRecord;
+pub use transfer::CopiedTable;
 pub use umkm::{
     ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,
     UmkmRecord, UmkmSort, UmkmSummary,

@@ -143,7 +143,12 @@ impl Database {
             }
         };
         let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
+        // `_sentra_transfer` is a copy's bookkeeping, not the deployment's data.
+        Ok(rows
+            .into_iter()
+            .map(|r| r.0)
+            .filter(|n| !n.starts_with("_sentra"))
+            .collect())
     }
 
     /// A table's columns in their declared order.
@@ -327,7 +332,7 @@ pub(crate) fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn decode_row(row: &AnyRow, columns: &[Column]) -> Result<Vec<Value>> {
+pub(crate) fn decode_row(row: &AnyRow, columns: &[Column]) -> Result<Vec<Value>> {
     columns
         .iter()
         .enumerate()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sentra_domain::demo::DemoGenerator;
-use sentra_domain::region::{RegionCode, RegionTree};
+use sentra_domain::region::{RegionCode, RegionLevel, RegionTree};
 use sentra_domain::scope::Scope;
 use sentra_storage::{AuditVerdict, Database, Keyring, NewUmkm, PersonalKey};
 
@@ -20,6 +20,12 @@ fn sentra(cwd: &std::path::Path) -> Command {
         .env("SENTRA_LOG", "error")
         .current_dir(cwd);
     c
+}
+
+/// Runs a command without holding up the test's runtime: the server and the writer run on it,
+/// and a writer stopped mid-transaction would hold locks the command waits for.
+async fn run(c: Command) -> Output {
+    tokio::process::Command::from(c).output().await.unwrap()
 }
 
 fn text(out: &Output) -> String {
@@ -211,16 +217,16 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let backup_dir = work.path().join("cadangan-1");
     let media = work.path().join("media");
-    let out = sentra(work.path())
+    let mut backup = sentra(work.path());
+    backup
         .args(["backup", "--database", &url])
         .arg("--key-file")
         .arg(&key_path)
         .arg("--media")
         .arg(&media)
         .arg("--to")
-        .arg(&backup_dir)
-        .output()
-        .unwrap();
+        .arg(&backup_dir);
+    let out = run(backup).await;
     stop.store(true, Ordering::SeqCst);
     let written = writer.await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
@@ -255,9 +261,9 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
         if force {
             c.arg("--force");
         }
-        c.output().unwrap()
+        run(c)
     };
-    let out = restore(false, &backup_dir);
+    let out = restore(false, &backup_dir).await;
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("audit trail intact"), "{}", text(&out));
     let restored = Database::connect(&target.url, common::created_key(&url, work.path()))
@@ -286,7 +292,7 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
     restored.close().await;
 
     // Over an existing database only with --force.
-    let out = restore(false, &backup_dir);
+    let out = restore(false, &backup_dir).await;
     assert!(!out.status.success());
     assert!(text(&out).contains("--force"), "{}", text(&out));
 
@@ -303,7 +309,7 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
     let broken = text_manifest.replacen(&umkm.checksum, "0000000000000000", 1);
     assert_ne!(broken, text_manifest);
     std::fs::write(damaged.join("manifest.json"), broken).unwrap();
-    let out = restore(true, &damaged);
+    let out = restore(true, &damaged).await;
     assert!(!out.status.success());
     assert!(text(&out).contains("umkm"), "{}", text(&out));
     let still = Database::connect(&target.url, Keyring::new(PersonalKey::generate().0))
@@ -316,4 +322,162 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
         "the good restore is still there"
     );
     still.close().await;
+}
+
+#[tokio::test]
+async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
+    let work = tempfile::tempdir().unwrap();
+    let source_path = work.path().join("lama/sentra.db");
+    let source_url = format!("sqlite://{}", source_path.display());
+    let out = sentra(work.path())
+        .args(["migrate", "--database", &source_url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let keyring = common::created_key(&source_url, work.path());
+    {
+        let app = spawn_app_on(common::sqlite_at(&source_path), keyring).await;
+        app.seed(1500, 3).await;
+        // Something through the web too: an audited edit with personal data.
+        let (status, _) = app
+            .send_json(reqwest::Method::POST, "/api/v1/umkm", &common::valid_body())
+            .await;
+        assert_eq!(status, 201);
+        app.db.close().await;
+    }
+    // PostgreSQL when the suite runs on it, otherwise a second SQLite file.
+    let target = test_db().await;
+    let target_url = if target.url.starts_with("sqlite://") {
+        format!("sqlite://{}", work.path().join("baru/sentra.db").display())
+    } else {
+        target.url.clone()
+    };
+    let migrate_data = || {
+        let mut c = sentra(work.path());
+        c.args(["migrate-data", "--from", &source_url, "--to", &target_url]);
+        c
+    };
+
+    // Killed once the first tables are in.
+    let mut child = migrate_data()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let probe = loop {
+        if let Ok(pool) = sqlx::AnyPool::connect(&target_url).await {
+            break pool;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the copy ended before it was stopped"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let copied: Result<(i64,), _> = sqlx::query_as("SELECT COUNT(*) FROM _sentra_transfer")
+            .fetch_one(&probe)
+            .await;
+        if matches!(copied, Ok((n,)) if n >= 3) {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(120));
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "stopped midway");
+    probe.close().await;
+
+    let out = run(migrate_data()).await;
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("copied by an earlier run"), "{said}");
+    assert!(
+        said.contains("every table's rows and checksum match"),
+        "{said}"
+    );
+    assert!(said.contains("audit trail intact"), "{said}");
+
+    // Checked here too, independently of the command's own check.
+    let source = Database::connect(&source_url, common::created_key(&source_url, work.path()))
+        .await
+        .unwrap();
+    let moved = Database::connect(&target_url, common::created_key(&source_url, work.path()))
+        .await
+        .unwrap();
+    let (a, b) = (
+        source.census().await.unwrap(),
+        moved.census().await.unwrap(),
+    );
+    assert!(a.len() > 40, "{}", a.len());
+    assert_eq!(a, b);
+    moved.check_personal_key().await.unwrap();
+    let home = Scope::region(RegionCode::parse(HOME).unwrap());
+    assert_eq!(moved.count_umkm(&home).await.unwrap(), 1501);
+    // The rollup triggers are in place on the new database and keep counting: the dashboard's
+    // figure (from the rollup) moves with a direct count.
+    let city = RegionCode::parse("36").unwrap();
+    let rollup_total = |db: &Database| {
+        let db = db.clone();
+        let city = city.clone();
+        async move {
+            db.region_statistics(&city, RegionLevel::Regency, None)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.region == HOME)
+                .map_or(0, |r| r.total)
+        }
+    };
+    let pool = sqlx::AnyPool::connect(&target_url).await.unwrap();
+    let direct = || async {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM umkm WHERE regency_code = '36.74' AND status <> 'inactive' \
+             AND merged_into IS NULL",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        n
+    };
+    assert_eq!(rollup_total(&moved).await, direct().await);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let mut g = DemoGenerator::new(
+        RegionTree::embedded(),
+        &RegionCode::parse(HOME).unwrap(),
+        99,
+        today,
+    )
+    .unwrap();
+    let batch: Vec<_> = (0..20).map(|_| g.next_umkm()).collect();
+    let rows: Vec<NewUmkm<'_>> = batch
+        .iter()
+        .map(|d| NewUmkm {
+            data: &d.data,
+            status: d.status,
+            verified_by: Some("test"),
+            owner: None,
+        })
+        .collect();
+    let before_insert = direct().await;
+    moved
+        .insert_umkm_batch(&home, &rows, &sentra_storage::Actor::system("test"))
+        .await
+        .unwrap();
+    assert!(direct().await > before_insert, "some of the 20 are counted");
+    assert_eq!(rollup_total(&moved).await, direct().await);
+    pool.close().await;
+    source.close().await;
+    moved.close().await;
+
+    // A second run finds a deployment there and refuses.
+    let out = run(migrate_data()).await;
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("already holds a deployment"),
+        "{}",
+        text(&out)
+    );
 }

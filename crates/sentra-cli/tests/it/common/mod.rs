@@ -27,6 +27,14 @@ pub fn backend_name() -> &'static str {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// A SQLite database at a path the test chose (its folder kept by the test).
+pub fn sqlite_at(path: &std::path::Path) -> TestDb {
+    TestDb {
+        url: format!("sqlite://{}", path.display()),
+        _dir: None,
+    }
+}
+
 /// A new, empty database for one test.
 pub async fn test_db() -> TestDb {
     match std::env::var("SENTRA_TEST_POSTGRES_URL") {
