@@ -11,6 +11,7 @@ mod common;
 mod dashboard;
 mod duplicates;
 mod export;
+mod faults;
 mod field_sync;
 mod flagship;
 mod growth;
