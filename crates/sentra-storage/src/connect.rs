@@ -187,6 +187,27 @@ impl Database {
                     Ok(())
                 })
             })
+            .after_release(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend != Backend::Sqlite {
+                        return Ok(true);
+                    }
+                    // sqlx's SQLite driver loses count of its transactions when a ROLLBACK fails
+                    // (SQLite already rolled back by itself on a full disk): a later rollback then
+                    // leaves a transaction open, and the commits after it only release savepoints
+                    // inside it — answered as saved, never written (found by the full-disk test).
+                    // A connection that comes back inside a transaction is closed, which rolls it
+                    // back, instead of serving the next request.
+                    if conn.execute("BEGIN").await.is_err() {
+                        tracing::warn!(
+                            "a database connection came back inside a transaction; closed"
+                        );
+                        return Ok(false);
+                    }
+                    conn.execute("ROLLBACK").await?;
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(|e| fail(&e))?;

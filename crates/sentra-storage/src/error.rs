@@ -26,3 +26,17 @@ pub enum StorageError {
     #[error("a writing task failed: {0}")]
     Task(String),
 }
+
+impl StorageError {
+    /// The database could not write for lack of space (SQLite `SQLITE_FULL`, PostgreSQL
+    /// `53100 disk_full`): nothing was saved, and retrying will not help until there is room.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StorageError::Database(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("13" | "53100"))
+                    || db.message().contains("database or disk is full")
+            }
+            _ => false,
+        }
+    }
+}

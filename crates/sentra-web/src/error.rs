@@ -28,6 +28,9 @@ pub enum ApiError {
         field: Option<String>,
         code: &'static str,
     },
+    /// The database's disk is full: nothing was saved (507, so that clients and monitoring
+    /// tell it from a bug).
+    StorageFull,
     Internal(String),
 }
 
@@ -37,6 +40,10 @@ impl From<StorageError> for ApiError {
             StorageError::NotFound => ApiError::NotFound,
             StorageError::Conflict => ApiError::Conflict,
             StorageError::Invalid(fields) => ApiError::Validation(fields),
+            full if full.is_storage_full() => {
+                tracing::error!(cause = %full, "the database's storage is full");
+                ApiError::StorageFull
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -81,6 +88,7 @@ impl ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict => StatusCode::CONFLICT,
             ApiError::Validation(_) | ApiError::BadBody { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -104,6 +112,7 @@ impl ApiError {
                     })
                     .collect(),
             ),
+            ApiError::StorageFull => ("storage_full", Vec::new()),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ("internal", Vec::new())

@@ -469,3 +469,291 @@ async fn servers_and_the_database_fail_mid_load_and_no_acknowledged_write_is_los
     }
     drop(cluster);
 }
+
+/// A small tmpfs mounted for one test, unmounted when dropped.
+struct SmallDisk {
+    path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(kib: u64) -> Option<SmallDisk> {
+        let dir = tempfile::Builder::new()
+            .prefix("sentra-disk")
+            .tempdir()
+            .ok()?;
+        let path = dir.path().join("disk");
+        std::fs::create_dir_all(&path).ok()?;
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(&path)
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        ok.then_some(SmallDisk { path, _dir: dir })
+    }
+
+    fn resize(&self, kib: u64) {
+        let ok = Command::new("mount")
+            .args(["-o", &format!("remount,size={kib}k")])
+            .arg(&self.path)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "remount");
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
+    }
+}
+
+fn used_kib(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum::<u64>()
+                / 1024
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_under_sqlite_refuses_writes_keeps_every_acknowledged_one_and_recovers() {
+    if std::env::var("SENTRA_TEST_POSTGRES_URL").is_ok() {
+        eprintln!("full-disk test: runs in the SQLite pass of the suite");
+        return;
+    }
+    let Some(disk) = SmallDisk::mount(64 * 1024) else {
+        eprintln!("full-disk test skipped: mounting a tmpfs needs root (CI runs as root)");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/sentra.db", disk.path.display());
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut c = sentra(work.path());
+        c.args(args).args(["--database", &url]);
+        c.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        if let Some(text) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        } else {
+            drop(child.stdin.take());
+        }
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {text}");
+        text
+    };
+    run(&["migrate"], None);
+    run(
+        &[
+            "user",
+            "add",
+            "--name",
+            "Admin Uji",
+            "--login",
+            "admin@uji.id",
+            "--role",
+            "admin",
+            "--scope",
+            "36.74",
+        ],
+        Some("kata-sandi-uji-123\n"),
+    );
+    let said = run(&["user", "token", "admin@uji.id"], None);
+    let token = said
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.contains(' '))
+        .expect("a token line")
+        .to_string();
+    let base_kib = used_kib(&disk.path);
+    disk.resize(base_kib + 32 * 1024);
+
+    let mut server = {
+        let mut child = sentra(work.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--database", &url])
+            .args(["--home-region", "36.74"])
+            .arg("--search-dir")
+            .arg(work.path().join("search"))
+            .arg("--media")
+            .arg(work.path().join("media"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(l)) if l.contains("http://") => {
+                    break l
+                        .split_whitespace()
+                        .find(|w| w.starts_with("http://"))
+                        .unwrap_or_default()
+                        .trim_end_matches("/umkm")
+                        .to_string();
+                }
+                Some(_) => {}
+                None => panic!("server exited before it was ready"),
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    };
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let write = |n: u64| {
+        client
+            .post(format!("{}/api/v1/umkm", server.base))
+            .bearer_auth(&token)
+            .json(&body(n))
+            .send()
+    };
+    let mut acknowledged = Vec::new();
+    for n in 0..20 {
+        let r = write(1_000_000 + n).await.unwrap();
+        assert_eq!(r.status(), 201);
+        let v: serde_json::Value = r.json().await.unwrap();
+        acknowledged.push(v["id"].as_str().unwrap().to_string());
+    }
+    // Something else fills the disk.
+    let filler = disk.path.join("log-lain.bin");
+    {
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let mut refused: BTreeMap<u16, u64> = BTreeMap::new();
+    let mut first_refusal = String::new();
+    let mut n = 0;
+    let started = Instant::now();
+    while refused.values().sum::<u64>() < 10 && started.elapsed() < Duration::from_secs(120) {
+        n += 1;
+        let r = write(n).await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap_or_default();
+        if status == 201 {
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            acknowledged.push(v["id"].as_str().unwrap().to_string());
+        } else {
+            if first_refusal.is_empty() {
+                first_refusal = format!("{status} {text}");
+            }
+            *refused.entry(status).or_default() += 1;
+        }
+    }
+    assert!(
+        acknowledged.len() >= 20,
+        "writes before the disk filled: {} then {refused:?}: {first_refusal}",
+        acknowledged.len()
+    );
+    assert!(!refused.is_empty(), "the disk filled: {n} writes");
+    // Told as what it is, in the user's language, not as a bug.
+    assert_eq!(
+        refused.keys().copied().collect::<Vec<_>>(),
+        vec![507],
+        "{first_refusal}"
+    );
+    assert!(
+        first_refusal.contains("Penyimpanan server penuh"),
+        "{first_refusal}"
+    );
+    // Full, yet still reading.
+    let read = client
+        .get(format!("{}/api/v1/umkm?per_page=5", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200, "reads go on while the disk is full");
+
+    // Room again: writes resume without a restart.
+    std::fs::remove_file(&filler).unwrap();
+    let resumed = Instant::now();
+    let mut back = None;
+    while resumed.elapsed() < Duration::from_secs(30) {
+        n += 1;
+        let r = write(n).await.unwrap();
+        if r.status() == 201 {
+            let v: serde_json::Value = r.json().await.unwrap();
+            acknowledged.push(v["id"].as_str().unwrap().to_string());
+            back = Some(resumed.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let back = back.expect("writes resume once there is room");
+    sqlx::any::install_default_drivers();
+    let peek = sqlx::AnyPool::connect(&url).await.unwrap();
+    let mut seen_live = 0;
+    for id in &acknowledged {
+        let (found,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM umkm WHERE id = $1")
+            .bind(id)
+            .fetch_one(&peek)
+            .await
+            .unwrap();
+        seen_live += found;
+    }
+    peek.close().await;
+    // Committed, not only answered: another connection sees them while the server runs.
+    assert_eq!(
+        seen_live,
+        i64::try_from(acknowledged.len()).unwrap(),
+        "every acknowledged write visible to another connection"
+    );
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(check, "ok");
+    let mut missing = 0;
+    let mut missing_at = Vec::new();
+    for (i, id) in acknowledged.iter().enumerate() {
+        let (found,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM umkm WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        missing += usize::from(found != 1);
+        if found != 1 {
+            missing_at.push(i);
+        }
+    }
+    pool.close().await;
+    let verified = run(&["audit", "verify"], None);
+    println!(
+        "{}",
+        serde_json::json!({
+            "writes_acknowledged": acknowledged.len(),
+            "refused_by_status": refused,
+            "first_refusal": first_refusal,
+            "acknowledged_lost": missing,
+            "lost_positions": missing_at,
+            "writes_back_after_room_s": back.as_secs_f64(),
+            "integrity_check": check,
+        })
+    );
+    assert_eq!(missing, 0, "acknowledged writes lost");
+    assert!(verified.contains("intact"), "{verified}");
+}
