@@ -30,9 +30,19 @@ const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Runs jobs for ever: one at a time, woken at once by `wake` (a job created on this server)
 /// or every few seconds (jobs of other servers, or expired leases).
-pub async fn run_worker(db: Database, wake: Arc<Notify>) {
+///
+/// Stops between jobs once `stop` turns true (the server is shutting down); a job under way is
+/// finished first, within the server's drain time.
+pub async fn run_worker(
+    db: Database,
+    wake: Arc<Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let mut last_purge: Option<std::time::Instant> = None;
     loop {
+        if *stop.borrow() {
+            return;
+        }
         if last_purge.is_none_or(|t| t.elapsed() > PURGE_EVERY) {
             match db.purge_import_files(KEEP_FILES_DAYS).await {
                 Ok(n) if n > 0 => tracing::info!(files = n, "purged old import files"),
@@ -56,6 +66,7 @@ pub async fn run_worker(db: Database, wake: Arc<Notify>) {
         tokio::select! {
             () = wake.notified() => {}
             () = tokio::time::sleep(IDLE_POLL) => {}
+            _ = stop.changed() => {}
         }
     }
 }

@@ -19,10 +19,18 @@ const IDLE_POLL: Duration = Duration::from_secs(3);
 const KEEP_HOURS: i64 = 24;
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
-pub async fn run_export_worker(state: AppState, wake: Arc<Notify>) {
+/// Stops between jobs once `stop` turns true, like the import worker.
+pub async fn run_export_worker(
+    state: AppState,
+    wake: Arc<Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
     let db = state.db().clone();
     let mut last_purge: Option<std::time::Instant> = None;
     loop {
+        if *stop.borrow() {
+            return;
+        }
         if last_purge.is_none_or(|t| t.elapsed() > PURGE_EVERY) {
             if let Err(e) = db.purge_export_files(KEEP_HOURS).await {
                 tracing::warn!(error = %e, "cannot purge old export files");
@@ -44,6 +52,7 @@ pub async fn run_export_worker(state: AppState, wake: Arc<Notify>) {
         tokio::select! {
             () = wake.notified() => {}
             () = tokio::time::sleep(IDLE_POLL) => {}
+            _ = stop.changed() => {}
         }
     }
 }

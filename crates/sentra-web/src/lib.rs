@@ -320,6 +320,9 @@ impl AppState {
     }
 }
 
+/// How long a stopping server lets a running import or export job finish.
+const JOB_DRAIN: Duration = Duration::from_secs(20);
+
 /// Largest request body accepted; a registry record is a few kilobytes.
 const BODY_LIMIT: usize = 256 * 1024;
 
@@ -446,13 +449,16 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(sentra_import::worker::run_worker(
         state.db().clone(),
         state.inner.import_wake.clone(),
+        stopping.clone(),
     ));
     let exporter = tokio::spawn(export_worker::run_export_worker(
         state.clone(),
         state.inner.export_wake.clone(),
+        stopping,
     ));
     let follower = tokio::spawn(catalog_index::run_follower(
         state.db().clone(),
@@ -466,10 +472,24 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await;
-    // A job cut off here is taken up again when its lease runs out.
-    worker.abort();
-    exporter.abort();
+    // Requests are answered; jobs under way get a while to finish. One cut off is taken up
+    // again by any server once its lease runs out.
+    let _ = stop.send(true);
     follower.abort();
+    let (worker_abort, exporter_abort) = (worker.abort_handle(), exporter.abort_handle());
+    let drained = tokio::time::timeout(JOB_DRAIN, async {
+        let _ = worker.await;
+        let _ = exporter.await;
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            seconds = JOB_DRAIN.as_secs(),
+            "jobs still running at shutdown; another server takes them up when their lease ends"
+        );
+        worker_abort.abort();
+        exporter_abort.abort();
+    }
     served
 }
 
