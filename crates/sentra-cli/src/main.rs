@@ -21,7 +21,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sentra_domain::demo::DemoGenerator;
 use sentra_domain::region::{RegionCode, RegionTree, Resolution};
 use sentra_domain::scope::Scope;
-use sentra_storage::{Actor, AuditVerdict, Database, NewUmkm};
+use sentra_storage::{Actor, AuditVerdict, Database, DatabaseUrl, NewUmkm};
 
 use config::{DEFAULT_DATABASE, DEFAULT_LISTEN, FileConfig, pick};
 
@@ -684,7 +684,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup { db, to } => {
             let conn = conn(&db);
-            let database = open(&conn).await?;
+            // Not `open`: migrating re-creates the rollup triggers, which takes table locks on
+            // a database that is serving; a backup only reads (and needs no key: it copies the
+            // encrypted values as they are).
+            if let Ok(DatabaseUrl::Sqlite { path, .. }) = DatabaseUrl::parse(&conn.url)
+                && !path.exists()
+            {
+                bail!("no database at {}", path.display());
+            }
+            let database = Database::connect(
+                &conn.url,
+                sentra_storage::Keyring::new(sentra_storage::PersonalKey::generate().0),
+            )
+            .await?;
             let started = std::time::Instant::now();
             let done = backup::backup(&database, &conn.url, &conn.media, &to).await?;
             println!(
