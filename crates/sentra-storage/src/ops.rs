@@ -2,6 +2,7 @@
 //! every table (row counts and an order-independent checksum that reads the same on SQLite and
 //! PostgreSQL, for backups, restores and moving a deployment), and SQLite's online snapshot.
 
+use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -246,21 +247,23 @@ impl Database {
                 self.select_list(&columns),
                 quote(&table)
             );
-            let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
-            let mut checksum = 0u64;
-            for r in &rows {
+            // Streamed: a million-row table is hashed without being held in memory.
+            let mut rows = sqlx::query(&sql).fetch(&mut *conn);
+            let (mut count, mut checksum) = (0i64, 0u64);
+            while let Some(r) = rows.try_next().await? {
                 let mut h = Sha256::new();
-                for v in decode_row(r, &columns)? {
+                for v in decode_row(&r, &columns)? {
                     v.feed(&mut h);
                 }
                 let digest = h.finalize();
                 let mut first = [0u8; 8];
                 first.copy_from_slice(&digest[..8]);
                 checksum = checksum.wrapping_add(u64::from_le_bytes(first));
+                count += 1;
             }
             out.push(TableCensus {
                 table,
-                rows: i64::try_from(rows.len()).unwrap_or(i64::MAX),
+                rows: count,
                 checksum,
             });
         }
