@@ -106,6 +106,10 @@ enum Command {
         /// itself may always read it).
         #[arg(long, env = "SENTRA_METRICS_TOKEN", hide_env_values = true)]
         metrics_token: Option<String>,
+        /// A read-only PostgreSQL replica (streaming replication) for the dashboards, reports,
+        /// open data and the public catalogue; everything else uses --database.
+        #[arg(long, env = "SENTRA_READ_DATABASE", hide_env_values = true)]
+        read_database: Option<String>,
     },
     /// Back up the database while it serves (SQLite: an online snapshot; PostgreSQL: pg_dump of
     /// one exported snapshot), the local photo store, and a manifest of every table's rows and
@@ -473,6 +477,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             public_url,
             search_cache,
             metrics_token,
+            read_database,
         } => {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let home = home_region.or(file.home_region.clone());
@@ -487,6 +492,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 public_url,
                 search_cache,
                 metrics_token,
+                read_database,
             };
             serve(&listen, &conn(&db), home, demo, options).await
         }
@@ -915,6 +921,7 @@ struct ServeOptions {
     public_url: Option<String>,
     search_cache: usize,
     metrics_token: Option<String>,
+    read_database: Option<String>,
 }
 
 async fn serve(
@@ -979,7 +986,17 @@ async fn serve(
         .with_context(|| format!("search index in {}", conn.search_dir.display()))?
         .keep_results(options.search_cache);
     let media = open_media(&conn.media)?;
+    // The replica is only read: no migrations there (they arrive by replication).
+    let replica = match &options.read_database {
+        Some(url) => Some(
+            Database::connect(url, db.keyring())
+                .await
+                .context("--read-database")?,
+        ),
+        None => None,
+    };
     let state = sentra_web::AppState::new(db.clone(), home)
+        .with_read_database(replica)
         .with_secure_cookies(options.secure_cookies)
         .with_public_url(options.public_url)
         .with_metrics_token(options.metrics_token)

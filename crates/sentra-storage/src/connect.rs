@@ -223,6 +223,11 @@ impl Database {
         self.backend
     }
 
+    /// The personal-data keys, for a second connection to the same data (a replica).
+    pub fn keyring(&self) -> crate::Keyring {
+        self.keyring.clone()
+    }
+
     /// How many bound parameters one multi-row statement should carry. SQLite looks named
     /// parameters (`$n`) up in a linear list, so binding costs grow with the square of their
     /// number per statement: keep its statements small (500 rows a statement made a

@@ -59,7 +59,11 @@ fn xml_response(body: String) -> Response {
 /// The sitemap index: the storefronts' part and one part per 50,000 products.
 async fn sitemap_index(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = site_base(&state, &headers);
-    let products = state.db().count_published_products().await.unwrap_or(0);
+    let products = state
+        .read_db()
+        .count_published_products()
+        .await
+        .unwrap_or(0);
     let parts = u64::try_from(products)
         .unwrap_or(0)
         .div_ceil(u64::from(SITEMAP_URLS));
@@ -93,7 +97,7 @@ async fn sitemap_part(
     let mut urls: Vec<(String, Option<String>)> = Vec::new();
     let found = if part == "toko.xml" {
         urls.push((format!("{base}/katalog"), None));
-        state.db().store_slugs().await.map(|slugs| {
+        state.read_db().store_slugs().await.map(|slugs| {
             urls.extend(
                 slugs
                     .into_iter()
@@ -446,7 +450,7 @@ async fn product(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Response {
-    let entry = match state.db().public_product(&slug).await {
+    let entry = match state.read_db().public_product(&slug).await {
         Ok(e) => e,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
@@ -639,7 +643,7 @@ async fn store(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Response {
-    let s = match state.db().public_store(&slug).await {
+    let s = match state.read_db().public_store(&slug).await {
         Ok(s) => s,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
@@ -739,7 +743,7 @@ async fn store_qr(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Response {
-    let s = match state.db().public_store(&slug).await {
+    let s = match state.read_db().public_store(&slug).await {
         Ok(s) => s,
         Err(e) => return error_page(lang, &uri, e.into()),
     };

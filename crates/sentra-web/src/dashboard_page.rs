@@ -70,16 +70,19 @@ async fn target_rows(
     year: i32,
 ) -> Result<Vec<TargetRow>, StorageError> {
     let mut out = Vec::new();
-    for t in state.db().targets(scope, region, year).await? {
+    for t in state.read_db().targets(scope, region, year).await? {
         let (part, total) = match t.indicator {
             Indicator::Coverage(kind) => {
-                let c = state.db().coverage_by_child(scope, &t.region, kind).await?;
+                let c = state
+                    .read_db()
+                    .coverage_by_child(scope, &t.region, kind)
+                    .await?;
                 (
                     c.iter().map(|x| x.with).sum::<i64>(),
                     c.iter().map(|x| x.total).sum::<i64>(),
                 )
             }
-            Indicator::Reach => state.db().reach_count(&t.region, year).await?,
+            Indicator::Reach => state.read_db().reach_count(&t.region, year).await?,
         };
         let needed = still_needed(t.basis_points, part, total);
         out.push(TargetRow {
@@ -292,10 +295,13 @@ async fn dashboard(
     };
     let kind = LegalKind::parse(form_value(&q, "dokumen")).unwrap_or(LegalKind::Nib);
     let run = async {
-        let coverage = state.db().coverage_by_child(&scope, &region, kind).await?;
+        let coverage = state
+            .read_db()
+            .coverage_by_child(&scope, &region, kind)
+            .await?;
         let mut counts = Vec::new();
         for d in [Dimension::Sector, Dimension::Size, Dimension::Status] {
-            counts.push(state.db().counts_by(&scope, &region, d).await?);
+            counts.push(state.read_db().counts_by(&scope, &region, d).await?);
         }
         Ok::<_, StorageError>((coverage, counts))
     };
@@ -310,9 +316,15 @@ async fn dashboard(
     };
     let this_year = chrono::Datelike::year(&chrono::Utc::now());
     let more = async {
-        let growth = state.db().growth_summary(&scope, &region, year).await?;
-        let trend = state.db().trend(&scope, &region, year - 5, year).await?;
-        let reach = state.db().reach_count(&region, year).await?;
+        let growth = state
+            .read_db()
+            .growth_summary(&scope, &region, year)
+            .await?;
+        let trend = state
+            .read_db()
+            .trend(&scope, &region, year - 5, year)
+            .await?;
+        let reach = state.read_db().reach_count(&region, year).await?;
         Ok::<_, StorageError>((growth, trend, reach))
     };
     let (growth, trend, reach) = match more.await {
@@ -392,7 +404,7 @@ async fn dashboard(
         at = code.parent();
     }
     trail.reverse();
-    let sectors = state.db().sectors().await.unwrap_or_default();
+    let sectors = state.read_db().sectors().await.unwrap_or_default();
     let total = overall.total;
     let count_rows = |values: &[(String, i64)], param: &str, label: &dyn Fn(&str) -> String| {
         values

@@ -100,6 +100,9 @@ struct Inner {
     /// The category tree for the public pages, read again after [`CATEGORIES_FRESH`].
     categories: std::sync::RwLock<Option<(std::time::Instant, Arc<Vec<Category>>)>>,
     metrics: metrics::Metrics,
+    /// A read-only replica for the dashboards, reports, open data and the public catalogue
+    /// (`serve --read-database`); the primary when unset.
+    read_db: Option<Database>,
     /// A scraper from another machine shows this as a bearer token (`SENTRA_METRICS_TOKEN`).
     metrics_token: Option<String>,
 }
@@ -152,6 +155,7 @@ impl AppState {
                 public_url: None,
                 categories: std::sync::RwLock::new(None),
                 metrics: metrics::Metrics::new(),
+                read_db: None,
                 metrics_token: None,
             }),
         }
@@ -277,6 +281,20 @@ impl AppState {
 
     pub fn db(&self) -> &Database {
         &self.inner.db
+    }
+
+    /// Where pages that only read aggregates and published products go: the replica when one
+    /// is configured (a few seconds behind the primary at most), otherwise the primary.
+    pub fn read_db(&self) -> &Database {
+        self.inner.read_db.as_ref().unwrap_or(&self.inner.db)
+    }
+
+    /// Reads dashboards, reports, open data and the public catalogue from this replica.
+    pub fn with_read_database(mut self, replica: Option<Database>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.read_db = replica;
+        }
+        self
     }
 
     pub fn regions(&self) -> &'static RegionTree {

@@ -84,7 +84,7 @@ async fn procurement_rows(
     let until = chrono::NaiveDate::from_ymd_opt(year, 12, 31).map_or(today, |d| d.min(today));
     let home = state.home().clone();
     let shares = state
-        .db()
+        .read_db()
         .unit_shares(
             &sentra_domain::scope::Scope::region(home.clone()),
             &home,
@@ -328,7 +328,7 @@ async fn published(
     year: Option<i32>,
 ) -> Result<Vec<Published>, ApiError> {
     let rows = state
-        .db()
+        .read_db()
         .region_statistics(state.home(), level, year)
         .await
         .map_err(ApiError::from)?;

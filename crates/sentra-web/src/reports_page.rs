@@ -177,7 +177,7 @@ async fn regions_sheet(
     lang: Lang,
     region: &RegionCode,
 ) -> Result<ReportSheet, StorageError> {
-    let found = state.db().region_report(scope, region).await?;
+    let found = state.read_db().region_report(scope, region).await?;
     let mut headers = vec![
         lang.t("report.code").into_owned(),
         lang.t(child_level_key(region)).into_owned(),
@@ -253,7 +253,7 @@ async fn progress_sheet(
     region: &RegionCode,
     year: i32,
 ) -> Result<ReportSheet, StorageError> {
-    let found = state.db().progress_report(scope, region, year).await?;
+    let found = state.read_db().progress_report(scope, region, year).await?;
     let mut headers = vec![
         lang.t("report.code").into_owned(),
         lang.t(child_level_key(region)).into_owned(),
@@ -383,7 +383,7 @@ async fn crosstab_sheet(
         .db()
         .crosstab(scope, region, rows, columns, measure)
         .await?;
-    let sectors = state.db().sectors().await?;
+    let sectors = state.read_db().sectors().await?;
     let p = pivot(
         &cells,
         |a, b| key_order(rows, a, b),

@@ -10,7 +10,7 @@ use sentra_domain::region::{RegionCode, RegionLevel, RegionTree};
 use sentra_domain::scope::Scope;
 use sentra_storage::{AuditVerdict, Database, Keyring, NewUmkm, PersonalKey};
 
-use crate::common::{self, HOME, TestDb, spawn_app, spawn_app_on, test_db};
+use crate::common::{self, HOME, TestDb, spawn_app, spawn_app_on, spawn_app_with, test_db};
 
 fn sentra(cwd: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_sentra"));
@@ -480,4 +480,54 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
         "{}",
         text(&out)
     );
+}
+
+/// The sum of the open-data totals per kecamatan (withheld cells count as 0).
+async fn published_total(app: &common::TestApp) -> i64 {
+    let csv = reqwest::get(app.url("/data/umkm-per-wilayah.csv"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    reader
+        .records()
+        .filter_map(|r| r.ok()?.get(2)?.parse::<i64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn dashboards_and_open_data_read_the_replica_and_writes_go_to_the_primary() {
+    // The "replica" is a database of its own with more businesses, so that where each page
+    // read from shows in what it says.
+    let replica_db = test_db().await;
+    let replica = Database::connect(&replica_db.url, Keyring::new(PersonalKey::generate().0))
+        .await
+        .unwrap();
+    replica.migrate().await.unwrap();
+    let primary_app_db = test_db().await;
+    let app = spawn_app_with(
+        primary_app_db,
+        Keyring::new(PersonalKey::generate().0),
+        |state| state.with_read_database(Some(replica.clone())),
+    )
+    .await;
+    app.seed(40, 1).await;
+    {
+        // Seed the replica through a second app on it (same helper, no server needed).
+        let on_replica = spawn_app_on(replica_db, replica.keyring()).await;
+        on_replica.seed(400, 2).await;
+    }
+    let published = published_total(&app).await;
+    assert!(published > 300, "open data from the replica: {published}");
+    // Registry pages and writes use the primary.
+    assert_eq!(app.count().await, 40);
+    let (status, _) = app
+        .send_json(reqwest::Method::POST, "/api/v1/umkm", &common::valid_body())
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(app.count().await, 41);
+    let home = Scope::region(RegionCode::parse(HOME).unwrap());
+    assert_eq!(replica.count_umkm(&home).await.unwrap(), 400);
 }

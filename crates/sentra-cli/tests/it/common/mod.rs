@@ -317,6 +317,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// The real router on an existing database (e.g. one `sentra migrate` made, with its key).
 pub async fn spawn_app_on(test_db: TestDb, keyring: Keyring) -> TestApp {
+    spawn_app_with(test_db, keyring, |state| state).await
+}
+
+/// The same, with the server's state adjusted first (e.g. a read replica).
+pub async fn spawn_app_with(
+    test_db: TestDb,
+    keyring: Keyring,
+    adjust: impl FnOnce(sentra_web::AppState) -> sentra_web::AppState,
+) -> TestApp {
     let db = Database::connect(&test_db.url, keyring)
         .await
         .expect("connect");
@@ -327,8 +336,10 @@ pub async fn spawn_app_on(test_db: TestDb, keyring: Keyring) -> TestApp {
     let addr = listener.local_addr().expect("addr");
     // Workbooks of more than a hundred rows go through an export job, so tests reach that path
     // without seeding tens of thousands of records.
-    let state = sentra_web::AppState::new(db.clone(), RegionCode::parse(HOME).unwrap())
-        .with_xlsx_inline_max(100);
+    let state = adjust(
+        sentra_web::AppState::new(db.clone(), RegionCode::parse(HOME).unwrap())
+            .with_xlsx_inline_max(100),
+    );
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         let _ = sentra_web::serve(listener, state, async {
