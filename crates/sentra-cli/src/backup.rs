@@ -25,7 +25,7 @@ struct Manifest {
     media_files: u64,
 }
 
-#[derive(Serialize, Deserialize, PartialEq, Eq, Clone, Debug)]
+#[derive(Serialize, Deserialize)]
 struct TableLine {
     table: String,
     rows: i64,
@@ -159,7 +159,7 @@ pub async fn restore(from: &Path, url: &str, media: &str, force: bool) -> anyhow
                 Database::connect(&format!("sqlite://{}", staged.display()), throwaway()).await?;
             let census = copy.census().await;
             copy.close().await;
-            if let Err(e) = compare(&manifest.tables, &lines(census?)) {
+            if let Err(e) = compare(&manifest.tables, &census?) {
                 let _ = std::fs::remove_file(&staged);
                 return Err(e);
             }
@@ -204,7 +204,7 @@ pub async fn restore(from: &Path, url: &str, media: &str, force: bool) -> anyhow
             let db = Database::connect(url, throwaway()).await?;
             let census = db.census().await;
             db.close().await;
-            compare(&manifest.tables, &lines(census?))?;
+            compare(&manifest.tables, &census?)?;
         }
     }
     let media_files = match local_media(media) {
@@ -219,19 +219,20 @@ pub async fn restore(from: &Path, url: &str, media: &str, force: bool) -> anyhow
     })
 }
 
-/// Every table with the same rows and checksum, or the tables that differ.
-fn compare(expected: &[TableLine], found: &[TableLine]) -> anyhow::Result<()> {
-    let differing: Vec<String> = expected
+/// The restored census against the manifest's, or the tables that differ.
+fn compare(expected: &[TableLine], found: &[TableCensus]) -> anyhow::Result<()> {
+    let expected = expected
         .iter()
-        .filter(|e| !found.contains(e))
-        .map(|e| {
-            let now = found.iter().find(|f| f.table == e.table);
-            match now {
-                Some(f) => format!("{} ({} rows, expected {})", e.table, f.rows, e.rows),
-                None => format!("{} (missing)", e.table),
-            }
+        .map(|l| {
+            Ok(TableCensus {
+                table: l.table.clone(),
+                rows: l.rows,
+                checksum: u64::from_str_radix(&l.checksum, 16)
+                    .map_err(|_| anyhow!("{MANIFEST}: checksum of {} is not hex", l.table))?,
+            })
         })
-        .collect();
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let differing = sentra_storage::census_differences(&expected, found);
     if differing.is_empty() {
         Ok(())
     } else {

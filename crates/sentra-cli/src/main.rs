@@ -735,29 +735,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 done.media_files,
                 started.elapsed().as_secs_f64()
             );
-            match verdict {
-                AuditVerdict::Intact { entries } => {
-                    println!("audit trail intact: {entries} entries / jejak audit utuh");
-                    Ok(())
-                }
-                AuditVerdict::Broken { seq, reason } => {
-                    bail!("audit trail broken at entry {seq}: {reason} / jejak audit rusak")
-                }
-            }
+            report_audit(verdict)
         }
         Command::Audit {
             action: AuditAction::Verify { db },
         } => {
             let db = open(&conn(&db)).await?;
-            match db.verify_audit().await? {
-                AuditVerdict::Intact { entries } => {
-                    println!("audit trail intact: {entries} entries / jejak audit utuh");
-                    Ok(())
-                }
-                AuditVerdict::Broken { seq, reason } => {
-                    bail!("audit trail broken at entry {seq}: {reason} / jejak audit rusak")
-                }
-            }
+            report_audit(db.verify_audit().await?)
         }
         Command::Key {
             action: KeyAction::Rotate { db },
@@ -861,17 +845,7 @@ async fn migrate_data(source: &Conn, to: &str) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let resumed = copied.iter().filter(|c| c.resumed).count();
     let after = dst.census().await?;
-    let mut differing = Vec::new();
-    for b in &before {
-        match after.iter().find(|a| a.table == b.table) {
-            Some(a) if a == b => {}
-            Some(a) => differing.push(format!(
-                "{} ({} rows, expected {})",
-                b.table, a.rows, b.rows
-            )),
-            None => differing.push(format!("{} (missing)", b.table)),
-        }
-    }
+    let differing = sentra_storage::census_differences(&before, &after);
     if !differing.is_empty() {
         bail!(
             "the copy differs from the source: {} / salinan berbeda dari sumber",
@@ -889,6 +863,11 @@ async fn migrate_data(source: &Conn, to: &str) -> anyhow::Result<()> {
             String::new()
         }
     );
+    report_audit(verdict)
+}
+
+/// Prints an intact audit trail; a broken one is the command's error.
+fn report_audit(verdict: AuditVerdict) -> anyhow::Result<()> {
     match verdict {
         AuditVerdict::Intact { entries } => {
             println!("audit trail intact: {entries} entries / jejak audit utuh");

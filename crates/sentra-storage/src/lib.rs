@@ -59,7 +59,9 @@ pub use import::{
 };
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use legality::ExpiringDocument;
-pub use ops::{Column, ColumnKind, JobCount, PgSnapshot, PoolStats, TableCensus, Value};
+pub use ops::{
+    Column, ColumnKind, JobCount, PgSnapshot, PoolStats, TableCensus, Value, census_differences,
+};
 pub use partnerships::{
     CandidateRecord, ExhibitItem, ExhibitionRecord, NewPartner, OfferRecord, PartnerRecord,
     RequestRecord,

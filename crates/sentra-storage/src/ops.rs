@@ -101,9 +101,6 @@ pub struct TableCensus {
     pub checksum: u64,
 }
 
-/// Rows read per query when a whole table is walked.
-pub const PAGE_ROWS: i64 = 2000;
-
 impl Database {
     pub fn pool_stats(&self) -> PoolStats {
         PoolStats {
@@ -130,8 +127,19 @@ impl Database {
         Ok(out)
     }
 
-    /// The deployment's own tables (not the migration ledger), sorted by name.
+    /// The deployment's own tables (not the migration ledger, not a copy's bookkeeping),
+    /// sorted by name.
     pub async fn table_names(&self) -> Result<Vec<String>> {
+        Ok(self
+            .all_table_names()
+            .await?
+            .into_iter()
+            .filter(|n| !n.starts_with("_sentra"))
+            .collect())
+    }
+
+    /// Every table but the migration ledger, `_sentra_transfer` included.
+    pub(crate) async fn all_table_names(&self) -> Result<Vec<String>> {
         let sql = match self.backend() {
             Backend::Sqlite => {
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
@@ -144,12 +152,7 @@ impl Database {
             }
         };
         let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&self.pool).await?;
-        // `_sentra_transfer` is a copy's bookkeeping, not the deployment's data.
-        Ok(rows
-            .into_iter()
-            .map(|r| r.0)
-            .filter(|n| !n.starts_with("_sentra"))
-            .collect())
+        Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// A table's columns in their declared order.
@@ -203,24 +206,6 @@ impl Database {
             })
             .collect::<Vec<_>>()
             .join(", ")
-    }
-
-    /// One page of a table in a stable order (by every column), from `offset`.
-    pub async fn read_page(
-        &self,
-        table: &str,
-        columns: &[Column],
-        offset: i64,
-    ) -> Result<Vec<Vec<Value>>> {
-        let order: Vec<String> = (1..=columns.len()).map(|i| i.to_string()).collect();
-        let sql = format!(
-            "SELECT {} FROM {} ORDER BY {} LIMIT {PAGE_ROWS} OFFSET {offset}",
-            self.select_list(columns),
-            quote(table),
-            order.join(", ")
-        );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| decode_row(r, columns)).collect()
     }
 
     /// Row count and checksum of every table, read inside one transaction so that the figures
@@ -328,6 +313,22 @@ impl PgSnapshot {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// The tables of `expected` that `found` lacks or holds with other rows or checksum, as
+/// "table (n rows, expected m)" — empty when the two censuses agree.
+pub fn census_differences(expected: &[TableCensus], found: &[TableCensus]) -> Vec<String> {
+    expected
+        .iter()
+        .filter(|e| !found.contains(e))
+        .map(|e| match found.iter().find(|f| f.table == e.table) {
+            Some(f) if f.rows != e.rows => {
+                format!("{} ({} rows, expected {})", e.table, f.rows, e.rows)
+            }
+            Some(_) => format!("{} (same rows, other values)", e.table),
+            None => format!("{} (missing)", e.table),
+        })
+        .collect()
 }
 
 /// A name as an identifier of both engines.

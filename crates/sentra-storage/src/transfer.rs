@@ -310,22 +310,10 @@ impl Database {
     /// A copy into this database was started and has not finished.
     pub async fn copy_in_progress(&self) -> Result<bool> {
         Ok(self
-            .raw_table_names()
+            .all_table_names()
             .await?
             .iter()
             .any(|t| t == PROGRESS_TABLE))
-    }
-
-    async fn raw_table_names(&self) -> Result<Vec<String>> {
-        let sql = match self.backend() {
-            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table'",
-            Backend::Postgres => {
-                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
-                 WHERE table_schema = current_schema()"
-            }
-        };
-        let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     pub async fn count_rows(&self, table: &str) -> Result<i64> {

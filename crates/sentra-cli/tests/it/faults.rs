@@ -5,6 +5,7 @@
 //! PostgreSQL pass of the suite (it starts its own cluster, with fsync on, so that it can
 //! restart it); figures go to stdout and `target/faults.json`.
 
+use crate::common::sentra_in;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -125,26 +126,20 @@ impl Drop for Cluster {
     }
 }
 
-fn sentra(cwd: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sentra"));
-    c.env_remove("SENTRA_DATABASE")
-        .env_remove("SENTRA_KEY_FILE")
-        .env("SENTRA_LOG", "error")
-        .current_dir(cwd);
-    c
-}
-
 struct Server {
     child: Child,
     base: String,
 }
 
 fn start_server(cwd: &Path, url: &str, n: usize) -> Server {
-    let mut child = sentra(cwd)
+    let mut child = sentra_in(cwd)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", url])
         .args(["--home-region", "36.74"])
         .arg("--search-dir")
         .arg(cwd.join(format!("search-{n}")))
+        // Photos beside the work folder, not beside the database (the full-disk test's disk).
+        .arg("--media")
+        .arg(cwd.join("media"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -169,6 +164,56 @@ fn start_server(cwd: &Path, url: &str, n: usize) -> Server {
     // Keep reading so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     Server { child, base }
+}
+
+/// Runs one `sentra` command on the database at `url`, `stdin` fed to it; its output.
+fn run_sentra(cwd: &Path, url: &str, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = sentra_in(cwd)
+        .args(args)
+        .args(["--database", url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {text}");
+    text
+}
+
+/// A migrated database with an admin of 36.74; the admin's API token.
+fn deploy_with_admin(cwd: &Path, url: &str) -> String {
+    run_sentra(cwd, url, &["migrate"], None);
+    run_sentra(
+        cwd,
+        url,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Admin Uji",
+            "--login",
+            "admin@uji.id",
+            "--role",
+            "admin",
+            "--scope",
+            "36.74",
+        ],
+        Some("kata-sandi-uji-123\n"),
+    );
+    let said = run_sentra(cwd, url, &["user", "token", "admin@uji.id"], None);
+    said.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.contains(' '))
+        .expect("a token line")
+        .to_string()
 }
 
 #[derive(Default)]
@@ -217,52 +262,7 @@ async fn servers_and_the_database_fail_mid_load_and_no_acknowledged_write_is_los
     };
     let work = tempfile::tempdir().unwrap();
     let url = cluster.url();
-    let run = |args: &[&str], stdin: Option<&str>| {
-        let mut c = sentra(work.path());
-        c.args(args).args(["--database", &url]);
-        c.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        } else {
-            drop(child.stdin.take());
-        }
-        let out = child.wait_with_output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {text}");
-        text
-    };
-    run(&["migrate"], None);
-    run(
-        &[
-            "user",
-            "add",
-            "--name",
-            "Admin Uji",
-            "--login",
-            "admin@uji.id",
-            "--role",
-            "admin",
-            "--scope",
-            "36.74",
-        ],
-        Some("kata-sandi-uji-123\n"),
-    );
-    let said = run(&["user", "token", "admin@uji.id"], None);
-    let token = said
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty() && !l.contains(' '))
-        .expect("a token line")
-        .to_string();
+    let token = deploy_with_admin(work.path(), &url);
 
     let servers: Vec<Server> = (0..3).map(|n| start_server(work.path(), &url, n)).collect();
     let bases: Arc<Mutex<Vec<String>>> =
@@ -395,7 +395,7 @@ async fn servers_and_the_database_fail_mid_load_and_no_acknowledged_write_is_los
             .unwrap();
     pool.close().await;
     // Nothing half-written, and the trail of every write verifies.
-    let verified = run(&["audit", "verify"], None);
+    let verified = run_sentra(work.path(), &url, &["audit", "verify"], None);
     // Every server serves again, reads and writes.
     for (n, s) in servers.iter().enumerate() {
         let ready = client
@@ -534,85 +534,11 @@ async fn a_full_disk_under_sqlite_refuses_writes_keeps_every_acknowledged_one_an
     };
     let work = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/sentra.db", disk.path.display());
-    let run = |args: &[&str], stdin: Option<&str>| {
-        let mut c = sentra(work.path());
-        c.args(args).args(["--database", &url]);
-        c.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().unwrap();
-        if let Some(text) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(text.as_bytes())
-                .unwrap();
-        } else {
-            drop(child.stdin.take());
-        }
-        let out = child.wait_with_output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string()
-            + &String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {text}");
-        text
-    };
-    run(&["migrate"], None);
-    run(
-        &[
-            "user",
-            "add",
-            "--name",
-            "Admin Uji",
-            "--login",
-            "admin@uji.id",
-            "--role",
-            "admin",
-            "--scope",
-            "36.74",
-        ],
-        Some("kata-sandi-uji-123\n"),
-    );
-    let said = run(&["user", "token", "admin@uji.id"], None);
-    let token = said
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty() && !l.contains(' '))
-        .expect("a token line")
-        .to_string();
+    let token = deploy_with_admin(work.path(), &url);
     let base_kib = used_kib(&disk.path);
     disk.resize(base_kib + 32 * 1024);
 
-    let mut server = {
-        let mut child = sentra(work.path())
-            .args(["serve", "--listen", "127.0.0.1:0", "--database", &url])
-            .args(["--home-region", "36.74"])
-            .arg("--search-dir")
-            .arg(work.path().join("search"))
-            .arg("--media")
-            .arg(work.path().join("media"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = loop {
-            match lines.next() {
-                Some(Ok(l)) if l.contains("http://") => {
-                    break l
-                        .split_whitespace()
-                        .find(|w| w.starts_with("http://"))
-                        .unwrap_or_default()
-                        .trim_end_matches("/umkm")
-                        .to_string();
-                }
-                Some(_) => {}
-                None => panic!("server exited before it was ready"),
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
-    };
+    let mut server = start_server(work.path(), &url, 0);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
@@ -741,7 +667,7 @@ async fn a_full_disk_under_sqlite_refuses_writes_keeps_every_acknowledged_one_an
         }
     }
     pool.close().await;
-    let verified = run(&["audit", "verify"], None);
+    let verified = run_sentra(work.path(), &url, &["audit", "verify"], None);
     println!(
         "{}",
         serde_json::json!({

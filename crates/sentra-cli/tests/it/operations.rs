@@ -10,17 +10,9 @@ use sentra_domain::region::{RegionCode, RegionLevel, RegionTree};
 use sentra_domain::scope::Scope;
 use sentra_storage::{AuditVerdict, Database, Keyring, NewUmkm, PersonalKey};
 
-use crate::common::{self, HOME, TestDb, spawn_app, spawn_app_on, spawn_app_with, test_db};
-
-fn sentra(cwd: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sentra"));
-    c.env_remove("SENTRA_DATABASE")
-        .env_remove("SENTRA_KEY_FILE")
-        .env_remove("SENTRA_MEDIA")
-        .env("SENTRA_LOG", "error")
-        .current_dir(cwd);
-    c
-}
+use crate::common::{
+    self, HOME, TestDb, sentra_in, spawn_app, spawn_app_on, spawn_app_with, test_db,
+};
 
 /// Runs a command without holding up the test's runtime: the server and the writer run on it,
 /// and a writer stopped mid-transaction would hold locks the command waits for.
@@ -195,7 +187,7 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
     let source = test_db().await;
     let url = source.url.clone();
     // The CLI makes the database and its key; the server runs on it.
-    let out = sentra(work.path())
+    let out = sentra_in(work.path())
         .args(["migrate", "--database", &url])
         .output()
         .unwrap();
@@ -217,7 +209,7 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let backup_dir = work.path().join("cadangan-1");
     let media = work.path().join("media");
-    let mut backup = sentra(work.path());
+    let mut backup = sentra_in(work.path());
     backup
         .args(["backup", "--database", &url])
         .arg("--key-file")
@@ -250,7 +242,7 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
     // Restore into a new, empty database with the same key.
     let target: TestDb = test_db().await;
     let restore = |force: bool, from: &std::path::Path| {
-        let mut c = sentra(work.path());
+        let mut c = sentra_in(work.path());
         c.args(["restore", "--database", &target.url])
             .arg("--key-file")
             .arg(&key_path)
@@ -329,7 +321,7 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
     let work = tempfile::tempdir().unwrap();
     let source_path = work.path().join("lama/sentra.db");
     let source_url = format!("sqlite://{}", source_path.display());
-    let out = sentra(work.path())
+    let out = sentra_in(work.path())
         .args(["migrate", "--database", &source_url])
         .output()
         .unwrap();
@@ -353,7 +345,7 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
         target.url.clone()
     };
     let migrate_data = || {
-        let mut c = sentra(work.path());
+        let mut c = sentra_in(work.path());
         c.args(["migrate-data", "--from", &source_url, "--to", &target_url]);
         c
     };

@@ -27,6 +27,18 @@ pub fn backend_name() -> &'static str {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// The built `sentra` binary run in `cwd`, with none of the caller's `SENTRA_*` settings
+/// that would point it elsewhere.
+pub fn sentra_in(cwd: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_sentra"));
+    c.env_remove("SENTRA_DATABASE")
+        .env_remove("SENTRA_KEY_FILE")
+        .env_remove("SENTRA_MEDIA")
+        .env("SENTRA_LOG", "error")
+        .current_dir(cwd);
+    c
+}
+
 /// A SQLite database at a path the test chose (its folder kept by the test).
 pub fn sqlite_at(path: &std::path::Path) -> TestDb {
     TestDb {
