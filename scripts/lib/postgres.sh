@@ -17,18 +17,27 @@ find_pg_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
 
-start_throwaway_postgres() {
+# Sets pg_bin to the newest PostgreSQL's bin folder, installing the package if there is none.
+ensure_pg_bin() {
   pg_bin="$(find_pg_bin)"
   if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
     echo "installing PostgreSQL (Debian package postgresql) ..." >&2
     apt_install postgresql || return 1
     pg_bin="$(find_pg_bin)"
   fi
-  [ -n "$pg_bin" ] || return 1
+  [ -n "$pg_bin" ]
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+start_throwaway_postgres() {
+  ensure_pg_bin || return 1
   pg_dir="$(mktemp -d /tmp/sentra-pg.XXXXXX)" || return 1
   if [ "$(id -u)" = 0 ]; then chown postgres "$pg_dir" || return 1; fi
   local port
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')" || return 1
+  port="$(free_port)" || return 1
   [ -n "$port" ] || return 1
   as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null || return 1
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \

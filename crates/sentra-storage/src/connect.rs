@@ -7,7 +7,9 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
+use crate::multihost::{Forwarder, MultiHostUrl, ServerRole};
 use crate::{Result, StorageError};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -117,6 +119,8 @@ pub struct Database {
     pub(crate) keyring: crate::Keyring,
     backend: Backend,
     redacted_url: String,
+    /// For a URL naming several PostgreSQL hosts: the forwarder the pool connects through.
+    _forwarder: Option<Arc<Forwarder>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -157,6 +161,20 @@ impl Database {
             }
             DatabaseUrl::Postgres { url } => (url.clone(), 16),
         };
+        let hosts = match &parsed {
+            DatabaseUrl::Postgres { .. } => {
+                MultiHostUrl::parse(&connect_url).map_err(|e| fail(&e))?
+            }
+            DatabaseUrl::Sqlite { .. } => None,
+        };
+        let forwarder = match hosts {
+            Some(hosts) => Some(Arc::new(
+                Forwarder::start(hosts).await.map_err(|e| fail(&e))?,
+            )),
+            None => None,
+        };
+        let connect_url = forwarder.as_ref().map_or(connect_url, |f| f.pool_url());
+        let router = forwarder.as_ref().map(|f| f.router.clone());
         let options = AnyConnectOptions::from_str(&connect_url).map_err(|e| fail(&e))?;
         // One direct connection first: a pool would only report a time-out, this gives the
         // server's own reason (refused, bad password, no such database).
@@ -173,7 +191,23 @@ impl Database {
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
+                let router = router.clone();
                 Box::pin(async move {
+                    if let Some(router) = router {
+                        // The forwarder chose by the role the host had then; a failover may
+                        // have changed it since (target_session_attrs, as libpq checks it).
+                        let role = ServerRole::of(conn).await?;
+                        if !router.attrs().accepts(role) {
+                            router.forget();
+                            // An I/O error: to the pool and to callers, this host is not reachable
+                            // in the wanted role.
+                            return Err(sqlx::Error::Io(std::io::Error::other(format!(
+                                "the PostgreSQL host is not what target_session_attrs={:?} wants \
+                                 now ({role:?})",
+                                router.attrs()
+                            ))));
+                        }
+                    }
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; the busy timeout makes a second
                         // writer wait instead of failing; foreign keys are off by default in SQLite.
@@ -216,6 +250,7 @@ impl Database {
             keyring,
             backend,
             redacted_url: redacted,
+            _forwarder: forwarder,
         })
     }
 

@@ -39,4 +39,22 @@ impl StorageError {
             _ => false,
         }
     }
+
+    /// The database cannot be reached now: a refused or broken connection, a server shutting
+    /// down or starting, a primary that a failover demoted (PostgreSQL class 08, 57P01–57P03,
+    /// 25006). Nothing was saved unless the commit itself was under way; a retry shortly after
+    /// may succeed.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StorageError::Database(
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed,
+            ) => true,
+            StorageError::Database(sqlx::Error::Database(db)) => {
+                db.code().as_deref().is_some_and(|code| {
+                    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "25006")
+                })
+            }
+            _ => false,
+        }
+    }
 }

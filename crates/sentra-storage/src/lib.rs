@@ -21,6 +21,7 @@ mod import;
 mod import_jobs;
 mod jobs;
 mod legality;
+mod multihost;
 mod ops;
 mod partnerships;
 mod personal;
@@ -59,6 +60,7 @@ pub use import::{
 };
 pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
 pub use legality::ExpiringDocument;
+pub use multihost::{MultiHostUrl, ServerRole, SessionAttrs};
 pub use ops::{
     Column, ColumnKind, JobCount, PgSnapshot, PoolStats, TableCensus, Value, census_differences,
 };

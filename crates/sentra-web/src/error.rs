@@ -31,6 +31,8 @@ pub enum ApiError {
     /// The database's disk is full: nothing was saved (507, so that clients and monitoring
     /// tell it from a bug).
     StorageFull,
+    /// The database cannot be reached now (a restart or a failover): 503 with Retry-After.
+    Unavailable,
     Internal(String),
 }
 
@@ -43,6 +45,10 @@ impl From<StorageError> for ApiError {
             full if full.is_storage_full() => {
                 tracing::error!(cause = %full, "the database's storage is full");
                 ApiError::StorageFull
+            }
+            down if down.is_unavailable() => {
+                tracing::warn!(cause = %down, "the database cannot be reached");
+                ApiError::Unavailable
             }
             other => ApiError::Internal(other.to_string()),
         }
@@ -89,6 +95,7 @@ impl ApiError {
             ApiError::Conflict => StatusCode::CONFLICT,
             ApiError::Validation(_) | ApiError::BadBody { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,6 +120,7 @@ impl ApiError {
                     .collect(),
             ),
             ApiError::StorageFull => ("storage_full", Vec::new()),
+            ApiError::Unavailable => ("database_unavailable", Vec::new()),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ("internal", Vec::new())
@@ -128,8 +136,20 @@ impl ApiError {
     }
 
     pub fn into_response_in(self, lang: Lang) -> Response {
-        (self.status(), Json(self.body(lang))).into_response()
+        let response = (self.status(), Json(self.body(lang))).into_response();
+        with_retry_after(response)
     }
+}
+
+/// A 503 tells clients when to try again (RFC 9110 §10.2.3): a restart or failover takes seconds.
+pub fn with_retry_after(mut response: Response) -> Response {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("2"),
+        );
+    }
+    response
 }
 
 pub fn field_bodies(errors: &FieldErrors, lang: Lang) -> Vec<FieldErrorBody> {

@@ -1587,7 +1587,7 @@ pub(crate) fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
             .map(|f| format!("{}: {}", field_label(lang, &f.field), f.message))
             .collect(),
     };
-    (status, page).into_response()
+    crate::error::with_retry_after((status, page).into_response())
 }
 
 pub async fn not_found(ReqLang(lang): ReqLang, uri: Uri) -> Response {

@@ -64,7 +64,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                 .collect();
             ids.sort();
             sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&app.test_db.url).await.unwrap();
+            let pool = sqlx::AnyPool::connect(app.test_db.direct()).await.unwrap();
             sqlx::query(
                 "INSERT INTO duplicate_pairs (a_id, b_id, score, reasons, status, found_at) \
                  VALUES ($1, $2, 80, '[\"similar_name\"]', 'open', '2026-01-01T00:00:00.000Z')",

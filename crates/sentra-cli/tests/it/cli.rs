@@ -427,7 +427,7 @@ async fn audit_verify_detects_edited_and_deleted_entries() {
     assert!(out.contains("intact: 3 entries"), "{out}");
 
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(db.direct()).await.unwrap();
     sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2")
         .execute(&mut conn)
         .await

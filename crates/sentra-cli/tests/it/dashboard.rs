@@ -14,7 +14,7 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     let app = spawn_app().await;
     app.seed(150, 12).await;
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
     // Counted directly: per kecamatan, all (not merged) and those holding an NIB.
@@ -335,7 +335,7 @@ async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
 async fn the_rollup_stays_exact_through_every_kind_of_write() {
     let app = spawn_app().await;
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
     app.seed(60, 3).await;
@@ -486,7 +486,7 @@ async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
 async fn programme_reach_stays_exact_through_participations_and_moves() {
     let app = spawn_app().await;
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
     app.seed(30, 4).await;

@@ -244,7 +244,7 @@ async fn a_large_workbook_is_made_by_a_job_for_its_requester() {
     assert_eq!(res.status(), 404);
     // Audited in the requester's name, with the job as its origin.
     sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.test_db.url).await.unwrap();
+    let pool = sqlx::AnyPool::connect(app.test_db.direct()).await.unwrap();
     let (actor, origin): (String, String) = sqlx::query_as(
         "SELECT actor, origin FROM audit_log WHERE action = 'export' ORDER BY seq DESC LIMIT 1",
     )

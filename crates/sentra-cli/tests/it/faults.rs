@@ -50,7 +50,8 @@ impl Cluster {
             .max()?;
         let dir = tempfile::Builder::new()
             .prefix("sentra-faults")
-            .tempdir()
+            // Not $TMPDIR: the postgres account must reach it, and its socket path stay short.
+            .tempdir_in("/tmp")
             .ok()?;
         let _ = Command::new("chown")
             .args(["postgres"])
@@ -126,12 +127,12 @@ impl Drop for Cluster {
     }
 }
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub child: Child,
+    pub base: String,
 }
 
-fn start_server(cwd: &Path, url: &str, n: usize) -> Server {
+pub(crate) fn start_server(cwd: &Path, url: &str, n: usize) -> Server {
     let mut child = sentra_in(cwd)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", url])
         .args(["--home-region", "36.74"])
@@ -167,7 +168,7 @@ fn start_server(cwd: &Path, url: &str, n: usize) -> Server {
 }
 
 /// Runs one `sentra` command on the database at `url`, `stdin` fed to it; its output.
-fn run_sentra(cwd: &Path, url: &str, args: &[&str], stdin: Option<&str>) -> String {
+pub(crate) fn run_sentra(cwd: &Path, url: &str, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = sentra_in(cwd)
         .args(args)
         .args(["--database", url])
@@ -189,7 +190,7 @@ fn run_sentra(cwd: &Path, url: &str, args: &[&str], stdin: Option<&str>) -> Stri
 }
 
 /// A migrated database with an admin of 36.74; the admin's API token.
-fn deploy_with_admin(cwd: &Path, url: &str) -> String {
+pub(crate) fn deploy_with_admin(cwd: &Path, url: &str) -> String {
     run_sentra(cwd, url, &["migrate"], None);
     run_sentra(
         cwd,
@@ -217,13 +218,13 @@ fn deploy_with_admin(cwd: &Path, url: &str) -> String {
 }
 
 #[derive(Default)]
-struct Tally {
-    reads_ok: u64,
-    writes_ok: u64,
-    errors: BTreeMap<String, u64>,
-    acknowledged: Vec<String>,
+pub(crate) struct Tally {
+    pub reads_ok: u64,
+    pub writes_ok: u64,
+    pub errors: BTreeMap<String, u64>,
+    pub acknowledged: Vec<String>,
     /// (time since start, server, ok) of every write, to find the recovery times.
-    writes: Vec<(Duration, usize, bool)>,
+    pub writes: Vec<(Duration, usize, bool)>,
 }
 
 /// A valid NIK of Kota Tangerang Selatan for each n: serial, day, month and year of birth
@@ -251,6 +252,191 @@ fn body(n: u64) -> serde_json::Value {
     })
 }
 
+/// A client of the JSON API signed in with `token`.
+pub(crate) fn api_client(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// A mixed load (two reads to one write) spread over the servers, for a bounded time.
+pub(crate) struct Load {
+    pub started: Instant,
+    /// The servers' addresses, by number; a restarted server's new address goes here.
+    pub bases: Arc<Mutex<Vec<String>>>,
+    tally: Arc<Mutex<Tally>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Load {
+    pub fn start(
+        client: &reqwest::Client,
+        bases: Vec<String>,
+        length: Duration,
+        clients: usize,
+    ) -> Load {
+        let servers = bases.len();
+        let bases = Arc::new(Mutex::new(bases));
+        let tally = Arc::new(Mutex::new(Tally::default()));
+        let started = Instant::now();
+        let tasks = (0..clients)
+            .map(|c| {
+                let client = client.clone();
+                let tally = tally.clone();
+                let bases = bases.clone();
+                tokio::spawn(async move {
+                    let mut i: u64 = 0;
+                    while started.elapsed() < length {
+                        i += 1;
+                        let server = (c + i as usize) % servers;
+                        let base = bases.lock().unwrap()[server].clone();
+                        let write = i.is_multiple_of(3);
+                        let result = if write {
+                            client
+                                .post(format!("{base}/api/v1/umkm"))
+                                .json(&body((c as u64) * 1_000_000 + i))
+                                .send()
+                                .await
+                        } else {
+                            client
+                                .get(format!("{base}/api/v1/umkm?per_page=20"))
+                                .send()
+                                .await
+                        };
+                        let at = started.elapsed();
+                        // What happened, worked out before the tally is locked.
+                        let outcome: Result<Option<String>, String> = match result {
+                            Ok(r) if write && r.status() == 201 => {
+                                let created: serde_json::Value = r.json().await.unwrap_or_default();
+                                match created["id"].as_str() {
+                                    Some(id) => Ok(Some(id.to_string())),
+                                    None => Err("201 without id".into()),
+                                }
+                            }
+                            Ok(r) if !write && r.status() == 200 => Ok(None),
+                            Ok(r) => Err(format!("HTTP {}", r.status().as_u16())),
+                            Err(e) if e.is_connect() => Err("connection refused".into()),
+                            Err(e) if e.is_timeout() => Err("timeout".into()),
+                            Err(_) => Err("connection broken".into()),
+                        };
+                        let mut t = tally.lock().unwrap();
+                        match outcome {
+                            Ok(Some(id)) => {
+                                t.acknowledged.push(id);
+                                t.writes_ok += 1;
+                                t.writes.push((at, server, true));
+                            }
+                            Ok(None) => t.reads_ok += 1,
+                            Err(kind) => {
+                                *t.errors.entry(kind).or_default() += 1;
+                                if write {
+                                    t.writes.push((at, server, false));
+                                }
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        Load {
+            started,
+            bases,
+            tally,
+            tasks,
+        }
+    }
+
+    /// Waits for the load's end; what it counted.
+    pub async fn finish(self) -> Tally {
+        for t in self.tasks {
+            t.await.unwrap();
+        }
+        std::mem::take(&mut *self.tally.lock().unwrap())
+    }
+}
+
+impl Tally {
+    /// From a moment of the load to the first acknowledged write after it (of one server).
+    pub fn first_ok_after(&self, from: Duration, server: Option<usize>) -> Option<Duration> {
+        self.writes
+            .iter()
+            .filter(|(at, s, ok)| *ok && *at >= from && server.is_none_or(|x| x == *s))
+            .map(|(at, _, _)| at.saturating_sub(from))
+            .min()
+    }
+
+    /// The longest time between two acknowledged writes from `from` on.
+    pub fn longest_write_gap_after(&self, from: Duration) -> Duration {
+        let mut times: Vec<Duration> = self
+            .writes
+            .iter()
+            .filter(|(at, _, ok)| *ok && *at >= from)
+            .map(|(at, _, _)| *at)
+            .collect();
+        times.sort();
+        times
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .max()
+            .unwrap_or_default()
+    }
+}
+
+/// The acknowledged writes missing from the database at `url` (one host), and how many of the
+/// load's records it holds.
+pub(crate) async fn lost_writes(url: &str, acknowledged: &[String]) -> (Vec<String>, i64) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let mut lost = Vec::new();
+    for chunk in acknowledged.chunks(500) {
+        let list: Vec<String> = chunk.iter().map(|id| format!("'{id}'")).collect();
+        let found: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT id FROM umkm WHERE id IN ({})",
+            list.join(", ")
+        ))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let found: std::collections::HashSet<String> = found.into_iter().map(|r| r.0).collect();
+        lost.extend(chunk.iter().filter(|id| !found.contains(*id)).cloned());
+    }
+    let (in_db,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM umkm WHERE name LIKE 'Usaha Uji Gangguan %'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    (lost, in_db)
+}
+
+/// Every server answers ready, and takes a write.
+pub(crate) async fn serves_again(client: &reqwest::Client, servers: &[Server]) {
+    for (n, s) in servers.iter().enumerate() {
+        let ready = client
+            .get(format!("{}/readyz", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200, "server {n} ready");
+        let wrote = client
+            .post(format!("{}/api/v1/umkm", s.base))
+            .json(&body(9_000_000 + n as u64))
+            .send()
+            .await
+            .unwrap();
+        let status = wrote.status();
+        let said = wrote.text().await.unwrap_or_default();
+        assert_eq!(status, 201, "server {n} writes after the faults: {said}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn servers_and_the_database_fail_mid_load_and_no_acknowledged_write_is_lost() {
     if std::env::var("SENTRA_TEST_POSTGRES_URL").is_err() {
@@ -265,81 +451,15 @@ async fn servers_and_the_database_fail_mid_load_and_no_acknowledged_write_is_los
     let token = deploy_with_admin(work.path(), &url);
 
     let servers: Vec<Server> = (0..3).map(|n| start_server(work.path(), &url, n)).collect();
-    let bases: Arc<Mutex<Vec<String>>> =
-        Arc::new(Mutex::new(servers.iter().map(|s| s.base.clone()).collect()));
+    let client = api_client(&token);
+    let load = Load::start(
+        &client,
+        servers.iter().map(|s| s.base.clone()).collect(),
+        LOAD,
+        CLIENTS,
+    );
+    let (started, bases) = (load.started, load.bases.clone());
     let mut servers = servers;
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .default_headers({
-            let mut h = reqwest::header::HeaderMap::new();
-            h.insert(
-                reqwest::header::AUTHORIZATION,
-                format!("Bearer {token}").parse().unwrap(),
-            );
-            h
-        })
-        .build()
-        .unwrap();
-    let tally = Arc::new(Mutex::new(Tally::default()));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..CLIENTS {
-        let client = client.clone();
-        let tally = tally.clone();
-        let bases = bases.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut i: u64 = 0;
-            while started.elapsed() < LOAD {
-                i += 1;
-                let server = (c + i as usize) % 3;
-                let base = bases.lock().unwrap()[server].clone();
-                let write = i.is_multiple_of(3);
-                let result = if write {
-                    client
-                        .post(format!("{base}/api/v1/umkm"))
-                        .json(&body((c as u64) * 1_000_000 + i))
-                        .send()
-                        .await
-                } else {
-                    client
-                        .get(format!("{base}/api/v1/umkm?per_page=20"))
-                        .send()
-                        .await
-                };
-                let at = started.elapsed();
-                // What happened, worked out before the tally is locked.
-                let outcome: Result<Option<String>, String> = match result {
-                    Ok(r) if write && r.status() == 201 => {
-                        let created: serde_json::Value = r.json().await.unwrap_or_default();
-                        match created["id"].as_str() {
-                            Some(id) => Ok(Some(id.to_string())),
-                            None => Err("201 without id".into()),
-                        }
-                    }
-                    Ok(r) if !write && r.status() == 200 => Ok(None),
-                    Ok(r) => Err(format!("HTTP {}", r.status().as_u16())),
-                    Err(e) if e.is_connect() => Err("connection refused".into()),
-                    Err(e) if e.is_timeout() => Err("timeout".into()),
-                    Err(_) => Err("connection broken".into()),
-                };
-                let mut t = tally.lock().unwrap();
-                match outcome {
-                    Ok(Some(id)) => {
-                        t.acknowledged.push(id);
-                        t.writes_ok += 1;
-                        t.writes.push((at, server, true));
-                    }
-                    Ok(None) => t.reads_ok += 1,
-                    Err(kind) => {
-                        *t.errors.entry(kind).or_default() += 1;
-                        if write {
-                            t.writes.push((at, server, false));
-                        }
-                    }
-                }
-            }
-        }));
-    }
 
     // The faults, on schedule.
     tokio::time::sleep(KILL_AT).await;
@@ -367,64 +487,18 @@ async fn servers_and_the_database_fail_mid_load_and_no_acknowledged_write_is_los
     .await
     .unwrap();
     let db_back_at = started.elapsed();
-    for t in tasks {
-        t.await.unwrap();
-    }
+    let t = load.finish().await;
 
     // Every acknowledged write is in the database.
-    let t = std::mem::take(&mut *tally.lock().unwrap());
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-    let mut lost = Vec::new();
-    for chunk in t.acknowledged.chunks(500) {
-        let list: Vec<String> = chunk.iter().map(|id| format!("'{id}'")).collect();
-        let found: Vec<(String,)> = sqlx::query_as(&format!(
-            "SELECT id FROM umkm WHERE id IN ({})",
-            list.join(", ")
-        ))
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        let found: std::collections::HashSet<String> = found.into_iter().map(|r| r.0).collect();
-        lost.extend(chunk.iter().filter(|id| !found.contains(*id)).cloned());
-    }
-    let (in_db,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM umkm WHERE name LIKE 'Usaha Uji Gangguan %'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
+    let (lost, in_db) = lost_writes(&url, &t.acknowledged).await;
     // Nothing half-written, and the trail of every write verifies.
     let verified = run_sentra(work.path(), &url, &["audit", "verify"], None);
     // Every server serves again, reads and writes.
-    for (n, s) in servers.iter().enumerate() {
-        let ready = client
-            .get(format!("{}/readyz", s.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(ready.status(), 200, "server {n} ready");
-        let wrote = client
-            .post(format!("{}/api/v1/umkm", s.base))
-            .json(&body(9_000_000 + n as u64))
-            .send()
-            .await
-            .unwrap();
-        let status = wrote.status();
-        let said = wrote.text().await.unwrap_or_default();
-        assert_eq!(status, 201, "server {n} writes after the faults: {said}");
-    }
+    serves_again(&client, &servers).await;
     // Recovery: from the fault to the first acknowledged write after it.
-    let first_ok_after = |from: Duration, server: Option<usize>| {
-        t.writes
-            .iter()
-            .filter(|(at, s, ok)| *ok && *at >= from && server.is_none_or(|x| x == *s))
-            .map(|(at, _, _)| at.saturating_sub(from))
-            .min()
-    };
-    let killed_server_recovery = first_ok_after(killed_at, Some(1));
-    let db_recovery = first_ok_after(db_restart_from, None);
-    let after_db_back = first_ok_after(db_back_at, None);
+    let killed_server_recovery = t.first_ok_after(killed_at, Some(1));
+    let db_recovery = t.first_ok_after(db_restart_from, None);
+    let after_db_back = t.first_ok_after(db_back_at, None);
     let errors: u64 = t.errors.values().sum();
     let figures = serde_json::json!({
         "load_seconds": LOAD.as_secs(),

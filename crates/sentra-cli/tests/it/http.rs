@@ -647,7 +647,7 @@ async fn no_nik_is_stored_in_clear() {
             "the file does hold the record"
         );
     } else {
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&app.test_db.url)
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(app.test_db.direct())
             .await
             .unwrap();
         let rows: Vec<(String, String)> =

@@ -311,7 +311,7 @@ async fn an_upload_is_mapped_checked_reported_and_committed_and_reimport_changes
     assert!(page.contains("Tersimpan"), "{page}");
     // Written in the uploader's name, with the job as the origin.
     sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&app.test_db.url).await.unwrap();
+    let pool = sqlx::AnyPool::connect(app.test_db.direct()).await.unwrap();
     let (actor, origin): (String, String) = sqlx::query_as(
         "SELECT actor, origin FROM audit_log WHERE action = 'bulk_create' ORDER BY seq DESC LIMIT 1",
     )

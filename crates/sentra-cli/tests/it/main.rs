@@ -11,6 +11,7 @@ mod common;
 mod dashboard;
 mod duplicates;
 mod export;
+mod failover;
 mod faults;
 mod field_sync;
 mod flagship;

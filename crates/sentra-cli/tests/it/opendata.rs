@@ -59,7 +59,7 @@ async fn aggregates_are_published_without_personal_data_or_small_counts() {
     assert!(counts(&rows).iter().all(|n| *n == 0 || *n >= 5));
     // Totals per kecamatan as SQL counts them (active, not merged).
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
     let expected: BTreeMap<String, i64> = sqlx::query(

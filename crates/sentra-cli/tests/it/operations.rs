@@ -344,6 +344,12 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
     } else {
         target.url.clone()
     };
+    // The test's own sqlx connections need one host (the suite may run on a multi-host URL).
+    let target_direct = if target.url.starts_with("sqlite://") {
+        target_url.clone()
+    } else {
+        target.direct().to_string()
+    };
     let migrate_data = || {
         let mut c = sentra_in(work.path());
         c.args(["migrate-data", "--from", &source_url, "--to", &target_url]);
@@ -357,7 +363,7 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
         .spawn()
         .unwrap();
     let probe = loop {
-        if let Ok(pool) = sqlx::AnyPool::connect(&target_url).await {
+        if let Ok(pool) = sqlx::AnyPool::connect(&target_direct).await {
             break pool;
         }
         assert!(
@@ -423,7 +429,7 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
                 .map_or(0, |r| r.total)
         }
     };
-    let pool = sqlx::AnyPool::connect(&target_url).await.unwrap();
+    let pool = sqlx::AnyPool::connect(&target_direct).await.unwrap();
     let direct = || async {
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM umkm WHERE regency_code = '36.74' AND status <> 'inactive' \

@@ -510,7 +510,7 @@ async fn a_month_of_gallery_sales_reconciles_with_the_ledger() {
     let code: String = sqlx::query("SELECT code FROM gallery_items WHERE id = $1")
         .bind(&items[2])
         .fetch_one(
-            &mut sqlx::AnyConnection::connect(&app.test_db.url)
+            &mut sqlx::AnyConnection::connect(app.test_db.direct())
                 .await
                 .unwrap(),
         )
@@ -547,7 +547,7 @@ async fn a_month_of_gallery_sales_reconciles_with_the_ledger() {
     assert_eq!(s.sales_value, 3 * 100_000 + 90_000 + 2 * 150_000);
     assert_eq!(s.owed, 4 * 80_000 + 2 * 120_000);
     assert_eq!(s.commission, s.sales_value - s.owed);
-    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
     let sql = sqlx::query(

@@ -59,7 +59,7 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
 
     let umkm: String = sqlx::query("SELECT id FROM umkm ORDER BY id LIMIT 1")
         .fetch_one(
-            &mut sqlx::AnyConnection::connect(&app.test_db.url)
+            &mut sqlx::AnyConnection::connect(app.test_db.direct())
                 .await
                 .unwrap(),
         )
@@ -166,7 +166,7 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
     assert!(!r.share.meets_minimum());
 
     // Equal to a direct computation in SQL.
-    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
     for s in &shares {

@@ -15,7 +15,7 @@ use sqlx::{Connection, Row};
 
 async fn conn(app: &TestApp) -> sqlx::AnyConnection {
     sqlx::any::install_default_drivers();
-    sqlx::AnyConnection::connect(&app.test_db.url)
+    sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap()
 }

@@ -47,7 +47,7 @@ async fn the_summary_and_a_cross_tab_match_sql_and_open_in_libreoffice() {
     let app = spawn_app().await;
     app.seed(150, 21).await;
     sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&app.test_db.url)
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
     let row = sqlx::query(

@@ -13,8 +13,39 @@ use sqlx::Connection;
 pub const HOME: &str = "36.74";
 
 pub struct TestDb {
+    /// What Sentra is given: on the highly available cluster (scripts/test-ha.sh) the
+    /// multi-host URL, which only Sentra's own connections and libpq tools understand.
     pub url: String,
+    /// One host, for the test's own sqlx connections: the primary.
+    direct: Option<String>,
     _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// The URL for a plain sqlx connection of the test's own.
+    pub fn direct(&self) -> &str {
+        self.direct.as_deref().unwrap_or(&self.url)
+    }
+}
+
+/// The single-host URL of the host that takes writes now, for a URL that may name several.
+pub async fn primary_url(url: &str) -> String {
+    let Some(hosts) = sentra_storage::MultiHostUrl::parse(url).expect("database URL") else {
+        return url.to_string();
+    };
+    for (host, port) in &hosts.hosts {
+        let one = hosts.url_for(host, *port);
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&one).await {
+            let (standby,): (bool,) = sqlx::query_as("SELECT pg_is_in_recovery()")
+                .fetch_one(&mut conn)
+                .await
+                .expect("role");
+            if !standby {
+                return one;
+            }
+        }
+    }
+    panic!("no host of {url} takes writes");
 }
 
 pub fn backend_name() -> &'static str {
@@ -43,6 +74,7 @@ pub fn sentra_in(cwd: &std::path::Path) -> std::process::Command {
 pub fn sqlite_at(path: &std::path::Path) -> TestDb {
     TestDb {
         url: format!("sqlite://{}", path.display()),
+        direct: None,
         _dir: None,
     }
 }
@@ -57,19 +89,28 @@ pub async fn test_db() -> TestDb {
                 COUNTER.fetch_add(1, Ordering::SeqCst),
                 chrono::Utc::now().timestamp_subsec_micros()
             );
-            let mut conn = sqlx::PgConnection::connect(&admin)
+            let primary = primary_url(&admin).await;
+            let mut conn = sqlx::PgConnection::connect(&primary)
                 .await
                 .expect("connect to test postgres");
             sqlx::query(&format!("CREATE DATABASE {name}"))
                 .execute(&mut conn)
                 .await
                 .expect("create test database");
-            let base = admin
-                .rsplit_once('/')
-                .map_or(admin.as_str(), |(b, _)| b)
-                .to_string();
+            let with_name = |url: &str| {
+                let (path, query) = url.split_once('?').unwrap_or((url, ""));
+                let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+                if query.is_empty() {
+                    format!("{base}/{name}")
+                } else {
+                    format!("{base}/{name}?{query}")
+                }
+            };
+            let url = with_name(&admin);
+            let direct = with_name(&primary);
             TestDb {
-                url: format!("{base}/{name}"),
+                direct: (direct != url).then_some(direct),
+                url,
                 _dir: None,
             }
         }
@@ -78,6 +119,7 @@ pub async fn test_db() -> TestDb {
             let url = format!("sqlite://{}/sentra.db", dir.path().display());
             TestDb {
                 url,
+                direct: None,
                 _dir: Some(dir),
             }
         }

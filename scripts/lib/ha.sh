@@ -1,0 +1,110 @@
+# Sourced by scripts/test-ha.sh: a highly available PostgreSQL on loopback from Debian's
+# packages: a pg_auto_failover monitor and two data nodes (primary and synchronous standby) in
+# a temporary folder on free ports. Installs `postgresql-NN-auto-failover` first if missing.
+# After start_ha_cluster:
+#   HA_URL      multi-host superuser URL, target_session_attrs=read-write (as `pg_autoctl show uri`)
+#   HA_CTL      a wrapper running pg_autoctl as the postgres account with this cluster's settings
+#   HA_DIR      the folder: monitor/, node1/, node2/ and their logs
+# stop_ha_cluster stops and removes it all.
+
+# shellcheck source=postgres.sh
+. "$(dirname "${BASH_SOURCE[0]}")/postgres.sh"
+
+HA_DIR=""
+ha_pg_bin=""
+
+ha_psql() { # port, sql
+  "$ha_pg_bin/psql" -h 127.0.0.1 -p "$1" -U postgres -d postgres -Atqc "$2" 2>/dev/null
+}
+
+ha_wait() { # seconds, description, command...
+  local limit=$1 what=$2
+  shift 2
+  local i
+  for ((i = 0; i < limit; i++)); do
+    "$@" && return 0
+    sleep 1
+  done
+  echo "error: $what did not happen within ${limit} s; logs in $HA_DIR" >&2
+  return 1
+}
+
+ha_node_state() { # node name
+  "$HA_CTL" show state --pgdata "$HA_DIR/monitor" 2>/dev/null | awk -F'|' -v n="$1" '$1 ~ "^ *"n" *$" { gsub(/ /, "", $6); print $6 }'
+}
+
+ha_primary_ready() { [ "$(ha_node_state node1)" = "primary" ] || [ "$(ha_node_state node1)" = "wait_primary" ] || [ "$(ha_node_state node1)" = "single" ]; }
+
+ha_standby_ready() {
+  # pg_basebackup waits for a spread checkpoint (minutes on an idle server): ask for one now.
+  ha_psql "$HA_NODE1_PORT" "CHECKPOINT" >/dev/null || true
+  [ "$(ha_node_state node2)" = "secondary" ] && [ "$(ha_node_state node1)" = "primary" ]
+}
+
+start_ha_cluster() {
+  ensure_pg_bin || return 1
+  ha_pg_bin="$pg_bin"
+  local major
+  major="$(basename "$(dirname "$ha_pg_bin")")"
+  if ! command -v pg_autoctl >/dev/null 2>&1; then
+    echo "installing pg_auto_failover (Debian package postgresql-$major-auto-failover) ..." >&2
+    apt_install "postgresql-$major-auto-failover" || return 1
+  fi
+  HA_DIR="$(mktemp -d /tmp/sentra-ha.XXXXXX)" || return 1
+  if [ "$(id -u)" = 0 ]; then chown postgres "$HA_DIR" || return 1; fi
+  HA_CTL="$HA_DIR/pg_autoctl"
+  local as_pg=""
+  [ "$(id -u)" = 0 ] && as_pg="runuser -u postgres --"
+  cat > "$HA_CTL" <<EOF
+#!/bin/sh
+exec $as_pg env PATH="$ha_pg_bin:/usr/bin:/bin" XDG_CONFIG_HOME="$HA_DIR/config" XDG_DATA_HOME="$HA_DIR/share" XDG_RUNTIME_DIR="$HA_DIR/run" pg_autoctl "\$@"
+EOF
+  chmod 755 "$HA_CTL"
+  HA_MONITOR_PORT="$(free_port)"
+  HA_NODE1_PORT="$(free_port)"
+  HA_NODE2_PORT="$(free_port)"
+  local common=(--auth trust --no-ssl --hostname 127.0.0.1)
+  nohup "$HA_CTL" create monitor --pgdata "$HA_DIR/monitor" --pgport "$HA_MONITOR_PORT" \
+    "${common[@]}" --run > "$HA_DIR/monitor.log" 2>&1 &
+  ha_wait 60 "the pg_auto_failover monitor starting" \
+    ha_psql "$HA_MONITOR_PORT" "SELECT 1 FROM pg_extension WHERE extname = 'pgautofailover'" || return 1
+  # Failover after about 5 s without the primary instead of the default 20 s and more, and
+  # writes on the promoted standby 5 s later instead of 30 (primary_demote_timeout: how long a
+  # lost primary is given to stop itself; it must stay above the nodes'
+  # network_partition_timeout, set to 3 s below). Loopback values: production keeps the defaults.
+  ha_psql "$HA_MONITOR_PORT" "ALTER SYSTEM SET pgautofailover.health_check_period = 1000" >/dev/null
+  ha_psql "$HA_MONITOR_PORT" "ALTER SYSTEM SET pgautofailover.health_check_timeout = 1000" >/dev/null
+  ha_psql "$HA_MONITOR_PORT" "ALTER SYSTEM SET pgautofailover.health_check_max_retries = 1" >/dev/null
+  ha_psql "$HA_MONITOR_PORT" "ALTER SYSTEM SET pgautofailover.health_check_retry_delay = 500" >/dev/null
+  ha_psql "$HA_MONITOR_PORT" "ALTER SYSTEM SET pgautofailover.node_considered_unhealthy_timeout = 4000" >/dev/null
+  ha_psql "$HA_MONITOR_PORT" "ALTER SYSTEM SET pgautofailover.primary_demote_timeout = 5000" >/dev/null
+  ha_psql "$HA_MONITOR_PORT" "SELECT pg_reload_conf()" >/dev/null
+  local monitor="postgres://autoctl_node@127.0.0.1:$HA_MONITOR_PORT/pg_auto_failover?sslmode=disable"
+  local n port
+  for n in 1 2; do
+    port="HA_NODE${n}_PORT"
+    nohup "$HA_CTL" create postgres --pgdata "$HA_DIR/node$n" --pgport "${!port}" --name "node$n" \
+      --dbname postgres --monitor "$monitor" "${common[@]}" \
+      --run > "$HA_DIR/node$n.log" 2>&1 &
+    if [ "$n" = 1 ]; then
+      ha_wait 90 "node1 becoming the primary" ha_primary_ready || return 1
+    fi
+    ha_wait 60 "node$n's configuration" test -f "$HA_DIR/config/pg_autoctl$HA_DIR/node$n/pg_autoctl.cfg" || return 1
+    "$HA_CTL" config set --pgdata "$HA_DIR/node$n" timeout.network_partition_timeout 3 >/dev/null || return 1
+  done
+  ha_wait 180 "node2 becoming a synchronous standby" ha_standby_ready || return 1
+  HA_URL="postgres://postgres@127.0.0.1:$HA_NODE1_PORT,127.0.0.1:$HA_NODE2_PORT/postgres?target_session_attrs=read-write"
+  export HA_URL HA_CTL HA_DIR HA_MONITOR_PORT HA_NODE1_PORT HA_NODE2_PORT
+}
+
+stop_ha_cluster() {
+  if [ -n "$HA_DIR" ] && [ -d "$HA_DIR" ]; then
+    local d
+    for d in node2 node1 monitor; do
+      [ -d "$HA_DIR/$d" ] && "$HA_CTL" stop --pgdata "$HA_DIR/$d" --immediate >/dev/null 2>&1 || true
+    done
+    sleep 1
+    pkill -9 -f "(pg_autoctl|postgres).*$HA_DIR" >/dev/null 2>&1 || true
+    rm -rf "$HA_DIR"
+  fi
+}
