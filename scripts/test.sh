@@ -3,6 +3,8 @@
 # PostgreSQL: SENTRA_TEST_POSTGRES_URL if set (a superuser URL; each test creates its own
 # database), otherwise a throwaway cluster on a free port in a temporary folder, installing
 # Debian's `postgresql` package first if it is missing. With CI=true the PostgreSQL run is mandatory.
+# Last, scripts/test-ha.sh: the failover test and the suite on a highly available PostgreSQL
+# (pg_auto_failover); SENTRA_TEST_HA=0 leaves it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/postgres.sh
@@ -44,3 +46,7 @@ fi
 
 echo "== sentra tests on PostgreSQL =="
 "${runner[@]}"
+
+if [ "${SENTRA_TEST_HA:-1}" != 0 ]; then
+  scripts/test-ha.sh
+fi

@@ -301,6 +301,16 @@ impl Database {
         Ok(())
     }
 
+    /// PostgreSQL: whether the server a connection of the pool reaches now is a standby and
+    /// refuses writes (the host a multi-host URL led to). SQLite: `None`.
+    pub async fn server_role(&self) -> Result<Option<ServerRole>> {
+        if self.backend == Backend::Sqlite {
+            return Ok(None);
+        }
+        let mut conn = self.pool.acquire().await?;
+        Ok(Some(ServerRole::of(&mut conn).await?))
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -285,3 +285,48 @@ async fn the_primary_fails_mid_load_and_the_standby_takes_over_without_losing_a_
         let _ = s.child.wait();
     }
 }
+
+/// The same multi-host list leads each pool to the host its `target_session_attrs` asks for:
+/// writes to the primary, `prefer-standby` (for `--read-database`) and `standby` to the standby.
+#[tokio::test]
+async fn each_session_attribute_leads_to_its_host() {
+    if Ha::from_env().is_none() {
+        eprintln!("failover test: runs on the cluster of scripts/test-ha.sh");
+        return;
+    }
+    let db = test_db().await;
+    let with_attrs = |attrs: &str| {
+        let (base, _) = db.url.split_once('?').unwrap_or((&db.url, ""));
+        format!("{base}?target_session_attrs={attrs}")
+    };
+    let key = || sentra_storage::Keyring::new(sentra_storage::PersonalKey::generate().0);
+    let role = |url: String| async move {
+        // The new database reaches the standby a moment after it was made on the primary.
+        let mut tries = 0;
+        let db = loop {
+            match sentra_storage::Database::connect(&url, key()).await {
+                Ok(db) => break db,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    eprintln!("{e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{url}: {e}"),
+            }
+        };
+        let role = db.server_role().await.unwrap().expect("PostgreSQL");
+        db.close().await;
+        role
+    };
+    let writer = role(with_attrs("read-write")).await;
+    assert!(!writer.in_recovery && !writer.read_only, "{writer:?}");
+    let primary = role(with_attrs("primary")).await;
+    assert!(!primary.in_recovery, "{primary:?}");
+    for attrs in ["prefer-standby", "standby", "read-only"] {
+        let reader = role(with_attrs(attrs)).await;
+        assert!(
+            reader.in_recovery && reader.read_only,
+            "{attrs}: {reader:?}"
+        );
+    }
+}
