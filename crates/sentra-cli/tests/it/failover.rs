@@ -280,10 +280,6 @@ async fn the_primary_fails_mid_load_and_the_standby_takes_over_without_losing_a_
         writes_stopped_for < Duration::from_secs(20),
         "writes came back within seconds: {writes_stopped_for:?}"
     );
-    for mut s in servers {
-        let _ = s.child.kill();
-        let _ = s.child.wait();
-    }
 }
 
 /// The same multi-host list leads each pool to the host its `target_session_attrs` asks for:

@@ -132,6 +132,14 @@ pub(crate) struct Server {
     pub base: String,
 }
 
+/// A test that fails midway leaves no server running behind it.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub(crate) fn start_server(cwd: &Path, url: &str, n: usize) -> Server {
     let mut child = sentra_in(cwd)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", url])
@@ -537,10 +545,7 @@ async fn servers_and_the_database_fail_mid_load_and_no_acknowledged_write_is_los
         killed_server_recovery.is_some(),
         "the restarted server took writes"
     );
-    for mut s in servers {
-        let _ = s.child.kill();
-        let _ = s.child.wait();
-    }
+    drop(servers);
     drop(cluster);
 }
 
