@@ -148,6 +148,14 @@ enum Command {
         /// uses the same key; it is copied to the target's default place when none is there.
         #[arg(long, env = "SENTRA_KEY_FILE")]
         key_file: Option<String>,
+        /// Where the photos are now: a folder or an object store URL. Default: `media` beside
+        /// the source SQLite file (or sentra-data/media).
+        #[arg(long)]
+        media_from: Option<String>,
+        /// Where the photos go (a folder, or s3://bucket/prefix for several servers). Without it
+        /// they stay where they are and the new servers must be given that place (--media).
+        #[arg(long)]
+        media_to: Option<String>,
     },
     /// Rebuild this server's catalogue search index from the database, with a progress bar.
     Reindex {
@@ -679,14 +687,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { action } => user_command(action, &conn).await,
-        Command::MigrateData { from, to, key_file } => {
+        Command::MigrateData {
+            from,
+            to,
+            key_file,
+            media_from,
+            media_to,
+        } => {
             let source = conn(&DbArgs {
                 database: Some(from),
                 key_file,
                 search_dir: None,
-                media: None,
+                media: media_from,
             });
-            migrate_data(&source, &to).await
+            migrate_data(&source, &to).await?;
+            match media_to {
+                Some(media_to) => migrate_media(&source.media, &media_to).await,
+                None => {
+                    println!(
+                        "photos stay in {} (give the new servers --media {0}, or copy them with \
+                         --media-to) / foto tetap di {0}",
+                        source.media
+                    );
+                    Ok(())
+                }
+            }
         }
         Command::Backup { db, to } => {
             let conn = conn(&db);
@@ -805,6 +830,16 @@ async fn migrate_data(source: &Conn, to: &str) -> anyhow::Result<()> {
     if names.iter().any(|t| t == "audit_log") && !dst.copy_in_progress().await? {
         let entries = dst.count_rows("audit_log").await?;
         if entries > 0 {
+            // A finished copy run again (say, to go on with the photos): checked, not copied.
+            if sentra_storage::census_differences(&src.census().await?, &dst.census().await?)
+                .is_empty()
+            {
+                println!(
+                    "{} holds this deployment already: every table's rows and checksum match",
+                    dst.redacted_url()
+                );
+                return report_audit(dst.verify_audit().await?);
+            }
             bail!(
                 "{} already holds a deployment ({entries} audit entries): the target must be empty",
                 dst.redacted_url()
@@ -864,6 +899,48 @@ async fn migrate_data(source: &Conn, to: &str) -> anyhow::Result<()> {
         }
     );
     report_audit(verdict)
+}
+
+/// Copies every photo and file of the deployment to another store, resumable, then compares
+/// each object byte for byte.
+async fn migrate_media(from: &str, to: &str) -> anyhow::Result<()> {
+    let (source, target) = (open_media(from)?, open_media(to)?);
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} files ({per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let outcome = source
+        .copy_into(&target, |done, of| {
+            bar.set_length(of);
+            bar.set_position(done);
+        })
+        .await
+        .with_context(|| format!("copying the photos from {from} to {to}"))?;
+    bar.finish_and_clear();
+    let differing = source.differences(&target).await?;
+    if !differing.is_empty() {
+        bail!(
+            "{} files differ after the copy, e.g. {} / berkas berbeda setelah disalin",
+            differing.len(),
+            differing[0]
+        );
+    }
+    println!(
+        "files copied: {} ({:.1} MB) from {from} to {to} in {:.1} s{}; every file matches / semua berkas cocok",
+        outcome.copied,
+        outcome.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        if outcome.already_there > 0 {
+            format!(" ({} there from an earlier run)", outcome.already_there)
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
 }
 
 /// Prints an intact audit trail; a broken one is the command's error.

@@ -7,7 +7,7 @@ pub mod photo;
 pub mod store;
 
 pub use photo::{PhotoError, Rendition};
-pub use store::{MediaStore, StoreError};
+pub use store::{CopyOutcome, MediaStore, StoreError};
 
 /// The object key of one size of a photo: `produk/{product}/{photo}-md.jpg`.
 pub fn photo_key(base: &str, size: &str) -> String {

@@ -350,9 +350,25 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
     } else {
         target.direct().to_string()
     };
+    // Photos of the deployment in its default place, beside the SQLite file.
+    let photos = [
+        ("produk/p1/f1-md.jpg", vec![0xFF, 0xD8, 1, 2, 3]),
+        (
+            "lapangan/u1/foto.jpg",
+            [vec![0xFF, 0xD8], vec![9; 2000]].concat(),
+        ),
+    ];
+    for (key, bytes) in &photos {
+        let path = work.path().join("lama/media").join(key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let media_to = work.path().join("media-baru");
     let migrate_data = || {
         let mut c = sentra_in(work.path());
-        c.args(["migrate-data", "--from", &source_url, "--to", &target_url]);
+        c.args(["migrate-data", "--from", &source_url, "--to", &target_url])
+            .arg("--media-to")
+            .arg(&media_to);
         c
     };
 
@@ -397,6 +413,26 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
         "{said}"
     );
     assert!(said.contains("audit trail intact"), "{said}");
+    assert!(said.contains("files copied: 2 ("), "{said}");
+    assert!(said.contains("every file matches"), "{said}");
+    for (key, bytes) in &photos {
+        assert_eq!(&std::fs::read(media_to.join(key)).unwrap(), bytes, "{key}");
+    }
+    // Run again (as after a copy of the photos that stopped): the tables are checked, not
+    // copied, and the photos there are left alone.
+    std::fs::remove_file(media_to.join(photos[1].0)).unwrap();
+    let out = run(migrate_data()).await;
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("holds this deployment already"), "{said}");
+    assert!(
+        said.contains("files copied: 1 (") && said.contains("1 there from an earlier run"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read(media_to.join(photos[1].0)).unwrap(),
+        photos[1].1
+    );
 
     // Checked here too, independently of the command's own check.
     let source = Database::connect(&source_url, common::created_key(&source_url, work.path()))
