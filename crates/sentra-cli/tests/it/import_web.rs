@@ -485,8 +485,17 @@ async fn sign_in(base: &str, login: &str, password: &str) -> (reqwest::Client, S
     (client, csrf)
 }
 
-#[tokio::test]
-async fn a_server_killed_while_writing_an_import_leaves_whole_batches_and_finishes_after_restart() {
+/// A `sentra serve` process writing a browser import of `rows` businesses: it has written some.
+struct ImportUnderWay {
+    server: std::process::Child,
+    database: Database,
+    id: String,
+    scope: Scope,
+    db: common::TestDb,
+    dir: tempfile::TempDir,
+}
+
+async fn import_under_way(rows: u32) -> ImportUnderWay {
     let db = common::test_db().await;
     let dir = tempfile::tempdir().unwrap();
     sentra(dir.path(), &["migrate", "--database", &db.url], None);
@@ -508,9 +517,8 @@ async fn a_server_killed_while_writing_an_import_leaves_whole_batches_and_finish
         ],
         Some("kata-sandi-uji\n"),
     );
-    let rows = 6000;
     let csv = common::pondok_aren_rows(rows);
-    let (mut server, base) = serve(dir.path(), &db.url);
+    let (server, base) = serve(dir.path(), &db.url);
     let (client, csrf) = sign_in(&base, "op@test.id", "kata-sandi-uji").await;
     let id = upload(&client, &base, &csrf, "besar.csv", csv.into_bytes()).await;
     let database = Database::connect(&db.url, common::created_key(&db.url, dir.path()))
@@ -537,6 +545,27 @@ async fn a_server_killed_while_writing_an_import_leaves_whole_batches_and_finish
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    ImportUnderWay {
+        server,
+        database,
+        id,
+        scope,
+        db,
+        dir,
+    }
+}
+
+#[tokio::test]
+async fn a_server_killed_while_writing_an_import_leaves_whole_batches_and_finishes_after_restart() {
+    let rows = 6000;
+    let ImportUnderWay {
+        mut server,
+        database,
+        id,
+        scope,
+        db,
+        dir,
+    } = import_under_way(rows).await;
     server.kill().unwrap();
     server.wait().unwrap();
     let written = database.count_umkm(&scope).await.unwrap();
@@ -559,5 +588,47 @@ async fn a_server_killed_while_writing_an_import_leaves_whole_batches_and_finish
     let result = job.result.unwrap();
     assert_eq!(result.new + result.unchanged, rows as usize);
     assert_eq!(result.unchanged as i64, written);
+    database.close().await;
+}
+
+/// SIGTERM (a deploy, `systemctl stop`) mid-import: the server stops taking requests, finishes
+/// the job it is writing, and exits cleanly — no lease left to run out, no second attempt.
+#[tokio::test]
+async fn a_server_stopped_gracefully_finishes_the_import_it_is_writing_first() {
+    let rows = 6000;
+    let ImportUnderWay {
+        mut server,
+        database,
+        id,
+        scope,
+        // Kept to the end: dropping them removes the database's folder.
+        db: _db,
+        dir: _dir,
+    } = import_under_way(rows).await;
+    let claims = database.import_job(&id).await.unwrap().unwrap().attempts;
+    let written_before = database.count_umkm(&scope).await.unwrap();
+    let asked = Instant::now();
+    let signalled = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let status = server.wait().unwrap();
+    let stopped_after = asked.elapsed();
+    assert!(status.success(), "a clean exit: {status:?}");
+    let job = database.import_job(&id).await.unwrap().unwrap();
+    assert_eq!(job.state, JobState::Done, "{:?}", job.error);
+    assert_eq!(job.attempts, claims, "finished by the server that began it");
+    assert_eq!(database.count_umkm(&scope).await.unwrap(), rows as i64);
+    assert!(
+        written_before < rows as i64,
+        "the signal came while the job was writing ({written_before} of {rows})"
+    );
+    // Within the drain time (20 s) and the test's margin.
+    assert!(stopped_after < Duration::from_secs(25), "{stopped_after:?}");
+    assert!(matches!(
+        database.verify_audit().await.unwrap(),
+        sentra_storage::AuditVerdict::Intact { .. }
+    ));
     database.close().await;
 }
