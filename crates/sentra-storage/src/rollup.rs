@@ -661,15 +661,35 @@ CREATE TRIGGER growth_business_delete BEFORE DELETE ON umkm
 impl Database {
     /// Installs (or replaces) the triggers that keep the rollups exact.
     pub(crate) async fn install_rollup_triggers(&self) -> Result<()> {
-        let sql = match self.backend() {
+        match self.backend() {
+            // `CREATE TRIGGER IF NOT EXISTS`: nothing happens when they are there.
             Backend::Sqlite => {
-                sqlite_triggers() + &sqlite_reach_triggers() + &sqlite_growth_triggers()
+                let sql = sqlite_triggers() + &sqlite_reach_triggers() + &sqlite_growth_triggers();
+                sqlx::raw_sql(&sql).execute(&self.pool).await?;
             }
             Backend::Postgres => {
-                postgres_triggers() + &postgres_reach_triggers() + &postgres_growth_triggers()
+                let sql =
+                    postgres_triggers() + &postgres_reach_triggers() + &postgres_growth_triggers();
+                // Every server start and CLI command migrates; replacing the triggers takes an
+                // ACCESS EXCLUSIVE lock on `umkm`, which would stall a serving database behind
+                // its longest transaction. The installed version is marked on the trigger
+                // function (restored with it by pg_dump, absent after `migrate-data`, which
+                // copies rows only), and the same version is left alone.
+                let mark = format!("sentra:{}", &crate::accounts::secret_hash(&sql)[..16]);
+                let installed: Option<(Option<String>,)> = sqlx::query_as(
+                    "SELECT obj_description(p.oid, 'pg_proc') FROM pg_proc p \
+                     WHERE p.proname = 'sentra_rollup_umkm'",
+                )
+                .fetch_optional(&self.pool)
+                .await?;
+                if installed.and_then(|(d,)| d).as_deref() != Some(mark.as_str()) {
+                    // One simple query: PostgreSQL runs it as one transaction.
+                    let sql =
+                        format!("{sql}\nCOMMENT ON FUNCTION sentra_rollup_umkm() IS '{mark}';\n");
+                    sqlx::raw_sql(&sql).execute(&self.pool).await?;
+                }
             }
-        };
-        sqlx::raw_sql(&sql).execute(&self.pool).await?;
+        }
         self.fill_reach_rollup().await
     }
 

@@ -565,3 +565,45 @@ async fn dashboards_and_open_data_read_the_replica_and_writes_go_to_the_primary(
     let home = Scope::region(RegionCode::parse(HOME).unwrap());
     assert_eq!(replica.count_umkm(&home).await.unwrap(), 400);
 }
+
+/// Every server start and command migrates: on PostgreSQL the rollup triggers of the same
+/// version are left alone (replacing them locks `umkm`), a changed version is replaced.
+#[tokio::test]
+async fn migrating_again_leaves_the_rollup_triggers_alone() {
+    let db = test_db().await;
+    if db.url.starts_with("sqlite://") {
+        eprintln!("PostgreSQL only: SQLite's triggers are created IF NOT EXISTS");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let migrate = || {
+        let mut c = sentra_in(work.path());
+        c.args(["migrate", "--database", &db.url]);
+        c
+    };
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(db.direct()).await.unwrap();
+    let trigger = || async {
+        let (oid,): (String,) =
+            sqlx::query_as("SELECT oid::text FROM pg_trigger WHERE tgname = 'rollup_umkm'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        oid
+    };
+    let out = run(migrate()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let first = trigger().await;
+    let out = run(migrate()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(trigger().await, first, "the same triggers, not re-created");
+    // An older version installed: replaced.
+    sqlx::query("COMMENT ON FUNCTION sentra_rollup_umkm() IS 'sentra:older'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = run(migrate()).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert_ne!(trigger().await, first, "a changed version is installed");
+    pool.close().await;
+}
