@@ -66,6 +66,7 @@ EOF
   local common=(--auth trust --no-ssl --hostname 127.0.0.1)
   nohup "$HA_CTL" create monitor --pgdata "$HA_DIR/monitor" --pgport "$HA_MONITOR_PORT" \
     "${common[@]}" --run > "$HA_DIR/monitor.log" 2>&1 &
+  disown # stopped by stop_ha_cluster, without the shell's "Killed" notice
   ha_wait 60 "the pg_auto_failover monitor starting" \
     ha_psql "$HA_MONITOR_PORT" "SELECT 1 FROM pg_extension WHERE extname = 'pgautofailover'" || return 1
   # Failover after about 5 s without the primary instead of the default 20 s and more, and
@@ -86,6 +87,7 @@ EOF
     nohup "$HA_CTL" create postgres --pgdata "$HA_DIR/node$n" --pgport "${!port}" --name "node$n" \
       --dbname postgres --monitor "$monitor" "${common[@]}" \
       --run > "$HA_DIR/node$n.log" 2>&1 &
+    disown
     if [ "$n" = 1 ]; then
       ha_wait 90 "node1 becoming the primary" ha_primary_ready || return 1
     fi

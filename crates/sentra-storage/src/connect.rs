@@ -120,7 +120,7 @@ pub struct Database {
     backend: Backend,
     redacted_url: String,
     /// For a URL naming several PostgreSQL hosts: the forwarder the pool connects through.
-    _forwarder: Option<Arc<Forwarder>>,
+    forwarder: Option<Arc<Forwarder>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -250,7 +250,7 @@ impl Database {
             keyring,
             backend,
             redacted_url: redacted,
-            _forwarder: forwarder,
+            forwarder,
         })
     }
 
@@ -299,6 +299,11 @@ impl Database {
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// For a multi-host URL: how often new connections went to another host than before.
+    pub(crate) fn host_changes(&self) -> Option<u64> {
+        self.forwarder.as_ref().map(|f| f.router.host_changes())
     }
 
     /// PostgreSQL: whether the server a connection of the pool reaches now is a standby and

@@ -185,6 +185,8 @@ const NEGATIVE_CACHE: Duration = Duration::from_millis(500);
 struct Choice {
     current: Option<usize>,
     last_round: Option<Instant>,
+    /// The host chosen last, kept when `current` is dropped: to count changes.
+    last_chosen: Option<usize>,
 }
 
 /// Knows which host to send new connections to.
@@ -192,11 +194,18 @@ pub struct Router {
     url: MultiHostUrl,
     choice: Mutex<Choice>,
     round: tokio::sync::Mutex<()>,
+    /// How often the chosen host changed (failovers, switchovers), for `/metrics`.
+    host_changes: std::sync::atomic::AtomicU64,
 }
 
 impl Router {
     pub fn attrs(&self) -> SessionAttrs {
         self.url.attrs
+    }
+
+    /// How often new connections were sent to another host than before.
+    pub fn host_changes(&self) -> u64 {
+        self.host_changes.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn current(&self) -> Option<usize> {
@@ -274,6 +283,13 @@ impl Router {
         let mut choice = self.choice.lock().unwrap_or_else(PoisonError::into_inner);
         choice.current = found;
         choice.last_round = Some(Instant::now());
+        if let Some(host) = found {
+            if choice.last_chosen.is_some_and(|last| last != host) {
+                self.host_changes
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            choice.last_chosen = Some(host);
+        }
         match found {
             Some(host) => {
                 let (name, port) = &self.url.hosts[host];
@@ -350,6 +366,7 @@ impl Forwarder {
             url,
             choice: Mutex::new(Choice::default()),
             round: tokio::sync::Mutex::new(()),
+            host_changes: std::sync::atomic::AtomicU64::new(0),
         });
         let accepting = {
             let router = router.clone();

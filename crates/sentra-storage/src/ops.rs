@@ -15,6 +15,8 @@ pub struct PoolStats {
     pub open: u32,
     pub idle: u32,
     pub max: u32,
+    /// For a multi-host PostgreSQL URL: how often the pool moved to another host (failovers).
+    pub host_changes: Option<u64>,
 }
 
 /// Jobs of one kind in one state, over the whole deployment.
@@ -107,6 +109,7 @@ impl Database {
             open: self.pool.size(),
             idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
             max: self.pool.options().get_max_connections(),
+            host_changes: self.host_changes(),
         }
     }
 

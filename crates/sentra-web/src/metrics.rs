@@ -57,6 +57,8 @@ pub(crate) struct Metrics {
     jobs: Family<JobLabels, Gauge<i64, AtomicI64>>,
     /// Set when the last scrape could not read the jobs (the database was down).
     database_up: Gauge<i64, AtomicI64>,
+    /// Multi-host PostgreSQL URLs: how often the pool moved to another host.
+    db_host_changes: Gauge<i64, AtomicI64>,
 }
 
 impl Metrics {
@@ -70,6 +72,7 @@ impl Metrics {
         let pool = Family::<PoolLabels, Gauge<i64, AtomicI64>>::default();
         let jobs = Family::<JobLabels, Gauge<i64, AtomicI64>>::default();
         let database_up = Gauge::<i64, AtomicI64>::default();
+        let db_host_changes = Gauge::<i64, AtomicI64>::default();
         registry.register(
             "http_requests",
             "HTTP requests answered, by method, route pattern and status",
@@ -100,6 +103,11 @@ impl Metrics {
             "1 when the last scrape could query the database",
             database_up.clone(),
         );
+        registry.register(
+            "db_host_changes",
+            "Times this server's pool moved to another PostgreSQL host (failovers; multi-host URLs only)",
+            db_host_changes.clone(),
+        );
         Self {
             registry,
             requests,
@@ -108,6 +116,7 @@ impl Metrics {
             pool,
             jobs,
             database_up,
+            db_host_changes,
         }
     }
 }
@@ -171,6 +180,11 @@ pub(crate) async fn scrape(
                 state: name.to_string(),
             })
             .set(i64::from(value));
+    }
+    if let Some(changes) = pool.host_changes {
+        metrics
+            .db_host_changes
+            .set(i64::try_from(changes).unwrap_or(i64::MAX));
     }
     match db.job_counts().await {
         Ok(counts) => {

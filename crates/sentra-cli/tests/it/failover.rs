@@ -213,6 +213,23 @@ async fn the_primary_fails_mid_load_and_the_standby_takes_over_without_losing_a_
     let (lost, in_db) = lost_writes(&new_primary, &t.acknowledged).await;
     let verified = run_sentra(work.path(), &db.url, &["audit", "verify"], None);
     serves_again(&client, &servers).await;
+    // Each server's metrics tell that its pool moved to another host.
+    for s in &servers {
+        let metrics = client
+            .get(format!("{}/metrics", s.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let changes: i64 = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("sentra_db_host_changes "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("sentra_db_host_changes in {metrics}"));
+        assert!(changes >= 1, "{changes}");
+    }
 
     // The old primary comes back as a standby and catches up.
     let rejoin_from = Instant::now();
