@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Benchmark (issue 13, before partitioning is built): is `umkm` partitioned by province worth
+# its schema change? N demo UMKM spread over eight provinces on PostgreSQL; a partitioned copy
+# of `umkm` (LIST by province_code, one partition per province of the region data) beside the
+# plain table, same rows and indexes. The registry's query shapes run on both, the partitioned
+# one with the `province_code = …` condition the storage layer would add: median of 7 runs of
+# planning + execution time (EXPLAIN ANALYZE), in milliseconds.
+# Usage: bench/partitioning.sh [N]   (default 1000000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-1000000}"
+# shellcheck source=../scripts/lib/postgres.sh
+. scripts/lib/postgres.sh
+work="$(mktemp -d /tmp/sentra-bench.XXXXXX)"
+chmod 755 "$work"
+cleanup() { stop_throwaway_postgres; rm -rf "$work"; }
+trap cleanup EXIT
+
+cargo build --release -q -p sentra-cli
+bin="$PWD/target/release/sentra"
+start_throwaway_postgres
+export SENTRA_LOG=error
+db="${PG_ADMIN_URL%/*}/sentra_bench"
+psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE sentra_bench"
+cd "$work"
+
+# Aceh, DKI Jakarta, Jawa Barat, Jawa Tengah, Jawa Timur, Banten, Bali, NTT.
+provinces=(11 31 32 33 35 36 51 53)
+per=$((n / ${#provinces[@]}))
+started=$SECONDS
+for p in "${provinces[@]}"; do
+  "$bin" demo --region "$p" --umkm "$per" --seed "$p" --database "$db" >/dev/null
+done
+echo "demo: $((per * ${#provinces[@]})) UMKM in ${#provinces[@]} provinces, $((SECONDS - started)) s"
+
+started=$SECONDS
+psql -q -v ON_ERROR_STOP=1 "$db" <<'SQL'
+CREATE TABLE umkm_by_province (LIKE umkm INCLUDING DEFAULTS) PARTITION BY LIST (province_code);
+DO $$
+DECLARE p text;
+BEGIN
+  FOR p IN SELECT code FROM regions WHERE level = 'province' LOOP
+    EXECUTE format('CREATE TABLE umkm_p%s PARTITION OF umkm_by_province FOR VALUES IN (%L)',
+                   replace(p, '.', '_'), p);
+  END LOOP;
+END $$;
+ALTER TABLE umkm_by_province ADD PRIMARY KEY (province_code, id);
+INSERT INTO umkm_by_province SELECT * FROM umkm;
+CREATE INDEX ON umkm_by_province (village_code);
+CREATE INDEX ON umkm_by_province (district_code);
+CREATE INDEX ON umkm_by_province (regency_code, name);
+CREATE INDEX ON umkm_by_province (sector_code);
+CREATE INDEX ON umkm_by_province (status);
+CREATE INDEX ON umkm_by_province (owner_nik_hash);
+VACUUM ANALYZE umkm;
+VACUUM ANALYZE umkm_by_province;
+SQL
+echo "partitioned copy built in $((SECONDS - started)) s"
+
+regency="$(psql -Atq "$db" -c "SELECT regency_code FROM umkm WHERE province_code = '53' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")"
+district="$(psql -Atq "$db" -c "SELECT district_code FROM umkm WHERE regency_code = '$regency' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")"
+some_id="$(psql -Atq "$db" -c "SELECT id FROM umkm WHERE province_code = '53' ORDER BY id LIMIT 1 OFFSET 1000")"
+
+# One query: its median planning + execution milliseconds over 7 runs.
+median_ms() {
+  local sql="$1" i times=()
+  for i in 1 2 3 4 5 6 7; do
+    times+=("$(psql -Atq "$db" -c "EXPLAIN (ANALYZE, FORMAT JSON) $sql" |
+      python3 -c 'import json,sys; p=json.load(sys.stdin)[0]; print(p["Planning Time"]+p["Execution Time"])')")
+  done
+  printf '%s\n' "${times[@]}" | sort -g | sed -n 4p
+}
+
+rows=()
+compare() { # label, SQL over table T with condition C, the plain condition, the partitioned one
+  local label="$1" template="$2" plain="$3" parted="$4"
+  local a b
+  a="$(median_ms "$(echo "$template" | sed "s/{T}/umkm/g; s/{C}/$plain/g")")"
+  b="$(median_ms "$(echo "$template" | sed "s/{T}/umkm_by_province/g; s/{C}/$parted/g")")"
+  rows+=("$(printf '| %-52s | %9.2f | %9.2f | %5.2f |' "$label" "$a" "$b" "$(echo "$a / $b" | bc -l)")")
+}
+
+p="province_code = '53'"
+compare "list page of a kabupaten (20 by name)" \
+  "SELECT id, name FROM {T} WHERE {C} AND merged_into IS NULL ORDER BY name LIMIT 20" \
+  "regency_code = '$regency'" "$p AND regency_code = '$regency'"
+compare "count in a kabupaten" \
+  "SELECT count(*) FROM {T} WHERE {C} AND merged_into IS NULL" \
+  "regency_code = '$regency'" "$p AND regency_code = '$regency'"
+compare "count in a kecamatan" \
+  "SELECT count(*) FROM {T} WHERE {C} AND merged_into IS NULL" \
+  "district_code = '$district'" "$p AND district_code = '$district'"
+compare "per kabupaten of a province (dashboard)" \
+  "SELECT regency_code, count(*) FROM {T} WHERE {C} GROUP BY 1" \
+  "$p" "$p"
+compare "one sector in a province" \
+  "SELECT count(*) FROM {T} WHERE {C} AND sector_code = 'kuliner'" \
+  "$p" "$p"
+compare "a business by id, province known" \
+  "SELECT name FROM {T} WHERE {C}" \
+  "id = '$some_id'" "$p AND id = '$some_id'"
+compare "a business by id only (links, API)" \
+  "SELECT name FROM {T} WHERE {C}" \
+  "id = '$some_id'" "id = '$some_id'"
+compare "national: per province" \
+  "SELECT province_code, count(*) FROM {T} WHERE {C} GROUP BY 1" \
+  "true" "true"
+
+echo
+echo "N = $((per * ${#provinces[@]})) UMKM in ${#provinces[@]} provinces; kabupaten $regency, kecamatan $district"
+echo "| query | plain ms | partitioned ms | plain ÷ partitioned |"
+echo "|---|---:|---:|---:|"
+printf '%s\n' "${rows[@]}"
+psql -Atq "$db" -c "SELECT 'sizes: plain ' || pg_size_pretty(pg_total_relation_size('umkm')) || ', partitioned ' || pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'umkm_by_province'::regclass))"
