@@ -8,7 +8,7 @@
 
 use crate::common::{primary_url, test_db};
 use crate::faults::{
-    Load, api_client, deploy_with_admin, lost_writes, run_sentra, serves_again, start_server,
+    Load, api_client, deploy_with_admin, lost_writes, run_sentra, serves_again, start_server_with,
 };
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -154,9 +154,22 @@ async fn the_primary_fails_mid_load_and_the_standby_takes_over_without_losing_a_
     let db = test_db().await;
     let work = tempfile::tempdir().unwrap();
     let token = deploy_with_admin(work.path(), &db.url);
-    let servers: Vec<_> = (0..2)
-        .map(|n| start_server(work.path(), &db.url, n))
-        .collect();
+    // Server 0 reads its dashboards, open data and public catalogue from a standby.
+    let replica = format!(
+        "{}?target_session_attrs=prefer-standby",
+        db.url
+            .split_once('?')
+            .map_or(db.url.as_str(), |(base, _)| base)
+    );
+    let servers = vec![
+        start_server_with(
+            work.path(),
+            &db.url,
+            0,
+            &["--read-database", replica.as_str()],
+        ),
+        start_server_with(work.path(), &db.url, 1, &[]),
+    ];
     let client = api_client(&token);
 
     let old_primary_port = port_of(&primary_url(&db.url).await);
@@ -174,6 +187,21 @@ async fn the_primary_fails_mid_load_and_the_standby_takes_over_without_losing_a_
         CLIENTS,
     );
     let started = load.started;
+    // Open data through server 0 all along: it reads the standby, which stays up.
+    let open_data = tokio::spawn({
+        let url = format!("{}/data/umkm-per-wilayah.csv", servers[0].base);
+        async move {
+            let (mut ok, mut failed) = (0u64, 0u64);
+            while started.elapsed() < LOAD {
+                match reqwest::get(&url).await {
+                    Ok(r) if r.status() == 200 => ok += 1,
+                    _ => failed += 1,
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (ok, failed)
+        }
+    });
     tokio::time::sleep(STOP_PRIMARY_AT).await;
     let stopped_at = started.elapsed();
     tokio::task::spawn_blocking({
@@ -207,6 +235,7 @@ async fn the_primary_fails_mid_load_and_the_standby_takes_over_without_losing_a_
         .unwrap()
     };
     let t = load.finish().await;
+    let (open_data_ok, open_data_failed) = open_data.await.unwrap();
 
     let new_primary = primary_url(&db.url).await;
     assert_ne!(port_of(&new_primary), old_primary_port, "a new primary");
@@ -265,6 +294,8 @@ async fn the_primary_fails_mid_load_and_the_standby_takes_over_without_losing_a_
         "writes_in_database": in_db,
         "acknowledged_lost": lost.len(),
         "acknowledged_missing_on_rejoined_node": lost_on_old.len(),
+        "open_data_reads_from_the_standby_ok": open_data_ok,
+        "open_data_reads_from_the_standby_failed": open_data_failed,
         "errors": t.errors,
         "primary_stopped_at_s": stopped_at.as_secs_f64(),
         "standby_promoted_after_s": promoted_at.map(|at| (at - stopped_at).as_secs_f64()),

@@ -141,8 +141,14 @@ impl Drop for Server {
 }
 
 pub(crate) fn start_server(cwd: &Path, url: &str, n: usize) -> Server {
+    start_server_with(cwd, url, n, &[])
+}
+
+/// The same, with more flags for `sentra serve`.
+pub(crate) fn start_server_with(cwd: &Path, url: &str, n: usize, flags: &[&str]) -> Server {
     let mut child = sentra_in(cwd)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", url])
+        .args(flags)
         .args(["--home-region", "36.74"])
         .arg("--search-dir")
         .arg(cwd.join(format!("search-{n}")))
