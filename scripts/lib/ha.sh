@@ -91,10 +91,13 @@ EOF
     if [ "$n" = 1 ]; then
       ha_wait 90 "node1 becoming the primary" ha_primary_ready || return 1
     fi
-    ha_wait 60 "node$n's configuration" test -f "$HA_DIR/config/pg_autoctl$HA_DIR/node$n/pg_autoctl.cfg" || return 1
-    "$HA_CTL" config set --pgdata "$HA_DIR/node$n" timeout.network_partition_timeout 3 >/dev/null || return 1
   done
   ha_wait 180 "node2 becoming a synchronous standby" ha_standby_ready || return 1
+  # Only once both run: `config set` signals the node's pg_autoctl to reload, and done while a
+  # node was still starting, the signal once reached this script's process group instead.
+  for n in 1 2; do
+    "$HA_CTL" config set --pgdata "$HA_DIR/node$n" timeout.network_partition_timeout 3 >/dev/null || return 1
+  done
   HA_URL="postgres://postgres@127.0.0.1:$HA_NODE1_PORT,127.0.0.1:$HA_NODE2_PORT/postgres?target_session_attrs=read-write"
   export HA_URL HA_CTL HA_DIR HA_MONITOR_PORT HA_NODE1_PORT HA_NODE2_PORT
 }

@@ -326,17 +326,38 @@ impl Router {
     /// Checks the chosen host's role now and then: a primary demoted to standby while its
     /// connections lived, or a replica appearing for a `prefer-standby` pool.
     async fn watch(&self) {
+        // One connection kept to the chosen host, not a new one every tick (which would fill a
+        // server's log with connections when `log_connections` is on).
+        let mut watching: Option<(usize, sqlx::AnyConnection)> = None;
         loop {
             tokio::time::sleep(WATCH_EVERY).await;
             let Some(host) = self.current() else {
+                watching = None;
                 continue;
             };
-            let still_right = match self.role(host).await {
+            if watching.as_ref().is_none_or(|(h, _)| *h != host) {
+                let (name, port) = &self.url.hosts[host];
+                let url = self.url.url_for(name, *port);
+                let connect = sqlx::AnyConnection::connect(&url);
+                watching = match tokio::time::timeout(PROBE_TIMEOUT, connect).await {
+                    Ok(Ok(conn)) => Some((host, conn)),
+                    _ => None,
+                };
+            }
+            let role = match watching.as_mut() {
+                Some((_, conn)) => tokio::time::timeout(PROBE_TIMEOUT, ServerRole::of(conn))
+                    .await
+                    .ok()
+                    .and_then(|r| r.ok()),
+                None => None,
+            };
+            let still_right = match role {
                 None => false,
                 Some(role) if self.url.attrs == SessionAttrs::PreferStandby => role.in_recovery,
                 Some(role) => self.url.attrs.accepts(role),
             };
             if !still_right {
+                watching = None;
                 self.forget_if(host);
             }
         }
