@@ -105,6 +105,12 @@ compare "a business by id only (links, API)" \
 compare "national: per province" \
   "SELECT province_code, count(*) FROM {T} WHERE {C} GROUP BY 1" \
   "true" "true"
+# The way out for id-only paths short of carrying the province: an index on id in every
+# partition (38 small index probes instead of 38 scans).
+psql -q "$db" -c "CREATE INDEX ON umkm_by_province (id)" -c "ANALYZE umkm_by_province"
+compare "a business by id only, with an id index per partition" \
+  "SELECT name FROM {T} WHERE {C}" \
+  "id = '$some_id'" "id = '$some_id'"
 
 echo
 echo "N = $((per * ${#provinces[@]})) UMKM in ${#provinces[@]} provinces; kabupaten $regency, kecamatan $district"
