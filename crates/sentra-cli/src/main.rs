@@ -167,6 +167,12 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// PostgreSQL: partition the UMKM table by province (one partition per province, key
+    /// (province_code, id)), in one transaction; writers wait while it runs. Idempotent.
+    Partition {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Generate deterministic demo UMKM for a region, and optionally products for the catalogue.
     Demo {
         /// Region code to fill (any level), e.g. 36.74.
@@ -528,6 +534,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 index.len(),
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Partition { db } => {
+            let db = open(&conn(&db)).await?;
+            if db.backend() != sentra_storage::Backend::Postgres {
+                bail!(
+                    "partisi per provinsi hanya untuk PostgreSQL; SQLite tetap satu tabel / \
+                     partitioning by province needs PostgreSQL; SQLite keeps one table"
+                );
+            }
+            let done = db.partition_by_province().await?;
+            if done.changed {
+                println!(
+                    "tabel umkm dipartisi per provinsi / umkm partitioned by province: {} partitions, {} rows moved in {:.1} s",
+                    done.partitions,
+                    done.rows,
+                    done.millis as f64 / 1000.0
+                );
+            } else {
+                println!(
+                    "tabel umkm sudah dipartisi / umkm is partitioned already ({} partitions hold rows)",
+                    done.partitions
+                );
+            }
+            for p in db.umkm_partition_rows().await?.iter().take(5) {
+                println!("  {:<16} {:>10} rows", p.partition, p.rows);
+            }
             Ok(())
         }
         Command::Migrate { db } => {

@@ -290,6 +290,7 @@ impl Database {
             .await?;
         // After the regions: the reach rollup's calendar is per province.
         self.install_rollup_triggers().await?;
+        self.install_province_keys().await?;
         self.seed_product_categories().await?;
         self.seed_activity_topics().await?;
         Ok(())

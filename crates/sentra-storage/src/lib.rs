@@ -29,6 +29,7 @@ mod procurement;
 mod procurement_import;
 mod product_photos;
 mod products;
+mod province_keys;
 mod regions;
 mod rollup;
 mod transfer;
@@ -78,6 +79,7 @@ pub use procurement_import::{
 };
 pub use product_photos::{NewPhoto, PhotoRecord};
 pub use products::ProductRecord;
+pub use province_keys::{PartitionReport, PartitionRows};
 pub use transfer::CopiedTable;
 pub use umkm::{
     ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,

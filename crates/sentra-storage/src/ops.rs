@@ -149,9 +149,12 @@ impl Database {
                  AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name"
             }
             Backend::Postgres => {
-                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
-                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
-                 AND table_name <> '_sqlx_migrations' ORDER BY table_name"
+                // Partitioned tables once, without their partitions (`sentra partition`).
+                "SELECT CAST(c.relname AS TEXT) FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
+                 AND NOT c.relispartition AND c.relname <> '_sqlx_migrations' \
+                 ORDER BY c.relname"
             }
         };
         let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&self.pool).await?;

@@ -409,6 +409,25 @@ const BUSINESS_MOVED: &str = "(OLD.village_code IS NOT NEW.village_code \
     OR (OLD.merged_into IS NULL AND OLD.status <> 'inactive') \
        <> (NEW.merged_into IS NULL AND NEW.status <> 'inactive'))";
 
+/// A business entering (a partition of) `umkm` with participations already recorded: its reach
+/// counted from them.
+fn business_added() -> String {
+    let year = reach_year("a.starts_at", "NEW.village_code");
+    format!(
+        "INSERT INTO reach_rollup (umkm_id, year, attended) \
+         SELECT NEW.id, {year}, COUNT(*) FROM activity_participants p \
+         JOIN activities a ON a.id = p.activity_id \
+         WHERE p.umkm_id = NEW.id AND p.state IN {ATTENDED} AND {year} IS NOT NULL \
+         GROUP BY {year} \
+         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = excluded.attended;\n\
+         INSERT INTO reach_village (village_code, year, n) \
+         SELECT NEW.village_code, r.year, 1 FROM reach_rollup r \
+         WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} \
+         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;",
+        new = counted("NEW"),
+    )
+}
+
 fn business_removed() -> String {
     format!(
         "INSERT INTO reach_village (village_code, year, n) \
@@ -486,8 +505,25 @@ fn sqlite_reach_triggers() -> String {
     .concat()
 }
 
-fn postgres_reach_triggers() -> String {
+/// `partitioned`: `umkm` is partitioned by province, where a business moved to another province
+/// leaves its partition (BEFORE DELETE, which takes its reach away) and enters the other
+/// (AFTER INSERT, which must count it again; no AFTER UPDATE fires for such a move).
+fn postgres_reach_triggers(partitioned: bool) -> String {
     let cond = |c: &str| c.replace(" IS NOT ", " IS DISTINCT FROM ");
+    let (events, on_insert) = if partitioned {
+        (
+            "INSERT OR UPDATE",
+            format!(
+                "IF TG_OP = 'INSERT' THEN
+    {}
+    RETURN NULL;
+  END IF;",
+                business_added()
+            ),
+        )
+    } else {
+        ("UPDATE", String::new())
+    };
     format!(
         "CREATE OR REPLACE FUNCTION sentra_reach_participant() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -518,6 +554,7 @@ BEGIN
     {removed}
     RETURN OLD;
   END IF;
+  {on_insert}
   IF {business_moved} THEN
     {business}
   END IF;
@@ -531,7 +568,7 @@ DROP TRIGGER IF EXISTS reach_activity ON activities;
 CREATE TRIGGER reach_activity AFTER UPDATE ON activities
   FOR EACH ROW EXECUTE FUNCTION sentra_reach_activity();
 DROP TRIGGER IF EXISTS reach_business ON umkm;
-CREATE TRIGGER reach_business AFTER UPDATE ON umkm
+CREATE TRIGGER reach_business AFTER {events} ON umkm
   FOR EACH ROW EXECUTE FUNCTION sentra_reach_business();
 DROP TRIGGER IF EXISTS reach_business_delete ON umkm;
 CREATE TRIGGER reach_business_delete BEFORE DELETE ON umkm
@@ -618,7 +655,20 @@ fn sqlite_growth_triggers() -> String {
     .concat()
 }
 
-fn postgres_growth_triggers() -> String {
+/// `partitioned`: as for [`postgres_reach_triggers`], the marks come back on the AFTER INSERT of
+/// a business moved to another province's partition.
+fn postgres_growth_triggers(partitioned: bool) -> String {
+    let (events, on_insert) = if partitioned {
+        (
+            "INSERT OR UPDATE",
+            format!(
+                "IF TG_OP = 'INSERT' THEN\n    {}\n    RETURN NULL;\n  END IF;",
+                growth_marks_of("NEW", 1)
+            ),
+        )
+    } else {
+        ("UPDATE", String::new())
+    };
     format!(
         "CREATE OR REPLACE FUNCTION sentra_growth_mark() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -633,6 +683,7 @@ BEGIN
     {old_all}
     RETURN OLD;
   END IF;
+  {on_insert}
   IF {moved} THEN
     {old_all}
     {new_all}
@@ -644,7 +695,7 @@ DROP TRIGGER IF EXISTS growth_mark ON growth_milestones;
 CREATE TRIGGER growth_mark AFTER INSERT OR UPDATE OR DELETE ON growth_milestones
   FOR EACH ROW EXECUTE FUNCTION sentra_growth_mark();
 DROP TRIGGER IF EXISTS growth_business ON umkm;
-CREATE TRIGGER growth_business AFTER UPDATE ON umkm
+CREATE TRIGGER growth_business AFTER {events} ON umkm
   FOR EACH ROW EXECUTE FUNCTION sentra_growth_business();
 DROP TRIGGER IF EXISTS growth_business_delete ON umkm;
 CREATE TRIGGER growth_business_delete BEFORE DELETE ON umkm
@@ -658,6 +709,17 @@ CREATE TRIGGER growth_business_delete BEFORE DELETE ON umkm
     )
 }
 
+/// The PostgreSQL trigger functions and triggers of every rollup, and the mark that says which
+/// version is installed.
+pub(crate) fn postgres_rollup_sql(partitioned: bool) -> (String, String) {
+    let sql = postgres_triggers()
+        + &postgres_reach_triggers(partitioned)
+        + &postgres_growth_triggers(partitioned);
+    let mark = format!("sentra:{}", &crate::accounts::secret_hash(&sql)[..16]);
+    let sql = format!("{sql}\nCOMMENT ON FUNCTION sentra_rollup_umkm() IS '{mark}';\n");
+    (sql, mark)
+}
+
 impl Database {
     /// Installs (or replaces) the triggers that keep the rollups exact.
     pub(crate) async fn install_rollup_triggers(&self) -> Result<()> {
@@ -668,24 +730,23 @@ impl Database {
                 sqlx::raw_sql(&sql).execute(&self.pool).await?;
             }
             Backend::Postgres => {
-                let sql =
-                    postgres_triggers() + &postgres_reach_triggers() + &postgres_growth_triggers();
+                let partitioned = self.umkm_partitioned().await?;
+                let (sql, mark) = postgres_rollup_sql(partitioned);
                 // Every server start and CLI command migrates; replacing the triggers takes an
                 // ACCESS EXCLUSIVE lock on `umkm`, which would stall a serving database behind
                 // its longest transaction. The installed version is marked on the trigger
                 // function (restored with it by pg_dump, absent after `migrate-data`, which
-                // copies rows only), and the same version is left alone.
-                let mark = format!("sentra:{}", &crate::accounts::secret_hash(&sql)[..16]);
+                // copies rows only), and the same version on the same `umkm` (`sentra
+                // partition` makes a new one) is left alone.
                 let installed: Option<(Option<String>,)> = sqlx::query_as(
                     "SELECT obj_description(p.oid, 'pg_proc') FROM pg_proc p \
-                     WHERE p.proname = 'sentra_rollup_umkm'",
+                     WHERE p.proname = 'sentra_rollup_umkm' AND EXISTS (SELECT 1 FROM pg_trigger t \
+                     WHERE t.tgrelid = 'umkm'::regclass AND t.tgname = 'rollup_umkm')",
                 )
                 .fetch_optional(&self.pool)
                 .await?;
                 if installed.and_then(|(d,)| d).as_deref() != Some(mark.as_str()) {
                     // One simple query: PostgreSQL runs it as one transaction.
-                    let sql =
-                        format!("{sql}\nCOMMENT ON FUNCTION sentra_rollup_umkm() IS '{mark}';\n");
                     sqlx::raw_sql(&sql).execute(&self.pool).await?;
                 }
             }

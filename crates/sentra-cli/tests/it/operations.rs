@@ -240,7 +240,7 @@ async fn a_backup_taken_while_the_server_writes_restores_whole_and_verified() {
     assert!(lines.iter().any(|l| l.table == "audit_log" && l.rows > 0));
 
     // Restore into a new, empty database with the same key.
-    let target: TestDb = test_db().await;
+    let target: TestDb = common::empty_test_db().await;
     let restore = |force: bool, from: &std::path::Path| {
         let mut c = sentra_in(work.path());
         c.args(["restore", "--database", &target.url])

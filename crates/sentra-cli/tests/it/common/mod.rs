@@ -79,8 +79,18 @@ pub fn sqlite_at(path: &std::path::Path) -> TestDb {
     }
 }
 
-/// A new, empty database for one test.
+/// A new database for one test: empty, or with SENTRA_TEST_PARTITION=1 on PostgreSQL, the
+/// schema with `umkm` partitioned by province.
 pub async fn test_db() -> TestDb {
+    new_test_db(std::env::var("SENTRA_TEST_PARTITION").as_deref() == Ok("1")).await
+}
+
+/// A new database without any table, e.g. to restore a backup into.
+pub async fn empty_test_db() -> TestDb {
+    new_test_db(false).await
+}
+
+async fn new_test_db(partitioned: bool) -> TestDb {
     match std::env::var("SENTRA_TEST_POSTGRES_URL") {
         Ok(admin) => {
             let name = format!(
@@ -108,6 +118,16 @@ pub async fn test_db() -> TestDb {
             };
             let url = with_name(&admin);
             let direct = with_name(&primary);
+            // SENTRA_TEST_PARTITION=1 (the HA pass of scripts/test.sh): every test runs on a
+            // schema whose `umkm` is partitioned by province, as `sentra partition` leaves it.
+            if partitioned {
+                let db = Database::connect(&url, Keyring::new(PersonalKey::generate().0))
+                    .await
+                    .expect("connect to partition");
+                db.migrate_schema().await.expect("schema");
+                db.partition_by_province().await.expect("partition");
+                db.close().await;
+            }
             TestDb {
                 direct: (direct != url).then_some(direct),
                 url,
