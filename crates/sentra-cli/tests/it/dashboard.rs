@@ -223,7 +223,7 @@ const ROLLUP_FROM_SCRATCH: &str = "SELECT village_code, sector_code, COALESCE(si
      COALESCE(modal_rupiah, 0) AS m, COALESCE(annual_sales_rupiah, 0) AS sales \
      FROM umkm WHERE merged_into IS NULL";
 
-async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
+pub(crate) async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
     type Key = (String, String, String, String, String, i64, i64, i64);
     let mut expected: BTreeMap<Key, [i64; 4]> = BTreeMap::new();
     for r in sqlx::query(ROLLUP_FROM_SCRATCH)
@@ -444,7 +444,7 @@ async fn the_rollup_stays_exact_through_every_kind_of_write() {
     rollup_matches_registry(&mut conn, "a refused kind change").await;
 }
 
-async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
+pub(crate) async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
     let rows = |sql: &'static str| sqlx::query(sql);
     let expected: BTreeMap<(String, i64), i64> = rows(
         "SELECT u.village_code AS v, c.year AS y, COUNT(DISTINCT u.id) AS n \

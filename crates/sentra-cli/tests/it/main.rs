@@ -22,6 +22,7 @@ mod import_web;
 mod legality;
 mod opendata;
 mod operations;
+mod partitioning;
 mod partnerships;
 mod procurement;
 mod procurement_web;
