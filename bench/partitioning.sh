@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Benchmark (issue 13, before partitioning is built): is `umkm` partitioned by province worth
-# its schema change? N demo UMKM spread over eight provinces on PostgreSQL; a partitioned copy
-# of `umkm` (LIST by province_code, one partition per province of the region data) beside the
-# plain table, same rows and indexes. The registry's query shapes run on both, the partitioned
-# one with the `province_code = …` condition the storage layer would add: median of 7 runs of
-# planning + execution time (EXPLAIN ANALYZE), in milliseconds.
+# Benchmark (issue 13): `umkm` partitioned by province with `sentra partition`, against a plain
+# copy of the same rows and indexes in the same database (the peer, measured in the same run).
+# N demo UMKM spread over eight provinces on PostgreSQL. The registry's query shapes run on
+# both, the partitioned one with the `province_code = …` condition that gives pruning: median
+# of 7 runs of planning + execution time (EXPLAIN ANALYZE), in milliseconds. Look-ups by id
+# alone are also timed as the server runs them: a prepared statement with its generic plan
+# (sqlx keeps statements prepared per connection), and through `umkm_directory`.
 # Usage: bench/partitioning.sh [N]   (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,28 +35,18 @@ done
 echo "demo: $((per * ${#provinces[@]})) UMKM in ${#provinces[@]} provinces, $((SECONDS - started)) s"
 
 started=$SECONDS
+# The peer: a plain copy with the same indexes.
 psql -q -v ON_ERROR_STOP=1 "$db" <<'SQL'
-CREATE TABLE umkm_by_province (LIKE umkm INCLUDING DEFAULTS) PARTITION BY LIST (province_code);
-DO $$
-DECLARE p text;
-BEGIN
-  FOR p IN SELECT code FROM regions WHERE level = 'province' LOOP
-    EXECUTE format('CREATE TABLE umkm_p%s PARTITION OF umkm_by_province FOR VALUES IN (%L)',
-                   replace(p, '.', '_'), p);
-  END LOOP;
-END $$;
-ALTER TABLE umkm_by_province ADD PRIMARY KEY (province_code, id);
-INSERT INTO umkm_by_province SELECT * FROM umkm;
-CREATE INDEX ON umkm_by_province (village_code);
-CREATE INDEX ON umkm_by_province (district_code);
-CREATE INDEX ON umkm_by_province (regency_code, name);
-CREATE INDEX ON umkm_by_province (sector_code);
-CREATE INDEX ON umkm_by_province (status);
-CREATE INDEX ON umkm_by_province (owner_nik_hash);
-VACUUM ANALYZE umkm;
-VACUUM ANALYZE umkm_by_province;
+CREATE TABLE umkm_plain (LIKE umkm INCLUDING ALL);
+INSERT INTO umkm_plain SELECT * FROM umkm;
+VACUUM ANALYZE umkm_plain;
 SQL
-echo "partitioned copy built in $((SECONDS - started)) s"
+echo "plain copy built in $((SECONDS - started)) s"
+started=$SECONDS
+"$bin" partition --database "$db"
+partition_s=$((SECONDS - started))
+psql -q "$db" -c "VACUUM ANALYZE umkm" -c "VACUUM ANALYZE umkm_directory"
+
 
 regency="$(psql -Atq "$db" -c "SELECT regency_code FROM umkm WHERE province_code = '53' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")"
 district="$(psql -Atq "$db" -c "SELECT district_code FROM umkm WHERE regency_code = '$regency' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")"
@@ -75,8 +66,8 @@ rows=()
 compare() { # label, SQL over table T with condition C, the plain condition, the partitioned one
   local label="$1" template="$2" plain="$3" parted="$4"
   local a b
-  a="$(median_ms "$(echo "$template" | sed "s/{T}/umkm/g; s/{C}/$plain/g")")"
-  b="$(median_ms "$(echo "$template" | sed "s/{T}/umkm_by_province/g; s/{C}/$parted/g")")"
+  a="$(median_ms "$(echo "$template" | sed "s/{T}/umkm_plain/g; s/{C}/$plain/g")")"
+  b="$(median_ms "$(echo "$template" | sed "s/{T}/umkm/g; s/{C}/$parted/g")")"
   rows+=("$(printf '| %-52s | %9.2f | %9.2f | %5.2f |' "$label" "$a" "$b" "$(echo "$a / $b" | bc -l)")")
 }
 
@@ -105,16 +96,34 @@ compare "a business by id only (links, API)" \
 compare "national: per province" \
   "SELECT province_code, count(*) FROM {T} WHERE {C} GROUP BY 1" \
   "true" "true"
-# The way out for id-only paths short of carrying the province: an index on id in every
-# partition (38 small index probes instead of 38 scans).
-psql -q "$db" -c "CREATE INDEX ON umkm_by_province (id)" -c "ANALYZE umkm_by_province"
-compare "a business by id only, with an id index per partition" \
+compare "a business by id only, through umkm_directory" \
   "SELECT name FROM {T} WHERE {C}" \
-  "id = '$some_id'" "id = '$some_id'"
+  "id = '$some_id'" \
+  "id = '$some_id' AND province_code = (SELECT d.province_code FROM umkm_directory d WHERE d.id = '$some_id')"
+
+# As the server runs it: prepared once, executed with the cached generic plan.
+prepared_ms() { # table
+  psql -Atq "$db" <<SQL | python3 -c 'import json,sys; t=sys.stdin.read(); p=json.loads(t[t.index("[\n"):])[0]; print(p["Planning Time"]+p["Execution Time"])'
+SET plan_cache_mode = force_generic_plan;
+PREPARE q(text) AS SELECT name FROM $1 WHERE id = \$1;
+EXECUTE q('$some_id');
+EXECUTE q('$some_id');
+EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE q('$some_id');
+SQL
+}
+median_prepared() {
+  local i times=()
+  for i in 1 2 3 4 5 6 7; do times+=("$(prepared_ms "$1")"); done
+  printf '%s\n' "${times[@]}" | sort -g | sed -n 4p
+}
+a="$(median_prepared umkm_plain)"
+b="$(median_prepared umkm)"
+rows+=("$(printf '| %-52s | %9.2f | %9.2f | %5.2f |' "a business by id only, prepared (generic plan)" "$a" "$b" "$(echo "$a / $b" | bc -l)")")
 
 echo
 echo "N = $((per * ${#provinces[@]})) UMKM in ${#provinces[@]} provinces; kabupaten $regency, kecamatan $district"
 echo "| query | plain ms | partitioned ms | plain ÷ partitioned |"
 echo "|---|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
-psql -Atq "$db" -c "SELECT 'sizes: plain ' || pg_size_pretty(pg_total_relation_size('umkm')) || ', partitioned ' || pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'umkm_by_province'::regclass))"
+echo "sentra partition of $((per * ${#provinces[@]})) rows: ${partition_s} s"
+psql -Atq "$db" -c "SELECT 'sizes: plain ' || pg_size_pretty(pg_total_relation_size('umkm_plain')) || ', partitioned ' || pg_size_pretty((SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'umkm'::regclass)) || ', directory ' || pg_size_pretty(pg_total_relation_size('umkm_directory'))"
