@@ -121,6 +121,9 @@ pub struct Database {
     redacted_url: String,
     /// For a URL naming several PostgreSQL hosts: the forwarder the pool connects through.
     forwarder: Option<Arc<Forwarder>>,
+    /// `umkm` is partitioned by province (PostgreSQL, `sentra partition`): queries scoped
+    /// inside one province also say `province_code = …`, so that only its partition is read.
+    pub(crate) by_province: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Database {
@@ -251,6 +254,7 @@ impl Database {
             backend,
             redacted_url: redacted,
             forwarder,
+            by_province: Arc::default(),
         })
     }
 
@@ -291,6 +295,7 @@ impl Database {
         // After the regions: the reach rollup's calendar is per province.
         self.install_rollup_triggers().await?;
         self.install_province_keys().await?;
+        self.note_partitioning().await?;
         self.seed_product_categories().await?;
         self.seed_activity_topics().await?;
         Ok(())

@@ -59,7 +59,12 @@ impl Database {
     ) -> Result<Vec<(String, DedupRecord)>> {
         let (cond, args) = match extra {
             Some((cond, mut args)) => {
-                let scope_cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
+                let scope_cond = scope_condition(
+                    scope.region_code(),
+                    scope.owner(),
+                    self.prunes_by_province(),
+                    &mut args,
+                );
                 (
                     format!("{scope_cond} AND u.merged_into IS NULL AND ({cond})"),
                     args,
@@ -240,7 +245,12 @@ impl Database {
         offset: u32,
     ) -> Result<(Vec<DuplicatePairRow>, i64)> {
         let mut args = Args::default();
-        let ca = scope_condition(scope.region_code(), scope.owner(), &mut args);
+        let ca = scope_condition(
+            scope.region_code(),
+            scope.owner(),
+            self.prunes_by_province(),
+            &mut args,
+        );
         let cb = ca.replace("u.", "v.");
         let from = format!(
             "FROM duplicate_pairs p JOIN umkm u ON u.id = p.a_id JOIN umkm v ON v.id = p.b_id \
@@ -397,7 +407,7 @@ impl Database {
         let (a, b) = ordered(keep, other);
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let gone = fetch_record(&mut tx, &self.keyring, scope, other).await?;
+        let gone = fetch_record(&mut tx, self, scope, other).await?;
         if gone.version != other_version || gone.merged_into.is_some() {
             return Err(StorageError::Conflict);
         }

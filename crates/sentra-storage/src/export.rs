@@ -53,7 +53,7 @@ impl Database {
     ) -> Result<u64> {
         let mut sent = 0u64;
         let tree = RegionTree::embedded();
-        if let Some((where_clause, args)) = filter_where(scope, filter) {
+        if let Some((where_clause, args)) = filter_where(scope, filter, self.prunes_by_province()) {
             let sql = format!(
                 "SELECT u.id, u.name, u.brand, u.owner_name, u.owner_nik_enc, u.owner_phone, \
                  u.address, u.village_code, u.district_code, u.sector_code, u.kbli_code, \

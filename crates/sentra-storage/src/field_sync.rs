@@ -94,7 +94,7 @@ impl Database {
                 .map(|r| r.try_get("umkm_id"))
                 .transpose()?;
         match found {
-            Some(Some(id)) => Ok(Some(fetch_record(conn, &self.keyring, scope, &id).await?)),
+            Some(Some(id)) => Ok(Some(fetch_record(conn, self, scope, &id).await?)),
             Some(None) => Err(StorageError::Corrupt(format!(
                 "sync key {key} without a record"
             ))),
@@ -136,7 +136,7 @@ impl Database {
         )
         .await?;
         let id = ids.into_iter().next().ok_or(StorageError::NotFound)?;
-        let record = fetch_record(&mut tx, &self.keyring, scope, &id).await?;
+        let record = fetch_record(&mut tx, self, scope, &id).await?;
         let mut view = audit_view(&record);
         view.insert("source".into(), serde_json::json!("field"));
         audit::append(
@@ -290,7 +290,9 @@ impl Database {
             region: Some(region.clone()),
             ..UmkmFilter::default()
         };
-        let Some((where_clause, mut args)) = filter_where(scope, &filter) else {
+        let Some((where_clause, mut args)) =
+            filter_where(scope, &filter, self.prunes_by_province())
+        else {
             return Ok((Vec::new(), 0));
         };
         let count_sql = format!("SELECT COUNT(*) AS n FROM umkm u WHERE {where_clause}");

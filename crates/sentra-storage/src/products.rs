@@ -328,7 +328,12 @@ impl Database {
         offset: u32,
     ) -> Result<(Vec<(ProductRecord, String)>, i64)> {
         let mut args = Args::default();
-        let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
+        let cond = scope_condition(
+            scope.region_code(),
+            scope.owner(),
+            self.prunes_by_province(),
+            &mut args,
+        );
         let from = format!(
             "FROM products p JOIN umkm u ON u.id = p.umkm_id WHERE {cond} AND u.merged_into IS NULL"
         );

@@ -258,6 +258,19 @@ impl Database {
         Ok(())
     }
 
+    /// Reads whether `umkm` is partitioned, for the queries scoped inside a province.
+    pub(crate) async fn note_partitioning(&self) -> Result<()> {
+        let partitioned = self.umkm_partitioned().await?;
+        self.by_province
+            .store(partitioned, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether queries scoped inside one province should name it (partition pruning).
+    pub(crate) fn prunes_by_province(&self) -> bool {
+        self.by_province.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// PostgreSQL: whether `umkm` is partitioned (`sentra partition`). SQLite: never.
     pub async fn umkm_partitioned(&self) -> Result<bool> {
         if self.backend() == Backend::Sqlite {
@@ -420,6 +433,7 @@ impl Database {
         }
         sqlx::query("ANALYZE umkm").execute(&mut *tx).await?;
         tx.commit().await?;
+        self.note_partitioning().await?;
         Ok(PartitionReport {
             changed: true,
             partitions: provinces.len() + 1,

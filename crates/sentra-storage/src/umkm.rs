@@ -12,7 +12,7 @@ use sentra_domain::size::{SizeBasis, SizeClass};
 use sentra_domain::umkm::{LegalDocument, LegalKind, Link, UmkmData, UmkmStatus};
 
 use crate::audit::{self, Actor};
-use crate::{Database, Keyring, Result, StorageError, now_text};
+use crate::{Database, Result, StorageError, now_text};
 
 /// Filters of the registry list; all optional and combined with AND.
 #[derive(Debug, Clone, Default)]
@@ -234,13 +234,29 @@ pub(crate) fn region_column(level: RegionLevel) -> &'static str {
     }
 }
 
-/// `col = $n` for the region the caller may see, and for owners `owner_user_id = $m`.
-pub(crate) fn scope_condition(region: &RegionCode, owner: Option<&str>, args: &mut Args) -> String {
+/// `col = $n` for the region the caller may see, and for owners `owner_user_id = $m`. With
+/// `by_province` (a partitioned `umkm`) a region inside a province also names the province:
+/// PostgreSQL then reads that province's partition only.
+pub(crate) fn scope_condition(
+    region: &RegionCode,
+    owner: Option<&str>,
+    by_province: bool,
+    args: &mut Args,
+) -> String {
     let mut cond = format!(
         "{} = {}",
         region_column(region.level()),
         args.text(region.as_str())
     );
+    if by_province
+        && region.level() != RegionLevel::Province
+        && let Some(province) = region.at_level(RegionLevel::Province)
+    {
+        cond.push_str(&format!(
+            " AND u.province_code = {}",
+            args.text(province.as_str())
+        ));
+    }
     if let Some(owner) = owner {
         cond.push_str(&format!(" AND u.owner_user_id = {}", args.text(owner)));
     }
@@ -257,12 +273,16 @@ pub(crate) fn scope_admits(scope: &Scope, village_code: &str, owner: Option<&str
 
 /// The WHERE clause (over `umkm u`) of a scope and a filter, with its arguments; `None` when
 /// the filter's region lies outside the scope.
-pub(crate) fn filter_where(scope: &Scope, filter: &UmkmFilter) -> Option<(String, Args)> {
+pub(crate) fn filter_where(
+    scope: &Scope,
+    filter: &UmkmFilter,
+    by_province: bool,
+) -> Option<(String, Args)> {
     let region = scope.narrow(filter.region.as_ref())?;
     let mut args = Args::default();
     // Records merged into another are not the registry's any more.
     let mut conds = vec![
-        scope_condition(&region, scope.owner(), &mut args),
+        scope_condition(&region, scope.owner(), by_province, &mut args),
         "u.merged_into IS NULL".to_string(),
     ];
     if let Some(sector) = &filter.sector {
@@ -435,7 +455,8 @@ impl Database {
             page: page.page,
             per_page: page.per_page,
         };
-        let Some((where_clause, mut args)) = filter_where(scope, filter) else {
+        let Some((where_clause, mut args)) = filter_where(scope, filter, self.prunes_by_province())
+        else {
             return Ok(empty);
         };
 
@@ -512,7 +533,7 @@ impl Database {
     /// One record, if it exists inside the scope.
     pub async fn get_umkm(&self, scope: &Scope, id: &str) -> Result<UmkmRecord> {
         let mut conn = self.pool.acquire().await?;
-        fetch_record(&mut conn, &self.keyring, scope, id).await
+        fetch_record(&mut conn, self, scope, id).await
     }
 
     /// Creates one record inside the scope, audited, and returns it as stored.
@@ -542,7 +563,7 @@ impl Database {
         )
         .await?;
         let id = ids.into_iter().next().ok_or(StorageError::NotFound)?;
-        let record = fetch_record(&mut tx, &self.keyring, scope, &id).await?;
+        let record = fetch_record(&mut tx, self, scope, &id).await?;
         audit::append(
             &mut tx,
             actor,
@@ -665,7 +686,7 @@ impl Database {
         expected_version: i64,
         data: &UmkmData,
     ) -> Result<(UmkmRecord, UmkmRecord)> {
-        let before = fetch_record(tx, &self.keyring, scope, id).await?;
+        let before = fetch_record(tx, self, scope, id).await?;
         if before.version != expected_version {
             return Err(StorageError::Conflict);
         }
@@ -691,7 +712,7 @@ impl Database {
             .execute(&mut **tx)
             .await?;
         insert_documents(tx, id, &data.documents).await?;
-        let after = fetch_record(tx, &self.keyring, scope, id).await?;
+        let after = fetch_record(tx, self, scope, id).await?;
         Ok((before, after))
     }
 
@@ -775,7 +796,7 @@ impl Database {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        fetch_record(&mut tx, self, scope, id).await?;
         let status = if approved.is_some() {
             "approved"
         } else {
@@ -841,7 +862,7 @@ impl Database {
     ) -> Result<UmkmRecord> {
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let before = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        let before = fetch_record(&mut tx, self, scope, id).await?;
         let verified = status == UmkmStatus::Verified;
         sqlx::query(
             "UPDATE umkm SET status = $1, verified_by = $2, verified_at = $3, updated_at = $4, \
@@ -854,7 +875,7 @@ impl Database {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let after = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        let after = fetch_record(&mut tx, self, scope, id).await?;
         let action = if verified { "verify" } else { "set_status" };
         audit::append(
             &mut tx,
@@ -879,7 +900,7 @@ impl Database {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let before = fetch_record(&mut tx, &self.keyring, scope, id).await?;
+        let before = fetch_record(&mut tx, self, scope, id).await?;
         sqlx::query("UPDATE umkm SET owner_user_id = $1, updated_at = $2 WHERE id = $3")
             .bind(owner_user_id)
             .bind(now_text())
@@ -902,7 +923,12 @@ impl Database {
     /// Number of records inside the scope (merged duplicates not counted).
     pub async fn count_umkm(&self, scope: &Scope) -> Result<i64> {
         let mut args = Args::default();
-        let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
+        let cond = scope_condition(
+            scope.region_code(),
+            scope.owner(),
+            self.prunes_by_province(),
+            &mut args,
+        );
         let sql = format!("SELECT COUNT(*) FROM umkm u WHERE {cond} AND u.merged_into IS NULL");
         Ok(args
             .bind(sqlx::query(&sql))
@@ -1070,13 +1096,19 @@ fn record_from_row(row: &AnyRow, keyring: &crate::Keyring) -> Result<UmkmRecord>
 /// writes).
 pub(crate) async fn fetch_record(
     conn: &mut AnyConnection,
-    keyring: &Keyring,
+    db: &Database,
     scope: &Scope,
     id: &str,
 ) -> Result<UmkmRecord> {
+    let keyring = &db.keyring;
     let mut args = Args::default();
     let id_p = args.text(id);
-    let cond = scope_condition(scope.region_code(), scope.owner(), &mut args);
+    let cond = scope_condition(
+        scope.region_code(),
+        scope.owner(),
+        db.prunes_by_province(),
+        &mut args,
+    );
     let sql = format!("SELECT * FROM umkm u WHERE u.id = {id_p} AND {cond}");
     let row = args
         .bind(sqlx::query(&sql))
@@ -1220,5 +1252,32 @@ impl Database {
         }
         RegionCode::parse(&village)
             .map_err(|_| StorageError::Corrupt(format!("umkm village {village:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn condition(region: &str, by_province: bool) -> (String, usize) {
+        let mut args = Args::default();
+        let cond = scope_condition(
+            &RegionCode::parse(region).unwrap(),
+            None,
+            by_province,
+            &mut args,
+        );
+        (cond, args.0.len())
+    }
+
+    #[test]
+    fn a_scope_inside_a_province_names_it_on_a_partitioned_table() {
+        assert_eq!(
+            condition("53.02.03", true),
+            ("u.district_code = $1 AND u.province_code = $2".into(), 2)
+        );
+        // A province scope prunes by itself; an unpartitioned table needs nothing more.
+        assert_eq!(condition("53", true), ("u.province_code = $1".into(), 1));
+        assert_eq!(condition("53.02", false), ("u.regency_code = $1".into(), 1));
     }
 }
