@@ -914,7 +914,7 @@ impl Database {
         self.get_activity(scope, activity_id).await?;
         let rows = sqlx::query(
             "SELECT p.umkm_id, u.name, p.state, p.note FROM activity_participants p \
-             JOIN umkm u ON u.id = p.umkm_id WHERE p.activity_id = $1 ORDER BY u.name, p.umkm_id",
+             JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id WHERE p.activity_id = $1 ORDER BY u.name, p.umkm_id",
         )
         .bind(activity_id)
         .fetch_all(&self.pool)
@@ -965,7 +965,7 @@ impl Database {
         self.get_activity(scope, activity_id).await?;
         let rows = sqlx::query(
             "SELECT u.name, u.village_code FROM activity_participants p \
-             JOIN umkm u ON u.id = p.umkm_id WHERE p.activity_id = $1 \
+             JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id WHERE p.activity_id = $1 \
              AND p.state IN ('registered', 'attended', 'completed') ORDER BY u.name, u.id",
         )
         .bind(activity_id)
@@ -1199,7 +1199,7 @@ impl Database {
         let by_size = groups("size_class").await?;
         let rows = sqlx::query(
             "SELECT p.umkm_id, a.topics FROM activity_participants p \
-             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.id = p.umkm_id \
+             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
              AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL",
         )
@@ -1247,7 +1247,7 @@ impl Database {
     ) -> Result<ReachOutcomes> {
         let rows = sqlx::query(
             "SELECT p.umkm_id, MIN(a.starts_at) AS first FROM activity_participants p \
-             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.id = p.umkm_id \
+             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
              AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
              GROUP BY p.umkm_id",

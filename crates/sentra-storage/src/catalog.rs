@@ -88,7 +88,7 @@ impl Database {
                  (SELECT ph.object_key FROM product_photos ph WHERE ph.product_id = p.id \
                   ORDER BY ph.position LIMIT 1) AS photo, \
                  (SELECT COUNT(*) FROM product_photos ph WHERE ph.product_id = p.id) AS photos \
-                 FROM products p JOIN umkm u ON u.id = p.umkm_id WHERE p.id IN ({list})"
+                 FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id WHERE p.id IN ({list})"
             );
             let rows = args
                 .clone()
@@ -229,7 +229,7 @@ impl Database {
         limit: u32,
     ) -> Result<Vec<(String, String)>> {
         let rows = sqlx::query(&format!(
-            "SELECT p.slug, p.updated_at FROM products p JOIN umkm u ON u.id = p.umkm_id \
+            "SELECT p.slug, p.updated_at FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.status = 'published' AND u.merged_into IS NULL ORDER BY p.id \
              LIMIT {limit} OFFSET {offset}"
         ))
@@ -242,7 +242,7 @@ impl Database {
 
     pub async fn count_published_products(&self) -> Result<i64> {
         Ok(sqlx::query(
-            "SELECT COUNT(*) AS n FROM products p JOIN umkm u ON u.id = p.umkm_id \
+            "SELECT COUNT(*) AS n FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.status = 'published' AND u.merged_into IS NULL",
         )
         .fetch_one(&self.pool)

@@ -253,7 +253,7 @@ impl Database {
         );
         let cb = ca.replace("u.", "v.");
         let from = format!(
-            "FROM duplicate_pairs p JOIN umkm u ON u.id = p.a_id JOIN umkm v ON v.id = p.b_id \
+            "FROM duplicate_pairs p JOIN umkm u ON u.province_code = p.a_province_code AND u.id = p.a_id JOIN umkm v ON v.province_code = p.b_province_code AND v.id = p.b_id \
              WHERE p.status = 'open' AND {ca} AND {cb} \
              AND u.merged_into IS NULL AND v.merged_into IS NULL"
         );

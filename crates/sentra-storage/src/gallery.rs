@@ -69,7 +69,7 @@ const ITEM_COLUMNS: &str = "g.id, g.code, g.region_code, g.umkm_id, u.name AS um
      g.product_id, g.name, g.consignment_price, g.gallery_price, \
      CAST(COALESCE((SELECT SUM(l.quantity) FROM gallery_ledger l WHERE l.item_id = g.id), 0) \
           AS BIGINT) AS stock \
-     FROM gallery_items g JOIN umkm u ON u.id = g.umkm_id";
+     FROM gallery_items g JOIN umkm u ON u.province_code = g.province_code AND u.id = g.umkm_id";
 
 fn item_from_row(r: &sqlx::any::AnyRow) -> Result<GalleryItem> {
     Ok(GalleryItem {

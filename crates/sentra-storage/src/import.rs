@@ -312,7 +312,7 @@ impl Database {
             let list: Vec<String> = part.iter().map(|n| args.text(n.as_str())).collect();
             let sql = format!(
                 "SELECT d.number, d.umkm_id, u.village_code, u.owner_user_id, u.merged_into \
-                 FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+                 FROM umkm_documents d JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
                  WHERE d.kind = 'nib' AND d.number IN ({})",
                 list.join(",")
             );

@@ -140,7 +140,7 @@ impl Database {
         let until = today + chrono::Duration::days(days);
         let mut sql = String::from(
             "SELECT u.id, u.name, u.village_code, d.kind, d.number, d.expires_on \
-             FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+             FROM umkm_documents d JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
              WHERE d.expires_on >= $1 AND d.expires_on <= $2 AND d.expires_on <> '' \
              AND (u.village_code = $3 OR u.village_code LIKE $4) AND u.merged_into IS NULL \
              AND u.status <> 'inactive'",

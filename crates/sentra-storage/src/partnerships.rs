@@ -158,7 +158,7 @@ const CANDIDATE_COLUMNS: &str = "c.request_id, c.product_id, pr.name AS product_
      pr.slug AS product_slug, c.umkm_id, u.name AS umkm_name, c.outcome, c.order_value, \
      c.note, p.name AS partner_name, r.title AS request_title \
      FROM request_candidates c JOIN products pr ON pr.id = c.product_id \
-     JOIN umkm u ON u.id = c.umkm_id JOIN partner_requests r ON r.id = c.request_id \
+     JOIN umkm u ON u.province_code = c.province_code AND u.id = c.umkm_id JOIN partner_requests r ON r.id = c.request_id \
      JOIN partners p ON p.id = r.partner_id";
 
 fn candidate_from_row(r: &sqlx::any::AnyRow) -> Result<CandidateRecord> {
@@ -393,7 +393,7 @@ impl Database {
               JOIN activities a ON a.id = ap.activity_id WHERE ap.umkm_id = u.id \
               AND ap.state IN ('attended', 'completed') \
               AND (',' || a.topics || ',') LIKE '%,pengemasan,%') AS packaging_clinic \
-             FROM products p JOIN umkm u ON u.id = p.umkm_id \
+             FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.status = 'published' AND u.merged_into IS NULL AND u.status <> 'inactive' \
              AND (u.village_code = $1 OR u.village_code LIKE $2)",
         )
@@ -405,7 +405,7 @@ impl Database {
         let mut certificates: HashMap<String, Vec<(LegalKind, Option<NaiveDate>)>> = HashMap::new();
         for r in sqlx::query(
             "SELECT d.umkm_id, d.kind, d.expires_on FROM umkm_documents d \
-             JOIN umkm u ON u.id = d.umkm_id \
+             JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
              WHERE u.village_code = $1 OR u.village_code LIKE $2",
         )
         .bind(region.as_str())
@@ -494,7 +494,7 @@ impl Database {
     ) -> Result<()> {
         self.partner_request(scope, request_id, None).await?;
         let r = sqlx::query(
-            "SELECT p.umkm_id, u.village_code FROM products p JOIN umkm u ON u.id = p.umkm_id \
+            "SELECT p.umkm_id, u.village_code FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.id = $1 AND u.merged_into IS NULL",
         )
         .bind(product_id)
@@ -796,7 +796,7 @@ impl Database {
             "SELECT i.product_id, p.name AS product_name, p.slug AS product_slug, i.umkm_id, \
              u.name AS umkm_name, i.curator_note, i.shown, i.sold, i.sales_value \
              FROM exhibition_items i JOIN products p ON p.id = i.product_id \
-             JOIN umkm u ON u.id = i.umkm_id WHERE i.exhibition_id = $1 ORDER BY i.position",
+             JOIN umkm u ON u.province_code = i.province_code AND u.id = i.umkm_id WHERE i.exhibition_id = $1 ORDER BY i.position",
         )
         .bind(exhibition_id)
         .fetch_all(&self.pool)
@@ -830,7 +830,7 @@ impl Database {
     ) -> Result<()> {
         self.exhibition(scope, exhibition_id).await?;
         let r = sqlx::query(
-            "SELECT p.umkm_id, u.village_code FROM products p JOIN umkm u ON u.id = p.umkm_id \
+            "SELECT p.umkm_id, u.village_code FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.id = $1 AND p.status = 'published' AND u.merged_into IS NULL",
         )
         .bind(product_id)
@@ -981,7 +981,7 @@ impl Database {
             .replace('_', "\\_");
         let rows = sqlx::query(
             "SELECT p.id, p.name, u.name AS umkm_name FROM products p \
-             JOIN umkm u ON u.id = p.umkm_id WHERE p.status = 'published' \
+             JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id WHERE p.status = 'published' \
              AND u.merged_into IS NULL AND (u.village_code = $1 OR u.village_code LIKE $2) \
              AND (LOWER(p.name) LIKE $3 ESCAPE '\\' OR LOWER(u.name) LIKE $3 ESCAPE '\\') \
              ORDER BY p.name, p.id LIMIT $4",

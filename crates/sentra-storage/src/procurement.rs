@@ -384,7 +384,7 @@ const PURCHASE_COLUMNS: &str = "p.id, p.unit_id, g.code AS unit_code, g.name AS 
      u.name AS umkm_name, p.product_id, pr.name AS product_name, pr.slug AS product_slug, \
      p.supplier_name, p.delivered_on, p.accepted_on, p.paid_on, p.note, p.version \
      FROM purchases p JOIN government_units g ON g.id = p.unit_id \
-     LEFT JOIN umkm u ON u.id = p.umkm_id LEFT JOIN products pr ON pr.id = p.product_id";
+     LEFT JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id LEFT JOIN products pr ON pr.id = p.product_id";
 
 fn purchase_from_row(r: &sqlx::any::AnyRow) -> Result<PurchaseRow> {
     let method: String = r.try_get("method")?;
@@ -821,7 +821,7 @@ impl Database {
              CAST(COUNT(p.id) AS BIGINT) AS packages, \
              CAST(COALESCE(SUM(p.value_rupiah), 0) AS BIGINT) AS value, \
              (SELECT COUNT(*) FROM purchases a WHERE a.product_id = pr.id) AS ever \
-             FROM products pr JOIN umkm u ON u.id = pr.umkm_id \
+             FROM products pr JOIN umkm u ON u.province_code = pr.province_code AND u.id = pr.umkm_id \
              LEFT JOIN purchases p ON p.product_id = pr.id AND p.year = $3 \
              WHERE pr.ekatalog_listed_at IS NOT NULL AND pr.status <> 'archived' \
              AND u.merged_into IS NULL \

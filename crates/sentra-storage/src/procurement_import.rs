@@ -380,7 +380,7 @@ impl Database {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT d.number, u.id, u.size_class, u.village_code, u.owner_user_id \
-                 FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+                 FROM umkm_documents d JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
                  WHERE d.kind = 'nib' AND u.merged_into IS NULL AND d.number IN ({}) \
                  ORDER BY u.id",
                 marks.join(", ")

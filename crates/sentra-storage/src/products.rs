@@ -335,7 +335,7 @@ impl Database {
             &mut args,
         );
         let from = format!(
-            "FROM products p JOIN umkm u ON u.id = p.umkm_id WHERE {cond} AND u.merged_into IS NULL"
+            "FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id WHERE {cond} AND u.merged_into IS NULL"
         );
         let count_args = args.clone();
         let total: i64 = count_args
