@@ -12,6 +12,8 @@ n="${1:-1000000}"
 runs="${2:-15}"
 # shellcheck source=../scripts/lib/postgres.sh
 . scripts/lib/postgres.sh
+# shellcheck source=lib/provinces.sh
+. bench/lib/provinces.sh
 work="$(mktemp -d /tmp/sentra-partserve.XXXXXX)"
 chmod 755 "$work"
 cleanup() {
@@ -32,14 +34,8 @@ parted="${PG_ADMIN_URL%/*}/parted"
 psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE plain"
 cd "$work"
 
-provinces=(11 31 32 33 35 36 51 53)
-per=$((n / ${#provinces[@]}))
-started=$SECONDS
-for p in "${provinces[@]}"; do
-  "$bin" demo --region "$p" --umkm "$per" --seed "$p" --database "$plain" --key-file "$work/key" >/dev/null
-done
+demo_provinces "$bin" "$n" "$plain" --key-file "$work/key"
 psql -q "$plain" -c "VACUUM ANALYZE"
-echo "demo: $((per * ${#provinces[@]})) UMKM in ${#provinces[@]} provinces, $((SECONDS - started)) s"
 psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE parted TEMPLATE plain"
 started=$SECONDS
 "$bin" partition --database "$parted" --key-file "$work/key"

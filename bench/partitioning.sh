@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 n="${1:-1000000}"
 # shellcheck source=../scripts/lib/postgres.sh
 . scripts/lib/postgres.sh
+# shellcheck source=lib/provinces.sh
+. bench/lib/provinces.sh
 work="$(mktemp -d /tmp/sentra-bench.XXXXXX)"
 chmod 755 "$work"
 cleanup() { stop_throwaway_postgres; rm -rf "$work"; }
@@ -25,14 +27,7 @@ db="${PG_ADMIN_URL%/*}/sentra_bench"
 psql -q "$PG_ADMIN_URL" -c "CREATE DATABASE sentra_bench"
 cd "$work"
 
-# Aceh, DKI Jakarta, Jawa Barat, Jawa Tengah, Jawa Timur, Banten, Bali, NTT.
-provinces=(11 31 32 33 35 36 51 53)
-per=$((n / ${#provinces[@]}))
-started=$SECONDS
-for p in "${provinces[@]}"; do
-  "$bin" demo --region "$p" --umkm "$per" --seed "$p" --database "$db" >/dev/null
-done
-echo "demo: $((per * ${#provinces[@]})) UMKM in ${#provinces[@]} provinces, $((SECONDS - started)) s"
+demo_provinces "$bin" "$n" "$db"
 
 started=$SECONDS
 # The peer: a plain copy with the same indexes.

@@ -292,10 +292,11 @@ impl Database {
             .map_err(|e| StorageError::Migrate(e.to_string()))?;
         self.load_regions(sentra_domain::region::RegionTree::embedded())
             .await?;
+        // Which triggers `umkm` needs, and whether queries name the province.
+        self.note_partitioning().await?;
         // After the regions: the reach rollup's calendar is per province.
         self.install_rollup_triggers().await?;
         self.install_province_keys().await?;
-        self.note_partitioning().await?;
         self.seed_product_categories().await?;
         self.seed_activity_topics().await?;
         Ok(())

@@ -136,24 +136,39 @@ CREATE TRIGGER province_directory AFTER INSERT OR UPDATE OR DELETE ON umkm
 
 /// The PostgreSQL triggers with their version mark, and the mark.
 fn postgres_sql_marked() -> (String, String) {
-    let sql = postgres_sql();
-    let mark = format!("sentra:{}", &crate::accounts::secret_hash(&sql)[..16]);
-    let sql = format!("{sql}\nCOMMENT ON FUNCTION sentra_umkm_directory() IS '{mark}';\n");
-    (sql, mark)
+    crate::rollup::marked(postgres_sql(), "sentra_umkm_directory")
+}
+
+fn fk_name(table: &str, column: &str) -> String {
+    format!("{}_province_fk", ref_name(table, column))
 }
 
 /// The composite foreign keys (PostgreSQL), replacing the single-column ones of the
 /// migrations. `MATCH FULL`: a row with a business must have its province.
 async fn postgres_foreign_keys(tx: &mut Transaction<'_, Any>) -> Result<()> {
+    // One look at what is there: every start and CLI command comes through here.
+    let present: Vec<(String,)> = sqlx::query_as(
+        "SELECT conname::text FROM pg_constraint WHERE conname = 'umkm_province_id' \
+         OR conname LIKE '%\\_province\\_fk'",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    let has = |name: &str| present.iter().any(|(n,)| n == name);
+    if BUSINESS_REFERENCES
+        .iter()
+        .all(|(table, col, _, _)| has(&fk_name(table, col)))
+    {
+        return Ok(());
+    }
     let partitioned = relkind(tx, "umkm").await? == "p";
-    if !partitioned && !constraint_exists(tx, "umkm", "umkm_province_id").await? {
+    if !partitioned && !has("umkm_province_id") {
         sqlx::query("ALTER TABLE umkm ADD CONSTRAINT umkm_province_id UNIQUE (province_code, id)")
             .execute(&mut **tx)
             .await?;
     }
     for (table, col, prov, cascade_delete) in BUSINESS_REFERENCES {
-        let name = format!("{}_province_fk", ref_name(table, col));
-        if constraint_exists(tx, table, &name).await? {
+        let name = fk_name(table, col);
+        if has(&name) {
             continue;
         }
         // The migrations' `col REFERENCES umkm (id)`.
@@ -198,17 +213,6 @@ async fn relkind(tx: &mut Transaction<'_, Any>, table: &str) -> Result<String> {
     Ok(row.try_get("k")?)
 }
 
-async fn constraint_exists(tx: &mut Transaction<'_, Any>, table: &str, name: &str) -> Result<bool> {
-    Ok(sqlx::query(
-        "SELECT 1 AS x FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2",
-    )
-    .bind(table)
-    .bind(name)
-    .fetch_optional(&mut **tx)
-    .await?
-    .is_some())
-}
-
 /// What `sentra partition` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionReport {
@@ -237,18 +241,14 @@ impl Database {
             }
             Backend::Postgres => {
                 let (sql, mark) = postgres_sql_marked();
-                // As for the rollup triggers: leave the same version alone (no lock on `umkm`
-                // at every start), on the same `umkm`.
-                let installed: Option<(Option<String>,)> = sqlx::query_as(
-                    "SELECT obj_description(p.oid, 'pg_proc') FROM pg_proc p \
-                     WHERE p.proname = 'sentra_umkm_directory' AND EXISTS (SELECT 1 \
-                     FROM pg_trigger t WHERE t.tgrelid = 'umkm'::regclass \
-                     AND t.tgname = 'province_directory')",
-                )
-                .fetch_optional(&self.pool)
-                .await?;
                 let mut tx = self.pool.begin().await?;
-                if installed.and_then(|(d,)| d).as_deref() != Some(mark.as_str()) {
+                // As for the rollup triggers: the same version on the same `umkm` is left
+                // alone (no lock on `umkm` at every start).
+                if self
+                    .installed_mark("sentra_umkm_directory", "province_directory")
+                    .await?
+                    != Some(mark)
+                {
                     sqlx::raw_sql(&sql).execute(&mut *tx).await?;
                 }
                 postgres_foreign_keys(&mut tx).await?;
@@ -322,9 +322,14 @@ impl Database {
             .collect();
         let mut tx = self.pool.begin().await?;
         if relkind(&mut tx, "umkm").await? == "p" {
+            let (partitions,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = 'umkm'::regclass",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
             return Ok(PartitionReport {
                 changed: false,
-                partitions: self.umkm_partition_rows().await?.len(),
+                partitions: usize::try_from(partitions).unwrap_or(0),
                 rows: 0,
                 millis: started.elapsed().as_millis(),
             });

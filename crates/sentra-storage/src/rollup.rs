@@ -382,25 +382,33 @@ fn activity_moved() -> String {
 /// leave the old kelurahan's counts and join the new one's; on a move its years are derived
 /// again (another province may keep another time zone).
 fn business_moved() -> String {
-    let year = reach_year("a.starts_at", "NEW.village_code");
     format!(
         "INSERT INTO reach_village (village_code, year, n) \
          SELECT OLD.village_code, r.year, -1 FROM reach_rollup r \
          WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {old} \
          ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;\n\
          DELETE FROM reach_rollup WHERE umkm_id = NEW.id \
-         AND OLD.village_code IS NOT NEW.village_code;\n\
-         INSERT INTO reach_rollup (umkm_id, year, attended) \
+         AND OLD.village_code IS NOT NEW.village_code;\n{counted_in}",
+        old = counted("OLD"),
+        counted_in = reach_counted_in("AND OLD.village_code IS NOT NEW.village_code"),
+    )
+}
+
+/// The business NEW's reached years derived from its participations (when `derive_if` holds),
+/// then counted in its kelurahan.
+fn reach_counted_in(derive_if: &str) -> String {
+    let year = reach_year("a.starts_at", "NEW.village_code");
+    format!(
+        "INSERT INTO reach_rollup (umkm_id, year, attended) \
          SELECT NEW.id, {year}, COUNT(*) FROM activity_participants p \
          JOIN activities a ON a.id = p.activity_id \
          WHERE p.umkm_id = NEW.id AND p.state IN {ATTENDED} AND {year} IS NOT NULL \
-         AND OLD.village_code IS NOT NEW.village_code GROUP BY {year} \
+         {derive_if} GROUP BY {year} \
          ON CONFLICT (umkm_id, year) DO UPDATE SET attended = excluded.attended;\n\
          INSERT INTO reach_village (village_code, year, n) \
          SELECT NEW.village_code, r.year, 1 FROM reach_rollup r \
          WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} \
          ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;",
-        old = counted("OLD"),
         new = counted("NEW"),
     )
 }
@@ -408,25 +416,6 @@ fn business_moved() -> String {
 const BUSINESS_MOVED: &str = "(OLD.village_code IS NOT NEW.village_code \
     OR (OLD.merged_into IS NULL AND OLD.status <> 'inactive') \
        <> (NEW.merged_into IS NULL AND NEW.status <> 'inactive'))";
-
-/// A business entering (a partition of) `umkm` with participations already recorded: its reach
-/// counted from them.
-fn business_added() -> String {
-    let year = reach_year("a.starts_at", "NEW.village_code");
-    format!(
-        "INSERT INTO reach_rollup (umkm_id, year, attended) \
-         SELECT NEW.id, {year}, COUNT(*) FROM activity_participants p \
-         JOIN activities a ON a.id = p.activity_id \
-         WHERE p.umkm_id = NEW.id AND p.state IN {ATTENDED} AND {year} IS NOT NULL \
-         GROUP BY {year} \
-         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = excluded.attended;\n\
-         INSERT INTO reach_village (village_code, year, n) \
-         SELECT NEW.village_code, r.year, 1 FROM reach_rollup r \
-         WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} \
-         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;",
-        new = counted("NEW"),
-    )
-}
 
 fn business_removed() -> String {
     format!(
@@ -505,25 +494,24 @@ fn sqlite_reach_triggers() -> String {
     .concat()
 }
 
-/// `partitioned`: `umkm` is partitioned by province, where a business moved to another province
-/// leaves its partition (BEFORE DELETE, which takes its reach away) and enters the other
-/// (AFTER INSERT, which must count it again; no AFTER UPDATE fires for such a move).
-fn postgres_reach_triggers(partitioned: bool) -> String {
-    let cond = |c: &str| c.replace(" IS NOT ", " IS DISTINCT FROM ");
-    let (events, on_insert) = if partitioned {
+/// The events a trigger on `umkm` fires on, and the branch that counts a business in on INSERT:
+/// on a partitioned `umkm` a business moved to another province leaves its partition (BEFORE
+/// DELETE takes it out) and enters the other (AFTER INSERT; no AFTER UPDATE fires for the move).
+fn counted_in_on_insert(partitioned: bool, count_in: &str) -> (&'static str, String) {
+    if partitioned {
         (
             "INSERT OR UPDATE",
-            format!(
-                "IF TG_OP = 'INSERT' THEN
-    {}
-    RETURN NULL;
-  END IF;",
-                business_added()
-            ),
+            format!("IF TG_OP = 'INSERT' THEN\n    {count_in}\n    RETURN NULL;\n  END IF;"),
         )
     } else {
         ("UPDATE", String::new())
-    };
+    }
+}
+
+/// `partitioned`: see [`counted_in_on_insert`].
+fn postgres_reach_triggers(partitioned: bool) -> String {
+    let cond = |c: &str| c.replace(" IS NOT ", " IS DISTINCT FROM ");
+    let (events, on_insert) = counted_in_on_insert(partitioned, &reach_counted_in(""));
     format!(
         "CREATE OR REPLACE FUNCTION sentra_reach_participant() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -655,20 +643,9 @@ fn sqlite_growth_triggers() -> String {
     .concat()
 }
 
-/// `partitioned`: as for [`postgres_reach_triggers`], the marks come back on the AFTER INSERT of
-/// a business moved to another province's partition.
+/// `partitioned`: see [`counted_in_on_insert`].
 fn postgres_growth_triggers(partitioned: bool) -> String {
-    let (events, on_insert) = if partitioned {
-        (
-            "INSERT OR UPDATE",
-            format!(
-                "IF TG_OP = 'INSERT' THEN\n    {}\n    RETURN NULL;\n  END IF;",
-                growth_marks_of("NEW", 1)
-            ),
-        )
-    } else {
-        ("UPDATE", String::new())
-    };
+    let (events, on_insert) = counted_in_on_insert(partitioned, &growth_marks_of("NEW", 1));
     format!(
         "CREATE OR REPLACE FUNCTION sentra_growth_mark() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -709,18 +686,43 @@ CREATE TRIGGER growth_business_delete BEFORE DELETE ON umkm
     )
 }
 
-/// The PostgreSQL trigger functions and triggers of every rollup, and the mark that says which
-/// version is installed.
-pub(crate) fn postgres_rollup_sql(partitioned: bool) -> (String, String) {
-    let sql = postgres_triggers()
-        + &postgres_reach_triggers(partitioned)
-        + &postgres_growth_triggers(partitioned);
+/// PostgreSQL trigger text that marks its version on `function` (restored with it by pg_dump),
+/// and the mark.
+pub(crate) fn marked(sql: String, function: &str) -> (String, String) {
     let mark = format!("sentra:{}", &crate::accounts::secret_hash(&sql)[..16]);
-    let sql = format!("{sql}\nCOMMENT ON FUNCTION sentra_rollup_umkm() IS '{mark}';\n");
+    let sql = format!("{sql}\nCOMMENT ON FUNCTION {function}() IS '{mark}';\n");
     (sql, mark)
 }
 
+/// The PostgreSQL trigger functions and triggers of every rollup, and their mark.
+pub(crate) fn postgres_rollup_sql(partitioned: bool) -> (String, String) {
+    marked(
+        postgres_triggers()
+            + &postgres_reach_triggers(partitioned)
+            + &postgres_growth_triggers(partitioned),
+        "sentra_rollup_umkm",
+    )
+}
+
 impl Database {
+    /// The version mark on `function`, when its trigger `trigger` is on the current `umkm`.
+    pub(crate) async fn installed_mark(
+        &self,
+        function: &str,
+        trigger: &str,
+    ) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT obj_description(p.oid, 'pg_proc') FROM pg_proc p WHERE p.proname = $1 \
+             AND EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = 'umkm'::regclass \
+             AND t.tgname = $2)",
+        )
+        .bind(function)
+        .bind(trigger)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(d,)| d))
+    }
+
     /// Installs (or replaces) the triggers that keep the rollups exact.
     pub(crate) async fn install_rollup_triggers(&self) -> Result<()> {
         match self.backend() {
@@ -730,22 +732,17 @@ impl Database {
                 sqlx::raw_sql(&sql).execute(&self.pool).await?;
             }
             Backend::Postgres => {
-                let partitioned = self.umkm_partitioned().await?;
-                let (sql, mark) = postgres_rollup_sql(partitioned);
+                let (sql, mark) = postgres_rollup_sql(self.prunes_by_province());
                 // Every server start and CLI command migrates; replacing the triggers takes an
                 // ACCESS EXCLUSIVE lock on `umkm`, which would stall a serving database behind
-                // its longest transaction. The installed version is marked on the trigger
-                // function (restored with it by pg_dump, absent after `migrate-data`, which
-                // copies rows only), and the same version on the same `umkm` (`sentra
-                // partition` makes a new one) is left alone.
-                let installed: Option<(Option<String>,)> = sqlx::query_as(
-                    "SELECT obj_description(p.oid, 'pg_proc') FROM pg_proc p \
-                     WHERE p.proname = 'sentra_rollup_umkm' AND EXISTS (SELECT 1 FROM pg_trigger t \
-                     WHERE t.tgrelid = 'umkm'::regclass AND t.tgname = 'rollup_umkm')",
-                )
-                .fetch_optional(&self.pool)
-                .await?;
-                if installed.and_then(|(d,)| d).as_deref() != Some(mark.as_str()) {
+                // its longest transaction. The same version on the same `umkm` (absent after
+                // `migrate-data`, which copies rows only; `sentra partition` makes a new
+                // `umkm`) is left alone.
+                if self
+                    .installed_mark("sentra_rollup_umkm", "rollup_umkm")
+                    .await?
+                    != Some(mark)
+                {
                     // One simple query: PostgreSQL runs it as one transaction.
                     sqlx::raw_sql(&sql).execute(&self.pool).await?;
                 }
