@@ -52,7 +52,7 @@ pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
     } = match prepare(&name, bytes) {
         Ok(p) => p,
         Err(e @ PrepareError::NoHeader) => bail!("{name}: {}", l.error(e.code())),
-        Err(e) => bail!("{name}: {} ({e})", l.error(e.code())),
+        Err(e) => bail!("{name}: {} ({e})", e.message(l)),
     };
     // A mapping saved in the browser for files with this header row wins over the guess.
     let saved = db.saved_import_mapping(&headers_key(&headers)).await?;

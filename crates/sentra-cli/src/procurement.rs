@@ -8,7 +8,7 @@ use sentra_domain::procurement_sheet::SheetKind;
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
 use sentra_i18n::Lang;
-use sentra_import::procurement::{Mode, error_code, read, run};
+use sentra_import::procurement::{Mode, error_message, read, run};
 use sentra_storage::{Actor, Database};
 
 pub async fn import(
@@ -25,7 +25,7 @@ pub async fn import(
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
     let read = match read(&name, bytes) {
         Ok(r) => r,
-        Err(e) => bail!("{name}: {}", l.error(error_code(&e))),
+        Err(e) => bail!("{name}: {}", error_message(&e, l)),
     };
     let kind = match read.layout.kind {
         SheetKind::Budgets => l.t("procurement.kind_budgets"),

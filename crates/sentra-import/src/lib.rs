@@ -9,5 +9,5 @@ pub mod report;
 pub mod run;
 pub mod worker;
 
-pub use file::{DataRow, PrepareError, Prepared, expand, headers_key, prepare};
+pub use file::{DataRow, PrepareError, Prepared, expand, failure_message, headers_key, prepare};
 pub use report::{column_letter, reason, rejected_xlsx, target_label};

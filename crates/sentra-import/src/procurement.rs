@@ -32,11 +32,16 @@ pub fn error_code(e: &PrepareError) -> &'static str {
     }
 }
 
+/// The sentence for a file that cannot be read, has no procurement header or passes a limit
+/// (named in it).
+pub fn error_message(e: &PrepareError, lang: Lang) -> String {
+    crate::file::failure_message(lang, error_code(e))
+}
+
 /// Reads the file (xlsx, xls, ods, csv) and each row under its header.
 pub fn read(name: &str, bytes: Vec<u8>) -> Result<ReadFile, PrepareError> {
     let mut rows: Vec<(usize, Vec<String>)> = Vec::new();
-    sentra_sheets::read_rows(name, bytes, |r| rows.push((r.line, r.cells)))
-        .map_err(|e| PrepareError::Unreadable(e.to_string()))?;
+    sentra_sheets::read_rows(name, bytes, |r| rows.push((r.line, r.cells)))?;
     let first: Vec<Vec<String>> = rows.iter().take(15).map(|(_, c)| c.clone()).collect();
     let layout = find_layout(&first).ok_or(PrepareError::NoHeader)?;
     let today = chrono::Utc::now().date_naive();

@@ -104,10 +104,18 @@ pub async fn run_job(db: &Database, job: ImportJob) -> Result<(), JobError> {
         return Ok(());
     };
     let name = job.file_name.clone();
-    let prepared = tokio::task::spawn_blocking(move || prepare(&name, bytes))
+    let prepared = match tokio::task::spawn_blocking(move || prepare(&name, bytes))
         .await
         .map_err(|e| JobError::Other(e.to_string()))?
-        .map_err(|e| JobError::Other(e.to_string()))?;
+    {
+        Ok(p) => p,
+        // Stored as its message code, so that the job page can say why (a file uploaded
+        // before a limit existed can pass one now).
+        Err(e) => {
+            db.fail_import_job(&job.id, e.code()).await?;
+            return Ok(());
+        }
+    };
     let data = prepared.data;
     let total = data.len() as u64;
     let mapping = Mapping {

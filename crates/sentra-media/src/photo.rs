@@ -1,16 +1,31 @@
 //! Product photos as uploaded from phones: the type sniffed from the bytes (never the file name),
-//! the size and pixel count limited before decoding, turned upright by the EXIF orientation, then
-//! re-encoded as JPEG in a few sizes. Re-encoding from pixels keeps no metadata: EXIF with its
-//! GPS position, XMP and the camera's serial number are gone.
+//! the size, pixel count and decoded bytes limited before decoding, turned upright by the EXIF
+//! orientation, then re-encoded as JPEG in a few sizes. Re-encoding from pixels keeps no
+//! metadata: EXIF with its GPS position, XMP and the camera's serial number are gone.
+//!
+//! A picture is small on the wire and large in memory: a 477 KB PNG of 59 megapixels at 16
+//! bits a channel decodes to 354 MB, and eight of them sent at once took a server from 150 MB
+//! to 5 GB (issue 27). So the decoded size is bounded ([`MAX_DECODED_BYTES`]), the picture is
+//! shrunk right after decoding, and only [`CONCURRENT_DECODES`] pictures are decoded at a time
+//! in the whole process.
 
 use std::io::Cursor;
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
 
 /// Largest upload accepted, in bytes.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
-/// Largest picture decoded: a 50-megapixel phone camera, with room (decompression bombs stop here).
-pub const MAX_PIXELS: u64 = 60_000_000;
+/// Largest picture decoded: a 50-megapixel phone camera (decompression bombs stop here).
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// Most bytes a decoded picture may take: a 50-megapixel phone photo (8-bit RGB) is 150 MB; at
+/// 16 bits a channel, or with transparency, fewer pixels fit.
+pub const MAX_DECODED_BYTES: u64 = 256 * 1024 * 1024;
+/// Pictures decoded at the same time in the whole server; the others wait their turn.
+pub const CONCURRENT_DECODES: usize = 2;
+/// The picture is shrunk to fit this side right after decoding, so that turning, flattening
+/// and resizing work on a copy a fraction of its size: twice the largest size kept.
+const WORKING_SIDE: u32 = 3200;
 /// Shortest side accepted: smaller pictures look broken on a product page.
 pub const MIN_SIDE: u32 = 200;
 /// The sizes kept, by name, as the longest side in pixels (never enlarged).
@@ -61,6 +76,8 @@ pub enum PhotoError {
     Unreadable,
     #[error("more than {MAX_PIXELS} pixels")]
     TooManyPixels,
+    #[error("more than {MAX_DECODED_BYTES} bytes once decoded")]
+    TooManyBytes,
     #[error("smaller than {MIN_SIDE} pixels on a side")]
     TooSmall,
 }
@@ -73,6 +90,7 @@ impl PhotoError {
             PhotoError::Heic => "photo_heic",
             PhotoError::Unreadable => "photo_unreadable",
             PhotoError::TooManyPixels => "photo_too_many_pixels",
+            PhotoError::TooManyBytes => "photo_too_many_bytes",
             PhotoError::TooSmall => "photo_too_small",
         }
     }
@@ -103,22 +121,34 @@ pub fn process(bytes: &[u8]) -> Result<Vec<Rendition>, PhotoError> {
     };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
-    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Unreadable)?;
     let (w, h) = decoder.dimensions();
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(PhotoError::TooManyPixels);
     }
+    // The image crate counts only some of its allocations against `max_alloc`, not the
+    // picture it returns: that one is checked here, from the header, before it is made.
+    if decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(PhotoError::TooManyBytes);
+    }
+    if w.min(h) < MIN_SIDE {
+        return Err(PhotoError::TooSmall);
+    }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
+    // Decoding and what follows it take the memory; reading the header above takes little, so
+    // a picture that is refused does not wait for its turn.
+    let _turn = DecodeTurn::wait();
     let mut picture = DynamicImage::from_decoder(decoder).map_err(|_| PhotoError::Unreadable)?;
+    if picture.width().max(picture.height()) > WORKING_SIDE {
+        // A box filter, cheap in memory: the full-size picture is dropped once it has run.
+        picture = picture.thumbnail(WORKING_SIDE, WORKING_SIDE);
+    }
     // Phones store the picture sideways and say so in EXIF; the EXIF is not kept, so turn it.
     picture.apply_orientation(orientation);
-    if picture.width().min(picture.height()) < MIN_SIDE {
-        return Err(PhotoError::TooSmall);
-    }
     let rgb = flatten(picture);
     let mut out = Vec::with_capacity(SIZES.len());
     let mut source = DynamicImage::ImageRgb8(rgb);
@@ -143,6 +173,40 @@ pub fn process(bytes: &[u8]) -> Result<Vec<Rendition>, PhotoError> {
     Ok(out)
 }
 
+/// One of the [`CONCURRENT_DECODES`] turns to decode, held until dropped (also when decoding
+/// panics). A plain mutex and condition variable: `process` runs on blocking threads.
+struct DecodeTurn;
+
+static DECODING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// The most decodes seen running together, for the tests.
+#[cfg(test)]
+static MOST_AT_ONCE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl DecodeTurn {
+    fn wait() -> DecodeTurn {
+        let (count, freed) = &DECODING;
+        // A panic while the count was held cannot leave it wrong: it is only ever +1 or -1.
+        let mut running = count.lock().unwrap_or_else(PoisonError::into_inner);
+        while *running >= CONCURRENT_DECODES {
+            running = freed.wait(running).unwrap_or_else(PoisonError::into_inner);
+        }
+        *running += 1;
+        #[cfg(test)]
+        MOST_AT_ONCE.fetch_max(*running, std::sync::atomic::Ordering::Relaxed);
+        DecodeTurn
+    }
+}
+
+impl Drop for DecodeTurn {
+    fn drop(&mut self) {
+        let (count, freed) = &DECODING;
+        let mut running = count.lock().unwrap_or_else(PoisonError::into_inner);
+        *running = running.saturating_sub(1);
+        freed.notify_one();
+    }
+}
+
 /// RGB for JPEG: a transparent PNG is laid on white (a product on a white background), not black.
 fn flatten(picture: DynamicImage) -> RgbImage {
     if !picture.color().has_alpha() {
@@ -162,7 +226,7 @@ fn flatten(picture: DynamicImage) -> RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::phone_jpeg;
+    use crate::fixtures::{black_png, phone_jpeg};
 
     fn decode(jpeg: &[u8]) -> DynamicImage {
         match image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg) {
@@ -238,5 +302,57 @@ mod tests {
             process(&phone_jpeg(150, 600, 1)).err(),
             Some(PhotoError::TooSmall)
         );
+    }
+
+    #[test]
+    fn pictures_that_decode_too_large_are_refused_before_decoding() {
+        // The picture of issue 27: 59 megapixels at 16 bits, 354 MB decoded.
+        let bomb = black_png(7680, 7680, true, false);
+        assert!(bomb.len() < 3 * 1024 * 1024, "{} bytes", bomb.len());
+        let started = std::time::Instant::now();
+        assert_eq!(process(&bomb).err(), Some(PhotoError::TooManyPixels));
+        // Fewer pixels than a phone camera's, but 8 bytes each: 288 MB.
+        let rgba16 = black_png(6000, 6000, true, true);
+        assert_eq!(process(&rgba16).err(), Some(PhotoError::TooManyBytes));
+        assert!(
+            started.elapsed().as_millis() < 2000,
+            "{:?}",
+            started.elapsed()
+        );
+        // The same size at 8 bits is an ordinary picture.
+        let sizes = process(&black_png(3000, 2000, false, false)).unwrap_or_default();
+        let got: Vec<(u32, u32)> = sizes.iter().map(|r| (r.width, r.height)).collect();
+        assert_eq!(got, [(320, 214), (800, 534), (1600, 1067)]);
+    }
+
+    #[test]
+    fn a_large_16_bit_picture_under_the_limits_is_shrunk_and_kept() {
+        // 24 megapixels at 16 bits: 144 MB decoded, shrunk to the working size at once.
+        let sizes = process(&black_png(6000, 4000, true, false)).unwrap_or_default();
+        let got: Vec<(u32, u32)> = sizes.iter().map(|r| (r.width, r.height)).collect();
+        // Shrunk twice (to the working size, then to each size): heights round either way.
+        assert_eq!(
+            got.iter().map(|s| s.0).collect::<Vec<_>>(),
+            [320, 800, 1600]
+        );
+        for (w, h) in got {
+            assert!(h.abs_diff(w * 2 / 3) <= 1, "{w}×{h}");
+        }
+    }
+
+    #[test]
+    fn no_more_than_two_pictures_are_decoded_at_once() {
+        let jpeg = phone_jpeg(1500, 1200, 1);
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let jpeg = jpeg.clone();
+                std::thread::spawn(move || process(&jpeg).is_ok())
+            })
+            .collect();
+        for t in threads {
+            assert!(t.join().unwrap_or(false));
+        }
+        let most = MOST_AT_ONCE.load(std::sync::atomic::Ordering::Relaxed);
+        assert!((1..=CONCURRENT_DECODES).contains(&most), "{most}");
     }
 }

@@ -1,9 +1,10 @@
 use std::io::Cursor;
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
+use calamine::{Data, DataRef, Reader, Sheets, open_workbook_auto_from_rs};
 use sentra_domain::import::NUMERIC_CELL_MARK;
 
 use crate::SheetError;
+use crate::limits::{Budget, Limit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -76,37 +77,71 @@ pub fn read_rows(name: &str, bytes: Vec<u8>, sink: impl FnMut(Row)) -> Result<Sh
 }
 
 fn read_workbook(bytes: Vec<u8>, mut sink: impl FnMut(Row)) -> Result<Shape, SheetError> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
+    // What calamine would take is measured first: it reads parts and sheets whole (issue 27).
+    crate::guard::check(&bytes)?;
+    // A borrowed cursor: calamine clones the reader for every format it tries.
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.as_slice()))
         .map_err(|e| SheetError::Unreadable(e.to_string()))?;
+    let mut budget = Budget::default();
     for sheet in book.sheet_names() {
-        // XLSX cells are streamed from the sheet's XML, a row at a time: a million-row sheet
+        // XLSX and XLSB cells are streamed from the sheet, a row at a time: a million-row sheet
         // read as one range would take more than a gigabyte.
-        if let calamine::Sheets::Xlsx(xlsx) = &mut book {
-            let rows = stream_xlsx(xlsx, &sheet, &mut sink)?;
-            if rows > 0 {
-                return Ok(Shape {
-                    sheet,
-                    detected: "workbook".into(),
-                    rows,
-                });
+        let streamed = match &mut book {
+            Sheets::Xlsx(xlsx) => {
+                let mut cells = xlsx
+                    .worksheet_cells_reader(&sheet)
+                    .map_err(|e| SheetError::Unreadable(e.to_string()))?;
+                let next = || {
+                    cells
+                        .next_cell()
+                        .map(|c| c.map(|c| (c.get_position(), c.get_value().clone())))
+                        .map_err(|e| SheetError::Unreadable(e.to_string()))
+                };
+                Some(stream_cells(next, &mut sink, &mut budget)?)
             }
-            continue;
-        }
-        let range = book
-            .worksheet_range(&sheet)
-            .map_err(|e| SheetError::Unreadable(e.to_string()))?;
-        let (top, _) = range.start().unwrap_or((0, 0));
-        let mut rows = 0;
-        for (i, cells) in range.rows().enumerate() {
-            let row = Row {
-                line: top as usize + i + 1,
-                cells: cells.iter().map(cell_text).collect(),
-            };
-            if row.cells.iter().any(|c| !c.trim().is_empty()) {
-                rows += 1;
-                sink(row);
+            Sheets::Xlsb(xlsb) => {
+                let mut cells = xlsb
+                    .worksheet_cells_reader(&sheet)
+                    .map_err(|e| SheetError::Unreadable(e.to_string()))?;
+                let next = || {
+                    cells
+                        .next_cell()
+                        .map(|c| c.map(|c| (c.get_position(), c.get_value().clone())))
+                        .map_err(|e| SheetError::Unreadable(e.to_string()))
+                };
+                Some(stream_cells(next, &mut sink, &mut budget)?)
             }
-        }
+            _ => None,
+        };
+        let rows = match streamed {
+            Some(rows) => rows,
+            // xls and ods: calamine has built the sheets already, within the limits the guard
+            // checked.
+            None => {
+                let range = book
+                    .worksheet_range(&sheet)
+                    .map_err(|e| SheetError::Unreadable(e.to_string()))?;
+                let (top, left) = range.start().unwrap_or((0, 0));
+                let mut rows = 0;
+                for (i, cells) in range.rows().enumerate() {
+                    let row = Row {
+                        line: top as usize + i + 1,
+                        cells: cells.iter().map(cell_text).collect(),
+                    };
+                    if row.cells.iter().any(|c| !c.trim().is_empty()) {
+                        for (j, c) in row.cells.iter().enumerate() {
+                            if !c.is_empty() {
+                                budget.cell(left as usize + j, c.len())?;
+                            }
+                        }
+                        budget.row()?;
+                        rows += 1;
+                        sink(row);
+                    }
+                }
+                rows
+            }
+        };
         // The first sheet with anything in it is the list.
         if rows > 0 {
             return Ok(Shape {
@@ -119,42 +154,59 @@ fn read_workbook(bytes: Vec<u8>, mut sink: impl FnMut(Row)) -> Result<Shape, She
     Err(SheetError::Empty)
 }
 
-/// Hands the non-empty rows of one XLSX worksheet to `sink` as they are read; the number of
-/// rows handed on.
-fn stream_xlsx<RS: std::io::Read + std::io::Seek>(
-    xlsx: &mut calamine::Xlsx<RS>,
-    sheet: &str,
+/// Hands the non-empty rows of one streamed worksheet (cells in sheet order, from `next`) to
+/// `sink` as they are read; the number of rows handed on.
+fn stream_cells<'a>(
+    mut next: impl FnMut() -> Result<Option<((u32, u32), DataRef<'a>)>, SheetError>,
     sink: &mut impl FnMut(Row),
+    budget: &mut Budget,
 ) -> Result<usize, SheetError> {
-    let unreadable = |e: calamine::XlsxError| SheetError::Unreadable(e.to_string());
-    let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(unreadable)?;
     let mut rows = 0;
     let mut current: Option<(u32, Vec<String>)> = None;
-    let mut flush = |row: Option<(u32, Vec<String>)>, rows: &mut usize| {
+    let mut flush = |row: Option<(u32, Vec<String>)>,
+                     rows: &mut usize,
+                     budget: &mut Budget|
+     -> Result<(), SheetError> {
         if let Some((index, cells)) = row
             && cells.iter().any(|c| !c.trim().is_empty())
         {
+            budget.row()?;
             *rows += 1;
             sink(Row {
                 line: index as usize + 1,
                 cells,
             });
         }
+        Ok(())
     };
-    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
-        let (r, c) = cell.get_position();
+    while let Some(((r, c), value)) = next()? {
         if current.as_ref().is_some_and(|(at, _)| *at != r) {
-            flush(current.take(), &mut rows);
+            flush(current.take(), &mut rows, budget)?;
+        }
+        if matches!(value, DataRef::Empty) {
+            continue;
+        }
+        // Counted before the text is copied: a shared string may be long, and used by every
+        // cell; the column is checked before the row grows to it.
+        let len = match &value {
+            DataRef::SharedString(s) => s.len(),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+            _ => 24,
+        };
+        let c = c as usize;
+        budget.cell(c, len)?;
+        let text = cell_text(&Data::from(value));
+        if text.is_empty() {
+            continue;
         }
         let (_, row) = current.get_or_insert_with(|| (r, Vec::new()));
-        let c = c as usize;
         // Columns are kept where the sheet has them; a row with a gap gets empty cells.
         if row.len() <= c {
             row.resize(c + 1, String::new());
         }
-        row[c] = cell_text(&Data::from(cell.get_value().clone()));
+        row[c] = text;
     }
-    flush(current.take(), &mut rows);
+    flush(current.take(), &mut rows, budget)?;
     Ok(rows)
 }
 
@@ -190,6 +242,9 @@ fn read_csv(bytes: &[u8], mut sink: impl FnMut(Row)) -> Result<Shape, SheetError
         return Err(SheetError::Unreadable("binary content".into()));
     }
     let delimiter = sniff_delimiter(&text);
+    check_csv_width(text.as_bytes(), delimiter)?;
+    let columns = Limit::Columns.value() as usize;
+    let mut budget = Budget::default();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -220,8 +275,15 @@ fn read_csv(bytes: &[u8], mut sink: impl FnMut(Row)) -> Result<Shape, SheetError
         let line = newlines + 1;
         newlines += raw[first..end].iter().filter(|&&b| b == b'\n').count();
         counted_to = end;
-        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        // Fields past the last column are empty (checked above) and dropped.
+        let cells: Vec<String> = record.iter().take(columns).map(str::to_string).collect();
         if cells.iter().any(|c| !c.trim().is_empty()) {
+            for (i, c) in cells.iter().enumerate() {
+                if !c.is_empty() {
+                    budget.cell(i, c.len())?;
+                }
+            }
+            budget.row()?;
             rows += 1;
             sink(Row { line, cells });
         }
@@ -235,6 +297,63 @@ fn read_csv(bytes: &[u8], mut sink: impl FnMut(Row)) -> Result<Shape, SheetError
         detected: format!("{encoding}, {shown}"),
         rows,
     })
+}
+
+/// Refuses a CSV with text past [`Limit::Columns`], or with so many (empty) fields in a record
+/// that the csv reader's own bookkeeping would grow large (it keeps 8 bytes a field): a 64 MB
+/// line of commas is 64 million fields. Fields are counted as the csv reader splits them:
+/// a quote opens a quoted field only at the start of one, and `""` inside it is a quote.
+fn check_csv_width(text: &[u8], delimiter: u8) -> Result<(), SheetError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Start,
+        Plain,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let columns = Limit::Columns.value();
+    let most_fields = 16 * columns;
+    let (mut state, mut field, mut filled) = (State::Start, 0u64, false);
+    for &b in text {
+        let end_of_field = match state {
+            State::Quoted => {
+                if b == b'"' {
+                    state = State::QuoteInQuoted;
+                }
+                filled = true;
+                false
+            }
+            _ if b == delimiter => true,
+            _ if b == b'\n' || b == b'\r' => {
+                (state, field, filled) = (State::Start, 0, false);
+                continue;
+            }
+            State::Start if b == b'"' => {
+                state = State::Quoted;
+                false
+            }
+            State::QuoteInQuoted if b == b'"' => {
+                state = State::Quoted;
+                false
+            }
+            _ => {
+                state = State::Plain;
+                filled = true;
+                false
+            }
+        };
+        if field >= columns && filled {
+            return Err(Limit::Columns.exceeded());
+        }
+        if end_of_field {
+            (state, filled) = (State::Start, false);
+            field += 1;
+            if field > most_fields {
+                return Err(Limit::Columns.exceeded());
+            }
+        }
+    }
+    Ok(())
 }
 
 fn sniff_delimiter(text: &str) -> u8 {
@@ -345,5 +464,125 @@ mod tests {
             read_table("x.xlsx", b"not a zip".to_vec()),
             Err(SheetError::Unreadable(_))
         ));
+    }
+}
+
+/// Hostile workbooks through the path an upload takes (issue 27): each is refused naming the
+/// limit it passes, before the memory it asks for is taken.
+#[cfg(test)]
+mod bomb_tests {
+    use super::*;
+    use crate::fixtures;
+    use std::time::Instant;
+
+    fn limit_of(name: &str, bytes: Vec<u8>) -> Option<Limit> {
+        let started = Instant::now();
+        let result = read_rows(name, bytes, |_| {});
+        eprintln!(
+            "{name}: {:?} in {:?}",
+            result.as_ref().err(),
+            started.elapsed()
+        );
+        match result {
+            Err(SheetError::TooLarge { what, limit }) => {
+                assert_eq!(limit, what.value());
+                Some(what)
+            }
+            _ => None,
+        }
+    }
+
+    fn rows(name: &str, bytes: Vec<u8>) -> Vec<Vec<String>> {
+        let mut out = Vec::new();
+        if let Err(e) = read_rows(name, bytes, |r| out.push(r.cells)) {
+            panic!("{name}: {e}");
+        }
+        out
+    }
+
+    #[test]
+    fn an_xlsx_whose_shared_strings_inflate_past_the_limit_is_refused() {
+        // 200 MiB of shared strings in a few hundred kilobytes.
+        let bomb = fixtures::xlsx_shared_strings_bomb(200 * 1024 * 1024);
+        assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
+        assert_eq!(limit_of("bom.xlsx", bomb), Some(Limit::HeldPart));
+    }
+
+    #[test]
+    fn an_xlsx_declaring_billions_of_shared_strings_is_refused() {
+        let bomb = fixtures::xlsx_declared_shared_strings(4_000_000_000);
+        assert_eq!(limit_of("bom.xlsx", bomb), Some(Limit::SharedStrings));
+    }
+
+    #[test]
+    fn one_long_shared_string_copied_into_every_cell_is_refused() {
+        // 8 MiB used by 60 rows: 480 MiB of cell text from a file of a few kilobytes.
+        let bomb = fixtures::xlsx_repeated_shared_string(8 * 1024 * 1024, 60);
+        assert_eq!(limit_of("bom.xlsx", bomb), Some(Limit::Text));
+    }
+
+    #[test]
+    fn an_xlsx_cell_far_to_the_right_is_refused() {
+        assert_eq!(
+            limit_of("kolom.xlsx", fixtures::xlsx_cell_in_column("XFD")),
+            Some(Limit::Columns)
+        );
+        let ok = rows("kolom.xlsx", fixtures::xlsx_cell_in_column("ALL"));
+        assert_eq!(ok[0].len(), 1000);
+    }
+
+    #[test]
+    fn an_ods_of_repeated_rows_and_columns_is_refused() {
+        // 6,000 rows of 16,384 cells: 98 million, under calamine's own cap of 100 million.
+        let bomb = fixtures::ods_repeat_bomb(6_000, 16_384);
+        assert!(bomb.len() < 4096, "{} bytes", bomb.len());
+        assert_eq!(limit_of("bom.ods", bomb), Some(Limit::DenseCells));
+    }
+
+    #[test]
+    fn an_xls_with_cells_in_far_corners_is_refused() {
+        let bomb = fixtures::xls_corner_bomb(20);
+        assert!(bomb.len() < 16 * 1024, "{} bytes", bomb.len());
+        assert_eq!(limit_of("bom.xls", bomb), Some(Limit::DenseCells));
+    }
+
+    #[test]
+    fn a_csv_line_of_commas_is_refused() {
+        let mut line = b"Nama Usaha".to_vec();
+        line.extend(std::iter::repeat_n(b',', 2_000_000));
+        assert_eq!(limit_of("koma.csv", line), Some(Limit::Columns));
+        let mut far = b"Nama Usaha".to_vec();
+        far.extend(std::iter::repeat_n(b',', 1000));
+        far.extend(b"x\n");
+        assert_eq!(limit_of("koma.csv", far), Some(Limit::Columns));
+        // Quoted commas are inside one field.
+        let mut quoted = b"Nama Usaha,\"".to_vec();
+        quoted.extend(std::iter::repeat_n(b',', 5000));
+        quoted.extend(b"\"\n");
+        assert_eq!(rows("koma.csv", quoted)[0].len(), 2);
+    }
+
+    #[test]
+    fn ordinary_xlsx_ods_and_xls_files_still_read() {
+        let table: &[&[&str]] = &[
+            &["Nama Usaha", "Nama Pemilik", "NIK", "Omzet"],
+            &["Keripik Bu Ani", "Ani", "3674035506900002", "1500000"],
+            &["Kopi & Teh", "Budi", "3674035506900003", "-250000"],
+        ];
+        for (name, bytes) in [
+            ("a.xlsx", fixtures::xlsx_rows(table)),
+            ("a.ods", fixtures::ods_rows(table)),
+            ("a.xls", fixtures::xls_rows(table)),
+        ] {
+            let got = rows(name, bytes);
+            assert_eq!(got.len(), 3, "{name}: {got:?}");
+            assert_eq!(
+                got[0][..4],
+                ["Nama Usaha", "Nama Pemilik", "NIK", "Omzet"],
+                "{name}"
+            );
+            assert_eq!(got[2][0], "Kopi & Teh", "{name}");
+            assert!(got[1][3].ends_with("1500000"), "{name}: {:?}", got[1]);
+        }
     }
 }

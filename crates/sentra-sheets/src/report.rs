@@ -13,7 +13,8 @@ use crate::SheetError;
 pub enum Cell {
     Text(String),
     Count(i64),
-    Rupiah(i64),
+    /// An amount or a total of amounts (`i128`: a total may pass `i64`).
+    Rupiah(i128),
     /// A share from 0 to 1; `None` where there is nothing to divide by.
     Percent(Option<f64>),
 }
@@ -30,6 +31,10 @@ pub struct ReportSheet {
     pub total: Option<Vec<Cell>>,
 }
 
+/// Spreadsheets keep 15 significant digits (Excel, and LibreOffice as it saves for Excel): an
+/// amount from Rp1.000 triliun up would be shown rounded, so it is written as its exact text.
+const EXACT_NUMBER_LIMIT: u128 = 1_000_000_000_000_000;
+
 /// The formats: Indonesian separators by the locale tag, text kept as text.
 pub const COUNT_FORMAT: &str = "[$-421]#,##0";
 pub const RUPIAH_FORMAT: &str = "[$-421]\"Rp \"#,##0";
@@ -44,6 +49,17 @@ struct Formats {
     count: Format,
     rupiah: Format,
     percent: Format,
+    /// A total too long to keep exact as a number: text, right-aligned like numbers.
+    big: Format,
+}
+
+/// `Rp 1.500.000`, as [`RUPIAH_FORMAT`] shows it.
+fn rupiah_text(n: i128) -> String {
+    let digits = sentra_domain::money::format_thousands(n);
+    match digits.strip_prefix('-') {
+        Some(d) => format!("-Rp {d}"),
+        None => format!("Rp {digits}"),
+    }
 }
 
 impl Formats {
@@ -57,6 +73,7 @@ impl Formats {
             count: base().set_num_format(COUNT_FORMAT),
             rupiah: base().set_num_format(RUPIAH_FORMAT),
             percent: base().set_num_format(PERCENT_FORMAT),
+            big: base().set_num_format("@").set_align(FormatAlign::Right),
         }
     }
 }
@@ -72,7 +89,10 @@ fn write_row(
         match cell {
             Cell::Text(t) => sheet.write_string_with_format(row, col, t, &f.text),
             Cell::Count(n) => sheet.write_number_with_format(row, col, *n as f64, &f.count),
-            Cell::Rupiah(n) => sheet.write_number_with_format(row, col, *n as f64, &f.rupiah),
+            Cell::Rupiah(n) if n.unsigned_abs() < EXACT_NUMBER_LIMIT => {
+                sheet.write_number_with_format(row, col, *n as f64, &f.rupiah)
+            }
+            Cell::Rupiah(n) => sheet.write_string_with_format(row, col, rupiah_text(*n), &f.big),
             Cell::Percent(Some(p)) => sheet.write_number_with_format(row, col, *p, &f.percent),
             Cell::Percent(None) => sheet.write_string_with_format(row, col, "–", &f.text),
         }
@@ -87,7 +107,7 @@ fn widths(sheet: &ReportSheet) -> Vec<f64> {
         Cell::Text(t) => t.chars().count(),
         // Digits, separators, and "Rp " for money.
         Cell::Count(n) => n.to_string().len() * 4 / 3 + 1,
-        Cell::Rupiah(n) => n.to_string().len() * 4 / 3 + 4,
+        Cell::Rupiah(n) => rupiah_text(*n).chars().count(),
         Cell::Percent(_) => 6,
     };
     sheet
@@ -193,5 +213,22 @@ mod tests {
         // The reader marks number cells with \u{1}: they were written as numbers, not text.
         assert_eq!(row.cells[1], "\u{1}12000", "{row:?}");
         assert_eq!(row.cells[2], "\u{1}1500000");
+    }
+
+    #[test]
+    fn a_total_past_fifteen_digits_is_written_exactly() {
+        let sheet = ReportSheet {
+            name: "Rekap".into(),
+            headers: vec!["Wilayah".into(), "Modal".into()],
+            total: Some(vec![
+                Cell::Text("Jumlah".into()),
+                // 9,400 records of Rp1.000 triliun: past i64 as well.
+                Cell::Rupiah(9_400 * 1_000_000_000_000_000 + 17),
+            ]),
+            ..ReportSheet::default()
+        };
+        let t = read_table("rekap.xlsx", write_report(&[sheet]).unwrap()).unwrap();
+        let row = t.rows.iter().find(|r| r.cells[0] == "Jumlah").unwrap();
+        assert_eq!(row.cells[1], "Rp 9.400.000.000.000.000.017");
     }
 }

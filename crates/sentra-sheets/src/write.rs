@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{Format as CellFormat, Workbook};
 
 use crate::SheetError;
@@ -70,8 +72,12 @@ impl<W: std::io::Write> CsvWriter<W> {
         Ok(Self { inner })
     }
 
+    /// One row; cells Excel would take for a formula are neutralised ([`csv_safe`]).
     pub fn push(&mut self, cells: &[String]) -> Result<(), SheetError> {
-        self.inner.write_record(cells).map_err(csv_err)
+        let safe: Vec<Cow<'_, str>> = cells.iter().map(|c| csv_safe(c)).collect();
+        self.inner
+            .write_record(safe.iter().map(|c| c.as_bytes()))
+            .map_err(csv_err)
     }
 
     pub fn finish(mut self) -> Result<W, SheetError> {
@@ -80,6 +86,29 @@ impl<W: std::io::Write> CsvWriter<W> {
             .into_inner()
             .map_err(|e| SheetError::Write(e.to_string()))
     }
+}
+
+/// A cell as it may go into a CSV file that someone opens in a spreadsheet (OWASP, "CSV
+/// Injection"): text starting with `=`, `+`, `-`, `@`, a tab or a carriage return is taken by
+/// Excel for a formula (`=HYPERLINK(…)` sends the reader's data elsewhere), so it gets a `'` in
+/// front, which Excel shows as text. A plain number (`-1250000`, `-3.5`, `+62`) stays as it is
+/// so that it remains a number.
+pub fn csv_safe(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_plain_number(cell) => {
+            Cow::Owned(format!("'{cell}"))
+        }
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// A sign, then digits, maybe grouped or with decimals by `.` or `,` between digits.
+fn is_plain_number(s: &str) -> bool {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    !digits.is_empty()
+        && digits
+            .split(['.', ','])
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn csv_err(e: csv::Error) -> SheetError {
@@ -103,6 +132,50 @@ pub fn write_xlsx(
 mod tests {
     use super::*;
     use crate::read_table;
+
+    #[test]
+    fn csv_cells_that_excel_would_run_get_a_quote() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://x\",\"klik\")",
+                "'=HYPERLINK(\"http://x\",\"klik\")",
+            ),
+            ("+SUM(1+1)", "'+SUM(1+1)"),
+            ("@SUM(1+1)", "'@SUM(1+1)"),
+            ("-2+3", "'-2+3"),
+            ("-", "'-"),
+            ("\tx", "'\tx"),
+            ("\r=1", "'\r=1"),
+            ("-1250000", "-1250000"),
+            ("-3.5", "-3.5"),
+            ("+6281234567890", "+6281234567890"),
+            ("Keripik = enak", "Keripik = enak"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_safe(cell), written, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn the_csv_writer_writes_safe_cells() {
+        let headers = vec!["Nama".to_string(), "Omzet".to_string()];
+        let Ok(mut w) = CsvWriter::new(Vec::new(), &headers) else {
+            panic!("writer");
+        };
+        assert!(
+            w.push(&[
+                "=HYPERLINK(\"http://x\",\"klik\")".into(),
+                "-1250000".into()
+            ])
+            .is_ok()
+        );
+        let bytes = w.finish().unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.ends_with("\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\",-1250000\n"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn written_xlsx_reads_back_with_text_kept_as_text() {

@@ -161,16 +161,19 @@ async fn export(
     for e in &entries {
         let seq = e.seq.to_string();
         ok &= w
-            .write_record([
-                seq.as_str(),
-                &e.at,
-                &e.actor,
-                e.origin.as_deref().unwrap_or(""),
-                &e.action,
-                &e.entity,
-                e.entity_id.as_deref().unwrap_or(""),
-                &e.changes,
-            ])
+            .write_record(
+                [
+                    seq.as_str(),
+                    &e.at,
+                    &e.actor,
+                    e.origin.as_deref().unwrap_or(""),
+                    &e.action,
+                    &e.entity,
+                    e.entity_id.as_deref().unwrap_or(""),
+                    &e.changes,
+                ]
+                .map(|c| sentra_sheets::csv_safe(c).into_owned()),
+            )
             .is_ok();
     }
     let body = match (ok, w.into_inner()) {

@@ -158,8 +158,12 @@ async fn csv(
 
 fn csv_line(cells: &[String]) -> Result<Vec<u8>, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(cells)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    w.write_record(
+        cells
+            .iter()
+            .map(|c| sentra_sheets::csv_safe(c).into_owned()),
+    )
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     w.into_inner()
         .map_err(|e| ApiError::Internal(e.to_string()))
 }

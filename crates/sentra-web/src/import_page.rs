@@ -220,7 +220,7 @@ async fn upload(
     let prepared = match read {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {
-            let msg = format!("{}: {}", file_name, lang.error(e.code()));
+            let msg = format!("{}: {}", file_name, e.message(lang));
             return show_start(&state, lang, &caller, &uri, Some(msg)).await;
         }
         Err(e) => return error_page(lang, &uri, ApiError::Internal(e.to_string())),
@@ -466,7 +466,7 @@ async fn render_job(
         failure: job
             .error
             .as_deref()
-            .map(|e| lang.error(e).into_owned())
+            .map(|e| sentra_import::failure_message(lang, e))
             .unwrap_or_default(),
     };
     let status = if page.errors.is_empty() {

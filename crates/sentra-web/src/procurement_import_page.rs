@@ -14,7 +14,7 @@ use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
 use sentra_domain::procurement_sheet::SheetKind;
 use sentra_domain::region::RegionCode;
-use sentra_import::procurement::{Mode, ProcurementReport, error_code, read, run};
+use sentra_import::procurement::{Mode, ProcurementReport, error_message, read, run};
 
 use crate::AppState;
 use crate::activities_page::pairs;
@@ -156,7 +156,7 @@ async fn check_or_save(
     let read = tokio::task::spawn_blocking(move || read(&name, bytes))
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| format!("{file_name}: {}", lang.error(error_code(&e))))?;
+        .map_err(|e| format!("{file_name}: {}", error_message(&e, lang)))?;
     run(
         state.db(),
         &caller.scope(),
