@@ -1,11 +1,30 @@
 //! The audit trail: who changed what, when and from where, with before/after values, chained
-//! by hashes so that an edited or deleted entry is detected.
+//! by keyed hashes so that an edited or deleted entry is detected
+//! (docs/decisions/0028-keyed-audit-chain.md).
+//!
+//! Each entry's hash is an HMAC-SHA256 under the audit chain key, over the previous entry's
+//! hash and the entry's fields: without the key nobody can write an entry, or a chain, that
+//! verifies. Entries from before the chain was keyed keep their plain SHA-256 hash (version 1)
+//! and are checked as then. A head line signed with the same key ([`AuditHead`]), kept outside
+//! the database, pins the trail up to that entry even against someone who holds the key.
 
+use std::sync::{Arc, OnceLock};
+
+use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
-use crate::{Database, Result, StorageError, now_text};
+use crate::{Database, Keyring, PersonalKey, Result, StorageError, now_text};
+
+/// Plain SHA-256, as every entry was hashed before migration 0028.
+const UNKEYED: i64 = 1;
+/// HMAC-SHA256 under the audit chain key.
+const KEYED: i64 = 2;
+/// The setting that holds the chain key sealed under the personal-data key, once a key
+/// rotation has happened (before that the key is derived from the key file itself).
+const CHAIN_KEY_SETTING: &str = "audit_chain_key";
+const HEAD_TAG: &str = "sentra-audit-head";
 
 /// Who makes a change: a user or token name, and the client address when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,35 +63,137 @@ pub struct AuditEntry {
     pub changes: String,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn entry_hash(
-    prev: &str,
-    seq: i64,
-    at: &str,
-    actor: &str,
-    origin: &str,
-    action: &str,
-    entity: &str,
-    entity_id: &str,
-    changes: &str,
-) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        prev,
-        &seq.to_string(),
-        at,
-        actor,
-        origin,
-        action,
-        entity,
-        entity_id,
-        changes,
-    ] {
-        // Length-prefixed, so no two different entries hash the same text.
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
+/// Length-prefixed fields, so that no two different entries give the same text.
+fn encode(parts: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for part in parts {
+        out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        out.extend_from_slice(part.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn mac(key: &[u8; 32], message: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(message);
+    hex(&mac.finalize().into_bytes())
+}
+
+/// The fields an entry's hash covers, in order.
+struct Hashed<'a> {
+    prev: &'a str,
+    seq: i64,
+    at: &'a str,
+    actor: &'a str,
+    origin: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    changes: &'a str,
+}
+
+impl Hashed<'_> {
+    fn text(&self) -> Vec<u8> {
+        encode(&[
+            self.prev,
+            &self.seq.to_string(),
+            self.at,
+            self.actor,
+            self.origin,
+            self.action,
+            self.entity,
+            self.entity_id,
+            self.changes,
+        ])
+    }
+
+    /// The hash of `version`; `None` for a version this build does not know.
+    fn hash(&self, version: i64, key: &[u8; 32]) -> Option<String> {
+        match version {
+            UNKEYED => Some(hex(&Sha256::digest(self.text()))),
+            KEYED => Some(mac(key, &self.text())),
+            _ => None,
+        }
+    }
+}
+
+/// The audit chain's MAC key: looked up once per process, then kept.
+///
+/// It is derived from the personal-data key (`HMAC(key, "sentra audit chain v1")`), so there is
+/// no second secret to back up. A key rotation must not change it: a new chain key would make
+/// every entry before the rotation fail, and every head published before it. So rotation seals
+/// the same chain key under the new personal-data key into the database
+/// ([`reseal_chain_key`]), where only a holder of the key file can open it — simpler than
+/// keeping every retired key file around, or re-keying the chain and losing the published
+/// heads.
+#[derive(Clone)]
+pub(crate) struct ChainKey {
+    keyring: Keyring,
+    resolved: Arc<OnceLock<[u8; 32]>>,
+}
+
+impl ChainKey {
+    pub(crate) fn new(keyring: Keyring) -> Self {
+        ChainKey {
+            keyring,
+            resolved: Arc::default(),
+        }
+    }
+
+    pub(crate) async fn get(&self, conn: &mut AnyConnection) -> Result<[u8; 32]> {
+        if let Some(key) = self.resolved.get() {
+            return Ok(*key);
+        }
+        let sealed: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+            .bind(CHAIN_KEY_SETTING)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let key = match sealed {
+            Some((sealed,)) => parse_key(&self.keyring.decrypt(&sealed)?)?,
+            None => self.keyring.current().audit_chain_key(),
+        };
+        Ok(*self.resolved.get_or_init(|| key))
+    }
+}
+
+/// 64 hex digits as 32 bytes.
+fn unhex32(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn parse_key(text: &str) -> Result<[u8; 32]> {
+    unhex32(text)
+        .ok_or_else(|| StorageError::Corrupt("the sealed audit chain key is malformed".into()))
+}
+
+/// Inside a key rotation's transaction: the chain key, unchanged, sealed under `new`.
+pub(crate) async fn reseal_chain_key(
+    conn: &mut AnyConnection,
+    chain: &ChainKey,
+    new: &PersonalKey,
+) -> Result<()> {
+    let key = chain.get(conn).await?;
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(CHAIN_KEY_SETTING)
+    .bind(new.encrypt(&hex(&key)))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Takes the write lock first thing in a write transaction: on SQLite a transaction that reads
@@ -89,12 +210,14 @@ pub(crate) async fn begin_write(conn: &mut AnyConnection) -> Result<()> {
 /// change does.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
+    chain: &ChainKey,
     actor: &Actor,
     action: &str,
     entity: &str,
     entity_id: Option<&str>,
     changes: &serde_json::Value,
 ) -> Result<()> {
+    let key = chain.get(conn).await?;
     let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *conn)
         .await?;
@@ -103,20 +226,22 @@ pub(crate) async fn append(
     let at = now_text();
     let changes = changes.to_string();
     let origin = actor.origin.clone().unwrap_or_default();
-    let hash = entry_hash(
-        &prev,
+    let hash = Hashed {
+        prev: &prev,
         seq,
-        &at,
-        &actor.name,
-        &origin,
+        at: &at,
+        actor: &actor.name,
+        origin: &origin,
         action,
         entity,
-        entity_id.unwrap_or(""),
-        &changes,
-    );
+        entity_id: entity_id.unwrap_or(""),
+        changes: &changes,
+    }
+    .hash(KEYED, &key)
+    .unwrap_or_default();
     sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, origin, action, entity, entity_id, changes, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO audit_log (seq, at, actor, origin, action, entity, entity_id, changes, prev_hash, hash, hash_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(seq)
     .bind(at)
@@ -128,6 +253,7 @@ pub(crate) async fn append(
     .bind(changes)
     .bind(prev)
     .bind(hash.clone())
+    .bind(KEYED)
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
@@ -150,6 +276,68 @@ pub enum AuditVerdict {
     },
 }
 
+/// The trail's last entry as one line to keep outside the database (a mail, a ticket, a printed
+/// page): `sentra-audit-head v1 <entries> <time of the last entry> <its hash> <MAC>`, the MAC
+/// under the audit chain key. A later `sentra audit verify --head` checks that the trail still
+/// holds that entry with that hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    /// Entries up to and including the last one (its sequence number).
+    pub entries: i64,
+    /// When the last entry was written (`-` for an empty trail).
+    pub at: String,
+    pub hash: String,
+    mac: String,
+}
+
+impl AuditHead {
+    fn signed(key: &[u8; 32], entries: i64, at: String, hash: String) -> Self {
+        let mac = mac(key, &head_text(entries, &at, &hash));
+        AuditHead {
+            entries,
+            at,
+            hash,
+            mac,
+        }
+    }
+
+    pub fn line(&self) -> String {
+        format!(
+            "{HEAD_TAG} v1 {} {} {} {}",
+            self.entries, self.at, self.hash, self.mac
+        )
+    }
+
+    /// The first head line in `text` (which may be a whole saved mail); `None` when there is
+    /// none or it is malformed.
+    pub fn parse(text: &str) -> Option<Self> {
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(HEAD_TAG))?;
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [tag, "v1", entries, at, hash, mac] = fields.as_slice() else {
+            return None;
+        };
+        let is_hex = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let entries: i64 = entries.parse().ok().filter(|n| *n >= 0)?;
+        if *tag != HEAD_TAG || !(is_hex(hash) || *hash == "genesis") || !is_hex(mac) {
+            return None;
+        }
+        Some(AuditHead {
+            entries,
+            at: at.to_string(),
+            hash: hash.to_ascii_lowercase(),
+            mac: mac.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// What a head's MAC covers; its first field keeps it apart from any entry's text.
+fn head_text(entries: i64, at: &str, hash: &str) -> Vec<u8> {
+    encode(&[&format!("{HEAD_TAG} v1"), &entries.to_string(), at, hash])
+}
+
 fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     Ok(AuditEntry {
         seq: r.try_get("seq")?,
@@ -163,65 +351,200 @@ fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     })
 }
 
+/// One pass over the chain: the verdict, the last entry's time and hash, and the hash of the
+/// entry a published head names.
+struct Walk {
+    verdict: AuditVerdict,
+    last_at: String,
+    last_hash: String,
+    at_head: Option<String>,
+}
+
 impl Database {
     /// Recomputes every hash: detects an edited entry, a deleted or inserted one (gaps in the
-    /// sequence or a broken link), and a removed tail (the head no longer matches).
+    /// sequence or a broken link), and a removed tail (the head no longer matches). Without
+    /// the key file nobody can rewrite keyed entries so that they verify; someone with both can,
+    /// up to the last published head ([`Database::verify_audit_head`]).
     pub async fn verify_audit(&self) -> Result<AuditVerdict> {
+        Ok(self.walk_audit(None).await?.verdict)
+    }
+
+    async fn walk_audit(&self, head_seq: Option<i64>) -> Result<Walk> {
+        let key = self
+            .audit_chain
+            .get(&mut *self.pool.acquire().await?)
+            .await?;
         let rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq")
             .fetch_all(&self.pool)
             .await?;
         let mut prev = "genesis".to_string();
+        let mut last_at = "-".to_string();
         let mut expected_seq = 1;
+        let mut keyed_seen = false;
+        let mut at_head = (head_seq == Some(0)).then(|| prev.clone());
+        let broken = |seq: i64, reason: &str, last_at: String, prev: String| Walk {
+            verdict: AuditVerdict::Broken {
+                seq,
+                reason: reason.into(),
+            },
+            last_at,
+            last_hash: prev,
+            at_head: None,
+        };
         for r in &rows {
             let e = entry_from_row(r)?;
             let stored_prev: String = r.try_get("prev_hash")?;
             let stored_hash: String = r.try_get("hash")?;
+            let version: i64 = r.try_get("hash_version")?;
             if e.seq != expected_seq {
-                return Ok(AuditVerdict::Broken {
-                    seq: expected_seq,
-                    reason: "entry missing".into(),
-                });
+                return Ok(broken(expected_seq, "entry missing", last_at, prev));
             }
             if stored_prev != prev {
-                return Ok(AuditVerdict::Broken {
-                    seq: e.seq,
-                    reason: "link to the previous entry broken".into(),
-                });
+                return Ok(broken(
+                    e.seq,
+                    "link to the previous entry broken",
+                    last_at,
+                    prev,
+                ));
             }
-            let computed = entry_hash(
-                &prev,
-                e.seq,
-                &e.at,
-                &e.actor,
-                e.origin.as_deref().unwrap_or(""),
-                &e.action,
-                &e.entity,
-                e.entity_id.as_deref().unwrap_or(""),
-                &e.changes,
-            );
-            if computed != stored_hash {
-                return Ok(AuditVerdict::Broken {
-                    seq: e.seq,
-                    reason: "entry altered".into(),
-                });
+            // Once keyed, always keyed: otherwise keyed entries could be rewritten as unkeyed.
+            if version == UNKEYED && keyed_seen {
+                return Ok(broken(
+                    e.seq,
+                    "unkeyed entry after keyed ones",
+                    last_at,
+                    prev,
+                ));
+            }
+            keyed_seen |= version == KEYED;
+            let computed = Hashed {
+                prev: &prev,
+                seq: e.seq,
+                at: &e.at,
+                actor: &e.actor,
+                origin: e.origin.as_deref().unwrap_or(""),
+                action: &e.action,
+                entity: &e.entity,
+                entity_id: e.entity_id.as_deref().unwrap_or(""),
+                changes: &e.changes,
+            }
+            .hash(version, &key);
+            match computed {
+                None => {
+                    return Ok(broken(e.seq, "unknown hash version", last_at, prev));
+                }
+                Some(c) if c != stored_hash => {
+                    let reason = if version == KEYED {
+                        "entry altered (or written under another audit key)"
+                    } else {
+                        "entry altered"
+                    };
+                    return Ok(broken(e.seq, reason, last_at, prev));
+                }
+                Some(_) => {}
+            }
+            if head_seq == Some(e.seq) {
+                at_head = Some(stored_hash.clone());
             }
             prev = stored_hash;
+            last_at = e.at;
             expected_seq += 1;
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StorageError::Corrupt("audit head missing".into()))?;
-        let head_seq: i64 = head.try_get("seq")?;
-        let head_hash: String = head.try_get("hash")?;
-        if head_seq != expected_seq - 1 || head_hash != prev {
+        let stored_seq: i64 = head.try_get("seq")?;
+        let stored_hash: String = head.try_get("hash")?;
+        if stored_seq != expected_seq - 1 || stored_hash != prev {
+            return Ok(broken(
+                expected_seq,
+                "entries removed from the end",
+                last_at,
+                prev,
+            ));
+        }
+        Ok(Walk {
+            verdict: AuditVerdict::Intact {
+                entries: expected_seq - 1,
+            },
+            last_at,
+            last_hash: prev,
+            at_head,
+        })
+    }
+
+    /// How many entries predate the keyed chain (hashed with plain SHA-256).
+    pub async fn audit_unkeyed_entries(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM audit_log WHERE hash_version = $1")
+            .bind(UNKEYED)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// The current head, signed, when the chain verifies; a broken chain gets no head (signing
+    /// it would vouch for the tampering).
+    pub async fn audit_head(&self) -> Result<(AuditVerdict, Option<AuditHead>)> {
+        let walk = self.walk_audit(None).await?;
+        let head = match walk.verdict {
+            AuditVerdict::Intact { entries } => {
+                let key = self
+                    .audit_chain
+                    .get(&mut *self.pool.acquire().await?)
+                    .await?;
+                Some(AuditHead::signed(
+                    &key,
+                    entries,
+                    walk.last_at,
+                    walk.last_hash,
+                ))
+            }
+            AuditVerdict::Broken { .. } => None,
+        };
+        Ok((walk.verdict, head))
+    }
+
+    /// Whether `head` was signed with this deployment's audit chain key, unchanged.
+    pub async fn audit_head_authentic(&self, head: &AuditHead) -> Result<bool> {
+        let key = self
+            .audit_chain
+            .get(&mut *self.pool.acquire().await?)
+            .await?;
+        let Some(given) = unhex32(&head.mac) else {
+            return Ok(false);
+        };
+        let mut check = <Hmac<Sha256> as Mac>::new_from_slice(&key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        check.update(&head_text(head.entries, &head.at, &head.hash));
+        // In constant time, unlike comparing the hex text.
+        Ok(check.verify_slice(&given).is_ok())
+    }
+
+    /// The whole chain verifies, and still holds the entry `head` names with the hash it
+    /// names: entries deleted before it, or a history rewritten up to it (even by someone with
+    /// the key), are caught. A head this deployment's key did not sign is refused.
+    pub async fn verify_audit_head(&self, head: &AuditHead) -> Result<AuditVerdict> {
+        if !self.audit_head_authentic(head).await? {
             return Ok(AuditVerdict::Broken {
-                seq: expected_seq,
-                reason: "entries removed from the end".into(),
+                seq: head.entries,
+                reason: "the published head is not signed with this deployment's audit key".into(),
             });
         }
-        Ok(AuditVerdict::Intact {
-            entries: expected_seq - 1,
+        let walk = self.walk_audit(Some(head.entries)).await?;
+        let AuditVerdict::Intact { entries } = walk.verdict else {
+            return Ok(walk.verdict);
+        };
+        let reason = match walk.at_head {
+            _ if head.entries > entries => {
+                "the trail is shorter than the published head: entries removed"
+            }
+            Some(hash) if hash == head.hash => return Ok(walk.verdict),
+            _ => "the entry differs from the published head: history rewritten",
+        };
+        Ok(AuditVerdict::Broken {
+            seq: head.entries,
+            reason: reason.into(),
         })
     }
 
@@ -237,6 +560,7 @@ impl Database {
         begin_write(&mut tx).await?;
         append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "reveal_personal_data",
             entity,
@@ -343,6 +667,7 @@ impl Database {
         begin_write(&mut tx).await?;
         append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "export",
             what,
@@ -352,5 +677,47 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_lines_round_trip_and_malformed_ones_are_refused() {
+        let key = [7u8; 32];
+        let head = AuditHead::signed(&key, 12, "2026-11-23T08:00:00.000Z".into(), "ab".repeat(32));
+        let line = head.line();
+        assert_eq!(
+            AuditHead::parse(&format!("Yth. Inspektorat,\n\n  {line}  \nSalam")),
+            Some(head.clone())
+        );
+        assert!(AuditHead::parse(&line.replace(" v1 ", " v2 ")).is_none());
+        assert!(AuditHead::parse(&line.replace(" 12 ", " -1 ")).is_none());
+        assert!(AuditHead::parse(&format!("{line} extra")).is_none());
+        assert!(AuditHead::parse("no head here").is_none());
+        let empty = AuditHead::signed(&key, 0, "-".into(), "genesis".into());
+        assert_eq!(AuditHead::parse(&empty.line()), Some(empty));
+    }
+
+    #[test]
+    fn keyed_hashes_depend_on_the_key_and_unkeyed_ones_do_not() {
+        let e = Hashed {
+            prev: "genesis",
+            seq: 1,
+            at: "2026-11-23T08:00:00.000Z",
+            actor: "demo",
+            origin: "cli",
+            action: "bulk_create",
+            entity: "umkm",
+            entity_id: "",
+            changes: "{}",
+        };
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        assert_ne!(e.hash(KEYED, &a), e.hash(KEYED, &b));
+        assert_eq!(e.hash(UNKEYED, &a), e.hash(UNKEYED, &b));
+        assert_ne!(e.hash(KEYED, &a), e.hash(UNKEYED, &a));
+        assert_eq!(e.hash(3, &a), None);
     }
 }

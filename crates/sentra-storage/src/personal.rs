@@ -15,12 +15,15 @@ use sha2::{Digest, Sha256};
 
 use crate::StorageError;
 
-/// One 32-byte master key, with the two keys derived from it.
+/// One 32-byte master key, with the keys derived from it.
 #[derive(Clone)]
 pub struct PersonalKey {
     id: String,
     encryption: [u8; 32],
     hashing: [u8; 32],
+    /// The audit chain's MAC key when this key started the chain (audit.rs): derived, so the
+    /// key file stays the one secret to keep apart from the database.
+    audit_chain: [u8; 32],
 }
 
 impl std::fmt::Debug for PersonalKey {
@@ -44,6 +47,7 @@ impl PersonalKey {
             id,
             encryption: derive(&master, "sentra personal data encryption v1"),
             hashing: derive(&master, "sentra personal data lookup hash v1"),
+            audit_chain: derive(&master, "sentra audit chain v1"),
         }
     }
 
@@ -73,6 +77,10 @@ impl PersonalKey {
     /// Short public fingerprint, stored with each value to tell which key encrypted it.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    pub(crate) fn audit_chain_key(&self) -> [u8; 32] {
+        self.audit_chain
     }
 
     pub fn encrypt(&self, plain: &str) -> String {
@@ -215,8 +223,12 @@ impl crate::Database {
 
     /// Re-encrypts and re-hashes every NIK under `new`, in one transaction: after a crash the
     /// data is wholly under the old key or wholly under the new one. Returns the rows changed.
+    /// The audit chain keeps its key (sealed anew under `new`, audit.rs) and records the
+    /// rotation.
     pub async fn rotate_personal_key(&self, new: &PersonalKey) -> Result<u64, StorageError> {
         let mut tx = self.pool.begin().await?;
+        crate::audit::begin_write(&mut tx).await?;
+        crate::audit::reseal_chain_key(&mut tx, &self.audit_chain, new).await?;
         let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, owner_nik_enc FROM umkm")
             .fetch_all(&mut *tx)
             .await?;
@@ -231,6 +243,16 @@ impl crate::Database {
                 .await?;
             changed += 1;
         }
+        crate::audit::append(
+            &mut tx,
+            &self.audit_chain,
+            &crate::Actor::system("sentra key rotate"),
+            "rotate_key",
+            "personal_key",
+            Some(new.id()),
+            &serde_json::json!({ "from": self.keyring.current().id(), "to": new.id(), "rows": changed }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(changed)
     }
