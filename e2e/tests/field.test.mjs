@@ -1,7 +1,8 @@
 // The field app on a phone (issue 12): installed once online, then registrations with photos
 // made without signal survive a reload, and are sent once when the signal returns; a record
 // changed in the office meanwhile is settled field by field; a link that drops every other
-// request still delivers everything exactly once. Also measures what the app costs a phone:
+// request still delivers everything exactly once; a photo is made to fit what the server takes
+// and stays on the phone, in view, until the server has it. Also measures what the app costs a phone:
 // its download on first install and the data kept per 1,000 UMKM.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -73,7 +74,7 @@ async function register(page, n, { photo = true } = {}) {
   await page.getByRole("button", { name: "Ambil lokasi GPS" }).click();
   await page.waitForFunction(() => document.getElementById("f-latitude").value !== "");
   if (photo) {
-    await page.locator("#umkm-form").getByLabel("Foto usaha").setInputFiles(await cameraPhoto(page, n));
+    await page.locator("#umkm-form").getByLabel("Foto usaha").setInputFiles(photo === true ? await cameraPhoto(page, n) : photo);
     await page.waitForSelector("#photos img");
   }
   await page.locator("#umkm-form").getByLabel("Catatan lapangan").fill(`Dikunjungi, pemilik ${n} ramah.`);
@@ -270,6 +271,90 @@ test("a link that drops every other request still delivers everything once", asy
   }
   figures.flaky_requests = n;
   figures.flaky_answers_lost = dropped;
+  await context.close();
+});
+
+/** A camera JPEG full of grain, so that it does not compress to almost nothing. */
+async function grainyPhoto(page) {
+  const data = await page.evaluate(() => {
+    const c = document.createElement("canvas");
+    c.width = 1400; c.height = 1050;
+    const g = c.getContext("2d");
+    const img = g.createImageData(c.width, c.height);
+    let x = 12345;
+    for (let i = 0; i < img.data.length; i++) { x = (x * 1103515245 + 12345) >>> 0; img.data[i] = i % 4 === 3 ? 255 : x >>> 24; }
+    g.putImageData(img, 0, 0);
+    return c.toDataURL("image/jpeg", 0.95);
+  });
+  return { name: "foto-berbutir.jpg", mimeType: "image/jpeg", buffer: Buffer.from(data.split(",")[1], "base64") };
+}
+
+/** The field app's queue as the phone keeps it (photos as their sizes in bytes). */
+const queued = (page) => page.evaluate(async () => {
+  const db = await new Promise((ok, fail) => { const r = indexedDB.open("sentra-lapangan"); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+  const list = await new Promise((ok) => { const r = db.transaction("outbox").objectStore("outbox").getAll(); r.onsuccess = () => ok(r.result); });
+  db.close();
+  return list.map((c) => ({ kind: c.kind, state: c.state, photoBytes: c.photo ? atob(c.photo.slice(c.photo.indexOf(",") + 1)).length : 0 }));
+});
+
+test("a photo is made to fit and stays on the phone until the server has it", async () => {
+  // No service worker: the page itself is changed on its way, to a smaller photo limit.
+  const context = await phone({ serviceWorkers: "block" });
+  const page = await context.newPage();
+  await signIn(page, server.url, accounts.operator.login);
+  const limit = 150_000;
+  await context.route(`${server.url}/lapangan/`, async (route) => {
+    const res = await route.fetch();
+    const body = (await res.text()).replace(/"photo_max":\d+/, `"photo_max":${limit}`);
+    await route.fulfill({ response: res, body });
+  });
+  await page.goto(`${server.url}/lapangan/`);
+  await page.waitForSelector("body[data-ready='1']");
+  await context.setOffline(true);
+  const grainy = await grainyPhoto(page);
+  assert.ok(grainy.buffer.length > limit, `the camera's file is over the limit: ${grainy.buffer.length}`);
+  await register(page, 8, { photo: grainy });
+  const [photo] = (await queued(page)).filter((c) => c.kind === "photo");
+  assert.ok(photo.photoBytes > 10_000 && photo.photoBytes <= limit, `queued at ${photo.photoBytes} bytes`);
+
+  // The server (or a proxy before it) says 413 twice, then the link drops, until told otherwise.
+  let mode = "413", sent = 0;
+  await context.route(/\/lapangan\/foto/, async (route) => {
+    sent += 1;
+    if (mode === "413" && sent <= 2) await route.fulfill({ status: 413, contentType: "text/plain", body: "length limit exceeded" });
+    else if (mode === "422") {
+      await route.fulfill({ status: 422, contentType: "application/json", body: JSON.stringify({ error: { code: "validation_failed", message: "Periksa isian.", fields: [{ field: "photo", code: "photo_unreadable", message: "gambar rusak atau tidak dapat dibaca." }] } }) });
+    } else if (mode === "pass") await route.continue();
+    else await route.abort("connectionreset");
+  });
+  await context.setOffline(false);
+  await page.waitForFunction(() => document.querySelector("#outbox li[data-state='done']"), null, { timeout: 30_000 });
+  const deadline = Date.now() + 30_000;
+  while (sent < 3 && Date.now() < deadline) await page.waitForTimeout(100);
+  assert.ok(sent >= 3, `photo sends: ${sent}`);
+  let now = await queued(page);
+  assert.deepEqual(now.map((c) => [c.kind, c.state]), [["create", "done"], ["photo", "waiting"]]);
+  assert.ok(now[1].photoBytes > 0, "the photo is still on the phone");
+  await page.getByRole("button", { name: /Antrean kirim/ }).click();
+  assert.equal(await page.locator("#outbox li[data-state='waiting'] img").count(), 1, "and in view");
+
+  // A refusal for what the photo is: kept, in view, with the reason, and sent again on request.
+  mode = "422";
+  await page.waitForSelector("#outbox li[data-state='rejected']", { timeout: 30_000 });
+  const refused = page.locator("#outbox li[data-state='rejected']");
+  assert.equal(await refused.locator("img").count(), 1);
+  assert.match(await refused.innerText(), /gambar rusak/);
+  now = await queued(page);
+  assert.ok(now[1].photoBytes > 0, "a refused photo is kept");
+  await screenshot(page, "field-photo-refused.phone");
+  mode = "pass";
+  await refused.getByRole("button", { name: "Kirim lagi" }).click();
+  await page.waitForFunction(() => document.getElementById("net").textContent.includes("Semua perubahan sudah terkirim"), null, { timeout: 30_000 });
+  await context.unrouteAll();
+  const mine = (await onServer(page)).filter((r) => r.fields.name === "Warung Lapangan 8");
+  assert.equal(mine.length, 1);
+  await page.goto(`${server.url}/umkm/${mine[0].id}`);
+  assert.equal(await page.locator("#field-photos img").count(), 1, "the photo, once");
   await context.close();
 });
 

@@ -4,8 +4,10 @@
 //! a record someone else changed since the phone downloaded it is a conflict, resolved by the
 //! operator field by field. Photos taken in the field are kept with their record.
 
+use sentra_domain::FieldErrors;
 use sentra_domain::scope::Scope;
 use sentra_domain::umkm::{UmkmData, UmkmStatus};
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::audit::{self, Actor};
@@ -23,22 +25,46 @@ pub enum Applied {
     Replayed,
 }
 
+/// The hash kept with a key: a replay must say the same (parts length-prefixed, so no two
+/// different contents hash alike).
+fn content_hash(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A key sent again with other content: refused, so that a phone that changed a change after
+/// sending it learns that the first content may have been applied.
+fn key_reused() -> StorageError {
+    let mut e = FieldErrors::new();
+    e.push("key", "sync_key_reused");
+    StorageError::Invalid(e)
+}
+
 /// Writes the key (and the operator's note, if any) in the change's transaction.
 async fn remember(
     conn: &mut sqlx::AnyConnection,
-    key: &str,
+    from: &FromPhone<'_>,
+    hash: &str,
     login: &str,
     umkm_id: &str,
-    note: Option<&str>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO sync_keys (key, login, umkm_id, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(key)
-        .bind(login)
-        .bind(umkm_id)
-        .bind(now_text())
-        .execute(&mut *conn)
-        .await?;
-    if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
+    sqlx::query(
+        "INSERT INTO sync_keys (account_id, key, body_hash, login, umkm_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(from.account)
+    .bind(from.key)
+    .bind(hash)
+    .bind(login)
+    .bind(umkm_id)
+    .bind(now_text())
+    .execute(&mut *conn)
+    .await?;
+    if let Some(note) = from.note.map(str::trim).filter(|n| !n.is_empty()) {
         sqlx::query(
             "INSERT INTO umkm_field_notes (id, umkm_id, note, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -54,10 +80,33 @@ async fn remember(
     Ok(())
 }
 
-/// What a change from the phone carries besides the record: its key, and the operator's note.
+/// A key already used by this account: its record, and the hash of what it said (none for
+/// keys kept before hashes were).
+async fn seen_key(
+    conn: &mut sqlx::AnyConnection,
+    from: &FromPhone<'_>,
+) -> Result<Option<(Option<String>, Option<String>)>> {
+    let row =
+        sqlx::query("SELECT umkm_id, body_hash FROM sync_keys WHERE account_id = $1 AND key = $2")
+            .bind(from.account)
+            .bind(from.key)
+            .fetch_optional(&mut *conn)
+            .await?;
+    match row {
+        Some(r) => Ok(Some((r.try_get("umkm_id")?, r.try_get("body_hash")?))),
+        None => Ok(None),
+    }
+}
+
+/// What a change from the phone carries besides the record: its key, the account that sent it
+/// (keys are the account's own), what it says (hashed with the key), and the operator's note.
 #[derive(Debug, Clone, Copy)]
 pub struct FromPhone<'a> {
     pub key: &'a str,
+    /// The sending account's id.
+    pub account: &'a str,
+    /// The change as sent, in a stable form: the same change sent again gives the same bytes.
+    pub content: &'a [u8],
     pub note: Option<&'a str>,
 }
 
@@ -79,24 +128,21 @@ pub struct UmkmPhoto {
 }
 
 impl Database {
-    /// The record a key already made or changed, if any (inside the writer's transaction).
+    /// The record a key already made or changed, if any (inside the writer's transaction);
+    /// the key sent with other content is refused.
     async fn replayed(
         &self,
         conn: &mut sqlx::AnyConnection,
         scope: &Scope,
-        key: &str,
+        from: &FromPhone<'_>,
+        hash: &str,
     ) -> Result<Option<UmkmRecord>> {
-        let found: Option<Option<String>> =
-            sqlx::query("SELECT umkm_id FROM sync_keys WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&mut *conn)
-                .await?
-                .map(|r| r.try_get("umkm_id"))
-                .transpose()?;
-        match found {
-            Some(Some(id)) => Ok(Some(fetch_record(conn, self, scope, &id).await?)),
-            Some(None) => Err(StorageError::Corrupt(format!(
-                "sync key {key} without a record"
+        match seen_key(conn, from).await? {
+            Some((_, Some(kept))) if kept != hash => Err(key_reused()),
+            Some((Some(id), _)) => Ok(Some(fetch_record(conn, self, scope, &id).await?)),
+            Some((None, _)) => Err(StorageError::Corrupt(format!(
+                "sync key {} without a record",
+                from.key
             ))),
             None => Ok(None),
         }
@@ -110,14 +156,14 @@ impl Database {
         data: &UmkmData,
         actor: &Actor,
     ) -> Result<(UmkmRecord, Applied)> {
-        let FromPhone { key, note } = from;
         if !scope.contains(&data.village_code) {
             return Err(StorageError::NotFound);
         }
+        let hash = content_hash(&[from.content]);
         let mut tx = self.pool.begin().await?;
         // The audit head's lock serialises writers: a second send of the key waits, then sees it.
         audit::begin_write(&mut tx).await?;
-        if let Some(r) = self.replayed(&mut tx, scope, key).await? {
+        if let Some(r) = self.replayed(&mut tx, scope, &from, &hash).await? {
             tx.commit().await?;
             return Ok((r, Applied::Replayed));
         }
@@ -141,6 +187,7 @@ impl Database {
         view.insert("source".into(), serde_json::json!("field"));
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "create",
             "umkm",
@@ -148,7 +195,7 @@ impl Database {
             &serde_json::Value::Object(view),
         )
         .await?;
-        remember(&mut tx, key, &actor.name, &id, note).await?;
+        remember(&mut tx, &from, &hash, &actor.name, &id).await?;
         tx.commit().await?;
         self.queue_duplicates_of(scope, &record.id).await;
         Ok((record, Applied::Created))
@@ -164,13 +211,13 @@ impl Database {
         data: &UmkmData,
         actor: &Actor,
     ) -> Result<(UmkmRecord, Applied)> {
-        let FromPhone { key, note } = from;
         if !scope.contains(&data.village_code) {
             return Err(StorageError::NotFound);
         }
+        let hash = content_hash(&[from.content]);
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        if let Some(r) = self.replayed(&mut tx, scope, key).await? {
+        if let Some(r) = self.replayed(&mut tx, scope, &from, &hash).await? {
             tx.commit().await?;
             return Ok((r, Applied::Replayed));
         }
@@ -179,6 +226,7 @@ impl Database {
         if !changes.is_empty() {
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "update",
                 "umkm",
@@ -187,33 +235,34 @@ impl Database {
             )
             .await?;
         }
-        remember(&mut tx, key, &actor.name, id, note).await?;
+        remember(&mut tx, &from, &hash, &actor.name, id).await?;
         tx.commit().await?;
         self.queue_duplicates_of(scope, id).await;
         Ok((after, Applied::Updated))
     }
 
     /// Keeps a field photo of a business (its sizes already in the object store), once per
-    /// key. Returns whether it was new. Audited on the business.
+    /// key (`from.content` is the uploaded file). Returns whether it was new; the key sent
+    /// again with another file or for another business is refused. Audited on the business.
     pub async fn add_umkm_photo(
         &self,
         scope: &Scope,
         umkm_id: &str,
-        key: &str,
+        from: FromPhone<'_>,
         photo: &UmkmPhoto,
         actor: &Actor,
     ) -> Result<bool> {
         self.umkm_village(scope, umkm_id).await?;
+        let hash = content_hash(&[umkm_id.as_bytes(), from.content]);
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let seen = sqlx::query("SELECT 1 AS x FROM sync_keys WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if seen {
-            tx.commit().await?;
-            return Ok(false);
+        match seen_key(&mut tx, &from).await? {
+            Some((_, Some(kept))) if kept != hash => return Err(key_reused()),
+            Some(_) => {
+                tx.commit().await?;
+                return Ok(false);
+            }
+            None => {}
         }
         sqlx::query(
             "INSERT INTO umkm_photos (id, umkm_id, object_key, width, height, created_by, created_at) \
@@ -228,9 +277,18 @@ impl Database {
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-        remember(&mut tx, key, &actor.name, umkm_id, None).await?;
+        remember(&mut tx, &from, &hash, &actor.name, umkm_id).await?;
         let changes = serde_json::json!({ "photo": photo.id });
-        audit::append(&mut tx, actor, "add_photo", "umkm", Some(umkm_id), &changes).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "add_photo",
+            "umkm",
+            Some(umkm_id),
+            &changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

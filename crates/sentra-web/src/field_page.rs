@@ -8,14 +8,15 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::umkm::{LegalDocumentInput, LegalKind, UmkmInput};
 use sentra_storage::{Applied, FromPhone, StorageError, UmkmPhoto, record_input};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::activities_page::pairs;
@@ -33,7 +34,11 @@ pub fn routes() -> Routes {
         .get("/lapangan/", field, app_page)
         .get("/lapangan/data", field, data)
         .post("/lapangan/sync", field, sync)
-        .post("/lapangan/foto", field, photo)
+        .post(
+            "/lapangan/foto",
+            field,
+            photo.layer(DefaultBodyLimit::max(PHOTO_LIMIT)),
+        )
         .get("/lapangan/sw.js", Access::Public, service_worker)
         .get("/lapangan/manifest.webmanifest", Access::Public, manifest)
         .get("/lapangan/ikon.svg", Access::Public, icon)
@@ -43,6 +48,12 @@ pub fn routes() -> Routes {
             field_photo,
         )
 }
+
+/// The largest field photo a request may carry (the body is the JPEG alone). The app shrinks
+/// a photo below this before it queues it (it is told the figure in the page); a 1600 px
+/// JPEG of a busy scene is rarely over 1 MiB, so this leaves room without letting a phone
+/// spend metered data on camera originals. Every other route keeps the global 256 KiB.
+pub const PHOTO_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The script's sentences (`fieldjs.*`), put in the page so they work offline.
 const SCRIPT_TEXTS: &[&str] = &[
@@ -83,6 +94,8 @@ const SCRIPT_TEXTS: &[&str] = &[
     "remove",
     "photo_failed",
     "server_error",
+    "send_again",
+    "held",
 ];
 
 /// The fields the phone edits, with their labels (`field.*` or `fieldapp.*`).
@@ -113,6 +126,7 @@ const ERROR_CODES: &[&str] = &[
     "nik_not_digits",
     "nik_length",
     "nik_region",
+    "nik_province",
     "nik_birth_date",
     "nik_serial",
     "phone_required",
@@ -162,11 +176,6 @@ pub struct AppPage {
     pub texts: String,
 }
 
-/// JSON for a `<script type="application/json">` block: `<` escaped so the block cannot end early.
-fn json_block(value: &serde_json::Value) -> String {
-    value.to_string().replace('<', "\\u003c")
-}
-
 fn script_texts(lang: Lang) -> serde_json::Value {
     let mut texts = serde_json::Map::new();
     for key in SCRIPT_TEXTS {
@@ -180,7 +189,13 @@ fn script_texts(lang: Lang) -> serde_json::Value {
         .iter()
         .map(|c| ((*c).to_string(), lang.error(c).into()))
         .collect();
-    serde_json::json!({ "t": texts, "labels": labels, "errors": errors, "lang": lang.code() })
+    serde_json::json!({
+        "t": texts,
+        "labels": labels,
+        "errors": errors,
+        "lang": lang.code(),
+        "photo_max": PHOTO_LIMIT,
+    })
 }
 
 async fn app_page(ReqLang(lang): ReqLang, caller: Caller, uri: Uri) -> Response {
@@ -191,7 +206,7 @@ async fn app_page(ReqLang(lang): ReqLang, caller: Caller, uri: Uri) -> Response 
         c: Chrome::new(lang, lang.t("fieldapp.title").into_owned(), &uri).signed_in(&caller),
         l: lang,
         field_js: &crate::assets::FIELD_JS.href,
-        texts: json_block(&script_texts(lang)),
+        texts: crate::view::script_json(&script_texts(lang)),
     }
     .into_response();
     // The service worker keeps its own copy for offline use; the browser's cache must not
@@ -206,11 +221,6 @@ async fn app_page(ReqLang(lang): ReqLang, caller: Caller, uri: Uri) -> Response 
 /// A record as the phone keeps it: personal data masked (an unchanged mask keeps the stored
 /// value when the phone sends the record back), amounts and coordinates as text.
 fn record_json(r: &sentra_storage::UmkmRecord) -> serde_json::Value {
-    let mask = |s: &str| {
-        let n = s.chars().count();
-        let tail: String = s.chars().skip(n.saturating_sub(4)).collect();
-        format!("{}{tail}", "•".repeat(n.saturating_sub(4)))
-    };
     let text = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     let degrees = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     serde_json::json!({
@@ -220,8 +230,10 @@ fn record_json(r: &sentra_storage::UmkmRecord) -> serde_json::Value {
         "fields": {
             "name": r.name,
             "owner_name": r.owner_name,
-            "nik": mask(&r.owner_nik),
-            "phone": r.owner_phone.as_deref().map(mask).unwrap_or_default(),
+            // The same mask as every page: the serial would give the NIK back beside the
+            // birth date an operator sees on the record's page.
+            "nik": crate::view::mask_nik(&r.owner_nik),
+            "phone": r.owner_phone.as_deref().map(crate::view::mask_phone).unwrap_or_default(),
             "address": r.address.clone().unwrap_or_default(),
             "village_code": r.village_code,
             "sector": r.sector,
@@ -317,7 +329,7 @@ fn csrf_ok(caller: &Caller, headers: &HeaderMap) -> bool {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct Change {
     /// Made by the phone, once per change: a retry carries the same one.
@@ -334,7 +346,7 @@ struct Change {
 }
 
 /// The fields the phone's form edits, as typed (the server's rules check them again).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 struct FieldData {
     name: String,
@@ -424,8 +436,16 @@ async fn sync(
         e.push("note", "text_too_long");
         return ApiError::Validation(e).into_response_in(lang);
     }
+    // Hashed with the key: the change re-serialised, so spacing or field order in the
+    // request does not make the same change look different.
+    let content = match serde_json::to_vec(&change) {
+        Ok(c) => c,
+        Err(e) => return ApiError::Internal(e.to_string()).into_response_in(lang),
+    };
     let from = FromPhone {
         key: &change.key,
+        account: &caller.user.id,
+        content: &content,
         note,
     };
     let result = match (change.kind.as_str(), &change.id, change.version) {
@@ -573,30 +593,36 @@ async fn photo(
         width: i64::from(largest.0),
         height: i64::from(largest.1),
     };
-    match state
+    let from = FromPhone {
+        key: &key,
+        account: &caller.user.id,
+        content: &body,
+        note: None,
+    };
+    let stored = state
         .db()
-        .add_umkm_photo(&scope, &umkm, &key, &p, &caller.actor)
-        .await
-    {
+        .add_umkm_photo(&scope, &umkm, from, &p, &caller.actor)
+        .await;
+    if !matches!(stored, Ok(true)) {
+        // Sent before, or refused: the sizes just written are not needed.
+        for (size, _) in sentra_media::photo::SIZES {
+            let _ = state
+                .media()
+                .delete(&sentra_media::photo_key(&p.object_key, size))
+                .await;
+        }
+    }
+    match stored {
         Ok(true) => (
             StatusCode::CREATED,
             Json(serde_json::json!({ "photo": p.id })),
         )
             .into_response(),
-        Ok(false) => {
-            // Sent before: the sizes just written are not needed.
-            for (size, _) in sentra_media::photo::SIZES {
-                let _ = state
-                    .media()
-                    .delete(&sentra_media::photo_key(&p.object_key, size))
-                    .await;
-            }
-            (
-                StatusCode::OK,
-                Json(serde_json::json!({ "replayed": true })),
-            )
-                .into_response()
-        }
+        Ok(false) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "replayed": true })),
+        )
+            .into_response(),
         Err(e) => ApiError::from(e).into_response_in(lang),
     }
 }

@@ -7,6 +7,8 @@
 (() => {
   const T = JSON.parse(document.getElementById("field-text").textContent);
   const t = (k, args) => Object.entries(args || {}).reduce((s, [n, v]) => s.split(`%{${n}}`).join(String(v)), T.t[k] || k);
+  // The largest photo the server takes (its body limit for photos), given by the page.
+  const PHOTO_MAX = T.photo_max || 2 * 1024 * 1024;
   const FIELDS = ["name", "owner_name", "nik", "phone", "address", "village_code", "sector", "modal", "annual_sales", "nib", "latitude", "longitude"];
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs, ...kids) => {
@@ -22,6 +24,9 @@
   const digitsOnly = (s, sep) => { const d = [...s].filter((c) => !sep(c)).join(""); return /^[0-9]*$/.test(d) ? d : null; };
   const isSpace = (c) => /\s/.test(c);
   const spaceDotDash = (c) => isSpace(c) || c === "." || c === "-";
+  // ids.rs PROVINCE_CODES: the 38 provinces of Kepmendagri 2025; no NIK starts otherwise.
+  const PROVINCES = ["11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51", "52", "53",
+    "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96"];
   function nikCode(input) {
     const s = input.trim();
     if (!s) return "nik_required";
@@ -29,6 +34,7 @@
     if (d === null) return "nik_not_digits";
     if (d.length !== 16) return "nik_length";
     if ([d.slice(0, 2), d.slice(2, 4), d.slice(4, 6)].includes("00")) return "nik_region";
+    if (!PROVINCES.includes(d.slice(0, 2))) return "nik_province";
     let day = Number(d.slice(6, 8));
     const month = Number(d.slice(8, 10)), yy = Number(d.slice(10, 12));
     if (day >= 41 && day <= 71) day -= 40; else if (day < 1 || day > 31) return "nik_birth_date";
@@ -62,8 +68,8 @@
     if (d === null) return "nib_not_digits";
     return d.length === 13 ? null : "nib_length";
   }
-  // money.rs: "Rp1.500.000", "1,5 juta", "750rb", "2 M" (miliar); whole rupiah up to Rp1.000 triliun.
-  const MAX_RUPIAH = 10n ** 15n;
+  // money.rs: "Rp1.500.000", "1,5 juta", "750rb", "2 M" (miliar); whole rupiah up to Rp10 triliun.
+  const MAX_RUPIAH = 10n ** 13n;
   function rupiahCode(input) {
     let s = [...input].filter((c) => !isSpace(c)).join("").toLowerCase();
     if (!s) return "rupiah_required";
@@ -213,11 +219,20 @@
     for (let i = 0; i < raw.length; i++) b[i] = raw.charCodeAt(i);
     return b;
   }
+  const blobOf = (dataUrl) => new Blob([bytesOf(dataUrl)], { type: "image/jpeg" });
+  const dataUrlOf = (blob) => new Promise((ok, fail) => { const fr = new FileReader(); fr.onload = () => ok(fr.result); fr.onerror = () => fail(fr.error); fr.readAsDataURL(blob); });
   const later = (c) => outbox.some((o) => o.lid === c.lid && o.seq > c.seq && o.state !== "done" && o.kind !== "photo");
   const differing = (a, b) => FIELDS.filter((f) => String(a[f] ?? "").trim() !== String(b[f] ?? "").trim());
 
-  /** Sends one change; false when it must wait for the operator (refused, conflict). */
+  /** Sends one change: true when the server has it, "later" when the server did not take it
+   * now (too large, busy) and it stays queued, false when it must wait for the operator
+   * (refused, conflict). Nothing is taken off the phone but on the server's acknowledgement. */
   async function send(c, rec) {
+    // Kept before the server's limit was known (or before it was lowered): made to fit first.
+    if (c.kind === "photo" && bytesOf(c.photo).length > PHOTO_MAX) {
+      const fitted = await fit(blobOf(c.photo), PHOTO_MAX).catch(() => null);
+      if (fitted) c.photo = await dataUrlOf(fitted);
+    }
     c.tries = (c.tries || 0) + 1;
     await write((s) => s.outbox.put(c));
     const r = c.kind === "photo"
@@ -226,6 +241,7 @@
           method: "POST", headers: headers("application/json"),
           body: JSON.stringify({ key: c.key, kind: c.kind, id: rec.id || undefined, version: c.kind === "update" ? rec.version : undefined, fields: c.fields, note: c.note || "" }),
         });
+    c.problem = null;
     if (r.ok) {
       c.state = "done"; c.done_at = new Date().toISOString();
       if (c.kind === "photo") c.photo = null; // sent: the phone need not keep it
@@ -252,7 +268,25 @@
       return false;
     }
     const e = r.body?.error || {};
-    const fields = (e.fields || []).map((f) => ({ field: f.field === "documents.nib.number" ? "nib" : f.field, message: f.message }));
+    // Not taken now, but nothing said against what it holds: it waits and is sent again.
+    if ([408, 413, 425, 429].includes(r.status)) {
+      if (r.status === 413 && c.kind === "photo" && (c.shrunk || 0) < 3) {
+        // The server takes less than the page said (a proxy, a changed limit): a smaller copy,
+        // a few times at most, so that a wrong limit does not grind the photo to nothing.
+        const smaller = await fit(blobOf(c.photo), Math.floor(bytesOf(c.photo).length * 0.7)).catch(() => null);
+        if (smaller) {
+          Object.assign(c, { photo: await dataUrlOf(smaller), shrunk: (c.shrunk || 0) + 1 });
+          await write((s) => s.outbox.put(c));
+          return send(c, rec);
+        }
+      }
+      c.problem = t("held", { why: e.message || r.status });
+      await write((s) => s.outbox.put(c));
+      return "later";
+    }
+    // Refused for what it holds: kept, with the reason, for the operator to fix or send again.
+    const field = (f) => (f === "documents.nib.number" ? "nib" : f === "key" ? "" : f);
+    const fields = (e.fields || []).map((f) => ({ field: field(f.field), message: f.message }));
     Object.assign(c, { state: "rejected", errors: fields.length ? fields : [{ field: "", message: e.message || String(r.status) }] });
     await write((s) => s.outbox.put(c));
     return false;
@@ -277,17 +311,26 @@
         signedOut = false;
       }
       const blocked = new Set();
+      let held = null;
       for (const c of [...outbox].sort((a, b) => a.seq - b.seq)) {
         if (c.state === "done") continue;
         const rec = records.get(c.lid);
-        if (c.state !== "waiting" || blocked.has(c.lid) || !rec || (c.kind !== "create" && !rec.id)) { blocked.add(c.lid); continue; }
+        // A record's changes go in order; a photo that waits holds up nothing after it.
+        if (c.state !== "waiting" || blocked.has(c.lid) || !rec || (c.kind !== "create" && !rec.id)) { if (c.kind !== "photo") blocked.add(c.lid); continue; }
         const sent = await send(c, rec);
         progressed = true;
-        if (!sent) blocked.add(c.lid);
+        if (sent === "later") held = c.problem;
+        if (sent !== true && c.kind !== "photo") blocked.add(c.lid);
         render();
       }
-      retryDelay = 1000;
-      say(pending().length ? "" : t("all_sent"));
+      if (held) {
+        say(held);
+        retryTimer = setTimeout(sync, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 60000);
+      } else {
+        retryDelay = 1000;
+        say(pending().length ? "" : t("all_sent"));
+      }
     } catch (e) {
       if (e instanceof SignedOut && checkedBefore) {
         // The token may be from an earlier session: fetch a fresh one, once, before giving up.
@@ -335,18 +378,31 @@
   }
 
   // ---------------------------------------------------------------- photos and position
-  async function shrink(file) {
-    const bmp = await createImageBitmap(file, { imageOrientation: "from-image" });
-    const scale = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
-    const [w, h] = [Math.round(bmp.width * scale), Math.round(bmp.height * scale)];
-    if (Math.min(w, h) < 200) throw new Error("photo_too_small");
-    const canvas = el("canvas", { width: w, height: h });
-    canvas.getContext("2d").drawImage(bmp, 0, 0, w, h);
-    bmp.close?.();
-    // Drawn again, the photo keeps no EXIF: no GPS of the owner's home inside the file.
-    const blob = await new Promise((ok) => canvas.toBlob(ok, "image/jpeg", 0.8));
-    return new Promise((ok, fail) => { const fr = new FileReader(); fr.onload = () => ok(fr.result); fr.onerror = () => fail(fr.error); fr.readAsDataURL(blob); });
+  /** A JPEG of the picture of at most `max` bytes: 1600 px on the long side at most, the
+   * quality lowered step by step, then the size, until it fits (what does not fit is never
+   * queued, so the server does not refuse it for its size later). */
+  async function fit(source, max) {
+    const bmp = await createImageBitmap(source, { imageOrientation: "from-image" });
+    try {
+      let scale = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
+      for (let round = 0; ; round++) {
+        const [w, h] = [Math.round(bmp.width * scale), Math.round(bmp.height * scale)];
+        if (Math.min(w, h) < 200) throw new Error(round ? "photo_unfit" : "photo_too_small");
+        const canvas = el("canvas", { width: w, height: h });
+        canvas.getContext("2d").drawImage(bmp, 0, 0, w, h);
+        // Drawn again, the photo keeps no EXIF: no GPS of the owner's home inside the file.
+        for (const q of [0.8, 0.7, 0.6, 0.5, 0.4]) {
+          const blob = await new Promise((ok) => canvas.toBlob(ok, "image/jpeg", q));
+          if (!blob) throw new Error("photo_unfit");
+          if (blob.size <= max) return blob;
+        }
+        scale *= 0.75;
+      }
+    } finally {
+      bmp.close?.();
+    }
   }
+  const shrink = async (file) => dataUrlOf(await fit(file, PHOTO_MAX));
   function gps() {
     if (!navigator.geolocation) { $("gps-state").textContent = t("gps_fail", { why: "-" }); return; }
     $("gps-state").textContent = t("gps_wait");
@@ -536,7 +592,7 @@
     for (const c of order) {
       if (c.state === "done") { label.set(c.seq, "done"); continue; }
       label.set(c.seq, c.state === "waiting" && blocked.has(c.lid) ? "blocked" : c.state);
-      if (c.state !== "waiting") blocked.add(c.lid);
+      if (c.state !== "waiting" && c.kind !== "photo") blocked.add(c.lid);
     }
     $("outbox").replaceChildren(...order.reverse().map((c) => {
       const rec = records.get(c.lid);
@@ -545,12 +601,26 @@
         el("strong", { text: `${t(`kind_${c.kind}`)}: ${rec?.fields.name || ""}` }), " ",
         el("span", { class: `state-${s}`, text: t(`state_${s}`) }),
         c.at ? el("small", { text: ` · ${when(c.at)}` }) : null);
+      // A photo not yet on the server stays in view, whatever became of it.
+      if (c.kind === "photo" && c.photo) li.append(el("div", { class: "field-photos" }, el("img", { src: c.photo, alt: `${T.labels.photo}: ${rec?.fields.name || ""}` })));
+      if (c.state === "waiting" && c.problem) li.append(el("p", { class: "hint", text: c.problem }));
       for (const e of c.state === "rejected" ? c.errors || [] : []) li.append(el("p", { class: "field-error", text: `${e.field ? `${T.labels[e.field] || e.field}: ` : ""}${e.message}` }));
       if (c.duplicates?.length) li.append(el("p", {}, t("duplicates", { names: c.duplicates.map((d) => d.name).join(", ") }), " ", el("a", { href: "/umkm/duplicates", text: "→" })));
-      if (c.state === "rejected" && rec) li.append(el("button", { type: "button", text: t("fix"), onclick: () => openForm(rec, { values: c.fields, note: c.note }) }));
+      if (c.state === "rejected" && rec && c.kind !== "photo") li.append(el("button", { type: "button", text: t("fix"), onclick: () => openForm(rec, { values: c.fields, note: c.note }) }));
+      if (c.state === "rejected" && c.kind === "photo" && c.photo) li.append(el("button", { type: "button", text: t("send_again"), onclick: () => sendAgain(c) }));
       if (c.state === "conflict") li.append(el("button", { type: "button", text: t("resolve"), onclick: () => openConflict(c) }));
       return li;
     }));
+  }
+
+  /** A refused photo queued again: with a new key, since the refused one may not be used
+   * twice with other content. */
+  async function sendAgain(c) {
+    Object.assign(c, { state: "waiting", errors: null, problem: null, tries: 0, key: newKey() });
+    await write((s) => s.outbox.put(c));
+    retryDelay = 1000;
+    render();
+    sync();
   }
 
   // ---------------------------------------------------------------- signing out
@@ -582,6 +652,13 @@
   async function start() {
     dbp = openDb();
     const draft = await readAll();
+    // Photos an earlier version marked refused when the server only found them too large
+    // (413): nothing was wrong with them, so they are queued again.
+    const tooLarge = outbox.filter((c) => c.kind === "photo" && c.state === "rejected" && c.photo && (c.errors || []).some((e) => e.message === "413"));
+    if (tooLarge.length) {
+      for (const c of tooLarge) Object.assign(c, { state: "waiting", errors: null, tries: 0 });
+      await write((s) => { for (const c of tooLarge) s.outbox.put(c); });
+    }
     fillSelects();
     form.addEventListener("submit", save);
     form.addEventListener("input", keepDraft);
@@ -589,7 +666,7 @@
     $("gps").addEventListener("click", gps);
     $("f-photo").addEventListener("change", async (e) => {
       for (const file of e.target.files) {
-        try { photos.push(await shrink(file)); } catch (err) { say(err.message === "photo_too_small" ? T.errors.photo_too_small : t("photo_failed")); }
+        try { photos.push(await shrink(file)); } catch (err) { say(err?.message === "photo_too_small" ? T.errors.photo_too_small : t("photo_failed")); }
       }
       e.target.value = "";
       showPhotos();

@@ -2,7 +2,9 @@
 //! PostgreSQL: the area's records kept on the phone (personal data masked), a registration
 //! sent twice with one key made once, refused input naming its fields, an edit of a record
 //! changed on the server since the download coming back as a conflict, the masked NIK kept,
-//! a photo sent twice kept once, notes and photos on the business's page, and the scope.
+//! a photo sent twice kept once, notes and photos on the business's page, and the scope; a
+//! phone-sized photo over the global body limit kept, and keys that are each account's own, a
+//! replay with other content refused.
 
 use crate::common;
 
@@ -28,11 +30,24 @@ async fn photo(
     umkm: &str,
     key: &str,
 ) -> (u16, Value) {
+    let jpeg = sentra_media::fixtures::phone_jpeg(1200, 900, 6);
+    photo_bytes(client, app, csrf, umkm, key, jpeg).await
+}
+
+/// A photo sent as the app sends it: the JPEG alone as the body, record and key in the query.
+async fn photo_bytes(
+    client: &reqwest::Client,
+    app: &TestApp,
+    csrf: &str,
+    umkm: &str,
+    key: &str,
+    jpeg: Vec<u8>,
+) -> (u16, Value) {
     let res = client
         .post(app.url(&format!("/lapangan/foto?umkm={umkm}&key={key}")))
         .header("x-csrf-token", csrf)
         .header("content-type", "image/jpeg")
-        .body(sentra_media::fixtures::phone_jpeg(1200, 900, 6))
+        .body(jpeg)
         .send()
         .await
         .unwrap();
@@ -118,8 +133,9 @@ async fn a_phone_registers_edits_and_sends_photos_once_each() {
             "{r}"
         );
         let nik = r["fields"]["nik"].as_str().unwrap();
+        // The kabupaten/kota only: neither birth date nor serial leaves the server.
         assert!(
-            nik.starts_with("••••") && nik.chars().count() == 16,
+            nik.ends_with("••••••••••••") && nik.chars().count() == 16,
             "{nik}"
         );
     }
@@ -191,7 +207,7 @@ async fn a_phone_registers_edits_and_sends_photos_once_each() {
 
     // An edit from the phone: masked NIK and phone sent back unchanged keep the stored ones.
     let mut edit = first["record"]["fields"].clone();
-    assert!(edit["nik"].as_str().unwrap().starts_with('•'));
+    assert!(edit["nik"].as_str().unwrap().ends_with('•'));
     edit["name"] = json!("Warung Kopi Bu Ani Jaya");
     let version = first["record"]["version"].as_i64().unwrap();
     let (status, updated) = send(&op, &app, &csrf, &json!({ "key": "k-update-0001", "kind": "update", "id": id, "version": version, "fields": edit })).await;
@@ -331,4 +347,192 @@ async fn a_registration_like_one_on_record_comes_back_as_a_possible_duplicate() 
     assert_eq!(dups.len(), 1, "{second}");
     assert_eq!(dups[0]["id"], first["record"]["id"]);
     assert_eq!(dups[0]["name"], "Warung Kopi Bu Ani");
+}
+
+/// The largest photo the page tells the app it may send.
+async fn photo_max(client: &reqwest::Client, app: &TestApp) -> usize {
+    let page = client
+        .get(app.url("/lapangan/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page
+        .find("\"photo_max\":")
+        .expect("the page names the photo limit")
+        + 12;
+    let digits: String = page[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_phone_sized_photo_over_the_global_body_limit_is_kept() {
+    let app = spawn_app().await;
+    let (op, _, csrf) = app.as_user("operator", "36.74.03").await;
+    let (status, created) = send(
+        &op,
+        &app,
+        &csrf,
+        &json!({ "key": "k-big-000001", "kind": "create", "fields": registration() }),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["record"]["id"].as_str().unwrap().to_string();
+    let limit = photo_max(&op, &app).await;
+
+    // What the app sends after shrinking: a 1600 px JPEG of ~400 KB, over the 256 KiB that
+    // every other request is held to.
+    let jpeg = sentra_media::fixtures::busy_jpeg(1600, 1200, 400 * 1024);
+    assert!(
+        jpeg.len() > 256 * 1024 && jpeg.len() < limit,
+        "{} bytes, limit {limit}",
+        jpeg.len()
+    );
+    let (status, body) = photo_bytes(&op, &app, &csrf, &id, "k-big-photo-1", jpeg).await;
+    assert_eq!(status, 201, "{body}");
+    let photos = app.db.umkm_photos(&city(), &id).await.unwrap();
+    assert_eq!(photos.len(), 1);
+    assert_eq!((photos[0].width, photos[0].height), (1600, 1200));
+
+    // Over the photo route's own limit: 413 before anything is read, nothing kept.
+    let (status, _) = photo_bytes(
+        &op,
+        &app,
+        &csrf,
+        &id,
+        "k-big-photo-2",
+        vec![0xFF; limit + 1],
+    )
+    .await;
+    assert_eq!(status, 413);
+    assert_eq!(app.db.umkm_photos(&city(), &id).await.unwrap().len(), 1);
+
+    // The records' route keeps the global limit.
+    let mut padded = registration();
+    padded["address"] = json!("x".repeat(300 * 1024));
+    let (status, _) = send(
+        &op,
+        &app,
+        &csrf,
+        &json!({ "key": "k-big-000002", "kind": "create", "fields": padded }),
+    )
+    .await;
+    assert_eq!(status, 413);
+}
+
+#[tokio::test]
+async fn sync_keys_are_each_accounts_own_and_a_changed_replay_is_refused() {
+    let app = spawn_app().await;
+    let (a, _, a_csrf) = app.as_user("operator", "36.74.03").await;
+    // A kelurahan operator whose area holds the same village.
+    let (b, _, b_csrf) = app.as_user("operator", "36.74.03.1005").await;
+    let before = app.count().await;
+
+    let create = json!({ "key": "k-shared-0001", "kind": "create", "fields": registration() });
+    let (status, first) = send(&a, &app, &a_csrf, &create).await;
+    assert_eq!(status, 201, "{first}");
+    let a_id = first["record"]["id"].as_str().unwrap().to_string();
+
+    // Same account, same key, same content (even spaced and ordered differently): the first
+    // answer again, nothing new.
+    let reordered = format!(
+        "{{ \"fields\": {}, \"kind\": \"create\",  \"key\": \"k-shared-0001\" }}",
+        serde_json::to_string_pretty(&registration()).unwrap()
+    );
+    let res = a
+        .post(app.url("/lapangan/sync"))
+        .header("x-csrf-token", &a_csrf)
+        .header("content-type", "application/json")
+        .body(reordered)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(again["applied"], "replayed");
+    assert_eq!(again["record"]["id"], a_id.as_str());
+    assert_eq!(app.count().await, before + 1);
+
+    // Same key, other content: refused with a translated reason, nothing changed.
+    let mut other = registration();
+    other["name"] = json!("Warung Kopi Lain");
+    let changed = json!({ "key": "k-shared-0001", "kind": "create", "fields": other });
+    let (status, refused) = send(&a, &app, &a_csrf, &changed).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["fields"][0]["field"], "key");
+    assert_eq!(refused["error"]["fields"][0]["code"], "sync_key_reused");
+    assert!(
+        refused["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Kunci kiriman ini sudah dipakai"),
+        "{refused}"
+    );
+    let res = a
+        .post(app.url("/lapangan/sync"))
+        .header("x-csrf-token", &a_csrf)
+        .header("accept-language", "en")
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let english: Value = res.json().await.unwrap();
+    assert!(
+        english["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("This sending key was already used"),
+        "{english}"
+    );
+    assert_eq!(app.count().await, before + 1);
+    assert_eq!(
+        app.db.get_umkm(&city(), &a_id).await.unwrap().name,
+        "Warung Kopi Bu Ani"
+    );
+
+    // An edit's key replayed with other content changes nothing either.
+    let version = first["record"]["version"].as_i64().unwrap();
+    let mut edit = first["record"]["fields"].clone();
+    edit["name"] = json!("Warung Kopi Bu Ani Jaya");
+    let update = json!({ "key": "k-shared-upd1", "kind": "update", "id": a_id, "version": version, "fields": edit });
+    let (status, updated) = send(&a, &app, &a_csrf, &update).await;
+    assert_eq!(status, 200, "{updated}");
+    let mut edit2 = edit.clone();
+    edit2["name"] = json!("Warung Kopi Lain Lagi");
+    let (status, _) = send(&a, &app, &a_csrf, &json!({ "key": "k-shared-upd1", "kind": "update", "id": a_id, "version": version, "fields": edit2 })).await;
+    assert_eq!(status, 422);
+    let stored = app.db.get_umkm(&city(), &a_id).await.unwrap();
+    assert_eq!(
+        (stored.name.as_str(), stored.version),
+        ("Warung Kopi Bu Ani Jaya", version + 1)
+    );
+
+    // Another account sending A's very request gets a record of its own, not A's answer.
+    let (status, theirs) = send(&b, &app, &b_csrf, &create).await;
+    assert_eq!(status, 201, "{theirs}");
+    assert_eq!(theirs["applied"], "created");
+    let b_id = theirs["record"]["id"].as_str().unwrap().to_string();
+    assert_ne!(b_id, a_id);
+    assert_eq!(app.count().await, before + 2);
+
+    // Photos: the same, per account and per content.
+    let (status, _) = photo(&a, &app, &a_csrf, &a_id, "k-shared-foto").await;
+    assert_eq!(status, 201);
+    let (status, replay) = photo(&a, &app, &a_csrf, &a_id, "k-shared-foto").await;
+    assert_eq!((status, &replay["replayed"]), (200, &json!(true)));
+    let other_jpeg = sentra_media::fixtures::phone_jpeg(1000, 800, 1);
+    let (status, refused) =
+        photo_bytes(&a, &app, &a_csrf, &a_id, "k-shared-foto", other_jpeg).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["fields"][0]["code"], "sync_key_reused");
+    assert_eq!(app.db.umkm_photos(&city(), &a_id).await.unwrap().len(), 1);
+    let (status, _) = photo(&b, &app, &b_csrf, &b_id, "k-shared-foto").await;
+    assert_eq!(status, 201);
+    assert_eq!(app.db.umkm_photos(&city(), &b_id).await.unwrap().len(), 1);
 }
