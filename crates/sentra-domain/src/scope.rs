@@ -39,6 +39,12 @@ impl Scope {
         code.is_within(&self.region)
     }
 
+    /// Holds all of `region` (it is the scope's region or lies inside it) for every owner: who
+    /// may change what applies to the whole of that region.
+    pub fn covers(&self, region: &RegionCode) -> bool {
+        self.owner.is_none() && self.contains(region)
+    }
+
     /// The narrower of the scope and a requested region filter, or `None` when they do not
     /// overlap (the answer is then empty, never an error that reveals anything).
     pub fn narrow(&self, filter: Option<&RegionCode>) -> Option<RegionCode> {
@@ -69,5 +75,15 @@ mod tests {
             Some(code("36.74.03.1005"))
         );
         assert_eq!(scope.narrow(Some(&code("36.74.01"))), None);
+    }
+
+    #[test]
+    fn only_a_scope_holding_all_of_a_region_covers_it() {
+        let city = code("36.74");
+        assert!(Scope::region(code("36.74")).covers(&city));
+        assert!(Scope::region(code("36")).covers(&city));
+        assert!(!Scope::region(code("36.74.03")).covers(&city));
+        assert!(!Scope::region(code("36.71")).covers(&city));
+        assert!(!Scope::owned_by(code("36.74"), "u1".into()).covers(&city));
     }
 }

@@ -32,10 +32,18 @@ pub struct CatalogEntry {
     pub photos: usize,
 }
 
+/// Which businesses anyone may see (DESIGN.md, "Public means verified"): verified (so active)
+/// and still standing alone. Every public read (catalogue, storefronts, sitemap, open data)
+/// puts this condition on its `umkm u`; [`CatalogEntry::is_public`] is the same rule for the
+/// search index.
+pub(crate) const PUBLIC_UMKM: &str = "u.status = 'verified' AND u.merged_into IS NULL";
+
 impl CatalogEntry {
-    /// Shown in the public catalogue: published, by a business still in the registry.
+    /// Shown in the public catalogue: published, by a verified business still in the registry
+    /// (the rule of [`PUBLIC_UMKM`]).
     pub fn is_public(&self) -> bool {
         self.product.data.status == sentra_domain::product::ProductStatus::Published
+            && self.umkm_status == UmkmStatus::Verified
             && !self.umkm_merged
     }
 }
@@ -56,6 +64,8 @@ pub struct Store {
     pub opening_hours: Option<String>,
     pub documents: Vec<LegalDocument>,
     pub verified: bool,
+    /// Public stores are verified; a preview shows what its people see before.
+    pub status: UmkmStatus,
     /// Published products, each with the object-store key of its main photo.
     pub products: Vec<(ProductRecord, Option<String>)>,
 }
@@ -146,8 +156,8 @@ impl Database {
         Ok(out)
     }
 
-    /// The published product behind a public URL.
-    pub async fn public_product(&self, slug: &str) -> Result<CatalogEntry> {
+    /// The product behind a URL, whatever its or its business's status.
+    async fn product_by_slug(&self, slug: &str) -> Result<CatalogEntry> {
         let id: Option<String> = sqlx::query("SELECT id FROM products WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&self.pool)
@@ -158,21 +168,65 @@ impl Database {
         self.catalog_entries(&[id])
             .await?
             .into_iter()
-            .find(CatalogEntry::is_public)
+            .next()
             .ok_or(StorageError::NotFound)
     }
 
-    /// The storefront behind a public URL (a business still in the registry).
+    /// The published product behind a public URL (of a public business).
+    pub async fn public_product(&self, slug: &str) -> Result<CatalogEntry> {
+        Some(self.product_by_slug(slug).await?)
+            .filter(CatalogEntry::is_public)
+            .ok_or(StorageError::NotFound)
+    }
+
+    /// The product behind a URL as its own business's people preview it before it is public
+    /// (a draft or published product of a business in `scope`, not merged away); not found
+    /// otherwise: an archived product has no page.
+    pub async fn product_preview(&self, scope: &Scope, slug: &str) -> Result<CatalogEntry> {
+        let entry = self.product_by_slug(slug).await?;
+        if entry.umkm_merged
+            || entry.product.data.status == sentra_domain::product::ProductStatus::Archived
+        {
+            return Err(StorageError::NotFound);
+        }
+        self.umkm_in_scope(scope, &entry.product.umkm_id).await?;
+        Ok(entry)
+    }
+
+    /// The storefront behind a public URL (a public business).
     pub async fn public_store(&self, slug: &str) -> Result<Store> {
-        let row = sqlx::query(
-            "SELECT id, name, village_code, district_code, latitude, longitude, links, \
-             opening_hours, status, store_slug FROM umkm \
-             WHERE store_slug = $1 AND merged_into IS NULL",
-        )
+        self.store_by_slug(slug, None).await
+    }
+
+    /// The storefront as its own business's people preview it before it is public (a business
+    /// in `scope`, not merged away); not found otherwise.
+    pub async fn store_preview(&self, scope: &Scope, slug: &str) -> Result<Store> {
+        self.store_by_slug(slug, Some(scope)).await
+    }
+
+    /// With a scope: a business of it, whatever its status; without: a public one.
+    async fn store_by_slug(&self, slug: &str, preview: Option<&Scope>) -> Result<Store> {
+        let public = if preview.is_some() {
+            "u.merged_into IS NULL"
+        } else {
+            PUBLIC_UMKM
+        };
+        let row = sqlx::query(&format!(
+            "SELECT u.id, u.name, u.village_code, u.district_code, u.latitude, u.longitude, \
+             u.links, u.opening_hours, u.status, u.store_slug, u.owner_user_id FROM umkm u \
+             WHERE u.store_slug = $1 AND {public}"
+        ))
         .bind(slug)
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StorageError::NotFound)?;
+        if let Some(scope) = preview {
+            let village: String = row.try_get("village_code")?;
+            let owner: Option<String> = row.try_get("owner_user_id")?;
+            if !scope_admits(scope, &village, owner.as_deref()) {
+                return Err(StorageError::NotFound);
+            }
+        }
         let id: String = row.try_get("id")?;
         let links: String = row.try_get("links")?;
         let status: String = row.try_get("status")?;
@@ -218,6 +272,8 @@ impl Database {
             opening_hours: row.try_get("opening_hours")?,
             documents,
             verified: status == "verified",
+            status: UmkmStatus::parse(&status)
+                .ok_or_else(|| StorageError::Corrupt(format!("umkm status {status:?}")))?,
             products,
         })
     }
@@ -230,7 +286,7 @@ impl Database {
     ) -> Result<Vec<(String, String)>> {
         let rows = sqlx::query(&format!(
             "SELECT p.slug, p.updated_at FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
-             WHERE p.status = 'published' AND u.merged_into IS NULL ORDER BY p.id \
+             WHERE p.status = 'published' AND {PUBLIC_UMKM} ORDER BY p.id \
              LIMIT {limit} OFFSET {offset}"
         ))
         .fetch_all(&self.pool)
@@ -241,22 +297,22 @@ impl Database {
     }
 
     pub async fn count_published_products(&self) -> Result<i64> {
-        Ok(sqlx::query(
+        Ok(sqlx::query(&format!(
             "SELECT COUNT(*) AS n FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
-             WHERE p.status = 'published' AND u.merged_into IS NULL",
-        )
+             WHERE p.status = 'published' AND {PUBLIC_UMKM}",
+        ))
         .fetch_one(&self.pool)
         .await?
         .try_get("n")?)
     }
 
-    /// Storefront slugs of businesses with a published product.
+    /// Storefront slugs of public businesses with a published product.
     pub async fn store_slugs(&self) -> Result<Vec<String>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT u.store_slug FROM umkm u WHERE u.store_slug IS NOT NULL \
-             AND u.merged_into IS NULL AND EXISTS (SELECT 1 FROM products p \
+             AND {PUBLIC_UMKM} AND EXISTS (SELECT 1 FROM products p \
              WHERE p.umkm_id = u.id AND p.status = 'published') ORDER BY u.store_slug",
-        )
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| Ok(r.try_get("store_slug")?)).collect()
@@ -347,7 +403,16 @@ impl Database {
             .execute(&mut *tx)
             .await?;
         let changes = serde_json::json!({ "opening_hours": [before, after] });
-        audit::append(&mut tx, actor, "update", "umkm", Some(umkm_id), &changes).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "update",
+            "umkm",
+            Some(umkm_id),
+            &changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -380,6 +445,7 @@ impl Database {
         let changes = serde_json::json!({ "value": [before, value] });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "update",
             "catalog_setting",

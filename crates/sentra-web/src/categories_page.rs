@@ -16,7 +16,7 @@ use sentra_domain::category::{CategoryInput, MAX_DEPTH, MAX_NAME, depth};
 use sentra_storage::{CategoryRow, StorageError};
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
+use crate::auth::{Caller, accept_form, require, require_home_wide};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
@@ -25,13 +25,14 @@ use crate::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageCatalog);
+    let change = Access::HomeWide(Permission::ManageCatalog);
     Routes::new("")
         .get("/admin/kategori", manage, list)
-        .post("/admin/kategori", manage, add)
+        .post("/admin/kategori", change, add)
         .get("/admin/kategori/{category}", manage, edit)
-        .post("/admin/kategori/{category}", manage, save)
-        .post("/admin/kategori/{category}/naik", manage, move_up)
-        .post("/admin/kategori/{category}/turun", manage, move_down)
+        .post("/admin/kategori/{category}", change, save)
+        .post("/admin/kategori/{category}/naik", change, move_up)
+        .post("/admin/kategori/{category}/turun", change, move_down)
 }
 
 pub struct RowView {
@@ -231,6 +232,10 @@ async fn add(
         Ok(p) => p,
         Err(r) => return *r,
     };
+    // The tree is global: see `require_home_wide`.
+    if let Err(r) = require_home_wide(&state, &caller, &uri) {
+        return *r;
+    }
     let input = input_from(&pairs);
     match state.db().add_category(&input, &caller.actor).await {
         Ok(_) => {
@@ -300,6 +305,10 @@ async fn save(
         Ok(p) => p,
         Err(r) => return *r,
     };
+    // The tree is global: see `require_home_wide`.
+    if let Err(r) = require_home_wide(&state, &caller, &uri) {
+        return *r;
+    }
     let input = input_from(&pairs);
     let active = form_value(&pairs, "active") == "1";
     match state
@@ -337,6 +346,9 @@ async fn move_by(
     up: bool,
 ) -> Response {
     if let Err(r) = accept_form(&caller, Permission::ManageCatalog, form) {
+        return *r;
+    }
+    if let Err(r) = require_home_wide(&state, &caller, &uri) {
         return *r;
     }
     match state.db().move_category(&code, up, &caller.actor).await {

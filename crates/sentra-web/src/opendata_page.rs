@@ -9,8 +9,8 @@ use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
-use sentra_domain::opendata::{Cell, THRESHOLD, suppress_partition, suppress_subset};
-use sentra_domain::region::{DECREE, RegionLevel};
+use sentra_domain::opendata::{Counts, Published as Shown, THRESHOLD, suppress_group};
+use sentra_domain::region::{DECREE, RegionCode, RegionLevel};
 use sentra_storage::RegionStats;
 
 use crate::AppState;
@@ -163,7 +163,9 @@ async fn procurement_csv(
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = PROCUREMENT_COLUMNS.iter().map(|c| c.to_string());
     for line in std::iter::once(header.collect::<Vec<_>>()).chain(rows) {
-        if let Err(e) = out.write_record(&line) {
+        if let Err(e) =
+            out.write_record(line.iter().map(|c| sentra_sheets::csv_safe(c).into_owned()))
+        {
             return error_page(lang, &uri, ApiError::Internal(e.to_string()));
         }
     }
@@ -300,26 +302,57 @@ struct Published {
     cells: Vec<Option<i64>>,
 }
 
-fn publish(state: &AppState, rows: &[RegionStats]) -> Vec<Published> {
-    rows.iter()
-        .map(|r| {
-            let (total, sizes) = suppress_partition(r.total, &r.sizes);
-            let mut cells = vec![total.value()];
-            cells.extend(sizes.iter().map(|c| c.value()));
-            // With the total withheld, nothing else of the row is shown.
-            let subset = |part: i64| match total {
-                Cell::Withheld => None,
-                Cell::Shown(_) => suppress_subset(r.total, part).value(),
-            };
-            cells.push(subset(r.with_nib));
-            cells.push(subset(r.with_halal));
-            Published {
-                name: state.region_name(&r.region),
-                code: r.region.clone(),
-                cells,
-            }
-        })
-        .collect()
+/// A region's counts as the suppression reads them: the size classes add up to the total;
+/// NIB and halal holders are subsets of it.
+fn counts(r: &RegionStats) -> Counts {
+    Counts {
+        total: r.total,
+        parts: r.sizes.to_vec(),
+        subsets: vec![r.with_nib, r.with_halal],
+    }
+}
+
+fn line(state: &AppState, code: &str, shown: &Shown) -> Published {
+    let mut cells = vec![shown.total.value()];
+    cells.extend(shown.parts.iter().map(|c| c.value()));
+    cells.extend(shown.subsets.iter().map(|c| c.value()));
+    Published {
+        name: state.region_name(code),
+        code: code.to_string(),
+        cells,
+    }
+}
+
+/// The rows of one level's file. Both files come from the kelurahan counts, each kecamatan
+/// being the sum of its kelurahan, suppressed together (`suppress_group`): a cell withheld in
+/// one file cannot be recovered from the other (a kecamatan's figure minus its other
+/// kelurahan's).
+fn publish(state: &AppState, villages: &[RegionStats], level: RegionLevel) -> Vec<Published> {
+    let mut groups: std::collections::BTreeMap<String, Vec<&RegionStats>> =
+        std::collections::BTreeMap::new();
+    for v in villages {
+        let district = RegionCode::parse(&v.region)
+            .ok()
+            .and_then(|c| c.at_level(RegionLevel::District))
+            .map_or_else(|| v.region.clone(), |c| c.as_str().to_string());
+        groups.entry(district).or_default().push(v);
+    }
+    let mut out = Vec::new();
+    for (district, kids) in groups {
+        let kid_counts: Vec<Counts> = kids.iter().map(|k| counts(k)).collect();
+        let parent = Counts::sum(&kid_counts, 5, 2);
+        let (shown, kids_shown) = suppress_group(&parent, &kid_counts);
+        if level == RegionLevel::Village {
+            out.extend(
+                kids.iter()
+                    .zip(&kids_shown)
+                    .map(|(k, s)| line(state, &k.region, s)),
+            );
+        } else {
+            out.push(line(state, &district, &shown));
+        }
+    }
+    out
 }
 
 async fn published(
@@ -327,12 +360,12 @@ async fn published(
     level: RegionLevel,
     year: Option<i32>,
 ) -> Result<Vec<Published>, ApiError> {
-    let rows = state
+    let villages = state
         .read_db()
-        .region_statistics(state.home(), level, year)
+        .region_statistics(state.home(), RegionLevel::Village, year)
         .await
         .map_err(ApiError::from)?;
-    Ok(publish(state, &rows))
+    Ok(publish(state, &villages, level))
 }
 
 /// The dataset's metadata, for the JSON file and the catalogue.
@@ -367,10 +400,12 @@ fn metadata(
     serde_json::json!({
         "title": format!("Jumlah UMKM per {per}, {region}{title_period}"),
         "description": format!(
-            "Jumlah UMKM aktif dalam registri Sentra per {per} di {region}: menurut skala usaha \
-             (PP 7/2021 Pasal 35) dan yang memiliki NIB serta sertifikat halal. Data agregat tanpa \
-             data pribadi; angka di bawah {THRESHOLD} (dan satu angka pendampingnya) tidak \
-             ditampilkan agar tidak ada usaha yang dapat dikenali."
+            "Jumlah UMKM aktif dan terverifikasi dalam registri Sentra per {per} di {region}: \
+             menurut skala usaha (PP 7/2021 Pasal 35) dan yang memiliki NIB serta sertifikat \
+             halal. Data agregat tanpa data pribadi; angka di bawah {THRESHOLD} tidak ditampilkan, \
+             begitu pula angka pendamping secukupnya agar angka itu tidak dapat dihitung dari \
+             jumlah baris, kolom atau berkas per kecamatan, sehingga tidak ada usaha yang dapat \
+             dikenali."
         ),
         "period": period,
         "source": format!("Registri UMKM Sentra, {region}"),
@@ -409,7 +444,9 @@ async fn csv_file(
         lines.push(line);
     }
     for line in lines {
-        if let Err(e) = out.write_record(&line) {
+        if let Err(e) =
+            out.write_record(line.iter().map(|c| sentra_sheets::csv_safe(c).into_owned()))
+        {
             return error_page(lang, &uri, ApiError::Internal(e.to_string()));
         }
     }

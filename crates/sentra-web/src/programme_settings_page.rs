@@ -17,7 +17,7 @@ use sentra_storage::StorageError;
 
 use crate::AppState;
 use crate::activities_page::pairs;
-use crate::auth::{Caller, accept_form, require};
+use crate::auth::{Caller, accept_form, require, require_home_wide};
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
@@ -25,10 +25,11 @@ use crate::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageProgrammes);
+    let change = Access::HomeWide(Permission::ManageProgrammes);
     Routes::new("")
         .get("/kegiatan/pengaturan", manage, settings_page)
-        .post("/kegiatan/pengaturan", manage, save_rules)
-        .post("/kegiatan/topik", manage, save_topic)
+        .post("/kegiatan/pengaturan", change, save_rules)
+        .post("/kegiatan/topik", change, save_topic)
 }
 
 /// Longest harmonisation window: a year.
@@ -184,6 +185,10 @@ async fn save_rules(
         Ok(p) => p,
         Err(r) => return *r,
     };
+    // The rules and topics hold city-wide: see `require_home_wide`.
+    if let Err(r) = require_home_wide(&state, &caller, &uri) {
+        return *r;
+    }
     let typed = (
         form_value(&pairs, "window_days").to_string(),
         form_value(&pairs, "year_end_weeks").to_string(),
@@ -232,6 +237,10 @@ async fn save_topic(
         Ok(p) => p,
         Err(r) => return *r,
     };
+    // The rules and topics hold city-wide: see `require_home_wide`.
+    if let Err(r) = require_home_wide(&state, &caller, &uri) {
+        return *r;
+    }
     let code = form_value(&pairs, "code").trim().to_string();
     let typed = (
         form_value(&pairs, "name_id").to_string(),

@@ -18,6 +18,10 @@ pub enum Access {
     SignedIn,
     /// Signed-in users whose role has this permission; records outside their scope are 404.
     Role(Permission),
+    /// As `Role`, for a change to what holds across the whole deployment (programme rules,
+    /// category tree, search synonyms): only a scope covering the home region; narrower
+    /// scopes get 403 (`auth::require_home_wide`).
+    HomeWide(Permission),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

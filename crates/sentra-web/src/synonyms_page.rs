@@ -12,7 +12,7 @@ use sentra_domain::account::Permission;
 use sentra_search::Synonyms;
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
+use crate::auth::{Caller, accept_form, require, require_home_wide};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
@@ -24,9 +24,10 @@ pub const SYNONYMS_KEY: &str = "synonyms";
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageCatalog);
+    let change = Access::HomeWide(Permission::ManageCatalog);
     Routes::new("")
         .get("/admin/sinonim", manage, page)
-        .post("/admin/sinonim", manage, save)
+        .post("/admin/sinonim", change, save)
 }
 
 #[derive(Template, WebTemplate)]
@@ -96,6 +97,10 @@ async fn save(
         Ok(p) => p,
         Err(r) => return *r,
     };
+    // Synonyms apply to every search: see `require_home_wide`.
+    if let Err(r) = require_home_wide(&state, &caller, &uri) {
+        return *r;
+    }
     // Kept as typed, trailing spaces and blank lines aside.
     let text = form_value(&pairs, "synonyms")
         .lines()

@@ -541,6 +541,9 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         assert!(status != 401 && status != 403 && !to_login, "{ctx}")
                     }
                     (Access::Role(p), Some(r)) if !r.can(p) => assert_eq!(status, 403, "{ctx}"),
+                    // Every caller here is a kecamatan's: what holds city-wide is not theirs to
+                    // change, whatever the role.
+                    (Access::HomeWide(_), Some(_)) => assert_eq!(status, 403, "{ctx}"),
                     // Owners see only businesses they own: neither record fixture is theirs (their
                     // own export job is).
                     (Access::Role(_), Some(r))

@@ -46,6 +46,16 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
     let home = Scope::region(RegionCode::parse(HOME).unwrap());
     let first = app.first_umkm().await;
     let umkm = &first;
+    // Only a verified business's products are public (DESIGN.md, "Public means verified").
+    app.db
+        .set_umkm_status(
+            &common::city(),
+            &umkm.id,
+            sentra_domain::umkm::UmkmStatus::Verified,
+            &Actor::system("test"),
+        )
+        .await
+        .unwrap();
     let categories = app.db.product_categories().await.unwrap();
     let actor = Actor::system("kurator");
     let draft = app

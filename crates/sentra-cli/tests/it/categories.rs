@@ -72,6 +72,16 @@ async fn an_admin_grows_the_tree_and_the_catalogue_follows() {
     // Offered to products, and shown by the catalogue under its name.
     let categories = app.db.product_categories().await.unwrap();
     let umkm = app.first_umkm().await;
+    // Only a verified business's products are public (DESIGN.md, "Public means verified").
+    app.db
+        .set_umkm_status(
+            &common::city(),
+            &umkm.id,
+            sentra_domain::umkm::UmkmStatus::Verified,
+            &Actor::system("test"),
+        )
+        .await
+        .unwrap();
     let mut input = common::chips("published");
     input.name = "Dodol Betawi Ketan Hitam".into();
     input.category = "makanan.dodol_wajik".into();

@@ -57,14 +57,14 @@ async fn aggregates_are_published_without_personal_data_or_small_counts() {
             .collect::<Vec<_>>()
     };
     assert!(counts(&rows).iter().all(|n| *n == 0 || *n >= 5));
-    // Totals per kecamatan as SQL counts them (active, not merged).
+    // Totals per kecamatan as SQL counts them (verified, so active; not merged).
     sqlx::any::install_default_drivers();
     let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
     let expected: BTreeMap<String, i64> = sqlx::query(
         "SELECT district_code, COUNT(*) AS n FROM umkm WHERE merged_into IS NULL \
-         AND status <> 'inactive' GROUP BY district_code",
+         AND status = 'verified' GROUP BY district_code",
     )
     .fetch_all(&mut conn)
     .await
@@ -200,7 +200,7 @@ async fn aggregates_are_published_without_personal_data_or_small_counts() {
         "SELECT district_code, COUNT(*) AS n, \
          SUM(CASE WHEN id IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'nib') \
              THEN 1 ELSE 0 END) AS nib \
-         FROM umkm WHERE merged_into IS NULL AND status <> 'inactive' \
+         FROM umkm WHERE merged_into IS NULL AND status = 'verified' \
          AND created_at < '2025-01-01' GROUP BY district_code",
     )
     .fetch_all(&mut conn)

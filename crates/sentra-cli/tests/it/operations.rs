@@ -468,7 +468,7 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
     let pool = sqlx::AnyPool::connect(&target_direct).await.unwrap();
     let direct = || async {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM umkm WHERE regency_code = '36.74' AND status <> 'inactive' \
+            "SELECT COUNT(*) FROM umkm WHERE regency_code = '36.74' AND status = 'verified' \
              AND merged_into IS NULL",
         )
         .fetch_one(&pool)
@@ -553,8 +553,9 @@ async fn dashboards_and_open_data_read_the_replica_and_writes_go_to_the_primary(
         let on_replica = spawn_app_on(replica_db, replica.keyring()).await;
         on_replica.seed(400, 2).await;
     }
+    // About 60% of the demo's businesses are verified, the only ones open data counts.
     let published = published_total(&app).await;
-    assert!(published > 300, "open data from the replica: {published}");
+    assert!(published > 200, "open data from the replica: {published}");
     // Registry pages and writes use the primary.
     assert_eq!(app.count().await, 40);
     let (status, _) = app

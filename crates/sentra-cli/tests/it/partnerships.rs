@@ -266,7 +266,7 @@ async fn a_hotel_request_is_matched_shortlisted_and_its_order_shows_on_both_side
 async fn a_curated_exhibition_is_public_once_published() {
     let app = spawn_app().await;
     app.seed(10, 2).await;
-    let (pid, slug, _) = product(
+    let (pid, slug, maker) = product(
         &app,
         0,
         "Selendang Tenun Motif Kuda",
@@ -275,7 +275,19 @@ async fn a_curated_exhibition_is_public_once_published() {
         "Kotak",
     )
     .await;
-    let (pid2, _, _) = product(&app, 3, "Kain Tenun Ikat", "Rp 500.000", "20", "Kotak").await;
+    let (pid2, _, maker2) = product(&app, 3, "Kain Tenun Ikat", "Rp 500.000", "20", "Kotak").await;
+    // A public exhibition shows only public products: of verified businesses.
+    for m in [&maker, &maker2] {
+        app.db
+            .set_umkm_status(
+                &city(),
+                m,
+                sentra_domain::umkm::UmkmStatus::Verified,
+                &Actor::system("test"),
+            )
+            .await
+            .unwrap();
+    }
     let csrf = app.csrf.clone();
     let (status, _, body) = post(
         &app.client,

@@ -50,6 +50,16 @@ async fn a_change_on_one_server_is_found_on_the_other() {
     tokio::spawn(sentra_web::serve(listener, state, std::future::pending()));
 
     let umkm = app.first_umkm().await;
+    // Only a verified business's products are public (DESIGN.md, "Public means verified").
+    app.db
+        .set_umkm_status(
+            &common::city(),
+            &umkm.id,
+            sentra_domain::umkm::UmkmStatus::Verified,
+            &Actor::system("test"),
+        )
+        .await
+        .unwrap();
     let categories = app.db.product_categories().await.unwrap();
     let mut input = common::chips("published");
     input.name = "Kerupuk Kulit Ikan Tenggiri".into();
