@@ -50,6 +50,36 @@ pub struct Outcome {
     pub bytes: u64,
 }
 
+/// A backup holds the registry's personal data: its folders are the owner's only (0700), as
+/// are its files (0600, like the key file), whatever the umask would have given.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700).create(dir)?;
+        // An empty folder named by the user may have been made with a wider mode.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    builder.create(dir)
+}
+
+/// A file of the backup made the owner's only (see [`private_dir`]).
+fn private_file(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
 /// Writes a backup of `db` into the new folder `to`.
 pub async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow::Result<Outcome> {
     if to.exists() && std::fs::read_dir(to)?.next().is_some() {
@@ -58,7 +88,7 @@ pub async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow:
             to.display()
         );
     }
-    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    private_dir(to).with_context(|| format!("cannot create {}", to.display()))?;
     let census = match db.backend() {
         Backend::Sqlite => {
             let file = to.join(SQLITE_FILE);
@@ -76,6 +106,9 @@ pub async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow:
         Backend::Postgres => {
             let mut snapshot = db.pg_snapshot().await?;
             let file = to.join(PG_FILE);
+            // pg_dump truncates and keeps the mode of a file that is there.
+            std::fs::File::create(&file)?;
+            private_file(&file)?;
             let out = Command::new("pg_dump")
                 .args(["--format=custom", "--no-owner", "--snapshot", &snapshot.id])
                 .arg("--file")
@@ -96,7 +129,7 @@ pub async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow:
         }
     };
     let media_files = match local_media(media) {
-        Some(dir) if dir.exists() => copy_tree(&dir, &to.join(MEDIA_DIR))?,
+        Some(dir) if dir.exists() => copy_tree(&dir, &to.join(MEDIA_DIR), true)?,
         _ => 0,
     };
     let tables = lines(census);
@@ -110,7 +143,27 @@ pub async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow:
     };
     let text = serde_json::to_string_pretty(&manifest)?;
     // Written last: a folder without a manifest is an unfinished backup.
-    std::fs::write(to.join(MANIFEST), text)?;
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options
+            .open(to.join(MANIFEST))?
+            .write_all(text.as_bytes())?;
+    }
+    // The snapshot's own -wal and -shm, left by the census, have its mode (SQLite gives them
+    // the database's); checked here so that no file of the folder is left readable.
+    for entry in std::fs::read_dir(to)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            private_file(&entry.path())?;
+        }
+    }
     Ok(Outcome {
         tables: manifest.tables.len(),
         rows: manifest.tables.iter().map(|t| t.rows).sum(),
@@ -155,6 +208,9 @@ pub async fn restore(from: &Path, url: &str, media: &str, force: bool) -> anyhow
             let staged = path.with_extension("restoring");
             std::fs::copy(from.join(SQLITE_FILE), &staged)
                 .with_context(|| format!("cannot copy the backup to {}", staged.display()))?;
+            // The restored database is the owner's only, as a new one is (the backup may be
+            // older than that rule, its file readable by all).
+            private_file(&staged)?;
             let copy =
                 Database::connect(&format!("sqlite://{}", staged.display()), throwaway()).await?;
             let census = copy.census().await;
@@ -208,7 +264,9 @@ pub async fn restore(from: &Path, url: &str, media: &str, force: bool) -> anyhow
         }
     }
     let media_files = match local_media(media) {
-        Some(dir) if from.join(MEDIA_DIR).exists() => copy_tree(&from.join(MEDIA_DIR), &dir)?,
+        Some(dir) if from.join(MEDIA_DIR).exists() => {
+            copy_tree(&from.join(MEDIA_DIR), &dir, false)?
+        }
         _ => 0,
     };
     Ok(Outcome {
@@ -252,17 +310,25 @@ fn local_media(media: &str) -> Option<PathBuf> {
     Some(PathBuf::from(media.trim_start_matches("file://")))
 }
 
-fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<u64> {
-    std::fs::create_dir_all(to)?;
+/// Copies the folder `from` into `to`; `private`: into a backup (see [`private_dir`]).
+fn copy_tree(from: &Path, to: &Path, private: bool) -> anyhow::Result<u64> {
+    if private {
+        private_dir(to)?;
+    } else {
+        std::fs::create_dir_all(to)?;
+    }
     let mut n = 0;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
-            n += copy_tree(&entry.path(), &target)?;
+            n += copy_tree(&entry.path(), &target, private)?;
         } else {
             std::fs::copy(entry.path(), &target)
                 .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+            if private {
+                private_file(&target)?;
+            }
             n += 1;
         }
     }

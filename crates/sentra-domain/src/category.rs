@@ -42,7 +42,11 @@ pub fn check_names(
     tree: &[Category],
 ) -> Option<(String, String)> {
     let name = |s: &str| -> Result<String, Invalid> {
-        let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Invisible direction and zero-width characters dropped, as for every name (clean_text).
+        let s = crate::umkm::strip_invisible(s)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if s.chars().count() > MAX_NAME {
             Err(Invalid("text_too_long"))
         } else {

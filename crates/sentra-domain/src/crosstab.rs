@@ -90,17 +90,18 @@ pub struct Pivot {
     pub rows: Vec<String>,
     pub columns: Vec<String>,
     /// `values[r][c]`.
-    pub values: Vec<Vec<i64>>,
-    pub row_totals: Vec<i64>,
-    pub column_totals: Vec<i64>,
-    pub total: i64,
+    /// `i128`: sums of rupiah may pass `i64` (see `money::MAX_RUPIAH`).
+    pub values: Vec<Vec<i128>>,
+    pub row_totals: Vec<i128>,
+    pub column_totals: Vec<i128>,
+    pub total: i128,
 }
 
 /// Pivots `(row, column, value)` cells (each pair at most once, as a GROUP BY gives them);
 /// keys are sorted with each axis's order (e.g. size classes in their legal order, regions by
 /// code).
 pub fn pivot(
-    cells: &[(String, String, i64)],
+    cells: &[(String, String, i128)],
     row_order: impl Fn(&str, &str) -> Ordering,
     column_order: impl Fn(&str, &str) -> Ordering,
 ) -> Pivot {
@@ -117,14 +118,14 @@ pub fn pivot(
             .collect()
     };
     let (row_at, column_at) = (index(&rows), index(&columns));
-    let mut values = vec![vec![0i64; columns.len()]; rows.len()];
+    let mut values = vec![vec![0i128; columns.len()]; rows.len()];
     for (r, c, v) in cells {
         if let (Some(&i), Some(&j)) = (row_at.get(r), column_at.get(c)) {
             values[i][j] += v;
         }
     }
-    let row_totals: Vec<i64> = values.iter().map(|r| r.iter().sum()).collect();
-    let column_totals: Vec<i64> = (0..columns.len())
+    let row_totals: Vec<i128> = values.iter().map(|r| r.iter().sum()).collect();
+    let column_totals: Vec<i128> = (0..columns.len())
         .map(|j| values.iter().map(|r| r[j]).sum())
         .collect();
     Pivot {

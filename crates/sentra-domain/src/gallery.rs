@@ -203,10 +203,12 @@ impl Statement {
         self.returned += o.returned;
         self.counted += o.counted;
         self.closing += o.closing;
-        self.sales_value += o.sales_value;
-        self.owed += o.owed;
-        self.commission += o.commission;
-        self.paid_out += o.paid_out;
+        // Saturating: up to 100,000 items at `money::MAX_RUPIAH` each pass i64 in a few sales;
+        // a statement that large is shown at the limit, never wrapped to a negative.
+        self.sales_value = self.sales_value.saturating_add(o.sales_value);
+        self.owed = self.owed.saturating_add(o.owed);
+        self.commission = self.commission.saturating_add(o.commission);
+        self.paid_out = self.paid_out.saturating_add(o.paid_out);
     }
 
     /// The items reconcile: opening + received − sold − returned + counted = closing.
@@ -242,16 +244,19 @@ pub fn item_statement(entries: &[Entry], terms: Terms, year: i32, month: u32) ->
             Movement::Intake => s.received += e.quantity,
             Movement::Sale => {
                 s.sold -= e.quantity;
-                s.sales_value += -e.quantity * e.unit_price;
+                // Saturating, as in `Statement::add`.
+                s.sales_value = s
+                    .sales_value
+                    .saturating_add(e.quantity.saturating_neg().saturating_mul(e.unit_price));
             }
             Movement::Return => s.returned -= e.quantity,
             Movement::Count => s.counted += e.quantity,
-            Movement::Payout => s.paid_out += e.amount,
+            Movement::Payout => s.paid_out = s.paid_out.saturating_add(e.amount),
         }
     }
     s.closing = s.opening + s.received - s.sold - s.returned + s.counted;
-    s.owed = s.sold * terms.consignment_price;
-    s.commission = s.sales_value - s.owed;
+    s.owed = s.sold.saturating_mul(terms.consignment_price);
+    s.commission = s.sales_value.saturating_sub(s.owed);
     s
 }
 

@@ -2,12 +2,17 @@
 //!
 //! Indonesian writes `.` between thousands and `,` before decimals. Amounts are also typed with
 //! unit words: `500 rb`, `1,5 juta`, `2 M` (miliar), `1 T` (triliun).
+//!
+//! One amount fits `i64`; a total of many does not have to: totals are `i128` ([`sum_rupiah`]).
 
 use crate::error::Invalid;
 
-/// The largest accepted amount, Rp1.000 triliun: far above any UMKM figure (a usaha menengah has
-/// sales of at most Rp50 miliar, PP 7/2021 Pasal 35), so a bigger one is a typing mistake.
-pub const MAX_RUPIAH: i64 = 1_000_000_000_000_000;
+/// The largest accepted amount of one record (a business's modal or sales, a price, a purchase,
+/// a unit's budget), Rp10 triliun: 200 times the top of usaha menengah (sales of at most Rp50
+/// miliar, PP 7/2021 Pasal 35) and above a whole kota's yearly budget, so a bigger one is a
+/// typing mistake. A national registry at this maximum (10^8 records × 10^13 = 10^21) passes
+/// `i64::MAX` (9,2 × 10^18): totals are summed as `i128`, which 10^21 leaves far below its limit.
+pub const MAX_RUPIAH: i64 = 10_000_000_000_000;
 
 /// [`MAX_RUPIAH`] as the unsigned type the parser accumulates in.
 const MAX: u64 = MAX_RUPIAH.unsigned_abs();
@@ -150,7 +155,6 @@ fn parse_grouped(integer: &str) -> Result<u64, Invalid> {
     Ok(value)
 }
 
-/// `Rp1.250.000`; negative amounts as `-Rp1.250.000`.
 /// An amount that must be more than zero (a package value, a budget).
 pub fn parse_positive_rupiah(input: &str) -> Result<i64, Invalid> {
     let v = parse_rupiah(input)?;
@@ -161,18 +165,27 @@ pub fn parse_positive_rupiah(input: &str) -> Result<i64, Invalid> {
     }
 }
 
-pub fn format_rupiah(amount: i64) -> String {
+/// The exact total of amounts: `i128` cannot overflow for fewer than 10^19 amounts of `i64`.
+pub fn sum_rupiah(amounts: impl IntoIterator<Item = i64>) -> i128 {
+    amounts.into_iter().map(i128::from).sum()
+}
+
+/// `Rp1.250.000`; negative amounts as `-Rp1.250.000`. Takes a total (`i128`) as well as one
+/// amount.
+pub fn format_rupiah(amount: impl Into<i128>) -> String {
+    let amount = amount.into();
     let sign = if amount < 0 { "-" } else { "" };
     format!("{sign}Rp{}", group_thousands(amount.unsigned_abs()))
 }
 
 /// `1.250.000`; negative numbers as `-1.250.000`.
-pub fn format_thousands(n: i64) -> String {
+pub fn format_thousands(n: impl Into<i128>) -> String {
+    let n = n.into();
     let sign = if n < 0 { "-" } else { "" };
     format!("{sign}{}", group_thousands(n.unsigned_abs()))
 }
 
-fn group_thousands(n: u64) -> String {
+fn group_thousands(n: u128) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -231,7 +244,8 @@ mod tests {
             ("Rp 1,234567891 M", 1_234_567_891),
             ("1 T", 1_000_000_000_000),
             ("1 triliun", 1_000_000_000_000),
-            ("1000 T", 1_000_000_000_000_000),
+            ("10 T", MAX_RUPIAH),
+            ("Rp10.000.000.000.000", MAX_RUPIAH),
         ];
         for &(input, expected) in cases {
             assert_eq!(parse_rupiah(input), Ok(expected), "{input:?}");
@@ -265,6 +279,10 @@ mod tests {
         assert_eq!(code("-abc"), "rupiah_invalid");
         assert_eq!(code("1.000.000.000.000.001"), "rupiah_too_large");
         assert_eq!(code("1001 T"), "rupiah_too_large");
+        // One rupiah over Rp10 triliun, and the old maximum of Rp1.000 triliun.
+        assert_eq!(code("10.000.000.000.001"), "rupiah_too_large");
+        assert_eq!(code("10,5 T"), "rupiah_too_large");
+        assert_eq!(code("1000 T"), "rupiah_too_large");
         assert_eq!(code("99999999999999999999999999999"), "rupiah_too_large");
         assert_eq!(code("9999999999999 T"), "rupiah_too_large");
     }
@@ -281,11 +299,29 @@ mod tests {
         assert_eq!(format_thousands(100_000), "100.000");
         assert_eq!(format_thousands(i64::MIN), "-9.223.372.036.854.775.808");
         assert_eq!(format_thousands(i64::MAX), "9.223.372.036.854.775.807");
+        assert_eq!(
+            format_thousands(i128::MAX),
+            "170.141.183.460.469.231.731.687.303.715.884.105.727"
+        );
+        assert_eq!(
+            format_rupiah(i128::MIN),
+            "-Rp170.141.183.460.469.231.731.687.303.715.884.105.728"
+        );
+    }
+
+    #[test]
+    fn totals_pass_i64_without_overflowing() {
+        // The report: 9,400 records at the old maximum summed to a negative i64.
+        let total = sum_rupiah(std::iter::repeat_n(1_000_000_000_000_000, 9_400));
+        assert_eq!(format_rupiah(total), "Rp9.400.000.000.000.000.000");
+        // A national registry of 10^8 records, each at the maximum.
+        let national = i128::from(MAX_RUPIAH) * 100_000_000;
+        assert_eq!(format_thousands(national), "1.000.000.000.000.000.000.000");
     }
 
     proptest! {
         #[test]
-        fn formatted_amounts_round_trip(n in 0i64..10_000_000_000_000) {
+        fn formatted_amounts_round_trip(n in 0i64..=MAX_RUPIAH) {
             prop_assert_eq!(parse_rupiah(&format_rupiah(n)), Ok(n));
             prop_assert_eq!(parse_rupiah(&format_thousands(n)), Ok(n));
             prop_assert_eq!(parse_rupiah(&n.to_string()), Ok(n));
@@ -301,7 +337,8 @@ mod tests {
         fn unit_words_multiply(n in 0i64..1_000_000, tenths in 0i64..10) {
             prop_assert_eq!(parse_rupiah(&format!("{n} rb")), Ok(n * 1_000));
             prop_assert_eq!(parse_rupiah(&format!("{n},{tenths} juta")), Ok(n * 1_000_000 + tenths * 100_000));
-            prop_assert_eq!(parse_rupiah(&format!("{n}.{tenths} M")), Ok(n * 1_000_000_000 + tenths * 100_000_000));
+            let m = n % 10_000;
+            prop_assert_eq!(parse_rupiah(&format!("{m}.{tenths} M")), Ok(m * 1_000_000_000 + tenths * 100_000_000));
         }
 
         #[test]

@@ -308,13 +308,14 @@ impl Purchase {
     }
 }
 
-/// A unit's (or region's) spending in a period against the minimum share.
+/// A unit's (or region's) spending in a period against the minimum share. Totals are `i128`:
+/// a region's purchases of up to `money::MAX_RUPIAH` each may pass `i64`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Share {
     /// All purchases.
-    pub total: i64,
+    pub total: i128,
     /// Those from micro and small enterprises and cooperatives.
-    pub small: i64,
+    pub small: i128,
     /// The goods/services budget of the year (after revisions), when known.
     pub budget: Option<i64>,
 }
@@ -322,44 +323,50 @@ pub struct Share {
 impl Share {
     /// Adds a purchase.
     pub fn add(&mut self, value: i64, supplier: SupplierType) {
-        self.total += value;
+        self.total += i128::from(value);
         if supplier.counts_for_share() {
-            self.small += value;
+            self.small += i128::from(value);
         }
     }
 
     /// The share of spending in basis points (40% = 4000), rounded down so that a share shown
     /// as 40,00% is never below the minimum; `None` with no spending.
     pub fn of_spending_bp(&self) -> Option<i64> {
-        (self.total > 0).then(|| self.small * 10_000 / self.total)
+        (self.total > 0).then(|| basis_points(self.small, self.total))
     }
 
     /// The share of the budget in basis points, rounded down.
     pub fn of_budget_bp(&self) -> Option<i64> {
         self.budget
             .filter(|b| *b > 0)
-            .map(|b| self.small * 10_000 / b)
+            .map(|b| basis_points(self.small, i128::from(b)))
     }
 
     /// At least 40% of spending (exact integer comparison: 40% is met).
     pub fn meets_minimum(&self) -> bool {
-        self.total > 0 && self.small * 100 >= MINIMUM_SHARE_PERCENT * self.total
+        self.total > 0 && self.small * 100 >= i128::from(MINIMUM_SHARE_PERCENT) * self.total
     }
 
     /// What must still go to small suppliers for the budget's 40% (0 when reached).
-    pub fn budget_gap(&self) -> Option<i64> {
+    pub fn budget_gap(&self) -> Option<i128> {
         self.budget.map(|b| {
             // ceil(40% of the budget) − what went to small suppliers.
-            let needed = (b * MINIMUM_SHARE_PERCENT + 99) / 100;
+            let needed = (i128::from(b) * i128::from(MINIMUM_SHARE_PERCENT) + 99) / 100;
             (needed - self.small).max(0)
         })
     }
 }
 
+/// `part` of `whole` (> 0) in basis points, rounded down; as `i64`, which holds any share of
+/// amounts that fit `i128` once divided (a share above `i64::MAX` basis points is shown as that).
+fn basis_points(part: i128, whole: i128) -> i64 {
+    i64::try_from(part * 10_000 / whole).unwrap_or(i64::MAX)
+}
+
 /// The year-end projection at the current pace: what small suppliers will have received by 31
 /// December if spending goes on as from 1 January to `today`, and its share of the budget in
 /// basis points. `None` before the year starts or without a budget.
-pub fn project_year_end(share: &Share, year: i32, today: NaiveDate) -> Option<(i64, i64)> {
+pub fn project_year_end(share: &Share, year: i32, today: NaiveDate) -> Option<(i128, i64)> {
     let start = NaiveDate::from_ymd_opt(year, 1, 1)?;
     let end = NaiveDate::from_ymd_opt(year, 12, 31)?;
     if today < start {
@@ -367,9 +374,9 @@ pub fn project_year_end(share: &Share, year: i32, today: NaiveDate) -> Option<(i
     }
     let elapsed = (today.min(end) - start).num_days() + 1;
     let days = (end - start).num_days() + 1;
-    let projected = share.small * days / elapsed;
+    let projected = share.small * i128::from(days) / i128::from(elapsed);
     let budget = share.budget.filter(|b| *b > 0)?;
-    Some((projected, projected * 10_000 / budget))
+    Some((projected, basis_points(projected, i128::from(budget))))
 }
 
 /// A budget as typed: the year and the amount.
@@ -386,8 +393,8 @@ pub fn validate_budget(year: &str, amount: &str) -> Result<(i32, i64), FieldErro
 
 /// How much of the budget is left after `spent`, and whether a purchase of `value` goes over
 /// it (a warning, not a refusal: the budget may be revised).
-pub fn over_budget(budget: i64, spent: i64, value: i64) -> bool {
-    spent + value > budget
+pub fn over_budget(budget: i64, spent: i128, value: i64) -> bool {
+    spent + i128::from(value) > i128::from(budget)
 }
 
 /// Longest unit code and name.
@@ -435,7 +442,7 @@ pub fn validate_unit(code: &str, name: &str) -> Result<(String, String), FieldEr
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DeliveryRecord {
     pub packages: i64,
-    pub value: i64,
+    pub value: i128,
     /// Delivered packages that had a due date.
     pub judged: i64,
     pub on_time: i64,
@@ -449,7 +456,7 @@ pub struct DeliveryRecord {
 impl DeliveryRecord {
     pub fn add(&mut self, p: &Purchase) {
         self.packages += 1;
-        self.value += p.value;
+        self.value += i128::from(p.value);
         if let Some(late) = p.days_late() {
             self.judged += 1;
             if late == 0 {
@@ -490,7 +497,7 @@ pub fn days_awaiting_payment(p: &Purchase, today: NaiveDate) -> Option<i64> {
 /// The year to date month by month: each month's spending added to the months before it, so
 /// that the share at the end of month `m` is read at index `m - 1`. `months` holds the month's
 /// own total and part to small suppliers.
-pub fn cumulative_by_month(months: &[(i64, i64); 12]) -> [Share; 12] {
+pub fn cumulative_by_month(months: &[(i128, i128); 12]) -> [Share; 12] {
     let mut out = [Share::default(); 12];
     let mut running = Share::default();
     for (i, (total, small)) in months.iter().enumerate() {
@@ -760,10 +767,34 @@ mod tests {
         // A quarter of the year gone (1 January – 1 April 2026 is 91 of 365 days).
         let (projected, bp) = project_year_end(&s, 2026, day(2026, 4, 1)).unwrap();
         assert_eq!(projected, 100_000_000 * 365 / 91);
-        assert_eq!(bp, projected * 10_000 / 1_000_000_000);
+        assert_eq!(i128::from(bp), projected * 10_000 / 1_000_000_000);
         assert_eq!(project_year_end(&s, 2027, day(2026, 4, 1)), None);
         assert!(over_budget(1_000, 900, 101));
         assert!(!over_budget(1_000, 900, 100));
+    }
+
+    #[test]
+    fn a_share_past_i64_stays_exact_and_positive() {
+        // A million purchases of Rp10 triliun (money::MAX_RUPIAH) each, half from small
+        // suppliers: 10^19, past i64::MAX.
+        let mut s = Share {
+            budget: Some(crate::money::MAX_RUPIAH),
+            ..Share::default()
+        };
+        for i in 0..1_000_000 {
+            let supplier = if i % 2 == 0 {
+                SupplierType::Small
+            } else {
+                SupplierType::Large
+            };
+            s.add(crate::money::MAX_RUPIAH, supplier);
+        }
+        assert_eq!(s.total, 10_000_000_000_000_000_000);
+        assert_eq!(s.of_spending_bp(), Some(5000));
+        assert!(s.meets_minimum());
+        assert_eq!(s.of_budget_bp(), Some(5_000_000_000));
+        assert_eq!(s.budget_gap(), Some(0));
+        assert!(over_budget(crate::money::MAX_RUPIAH, s.total, 1));
     }
 
     #[test]

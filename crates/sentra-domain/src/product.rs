@@ -551,9 +551,11 @@ impl ProductData {
     }
 }
 
-/// Text with paragraphs kept (a description), control characters refused.
+/// Text with paragraphs kept (a description), control characters refused, invisible formatting
+/// dropped as in [`clean_text`].
 fn clean_paragraphs(input: &str) -> Result<Option<String>, Invalid> {
-    let s = input.trim();
+    let visible = crate::umkm::strip_invisible(input);
+    let s = visible.trim();
     if s.is_empty() {
         return Ok(None);
     }

@@ -262,9 +262,41 @@ pub struct ValidationContext<'a> {
 pub const MAX_NAME: usize = 200;
 pub const MAX_ADDRESS: usize = 500;
 
-/// Trims, rejects control characters and over-long text; `None` when empty.
+/// Characters that change how text around them is shown without being seen: the bidirectional
+/// controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F and
+/// U+061C marks), with which "usaha\u{202E}gnp.exe" reads as "usahaexe.png", and the zero-width
+/// characters (U+200B–U+200D, U+2060, U+FEFF), which make two names that look the same differ.
+/// U+200D also joins emoji sequences (👨‍🍳): without it they show as their parts, side by side,
+/// a small loss for a name beside one that lets a name hide what it says.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{200B}'..='\u{200D}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+    )
+}
+
+/// `input` without the characters of [`is_invisible_format`].
+pub fn strip_invisible(input: &str) -> std::borrow::Cow<'_, str> {
+    if input.contains(is_invisible_format) {
+        std::borrow::Cow::Owned(input.chars().filter(|c| !is_invisible_format(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(input)
+    }
+}
+
+/// Drops invisible formatting characters ([`is_invisible_format`]), trims, rejects control
+/// characters and over-long text; `None` when empty. Every name and short text of the domain
+/// comes through here.
 pub fn clean_text(input: &str, max_chars: usize) -> Result<Option<String>, Invalid> {
-    let s = input.trim();
+    let visible = strip_invisible(input);
+    let s = visible.trim();
     if s.is_empty() {
         return Ok(None);
     }
@@ -359,15 +391,56 @@ fn parse_village(input: &str, ctx: &ValidationContext<'_>) -> Result<RegionCode,
     Ok(code)
 }
 
-fn validate_document(doc: &LegalDocumentInput, errors: &mut FieldErrors) -> Option<LegalDocument> {
+/// No Indonesian document is older than the Republic (17 August 1945): an earlier year is a typo.
+const FIRST_DOCUMENT_YEAR: i32 = 1945;
+/// Days an issue date may lie after `today`: the office's clock and the issuer's time zone (WIT
+/// is two hours ahead of WIB) may already be on the next day.
+const ISSUED_AHEAD_DAYS: u64 = 1;
+/// Years an expiry date may lie ahead: the longest-lived documents (a brand, 10 years, UU
+/// 20/2016 Pasal 35) are far within; 9999-12-31 is not a date but a placeholder.
+const EXPIRES_AHEAD_YEARS: u32 = 100;
+
+/// A document's issue date (`issued`) or expiry date as typed, refused when it cannot be real:
+/// before 1945, issued after tomorrow, or expiring more than 100 years ahead.
+fn document_date(input: &str, today: NaiveDate, issued: bool) -> Result<NaiveDate, Invalid> {
+    let date = parse_date(input)?;
+    if date.year() < FIRST_DOCUMENT_YEAR {
+        return Err(Invalid("date_too_early"));
+    }
+    let latest = if issued {
+        today.checked_add_days(chrono::Days::new(ISSUED_AHEAD_DAYS))
+    } else {
+        today.checked_add_months(chrono::Months::new(12 * EXPIRES_AHEAD_YEARS))
+    };
+    match latest {
+        Some(latest) if date > latest => Err(Invalid(if issued {
+            "date_in_future"
+        } else {
+            "date_too_far"
+        })),
+        _ => Ok(date),
+    }
+}
+
+fn validate_document(
+    doc: &LegalDocumentInput,
+    today: NaiveDate,
+    errors: &mut FieldErrors,
+) -> Option<LegalDocument> {
     let Some(kind) = LegalKind::parse(doc.kind.trim()) else {
         errors.push("documents.kind", "document_kind_unknown");
         return None;
     };
     let field = |part: &str| format!("documents.{}.{part}", kind.as_str());
     let number = errors.check(&field("number"), kind.normalise_number(&doc.number));
-    let issued_on = errors.check(&field("issued_on"), optional(&doc.issued_on, parse_date));
-    let expires_on = errors.check(&field("expires_on"), optional(&doc.expires_on, parse_date));
+    let issued_on = errors.check(
+        &field("issued_on"),
+        optional(&doc.issued_on, |s| document_date(s, today, true)),
+    );
+    let expires_on = errors.check(
+        &field("expires_on"),
+        optional(&doc.expires_on, |s| document_date(s, today, false)),
+    );
     if let (Some(Some(i)), Some(Some(e))) = (issued_on, expires_on)
         && e < i
     {
@@ -469,7 +542,7 @@ pub fn validate_umkm(
         if blank {
             continue;
         }
-        if let Some(d) = validate_document(doc, &mut e) {
+        if let Some(d) = validate_document(doc, ctx.today, &mut e) {
             if documents.iter().any(|x: &LegalDocument| x.kind == d.kind) {
                 e.push(
                     format!("documents.{}.number", d.kind.as_str()),
@@ -579,5 +652,55 @@ mod date_tests {
         );
         assert_eq!(parse_date("31 Februari 2025"), Err(Invalid("date_invalid")));
         assert_eq!(parse_date("kemarin"), Err(Invalid("date_invalid")));
+    }
+
+    #[test]
+    fn document_dates_that_cannot_be_real_are_refused() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        let issued = |s: &str| document_date(s, today, true);
+        let expires = |s: &str| document_date(s, today, false);
+        assert_eq!(issued("9999-12-31"), Err(Invalid("date_in_future")));
+        assert_eq!(issued("2026-03-12"), Err(Invalid("date_in_future")));
+        assert_eq!(
+            issued("2026-03-11").map(|d| d.day()),
+            Ok(11),
+            "a day of tolerance"
+        );
+        assert!(issued("2026-03-10").is_ok());
+        assert_eq!(issued("1944-12-31"), Err(Invalid("date_too_early")));
+        assert!(issued("1945-08-17").is_ok());
+        assert_eq!(expires("9999-12-31"), Err(Invalid("date_too_far")));
+        assert_eq!(expires("2126-03-11"), Err(Invalid("date_too_far")));
+        assert!(expires("2126-03-10").is_ok());
+        assert!(expires("2031-03-10").is_ok(), "an expiry is in the future");
+        assert_eq!(expires("0001-01-01"), Err(Invalid("date_too_early")));
+        assert_eq!(issued("31/02/2025"), Err(Invalid("date_invalid")));
+    }
+
+    #[test]
+    fn invisible_direction_and_zero_width_characters_are_dropped() {
+        let typed =
+            "\u{FEFF}Usaha\u{202E}gnp.exe\u{200B} Bu\u{2066}\u{2069} Sri\u{200D}\u{061C}\u{200E}";
+        assert_eq!(
+            clean_text(typed, 50),
+            Ok(Some("Usahagnp.exe Bu Sri".to_string()))
+        );
+        for c in [
+            '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+            '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}', '\u{200B}', '\u{200C}',
+            '\u{200D}', '\u{2060}', '\u{FEFF}',
+        ] {
+            assert_eq!(
+                clean_text(&format!("A{c}B"), 10),
+                Ok(Some("AB".into())),
+                "{c:?}"
+            );
+        }
+        // Only invisible characters: nothing was typed.
+        assert_eq!(clean_text("\u{200B}\u{202E}", 10), Ok(None));
+        assert_eq!(
+            clean_text("Kopi Mantap ☕", 50),
+            Ok(Some("Kopi Mantap ☕".into()))
+        );
     }
 }

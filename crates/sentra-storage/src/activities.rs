@@ -323,6 +323,7 @@ impl Database {
         });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "update",
             "programme_settings",
@@ -404,6 +405,7 @@ impl Database {
         let changes = serde_json::json!({ "name_id": names.name_id, "name_en": names.name_en });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "create",
             "activity_topic",
@@ -470,6 +472,7 @@ impl Database {
         if !diff.is_empty() {
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "update",
                 "activity_topic",
@@ -542,7 +545,16 @@ impl Database {
             if let (Some(series), Some(map)) = (&series, changes.as_object_mut()) {
                 map.insert("series".into(), serde_json::json!([series, n + 1]));
             }
-            audit::append(&mut tx, actor, "create", "activity", Some(id), &changes).await?;
+            audit::append(
+                &mut tx,
+                &self.audit_chain,
+                actor,
+                "create",
+                "activity",
+                Some(id),
+                &changes,
+            )
+            .await?;
         }
         tx.commit().await?;
         let mut out = Vec::with_capacity(ids.len());
@@ -606,6 +618,7 @@ impl Database {
         }
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "update",
             "activity",
@@ -1043,6 +1056,7 @@ impl Database {
             let changes = serde_json::json!({ "registered": registered, "waitlisted": waiting });
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "participants",
                 "activity",
@@ -1086,6 +1100,7 @@ impl Database {
         let changes = serde_json::json!({ "umkm": umkm_id, "state": state.as_str(), "note": note });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "participant",
             "activity",

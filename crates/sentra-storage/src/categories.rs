@@ -145,6 +145,7 @@ impl Database {
         });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "create",
             "product_category",
@@ -244,6 +245,7 @@ impl Database {
         if !changes.is_empty() {
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "update",
                 "product_category",
@@ -290,6 +292,7 @@ impl Database {
         let changes = serde_json::json!({ "move": if up { "up" } else { "down" } });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "update",
             "product_category",

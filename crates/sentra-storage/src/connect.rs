@@ -26,6 +26,55 @@ impl Backend {
     }
 }
 
+/// How SQLite makes a commit durable (`PRAGMA synchronous`); PostgreSQL has its own settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous = NORMAL`: in WAL mode a commit is synced at checkpoints, not each time, so
+    /// a power cut may roll back the last transactions committed before it; the database is
+    /// never corrupted, and a crash of Sentra alone loses nothing.
+    #[default]
+    Normal,
+    /// `synchronous = FULL`: each commit is synced to disk before it is answered, at the cost
+    /// of a disk flush per write.
+    Full,
+}
+
+impl Durability {
+    pub fn parse(s: &str) -> Option<Durability> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "normal" => Some(Self::Normal),
+            "full" => Some(Self::Full),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Full => "full",
+        }
+    }
+}
+
+/// Creates `path` empty, readable and writable by its owner only (0600), unless it exists.
+/// SQLite opens an empty file as a new database and gives its -wal and -shm files the
+/// database's own mode, so personal data (encrypted or not: names, addresses) never lands in a
+/// file other users of the machine can read. A file already there keeps its mode.
+pub(crate) fn create_private_file(path: &std::path::Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// A parsed database URL: the engine it picks and, for SQLite, the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -117,6 +166,8 @@ fn redact_query_password(url: &str) -> String {
 pub struct Database {
     pub(crate) pool: AnyPool,
     pub(crate) keyring: crate::Keyring,
+    /// The audit chain's MAC key, looked up on first use (audit.rs).
+    pub(crate) audit_chain: crate::audit::ChainKey,
     backend: Backend,
     redacted_url: String,
     /// For a URL naming several PostgreSQL hosts: the forwarder the pool connects through.
@@ -139,6 +190,15 @@ impl Database {
     /// Opens the database. A SQLite file is created at exactly the given path (its folder too);
     /// a PostgreSQL server must exist and accept the credentials.
     pub async fn connect(url: &str, keyring: crate::Keyring) -> Result<Database> {
+        Self::connect_with_durability(url, keyring, Durability::default()).await
+    }
+
+    /// [`Database::connect`] with SQLite commits made as durable as `durability` says.
+    pub async fn connect_with_durability(
+        url: &str,
+        keyring: crate::Keyring,
+        durability: Durability,
+    ) -> Result<Database> {
         sqlx::any::install_default_drivers();
         let parsed = DatabaseUrl::parse(url)?;
         let redacted = parsed.redacted();
@@ -151,6 +211,11 @@ impl Database {
             DatabaseUrl::Sqlite { path, url } => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+                }
+                // Created here, owner-only, where sqlx would create it (mode=rwc, the default
+                // below) with the process's umask, typically readable by everyone.
+                if !url.contains("mode=") || url.contains("mode=rwc") {
+                    create_private_file(path).map_err(|e| fail(&e))?;
                 }
                 // mode=rwc: create the file at this path if it is missing.
                 let url = if url.contains("mode=") {
@@ -214,10 +279,18 @@ impl Database {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; the busy timeout makes a second
                         // writer wait instead of failing; foreign keys are off by default in SQLite.
+                        // synchronous: see `Durability`.
+                        let synchronous = match durability {
+                            Durability::Normal => "NORMAL",
+                            Durability::Full => "FULL",
+                        };
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                             PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
+                            format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;"
+                            )
+                            .as_str(),
                         )
                         .await?;
                     }
@@ -250,6 +323,7 @@ impl Database {
             .map_err(|e| fail(&e))?;
         Ok(Database {
             pool,
+            audit_chain: crate::audit::ChainKey::new(keyring.clone()),
             keyring,
             backend,
             redacted_url: redacted,
@@ -260,6 +334,18 @@ impl Database {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// SQLite's `PRAGMA synchronous` on a connection of the pool (1 NORMAL, 2 FULL); `None` on
+    /// PostgreSQL.
+    pub async fn sqlite_synchronous(&self) -> Result<Option<i64>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let row = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(sqlx::Row::try_get(&row, 0)?))
     }
 
     /// The personal-data keys, for a second connection to the same data (a replica).

@@ -159,7 +159,16 @@ impl Database {
         .await?;
         let id = format!("{indicator}/{}/{}", region.as_str(), value.year);
         let changes = serde_json::json!({ "basis_points": [before, value.basis_points] });
-        audit::append(&mut tx, actor, "set", "target", Some(&id), &changes).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "set",
+            "target",
+            Some(&id),
+            &changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -219,8 +228,9 @@ pub struct RegionStats {
 
 impl Database {
     /// Counts per region of level `by` inside `within` (the deployment's home region, for open
-    /// data): active, not merged businesses by size class, and those holding an NIB and a halal
-    /// certificate. No personal data is read.
+    /// data): verified (so active), not merged businesses by size class — public figures count
+    /// only what is public (DESIGN.md, "Public means verified") — and those holding an NIB and
+    /// a halal certificate. No personal data is read.
     ///
     /// With `year`, the registry as it stood at the end of that year: businesses entered by
     /// then, documents issued by then (a document without an issue date cannot be placed in
@@ -263,7 +273,7 @@ impl Database {
             "SELECT {column} AS k, COUNT(*) AS total, {} AS mikro, {} AS kecil, {} AS menengah, \
              {} AS besar, {} AS nib, {} AS halal FROM umkm u \
              WHERE (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
-             AND u.status <> 'inactive'{entered} GROUP BY {column} ORDER BY {column}",
+             AND u.status = 'verified'{entered} GROUP BY {column} ORDER BY {column}",
             size("mikro"),
             size("kecil"),
             size("menengah"),
@@ -310,8 +320,9 @@ pub struct RegionReportRow {
     pub with_nib: i64,
     pub with_halal: i64,
     pub employees: i64,
-    pub modal: i64,
-    pub sales: i64,
+    /// Totals of rupiah: `i128`, as a region's may pass `i64` (see `money::MAX_RUPIAH`).
+    pub modal: i128,
+    pub sales: i128,
 }
 
 impl Database {
@@ -365,7 +376,7 @@ impl Database {
         rows: Axis,
         columns: Axis,
         measure: Measure,
-    ) -> Result<Vec<(String, String, i64)>> {
+    ) -> Result<Vec<(String, String, i128)>> {
         let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
@@ -390,14 +401,14 @@ impl Database {
         let found = self
             .rollup_sums(&region, &[column(rows), column(columns)], false, None)
             .await?;
-        let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut cells: BTreeMap<(String, String), i128> = BTreeMap::new();
         for r in found {
             let (Some(a), Some(b)) = (key(rows, &r.keys[0]), key(columns, &r.keys[1])) else {
                 continue;
             };
             *cells.entry((a, b)).or_default() += match measure {
-                Measure::Count => r.n,
-                Measure::Employees => r.employees,
+                Measure::Count => i128::from(r.n),
+                Measure::Employees => i128::from(r.employees),
                 Measure::Modal => r.modal,
                 Measure::Sales => r.sales,
             };
@@ -418,7 +429,7 @@ impl Database {
                 within,
                 &["size_class", "has_nib", "has_halal"],
                 true,
-                Some("status <> 'inactive'"),
+                Some("status = 'verified'"),
             )
             .await?;
         let mut out: BTreeMap<String, RegionStats> = BTreeMap::new();

@@ -374,6 +374,7 @@ impl Database {
         for (id, other) in [(&pair.a_id, &pair.b_id), (&pair.b_id, &pair.a_id)] {
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "not_duplicate",
                 "umkm",
@@ -477,6 +478,7 @@ impl Database {
         changes.insert("merged_from".into(), serde_json::json!(other));
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "merge",
             "umkm",
@@ -486,6 +488,7 @@ impl Database {
         .await?;
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "merged_into",
             "umkm",

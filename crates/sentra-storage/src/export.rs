@@ -129,7 +129,16 @@ impl Database {
             "filter": format!("{filter:?}"),
             "personal_data": reveal,
         });
-        audit::append(&mut tx, actor, "export", "umkm", None, &summary).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "export",
+            "umkm",
+            None,
+            &summary,
+        )
+        .await?;
         tx.commit().await?;
         Ok(sent)
     }

@@ -295,6 +295,7 @@ impl Database {
             serde_json::json!({ "region": region.as_str(), "year": year, "title": title });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "create",
             "flagship_round",
@@ -474,6 +475,7 @@ impl Database {
         });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "update",
             "flagship_round",
@@ -525,6 +527,7 @@ impl Database {
         let changes = serde_json::json!({ "status": [r.status.as_str(), to.as_str()] });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "status",
             "flagship_round",
@@ -571,6 +574,7 @@ impl Database {
             serde_json::json!({ "participant": id, "name": name, "group": group.as_str() });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "add_participant",
             "flagship_round",
@@ -627,6 +631,7 @@ impl Database {
         let changes = serde_json::json!({ "participant": participant_id });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "remove_participant",
             "flagship_round",
@@ -826,10 +831,12 @@ impl Database {
             Measure::Employees => "employees",
             Measure::Sales => "sales",
         };
+        // Sales of a province pass i64 at the per-record maximum: summed wide.
         let sql = format!(
-            "SELECT sector_code, CAST(SUM({column}) AS BIGINT) AS v FROM umkm_rollup \
+            "SELECT sector_code, {} FROM umkm_rollup \
              WHERE (village_code = $1 OR village_code LIKE $2) AND status <> 'inactive' \
-             GROUP BY sector_code ORDER BY sector_code"
+             GROUP BY sector_code ORDER BY sector_code",
+            crate::rollup::wide_sum(column, "v")
         );
         let rows = sqlx::query(&sql)
             .bind(region.as_str())
@@ -838,7 +845,7 @@ impl Database {
             .await?;
         rows.iter()
             .map(|r| {
-                let v: i64 = r.try_get("v")?;
+                let v = crate::rollup::get_wide_sum(r, "v")?;
                 Ok((r.try_get("sector_code")?, v as f64))
             })
             .collect()

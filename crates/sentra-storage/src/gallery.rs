@@ -102,6 +102,7 @@ fn code_of(id: &str, len: usize) -> String {
 #[allow(clippy::too_many_arguments)]
 async fn write_entry(
     conn: &mut sqlx::AnyConnection,
+    chain: &crate::audit::ChainKey,
     item: Option<&str>,
     umkm_id: &str,
     on: NaiveDate,
@@ -139,7 +140,7 @@ async fn write_entry(
         "item": item, "umkm": umkm_id, "movement": movement.as_str(), "quantity": quantity,
         "unit_price": unit_price, "amount": amount, "period": period,
     });
-    audit::append(conn, actor, "ledger", "gallery", Some(&id), &changes).await?;
+    audit::append(conn, chain, actor, "ledger", "gallery", Some(&id), &changes).await?;
     Ok(id)
 }
 
@@ -207,6 +208,7 @@ impl Database {
         .await?;
         write_entry(
             &mut tx,
+            &self.audit_chain,
             Some(&id),
             umkm_id,
             on,
@@ -295,6 +297,7 @@ impl Database {
         check_out(stock, quantity).map_err(|e| invalid("quantity", e.0))?;
         write_entry(
             &mut tx,
+            &self.audit_chain,
             Some(&item.id),
             &item.umkm_id,
             on,
@@ -344,6 +347,7 @@ impl Database {
         if difference != 0 {
             write_entry(
                 &mut tx,
+                &self.audit_chain,
                 Some(&item.id),
                 &item.umkm_id,
                 on,
@@ -490,6 +494,7 @@ impl Database {
         audit::begin_write(&mut tx).await?;
         write_entry(
             &mut tx,
+            &self.audit_chain,
             None,
             umkm_id,
             on,

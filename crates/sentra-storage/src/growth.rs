@@ -338,6 +338,7 @@ impl Database {
         });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "growth_report",
             "umkm",

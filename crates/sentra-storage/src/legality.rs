@@ -113,6 +113,7 @@ impl Database {
         });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "legality_progress",
             "umkm",

@@ -40,10 +40,10 @@ pub use activities::{
     ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, ReachOutcomes, Taken,
     Topic, slots_of,
 };
-pub use audit::{Actor, AuditEntry, AuditFilter, AuditVerdict};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditHead, AuditVerdict};
 pub use catalog::{CatalogChanges, CatalogEntry, Store};
 pub use categories::CategoryRow;
-pub use connect::{Backend, Database, DatabaseUrl, redact_url};
+pub use connect::{Backend, Database, DatabaseUrl, Durability, redact_url};
 pub use dashboard::{Coverage, Dimension, ProgressReportRow, RegionReportRow, RegionStats, Target};
 pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;

@@ -292,6 +292,8 @@ impl Database {
                 "a file snapshot is for SQLite; PostgreSQL is backed up with pg_dump".into(),
             ));
         }
+        // Owner-only, like the database it copies (VACUUM INTO fills an empty file).
+        crate::connect::create_private_file(to).map_err(sqlx::Error::Io)?;
         sqlx::query("VACUUM INTO $1")
             .bind(to.display().to_string())
             .execute(&self.pool)

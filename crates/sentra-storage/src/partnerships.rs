@@ -211,7 +211,16 @@ impl Database {
         .execute(&mut *tx)
         .await?;
         let changes = serde_json::json!({ "name": p.name, "kind": p.kind.as_str(), "region": p.region.as_str() });
-        audit::append(&mut tx, actor, "create", "partner", Some(&id), &changes).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "create",
+            "partner",
+            Some(&id),
+            &changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -300,6 +309,7 @@ impl Database {
         });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "create",
             "partner_request",
@@ -359,6 +369,7 @@ impl Database {
         let changes = serde_json::json!({ "open": open });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "update",
             "partner_request",
@@ -524,6 +535,7 @@ impl Database {
             let changes = serde_json::json!({ "product": product_id, "umkm": umkm, "outcome": "shortlisted" });
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "shortlist",
                 "partner_request",
@@ -577,6 +589,7 @@ impl Database {
         });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "outcome",
             "partner_request",
@@ -734,7 +747,16 @@ impl Database {
         .execute(&mut *tx)
         .await?;
         let changes = serde_json::json!({ "title": x.title, "starts_on": day(x.starts_on) });
-        audit::append(&mut tx, actor, "create", "exhibition", Some(&id), &changes).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "create",
+            "exhibition",
+            Some(&id),
+            &changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -818,7 +840,7 @@ impl Database {
             .collect()
     }
 
-    /// Curates a published product of a business in scope into an exhibition, with a note
+    /// Curates a public product of a business in scope into an exhibition, with a note
     /// (again: the note changes). Audited.
     pub async fn curate_into(
         &self,
@@ -829,10 +851,13 @@ impl Database {
         actor: &Actor,
     ) -> Result<()> {
         self.exhibition(scope, exhibition_id).await?;
-        let r = sqlx::query(
+        // A public exhibition shows only what the catalogue shows (DESIGN.md, "Public means
+        // verified").
+        let r = sqlx::query(&format!(
             "SELECT p.umkm_id, u.village_code FROM products p JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
-             WHERE p.id = $1 AND p.status = 'published' AND u.merged_into IS NULL",
-        )
+             WHERE p.id = $1 AND p.status = 'published' AND {}",
+            crate::catalog::PUBLIC_UMKM
+        ))
         .bind(product_id)
         .fetch_optional(&self.pool)
         .await?
@@ -871,6 +896,7 @@ impl Database {
         let changes = serde_json::json!({ "product": product_id, "note": note });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "curate",
             "exhibition",
@@ -901,6 +927,7 @@ impl Database {
         let changes = serde_json::json!({ "product": product_id });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "uncurate",
             "exhibition",
@@ -949,6 +976,7 @@ impl Database {
         let changes = serde_json::json!({ "published": published, "visitors": visitors, "items": results.len() });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "results",
             "exhibition",
@@ -962,8 +990,8 @@ impl Database {
 }
 
 impl Database {
-    /// Published products of businesses in the caller's scope whose name holds `q`: (id, name,
-    /// business), to curate into an exhibition.
+    /// Public products (published, of a verified business) in the caller's scope whose name
+    /// holds `q`: (id, name, business), to curate into an exhibition.
     pub async fn find_published_products(
         &self,
         scope: &Scope,
@@ -979,13 +1007,14 @@ impl Database {
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT p.id, p.name, u.name AS umkm_name FROM products p \
              JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id WHERE p.status = 'published' \
-             AND u.merged_into IS NULL AND (u.village_code = $1 OR u.village_code LIKE $2) \
+             AND {} AND (u.village_code = $1 OR u.village_code LIKE $2) \
              AND (LOWER(p.name) LIKE $3 ESCAPE '\\' OR LOWER(u.name) LIKE $3 ESCAPE '\\') \
              ORDER BY p.name, p.id LIMIT $4",
-        )
+            crate::catalog::PUBLIC_UMKM
+        ))
         .bind(region.as_str())
         .bind(format!("{}.%", region.as_str()))
         .bind(format!("%{escaped}%"))

@@ -11,6 +11,7 @@ use sentra_domain::size::SizeClass;
 use sqlx::Row;
 
 use crate::audit::{self, Actor};
+use crate::rollup::{get_wide_sum, wide_sum};
 use crate::{Database, Result, StorageError, now_text};
 
 /// A government unit (OPD).
@@ -109,6 +110,7 @@ impl Database {
             serde_json::json!({ "region": unit.region_code, "code": unit.code, "name": unit.name });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "create",
             "government_unit",
@@ -174,6 +176,7 @@ impl Database {
         let changes = serde_json::json!({ "revision": revision, "amount": amount });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "set_budget",
             "government_unit",
@@ -206,7 +209,16 @@ impl Database {
         self.check_supplier(scope, supplier).await?;
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let id = insert_purchase(&mut tx, unit_id, purchase, supplier, note, actor).await?;
+        let id = insert_purchase(
+            &mut tx,
+            &self.audit_chain,
+            unit_id,
+            purchase,
+            supplier,
+            note,
+            actor,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -235,10 +247,7 @@ impl Database {
         let small = small.join(", ");
         let reserved = sentra_domain::procurement::RESERVED_PACKAGE_MAX;
         let sql = format!(
-            "SELECT g.id, g.region_code, g.code, g.name, g.active, \
-             CAST(COALESCE(SUM(p.value_rupiah), 0) AS BIGINT) AS total, \
-             CAST(COALESCE(SUM(CASE WHEN p.supplier_type IN ({small}) THEN p.value_rupiah \
-                  ELSE 0 END), 0) AS BIGINT) AS small, \
+            "SELECT g.id, g.region_code, g.code, g.name, g.active, {}, {}, \
              CAST(COALESCE(SUM(CASE WHEN p.value_rupiah <= {reserved} \
                   AND p.supplier_type NOT IN ({small}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS breaches, \
              (SELECT b.amount_rupiah FROM unit_budgets b WHERE b.unit_id = g.id AND b.year = $3 \
@@ -246,7 +255,13 @@ impl Database {
              FROM government_units g LEFT JOIN purchases p ON p.unit_id = g.id AND p.year = $3 \
                   AND p.ordered_on <= $4 \
              WHERE g.region_code = $1 OR g.region_code LIKE $2 \
-             GROUP BY g.id, g.region_code, g.code, g.name, g.active ORDER BY g.code"
+             GROUP BY g.id, g.region_code, g.code, g.name, g.active ORDER BY g.code",
+            // Summed wide: a year's purchases may pass i64 (see `wide_sum`).
+            wide_sum("p.value_rupiah", "total"),
+            wide_sum(
+                &format!("CASE WHEN p.supplier_type IN ({small}) THEN p.value_rupiah ELSE 0 END"),
+                "small"
+            ),
         );
         let rows = sqlx::query(&sql)
             .bind(region.as_str())
@@ -260,8 +275,8 @@ impl Database {
                 Ok(UnitShare {
                     unit: unit_from_row(r)?,
                     share: Share {
-                        total: r.try_get("total")?,
-                        small: r.try_get("small")?,
+                        total: get_wide_sum(r, "total")?,
+                        small: get_wide_sum(r, "small")?,
                         budget: r.try_get("budget")?,
                     },
                     reserved_breaches: r.try_get("breaches")?,
@@ -357,7 +372,8 @@ pub struct ProductSales {
     pub umkm_name: String,
     pub listed_at: String,
     pub packages: i64,
-    pub value: i64,
+    /// Summed wide (see `wide_sum`).
+    pub value: i128,
     /// Packages bought in any year.
     pub ever: i64,
 }
@@ -545,6 +561,7 @@ impl Database {
         }
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "update",
             "government_unit",
@@ -596,19 +613,20 @@ impl Database {
         unit_id: &str,
         year: i32,
         except_purchase: Option<&str>,
-    ) -> Result<(Option<i64>, i64)> {
-        let r = sqlx::query(
+    ) -> Result<(Option<i64>, i128)> {
+        let sql = format!(
             "SELECT (SELECT b.amount_rupiah FROM unit_budgets b WHERE b.unit_id = $1 \
-                     AND b.year = $2 ORDER BY b.revision DESC LIMIT 1) AS budget, \
-                    (SELECT CAST(COALESCE(SUM(p.value_rupiah), 0) AS BIGINT) FROM purchases p \
-                     WHERE p.unit_id = $1 AND p.year = $2 AND p.id <> $3) AS spent",
-        )
-        .bind(unit_id)
-        .bind(i64::from(year))
-        .bind(except_purchase.unwrap_or(""))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((r.try_get("budget")?, r.try_get("spent")?))
+                     AND b.year = $2 ORDER BY b.revision DESC LIMIT 1) AS budget, {} \
+             FROM purchases p WHERE p.unit_id = $1 AND p.year = $2 AND p.id <> $3",
+            wide_sum("p.value_rupiah", "spent")
+        );
+        let r = sqlx::query(&sql)
+            .bind(unit_id)
+            .bind(i64::from(year))
+            .bind(except_purchase.unwrap_or(""))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((r.try_get("budget")?, get_wide_sum(&r, "spent")?))
     }
 
     /// Purchases in the caller's scope, newest first.
@@ -695,7 +713,16 @@ impl Database {
         self.check_supplier(scope, supplier).await?;
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        write_purchase_update(&mut tx, &old, purchase, supplier, note, actor).await?;
+        write_purchase_update(
+            &mut tx,
+            &self.audit_chain,
+            &old,
+            purchase,
+            supplier,
+            note,
+            actor,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -766,7 +793,7 @@ impl Database {
         region: &RegionCode,
         year: i32,
         until: NaiveDate,
-    ) -> Result<[(i64, i64); 12]> {
+    ) -> Result<[(i128, i128); 12]> {
         let mut out = [(0, 0); 12];
         let Some(region) = scope
             .narrow(Some(region))
@@ -776,13 +803,15 @@ impl Database {
         };
         let small = small_list();
         let sql = format!(
-            "SELECT SUBSTR(p.ordered_on, 6, 2) AS month, \
-             CAST(SUM(p.value_rupiah) AS BIGINT) AS total, \
-             CAST(SUM(CASE WHEN p.supplier_type IN ({small}) THEN p.value_rupiah ELSE 0 END) \
-                  AS BIGINT) AS small \
+            "SELECT SUBSTR(p.ordered_on, 6, 2) AS month, {}, {} \
              FROM purchases p JOIN government_units g ON g.id = p.unit_id \
              WHERE (g.region_code = $1 OR g.region_code LIKE $2) AND p.year = $3 \
-             AND p.ordered_on <= $4 GROUP BY SUBSTR(p.ordered_on, 6, 2)"
+             AND p.ordered_on <= $4 GROUP BY SUBSTR(p.ordered_on, 6, 2)",
+            wide_sum("p.value_rupiah", "total"),
+            wide_sum(
+                &format!("CASE WHEN p.supplier_type IN ({small}) THEN p.value_rupiah ELSE 0 END"),
+                "small"
+            ),
         );
         let rows = sqlx::query(&sql)
             .bind(region.as_str())
@@ -794,7 +823,7 @@ impl Database {
         for r in rows {
             let month: String = r.try_get("month")?;
             if let Some(m) = month.parse::<usize>().ok().filter(|m| (1..=12).contains(m)) {
-                out[m - 1] = (r.try_get("total")?, r.try_get("small")?);
+                out[m - 1] = (get_wide_sum(&r, "total")?, get_wide_sum(&r, "small")?);
             }
         }
         Ok(out)
@@ -815,11 +844,12 @@ impl Database {
         else {
             return Ok(Vec::new());
         };
-        let rows = sqlx::query(
+        // The value summed wide (see `wide_sum`), and ordered by as a float, which cannot
+        // overflow and orders as well.
+        let sql = format!(
             "SELECT pr.id, pr.name, pr.slug, pr.umkm_id, u.name AS umkm_name, \
              pr.ekatalog_listed_at, \
-             CAST(COUNT(p.id) AS BIGINT) AS packages, \
-             CAST(COALESCE(SUM(p.value_rupiah), 0) AS BIGINT) AS value, \
+             CAST(COUNT(p.id) AS BIGINT) AS packages, {}, \
              (SELECT COUNT(*) FROM purchases a WHERE a.product_id = pr.id) AS ever \
              FROM products pr JOIN umkm u ON u.province_code = pr.province_code AND u.id = pr.umkm_id \
              LEFT JOIN purchases p ON p.product_id = pr.id AND p.year = $3 \
@@ -827,13 +857,16 @@ impl Database {
              AND u.merged_into IS NULL \
              AND (u.village_code = $1 OR u.village_code LIKE $2) \
              GROUP BY pr.id, pr.name, pr.slug, pr.umkm_id, u.name, pr.ekatalog_listed_at \
-             ORDER BY value DESC, pr.ekatalog_listed_at, pr.id",
-        )
-        .bind(region.as_str())
-        .bind(format!("{}.%", region.as_str()))
-        .bind(i64::from(year))
-        .fetch_all(&self.pool)
-        .await?;
+             ORDER BY COALESCE(SUM(CAST(p.value_rupiah AS DOUBLE PRECISION)), 0) DESC, \
+             pr.ekatalog_listed_at, pr.id",
+            wide_sum("p.value_rupiah", "value")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(region.as_str())
+            .bind(format!("{}.%", region.as_str()))
+            .bind(i64::from(year))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(ProductSales {
@@ -844,7 +877,7 @@ impl Database {
                     umkm_name: r.try_get("umkm_name")?,
                     listed_at: r.try_get("ekatalog_listed_at")?,
                     packages: r.try_get("packages")?,
-                    value: r.try_get("value")?,
+                    value: get_wide_sum(r, "value")?,
                     ever: r.try_get("ever")?,
                 })
             })
@@ -870,6 +903,7 @@ impl Database {
 /// unit and year), audited.
 pub(crate) async fn insert_purchase(
     conn: &mut sqlx::AnyConnection,
+    chain: &crate::audit::ChainKey,
     unit_id: &str,
     purchase: &Purchase,
     supplier: &Supplier,
@@ -934,7 +968,16 @@ pub(crate) async fn insert_purchase(
         "supplier_type": purchase.supplier_type.as_str(),
         "umkm": umkm_id,
     });
-    audit::append(conn, actor, "create", "purchase", Some(&id), &changes).await?;
+    audit::append(
+        conn,
+        chain,
+        actor,
+        "create",
+        "purchase",
+        Some(&id),
+        &changes,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -943,6 +986,7 @@ pub(crate) async fn insert_purchase(
 /// changed.
 pub(crate) async fn write_purchase_update(
     conn: &mut sqlx::AnyConnection,
+    chain: &crate::audit::ChainKey,
     old: &PurchaseRow,
     purchase: &Purchase,
     supplier: &Supplier,
@@ -1008,6 +1052,15 @@ pub(crate) async fn write_purchase_update(
     {
         m.insert("note".into(), serde_json::json!([old.note, note]));
     }
-    audit::append(conn, actor, "update", "purchase", Some(&old.id), &changes).await?;
+    audit::append(
+        conn,
+        chain,
+        actor,
+        "update",
+        "purchase",
+        Some(&old.id),
+        &changes,
+    )
+    .await?;
     Ok(())
 }

@@ -38,7 +38,9 @@ pub struct LineProblem {
 pub struct OverBudget {
     pub unit_code: String,
     pub year: i32,
-    pub spent: i64,
+    /// A total of purchases: `i128`, which a file of amounts up to `money::MAX_RUPIAH` cannot
+    /// overflow.
+    pub spent: i128,
     pub budget: i64,
 }
 
@@ -133,7 +135,7 @@ impl Database {
         let mut out = ProcurementOutcome::default();
         let mut actions = Vec::new();
         // What each unit and year spends once the file is in: (unit key text, year) → spent.
-        let mut spending: HashMap<(String, i32), i64> = HashMap::new();
+        let mut spending: HashMap<(String, i32), i128> = HashMap::new();
         match lines {
             ProcurementLines::Budgets(lines) => {
                 self.plan_budgets(region, lines, &units, &mut out, &mut actions)
@@ -190,6 +192,7 @@ impl Database {
                     });
                     audit::append(
                         &mut tx,
+                        &self.audit_chain,
                         actor,
                         "create",
                         "government_unit",
@@ -227,6 +230,7 @@ impl Database {
                     });
                     audit::append(
                         &mut tx,
+                        &self.audit_chain,
                         actor,
                         "set_budget",
                         "government_unit",
@@ -243,6 +247,7 @@ impl Database {
                     let unit_id = resolve(unit, &created)?;
                     crate::procurement::insert_purchase(
                         &mut tx,
+                        &self.audit_chain,
                         &unit_id,
                         purchase,
                         supplier,
@@ -258,6 +263,7 @@ impl Database {
                 } => {
                     crate::procurement::write_purchase_update(
                         &mut tx,
+                        &self.audit_chain,
                         old,
                         purchase,
                         supplier,
@@ -365,7 +371,7 @@ impl Database {
         units: &HashMap<String, Unit>,
         out: &mut ProcurementOutcome,
         actions: &mut Vec<Action>,
-        spending: &mut HashMap<(String, i32), i64>,
+        spending: &mut HashMap<(String, i32), i128>,
     ) -> Result<()> {
         let today = chrono::Utc::now().date_naive();
         // The registry's businesses by NIB, inside the caller's scope.
@@ -472,7 +478,7 @@ impl Database {
                 out.problems.push(problem("package", "package_repeated"));
                 continue;
             }
-            *spending.entry((unit.id.clone(), year)).or_default() += purchase.value;
+            *spending.entry((unit.id.clone(), year)).or_default() += i128::from(purchase.value);
             match existing.get(&key) {
                 Some(old) => {
                     // A product chosen in the browser stays when the file names the same
@@ -509,7 +515,7 @@ impl Database {
             if !seen.contains_key(&(unit.clone(), *year, p.purchase.package.clone()))
                 && let Some(s) = spending.get_mut(&(unit.clone(), *year))
             {
-                *s += p.purchase.value;
+                *s += i128::from(p.purchase.value);
             }
         }
         Ok(())
@@ -518,12 +524,12 @@ impl Database {
     async fn over_budget(
         &self,
         units: &HashMap<String, Unit>,
-        spending: &HashMap<(String, i32), i64>,
+        spending: &HashMap<(String, i32), i128>,
     ) -> Result<Vec<OverBudget>> {
         let mut out = Vec::new();
         for ((unit_id, year), spent) in spending {
             let (budget, _) = self.unit_budget_and_spent(unit_id, *year, None).await?;
-            if let Some(budget) = budget.filter(|b| spent > b) {
+            if let Some(budget) = budget.filter(|b| *spent > i128::from(*b)) {
                 let code = units
                     .iter()
                     .find(|(_, u)| &u.id == unit_id)

@@ -114,6 +114,7 @@ impl Database {
         let summary = serde_json::json!({ "photo": photo.id, "key": photo.object_key });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "photo_add",
             "product",
@@ -159,6 +160,7 @@ impl Database {
         }
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "photo_remove",
             "product",
@@ -194,6 +196,7 @@ impl Database {
         let summary = serde_json::json!({ "photo": photo_id });
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "photo_main",
             "product",

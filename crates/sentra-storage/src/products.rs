@@ -239,7 +239,7 @@ impl Database {
         audit::begin_write(&mut tx).await?;
         let mut made = Vec::with_capacity(items.len());
         for (umkm_id, data) in items {
-            made.push(insert_product(&mut tx, umkm_id, data, actor).await?);
+            made.push(insert_product(&mut tx, &self.audit_chain, umkm_id, data, actor).await?);
         }
         tx.commit().await?;
         Ok(made)
@@ -287,6 +287,7 @@ impl Database {
         if !changes.is_empty() {
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "update",
                 "product",
@@ -403,6 +404,7 @@ impl Database {
         };
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             action,
             "product",
@@ -433,6 +435,7 @@ impl Database {
             .await?;
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "ekatalog_list",
                 "product",
@@ -552,6 +555,7 @@ pub(crate) async fn fetch_product(
 /// Adds one product inside a write transaction, with its audit entry.
 async fn insert_product(
     conn: &mut sqlx::AnyConnection,
+    chain: &crate::audit::ChainKey,
     umkm_id: &str,
     data: &ProductData,
     actor: &Actor,
@@ -596,7 +600,7 @@ async fn insert_product(
     }
     let after = fetch_product(conn, &id).await?;
     let summary = serde_json::to_value(&after).unwrap_or_default();
-    audit::append(conn, actor, "create", "product", Some(&id), &summary).await?;
+    audit::append(conn, chain, actor, "create", "product", Some(&id), &summary).await?;
     Ok(after)
 }
 

@@ -813,7 +813,30 @@ impl Database {
     }
 }
 
-/// Sums of the rollup for one group.
+/// What [`wide_sum`] splits a value by: the millions and the rest.
+const WIDE_SPLIT: i64 = 1_000_000;
+
+/// Select items summing the integer expression `expr` without overflowing, for
+/// [`get_wide_sum`] to read back as `{alias}_hi` and `{alias}_lo`. SQLite's SUM fails with
+/// "integer overflow" past `i64::MAX` and PostgreSQL's CAST of its numeric SUM to BIGINT fails
+/// alike; Rp10 triliun a record (`MAX_RUPIAH`) passes it at 922,338 records. So the millions
+/// and the remainders are summed apart: each sum stays a millionth of the total, or under a
+/// million per row, far inside `i64` for any registry, and the two are joined as `i128`.
+pub(crate) fn wide_sum(expr: &str, alias: &str) -> String {
+    format!(
+        "CAST(COALESCE(SUM(({expr}) / {WIDE_SPLIT}), 0) AS BIGINT) AS {alias}_hi, \
+         CAST(COALESCE(SUM(({expr}) % {WIDE_SPLIT}), 0) AS BIGINT) AS {alias}_lo"
+    )
+}
+
+/// The exact sum a [`wide_sum`] selected as `alias`.
+pub(crate) fn get_wide_sum(row: &sqlx::any::AnyRow, alias: &str) -> Result<i128> {
+    let hi: i64 = row.try_get(format!("{alias}_hi").as_str())?;
+    let lo: i64 = row.try_get(format!("{alias}_lo").as_str())?;
+    Ok(i128::from(hi) * i128::from(WIDE_SPLIT) + i128::from(lo))
+}
+
+/// Sums of the rollup for one group; money as `i128` (see [`wide_sum`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct RollupRow {
     /// The kelurahan, when grouped by it.
@@ -822,8 +845,8 @@ pub(crate) struct RollupRow {
     pub keys: Vec<String>,
     pub n: i64,
     pub employees: i64,
-    pub modal: i64,
-    pub sales: i64,
+    pub modal: i128,
+    pub sales: i128,
 }
 
 /// The region one level under `region` that holds `village` (the kelurahan itself when
@@ -873,9 +896,11 @@ impl Database {
         };
         let sql = format!(
             "SELECT {select}CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(employees) AS BIGINT) AS e, \
-             CAST(SUM(modal) AS BIGINT) AS m, CAST(SUM(sales) AS BIGINT) AS s \
+             {}, {} \
              FROM umkm_rollup WHERE (village_code = $1 OR village_code LIKE $2){} {group_by} \
              HAVING SUM(n) <> 0",
+            wide_sum("modal", "m"),
+            wide_sum("sales", "s"),
             only.map(|c| format!(" AND {c}")).unwrap_or_default()
         );
         let rows = sqlx::query(&sql)
@@ -899,8 +924,8 @@ impl Database {
                 keys: texts,
                 n: r.try_get("n")?,
                 employees: r.try_get("e")?,
-                modal: r.try_get("m")?,
-                sales: r.try_get("s")?,
+                modal: get_wide_sum(r, "m")?,
+                sales: get_wide_sum(r, "s")?,
             });
         }
         Ok(out)

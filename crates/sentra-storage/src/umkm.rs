@@ -566,6 +566,7 @@ impl Database {
         let record = fetch_record(&mut tx, self, scope, &id).await?;
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "create",
             "umkm",
@@ -618,7 +619,16 @@ impl Database {
             "last_id": ids.last(),
             "region": scope.region_code().as_str(),
         });
-        audit::append(&mut tx, actor, "bulk_create", "umkm", None, &summary).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "bulk_create",
+            "umkm",
+            None,
+            &summary,
+        )
+        .await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -665,6 +675,7 @@ impl Database {
         if changed {
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "update",
                 "umkm",
@@ -755,7 +766,16 @@ impl Database {
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-        audit::append(&mut tx, actor, "request_change", "umkm", Some(id), &diff).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "request_change",
+            "umkm",
+            Some(id),
+            &diff,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(request))
     }
@@ -826,6 +846,7 @@ impl Database {
             let changes = audit_diff(&before, &after);
             audit::append(
                 &mut tx,
+                &self.audit_chain,
                 actor,
                 "update",
                 "umkm",
@@ -841,6 +862,7 @@ impl Database {
         };
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             action,
             "umkm",
@@ -879,6 +901,7 @@ impl Database {
         let action = if verified { "verify" } else { "set_status" };
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             action,
             "umkm",
@@ -909,6 +932,7 @@ impl Database {
             .await?;
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "assign_owner",
             "umkm",

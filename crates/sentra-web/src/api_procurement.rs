@@ -55,9 +55,11 @@ pub struct ShareOut {
     pub name: String,
     /// The latest goods/services budget of the year, in rupiah.
     pub budget: Option<i64>,
-    pub spent: i64,
+    /// All purchases, in rupiah.
+    // i128: a total of amounts up to money::MAX_RUPIAH each may pass i64.
+    pub spent: i128,
     /// What went to micro and small enterprises and cooperatives.
-    pub small: i64,
+    pub small: i128,
     /// The share of spending in basis points (4000 = 40%), rounded down.
     pub share_bp: Option<i64>,
     /// At least 40% (exactly 40% meets it).

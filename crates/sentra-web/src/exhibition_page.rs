@@ -225,7 +225,9 @@ fn counts_of(items: &[sentra_storage::ExhibitItem]) -> (usize, usize, i64, i64, 
         items.len(),
         items.iter().filter_map(|i| i.shown).sum(),
         items.iter().filter_map(|i| i.sold).sum(),
-        format_rupiah(items.iter().filter_map(|i| i.sales_value).sum()),
+        format_rupiah(sentra_domain::money::sum_rupiah(
+            items.iter().filter_map(|i| i.sales_value),
+        )),
     )
 }
 

@@ -13,7 +13,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::{Permission, Role};
-use sentra_domain::money::format_rupiah;
+use sentra_domain::money::{format_rupiah, sum_rupiah};
 use sentra_domain::partnership::{
     Gap, Outcome, PartnerKind, Reason, RequestInput, shortlist, validate_request,
 };
@@ -348,7 +348,7 @@ async fn show_partner(
             })
             .collect(),
         orders: ordered.len(),
-        order_value: format_rupiah(ordered.iter().filter_map(|c| c.order_value).sum()),
+        order_value: format_rupiah(sum_rupiah(ordered.iter().filter_map(|c| c.order_value))),
         outcomes: outcome_lines(lang, caller, &outcomes),
         categories: categories
             .iter()
@@ -911,11 +911,11 @@ pub(crate) async fn partnership_section(
     if list.is_empty() {
         return None;
     }
-    let total = list
-        .iter()
-        .filter(|c| c.outcome.ordered())
-        .filter_map(|c| c.order_value)
-        .sum();
+    let total = sum_rupiah(
+        list.iter()
+            .filter(|c| c.outcome.ordered())
+            .filter_map(|c| c.order_value),
+    );
     let mut lines = outcome_lines(lang, caller, &list);
     for (line, c) in lines.iter_mut().zip(&list) {
         line.request = format!("{} · {}", c.partner_name, c.request_title);

@@ -252,7 +252,7 @@ fn row(
         share: bp_text(lang, s.of_spending_bp()),
         met: s.meets_minimum(),
         of_budget: bp_text(lang, s.of_budget_bp()),
-        gap: money(s.budget_gap()),
+        gap: s.budget_gap().map_or_else(|| "–".into(), format_rupiah),
         projection: project_year_end(s, year, until).map_or_else(
             || "–".into(),
             |(v, bp)| format!("{} ({})", format_rupiah(v), bp_text(lang, Some(bp))),
@@ -583,7 +583,8 @@ fn realisation_sheets(
     ];
     let share_cells = |s: &Share, breaches: i64| {
         vec![
-            s.budget.map_or(Cell::Text("–".into()), Cell::Rupiah),
+            s.budget
+                .map_or(Cell::Text("–".into()), |b| Cell::Rupiah(b.into())),
             Cell::Rupiah(s.total),
             Cell::Rupiah(s.small),
             percent_of(s.of_spending_bp()),
@@ -690,7 +691,7 @@ fn realisation_sheets(
                     Cell::Text(r.supplier_label().to_string()),
                     Cell::Text(supplier_type_label(lang, b.supplier_type)),
                     Cell::Text(method_label(lang, b.method)),
-                    Cell::Rupiah(b.value),
+                    Cell::Rupiah(b.value.into()),
                     date(b.delivered_on),
                     days(b.days_late()),
                     date(b.paid_on),

@@ -560,7 +560,7 @@ pub(crate) async fn budget_warning(
                 "procurement.over_budget",
                 &[
                     ("budget", &format_rupiah(b)),
-                    ("left", &format_rupiah((b - spent).max(0))),
+                    ("left", &format_rupiah((i128::from(b) - spent).max(0))),
                     ("value", &format_rupiah(purchase.value)),
                 ],
             )

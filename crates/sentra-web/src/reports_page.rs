@@ -389,11 +389,12 @@ async fn crosstab_sheet(
         |a, b| key_order(rows, a, b),
         |a, b| key_order(columns, a, b),
     );
-    let value = |n: i64| {
+    let value = |n: i128| {
         if measure.is_rupiah() {
             Cell::Rupiah(n)
         } else {
-            Cell::Count(n)
+            // A count or employees: far inside i64 (at most 2,000,000 employees a record).
+            Cell::Count(i64::try_from(n).unwrap_or(i64::MAX))
         }
     };
     let mut headers = vec![format!(
@@ -454,13 +455,13 @@ async fn sheet_for(
 
 /// A cell as the page shows it, the way the language writes numbers.
 fn cell_text(lang: Lang, c: &Cell) -> (String, bool) {
-    let number = |n: i64| match lang {
+    let number = |n: i128| match lang {
         Lang::Id => format_thousands(n),
         Lang::En => format_thousands(n).replace('.', ","),
     };
     match c {
         Cell::Text(t) => (t.clone(), false),
-        Cell::Count(n) => (number(*n), true),
+        Cell::Count(n) => (number(i128::from(*n)), true),
         Cell::Rupiah(n) => (format!("Rp {}", number(*n)), true),
         Cell::Percent(Some(p)) => (lang.percent(p * 100.0), true),
         Cell::Percent(None) => ("–".into(), true),

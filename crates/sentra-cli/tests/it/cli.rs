@@ -790,8 +790,14 @@ async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
         .fetch_one(&mut conn)
         .await
         .unwrap();
-        assert_eq!(s.share.total, row.try_get::<i64, _>("total").unwrap());
-        assert_eq!(s.share.small, row.try_get::<i64, _>("small").unwrap());
+        assert_eq!(
+            s.share.total,
+            i128::from(row.try_get::<i64, _>("total").unwrap())
+        );
+        assert_eq!(
+            s.share.small,
+            i128::from(row.try_get::<i64, _>("small").unwrap())
+        );
         met += usize::from(s.share.meets_minimum());
     }
     assert!(

@@ -179,8 +179,14 @@ async fn shares_of_units_follow_pasal_65_at_its_boundaries() {
         .fetch_one(&mut conn)
         .await
         .unwrap();
-        assert_eq!(s.share.total, row.try_get::<i64, _>("total").unwrap());
-        assert_eq!(s.share.small, row.try_get::<i64, _>("small").unwrap());
+        assert_eq!(
+            s.share.total,
+            i128::from(row.try_get::<i64, _>("total").unwrap())
+        );
+        assert_eq!(
+            s.share.small,
+            i128::from(row.try_get::<i64, _>("small").unwrap())
+        );
     }
     // Month-to-date: before the purchases, nothing.
     let early = app

@@ -275,7 +275,11 @@ fn parse_time(s: &str) -> Result<NaiveTime, Invalid> {
 }
 
 fn text(s: &str, max: usize) -> Result<Option<String>, Invalid> {
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Invisible direction and zero-width characters dropped, as for every name (clean_text).
+    let s = crate::umkm::strip_invisible(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if s.chars().count() > max {
         Err(Invalid("text_too_long"))
     } else {
