@@ -63,6 +63,16 @@ struct DbArgs {
     /// (or sentra-data/media). Several servers must share one bucket.
     #[arg(long, env = "SENTRA_MEDIA")]
     media: Option<String>,
+    /// SQLite only: `normal` (default) syncs at checkpoints, so a power cut may roll back the
+    /// last transactions committed before it (the database is never corrupted); `full` syncs
+    /// every commit, for a machine without a UPS or a disk that may lose power.
+    #[arg(long, env = "SENTRA_DURABILITY", default_value = "normal", value_parser = parse_durability)]
+    durability: sentra_storage::Durability,
+}
+
+fn parse_durability(s: &str) -> Result<sentra_storage::Durability, String> {
+    sentra_storage::Durability::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a durability: use normal or full"))
 }
 
 /// Where to connect and which key to use.
@@ -71,6 +81,7 @@ struct Conn {
     key: keys::KeySource,
     search_dir: std::path::PathBuf,
     media: String,
+    durability: sentra_storage::Durability,
 }
 
 #[derive(Subcommand)]
@@ -110,6 +121,24 @@ enum Command {
         /// open data and the public catalogue; everything else uses --database.
         #[arg(long, env = "SENTRA_READ_DATABASE", hide_env_values = true)]
         read_database: Option<String>,
+        /// A reverse proxy (address or range, e.g. 127.0.0.1 or 10.0.0.0/8) whose
+        /// X-Forwarded-For / Forwarded headers name the real client: sign-in throttles then
+        /// count per client, not per proxy. Repeat, or separate with commas.
+        #[arg(
+            long = "trusted-proxy",
+            env = "SENTRA_TRUSTED_PROXIES",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<String>,
+        /// A host name the server answers to (e.g. umkm.example.go.id), for links when
+        /// --public-url is not set; other Host headers are not trusted. Repeat, or separate
+        /// with commas. The listening address is always allowed.
+        #[arg(
+            long = "allowed-host",
+            env = "SENTRA_ALLOWED_HOSTS",
+            value_delimiter = ','
+        )]
+        allowed_hosts: Vec<String>,
     },
     /// Back up the database while it serves (SQLite: an online snapshot; PostgreSQL: pg_dump of
     /// one exported snapshot), the local photo store, and a manifest of every table's rows and
@@ -289,7 +318,8 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
-    /// The audit trail: `sentra audit verify` checks the hash chain.
+    /// The audit trail: `sentra audit verify` checks the keyed hash chain; `sentra audit head`
+    /// prints a signed line to keep elsewhere, which `verify --head` checks later.
     Audit {
         #[command(subcommand)]
         action: AuditAction,
@@ -401,6 +431,16 @@ enum ProcurementAction {
 enum AuditAction {
     /// Recompute the hash chain; exits non-zero at the first edited, inserted or deleted entry.
     Verify {
+        /// A head line from `sentra audit head` (or a file holding one): the trail must still
+        /// hold that entry unchanged, which catches entries deleted or rewritten before it.
+        #[arg(long, value_name = "FILE-or-LINE")]
+        head: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print the current head (entries, time and hash of the last one) as one line signed with
+    /// the audit key, to keep outside the database: a mail, a ticket, a printed page.
+    Head {
         #[command(flatten)]
         db: DbArgs,
     },
@@ -479,6 +519,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             key,
             search_dir,
             media,
+            durability: db.durability,
         }
     };
     match cli.command {
@@ -492,6 +533,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             search_cache,
             metrics_token,
             read_database,
+            trusted_proxies,
+            allowed_hosts,
         } => {
             let listen = pick(listen, file.listen.clone(), DEFAULT_LISTEN);
             let home = home_region.or(file.home_region.clone());
@@ -507,6 +550,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 search_cache,
                 metrics_token,
                 read_database,
+                trusted_proxies: trusted_proxies
+                    .iter()
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|p| {
+                        sentra_web::ProxyRange::parse(p).ok_or_else(|| {
+                            anyhow!("--trusted-proxy {p} is not an address or range, e.g. 127.0.0.1 or 10.0.0.0/8")
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+                allowed_hosts: allowed_hosts
+                    .into_iter()
+                    .map(|h| h.trim().to_string())
+                    .filter(|h| !h.is_empty())
+                    .collect(),
             };
             serve(&listen, &conn(&db), home, demo, options).await
         }
@@ -571,6 +628,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 db.redacted_url(),
                 db.backend().as_str()
             );
+            // Read back from a connection, so what is printed is what SQLite runs with.
+            if let Some(synchronous) = db.sqlite_synchronous().await? {
+                let name = match synchronous {
+                    2 => "full",
+                    1 => "normal",
+                    _ => "other",
+                };
+                println!("SQLite synchronous = {synchronous} ({name})");
+            }
             if let Some((decree, rows)) = db.region_dataset().await? {
                 println!("region data: {decree}, {rows} regions");
             }
@@ -733,6 +799,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 key_file,
                 search_dir: None,
                 media: media_from,
+                durability: sentra_storage::Durability::default(),
             });
             migrate_data(&source, &to).await?;
             match media_to {
@@ -797,10 +864,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             report_audit(verdict)
         }
         Command::Audit {
-            action: AuditAction::Verify { db },
+            action: AuditAction::Verify { head, db },
         } => {
             let db = open(&conn(&db)).await?;
-            report_audit(db.verify_audit().await?)
+            match head {
+                None => {
+                    report_audit(db.verify_audit().await?)?;
+                    report_unkeyed(&db).await
+                }
+                Some(head) => verify_head(&db, &head).await,
+            }
+        }
+        Command::Audit {
+            action: AuditAction::Head { db },
+        } => {
+            let db = open(&conn(&db)).await?;
+            let (verdict, head) = db.audit_head().await?;
+            match head {
+                Some(head) => {
+                    println!("{}", head.line());
+                    eprintln!(
+                        "simpan baris ini di luar basis data (surel, tiket, cetakan); periksa nanti \
+                         dengan `sentra audit verify --head` / keep this line outside the database \
+                         (a mail, a ticket, a printed page); check it later with \
+                         `sentra audit verify --head`"
+                    );
+                    Ok(())
+                }
+                // No head for a broken trail: report why.
+                None => report_audit(verdict),
+            }
         }
         Command::Key {
             action: KeyAction::Rotate { db },
@@ -977,6 +1070,50 @@ async fn migrate_media(from: &str, to: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Entries from before the chain was keyed are only as safe as the old chain: say so.
+async fn report_unkeyed(db: &Database) -> anyhow::Result<()> {
+    let unkeyed = db.audit_unkeyed_entries().await?;
+    if unkeyed > 0 {
+        println!(
+            "{unkeyed} entri ditulis sebelum rantai audit berkunci (SHA-256 tanpa kunci) / \
+             {unkeyed} entries predate the keyed audit chain (unkeyed SHA-256)"
+        );
+    }
+    Ok(())
+}
+
+/// `sentra audit verify --head`: the trail verifies and still holds the published head.
+async fn verify_head(db: &Database, given: &str) -> anyhow::Result<()> {
+    let text = if given.trim_start().starts_with("sentra-audit-head") {
+        given.to_string()
+    } else {
+        std::fs::read_to_string(given).with_context(|| {
+            format!(
+                "berkas kepala audit {given} tidak terbaca / cannot read the audit head file {given}"
+            )
+        })?
+    };
+    let head = sentra_storage::AuditHead::parse(&text).ok_or_else(|| {
+        anyhow!(
+            "tidak ada baris kepala audit yang sah (sentra-audit-head v1 …) / no valid audit head \
+             line (sentra-audit-head v1 …) in {given}"
+        )
+    })?;
+    if !db.audit_head_authentic(&head).await? {
+        bail!(
+            "kepala audit tidak ditandatangani dengan kunci deployment ini, atau telah diubah / \
+             the audit head is not signed with this deployment's key, or was altered"
+        );
+    }
+    report_audit(db.verify_audit_head(&head).await?)?;
+    println!(
+        "memuat kepala yang diterbitkan tanpa perubahan / holds the published head unchanged: \
+         entry {} ({})",
+        head.entries, head.at
+    );
+    report_unkeyed(db).await
+}
+
 /// Prints an intact audit trail; a broken one is the command's error.
 fn report_audit(verdict: AuditVerdict) -> anyhow::Result<()> {
     match verdict {
@@ -993,7 +1130,8 @@ fn report_audit(verdict: AuditVerdict) -> anyhow::Result<()> {
 /// Connects and migrates: every command that touches the database starts with this.
 async fn open(conn: &Conn) -> anyhow::Result<Database> {
     let key = keys::load(&conn.key)?;
-    let db = Database::connect(&conn.url, key.keyring.clone()).await?;
+    let db =
+        Database::connect_with_durability(&conn.url, key.keyring.clone(), conn.durability).await?;
     db.migrate().await?;
     db.check_personal_key().await.with_context(|| {
         format!(
@@ -1012,6 +1150,8 @@ struct ServeOptions {
     search_cache: usize,
     metrics_token: Option<String>,
     read_database: Option<String>,
+    trusted_proxies: Vec<sentra_web::ProxyRange>,
+    allowed_hosts: Vec<String>,
 }
 
 async fn serve(
@@ -1085,7 +1225,23 @@ async fn serve(
         ),
         None => None,
     };
+    // Links are built from the public URL, else from a host on this list: the listening
+    // address first, then the names given.
+    let mut allowed_hosts = vec![bound.to_string()];
+    if bound.ip().is_loopback() {
+        allowed_hosts.push(format!("localhost:{}", bound.port()));
+    }
+    allowed_hosts.extend(options.allowed_hosts.iter().cloned());
+    if options.public_url.is_none() && options.allowed_hosts.is_empty() {
+        eprintln!(
+            "catatan / note: --public-url is not set: links in pages, the sitemap and previews use {} \
+             (requests for other host names are not trusted); set --public-url https://… or --allowed-host",
+            allowed_hosts[0]
+        );
+    }
     let state = sentra_web::AppState::new(db.clone(), home)
+        .with_trusted_proxies(options.trusted_proxies)
+        .with_allowed_hosts(allowed_hosts)
         .with_read_database(replica)
         .with_secure_cookies(options.secure_cookies)
         .with_public_url(options.public_url)
@@ -1858,16 +2014,29 @@ async fn demo_partnerships(db: &Database, home: &RegionCode) -> anyhow::Result<(
         .take(6)
         .collect();
     let mut results = Vec::new();
-    for (k, o) in crafts.iter().enumerate() {
-        db.curate_into(
-            &scope,
-            &exhibition,
-            &o.product_id,
-            Some("Dipilih untuk kerapian dan motif khas daerah."),
-            &actor,
-        )
-        .await?;
-        let sold = (k % 4) as i64 + 1;
+    for o in offers
+        .iter()
+        .filter(|o| o.offer.category.starts_with("kerajinan"))
+    {
+        if results.len() == 6 {
+            break;
+        }
+        match db
+            .curate_into(
+                &scope,
+                &exhibition,
+                &o.product_id,
+                Some("Dipilih untuk kerapian dan motif khas daerah."),
+                &actor,
+            )
+            .await
+        {
+            Ok(()) => {}
+            // Not public (a business not yet verified): not in a public exhibition.
+            Err(sentra_storage::StorageError::Invalid(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        let sold = (results.len() % 4) as i64 + 1;
         results.push((
             o.product_id.clone(),
             Some(8),

@@ -127,7 +127,16 @@ impl Database {
         .execute(&mut *tx)
         .await?;
         let changes = serde_json::json!({"name": account.name, "login": account.login, "role": account.role.as_str(), "scope": account.scope.as_str()});
-        audit::append(&mut tx, actor, "create", "user", Some(&id), &changes).await?;
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "create",
+            "user",
+            Some(&id),
+            &changes,
+        )
+        .await?;
         tx.commit().await?;
         Ok(User {
             id,
@@ -137,6 +146,46 @@ impl Database {
             scope: account.scope.clone(),
             disabled: false,
         })
+    }
+
+    /// Whether the account's holder is known to hold its phone number (made by an operator or
+    /// admin, or confirmed in person since); self sign-ups are not.
+    pub async fn account_holder_confirmed(&self, user_id: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT holder_confirmed FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64, _>("holder_confirmed")? != 0,
+            None => false,
+        })
+    }
+
+    /// Records that `actor` met the account's holder and checked who she is (audited).
+    pub async fn confirm_account_holder(&self, user_id: &str, actor: &Actor) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let done =
+            sqlx::query("UPDATE users SET holder_confirmed = 1, updated_at = $1 WHERE id = $2")
+                .bind(now_text())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "confirm_holder",
+            "user",
+            Some(user_id),
+            &serde_json::json!({"holder_confirmed": [false, true]}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The account with this sign-in name, if any.
@@ -204,6 +253,7 @@ impl Database {
         let changes = serde_json::json!({"disabled": [user.disabled, disabled]});
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             if disabled { "disable" } else { "enable" },
             "user",
@@ -240,6 +290,7 @@ impl Database {
         let changes = serde_json::json!({"role": [user.role.as_str(), role.as_str()]});
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "role_change",
             "user",
@@ -251,7 +302,8 @@ impl Database {
         Ok(User { role, ..user })
     }
 
-    /// Sets a new password and signs the user out everywhere.
+    /// Sets a new password and signs the user out everywhere: sessions and API tokens end
+    /// (a reset is what an admin does when an account may be in someone else's hands).
     pub async fn reset_password(
         &self,
         scope: Option<&Scope>,
@@ -269,12 +321,15 @@ impl Database {
             .bind(user.id.clone())
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user.id.clone())
-            .execute(&mut *tx)
-            .await?;
+        for table in ["sessions", "api_tokens"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .bind(user.id.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "reset_password",
             "user",
@@ -380,6 +435,7 @@ impl Database {
             .await?;
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "create_token",
             "user",
@@ -444,6 +500,7 @@ impl Database {
         audit::begin_write(&mut tx).await?;
         audit::append(
             &mut tx,
+            &self.audit_chain,
             actor,
             "sign_in",
             "user",

@@ -225,11 +225,12 @@ pub struct UmkmOut {
     pub name: String,
     pub brand: Option<String>,
     pub owner_name: String,
-    /// Masked (`3674••••••••0012`); the full value comes from `POST /api/v1/umkm/{id}/reveal`.
+    /// Masked (`3674••••••••••••`); the full value comes from `POST /api/v1/umkm/{id}/reveal`.
     pub owner_nik: String,
     /// Derived from the NIK: `male` or `female`.
     pub owner_sex: String,
-    /// Derived from the NIK.
+    /// Derived from the NIK: `1985-03-12` for roles that may reveal personal data, the year
+    /// (`1985`) for the others.
     pub owner_birth_date: Option<String>,
     /// Masked (`+62812•••••890`); see `owner_nik`.
     pub owner_phone: Option<String>,
@@ -261,8 +262,12 @@ pub struct UmkmOut {
     pub version: i64,
 }
 
-impl From<UmkmRecord> for UmkmOut {
-    fn from(r: UmkmRecord) -> Self {
+impl UmkmOut {
+    /// The record as `caller` may see it: NIK and phone masked, the birth date in full only
+    /// for roles that may reveal personal data, the WhatsApp link masked unless public.
+    fn seen_by(r: UmkmRecord, caller: &Caller) -> Self {
+        let full = caller.can(Permission::RevealPersonalData);
+        let public = r.status == UmkmStatus::Verified;
         let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
         UmkmOut {
             id: r.id,
@@ -271,7 +276,12 @@ impl From<UmkmRecord> for UmkmOut {
             owner_name: r.owner_name,
             owner_nik: crate::view::mask_nik(&r.owner_nik),
             owner_sex: r.owner_sex,
-            owner_birth_date: day(r.owner_birth_date),
+            owner_birth_date: if full {
+                day(r.owner_birth_date)
+            } else {
+                r.owner_birth_date
+                    .map(|d| chrono::Datelike::year(&d).to_string())
+            },
             owner_phone: r.owner_phone.as_deref().map(crate::view::mask_phone),
             address: r.address,
             village_code: r.village_code,
@@ -305,7 +315,7 @@ impl From<UmkmRecord> for UmkmOut {
                 .into_iter()
                 .map(|l| LinkOut {
                     kind: l.kind.as_str().to_string(),
-                    url: l.url,
+                    url: crate::view::link_seen(l.kind, &l.url, public, false),
                 })
                 .collect(),
             status: r.status.as_str().to_string(),
@@ -404,7 +414,9 @@ async fn create_umkm(
             .db()
             .create_umkm(&caller.scope(), &data, &caller.actor)
             .await?;
-        Ok::<_, ApiError>((StatusCode::CREATED, Json(UmkmOut::from(record))).into_response())
+        Ok::<_, ApiError>(
+            (StatusCode::CREATED, Json(UmkmOut::seen_by(record, &caller))).into_response(),
+        )
     };
     run.await.map_err(|e| LangError(lang, e))
 }
@@ -427,7 +439,7 @@ async fn get_umkm(
         .get_umkm(&caller.scope(), &id)
         .await
         .map_err(|e| LangError(lang, e.into()))?;
-    Ok(Json(record.into()))
+    Ok(Json(UmkmOut::seen_by(record, &caller)))
 }
 
 /// Replaces a UMKM's data; `version` must be the one read (409 otherwise).
@@ -464,7 +476,7 @@ async fn update_umkm(
             .db()
             .update_umkm(&scope, &id, version, &data, &caller.actor)
             .await?;
-        Ok::<_, ApiError>(Json(UmkmOut::from(record)))
+        Ok::<_, ApiError>(Json(UmkmOut::seen_by(record, &caller)))
     };
     run.await.map_err(|e| LangError(lang, e))
 }
@@ -503,7 +515,7 @@ async fn set_status(
             .db()
             .set_umkm_status(&caller.scope(), &id, status, &caller.actor)
             .await?;
-        Ok::<_, ApiError>(Json(UmkmOut::from(record)))
+        Ok::<_, ApiError>(Json(UmkmOut::seen_by(record, &caller)))
     };
     run.await.map_err(|e| LangError(lang, e))
 }

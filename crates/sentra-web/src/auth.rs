@@ -49,11 +49,42 @@ impl Caller {
     }
 }
 
+/// The client's address: the one a trusted proxy forwarded, else the peer's.
 fn origin(parts: &Parts) -> Option<String> {
+    if let Some(client) = parts.extensions.get::<crate::client::RealClient>() {
+        return Some(client.ip.to_string());
+    }
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// A cookie-authenticated API call that changes something must come from Sentra's own pages:
+/// the session's token in `X-CSRF-Token`, or the browser's word that the request is
+/// same-origin (`Sec-Fetch-Site`, else an `Origin` naming this host). A form on another site
+/// can post `text/plain` with the cookie; it can set neither. Bearer tokens are not sent by
+/// browsers on their own, so they need none of this.
+fn api_write_allowed(parts: &Parts, csrf: &str) -> bool {
+    if parts.method.is_safe() {
+        return true;
+    }
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(sent) = header("x-csrf-token") {
+        return constant_time_eq(sent.as_bytes(), csrf.as_bytes());
+    }
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    match (header("origin"), header("host")) {
+        (Some(origin), Some(host)) => {
+            let bare = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            bare.is_some_and(|b| b.eq_ignore_ascii_case(host))
+        }
+        _ => false,
+    }
 }
 
 fn is_api(parts: &Parts) -> bool {
@@ -96,6 +127,9 @@ impl FromRequestParts<AppState> for Caller {
             Ok(None)
         };
         match found {
+            Ok(Some((_, Some(csrf)))) if api && !api_write_allowed(parts, &csrf) => {
+                Err(ApiError::Forbidden("csrf_invalid").into_response_in(lang))
+            }
             Ok(Some((user, csrf))) => Ok(Caller {
                 actor: Actor::new(user.login.clone(), origin),
                 user,
@@ -173,6 +207,28 @@ pub fn require(caller: &Caller, p: Permission) -> Result<(), Box<Response>> {
     }
 }
 
+/// Refuses (403, an HTML page with the menu) a change to a setting kept once for the whole
+/// deployment — the programme rules and topics (city-wide), the category tree and the search
+/// synonyms (global) — unless the caller's scope covers the home region. Scopes nest by region
+/// code and a deployment serves one home region, so its top level is a scope holding all of
+/// that region (its own, or a province's above it): a kecamatan admin or curator would
+/// otherwise change what every other kecamatan lives by.
+pub fn require_home_wide(
+    state: &AppState,
+    caller: &Caller,
+    uri: &Uri,
+) -> Result<(), Box<Response>> {
+    if caller.scope().covers(state.home()) {
+        Ok(())
+    } else {
+        Err(Box::new(crate::pages::error_page_for(
+            caller,
+            uri,
+            ApiError::Forbidden("settings_scope"),
+        )))
+    }
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -187,13 +243,28 @@ pub struct LoginPage {
     pub message: Option<String>,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
-fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/umkm".into()
-    }
+/// Only paths of this site are followed after sign-in (no open redirect): one leading `/`,
+/// no `\\`, and no control or space characters at all — browsers drop tabs and newlines
+/// from URLs, so `/\t/evil.com` would become `//evil.com`, another site.
+/// Percent-encoded control characters, backslashes or a leading encoded slash: harmless to a
+/// browser today, but a proxy or an old client that decodes before following could turn them
+/// into another site.
+fn encoded_trick(next: &str) -> bool {
+    let lower = next.to_ascii_lowercase();
+    lower.starts_with("/%2f")
+        || lower.contains("%5c")
+        || lower.contains("%7f")
+        || ["%0", "%1"].iter().any(|p| lower.contains(p))
+}
+
+pub(crate) fn safe_next(next: &str) -> String {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+        && !encoded_trick(next)
+        && next.parse::<Uri>().is_ok_and(|u| u.authority().is_none());
+    if local { next.to_string() } else { "/".into() }
 }
 
 pub async fn login_form(

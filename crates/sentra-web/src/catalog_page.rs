@@ -10,11 +10,14 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use sentra_domain::money::{format_rupiah, format_thousands};
 use sentra_domain::phone::parse_phone;
+use sentra_domain::product::ProductStatus;
 use sentra_domain::product::{certifications, whatsapp_order_link};
-use sentra_domain::umkm::LinkKind;
+use sentra_domain::umkm::{LinkKind, UmkmStatus};
 use sentra_search::{SearchQuery, Sort};
+use sentra_storage::StorageError;
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
@@ -378,6 +381,8 @@ async fn search(
 pub struct ProductPage {
     pub c: Chrome,
     pub l: Lang,
+    /// Not public yet: why, above the page its own people preview.
+    pub preview: Option<String>,
     pub canonical: String,
     /// The first 300 characters, for previews.
     pub description: String,
@@ -416,19 +421,18 @@ fn category_label(
         .to_string()
 }
 
-/// The deployment's public address (`serve --public-url`), else `https://host` of this request:
-/// for canonical and shared links.
+/// The deployment's public address (`serve --public-url`), else this request's host when it is
+/// one of the allowed hosts (`serve --allowed-host`, the listening address), else the first of
+/// them: for canonical and shared links.
 pub(crate) fn site_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = state.public_url() {
         return url.to_string();
     }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
+    // Only a host the deployment answers to: a forged `Host: evil.example` must not end up
+    // in canonical links, OpenGraph tags or the sitemap that search engines and caches keep.
+    let allowed = state.allowed_hosts();
+    let host = crate::client::allowed_host(headers, allowed)
+        .or(allowed.first().map(String::as_str))
         .unwrap_or("localhost");
     let scheme = if state.secure_cookies() {
         "https"
@@ -438,9 +442,24 @@ pub(crate) fn site_base(state: &AppState, headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
-/// JSON inside a `<script>` element: `</` cannot close it.
-fn script_json(v: &serde_json::Value) -> String {
-    v.to_string().replace("</", "<\\/")
+/// Whoever may preview a business's pages before they are public: a signed-in user whose role
+/// manages products (the owner; officers and curators of the region); the storage checks that
+/// the business is theirs or in their scope.
+fn previewer(caller: Result<Caller, Response>) -> Option<Caller> {
+    caller
+        .ok()
+        .filter(|c| c.can(sentra_domain::account::Permission::ManageProducts))
+}
+
+/// Why a previewed page is not public (Indonesian first, English second in the locales).
+fn not_public_notice(lang: Lang, umkm: UmkmStatus, product_published: bool) -> String {
+    let key = match umkm {
+        UmkmStatus::Draft => "store.preview_waiting",
+        UmkmStatus::Inactive => "store.preview_inactive",
+        UmkmStatus::Verified if !product_published => "store.preview_product",
+        UmkmStatus::Verified => "store.preview_waiting",
+    };
+    lang.t(key).into_owned()
 }
 
 async fn product(
@@ -448,10 +467,26 @@ async fn product(
     ReqLang(lang): ReqLang,
     uri: Uri,
     headers: HeaderMap,
+    caller: Result<Caller, Response>,
     Path(slug): Path<String>,
 ) -> Response {
-    let entry = match state.read_db().public_product(&slug).await {
-        Ok(e) => e,
+    // Public: a published product of a verified business (DESIGN.md, "Public means
+    // verified"); its own people see a preview; anyone else a 404 page.
+    let (entry, preview, viewer) = match state.read_db().public_product(&slug).await {
+        Ok(e) => (e, None, None),
+        Err(StorageError::NotFound) => {
+            let Some(viewer) = previewer(caller) else {
+                return error_page(lang, &uri, ApiError::NotFound);
+            };
+            match state.db().product_preview(&viewer.scope(), &slug).await {
+                Ok(e) => {
+                    let published = e.product.data.status == ProductStatus::Published;
+                    let notice = not_public_notice(lang, e.umkm_status, published);
+                    (e, Some(notice), Some(viewer))
+                }
+                Err(e) => return error_page(lang, &uri, e.into()),
+            }
+        }
         Err(e) => return error_page(lang, &uri, e.into()),
     };
     let p = &entry.product.data;
@@ -585,12 +620,17 @@ async fn product(
             .map(|(_, _, lg)| serde_json::Value::String(format!("{base}{lg}")))
             .collect();
     }
+    let chrome = Chrome::new(lang, p.name.clone(), &uri);
     let page = ProductPage {
-        c: Chrome::new(lang, p.name.clone(), &uri),
+        c: match &viewer {
+            Some(v) => chrome.signed_in(v),
+            None => chrome,
+        },
+        preview,
         l: lang,
         canonical,
         description,
-        json_ld: script_json(&ld),
+        json_ld: crate::view::script_json(&ld),
         body: p.description.clone().unwrap_or_default(),
         name: p.name.clone(),
         price,
@@ -619,6 +659,8 @@ async fn product(
 pub struct StorePage {
     pub c: Chrome,
     pub l: Lang,
+    /// Not public yet: why, above the storefront its own people preview.
+    pub preview: Option<String>,
     pub canonical: String,
     pub json_ld: String,
     pub name: String,
@@ -634,6 +676,24 @@ pub struct StorePage {
     pub og_image: Option<String>,
 }
 
+/// A storefront as this caller may see it: public (verified, active), else a preview for its
+/// own people (with who they are), else not found.
+async fn visible_store(
+    state: &AppState,
+    caller: Result<Caller, Response>,
+    slug: &str,
+) -> Result<(sentra_storage::Store, Option<Caller>), ApiError> {
+    match state.read_db().public_store(slug).await {
+        Ok(s) => Ok((s, None)),
+        Err(StorageError::NotFound) => {
+            let viewer = previewer(caller).ok_or(ApiError::NotFound)?;
+            let s = state.db().store_preview(&viewer.scope(), slug).await?;
+            Ok((s, Some(viewer)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A business's storefront: its products, contact, map link, opening hours, a printable QR
 /// code of its short link; `LocalBusiness` JSON-LD.
 async fn store(
@@ -641,12 +701,16 @@ async fn store(
     ReqLang(lang): ReqLang,
     uri: Uri,
     headers: HeaderMap,
+    caller: Result<Caller, Response>,
     Path(slug): Path<String>,
 ) -> Response {
-    let s = match state.read_db().public_store(&slug).await {
-        Ok(s) => s,
-        Err(e) => return error_page(lang, &uri, e.into()),
+    let (s, viewer) = match visible_store(&state, caller, &slug).await {
+        Ok(found) => found,
+        Err(e) => return error_page(lang, &uri, e),
     };
+    let preview = viewer
+        .as_ref()
+        .map(|_| not_public_notice(lang, s.status, true));
     let base = site_base(&state, &headers);
     let canonical = format!("{base}/toko/{}", s.slug);
     let og_image = s
@@ -683,9 +747,13 @@ async fn store(
     }
     let page = StorePage {
         og_image,
-        c: Chrome::new(lang, s.name.clone(), &uri),
+        c: match &viewer {
+            Some(v) => Chrome::new(lang, s.name.clone(), &uri).signed_in(v),
+            None => Chrome::new(lang, s.name.clone(), &uri),
+        },
+        preview,
         l: lang,
-        json_ld: script_json(&ld),
+        json_ld: crate::view::script_json(&ld),
         canonical,
         qr_href: format!("/toko/{}/qr.svg", s.slug),
         place,
@@ -741,11 +809,12 @@ async fn store_qr(
     ReqLang(lang): ReqLang,
     uri: Uri,
     headers: HeaderMap,
+    caller: Result<Caller, Response>,
     Path(slug): Path<String>,
 ) -> Response {
-    let s = match state.read_db().public_store(&slug).await {
-        Ok(s) => s,
-        Err(e) => return error_page(lang, &uri, e.into()),
+    let (s, _) = match visible_store(&state, caller, &slug).await {
+        Ok(found) => found,
+        Err(e) => return error_page(lang, &uri, e),
     };
     let url = format!("{}/toko/{}", site_base(&state, &headers), s.slug);
     let code = match qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)

@@ -12,6 +12,7 @@ mod auth;
 pub mod catalog_index;
 mod catalog_page;
 mod categories_page;
+mod client;
 mod dashboard_page;
 mod duplicates_page;
 mod error;
@@ -69,6 +70,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
+pub use client::ProxyRange;
 pub use lang::Lang;
 pub use routes::{Access, RouteRule};
 
@@ -105,6 +107,10 @@ struct Inner {
     read_db: Option<Database>,
     /// A scraper from another machine shows this as a bearer token (`SENTRA_METRICS_TOKEN`).
     metrics_token: Option<String>,
+    /// Reverse proxies whose forwarding headers name the real client (`serve --trusted-proxy`).
+    trusted_proxies: Vec<client::ProxyRange>,
+    /// `Host` values links may be built from when no public URL is set (lower case).
+    allowed_hosts: Vec<String>,
 }
 
 /// A deployment's public address as given (`https://umkm.example.go.id/`): without the trailing
@@ -157,6 +163,8 @@ impl AppState {
                 metrics: metrics::Metrics::new(),
                 read_db: None,
                 metrics_token: None,
+                trusted_proxies: Vec::new(),
+                allowed_hosts: Vec::new(),
             }),
         }
     }
@@ -184,6 +192,40 @@ impl AppState {
             inner.metrics_token = token.filter(|t| !t.is_empty());
         }
         self
+    }
+
+    /// Takes the client's address from `X-Forwarded-For`/`Forwarded` only when the peer is
+    /// one of these proxies.
+    pub fn with_trusted_proxies(mut self, ranges: Vec<client::ProxyRange>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.trusted_proxies = ranges;
+        }
+        self
+    }
+
+    /// The `Host` values (`umkm.example.go.id`, `127.0.0.1:8080`) that links may be built from
+    /// when no public URL is set; the first is used for any other host.
+    pub fn with_allowed_hosts(mut self, hosts: Vec<String>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.allowed_hosts = hosts.into_iter().map(|h| h.to_lowercase()).collect();
+        }
+        self
+    }
+
+    pub(crate) fn trusted_proxies(&self) -> &[client::ProxyRange] {
+        &self.inner.trusted_proxies
+    }
+
+    pub(crate) fn allowed_hosts(&self) -> &[String] {
+        &self.inner.allowed_hosts
+    }
+
+    /// Served over HTTPS (the public URL says so): browsers are told to keep to it (HSTS).
+    pub(crate) fn https(&self) -> bool {
+        self.inner
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 
     pub(crate) fn metrics(&self) -> &metrics::Metrics {
@@ -401,12 +443,22 @@ pub fn route_rules() -> Vec<RouteRule> {
 
 pub fn router(state: AppState) -> Router {
     let tracked = state.clone();
+    let identified = state.clone();
+    let guarded = state.clone();
     Router::new()
         .merge(site_routes().router)
         .nest("/api", api::routes().router.fallback(api::api_fallback))
         .fallback(pages::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(lang::remember_choice))
+        .layer(axum::middleware::from_fn_with_state(
+            guarded,
+            security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            identified,
+            client::identify,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Phones on metered mobile data: every text response goes out gzip- or brotli-compressed.
         .layer(CompressionLayer::new())
@@ -435,6 +487,50 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(CatchPanicLayer::custom(error::panic_response))
+}
+
+/// Headers every answer carries (OWASP secure headers): no framing, no referrer to other
+/// sites (registry URLs carry ids and filters), HTTPS remembered when served over it, and
+/// nothing a signed-in user was shown kept in a cache (UU 27/2022: personal data).
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let personal = req.headers().contains_key(header::AUTHORIZATION)
+        || req
+            .headers()
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.contains(auth::SESSION_COOKIE));
+    let static_file = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    // A page that chose a stricter policy (the FGD link carries its secret) keeps it.
+    if !h.contains_key(header::REFERRER_POLICY) {
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
+    }
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if state.https() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    // A handler that chose its caching (public calendars, photos) keeps its choice.
+    if personal && !static_file && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body is not read: say the connection ends, so the client does not
+        // send its next request into the unread bytes.
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    res
 }
 
 fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
@@ -484,12 +580,7 @@ pub async fn serve(
         state.inner.search_wake.clone(),
         state.inner.synonyms.clone(),
     ));
-    let served = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let served = serve_connections(listener, router(state), shutdown).await;
     // Requests are answered; jobs under way get a while to finish. One cut off is taken up
     // again by any server once its lease runs out.
     let _ = stop.send(true);
@@ -509,6 +600,79 @@ pub async fn serve(
         exporter_abort.abort();
     }
     served
+}
+
+/// A client has this long to send a request's headers (slowloris: thousands of half-open
+/// connections would otherwise be held for as long as their senders like).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long requests under way may finish once the server is told to stop.
+const REQUEST_DRAIN: Duration = Duration::from_secs(30);
+
+/// Accepts connections until `shutdown`, each served by hyper with a header-read timeout
+/// (`axum::serve` sets none), then lets the requests under way finish.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(Duration::from_secs(30)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                let app = app.clone();
+                async move {
+                    use tower::ServiceExt;
+                    app.oneshot(req.map(axum::body::Body::new)).await
+                }
+            });
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            // A client that went away or sent garbage: nothing to tell anyone.
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(REQUEST_DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            seconds = REQUEST_DRAIN.as_secs(),
+            "requests still under way at shutdown were cut off"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

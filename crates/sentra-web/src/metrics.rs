@@ -6,6 +6,7 @@
 use std::sync::atomic::AtomicI64;
 use std::time::Instant;
 
+use axum::Extension;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
@@ -157,6 +158,7 @@ pub(crate) async fn track(State(state): State<AppState>, req: Request, next: Nex
 pub(crate) async fn scrape(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    client: Option<Extension<crate::client::RealClient>>,
     headers: HeaderMap,
 ) -> Response {
     let bearer = headers
@@ -165,7 +167,12 @@ pub(crate) async fn scrape(
         .and_then(|v| v.strip_prefix("Bearer "));
     let allowed = match (state.metrics_token(), bearer) {
         (Some(token), Some(given)) => constant_time_eq(token.as_bytes(), given.as_bytes()),
-        _ => peer.ip().is_loopback(),
+        // The machine itself, not a reverse proxy on it relaying someone from outside.
+        _ => {
+            peer.ip().is_loopback()
+                && !client
+                    .is_some_and(|Extension(c): Extension<crate::client::RealClient>| c.proxied)
+        }
     };
     if !allowed {
         return StatusCode::NOT_FOUND.into_response();

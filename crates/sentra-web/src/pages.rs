@@ -1191,6 +1191,19 @@ async fn reveal(
     res
 }
 
+/// Asks the operator to confirm, before a self-made owner account is linked to a business,
+/// that she met the account's holder and checked who she is.
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "owner_confirm.html")]
+struct OwnerConfirmPage {
+    c: Chrome,
+    l: Lang,
+    id: String,
+    business: String,
+    login: String,
+    name: String,
+}
+
 /// Gives the owner an account for a business an operator registered: a new owner account for
 /// the phone number (password generated and shown once), or the existing owner account.
 async fn hand_to_owner(
@@ -1225,7 +1238,36 @@ async fn hand_to_owner(
         return invalid("login_invalid");
     };
     let (user, password) = match state.db().user_by_login(&login).await {
-        Ok(Some(u)) if u.role == sentra_domain::account::Role::Owner => (u, None),
+        Ok(Some(u)) if u.role == sentra_domain::account::Role::Owner => {
+            // Anyone can sign up with an owner's phone number: an account whose holder
+            // nobody has met is linked only once the operator confirms she met her.
+            match state.db().account_holder_confirmed(&u.id).await {
+                Ok(true) => {}
+                Ok(false) if form_value(&pairs, "holder_checked") == "1" => {
+                    if let Err(e) = state
+                        .db()
+                        .confirm_account_holder(&u.id, &caller.actor)
+                        .await
+                    {
+                        return error_page(lang, &uri, e.into());
+                    }
+                }
+                Ok(false) => {
+                    return OwnerConfirmPage {
+                        c: Chrome::new(lang, lang.t("umkm.holder_title").into_owned(), &uri)
+                            .signed_in(&caller),
+                        l: lang,
+                        id: id.clone(),
+                        business: record.name.clone(),
+                        login: u.login.clone(),
+                        name: u.name.clone(),
+                    }
+                    .into_response();
+                }
+                Err(e) => return error_page(lang, &uri, e.into()),
+            }
+            (u, None)
+        }
         Ok(Some(_)) => return invalid("login_taken"),
         Ok(None) => {
             let password = sentra_storage::new_secret()[..16].to_string();
@@ -1240,7 +1282,17 @@ async fn hand_to_owner(
                 .create_user(&account, &password, &caller.actor)
                 .await
             {
-                Ok(u) => (u, Some(password)),
+                Ok(u) => {
+                    // The operator hands the password over in person.
+                    if let Err(e) = state
+                        .db()
+                        .confirm_account_holder(&u.id, &caller.actor)
+                        .await
+                    {
+                        return error_page(lang, &uri, e.into());
+                    }
+                    (u, Some(password))
+                }
                 Err(e) => return error_page(lang, &uri, e.into()),
             }
         }
@@ -1398,9 +1450,11 @@ async fn render_detail(
         item("owner_sex", t(&format!("sex.{}", r.owner_sex))),
         item(
             "owner_birth_date",
-            r.owner_birth_date.map_or("—".into(), |d| {
-                date_text(lang, &d.format("%Y-%m-%d").to_string())
-            }),
+            crate::view::birth_date_seen(
+                lang,
+                r.owner_birth_date,
+                caller.can(Permission::RevealPersonalData),
+            ),
         ),
         item(
             "phone",
@@ -1450,7 +1504,12 @@ async fn render_detail(
     let links = r
         .links
         .iter()
-        .map(|l| (t(&format!("link.{}", l.kind.as_str())), l.url.clone()))
+        .map(|l| {
+            (
+                t(&format!("link.{}", l.kind.as_str())),
+                crate::view::link_seen(l.kind, &l.url, r.status == UmkmStatus::Verified, revealed),
+            )
+        })
         .collect();
     let mut record = vec![
         item(
@@ -1586,6 +1645,21 @@ pub(crate) fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
             .into_iter()
             .map(|f| format!("{}: {}", field_label(lang, &f.field), f.message))
             .collect(),
+    };
+    crate::error::with_retry_after((status, page).into_response())
+}
+
+/// [`error_page`] with the signed-in caller's menu: a refusal on an HTML route leaves the user
+/// somewhere to go.
+pub(crate) fn error_page_for(caller: &Caller, uri: &Uri, e: ApiError) -> Response {
+    let lang = caller.lang;
+    let status = e.status();
+    let message = e.body(lang).error.message;
+    let page = ErrorPage {
+        c: Chrome::new(lang, message.clone(), uri).signed_in(caller),
+        l: lang,
+        message,
+        details: Vec::new(),
     };
     crate::error::with_retry_after((status, page).into_response())
 }

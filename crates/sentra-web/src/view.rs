@@ -56,7 +56,7 @@ pub fn field_label(lang: Lang, field: &str) -> String {
     }
 }
 
-/// `3674••••••••0012`: what roles that need no NIK see.
+/// `3674••••••••••••`: what is shown until the NIK is revealed (see `Nik::masked`).
 pub fn mask_nik(nik: &str) -> String {
     sentra_domain::ids::parse_nik(nik)
         .map(|n| n.masked())
@@ -68,4 +68,55 @@ pub fn mask_phone(phone: &str) -> String {
     sentra_domain::phone::parse_phone(phone)
         .map(|p| p.masked())
         .unwrap_or_else(|_| "••••".into())
+}
+
+/// JSON inside a `<script>` element: `<`, `>` and `&` as JSON escapes, so neither `</script>`
+/// nor `<!--` (which makes the HTML parser swallow the rest of the page) can appear in it.
+pub fn script_json(v: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for c in v.to_string().chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A birth date as a role sees it beside the masked NIK: in full for roles that may reveal
+/// personal data (the mask hides the serial, so date, sex and kecamatan do not give the NIK
+/// back), the year alone for the others — a birth date is itself personal data (UU 27/2022).
+pub fn birth_date_seen(lang: crate::Lang, date: Option<chrono::NaiveDate>, full: bool) -> String {
+    match date {
+        None => "—".into(),
+        Some(d) if full => date_text(lang, &d.format("%Y-%m-%d").to_string()),
+        Some(d) => chrono::Datelike::year(&d).to_string(),
+    }
+}
+
+/// A business's link as a page or the API shows it. The WhatsApp link carries the owner's
+/// phone number in full, so it is masked like the phone unless the storefront shows it to
+/// everyone anyway (a verified business) or the personal data was revealed.
+pub fn link_seen(
+    kind: sentra_domain::umkm::LinkKind,
+    url: &str,
+    public: bool,
+    revealed: bool,
+) -> String {
+    if kind != sentra_domain::umkm::LinkKind::Whatsapp || public || revealed {
+        return url.to_string();
+    }
+    let digits: String = url
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    match sentra_domain::phone::parse_phone(&format!("+{digits}")) {
+        Ok(p) => format!("https://wa.me/{}", p.masked().trim_start_matches('+')),
+        Err(_) => "https://wa.me/••••".into(),
+    }
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod activities;
+mod audit_chain;
 mod authorization;
 mod catalog;
 mod categories;
@@ -19,6 +20,7 @@ mod growth;
 mod http;
 mod import;
 mod import_web;
+mod input_limits;
 mod legality;
 mod opendata;
 mod operations;
@@ -30,6 +32,9 @@ mod product_pages;
 mod product_photos;
 mod products;
 mod products_api;
+mod public_scope;
 mod reports;
 mod search_servers;
+mod security;
+mod security_uploads;
 mod synonyms;

@@ -312,9 +312,11 @@ impl TestApp {
         path: &str,
         body: &serde_json::Value,
     ) -> (u16, serde_json::Value) {
+        // A page's own script: the session cookie with the session's CSRF token.
         let res = self
             .client
             .request(method, self.url(path))
+            .header("x-csrf-token", &self.csrf)
             .json(body)
             .send()
             .await
