@@ -149,6 +149,7 @@ async fn links_use_only_a_host_the_deployment_answers_to() {
     )
     .await;
     let slug = published_product(&app, "Keripik renyah.").await;
+    let app = &app;
     let as_host = |path: String, host: &'static str| async move {
         let res = bare().get(app.url(&path)).header("host", host).send().await;
         res.unwrap().text().await.unwrap()
