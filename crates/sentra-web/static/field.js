@@ -548,8 +548,13 @@
   // ---------------------------------------------------------------- showing it
   const pending = () => outbox.filter((c) => c.state !== "done");
   const when = (iso) => (iso ? new Date(iso).toLocaleString(T.lang === "en" ? "en-GB" : "id-ID", { dateStyle: "medium", timeStyle: "short" }) : "");
-  function say(text) { $("message").textContent = text; }
+  // A notice that stays until the officer leaves the form (a draft restored after a restart):
+  // a phone that says it is online while the server cannot be reached would otherwise replace
+  // it at once with a retry message.
+  let sticky = "";
+  function say(text) { $("message").textContent = sticky && text !== sticky ? `${sticky} ${text}`.trim() : text; }
   function show(view) {
+    if (view !== "form") sticky = "";
     for (const p of document.querySelectorAll("[data-view-panel]")) p.hidden = p.dataset.viewPanel !== view;
     for (const b of document.querySelectorAll("nav.tabs button")) b.setAttribute("aria-pressed", String(b.dataset.view === view && (view !== "form" || !editing)));
     render();
@@ -680,7 +685,7 @@
     for (const b of document.querySelectorAll("[data-view]")) b.addEventListener("click", () => (b.dataset.new ? openForm(null) : show(b.dataset.view)));
     addEventListener("online", () => { retryDelay = 1000; sync(); });
     addEventListener("offline", render);
-    if (draft) { openForm(draft.lid ? records.get(draft.lid) : null, draft); say(t("draft_restored")); } else show("list");
+    if (draft) { openForm(draft.lid ? records.get(draft.lid) : null, draft); sticky = t("draft_restored"); say(sticky); } else show("list");
     navigator.storage?.persist?.();
     navigator.serviceWorker?.register("/lapangan/sw.js", { scope: "/lapangan/" }).catch(() => {});
     if (navigator.onLine) {
