@@ -86,7 +86,7 @@ async fn page(
         .await
     {
         Ok(x) => x,
-        Err(e) => return ApiError::from(e).into_response_in(lang),
+        Err(e) => return caller.refuse(ApiError::from(e)),
     };
     let keys: Vec<(String, String)> = entries
         .iter()
@@ -130,7 +130,6 @@ async fn page(
 
 async fn export(
     State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -143,7 +142,7 @@ async fn export(
     let entries: Vec<AuditEntry> =
         match state.db().audit_entries(&caller.scope(), &f, 1000, 0).await {
             Ok((e, _)) => e,
-            Err(e) => return ApiError::from(e).into_response_in(lang),
+            Err(e) => return caller.refuse(ApiError::from(e)),
         };
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut ok = w
@@ -178,14 +177,14 @@ async fn export(
     }
     let body = match (ok, w.into_inner()) {
         (true, Ok(b)) => b,
-        _ => return ApiError::Internal("csv".into()).into_response_in(lang),
+        _ => return caller.refuse(ApiError::Internal("csv".into())),
     };
     if let Err(e) = state
         .db()
         .audit_export(&caller.actor, "audit", entries.len())
         .await
     {
-        return ApiError::from(e).into_response_in(lang);
+        return caller.refuse(ApiError::from(e));
     }
     let mut res = body.into_response();
     let h = res.headers_mut();

@@ -37,9 +37,23 @@ pub struct Caller {
     pub csrf: Option<String>,
     pub actor: Actor,
     pub lang: Lang,
+    /// The address asked (for the menu and language links of an error page).
+    pub uri: Uri,
+    /// The caller reads JSON (the API, the field app's script): refusals are JSON, not pages.
+    pub json: bool,
 }
 
 impl Caller {
+    /// A refusal or failure in the form the caller reads: the HTML error page with this
+    /// user's menu on pages, JSON for the API and scripts.
+    pub fn refuse(&self, e: ApiError) -> Response {
+        if self.json {
+            e.into_response_in(self.lang)
+        } else {
+            crate::pages::error_page_for(self, &self.uri, e)
+        }
+    }
+
     pub fn scope(&self) -> Scope {
         self.user.region_scope()
     }
@@ -88,11 +102,18 @@ fn api_write_allowed(parts: &Parts, csrf: &str) -> bool {
 }
 
 fn is_api(parts: &Parts) -> bool {
-    parts.extensions.get::<OriginalUri>().map_or_else(
-        || parts.uri.path().starts_with("/api/"),
-        |u| u.0.path().starts_with("/api/"),
-    )
+    original_uri(parts).path().starts_with("/api/")
 }
+
+fn original_uri(parts: &Parts) -> Uri {
+    parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or_else(|| parts.uri.clone(), |u| u.0.clone())
+}
+
+/// The field app's script calls these and reads JSON answers (its page itself is HTML).
+const SCRIPT_ROUTES: [&str; 3] = ["/lapangan/data", "/lapangan/sync", "/lapangan/foto"];
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Response;
@@ -130,12 +151,18 @@ impl FromRequestParts<AppState> for Caller {
             Ok(Some((_, Some(csrf)))) if api && !api_write_allowed(parts, &csrf) => {
                 Err(ApiError::Forbidden("csrf_invalid").into_response_in(lang))
             }
-            Ok(Some((user, csrf))) => Ok(Caller {
-                actor: Actor::new(user.login.clone(), origin),
-                user,
-                csrf,
-                lang,
-            }),
+            Ok(Some((user, csrf))) => {
+                let uri = original_uri(parts);
+                let json = api || SCRIPT_ROUTES.contains(&uri.path());
+                Ok(Caller {
+                    actor: Actor::new(user.login.clone(), origin),
+                    user,
+                    csrf,
+                    lang,
+                    uri,
+                    json,
+                })
+            }
             Ok(None) if api => Err(ApiError::Unauthorized.into_response_in(lang)),
             Ok(None) => {
                 let back = parts
@@ -145,7 +172,12 @@ impl FromRequestParts<AppState> for Caller {
                 let next = serde_urlencoded::to_string([("next", back)]).unwrap_or_default();
                 Err(Redirect::to(&format!("/login?{next}")).into_response())
             }
-            Err(e) => Err(ApiError::from(e).into_response_in(lang)),
+            Err(e) if api => Err(ApiError::from(e).into_response_in(lang)),
+            Err(e) => Err(crate::pages::error_page(
+                lang,
+                &original_uri(parts),
+                ApiError::from(e),
+            )),
         }
     }
 }
@@ -170,9 +202,7 @@ pub fn check_csrf(caller: &Caller, pairs: &[(String, String)]) -> Result<(), Box
         {
             Ok(())
         }
-        _ => Err(Box::new(
-            ApiError::Forbidden("csrf_invalid").into_response_in(caller.lang),
-        )),
+        _ => Err(Box::new(caller.refuse(ApiError::Forbidden("csrf_invalid")))),
     }
 }
 
@@ -201,9 +231,7 @@ pub fn require(caller: &Caller, p: Permission) -> Result<(), Box<Response>> {
     if caller.can(p) {
         Ok(())
     } else {
-        Err(Box::new(
-            ApiError::Forbidden("forbidden").into_response_in(caller.lang),
-        ))
+        Err(Box::new(caller.refuse(ApiError::Forbidden("forbidden"))))
     }
 }
 
@@ -322,7 +350,7 @@ pub async fn login(
     match throttled.await {
         Ok(true) => return page(StatusCode::TOO_MANY_REQUESTS, "auth.throttled"),
         Ok(false) => {}
-        Err(e) => return ApiError::from(e).into_response_in(lang),
+        Err(e) => return crate::pages::error_page(lang, &uri, ApiError::from(e)),
     }
     let password = form_value(&pairs, "password");
     let user = match db.authenticate(&login, password).await {
@@ -331,7 +359,7 @@ pub async fn login(
             let _ = db.record_failure(&[account_key, address_key]).await;
             return page(StatusCode::UNAUTHORIZED, "auth.failed");
         }
-        Err(e) => return ApiError::from(e).into_response_in(lang),
+        Err(e) => return crate::pages::error_page(lang, &uri, ApiError::from(e)),
     };
     let _ = db.clear_failures(&account_key).await;
     // A new session secret on every sign-in: a cookie planted before sign-in is never promoted.
@@ -350,7 +378,9 @@ async fn start_session(state: &AppState, user: &User, lang: Lang, next: &str) ->
         .await
     {
         Ok(t) => t,
-        Err(e) => return ApiError::from(e).into_response_in(lang),
+        Err(e) => {
+            return crate::pages::error_page(lang, &Uri::from_static("/login"), ApiError::from(e));
+        }
     };
     let mut res = Redirect::to(next).into_response();
     let secure = if state.secure_cookies() {
@@ -404,7 +434,7 @@ pub async fn logout(
             );
             res
         }
-        Err(e) => ApiError::from(e).into_response_in(caller.lang),
+        Err(e) => caller.refuse(ApiError::from(e)),
     }
 }
 
@@ -469,7 +499,7 @@ pub async fn signup(
             );
         }
         Ok(_) => {}
-        Err(e) => return ApiError::from(e).into_response_in(lang),
+        Err(e) => return crate::pages::error_page(lang, &uri, ApiError::from(e)),
     }
     let home = state.home().as_str().to_string();
     let messages = |e: &sentra_domain::FieldErrors| {
@@ -507,7 +537,7 @@ pub async fn signup(
         Err(sentra_storage::StorageError::Invalid(e)) => {
             return page(StatusCode::UNPROCESSABLE_ENTITY, messages(&e));
         }
-        Err(e) => return ApiError::from(e).into_response_in(lang),
+        Err(e) => return crate::pages::error_page(lang, &uri, ApiError::from(e)),
     };
     let _ = db.record_failure(&[address_key]).await;
     start_session(&state, &user, lang, "/umkm/new").await

@@ -114,18 +114,13 @@ pub(crate) fn attachment(name: &str) -> String {
     format!("attachment; filename=\"{name}\"")
 }
 
-async fn csv(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    RawQuery(query): RawQuery,
-) -> Response {
+async fn csv(State(state): State<AppState>, caller: Caller, RawQuery(query): RawQuery) -> Response {
     if let Err(r) = require(&caller, Permission::ReadRegistry) {
         return *r;
     }
     let rx = match start(&state, &caller, query.as_deref()) {
         Ok(rx) => rx,
-        Err(e) => return e.into_response_in(lang),
+        Err(e) => return caller.refuse(e),
     };
     let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| h.to_string()).collect();
     let first = match csv_line(&headers) {
@@ -134,7 +129,7 @@ async fn csv(
             line.splice(0..0, *b"\xEF\xBB\xBF");
             line
         }
-        Err(e) => return e.into_response_in(lang),
+        Err(e) => return caller.refuse(e),
     };
     let rows = futures_util::stream::unfold((Some(first), rx), |(first, mut rx)| async move {
         if let Some(f) = first {
@@ -232,7 +227,7 @@ async fn xlsx(
     let query = query.unwrap_or_default();
     let (filter, _) = match export_params(&state, caller.user.role, &query) {
         Ok(x) => x,
-        Err(e) => return e.into_response_in(lang),
+        Err(e) => return caller.refuse(e),
     };
     let total = match state
         .db()
@@ -246,18 +241,18 @@ async fn xlsx(
         .await
     {
         Ok(p) => p.total,
-        Err(e) => return ApiError::from(e).into_response_in(lang),
+        Err(e) => return caller.refuse(ApiError::from(e)),
     };
     if total > state.xlsx_inline_max() {
         return JobPage::offer(lang, &caller, &uri, query, total).into_response();
     }
     let rx = match start(&state, &caller, Some(&query)) {
         Ok(rx) => rx,
-        Err(e) => return e.into_response_in(lang),
+        Err(e) => return caller.refuse(e),
     };
     match write_workbook(rx, |_| {}).await {
         Ok((b, _)) => xlsx_response(&file_name("xlsx"), b),
-        Err(e) => ApiError::Internal(e.to_string()).into_response_in(lang),
+        Err(e) => caller.refuse(ApiError::Internal(e.to_string())),
     }
 }
 

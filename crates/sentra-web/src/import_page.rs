@@ -145,14 +145,14 @@ async fn start_page(
 
 /// The registry's own column layout, empty: the export has the same columns, so an export
 /// edited in Excel imports back.
-async fn template(caller: Caller, ReqLang(lang): ReqLang) -> Response {
+async fn template(caller: Caller) -> Response {
     if let Err(r) = require(&caller, Permission::ImportRegistry) {
         return *r;
     }
     let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| h.to_string()).collect();
     match sentra_sheets::XlsxWriter::new("UMKM", &headers).and_then(|w| w.finish()) {
         Ok(bytes) => xlsx_response("template-impor-umkm.xlsx", bytes),
-        Err(e) => ApiError::Internal(e.to_string()).into_response_in(lang),
+        Err(e) => caller.refuse(ApiError::Internal(e.to_string())),
     }
 }
 

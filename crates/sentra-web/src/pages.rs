@@ -1654,12 +1654,17 @@ pub(crate) fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
 pub(crate) fn error_page_for(caller: &Caller, uri: &Uri, e: ApiError) -> Response {
     let lang = caller.lang;
     let status = e.status();
-    let message = e.body(lang).error.message;
+    let body = e.body(lang);
     let page = ErrorPage {
-        c: Chrome::new(lang, message.clone(), uri).signed_in(caller),
+        c: Chrome::new(lang, body.error.message.clone(), uri).signed_in(caller),
         l: lang,
-        message,
-        details: Vec::new(),
+        message: body.error.message,
+        details: body
+            .error
+            .fields
+            .into_iter()
+            .map(|f| format!("{}: {}", field_label(lang, &f.field), f.message))
+            .collect(),
     };
     crate::error::with_retry_after((status, page).into_response())
 }

@@ -66,7 +66,7 @@ async fn render(
 ) -> Response {
     let users = match state.db().list_users(Some(&caller.scope())).await {
         Ok(u) => u,
-        Err(e) => return ApiError::from(e).into_response_in(lang),
+        Err(e) => return caller.refuse(ApiError::from(e)),
     };
     let role_now = form_value(form, "role");
     UsersPage {
@@ -199,10 +199,10 @@ async fn set_disabled(state: AppState, caller: Caller, form: &[u8], disabled: bo
     if login.is_empty() {
         let mut e = FieldErrors::new();
         e.push("login", "required");
-        return ApiError::Validation(e).into_response_in(caller.lang);
+        return caller.refuse(ApiError::Validation(e));
     }
     if login == caller.user.login && disabled {
-        return ApiError::Forbidden("forbidden").into_response_in(caller.lang);
+        return caller.refuse(ApiError::Forbidden("forbidden"));
     }
     match state
         .db()
@@ -210,7 +210,7 @@ async fn set_disabled(state: AppState, caller: Caller, form: &[u8], disabled: bo
         .await
     {
         Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(e) => ApiError::from(e).into_response_in(caller.lang),
+        Err(e) => caller.refuse(ApiError::from(e)),
     }
 }
 
@@ -242,7 +242,7 @@ async fn reset_password(
     if login.is_empty() {
         let mut e = FieldErrors::new();
         e.push("login", "required");
-        return ApiError::Validation(e).into_response_in(lang);
+        return caller.refuse(ApiError::Validation(e));
     }
     let password = sentra_storage::new_secret()[..16].to_string();
     match state
@@ -262,6 +262,6 @@ async fn reset_password(
             )
             .await
         }
-        Err(e) => ApiError::from(e).into_response_in(lang),
+        Err(e) => caller.refuse(ApiError::from(e)),
     }
 }

@@ -533,6 +533,19 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         .is_some_and(|l| l.starts_with("/login?next="));
                 let ctx = format!("{who} {} {path} ({where_}): {status}", rule.method);
                 assert!(status < 500, "{ctx}");
+                // A refusal on a page is a page (with the menu), never JSON; only the API and
+                // the field app's script read JSON.
+                let script =
+                    ["/lapangan/data", "/lapangan/sync", "/lapangan/foto"].contains(&path.as_str());
+                if !api && !script && status >= 400 {
+                    let kind = res
+                        .headers()
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    assert!(!kind.contains("json"), "{ctx}: {kind}");
+                }
                 let denied_anonymous = if api { status == 401 } else { to_login };
                 match (rule.access, role) {
                     (Access::Public, _) => assert!(status != 403 && !to_login, "{ctx}"),
@@ -577,5 +590,43 @@ async fn every_route_answers_every_role_as_its_rule_says() {
             .unwrap()
             .version,
         1
+    );
+}
+
+#[tokio::test]
+async fn a_refusal_on_a_page_is_a_page_with_the_menu() {
+    let app = common::spawn_app().await;
+    // A procurement officer opening the registry, a viewer the new-activity form.
+    for (role, path) in [("procurement", "/umkm"), ("viewer", "/kegiatan/baru")] {
+        let (pages, _, _) = app.as_user(role, "36.74").await;
+        let res = pages.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 403, "{role} {path}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("action=\"/logout\""),
+            "the menu with sign-out: {page}"
+        );
+        assert!(!page.contains("\"error\""), "{page}");
+    }
+    // A form sent with a stale token.
+    let res = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("_csrf", "basi")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
     );
 }
