@@ -155,6 +155,81 @@ mod tests {
         }
     }
 
+    /// Every file of the crates that show text: their sources and templates.
+    fn sources() -> Vec<std::path::PathBuf> {
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut stack = vec![crates];
+        let mut out = Vec::new();
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs" || x == "html") {
+                    out.push(path);
+                }
+            }
+        }
+        out
+    }
+
+    /// The literal keys a file asks for: `t("a.b")`, `tf("a.b", …)` and `error("code")`
+    /// (`error.code`); keys built at run time (`format!`) are not literal and not checked.
+    fn literal_keys(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (call, prefix) in [("t(\"", ""), ("tf(\"", ""), ("error(\"", "error.")] {
+            for (at, _) in text.match_indices(call) {
+                // `t(` only as a whole name: not `set(` or `assert(`.
+                let before = text[..at].chars().next_back();
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                    continue;
+                }
+                let rest = &text[at + call.len()..];
+                let Some(end) = rest.find('"') else { continue };
+                let key = &rest[..end];
+                let keyish = !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._".contains(c));
+                if keyish && (prefix == "error." || key.contains('.')) {
+                    out.push(format!("{prefix}{key}"));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_literal_key_in_the_code_exists_in_both_languages() {
+        let mut missing = BTreeSet::new();
+        let mut seen = 0;
+        for path in sources() {
+            // This file names the patterns it looks for.
+            if path.ends_with("sentra-i18n/src/lib.rs") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for key in literal_keys(&text) {
+                seen += 1;
+                for lang in Lang::ALL {
+                    if !lang.has(&key) {
+                        missing.insert(format!("{} {key} ({})", lang.code(), path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            seen > 500,
+            "only {seen} keys found: is the scan still right?"
+        );
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
+
     #[test]
     fn indonesian_is_the_default_and_english_translates() {
         assert_eq!(Lang::default(), Lang::Id);
