@@ -61,8 +61,7 @@ fn invalid(field: &str, code: &'static str) -> StorageError {
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| StorageError::Corrupt(format!("gallery date {s:?}")))
+    crate::sql::stored_day(s, "gallery date")
 }
 
 const ITEM_COLUMNS: &str = "g.id, g.code, g.region_code, g.umkm_id, u.name AS umkm_name, \

@@ -32,6 +32,7 @@ mod products;
 mod province_keys;
 mod regions;
 mod rollup;
+mod sql;
 mod transfer;
 mod umkm;
 

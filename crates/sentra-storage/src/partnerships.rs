@@ -111,7 +111,7 @@ fn day(d: NaiveDate) -> String {
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt("date"))
+    crate::sql::stored_day(s, "partnership date")
 }
 
 const REQUEST_COLUMNS: &str = "r.id, r.partner_id, p.name AS partner_name, p.region_code, \

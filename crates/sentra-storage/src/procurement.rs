@@ -387,14 +387,6 @@ fn small_list() -> String {
         .join(", ")
 }
 
-fn parse_day(s: Option<String>, what: &str) -> Result<Option<NaiveDate>> {
-    s.map(|d| {
-        NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-            .map_err(|_| StorageError::Corrupt(format!("purchase {what} {d:?}")))
-    })
-    .transpose()
-}
-
 const PURCHASE_COLUMNS: &str = "p.id, p.unit_id, g.code AS unit_code, g.name AS unit_name, \
      p.package, p.value_rupiah, p.ordered_on, p.due_on, p.method, p.supplier_type, p.umkm_id, \
      u.name AS umkm_name, p.product_id, pr.name AS product_name, pr.slug AS product_slug, \
@@ -414,16 +406,22 @@ fn purchase_from_row(r: &sqlx::any::AnyRow) -> Result<PurchaseRow> {
         purchase: Purchase {
             package: r.try_get("package")?,
             value: r.try_get("value_rupiah")?,
-            ordered_on: parse_day(Some(ordered), "ordered_on")?
+            ordered_on: crate::sql::stored_day_opt(Some(ordered), "purchase ordered_on")?
                 .ok_or_else(|| StorageError::Corrupt("purchase date".into()))?,
-            due_on: parse_day(r.try_get("due_on")?, "due_on")?,
+            due_on: crate::sql::stored_day_opt(r.try_get("due_on")?, "purchase due_on")?,
             method: Method::parse(&method)
                 .ok_or_else(|| StorageError::Corrupt(format!("purchase method {method:?}")))?,
             supplier_type: SupplierType::parse(&supplier_type)
                 .ok_or_else(|| StorageError::Corrupt(format!("supplier type {supplier_type:?}")))?,
-            delivered_on: parse_day(r.try_get("delivered_on")?, "delivered_on")?,
-            accepted_on: parse_day(r.try_get("accepted_on")?, "accepted_on")?,
-            paid_on: parse_day(r.try_get("paid_on")?, "paid_on")?,
+            delivered_on: crate::sql::stored_day_opt(
+                r.try_get("delivered_on")?,
+                "purchase delivered_on",
+            )?,
+            accepted_on: crate::sql::stored_day_opt(
+                r.try_get("accepted_on")?,
+                "purchase accepted_on",
+            )?,
+            paid_on: crate::sql::stored_day_opt(r.try_get("paid_on")?, "purchase paid_on")?,
         },
         umkm_id: r.try_get("umkm_id")?,
         umkm_name: r.try_get("umkm_name")?,

@@ -1056,7 +1056,7 @@ async fn insert_documents(
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    crate::sql::stored_day(s, "date").ok()
 }
 
 fn parse_opt<T>(row: &AnyRow, col: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {

@@ -3,6 +3,7 @@
 //! form that shows every conflict with its reason before saving (saving anyway needs a note),
 //! and the public iCalendar feed (`/kegiatan/kalender.ics`).
 
+use crate::forms::query_pairs;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -70,10 +71,6 @@ pub(crate) fn sector_label(lang: Lang, sectors: &[sentra_storage::Sector], code:
         .find(|s| s.code == code)
         .map_or(code, |s| lang.pick(&s.name_id, &s.name_en))
         .to_string()
-}
-
-pub(crate) fn pairs(query: Option<&str>) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
 }
 
 fn level_key(code: &RegionCode) -> &'static str {
@@ -285,7 +282,7 @@ async fn board(
     if let Err(r) = require(&caller, Permission::ReadProgrammes) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let view = match form_value(&q, "tampilan") {
         "bulan" => "bulan",
         "minggu" => "minggu",
@@ -1149,7 +1146,7 @@ async fn ics(
     RawQuery(query): RawQuery,
 ) -> Response {
     use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let region = match RegionCode::parse(form_value(&q, "wilayah")) {
         Ok(r) => r,
         Err(_) => state.home().clone(),
@@ -1363,7 +1360,7 @@ async fn participants_page(
     let sectors = state.db().sectors().await.unwrap_or_default();
     let sector_name = |code: &str| sector_label(lang, &sectors, code);
     let taking = people.iter().filter(|p| p.state.takes_place()).count();
-    let notice = match form_value(&pairs(query.as_deref()), "done") {
+    let notice = match form_value(&query_pairs(query.as_deref()), "done") {
         "registered" => Some(lang.t("activity.done_registered").into_owned()),
         "state" => Some(lang.t("activity.done_state").into_owned()),
         _ => None,
@@ -1549,7 +1546,7 @@ async fn reach(
     if let Err(r) = require(&caller, Permission::ReadProgrammes) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
     let Some(region) = scope.narrow(asked.as_ref()) else {
@@ -1769,7 +1766,7 @@ async fn agenda(
     uri: Uri,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let home = state.home().clone();
     let region = RegionCode::parse(form_value(&q, "wilayah"))
         .ok()

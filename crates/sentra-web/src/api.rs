@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, and its OpenAPI document at `/api/openapi.json`.
 
+use crate::forms::query_pairs;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -123,10 +124,6 @@ async fn openapi() -> impl IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         openapi_json(),
     )
-}
-
-pub(crate) fn pairs(query: Option<&str>) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
 }
 
 /// Parses a JSON body, naming the field whose value has the wrong type.
@@ -353,7 +350,7 @@ async fn list_umkm(
     if !caller.can(Permission::ReadRegistry) {
         return Err(LangError(lang, ApiError::Forbidden("forbidden")));
     }
-    let params = parse_list_params(&pairs(query.as_deref()), state.regions())
+    let params = parse_list_params(&query_pairs(query.as_deref()), state.regions())
         .map_err(|e| LangError(lang, e.into()))?;
     let page = state
         .db()
@@ -601,7 +598,7 @@ async fn search_regions(
     ReqLang(lang): ReqLang,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<RegionSearch>> {
-    let pairs = pairs(query.as_deref());
+    let pairs = query_pairs(query.as_deref());
     let get = |k: &str| {
         pairs
             .iter()

@@ -18,9 +18,10 @@ use sentra_domain::procurement::Share;
 use sentra_storage::{PurchaseFilter, PurchaseRow, StorageError};
 
 use crate::AppState;
-use crate::api::{ApiResult, pairs, parse_body};
+use crate::api::{ApiResult, parse_body};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, LangError};
+use crate::forms::query_pairs;
 use crate::forms::{Amount, form_value};
 use crate::lang::{Lang, ReqLang};
 use crate::procurement_page::{figures, period};
@@ -109,7 +110,7 @@ async fn shares(
 ) -> ApiResult<Json<SharesOut>> {
     allowed(&caller, lang, Permission::ReadProcurement)?;
     let scope = caller.scope();
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let p = period(&q, &scope).ok_or(LangError(lang, ApiError::NotFound))?;
     let f = figures(&state, &scope, &p)
         .await
@@ -215,7 +216,7 @@ async fn list(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<PurchaseList>> {
     allowed(&caller, lang, Permission::ReadProcurement)?;
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let some = |k: &str| Some(form_value(&q, k).to_string()).filter(|v| !v.is_empty());
     let filter = PurchaseFilter {
         unit_id: some("opd"),

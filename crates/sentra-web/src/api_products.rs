@@ -17,10 +17,11 @@ use sentra_domain::product::{ProductInput, validate_product};
 use sentra_storage::ProductRecord;
 
 use crate::AppState;
-use crate::api::{ApiResult, pairs, parse_body};
+use crate::api::{ApiResult, parse_body};
 use crate::auth::Caller;
 use crate::catalog_page::catalogue_query;
 use crate::error::{ApiError, ErrorBody, LangError};
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::routes::{Access, Routes};
 
@@ -270,7 +271,7 @@ async fn search(
     ReqLang(lang): ReqLang,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<CatalogueOut>> {
-    let (q, page) = catalogue_query(&pairs(query.as_deref()));
+    let (q, page) = catalogue_query(&query_pairs(query.as_deref()));
     let per_page = q.limit;
     let found = state
         .search_catalogue(q)

@@ -73,8 +73,7 @@ async fn page(
     if let Err(r) = require(&caller, Permission::ReadAudit) {
         return *r;
     }
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
     let f = filter(&pairs);
     let page_no: u32 = form_value(&pairs, "page")
         .parse()
@@ -136,8 +135,7 @@ async fn export(
     if let Err(r) = require(&caller, Permission::ReadAudit) {
         return *r;
     }
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
     let f = filter(&pairs);
     let entries: Vec<AuditEntry> =
         match state.db().audit_entries(&caller.scope(), &f, 1000, 0).await {

@@ -300,8 +300,7 @@ pub async fn login_form(
     RawQuery(query): RawQuery,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
     let lang = negotiate_from(&parts_uri, &headers);
     LoginPage {
         c: Chrome::new(lang, lang.t("auth.sign_in").into_owned(), &parts_uri),

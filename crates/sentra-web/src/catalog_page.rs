@@ -257,8 +257,7 @@ async fn search(
     uri: Uri,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
     let (q, page_no) = catalogue_query(&pairs);
     let (text, sort) = (q.text.clone(), q.sort);
     let found = match state.search_catalogue(q.clone()).await {

@@ -17,10 +17,11 @@ use sentra_domain::umkm::LegalKind;
 use sentra_storage::{Dimension, GrowthFilter, StorageError};
 
 use crate::AppState;
-use crate::activities_page::{area_choices, pairs, sector_label};
+use crate::activities_page::{area_choices, sector_label};
 use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::growth_page::milestone_label;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
@@ -287,7 +288,7 @@ async fn dashboard(
     if let Err(r) = require(&caller, Permission::ReadDashboards) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
     let Some(region) = scope.narrow(asked.as_ref()) else {

@@ -92,8 +92,7 @@ async fn queue(
     if let Err(r) = require(&caller, Permission::VerifyRegistry) {
         return *r;
     }
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
     let page_no: u32 = form_value(&pairs, "page")
         .parse()
         .unwrap_or(1)

@@ -16,9 +16,10 @@ use sentra_domain::region::RegionCode;
 use sentra_storage::{ExhibitionRecord, StorageError};
 
 use crate::AppState;
-use crate::activities_page::{area_choices, pairs};
+use crate::activities_page::area_choices;
 use crate::auth::{Caller, accept_form, require};
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::procurement_page::day_text;
@@ -303,7 +304,7 @@ async fn manage_page(
     if let Err(r) = require(&caller, Permission::ManagePartnerships) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     match state.db().exhibition(&caller.scope(), &id).await {
         Ok(x) => {
             let search = form_value(&q, "cari").to_string();

@@ -19,9 +19,9 @@ use sentra_storage::{Applied, FromPhone, StorageError, UmkmPhoto, record_input};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::activities_page::pairs;
 use crate::auth::{Caller, require};
 use crate::error::ApiError;
+use crate::forms::query_pairs;
 use crate::forms::{form_value, keep_personal_data};
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
@@ -259,7 +259,7 @@ async fn data(
     if let Err(r) = require(&caller, Permission::WorkInField) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
     let Some(region) = scope.narrow(asked.as_ref()) else {
@@ -545,7 +545,7 @@ async fn photo(
     if !csrf_ok(&caller, &headers) {
         return ApiError::Forbidden("csrf").into_response_in(lang);
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let (umkm, key) = (
         form_value(&q, "umkm").to_string(),
         form_value(&q, "key").to_string(),

@@ -17,9 +17,9 @@ use sentra_domain::flagship::round::{CandidateMode, Hierarchy};
 use sentra_storage::{ParticipantRow, RoundRecord, RoundStatus};
 
 use crate::AppState;
-use crate::activities_page::pairs;
 use crate::flagship_results::decimal;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -230,7 +230,7 @@ async fn form_page(
     let Some(f) = find(&state, &secret).await else {
         return private(error_page(lang, &uri, crate::error::ApiError::NotFound));
     };
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let response = match state.db().response_of(&f.round, &f.participant.id).await {
         Ok(r) => r,
         Err(e) => return private(error_page(lang, &uri, e.into())),

@@ -27,12 +27,13 @@ use sentra_sheets::{Cell, ReportSheet, write_report};
 use sentra_storage::{CandidateRow, RoundRecord, RoundSettings, RoundStatus, StorageError};
 
 use crate::AppState;
-use crate::activities_page::{area_choices, pairs};
+use crate::activities_page::area_choices;
 use crate::auth::{Caller, accept_form, require};
 use crate::catalog_page::site_base;
 use crate::error::ApiError;
 use crate::flagship_results::{Results, decimal, results};
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -487,7 +488,7 @@ async fn round_page(
     if let Err(r) = require(&caller, Permission::ReadDashboards) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let notice = match form_value(&q, "done") {
         d @ ("created" | "saved" | "status" | "removed") => {
             Some(lang.t(&format!("flagship.done_{d}")).into_owned())

@@ -8,6 +8,11 @@ use utoipa::ToSchema;
 
 use sentra_domain::umkm::{LegalDocumentInput, LegalKind, LinkKind, UmkmInput};
 
+/// The `key=value` pairs of a query string (none when it is absent or unreadable).
+pub fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
+}
+
 pub fn form_value<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs
         .iter()

@@ -18,11 +18,11 @@ use sentra_domain::money::{format_rupiah, parse_positive_rupiah};
 use sentra_storage::{GalleryItem, StorageError};
 
 use crate::AppState;
-use crate::activities_page::pairs;
 use crate::auth::{Caller, accept_form, require};
 use crate::catalog_page::site_base;
 use crate::error::ApiError;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::procurement_page::day_text;
@@ -177,7 +177,7 @@ async fn stock_page(
     if let Err(r) = require(&caller, Permission::RunGallery) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let notice = match form_value(&q, "done") {
         d @ ("intake" | "counted") => Some(lang.t(&format!("gallery.done_{d}")).into_owned()),
         _ => None,
@@ -367,7 +367,7 @@ async fn item_page(
     if let Err(r) = require(&caller, Permission::RunGallery) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let notice = match form_value(&q, "done") {
         d @ ("intake" | "sale" | "return") => {
             Some(lang.t(&format!("gallery.done_{d}")).into_owned())
@@ -408,7 +408,7 @@ async fn counter_page(
     if let Err(r) = require(&caller, Permission::RunGallery) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let code = form_value(&q, "kode").trim().to_string();
     let notice =
         (form_value(&q, "done") == "sale").then(|| lang.t("gallery.done_sale").into_owned());
@@ -543,7 +543,7 @@ async fn label_page(
         Ok(i) => i,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let n = form_value(&q, "n")
         .parse::<usize>()
         .unwrap_or(item.stock.max(1) as usize)
@@ -750,7 +750,7 @@ async fn statements_page(
     if let Err(r) = require(&caller, Permission::RunGallery) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     show_statements(
         &state,
         lang,

@@ -15,10 +15,11 @@ use sentra_domain::region::RegionCode;
 use sentra_storage::UmkmRecord;
 
 use crate::AppState;
-use crate::activities_page::{area_choices, pairs};
+use crate::activities_page::area_choices;
 use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -211,7 +212,7 @@ async fn expiring(
     if let Err(r) = require(&caller, Permission::ReadRegistry) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
     let Some(region) = scope.narrow(asked.as_ref()) else {

@@ -14,10 +14,10 @@ use sentra_domain::region::{DECREE, RegionCode, RegionLevel};
 use sentra_storage::RegionStats;
 
 use crate::AppState;
-use crate::activities_page::pairs;
 use crate::catalog_page::site_base;
 use crate::error::ApiError;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -58,7 +58,7 @@ const PROCUREMENT_COLUMNS: [&str; 11] = [
 
 /// `tahun=2025` (a whole past year) or the current year to date.
 fn procurement_year(query: Option<&str>) -> Result<i32, ApiError> {
-    match form_value(&pairs(query), "tahun").trim() {
+    match form_value(&query_pairs(query), "tahun").trim() {
         "" => Ok(this_year()),
         t => match t.parse::<i32>() {
             Ok(y) if (2000..=this_year()).contains(&y) => Ok(y),
@@ -246,7 +246,7 @@ const COLUMNS: [&str; 10] = [
 
 /// `tingkat=kelurahan` for kelurahan/desa; kecamatan otherwise.
 fn level_of(query: Option<&str>) -> RegionLevel {
-    match form_value(&pairs(query), "tingkat") {
+    match form_value(&query_pairs(query), "tingkat") {
         "kelurahan" | "desa" => RegionLevel::Village,
         _ => RegionLevel::District,
     }
@@ -262,7 +262,7 @@ fn this_year() -> i32 {
 /// `tahun=2025`: the registry at the end of a past year; none for the current figures. A year
 /// that is not a past one is refused.
 fn period_of(query: Option<&str>) -> Result<Option<i32>, ApiError> {
-    match form_value(&pairs(query), "tahun").trim() {
+    match form_value(&query_pairs(query), "tahun").trim() {
         "" => Ok(None),
         t => match t.parse::<i32>() {
             Ok(y) if (2000..this_year()).contains(&y) => Ok(Some(y)),

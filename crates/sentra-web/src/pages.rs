@@ -263,10 +263,6 @@ fn region_name(tree: &RegionTree, code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn pairs_of(query: Option<&str>) -> Vec<(String, String)> {
-    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
-}
-
 pub struct Row {
     pub id: String,
     pub name: String,
@@ -326,7 +322,7 @@ async fn list(
     if let Err(r) = require(&caller, Permission::ReadRegistry) {
         return *r;
     }
-    let pairs = pairs_of(query.as_deref());
+    let pairs = crate::forms::query_pairs(query.as_deref());
     let tree = state.regions();
     let get = |k: &str| form_value(&pairs, k).to_string();
     let (params, errors) = match parse_list_params(&pairs, tree) {

@@ -17,11 +17,11 @@ use sentra_domain::region::RegionCode;
 use sentra_import::procurement::{Mode, ProcurementReport, error_message, read, run};
 
 use crate::AppState;
-use crate::activities_page::pairs;
 use crate::auth::{Caller, accept_form, check_csrf, require};
 use crate::error::ApiError;
 use crate::export_page::xlsx_response;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::import_page::read_upload;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
@@ -326,7 +326,7 @@ async fn template(
     if let Err(r) = require(&caller, Permission::RecordProcurement) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let (kind, example): (SheetKind, &[&str]) = match form_value(&q, "jenis") {
         "anggaran" => (
             SheetKind::Budgets,

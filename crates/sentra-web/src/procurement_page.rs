@@ -21,10 +21,11 @@ use sentra_sheets::{Cell, ReportSheet, write_report};
 use sentra_storage::{PurchaseFilter, PurchaseRow};
 
 use crate::AppState;
-use crate::activities_page::{area_choices, pairs};
+use crate::activities_page::area_choices;
 use crate::auth::{Caller, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -388,7 +389,7 @@ async fn share_page(
     if let Err(r) = require(&caller, Permission::ReadProcurement) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let Some(p) = period(&q, &scope) else {
         return error_page(lang, &uri, ApiError::NotFound);
@@ -516,7 +517,7 @@ async fn realisation_xlsx(
     if let Err(r) = require(&caller, Permission::ReadProcurement) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let Some(p) = period(&q, &scope) else {
         return error_page(lang, &uri, ApiError::NotFound);

@@ -21,9 +21,9 @@ use sentra_domain::umkm::{MAX_NAME, clean_text, parse_date};
 use sentra_storage::{PurchaseRow, StorageError, Supplier, SupplierCandidate};
 
 use crate::AppState;
-use crate::activities_page::pairs;
 use crate::auth::{Caller, accept_form, require};
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::procurement_page::{method_label, supplier_type_label};
@@ -392,7 +392,7 @@ async fn new_page(
     if let Err(r) = require(&caller, Permission::RecordProcurement) {
         return *r;
     }
-    let mut q = pairs(query.as_deref());
+    let mut q = query_pairs(query.as_deref());
     let today = chrono::Utc::now().date_naive();
     let mut typed = Typed {
         year: today.year().to_string(),
@@ -445,7 +445,7 @@ async fn purchase_page(
         Ok(p) => p,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let notice = (form_value(&q, "done") == "saved")
         .then(|| lang.t("procurement.done_purchase_saved").into_owned());
     let typed = Typed::from_stored(&p);

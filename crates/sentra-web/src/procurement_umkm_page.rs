@@ -16,9 +16,10 @@ use sentra_domain::procurement::{DeliveryRecord, days_awaiting_payment};
 use sentra_storage::{PurchaseFilter, UmkmRecord};
 
 use crate::AppState;
-use crate::activities_page::{area_choices, pairs};
+use crate::activities_page::area_choices;
 use crate::auth::{Caller, require};
 use crate::error::ApiError;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::procurement_page::{PurchaseView, chosen_year, day_text, purchase_view, record_text};
@@ -76,7 +77,7 @@ async fn umkm_page(
     if let Err(r) = require(&caller, Permission::ReadProcurement) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let asked =
         sentra_domain::region::RegionCode::parse(crate::forms::form_value(&q, "wilayah")).ok();

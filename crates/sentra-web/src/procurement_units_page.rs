@@ -18,9 +18,10 @@ use sentra_domain::region::RegionCode;
 use sentra_storage::{PurchaseFilter, StorageError};
 
 use crate::AppState;
-use crate::activities_page::{area_choices, pairs};
+use crate::activities_page::area_choices;
 use crate::auth::{Caller, accept_form, require};
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::procurement_page::{PurchaseView, chosen_year, purchase_view, record_text};
@@ -149,7 +150,7 @@ async fn units_page(
     if let Err(r) = require(&caller, Permission::ReadProcurement) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let typed = (
         form_value(&q, "wilayah").to_string(),
         String::new(),
@@ -373,7 +374,7 @@ async fn unit_page(
     if let Err(r) = require(&caller, Permission::ReadProcurement) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let form = UnitForm {
         typed: None,
         errors: FieldErrors::new(),

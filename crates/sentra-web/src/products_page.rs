@@ -570,8 +570,7 @@ async fn edit_form(
         Ok(p) => p,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
     let notice = match form_value(&pairs, "done") {
         "saved" => Some(lang.t("product.done_saved").into_owned()),
         "listed" => Some(lang.t("product.done_listed").into_owned()),

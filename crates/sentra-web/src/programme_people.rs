@@ -17,10 +17,11 @@ use sentra_domain::programme::participants::ParticipantState;
 use sentra_storage::{ActivityRecord, StorageError};
 
 use crate::AppState;
-use crate::activities_page::{organised_by, pairs, reach_history, sector_label, when};
+use crate::activities_page::{organised_by, reach_history, sector_label, when};
 use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -91,7 +92,9 @@ async fn check_in(
         Ok(x) => x,
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let q = form_value(&pairs(query.as_deref()), "q").trim().to_string();
+    let q = form_value(&query_pairs(query.as_deref()), "q")
+        .trim()
+        .to_string();
     let wanted = q.to_lowercase();
     let present = people.iter().filter(|p| p.state.reached()).count();
     let expected = people

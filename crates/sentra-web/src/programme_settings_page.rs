@@ -16,9 +16,9 @@ use sentra_domain::programme::conflicts::{DAY, Rules};
 use sentra_storage::StorageError;
 
 use crate::AppState;
-use crate::activities_page::pairs;
 use crate::auth::{Caller, accept_form, require, require_home_wide};
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -144,7 +144,7 @@ async fn settings_page(
     if let Err(r) = require(&caller, Permission::ManageProgrammes) {
         return *r;
     }
-    let notice = match form_value(&pairs(query.as_deref()), "done") {
+    let notice = match form_value(&query_pairs(query.as_deref()), "done") {
         done @ ("rules" | "topic_added" | "topic_saved") => {
             Some(lang.t(&format!("programme.done_{done}")).into_owned())
         }

@@ -18,11 +18,12 @@ use sentra_sheets::{Cell, ReportSheet, write_report};
 use sentra_storage::StorageError;
 
 use crate::AppState;
-use crate::activities_page::{area_choices, pairs, sector_label};
+use crate::activities_page::{area_choices, sector_label};
 use crate::auth::{Caller, require};
 use crate::error::ApiError;
 use crate::export_page::xlsx_response;
 use crate::forms::form_value;
+use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::pages::{Chrome, error_page};
 use crate::routes::{Access, Routes};
@@ -507,7 +508,7 @@ async fn report_page(
     if let Err(r) = require(&caller, Permission::ReadDashboards) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let asked = match parse(&q, &scope) {
         Ok(r) => r,
@@ -594,7 +595,7 @@ async fn report_xlsx(
     if let Err(r) = require(&caller, Permission::ReadDashboards) {
         return *r;
     }
-    let q = pairs(query.as_deref());
+    let q = query_pairs(query.as_deref());
     let scope = caller.scope();
     let asked = match parse(&q, &scope) {
         Ok(Some(r)) => r,
