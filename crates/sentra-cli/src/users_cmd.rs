@@ -1,0 +1,163 @@
+//! `sentra user`: accounts from the command line.
+
+use crate::Conn;
+use crate::DbArgs;
+use crate::UserAction;
+use crate::field_errors_text;
+use crate::open;
+use anyhow::anyhow;
+use anyhow::bail;
+use sentra_domain::region::RegionTree;
+use sentra_storage::Actor;
+
+/// A password from standard input when it is piped, otherwise a generated one (printed once).
+pub(crate) fn password_from_stdin_or_generated() -> anyhow::Result<(String, bool)> {
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\n', '\r']).to_string();
+        if !pw.is_empty() {
+            return Ok((pw, false));
+        }
+    }
+    Ok((sentra_storage::new_secret()[..20].to_string(), true))
+}
+
+pub(crate) async fn user_command(
+    action: UserAction,
+    conn: &impl Fn(&DbArgs) -> Conn,
+) -> anyhow::Result<()> {
+    // The command line acts with the authority of whoever runs the server: no region limit.
+    let cli = Actor::system("cli");
+    match action {
+        UserAction::Add {
+            name,
+            login,
+            role,
+            scope,
+            db,
+        } => {
+            let db = open(&conn(&db)).await?;
+            let (password, generated) = password_from_stdin_or_generated()?;
+            let account = sentra_domain::account::validate_account(
+                &name,
+                &login,
+                &role,
+                &scope,
+                &password,
+                RegionTree::embedded(),
+                None,
+            )
+            .map_err(|e| anyhow!("{}", field_errors_text(&e)))?;
+            let user = db
+                .create_user(&account, &password, &cli)
+                .await
+                .map_err(|e| match e {
+                    sentra_storage::StorageError::Invalid(f) => {
+                        anyhow!("{}", field_errors_text(&f))
+                    }
+                    other => other.into(),
+                })?;
+            println!(
+                "created {} ({}, {}, scope {})",
+                user.login,
+                user.name,
+                user.role.as_str(),
+                user.scope
+            );
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+        UserAction::List { db } => {
+            let db = open(&conn(&db)).await?;
+            for u in db.list_users(None).await? {
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    u.login,
+                    u.role.as_str(),
+                    u.scope,
+                    u.name,
+                    if u.disabled { "\t(disabled)" } else { "" }
+                );
+            }
+            Ok(())
+        }
+        UserAction::Disable { login, db } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            let user = db.set_user_disabled(None, &login, true, &cli).await?;
+            println!("disabled {} and ended its sessions", user.login);
+            Ok(())
+        }
+        UserAction::Enable { login, db } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            let user = db.set_user_disabled(None, &login, false, &cli).await?;
+            println!("enabled {}", user.login);
+            Ok(())
+        }
+        UserAction::SetRole { login, role, db } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            let role = sentra_domain::account::Role::parse(&role)
+                .map_err(|e| anyhow!("role: {}", sentra_i18n::Lang::En.error(e.0)))?;
+            let user = db.set_role(None, &login, role, &cli).await?;
+            println!(
+                "{} is now {}; its sessions ended",
+                user.login,
+                user.role.as_str()
+            );
+            Ok(())
+        }
+        UserAction::Token {
+            login,
+            label,
+            days,
+            db,
+        } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            if !(1..=3650).contains(&days) {
+                bail!("--days must be between 1 and 3650");
+            }
+            let user = db
+                .user_by_login(&login)
+                .await?
+                .filter(|u| !u.disabled)
+                .ok_or_else(|| anyhow!("no active account {login}"))?;
+            let token = db
+                .create_api_token(&user, &label, chrono::Duration::days(days), &cli)
+                .await?;
+            println!(
+                "token for {} (expires in {days} days; shown only now):\n{token}",
+                user.login
+            );
+            Ok(())
+        }
+        UserAction::ResetPassword { login, db } => {
+            let db = open(&conn(&db)).await?;
+            let login = sentra_domain::account::parse_login(&login)
+                .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
+            let (password, generated) = password_from_stdin_or_generated()?;
+            sentra_domain::account::check_password(&password)
+                .map_err(|e| anyhow!("password: {}", sentra_i18n::Lang::En.error(e.0)))?;
+            let user = db.reset_password(None, &login, &password, &cli).await?;
+            println!(
+                "new password set for {}; all its sessions ended",
+                user.login
+            );
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+    }
+}
