@@ -330,9 +330,9 @@ impl Database {
     }
 
     /// The next `limit` businesses (not merged away) in id order after `after`, with the ids of
-    /// those in the scope: a walk over a large registry a page at a time, each page read by the
-    /// key index (a region condition in SQL leads the planner to sort the whole region).
-    /// `None` when the walk is over.
+    /// those in the scope that are public (verified, [`PUBLIC_UMKM`]): the sellers a catalogue
+    /// can show, walked a page at a time, each page read by the key index (a region condition in
+    /// SQL leads the planner to sort the whole region). `None` when the walk is over.
     pub async fn umkm_ids_after(
         &self,
         scope: &Scope,
@@ -340,8 +340,8 @@ impl Database {
         limit: u32,
     ) -> Result<Option<(String, Vec<String>)>> {
         let rows = sqlx::query(&format!(
-            "SELECT id, village_code, owner_user_id FROM umkm WHERE id > $1 \
-             AND merged_into IS NULL ORDER BY id LIMIT {limit}"
+            "SELECT u.id, u.village_code, u.owner_user_id FROM umkm u WHERE u.id > $1 \
+             AND {PUBLIC_UMKM} ORDER BY u.id LIMIT {limit}"
         ))
         .bind(after)
         .fetch_all(&self.pool)

@@ -779,6 +779,17 @@ async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db)
         .await
         .unwrap();
+    // The demo catalogue is sold by verified businesses only: every product of it is public.
+    let sellers = sqlx::query(
+        "SELECT COUNT(*) AS products, SUM(CASE WHEN u.status = 'verified' THEN 1 ELSE 0 END) \
+         AS public FROM products p JOIN umkm u ON u.id = p.umkm_id",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let products: i64 = sellers.try_get("products").unwrap();
+    assert_eq!(products, 150);
+    assert_eq!(sellers.try_get::<i64, _>("public").unwrap(), products);
     let mut met = 0;
     for s in &shares {
         let row = sqlx::query(
