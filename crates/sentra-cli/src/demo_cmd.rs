@@ -87,10 +87,18 @@ pub(crate) async fn demo_products(
     let mut generator = ProductGenerator::new(1);
     let actor = Actor::system("demo");
     let mut made = 0;
+    let mut made_this_round = 0;
     let mut after = String::new();
     while made < count {
         let Some((last, ids)) = db.umkm_ids_after(&scope, &after, 100).await? else {
-            break;
+            // Every verified seller has had its turn: another round until the count is made (a
+            // small demo region has fewer sellers than products asked for), unless none sells.
+            if made_this_round == 0 {
+                break;
+            }
+            after.clear();
+            made_this_round = 0;
+            continue;
         };
         after = last;
         // One transaction per page of businesses: a million products in minutes, not hours.
@@ -109,6 +117,7 @@ pub(crate) async fn demo_products(
         }
         db.create_products(&scope, &batch, &actor).await?;
         made += batch.len() as u64;
+        made_this_round += batch.len();
     }
     eprintln!("demo: {made} products in the catalogue");
     Ok(())
