@@ -325,7 +325,7 @@ fn csrf_ok(caller: &Caller, headers: &HeaderMap) -> bool {
     let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
     match &caller.csrf {
         None => true,
-        Some(t) => sent == Some(t.as_str()),
+        Some(t) => sent.is_some_and(|s| crate::auth::constant_time_eq(s.as_bytes(), t.as_bytes())),
     }
 }
 
