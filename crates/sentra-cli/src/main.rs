@@ -589,7 +589,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             let started = std::time::Instant::now();
-            let n = sentra_web::catalog_index::rebuild(&db, &index, |done, total| {
+            let n = sentra_web::catalogue::index::rebuild(&db, &index, |done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
             })

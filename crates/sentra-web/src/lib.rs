@@ -2,52 +2,28 @@
 //! JavaScript) and the JSON API under `/api/v1/` with its OpenAPI document. Handlers are thin:
 //! they parse, call the domain and storage, and render.
 
-mod activities_page;
+mod admin;
 mod api;
-mod api_procurement;
-mod api_products;
 mod assets;
-mod audit_page;
 mod auth;
-pub mod catalog_index;
-mod catalog_page;
-mod categories_page;
+pub mod catalogue;
 mod client;
-mod dashboard_page;
-mod duplicates_page;
 mod error;
-mod exhibition_page;
-mod export_page;
-mod export_worker;
-mod field_page;
-mod flagship_fgd_page;
-mod flagship_page;
-mod flagship_results;
+mod field;
+mod flagship;
 mod forms;
-mod gallery_page;
-mod growth_page;
-mod import_page;
+mod gallery;
+mod insight;
 mod lang;
-mod legality_page;
+mod legality;
 mod media;
 mod metrics;
-mod opendata_page;
-mod pages;
 mod params;
-mod partnership_page;
-mod procurement_import_page;
-mod procurement_page;
-mod procurement_purchase_page;
-mod procurement_umkm_page;
-mod procurement_units_page;
-mod product_photos_page;
-mod products_page;
-mod programme_people;
-mod programme_settings_page;
-mod reports_page;
+mod partnership;
+mod procurement;
+mod programme;
+mod registry;
 mod routes;
-mod synonyms_page;
-mod users_page;
 mod view;
 
 use std::sync::Arc;
@@ -93,7 +69,7 @@ struct Inner {
     /// This server's catalogue search index and the follower that keeps it up to date.
     search: Arc<sentra_search::SearchIndex>,
     search_wake: Arc<tokio::sync::Notify>,
-    synonyms: catalog_index::SharedSynonyms,
+    synonyms: catalogue::index::SharedSynonyms,
     /// Where product photos are kept (in memory unless [`AppState::with_media`]).
     media: sentra_media::MediaStore,
     /// `https://umkm.example.go.id`: the address of canonical and shared links, whatever host
@@ -149,7 +125,7 @@ impl AppState {
                 secure_cookies: true,
                 regions: RegionTree::embedded(),
                 home,
-                xlsx_inline_max: export_page::XLSX_INLINE_MAX,
+                xlsx_inline_max: registry::export::XLSX_INLINE_MAX,
                 import_wake: Arc::new(tokio::sync::Notify::new()),
                 export_wake: Arc::new(tokio::sync::Notify::new()),
                 search: Arc::new(search),
@@ -254,7 +230,7 @@ impl AppState {
 
     /// Replaces the search synonyms in force on this server.
     pub(crate) fn set_synonyms(&self, synonyms: sentra_search::Synonyms) {
-        catalog_index::replace_synonyms(&self.inner.synonyms, synonyms);
+        catalogue::index::replace_synonyms(&self.inner.synonyms, synonyms);
     }
 
     /// Tells this server's search follower that the catalogue changed here.
@@ -401,37 +377,18 @@ fn site_routes() -> routes::Routes {
         .post("/logout", Access::SignedIn, auth::logout)
         .get("/signup", Access::Public, auth::signup_form)
         .post("/signup", Access::Public, auth::signup)
-        .merge(catalog_page::routes())
-        .merge(products_page::routes())
-        .merge(product_photos_page::routes())
+        .merge(catalogue::routes())
         .merge(media::routes())
-        .merge(synonyms_page::routes())
-        .merge(categories_page::routes())
-        .merge(activities_page::routes())
-        .merge(programme_people::routes())
-        .merge(programme_settings_page::routes())
-        .merge(legality_page::routes())
-        .merge(growth_page::routes())
-        .merge(reports_page::routes())
-        .merge(procurement_page::routes())
-        .merge(flagship_page::routes())
-        .merge(flagship_fgd_page::routes())
-        .merge(partnership_page::routes())
-        .merge(exhibition_page::routes())
-        .merge(gallery_page::routes())
-        .merge(field_page::routes())
-        .merge(procurement_units_page::routes())
-        .merge(procurement_umkm_page::routes())
-        .merge(procurement_import_page::routes())
-        .merge(procurement_purchase_page::routes())
-        .merge(dashboard_page::routes())
-        .merge(opendata_page::routes())
-        .merge(export_page::routes())
-        .merge(import_page::routes())
-        .merge(duplicates_page::routes())
-        .merge(pages::routes())
-        .merge(audit_page::routes())
-        .merge(users_page::routes())
+        .merge(programme::routes())
+        .merge(legality::routes())
+        .merge(procurement::routes())
+        .merge(flagship::routes())
+        .merge(partnership::routes())
+        .merge(gallery::routes())
+        .merge(field::routes())
+        .merge(insight::routes())
+        .merge(registry::routes())
+        .merge(admin::routes())
 }
 
 /// Every route with its access rule, for the authorization test and for review.
@@ -448,7 +405,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(site_routes().router)
         .nest("/api", api::routes().router.fallback(api::api_fallback))
-        .fallback(pages::not_found)
+        .fallback(registry::umkm::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(lang::remember_choice))
         .layer(axum::middleware::from_fn_with_state(
@@ -569,12 +526,12 @@ pub async fn serve(
         state.inner.import_wake.clone(),
         stopping.clone(),
     ));
-    let exporter = tokio::spawn(export_worker::run_export_worker(
+    let exporter = tokio::spawn(registry::export_worker::run_export_worker(
         state.clone(),
         state.inner.export_wake.clone(),
         stopping,
     ));
-    let follower = tokio::spawn(catalog_index::run_follower(
+    let follower = tokio::spawn(catalogue::index::run_follower(
         state.db().clone(),
         state.inner.search.clone(),
         state.inner.search_wake.clone(),

@@ -1,0 +1,414 @@
+//! The catalogue in the JSON API: the public search (`/api/v1/katalog`, the parameters of the
+//! `/katalog` page) and the products of a UMKM for those who manage them (owners their own,
+//! operators and curators within their scope), with the same checks, audit and search-index
+//! updates as the forms.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use sentra_domain::FieldErrors;
+use sentra_domain::account::Permission;
+use sentra_domain::product::{ProductInput, validate_product};
+use sentra_storage::ProductRecord;
+
+use crate::AppState;
+use crate::api::{ApiResult, parse_body};
+use crate::auth::Caller;
+use crate::catalogue::public::catalogue_query;
+use crate::error::{ApiError, ErrorBody, LangError};
+use crate::forms::query_pairs;
+use crate::lang::{Lang, ReqLang};
+use crate::routes::{Access, Routes};
+
+pub(crate) fn routes() -> Routes {
+    let manage = Access::Role(Permission::ManageProducts);
+    Routes::new("/api")
+        .get("/v1/katalog", Access::Public, search)
+        .get("/v1/umkm/{id}/products", manage, list)
+        .post("/v1/umkm/{id}/products", manage, create)
+        .get("/v1/products/{pid}", manage, get)
+        .put("/v1/products/{pid}", manage, update)
+}
+
+fn allowed(caller: &Caller, lang: Lang) -> ApiResult<()> {
+    if caller.can(Permission::ManageProducts) {
+        Ok(())
+    } else {
+        Err(LangError(lang, ApiError::Forbidden("forbidden")))
+    }
+}
+
+/// The domain names a link's error by its place in the input (`links.1`); the API by its kind
+/// (`links.shopee`).
+fn link_errors_by_kind(body: &ProductBody, errors: FieldErrors) -> ApiError {
+    let kinds: Vec<&String> = body.links.keys().collect();
+    let mut named = FieldErrors::new();
+    for e in errors.iter() {
+        let field = e
+            .field
+            .strip_prefix("links.")
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| kinds.get(i))
+            .map_or(e.field.clone(), |k| format!("links.{k}"));
+        named.push(field, e.code);
+    }
+    ApiError::Validation(named)
+}
+
+/// A product as sent: numbers as JSON numbers (rupiah, grams, centimetres with one decimal).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductBody {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A category code, e.g. `makanan.keripik`.
+    pub category: String,
+    #[serde(default)]
+    pub price: Option<i64>,
+    /// The top of a price range.
+    #[serde(default)]
+    pub price_max: Option<i64>,
+    /// `pcs`, `kg`, `lusin`, `box`, …
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub min_order: Option<i64>,
+    #[serde(default)]
+    pub capacity_per_month: Option<i64>,
+    #[serde(default)]
+    pub stock: Option<i64>,
+    #[serde(default)]
+    pub weight_grams: Option<i64>,
+    #[serde(default)]
+    pub length_cm: Option<f64>,
+    #[serde(default)]
+    pub width_cm: Option<f64>,
+    #[serde(default)]
+    pub height_cm: Option<f64>,
+    #[serde(default)]
+    pub packaging: Option<String>,
+    #[serde(default)]
+    pub shelf_life_days: Option<i64>,
+    /// `draft`, `published` or `archived`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Marketplace and shop links by kind: `tokopedia`, `shopee`, `lazada`, `tiktok`, `website`.
+    #[serde(default)]
+    pub links: std::collections::BTreeMap<String, String>,
+    /// For a replacement: the version read (409 when the product changed since).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+impl ProductBody {
+    /// The body as the form would have it, so both go through the same checks.
+    fn to_input(&self) -> ProductInput {
+        let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+        // Centimetres in the form's way (a decimal comma), rounded to the millimetre.
+        let cm = |v: Option<f64>| {
+            v.map(|x| {
+                let mm = (x * 10.0).round() as i64;
+                if mm % 10 == 0 {
+                    (mm / 10).to_string()
+                } else {
+                    format!("{},{}", mm / 10, (mm % 10).abs())
+                }
+            })
+            .unwrap_or_default()
+        };
+        ProductInput {
+            name: self.name.clone(),
+            description: self.description.clone().unwrap_or_default(),
+            category: self.category.clone(),
+            price: n(self.price),
+            price_max: n(self.price_max),
+            unit: self.unit.clone().unwrap_or_default(),
+            min_order: n(self.min_order),
+            capacity_per_month: n(self.capacity_per_month),
+            stock: n(self.stock),
+            weight_grams: n(self.weight_grams),
+            length_cm: cm(self.length_cm),
+            width_cm: cm(self.width_cm),
+            height_cm: cm(self.height_cm),
+            packaging: self.packaging.clone().unwrap_or_default(),
+            shelf_life_days: n(self.shelf_life_days),
+            status: self.status.clone().unwrap_or_default(),
+            links: self
+                .links
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// A stored product.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductOut {
+    pub id: String,
+    pub umkm_id: String,
+    /// The public page is `/p/{slug}`.
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub category: String,
+    pub price: Option<i64>,
+    pub price_max: Option<i64>,
+    pub unit: String,
+    pub min_order: i64,
+    pub capacity_per_month: Option<i64>,
+    pub stock: Option<i64>,
+    pub weight_grams: Option<i64>,
+    /// Length, width and height in millimetres.
+    pub dimensions_mm: Option<[i64; 3]>,
+    pub packaging: Option<String>,
+    pub shelf_life_days: Option<i64>,
+    pub status: String,
+    pub links: std::collections::BTreeMap<String, String>,
+    /// Listed in the local e-katalog.
+    pub ekatalog: bool,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+impl From<ProductRecord> for ProductOut {
+    fn from(p: ProductRecord) -> Self {
+        let ekatalog = p.listed();
+        let d = p.data;
+        ProductOut {
+            id: p.id,
+            umkm_id: p.umkm_id,
+            slug: p.slug,
+            name: d.name,
+            description: d.description,
+            category: d.category,
+            price: d.price,
+            price_max: d.price_max,
+            unit: d.unit.as_str().to_string(),
+            min_order: d.min_order,
+            capacity_per_month: d.capacity_per_month,
+            stock: d.stock,
+            weight_grams: d.weight_grams,
+            dimensions_mm: d.dimensions_mm,
+            packaging: d.packaging,
+            shelf_life_days: d.shelf_life_days,
+            status: d.status.as_str().to_string(),
+            links: d
+                .links
+                .into_iter()
+                .map(|l| (l.kind.as_str().to_string(), l.url))
+                .collect(),
+            ekatalog,
+            updated_at: p.updated_at,
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductList {
+    pub items: Vec<ProductOut>,
+}
+
+/// One page of the public catalogue's search.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogueOut {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    /// The words were too strict together: these results match some of them.
+    pub relaxed: bool,
+    pub hits: Vec<CatalogueHit>,
+    /// Per facet, `[value, count]` pairs, largest first.
+    pub facets: CatalogueFacets,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogueHit {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub umkm_name: String,
+    pub category: String,
+    pub price: Option<u64>,
+    pub unit: String,
+    pub ekatalog: bool,
+    /// The product's public page.
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogueFacets {
+    pub category: Vec<(String, u64)>,
+    pub district: Vec<(String, u64)>,
+    pub cert: Vec<(String, u64)>,
+    pub price_band: Vec<(String, u64)>,
+    pub sector: Vec<(String, u64)>,
+}
+
+/// Searches the public catalogue (no sign-in), as the `/katalog` page does.
+#[utoipa::path(get, path = "/api/v1/katalog", tag = "catalogue",
+    params(
+        ("q" = Option<String>, Query, description = "Words, in Indonesian: stems, typos and synonyms are understood"),
+        ("kategori" = Option<String>, Query, description = "Category code"),
+        ("kecamatan" = Option<String>, Query, description = "Kecamatan code"),
+        ("sertifikat" = Option<String>, Query, description = "pirt, bpom, halal, sni"),
+        ("harga" = Option<String>, Query, description = "Price band: lt25k, 25k_100k, 100k_500k, 500k_1m, gte1m"),
+        ("sektor" = Option<String>, Query, description = "Sector code"),
+        ("ekatalog" = Option<String>, Query, description = "1: only products in the local e-katalog"),
+        ("urut" = Option<String>, Query, description = "relevance, price_asc, price_desc, newest"),
+        ("hal" = Option<usize>, Query, description = "Page, from 1")
+    ),
+    responses((status = 200, body = CatalogueOut)))]
+async fn search(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<CatalogueOut>> {
+    let (q, page) = catalogue_query(&query_pairs(query.as_deref()));
+    let per_page = q.limit;
+    let found = state
+        .search_catalogue(q)
+        .await
+        .map_err(|e| LangError(lang, e))?;
+    let f = found.facets;
+    Ok(Json(CatalogueOut {
+        total: found.total,
+        page,
+        per_page,
+        relaxed: found.relaxed,
+        hits: found
+            .hits
+            .into_iter()
+            .map(|h| CatalogueHit {
+                url: format!("/p/{}", h.slug),
+                id: h.id,
+                slug: h.slug,
+                name: h.name,
+                umkm_name: h.umkm_name,
+                category: h.category,
+                price: h.price,
+                unit: h.unit,
+                ekatalog: h.ekatalog,
+            })
+            .collect(),
+        facets: CatalogueFacets {
+            category: f.category,
+            district: f.district,
+            cert: f.cert,
+            price_band: f.price_band,
+            sector: f.sector,
+        },
+    }))
+}
+
+/// The products of a UMKM.
+#[utoipa::path(get, path = "/api/v1/umkm/{id}/products", tag = "catalogue",
+    params(("id" = String, Path, description = "UMKM id")),
+    responses((status = 200, body = ProductList), (status = 404, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ProductList>> {
+    allowed(&caller, lang)?;
+    let scope = caller.scope();
+    let run = async {
+        // Not found (rather than an empty list) outside the caller's scope.
+        state.db().get_umkm(&scope, &id).await?;
+        let items = state.db().products_of(&scope, &id).await?;
+        Ok::<_, ApiError>(Json(ProductList {
+            items: items.into_iter().map(ProductOut::from).collect(),
+        }))
+    };
+    run.await.map_err(|e| LangError(lang, e))
+}
+
+/// Adds a product to a UMKM.
+#[utoipa::path(post, path = "/api/v1/umkm/{id}/products", tag = "catalogue", request_body = ProductBody,
+    params(("id" = String, Path, description = "UMKM id")),
+    responses((status = 201, body = ProductOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    allowed(&caller, lang)?;
+    let run = async {
+        // Outside the caller's scope: not found, before the body is looked at.
+        state.db().get_umkm(&caller.scope(), &id).await?;
+        let body: ProductBody = parse_body(&body)?;
+        let categories = state.db().product_categories().await?;
+        let data = validate_product(&body.to_input(), &categories)
+            .map_err(|e| link_errors_by_kind(&body, e))?;
+        let record = state
+            .db()
+            .create_product(&caller.scope(), &id, &data, &caller.actor)
+            .await?;
+        state.wake_search();
+        Ok::<_, ApiError>((StatusCode::CREATED, Json(ProductOut::from(record))).into_response())
+    };
+    run.await.map_err(|e| LangError(lang, e))
+}
+
+/// One product.
+#[utoipa::path(get, path = "/api/v1/products/{pid}", tag = "catalogue",
+    params(("pid" = String, Path, description = "Product id")),
+    responses((status = 200, body = ProductOut), (status = 404, body = ErrorBody)))]
+async fn get(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    Path(pid): Path<String>,
+) -> ApiResult<Json<ProductOut>> {
+    allowed(&caller, lang)?;
+    let record = state
+        .db()
+        .get_product(&caller.scope(), &pid)
+        .await
+        .map_err(|e| LangError(lang, e.into()))?;
+    Ok(Json(record.into()))
+}
+
+/// Replaces a product's data; `version` must be the one read (409 otherwise).
+#[utoipa::path(put, path = "/api/v1/products/{pid}", tag = "catalogue", request_body = ProductBody,
+    params(("pid" = String, Path, description = "Product id")),
+    responses((status = 200, body = ProductOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    Path(pid): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<ProductOut>> {
+    allowed(&caller, lang)?;
+    let run = async {
+        let scope = caller.scope();
+        state.db().get_product(&scope, &pid).await?;
+        let body: ProductBody = parse_body(&body)?;
+        let Some(version) = body.version else {
+            let mut e = FieldErrors::new();
+            e.push("version", "required");
+            return Err(ApiError::Validation(e));
+        };
+        let categories = state.db().product_categories().await?;
+        let data = validate_product(&body.to_input(), &categories)
+            .map_err(|e| link_errors_by_kind(&body, e))?;
+        let record = state
+            .db()
+            .update_product(&scope, &pid, version, &data, &caller.actor)
+            .await?;
+        state.wake_search();
+        Ok::<_, ApiError>(Json(ProductOut::from(record)))
+    };
+    run.await.map_err(|e| LangError(lang, e))
+}

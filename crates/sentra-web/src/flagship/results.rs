@@ -1,0 +1,383 @@
+//! A round's results as the results page, the public page and the workbook show them: the
+//! group's ranking and weights, each group's own ranking, each participant's consistency, the
+//! location quotients of the candidates' sectors with the LQ × AHP quadrant, and how far each
+//! criterion's weight can move before the top candidate changes (drawn on the server as SVG).
+
+use std::collections::BTreeMap;
+
+use sentra_domain::flagship::ahp::{CR_LIMIT, priorities};
+use sentra_domain::flagship::lq::{LqRow, Quadrant, quotients};
+use sentra_domain::flagship::round::{
+    Evaluation, Group, Response, combine, evaluate, participant_weights, ranking, sensitivity,
+};
+use sentra_storage::{ParticipantRow, RoundRecord};
+
+use crate::AppState;
+use crate::lang::Lang;
+use crate::programme::activities::sector_label;
+
+/// Decimal comma for Indonesian, point for English.
+pub(crate) fn decimal(lang: Lang, v: f64, places: usize) -> String {
+    let s = format!("{v:.places$}");
+    match lang {
+        Lang::Id => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+pub struct CandidateResult {
+    pub rank: usize,
+    pub name: String,
+    pub sector: String,
+    pub score: String,
+    pub lq: String,
+    pub quadrant: String,
+    pub quadrant_code: &'static str,
+}
+
+pub struct CriterionResult {
+    pub name: String,
+    pub sub: bool,
+    pub local: String,
+    pub global: String,
+}
+
+pub struct GroupView {
+    pub group: String,
+    pub participants: usize,
+    /// Candidates from best to worst with their scores.
+    pub ranking: Vec<(String, String)>,
+}
+
+pub struct ParticipantConsistency {
+    pub name: String,
+    pub group: String,
+    pub submitted: bool,
+    /// The highest CR of their sections ("–" before any).
+    pub max_cr: String,
+    pub consistent: bool,
+    pub missing: usize,
+}
+
+pub struct LqLine {
+    pub sector: String,
+    pub local: String,
+    pub reference: String,
+    pub lq: String,
+    pub basis: bool,
+}
+
+pub struct SensitivityView {
+    pub criterion: String,
+    pub weight: String,
+    pub range: String,
+    /// SVG polylines (points in a 300×150 box), one per candidate.
+    pub lines: Vec<String>,
+    /// The current weight's x in the chart, and the stable range's x from and width.
+    pub at: u32,
+    pub band: (u32, u32),
+}
+
+pub struct QuadrantPoint {
+    pub x: u32,
+    pub y: u32,
+    pub label: String,
+}
+
+/// Everything the results pages show; `error` when the answers do not allow a computation yet.
+pub struct Results {
+    pub candidates: Vec<CandidateResult>,
+    pub criteria: Vec<CriterionResult>,
+    pub groups: Vec<GroupView>,
+    pub participants: Vec<ParticipantConsistency>,
+    pub consistent_count: usize,
+    pub answered: usize,
+    pub lq: Vec<LqLine>,
+    pub lq_note: String,
+    pub quadrant: Vec<QuadrantPoint>,
+    /// Where LQ = 1 and the average score are, in the quadrant chart.
+    pub quadrant_axes: (u32, u32),
+    pub sensitivity: Vec<SensitivityView>,
+    pub legend: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// Evaluates a set of responses with their weights.
+fn evaluate_all(round: &RoundRecord, responses: &[(&Response, f64)]) -> Result<Evaluation, String> {
+    let hierarchy = round.hierarchy().map_err(|e| e.to_string())?;
+    let setup = round.setup(&hierarchy);
+    let combined = combine(&setup, responses);
+    evaluate(&setup, &combined).map_err(|e| e.to_string())
+}
+
+/// The group's evaluation (participants weighted by their group's weight), for the pages and
+/// the workbook.
+pub(crate) fn group_evaluation(
+    round: &RoundRecord,
+    people: &[ParticipantRow],
+    answers: &BTreeMap<String, Response>,
+) -> Result<Evaluation, String> {
+    let answered: Vec<(&ParticipantRow, &Response)> = people
+        .iter()
+        .filter_map(|p| answers.get(&p.id).map(|r| (p, r)))
+        .collect();
+    let groups: Vec<Group> = answered.iter().map(|(p, _)| p.group).collect();
+    let weights = participant_weights(&groups, round.settings.group_weights.as_ref());
+    let weighted: Vec<(&Response, f64)> = answered
+        .iter()
+        .zip(weights)
+        .map(|((_, r), w)| (*r, w))
+        .collect();
+    evaluate_all(round, &weighted)
+}
+
+fn score_text(lang: Lang, v: f64) -> String {
+    decimal(lang, v, 3)
+}
+
+pub(crate) async fn results(
+    state: &AppState,
+    lang: Lang,
+    round: &RoundRecord,
+    people: &[ParticipantRow],
+    answers: &BTreeMap<String, Response>,
+) -> Results {
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let sector_name = |code: &Option<String>| {
+        code.as_deref()
+            .map_or_else(|| "–".to_string(), |c| sector_label(lang, &sectors, c))
+    };
+    let hierarchy = round.hierarchy().ok();
+    // Each participant's consistency.
+    let mut participants = Vec::new();
+    let mut consistent_count = 0;
+    for p in people {
+        let response = answers.get(&p.id);
+        let mut max_cr: Option<f64> = None;
+        let mut missing = 0;
+        if let Some(h) = &hierarchy {
+            let setup = round.setup(h);
+            for node in setup.pairwise_nodes() {
+                let size = setup.node_size(&node);
+                match response.and_then(|r| r.matrices.get(&node)) {
+                    Some(m) => {
+                        missing += m.missing().len();
+                        if let Ok(pr) = priorities(m, round.settings.method) {
+                            max_cr = Some(max_cr.map_or(pr.cr, |c: f64| c.max(pr.cr)));
+                        }
+                    }
+                    None => missing += size * size.saturating_sub(1) / 2,
+                }
+            }
+        }
+        let consistent = max_cr.is_some_and(|c| c < CR_LIMIT);
+        consistent_count += usize::from(consistent && response.is_some());
+        participants.push(ParticipantConsistency {
+            name: p.name.clone(),
+            group: lang
+                .t(&format!("flagship.group_{}", p.group.as_str()))
+                .into_owned(),
+            submitted: p.submitted_at.is_some(),
+            max_cr: max_cr.map_or("–".into(), |c| decimal(lang, c, 3)),
+            consistent,
+            missing,
+        });
+    }
+    let mut out = Results {
+        candidates: Vec::new(),
+        criteria: Vec::new(),
+        groups: Vec::new(),
+        answered: people
+            .iter()
+            .filter(|p| answers.contains_key(&p.id))
+            .count(),
+        participants,
+        consistent_count,
+        lq: Vec::new(),
+        lq_note: String::new(),
+        quadrant: Vec::new(),
+        quadrant_axes: (0, 0),
+        sensitivity: Vec::new(),
+        legend: round.candidates.iter().map(|c| c.name.clone()).collect(),
+        error: None,
+    };
+    // Location quotients of the candidates' sectors.
+    let region = sentra_domain::region::RegionCode::parse(&round.region_code).ok();
+    let local = match &region {
+        Some(r) => state
+            .db()
+            .sector_totals(r, round.settings.measure)
+            .await
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let reference = match &round.settings.reference_region {
+        Some(r) => {
+            out.lq_note = lang.tf(
+                "flagship.lq_against_region",
+                &[("region", &state.region_name(r.as_str()))],
+            );
+            state
+                .db()
+                .sector_totals(r, round.settings.measure)
+                .await
+                .unwrap_or_default()
+        }
+        None => {
+            out.lq_note = lang.t("flagship.lq_against_entered").into_owned();
+            round.reference.clone()
+        }
+    };
+    let rows: Vec<LqRow> = quotients(&local, &reference);
+    let lq_of = |sector: &Option<String>| {
+        sector
+            .as_ref()
+            .and_then(|s| rows.iter().find(|r| &r.sector == s))
+            .and_then(|r| r.lq)
+    };
+    let wanted: Vec<&String> = round
+        .candidates
+        .iter()
+        .filter_map(|c| c.sector.as_ref())
+        .collect();
+    out.lq = rows
+        .iter()
+        .filter(|r| wanted.contains(&&r.sector))
+        .map(|r| LqLine {
+            sector: sector_label(lang, &sectors, &r.sector),
+            local: decimal(lang, r.local, 0),
+            reference: decimal(lang, r.reference, 0),
+            lq: r.lq.map_or("–".into(), |q| decimal(lang, q, 2)),
+            basis: r.basis(),
+        })
+        .collect();
+
+    let e = match group_evaluation(round, people, answers) {
+        Ok(e) => e,
+        Err(_) => {
+            out.error = Some(lang.t("flagship.not_computable").into_owned());
+            return out;
+        }
+    };
+    let n = round.candidates.len();
+    let average = 1.0 / n.max(1) as f64;
+    let order = ranking(&e.scores);
+    out.candidates = order
+        .iter()
+        .enumerate()
+        .map(|(rank, &a)| {
+            let c = &round.candidates[a];
+            let lq = lq_of(&c.sector);
+            let q = Quadrant::of(lq, e.scores[a], average);
+            CandidateResult {
+                rank: rank + 1,
+                name: c.name.clone(),
+                sector: sector_name(&c.sector),
+                score: score_text(lang, e.scores[a]),
+                lq: lq.map_or("–".into(), |v| decimal(lang, v, 2)),
+                quadrant: lang
+                    .t(&format!("flagship.quadrant_{}", q.as_str()))
+                    .into_owned(),
+                quadrant_code: q.as_str(),
+            }
+        })
+        .collect();
+    out.criteria = round
+        .criteria
+        .iter()
+        .filter_map(|c| {
+            let w = e.weights.iter().find(|w| w.0 == c.code)?;
+            Some(CriterionResult {
+                name: c.name.clone(),
+                sub: c.parent.is_some(),
+                local: decimal(lang, w.1, 3),
+                global: decimal(lang, w.2, 3),
+            })
+        })
+        .collect();
+    // Each group's own view, everyone in it counting the same.
+    for g in Group::ALL {
+        let members: Vec<(&Response, f64)> = people
+            .iter()
+            .filter(|p| p.group == g)
+            .filter_map(|p| answers.get(&p.id).map(|r| (r, 1.0)))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        if let Ok(ge) = evaluate_all(round, &members) {
+            out.groups.push(GroupView {
+                group: lang
+                    .t(&format!("flagship.group_{}", g.as_str()))
+                    .into_owned(),
+                participants: members.len(),
+                ranking: ranking(&ge.scores)
+                    .iter()
+                    .map(|&a| {
+                        (
+                            round.candidates[a].name.clone(),
+                            score_text(lang, ge.scores[a]),
+                        )
+                    })
+                    .collect(),
+            });
+        }
+    }
+    // The quadrant: LQ across (0 to at least 2), score up (0 to the best + a fifth).
+    let lq_max = round
+        .candidates
+        .iter()
+        .filter_map(|c| lq_of(&c.sector))
+        .fold(2.0f64, f64::max);
+    let score_max = e.scores.iter().copied().fold(average, f64::max) * 1.2;
+    let x = |lq: f64| (20.0 + lq / lq_max * 260.0).round() as u32;
+    let y = |s: f64| (180.0 - s / score_max * 160.0).round() as u32;
+    out.quadrant_axes = (x(1.0), y(average));
+    out.quadrant = round
+        .candidates
+        .iter()
+        .enumerate()
+        .filter_map(|(a, c)| {
+            let lq = lq_of(&c.sector)?;
+            Some(QuadrantPoint {
+                x: x(lq),
+                y: y(e.scores[a]),
+                label: c.name.clone(),
+            })
+        })
+        .collect();
+    // Sensitivity of each top-level criterion.
+    let tops: Vec<&str> = round
+        .criteria
+        .iter()
+        .filter(|c| c.parent.is_none())
+        .map(|c| c.name.as_str())
+        .collect();
+    let curve_max = e.scores.iter().copied().fold(0.0, f64::max).max(average) * 1.6;
+    out.sensitivity = sensitivity(&e)
+        .iter()
+        .zip(tops)
+        .map(|(s, name)| {
+            let px = |t: f64| (t * 300.0).round() as u32;
+            let py = |v: f64| (150.0 - (v / curve_max).min(1.0) * 140.0).round() as u32;
+            SensitivityView {
+                criterion: name.to_string(),
+                weight: decimal(lang, s.weight, 3),
+                range: format!("{} – {}", decimal(lang, s.low, 3), decimal(lang, s.high, 3)),
+                lines: (0..n)
+                    .map(|a| {
+                        s.curve
+                            .iter()
+                            .enumerate()
+                            .map(|(k, scores)| format!("{},{}", px(k as f64 / 20.0), py(scores[a])))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect(),
+                at: px(s.weight),
+                band: (px(s.low), px(s.high).saturating_sub(px(s.low))),
+            }
+        })
+        .collect();
+    out
+}

@@ -1,0 +1,13 @@
+//! Figures over everything: the dashboard, the reports and their workbooks, the open data.
+
+pub(crate) mod dashboard;
+pub(crate) mod opendata;
+pub(crate) mod reports;
+
+use crate::routes::Routes;
+
+pub(crate) fn routes() -> Routes {
+    dashboard::routes()
+        .merge(opendata::routes())
+        .merge(reports::routes())
+}

@@ -1,0 +1,724 @@
+//! The procurement share (`/pengadaan`, issue 9): for a region in the caller's scope and a
+//! fiscal year (to date for the current one), each government unit's spending, the part that
+//! went to micro and small enterprises and cooperatives against the 40% minimum of Perpres
+//! 12/2021 Pasal 65 ayat (3), its budget and the gap to 40% of it, the year-end projection at
+//! the current pace, and its packages up to Rp15 M awarded elsewhere (ayat (4)); ranked.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{RawQuery, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use sentra_domain::account::Permission;
+use sentra_domain::money::format_rupiah;
+use sentra_domain::procurement::{
+    DeliveryRecord, Method, Share, SupplierType, cumulative_by_month, days_awaiting_payment,
+    project_year_end,
+};
+use sentra_domain::region::RegionCode;
+use sentra_sheets::{Cell, ReportSheet, write_report};
+use sentra_storage::{PurchaseFilter, PurchaseRow};
+
+use crate::AppState;
+use crate::auth::{Caller, require};
+use crate::error::ApiError;
+use crate::forms::form_value;
+use crate::forms::query_pairs;
+use crate::lang::{Lang, ReqLang};
+use crate::programme::activities::area_choices;
+use crate::registry::umkm::{Chrome, error_page};
+use crate::routes::{Access, Routes};
+
+pub fn routes() -> Routes {
+    let read = Access::Role(Permission::ReadProcurement);
+    Routes::new("").get("/pengadaan", read, share_page).get(
+        "/pengadaan/realisasi.xlsx",
+        read,
+        realisation_xlsx,
+    )
+}
+
+/// The fiscal year asked for (`tahun`), the current one by default.
+pub(crate) fn chosen_year(q: &[(String, String)], today: NaiveDate) -> i32 {
+    form_value(q, "tahun")
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=today.year() + 1).contains(y))
+        .unwrap_or(today.year())
+}
+
+/// A purchase as a line of a table.
+pub struct PurchaseView {
+    pub id: String,
+    pub package: String,
+    pub ordered_on: String,
+    pub unit: String,
+    pub unit_id: String,
+    pub supplier: String,
+    /// The business's page, for those who may read the registry.
+    pub supplier_href: Option<String>,
+    pub product: Option<(String, String)>,
+    pub supplier_type: String,
+    pub method: String,
+    pub value: String,
+    pub status: String,
+    /// "tepat waktu", "terlambat 3 hari" or "–".
+    pub delivery: String,
+    pub late: bool,
+    /// "12 hari", "menunggu 30 hari" or "–".
+    pub payment: String,
+    pub awaiting: bool,
+    /// Up to Rp15 M to a medium or large supplier (Pasal 65 ayat (4)).
+    pub flagged: bool,
+}
+
+pub(crate) fn day_text(lang: Lang, d: NaiveDate) -> String {
+    lang.date(d.year(), d.month(), d.day())
+}
+
+pub(crate) fn supplier_type_label(lang: Lang, t: SupplierType) -> String {
+    lang.t(&format!("procurement.supplier_{}", t.as_str()))
+        .into_owned()
+}
+
+pub(crate) fn method_label(lang: Lang, m: Method) -> String {
+    lang.t(&format!("procurement.method_{}", m.as_str()))
+        .into_owned()
+}
+
+pub(crate) fn purchase_view(
+    lang: Lang,
+    p: &PurchaseRow,
+    reads_registry: bool,
+    today: NaiveDate,
+) -> PurchaseView {
+    let b = &p.purchase;
+    let status = if b.paid_on.is_some() {
+        "paid"
+    } else if b.accepted_on.is_some() {
+        "accepted"
+    } else if b.delivered_on.is_some() {
+        "delivered"
+    } else {
+        "ordered"
+    };
+    let late = b.days_late();
+    let waiting = days_awaiting_payment(b, today);
+    PurchaseView {
+        id: p.id.clone(),
+        package: b.package.clone(),
+        ordered_on: day_text(lang, b.ordered_on),
+        unit: format!("{} {}", p.unit_code, p.unit_name),
+        unit_id: p.unit_id.clone(),
+        supplier: p.supplier_label().to_string(),
+        supplier_href: p
+            .umkm_id
+            .as_ref()
+            .filter(|_| reads_registry)
+            .map(|id| format!("/umkm/{id}")),
+        product: p
+            .product_name
+            .clone()
+            .zip(p.product_slug.as_ref().map(|s| format!("/p/{s}"))),
+        supplier_type: supplier_type_label(lang, b.supplier_type),
+        method: method_label(lang, b.method),
+        value: format_rupiah(b.value),
+        status: lang.t(&format!("procurement.status_{status}")).into_owned(),
+        delivery: match late {
+            Some(0) => lang.t("procurement.on_time").into_owned(),
+            Some(n) => lang.tf("procurement.days_late", &[("n", &n.to_string())]),
+            None => "–".into(),
+        },
+        late: late.is_some_and(|n| n > 0),
+        payment: match (b.days_to_pay(), waiting) {
+            (Some(n), _) => lang.tf("procurement.paid_after", &[("n", &n.to_string())]),
+            (None, Some(n)) => lang.tf("procurement.waiting", &[("n", &n.to_string())]),
+            _ => "–".into(),
+        },
+        awaiting: waiting.is_some(),
+        flagged: b.reserved_package_breached(),
+    }
+}
+
+/// A supplier's record in one line: "7 dari 8 tepat waktu · rata-rata terlambat 3 hari ·
+/// dibayar rata-rata 12 hari setelah serah terima · 2 menunggu pembayaran".
+pub(crate) fn record_text(lang: Lang, r: &DeliveryRecord) -> String {
+    let mut parts = Vec::new();
+    if r.judged > 0 {
+        parts.push(lang.tf(
+            "procurement.record_on_time",
+            &[("n", &r.on_time.to_string()), ("of", &r.judged.to_string())],
+        ));
+    }
+    if let Some(d) = r.average_days_late() {
+        parts.push(lang.tf("procurement.record_late", &[("n", &d.to_string())]));
+    }
+    if let Some(d) = r.average_days_to_pay() {
+        parts.push(lang.tf("procurement.record_pay", &[("n", &d.to_string())]));
+    }
+    if r.awaiting_payment > 0 {
+        parts.push(lang.tf(
+            "procurement.record_awaiting",
+            &[("n", &r.awaiting_payment.to_string())],
+        ));
+    }
+    if parts.is_empty() {
+        "–".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// Basis points as a percentage with one decimal, cut (not rounded) so that 39,99% never
+/// shows as 40,0%.
+pub(crate) fn bp_text(lang: Lang, bp: Option<i64>) -> String {
+    bp.map_or_else(|| "–".into(), |b| lang.percent((b / 10) as f64 / 10.0))
+}
+
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    /// The unit's page for the year (empty for totals).
+    pub href: String,
+    pub budget: String,
+    pub spent: String,
+    pub small: String,
+    pub share: String,
+    pub met: bool,
+    pub of_budget: String,
+    pub gap: String,
+    pub projection: String,
+    pub breaches: i64,
+}
+
+/// A month of the year to date: cumulative spending and share, and the bar of the chart.
+pub struct MonthRow {
+    pub month: String,
+    /// The chart's label: the month's first three letters.
+    pub short: String,
+    pub spent: String,
+    pub small: String,
+    pub share: String,
+    pub met: bool,
+    /// Bar height in the chart (share of spending, 120 = 100%).
+    pub bar: u32,
+    pub x: u32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "procurement/procurement.html")]
+pub struct SharePage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub region: String,
+    pub regions: Vec<(String, String)>,
+    pub year: i32,
+    pub years: Vec<i32>,
+    /// The month chosen (0: the whole year, or to date).
+    pub month: u32,
+    pub months: Vec<(u32, String)>,
+    /// "s.d. 24 November 2026" when counted to a day before the year's end.
+    pub as_of: String,
+    pub rows: Vec<UnitRow>,
+    /// Per region under the chosen one (shown when the units are in more than one).
+    pub region_rows: Vec<UnitRow>,
+    pub overall: UnitRow,
+    pub trend: Vec<MonthRow>,
+    pub can_record: bool,
+    /// The query of this view (region, year, month), for the report links.
+    pub query: String,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    lang: Lang,
+    code: String,
+    name: String,
+    href: String,
+    s: &Share,
+    breaches: i64,
+    year: i32,
+    until: NaiveDate,
+) -> UnitRow {
+    let money = |v: Option<i64>| v.map_or_else(|| "–".into(), format_rupiah);
+    UnitRow {
+        code,
+        name,
+        href,
+        budget: money(s.budget),
+        spent: format_rupiah(s.total),
+        small: format_rupiah(s.small),
+        share: bp_text(lang, s.of_spending_bp()),
+        met: s.meets_minimum(),
+        of_budget: bp_text(lang, s.of_budget_bp()),
+        gap: s.budget_gap().map_or_else(|| "–".into(), format_rupiah),
+        projection: project_year_end(s, year, until).map_or_else(
+            || "–".into(),
+            |(v, bp)| format!("{} ({})", format_rupiah(v), bp_text(lang, Some(bp))),
+        ),
+        breaches,
+    }
+}
+
+/// What the share page and its report count: the region, the year, the month (0 = all) and
+/// the last day counted.
+pub(crate) struct Period {
+    pub region: RegionCode,
+    pub year: i32,
+    pub month: u32,
+    pub until: NaiveDate,
+}
+
+pub(crate) fn period(
+    q: &[(String, String)],
+    scope: &sentra_domain::scope::Scope,
+) -> Option<Period> {
+    let asked = RegionCode::parse(form_value(q, "wilayah")).ok();
+    let region = scope.narrow(asked.as_ref())?;
+    let today = chrono::Utc::now().date_naive();
+    let year = chosen_year(q, today);
+    let month = form_value(q, "bulan")
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|m| (1..=12).contains(m))
+        .unwrap_or(0);
+    // A past year is counted whole; the current one to date; a month to its last day.
+    let end = if month == 0 {
+        NaiveDate::from_ymd_opt(year, 12, 31)
+    } else {
+        NaiveDate::from_ymd_opt(year + i32::from(month == 12), month % 12 + 1, 1)
+            .and_then(|d| d.pred_opt())
+    };
+    let until = end.map_or(today, |end| end.min(today));
+    Some(Period {
+        region,
+        year,
+        month,
+        until,
+    })
+}
+
+/// Each unit's share, the region totals under the chosen region, the overall line and the
+/// months to date — what the page shows and the report writes.
+pub(crate) struct Figures {
+    pub units: Vec<sentra_storage::UnitShare>,
+    pub regions: Vec<(String, String, Share, i64)>,
+    pub overall: (Share, i64),
+    pub months: [Share; 12],
+}
+
+pub(crate) async fn figures(
+    state: &AppState,
+    scope: &sentra_domain::scope::Scope,
+    p: &Period,
+) -> Result<Figures, sentra_storage::StorageError> {
+    let db = state.db();
+    let mut units = db.unit_shares(scope, &p.region, p.year, p.until).await?;
+    let months = db
+        .monthly_spending(scope, &p.region, p.year, p.until)
+        .await?;
+    // The ranking: highest share of spending first, units without spending last.
+    units.sort_by_key(|s| std::cmp::Reverse(s.share.of_spending_bp().unwrap_or(-1)));
+    let mut overall = Share::default();
+    let mut budgets = 0;
+    let mut breaches = 0;
+    // Per region under the chosen one; units of the chosen region itself make their own line.
+    let children: Vec<(String, String)> = state
+        .regions()
+        .children(&p.region)
+        .into_iter()
+        .map(|r| (r.code.as_str().to_string(), r.name.clone()))
+        .collect();
+    let mut regions: Vec<(String, String, Share, i64)> = Vec::new();
+    for s in &units {
+        overall.total += s.share.total;
+        overall.small += s.share.small;
+        budgets += s.share.budget.unwrap_or(0);
+        breaches += s.reserved_breaches;
+        let (code, name) = RegionCode::parse(&s.unit.region_code)
+            .ok()
+            .and_then(|c| {
+                children
+                    .iter()
+                    .find(|(k, _)| RegionCode::parse(k).is_ok_and(|k| c.is_within(&k)))
+                    .cloned()
+            })
+            .unwrap_or_else(|| {
+                (
+                    p.region.as_str().to_string(),
+                    state.region_name(p.region.as_str()),
+                )
+            });
+        let at = match regions.iter().position(|r| r.0 == code) {
+            Some(i) => i,
+            None => {
+                regions.push((code, name, Share::default(), 0));
+                regions.len() - 1
+            }
+        };
+        let r = &mut regions[at];
+        r.2.total += s.share.total;
+        r.2.small += s.share.small;
+        r.2.budget = Some(r.2.budget.unwrap_or(0) + s.share.budget.unwrap_or(0));
+        r.3 += s.reserved_breaches;
+    }
+    regions.sort_by(|a, b| a.0.cmp(&b.0));
+    overall.budget = (budgets > 0).then_some(budgets);
+    Ok(Figures {
+        units,
+        regions,
+        overall: (overall, breaches),
+        months: cumulative_by_month(&months),
+    })
+}
+
+fn month_name(lang: Lang, m: u32) -> String {
+    lang.t(&format!("month.m{m}")).into_owned()
+}
+
+async fn share_page(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::ReadProcurement) {
+        return *r;
+    }
+    let q = query_pairs(query.as_deref());
+    let scope = caller.scope();
+    let Some(p) = period(&q, &scope) else {
+        return error_page(lang, &uri, ApiError::NotFound);
+    };
+    let f = match figures(&state, &scope, &p).await {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let today = chrono::Utc::now().date_naive();
+    let (year, until) = (p.year, p.until);
+    let last_month = if until.year() == year {
+        until.month()
+    } else {
+        0
+    };
+    let trend = f
+        .months
+        .iter()
+        .enumerate()
+        .take(last_month as usize)
+        .map(|(i, s)| {
+            let bp = s.of_spending_bp();
+            let month = month_name(lang, i as u32 + 1);
+            MonthRow {
+                short: month.chars().take(3).collect(),
+                month,
+                spent: format_rupiah(s.total),
+                small: format_rupiah(s.small),
+                share: bp_text(lang, bp),
+                met: s.meets_minimum(),
+                bar: bp.map_or(0, |b| (b.clamp(0, 10_000) * 120 / 10_000) as u32),
+                x: i as u32 * 50,
+            }
+        })
+        .collect();
+    let query = crate::view::query_string(&[
+        ("wilayah", p.region.as_str().to_string()),
+        ("tahun", year.to_string()),
+        (
+            "bulan",
+            if p.month == 0 {
+                String::new()
+            } else {
+                p.month.to_string()
+            },
+        ),
+    ]);
+    let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(until);
+    SharePage {
+        c: Chrome::new(lang, lang.t("procurement.title").into_owned(), &uri).signed_in(&caller),
+        l: lang,
+        regions: area_choices(&state, scope.region_code()),
+        region: p.region.as_str().to_string(),
+        year,
+        years: (today.year() - 4..=today.year()).rev().collect(),
+        month: p.month,
+        months: (1..=12).map(|m| (m, month_name(lang, m))).collect(),
+        as_of: if until < year_end {
+            lang.tf("procurement.as_of", &[("date", &day_text(lang, until))])
+        } else {
+            String::new()
+        },
+        rows: f
+            .units
+            .iter()
+            .map(|s| {
+                row(
+                    lang,
+                    s.unit.code.clone(),
+                    s.unit.name.clone(),
+                    format!("/pengadaan/opd/{}?tahun={year}", s.unit.id),
+                    &s.share,
+                    s.reserved_breaches,
+                    year,
+                    until,
+                )
+            })
+            .collect(),
+        region_rows: if f.regions.len() > 1 {
+            f.regions
+                .iter()
+                .map(|(code, name, share, breaches)| {
+                    let href = format!("/pengadaan?wilayah={code}&tahun={year}");
+                    row(
+                        lang,
+                        code.clone(),
+                        name.clone(),
+                        href,
+                        share,
+                        *breaches,
+                        year,
+                        until,
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        overall: row(
+            lang,
+            String::new(),
+            lang.t("report.total").into_owned(),
+            String::new(),
+            &f.overall.0,
+            f.overall.1,
+            year,
+            until,
+        ),
+        trend,
+        can_record: caller.can(Permission::RecordProcurement),
+        query,
+    }
+    .into_response()
+}
+
+/// The realisation report (`/pengadaan/realisasi.xlsx`): the units' shares, the months to
+/// date and every purchase of the period, with Indonesian number formats.
+async fn realisation_xlsx(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(r) = require(&caller, Permission::ReadProcurement) {
+        return *r;
+    }
+    let q = query_pairs(query.as_deref());
+    let scope = caller.scope();
+    let Some(p) = period(&q, &scope) else {
+        return error_page(lang, &uri, ApiError::NotFound);
+    };
+    let f = match figures(&state, &scope, &p).await {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let purchases = match state
+        .db()
+        .purchases(
+            &scope,
+            &PurchaseFilter {
+                region: Some(p.region.clone()),
+                year: Some(p.year),
+                until: Some(p.until),
+                ..PurchaseFilter::default()
+            },
+        )
+        .await
+    {
+        Ok(list) => list,
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let sheets = realisation_sheets(&state, lang, &p, &f, &purchases);
+    match write_report(&sheets) {
+        Ok(bytes) => crate::registry::export::xlsx_response(
+            &format!("realisasi-pengadaan-{}-{}.xlsx", p.region.as_str(), p.year),
+            bytes,
+        ),
+        Err(e) => error_page(lang, &uri, ApiError::Internal(e.to_string())),
+    }
+}
+
+fn percent_of(bp: Option<i64>) -> Cell {
+    // Cut to a tenth of a percent like the page, so 39,99% is never written as 40,0%.
+    Cell::Percent(bp.map(|b| (b / 10) as f64 / 1000.0))
+}
+
+fn realisation_sheets(
+    state: &AppState,
+    lang: Lang,
+    p: &Period,
+    f: &Figures,
+    purchases: &[PurchaseRow],
+) -> Vec<ReportSheet> {
+    let t = |k: &str| lang.t(k).into_owned();
+    let notes = vec![
+        lang.tf(
+            "report.note_region",
+            &[
+                ("name", &state.region_name(p.region.as_str())),
+                ("code", p.region.as_str()),
+            ],
+        ),
+        lang.tf(
+            "procurement.note_period",
+            &[
+                ("year", &p.year.to_string()),
+                ("date", &day_text(lang, p.until)),
+            ],
+        ),
+        t("procurement.rules"),
+    ];
+    let share_cells = |s: &Share, breaches: i64| {
+        vec![
+            s.budget
+                .map_or(Cell::Text("–".into()), |b| Cell::Rupiah(b.into())),
+            Cell::Rupiah(s.total),
+            Cell::Rupiah(s.small),
+            percent_of(s.of_spending_bp()),
+            percent_of(s.of_budget_bp()),
+            s.budget_gap().map_or(Cell::Text("–".into()), Cell::Rupiah),
+            Cell::Count(breaches),
+        ]
+    };
+    let mut unit_headers = vec![t("procurement.field_code"), t("procurement.unit")];
+    let figure_headers = [
+        t("field.amount"),
+        t("procurement.spent"),
+        t("procurement.small"),
+        t("procurement.share"),
+        t("procurement.of_budget"),
+        t("procurement.gap"),
+        t("procurement.breaches"),
+    ];
+    unit_headers.extend(figure_headers.iter().cloned());
+    let units = ReportSheet {
+        name: t("procurement.sheet_units"),
+        title: lang.tf("procurement.report_title", &[("year", &p.year.to_string())]),
+        notes: notes.clone(),
+        headers: unit_headers,
+        rows: f
+            .units
+            .iter()
+            .map(|u| {
+                let mut r = vec![
+                    Cell::Text(u.unit.code.clone()),
+                    Cell::Text(u.unit.name.clone()),
+                ];
+                r.extend(share_cells(&u.share, u.reserved_breaches));
+                r
+            })
+            .collect(),
+        total: Some({
+            let mut r = vec![Cell::Text(String::new()), Cell::Text(t("report.total"))];
+            r.extend(share_cells(&f.overall.0, f.overall.1));
+            r
+        }),
+    };
+    let last_month = if p.until.year() == p.year {
+        p.until.month() as usize
+    } else {
+        0
+    };
+    let months = ReportSheet {
+        name: t("procurement.sheet_months"),
+        title: t("procurement.trend_title"),
+        notes: notes.clone(),
+        headers: vec![
+            t("procurement.month"),
+            t("procurement.spent"),
+            t("procurement.small"),
+            t("procurement.share"),
+        ],
+        rows: f
+            .months
+            .iter()
+            .take(last_month)
+            .enumerate()
+            .map(|(i, s)| {
+                vec![
+                    Cell::Text(month_name(lang, i as u32 + 1)),
+                    Cell::Rupiah(s.total),
+                    Cell::Rupiah(s.small),
+                    percent_of(s.of_spending_bp()),
+                ]
+            })
+            .collect(),
+        total: None,
+    };
+    let days = |d: Option<i64>| d.map_or(Cell::Text("–".into()), Cell::Count);
+    let date = |d: Option<NaiveDate>| {
+        Cell::Text(d.map_or("–".into(), |d| d.format("%d/%m/%Y").to_string()))
+    };
+    let list = ReportSheet {
+        name: t("procurement.sheet_purchases"),
+        title: t("procurement.purchases"),
+        notes,
+        headers: vec![
+            t("procurement.unit"),
+            t("procurement.field_package"),
+            t("procurement.field_ordered_on"),
+            t("procurement.supplier"),
+            t("procurement.field_supplier_type"),
+            t("procurement.field_method"),
+            t("procurement.field_value"),
+            t("procurement.field_delivered_on"),
+            t("procurement.days_late_col"),
+            t("procurement.field_paid_on"),
+            t("procurement.days_to_pay_col"),
+            t("procurement.flag"),
+        ],
+        rows: purchases
+            .iter()
+            .map(|r| {
+                let b = &r.purchase;
+                vec![
+                    Cell::Text(format!("{} {}", r.unit_code, r.unit_name)),
+                    Cell::Text(b.package.clone()),
+                    date(Some(b.ordered_on)),
+                    Cell::Text(r.supplier_label().to_string()),
+                    Cell::Text(supplier_type_label(lang, b.supplier_type)),
+                    Cell::Text(method_label(lang, b.method)),
+                    Cell::Rupiah(b.value.into()),
+                    date(b.delivered_on),
+                    days(b.days_late()),
+                    date(b.paid_on),
+                    days(b.days_to_pay()),
+                    Cell::Text(if b.reserved_package_breached() {
+                        t("procurement.flag")
+                    } else {
+                        String::new()
+                    }),
+                ]
+            })
+            .collect(),
+        total: None,
+    };
+    vec![units, months, list]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_just_under_forty_percent_never_shows_as_forty() {
+        assert_eq!(bp_text(Lang::Id, Some(3999)), "39,9%");
+        assert_eq!(bp_text(Lang::Id, Some(4000)), "40,0%");
+        assert_eq!(bp_text(Lang::En, Some(705)), "7.0%");
+        assert_eq!(bp_text(Lang::Id, None), "–");
+    }
+}

@@ -1,0 +1,104 @@
+//! The worker that writes large exports: it claims a job with a lease (renewed while it works,
+//! so a job whose server died is taken up again), writes the workbook and stores it for the
+//! requester's download. Files are dropped after a day.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sentra_storage::{Actor, ExportJob, PageRequest, SortDirection, UmkmSort};
+use tokio::sync::Notify;
+
+use crate::AppState;
+use crate::params::parse_list_params;
+use crate::registry::export::{spawn_export, write_workbook};
+
+const LEASE_SECONDS: i64 = 15;
+const RENEW: Duration = Duration::from_secs(2);
+const IDLE_POLL: Duration = Duration::from_secs(3);
+const KEEP_HOURS: i64 = 24;
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Stops between jobs once `stop` turns true, like the import worker.
+pub async fn run_export_worker(
+    state: AppState,
+    wake: Arc<Notify>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let db = state.db().clone();
+    let mut last_purge: Option<std::time::Instant> = None;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if last_purge.is_none_or(|t| t.elapsed() > PURGE_EVERY) {
+            if let Err(e) = db.purge_export_files(KEEP_HOURS).await {
+                tracing::warn!(error = %e, "cannot purge old export files");
+            }
+            last_purge = Some(std::time::Instant::now());
+        }
+        match db.claim_export_job(LEASE_SECONDS).await {
+            Ok(Some(job)) => {
+                let id = job.id.clone();
+                if let Err(e) = run_job(&state, job).await {
+                    tracing::error!(job = %id, error = %e, "export job failed");
+                    let _ = db.fail_export_job(&id, &e).await;
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot look for export jobs"),
+        }
+        tokio::select! {
+            () = wake.notified() => {}
+            () = tokio::time::sleep(IDLE_POLL) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+async fn run_job(state: &AppState, job: ExportJob) -> Result<(), String> {
+    let db = state.db().clone();
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&job.query).unwrap_or_default();
+    let params = parse_list_params(&pairs, state.regions()).map_err(|e| format!("{e:?}"))?;
+    let total = db
+        .list_umkm(
+            &job.scope,
+            &params.filter,
+            UmkmSort::Name,
+            SortDirection::Asc,
+            PageRequest::new(1, 1),
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .total
+        .max(0) as u64;
+    let progress = Arc::new(AtomicU64::new(0));
+    let heartbeat = {
+        let (db, id, progress) = (db.clone(), job.id.clone(), progress.clone());
+        tokio::spawn(async move {
+            loop {
+                let done = progress.load(Ordering::Relaxed);
+                if let Err(e) = db.renew_export_job(&id, done, total, LEASE_SECONDS).await {
+                    tracing::warn!(job = %id, error = %e, "cannot renew export job");
+                }
+                tokio::time::sleep(RENEW).await;
+            }
+        })
+    };
+    let actor = Actor::new(job.created_by.clone(), Some(format!("export {}", job.id)));
+    let rx = spawn_export(
+        db.clone(),
+        job.scope.clone(),
+        params.filter,
+        job.reveal,
+        actor,
+    );
+    let counter = progress.clone();
+    let written = write_workbook(rx, move |n| counter.store(n, Ordering::Relaxed)).await;
+    heartbeat.abort();
+    let (bytes, rows) = written.map_err(|e| e.to_string())?;
+    db.finish_export_job(&job.id, &bytes, rows)
+        .await
+        .map_err(|e| e.to_string())
+}

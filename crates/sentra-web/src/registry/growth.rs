@@ -1,0 +1,198 @@
+//! Naik kelas on a business's page: its reports (sales, modal, employees, channels, financing
+//! per year or quarter), the size class changes they made (PP 7/2021 Pasal 35) and the
+//! milestones reached; the form to add a report (`POST /umkm/{id}/naik-kelas`, operators and
+//! the owner). The dashboard counts the same per region and year.
+
+use axum::extract::{Path, RawForm, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use sentra_domain::account::Permission;
+use sentra_domain::growth::{Milestone, ReportInput, milestones, validate_report};
+use sentra_domain::money::format_rupiah;
+use sentra_domain::size::SizeClass;
+use sentra_storage::{GrowthFilter, UmkmRecord};
+
+use crate::AppState;
+use crate::auth::{Caller, accept_form};
+use crate::error::ApiError;
+use crate::forms::form_value;
+use crate::lang::{Lang, ReqLang};
+use crate::registry::umkm::error_page;
+use crate::routes::{Access, Routes};
+
+pub fn routes() -> Routes {
+    Routes::new("").post(
+        "/umkm/{id}/naik-kelas",
+        Access::Role(Permission::WriteRegistry),
+        add_report,
+    )
+}
+
+pub fn milestone_label(lang: Lang, m: Milestone) -> String {
+    lang.t(&format!("growth.m_{}", m.as_str())).into_owned()
+}
+
+fn size_label(lang: Lang, c: Option<SizeClass>) -> String {
+    match c {
+        Some(c) => lang.t(&format!("size.{}", c.as_str())).into_owned(),
+        None => lang.t("activity.size_unknown").into_owned(),
+    }
+}
+
+/// What a registry list narrowed by growth shows: "Naik kelas pada 2025".
+pub fn filter_label(lang: Lang, f: GrowthFilter) -> String {
+    let (what, year) = match f {
+        GrowthFilter::Registered(y) => (lang.t("growth.registered").into_owned(), y),
+        GrowthFilter::ProgrammeReached(y) => (lang.t("growth.reached").into_owned(), y),
+        GrowthFilter::Reported(y) => (lang.t("growth.reported").into_owned(), y),
+        GrowthFilter::ClassDown(y) => (lang.t("growth.class_down").into_owned(), y),
+        GrowthFilter::Reached(m, y) => (milestone_label(lang, m), y),
+    };
+    lang.tf(
+        "growth.filter",
+        &[("what", &what), ("year", &year.to_string())],
+    )
+}
+
+pub struct ReportRow {
+    pub period: String,
+    pub sales: String,
+    pub modal: String,
+    pub employees: String,
+    pub channels: String,
+    pub size: String,
+}
+
+pub struct GrowthSection {
+    pub reports: Vec<ReportRow>,
+    /// "2025: Mikro → Kecil (modal)".
+    pub events: Vec<String>,
+    /// "2025: Pertama jual online".
+    pub milestones: Vec<String>,
+    pub can_report: bool,
+    /// The last full year, the form's default.
+    pub last_year: i32,
+}
+
+fn amount(v: Option<i64>) -> String {
+    v.map(format_rupiah).unwrap_or_else(|| "—".into())
+}
+
+/// The naik-kelas part of a business's page.
+pub(crate) async fn growth_section(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    record: &UmkmRecord,
+) -> Option<GrowthSection> {
+    let reports = state.db().growth_reports(&record.id).await.ok()?;
+    let events = state.db().size_events_of(&record.id).await.ok()?;
+    let nib_year = record
+        .documents
+        .iter()
+        .find(|d| d.kind == sentra_domain::umkm::LegalKind::Nib)
+        .and_then(|d| d.issued_on)
+        .map(|d| chrono::Datelike::year(&d));
+    let start = events.first().and_then(|e| e.from).or(record.size_class);
+    let reached = milestones(start, &reports, nib_year);
+    let up = lang.t("growth.up");
+    Some(GrowthSection {
+        reports: reports
+            .iter()
+            .rev()
+            .map(|r| {
+                let channels: Vec<String> = [
+                    (r.online, "growth.online"),
+                    (r.ekatalog, "growth.ekatalog"),
+                    (r.export, "growth.export"),
+                    (r.financing, "growth.financing"),
+                ]
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, k)| lang.t(k).into_owned())
+                .collect();
+                ReportRow {
+                    period: r.period.label(),
+                    sales: amount(r.sales),
+                    modal: amount(r.modal),
+                    employees: r.employees.map_or("—".into(), |n| n.to_string()),
+                    channels: if channels.is_empty() {
+                        "—".into()
+                    } else {
+                        channels.join(", ")
+                    },
+                    size: r
+                        .size()
+                        .map_or("—".into(), |d| size_label(lang, Some(d.class))),
+                }
+            })
+            .collect(),
+        events: events
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}: {} → {} ({}){}",
+                    e.period.label(),
+                    size_label(lang, e.from),
+                    size_label(lang, Some(e.to)),
+                    lang.t(&format!("size.basis_{}", e.basis.as_str())),
+                    if e.is_up() {
+                        format!(" · {up}")
+                    } else {
+                        String::new()
+                    }
+                )
+            })
+            .collect(),
+        milestones: reached
+            .iter()
+            .map(|(m, y)| format!("{y}: {}", milestone_label(lang, *m)))
+            .collect(),
+        can_report: caller.can(Permission::WriteRegistry),
+        last_year: chrono::Datelike::year(&chrono::Utc::now()) - 1,
+    })
+}
+
+/// Adds (or replaces) the report of a period.
+async fn add_report(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+    RawForm(form): RawForm,
+) -> Response {
+    let pairs = match accept_form(&caller, Permission::WriteRegistry, &form) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let scope = caller.scope();
+    // The business first: not found outside the caller's reach, whatever the form says.
+    if let Err(e) = state.db().get_umkm(&scope, &id).await {
+        return error_page(lang, &uri, e.into());
+    }
+    let on = |k: &str| form_value(&pairs, k) == "1";
+    let input = ReportInput {
+        year: form_value(&pairs, "year"),
+        quarter: form_value(&pairs, "quarter"),
+        sales: form_value(&pairs, "sales"),
+        modal: form_value(&pairs, "modal"),
+        employees: form_value(&pairs, "employees"),
+        online: on("online"),
+        ekatalog: on("ekatalog"),
+        export: on("export"),
+        financing: on("financing"),
+    };
+    let report = match validate_report(&input, chrono::Utc::now().date_naive()) {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, ApiError::Validation(e)),
+    };
+    match state
+        .db()
+        .save_growth_report(&scope, &id, &report, &caller.actor)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/umkm/{id}#growth")).into_response(),
+        Err(e) => error_page(lang, &uri, e.into()),
+    }
+}
