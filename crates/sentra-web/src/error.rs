@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::lang::Lang;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum ApiError {
     /// No valid session or token.
     Unauthorized,
@@ -184,4 +184,64 @@ pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response
         "Terjadi kesalahan pada server. / Internal server error.",
     )
         .into_response()
+}
+
+/// A page handler's error, returned with `?`. It carries no page itself: the route's guard
+/// (`routes::guard`), which knows the caller, the language and the address, draws it — the HTML
+/// error page with the caller's menu on pages, the JSON error body for the API and scripts.
+#[derive(Debug)]
+pub enum PageError {
+    Error(ApiError),
+    /// A response made already (a redirect, a form shown again with its problems).
+    Ready(Response),
+}
+
+/// What a page handler returns.
+pub type PageResult<T = Response> = Result<T, PageError>;
+
+/// The error a [`PageError`] leaves on its response for the guard to draw.
+#[derive(Debug, Clone)]
+pub struct PendingError(pub ApiError);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::Ready(r) => r,
+            PageError::Error(e) => {
+                let mut r = e.status().into_response();
+                r.extensions_mut().insert(PendingError(e));
+                r
+            }
+        }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        PageError::Error(e)
+    }
+}
+
+impl From<StorageError> for PageError {
+    fn from(e: StorageError) -> Self {
+        PageError::Error(e.into())
+    }
+}
+
+impl From<FieldErrors> for PageError {
+    fn from(e: FieldErrors) -> Self {
+        PageError::Error(ApiError::Validation(e))
+    }
+}
+
+impl From<Box<Response>> for PageError {
+    fn from(r: Box<Response>) -> Self {
+        PageError::Ready(*r)
+    }
+}
+
+impl From<Response> for PageError {
+    fn from(r: Response) -> Self {
+        PageError::Ready(r)
+    }
 }

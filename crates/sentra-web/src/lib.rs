@@ -9,6 +9,7 @@ mod auth;
 pub mod catalogue;
 mod client;
 mod error;
+mod extract;
 mod field;
 mod flagship;
 mod forms;
@@ -24,6 +25,7 @@ mod procurement;
 mod programme;
 mod registry;
 mod routes;
+mod ui;
 mod view;
 
 use std::sync::Arc;
@@ -405,8 +407,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(site_routes().router)
         .nest("/api", api::routes().router.fallback(api::api_fallback))
-        .fallback(registry::umkm::not_found)
-        .with_state(state)
+        .fallback(ui::not_found)
+        .with_state(state.clone())
+        // For the routes' guard, which runs inside each route (`routes::guard`).
+        .layer(axum::Extension(state))
         .layer(axum::middleware::from_fn(lang::remember_choice))
         .layer(axum::middleware::from_fn_with_state(
             guarded,

@@ -1,13 +1,19 @@
 //! Every route is registered together with its access rule, so the rules can be listed
 //! (`route_rules`) and a test can try each route as each role: a route without a rule cannot
-//! be added.
+//! be added. The rule is enforced here, once, by a guard around the handler ([`guard`]), which
+//! also draws the errors that page handlers return ([`crate::error::PageError`]).
 
 use axum::Router;
+use axum::extract::{FromRequestParts, OriginalUri, Request};
 use axum::handler::Handler;
+use axum::middleware::{Next, from_fn};
+use axum::response::Response;
 use axum::routing::{MethodFilter, on};
 use sentra_domain::account::Permission;
 
 use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, PendingError};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +68,8 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        self.router = self.router.route(path, on(filter, handler));
+        let guarded = on(filter, handler).layer(from_fn(move |req, next| guard(access, req, next)));
+        self.router = self.router.route(path, guarded);
         self.rules.push(RouteRule {
             method,
             path: format!("{}{path}", self.prefix),
@@ -102,5 +109,57 @@ impl Routes {
         self.rules.extend(other.rules);
         self.router = self.router.merge(other.router);
         self
+    }
+}
+
+/// Enforces a route's [`Access`] before its handler runs, and draws a [`PageError`] the handler
+/// returned: the HTML error page with the caller's menu on pages, JSON for the API and the
+/// field app's script. The caller found here is kept for the handler's own extractors (one
+/// session lookup a request).
+///
+/// [`PageError`]: crate::error::PageError
+async fn guard(access: Access, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let Some(state) = parts.extensions.get::<AppState>().cloned() else {
+        return ApiError::Internal("the guard runs without the state".into())
+            .into_response_in(crate::lang::negotiate(&parts));
+    };
+    let caller = match access {
+        Access::Public => None,
+        Access::SignedIn | Access::Role(_) | Access::HomeWide(_) => {
+            match Caller::from_request_parts(&mut parts, &state).await {
+                Ok(caller) => Some(caller),
+                Err(refusal) => return refusal,
+            }
+        }
+    };
+    if let Some(caller) = &caller {
+        let refusal = match access {
+            Access::Role(p) | Access::HomeWide(p) if !caller.can(p) => Some("forbidden"),
+            // A setting kept once for the deployment (programme rules, categories, synonyms):
+            // a scope narrower than the home region would change what every other area lives by.
+            Access::HomeWide(_) if !caller.scope().covers(state.home()) => Some("settings_scope"),
+            _ => None,
+        };
+        if let Some(code) = refusal {
+            return caller.refuse(ApiError::Forbidden(code));
+        }
+        parts.extensions.insert(caller.clone());
+    }
+    let lang = caller
+        .as_ref()
+        .map_or_else(|| crate::lang::negotiate(&parts), |c| c.lang);
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or_else(|| parts.uri.clone(), |u| u.0.clone());
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(PendingError(error)) = response.extensions().get::<PendingError>().cloned() else {
+        return response;
+    };
+    match &caller {
+        Some(caller) => caller.refuse(error),
+        None if uri.path().starts_with("/api/") => error.into_response_in(lang),
+        None => crate::ui::error_page(lang, &uri, error),
     }
 }

@@ -14,8 +14,9 @@ use crate::auth::{Caller, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{Chrome, HistoryRow, history_rows};
+use crate::registry::umkm::{HistoryRow, history_rows};
 use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
 use crate::view::query_string;
 
 pub(crate) fn routes() -> Routes {

@@ -15,8 +15,8 @@ use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{Chrome, Opt};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, Opt};
 use crate::view::field_label;
 
 pub(crate) fn routes() -> Routes {

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, cookie_in, negotiate, negotiate_from};
-use crate::registry::umkm::Chrome;
+use crate::ui::Chrome;
 
 pub const SESSION_COOKIE: &str = "sentra_session";
 /// Sessions end after 12 hours (a working day), whatever the activity.
@@ -50,7 +50,7 @@ impl Caller {
         if self.json {
             e.into_response_in(self.lang)
         } else {
-            crate::registry::umkm::error_page_for(self, &self.uri, e)
+            crate::ui::error_page_for(self, &self.uri, e)
         }
     }
 
@@ -122,6 +122,10 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // The route's guard found the caller already.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
         let lang = negotiate(parts);
         let api = is_api(parts);
         let origin = origin(parts);
@@ -173,7 +177,7 @@ impl FromRequestParts<AppState> for Caller {
                 Err(Redirect::to(&format!("/login?{next}")).into_response())
             }
             Err(e) if api => Err(ApiError::from(e).into_response_in(lang)),
-            Err(e) => Err(crate::registry::umkm::error_page(
+            Err(e) => Err(crate::ui::error_page(
                 lang,
                 &original_uri(parts),
                 ApiError::from(e),
@@ -249,7 +253,7 @@ pub fn require_home_wide(
     if caller.scope().covers(state.home()) {
         Ok(())
     } else {
-        Err(Box::new(crate::registry::umkm::error_page_for(
+        Err(Box::new(crate::ui::error_page_for(
             caller,
             uri,
             ApiError::Forbidden("settings_scope"),
@@ -349,7 +353,7 @@ pub async fn login(
     match throttled.await {
         Ok(true) => return page(StatusCode::TOO_MANY_REQUESTS, "auth.throttled"),
         Ok(false) => {}
-        Err(e) => return crate::registry::umkm::error_page(lang, &uri, ApiError::from(e)),
+        Err(e) => return crate::ui::error_page(lang, &uri, ApiError::from(e)),
     }
     let password = form_value(&pairs, "password");
     let user = match db.authenticate(&login, password).await {
@@ -358,7 +362,7 @@ pub async fn login(
             let _ = db.record_failure(&[account_key, address_key]).await;
             return page(StatusCode::UNAUTHORIZED, "auth.failed");
         }
-        Err(e) => return crate::registry::umkm::error_page(lang, &uri, ApiError::from(e)),
+        Err(e) => return crate::ui::error_page(lang, &uri, ApiError::from(e)),
     };
     let _ = db.clear_failures(&account_key).await;
     // A new session secret on every sign-in: a cookie planted before sign-in is never promoted.
@@ -378,11 +382,7 @@ async fn start_session(state: &AppState, user: &User, lang: Lang, next: &str) ->
     {
         Ok(t) => t,
         Err(e) => {
-            return crate::registry::umkm::error_page(
-                lang,
-                &Uri::from_static("/login"),
-                ApiError::from(e),
-            );
+            return crate::ui::error_page(lang, &Uri::from_static("/login"), ApiError::from(e));
         }
     };
     let mut res = Redirect::to(next).into_response();
@@ -502,7 +502,7 @@ pub async fn signup(
             );
         }
         Ok(_) => {}
-        Err(e) => return crate::registry::umkm::error_page(lang, &uri, ApiError::from(e)),
+        Err(e) => return crate::ui::error_page(lang, &uri, ApiError::from(e)),
     }
     let home = state.home().as_str().to_string();
     let messages = |e: &sentra_domain::FieldErrors| {
@@ -540,7 +540,7 @@ pub async fn signup(
         Err(sentra_storage::StorageError::Invalid(e)) => {
             return page(StatusCode::UNPROCESSABLE_ENTITY, messages(&e));
         }
-        Err(e) => return crate::registry::umkm::error_page(lang, &uri, ApiError::from(e)),
+        Err(e) => return crate::ui::error_page(lang, &uri, ApiError::from(e)),
     };
     let _ = db.record_failure(&[address_key]).await;
     start_session(&state, &user, lang, "/umkm/new").await

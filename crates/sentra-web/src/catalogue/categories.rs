@@ -20,8 +20,8 @@ use crate::auth::{Caller, accept_form, require, require_home_wide};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{Chrome, FormFields, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, FormFields, error_page};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageCatalog);

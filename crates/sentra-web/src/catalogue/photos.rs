@@ -16,8 +16,8 @@ use crate::auth::{Caller, accept_form, check_csrf, require};
 use crate::catalogue::products::{Shown, values_of};
 use crate::error::ApiError;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::error_page;
 use crate::routes::{Access, Routes};
+use crate::ui::error_page;
 
 /// A request may carry up to the product's photo allowance at the largest size each.
 const UPLOAD_LIMIT: usize = photo::MAX_BYTES * sentra_domain::product::MAX_PHOTOS + 64 * 1024;

@@ -23,8 +23,8 @@ use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
 use crate::media::media_url;
-use crate::registry::umkm::{Chrome, FormFields, Opt, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, FormFields, Opt, error_page};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageProducts);

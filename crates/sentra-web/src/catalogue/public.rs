@@ -22,8 +22,8 @@ use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
 use crate::media::media_url;
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 const PER_PAGE: usize = 24;
 

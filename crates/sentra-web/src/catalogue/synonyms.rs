@@ -16,8 +16,8 @@ use crate::auth::{Caller, accept_form, require, require_home_wide};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 /// The catalogue setting holding the synonyms.
 pub const SYNONYMS_KEY: &str = "synonyms";

@@ -24,8 +24,8 @@ use crate::error::ApiError;
 use crate::forms::query_pairs;
 use crate::forms::{form_value, keep_personal_data};
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let field = Access::Role(Permission::WorkInField);

@@ -22,9 +22,9 @@ use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::procurement::share::day_text;
 use crate::procurement::units::{Errors, worded};
-use crate::programme::activities::area_choices;
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::area_choices;
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManagePartnerships);

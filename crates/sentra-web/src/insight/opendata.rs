@@ -19,8 +19,8 @@ use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     Routes::new("")

@@ -23,10 +23,11 @@ use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
-use crate::programme::activities::{area_choices, sector_label};
+use crate::programme::activities::sector_label;
 use crate::registry::export::xlsx_response;
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::area_choices;
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadDashboards);

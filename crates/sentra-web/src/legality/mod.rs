@@ -5,24 +5,23 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawForm, RawQuery, State};
-use axum::http::Uri;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::legality::{PathItem, PathStatus, next_step};
 use sentra_domain::region::RegionCode;
 use sentra_storage::UmkmRecord;
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
-use crate::error::ApiError;
-use crate::forms::form_value;
-use crate::forms::query_pairs;
-use crate::lang::{Lang, ReqLang};
-use crate::programme::activities::area_choices;
-use crate::registry::umkm::{Chrome, error_page};
+use crate::auth::Caller;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageForm, PageQuery};
+use crate::lang::Lang;
 use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
+use crate::ui::area_choices;
 
 pub fn routes() -> Routes {
     Routes::new("")
@@ -146,36 +145,31 @@ pub(crate) async fn legality_section(
 
 /// Marks a step as being applied for from today (`item`, `on=1`), or clears it.
 async fn mark_progress(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::WriteRegistry, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
+    PageForm(form): PageForm<MarkForm>,
+) -> PageResult {
+    let scope = ctx.scope();
     // The business first: not found outside the caller's reach, whatever the form says.
-    if let Err(e) = state.db().get_umkm(&scope, &id).await {
-        return error_page(lang, &uri, e.into());
-    }
-    let Some(item) = PathItem::parse(form_value(&pairs, "item")) else {
+    ctx.db().get_umkm(&scope, &id).await?;
+    let Some(item) = PathItem::parse(&form.item) else {
         let mut e = FieldErrors::new();
         e.push("item", "choice_invalid");
-        return error_page(lang, &uri, ApiError::Validation(e));
+        return Err(e.into());
     };
-    let on = (form_value(&pairs, "on") == "1").then(|| chrono::Utc::now().date_naive());
-    match state
-        .db()
-        .set_legality_progress(&scope, &id, item, on, &caller.actor)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/umkm/{id}#legality")).into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    let on = (form.on == "1").then(|| chrono::Utc::now().date_naive());
+    ctx.db()
+        .set_legality_progress(&scope, &id, item, on, &ctx.caller.actor)
+        .await?;
+    Ok(Redirect::to(&format!("/umkm/{id}#legality")).into_response())
+}
+
+#[derive(Deserialize)]
+struct MarkForm {
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    on: String,
 }
 
 pub struct ExpiringRow {
@@ -202,46 +196,24 @@ pub struct ExpiringPage {
 
 /// Documents that expire within `hari` days (90 by default) in the caller's area or a part of
 /// it (`wilayah`), soonest first: the renewal reminders an office works through.
-async fn expiring(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadRegistry) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    let scope = caller.scope();
-    let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
-    let Some(region) = scope.narrow(asked.as_ref()) else {
-        return error_page(lang, &uri, ApiError::NotFound);
-    };
-    let days = form_value(&q, "hari")
-        .parse::<i64>()
-        .unwrap_or(EXPIRY_DAYS)
-        .clamp(1, 730);
+async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageResult {
+    let PageCtx { state, lang, .. } = &ctx;
+    let lang = *lang;
+    let scope = ctx.scope();
+    let asked = RegionCode::parse(&q.region).ok();
+    let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
+    let days = q.days.unwrap_or(EXPIRY_DAYS).clamp(1, 730);
     let today = chrono::Utc::now().date_naive();
-    let found = match state
+    let found = ctx
         .db()
         .expiring_documents(&scope, Some(&region), today, days)
-        .await
-    {
-        Ok(f) => f,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let regions = area_choices(&state, scope.region_code());
-    ExpiringPage {
-        c: Chrome::new(
-            lang,
-            lang.tf(
-                "legal.expiring_title",
-                &[("region", &state.region_name(region.as_str()))],
-            ),
-            &uri,
-        )
-        .signed_in(&caller),
+        .await?;
+    let regions = area_choices(state, scope.region_code());
+    Ok(ExpiringPage {
+        c: ctx.chrome(lang.tf(
+            "legal.expiring_title",
+            &[("region", &state.region_name(region.as_str()))],
+        )),
         l: lang,
         summary: lang.tf(
             "legal.expiring_summary",
@@ -268,5 +240,18 @@ async fn expiring(
         regions,
         days,
     }
-    .into_response()
+    .into_response())
+}
+
+/// `/legalitas/kedaluwarsa?wilayah=…&hari=…`.
+#[derive(Deserialize)]
+struct ExpiringQuery {
+    #[serde(default, rename = "wilayah")]
+    region: String,
+    #[serde(
+        default,
+        rename = "hari",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    days: Option<i64>,
 }

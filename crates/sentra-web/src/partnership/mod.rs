@@ -26,9 +26,9 @@ use crate::auth::{Caller, accept_form, require};
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
 use crate::procurement::units::{Errors, worded};
-use crate::programme::activities::area_choices;
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::area_choices;
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadPartnerships);

@@ -24,8 +24,8 @@ use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::registry::export::xlsx_response;
 use crate::registry::import::read_upload;
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 /// Budgets and purchases of a region fit in far less than the registry's limit.
 const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;

@@ -27,8 +27,8 @@ use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::procurement::share::{method_label, supplier_type_label};
 use crate::procurement::units::{Errors, worded};
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadProcurement);

@@ -21,9 +21,9 @@ use crate::error::ApiError;
 use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::procurement::share::{PurchaseView, chosen_year, day_text, purchase_view, record_text};
-use crate::programme::activities::area_choices;
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::area_choices;
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     Routes::new("").get(

@@ -23,9 +23,9 @@ use crate::forms::form_value;
 use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::procurement::share::{PurchaseView, chosen_year, purchase_view, record_text};
-use crate::programme::activities::area_choices;
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::area_choices;
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadProcurement);

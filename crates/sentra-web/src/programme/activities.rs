@@ -4,6 +4,7 @@
 //! and the public iCalendar feed (`/kegiatan/kalender.ics`).
 
 use crate::forms::query_pairs;
+use crate::ui::area_choices;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -30,8 +31,8 @@ use crate::auth::{Caller, accept_form, require};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{Chrome, FormFields, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, FormFields, error_page};
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadProgrammes);
@@ -1212,19 +1213,6 @@ async fn ics(
         cal.done().to_string(),
     )
         .into_response()
-}
-
-/// The caller's area and the regions just under it, as choices of a region filter.
-pub(crate) fn area_choices(state: &AppState, home: &RegionCode) -> Vec<(String, String)> {
-    let mut regions = vec![(home.as_str().to_string(), state.region_name(home.as_str()))];
-    regions.extend(
-        state
-            .regions()
-            .children(home)
-            .into_iter()
-            .map(|r| (r.code.as_str().to_string(), format!("— {}", r.name))),
-    );
-    regions
 }
 
 /// Who an activity is for, from its target criteria, in one line.

@@ -23,8 +23,8 @@ use crate::forms::form_value;
 use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::programme::activities::{organised_by, reach_history, sector_label, when};
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let plan = Access::Role(Permission::PlanProgrammes);

@@ -20,8 +20,8 @@ use crate::auth::{Caller, accept_form, require, require_home_wide};
 use crate::forms::form_value;
 use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageProgrammes);

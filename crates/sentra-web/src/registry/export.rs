@@ -23,8 +23,8 @@ use crate::forms::form_value;
 use crate::lang::Lang;
 use crate::lang::ReqLang;
 use crate::params::parse_list_params;
-use crate::registry::umkm::{Chrome, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     Routes::new("")

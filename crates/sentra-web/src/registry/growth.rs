@@ -17,8 +17,8 @@ use crate::auth::{Caller, accept_form};
 use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::error_page;
 use crate::routes::{Access, Routes};
+use crate::ui::error_page;
 
 pub fn routes() -> Routes {
     Routes::new("").post(

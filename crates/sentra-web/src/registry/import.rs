@@ -22,8 +22,8 @@ use crate::error::ApiError;
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
 use crate::registry::export::xlsx_response;
-use crate::registry::umkm::{Chrome, Opt, error_page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, Opt, error_page};
 
 /// Largest spreadsheet accepted from the browser (a kabupaten's whole list fits easily).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;

@@ -10,10 +10,10 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use sentra_domain::FieldErrors;
-use sentra_domain::region::{RegionCode, RegionLevel, RegionTree};
+use sentra_domain::region::RegionCode;
 use sentra_domain::size::SizeClass;
 use sentra_domain::umkm::{LegalKind, LinkKind, UmkmStatus};
-use sentra_storage::{Sector, SortDirection, UmkmRecord, UmkmSort};
+use sentra_storage::{SortDirection, UmkmRecord, UmkmSort};
 
 use crate::AppState;
 use crate::api::validated;
@@ -23,6 +23,9 @@ use crate::forms::{form_value, input_from_form};
 use crate::lang::{Lang, ReqLang};
 use crate::params::{legality_str, parse_list_params};
 use crate::routes::{Access, Routes};
+use crate::ui::{
+    Chrome, FormFields, Opt, Picker, error_page, opts, pickers, region_name, sector_opts,
+};
 use crate::view::{date_text, field_label, mask_nik, mask_phone, opt, query_string, rupiah};
 use sentra_domain::account::Permission;
 
@@ -55,212 +58,6 @@ pub(crate) fn routes() -> Routes {
             Access::Role(VerifyRegistry),
             decide_change,
         )
-}
-
-/// What every page's frame needs.
-pub struct Chrome {
-    pub lang: Lang,
-    pub title: String,
-    /// The same page in the other language.
-    pub switch_href: String,
-    pub switch_label: &'static str,
-    /// The session's CSRF token, put in every form.
-    pub csrf: String,
-    /// The signed-in user's name and role, for the header.
-    pub user: Option<String>,
-    /// The header's links: only what the caller may open.
-    pub nav: Vec<NavLink>,
-    pub css_href: &'static str,
-    pub js_href: &'static str,
-    path: String,
-}
-
-pub struct NavLink {
-    pub href: &'static str,
-    pub label: String,
-    /// The page being shown, announced as `aria-current="page"`.
-    pub current: bool,
-}
-
-impl Chrome {
-    pub fn signed_in(mut self, caller: &Caller) -> Self {
-        use Permission::*;
-        self.csrf = caller.csrf.clone().unwrap_or_default();
-        self.user = Some(format!(
-            "{} ({})",
-            caller.user.name,
-            self.lang.t(&format!("role.{}", caller.user.role.as_str()))
-        ));
-        let role = caller.user.role;
-        let links = [
-            ("/umkm", "nav.registry", ReadRegistry),
-            ("/katalog", "nav.catalog", ReadRegistry),
-            ("/dasbor", "nav.dashboard", ReadDashboards),
-            ("/laporan", "nav.reports", ReadDashboards),
-            ("/pengadaan", "nav.procurement", ReadProcurement),
-            ("/unggulan", "nav.flagship", ReadDashboards),
-            ("/mitra", "nav.partners", ReadPartnerships),
-            ("/galeri", "nav.gallery", RunGallery),
-            ("/lapangan/", "fieldapp.nav", WorkInField),
-            ("/kegiatan", "nav.activities", ReadProgrammes),
-            ("/umkm/new", "nav.new_umkm", WriteRegistry),
-            ("/umkm/import", "nav.import", ImportRegistry),
-            ("/umkm/duplicates", "nav.duplicates", VerifyRegistry),
-            ("/audit", "nav.audit", ReadAudit),
-            ("/admin/users", "nav.users", ManageUsers),
-            ("/admin/kategori", "nav.categories", ManageCatalog),
-            ("/admin/sinonim", "nav.synonyms", ManageCatalog),
-        ];
-        self.nav = links
-            .into_iter()
-            .filter(|(_, _, p)| role.can(*p))
-            .map(|(href, key, _)| self.link(href, key))
-            .collect();
-        if role.can(BuyFromEkatalog) {
-            // Government buyers shop the e-katalog lokal (Perpres 12/2021 Pasal 65).
-            self.nav
-                .insert(0, self.link("/katalog?ekatalog=1", "nav.ekatalog"));
-        }
-        self
-    }
-
-    fn link(&self, href: &'static str, key: &str) -> NavLink {
-        NavLink {
-            href,
-            label: self.lang.t(key).into_owned(),
-            current: self.path == href,
-        }
-    }
-
-    pub fn new(lang: Lang, title: String, uri: &Uri) -> Self {
-        let other = if lang == Lang::Id { Lang::En } else { Lang::Id };
-        let mut pairs: Vec<(String, String)> =
-            serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
-        pairs.retain(|(k, _)| k != "lang");
-        pairs.push(("lang".into(), other.code().into()));
-        let mut chrome = Chrome {
-            lang,
-            title,
-            switch_href: format!(
-                "{}?{}",
-                uri.path(),
-                serde_urlencoded::to_string(&pairs).unwrap_or_default()
-            ),
-            csrf: String::new(),
-            user: None,
-            switch_label: if other == Lang::En {
-                "English"
-            } else {
-                "Bahasa Indonesia"
-            },
-            nav: Vec::new(),
-            css_href: &crate::assets::CSS.href,
-            js_href: &crate::assets::JS.href,
-            path: uri.path().to_string(),
-        };
-        chrome.nav = vec![
-            chrome.link("/katalog", "nav.catalog"),
-            chrome.link("/login", "auth.sign_in"),
-            chrome.link("/signup", "nav.signup"),
-        ];
-        chrome
-    }
-}
-
-pub struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-fn opts<T: Copy>(
-    items: &[T],
-    value: impl Fn(T) -> String,
-    label: impl Fn(T) -> String,
-    current: &str,
-) -> Vec<Opt> {
-    items
-        .iter()
-        .map(|&i| {
-            let v = value(i);
-            Opt {
-                selected: v == current,
-                label: label(i),
-                value: v,
-            }
-        })
-        .collect()
-}
-
-fn sector_opts(sectors: &[Sector], lang: Lang, current: &str) -> Vec<Opt> {
-    sectors
-        .iter()
-        .map(|s| Opt {
-            selected: s.code == current,
-            label: if lang == Lang::En {
-                s.name_en.clone()
-            } else {
-                s.name_id.clone()
-            },
-            value: s.code.clone(),
-        })
-        .collect()
-}
-
-/// One select of a region drill-down.
-pub struct Picker {
-    pub name: String,
-    pub label: String,
-    pub options: Vec<Opt>,
-}
-
-fn level_key(level: RegionLevel) -> &'static str {
-    level.as_str()
-}
-
-/// The drill-down selects below `home`: one per level, each listing the children of the choice
-/// above it. `chosen` is the currently selected deepest region.
-fn pickers(
-    tree: &RegionTree,
-    home: &RegionCode,
-    chosen: Option<&RegionCode>,
-    lang: Lang,
-    last_name: Option<&str>,
-) -> Vec<Picker> {
-    let mut out = Vec::new();
-    let mut parent = home.clone();
-    while let Some(level) = parent.level().child() {
-        let current = chosen.and_then(|c| c.at_level(level));
-        let name = match (level, last_name) {
-            (RegionLevel::Village, Some(n)) => n.to_string(),
-            _ => level_key(level).to_string(),
-        };
-        let options = tree
-            .children(&parent)
-            .into_iter()
-            .map(|r| Opt {
-                selected: current.as_ref() == Some(&r.code),
-                label: r.name.clone(),
-                value: r.code.as_str().to_string(),
-            })
-            .collect();
-        out.push(Picker {
-            name,
-            label: lang.t(&format!("level.{}", level.as_str())).into_owned(),
-            options,
-        });
-        match current {
-            Some(c) => parent = c,
-            None => break,
-        }
-    }
-    out
-}
-
-fn region_name(tree: &RegionTree, code: &str) -> String {
-    tree.get_str(code)
-        .map(|r| r.name.clone())
-        .unwrap_or_else(|| code.to_string())
 }
 
 pub struct Row {
@@ -576,30 +373,6 @@ pub struct FormPage {
     pub doc_kinds: Vec<(String, String)>,
     pub link_kinds: Vec<(String, String)>,
     pub version: String,
-}
-
-/// A form page's typed values and its problems (field, label, message), for the templates'
-/// `val`, `err` and `invalid`.
-pub trait FormFields {
-    fn values(&self) -> &HashMap<String, String>;
-    fn errors(&self) -> &[(String, String, String)];
-
-    fn val(&self, field: &str) -> &str {
-        self.values().get(field).map_or("", String::as_str)
-    }
-
-    fn err(&self, field: &str) -> String {
-        self.errors()
-            .iter()
-            .filter(|(f, _, _)| f == field)
-            .map(|(_, _, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    fn invalid(&self, field: &str) -> bool {
-        self.errors().iter().any(|(f, _, _)| f == field)
-    }
 }
 
 impl FormFields for FormPage {
@@ -1617,57 +1390,4 @@ async fn render_detail(
         map_href,
     }
     .into_response()
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "ui/error.html")]
-pub struct ErrorPage {
-    pub c: Chrome,
-    pub l: Lang,
-    pub message: String,
-    pub details: Vec<String>,
-}
-
-pub(crate) fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
-    let status = e.status();
-    let body = e.body(lang);
-    let page = ErrorPage {
-        c: Chrome::new(lang, body.error.message.clone(), uri),
-        l: lang,
-        message: body.error.message,
-        details: body
-            .error
-            .fields
-            .into_iter()
-            .map(|f| format!("{}: {}", field_label(lang, &f.field), f.message))
-            .collect(),
-    };
-    crate::error::with_retry_after((status, page).into_response())
-}
-
-/// [`error_page`] with the signed-in caller's menu: a refusal on an HTML route leaves the user
-/// somewhere to go.
-pub(crate) fn error_page_for(caller: &Caller, uri: &Uri, e: ApiError) -> Response {
-    let lang = caller.lang;
-    let status = e.status();
-    let body = e.body(lang);
-    let page = ErrorPage {
-        c: Chrome::new(lang, body.error.message.clone(), uri).signed_in(caller),
-        l: lang,
-        message: body.error.message,
-        details: body
-            .error
-            .fields
-            .into_iter()
-            .map(|f| format!("{}: {}", field_label(lang, &f.field), f.message))
-            .collect(),
-    };
-    crate::error::with_retry_after((status, page).into_response())
-}
-
-pub async fn not_found(ReqLang(lang): ReqLang, uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        return ApiError::NotFound.into_response_in(lang);
-    }
-    error_page(lang, &uri, ApiError::NotFound)
 }
