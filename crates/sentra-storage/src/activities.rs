@@ -1028,7 +1028,7 @@ impl Database {
                 .ok_or(StorageError::NotFound)?;
             let village: String = row.try_get("village_code")?;
             let owner: Option<String> = row.try_get("owner_user_id")?;
-            if !crate::umkm::scope_admits(scope, &village, owner.as_deref()) {
+            if !crate::sql::scope_admits(scope, &village, owner.as_deref()) {
                 return Err(StorageError::NotFound);
             }
             let state = if taken < activity.data.capacity as usize {

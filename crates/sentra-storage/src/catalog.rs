@@ -3,14 +3,13 @@
 //! changes (the audit trail) an index follows. No scope: this is what anyone may see, and the
 //! personal data of owners is not part of it.
 
-use chrono::NaiveDate;
 use sentra_domain::scope::Scope;
 use sentra_domain::umkm::{LegalDocument, LegalKind, Link, UmkmStatus};
 use sqlx::Row;
 
 use crate::audit::{self, Actor};
 use crate::products::{COLUMNS, product_from_row};
-use crate::umkm::{Args, scope_admits};
+use crate::sql::{Args, parse_day_opt, scope_admits};
 use crate::{Database, ProductRecord, Result, StorageError, now_text};
 
 /// A product with what the catalogue shows of its business.
@@ -78,10 +77,6 @@ pub struct CatalogChanges {
     pub last_seq: i64,
 }
 
-fn day(v: Option<String>) -> Option<NaiveDate> {
-    v.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-}
-
 impl Database {
     /// The catalogue entries of these products (any status; missing ids are left out).
     pub async fn catalog_entries(&self, ids: &[String]) -> Result<Vec<CatalogEntry>> {
@@ -126,8 +121,8 @@ impl Database {
                     .push(LegalDocument {
                         kind,
                         number: r.try_get("number")?,
-                        issued_on: day(r.try_get("issued_on")?),
-                        expires_on: day(r.try_get("expires_on")?),
+                        issued_on: parse_day_opt(r.try_get("issued_on")?),
+                        expires_on: parse_day_opt(r.try_get("expires_on")?),
                     });
             }
             for r in &rows {
@@ -256,8 +251,8 @@ impl Database {
                 documents.push(LegalDocument {
                     kind,
                     number: r.try_get("number")?,
-                    issued_on: day(r.try_get("issued_on")?),
-                    expires_on: day(r.try_get("expires_on")?),
+                    issued_on: parse_day_opt(r.try_get("issued_on")?),
+                    expires_on: parse_day_opt(r.try_get("expires_on")?),
                 });
             }
         }

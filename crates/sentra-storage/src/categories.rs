@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Actor};
+use crate::error::invalid;
 use crate::{Database, Result, StorageError};
 
 /// A category as its admin page shows it.
@@ -56,12 +57,6 @@ async fn products_in(conn: &mut AnyConnection, code: &str) -> Result<i64> {
     .fetch_one(&mut *conn)
     .await?
     .try_get("n")?)
-}
-
-fn invalid(field: &str, code: &'static str) -> StorageError {
-    let mut e = FieldErrors::new();
-    e.push(field, code);
-    StorageError::Invalid(e)
 }
 
 impl Database {

@@ -11,8 +11,9 @@ use sentra_domain::umkm::UmkmData;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::UmkmRecord;
 use crate::audit::{self, Actor};
-use crate::umkm::{Args, UmkmRecord, fetch_record, region_column, scope_condition};
+use crate::sql::{Args, audit_diff, fetch_record, region_column, scope_condition};
 use crate::{Database, Result, StorageError, now_text};
 
 /// One pair in the queue.
@@ -474,7 +475,7 @@ impl Database {
         .bind(b)
         .execute(&mut *tx)
         .await?;
-        let mut changes = crate::umkm::audit_diff(&before, &after);
+        let mut changes = audit_diff(&before, &after);
         changes.insert("merged_from".into(), serde_json::json!(other));
         audit::append(
             &mut tx,

@@ -58,3 +58,10 @@ impl StorageError {
         }
     }
 }
+
+/// Input refused for one field: `code` is the message key the web layer translates.
+pub(crate) fn invalid(field: &str, code: &'static str) -> StorageError {
+    let mut e = FieldErrors::new();
+    e.push(field, code);
+    StorageError::Invalid(e)
+}

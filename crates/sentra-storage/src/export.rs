@@ -9,8 +9,9 @@ use sentra_domain::scope::Scope;
 use sqlx::Row;
 use tokio::sync::mpsc;
 
+use crate::UmkmFilter;
 use crate::audit::{self, Actor};
-use crate::umkm::{UmkmFilter, filter_where};
+use crate::sql::filter_where;
 use crate::{Database, Result};
 
 /// The export's columns. The headers are the ones the importer recognises, so an export can be

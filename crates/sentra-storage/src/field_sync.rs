@@ -13,7 +13,8 @@ use sqlx::Row;
 use crate::audit::{self, Actor};
 use sentra_domain::region::RegionCode;
 
-use crate::umkm::{NewUmkm, audit_diff, audit_view, fetch_record, filter_where, insert_rows};
+use crate::NewUmkm;
+use crate::sql::{audit_diff, audit_view, fetch_record, filter_where, insert_rows};
 use crate::{Database, Result, StorageError, UmkmFilter, UmkmRecord, now_text};
 
 /// What a sent change did.

@@ -17,6 +17,7 @@ use sqlx::Row;
 
 use crate::accounts::{new_secret, secret_hash};
 use crate::audit::{self, Actor};
+use crate::error::invalid;
 use crate::{Database, Result, StorageError, now_text};
 
 /// Where a round stands.
@@ -139,12 +140,6 @@ pub struct RoundSummary {
     pub status: RoundStatus,
     pub participants: i64,
     pub submitted: i64,
-}
-
-fn invalid(field: &str, code: &'static str) -> StorageError {
-    let mut e = FieldErrors::new();
-    e.push(field, code);
-    StorageError::Invalid(e)
 }
 
 fn corrupt(what: &str) -> StorageError {
@@ -836,7 +831,7 @@ impl Database {
             "SELECT sector_code, {} FROM umkm_rollup \
              WHERE (village_code = $1 OR village_code LIKE $2) AND status <> 'inactive' \
              GROUP BY sector_code ORDER BY sector_code",
-            crate::rollup::wide_sum(column, "v")
+            crate::sql::wide_sum(column, "v")
         );
         let rows = sqlx::query(&sql)
             .bind(region.as_str())
@@ -845,7 +840,7 @@ impl Database {
             .await?;
         rows.iter()
             .map(|r| {
-                let v = crate::rollup::get_wide_sum(r, "v")?;
+                let v = crate::sql::get_wide_sum(r, "v")?;
                 Ok((r.try_get("sector_code")?, v as f64))
             })
             .collect()

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sentra_domain::FieldErrors;
 use sentra_domain::gallery::{
     Entry, Movement, Payment, Statement, Terms, check_out, item_statement,
 };
@@ -15,6 +14,8 @@ use sentra_domain::scope::Scope;
 use sqlx::Row;
 
 use crate::audit::{self, Actor};
+use crate::error::invalid;
+use crate::sql::stored_day;
 use crate::{Database, Result, StorageError, now_text};
 
 /// A consigned item with its stock.
@@ -52,16 +53,6 @@ pub struct BusinessStatement {
     pub statement: Statement,
     /// A payout recorded for the month: its amount and day.
     pub paid: Option<(i64, NaiveDate)>,
-}
-
-fn invalid(field: &str, code: &'static str) -> StorageError {
-    let mut e = FieldErrors::new();
-    e.push(field, code);
-    StorageError::Invalid(e)
-}
-
-fn parse_day(s: &str) -> Result<NaiveDate> {
-    crate::sql::stored_day(s, "gallery date")
 }
 
 const ITEM_COLUMNS: &str = "g.id, g.code, g.region_code, g.umkm_id, u.name AS umkm_name, \
@@ -381,7 +372,7 @@ impl Database {
                 let movement: String = r.try_get("movement")?;
                 let payment: Option<String> = r.try_get("payment")?;
                 Ok(LedgerLine {
-                    on: parse_day(&on)?,
+                    on: stored_day(&on, "gallery date")?,
                     movement: Movement::parse(&movement)
                         .ok_or_else(|| StorageError::Corrupt("gallery movement".into()))?,
                     quantity: r.try_get("quantity")?,
@@ -423,7 +414,7 @@ impl Database {
                     .entry(r.try_get("item_id")?)
                     .or_default()
                     .push(Entry {
-                        on: parse_day(&on)?,
+                        on: stored_day(&on, "gallery date")?,
                         movement: Movement::parse(&movement)
                             .ok_or_else(|| StorageError::Corrupt("gallery movement".into()))?,
                         quantity: r.try_get("quantity")?,
@@ -462,7 +453,7 @@ impl Database {
             .await?
             {
                 let on: String = r.try_get("on_day")?;
-                b.paid = Some((r.try_get("amount")?, parse_day(&on)?));
+                b.paid = Some((r.try_get("amount")?, stored_day(&on, "gallery date")?));
             }
         }
         Ok(out)

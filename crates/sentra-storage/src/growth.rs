@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::audit::{self, Actor};
 use crate::dashboard::dashboard_region;
-use crate::umkm::Args;
+use crate::sql::Args;
 use crate::{Database, Result, now_text};
 
 /// What the registry list can be narrowed to by growth: businesses that reported in a year,

@@ -15,8 +15,9 @@ use sentra_domain::umkm::{
 use serde::Serialize;
 
 use crate::audit::Actor;
-use crate::umkm::{Args, NewUmkm, UmkmRecord};
+use crate::sql::Args;
 use crate::{Database, Result};
+use crate::{NewUmkm, UmkmRecord};
 use sqlx::Row;
 
 /// What will happen to one row.
@@ -407,7 +408,7 @@ fn admits(scope: &Scope, row: &sqlx::any::AnyRow) -> Result<bool> {
     let village: String = row.try_get("village_code")?;
     let owner: Option<String> = row.try_get("owner_user_id")?;
     let merged: Option<String> = row.try_get("merged_into")?;
-    Ok(merged.is_none() && crate::umkm::scope_admits(scope, &village, owner.as_deref()))
+    Ok(merged.is_none() && crate::sql::scope_admits(scope, &village, owner.as_deref()))
 }
 
 fn existing_owner(m: &Match) -> Option<&String> {

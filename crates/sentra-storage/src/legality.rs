@@ -9,8 +9,8 @@ use sentra_domain::scope::Scope;
 use sentra_domain::umkm::LegalKind;
 use sqlx::Row;
 
+use crate::UmkmRecord;
 use crate::audit::{self, Actor};
-use crate::umkm::UmkmRecord;
 use crate::{Database, Result, now_text};
 
 /// A document that expires soon, with its business.

@@ -13,6 +13,7 @@ use sentra_domain::umkm::LegalKind;
 use sqlx::Row;
 
 use crate::audit::{self, Actor};
+use crate::sql::{day_text, parse_day_opt, stored_day};
 use crate::{Database, Result, StorageError, now_text};
 
 /// A partner of a region.
@@ -106,14 +107,6 @@ fn partner_from_row(r: &sqlx::any::AnyRow) -> Result<PartnerRecord> {
     })
 }
 
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_day(s: &str) -> Result<NaiveDate> {
-    crate::sql::stored_day(s, "partnership date")
-}
-
 const REQUEST_COLUMNS: &str = "r.id, r.partner_id, p.name AS partner_name, p.region_code, \
      r.title, r.category, r.keywords, r.quantity, r.deliver_by, r.price_min, r.price_max, \
      r.certificates, r.packaging, r.max_weight_grams, r.max_side_mm, r.region_filter, r.notes, \
@@ -136,7 +129,7 @@ fn request_from_row(r: &sqlx::any::AnyRow) -> Result<RequestRecord> {
             category: r.try_get("category")?,
             keywords: keywords.split_whitespace().map(str::to_string).collect(),
             quantity: r.try_get("quantity")?,
-            deliver_by: parse_day(&deliver_by)?,
+            deliver_by: stored_day(&deliver_by, "partnership date")?,
             price_min: r.try_get("price_min")?,
             price_max: r.try_get("price_max")?,
             certificates: certificates
@@ -290,7 +283,7 @@ impl Database {
         .bind(&request.category)
         .bind(request.keywords.join(" "))
         .bind(request.quantity)
-        .bind(day(request.deliver_by))
+        .bind(day_text(request.deliver_by))
         .bind(request.price_min)
         .bind(request.price_max)
         .bind(serde_json::json!(certificates).to_string())
@@ -305,7 +298,7 @@ impl Database {
         .await?;
         let changes = serde_json::json!({
             "partner": partner_id, "title": request.title, "quantity": request.quantity,
-            "deliver_by": day(request.deliver_by),
+            "deliver_by": day_text(request.deliver_by),
         });
         audit::append(
             &mut tx,
@@ -430,10 +423,7 @@ impl Database {
                 certificates
                     .entry(r.try_get("umkm_id")?)
                     .or_default()
-                    .push((
-                        k,
-                        expires.and_then(|e| NaiveDate::parse_from_str(&e, "%Y-%m-%d").ok()),
-                    ));
+                    .push((k, parse_day_opt(expires)));
             }
         }
         rows.iter()
@@ -684,8 +674,8 @@ fn exhibition_from_row(r: &sqlx::any::AnyRow) -> Result<ExhibitionRecord> {
             theme: r.try_get("theme")?,
             online: kind == "online",
             venue: r.try_get("venue")?,
-            starts_on: parse_day(&starts)?,
-            ends_on: parse_day(&ends)?,
+            starts_on: stored_day(&starts, "partnership date")?,
+            ends_on: stored_day(&ends, "partnership date")?,
             description: r.try_get("description")?,
         },
         published: status == "published",
@@ -739,14 +729,14 @@ impl Database {
         .bind(&x.theme)
         .bind(if x.online { "online" } else { "offline" })
         .bind(&x.venue)
-        .bind(day(x.starts_on))
-        .bind(day(x.ends_on))
+        .bind(day_text(x.starts_on))
+        .bind(day_text(x.ends_on))
         .bind(&x.description)
         .bind(&actor.name)
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-        let changes = serde_json::json!({ "title": x.title, "starts_on": day(x.starts_on) });
+        let changes = serde_json::json!({ "title": x.title, "starts_on": day_text(x.starts_on) });
         audit::append(
             &mut tx,
             &self.audit_chain,

@@ -11,7 +11,7 @@ use sentra_domain::size::SizeClass;
 use sqlx::Row;
 
 use crate::audit::{self, Actor};
-use crate::rollup::{get_wide_sum, wide_sum};
+use crate::sql::{day_text, get_wide_sum, wide_sum};
 use crate::{Database, Result, StorageError, now_text};
 
 /// A government unit (OPD).
@@ -55,10 +55,6 @@ fn unit_from_row(r: &sqlx::any::AnyRow) -> Result<GovernmentUnit> {
         name: r.try_get("name")?,
         active: r.try_get::<i64, _>("active")? != 0,
     })
-}
-
-fn day(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 impl Database {
@@ -239,12 +235,7 @@ impl Database {
         else {
             return Ok(Vec::new());
         };
-        let small: Vec<String> = SupplierType::ALL
-            .iter()
-            .filter(|t| t.counts_for_share())
-            .map(|t| format!("'{}'", t.as_str()))
-            .collect();
-        let small = small.join(", ");
+        let small = small_list();
         let reserved = sentra_domain::procurement::RESERVED_PACKAGE_MAX;
         let sql = format!(
             "SELECT g.id, g.region_code, g.code, g.name, g.active, {}, {}, \
@@ -456,7 +447,7 @@ fn purchase_changes(old: &PurchaseRow, new: &Purchase, supplier: &Supplier) -> s
         ("accepted_on", o.accepted_on, new.accepted_on),
         ("paid_on", o.paid_on, new.paid_on),
     ] {
-        put(k, day(a).into(), day(b).into());
+        put(k, a.map(day_text).into(), b.map(day_text).into());
     }
     put(
         "method",
@@ -635,7 +626,7 @@ impl Database {
         else {
             return Ok(Vec::new());
         };
-        let mut args = crate::umkm::Args::default();
+        let mut args = crate::sql::Args::default();
         let a = args.text(region.as_str());
         let b = args.text(format!("{}.%", region.as_str()));
         let mut conds = vec![format!("(g.region_code = {a} OR g.region_code LIKE {b})")];
@@ -944,16 +935,16 @@ pub(crate) async fn insert_purchase(
     .bind(year)
     .bind(&purchase.package)
     .bind(purchase.value)
-    .bind(day(Some(purchase.ordered_on)))
-    .bind(day(purchase.due_on))
+    .bind(Some(day_text(purchase.ordered_on)))
+    .bind(purchase.due_on.map(day_text))
     .bind(purchase.method.as_str())
     .bind(purchase.supplier_type.as_str())
     .bind(&umkm_id)
     .bind(&product_id)
     .bind(&supplier_name)
-    .bind(day(purchase.delivered_on))
-    .bind(day(purchase.accepted_on))
-    .bind(day(purchase.paid_on))
+    .bind(purchase.delivered_on.map(day_text))
+    .bind(purchase.accepted_on.map(day_text))
+    .bind(purchase.paid_on.map(day_text))
     .bind(&actor.name)
     .bind(&now)
     .bind(note)
@@ -1025,16 +1016,16 @@ pub(crate) async fn write_purchase_update(
     .bind(year)
     .bind(&purchase.package)
     .bind(purchase.value)
-    .bind(day(Some(purchase.ordered_on)))
-    .bind(day(purchase.due_on))
+    .bind(Some(day_text(purchase.ordered_on)))
+    .bind(purchase.due_on.map(day_text))
     .bind(purchase.method.as_str())
     .bind(purchase.supplier_type.as_str())
     .bind(&umkm_id)
     .bind(&product_id)
     .bind(&supplier_name)
-    .bind(day(purchase.delivered_on))
-    .bind(day(purchase.accepted_on))
-    .bind(day(purchase.paid_on))
+    .bind(purchase.delivered_on.map(day_text))
+    .bind(purchase.accepted_on.map(day_text))
+    .bind(purchase.paid_on.map(day_text))
     .bind(note)
     .bind(now_text())
     .bind(&old.id)

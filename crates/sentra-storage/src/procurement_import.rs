@@ -398,7 +398,7 @@ impl Database {
             for r in q.fetch_all(&self.pool).await? {
                 let village: String = r.try_get("village_code")?;
                 let owner: Option<String> = r.try_get("owner_user_id")?;
-                if !crate::umkm::scope_admits(scope, &village, owner.as_deref()) {
+                if !crate::sql::scope_admits(scope, &village, owner.as_deref()) {
                     continue;
                 }
                 let size: Option<String> = r.try_get("size_class")?;

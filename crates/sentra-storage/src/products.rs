@@ -3,7 +3,6 @@
 //! once the readiness checklist is met. Every change is audited (entity `product`); the audit
 //! trail is also the change feed the search index follows.
 
-use chrono::NaiveDate;
 use sentra_domain::FieldErrors;
 use sentra_domain::product::{
     PriceUnit, ProductData, ProductStatus, ReadinessFacts, ReadinessItem, default_categories,
@@ -16,7 +15,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{self, Actor};
-use crate::umkm::{Args, scope_admits, scope_condition};
+use crate::sql::{Args, parse_day_opt, scope_admits, scope_condition};
 use crate::{Database, Result, StorageError, now_text};
 
 /// A product as stored: its data, and what the registry keeps about it.
@@ -485,8 +484,6 @@ impl Database {
         .bind(&p.umkm_id)
         .fetch_all(&mut *conn)
         .await?;
-        let day =
-            |v: Option<String>| v.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
         let mut business_docs = Vec::new();
         for r in &docs {
             let kind: String = r.try_get("kind")?;
@@ -496,8 +493,8 @@ impl Database {
             business_docs.push(LegalDocument {
                 kind,
                 number: r.try_get("number")?,
-                issued_on: day(r.try_get("issued_on")?),
-                expires_on: day(r.try_get("expires_on")?),
+                issued_on: parse_day_opt(r.try_get("issued_on")?),
+                expires_on: parse_day_opt(r.try_get("expires_on")?),
             });
         }
         let photos: i64 =

@@ -13,6 +13,7 @@ use sentra_domain::region::RegionCode;
 use sqlx::Row;
 
 use crate::connect::Backend;
+use crate::sql::{get_wide_sum, wide_sum};
 use crate::{Database, Result};
 
 const DIMS: &str = "village_code, sector_code, size_class, status, owner_sex, entered_year, \
@@ -811,29 +812,6 @@ impl Database {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// What [`wide_sum`] splits a value by: the millions and the rest.
-const WIDE_SPLIT: i64 = 1_000_000;
-
-/// Select items summing the integer expression `expr` without overflowing, for
-/// [`get_wide_sum`] to read back as `{alias}_hi` and `{alias}_lo`. SQLite's SUM fails with
-/// "integer overflow" past `i64::MAX` and PostgreSQL's CAST of its numeric SUM to BIGINT fails
-/// alike; Rp10 triliun a record (`MAX_RUPIAH`) passes it at 922,338 records. So the millions
-/// and the remainders are summed apart: each sum stays a millionth of the total, or under a
-/// million per row, far inside `i64` for any registry, and the two are joined as `i128`.
-pub(crate) fn wide_sum(expr: &str, alias: &str) -> String {
-    format!(
-        "CAST(COALESCE(SUM(({expr}) / {WIDE_SPLIT}), 0) AS BIGINT) AS {alias}_hi, \
-         CAST(COALESCE(SUM(({expr}) % {WIDE_SPLIT}), 0) AS BIGINT) AS {alias}_lo"
-    )
-}
-
-/// The exact sum a [`wide_sum`] selected as `alias`.
-pub(crate) fn get_wide_sum(row: &sqlx::any::AnyRow, alias: &str) -> Result<i128> {
-    let hi: i64 = row.try_get(format!("{alias}_hi").as_str())?;
-    let lo: i64 = row.try_get(format!("{alias}_lo").as_str())?;
-    Ok(i128::from(hi) * i128::from(WIDE_SPLIT) + i128::from(lo))
 }
 
 /// Sums of the rollup for one group; money as `i128` (see [`wide_sum`]).
