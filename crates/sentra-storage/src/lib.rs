@@ -3,89 +3,73 @@
 //! registry records takes the caller's [`Scope`](sentra_domain::scope::Scope).
 
 mod accounts;
-mod activities;
-mod audit;
-mod catalog;
-mod categories;
+mod catalogue;
 mod connect;
-mod dashboard;
-mod duplicates;
 mod error;
-mod export;
-mod export_jobs;
-mod field_sync;
 mod flagship;
-mod gallery;
-mod growth;
-mod import;
-mod import_jobs;
-mod jobs;
-mod legality;
-mod multihost;
+mod insight;
 mod ops;
 mod partnerships;
-mod personal;
 mod procurement;
-mod procurement_import;
-mod product_photos;
-mod products;
-mod province_keys;
-mod regions;
-mod rollup;
+mod programme;
+mod registry;
+mod schema;
 mod sql;
-mod transfer;
-mod umkm;
 
-pub use accounts::{Session, User, hash_password, new_secret, verify_password};
-pub use activities::{
-    ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, ReachOutcomes, Taken,
-    Topic, slots_of,
-};
-pub use audit::{Actor, AuditEntry, AuditFilter, AuditHead, AuditVerdict};
-pub use catalog::{CatalogChanges, CatalogEntry, Store};
-pub use categories::CategoryRow;
+pub use accounts::audit::{Actor, AuditEntry, AuditFilter, AuditHead, AuditVerdict};
+pub use accounts::personal::{Keyring, PersonalKey};
+pub use accounts::users::{Session, User, hash_password, new_secret, verify_password};
+pub use catalogue::catalog::{CatalogChanges, CatalogEntry, Store};
+pub use catalogue::categories::CategoryRow;
+pub use catalogue::product_photos::{NewPhoto, PhotoRecord};
+pub use catalogue::products::ProductRecord;
+pub use connect::multihost::{MultiHostUrl, ServerRole, SessionAttrs};
 pub use connect::{Backend, Database, DatabaseUrl, Durability, redact_url};
-pub use dashboard::{Coverage, Dimension, ProgressReportRow, RegionReportRow, RegionStats, Target};
-pub use duplicates::{DuplicatePairRow, ScanOutcome};
 pub use error::StorageError;
-pub use export::EXPORT_HEADERS;
-pub use export_jobs::ExportJob;
-pub use field_sync::{Applied, FieldNote, FromPhone, UmkmPhoto};
 pub use flagship::{
     CandidateRow, ParticipantRow, RoundRecord, RoundSettings, RoundStatus, RoundSummary,
 };
-pub use gallery::{BusinessStatement, GalleryItem, LedgerLine};
-pub use growth::{GrowthFilter, GrowthSummary, TrendYear};
-pub use import::{
-    ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record, duplicates_within,
-    record_input,
+pub use insight::dashboard::{
+    Coverage, Dimension, ProgressReportRow, RegionReportRow, RegionStats, Target,
 };
-pub use import_jobs::{ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE};
-pub use legality::ExpiringDocument;
-pub use multihost::{MultiHostUrl, ServerRole, SessionAttrs};
+pub use ops::transfer::CopiedTable;
 pub use ops::{
     Column, ColumnKind, JobCount, PgSnapshot, PoolStats, TableCensus, Value, census_differences,
 };
+pub use partnerships::gallery::{BusinessStatement, GalleryItem, LedgerLine};
 pub use partnerships::{
     CandidateRecord, ExhibitItem, ExhibitionRecord, NewPartner, OfferRecord, PartnerRecord,
     RequestRecord,
 };
-pub use personal::{Keyring, PersonalKey};
+pub use procurement::import::{
+    LineProblem, OverBudget, ProcurementLines, ProcurementOutcome, ProcurementUpload,
+};
 pub use procurement::{
     BudgetRevision, GovernmentUnit, ProductSales, PurchaseFilter, PurchaseRow, Supplier,
     SupplierCandidate, UnitShare,
 };
-pub use procurement_import::{
-    LineProblem, OverBudget, ProcurementLines, ProcurementOutcome, ProcurementUpload,
+pub use programme::activities::{
+    ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, ReachOutcomes, Taken,
+    Topic, slots_of,
 };
-pub use product_photos::{NewPhoto, PhotoRecord};
-pub use products::ProductRecord;
-pub use province_keys::{PartitionReport, PartitionRows};
-pub use transfer::CopiedTable;
-pub use umkm::{
+pub use registry::duplicates::{DuplicatePairRow, ScanOutcome};
+pub use registry::export::EXPORT_HEADERS;
+pub use registry::export_jobs::ExportJob;
+pub use registry::field_sync::{Applied, FieldNote, FromPhone, UmkmPhoto};
+pub use registry::growth::{GrowthFilter, GrowthSummary, TrendYear};
+pub use registry::import::{
+    ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record, duplicates_within,
+    record_input,
+};
+pub use registry::import_jobs::{
+    ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE,
+};
+pub use registry::legality::ExpiringDocument;
+pub use registry::umkm::{
     ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,
     UmkmRecord, UmkmSort, UmkmSummary,
 };
+pub use schema::province_keys::{PartitionReport, PartitionRows};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 

@@ -1,0 +1,3 @@
+//! What the dashboards and reports read: counts and sums from the rollups.
+
+pub(crate) mod dashboard;

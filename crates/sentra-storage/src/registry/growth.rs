@@ -1,0 +1,486 @@
+//! Naik kelas as stored: a business's reports, and the size class events and milestones derived
+//! from them (rewritten with every report, in its transaction), and the counts the dashboard
+//! shows for a region and year.
+
+use sentra_domain::growth::{GrowthReport, Milestone, Period, SizeEvent, milestones, size_events};
+use sentra_domain::region::RegionCode;
+use sentra_domain::scope::Scope;
+use sentra_domain::size::{SizeBasis, SizeClass};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::accounts::audit::{self, Actor};
+use crate::insight::dashboard::dashboard_region;
+use crate::sql::Args;
+use crate::{Database, Result, now_text};
+
+/// What the registry list can be narrowed to by growth: businesses that reported in a year,
+/// reached a milestone in a year, or moved down a class in a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrowthFilter {
+    /// Entered into the registry in the year.
+    Registered(i32),
+    /// Active, and attended a programme activity in the year (what reach counts).
+    ProgrammeReached(i32),
+    Reported(i32),
+    Reached(Milestone, i32),
+    ClassDown(i32),
+}
+
+impl GrowthFilter {
+    /// `reported:2025`, `class_up:2025`, `class_down:2025`, `first_online:2025`, …
+    pub fn parse(s: &str) -> Option<GrowthFilter> {
+        let (what, year) = s.split_once(':')?;
+        let year: i32 = year.parse().ok().filter(|y| (2000..=2100).contains(y))?;
+        match what {
+            "registered" => Some(Self::Registered(year)),
+            "reached" => Some(Self::ProgrammeReached(year)),
+            "reported" => Some(Self::Reported(year)),
+            "class_down" => Some(Self::ClassDown(year)),
+            m => Milestone::parse(m).map(|m| Self::Reached(m, year)),
+        }
+    }
+
+    pub fn as_param(self) -> String {
+        match self {
+            Self::Registered(y) => format!("registered:{y}"),
+            Self::ProgrammeReached(y) => format!("reached:{y}"),
+            Self::Reported(y) => format!("reported:{y}"),
+            Self::ClassDown(y) => format!("class_down:{y}"),
+            Self::Reached(m, y) => format!("{}:{y}", m.as_str()),
+        }
+    }
+
+    /// The condition over `umkm u`.
+    pub(crate) fn condition(self, args: &mut Args) -> String {
+        match self {
+            Self::Registered(y) => format!("u.created_at LIKE {}", args.text(format!("{y}-%"))),
+            Self::ProgrammeReached(y) => format!(
+                "u.status <> 'inactive' AND EXISTS (SELECT 1 FROM reach_rollup r \
+                 WHERE r.umkm_id = u.id AND r.year = {} AND r.attended > 0)",
+                args.int(Some(i64::from(y)))
+            ),
+            // The marks the dashboard counts (migration 0020): one table behind both.
+            Self::Reported(y) => mark(REPORTED, y, args),
+            Self::ClassDown(y) => mark(CLASS_DOWN, y, args),
+            // Formalised is the NIB's issue date, whether or not the business ever reported.
+            Self::Reached(Milestone::Formalised, y) => format!(
+                "EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = 'nib' \
+                 AND d.issued_on LIKE {})",
+                args.text(format!("{y}-%"))
+            ),
+            Self::Reached(m, y) => mark(m.as_str(), y, args),
+        }
+    }
+}
+
+/// A business carries the mark (a milestone, a year reported or moved down) in year `y`.
+fn mark(code: &str, y: i32, args: &mut Args) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM growth_milestones m WHERE m.umkm_id = u.id \
+         AND m.milestone = {} AND m.year = {})",
+        args.text(code),
+        args.int(Some(i64::from(y)))
+    )
+}
+
+/// A region's naik-kelas figures for a year.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrowthSummary {
+    pub total: i64,
+    pub reported: i64,
+    pub class_down: i64,
+    /// Businesses reaching each milestone in the year, in [`Milestone::ALL`] order.
+    pub reached: Vec<(Milestone, i64)>,
+}
+
+/// The marks of `growth_milestones` beside the milestones: a year reported, a year moved down.
+const REPORTED: &str = "reported";
+const CLASS_DOWN: &str = "class_down";
+
+fn quarter_of(p: Period) -> i64 {
+    p.quarter.map_or(0, i64::from)
+}
+
+fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+const REPORT_COLUMNS: &str = "year, quarter, sales_rupiah, modal_rupiah, employees, online, \
+     ekatalog, export, financing";
+
+fn period_from_row(r: &AnyRow) -> Result<Period> {
+    let quarter: i64 = r.try_get("quarter")?;
+    Ok(Period {
+        year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or(0),
+        quarter: u8::try_from(quarter).ok().filter(|q| *q > 0),
+    })
+}
+
+fn report_from_row(r: &AnyRow) -> Result<GrowthReport> {
+    Ok(GrowthReport {
+        period: period_from_row(r)?,
+        sales: r.try_get("sales_rupiah")?,
+        modal: r.try_get("modal_rupiah")?,
+        employees: r.try_get("employees")?,
+        online: r.try_get::<i64, _>("online")? != 0,
+        ekatalog: r.try_get::<i64, _>("ekatalog")? != 0,
+        export: r.try_get::<i64, _>("export")? != 0,
+        financing: r.try_get::<i64, _>("financing")? != 0,
+    })
+}
+
+impl Database {
+    /// A business's reports, oldest first (the caller has read the record in its scope).
+    pub async fn growth_reports(&self, umkm_id: &str) -> Result<Vec<GrowthReport>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {REPORT_COLUMNS} FROM growth_reports WHERE umkm_id = $1"
+        ))
+        .bind(umkm_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = rows
+            .iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|r| r.period.sort_key());
+        Ok(out)
+    }
+
+    /// A business's recorded size class changes, oldest first.
+    pub async fn size_events_of(&self, umkm_id: &str) -> Result<Vec<SizeEvent>> {
+        let rows = sqlx::query(
+            "SELECT year, quarter, from_class, to_class, basis FROM size_class_events \
+             WHERE umkm_id = $1 ORDER BY year, quarter",
+        )
+        .bind(umkm_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let from: String = r.try_get("from_class")?;
+            let to: String = r.try_get("to_class")?;
+            let basis: String = r.try_get("basis")?;
+            let (Some(to), Some(basis)) = (SizeClass::parse(&to), SizeBasis::parse(&basis)) else {
+                continue;
+            };
+            out.push(SizeEvent {
+                period: period_from_row(r)?,
+                from: SizeClass::parse(&from),
+                to,
+                basis,
+            });
+        }
+        // Whole years after their quarters.
+        out.sort_by_key(|e| e.period.sort_key());
+        Ok(out)
+    }
+
+    /// Saves a report (replacing the one of the same period), re-derives the business's size
+    /// class events and milestones, and brings its registry record's size class, modal and
+    /// annual sales up to its latest report. Audited on the business.
+    pub async fn save_growth_report(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+        report: &GrowthReport,
+        actor: &Actor,
+    ) -> Result<Vec<SizeEvent>> {
+        self.umkm_village(scope, umkm_id).await?;
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let year = i64::from(report.period.year);
+        let quarter = quarter_of(report.period);
+        // Where the size history starts: the class before the first report, kept once.
+        sqlx::query(
+            "UPDATE umkm SET registered_size_class = COALESCE(registered_size_class, \
+             size_class, '') WHERE id = $1",
+        )
+        .bind(umkm_id)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query("SELECT registered_size_class, size_class FROM umkm WHERE id = $1")
+            .bind(umkm_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let start: Option<String> = row.try_get("registered_size_class")?;
+        let start = start.as_deref().and_then(SizeClass::parse);
+        let class_before: Option<String> = row.try_get("size_class")?;
+        let previous = sqlx::query(
+            "SELECT sales_rupiah, modal_rupiah, employees FROM growth_reports \
+             WHERE umkm_id = $1 AND year = $2 AND quarter = $3",
+        )
+        .bind(umkm_id)
+        .bind(year)
+        .bind(quarter)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        sqlx::query("DELETE FROM growth_reports WHERE umkm_id = $1 AND year = $2 AND quarter = $3")
+            .bind(umkm_id)
+            .bind(year)
+            .bind(quarter)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO growth_reports (umkm_id, year, quarter, sales_rupiah, modal_rupiah, \
+             employees, online, ekatalog, export, financing, reported_by, reported_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(umkm_id)
+        .bind(year)
+        .bind(quarter)
+        .bind(report.sales)
+        .bind(report.modal)
+        .bind(report.employees)
+        .bind(flag(report.online))
+        .bind(flag(report.ekatalog))
+        .bind(flag(report.export))
+        .bind(flag(report.financing))
+        .bind(&actor.name)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+
+        // Everything derived is rebuilt from all the reports: a back-dated report changes
+        // the history after it.
+        let rows = sqlx::query(&format!(
+            "SELECT {REPORT_COLUMNS} FROM growth_reports WHERE umkm_id = $1"
+        ))
+        .bind(umkm_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut reports = rows
+            .iter()
+            .map(report_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        reports.sort_by_key(|r| r.period.sort_key());
+        let events = size_events(start, &reports);
+        for table in ["size_class_events", "growth_milestones"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE umkm_id = $1"))
+                .bind(umkm_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for e in &events {
+            sqlx::query(
+                "INSERT INTO size_class_events (umkm_id, year, quarter, from_class, to_class, \
+                 basis, up) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(umkm_id)
+            .bind(i64::from(e.period.year))
+            .bind(quarter_of(e.period))
+            .bind(e.from.map_or("", SizeClass::as_str))
+            .bind(e.to.as_str())
+            .bind(e.basis.as_str())
+            .bind(flag(e.is_up()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        // Formalised comes from the NIB itself (see GrowthFilter), not from reports. Beside the
+        // milestones, the years it reported and moved down are marked, for the dashboard's
+        // counts per kelurahan (migration 0020).
+        let mut marks: std::collections::BTreeSet<(&str, i32)> = milestones(start, &reports, None)
+            .into_iter()
+            .map(|(m, y)| (m.as_str(), y))
+            .collect();
+        marks.extend(reports.iter().map(|r| (REPORTED, r.period.year)));
+        marks.extend(
+            events
+                .iter()
+                .filter(|e| !e.is_up())
+                .map(|e| (CLASS_DOWN, e.period.year)),
+        );
+        for (m, y) in marks {
+            sqlx::query(
+                "INSERT INTO growth_milestones (umkm_id, milestone, year) VALUES ($1, $2, $3)",
+            )
+            .bind(umkm_id)
+            .bind(m)
+            .bind(i64::from(y))
+            .execute(&mut *tx)
+            .await?;
+        }
+        // The registry shows the latest figures.
+        let latest_class = reports.iter().rev().find_map(GrowthReport::size);
+        let latest_modal = reports.iter().rev().find_map(|r| r.modal);
+        let latest_sales = reports
+            .iter()
+            .rev()
+            .find(|r| r.period.quarter.is_none() && r.sales.is_some())
+            .and_then(|r| r.sales);
+        sqlx::query(
+            "UPDATE umkm SET size_class = COALESCE($1, size_class), \
+             size_basis = COALESCE($2, size_basis), modal_rupiah = COALESCE($3, modal_rupiah), \
+             annual_sales_rupiah = COALESCE($4, annual_sales_rupiah), updated_at = $5, \
+             version = version + 1 WHERE id = $6",
+        )
+        .bind(latest_class.map(|d| d.class.as_str()))
+        .bind(latest_class.map(|d| d.basis.as_str()))
+        .bind(latest_modal)
+        .bind(latest_sales)
+        .bind(now_text())
+        .bind(umkm_id)
+        .execute(&mut *tx)
+        .await?;
+        // Flat, as the history shows changes: values, and the registry's class before → after.
+        let changes = serde_json::json!({
+            "period": report.period.label(),
+            "replaced": previous,
+            "sales": report.sales,
+            "modal": report.modal,
+            "employees": report.employees,
+            "online": report.online,
+            "ekatalog": report.ekatalog,
+            "export": report.export,
+            "financing": report.financing,
+            "size_class": [class_before, latest_class.map(|d| d.class.as_str())],
+        });
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "growth_report",
+            "umkm",
+            Some(umkm_id),
+            &changes,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+
+    /// The naik-kelas figures of a year for `region` (in scope): the same businesses the
+    /// registry list's growth filters give, counted from the marks per kelurahan (kept by
+    /// triggers) and the rollups, not by testing every business.
+    pub async fn growth_summary(
+        &self,
+        scope: &Scope,
+        region: &RegionCode,
+        year: i32,
+    ) -> Result<GrowthSummary> {
+        let Some(region) = dashboard_region(scope, region) else {
+            return Ok(GrowthSummary::default());
+        };
+        let total = self
+            .rollup_sums(&region, &[], false, None)
+            .await?
+            .first()
+            .map_or(0, |r| r.n);
+        let rows = sqlx::query(
+            "SELECT milestone AS k, CAST(SUM(n) AS BIGINT) AS n FROM growth_village \
+             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2) GROUP BY milestone",
+        )
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found = std::collections::HashMap::new();
+        for r in &rows {
+            found.insert(r.try_get::<String, _>("k")?, r.try_get::<i64, _>("n")?);
+        }
+        let reported = found.get(REPORTED).copied().unwrap_or(0);
+        let class_down = found.get(CLASS_DOWN).copied().unwrap_or(0);
+        let formalised: i64 = self
+            .doc_holders(&region, "nib")
+            .await?
+            .iter()
+            .filter(|(_, y, _)| *y == i64::from(year))
+            .map(|(_, _, n)| n)
+            .sum();
+        Ok(GrowthSummary {
+            total,
+            reported,
+            class_down,
+            reached: Milestone::ALL
+                .iter()
+                .map(|m| {
+                    let n = match m {
+                        Milestone::Formalised => formalised,
+                        m => found.get(m.as_str()).copied().unwrap_or(0),
+                    };
+                    (*m, n)
+                })
+                .collect(),
+        })
+    }
+}
+
+/// A year of the region's history: businesses entered, NIBs issued, businesses moving up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrendYear {
+    pub year: i32,
+    pub registered: i64,
+    pub formalised: i64,
+    pub class_up: i64,
+}
+
+impl Database {
+    /// Per year from `from` to `to`, for `region` in scope: the counts behind the registry
+    /// lists `registered:Y`, `formalised:Y` and `class_up:Y`.
+    pub async fn trend(
+        &self,
+        scope: &Scope,
+        region: &RegionCode,
+        from: i32,
+        to: i32,
+    ) -> Result<Vec<TrendYear>> {
+        let Some(region) = dashboard_region(scope, region) else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<TrendYear> = (from..=to)
+            .map(|year| TrendYear {
+                year,
+                ..TrendYear::default()
+            })
+            .collect();
+        let mut at = |year: i64| {
+            i32::try_from(year)
+                .ok()
+                .and_then(|y| out.iter().position(|t| t.year == y))
+        };
+        let mut registered = Vec::new();
+        for r in self
+            .rollup_sums(&region, &["entered_year"], false, None)
+            .await?
+        {
+            if let Some(i) = r.keys[0].parse().ok().and_then(&mut at) {
+                registered.push((i, r.n));
+            }
+        }
+        let mut formalised = Vec::new();
+        for (_, year, n) in self.doc_holders(&region, "nib").await? {
+            if let Some(i) = at(year) {
+                formalised.push((i, n));
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT year AS y, CAST(SUM(n) AS BIGINT) AS n FROM growth_village \
+             WHERE milestone = 'class_up' AND year >= $3 AND year <= $4 \
+             AND (village_code = $1 OR village_code LIKE $2) GROUP BY year",
+        )
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .bind(i64::from(from))
+        .bind(i64::from(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut class_up = Vec::new();
+        for r in &rows {
+            if let Some(i) = at(r.try_get("y")?) {
+                class_up.push((i, r.try_get::<i64, _>("n")?));
+            }
+        }
+        for (i, n) in registered {
+            out[i].registered += n;
+        }
+        for (i, n) in formalised {
+            out[i].formalised += n;
+        }
+        for (i, n) in class_up {
+            out[i].class_up += n;
+        }
+        Ok(out)
+    }
+}

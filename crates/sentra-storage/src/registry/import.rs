@@ -1,0 +1,517 @@
+//! Importing UMKM from a spreadsheet's rows, a chunk at a time ([`ImportPlanner`]): every row
+//! is converted and validated first (the dry run), matched to an existing business by NIB, then
+//! by NIK, and only then written, in batches of one transaction each. Re-importing the same file changes nothing: rows that match
+//! a record and carry the same values are "unchanged".
+
+use std::collections::HashMap;
+
+use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
+use sentra_domain::ids::{parse_nib, parse_nik};
+use sentra_domain::import::{ConvertedRow, ImportContext, Mapping, RowProblem, convert_row};
+use sentra_domain::scope::Scope;
+use sentra_domain::umkm::{
+    LegalKind, UmkmData, UmkmInput, UmkmStatus, ValidationContext, validate_umkm,
+};
+use serde::Serialize;
+
+use crate::accounts::audit::Actor;
+use crate::sql::Args;
+use crate::{Database, Result};
+use crate::{NewUmkm, UmkmRecord};
+use sqlx::Row;
+
+/// What will happen to one row.
+#[derive(Debug, Clone)]
+pub enum RowPlan {
+    New(Box<UmkmData>),
+    Update {
+        id: String,
+        version: i64,
+        data: Box<UmkmData>,
+    },
+    Unchanged {
+        id: String,
+    },
+    Invalid(Vec<RowProblem>),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedRow {
+    /// The row number as the spreadsheet shows it.
+    pub line: usize,
+    pub plan: RowPlan,
+    /// What looks like the same business: `row:N` (an earlier row of this file) or the id of a
+    /// record of the same owner.
+    pub possible_duplicate: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub invalid: usize,
+    pub possible_duplicates: usize,
+    /// After writing: pairs with registry records put in the duplicate review queue.
+    #[serde(default)]
+    pub queued_duplicates: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportPlan {
+    pub rows: Vec<PlannedRow>,
+}
+
+impl ImportPlan {
+    pub fn counts(&self) -> ImportCounts {
+        let mut c = ImportCounts::default();
+        for r in &self.rows {
+            match r.plan {
+                RowPlan::New(_) => c.new += 1,
+                RowPlan::Update { .. } => c.updated += 1,
+                RowPlan::Unchanged { .. } => c.unchanged += 1,
+                RowPlan::Invalid(_) => c.invalid += 1,
+            }
+            if r.possible_duplicate.is_some() {
+                c.possible_duplicates += 1;
+            }
+        }
+        c
+    }
+}
+
+/// The record as the form would show it, for rows that update it: columns the file lacks keep
+/// these values.
+pub fn record_input(r: &UmkmRecord) -> UmkmInput {
+    let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    UmkmInput {
+        name: r.name.clone(),
+        brand: r.brand.clone().unwrap_or_default(),
+        owner_name: r.owner_name.clone(),
+        nik: r.owner_nik.clone(),
+        phone: r.owner_phone.clone().unwrap_or_default(),
+        address: r.address.clone().unwrap_or_default(),
+        village_code: r.village_code.clone(),
+        latitude: r.latitude.map(|x| x.to_string()).unwrap_or_default(),
+        longitude: r.longitude.map(|x| x.to_string()).unwrap_or_default(),
+        sector: r.sector.clone(),
+        kbli_code: r.kbli_code.clone().unwrap_or_default(),
+        kbli_version: r.kbli_version.clone().unwrap_or_default(),
+        year_started: n(r.year_started),
+        modal: n(r.modal),
+        annual_sales: n(r.annual_sales),
+        employees_male: n(r.employees_male),
+        employees_female: n(r.employees_female),
+        documents: r
+            .documents
+            .iter()
+            .map(|d| sentra_domain::umkm::LegalDocumentInput {
+                kind: d.kind.as_str().into(),
+                number: d.number.clone(),
+                issued_on: d.issued_on.map(|x| x.to_string()).unwrap_or_default(),
+                expires_on: d.expires_on.map(|x| x.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        links: r
+            .links
+            .iter()
+            .map(|l| (l.kind.as_str().to_string(), l.url.clone()))
+            .collect(),
+    }
+}
+
+fn problems_of(errors: &sentra_domain::FieldErrors) -> Vec<RowProblem> {
+    errors
+        .iter()
+        .map(|e| RowProblem {
+            field: if e.field == "village_code" {
+                "village".into()
+            } else {
+                e.field.clone()
+            },
+            code: e.code.into(),
+            hint: None,
+        })
+        .collect()
+}
+
+/// Plans an import a chunk at a time, remembering what earlier chunks held (the NIBs and NIKs
+/// seen, for rows that repeat a business): the dry run and the commit walk a file in chunks
+/// without holding every row's plan at once.
+pub struct ImportPlanner<'a> {
+    db: &'a Database,
+    scope: &'a Scope,
+    mapping: &'a Mapping,
+    ctx: &'a ImportContext<'a>,
+    sector_codes: Vec<String>,
+    today: chrono::NaiveDate,
+    /// Row of each NIB and each (NIK, name) seen, by a 128-bit digest of the key: a million
+    /// rows' keys as strings would take hundreds of megabytes.
+    seen_nib: HashMap<u128, usize>,
+    seen_nik_name: HashMap<u128, usize>,
+}
+
+impl ImportPlanner<'_> {
+    /// Converts, validates and matches one chunk of rows (the rows of one look-up).
+    pub async fn plan_chunk(&mut self, chunk: &[(usize, Vec<String>)]) -> Result<Vec<PlannedRow>> {
+        let vctx = ValidationContext {
+            regions: self.ctx.regions,
+            sectors: &self.sector_codes,
+            scope: self.scope.region_code(),
+            today: self.today,
+        };
+        let mut planned = Vec::with_capacity(chunk.len());
+        let firsts: Vec<(ConvertedRow, Option<String>, Option<String>)> = chunk
+            .iter()
+            .map(|(_, cells)| {
+                let first = convert_row(cells, self.mapping, self.ctx, None);
+                // The keys that identify the business, read before validation: a row that
+                // updates a record may leave out columns (the sector, say) a new one needs.
+                let nib = first
+                    .input
+                    .documents
+                    .iter()
+                    .find(|d| d.kind == LegalKind::Nib.as_str())
+                    .and_then(|d| parse_nib(&d.number).ok())
+                    .map(|n| n.as_str().to_string());
+                // The NIK by its keyed hash, as stored (UU 27/2022 PDP), worked out once.
+                let nik_hash = parse_nik(&first.input.nik)
+                    .ok()
+                    .map(|n| self.db.keyring.current().lookup_hash(n.as_str()));
+                (first, nib, nik_hash)
+            })
+            .collect();
+        let known = self.db.known_keys(self.scope, &firsts).await?;
+        for ((line, cells), (first, nib, nik_hash)) in chunk.iter().zip(firsts) {
+            let name_key = normalized_name(&first.input.name);
+            let nib_key = nib.as_deref().map(|n| digest(&[n]));
+            let nik_key = nik_hash.as_deref().map(|h| digest(&[h, &name_key]));
+            let earlier = nib_key
+                .and_then(|n| self.seen_nib.get(&n))
+                .or_else(|| nik_key.and_then(|k| self.seen_nik_name.get(&k)))
+                .copied();
+            if let Some(earlier) = earlier {
+                planned.push(invalid(
+                    *line,
+                    vec![RowProblem {
+                        field: "name".into(),
+                        code: "duplicate_in_file".into(),
+                        hint: Some(earlier.to_string()),
+                    }],
+                ));
+                continue;
+            }
+            if let Some(n) = nib_key {
+                self.seen_nib.insert(n, *line);
+            }
+            if let Some(k) = nik_key {
+                self.seen_nik_name.insert(k, *line);
+            }
+            let existing = if first.problems.is_empty() {
+                known.matching(nib.as_deref(), nik_hash.as_deref(), &name_key)
+            } else {
+                Match::None
+            };
+            let possible_duplicate = existing_owner(&existing).cloned();
+            let (input, problems, record) = match existing {
+                Match::Same(record) => {
+                    // Convert again over the record, so that columns the file lacks keep values.
+                    let base = record_input(&record);
+                    let ConvertedRow { input, problems } =
+                        convert_row(cells, self.mapping, self.ctx, Some(&base));
+                    (input, problems, Some((record, base)))
+                }
+                _ => (first.input, first.problems, None),
+            };
+            let plan = match validate_umkm(&input, &vctx) {
+                Ok(_) if !problems.is_empty() => RowPlan::Invalid(problems),
+                Err(e) => {
+                    // A cell that could not be read is reported once, not again as empty.
+                    let read: Vec<String> = problems.iter().map(|x| x.field.clone()).collect();
+                    let mut p = problems;
+                    p.extend(
+                        problems_of(&e)
+                            .into_iter()
+                            .filter(|x| !read.contains(&x.field)),
+                    );
+                    RowPlan::Invalid(p)
+                }
+                Ok(data) => match record {
+                    None => RowPlan::New(Box::new(data)),
+                    Some((record, base)) => {
+                        let current = validate_umkm(&base, &vctx).ok();
+                        if current.as_ref() == Some(&data) {
+                            RowPlan::Unchanged { id: record.id }
+                        } else {
+                            RowPlan::Update {
+                                id: record.id,
+                                version: record.version,
+                                data: Box::new(data),
+                            }
+                        }
+                    }
+                },
+            };
+            planned.push(PlannedRow {
+                line: *line,
+                plan,
+                possible_duplicate,
+            });
+        }
+        Ok(planned)
+    }
+}
+
+impl Database {
+    pub fn import_planner<'a>(
+        &'a self,
+        scope: &'a Scope,
+        mapping: &'a Mapping,
+        ctx: &'a ImportContext<'a>,
+        today: chrono::NaiveDate,
+    ) -> ImportPlanner<'a> {
+        ImportPlanner {
+            db: self,
+            scope,
+            mapping,
+            ctx,
+            sector_codes: ctx.sectors.iter().map(|s| s.code.clone()).collect(),
+            today,
+            seen_nib: HashMap::new(),
+            seen_nik_name: HashMap::new(),
+        }
+    }
+
+    /// Brings PostgreSQL's table statistics up to date. A large import writes while it looks
+    /// records up; with statistics from when the table was small the planner chooses scans over
+    /// the key indexes and each look-up grows with the table. (SQLite plans without statistics.)
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        if self.backend() == crate::Backend::Postgres {
+            sqlx::query("ANALYZE umkm").execute(&self.pool).await?;
+            sqlx::query("ANALYZE umkm_documents")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The records of the scope that hold a chunk's NIBs and NIKs.
+    async fn known_keys(
+        &self,
+        scope: &Scope,
+        rows: &[(ConvertedRow, Option<String>, Option<String>)],
+    ) -> Result<Known> {
+        let mut known = Known::default();
+        let nibs: Vec<&String> = rows.iter().filter_map(|r| r.1.as_ref()).collect();
+        let hashes: Vec<&String> = rows.iter().filter_map(|r| r.2.as_ref()).collect();
+        let per = self.params_per_statement().saturating_sub(8).max(1);
+        // The scope is checked here rather than in SQL: with a region condition beside the key
+        // list, the engines' planners tend to scan the region instead of using the key index,
+        // which makes a large import quadratic.
+        for part in nibs.chunks(per) {
+            let mut args = Args::default();
+            let list: Vec<String> = part.iter().map(|n| args.text(n.as_str())).collect();
+            let sql = format!(
+                "SELECT d.number, d.umkm_id, u.village_code, u.owner_user_id, u.merged_into \
+                 FROM umkm_documents d JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
+                 WHERE d.kind = 'nib' AND d.number IN ({})",
+                list.join(",")
+            );
+            for row in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                if admits(scope, &row)? {
+                    known.by_nib.insert(row.try_get(0)?, row.try_get(1)?);
+                }
+            }
+        }
+        for part in hashes.chunks(per) {
+            let mut args = Args::default();
+            let list: Vec<String> = part.iter().map(|h| args.text(h.as_str())).collect();
+            let sql = format!(
+                "SELECT u.owner_nik_hash, u.id, u.name, u.village_code, u.owner_user_id, \
+                 u.merged_into FROM umkm u WHERE u.owner_nik_hash IN ({}) ORDER BY u.id",
+                list.join(",")
+            );
+            for row in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+                if !admits(scope, &row)? {
+                    continue;
+                }
+                let name: String = row.try_get(2)?;
+                known
+                    .by_nik
+                    .entry(row.try_get(0)?)
+                    .or_default()
+                    .push((row.try_get(1)?, normalized_name(&name)));
+            }
+        }
+        // The records a row may update, fetched together.
+        let mut ids: Vec<String> = known.by_nib.values().cloned().collect();
+        ids.extend(known.by_nik.values().flatten().map(|(id, _)| id.clone()));
+        ids.sort();
+        ids.dedup();
+        known.records = self.fetch_records(scope, &ids).await?;
+        Ok(known)
+    }
+
+    /// Writes the valid rows of a plan, `batch` rows per transaction; `progress` is told after
+    /// each. A crash leaves whole batches written or not; running the import again finishes it
+    /// (the written rows are then unchanged). Returns the counts and the ids written (for the
+    /// duplicate check against the registry).
+    pub async fn apply_import_rows(
+        &self,
+        scope: &Scope,
+        plan: &ImportPlan,
+        actor: &Actor,
+        batch: usize,
+        mut progress: impl FnMut(usize),
+    ) -> Result<(ImportCounts, Vec<String>)> {
+        let mut done = ImportCounts::default();
+        let mut news: Vec<&UmkmData> = Vec::new();
+        let mut written: Vec<String> = Vec::new();
+        for (i, row) in plan.rows.iter().enumerate() {
+            match &row.plan {
+                RowPlan::New(data) => news.push(data),
+                RowPlan::Update { id, version, data } => {
+                    self.update_umkm_unchecked(scope, id, *version, data, actor)
+                        .await?;
+                    written.push(id.clone());
+                    done.updated += 1;
+                }
+                RowPlan::Unchanged { .. } => done.unchanged += 1,
+                RowPlan::Invalid(_) => done.invalid += 1,
+            }
+            if news.len() >= batch || i + 1 == plan.rows.len() {
+                let rows: Vec<NewUmkm<'_>> = news
+                    .iter()
+                    .map(|d| NewUmkm {
+                        data: d,
+                        status: UmkmStatus::Draft,
+                        verified_by: None,
+                        owner: None,
+                    })
+                    .collect();
+                if !rows.is_empty() {
+                    written.extend(self.insert_umkm_batch(scope, &rows, actor).await?);
+                }
+                done.new += news.len();
+                news.clear();
+                progress(i + 1);
+            }
+        }
+        done.possible_duplicates = plan.counts().possible_duplicates;
+        Ok((done, written))
+    }
+}
+
+/// A row (with `village_code`, `owner_user_id`, `merged_into`) of a record the scope holds and
+/// the registry still lists.
+fn admits(scope: &Scope, row: &sqlx::any::AnyRow) -> Result<bool> {
+    let village: String = row.try_get("village_code")?;
+    let owner: Option<String> = row.try_get("owner_user_id")?;
+    let merged: Option<String> = row.try_get("merged_into")?;
+    Ok(merged.is_none() && crate::sql::scope_admits(scope, &village, owner.as_deref()))
+}
+
+fn existing_owner(m: &Match) -> Option<&String> {
+    match m {
+        Match::SameOwner(id) => Some(id),
+        _ => None,
+    }
+}
+
+/// Existing records by NIB, and by NIK hash with their normalised names; the records
+/// themselves.
+#[derive(Default)]
+struct Known {
+    by_nib: HashMap<String, String>,
+    by_nik: HashMap<String, Vec<(String, String)>>,
+    records: HashMap<String, UmkmRecord>,
+}
+
+impl Known {
+    /// NIB first (one business, one NIB), then the owner's NIK with a similar business name.
+    /// The same NIK with another name is the same owner's other business: new, but flagged.
+    fn matching(&self, nib: Option<&str>, nik_hash: Option<&str>, name_key: &str) -> Match {
+        let same = |id: &String| {
+            self.records
+                .get(id)
+                .map_or(Match::None, |r| Match::Same(Box::new(r.clone())))
+        };
+        if let Some(id) = nib.and_then(|n| self.by_nib.get(n)) {
+            return same(id);
+        }
+        let Some(hash) = nik_hash else {
+            return Match::None;
+        };
+        let owned = self.by_nik.get(hash).map_or(&[][..], Vec::as_slice);
+        if let Some((id, _)) = owned.iter().find(|(_, name)| name == name_key) {
+            return same(id);
+        }
+        owned
+            .first()
+            .map_or(Match::None, |(id, _)| Match::SameOwner(id.clone()))
+    }
+}
+
+enum Match {
+    Same(Box<UmkmRecord>),
+    SameOwner(String),
+    None,
+}
+
+/// What the duplicate rules compare of a new row.
+pub fn dedup_record(d: &UmkmData) -> DedupRecord {
+    DedupRecord::new(
+        &d.name,
+        &d.owner_name,
+        d.nik.as_str(),
+        d.phone.as_ref().map_or("", |p| p.as_str()),
+        d.village_code.as_str(),
+        d.documents
+            .iter()
+            .find(|x| x.kind == LegalKind::Nib)
+            .map_or("", |x| x.number.as_str()),
+    )
+}
+
+/// New rows of a file (row number, record, in file order) that look like an earlier one: the
+/// later row's number with the earlier row's.
+pub fn duplicates_within(news: Vec<(usize, DedupRecord)>) -> Vec<(usize, usize)> {
+    let (lines, records): (Vec<usize>, Vec<DedupRecord>) = news.into_iter().unzip();
+    find_duplicates(&records, LIKELY)
+        .into_iter()
+        .map(|p| (lines[p.b], lines[p.a]))
+        .collect()
+}
+
+fn invalid(line: usize, problems: Vec<RowProblem>) -> PlannedRow {
+    PlannedRow {
+        line,
+        plan: RowPlan::Invalid(problems),
+        possible_duplicate: None,
+    }
+}
+
+/// A 128-bit digest of a key's parts (two 64-bit hashes): a collision between two rows of one
+/// file is as likely as guessing a random 128-bit number.
+fn digest(parts: &[&str]) -> u128 {
+    use std::hash::Hasher;
+    let half = |seed: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        h.write_u8(seed);
+        for p in parts {
+            h.write(p.as_bytes());
+            h.write_u8(0xff);
+        }
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}
+
+/// Lower case, letters and digits only: `Keripik "Bu Ani"` and `keripik bu ani` are one name.
+fn normalized_name(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
