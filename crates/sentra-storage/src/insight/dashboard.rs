@@ -12,7 +12,7 @@ use sqlx::Row;
 use sentra_domain::targets::{Indicator, TargetValue};
 
 use crate::accounts::audit::{self, Actor};
-use crate::schema::rollup::child_of;
+use crate::insight::rollup::child_of;
 use crate::{Database, Result, StorageError, now_text};
 
 /// One region's UMKM and how many of them hold a document kind.

@@ -1,3 +1,4 @@
 //! What the dashboards and reports read: counts and sums from the rollups.
 
 pub(crate) mod dashboard;
+pub(crate) mod rollup;

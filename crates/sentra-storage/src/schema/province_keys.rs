@@ -136,7 +136,7 @@ CREATE TRIGGER province_directory AFTER INSERT OR UPDATE OR DELETE ON umkm
 
 /// The PostgreSQL triggers with their version mark, and the mark.
 fn postgres_sql_marked() -> (String, String) {
-    crate::schema::rollup::marked(postgres_sql(), "sentra_umkm_directory")
+    crate::schema::marked(postgres_sql(), "sentra_umkm_directory")
 }
 
 fn fk_name(table: &str, column: &str) -> String {

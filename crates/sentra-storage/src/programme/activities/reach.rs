@@ -1,0 +1,397 @@
+//! How far programmes reached the registry, and one UMKM's programme history and the
+//! activities it may still join.
+
+use sentra_domain::programme::activity::ActivityStatus;
+use sentra_domain::programme::outcomes::{Change, Outcome, outcomes_after};
+use sentra_domain::programme::participants::ParticipantState;
+use sentra_domain::region::RegionCode;
+use sentra_domain::scope::Scope;
+use sentra_domain::size::SizeClass;
+use sentra_domain::umkm::LegalKind;
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::{ActivityRecord, activity_from_row, columns, corrupt, list};
+use crate::{Database, Result};
+
+/// How far programmes reached the UMKM of a region in a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// UMKM in the region (merged and inactive ones aside).
+    pub total: i64,
+    /// Those that attended at least one activity starting in the period.
+    pub reached: i64,
+    /// Per sector code: (total, reached).
+    pub by_sector: Vec<(String, i64, i64)>,
+    /// Per size class (`mikro`, `kecil`, `menengah`, or empty): (total, reached).
+    pub by_size: Vec<(String, i64, i64)>,
+    /// Per topic code: UMKM that attended more than `times` activities of it in the period.
+    pub repeated: Vec<(String, i64)>,
+    pub times: u32,
+    /// What changed for the reached UMKM after their first activity of the period.
+    pub outcomes: ReachOutcomes,
+}
+
+/// Reached UMKM with a recorded change after their first activity of the period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReachOutcomes {
+    /// Obtained a document they did not have (any kind).
+    pub documents: i64,
+    /// Obtained an NIB.
+    pub nib: i64,
+    /// Moved up a size class (from a known one).
+    pub moved_up: i64,
+    /// Added products to the catalogue.
+    pub products: i64,
+}
+
+impl Database {
+    /// Reach in one number, for dashboards and targets: the active businesses of `region` and
+    /// how many of them attended an activity in `year` (the calendar year in their province's
+    /// time zone), read from the reach rollup that triggers keep exact.
+    pub async fn reach_count(&self, region: &RegionCode, year: i32) -> Result<(i64, i64)> {
+        let total = self
+            .rollup_sums(region, &[], false, Some("status <> 'inactive'"))
+            .await?
+            .first()
+            .map_or(0, |r| r.n);
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM reach_village \
+             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2)",
+        )
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .bind(i64::from(year))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("n")?, total))
+    }
+}
+
+impl Database {
+    /// Reach of the programmes in `region` over activities starting in `[from, to)`; "reached"
+    /// means attended or completed.
+    pub async fn reach(
+        &self,
+        region: &RegionCode,
+        from: i64,
+        to: i64,
+        times: u32,
+    ) -> Result<Reach> {
+        let code = region.as_str();
+        let like = format!("{code}.%");
+        let groups = |column: &'static str| {
+            let like = like.clone();
+            async move {
+                let sql = format!(
+                    "SELECT COALESCE(u.{column}, '') AS k, COUNT(*) AS total, \
+                     SUM(CASE WHEN EXISTS (SELECT 1 FROM activity_participants p \
+                         JOIN activities a ON a.id = p.activity_id \
+                         WHERE p.umkm_id = u.id AND p.state IN ('attended', 'completed') \
+                         AND a.starts_at >= $3 AND a.starts_at < $4) THEN 1 ELSE 0 END) AS reached \
+                     FROM umkm u WHERE (u.village_code = $1 OR u.village_code LIKE $2) \
+                     AND u.merged_into IS NULL AND u.status <> 'inactive' \
+                     GROUP BY COALESCE(u.{column}, '') ORDER BY k"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(code)
+                    .bind(&like)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get::<String, _>("k")?,
+                            r.try_get::<i64, _>("total")?,
+                            r.try_get::<Option<i64>, _>("reached")?.unwrap_or(0),
+                        ))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            }
+        };
+        let by_sector = groups("sector_code").await?;
+        let by_size = groups("size_class").await?;
+        let rows = sqlx::query(
+            "SELECT p.umkm_id, a.topics FROM activity_participants p \
+             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
+             WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
+             AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL",
+        )
+        .bind(code)
+        .bind(&like)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut per: HashMap<(String, String), u32> = HashMap::new();
+        for r in &rows {
+            let umkm: String = r.try_get("umkm_id")?;
+            for t in list(&r.try_get::<String, _>("topics")?) {
+                *per.entry((t, umkm.clone())).or_default() += 1;
+            }
+        }
+        let mut repeated: HashMap<String, i64> = HashMap::new();
+        for ((topic, _), n) in per {
+            if n > times {
+                *repeated.entry(topic).or_default() += 1;
+            }
+        }
+        let mut repeated: Vec<(String, i64)> = repeated.into_iter().collect();
+        repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let outcomes = self.reach_outcomes(code, &like, from, to).await?;
+        Ok(Reach {
+            total: by_sector.iter().map(|g| g.1).sum(),
+            reached: by_sector.iter().map(|g| g.2).sum(),
+            by_sector,
+            by_size,
+            repeated,
+            times,
+            outcomes,
+        })
+    }
+
+    /// For the UMKM reached in the period: the changes recorded after their first activity of
+    /// it (read from the audit trail and the catalogue, in parts of 500 records).
+    async fn reach_outcomes(
+        &self,
+        code: &str,
+        like: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<ReachOutcomes> {
+        let rows = sqlx::query(
+            "SELECT p.umkm_id, MIN(a.starts_at) AS first FROM activity_participants p \
+             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
+             WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
+             AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
+             GROUP BY p.umkm_id",
+        )
+        .bind(code)
+        .bind(like)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut first: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+        for r in &rows {
+            first.insert(r.try_get("umkm_id")?, r.try_get("first")?);
+        }
+        let ids: Vec<&String> = first.keys().collect();
+        let mut changes: HashMap<&str, Vec<Change>> = HashMap::new();
+        let mut products: HashMap<&str, Vec<i64>> = HashMap::new();
+        for part in ids.chunks(500) {
+            let marks: Vec<String> = (1..=part.len()).map(|i| format!("${i}")).collect();
+            let audit_sql = format!(
+                "SELECT entity_id, at, changes FROM audit_log WHERE entity = 'umkm' \
+                 AND action = 'update' AND entity_id IN ({}) ORDER BY seq",
+                marks.join(", ")
+            );
+            let products_sql = format!(
+                "SELECT umkm_id, created_at FROM products WHERE umkm_id IN ({})",
+                marks.join(", ")
+            );
+            let (mut audit_q, mut products_q) =
+                (sqlx::query(&audit_sql), sqlx::query(&products_sql));
+            for id in part {
+                audit_q = audit_q.bind(id.as_str());
+                products_q = products_q.bind(id.as_str());
+            }
+            for r in audit_q.fetch_all(&self.pool).await? {
+                let id: String = r.try_get("entity_id")?;
+                let at: String = r.try_get("at")?;
+                let text: String = r.try_get("changes")?;
+                let Some(key) = first.get_key_value(&id).map(|(k, _)| k.as_str()) else {
+                    continue;
+                };
+                if let (Some(at), Ok(diff)) = (unix(&at), serde_json::from_str(&text)) {
+                    changes
+                        .entry(key)
+                        .or_default()
+                        .push(outcome_change(at, &diff));
+                }
+            }
+            for r in products_q.fetch_all(&self.pool).await? {
+                let id: String = r.try_get("umkm_id")?;
+                let at: String = r.try_get("created_at")?;
+                let Some(key) = first.get_key_value(&id).map(|(k, _)| k.as_str()) else {
+                    continue;
+                };
+                if let Some(at) = unix(&at) {
+                    products.entry(key).or_default().push(at);
+                }
+            }
+        }
+        let mut out = ReachOutcomes::default();
+        for (id, since) in &first {
+            let found = outcomes_after(
+                *since,
+                changes.get(id.as_str()).map_or(&[][..], Vec::as_slice),
+                products.get(id.as_str()).map_or(&[][..], Vec::as_slice),
+            );
+            let has = |f: &dyn Fn(&Outcome) -> bool| found.iter().any(|(_, o)| f(o));
+            out.documents += i64::from(has(&|o| matches!(o, Outcome::Document(_))));
+            out.nib += i64::from(has(&|o| *o == Outcome::Document(LegalKind::Nib)));
+            out.moved_up += i64::from(has(
+                &|o| matches!(o, Outcome::SizeMoved { from: Some(f), to } if to > f),
+            ));
+            out.products += i64::from(has(&|o| matches!(o, Outcome::Products(_))));
+        }
+        Ok(out)
+    }
+}
+
+/// A UMKM's part in one activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    pub activity: ActivityRecord,
+    pub state: ParticipantState,
+    pub note: Option<String>,
+}
+
+/// A UMKM's programme history and what changed for it after the first programme reached it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgrammeHistory {
+    /// Newest first.
+    pub taken: Vec<Taken>,
+    /// When a programme first reached it (attended or completed).
+    pub first_reached: Option<i64>,
+    pub outcomes: Vec<(i64, Outcome)>,
+}
+
+/// An audit or record time (`2026-05-12T03:04:05.678Z`) as Unix seconds.
+fn unix(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.timestamp())
+}
+
+/// The kinds of a document list as the audit trail records it.
+fn document_kinds(v: &serde_json::Value) -> Vec<LegalKind> {
+    v.as_array()
+        .map(|docs| {
+            docs.iter()
+                .filter_map(|d| d.get("kind").and_then(serde_json::Value::as_str))
+                .filter_map(LegalKind::parse)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What of an audited UMKM change matters for outcomes (see `audit_diff`: `[before, after]`).
+fn outcome_change(at: i64, diff: &serde_json::Value) -> Change {
+    let pair = |field: &str| {
+        diff.get(field)
+            .and_then(serde_json::Value::as_array)
+            .filter(|p| p.len() == 2)
+            .map(|p| (p[0].clone(), p[1].clone()))
+    };
+    let size = |v: &serde_json::Value| v.as_str().and_then(SizeClass::parse);
+    Change {
+        at,
+        documents: pair("documents").map(|(b, a)| (document_kinds(&b), document_kinds(&a))),
+        size: pair("size_class").map(|(b, a)| (size(&b), size(&a))),
+    }
+}
+
+impl Database {
+    /// The activities a UMKM took part in, newest first, and the changes recorded for it
+    /// (documents, size class, products) since a programme first reached it.
+    pub async fn programme_history(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+    ) -> Result<ProgrammeHistory> {
+        self.umkm_village(scope, umkm_id).await?;
+        let states = sqlx::query(
+            "SELECT activity_id, state, note FROM activity_participants WHERE umkm_id = $1",
+        )
+        .bind(umkm_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut taken = Vec::with_capacity(states.len());
+        for r in &states {
+            let id: String = r.try_get("activity_id")?;
+            let state: String = r.try_get("state")?;
+            let row = sqlx::query(&format!(
+                "SELECT {} FROM activities WHERE id = $1",
+                columns()
+            ))
+            .bind(&id)
+            .fetch_one(&self.pool)
+            .await?;
+            taken.push(Taken {
+                activity: activity_from_row(&row)?,
+                state: ParticipantState::parse(&state)
+                    .ok_or_else(|| corrupt("participant state", &state))?,
+                note: r.try_get("note")?,
+            });
+        }
+        taken.sort_by_key(|t| std::cmp::Reverse(t.activity.data.start));
+        let first_reached = taken
+            .iter()
+            .filter(|t| t.state.reached())
+            .map(|t| t.activity.data.start)
+            .min();
+        let Some(since) = first_reached else {
+            return Ok(ProgrammeHistory {
+                taken,
+                ..ProgrammeHistory::default()
+            });
+        };
+        let rows = sqlx::query(
+            "SELECT at, changes FROM audit_log WHERE entity = 'umkm' AND entity_id = $1 \
+             AND action = 'update' ORDER BY seq",
+        )
+        .bind(umkm_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut changes = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let at: String = r.try_get("at")?;
+            let text: String = r.try_get("changes")?;
+            if let (Some(at), Ok(diff)) = (unix(&at), serde_json::from_str(&text)) {
+                changes.push(outcome_change(at, &diff));
+            }
+        }
+        let products: Vec<i64> = sqlx::query("SELECT created_at FROM products WHERE umkm_id = $1")
+            .bind(umkm_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .filter_map(|r| r.try_get::<String, _>("created_at").ok())
+            .filter_map(|t| unix(&t))
+            .collect();
+        Ok(ProgrammeHistory {
+            outcomes: outcomes_after(since, &changes, &products),
+            taken,
+            first_reached,
+        })
+    }
+
+    /// Coming activities (planned or confirmed, starting in `[from, to)`) a UMKM can still join:
+    /// held for its kelurahan or a region holding it, meeting their target criteria.
+    pub async fn open_activities_for(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<ActivityRecord>> {
+        let village = self.umkm_village(scope, umkm_id).await?;
+        let mut out = Vec::new();
+        for a in self.activities_between(&village, from, to).await? {
+            if matches!(
+                a.data.status,
+                ActivityStatus::Planned | ActivityStatus::Confirmed
+            ) && village.is_within(&a.data.region)
+                && self.is_eligible(&a, umkm_id).await?
+            {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,126 @@
+//! Listing, reading and counting registry records inside the caller's scope.
+
+use sqlx::Row;
+
+use sentra_domain::scope::Scope;
+use sentra_domain::size::SizeClass;
+use sentra_domain::umkm::{LegalKind, UmkmStatus};
+
+use super::{Page, PageRequest, SortDirection, UmkmFilter, UmkmRecord, UmkmSort, UmkmSummary};
+use crate::sql::{Arg, Args, fetch_record, filter_where, parse_opt, parse_req, scope_condition};
+use crate::{Database, Result};
+
+impl Database {
+    /// Lists the records inside the scope that match the filter, with the total count.
+    pub async fn list_umkm(
+        &self,
+        scope: &Scope,
+        filter: &UmkmFilter,
+        sort: UmkmSort,
+        direction: SortDirection,
+        page: PageRequest,
+    ) -> Result<Page<UmkmSummary>> {
+        let empty = Page {
+            items: Vec::new(),
+            total: 0,
+            page: page.page,
+            per_page: page.per_page,
+        };
+        let Some((where_clause, mut args)) = filter_where(scope, filter, self.prunes_by_province())
+        else {
+            return Ok(empty);
+        };
+
+        let count_sql = format!("SELECT COUNT(*) FROM umkm u WHERE {where_clause}");
+        let count_args = args.clone();
+        let total: i64 = count_args
+            .bind(sqlx::query(&count_sql))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+
+        let dir = match direction {
+            SortDirection::Asc => "ASC",
+            SortDirection::Desc => "DESC",
+        };
+        let col = sort.column();
+        let limit = args.push(Arg::Int(Some(i64::from(page.per_page))));
+        let offset = args.push(Arg::Int(Some(page.offset())));
+        // `(col IS NULL)` first puts empty values last on both engines.
+        let list_sql = format!(
+            "SELECT u.id, u.name, u.brand, u.owner_name, u.village_code, u.sector_code, u.size_class, \
+             u.status, u.modal_rupiah, u.annual_sales_rupiah, u.updated_at FROM umkm u \
+             WHERE {where_clause} ORDER BY ({col} IS NULL), {col} {dir}, u.id {dir} LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = args
+            .bind(sqlx::query(&list_sql))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(UmkmSummary {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                brand: row.try_get("brand")?,
+                owner_name: row.try_get("owner_name")?,
+                village_code: row.try_get("village_code")?,
+                sector: row.try_get("sector_code")?,
+                size_class: parse_opt(row, "size_class", SizeClass::parse)?,
+                status: parse_req(row, "status", UmkmStatus::parse)?,
+                modal: row.try_get("modal_rupiah")?,
+                annual_sales: row.try_get("annual_sales_rupiah")?,
+                documents: Vec::new(),
+                updated_at: row.try_get("updated_at")?,
+            });
+        }
+        if !items.is_empty() {
+            let mut doc_args = Args::default();
+            let placeholders: Vec<String> =
+                items.iter().map(|i| doc_args.text(i.id.clone())).collect();
+            let sql = format!(
+                "SELECT umkm_id, kind FROM umkm_documents WHERE umkm_id IN ({}) ORDER BY kind",
+                placeholders.join(",")
+            );
+            let docs = doc_args
+                .bind(sqlx::query(&sql))
+                .fetch_all(&self.pool)
+                .await?;
+            for d in &docs {
+                let id: String = d.try_get("umkm_id")?;
+                let kind = parse_req(d, "kind", LegalKind::parse)?;
+                if let Some(item) = items.iter_mut().find(|i| i.id == id) {
+                    item.documents.push(kind);
+                }
+            }
+        }
+        Ok(Page {
+            items,
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+
+    /// One record, if it exists inside the scope.
+    pub async fn get_umkm(&self, scope: &Scope, id: &str) -> Result<UmkmRecord> {
+        let mut conn = self.pool.acquire().await?;
+        fetch_record(&mut conn, self, scope, id).await
+    }
+
+    /// Number of records inside the scope (merged duplicates not counted).
+    pub async fn count_umkm(&self, scope: &Scope) -> Result<i64> {
+        let mut args = Args::default();
+        let cond = scope_condition(
+            scope.region_code(),
+            scope.owner(),
+            self.prunes_by_province(),
+            &mut args,
+        );
+        let sql = format!("SELECT COUNT(*) FROM umkm u WHERE {cond} AND u.merged_into IS NULL");
+        Ok(args
+            .bind(sqlx::query(&sql))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+}

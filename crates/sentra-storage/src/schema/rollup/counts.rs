@@ -1,0 +1,272 @@
+//! The registry's counts (migration 0018): `umkm_rollup` per kelurahan and dimension, and
+//! `umkm_doc_rollup`, the holders of each document kind per kelurahan and year of issue.
+
+use super::DOCUMENTS_MOVE;
+
+const DIMS: &str = "village_code, sector_code, size_class, status, owner_sex, entered_year, \
+                    has_nib, has_halal";
+
+/// The bits of `umkm.doc_mask`.
+const NIB_BIT: i64 = 1;
+const HALAL_BIT: i64 = 2;
+
+fn year_of(text: &str) -> String {
+    format!("CAST(substr({text}, 1, 4) AS BIGINT)")
+}
+
+fn issued_year(doc: &str) -> String {
+    format!(
+        "CASE WHEN {doc}.issued_on IS NULL OR {doc}.issued_on = '' THEN 0 ELSE {} END",
+        year_of(&format!("{doc}.issued_on"))
+    )
+}
+
+/// Adds `sign` times the record `r` (a row alias: NEW or OLD) to its bucket.
+fn bucket(r: &str, sign: i32) -> String {
+    format!(
+        "INSERT INTO umkm_rollup ({DIMS}, n, employees, modal, sales) \
+         SELECT {r}.village_code, {r}.sector_code, COALESCE({r}.size_class, ''), {r}.status, \
+         {r}.owner_sex, {year}, CASE WHEN ({r}.doc_mask & {NIB_BIT}) <> 0 THEN 1 ELSE 0 END, \
+         CASE WHEN ({r}.doc_mask & {HALAL_BIT}) <> 0 THEN 1 ELSE 0 END, {sign}, \
+         {sign} * (COALESCE({r}.employees_male, 0) + COALESCE({r}.employees_female, 0)), \
+         {sign} * COALESCE({r}.modal_rupiah, 0), {sign} * COALESCE({r}.annual_sales_rupiah, 0) \
+         WHERE true \
+         ON CONFLICT ({DIMS}) DO UPDATE SET n = umkm_rollup.n + excluded.n, \
+         employees = umkm_rollup.employees + excluded.employees, \
+         modal = umkm_rollup.modal + excluded.modal, sales = umkm_rollup.sales + excluded.sales;",
+        year = year_of(&format!("{r}.created_at")),
+    )
+}
+
+/// Adds `sign` for each document of record `id` to the kelurahan `village`'s holders.
+fn documents_of(id: &str, village: &str, sign: i32) -> String {
+    format!(
+        "INSERT INTO umkm_doc_rollup (village_code, kind, issued_year, n) \
+         SELECT {village}, d.kind, {year}, {sign} FROM umkm_documents d WHERE d.umkm_id = {id} \
+         ON CONFLICT (kind, village_code, issued_year) \
+         DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;",
+        year = issued_year("d"),
+    )
+}
+
+/// Adds `sign` for one document `d` (NEW or OLD) to its kelurahan's holders, when its record
+/// counts (not merged).
+fn document(d: &str, sign: i32) -> String {
+    format!(
+        "INSERT INTO umkm_doc_rollup (village_code, kind, issued_year, n) \
+         SELECT u.village_code, {d}.kind, {year}, {sign} FROM umkm u \
+         WHERE u.id = {d}.umkm_id AND u.merged_into IS NULL \
+         ON CONFLICT (kind, village_code, issued_year) \
+         DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;",
+        year = issued_year(d),
+    )
+}
+
+/// An NIB or halal certificate added (`added`) or removed: the bit on its business's row
+/// (whose update trigger then moves it between buckets).
+fn document_sets_bit(d: &str, added: bool) -> String {
+    let bit = format!("CASE {d}.kind WHEN 'nib' THEN {NIB_BIT} ELSE {HALAL_BIT} END");
+    let value = if added {
+        format!("doc_mask | {bit}")
+    } else {
+        format!("doc_mask & ~({bit})")
+    };
+    format!("UPDATE umkm SET doc_mask = {value} WHERE id = {d}.umkm_id;")
+}
+
+/// Something a dashboard counts changed (or the record was merged or unmerged).
+const RELEVANT_CHANGE: &str = "(OLD.village_code IS NOT NEW.village_code \
+    OR OLD.sector_code IS NOT NEW.sector_code OR OLD.size_class IS NOT NEW.size_class \
+    OR OLD.status IS NOT NEW.status OR OLD.owner_sex IS NOT NEW.owner_sex \
+    OR OLD.created_at IS NOT NEW.created_at OR OLD.employees_male IS NOT NEW.employees_male \
+    OR OLD.employees_female IS NOT NEW.employees_female \
+    OR OLD.modal_rupiah IS NOT NEW.modal_rupiah \
+    OR OLD.annual_sales_rupiah IS NOT NEW.annual_sales_rupiah \
+    OR OLD.doc_mask IS NOT NEW.doc_mask \
+    OR (OLD.merged_into IS NULL) <> (NEW.merged_into IS NULL))";
+
+pub(super) fn sqlite_triggers() -> String {
+    let t = |name: &str, when: &str, on: &str, cond: Option<&str>, body: String| {
+        format!(
+            "CREATE TRIGGER IF NOT EXISTS {name} {when} ON {on}{} BEGIN\n{body}\nEND;\n",
+            cond.map(|c| format!(" WHEN {c}")).unwrap_or_default()
+        )
+    };
+    let old_counts = format!("OLD.merged_into IS NULL AND {RELEVANT_CHANGE}");
+    let new_counts = format!("NEW.merged_into IS NULL AND {RELEVANT_CHANGE}");
+    let docs_out = format!("OLD.merged_into IS NULL AND {DOCUMENTS_MOVE}");
+    let docs_in = format!("NEW.merged_into IS NULL AND {DOCUMENTS_MOVE}");
+    [
+        t(
+            "rollup_umkm_insert",
+            "AFTER INSERT",
+            "umkm",
+            Some("NEW.merged_into IS NULL"),
+            format!(
+                "{}\n{}",
+                bucket("NEW", 1),
+                documents_of("NEW.id", "NEW.village_code", 1)
+            ),
+        ),
+        t(
+            "rollup_umkm_update_old",
+            "AFTER UPDATE",
+            "umkm",
+            Some(&old_counts),
+            bucket("OLD", -1),
+        ),
+        t(
+            "rollup_umkm_update_new",
+            "AFTER UPDATE",
+            "umkm",
+            Some(&new_counts),
+            bucket("NEW", 1),
+        ),
+        t(
+            "rollup_umkm_documents_out",
+            "AFTER UPDATE",
+            "umkm",
+            Some(&docs_out),
+            documents_of("OLD.id", "OLD.village_code", -1),
+        ),
+        t(
+            "rollup_umkm_documents_in",
+            "AFTER UPDATE",
+            "umkm",
+            Some(&docs_in),
+            documents_of("NEW.id", "NEW.village_code", 1),
+        ),
+        // Before the row goes (its documents still there to say which bucket it was in).
+        t(
+            "rollup_umkm_delete",
+            "BEFORE DELETE",
+            "umkm",
+            Some("OLD.merged_into IS NULL"),
+            format!(
+                "{}\n{}",
+                bucket("OLD", -1),
+                documents_of("OLD.id", "OLD.village_code", -1)
+            ),
+        ),
+        t(
+            "rollup_document_insert",
+            "AFTER INSERT",
+            "umkm_documents",
+            None,
+            document("NEW", 1),
+        ),
+        t(
+            "rollup_document_insert_bit",
+            "AFTER INSERT",
+            "umkm_documents",
+            Some("NEW.kind IN ('nib', 'halal')"),
+            document_sets_bit("NEW", true),
+        ),
+        t(
+            "rollup_document_delete",
+            "AFTER DELETE",
+            "umkm_documents",
+            None,
+            document("OLD", -1),
+        ),
+        t(
+            "rollup_document_delete_bit",
+            "AFTER DELETE",
+            "umkm_documents",
+            Some("OLD.kind IN ('nib', 'halal')"),
+            document_sets_bit("OLD", false),
+        ),
+        // A document's kind and business are its key: the code deletes and inserts instead.
+        t(
+            "rollup_document_fixed",
+            "BEFORE UPDATE",
+            "umkm_documents",
+            Some("OLD.kind IS NOT NEW.kind OR OLD.umkm_id IS NOT NEW.umkm_id"),
+            "SELECT RAISE(ABORT, 'a document''s kind and business cannot change');".into(),
+        ),
+        t(
+            "rollup_document_update",
+            "AFTER UPDATE",
+            "umkm_documents",
+            None,
+            format!("{}\n{}", document("OLD", -1), document("NEW", 1)),
+        ),
+    ]
+    .concat()
+}
+
+pub(super) fn postgres_triggers() -> String {
+    let cond = |c: &str| c.replace(" IS NOT ", " IS DISTINCT FROM ");
+    format!(
+        "CREATE OR REPLACE FUNCTION sentra_rollup_umkm() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.merged_into IS NULL THEN
+      {insert_bucket}
+      {insert_docs}
+    END IF;
+    RETURN NULL;
+  ELSIF TG_OP = 'DELETE' THEN
+    IF OLD.merged_into IS NULL THEN
+      {delete_bucket}
+      {delete_docs}
+    END IF;
+    RETURN OLD;
+  END IF;
+  IF {relevant} THEN
+    IF OLD.merged_into IS NULL THEN {old_bucket} END IF;
+    IF NEW.merged_into IS NULL THEN {new_bucket} END IF;
+  END IF;
+  IF {moved} THEN
+    IF OLD.merged_into IS NULL THEN {old_docs} END IF;
+    IF NEW.merged_into IS NULL THEN {new_docs} END IF;
+  END IF;
+  RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION sentra_rollup_document() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'UPDATE' AND (OLD.kind IS DISTINCT FROM NEW.kind
+                           OR OLD.umkm_id IS DISTINCT FROM NEW.umkm_id) THEN
+    RAISE EXCEPTION 'a document''s kind and business cannot change';
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    {old_doc}
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    {new_doc}
+  END IF;
+  IF TG_OP = 'INSERT' AND NEW.kind IN ('nib', 'halal') THEN
+    {insert_move}
+  ELSIF TG_OP = 'DELETE' AND OLD.kind IN ('nib', 'halal') THEN
+    {delete_move}
+  END IF;
+  RETURN NULL;
+END $fn$;
+
+DROP TRIGGER IF EXISTS rollup_umkm ON umkm;
+CREATE TRIGGER rollup_umkm AFTER INSERT OR UPDATE ON umkm
+  FOR EACH ROW EXECUTE FUNCTION sentra_rollup_umkm();
+DROP TRIGGER IF EXISTS rollup_umkm_delete ON umkm;
+CREATE TRIGGER rollup_umkm_delete BEFORE DELETE ON umkm
+  FOR EACH ROW EXECUTE FUNCTION sentra_rollup_umkm();
+DROP TRIGGER IF EXISTS rollup_document ON umkm_documents;
+CREATE TRIGGER rollup_document AFTER INSERT OR UPDATE OR DELETE ON umkm_documents
+  FOR EACH ROW EXECUTE FUNCTION sentra_rollup_document();
+",
+        insert_bucket = bucket("NEW", 1),
+        insert_docs = documents_of("NEW.id", "NEW.village_code", 1),
+        delete_bucket = bucket("OLD", -1),
+        delete_docs = documents_of("OLD.id", "OLD.village_code", -1),
+        relevant = cond(RELEVANT_CHANGE),
+        moved = cond(DOCUMENTS_MOVE),
+        old_bucket = bucket("OLD", -1),
+        new_bucket = bucket("NEW", 1),
+        old_docs = documents_of("OLD.id", "OLD.village_code", -1),
+        new_docs = documents_of("NEW.id", "NEW.village_code", 1),
+        old_doc = document("OLD", -1),
+        new_doc = document("NEW", 1),
+        insert_move = document_sets_bit("NEW", true),
+        delete_move = document_sets_bit("OLD", false),
+    )
+}

@@ -1,0 +1,338 @@
+//! Programme reach (migration 0019): attended participations per business and year, and per
+//! kelurahan and year the active businesses that attended at least one.
+
+use sentra_domain::programme::activity::{Zone, year_start};
+use sqlx::Row;
+
+use super::counted_in_on_insert;
+use crate::{Database, Result};
+
+const ATTENDED: &str = "('attended', 'completed')";
+
+/// The year an activity starting at `starts` falls in, for a business of kelurahan `village`.
+fn reach_year(starts: &str, village: &str) -> String {
+    format!(
+        "(SELECT c.year FROM calendar_years c WHERE c.province_code = substr({village}, 1, 2) \
+         AND {starts} >= c.starts_at AND {starts} < c.ends_at)"
+    )
+}
+
+/// A business counts in reach: not merged away, not inactive.
+fn counted(u: &str) -> String {
+    format!("{u}.merged_into IS NULL AND {u}.status <> 'inactive'")
+}
+
+/// The kelurahan counts of `(village, year)` groups whose businesses' attended count is now
+/// `at` (1: just reached; 0: no longer) change by `sign` — grouped, so that one statement
+/// never touches a row twice.
+fn crossing(from: &str, village: &str, year: &str, at: i32, sign: i32) -> String {
+    format!(
+        "INSERT INTO reach_village (village_code, year, n) \
+         SELECT {village}, {year}, {sign} * COUNT(*) {from} AND r.attended = {at} \
+         GROUP BY {village}, {year} \
+         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;"
+    )
+}
+
+/// One participation `p` (NEW or OLD) attended (`sign` 1) or no longer (−1).
+fn participation(p: &str, sign: i32) -> String {
+    let year = reach_year("a.starts_at", "u.village_code");
+    let add = format!(
+        "INSERT INTO reach_rollup (umkm_id, year, attended) \
+         SELECT u.id, {year}, 1 FROM activities a, umkm u \
+         WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id AND {year} IS NOT NULL \
+         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1;"
+    );
+    let remove = format!(
+        "UPDATE reach_rollup SET attended = attended - 1 WHERE umkm_id = {p}.umkm_id \
+         AND year = (SELECT {year} FROM activities a, umkm u \
+                     WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id);"
+    );
+    let from = format!(
+        "FROM activities a JOIN umkm u ON u.id = {p}.umkm_id \
+         JOIN reach_rollup r ON r.umkm_id = u.id AND r.year = {year} \
+         WHERE a.id = {p}.activity_id AND {}",
+        counted("u")
+    );
+    if sign > 0 {
+        format!(
+            "{add}\n{}",
+            crossing(&from, "u.village_code", "r.year", 1, 1)
+        )
+    } else {
+        format!(
+            "{remove}\n{}",
+            crossing(&from, "u.village_code", "r.year", 0, -1)
+        )
+    }
+}
+
+/// An activity moved in time: each attended participation leaves the year of `OLD.starts_at`
+/// and joins the year of `NEW.starts_at`.
+fn activity_moved() -> String {
+    let old_year = reach_year("OLD.starts_at", "u.village_code");
+    let new_year = reach_year("NEW.starts_at", "u.village_code");
+    let attended = format!(
+        "FROM activity_participants p JOIN umkm u ON u.id = p.umkm_id \
+         WHERE p.activity_id = NEW.id AND p.state IN {ATTENDED}"
+    );
+    let from = |year: &str| {
+        format!(
+            "FROM activity_participants p JOIN umkm u ON u.id = p.umkm_id \
+             JOIN reach_rollup r ON r.umkm_id = u.id AND r.year = {year} \
+             WHERE p.activity_id = NEW.id AND p.state IN {ATTENDED} AND {}",
+            counted("u")
+        )
+    };
+    format!(
+        "UPDATE reach_rollup SET attended = attended - 1 WHERE (umkm_id, year) IN \
+         (SELECT u.id, {old_year} {attended});\n{}\n\
+         INSERT INTO reach_rollup (umkm_id, year, attended) \
+         SELECT u.id, {new_year}, 1 {attended} AND {new_year} IS NOT NULL \
+         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1;\n{}",
+        crossing(&from(&old_year), "u.village_code", "r.year", 0, -1),
+        crossing(&from(&new_year), "u.village_code", "r.year", 1, 1),
+    )
+}
+
+/// A business moved kelurahan, was merged or unmerged, or became (in)active: its reached years
+/// leave the old kelurahan's counts and join the new one's; on a move its years are derived
+/// again (another province may keep another time zone).
+fn business_moved() -> String {
+    format!(
+        "INSERT INTO reach_village (village_code, year, n) \
+         SELECT OLD.village_code, r.year, -1 FROM reach_rollup r \
+         WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {old} \
+         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;\n\
+         DELETE FROM reach_rollup WHERE umkm_id = NEW.id \
+         AND OLD.village_code IS NOT NEW.village_code;\n{counted_in}",
+        old = counted("OLD"),
+        counted_in = reach_counted_in("AND OLD.village_code IS NOT NEW.village_code"),
+    )
+}
+
+/// The business NEW's reached years derived from its participations (when `derive_if` holds),
+/// then counted in its kelurahan.
+fn reach_counted_in(derive_if: &str) -> String {
+    let year = reach_year("a.starts_at", "NEW.village_code");
+    format!(
+        "INSERT INTO reach_rollup (umkm_id, year, attended) \
+         SELECT NEW.id, {year}, COUNT(*) FROM activity_participants p \
+         JOIN activities a ON a.id = p.activity_id \
+         WHERE p.umkm_id = NEW.id AND p.state IN {ATTENDED} AND {year} IS NOT NULL \
+         {derive_if} GROUP BY {year} \
+         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = excluded.attended;\n\
+         INSERT INTO reach_village (village_code, year, n) \
+         SELECT NEW.village_code, r.year, 1 FROM reach_rollup r \
+         WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} \
+         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;",
+        new = counted("NEW"),
+    )
+}
+
+const BUSINESS_MOVED: &str = "(OLD.village_code IS NOT NEW.village_code \
+    OR (OLD.merged_into IS NULL AND OLD.status <> 'inactive') \
+       <> (NEW.merged_into IS NULL AND NEW.status <> 'inactive'))";
+
+fn business_removed() -> String {
+    format!(
+        "INSERT INTO reach_village (village_code, year, n) \
+         SELECT OLD.village_code, r.year, -1 FROM reach_rollup r \
+         WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {} \
+         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;\n\
+         DELETE FROM reach_rollup WHERE umkm_id = OLD.id;",
+        counted("OLD")
+    )
+}
+
+pub(super) fn sqlite_reach_triggers() -> String {
+    let t = |name: &str, when: &str, on: &str, cond: &str, body: String| {
+        format!(
+            "CREATE TRIGGER IF NOT EXISTS {name} {when} ON {on} WHEN {cond} BEGIN\n{body}\nEND;\n"
+        )
+    };
+    [
+        t(
+            "reach_participant_insert",
+            "AFTER INSERT",
+            "activity_participants",
+            &format!("NEW.state IN {ATTENDED}"),
+            participation("NEW", 1),
+        ),
+        t(
+            "reach_participant_delete",
+            "AFTER DELETE",
+            "activity_participants",
+            &format!("OLD.state IN {ATTENDED}"),
+            participation("OLD", -1),
+        ),
+        t(
+            "reach_participant_update_old",
+            "AFTER UPDATE",
+            "activity_participants",
+            &format!(
+                "OLD.state IN {ATTENDED} AND (NEW.state NOT IN {ATTENDED} \
+                    OR OLD.activity_id IS NOT NEW.activity_id OR OLD.umkm_id IS NOT NEW.umkm_id)"
+            ),
+            participation("OLD", -1),
+        ),
+        t(
+            "reach_participant_update_new",
+            "AFTER UPDATE",
+            "activity_participants",
+            &format!(
+                "NEW.state IN {ATTENDED} AND (OLD.state NOT IN {ATTENDED} \
+                    OR OLD.activity_id IS NOT NEW.activity_id OR OLD.umkm_id IS NOT NEW.umkm_id)"
+            ),
+            participation("NEW", 1),
+        ),
+        t(
+            "reach_activity_moved",
+            "AFTER UPDATE",
+            "activities",
+            "OLD.starts_at IS NOT NEW.starts_at",
+            activity_moved(),
+        ),
+        t(
+            "reach_business_moved",
+            "AFTER UPDATE",
+            "umkm",
+            BUSINESS_MOVED,
+            business_moved(),
+        ),
+        t(
+            "reach_business_delete",
+            "BEFORE DELETE",
+            "umkm",
+            "true",
+            business_removed(),
+        ),
+    ]
+    .concat()
+}
+
+/// `partitioned`: see [`counted_in_on_insert`].
+pub(super) fn postgres_reach_triggers(partitioned: bool) -> String {
+    let cond = |c: &str| c.replace(" IS NOT ", " IS DISTINCT FROM ");
+    let (events, on_insert) = counted_in_on_insert(partitioned, &reach_counted_in(""));
+    format!(
+        "CREATE OR REPLACE FUNCTION sentra_reach_participant() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state IN {ATTENDED} AND (TG_OP = 'DELETE'
+     OR NEW.state NOT IN {ATTENDED} OR OLD.activity_id IS DISTINCT FROM NEW.activity_id
+     OR OLD.umkm_id IS DISTINCT FROM NEW.umkm_id) THEN
+    {remove}
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.state IN {ATTENDED} AND (TG_OP = 'INSERT'
+     OR OLD.state NOT IN {ATTENDED} OR OLD.activity_id IS DISTINCT FROM NEW.activity_id
+     OR OLD.umkm_id IS DISTINCT FROM NEW.umkm_id) THEN
+    {add}
+  END IF;
+  RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION sentra_reach_activity() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF OLD.starts_at IS DISTINCT FROM NEW.starts_at THEN
+    {moved}
+  END IF;
+  RETURN NULL;
+END $fn$;
+
+CREATE OR REPLACE FUNCTION sentra_reach_business() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    {removed}
+    RETURN OLD;
+  END IF;
+  {on_insert}
+  IF {business_moved} THEN
+    {business}
+  END IF;
+  RETURN NULL;
+END $fn$;
+
+DROP TRIGGER IF EXISTS reach_participant ON activity_participants;
+CREATE TRIGGER reach_participant AFTER INSERT OR UPDATE OR DELETE ON activity_participants
+  FOR EACH ROW EXECUTE FUNCTION sentra_reach_participant();
+DROP TRIGGER IF EXISTS reach_activity ON activities;
+CREATE TRIGGER reach_activity AFTER UPDATE ON activities
+  FOR EACH ROW EXECUTE FUNCTION sentra_reach_activity();
+DROP TRIGGER IF EXISTS reach_business ON umkm;
+CREATE TRIGGER reach_business AFTER {events} ON umkm
+  FOR EACH ROW EXECUTE FUNCTION sentra_reach_business();
+DROP TRIGGER IF EXISTS reach_business_delete ON umkm;
+CREATE TRIGGER reach_business_delete BEFORE DELETE ON umkm
+  FOR EACH ROW EXECUTE FUNCTION sentra_reach_business();
+",
+        remove = participation("OLD", -1),
+        add = participation("NEW", 1),
+        moved = activity_moved(),
+        removed = business_removed(),
+        business_moved = cond(BUSINESS_MOVED),
+        business = cond(&business_moved()),
+    )
+}
+
+impl Database {
+    /// The calendar years of every province (2000–2100, from the domain's year start), then on
+    /// first start the reach rollups from the participations already recorded.
+    pub(super) async fn fill_reach_rollup(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let first = sqlx::query("SELECT 1 AS x FROM calendar_years")
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_none();
+        // Provinces of newer region data get their calendar too.
+        let provinces: Vec<String> = sqlx::query(
+            "SELECT code FROM regions WHERE level = 'province' AND code NOT IN \
+             (SELECT province_code FROM calendar_years)",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("code"))
+        .collect::<std::result::Result<_, _>>()?;
+        for p in &provinces {
+            let zone = Zone::of_region(p);
+            let mut values = Vec::new();
+            for year in 2000..=2100 {
+                values.push(format!(
+                    "('{p}', {year}, {}, {})",
+                    year_start(year, zone),
+                    year_start(year + 1, zone)
+                ));
+            }
+            sqlx::query(&format!(
+                "INSERT INTO calendar_years (province_code, year, starts_at, ends_at) VALUES {}",
+                values.join(", ")
+            ))
+            .execute(&mut *tx)
+            .await?;
+        }
+        if !first {
+            tx.commit().await?;
+            return Ok(());
+        }
+        let year = reach_year("a.starts_at", "u.village_code");
+        sqlx::query(&format!(
+            "INSERT INTO reach_rollup (umkm_id, year, attended) \
+             SELECT u.id, {year}, COUNT(*) FROM activity_participants p \
+             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.id = p.umkm_id \
+             WHERE p.state IN {ATTENDED} AND {year} IS NOT NULL GROUP BY u.id, {year}"
+        ))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "INSERT INTO reach_village (village_code, year, n) \
+             SELECT u.village_code, r.year, COUNT(*) FROM reach_rollup r \
+             JOIN umkm u ON u.id = r.umkm_id WHERE r.attended > 0 AND {} \
+             GROUP BY u.village_code, r.year",
+            counted("u")
+        ))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
