@@ -12,7 +12,9 @@ use crate::accounts::audit::{self, Actor};
 use crate::catalogue::products::fetch_product;
 use crate::{Database, Result, StorageError, now_text};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+// Plain values under their column names (`PHOTO_COLUMNS`), nothing to parse: the derived
+// mapping replaces a hand-written one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct PhotoRecord {
     pub id: String,
     pub product_id: String,
@@ -23,6 +25,8 @@ pub struct PhotoRecord {
     pub width: i64,
     pub height: i64,
 }
+
+const PHOTO_COLUMNS: &str = "id, product_id, position, object_key, width, height";
 
 /// A photo about to be stored: its id and key are chosen before its sizes are written to the
 /// object store, and the record is written after.
@@ -46,31 +50,17 @@ impl NewPhoto {
     }
 }
 
-fn photo_from_row(r: &sqlx::any::AnyRow) -> Result<PhotoRecord> {
-    Ok(PhotoRecord {
-        id: r.try_get("id")?,
-        product_id: r.try_get("product_id")?,
-        position: r.try_get("position")?,
-        object_key: r.try_get("object_key")?,
-        width: r.try_get("width")?,
-        height: r.try_get("height")?,
-    })
-}
-
-const PHOTO_COLUMNS: &str = "id, product_id, position, object_key, width, height";
-
 impl Database {
     /// A product's photos, the main one first. Not scoped: photos of a public product are
     /// public; callers check the product first.
     pub async fn product_photos(&self, product_id: &str) -> Result<Vec<PhotoRecord>> {
-        let rows = sqlx::query(&format!(
+        Ok(sqlx::query_as(&format!(
             "SELECT {PHOTO_COLUMNS} FROM product_photos WHERE product_id = $1 \
              ORDER BY position, id"
         ))
         .bind(product_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(photo_from_row).collect()
+        .await?)
     }
 
     /// Records a photo (its sizes already in the object store) as the product's last; refused

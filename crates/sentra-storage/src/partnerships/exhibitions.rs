@@ -25,7 +25,7 @@ pub struct ExhibitionRecord {
 }
 
 /// A product shown at an exhibition, with the curator's note and what it sold there.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ExhibitItem {
     pub product_id: String,
     pub product_name: String,
@@ -182,7 +182,7 @@ impl Database {
 
     /// The products of an exhibition, in order.
     pub async fn exhibit_items(&self, exhibition_id: &str) -> Result<Vec<ExhibitItem>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT i.product_id, p.name AS product_name, p.slug AS product_slug, i.umkm_id, \
              u.name AS umkm_name, i.curator_note, i.shown, i.sold, i.sales_value \
              FROM exhibition_items i JOIN products p ON p.id = i.product_id \
@@ -190,22 +190,7 @@ impl Database {
         )
         .bind(exhibition_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ExhibitItem {
-                    product_id: r.try_get("product_id")?,
-                    product_name: r.try_get("product_name")?,
-                    product_slug: r.try_get("product_slug")?,
-                    umkm_id: r.try_get("umkm_id")?,
-                    umkm_name: r.try_get("umkm_name")?,
-                    curator_note: r.try_get("curator_note")?,
-                    shown: r.try_get("shown")?,
-                    sold: r.try_get("sold")?,
-                    sales_value: r.try_get("sales_value")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Curates a public product of a business in scope into an exhibition, with a note

@@ -120,9 +120,10 @@ pub struct PurchaseFilter {
 }
 
 /// A budget revision of a unit's year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct BudgetRevision {
     pub revision: i64,
+    #[sqlx(rename = "amount_rupiah")]
     pub amount: i64,
     pub set_by: String,
     pub set_at: String,

@@ -208,24 +208,14 @@ impl Database {
         year: i32,
     ) -> Result<Vec<BudgetRevision>> {
         self.unit(scope, unit_id).await?;
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT revision, amount_rupiah, set_by, set_at FROM unit_budgets \
              WHERE unit_id = $1 AND year = $2 ORDER BY revision DESC",
         )
         .bind(unit_id)
         .bind(i64::from(year))
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BudgetRevision {
-                    revision: r.try_get("revision")?,
-                    amount: r.try_get("amount_rupiah")?,
-                    set_by: r.try_get("set_by")?,
-                    set_at: r.try_get("set_at")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// A unit's latest budget of a year and what it has spent that year (all purchases), for

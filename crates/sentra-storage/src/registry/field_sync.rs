@@ -120,7 +120,7 @@ pub struct FieldNote {
 }
 
 /// A field photo of a business.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UmkmPhoto {
     pub id: String,
     pub object_key: String,
@@ -297,23 +297,13 @@ impl Database {
     /// A business's field photos, oldest first (the caller may read the business).
     pub async fn umkm_photos(&self, scope: &Scope, umkm_id: &str) -> Result<Vec<UmkmPhoto>> {
         self.umkm_village(scope, umkm_id).await?;
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, object_key, width, height FROM umkm_photos WHERE umkm_id = $1 \
              ORDER BY created_at, id",
         )
         .bind(umkm_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(UmkmPhoto {
-                    id: r.try_get("id")?,
-                    object_key: r.try_get("object_key")?,
-                    width: r.try_get("width")?,
-                    height: r.try_get("height")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// A business's field notes, oldest first (the caller may read the business).
