@@ -1,6 +1,10 @@
 //! Sentra's storage: one API over SQLite (embedded, the default) and PostgreSQL, chosen at run
 //! time by the database URL, with one migration source. Every query that lists or changes
 //! registry records takes the caller's [`Scope`](sentra_domain::scope::Scope).
+//!
+//! The `impl Database` blocks live in one folder per capability; `sql` holds what they share
+//! and `schema` the SQL generated in code (docs/decisions/0030-storage-layout.md). Everything
+//! public is re-exported here, so callers name `sentra_storage::X` whatever folder X is in.
 
 mod accounts;
 mod catalogue;
