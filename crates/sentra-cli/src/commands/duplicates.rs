@@ -1,81 +1,40 @@
-//! `sentra demo-file` (a messy spreadsheet with known invalid and duplicate rows) and
-//! `sentra duplicates FILE` (likely duplicates inside a spreadsheet, scored against the known
-//! ones when a truth file is given).
+//! `sentra duplicates`: the batch check of the registry, or (with FILE) likely duplicates inside
+//! a spreadsheet, scored against the known ones when a truth file is given.
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::Context;
 use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
-use sentra_domain::demo_file::{DEMO_FILE_HEADERS, DemoFileGenerator, RowKind};
 use sentra_domain::import::{ImportContext, Mapping, convert_row};
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::umkm::{ValidationContext, validate_umkm};
 use sentra_storage::Database;
 
-pub fn demo_file(
-    region: &RegionCode,
-    rows: u64,
-    seed: u64,
-    invalid_per_mille: u32,
-    duplicate_per_mille: u32,
-    out: &Path,
-    truth: Option<&Path>,
-) -> anyhow::Result<()> {
-    let today = chrono::Local::now().date_naive();
-    let mut generator = DemoFileGenerator::new(
-        RegionTree::embedded(),
-        region,
-        seed,
-        today,
-        invalid_per_mille,
-        duplicate_per_mille,
-    )
-    .map_err(|e| anyhow::anyhow!("cannot generate for {region}: {}", e.0))?;
-    let headers: Vec<String> = DEMO_FILE_HEADERS.iter().map(|h| h.to_string()).collect();
-    let xlsx = out.extension().is_some_and(|e| e == "xlsx");
-    let mut truth_rows = Vec::new();
-    let mut push_all =
-        |push: &mut dyn FnMut(&[String]) -> anyhow::Result<()>| -> anyhow::Result<()> {
-            for i in 0..rows {
-                let (cells, kind) = generator.next_row();
-                // Row numbers as the spreadsheet shows them: the header is row 1.
-                match kind {
-                    RowKind::Duplicate { of } => {
-                        truth_rows.push(format!("{},{},duplicate", i + 2, of + 2))
-                    }
-                    RowKind::Invalid => truth_rows.push(format!("{},,invalid", i + 2)),
-                    RowKind::Valid => {}
-                }
-                push(&cells)?;
-            }
-            Ok(())
-        };
-    if xlsx {
-        let mut w = sentra_sheets::XlsxWriter::new("UMKM", &headers)?;
-        push_all(&mut |c| Ok(w.push(c)?))?;
-        w.finish_to(out)?;
-    } else {
-        let file = std::fs::File::create(out)
-            .with_context(|| format!("cannot create {}", out.display()))?;
-        let mut w = sentra_sheets::CsvWriter::new(std::io::BufWriter::new(file), &headers)?;
-        push_all(&mut |c| Ok(w.push(c)?))?;
-        std::io::Write::flush(&mut w.finish()?)?;
+use crate::context::{Context, DbArgs, open, region_or_home};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    file: Option<std::path::PathBuf>,
+    #[arg(long)]
+    region: Option<String>,
+    #[arg(long)]
+    truth: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
+    let db = open(&cx.conn(&args.db)).await?;
+    let region = region_or_home(&db, args.region).await?;
+    match args.file {
+        Some(file) => scan_file(&db, &region, &file, args.truth.as_deref()).await,
+        None => scan_registry(&db, &region).await,
     }
-    if let Some(t) = truth {
-        let mut text = String::from("row,of_row,kind\n");
-        for line in &truth_rows {
-            text.push_str(line);
-            text.push('\n');
-        }
-        std::fs::write(t, text).with_context(|| format!("cannot write {}", t.display()))?;
-    }
-    Ok(())
 }
 
 /// The batch check of the registry within `region`: likely pairs join the review queue.
-pub async fn scan_registry(db: &Database, region: &RegionCode) -> anyhow::Result<()> {
+async fn scan_registry(db: &Database, region: &RegionCode) -> anyhow::Result<()> {
     let started = Instant::now();
     let outcome = db
         .scan_duplicates(&sentra_domain::scope::Scope::region(region.clone()))
@@ -90,7 +49,7 @@ pub async fn scan_registry(db: &Database, region: &RegionCode) -> anyhow::Result
     Ok(())
 }
 
-pub async fn scan_file(
+async fn scan_file(
     db: &Database,
     region: &RegionCode,
     file: &Path,

@@ -6,9 +6,54 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context as _, anyhow, bail};
 use sentra_storage::{Backend, Database, DatabaseUrl, TableCensus};
 use serde::{Deserialize, Serialize};
+
+use crate::context::{Context, DbArgs};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    db: DbArgs,
+    /// A new (or empty) folder to write the backup into.
+    #[arg(long)]
+    to: PathBuf,
+}
+
+pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
+    let conn = cx.conn(&args.db);
+    // Not `open`: migrating re-creates the rollup triggers, which takes table locks on a
+    // database that is serving; a backup only reads (and needs no key: it copies the encrypted
+    // values as they are).
+    if let Ok(DatabaseUrl::Sqlite { path, .. }) = DatabaseUrl::parse(&conn.url)
+        && !path.exists()
+    {
+        bail!("no database at {}", path.display());
+    }
+    let database = Database::connect(
+        &conn.url,
+        sentra_storage::Keyring::new(sentra_storage::PersonalKey::generate().0),
+    )
+    .await?;
+    let started = std::time::Instant::now();
+    let done = backup(&database, &conn.url, &conn.media, &args.to).await?;
+    println!(
+        "cadangan / backup {}: {} tables, {} rows, {} photo files, {:.1} MB in {:.1} s",
+        args.to.display(),
+        done.tables,
+        done.rows,
+        done.media_files,
+        done.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "kunci data pribadi tidak ikut dicadangkan; simpan {} terpisah / the personal-data key is not in the backup: keep {} apart",
+        conn.key.path.display(),
+        conn.key.path.display()
+    );
+    Ok(())
+}
 
 pub const MANIFEST: &str = "manifest.json";
 const SQLITE_FILE: &str = "sentra.db";
@@ -43,7 +88,7 @@ fn lines(census: Vec<TableCensus>) -> Vec<TableLine> {
         .collect()
 }
 
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub tables: usize,
     pub rows: i64,
     pub media_files: u64,
@@ -81,7 +126,7 @@ fn private_file(path: &Path) -> std::io::Result<()> {
 }
 
 /// Writes a backup of `db` into the new folder `to`.
-pub async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow::Result<Outcome> {
+async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow::Result<Outcome> {
     if to.exists() && std::fs::read_dir(to)?.next().is_some() {
         bail!(
             "{} already exists and is not empty: name a new folder",
@@ -175,7 +220,12 @@ pub async fn backup(db: &Database, url: &str, media: &str, to: &Path) -> anyhow:
 /// Puts the backup in `from` back as the database at `url` (and the photo store). The SQLite
 /// file is checked before it replaces the old one; PostgreSQL is restored in one transaction
 /// and checked after.
-pub async fn restore(from: &Path, url: &str, media: &str, force: bool) -> anyhow::Result<Outcome> {
+pub(crate) async fn restore(
+    from: &Path,
+    url: &str,
+    media: &str,
+    force: bool,
+) -> anyhow::Result<Outcome> {
     let manifest: Manifest = serde_json::from_str(
         &std::fs::read_to_string(from.join(MANIFEST)).with_context(|| {
             format!(

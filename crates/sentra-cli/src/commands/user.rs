@@ -1,17 +1,83 @@
 //! `sentra user`: accounts from the command line.
 
-use crate::Conn;
-use crate::DbArgs;
-use crate::UserAction;
-use crate::field_errors_text;
-use crate::open;
-use anyhow::anyhow;
-use anyhow::bail;
+use anyhow::{anyhow, bail};
 use sentra_domain::region::RegionTree;
 use sentra_storage::Actor;
 
+use crate::context::{Context, DbArgs, field_errors_text, open};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Create an account. The password is read from standard input when piped, otherwise a
+    /// strong one is generated and printed once.
+    Add {
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Sign-in name: e-mail address or phone number.
+        #[arg(long)]
+        login: String,
+        /// admin, operator, curator, procurement, partner, owner or viewer.
+        #[arg(long)]
+        role: String,
+        /// Region code the account may see and change, e.g. 36.74 or 36.74.03.
+        #[arg(long)]
+        scope: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Disable an account and end its sessions and tokens.
+    Disable {
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Re-enable a disabled account.
+    Enable {
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Change an account's role (ends its sessions).
+    SetRole {
+        login: String,
+        role: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Issue an API token for an account (shown once; stored hashed).
+    Token {
+        login: String,
+        /// What the token is for, e.g. "dashboard sync".
+        #[arg(long, default_value = "api")]
+        label: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new password (from standard input, or generated and printed) and end all sessions.
+    ResetPassword {
+        login: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
 /// A password from standard input when it is piped, otherwise a generated one (printed once).
-pub(crate) fn password_from_stdin_or_generated() -> anyhow::Result<(String, bool)> {
+fn password_from_stdin_or_generated() -> anyhow::Result<(String, bool)> {
     use std::io::IsTerminal;
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
@@ -25,21 +91,18 @@ pub(crate) fn password_from_stdin_or_generated() -> anyhow::Result<(String, bool
     Ok((sentra_storage::new_secret()[..20].to_string(), true))
 }
 
-pub(crate) async fn user_command(
-    action: UserAction,
-    conn: &impl Fn(&DbArgs) -> Conn,
-) -> anyhow::Result<()> {
+pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
     // The command line acts with the authority of whoever runs the server: no region limit.
     let cli = Actor::system("cli");
-    match action {
-        UserAction::Add {
+    match args.action {
+        Action::Add {
             name,
             login,
             role,
             scope,
             db,
         } => {
-            let db = open(&conn(&db)).await?;
+            let db = open(&cx.conn(&db)).await?;
             let (password, generated) = password_from_stdin_or_generated()?;
             let account = sentra_domain::account::validate_account(
                 &name,
@@ -72,8 +135,8 @@ pub(crate) async fn user_command(
             }
             Ok(())
         }
-        UserAction::List { db } => {
-            let db = open(&conn(&db)).await?;
+        Action::List { db } => {
+            let db = open(&cx.conn(&db)).await?;
             for u in db.list_users(None).await? {
                 println!(
                     "{}\t{}\t{}\t{}{}",
@@ -86,24 +149,24 @@ pub(crate) async fn user_command(
             }
             Ok(())
         }
-        UserAction::Disable { login, db } => {
-            let db = open(&conn(&db)).await?;
+        Action::Disable { login, db } => {
+            let db = open(&cx.conn(&db)).await?;
             let login = sentra_domain::account::parse_login(&login)
                 .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
             let user = db.set_user_disabled(None, &login, true, &cli).await?;
             println!("disabled {} and ended its sessions", user.login);
             Ok(())
         }
-        UserAction::Enable { login, db } => {
-            let db = open(&conn(&db)).await?;
+        Action::Enable { login, db } => {
+            let db = open(&cx.conn(&db)).await?;
             let login = sentra_domain::account::parse_login(&login)
                 .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
             let user = db.set_user_disabled(None, &login, false, &cli).await?;
             println!("enabled {}", user.login);
             Ok(())
         }
-        UserAction::SetRole { login, role, db } => {
-            let db = open(&conn(&db)).await?;
+        Action::SetRole { login, role, db } => {
+            let db = open(&cx.conn(&db)).await?;
             let login = sentra_domain::account::parse_login(&login)
                 .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
             let role = sentra_domain::account::Role::parse(&role)
@@ -116,13 +179,13 @@ pub(crate) async fn user_command(
             );
             Ok(())
         }
-        UserAction::Token {
+        Action::Token {
             login,
             label,
             days,
             db,
         } => {
-            let db = open(&conn(&db)).await?;
+            let db = open(&cx.conn(&db)).await?;
             let login = sentra_domain::account::parse_login(&login)
                 .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
             if !(1..=3650).contains(&days) {
@@ -142,8 +205,8 @@ pub(crate) async fn user_command(
             );
             Ok(())
         }
-        UserAction::ResetPassword { login, db } => {
-            let db = open(&conn(&db)).await?;
+        Action::ResetPassword { login, db } => {
+            let db = open(&cx.conn(&db)).await?;
             let login = sentra_domain::account::parse_login(&login)
                 .map_err(|_| anyhow!("'{login}' is not an e-mail address or phone number"))?;
             let (password, generated) = password_from_stdin_or_generated()?;

@@ -3,10 +3,20 @@
 //! (a full reciprocal matrix; `"method": "geometric_mean"` optional) and prints
 //! `{"weights": […], "lambda_max": …, "ci": …, "cr": …}`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use sentra_domain::flagship::ahp::{Method, PairwiseMatrix, priorities};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    file: PathBuf,
+}
+
+pub(crate) fn run(args: Args) -> anyhow::Result<()> {
+    println!("{}", weights_json(&args.file)?);
+    Ok(())
+}
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,7 +27,7 @@ struct Input {
 }
 
 /// The JSON printed for a matrix file (`-` reads standard input).
-pub fn run(file: &Path) -> anyhow::Result<String> {
+fn weights_json(file: &Path) -> anyhow::Result<String> {
     let text = if file.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin()).context("reading standard input")?
     } else {

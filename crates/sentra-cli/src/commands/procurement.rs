@@ -1,17 +1,65 @@
 //! `sentra procurement import FILE`: government units' budgets or purchases from a spreadsheet
 //! (issue 9), checked in full first; the same reading and checks as the browser's upload.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::{Context as _, bail};
 use sentra_domain::procurement_sheet::SheetKind;
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
 use sentra_i18n::Lang;
-use sentra_import::procurement::{Mode, error_message, read, run};
+use sentra_import::procurement::{self as sheet, Mode, error_message, read};
 use sentra_storage::{Actor, Database};
 
-pub async fn import(
+use crate::context::{Context, DbArgs, open, region_or_home};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Import budgets (Kode OPD, Nama OPD, Tahun, Pagu) or purchases (Kode OPD, No. Paket,
+    /// Nilai Paket, Tanggal Pesanan, Metode, Jenis Pemasok, NIB Pemasok, Nama Pemasok, …) from
+    /// .xlsx, .xls, .ods or .csv; the kind is told by the headers. Importing the same file again
+    /// changes nothing; a later file with the same packages updates them (delivered, paid).
+    Import {
+        file: PathBuf,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write nothing if any row is invalid.
+        #[arg(long)]
+        all_or_nothing: bool,
+        /// The region whose units these are [default: the home region].
+        #[arg(long)]
+        region: Option<String>,
+        /// Language of the report: id or en.
+        #[arg(long, default_value = "id")]
+        lang: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
+    let Action::Import {
+        file,
+        dry_run,
+        all_or_nothing,
+        region,
+        lang,
+        db,
+    } = args.action;
+    let db = open(&cx.conn(&db)).await?;
+    let region = region_or_home(&db, region).await?;
+    let lang = Lang::parse(&lang).unwrap_or_default();
+    import(&db, &file, &region, dry_run, all_or_nothing, lang).await
+}
+
+async fn import(
     db: &Database,
     file: &Path,
     region: &RegionCode,
@@ -39,7 +87,7 @@ pub async fn import(
         (false, true) => Mode::AllOrNothing,
         (false, false) => Mode::SaveValid,
     };
-    let report = run(db, &scope, region, &read, mode, l, &actor).await?;
+    let report = sheet::run(db, &scope, region, &read, mode, l, &actor).await?;
     let o = &report.outcome;
     println!(
         "{}: {}  {}: {}  {}: {}  {}: {}",

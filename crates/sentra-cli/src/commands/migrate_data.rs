@@ -1,15 +1,58 @@
 //! `sentra migrate-data`: a whole deployment moved to another database, and its photos.
 
-use crate::Conn;
-use crate::audit_cmd::report_audit;
-use crate::keys;
-use crate::open;
-use crate::serve_cmd::open_media;
-use anyhow::Context;
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 use sentra_storage::Database;
 
-pub(crate) async fn migrate_data(source: &Conn, to: &str) -> anyhow::Result<()> {
+use crate::commands::audit::report_audit;
+use crate::commands::serve::open_media;
+use crate::context::{Conn, Context, DbArgs, open};
+use crate::keys;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The deployment's database now, e.g. sqlite://sentra-data/sentra.db.
+    #[arg(long)]
+    from: String,
+    /// The new database, e.g. postgres://sentra@db/sentra (empty, or a stopped copy).
+    #[arg(long)]
+    to: String,
+    /// The personal-data key of the source (default: beside the SQLite file). The target
+    /// uses the same key; it is copied to the target's default place when none is there.
+    #[arg(long, env = "SENTRA_KEY_FILE")]
+    key_file: Option<String>,
+    /// Where the photos are now: a folder or an object store URL. Default: `media` beside
+    /// the source SQLite file (or sentra-data/media).
+    #[arg(long)]
+    media_from: Option<String>,
+    /// Where the photos go (a folder, or s3://bucket/prefix for several servers). Without it
+    /// they stay where they are and the new servers must be given that place (--media).
+    #[arg(long)]
+    media_to: Option<String>,
+}
+
+pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
+    let source = cx.conn(&DbArgs {
+        database: Some(args.from),
+        key_file: args.key_file,
+        search_dir: None,
+        media: args.media_from,
+        durability: sentra_storage::Durability::default(),
+    });
+    migrate_data(&source, &args.to).await?;
+    match args.media_to {
+        Some(media_to) => migrate_media(&source.media, &media_to).await,
+        None => {
+            println!(
+                "photos stay in {} (give the new servers --media {0}, or copy them with \
+                 --media-to) / foto tetap di {0}",
+                source.media
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn migrate_data(source: &Conn, to: &str) -> anyhow::Result<()> {
     let key = keys::load(&source.key)?;
     if key.unsaved.is_some() {
         bail!(
@@ -119,7 +162,7 @@ pub(crate) async fn migrate_data(source: &Conn, to: &str) -> anyhow::Result<()> 
 
 /// Copies every photo and file of the deployment to another store, resumable, then compares
 /// each object byte for byte.
-pub(crate) async fn migrate_media(from: &str, to: &str) -> anyhow::Result<()> {
+async fn migrate_media(from: &str, to: &str) -> anyhow::Result<()> {
     let (source, target) = (open_media(from)?, open_media(to)?);
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(0);

@@ -3,12 +3,63 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::{Context as _, anyhow, bail};
 use sentra_domain::scope::Scope;
 use sentra_storage::{Actor, Database, EXPORT_HEADERS, UmkmFilter};
 use tokio::sync::mpsc;
 
-pub async fn run(
+use crate::context::{Context, DbArgs, open, region_or_home};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The file to write: .csv or .xlsx.
+    #[arg(long)]
+    out: std::path::PathBuf,
+    /// Only this region (code, any level) [default: the home region].
+    #[arg(long)]
+    region: Option<String>,
+    /// Only this sector code, e.g. kuliner.
+    #[arg(long)]
+    sector: Option<String>,
+    /// Only this status: draft, verified or inactive.
+    #[arg(long)]
+    status: Option<String>,
+    /// Write NIK and phone numbers whole.
+    #[arg(long)]
+    personal_data: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
+    let db = open(&cx.conn(&args.db)).await?;
+    let region = region_or_home(&db, args.region).await?;
+    let status = match args.status {
+        Some(s) => Some(
+            sentra_domain::umkm::UmkmStatus::parse(&s)
+                .ok_or_else(|| anyhow!("--status must be draft, verified or inactive"))?,
+        ),
+        None => None,
+    };
+    let filter = UmkmFilter {
+        sector: args.sector,
+        status,
+        ..Default::default()
+    };
+    let n = export(
+        &db,
+        Scope::region(region),
+        filter,
+        args.personal_data,
+        &args.out,
+    )
+    .await?;
+    println!("{n} UMKM → {}", args.out.display());
+    Ok(())
+}
+
+/// Streams the rows from the database to the file; how many were written.
+async fn export(
     db: &Database,
     scope: Scope,
     filter: UmkmFilter,

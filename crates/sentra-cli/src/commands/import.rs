@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use sentra_domain::import::{ImportContext, Mapping};
 use sentra_domain::region::{RegionCode, RegionTree};
@@ -15,13 +15,62 @@ use sentra_import::{
 };
 use sentra_storage::{Actor, Database, JobProblem, POSSIBLE_DUPLICATE};
 
-pub struct ImportArgs<'a> {
-    pub file: &'a Path,
-    pub region: &'a RegionCode,
-    pub dry_run: bool,
-    pub all_or_nothing: bool,
-    pub rejected: Option<PathBuf>,
-    pub lang: Lang,
+use crate::context::{Context, DbArgs, open, region_or_home};
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The spreadsheet.
+    file: PathBuf,
+    /// Check and report only; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write nothing if any row is invalid.
+    #[arg(long)]
+    all_or_nothing: bool,
+    /// Where to write the rejected rows [default: FILE-ditolak.xlsx beside FILE].
+    #[arg(long)]
+    rejected: Option<PathBuf>,
+    /// Region the rows belong to; names are matched inside it [default: the home region].
+    #[arg(long)]
+    region: Option<String>,
+    /// Language of the report: id or en.
+    #[arg(long, default_value = "id")]
+    lang: String,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
+    let db = open(&cx.conn(&args.db)).await?;
+    let region = region_or_home(&db, args.region).await?;
+    // Anything but `en` reads as Indonesian, the deployment's first language.
+    let lang = if args.lang == "en" {
+        Lang::En
+    } else {
+        Lang::Id
+    };
+    import(
+        &db,
+        Job {
+            file: &args.file,
+            region: &region,
+            dry_run: args.dry_run,
+            all_or_nothing: args.all_or_nothing,
+            rejected: args.rejected,
+            lang,
+        },
+    )
+    .await
+}
+
+/// One import, with the region and language settled.
+struct Job<'a> {
+    file: &'a Path,
+    region: &'a RegionCode,
+    dry_run: bool,
+    all_or_nothing: bool,
+    rejected: Option<PathBuf>,
+    lang: Lang,
 }
 
 fn progress_bar(len: usize) -> ProgressBar {
@@ -35,7 +84,7 @@ fn progress_bar(len: usize) -> ProgressBar {
     bar
 }
 
-pub async fn run(db: &Database, args: ImportArgs<'_>) -> anyhow::Result<()> {
+async fn import(db: &Database, args: Job<'_>) -> anyhow::Result<()> {
     let l = args.lang;
     let bytes =
         std::fs::read(args.file).with_context(|| format!("cannot read {}", args.file.display()))?;

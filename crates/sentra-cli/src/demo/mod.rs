@@ -1,7 +1,7 @@
 //! `sentra demo` and `serve --demo`: the demo region's UMKM, products, programme activities,
 //! naik-kelas reports, procurement, a flagship round, partnerships and the demo accounts.
 
-use crate::chrono_today;
+use crate::context::today as chrono_today;
 use anyhow::anyhow;
 use indicatif::ProgressBar;
 use indicatif::ProgressStyle;
@@ -66,7 +66,10 @@ pub(crate) async fn generate_demo(
     Ok(())
 }
 
-/// One account per role for the demo region, with fresh passwords printed at every start.
+/// The demo deployment's region (Kota Tangerang Selatan), and the default of `sentra demo`.
+pub(crate) const DEMO_REGION: &str = "36.74";
+/// UMKM that `serve --demo` generates on first start.
+pub(crate) const DEMO_UMKM: u64 = 3000;
 /// Products in the demo deployment's catalogue.
 pub(crate) const DEMO_PRODUCTS: u64 = 400;
 
@@ -662,6 +665,7 @@ pub(crate) async fn demo_partnerships(db: &Database, home: &RegionCode) -> anyho
     Ok(())
 }
 
+/// One account per role for the demo region, with fresh passwords printed at every start.
 pub(crate) async fn demo_accounts(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
     use sentra_domain::account::{NewAccount, Role};
     let cli = Actor::system("demo");

@@ -1,0 +1,246 @@
+//! `sentra serve`: the web server with its workers, until a stop signal.
+
+use std::io::Write;
+
+use anyhow::{Context as _, anyhow, bail};
+use sentra_domain::region::{RegionCode, RegionTree};
+use sentra_domain::scope::Scope;
+use sentra_storage::Database;
+
+use crate::config::{DEFAULT_LISTEN, pick};
+use crate::context::{Conn, Context, DbArgs, HOME_REGION_SETTING, open};
+use crate::demo;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "SENTRA_LISTEN")]
+    listen: Option<String>,
+    #[command(flatten)]
+    db: DbArgs,
+    /// The deployment's home region code (e.g. 36.74); the UI is scoped to it.
+    /// Remembered in the database after the first start.
+    #[arg(long, env = "SENTRA_HOME_REGION")]
+    home_region: Option<String>,
+    /// Demo mode: home region Kota Tangerang Selatan (36.74), seeded with demo UMKM on
+    /// first start.
+    #[arg(long, env = "SENTRA_DEMO")]
+    demo: bool,
+    /// Send the session cookie without `Secure`, for plain HTTP on a local network.
+    /// Without it browsers only keep the cookie over HTTPS or on localhost.
+    #[arg(long, env = "SENTRA_INSECURE_COOKIES")]
+    insecure_cookies: bool,
+    /// The deployment's public address, e.g. https://umkm.example.go.id: canonical URLs,
+    /// sitemap and shared-link previews use it whatever host name a request came by.
+    /// Default: the request's own host.
+    #[arg(long, env = "SENTRA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Catalogue searches whose results are kept until the catalogue changes (0: none).
+    #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
+    search_cache: usize,
+    /// Bearer token a Prometheus on another machine shows to read /metrics (the machine
+    /// itself may always read it).
+    #[arg(long, env = "SENTRA_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// A read-only PostgreSQL replica (streaming replication) for the dashboards, reports,
+    /// open data and the public catalogue; everything else uses --database.
+    #[arg(long, env = "SENTRA_READ_DATABASE", hide_env_values = true)]
+    read_database: Option<String>,
+    /// A reverse proxy (address or range, e.g. 127.0.0.1 or 10.0.0.0/8) whose
+    /// X-Forwarded-For / Forwarded headers name the real client: sign-in throttles then
+    /// count per client, not per proxy. Repeat, or separate with commas.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SENTRA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<String>,
+    /// A host name the server answers to (e.g. umkm.example.go.id), for links when
+    /// --public-url is not set; other Host headers are not trusted. Repeat, or separate
+    /// with commas. The listening address is always allowed.
+    #[arg(
+        long = "allowed-host",
+        env = "SENTRA_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    allowed_hosts: Vec<String>,
+}
+
+/// How the web server behaves toward its users (from `serve`'s flags).
+struct ServeOptions {
+    secure_cookies: bool,
+    public_url: Option<String>,
+    search_cache: usize,
+    metrics_token: Option<String>,
+    read_database: Option<String>,
+    trusted_proxies: Vec<sentra_web::ProxyRange>,
+    allowed_hosts: Vec<String>,
+}
+
+pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
+    let listen = pick(args.listen, cx.file.listen.clone(), DEFAULT_LISTEN);
+    let home = args.home_region.or(cx.file.home_region.clone());
+    let public_url = match args.public_url.or(cx.file.public_url.clone()) {
+        None => None,
+        Some(url) => Some(sentra_web::parse_public_url(&url).ok_or_else(|| {
+            anyhow!("--public-url {url} is not an http(s) address, e.g. https://umkm.example.go.id")
+        })?),
+    };
+    let options = ServeOptions {
+        secure_cookies: !args.insecure_cookies,
+        public_url,
+        search_cache: args.search_cache,
+        metrics_token: args.metrics_token,
+        read_database: args.read_database,
+        trusted_proxies: args
+            .trusted_proxies
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                sentra_web::ProxyRange::parse(p).ok_or_else(|| {
+                    anyhow!("--trusted-proxy {p} is not an address or range, e.g. 127.0.0.1 or 10.0.0.0/8")
+                })
+            })
+            .collect::<anyhow::Result<_>>()?,
+        allowed_hosts: args
+            .allowed_hosts
+            .into_iter()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .collect(),
+    };
+    serve(&listen, &cx.conn(&args.db), home, args.demo, options).await
+}
+
+async fn serve(
+    listen: &str,
+    conn: &Conn,
+    home: Option<String>,
+    demo: bool,
+    options: ServeOptions,
+) -> anyhow::Result<()> {
+    let addr: std::net::SocketAddr = listen
+        .parse()
+        .map_err(|_| anyhow!("--listen {listen} is not ADDRESS:PORT, e.g. 127.0.0.1:8080"))?;
+    let db = open(conn).await?;
+    let tree = RegionTree::embedded();
+    let home = match (home, demo) {
+        (Some(h), _) => Some(h),
+        (None, true) => Some(demo::DEMO_REGION.to_string()),
+        (None, false) => db.setting(HOME_REGION_SETTING).await?,
+    };
+    let Some(home) = home else {
+        bail!(
+            "no home region: start with --home-region CODE (e.g. 36.74), set home_region in sentra.toml, or try --demo"
+        );
+    };
+    let home = RegionCode::parse(&home)
+        .ok()
+        .filter(|c| tree.get(c).is_some())
+        .ok_or_else(|| anyhow!("home region '{home}' is not a Kemendagri 2025 region code"))?;
+    db.set_setting(HOME_REGION_SETTING, home.as_str()).await?;
+    if demo {
+        let existing = db.count_umkm(&Scope::region(home.clone())).await?;
+        if existing == 0 {
+            eprintln!(
+                "demo: generating {} UMKM in {} …",
+                demo::DEMO_UMKM,
+                tree.get(&home).map_or(home.as_str(), |r| r.name.as_str())
+            );
+            demo::generate_demo(&db, &home, demo::DEMO_UMKM, 1, false).await?;
+        }
+    }
+    if demo {
+        demo::demo_accounts(&db, &home).await?;
+        demo::demo_products(&db, &home, demo::DEMO_PRODUCTS).await?;
+        demo::demo_activities(&db, &home).await?;
+        demo::demo_growth(&db, &home).await?;
+        demo::demo_procurement(&db, &home).await?;
+        demo::demo_flagship(&db, &home).await?;
+        demo::demo_partnerships(&db, &home).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let bound = listener.local_addr().context("listener address")?;
+    let region_name = tree.get(&home).map_or(String::new(), |r| r.name.clone());
+    println!(
+        "Sentra siap / ready: http://{bound}/umkm  ({region_name}, {}, database {})",
+        home,
+        db.redacted_url()
+    );
+    let _ = std::io::stdout().flush();
+    // The catalogue's index on disk; the follower brings it up to date from where it stopped.
+    let index = sentra_search::SearchIndex::open(Some(&conn.search_dir))
+        .with_context(|| format!("search index in {}", conn.search_dir.display()))?
+        .keep_results(options.search_cache);
+    let media = open_media(&conn.media)?;
+    // The replica is only read: no migrations there (they arrive by replication).
+    let replica = match &options.read_database {
+        Some(url) => Some(
+            Database::connect(url, db.keyring())
+                .await
+                .context("--read-database")?,
+        ),
+        None => None,
+    };
+    // Links are built from the public URL, else from a host on this list: the listening
+    // address first, then the names given.
+    let mut allowed_hosts = vec![bound.to_string()];
+    if bound.ip().is_loopback() {
+        allowed_hosts.push(format!("localhost:{}", bound.port()));
+    }
+    allowed_hosts.extend(options.allowed_hosts.iter().cloned());
+    if options.public_url.is_none() && options.allowed_hosts.is_empty() {
+        eprintln!(
+            "catatan / note: --public-url is not set: links in pages, the sitemap and previews use {} \
+             (requests for other host names are not trusted); set --public-url https://… or --allowed-host",
+            allowed_hosts[0]
+        );
+    }
+    let state = sentra_web::AppState::new(db.clone(), home)
+        .with_trusted_proxies(options.trusted_proxies)
+        .with_allowed_hosts(allowed_hosts)
+        .with_read_database(replica)
+        .with_secure_cookies(options.secure_cookies)
+        .with_public_url(options.public_url)
+        .with_metrics_token(options.metrics_token)
+        .with_search_index(index)
+        .with_media(media);
+    sentra_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("server")?;
+    db.close().await;
+    Ok(())
+}
+
+/// The photo store: an object store URL (`s3://…`, `file://…`) or a local folder.
+pub(crate) fn open_media(spec: &str) -> anyhow::Result<sentra_media::MediaStore> {
+    let store = if spec.contains("://") {
+        sentra_media::MediaStore::from_url(spec)
+    } else {
+        sentra_media::MediaStore::local(std::path::Path::new(spec))
+    };
+    store.with_context(|| format!("photo store {spec}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
