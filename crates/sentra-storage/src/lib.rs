@@ -29,6 +29,7 @@ pub use catalogue::product_photos::{NewPhoto, PhotoRecord};
 pub use catalogue::products::ProductRecord;
 pub use connect::multihost::{MultiHostUrl, ServerRole, SessionAttrs};
 pub use connect::{Backend, Database, DatabaseUrl, Durability, redact_url};
+pub use registry::demo::DemoSeller;
 pub use error::StorageError;
 pub use flagship::{
     CandidateRow, ParticipantRow, RoundRecord, RoundSettings, RoundStatus, RoundSummary,

@@ -38,18 +38,12 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
     if db.setting(HOME_REGION_SETTING).await?.is_none() {
         db.set_setting(HOME_REGION_SETTING, region.as_str()).await?;
     }
-    demo::generate_demo(&db, &region, args.umkm, args.seed, true).await?;
+    demo::generate(&db, &region, args.umkm, args.seed, true).await?;
     if args.products > 0 {
-        demo::demo_products(&db, &region, args.products).await?;
+        demo::catalogue(&db, &region, args.products).await?;
     }
-    // A city's or regency's programme across its kecamatan and kelurahan, naik-kelas reports
-    // and its government units' purchases.
     if args.activities && region.level() == RegionLevel::Regency {
-        demo::demo_activities(&db, &region).await?;
-        demo::demo_growth(&db, &region).await?;
-        demo::demo_procurement(&db, &region).await?;
-        demo::demo_flagship(&db, &region).await?;
-        demo::demo_partnerships(&db, &region).await?;
+        demo::story(&db, &region).await?;
     }
     Ok(())
 }

@@ -147,17 +147,9 @@ async fn serve(
                 demo::DEMO_UMKM,
                 tree.get(&home).map_or(home.as_str(), |r| r.name.as_str())
             );
-            demo::generate_demo(&db, &home, demo::DEMO_UMKM, 1, false).await?;
+            demo::generate(&db, &home, demo::DEMO_UMKM, 1, false).await?;
         }
-    }
-    if demo {
-        demo::demo_accounts(&db, &home).await?;
-        demo::demo_products(&db, &home, demo::DEMO_PRODUCTS).await?;
-        demo::demo_activities(&db, &home).await?;
-        demo::demo_growth(&db, &home).await?;
-        demo::demo_procurement(&db, &home).await?;
-        demo::demo_flagship(&db, &home).await?;
-        demo::demo_partnerships(&db, &home).await?;
+        demo::deployment(&db, &home).await?;
     }
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -1,0 +1,107 @@
+//! Demo data only (`sentra demo`, `serve --demo`): what the demo needs beyond the registry's
+//! own writes, kept apart so that no page or API reaches it.
+
+use chrono::NaiveDateTime;
+use sentra_domain::scope::Scope;
+use sqlx::Row;
+
+use crate::accounts::audit::{self, Actor};
+use crate::catalogue::catalog::PUBLIC_UMKM;
+use crate::sql::scope_admits;
+use crate::{Database, Result};
+
+/// A public business as the demo's catalogue needs it: what it is called and its sector, to
+/// give it products of its own trade.
+#[derive(Debug, Clone)]
+pub struct DemoSeller {
+    pub id: String,
+    pub name: String,
+    pub sector: String,
+}
+
+impl Database {
+    /// [`Database::umkm_ids_after`] with each seller's name and sector: the next `limit`
+    /// businesses in id order after `after`, those in the scope that are public. `None` when
+    /// the walk is over.
+    pub async fn demo_sellers_after(
+        &self,
+        scope: &Scope,
+        after: &str,
+        limit: u32,
+    ) -> Result<Option<(String, Vec<DemoSeller>)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT u.id, u.name, u.sector_code, u.village_code, u.owner_user_id FROM umkm u \
+             WHERE u.id > $1 AND {PUBLIC_UMKM} ORDER BY u.id LIMIT {limit}"
+        ))
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        let Some(last) = rows.last() else {
+            return Ok(None);
+        };
+        let last: String = last.try_get("id")?;
+        let mut sellers = Vec::new();
+        for r in &rows {
+            let village: String = r.try_get("village_code")?;
+            let owner: Option<String> = r.try_get("owner_user_id")?;
+            if scope_admits(scope, &village, owner.as_deref()) {
+                sellers.push(DemoSeller {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    sector: r.try_get("sector_code")?,
+                });
+            }
+        }
+        Ok(Some((last, sellers)))
+    }
+
+    /// Dates generated businesses as registered at past moments (`created_at`; a verified one
+    /// verified at the second moment, or now if that is still to come), so that the year-end
+    /// figures of past years have content. `updated_at` stays: followers of changes read it.
+    /// One audit entry for the batch.
+    pub async fn demo_set_registered(
+        &self,
+        dates: &[(String, NaiveDateTime, NaiveDateTime)],
+        actor: &Actor,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let now = chrono::Utc::now();
+        // As `now_text` writes them, so that they sort with the other timestamps.
+        let stamp = |at: &NaiveDateTime| {
+            at.and_utc()
+                .min(now)
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string()
+        };
+        for (id, registered, verified) in dates {
+            sqlx::query(
+                "UPDATE umkm SET created_at = $1, \
+                 verified_at = CASE WHEN verified_at IS NULL THEN NULL ELSE $2 END WHERE id = $3",
+            )
+            .bind(stamp(registered))
+            .bind(stamp(verified))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let summary = serde_json::json!({
+            "demo": true,
+            "count": dates.len(),
+            "first_id": dates.first().map(|d| &d.0),
+            "last_id": dates.last().map(|d| &d.0),
+        });
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "demo_registration_dates",
+            "umkm",
+            None,
+            &summary,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
