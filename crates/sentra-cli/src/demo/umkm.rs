@@ -63,7 +63,7 @@ pub(crate) async fn generate(
                 (id, registered, verified)
             })
             .collect();
-        db.demo_set_registered(&dates, &actor).await?;
+        db.demo_set_registered(&dates).await?;
         done += n;
         bar.set_position(done);
     }

@@ -5,7 +5,6 @@ use chrono::NaiveDateTime;
 use sentra_domain::scope::Scope;
 use sqlx::Row;
 
-use crate::accounts::audit::{self, Actor};
 use crate::catalogue::catalog::PUBLIC_UMKM;
 use crate::sql::scope_admits;
 use crate::{Database, Result};
@@ -58,14 +57,13 @@ impl Database {
     /// Dates generated businesses as registered at past moments (`created_at`; a verified one
     /// verified at the second moment, or now if that is still to come), so that the year-end
     /// figures of past years have content. `updated_at` stays: followers of changes read it.
-    /// One audit entry for the batch.
+    /// No audit entry of its own: the dates complete the batch that `insert_umkm_batch` has
+    /// just audited (`bulk_create`), one entry per batch as before.
     pub async fn demo_set_registered(
         &self,
         dates: &[(String, NaiveDateTime, NaiveDateTime)],
-        actor: &Actor,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        audit::begin_write(&mut tx).await?;
         let now = chrono::Utc::now();
         // As `now_text` writes them, so that they sort with the other timestamps.
         let stamp = |at: &NaiveDateTime| {
@@ -85,22 +83,6 @@ impl Database {
             .execute(&mut *tx)
             .await?;
         }
-        let summary = serde_json::json!({
-            "demo": true,
-            "count": dates.len(),
-            "first_id": dates.first().map(|d| &d.0),
-            "last_id": dates.last().map(|d| &d.0),
-        });
-        audit::append(
-            &mut tx,
-            &self.audit_chain,
-            actor,
-            "demo_registration_dates",
-            "umkm",
-            None,
-            &summary,
-        )
-        .await?;
         tx.commit().await?;
         Ok(())
     }
