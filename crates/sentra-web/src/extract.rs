@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::Uri;
 use axum::http::request::Parts;
+use axum::response::IntoResponse;
 use sentra_domain::FieldErrors;
 use sentra_domain::scope::Scope;
 use sentra_storage::Database;
@@ -70,12 +71,10 @@ impl FromRequest<AppState> for FormPairs {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let caller = Caller::from_request_parts(&mut parts, state).await?;
+        // A body over the limit keeps its 413 (the server then closes the connection).
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|_| ApiError::BadBody {
-                field: None,
-                code: "invalid_body",
-            })?;
+            .map_err(|rejection| PageError::Ready(rejection.into_response()))?;
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_bytes(&bytes).map_err(|_| ApiError::BadBody {
                 field: None,

@@ -26,7 +26,7 @@ pub enum Access {
     Role(Permission),
     /// As `Role`, for a change to what holds across the whole deployment (programme rules,
     /// category tree, search synonyms): only a scope covering the home region; narrower
-    /// scopes get 403 (`auth::require_home_wide`).
+    /// scopes get 403 (enforced by [`guard`]).
     HomeWide(Permission),
 }
 

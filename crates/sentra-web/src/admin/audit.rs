@@ -3,18 +3,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use sentra_domain::account::Permission;
 use sentra_storage::{AuditEntry, AuditFilter};
+use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::{Caller, require};
-use crate::error::ApiError;
-use crate::forms::form_value;
-use crate::lang::{Lang, ReqLang};
-use crate::registry::umkm::{HistoryRow, history_rows};
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageQuery};
+use crate::lang::Lang;
+use crate::registry::detail::{HistoryRow, history_rows};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 use crate::view::query_string;
@@ -27,24 +25,33 @@ pub(crate) fn routes() -> Routes {
 
 const PER_PAGE: u32 = 50;
 
-fn filter(pairs: &[(String, String)]) -> AuditFilter {
-    let text = |k: &str| {
-        Some(
-            form_value(pairs, k)
-                .trim()
-                .chars()
-                .take(254)
-                .collect::<String>(),
-        )
-        .filter(|s| !s.is_empty())
-    };
+/// `/audit?actor=…&entity=…&from=…&to=…&page=…` (and the same for the CSV).
+#[derive(Deserialize)]
+struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    entity: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default, deserialize_with = "crate::extract::blank_as_none")]
+    page: Option<u32>,
+}
+
+/// The filter from the query: text trimmed and bounded, an unknown entity or a date that is
+/// not `YYYY-MM-DD` left out.
+fn filter(q: &AuditQuery) -> AuditFilter {
+    let text =
+        |v: &str| Some(v.trim().chars().take(254).collect::<String>()).filter(|s| !s.is_empty());
     let day =
-        |k: &str| text(k).filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+        |v: &str| text(v).filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
     AuditFilter {
-        actor: text("actor").map(|a| a.to_lowercase()),
-        entity: text("entity").filter(|e| ["umkm", "user"].contains(&e.as_str())),
-        from: day("from"),
-        to: day("to"),
+        actor: text(&q.actor).map(|a| a.to_lowercase()),
+        entity: text(&q.entity).filter(|e| ["umkm", "user"].contains(&e.as_str())),
+        from: day(&q.from),
+        to: day(&q.to),
     }
 }
 
@@ -64,30 +71,14 @@ pub struct AuditPage {
     pub next_href: Option<String>,
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadAudit) {
-        return *r;
-    }
-    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
-    let f = filter(&pairs);
-    let page_no: u32 = form_value(&pairs, "page")
-        .parse()
-        .unwrap_or(1)
-        .clamp(1, 100_000);
-    let (entries, total) = match state
+async fn page(ctx: PageCtx, PageQuery(q): PageQuery<AuditQuery>) -> PageResult {
+    let lang = ctx.lang;
+    let f = filter(&q);
+    let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
+    let (entries, total) = ctx
         .db()
-        .audit_entries(&caller.scope(), &f, PER_PAGE, (page_no - 1) * PER_PAGE)
-        .await
-    {
-        Ok(x) => x,
-        Err(e) => return caller.refuse(ApiError::from(e)),
-    };
+        .audit_entries(&ctx.scope(), &f, PER_PAGE, (page_no - 1) * PER_PAGE)
+        .await?;
     let keys: Vec<(String, String)> = entries
         .iter()
         .map(|e| (e.entity.clone(), e.entity_id.clone().unwrap_or_default()))
@@ -109,8 +100,8 @@ async fn page(
     let pages = u32::try_from((total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE))
         .unwrap_or(1)
         .max(1);
-    AuditPage {
-        c: Chrome::new(lang, lang.t("audit.title").into_owned(), &uri).signed_in(&caller),
+    Ok(AuditPage {
+        c: ctx.chrome(lang.t("audit.title")),
         l: lang,
         rows,
         actor: f.actor.clone().unwrap_or_default(),
@@ -125,66 +116,52 @@ async fn page(
         prev_href: (page_no > 1).then(|| format!("/audit?{}", kept(page_no - 1))),
         next_href: (page_no < pages).then(|| format!("/audit?{}", kept(page_no + 1))),
     }
-    .into_response()
+    .into_response())
 }
 
-async fn export(
-    State(state): State<AppState>,
-    caller: Caller,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadAudit) {
-        return *r;
-    }
-    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
-    let f = filter(&pairs);
-    let entries: Vec<AuditEntry> =
-        match state.db().audit_entries(&caller.scope(), &f, 1000, 0).await {
-            Ok((e, _)) => e,
-            Err(e) => return caller.refuse(ApiError::from(e)),
-        };
+/// The trail's entries as CSV, every cell made safe for spreadsheets.
+fn audit_csv(entries: &[AuditEntry]) -> Result<Vec<u8>, ApiError> {
+    let failed = |e: csv::Error| ApiError::Internal(format!("csv: {e}"));
     let mut w = csv::Writer::from_writer(Vec::new());
-    let mut ok = w
-        .write_record([
-            "seq",
-            "at",
-            "actor",
-            "origin",
-            "action",
-            "entity",
-            "entity_id",
-            "changes",
-        ])
-        .is_ok();
-    for e in &entries {
+    w.write_record([
+        "seq",
+        "at",
+        "actor",
+        "origin",
+        "action",
+        "entity",
+        "entity_id",
+        "changes",
+    ])
+    .map_err(failed)?;
+    for e in entries {
         let seq = e.seq.to_string();
-        ok &= w
-            .write_record(
-                [
-                    seq.as_str(),
-                    &e.at,
-                    &e.actor,
-                    e.origin.as_deref().unwrap_or(""),
-                    &e.action,
-                    &e.entity,
-                    e.entity_id.as_deref().unwrap_or(""),
-                    &e.changes,
-                ]
-                .map(|c| sentra_sheets::csv_safe(c).into_owned()),
-            )
-            .is_ok();
+        w.write_record(
+            [
+                seq.as_str(),
+                &e.at,
+                &e.actor,
+                e.origin.as_deref().unwrap_or(""),
+                &e.action,
+                &e.entity,
+                e.entity_id.as_deref().unwrap_or(""),
+                &e.changes,
+            ]
+            .map(|c| sentra_sheets::csv_safe(c).into_owned()),
+        )
+        .map_err(failed)?;
     }
-    let body = match (ok, w.into_inner()) {
-        (true, Ok(b)) => b,
-        _ => return caller.refuse(ApiError::Internal("csv".into())),
-    };
-    if let Err(e) = state
-        .db()
-        .audit_export(&caller.actor, "audit", entries.len())
-        .await
-    {
-        return caller.refuse(ApiError::from(e));
-    }
+    w.into_inner()
+        .map_err(|e| ApiError::Internal(format!("csv: {e}")))
+}
+
+async fn export(ctx: PageCtx, PageQuery(q): PageQuery<AuditQuery>) -> PageResult {
+    let f = filter(&q);
+    let (entries, _) = ctx.db().audit_entries(&ctx.scope(), &f, 1000, 0).await?;
+    let body = audit_csv(&entries)?;
+    ctx.db()
+        .audit_export(&ctx.caller.actor, "audit", entries.len())
+        .await?;
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -196,5 +173,5 @@ async fn export(
         HeaderValue::from_static("attachment; filename=\"sentra-audit.csv\""),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
+    Ok(res)
 }

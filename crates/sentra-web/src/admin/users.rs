@@ -3,18 +3,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawForm, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::{Permission, Role, validate_account};
-use sentra_storage::StorageError;
+use sentra_storage::{StorageError, User};
 
-use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
-use crate::error::ApiError;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::routes::{Access, Routes};
 use crate::ui::{Chrome, Opt};
 use crate::view::field_label;
@@ -55,50 +53,28 @@ pub struct UsersPage {
     pub created: Option<(String, String)>,
 }
 
+/// The accounts of the caller's region and the form to add one (with what was typed, its
+/// problems, or the account just made and its password, shown once).
 async fn render(
-    state: &AppState,
-    caller: &Caller,
-    lang: Lang,
-    uri: &Uri,
+    ctx: &PageCtx,
     form: &[(String, String)],
     errors: &FieldErrors,
     created: Option<(String, String)>,
-) -> Response {
-    let users = match state.db().list_users(Some(&caller.scope())).await {
-        Ok(u) => u,
-        Err(e) => return caller.refuse(ApiError::from(e)),
-    };
-    let role_now = form_value(form, "role");
-    UsersPage {
-        c: Chrome::new(lang, lang.t("users.title").into_owned(), uri).signed_in(caller),
+) -> PageResult {
+    let lang = ctx.lang;
+    let users = ctx.db().list_users(Some(&ctx.scope())).await?;
+    let typed = |k: &str| form_value(form, k).to_string();
+    Ok(UsersPage {
+        c: ctx.chrome(lang.t("users.title")),
         l: lang,
-        users: users
-            .into_iter()
-            .map(|u| UserRow {
-                role: lang.t(&format!("role.{}", u.role.as_str())).into_owned(),
-                scope: state
-                    .regions()
-                    .get(&u.scope)
-                    .map_or(u.scope.to_string(), |r| format!("{} ({})", r.name, r.code)),
-                login: u.login,
-                name: u.name,
-                disabled: u.disabled,
-            })
-            .collect(),
-        roles: Role::ALL
-            .iter()
-            .map(|r| Opt {
-                value: r.as_str().into(),
-                label: lang.t(&format!("role.{}", r.as_str())).into_owned(),
-                selected: r.as_str() == role_now,
-            })
-            .collect(),
-        name: form_value(form, "name").into(),
-        login: form_value(form, "login").into(),
-        scope: if created.is_none() && !form_value(form, "scope").is_empty() {
-            form_value(form, "scope").into()
+        users: users.into_iter().map(|u| user_row(ctx, u)).collect(),
+        roles: role_opts(lang, form_value(form, "role")),
+        name: typed("name"),
+        login: typed("login"),
+        scope: if created.is_none() && !typed("scope").is_empty() {
+            typed("scope")
         } else {
-            caller.user.scope.to_string()
+            ctx.caller.user.scope.to_string()
         },
         errors: errors
             .iter()
@@ -106,32 +82,72 @@ async fn render(
             .collect(),
         created,
     }
-    .into_response()
+    .into_response())
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageUsers) {
-        return *r;
+fn user_row(ctx: &PageCtx, u: User) -> UserRow {
+    UserRow {
+        role: ctx
+            .lang
+            .t(&format!("role.{}", u.role.as_str()))
+            .into_owned(),
+        scope: ctx
+            .state
+            .regions()
+            .get(&u.scope)
+            .map_or(u.scope.to_string(), |r| format!("{} ({})", r.name, r.code)),
+        login: u.login,
+        name: u.name,
+        disabled: u.disabled,
     }
-    render(&state, &caller, lang, &uri, &[], &FieldErrors::new(), None).await
 }
 
-async fn add(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageUsers, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
+fn role_opts(lang: Lang, current: &str) -> Vec<Opt> {
+    Role::ALL
+        .iter()
+        .map(|r| Opt {
+            value: r.as_str().into(),
+            label: lang.t(&format!("role.{}", r.as_str())).into_owned(),
+            selected: r.as_str() == current,
+        })
+        .collect()
+}
+
+async fn page(ctx: PageCtx) -> PageResult {
+    render(&ctx, &[], &FieldErrors::new(), None).await
+}
+
+/// The account from the form, made; its problems by field otherwise.
+async fn create_account(
+    ctx: &PageCtx,
+    pairs: &[(String, String)],
+    password: &str,
+) -> Result<User, FieldErrors> {
+    let scope = ctx.scope();
+    let account = validate_account(
+        form_value(pairs, "name"),
+        form_value(pairs, "login"),
+        form_value(pairs, "role"),
+        form_value(pairs, "scope"),
+        password,
+        ctx.state.regions(),
+        Some(scope.region_code()),
+    )?;
+    ctx.db()
+        .create_user(&account, password, &ctx.caller.actor)
+        .await
+        .map_err(|e| match e {
+            StorageError::Invalid(f) => f,
+            other => {
+                tracing::error!(error = %other, "creating a user failed");
+                let mut f = FieldErrors::new();
+                f.push("login", "internal");
+                f
+            }
+        })
+}
+
+async fn add(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
     let typed = form_value(&pairs, "password");
     // A blank password is generated and shown once, to hand to the user.
     let password = if typed.is_empty() {
@@ -139,129 +155,62 @@ async fn add(
     } else {
         typed.to_string()
     };
-    let scope = caller.scope();
-    let result = match validate_account(
-        form_value(&pairs, "name"),
-        form_value(&pairs, "login"),
-        form_value(&pairs, "role"),
-        form_value(&pairs, "scope"),
-        &password,
-        state.regions(),
-        Some(scope.region_code()),
-    ) {
-        Ok(account) => state
-            .db()
-            .create_user(&account, &password, &caller.actor)
-            .await
-            .map_err(|e| match e {
-                StorageError::Invalid(f) => f,
-                other => {
-                    tracing::error!(error = %other, "creating a user failed");
-                    let mut f = FieldErrors::new();
-                    f.push("login", "internal");
-                    f
-                }
-            }),
-        Err(e) => Err(e),
-    };
-    match result {
+    match create_account(&ctx, &pairs, &password).await {
         Ok(user) => {
             let shown = if typed.is_empty() {
                 password
             } else {
                 String::new()
             };
-            render(
-                &state,
-                &caller,
-                lang,
-                &uri,
-                &pairs,
-                &FieldErrors::new(),
-                Some((user.login, shown)),
-            )
-            .await
+            let created = Some((user.login, shown));
+            render(&ctx, &pairs, &FieldErrors::new(), created).await
         }
         Err(errors) => {
-            let mut res = render(&state, &caller, lang, &uri, &pairs, &errors, None).await;
+            let mut res = render(&ctx, &pairs, &errors, None).await?;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            res
+            Ok(res)
         }
     }
 }
 
-async fn set_disabled(state: AppState, caller: Caller, form: &[u8], disabled: bool) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageUsers, form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let login = form_value(&pairs, "login");
+/// The account the form names (`login`), required.
+fn named_login(pairs: &[(String, String)]) -> Result<&str, FieldErrors> {
+    let login = form_value(pairs, "login");
     if login.is_empty() {
         let mut e = FieldErrors::new();
         e.push("login", "required");
-        return caller.refuse(ApiError::Validation(e));
+        return Err(e);
     }
-    if login == caller.user.login && disabled {
-        return caller.refuse(ApiError::Forbidden("forbidden"));
-    }
-    match state
-        .db()
-        .set_user_disabled(Some(&caller.scope()), login, disabled, &caller.actor)
-        .await
-    {
-        Ok(_) => Redirect::to("/admin/users").into_response(),
-        Err(e) => caller.refuse(ApiError::from(e)),
-    }
+    Ok(login)
 }
 
-async fn disable(
-    State(state): State<AppState>,
-    caller: Caller,
-    RawForm(form): RawForm,
-) -> Response {
-    set_disabled(state, caller, &form, true).await
+async fn set_disabled(ctx: PageCtx, pairs: &[(String, String)], disabled: bool) -> PageResult {
+    let login = named_login(pairs)?;
+    // Nobody locks themselves out.
+    if login == ctx.caller.user.login && disabled {
+        return Err(ApiError::Forbidden("forbidden").into());
+    }
+    ctx.db()
+        .set_user_disabled(Some(&ctx.scope()), login, disabled, &ctx.caller.actor)
+        .await?;
+    Ok(Redirect::to("/admin/users").into_response())
 }
 
-async fn enable(State(state): State<AppState>, caller: Caller, RawForm(form): RawForm) -> Response {
-    set_disabled(state, caller, &form, false).await
+async fn disable(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
+    set_disabled(ctx, &pairs, true).await
+}
+
+async fn enable(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
+    set_disabled(ctx, &pairs, false).await
 }
 
 /// Sets a generated password (shown once, to hand over) and ends the account's sessions.
-async fn reset_password(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageUsers, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let login = form_value(&pairs, "login");
-    if login.is_empty() {
-        let mut e = FieldErrors::new();
-        e.push("login", "required");
-        return caller.refuse(ApiError::Validation(e));
-    }
+async fn reset_password(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
+    let login = named_login(&pairs)?;
     let password = sentra_storage::new_secret()[..16].to_string();
-    match state
+    let user = ctx
         .db()
-        .reset_password(Some(&caller.scope()), login, &password, &caller.actor)
-        .await
-    {
-        Ok(user) => {
-            render(
-                &state,
-                &caller,
-                lang,
-                &uri,
-                &[],
-                &FieldErrors::new(),
-                Some((user.login, password)),
-            )
-            .await
-        }
-        Err(e) => caller.refuse(ApiError::from(e)),
-    }
+        .reset_password(Some(&ctx.scope()), login, &password, &ctx.caller.actor)
+        .await?;
+    render(&ctx, &[], &FieldErrors::new(), Some((user.login, password))).await
 }

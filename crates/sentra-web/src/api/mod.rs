@@ -350,9 +350,6 @@ async fn list_umkm(
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<UmkmList>> {
-    if !caller.can(Permission::ReadRegistry) {
-        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
-    }
     let params = parse_list_params(&query_pairs(query.as_deref()), state.regions())
         .map_err(|e| LangError(lang, e.into()))?;
     let page = state
@@ -404,9 +401,6 @@ async fn create_umkm(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<Response> {
-    if !caller.can(Permission::WriteRegistry) {
-        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
-    }
     let run = async {
         let body: UmkmBody = parse_body(&body)?;
         let data = validated(&state, &caller.scope(), &body.to_input()).await?;
@@ -431,9 +425,6 @@ async fn get_umkm(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UmkmOut>> {
-    if !caller.can(Permission::ReadRegistry) {
-        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
-    }
     let record = state
         .db()
         .get_umkm(&caller.scope(), &id)
@@ -453,9 +444,6 @@ async fn update_umkm(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<UmkmOut>> {
-    if !caller.can(Permission::WriteRegistry) {
-        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
-    }
     let run = async {
         let scope = caller.scope();
         let current = state.db().get_umkm(&scope, &id).await?;
@@ -499,9 +487,6 @@ async fn set_status(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<UmkmOut>> {
-    if !caller.can(Permission::VerifyRegistry) {
-        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
-    }
     let run = async {
         // A record outside the scope is "not found" whatever the body says.
         state.db().get_umkm(&caller.scope(), &id).await?;
@@ -700,9 +685,6 @@ async fn reveal(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PersonalData>> {
-    if !caller.can(Permission::RevealPersonalData) {
-        return Err(LangError(lang, ApiError::Forbidden("forbidden")));
-    }
     let run = async {
         let record = state.db().get_umkm(&caller.scope(), &id).await?;
         state

@@ -23,9 +23,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, LangError};
 use crate::forms::query_pairs;
 use crate::forms::{Amount, form_value};
-use crate::lang::{Lang, ReqLang};
-use crate::procurement::purchase::{Typed, budget_warning, check};
-use crate::procurement::share::{figures, period};
+use crate::lang::ReqLang;
+use crate::procurement::figures::{figures, lenient, period};
+use crate::procurement::rules::{Typed, budget_warning, check};
 use crate::routes::{Access, Routes};
 
 pub(crate) fn routes() -> Routes {
@@ -37,14 +37,6 @@ pub(crate) fn routes() -> Routes {
         .post("/v1/procurement/purchases", record, create)
         .get("/v1/procurement/purchases/{purchase}", read, get)
         .put("/v1/procurement/purchases/{purchase}", record, update)
-}
-
-fn allowed(caller: &Caller, lang: Lang, p: Permission) -> ApiResult<()> {
-    if caller.can(p) {
-        Ok(())
-    } else {
-        Err(LangError(lang, ApiError::Forbidden("forbidden")))
-    }
 }
 
 /// A unit's (or the total's) figures of the period.
@@ -108,10 +100,15 @@ async fn shares(
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<SharesOut>> {
-    allowed(&caller, lang, Permission::ReadProcurement)?;
     let scope = caller.scope();
     let q = query_pairs(query.as_deref());
-    let p = period(&q, &scope).ok_or(LangError(lang, ApiError::NotFound))?;
+    let p = period(
+        &scope,
+        form_value(&q, "wilayah"),
+        lenient(form_value(&q, "tahun")),
+        lenient(form_value(&q, "bulan")),
+    )
+    .ok_or(LangError(lang, ApiError::NotFound))?;
     let f = figures(&state, &scope, &p)
         .await
         .map_err(|e| LangError(lang, e.into()))?;
@@ -215,7 +212,6 @@ async fn list(
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<PurchaseList>> {
-    allowed(&caller, lang, Permission::ReadProcurement)?;
     let q = query_pairs(query.as_deref());
     let some = |k: &str| Some(form_value(&q, k).to_string()).filter(|v| !v.is_empty());
     let filter = PurchaseFilter {
@@ -307,26 +303,31 @@ async fn create(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<Response> {
-    allowed(&caller, lang, Permission::RecordProcurement)?;
     let run = async {
+        let scope = caller.scope();
         let body: PurchaseBody = parse_body(&body)?;
         let typed = body.typed();
         let unit = typed.unit.trim().to_string();
-        let (purchase, supplier) = check(&state, &caller, &typed, &unit, true)
+        let (purchase, supplier) = check(state.db(), &scope, &typed, &unit, true)
             .await
             .map_err(ApiError::Validation)?;
         if !body.over_budget_ok
-            && budget_warning(&state, lang, &unit, &purchase, None)
+            && budget_warning(state.db(), lang, &unit, &purchase, None)
                 .await?
                 .is_some()
         {
             return Err(over_budget());
         }
-        let note = Some(typed.note.trim()).filter(|n| !n.is_empty());
-        let scope = caller.scope();
         let id = state
             .db()
-            .record_purchase(&scope, &unit, &purchase, &supplier, note, &caller.actor)
+            .record_purchase(
+                &scope,
+                &unit,
+                &purchase,
+                &supplier,
+                typed.note(),
+                &caller.actor,
+            )
             .await?;
         let row = state.db().purchase(&scope, &id).await?;
         Ok::<_, ApiError>((StatusCode::CREATED, Json(PurchaseOut::from(&row))).into_response())
@@ -344,7 +345,6 @@ async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PurchaseOut>> {
-    allowed(&caller, lang, Permission::ReadProcurement)?;
     let row = state
         .db()
         .purchase(&caller.scope(), &id)
@@ -365,7 +365,6 @@ async fn update(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<PurchaseOut>> {
-    allowed(&caller, lang, Permission::RecordProcurement)?;
     let run = async {
         let scope = caller.scope();
         // Outside the caller's scope: not found, before the body is looked at.
@@ -378,18 +377,17 @@ async fn update(
         };
         let mut typed = body.typed();
         typed.unit = old.unit_id.clone();
-        let (purchase, supplier) = check(&state, &caller, &typed, &old.unit_id, false)
+        let (purchase, supplier) = check(state.db(), &scope, &typed, &old.unit_id, false)
             .await
             .map_err(ApiError::Validation)?;
         if !body.over_budget_ok
             && purchase.value > old.purchase.value
-            && budget_warning(&state, lang, &old.unit_id, &purchase, Some(&id))
+            && budget_warning(state.db(), lang, &old.unit_id, &purchase, Some(&id))
                 .await?
                 .is_some()
         {
             return Err(over_budget());
         }
-        let note = Some(typed.note.trim()).filter(|n| !n.is_empty());
         match state
             .db()
             .update_purchase(
@@ -398,7 +396,7 @@ async fn update(
                 version,
                 &purchase,
                 &supplier,
-                note,
+                typed.note(),
                 &caller.actor,
             )
             .await

@@ -7,21 +7,21 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawForm, RawQuery, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::category::{CategoryInput, MAX_DEPTH, MAX_NAME, depth};
 use sentra_storage::{CategoryRow, StorageError};
+use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::{Caller, accept_form, require, require_home_wide};
-use crate::error::ApiError;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, FormFields, error_page};
+use crate::ui::{Chrome, FormFields};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageCatalog);
@@ -64,15 +64,7 @@ pub struct CategoriesPage {
     pub max_name: usize,
 }
 
-impl FormFields for CategoriesPage {
-    fn values(&self) -> &HashMap<String, String> {
-        &self.values
-    }
-
-    fn errors(&self) -> &[(String, String, String)] {
-        &self.errors
-    }
-}
+crate::ui::form_fields!(CategoriesPage);
 
 impl CategoriesPage {
     pub fn label(&self, field: &str) -> String {
@@ -118,266 +110,170 @@ fn values_of(input: &CategoryInput, active: bool) -> HashMap<String, String> {
     .collect()
 }
 
-struct Ctx<'a> {
-    state: &'a AppState,
-    caller: &'a Caller,
-    lang: Lang,
-    uri: &'a Uri,
+/// Where a new category may go: (code, label), the top level first, each indented by depth.
+fn parent_choices(lang: Lang, rows: &[CategoryRow]) -> Vec<(String, String)> {
+    let mut parents = vec![(String::new(), lang.t("category.top_level").into_owned())];
+    parents.extend(
+        rows.iter()
+            .filter(|r| r.active && depth(&r.category.code) < MAX_DEPTH)
+            .map(|r| {
+                let indent = "— ".repeat(depth(&r.category.code) - 1);
+                let name = lang.pick(&r.category.name_id, &r.category.name_en);
+                (r.category.code.clone(), format!("{indent}{name}"))
+            }),
+    );
+    parents
 }
 
-impl<'a> Ctx<'a> {
-    fn new(state: &'a AppState, caller: &'a Caller, lang: Lang, uri: &'a Uri) -> Self {
-        Self {
-            state,
-            caller,
-            lang,
-            uri,
-        }
-    }
+fn error_rows(lang: Lang, errors: &FieldErrors) -> Vec<(String, String, String)> {
+    errors
+        .iter()
+        .map(|e| {
+            (
+                e.field.clone(),
+                lang.t(&format!("category.field_{}", e.field)).into_owned(),
+                lang.error(e.code).into_owned(),
+            )
+        })
+        .collect()
+}
 
-    async fn render(
-        &self,
-        status: StatusCode,
-        editing: Option<&str>,
-        values: HashMap<String, String>,
-        errors: &FieldErrors,
-        notice: Option<String>,
-    ) -> Response {
-        let lang = self.lang;
-        let rows = match self.state.db().category_rows().await {
-            Ok(rows) => rows,
-            Err(e) => return error_page(lang, self.uri, e.into()),
-        };
-        let editing = match editing {
-            None => None,
-            Some(code) => match rows.iter().find(|r| r.category.code == code) {
-                Some(r) => Some(view(r)),
-                None => return error_page(lang, self.uri, ApiError::NotFound),
-            },
-        };
-        let mut parents = vec![(String::new(), lang.t("category.top_level").into_owned())];
-        parents.extend(
+/// The tree with the add form, or one category's page (`editing`), with the form's values and
+/// problems.
+async fn render(
+    ctx: &PageCtx,
+    status: StatusCode,
+    editing: Option<&str>,
+    values: HashMap<String, String>,
+    errors: &FieldErrors,
+    notice: Option<String>,
+) -> PageResult {
+    let lang = ctx.lang;
+    let rows = ctx.db().category_rows().await?;
+    let editing = match editing {
+        None => None,
+        Some(code) => Some(
             rows.iter()
-                .filter(|r| r.active && depth(&r.category.code) < MAX_DEPTH)
-                .map(|r| {
-                    let indent = "— ".repeat(depth(&r.category.code) - 1);
-                    let name = lang.pick(&r.category.name_id, &r.category.name_en);
-                    (r.category.code.clone(), format!("{indent}{name}"))
-                }),
-        );
-        let errors = errors
-            .iter()
-            .map(|e| {
-                (
-                    e.field.clone(),
-                    lang.t(&format!("category.field_{}", e.field)).into_owned(),
-                    lang.error(e.code).into_owned(),
-                )
-            })
-            .collect();
-        let in_use = editing.as_ref().map_or(String::new(), |r| {
-            lang.tf("category.in_use", &[("n", &r.products.to_string())])
-        });
-        let title = match &editing {
-            Some(r) => lang.tf("category.edit_title", &[("name", &r.name_id)]),
-            None => lang.t("category.title").into_owned(),
-        };
-        let mut res = CategoriesPage {
-            c: Chrome::new(lang, title, self.uri).signed_in(self.caller),
-            l: lang,
-            rows: rows.iter().map(view).collect(),
-            parents,
-            editing,
-            in_use,
-            values,
-            errors,
-            notice,
-            max_name: MAX_NAME,
-        }
-        .into_response();
-        *res.status_mut() = status;
-        res
+                .find(|r| r.category.code == code)
+                .map(view)
+                .ok_or(ApiError::NotFound)?,
+        ),
+    };
+    let in_use = editing.as_ref().map_or(String::new(), |r| {
+        lang.tf("category.in_use", &[("n", &r.products.to_string())])
+    });
+    let title = match &editing {
+        Some(r) => lang.tf("category.edit_title", &[("name", &r.name_id)]),
+        None => lang.t("category.title").into_owned(),
+    };
+    let mut res = CategoriesPage {
+        c: ctx.chrome(title),
+        l: lang,
+        rows: rows.iter().map(view).collect(),
+        parents: parent_choices(lang, &rows),
+        editing,
+        in_use,
+        values,
+        errors: error_rows(lang, errors),
+        notice,
+        max_name: MAX_NAME,
     }
+    .into_response();
+    *res.status_mut() = status;
+    Ok(res)
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageCatalog) {
-        return *r;
-    }
-    let notice = match query.as_deref() {
-        Some("done=added") => Some(lang.t("category.added").into_owned()),
-        Some("done=saved") => Some(lang.t("category.saved").into_owned()),
+/// `/admin/kategori?done=…`, the notice after a change.
+#[derive(Deserialize)]
+struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn list(ctx: PageCtx, PageQuery(q): PageQuery<DoneQuery>) -> PageResult {
+    let notice = match q.done.as_str() {
+        "added" => Some(ctx.lang.t("category.added").into_owned()),
+        "saved" => Some(ctx.lang.t("category.saved").into_owned()),
         _ => None,
     };
-    let ctx = Ctx::new(&state, &caller, lang, &uri);
     let values = values_of(&CategoryInput::default(), true);
-    ctx.render(StatusCode::OK, None, values, &FieldErrors::new(), notice)
-        .await
+    render(
+        &ctx,
+        StatusCode::OK,
+        None,
+        values,
+        &FieldErrors::new(),
+        notice,
+    )
+    .await
 }
 
-async fn add(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageCatalog, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    // The tree is global: see `require_home_wide`.
-    if let Err(r) = require_home_wide(&state, &caller, &uri) {
-        return *r;
-    }
+// The tree is global: the route is `HomeWide`, so only a scope covering the home region gets
+// here.
+async fn add(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
     let input = input_from(&pairs);
-    match state.db().add_category(&input, &caller.actor).await {
+    match ctx.db().add_category(&input, &ctx.caller.actor).await {
         Ok(_) => {
-            state.forget_categories();
-            Redirect::to("/admin/kategori?done=added").into_response()
+            ctx.state.forget_categories();
+            Ok(Redirect::to("/admin/kategori?done=added").into_response())
         }
         Err(StorageError::Invalid(errors)) => {
-            let ctx = Ctx::new(&state, &caller, lang, &uri);
             let values = values_of(&input, true);
-            ctx.render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                values,
-                &errors,
-                None,
-            )
-            .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render(&ctx, status, None, values, &errors, None).await
         }
-        Err(e) => error_page(lang, &uri, e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn edit(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(code): Path<String>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageCatalog) {
-        return *r;
-    }
-    let rows = match state.db().category_rows().await {
-        Ok(rows) => rows,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let Some(row) = rows.iter().find(|r| r.category.code == code) else {
-        return error_page(lang, &uri, ApiError::NotFound);
-    };
+async fn edit(ctx: PageCtx, Path(code): Path<String>) -> PageResult {
+    let rows = ctx.db().category_rows().await?;
+    let row = rows
+        .iter()
+        .find(|r| r.category.code == code)
+        .ok_or(ApiError::NotFound)?;
     let input = CategoryInput {
         parent: row.category.parent.clone().unwrap_or_default(),
         name_id: row.category.name_id.clone(),
         name_en: row.category.name_en.clone(),
         food: row.category.food,
     };
-    let ctx = Ctx::new(&state, &caller, lang, &uri);
     let values = values_of(&input, row.active);
-    ctx.render(
-        StatusCode::OK,
-        Some(&code),
-        values,
-        &FieldErrors::new(),
-        None,
-    )
-    .await
+    let none = FieldErrors::new();
+    render(&ctx, StatusCode::OK, Some(&code), values, &none, None).await
 }
 
-async fn save(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(code): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageCatalog, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    // The tree is global: see `require_home_wide`.
-    if let Err(r) = require_home_wide(&state, &caller, &uri) {
-        return *r;
-    }
+async fn save(ctx: PageCtx, Path(code): Path<String>, FormPairs(pairs): FormPairs) -> PageResult {
     let input = input_from(&pairs);
     let active = form_value(&pairs, "active") == "1";
-    match state
+    let saved = ctx
         .db()
-        .update_category(&code, &input, active, &caller.actor)
-        .await
-    {
+        .update_category(&code, &input, active, &ctx.caller.actor)
+        .await;
+    match saved {
         Ok(()) => {
-            state.forget_categories();
-            Redirect::to("/admin/kategori?done=saved").into_response()
+            ctx.state.forget_categories();
+            Ok(Redirect::to("/admin/kategori?done=saved").into_response())
         }
         Err(StorageError::Invalid(errors)) => {
-            let ctx = Ctx::new(&state, &caller, lang, &uri);
             let values = values_of(&input, active);
-            ctx.render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&code),
-                values,
-                &errors,
-                None,
-            )
-            .await
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render(&ctx, status, Some(&code), values, &errors, None).await
         }
-        Err(e) => error_page(lang, &uri, e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
-async fn move_by(
-    state: AppState,
-    lang: Lang,
-    caller: Caller,
-    uri: Uri,
-    code: String,
-    form: &[u8],
-    up: bool,
-) -> Response {
-    if let Err(r) = accept_form(&caller, Permission::ManageCatalog, form) {
-        return *r;
-    }
-    if let Err(r) = require_home_wide(&state, &caller, &uri) {
-        return *r;
-    }
-    match state.db().move_category(&code, up, &caller.actor).await {
-        Ok(()) => {
-            state.forget_categories();
-            Redirect::to(&format!("/admin/kategori#c-{code}")).into_response()
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+async fn move_by(ctx: PageCtx, code: String, up: bool) -> PageResult {
+    ctx.db().move_category(&code, up, &ctx.caller.actor).await?;
+    ctx.state.forget_categories();
+    Ok(Redirect::to(&format!("/admin/kategori#c-{code}")).into_response())
 }
 
-async fn move_up(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(code): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    move_by(state, lang, caller, uri, code, &form, true).await
+async fn move_up(ctx: PageCtx, Path(code): Path<String>, _: FormPairs) -> PageResult {
+    move_by(ctx, code, true).await
 }
 
-async fn move_down(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(code): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    move_by(state, lang, caller, uri, code, &form, false).await
+async fn move_down(ctx: PageCtx, Path(code): Path<String>, _: FormPairs) -> PageResult {
+    move_by(ctx, code, false).await
 }

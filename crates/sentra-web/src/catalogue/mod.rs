@@ -4,8 +4,12 @@
 pub(crate) mod categories;
 pub mod index;
 pub(crate) mod photos;
+mod product_page;
 pub(crate) mod products;
 pub(crate) mod public;
+mod search;
+mod sitemap;
+mod store;
 pub(crate) mod synonyms;
 
 use crate::routes::Routes;
@@ -14,6 +18,9 @@ pub(crate) fn routes() -> Routes {
     categories::routes()
         .merge(photos::routes())
         .merge(products::routes())
-        .merge(public::routes())
+        .merge(search::routes())
+        .merge(product_page::routes())
+        .merge(store::routes())
+        .merge(sitemap::routes())
         .merge(synonyms::routes())
 }

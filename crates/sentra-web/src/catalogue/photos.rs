@@ -3,21 +3,21 @@
 //! dropped, three sizes), its sizes written to the object store, then its record to the
 //! database; a refused or failed upload leaves nothing behind and says which file and why.
 
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawForm, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request};
 use axum::handler::Handler;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
 use sentra_media::photo::{self, PhotoError};
 use sentra_storage::{NewPhoto, ProductRecord};
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, check_csrf, require};
+use crate::auth::check_csrf;
 use crate::catalogue::products::{Shown, values_of};
-use crate::error::ApiError;
-use crate::lang::{Lang, ReqLang};
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx};
+use crate::lang::Lang;
 use crate::routes::{Access, Routes};
-use crate::ui::error_page;
 
 /// A request may carry up to the product's photo allowance at the largest size each.
 const UPLOAD_LIMIT: usize = photo::MAX_BYTES * sentra_domain::product::MAX_PHOTOS + 64 * 1024;
@@ -35,15 +35,8 @@ pub fn routes() -> Routes {
 }
 
 /// The edit page again, with an upload's problem above the photos.
-async fn refused(
-    state: &AppState,
-    caller: &Caller,
-    lang: Lang,
-    uri: &Uri,
-    p: &ProductRecord,
-    message: String,
-) -> Response {
-    Shown::editing(state, caller, lang, uri, p)
+async fn refused(ctx: &PageCtx, p: &ProductRecord, message: String) -> Response {
+    Shown::editing(ctx, p)
         .page_with_photo_error(
             StatusCode::UNPROCESSABLE_ENTITY,
             values_of(&p.data.to_input()),
@@ -59,103 +52,99 @@ fn photo_message(lang: Lang, file: &str, e: &PhotoError) -> String {
     format!("{}: {}", file, lang.error(e.code()))
 }
 
-async fn upload(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(pid): Path<String>,
+/// The files sent as `photo` (name, bytes; empty ones left out) and the other fields. `Err` is
+/// the problem to show: nothing readable, or a file over the limit.
+async fn read_upload(
+    ctx: &PageCtx,
     request: Request,
-) -> Response {
-    // The role and the product are checked before the body is read.
-    if let Err(r) = require(&caller, Permission::ManageProducts) {
-        return *r;
-    }
-    let scope = caller.scope();
-    let product = match state.db().get_product(&scope, &pid).await {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut pairs: Vec<(String, String)> = Vec::new();
+) -> Result<(Vec<(String, Vec<u8>)>, Vec<(String, String)>), String> {
+    let lang = ctx.lang;
     let too_large = || photo_message(lang, "foto", &PhotoError::TooLarge);
-    let mut multipart = match Multipart::from_request(request, &state).await {
-        Ok(m) => m,
-        Err(_) => {
-            let msg = lang.error("photo_missing").into_owned();
-            return refused(&state, &caller, lang, &uri, &product, msg).await;
-        }
-    };
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_string();
-                let file_name = field.file_name().unwrap_or_default().to_string();
-                match field.bytes().await {
-                    Ok(bytes) if name == "photo" => {
-                        if !bytes.is_empty() {
-                            files.push((file_name, bytes.to_vec()));
-                        }
-                    }
-                    Ok(bytes) => pairs.push((name, String::from_utf8_lossy(&bytes).into_owned())),
-                    Err(_) => {
-                        return refused(&state, &caller, lang, &uri, &product, too_large()).await;
-                    }
-                }
+    let mut multipart = Multipart::from_request(request, &ctx.state)
+        .await
+        .map_err(|_| lang.error("photo_missing").into_owned())?;
+    let mut files = Vec::new();
+    let mut pairs = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().unwrap_or_default().to_string();
+        let bytes = field.bytes().await.map_err(|_| too_large())?;
+        if name == "photo" {
+            if !bytes.is_empty() {
+                files.push((file_name, bytes.to_vec()));
             }
-            Ok(None) => break,
-            Err(_) => return refused(&state, &caller, lang, &uri, &product, too_large()).await,
+        } else {
+            pairs.push((name, String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
-    if let Err(r) = check_csrf(&caller, &pairs) {
-        return *r;
-    }
-    if files.is_empty() {
-        let msg = lang.error("photo_missing").into_owned();
-        return refused(&state, &caller, lang, &uri, &product, msg).await;
-    }
-    let room = sentra_domain::product::MAX_PHOTOS
-        .saturating_sub(state.db().product_photos(&pid).await.map_or(0, |v| v.len()));
-    if files.len() > room {
-        let msg = lang.error("photos_too_many").into_owned();
-        return refused(&state, &caller, lang, &uri, &product, msg).await;
-    }
-    // Every file is checked before any is kept: one bad file among several keeps none.
+    Ok((files, pairs))
+}
+
+/// Converts every file before any is kept: one bad file among several keeps none. `Ok(Err)` is
+/// the refused file's problem.
+async fn convert_all(
+    lang: Lang,
+    files: Vec<(String, Vec<u8>)>,
+) -> PageResult<Result<Vec<Vec<sentra_media::Rendition>>, String>> {
     let mut converted = Vec::with_capacity(files.len());
     for (file_name, bytes) in files {
-        let done = tokio::task::spawn_blocking(move || photo::process(&bytes)).await;
+        let done = tokio::task::spawn_blocking(move || photo::process(&bytes))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         match done {
-            Ok(Ok(sizes)) => converted.push(sizes),
-            Ok(Err(e)) => {
-                let msg = photo_message(lang, &file_name, &e);
-                return refused(&state, &caller, lang, &uri, &product, msg).await;
-            }
-            Err(e) => return error_page(lang, &uri, ApiError::Internal(e.to_string())),
+            Ok(sizes) => converted.push(sizes),
+            Err(e) => return Ok(Err(photo_message(lang, &file_name, &e))),
         }
     }
+    Ok(Ok(converted))
+}
+
+// The product is checked (the guard has checked the role) before the body is read; the CSRF
+// token is in the multipart body, so it is checked here rather than by `FormPairs`.
+async fn upload(ctx: PageCtx, Path(pid): Path<String>, request: Request) -> PageResult {
+    let lang = ctx.lang;
+    let scope = ctx.scope();
+    let product = ctx.db().get_product(&scope, &pid).await?;
+    let (files, pairs) = match read_upload(&ctx, request).await {
+        Ok(x) => x,
+        Err(msg) => return Ok(refused(&ctx, &product, msg).await),
+    };
+    check_csrf(&ctx.caller, &pairs)?;
+    if files.is_empty() {
+        let msg = lang.error("photo_missing").into_owned();
+        return Ok(refused(&ctx, &product, msg).await);
+    }
+    let room = sentra_domain::product::MAX_PHOTOS
+        .saturating_sub(ctx.db().product_photos(&pid).await.map_or(0, |v| v.len()));
+    if files.len() > room {
+        let msg = lang.error("photos_too_many").into_owned();
+        return Ok(refused(&ctx, &product, msg).await);
+    }
+    let converted = match convert_all(lang, files).await? {
+        Ok(c) => c,
+        Err(msg) => return Ok(refused(&ctx, &product, msg).await),
+    };
     for sizes in converted {
         let largest = sizes.last().map_or((0, 0), |r| (r.width, r.height));
         let new = NewPhoto::for_product(&pid, largest.0, largest.1);
-        if let Err(e) = store(&state, &new, sizes).await {
-            return error_page(lang, &uri, e);
-        }
-        if let Err(e) = state
+        store(&ctx.state, &new, sizes).await?;
+        let added = ctx
             .db()
-            .add_product_photo(&scope, &pid, &new, &caller.actor)
-            .await
-        {
-            forget(&state, &new.object_key).await;
+            .add_product_photo(&scope, &pid, &new, &ctx.caller.actor)
+            .await;
+        if let Err(e) = added {
+            forget(&ctx.state, &new.object_key).await;
             return match ApiError::from(e) {
                 ApiError::Validation(_) => {
                     let msg = lang.error("photos_too_many").into_owned();
-                    refused(&state, &caller, lang, &uri, &product, msg).await
+                    Ok(refused(&ctx, &product, msg).await)
                 }
-                other => error_page(lang, &uri, other),
+                other => Err(other.into()),
             };
         }
     }
-    state.wake_search();
-    Redirect::to(&format!("/produk/{pid}?done=photo_added#foto")).into_response()
+    ctx.state.wake_search();
+    Ok(Redirect::to(&format!("/produk/{pid}?done=photo_added#foto")).into_response())
 }
 
 /// Writes every size of a photo; on a failure, removes what was written.
@@ -189,50 +178,27 @@ async fn forget(state: &AppState, base: &str) {
 }
 
 async fn remove(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path((pid, photo_id)): Path<(String, String)>,
-    RawForm(form): RawForm,
-) -> Response {
-    if let Err(r) = accept_form(&caller, Permission::ManageProducts, &form) {
-        return *r;
-    }
-    match state
+    FormPairs(_): FormPairs,
+) -> PageResult {
+    let removed = ctx
         .db()
-        .remove_product_photo(&caller.scope(), &pid, &photo_id, &caller.actor)
-        .await
-    {
-        Ok(removed) => {
-            forget(&state, &removed.object_key).await;
-            state.wake_search();
-            Redirect::to(&format!("/produk/{pid}?done=photo_removed#foto")).into_response()
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+        .remove_product_photo(&ctx.scope(), &pid, &photo_id, &ctx.caller.actor)
+        .await?;
+    forget(&ctx.state, &removed.object_key).await;
+    ctx.state.wake_search();
+    Ok(Redirect::to(&format!("/produk/{pid}?done=photo_removed#foto")).into_response())
 }
 
 async fn make_main(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path((pid, photo_id)): Path<(String, String)>,
-    RawForm(form): RawForm,
-) -> Response {
-    if let Err(r) = accept_form(&caller, Permission::ManageProducts, &form) {
-        return *r;
-    }
-    match state
-        .db()
-        .make_photo_main(&caller.scope(), &pid, &photo_id, &caller.actor)
-        .await
-    {
-        Ok(()) => {
-            state.wake_search();
-            Redirect::to(&format!("/produk/{pid}?done=photo_main#foto")).into_response()
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    FormPairs(_): FormPairs,
+) -> PageResult {
+    ctx.db()
+        .make_photo_main(&ctx.scope(), &pid, &photo_id, &ctx.caller.actor)
+        .await?;
+    ctx.state.wake_search();
+    Ok(Redirect::to(&format!("/produk/{pid}?done=photo_main#foto")).into_response())
 }

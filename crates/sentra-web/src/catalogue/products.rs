@@ -6,25 +6,26 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawForm, RawQuery, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
 use sentra_domain::product::{
-    PRODUCT_LINKS, PriceUnit, ProductInput, ProductStatus, validate_product,
+    Category, PRODUCT_LINKS, PriceUnit, ProductInput, ProductStatus, ReadinessItem,
+    validate_product,
 };
 use sentra_storage::ProductRecord;
+use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
-use crate::error::ApiError;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::media::media_url;
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, FormFields, Opt, error_page};
+use crate::ui::{Chrome, FormFields, Opt};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageProducts);
@@ -67,51 +68,45 @@ pub struct ListPage {
     pub hours_error: Option<String>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageProducts) {
-        return *r;
+async fn list(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    show_list(&ctx, &id, None, None).await
+}
+
+fn product_row(lang: Lang, p: &ProductRecord) -> ProductRow {
+    ProductRow {
+        href: format!("/produk/{}", p.id),
+        public_href: (p.data.status == ProductStatus::Published).then(|| format!("/p/{}", p.slug)),
+        name: p.data.name.clone(),
+        price: p.data.price.map(format_rupiah).unwrap_or_default(),
+        status: lang
+            .t(&format!("product.status_{}", p.data.status.as_str()))
+            .into_owned(),
+        listed: p.listed(),
     }
-    show_list(&state, lang, &caller, &uri, &id, None, None).await
 }
 
 /// The business's products and storefront details; `hours` is what was typed when it was
 /// refused, with the problem.
 async fn show_list(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
+    ctx: &PageCtx,
     id: &str,
     hours: Option<String>,
     hours_error: Option<String>,
-) -> Response {
-    let scope = caller.scope();
-    let (umkm, products, (store_slug, saved_hours)) = match tokio::try_join!(
-        state.db().get_umkm(&scope, id),
-        state.db().products_of(&scope, id),
-        state.db().store_details(&scope, id)
-    ) {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, uri, e.into()),
-    };
+) -> PageResult {
+    let lang = ctx.lang;
+    let scope = ctx.scope();
+    let (umkm, products, (store_slug, saved_hours)) = tokio::try_join!(
+        ctx.db().get_umkm(&scope, id),
+        ctx.db().products_of(&scope, id),
+        ctx.db().store_details(&scope, id)
+    )?;
     let status = if hours_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
     let page = ListPage {
-        c: Chrome::new(
-            lang,
-            lang.tf("product.list_title", &[("name", &umkm.name)]),
-            uri,
-        )
-        .signed_in(caller),
+        c: ctx.chrome(lang.tf("product.list_title", &[("name", &umkm.name)])),
         l: lang,
         umkm_href: format!("/umkm/{id}"),
         new_href: format!("/umkm/{id}/produk/baru"),
@@ -119,54 +114,35 @@ async fn show_list(
         store_action: format!("/umkm/{id}/toko"),
         opening_hours: hours.or(saved_hours).unwrap_or_default(),
         hours_error,
-        rows: products
-            .iter()
-            .map(|p| ProductRow {
-                href: format!("/produk/{}", p.id),
-                public_href: (p.data.status == ProductStatus::Published)
-                    .then(|| format!("/p/{}", p.slug)),
-                name: p.data.name.clone(),
-                price: p.data.price.map(format_rupiah).unwrap_or_default(),
-                status: lang
-                    .t(&format!("product.status_{}", p.data.status.as_str()))
-                    .into_owned(),
-                listed: p.listed(),
-            })
-            .collect(),
+        rows: products.iter().map(|p| product_row(lang, p)).collect(),
     };
     let mut res = page.into_response();
     *res.status_mut() = status;
-    res
+    Ok(res)
 }
 
 async fn save_store(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageProducts, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
+    FormPairs(pairs): FormPairs,
+) -> PageResult {
+    let lang = ctx.lang;
     let hours = form_value(&pairs, "opening_hours").to_string();
-    match state
+    let saved = ctx
         .db()
-        .set_opening_hours(&caller.scope(), &id, &hours, &caller.actor)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/umkm/{id}/produk?done=store")).into_response(),
+        .set_opening_hours(&ctx.scope(), &id, &hours, &ctx.caller.actor)
+        .await;
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/umkm/{id}/produk?done=store")).into_response()),
         Err(sentra_storage::StorageError::Invalid(e)) => {
             let msg = e
                 .iter()
                 .map(|f| format!("{}: {}", lang.t("store.hours"), lang.error(f.code)))
                 .collect::<Vec<_>>()
                 .join("; ");
-            show_list(&state, lang, &caller, &uri, &id, Some(hours), Some(msg)).await
+            show_list(&ctx, &id, Some(hours), Some(msg)).await
         }
-        Err(e) => error_page(lang, &uri, e.into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -208,15 +184,7 @@ pub struct PhotoView {
     pub thumb: String,
 }
 
-impl FormFields for FormPage {
-    fn values(&self) -> &HashMap<String, String> {
-        &self.values
-    }
-
-    fn errors(&self) -> &[(String, String, String)] {
-        &self.errors
-    }
-}
+crate::ui::form_fields!(FormPage);
 
 impl FormPage {
     pub fn label(&self, field: &str) -> String {
@@ -309,11 +277,89 @@ fn error_rows(
         .collect()
 }
 
+/// The category choices, sub-categories marked under their parent.
+fn category_opts(lang: Lang, categories: &[Category], chosen: &str) -> Vec<Opt> {
+    categories
+        .iter()
+        .map(|c| Opt {
+            value: c.code.clone(),
+            label: match (lang, &c.parent) {
+                (Lang::Id, Some(_)) => format!("— {}", c.name_id),
+                (Lang::Id, None) => c.name_id.clone(),
+                (Lang::En, Some(_)) => format!("— {}", c.name_en),
+                (Lang::En, None) => c.name_en.clone(),
+            },
+            selected: c.code == chosen,
+        })
+        .collect()
+}
+
+fn unit_opts(lang: Lang, chosen: &str) -> Vec<Opt> {
+    PriceUnit::ALL
+        .iter()
+        .map(|u| Opt {
+            value: u.as_str().into(),
+            label: lang.t(&format!("catalog.unit_{}", u.as_str())).into_owned(),
+            selected: u.as_str() == chosen,
+        })
+        .collect()
+}
+
+fn status_opts(lang: Lang, chosen: &str) -> Vec<Opt> {
+    ProductStatus::ALL
+        .iter()
+        .map(|s| Opt {
+            value: s.as_str().into(),
+            label: lang
+                .t(&format!("product.status_{}", s.as_str()))
+                .into_owned(),
+            selected: s.as_str() == chosen,
+        })
+        .collect()
+}
+
+fn link_kinds(lang: Lang) -> Vec<(String, String)> {
+    PRODUCT_LINKS
+        .iter()
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                lang.t(&format!("link.{}", k.as_str())).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// What the form shows of a saved product: its e-katalog checklist and its photos.
+async fn saved_parts(
+    ctx: &PageCtx,
+    product: Option<&ProductRecord>,
+) -> (Vec<ReadinessItem>, Vec<PhotoView>) {
+    let Some(p) = product else {
+        return (Vec::new(), Vec::new());
+    };
+    let readiness = ctx
+        .db()
+        .product_readiness(&ctx.scope(), &p.id)
+        .await
+        .unwrap_or_default();
+    let photos = ctx
+        .db()
+        .product_photos(&p.id)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|ph| PhotoView {
+            id: ph.id.clone(),
+            thumb: media_url(&ph.object_key, "sm"),
+        })
+        .collect();
+    (readiness, photos)
+}
+
+/// The product form's frame: which page, where it posts, where "back" goes.
 pub(crate) struct Shown<'a> {
-    state: &'a AppState,
-    caller: &'a Caller,
-    lang: Lang,
-    uri: &'a Uri,
+    ctx: &'a PageCtx,
     title: String,
     action: String,
     back_href: String,
@@ -321,21 +367,22 @@ pub(crate) struct Shown<'a> {
 
 impl<'a> Shown<'a> {
     /// The edit page of a product.
-    pub(crate) fn editing(
-        state: &'a AppState,
-        caller: &'a Caller,
-        lang: Lang,
-        uri: &'a Uri,
-        p: &ProductRecord,
-    ) -> Self {
+    pub(crate) fn editing(ctx: &'a PageCtx, p: &ProductRecord) -> Self {
         Shown {
-            state,
-            caller,
-            lang,
-            uri,
+            ctx,
             title: p.data.name.clone(),
             action: format!("/produk/{}", p.id),
             back_href: format!("/umkm/{}/produk", p.umkm_id),
+        }
+    }
+
+    /// The new-product page of a business.
+    fn creating(ctx: &'a PageCtx, umkm_id: &str, umkm_name: &str) -> Self {
+        Shown {
+            ctx,
+            title: ctx.lang.tf("product.new_title", &[("name", umkm_name)]),
+            action: format!("/umkm/{umkm_id}/produk"),
+            back_href: format!("/umkm/{umkm_id}/produk"),
         }
     }
 
@@ -360,78 +407,19 @@ impl<'a> Shown<'a> {
         notice: Option<String>,
         photo_error: Option<String>,
     ) -> Response {
-        let lang = self.lang;
-        let categories = self
-            .state
-            .db()
-            .product_categories()
-            .await
-            .unwrap_or_default();
+        let (ctx, lang) = (self.ctx, self.ctx.lang);
+        let categories = ctx.db().product_categories().await.unwrap_or_default();
         let chosen = |field: &str| values.get(field).cloned().unwrap_or_default();
-        let (category, unit, status_v) = (chosen("category"), chosen("unit"), chosen("status"));
-        let readiness = match product {
-            Some(p) => self
-                .state
-                .db()
-                .product_readiness(&self.caller.scope(), &p.id)
-                .await
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
-        let photos = match product {
-            Some(p) => self
-                .state
-                .db()
-                .product_photos(&p.id)
-                .await
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
+        let (readiness, photos) = saved_parts(ctx, product).await;
         let page = FormPage {
-            c: Chrome::new(lang, self.title.clone(), self.uri).signed_in(self.caller),
+            c: ctx.chrome(self.title.clone()),
             l: lang,
             action: self.action.clone(),
             back_href: self.back_href.clone(),
-            categories: categories
-                .iter()
-                .map(|c| Opt {
-                    value: c.code.clone(),
-                    label: match (lang, &c.parent) {
-                        (Lang::Id, Some(_)) => format!("— {}", c.name_id),
-                        (Lang::Id, None) => c.name_id.clone(),
-                        (Lang::En, Some(_)) => format!("— {}", c.name_en),
-                        (Lang::En, None) => c.name_en.clone(),
-                    },
-                    selected: c.code == category,
-                })
-                .collect(),
-            units: PriceUnit::ALL
-                .iter()
-                .map(|u| Opt {
-                    value: u.as_str().into(),
-                    label: lang.t(&format!("catalog.unit_{}", u.as_str())).into_owned(),
-                    selected: u.as_str() == unit,
-                })
-                .collect(),
-            statuses: ProductStatus::ALL
-                .iter()
-                .map(|s| Opt {
-                    value: s.as_str().into(),
-                    label: lang
-                        .t(&format!("product.status_{}", s.as_str()))
-                        .into_owned(),
-                    selected: s.as_str() == status_v,
-                })
-                .collect(),
-            link_kinds: PRODUCT_LINKS
-                .iter()
-                .map(|k| {
-                    (
-                        k.as_str().to_string(),
-                        lang.t(&format!("link.{}", k.as_str())).into_owned(),
-                    )
-                })
-                .collect(),
+            categories: category_opts(lang, &categories, &chosen("category")),
+            units: unit_opts(lang, &chosen("unit")),
+            statuses: status_opts(lang, &chosen("status")),
+            link_kinds: link_kinds(lang),
             version: product.map(|p| p.version.to_string()).unwrap_or_default(),
             ready: !readiness.is_empty() && readiness.iter().all(|i| i.met),
             readiness: readiness
@@ -442,7 +430,7 @@ impl<'a> Shown<'a> {
                 })
                 .collect(),
             listed: product.is_some_and(ProductRecord::listed),
-            can_list: self.caller.can(Permission::CurateEkatalog),
+            can_list: ctx.caller.can(Permission::CurateEkatalog),
             ekatalog_action: product
                 .map(|p| format!("/produk/{}/ekatalog", p.id))
                 .unwrap_or_default(),
@@ -452,13 +440,7 @@ impl<'a> Shown<'a> {
             photo_action: product
                 .map(|p| format!("/produk/{}/foto", p.id))
                 .unwrap_or_default(),
-            photos: photos
-                .iter()
-                .map(|ph| PhotoView {
-                    id: ph.id.clone(),
-                    thumb: media_url(&ph.object_key, "sm"),
-                })
-                .collect(),
+            photos,
             max_photos: sentra_domain::product::MAX_PHOTOS,
             photo_error,
         };
@@ -468,217 +450,117 @@ impl<'a> Shown<'a> {
     }
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageProducts) {
-        return *r;
-    }
-    let umkm = match state.db().get_umkm(&caller.scope(), &id).await {
-        Ok(u) => u,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let shown = Shown {
-        state: &state,
-        caller: &caller,
-        lang,
-        uri: &uri,
-        title: lang.tf("product.new_title", &[("name", &umkm.name)]),
-        action: format!("/umkm/{id}/produk"),
-        back_href: format!("/umkm/{id}/produk"),
-    };
+async fn new_form(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    let umkm = ctx.db().get_umkm(&ctx.scope(), &id).await?;
     let values = values_of(&ProductInput {
         unit: "pcs".into(),
         status: "draft".into(),
         ..ProductInput::default()
     });
-    shown
+    Ok(Shown::creating(&ctx, &id, &umkm.name)
         .page(StatusCode::OK, values, Vec::new(), None, None)
-        .await
+        .await)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageProducts, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
-    let umkm = match state.db().get_umkm(&scope, &id).await {
-        Ok(u) => u,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
+async fn create(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPairs) -> PageResult {
+    let scope = ctx.scope();
+    let umkm = ctx.db().get_umkm(&scope, &id).await?;
     let input = input_from_pairs(&pairs);
-    let categories = state.db().product_categories().await.unwrap_or_default();
+    let categories = ctx.db().product_categories().await.unwrap_or_default();
     let result = match validate_product(&input, &categories) {
-        Ok(data) => state
+        Ok(data) => ctx
             .db()
-            .create_product(&scope, &id, &data, &caller.actor)
+            .create_product(&scope, &id, &data, &ctx.caller.actor)
             .await
             .map_err(ApiError::from),
         Err(e) => Err(ApiError::Validation(e)),
     };
     match result {
-        Ok(p) => Redirect::to(&format!("/produk/{}?done=saved", p.id)).into_response(),
+        Ok(p) => Ok(Redirect::to(&format!("/produk/{}?done=saved", p.id)).into_response()),
         Err(ApiError::Validation(errors)) => {
-            let shown = Shown {
-                state: &state,
-                caller: &caller,
-                lang,
-                uri: &uri,
-                title: lang.tf("product.new_title", &[("name", &umkm.name)]),
-                action: format!("/umkm/{id}/produk"),
-                back_href: format!("/umkm/{id}/produk"),
-            };
-            let rows = error_rows(lang, &input, &errors);
-            shown
-                .page(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    values_of(&input),
-                    rows,
-                    None,
-                    None,
-                )
-                .await
+            let rows = error_rows(ctx.lang, &input, &errors);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(Shown::creating(&ctx, &id, &umkm.name)
+                .page(status, values_of(&input), rows, None, None)
+                .await)
         }
-        Err(e) => error_page(lang, &uri, e),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// `/produk/{pid}?done=…`, the notice after a change.
+#[derive(Deserialize)]
+struct EditQuery {
+    #[serde(default)]
+    done: String,
 }
 
 async fn edit_form(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(pid): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageProducts) {
-        return *r;
-    }
-    let p = match state.db().get_product(&caller.scope(), &pid).await {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
-    let notice = match form_value(&pairs, "done") {
-        "saved" => Some(lang.t("product.done_saved").into_owned()),
-        "listed" => Some(lang.t("product.done_listed").into_owned()),
-        "unlisted" => Some(lang.t("product.done_unlisted").into_owned()),
-        "photo_added" => Some(lang.t("product.done_photo_added").into_owned()),
-        "photo_removed" => Some(lang.t("product.done_photo_removed").into_owned()),
-        "photo_main" => Some(lang.t("product.done_photo_main").into_owned()),
+    PageQuery(q): PageQuery<EditQuery>,
+) -> PageResult {
+    let p = ctx.db().get_product(&ctx.scope(), &pid).await?;
+    let notice = match q.done.as_str() {
+        d @ ("saved" | "listed" | "unlisted" | "photo_added" | "photo_removed" | "photo_main") => {
+            Some(ctx.lang.t(&format!("product.done_{d}")).into_owned())
+        }
         _ => None,
     };
-    let shown = Shown::editing(&state, &caller, lang, &uri, &p);
-    shown
-        .page(
-            StatusCode::OK,
-            values_of(&p.data.to_input()),
-            Vec::new(),
-            Some(&p),
-            notice,
-        )
-        .await
+    let values = values_of(&p.data.to_input());
+    Ok(Shown::editing(&ctx, &p)
+        .page(StatusCode::OK, values, Vec::new(), Some(&p), notice)
+        .await)
 }
 
-async fn update(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(pid): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageProducts, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
-    let current = match state.db().get_product(&scope, &pid).await {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
+async fn update(ctx: PageCtx, Path(pid): Path<String>, FormPairs(pairs): FormPairs) -> PageResult {
+    let lang = ctx.lang;
+    let scope = ctx.scope();
+    let current = ctx.db().get_product(&scope, &pid).await?;
     let version: i64 = form_value(&pairs, "version").parse().unwrap_or(-1);
     let input = input_from_pairs(&pairs);
-    let categories = state.db().product_categories().await.unwrap_or_default();
+    let categories = ctx.db().product_categories().await.unwrap_or_default();
     let result = match validate_product(&input, &categories) {
-        Ok(data) => state
+        Ok(data) => ctx
             .db()
-            .update_product(&scope, &pid, version, &data, &caller.actor)
+            .update_product(&scope, &pid, version, &data, &ctx.caller.actor)
             .await
             .map_err(ApiError::from),
         Err(e) => Err(ApiError::Validation(e)),
     };
-    let shown = Shown::editing(&state, &caller, lang, &uri, &current);
-    match result {
-        Ok(_) => Redirect::to(&format!("/produk/{pid}?done=saved")).into_response(),
-        Err(ApiError::Validation(errors)) => {
-            let rows = error_rows(lang, &input, &errors);
-            shown
-                .page(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    values_of(&input),
-                    rows,
-                    Some(&current),
-                    None,
-                )
-                .await
-        }
+    let (status, rows) = match result {
+        Ok(_) => return Ok(Redirect::to(&format!("/produk/{pid}?done=saved")).into_response()),
+        Err(ApiError::Validation(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_rows(lang, &input, &errors),
+        ),
         // Changed by someone else meanwhile: what was typed stays on the form, with the
         // current version, to be checked and saved again.
-        Err(ApiError::Conflict) => {
-            let rows = vec![(
+        Err(ApiError::Conflict) => (
+            StatusCode::CONFLICT,
+            vec![(
                 String::new(),
                 String::new(),
                 lang.error("conflict").into_owned(),
-            )];
-            shown
-                .page(
-                    StatusCode::CONFLICT,
-                    values_of(&input),
-                    rows,
-                    Some(&current),
-                    None,
-                )
-                .await
-        }
-        Err(e) => error_page(lang, &uri, e),
-    }
+            )],
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Shown::editing(&ctx, &current)
+        .page(status, values_of(&input), rows, Some(&current), None)
+        .await)
 }
 
+/// Listing in (or out of) the e-katalog lokal: the route lets curators only.
 async fn ekatalog(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(pid): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::CurateEkatalog, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
+    FormPairs(pairs): FormPairs,
+) -> PageResult {
     let listed = form_value(&pairs, "list") == "1";
-    match state
-        .db()
-        .set_ekatalog_listing(&caller.scope(), &pid, listed, &caller.actor)
-        .await
-    {
-        Ok(_) => {
-            let done = if listed { "listed" } else { "unlisted" };
-            Redirect::to(&format!("/produk/{pid}?done={done}")).into_response()
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    ctx.db()
+        .set_ekatalog_listing(&ctx.scope(), &pid, listed, &ctx.caller.actor)
+        .await?;
+    let done = if listed { "listed" } else { "unlisted" };
+    Ok(Redirect::to(&format!("/produk/{pid}?done={done}")).into_response())
 }

@@ -5,19 +5,19 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawForm, RawQuery, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
 use sentra_search::Synonyms;
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, require, require_home_wide};
-use crate::error::ApiError;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, error_page};
+use crate::ui::Chrome;
 
 /// The catalogue setting holding the synonyms.
 pub const SYNONYMS_KEY: &str = "synonyms";
@@ -49,17 +49,10 @@ pub async fn current_text(state: &AppState) -> Result<String, ApiError> {
         .unwrap_or_else(Synonyms::default_text))
 }
 
-fn render(
-    caller: &Caller,
-    lang: Lang,
-    uri: &Uri,
-    text: String,
-    errors: Vec<String>,
-    notice: Option<String>,
-) -> Response {
+fn render(ctx: &PageCtx, text: String, errors: Vec<String>, notice: Option<String>) -> Response {
     SynonymsPage {
-        c: Chrome::new(lang, lang.t("synonyms.title").into_owned(), uri).signed_in(caller),
-        l: lang,
+        c: ctx.chrome(ctx.lang.t("synonyms.title")),
+        l: ctx.lang,
         text,
         errors,
         notice,
@@ -67,40 +60,23 @@ fn render(
     .into_response()
 }
 
-async fn page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageCatalog) {
-        return *r;
-    }
-    let text = match current_text(&state).await {
-        Ok(t) => t,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let saved = query.as_deref() == Some("done=saved");
-    let notice = saved.then(|| lang.t("synonyms.saved").into_owned());
-    render(&caller, lang, &uri, text, Vec::new(), notice)
+/// `/admin/sinonim?done=saved`.
+#[derive(Deserialize)]
+struct DoneQuery {
+    #[serde(default)]
+    done: String,
 }
 
-async fn save(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageCatalog, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    // Synonyms apply to every search: see `require_home_wide`.
-    if let Err(r) = require_home_wide(&state, &caller, &uri) {
-        return *r;
-    }
+async fn page(ctx: PageCtx, PageQuery(q): PageQuery<DoneQuery>) -> PageResult {
+    let text = current_text(&ctx.state).await?;
+    let notice = (q.done == "saved").then(|| ctx.lang.t("synonyms.saved").into_owned());
+    Ok(render(&ctx, text, Vec::new(), notice))
+}
+
+// Synonyms apply to every search: the route is `HomeWide`, so only a scope covering the home
+// region gets here.
+async fn save(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
+    let lang = ctx.lang;
     // Kept as typed, trailing spaces and blank lines aside.
     let text = form_value(&pairs, "synonyms")
         .lines()
@@ -117,17 +93,13 @@ async fn save(
                 n => lang.tf("synonyms.line_one_word", &[("n", &n.to_string())]),
             })
             .collect();
-        let mut res = render(&caller, lang, &uri, text, errors, None);
+        let mut res = render(&ctx, text, errors, None);
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return res;
+        return Ok(res);
     }
-    if let Err(e) = state
-        .db()
-        .set_catalog_setting(SYNONYMS_KEY, &text, &caller.actor)
-        .await
-    {
-        return error_page(lang, &uri, e.into());
-    }
-    state.set_synonyms(Synonyms::parse(&text));
-    Redirect::to("/admin/sinonim?done=saved").into_response()
+    ctx.db()
+        .set_catalog_setting(SYNONYMS_KEY, &text, &ctx.caller.actor)
+        .await?;
+    ctx.state.set_synonyms(Synonyms::parse(&text));
+    Ok(Redirect::to("/admin/sinonim?done=saved").into_response())
 }

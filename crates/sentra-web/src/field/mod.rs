@@ -8,24 +8,25 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path};
 use axum::handler::Handler;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::umkm::{LegalDocumentInput, LegalKind, UmkmInput};
-use sentra_storage::{Applied, FromPhone, StorageError, UmkmPhoto, record_input};
+use sentra_storage::{Applied, FromPhone, StorageError, UmkmPhoto, UmkmRecord, record_input};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::auth::{Caller, require};
-use crate::error::ApiError;
-use crate::forms::query_pairs;
-use crate::forms::{form_value, keep_personal_data};
+use crate::auth::Caller;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageQuery};
+use crate::forms::keep_personal_data;
 use crate::lang::{Lang, ReqLang};
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, error_page};
+use crate::ui::Chrome;
 
 pub fn routes() -> Routes {
     let field = Access::Role(Permission::WorkInField);
@@ -159,11 +160,8 @@ const MAX_NOTE: usize = 2000;
 /// The most records a phone keeps (a kecamatan's; a larger area is narrowed by the operator).
 const MAX_RECORDS: u32 = 5000;
 
-async fn to_app(caller: Caller) -> Response {
-    if let Err(r) = require(&caller, Permission::WorkInField) {
-        return *r;
-    }
-    Redirect::permanent("/lapangan/").into_response()
+async fn to_app() -> Redirect {
+    Redirect::permanent("/lapangan/")
 }
 
 #[derive(askama::Template, askama_web::WebTemplate)]
@@ -198,12 +196,10 @@ fn script_texts(lang: Lang) -> serde_json::Value {
     })
 }
 
-async fn app_page(ReqLang(lang): ReqLang, caller: Caller, uri: Uri) -> Response {
-    if let Err(r) = require(&caller, Permission::WorkInField) {
-        return *r;
-    }
+async fn app_page(ctx: PageCtx) -> Response {
+    let lang = ctx.lang;
     let mut res = AppPage {
-        c: Chrome::new(lang, lang.t("fieldapp.title").into_owned(), &uri).signed_in(&caller),
+        c: ctx.chrome(lang.t("fieldapp.title")),
         l: lang,
         field_js: &crate::assets::FIELD_JS.href,
         texts: crate::view::script_json(&script_texts(lang)),
@@ -246,66 +242,30 @@ fn record_json(r: &sentra_storage::UmkmRecord) -> serde_json::Value {
     })
 }
 
+/// `/lapangan/data?wilayah=…&ringkas=1`.
+#[derive(Deserialize)]
+struct DataQuery {
+    #[serde(default, rename = "wilayah")]
+    region: String,
+    #[serde(default, rename = "ringkas")]
+    brief: String,
+}
+
 /// What the phone downloads: its CSRF token, the villages and sectors for the forms, and the
 /// records of the area (`wilayah` narrows it). `ringkas=1` leaves out the records and lists
 /// (a check that the session still holds, and a fresh token, before a sync).
-async fn data(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::WorkInField) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    let scope = caller.scope();
-    let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
-    let Some(region) = scope.narrow(asked.as_ref()) else {
-        return error_page(lang, &uri, ApiError::NotFound);
-    };
-    let tree = state.regions();
-    let name_of = |code: &RegionCode| tree.get(code).map_or_else(String::new, |r| r.name.clone());
+async fn data(ctx: PageCtx, PageQuery(q): PageQuery<DataQuery>) -> PageResult {
+    let scope = ctx.scope();
+    let asked = RegionCode::parse(&q.region).ok();
+    let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
     let mut body = serde_json::json!({
-        "csrf": caller.csrf.clone().unwrap_or_default(),
-        "user": caller.user.name,
+        "csrf": ctx.caller.csrf.clone().unwrap_or_default(),
+        "user": ctx.caller.user.name,
         "scope": scope.region_code().as_str(),
-        "scope_name": name_of(scope.region_code()),
+        "scope_name": region_label(&ctx, scope.region_code()),
     });
-    if form_value(&q, "ringkas") != "1" {
-        let db = state.db();
-        let villages: Vec<serde_json::Value> = tree
-            .all()
-            .iter()
-            .filter(|r| r.level == RegionLevel::Village && scope.contains(&r.code))
-            .map(|r| {
-                let district = r.code.parent();
-                serde_json::json!([
-                    r.code.as_str(),
-                    r.name,
-                    district.as_ref().map_or("", RegionCode::as_str),
-                    district.as_ref().map(&name_of).unwrap_or_default(),
-                ])
-            })
-            .collect();
-        let sectors = match db.sectors().await {
-            Ok(s) => s,
-            Err(e) => return error_page(lang, &uri, e.into()),
-        };
-        let (records, total) = match db.field_records(&scope, &region, MAX_RECORDS).await {
-            Ok(r) => r,
-            Err(e) => return error_page(lang, &uri, e.into()),
-        };
-        let extra = serde_json::json!({
-            "region": region.as_str(),
-            "region_name": name_of(&region),
-            "downloaded_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "total": total,
-            "villages": villages,
-            "sectors": sectors.iter().map(|s| serde_json::json!([s.code, lang.pick(&s.name_id, &s.name_en)])).collect::<Vec<_>>(),
-            "records": records.iter().map(record_json).collect::<Vec<_>>(),
-        });
+    if q.brief != "1" {
+        let extra = area_data(&ctx, &region).await?;
         if let (Some(b), serde_json::Value::Object(e)) = (body.as_object_mut(), extra) {
             b.extend(e);
         }
@@ -315,7 +275,51 @@ async fn data(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
-    res
+    Ok(res)
+}
+
+fn region_label(ctx: &PageCtx, code: &RegionCode) -> String {
+    ctx.state
+        .regions()
+        .get(code)
+        .map_or_else(String::new, |r| r.name.clone())
+}
+
+/// The lists the phone's forms choose from and the records of `region`.
+async fn area_data(ctx: &PageCtx, region: &RegionCode) -> PageResult<serde_json::Value> {
+    let scope = ctx.scope();
+    let db = ctx.db();
+    let villages: Vec<serde_json::Value> = ctx
+        .state
+        .regions()
+        .all()
+        .iter()
+        .filter(|r| r.level == RegionLevel::Village && scope.contains(&r.code))
+        .map(|r| {
+            let district = r.code.parent();
+            serde_json::json!([
+                r.code.as_str(),
+                r.name,
+                district.as_ref().map_or("", RegionCode::as_str),
+                district
+                    .as_ref()
+                    .map(|d| region_label(ctx, d))
+                    .unwrap_or_default(),
+            ])
+        })
+        .collect();
+    let sectors = db.sectors().await?;
+    let (records, total) = db.field_records(&scope, region, MAX_RECORDS).await?;
+    let lang = ctx.lang;
+    Ok(serde_json::json!({
+        "region": region.as_str(),
+        "region_name": region_label(ctx, region),
+        "downloaded_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "total": total,
+        "villages": villages,
+        "sectors": sectors.iter().map(|s| serde_json::json!([s.code, lang.pick(&s.name_id, &s.name_en)])).collect::<Vec<_>>(),
+        "records": records.iter().map(record_json).collect::<Vec<_>>(),
+    }))
 }
 
 /// The phone's requests carry the session's CSRF token in a header (a cross-site page cannot
@@ -404,227 +408,207 @@ fn key_ok(key: &str) -> bool {
     (8..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
+/// One field's problem, for the script.
+fn invalid(field: &str, code: &'static str) -> ApiError {
+    let mut e = FieldErrors::new();
+    e.push(field, code);
+    ApiError::Validation(e)
+}
+
 /// Applies one change: 200 with the record (created, updated or replayed) and any likely
 /// duplicates; 422 with the fields' problems; 409 with the record as the server has it.
-async fn sync(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if !caller.can(Permission::WorkInField) {
-        return ApiError::Forbidden("forbidden").into_response_in(lang);
+async fn sync(ctx: PageCtx, headers: HeaderMap, body: Bytes) -> PageResult {
+    if !csrf_ok(&ctx.caller, &headers) {
+        return Err(ApiError::Forbidden("csrf").into());
     }
-    if !csrf_ok(&caller, &headers) {
-        return ApiError::Forbidden("csrf").into_response_in(lang);
-    }
-    let change: Change = match crate::api::parse_body(&body) {
-        Ok(c) => c,
-        Err(e) => return e.into_response_in(lang),
-    };
+    let change: Change = crate::api::parse_body(&body)?;
     if !key_ok(&change.key) {
-        let mut e = sentra_domain::FieldErrors::new();
-        e.push("key", "choice_invalid");
-        return ApiError::Validation(e).into_response_in(lang);
+        return Err(invalid("key", "choice_invalid").into());
     }
-    let scope = caller.scope();
-    let db = state.db();
     let note = Some(change.note.as_str()).filter(|n| !n.trim().is_empty());
     if note.is_some_and(|n| n.chars().count() > MAX_NOTE) {
-        let mut e = sentra_domain::FieldErrors::new();
-        e.push("note", "text_too_long");
-        return ApiError::Validation(e).into_response_in(lang);
+        return Err(invalid("note", "text_too_long").into());
     }
     // Hashed with the key: the change re-serialised, so spacing or field order in the
     // request does not make the same change look different.
-    let content = match serde_json::to_vec(&change) {
-        Ok(c) => c,
-        Err(e) => return ApiError::Internal(e.to_string()).into_response_in(lang),
-    };
+    let content = serde_json::to_vec(&change).map_err(|e| ApiError::Internal(e.to_string()))?;
     let from = FromPhone {
         key: &change.key,
-        account: &caller.user.id,
+        account: &ctx.caller.user.id,
         content: &content,
         note,
     };
-    let result = match (change.kind.as_str(), &change.id, change.version) {
+    let target = (change.kind.as_str(), change.id.as_deref(), change.version);
+    match apply(&ctx, target, change.fields, from).await? {
+        Ok((record, applied)) => Ok(applied_answer(&ctx, &record, applied).await),
+        Err(StorageError::Conflict) => {
+            let id = change.id.clone().unwrap_or_default();
+            let server = ctx.db().get_umkm(&ctx.scope(), &id).await?;
+            Ok(conflict_answer(ctx.lang, &server))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The change validated and applied once; a storage refusal (a conflict above all) is left to
+/// the caller to answer.
+async fn apply(
+    ctx: &PageCtx,
+    (kind, id, version): (&str, Option<&str>, Option<i64>),
+    fields: FieldData,
+    from: FromPhone<'_>,
+) -> PageResult<Result<(UmkmRecord, Applied), StorageError>> {
+    let scope = ctx.scope();
+    let db = ctx.db();
+    let actor = &ctx.caller.actor;
+    match (kind, id, version) {
         ("create", _, _) => {
-            let input = change.fields.over(UmkmInput::default());
-            match crate::api::validated(&state, &scope, &input).await {
-                Ok(data) => {
-                    db.create_umkm_once(&scope, from, &data, &caller.actor)
-                        .await
-                }
-                Err(e) => return e.into_response_in(lang),
-            }
+            let input = fields.over(UmkmInput::default());
+            let data = crate::api::validated(&ctx.state, &scope, &input).await?;
+            Ok(db.create_umkm_once(&scope, from, &data, actor).await)
         }
         ("update", Some(id), Some(version)) => {
-            let current = match db.get_umkm(&scope, id).await {
-                Ok(c) => c,
-                Err(e) => return ApiError::from(e).into_response_in(lang),
-            };
-            let mut input = change.fields.over(record_input(&current));
+            let current = db.get_umkm(&scope, id).await?;
+            let mut input = fields.over(record_input(&current));
             // The phone holds masked personal data: unchanged, the stored values stay.
             keep_personal_data(&mut input, &current);
-            match crate::api::validated(&state, &scope, &input).await {
-                Ok(data) => {
-                    db.update_umkm_once(&scope, from, (id, version), &data, &caller.actor)
-                        .await
-                }
-                Err(e) => return e.into_response_in(lang),
-            }
+            let data = crate::api::validated(&ctx.state, &scope, &input).await?;
+            Ok(db
+                .update_umkm_once(&scope, from, (id, version), &data, actor)
+                .await)
         }
-        _ => {
-            let mut e = sentra_domain::FieldErrors::new();
-            e.push("kind", "choice_invalid");
-            return ApiError::Validation(e).into_response_in(lang);
-        }
-    };
-    match result {
-        Ok((record, applied)) => {
-            let duplicates = db
-                .open_duplicates_of(&scope, &record.id)
-                .await
-                .unwrap_or_default();
-            let mut names = Vec::new();
-            for d in &duplicates {
-                if let Ok(r) = db.get_umkm(&scope, d).await {
-                    names.push(serde_json::json!({ "id": r.id, "name": r.name }));
-                }
-            }
-            let status = match applied {
-                Applied::Created => StatusCode::CREATED,
-                _ => StatusCode::OK,
-            };
-            (
-                status,
-                Json(serde_json::json!({
-                    "applied": match applied {
-                        Applied::Created => "created",
-                        Applied::Updated => "updated",
-                        Applied::Replayed => "replayed",
-                    },
-                    "record": record_json(&record),
-                    "duplicates": names,
-                })),
-            )
-                .into_response()
-        }
-        Err(StorageError::Conflict) => {
-            let id = change.id.unwrap_or_default();
-            match db.get_umkm(&scope, &id).await {
-                Ok(server) => (
-                    StatusCode::CONFLICT,
-                    Json(serde_json::json!({
-                        "error": { "code": "conflict", "message": lang.error("conflict") },
-                        "server": record_json(&server),
-                    })),
-                )
-                    .into_response(),
-                Err(e) => ApiError::from(e).into_response_in(lang),
-            }
-        }
-        Err(e) => ApiError::from(e).into_response_in(lang),
+        _ => Err(invalid("kind", "choice_invalid").into()),
     }
+}
+
+/// 201 or 200 with the record as saved and the likely duplicates by name.
+async fn applied_answer(ctx: &PageCtx, record: &UmkmRecord, applied: Applied) -> Response {
+    let scope = ctx.scope();
+    let db = ctx.db();
+    let duplicates = db
+        .open_duplicates_of(&scope, &record.id)
+        .await
+        .unwrap_or_default();
+    let mut names = Vec::new();
+    for d in &duplicates {
+        if let Ok(r) = db.get_umkm(&scope, d).await {
+            names.push(serde_json::json!({ "id": r.id, "name": r.name }));
+        }
+    }
+    let status = match applied {
+        Applied::Created => StatusCode::CREATED,
+        _ => StatusCode::OK,
+    };
+    let body = serde_json::json!({
+        "applied": match applied {
+            Applied::Created => "created",
+            Applied::Updated => "updated",
+            Applied::Replayed => "replayed",
+        },
+        "record": record_json(record),
+        "duplicates": names,
+    });
+    (status, Json(body)).into_response()
+}
+
+/// 409 with the record as the server has it, for the operator to settle field by field.
+fn conflict_answer(lang: Lang, server: &UmkmRecord) -> Response {
+    let body = serde_json::json!({
+        "error": { "code": "conflict", "message": lang.error("conflict") },
+        "server": record_json(server),
+    });
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}
+
+/// `/lapangan/foto?umkm=…&key=…`.
+#[derive(Deserialize)]
+struct PhotoQuery {
+    #[serde(default)]
+    umkm: String,
+    #[serde(default)]
+    key: String,
 }
 
 /// A photo of a record (the body is the image the phone compressed), once per key: turned
 /// upright, EXIF and GPS dropped, three sizes kept.
 async fn photo(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
+    ctx: PageCtx,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    PageQuery(q): PageQuery<PhotoQuery>,
     body: Bytes,
-) -> Response {
-    if !caller.can(Permission::WorkInField) {
-        return ApiError::Forbidden("forbidden").into_response_in(lang);
+) -> PageResult {
+    if !csrf_ok(&ctx.caller, &headers) {
+        return Err(ApiError::Forbidden("csrf").into());
     }
-    if !csrf_ok(&caller, &headers) {
-        return ApiError::Forbidden("csrf").into_response_in(lang);
-    }
-    let q = query_pairs(query.as_deref());
-    let (umkm, key) = (
-        form_value(&q, "umkm").to_string(),
-        form_value(&q, "key").to_string(),
-    );
-    let mut problems = sentra_domain::FieldErrors::new();
-    if umkm.is_empty() {
+    let mut problems = FieldErrors::new();
+    if q.umkm.is_empty() {
         problems.push("umkm", "required");
     }
-    if !key_ok(&key) {
+    if !key_ok(&q.key) {
         problems.push("key", "choice_invalid");
     }
     if !problems.is_empty() {
-        return ApiError::Validation(problems).into_response_in(lang);
+        return Err(problems.into());
     }
-    let scope = caller.scope();
-    if let Err(e) = state.db().get_umkm(&scope, &umkm).await {
-        return ApiError::from(e).into_response_in(lang);
-    }
-    let bytes = body.to_vec();
-    let sizes =
-        match tokio::task::spawn_blocking(move || sentra_media::photo::process(&bytes)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                let mut errors = sentra_domain::FieldErrors::new();
-                errors.push("photo", e.code());
-                return ApiError::Validation(errors).into_response_in(lang);
-            }
-            Err(e) => return ApiError::Internal(e.to_string()).into_response_in(lang),
-        };
-    let id = uuid::Uuid::now_v7().to_string();
-    let object_key = format!("usaha/{umkm}/{id}");
-    let largest = sizes.last().map_or((0, 0), |r| (r.width, r.height));
-    for r in sizes {
-        if let Err(e) = state
-            .media()
-            .put(&sentra_media::photo_key(&object_key, r.size), r.jpeg)
-            .await
-        {
-            return ApiError::Internal(e.to_string()).into_response_in(lang);
-        }
-    }
-    let p = UmkmPhoto {
-        id,
-        object_key,
-        width: i64::from(largest.0),
-        height: i64::from(largest.1),
-    };
+    let scope = ctx.scope();
+    ctx.db().get_umkm(&scope, &q.umkm).await?;
+    let p = store_sizes(&ctx, &q.umkm, body.to_vec()).await?;
     let from = FromPhone {
-        key: &key,
-        account: &caller.user.id,
+        key: &q.key,
+        account: &ctx.caller.user.id,
         content: &body,
         note: None,
     };
-    let stored = state
+    let stored = ctx
         .db()
-        .add_umkm_photo(&scope, &umkm, from, &p, &caller.actor)
+        .add_umkm_photo(&scope, &q.umkm, from, &p, &ctx.caller.actor)
         .await;
     if !matches!(stored, Ok(true)) {
         // Sent before, or refused: the sizes just written are not needed.
         for (size, _) in sentra_media::photo::SIZES {
-            let _ = state
+            let _ = ctx
+                .state
                 .media()
                 .delete(&sentra_media::photo_key(&p.object_key, size))
                 .await;
         }
     }
-    match stored {
-        Ok(true) => (
+    let answer = if stored? {
+        (
             StatusCode::CREATED,
             Json(serde_json::json!({ "photo": p.id })),
         )
-            .into_response(),
-        Ok(false) => (
+    } else {
+        (
             StatusCode::OK,
             Json(serde_json::json!({ "replayed": true })),
         )
-            .into_response(),
-        Err(e) => ApiError::from(e).into_response_in(lang),
+    };
+    Ok(answer.into_response())
+}
+
+/// The photo made upright and without its metadata, written in every size under a new key.
+async fn store_sizes(ctx: &PageCtx, umkm: &str, bytes: Vec<u8>) -> PageResult<UmkmPhoto> {
+    let sizes = tokio::task::spawn_blocking(move || sentra_media::photo::process(&bytes))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| invalid("photo", e.code()))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let object_key = format!("usaha/{umkm}/{id}");
+    let largest = sizes.last().map_or((0, 0), |r| (r.width, r.height));
+    for r in sizes {
+        ctx.state
+            .media()
+            .put(&sentra_media::photo_key(&object_key, r.size), r.jpeg)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
     }
+    Ok(UmkmPhoto {
+        id,
+        object_key,
+        width: i64::from(largest.0),
+        height: i64::from(largest.1),
+    })
 }
 
 /// The service worker: keeps the app's page, its script and stylesheet, the manifest and icon
@@ -751,29 +735,22 @@ pub async fn field_section(
 }
 
 /// One size of a field photo, for those who may read the business (not public: the photos
-/// show people's homes).
-async fn field_photo(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((umkm, file)): Path<(String, String)>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadRegistry) {
-        return *r;
-    }
+/// show people's homes). A bare status when there is none: it is an image, not a page.
+async fn field_photo(ctx: PageCtx, Path((umkm, file)): Path<(String, String)>) -> Response {
     let Some((photo_id, size)) = file.strip_suffix(".jpg").and_then(|s| s.rsplit_once('-')) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if !sentra_media::photo::SIZES.iter().any(|(s, _)| *s == size) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let photos = match state.db().umkm_photos(&caller.scope(), &umkm).await {
-        Ok(p) => p,
-        Err(_) => return StatusCode::NOT_FOUND.into_response(),
+    let Ok(photos) = ctx.db().umkm_photos(&ctx.scope(), &umkm).await else {
+        return StatusCode::NOT_FOUND.into_response();
     };
     let Some(p) = photos.iter().find(|p| p.id == photo_id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    match state
+    match ctx
+        .state
         .media()
         .get(&sentra_media::photo_key(&p.object_key, size))
         .await

@@ -7,19 +7,20 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawForm, RawQuery, State};
+use axum::extract::{Path, RawForm, State};
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::flagship::ahp::{
     PairwiseMatrix, SCALE, judgement_text, parse_judgement, priorities, suggestions,
 };
-use sentra_domain::flagship::round::{CandidateMode, Hierarchy};
+use sentra_domain::flagship::round::{CandidateMode, Hierarchy, Response as Answers};
 use sentra_storage::{ParticipantRow, RoundRecord, RoundStatus};
+use serde::Deserialize;
 
 use crate::AppState;
+use crate::extract::PageQuery;
 use crate::flagship::results::decimal;
 use crate::forms::form_value;
-use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::routes::{Access, Routes};
 use crate::ui::{Chrome, error_page};
@@ -220,26 +221,21 @@ fn private(mut res: Response) -> Response {
     res
 }
 
-async fn form_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    uri: Uri,
-    Path(secret): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let Some(f) = find(&state, &secret).await else {
-        return private(error_page(lang, &uri, crate::error::ApiError::NotFound));
-    };
-    let q = query_pairs(query.as_deref());
-    let response = match state.db().response_of(&f.round, &f.participant.id).await {
-        Ok(r) => r,
-        Err(e) => return private(error_page(lang, &uri, e.into())),
-    };
-    let list = sections(&f.round, &f.hierarchy);
-    let method = f.round.settings.method;
-    let setup = f.round.setup(&f.hierarchy);
-    // A section is done when every pair (or candidate) has an answer.
-    let done = |s: &Section| match s {
+/// `/fgd/{secret}?bagian=…&tersimpan=1&terkirim=1`. Read leniently: a section number that is
+/// not one shows the first unanswered section, as before.
+#[derive(Deserialize)]
+struct FormQuery {
+    #[serde(default, rename = "bagian")]
+    section: String,
+    #[serde(default, rename = "tersimpan")]
+    saved: String,
+    #[serde(default, rename = "terkirim")]
+    sent: String,
+}
+
+/// A section is done when every pair (or candidate) has an answer.
+fn section_done(round: &RoundRecord, response: &Answers, s: &Section) -> bool {
+    match s {
         Section::Pairwise(node) => response
             .matrices
             .get(node)
@@ -247,15 +243,12 @@ async fn form_page(
         Section::Rating(leaf) => response
             .ratings
             .get(leaf)
-            .is_some_and(|r| r.len() == f.round.candidates.len() && r.iter().all(Option::is_some)),
-    };
-    let first_open = list.iter().position(|s| !done(s)).unwrap_or(0);
-    let current_index = form_value(&q, "bagian")
-        .parse::<usize>()
-        .ok()
-        .filter(|k| *k < list.len())
-        .unwrap_or(first_open);
-    let label_of = |s: &Section| match s {
+            .is_some_and(|r| r.len() == round.candidates.len() && r.iter().all(Option::is_some)),
+    }
+}
+
+fn section_label(lang: Lang, f: &Found, s: &Section) -> String {
+    match s {
         Section::Pairwise(node) => node_label(lang, &f.round, &f.hierarchy, node),
         Section::Rating(leaf) => lang.tf(
             "flagship.node_rating",
@@ -268,113 +261,161 @@ async fn form_page(
                     .map_or(leaf.clone(), |c| c.name.clone()),
             )],
         ),
+    }
+}
+
+/// A judgement in words: "Kopi sangat lebih penting (7)".
+fn judgement_words(lang: Lang, kind: &str, a: &str, b: &str, v: f64) -> String {
+    let n = if v >= 1.0 { v } else { 1.0 / v }.round() as i64;
+    let who = if n == 1 {
+        String::new()
+    } else if v > 1.0 {
+        format!("{a} ")
+    } else {
+        format!("{b} ")
     };
-    let current = list.get(current_index).map(|s| {
-        let mut view = SectionView {
-            index: current_index,
-            label: label_of(s),
-            hint: String::new(),
-            pairs: Vec::new(),
-            ratings: Vec::new(),
-            cr: None,
-            consistent: true,
-            missing: 0,
-            suggestions: Vec::new(),
-            next: (current_index + 1 < list.len()).then_some(current_index + 1),
-        };
-        match s {
-            Section::Pairwise(node) => {
-                let names = elements(&f.round, &f.hierarchy, node);
-                let size = setup.node_size(node);
-                let m = response
-                    .matrices
-                    .get(node)
-                    .cloned()
-                    .unwrap_or_else(|| PairwiseMatrix::new(size));
-                let kind = if node.starts_with("alt:") {
-                    "candidates"
-                } else {
-                    "criteria"
-                };
-                view.hint = lang.t(&format!("flagship.hint_{kind}")).into_owned();
-                let found = suggestions(&m, method, 3);
-                if let Ok(p) = priorities(&m, method)
-                    && response.matrices.contains_key(node)
-                {
-                    view.cr = Some(decimal(lang, p.cr, 3));
-                    view.consistent = p.consistent();
-                }
-                view.missing = m.missing().len();
-                for i in 0..size {
-                    for j in i + 1..size {
-                        let (a, b) = (names[i].clone(), names[j].clone());
-                        view.pairs.push(PairView {
-                            field: format!("p{i}_{j}"),
-                            options: pair_options(lang, &a, &b, kind, m.get(i, j)),
-                            flagged: found.iter().any(|x| x.i == i && x.j == j),
-                            a,
-                            b,
-                        });
-                    }
-                }
-                view.suggestions = found
-                    .iter()
-                    .map(|x| {
-                        let words = |v: f64| {
-                            let n = if v >= 1.0 { v } else { 1.0 / v }.round() as i64;
-                            let who = if n == 1 {
-                                String::new()
-                            } else if v > 1.0 {
-                                format!("{} ", names[x.i])
-                            } else {
-                                format!("{} ", names[x.j])
-                            };
-                            format!(
-                                "{who}{} ({})",
-                                lang.t(&format!("flagship.scale_{kind}_{n}")),
-                                judgement_text(v)
-                            )
-                        };
-                        SuggestionView {
-                            text: lang.tf(
-                                "flagship.suggestion",
-                                &[
-                                    ("a", &names[x.i]),
-                                    ("b", &names[x.j]),
-                                    ("current", &words(x.current)),
-                                    ("suggested", &words(x.suggested)),
-                                    ("cr", &decimal(lang, x.cr_after, 3)),
-                                ],
-                            ),
-                            apply: format!("{}_{}_{}", x.i, x.j, judgement_text(x.suggested)),
-                        }
-                    })
-                    .collect();
-            }
-            Section::Rating(leaf) => {
-                view.hint = lang.t("flagship.hint_rating").into_owned();
-                let given = response.ratings.get(leaf);
-                for (a, c) in f.round.candidates.iter().enumerate() {
-                    let v = given.and_then(|r| r.get(a).copied().flatten());
-                    if v.is_none() {
-                        view.missing += 1;
-                    }
-                    view.ratings.push(RatingView {
-                        field: format!("r{a}"),
-                        name: c.name.clone(),
-                        options: rating_options(lang, v),
-                    });
-                }
-            }
+    format!(
+        "{who}{} ({})",
+        lang.t(&format!("flagship.scale_{kind}_{n}")),
+        judgement_text(v)
+    )
+}
+
+/// A node compared pairwise: its pairs, its consistency and what would make it consistent.
+fn pairwise_view(lang: Lang, f: &Found, response: &Answers, node: &str, view: &mut SectionView) {
+    let method = f.round.settings.method;
+    let names = elements(&f.round, &f.hierarchy, node);
+    let size = f.round.setup(&f.hierarchy).node_size(node);
+    let m = response
+        .matrices
+        .get(node)
+        .cloned()
+        .unwrap_or_else(|| PairwiseMatrix::new(size));
+    let kind = if node.starts_with("alt:") {
+        "candidates"
+    } else {
+        "criteria"
+    };
+    view.hint = lang.t(&format!("flagship.hint_{kind}")).into_owned();
+    let found = suggestions(&m, method, 3);
+    if let Ok(p) = priorities(&m, method)
+        && response.matrices.contains_key(node)
+    {
+        view.cr = Some(decimal(lang, p.cr, 3));
+        view.consistent = p.consistent();
+    }
+    view.missing = m.missing().len();
+    for i in 0..size {
+        for j in i + 1..size {
+            let (a, b) = (names[i].clone(), names[j].clone());
+            view.pairs.push(PairView {
+                field: format!("p{i}_{j}"),
+                options: pair_options(lang, &a, &b, kind, m.get(i, j)),
+                flagged: found.iter().any(|x| x.i == i && x.j == j),
+                a,
+                b,
+            });
         }
-        view
-    });
+    }
+    view.suggestions = found
+        .iter()
+        .map(|x| {
+            let (a, b) = (&names[x.i], &names[x.j]);
+            SuggestionView {
+                text: lang.tf(
+                    "flagship.suggestion",
+                    &[
+                        ("a", a),
+                        ("b", b),
+                        ("current", &judgement_words(lang, kind, a, b, x.current)),
+                        ("suggested", &judgement_words(lang, kind, a, b, x.suggested)),
+                        ("cr", &decimal(lang, x.cr_after, 3)),
+                    ],
+                ),
+                apply: format!("{}_{}_{}", x.i, x.j, judgement_text(x.suggested)),
+            }
+        })
+        .collect();
+}
+
+/// A criterion whose candidates are rated 1–9.
+fn rating_view(lang: Lang, f: &Found, response: &Answers, leaf: &str, view: &mut SectionView) {
+    view.hint = lang.t("flagship.hint_rating").into_owned();
+    let given = response.ratings.get(leaf);
+    for (a, c) in f.round.candidates.iter().enumerate() {
+        let v = given.and_then(|r| r.get(a).copied().flatten());
+        if v.is_none() {
+            view.missing += 1;
+        }
+        view.ratings.push(RatingView {
+            field: format!("r{a}"),
+            name: c.name.clone(),
+            options: rating_options(lang, v),
+        });
+    }
+}
+
+fn section_view(
+    lang: Lang,
+    f: &Found,
+    response: &Answers,
+    s: &Section,
+    index: usize,
+    count: usize,
+) -> SectionView {
+    let mut view = SectionView {
+        index,
+        label: section_label(lang, f, s),
+        hint: String::new(),
+        pairs: Vec::new(),
+        ratings: Vec::new(),
+        cr: None,
+        consistent: true,
+        missing: 0,
+        suggestions: Vec::new(),
+        next: (index + 1 < count).then_some(index + 1),
+    };
+    match s {
+        Section::Pairwise(node) => pairwise_view(lang, f, response, node, &mut view),
+        Section::Rating(leaf) => rating_view(lang, f, response, leaf, &mut view),
+    }
+    view
+}
+
+// Public and keyed by the link: its errors are drawn here, with the headers that keep the link
+// private, rather than left to the guard.
+async fn form_page(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    Path(secret): Path<String>,
+    PageQuery(q): PageQuery<FormQuery>,
+) -> Response {
+    let Some(f) = find(&state, &secret).await else {
+        return private(error_page(lang, &uri, crate::error::ApiError::NotFound));
+    };
+    let response = match state.db().response_of(&f.round, &f.participant.id).await {
+        Ok(r) => r,
+        Err(e) => return private(error_page(lang, &uri, e.into())),
+    };
+    let list = sections(&f.round, &f.hierarchy);
+    let done = |s: &Section| section_done(&f.round, &response, s);
+    let first_open = list.iter().position(|s| !done(s)).unwrap_or(0);
+    let current_index = q
+        .section
+        .parse::<usize>()
+        .ok()
+        .filter(|k| *k < list.len())
+        .unwrap_or(first_open);
+    let current = list
+        .get(current_index)
+        .map(|s| section_view(lang, &f, &response, s, current_index, list.len()));
     let sections = list
         .iter()
         .enumerate()
         .map(|(k, s)| SectionLink {
             index: k,
-            label: label_of(s),
+            label: section_label(lang, &f, s),
             state: if done(s) {
                 lang.t("flagship.section_done").into_owned()
             } else {
@@ -397,11 +438,48 @@ async fn form_page(
             submitted: f.participant.submitted_at.is_some(),
             sections,
             current,
-            saved: form_value(&q, "tersimpan") == "1",
-            sent: form_value(&q, "terkirim") == "1",
+            saved: q.saved == "1",
+            sent: q.sent == "1",
         }
         .into_response(),
     )
+}
+
+/// The pairs judged in a section's form, `p{i}_{j}` for `i < j < size`.
+fn judgements_of(fields: &[(String, String)], size: usize) -> Vec<(usize, usize, f64)> {
+    let mut given = Vec::new();
+    for i in 0..size {
+        for j in i + 1..size {
+            if let Some(v) = parse_judgement(form_value(fields, &format!("p{i}_{j}"))) {
+                given.push((i, j, v));
+            }
+        }
+    }
+    // "Take the value that fits": one pair changed, the rest as they are in the form.
+    let take = form_value(fields, "ganti");
+    let mut parts = take.splitn(3, '_');
+    if let (Some(i), Some(j), Some(v)) = (parts.next(), parts.next(), parts.next())
+        && let (Ok(i), Ok(j), Some(v)) =
+            (i.parse::<usize>(), j.parse::<usize>(), parse_judgement(v))
+        && i < j
+        && j < size
+    {
+        given.retain(|(a, b, _)| (*a, *b) != (i, j));
+        given.push((i, j, v));
+    }
+    given
+}
+
+/// Each candidate's rating `r{a}`, 1–9 (anything else is not rated).
+fn ratings_of(fields: &[(String, String)], candidates: usize) -> Vec<Option<i64>> {
+    (0..candidates)
+        .map(|a| {
+            form_value(fields, &format!("r{a}"))
+                .parse::<i64>()
+                .ok()
+                .filter(|v| (1..=9).contains(v))
+        })
+        .collect()
 }
 
 async fn save_section(
@@ -423,44 +501,17 @@ async fn save_section(
         return private(error_page(lang, &uri, crate::error::ApiError::NotFound));
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form).unwrap_or_default();
-    let setup = f.round.setup(&f.hierarchy);
     let saved = match s {
         Section::Pairwise(node) => {
-            let size = setup.node_size(node);
-            let mut given = Vec::new();
-            for i in 0..size {
-                for j in i + 1..size {
-                    if let Some(v) = parse_judgement(form_value(&fields, &format!("p{i}_{j}"))) {
-                        given.push((i, j, v));
-                    }
-                }
-            }
-            // "Take the value that fits": one pair changed, the rest as they are in the form.
-            let take = form_value(&fields, "ganti");
-            let mut parts = take.splitn(3, '_');
-            if let (Some(i), Some(j), Some(v)) = (parts.next(), parts.next(), parts.next())
-                && let (Ok(i), Ok(j), Some(v)) =
-                    (i.parse::<usize>(), j.parse::<usize>(), parse_judgement(v))
-                && i < j
-                && j < size
-            {
-                given.retain(|(a, b, _)| (*a, *b) != (i, j));
-                given.push((i, j, v));
-            }
+            let size = f.round.setup(&f.hierarchy).node_size(node);
+            let given = judgements_of(&fields, size);
             state
                 .db()
                 .save_judgements(&f.participant, node, &given)
                 .await
         }
         Section::Rating(leaf) => {
-            let ratings: Vec<Option<i64>> = (0..f.round.candidates.len())
-                .map(|a| {
-                    form_value(&fields, &format!("r{a}"))
-                        .parse::<i64>()
-                        .ok()
-                        .filter(|v| (1..=9).contains(v))
-                })
-                .collect();
+            let ratings = ratings_of(&fields, f.round.candidates.len());
             state
                 .db()
                 .save_ratings(&f.participant, leaf, &ratings)

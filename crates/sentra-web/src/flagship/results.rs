@@ -10,7 +10,7 @@ use sentra_domain::flagship::lq::{LqRow, Quadrant, quotients};
 use sentra_domain::flagship::round::{
     Evaluation, Group, Response, combine, evaluate, participant_weights, ranking, sensitivity,
 };
-use sentra_storage::{ParticipantRow, RoundRecord};
+use sentra_storage::{ParticipantRow, RoundRecord, Sector};
 
 use crate::AppState;
 use crate::lang::Lang;
@@ -135,20 +135,15 @@ fn score_text(lang: Lang, v: f64) -> String {
     decimal(lang, v, 3)
 }
 
-pub(crate) async fn results(
-    state: &AppState,
+/// Each participant's consistency (the worst ratio of their sections, the comparisons left
+/// out), and how many who answered are consistent.
+fn consistency(
     lang: Lang,
     round: &RoundRecord,
     people: &[ParticipantRow],
     answers: &BTreeMap<String, Response>,
-) -> Results {
-    let sectors = state.db().sectors().await.unwrap_or_default();
-    let sector_name = |code: &Option<String>| {
-        code.as_deref()
-            .map_or_else(|| "–".to_string(), |c| sector_label(lang, &sectors, c))
-    };
+) -> (Vec<ParticipantConsistency>, usize) {
     let hierarchy = round.hierarchy().ok();
-    // Each participant's consistency.
     let mut participants = Vec::new();
     let mut consistent_count = 0;
     for p in people {
@@ -183,25 +178,16 @@ pub(crate) async fn results(
             missing,
         });
     }
-    let mut out = Results {
-        candidates: Vec::new(),
-        criteria: Vec::new(),
-        groups: Vec::new(),
-        answered: people
-            .iter()
-            .filter(|p| answers.contains_key(&p.id))
-            .count(),
-        participants,
-        consistent_count,
-        lq: Vec::new(),
-        lq_note: String::new(),
-        quadrant: Vec::new(),
-        quadrant_axes: (0, 0),
-        sensitivity: Vec::new(),
-        legend: round.candidates.iter().map(|c| c.name.clone()).collect(),
-        error: None,
-    };
-    // Location quotients of the candidates' sectors.
+    (participants, consistent_count)
+}
+
+/// The location quotients of the sectors (against the reference region's totals or those
+/// entered), with the sentence saying which.
+async fn location_quotients(
+    state: &AppState,
+    lang: Lang,
+    round: &RoundRecord,
+) -> (Vec<LqRow>, String) {
     let region = sentra_domain::region::RegionCode::parse(&round.region_code).ok();
     let local = match &region {
         Some(r) => state
@@ -211,68 +197,76 @@ pub(crate) async fn results(
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    let reference = match &round.settings.reference_region {
-        Some(r) => {
-            out.lq_note = lang.tf(
-                "flagship.lq_against_region",
-                &[("region", &state.region_name(r.as_str()))],
-            );
+    let (reference, note) = match &round.settings.reference_region {
+        Some(r) => (
             state
                 .db()
                 .sector_totals(r, round.settings.measure)
                 .await
-                .unwrap_or_default()
-        }
-        None => {
-            out.lq_note = lang.t("flagship.lq_against_entered").into_owned();
-            round.reference.clone()
-        }
+                .unwrap_or_default(),
+            lang.tf(
+                "flagship.lq_against_region",
+                &[("region", &state.region_name(r.as_str()))],
+            ),
+        ),
+        None => (
+            round.reference.clone(),
+            lang.t("flagship.lq_against_entered").into_owned(),
+        ),
     };
-    let rows: Vec<LqRow> = quotients(&local, &reference);
-    let lq_of = |sector: &Option<String>| {
-        sector
-            .as_ref()
-            .and_then(|s| rows.iter().find(|r| &r.sector == s))
-            .and_then(|r| r.lq)
-    };
+    (quotients(&local, &reference), note)
+}
+
+/// The quotients of the candidates' sectors, as the page shows them.
+fn lq_lines(lang: Lang, sectors: &[Sector], round: &RoundRecord, rows: &[LqRow]) -> Vec<LqLine> {
     let wanted: Vec<&String> = round
         .candidates
         .iter()
         .filter_map(|c| c.sector.as_ref())
         .collect();
-    out.lq = rows
-        .iter()
+    rows.iter()
         .filter(|r| wanted.contains(&&r.sector))
         .map(|r| LqLine {
-            sector: sector_label(lang, &sectors, &r.sector),
+            sector: sector_label(lang, sectors, &r.sector),
             local: decimal(lang, r.local, 0),
             reference: decimal(lang, r.reference, 0),
             lq: r.lq.map_or("–".into(), |q| decimal(lang, q, 2)),
             basis: r.basis(),
         })
-        .collect();
+        .collect()
+}
 
-    let e = match group_evaluation(round, people, answers) {
-        Ok(e) => e,
-        Err(_) => {
-            out.error = Some(lang.t("flagship.not_computable").into_owned());
-            return out;
-        }
-    };
-    let n = round.candidates.len();
-    let average = 1.0 / n.max(1) as f64;
-    let order = ranking(&e.scores);
-    out.candidates = order
+/// A sector's quotient, when it has one.
+fn lq_of(rows: &[LqRow], sector: &Option<String>) -> Option<f64> {
+    sector
+        .as_ref()
+        .and_then(|s| rows.iter().find(|r| &r.sector == s))
+        .and_then(|r| r.lq)
+}
+
+/// The candidates in the group's order, each with its quotient and LQ × AHP quadrant.
+fn candidate_results(
+    lang: Lang,
+    sectors: &[Sector],
+    round: &RoundRecord,
+    e: &Evaluation,
+    rows: &[LqRow],
+) -> Vec<CandidateResult> {
+    let average = 1.0 / round.candidates.len().max(1) as f64;
+    ranking(&e.scores)
         .iter()
         .enumerate()
         .map(|(rank, &a)| {
             let c = &round.candidates[a];
-            let lq = lq_of(&c.sector);
+            let lq = lq_of(rows, &c.sector);
             let q = Quadrant::of(lq, e.scores[a], average);
             CandidateResult {
                 rank: rank + 1,
                 name: c.name.clone(),
-                sector: sector_name(&c.sector),
+                sector: c
+                    .sector
+                    .as_deref()
+                    .map_or_else(|| "–".to_string(), |code| sector_label(lang, sectors, code)),
                 score: score_text(lang, e.scores[a]),
                 lq: lq.map_or("–".into(), |v| decimal(lang, v, 2)),
                 quadrant: lang
@@ -281,8 +275,11 @@ pub(crate) async fn results(
                 quadrant_code: q.as_str(),
             }
         })
-        .collect();
-    out.criteria = round
+        .collect()
+}
+
+fn criterion_results(lang: Lang, round: &RoundRecord, e: &Evaluation) -> Vec<CriterionResult> {
+    round
         .criteria
         .iter()
         .filter_map(|c| {
@@ -294,8 +291,17 @@ pub(crate) async fn results(
                 global: decimal(lang, w.2, 3),
             })
         })
-        .collect();
-    // Each group's own view, everyone in it counting the same.
+        .collect()
+}
+
+/// Each group's own view, everyone in it counting the same.
+fn group_views(
+    lang: Lang,
+    round: &RoundRecord,
+    people: &[ParticipantRow],
+    answers: &BTreeMap<String, Response>,
+) -> Vec<GroupView> {
+    let mut out = Vec::new();
     for g in Group::ALL {
         let members: Vec<(&Response, f64)> = people
             .iter()
@@ -306,7 +312,7 @@ pub(crate) async fn results(
             continue;
         }
         if let Ok(ge) = evaluate_all(round, &members) {
-            out.groups.push(GroupView {
+            out.push(GroupView {
                 group: lang
                     .t(&format!("flagship.group_{}", g.as_str()))
                     .into_owned(),
@@ -323,22 +329,31 @@ pub(crate) async fn results(
             });
         }
     }
-    // The quadrant: LQ across (0 to at least 2), score up (0 to the best + a fifth).
+    out
+}
+
+/// The quadrant: LQ across (0 to at least 2), score up (0 to the best + a fifth); its axes'
+/// crossing and a point per candidate with a quotient.
+fn quadrant(
+    round: &RoundRecord,
+    e: &Evaluation,
+    rows: &[LqRow],
+) -> ((u32, u32), Vec<QuadrantPoint>) {
+    let average = 1.0 / round.candidates.len().max(1) as f64;
     let lq_max = round
         .candidates
         .iter()
-        .filter_map(|c| lq_of(&c.sector))
+        .filter_map(|c| lq_of(rows, &c.sector))
         .fold(2.0f64, f64::max);
     let score_max = e.scores.iter().copied().fold(average, f64::max) * 1.2;
     let x = |lq: f64| (20.0 + lq / lq_max * 260.0).round() as u32;
     let y = |s: f64| (180.0 - s / score_max * 160.0).round() as u32;
-    out.quadrant_axes = (x(1.0), y(average));
-    out.quadrant = round
+    let points = round
         .candidates
         .iter()
         .enumerate()
         .filter_map(|(a, c)| {
-            let lq = lq_of(&c.sector)?;
+            let lq = lq_of(rows, &c.sector)?;
             Some(QuadrantPoint {
                 x: x(lq),
                 y: y(e.scores[a]),
@@ -346,7 +361,13 @@ pub(crate) async fn results(
             })
         })
         .collect();
-    // Sensitivity of each top-level criterion.
+    ((x(1.0), y(average)), points)
+}
+
+/// Sensitivity of each top-level criterion: each candidate's score as its weight moves.
+fn sensitivity_views(lang: Lang, round: &RoundRecord, e: &Evaluation) -> Vec<SensitivityView> {
+    let n = round.candidates.len();
+    let average = 1.0 / n.max(1) as f64;
     let tops: Vec<&str> = round
         .criteria
         .iter()
@@ -354,30 +375,67 @@ pub(crate) async fn results(
         .map(|c| c.name.as_str())
         .collect();
     let curve_max = e.scores.iter().copied().fold(0.0, f64::max).max(average) * 1.6;
-    out.sensitivity = sensitivity(&e)
+    let px = |t: f64| (t * 300.0).round() as u32;
+    let py = |v: f64| (150.0 - (v / curve_max).min(1.0) * 140.0).round() as u32;
+    sensitivity(e)
         .iter()
         .zip(tops)
-        .map(|(s, name)| {
-            let px = |t: f64| (t * 300.0).round() as u32;
-            let py = |v: f64| (150.0 - (v / curve_max).min(1.0) * 140.0).round() as u32;
-            SensitivityView {
-                criterion: name.to_string(),
-                weight: decimal(lang, s.weight, 3),
-                range: format!("{} – {}", decimal(lang, s.low, 3), decimal(lang, s.high, 3)),
-                lines: (0..n)
-                    .map(|a| {
-                        s.curve
-                            .iter()
-                            .enumerate()
-                            .map(|(k, scores)| format!("{},{}", px(k as f64 / 20.0), py(scores[a])))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .collect(),
-                at: px(s.weight),
-                band: (px(s.low), px(s.high).saturating_sub(px(s.low))),
-            }
+        .map(|(s, name)| SensitivityView {
+            criterion: name.to_string(),
+            weight: decimal(lang, s.weight, 3),
+            range: format!("{} – {}", decimal(lang, s.low, 3), decimal(lang, s.high, 3)),
+            lines: (0..n)
+                .map(|a| {
+                    s.curve
+                        .iter()
+                        .enumerate()
+                        .map(|(k, scores)| format!("{},{}", px(k as f64 / 20.0), py(scores[a])))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect(),
+            at: px(s.weight),
+            band: (px(s.low), px(s.high).saturating_sub(px(s.low))),
         })
-        .collect();
+        .collect()
+}
+
+pub(crate) async fn results(
+    state: &AppState,
+    lang: Lang,
+    round: &RoundRecord,
+    people: &[ParticipantRow],
+    answers: &BTreeMap<String, Response>,
+) -> Results {
+    let sectors = state.db().sectors().await.unwrap_or_default();
+    let (participants, consistent_count) = consistency(lang, round, people, answers);
+    let (rows, lq_note) = location_quotients(state, lang, round).await;
+    let mut out = Results {
+        candidates: Vec::new(),
+        criteria: Vec::new(),
+        groups: Vec::new(),
+        answered: people
+            .iter()
+            .filter(|p| answers.contains_key(&p.id))
+            .count(),
+        participants,
+        consistent_count,
+        lq: lq_lines(lang, &sectors, round, &rows),
+        lq_note,
+        quadrant: Vec::new(),
+        quadrant_axes: (0, 0),
+        sensitivity: Vec::new(),
+        legend: round.candidates.iter().map(|c| c.name.clone()).collect(),
+        error: None,
+    };
+    let Ok(e) = group_evaluation(round, people, answers) else {
+        out.error = Some(lang.t("flagship.not_computable").into_owned());
+        return out;
+    };
+    out.candidates = candidate_results(lang, &sectors, round, &e, &rows);
+    out.criteria = criterion_results(lang, round, &e);
+    out.groups = group_views(lang, round, people, answers);
+    (out.quadrant_axes, out.quadrant) = quadrant(round, &e, &rows);
+    out.sensitivity = sensitivity_views(lang, round, &e);
     out
 }

@@ -5,26 +5,28 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawForm, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
 use sentra_domain::partnership::{ExhibitionInput, validate_exhibition};
 use sentra_domain::region::RegionCode;
-use sentra_storage::{ExhibitionRecord, StorageError};
+use sentra_storage::{ExhibitItem, ExhibitionRecord, StorageError};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
+use crate::auth::Caller;
+use crate::error::PageResult;
+use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
-use crate::forms::query_pairs;
 use crate::lang::{Lang, ReqLang};
 use crate::procurement::share::day_text;
 use crate::procurement::units::{Errors, worded};
 use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
 use crate::ui::area_choices;
-use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManagePartnerships);
@@ -85,27 +87,22 @@ impl ListPage {
 }
 
 async fn show_list(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
+    ctx: &PageCtx,
     typed: ExhibitionInput,
     region: String,
     errors: &FieldErrors,
-) -> Response {
-    let scope = caller.scope();
-    let list = match state.db().exhibitions(&scope).await {
-        Ok(l) => l,
-        Err(e) => return error_page(lang, uri, e.into()),
-    };
+) -> PageResult {
+    let lang = ctx.lang;
+    let scope = ctx.scope();
+    let list = ctx.db().exhibitions(&scope).await?;
     let mut res = ListPage {
-        c: Chrome::new(lang, lang.t("exhibition.title").into_owned(), uri).signed_in(caller),
+        c: ctx.chrome(lang.t("exhibition.title")),
         l: lang,
         exhibitions: list
             .iter()
             .map(|x| line(lang, x, format!("/kurasi/pameran/{}", x.id)))
             .collect(),
-        regions: area_choices(state, scope.region_code()),
+        regions: area_choices(&ctx.state, scope.region_code()),
         errors: worded(lang, errors, "exhibition.field_"),
         typed,
         region,
@@ -114,45 +111,18 @@ async fn show_list(
     if !errors.is_empty() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
-async fn list_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManagePartnerships) {
-        return *r;
-    }
+async fn list_page(ctx: PageCtx) -> PageResult {
     let typed = ExhibitionInput {
         kind: "offline".into(),
         ..ExhibitionInput::default()
     };
-    show_list(
-        &state,
-        lang,
-        &caller,
-        &uri,
-        typed,
-        String::new(),
-        &FieldErrors::new(),
-    )
-    .await
+    show_list(&ctx, typed, String::new(), &FieldErrors::new()).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let f = match accept_form(&caller, Permission::ManagePartnerships, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
+async fn create(ctx: PageCtx, FormPairs(f): FormPairs) -> PageResult {
     let v = |k: &str| form_value(&f, k).to_string();
     let typed = ExhibitionInput {
         title: v("title"),
@@ -163,7 +133,7 @@ async fn create(
         ends_on: v("ends_on"),
         description: v("description"),
     };
-    let scope = caller.scope();
+    let scope = ctx.scope();
     let region = RegionCode::parse(form_value(&f, "region"))
         .ok()
         .filter(|r| scope.contains(r));
@@ -173,16 +143,13 @@ async fn create(
         if region.is_none() {
             e.push("region", "choice_invalid");
         }
-        return show_list(&state, lang, &caller, &uri, typed, v("region"), &e).await;
+        return show_list(&ctx, typed, v("region"), &e).await;
     };
-    match state
+    let id = ctx
         .db()
-        .create_exhibition(&scope, &region, x, &caller.actor)
-        .await
-    {
-        Ok(id) => Redirect::to(&format!("/kurasi/pameran/{id}")).into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+        .create_exhibition(&scope, &region, x, &ctx.caller.actor)
+        .await?;
+    Ok(Redirect::to(&format!("/kurasi/pameran/{id}")).into_response())
 }
 
 pub struct ItemLine {
@@ -232,22 +199,34 @@ fn counts_of(items: &[sentra_storage::ExhibitItem]) -> (usize, usize, i64, i64, 
     )
 }
 
-#[allow(clippy::too_many_arguments)]
+fn item_line(i: &ExhibitItem) -> ItemLine {
+    let n = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
+    ItemLine {
+        product_id: i.product_id.clone(),
+        product: i.product_name.clone(),
+        product_href: format!("/p/{}", i.product_slug),
+        business: i.umkm_name.clone(),
+        note: i.curator_note.clone().unwrap_or_default(),
+        shown: n(i.shown),
+        sold: n(i.sold),
+        value: n(i.sales_value),
+    }
+}
+
+/// An exhibition's page: the curator's (with products found by `search` to add) when signed in,
+/// the public one without a caller.
 async fn show_exhibition(
     state: &AppState,
-    lang: Lang,
+    chrome: Chrome,
     caller: Option<&Caller>,
-    uri: &Uri,
     x: ExhibitionRecord,
     search: String,
     errors: &FieldErrors,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
+    let lang = chrome.lang;
     let db = state.db();
-    let items = match db.exhibit_items(&x.id).await {
-        Ok(i) => i,
-        Err(e) => return error_page(lang, uri, e.into()),
-    };
+    let items = db.exhibit_items(&x.id).await?;
     let found = match caller {
         Some(c) if !search.trim().is_empty() => db
             .find_published_products(&c.scope(), &search, 20)
@@ -255,117 +234,74 @@ async fn show_exhibition(
             .unwrap_or_default(),
         _ => Vec::new(),
     };
-    let n = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
-    let chrome = Chrome::new(lang, x.exhibition.title.clone(), uri);
     let mut res = ExhibitionPage {
-        c: match caller {
-            Some(c) => chrome.signed_in(c),
-            None => chrome,
-        },
+        c: chrome,
         l: lang,
         id: x.id.clone(),
         slug: x.slug.clone(),
         theme: x.exhibition.theme.clone().unwrap_or_default(),
         description: x.exhibition.description.clone().unwrap_or_default(),
         counts: counts_of(&items),
-        items: items
-            .iter()
-            .map(|i| ItemLine {
-                product_id: i.product_id.clone(),
-                product: i.product_name.clone(),
-                product_href: format!("/p/{}", i.product_slug),
-                business: i.umkm_name.clone(),
-                note: i.curator_note.clone().unwrap_or_default(),
-                shown: n(i.shown),
-                sold: n(i.sold),
-                value: n(i.sales_value),
-            })
-            .collect(),
+        items: items.iter().map(item_line).collect(),
         found,
         search,
-        visitors: n(x.visitors),
+        visitors: x.visitors.map_or(String::new(), |v| v.to_string()),
         public: caller.is_none(),
         errors: worded(lang, errors, "exhibition.field_"),
         x: line(lang, &x, format!("/pameran/{}", x.slug)),
     }
     .into_response();
     *res.status_mut() = status;
-    res
+    Ok(res)
+}
+
+/// `/kurasi/pameran/{exhibition}?cari=…`, products to curate in.
+#[derive(Deserialize)]
+struct ManageQuery {
+    #[serde(default, rename = "cari")]
+    search: String,
 }
 
 async fn manage_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManagePartnerships) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    match state.db().exhibition(&caller.scope(), &id).await {
-        Ok(x) => {
-            let search = form_value(&q, "cari").to_string();
-            show_exhibition(
-                &state,
-                lang,
-                Some(&caller),
-                &uri,
-                x,
-                search,
-                &FieldErrors::new(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    PageQuery(q): PageQuery<ManageQuery>,
+) -> PageResult {
+    let x = ctx.db().exhibition(&ctx.scope(), &id).await?;
+    let chrome = ctx.chrome(x.exhibition.title.clone());
+    let (errors, status) = (FieldErrors::new(), StatusCode::OK);
+    show_exhibition(
+        &ctx.state,
+        chrome,
+        Some(&ctx.caller),
+        x,
+        q.search,
+        &errors,
+        status,
+    )
+    .await
 }
 
-async fn refused(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
-    id: &str,
-    e: FieldErrors,
-) -> Response {
-    match state.db().exhibition(&caller.scope(), id).await {
-        Ok(x) => {
-            show_exhibition(
-                state,
-                lang,
-                Some(caller),
-                uri,
-                x,
-                String::new(),
-                &e,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(e) => error_page(lang, uri, e.into()),
-    }
+/// The curator's page again with a form's problems (422).
+async fn refused(ctx: &PageCtx, id: &str, e: FieldErrors) -> PageResult {
+    let x = ctx.db().exhibition(&ctx.scope(), id).await?;
+    let chrome = ctx.chrome(x.exhibition.title.clone());
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    show_exhibition(
+        &ctx.state,
+        chrome,
+        Some(&ctx.caller),
+        x,
+        String::new(),
+        &e,
+        status,
+    )
+    .await
 }
 
-async fn add_product(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let f = match accept_form(&caller, Permission::ManagePartnerships, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
-    if let Err(e) = state.db().exhibition(&scope, &id).await {
-        return error_page(lang, &uri, e.into());
-    }
+async fn add_product(ctx: PageCtx, Path(id): Path<String>, FormPairs(f): FormPairs) -> PageResult {
+    let scope = ctx.scope();
+    ctx.db().exhibition(&scope, &id).await?;
     let mut e = FieldErrors::new();
     let product = form_value(&f, "product");
     if product.is_empty() {
@@ -379,83 +315,63 @@ async fn add_product(
         }
     };
     if !e.is_empty() {
-        return refused(&state, lang, &caller, &uri, &id, e).await;
+        return refused(&ctx, &id, e).await;
     }
-    match state
+    let curated = ctx
         .db()
-        .curate_into(&scope, &id, product, note.as_deref(), &caller.actor)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/kurasi/pameran/{id}#items")).into_response(),
-        Err(StorageError::Invalid(e)) => refused(&state, lang, &caller, &uri, &id, e).await,
-        Err(e) => error_page(lang, &uri, e.into()),
+        .curate_into(&scope, &id, product, note.as_deref(), &ctx.caller.actor)
+        .await;
+    match curated {
+        Ok(()) => Ok(Redirect::to(&format!("/kurasi/pameran/{id}#items")).into_response()),
+        Err(StorageError::Invalid(e)) => refused(&ctx, &id, e).await,
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn remove_product(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let f = match accept_form(&caller, Permission::ManagePartnerships, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    match state
-        .db()
+    FormPairs(f): FormPairs,
+) -> PageResult {
+    ctx.db()
         .uncurate(
-            &caller.scope(),
+            &ctx.scope(),
             &id,
             form_value(&f, "product"),
-            &caller.actor,
+            &ctx.caller.actor,
         )
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/kurasi/pameran/{id}#items")).into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
+        .await?;
+    Ok(Redirect::to(&format!("/kurasi/pameran/{id}#items")).into_response())
+}
+
+/// A count field: blank is not given, otherwise a whole number from 0.
+fn count(f: &[(String, String)], field: String, e: &mut FieldErrors) -> Option<i64> {
+    let v = form_value(f, &field).trim().to_string();
+    if v.is_empty() {
+        return None;
+    }
+    match v.parse::<i64>() {
+        Ok(n) if n >= 0 => Some(n),
+        _ => {
+            e.push(field, "number_invalid");
+            None
+        }
     }
 }
 
-async fn record(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let f = match accept_form(&caller, Permission::ManagePartnerships, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
-    let items = match state.db().exhibition(&scope, &id).await {
-        Ok(x) => state.db().exhibit_items(&x.id).await.unwrap_or_default(),
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let mut e = FieldErrors::new();
-    let count = |field: String, e: &mut FieldErrors| -> Option<i64> {
-        let v = form_value(&f, &field).trim().to_string();
-        if v.is_empty() {
-            return None;
-        }
-        match v.parse::<i64>() {
-            Ok(n) if n >= 0 => Some(n),
-            _ => {
-                e.push(field, "number_invalid");
-                None
-            }
-        }
-    };
-    let visitors = count("visitors".into(), &mut e);
+/// Each product's (id, shown, sold, sales value) as the form gives them.
+type ItemResult = (String, Option<i64>, Option<i64>, Option<i64>);
+
+fn item_results(
+    f: &[(String, String)],
+    items: &[ExhibitItem],
+    e: &mut FieldErrors,
+) -> Vec<ItemResult> {
     let mut results = Vec::new();
-    for i in &items {
-        let shown = count(format!("shown_{}", i.product_id), &mut e);
-        let sold = count(format!("sold_{}", i.product_id), &mut e);
-        let value = match form_value(&f, &format!("value_{}", i.product_id)).trim() {
+    for i in items {
+        let shown = count(f, format!("shown_{}", i.product_id), e);
+        let sold = count(f, format!("sold_{}", i.product_id), e);
+        let value = match form_value(f, &format!("value_{}", i.product_id)).trim() {
             "" => None,
             v => e.check(
                 &format!("value_{}", i.product_id),
@@ -469,18 +385,31 @@ async fn record(
         }
         results.push((i.product_id.clone(), shown, sold, value));
     }
+    results
+}
+
+async fn record(ctx: PageCtx, Path(id): Path<String>, FormPairs(f): FormPairs) -> PageResult {
+    let scope = ctx.scope();
+    let x = ctx.db().exhibition(&scope, &id).await?;
+    let items = ctx.db().exhibit_items(&x.id).await.unwrap_or_default();
+    let mut e = FieldErrors::new();
+    let visitors = count(&f, "visitors".into(), &mut e);
+    let results = item_results(&f, &items, &mut e);
     if !e.is_empty() {
-        return refused(&state, lang, &caller, &uri, &id, e).await;
+        return refused(&ctx, &id, e).await;
     }
     let published = form_value(&f, "published") == "1";
-    match state
-        .db()
-        .record_exhibition(&scope, &id, published, visitors, &results, &caller.actor)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/kurasi/pameran/{id}")).into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    ctx.db()
+        .record_exhibition(
+            &scope,
+            &id,
+            published,
+            visitors,
+            &results,
+            &ctx.caller.actor,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/kurasi/pameran/{id}")).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -491,19 +420,21 @@ pub struct PublicListPage {
     pub exhibitions: Vec<ExhibitionLine>,
 }
 
-async fn public_list(State(state): State<AppState>, ReqLang(lang): ReqLang, uri: Uri) -> Response {
-    match state.db().published_exhibitions().await {
-        Ok(list) => PublicListPage {
-            c: Chrome::new(lang, lang.t("exhibition.public_title").into_owned(), &uri),
-            l: lang,
-            exhibitions: list
-                .iter()
-                .map(|x| line(lang, x, format!("/pameran/{}", x.slug)))
-                .collect(),
-        }
-        .into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
+async fn public_list(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+) -> PageResult {
+    let list = state.db().published_exhibitions().await?;
+    Ok(PublicListPage {
+        c: Chrome::new(lang, lang.t("exhibition.public_title").into_owned(), &uri),
+        l: lang,
+        exhibitions: list
+            .iter()
+            .map(|x| line(lang, x, format!("/pameran/{}", x.slug)))
+            .collect(),
     }
+    .into_response())
 }
 
 async fn public_page(
@@ -511,21 +442,9 @@ async fn public_page(
     ReqLang(lang): ReqLang,
     uri: Uri,
     Path(slug): Path<String>,
-) -> Response {
-    match state.db().exhibition_by_slug(&slug).await {
-        Ok(x) => {
-            show_exhibition(
-                &state,
-                lang,
-                None,
-                &uri,
-                x,
-                String::new(),
-                &FieldErrors::new(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+) -> PageResult {
+    let x = state.db().exhibition_by_slug(&slug).await?;
+    let chrome = Chrome::new(lang, x.exhibition.title.clone(), &uri);
+    let (errors, status) = (FieldErrors::new(), StatusCode::OK);
+    show_exhibition(&state, chrome, None, x, String::new(), &errors, status).await
 }

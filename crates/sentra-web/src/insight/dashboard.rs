@@ -6,27 +6,28 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawForm, RawQuery, State};
-use axum::http::Uri;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use sentra_domain::account::Permission;
 use sentra_domain::growth::Milestone;
 use sentra_domain::region::{RegionCode, RegionLevel};
+use sentra_domain::scope::Scope;
 use sentra_domain::targets::{Indicator, still_needed, validate_target};
 use sentra_domain::umkm::LegalKind;
-use sentra_storage::{Dimension, GrowthFilter, StorageError};
+use sentra_storage::{
+    Coverage, Dimension, GrowthFilter, GrowthSummary, Sector, StorageError, TrendYear,
+};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
-use crate::error::ApiError;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
-use crate::forms::query_pairs;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::programme::activities::sector_label;
 use crate::registry::growth::milestone_label;
 use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
 use crate::ui::area_choices;
-use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     Routes::new("")
@@ -66,7 +67,7 @@ fn indicator_label(lang: Lang, i: Indicator) -> String {
 /// The targets of the year for the region and those under it, with progress.
 async fn target_rows(
     state: &AppState,
-    scope: &sentra_domain::scope::Scope,
+    scope: &Scope,
     lang: Lang,
     region: &RegionCode,
     year: i32,
@@ -111,21 +112,11 @@ async fn target_rows(
 }
 
 /// Sets a target (admins): `wilayah`, `indicator`, `year`, `share` (a percentage).
-async fn set_target(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageTargets, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
+async fn set_target(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
+    let scope = ctx.scope();
     let region = RegionCode::parse(form_value(&pairs, "wilayah"))
         .ok()
-        .filter(|r| scope.contains(r) && state.regions().get(r).is_some());
+        .filter(|r| scope.contains(r) && ctx.state.regions().get(r).is_some());
     let value = validate_target(
         form_value(&pairs, "indicator"),
         form_value(&pairs, "year"),
@@ -138,26 +129,23 @@ async fn set_target(
             if region.is_none() {
                 e.push("wilayah", "region_unknown");
             }
-            return error_page(lang, &uri, ApiError::Validation(e));
+            return Err(e.into());
         }
     };
-    match state
-        .db()
-        .set_target(&scope, &region, &value, &caller.actor)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!(
-            "/dasbor?wilayah={}&tahun={}#targets",
-            region
-                .parent()
-                .filter(|p| scope.contains(p))
-                .unwrap_or(region.clone())
-                .as_str(),
-            value.year
-        ))
-        .into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    ctx.db()
+        .set_target(&scope, &region, &value, &ctx.caller.actor)
+        .await?;
+    // Back to the dashboard the form was on: the region's parent, when the caller sees it.
+    let shown = region
+        .parent()
+        .filter(|p| scope.contains(p))
+        .unwrap_or(region.clone());
+    Ok(Redirect::to(&format!(
+        "/dasbor?wilayah={}&tahun={}#targets",
+        shown.as_str(),
+        value.year
+    ))
+    .into_response())
 }
 
 /// Documents whose coverage the dashboard shows.
@@ -279,104 +267,59 @@ const TREND_STEP: u32 = 90;
 const ROW: u32 = 26;
 const BAR_MAX: f64 = 300.0;
 
-async fn dashboard(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadDashboards) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    let scope = caller.scope();
-    let asked = RegionCode::parse(form_value(&q, "wilayah")).ok();
-    let Some(region) = scope.narrow(asked.as_ref()) else {
-        return error_page(lang, &uri, ApiError::NotFound);
-    };
-    let kind = LegalKind::parse(form_value(&q, "dokumen")).unwrap_or(LegalKind::Nib);
-    let run = async {
-        let coverage = state
-            .read_db()
-            .coverage_by_child(&scope, &region, kind)
-            .await?;
-        let mut counts = Vec::new();
-        for d in [Dimension::Sector, Dimension::Size, Dimension::Status] {
-            counts.push(state.read_db().counts_by(&scope, &region, d).await?);
-        }
-        Ok::<_, StorageError>((coverage, counts))
-    };
-    let year: i32 = form_value(&q, "tahun")
-        .parse()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()));
-    let targets = match target_rows(&state, &scope, lang, &region, year).await {
-        Ok(t) => t,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let this_year = chrono::Datelike::year(&chrono::Utc::now());
-    let more = async {
-        let growth = state
-            .read_db()
-            .growth_summary(&scope, &region, year)
-            .await?;
-        let trend = state
-            .read_db()
-            .trend(&scope, &region, year - 5, year)
-            .await?;
-        let reach = state.read_db().reach_count(&region, year).await?;
-        Ok::<_, StorageError>((growth, trend, reach))
-    };
-    let (growth, trend, reach) = match more.await {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let (coverage, counts) = match run.await {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
+/// `/dasbor?wilayah=…&dokumen=…&tahun=…`.
+#[derive(Deserialize)]
+struct DashQuery {
+    #[serde(default, rename = "wilayah")]
+    region: String,
+    #[serde(default, rename = "dokumen")]
+    document: String,
+    #[serde(
+        default,
+        rename = "tahun",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    year: Option<i32>,
+}
+
+/// A region's coverage line: its figures, each linked to the registry list behind it, and its
+/// own dashboard when `drill`.
+fn coverage_row(
+    state: &AppState,
+    lang: Lang,
+    kind: LegalKind,
+    code: &RegionCode,
+    (total, with): (i64, i64),
+    drill: bool,
+) -> CoverageRow {
+    let (_, share) = percent(lang, with, total);
     let has = format!("has_{}", kind.as_str());
     let lacks = format!("no_{}", kind.as_str());
-    let row = |code: &RegionCode, total: i64, with: i64, drill: bool| {
-        let (_, share) = percent(lang, with, total);
-        CoverageRow {
-            name: state.region_name(code.as_str()),
-            drill: (drill && code.level() != RegionLevel::Village).then(|| {
-                format!(
-                    "/dasbor?wilayah={}&dokumen={}",
-                    code.as_str(),
-                    kind.as_str()
-                )
-            }),
-            total,
-            with,
-            without: total - with,
-            share,
-            links: (
-                list_href(code, &[]),
-                list_href(code, &[("legality", &has)]),
-                list_href(code, &[("legality", &lacks)]),
-            ),
-        }
-    };
-    let rows: Vec<CoverageRow> = coverage
+    CoverageRow {
+        name: state.region_name(code.as_str()),
+        drill: (drill && code.level() != RegionLevel::Village).then(|| {
+            format!(
+                "/dasbor?wilayah={}&dokumen={}",
+                code.as_str(),
+                kind.as_str()
+            )
+        }),
+        total,
+        with,
+        without: total - with,
+        share,
+        links: (
+            list_href(code, &[]),
+            list_href(code, &[("legality", &has)]),
+            list_href(code, &[("legality", &lacks)]),
+        ),
+    }
+}
+
+fn chart_bars(lang: Lang, coverage: &[Coverage], rows: &[CoverageRow]) -> Vec<Bar> {
+    coverage
         .iter()
-        .filter_map(|c| {
-            let code = RegionCode::parse(&c.region).ok()?;
-            Some(row(&code, c.total, c.with, true))
-        })
-        .collect();
-    let overall = row(
-        &region,
-        coverage.iter().map(|c| c.total).sum(),
-        coverage.iter().map(|c| c.with).sum(),
-        false,
-    );
-    let bars = coverage
-        .iter()
-        .zip(&rows)
+        .zip(rows)
         .enumerate()
         .map(|(i, (c, r))| {
             let (p, share) = percent(lang, c.with, c.total);
@@ -387,8 +330,16 @@ async fn dashboard(
                 y: i as u32 * ROW,
             }
         })
-        .collect::<Vec<_>>();
-    // The trail from the caller's area down to the region shown.
+        .collect()
+}
+
+/// The trail from the caller's area down to the region shown.
+fn region_trail(
+    state: &AppState,
+    scope: &Scope,
+    region: &RegionCode,
+    kind: LegalKind,
+) -> Vec<(String, String)> {
     let mut trail = Vec::new();
     let mut at = Some(region.clone());
     while let Some(code) = at {
@@ -406,8 +357,17 @@ async fn dashboard(
         at = code.parent();
     }
     trail.reverse();
-    let sectors = state.read_db().sectors().await.unwrap_or_default();
-    let total = overall.total;
+    trail
+}
+
+/// The registry counted by sector, size class and status, each count linked to its list.
+fn count_groups(
+    lang: Lang,
+    sectors: &[Sector],
+    region: &RegionCode,
+    counts: &[Vec<(String, i64)>],
+    total: i64,
+) -> Vec<(String, Vec<CountRow>)> {
     let count_rows = |values: &[(String, i64)], param: &str, label: &dyn Fn(&str) -> String| {
         values
             .iter()
@@ -417,40 +377,72 @@ async fn dashboard(
                 share: percent(lang, *n, total).1,
                 // The unknown size class has no list filter: it links to the whole region.
                 link: if k.is_empty() {
-                    list_href(&region, &[])
+                    list_href(region, &[])
                 } else {
-                    list_href(&region, &[(param, k)])
+                    list_href(region, &[(param, k)])
                 },
             })
             .collect::<Vec<_>>()
     };
-    let doc_name = lang.t(&format!("doc.{}", kind.as_str())).into_owned();
-    let child_level = match region.level() {
-        RegionLevel::Province => "activity.level_regency",
-        RegionLevel::Regency => "activity.level_district",
-        _ => "activity.level_village",
-    };
-    let growth_link = |f: GrowthFilter| list_href(&region, &[("naik_kelas", &f.as_param())]);
-    let mut growth_rows = vec![CountRow {
+    let of = |i: usize| counts.get(i).map_or(&[][..], Vec::as_slice);
+    vec![
+        (
+            lang.t("dash.by_sector").into_owned(),
+            count_rows(of(0), "sector", &|k| sector_label(lang, sectors, k)),
+        ),
+        (
+            lang.t("dash.by_size").into_owned(),
+            count_rows(of(1), "size", &|k| {
+                if k.is_empty() {
+                    lang.t("activity.size_unknown").into_owned()
+                } else {
+                    lang.t(&format!("size.{k}")).into_owned()
+                }
+            }),
+        ),
+        (
+            lang.t("dash.by_status").into_owned(),
+            count_rows(of(2), "status", &|k| {
+                lang.t(&format!("status.{k}")).into_owned()
+            }),
+        ),
+    ]
+}
+
+/// The registry list of the region's businesses that grew in a way.
+fn growth_link(region: &RegionCode, f: GrowthFilter) -> String {
+    list_href(region, &[("naik_kelas", &f.as_param())])
+}
+
+/// Naik kelas in the year: reported, each milestone, moved down.
+fn growth_rows(lang: Lang, region: &RegionCode, g: &GrowthSummary, year: i32) -> Vec<CountRow> {
+    let mut rows = vec![CountRow {
         label: lang.t("growth.reported").into_owned(),
-        n: growth.reported,
-        share: percent(lang, growth.reported, growth.total).1,
-        link: growth_link(GrowthFilter::Reported(year)),
+        n: g.reported,
+        share: percent(lang, g.reported, g.total).1,
+        link: growth_link(region, GrowthFilter::Reported(year)),
     }];
-    for (m, n) in &growth.reached {
-        growth_rows.push(CountRow {
+    for (m, n) in &g.reached {
+        rows.push(CountRow {
             label: milestone_label(lang, *m),
             n: *n,
-            share: percent(lang, *n, growth.total).1,
-            link: growth_link(GrowthFilter::Reached(*m, year)),
+            share: percent(lang, *n, g.total).1,
+            link: growth_link(region, GrowthFilter::Reached(*m, year)),
         });
     }
-    growth_rows.push(CountRow {
+    rows.push(CountRow {
         label: lang.t("growth.class_down").into_owned(),
-        n: growth.class_down,
-        share: percent(lang, growth.class_down, growth.total).1,
-        link: growth_link(GrowthFilter::ClassDown(year)),
+        n: g.class_down,
+        share: percent(lang, g.class_down, g.total).1,
+        link: growth_link(region, GrowthFilter::ClassDown(year)),
     });
+    rows
+}
+
+/// The trend's columns, scaled to the tallest, and its table with each figure's list.
+type TrendRows = Vec<(i32, [(i64, String); 3])>;
+
+fn trend_parts(region: &RegionCode, trend: &[TrendYear]) -> (Vec<TrendBar>, TrendRows) {
     let tallest = trend
         .iter()
         .map(|t| t.registered.max(t.formalised))
@@ -458,7 +450,7 @@ async fn dashboard(
         .unwrap_or(0)
         .max(1);
     let scale = |n: i64| (n as f64 / tallest as f64 * f64::from(TREND_HEIGHT)).round() as u32;
-    let trend_bars = trend
+    let bars = trend
         .iter()
         .enumerate()
         .map(|(i, t)| TrendBar {
@@ -468,109 +460,194 @@ async fn dashboard(
             formalised: scale(t.formalised),
         })
         .collect();
-    let trend_rows = trend
+    let link = |f| growth_link(region, f);
+    let rows = trend
         .iter()
         .map(|t| {
             (
                 t.year,
                 [
-                    (t.registered, growth_link(GrowthFilter::Registered(t.year))),
+                    (t.registered, link(GrowthFilter::Registered(t.year))),
                     (
                         t.formalised,
-                        growth_link(GrowthFilter::Reached(Milestone::Formalised, t.year)),
+                        link(GrowthFilter::Reached(Milestone::Formalised, t.year)),
                     ),
                     (
                         t.class_up,
-                        growth_link(GrowthFilter::Reached(Milestone::ClassUp, t.year)),
+                        link(GrowthFilter::Reached(Milestone::ClassUp, t.year)),
                     ),
                 ],
             )
         })
         .collect();
-    DashboardPage {
-        years: (this_year - 5..=this_year + 1).rev().collect(),
-        growth: growth_rows,
-        reach: (
-            lang.tf(
-                "dash.actual",
-                &[
-                    ("share", &percent(lang, reach.0, reach.1).1),
-                    ("part", &reach.0.to_string()),
-                    ("total", &reach.1.to_string()),
-                ],
-            ),
-            growth_link(GrowthFilter::ProgrammeReached(year)),
-            format!(
-                "/kegiatan/jangkauan?wilayah={}&tahun={year}",
-                region.as_str()
-            ),
-        ),
-        trend: trend_rows,
-        trend_bars,
-        c: Chrome::new(
-            lang,
-            lang.tf(
-                "dash.title",
-                &[("region", &state.region_name(region.as_str()))],
-            ),
-            &uri,
-        )
-        .signed_in(&caller),
-        l: lang,
-        chart_title: lang.tf(
-            "dash.coverage_title",
+    (bars, rows)
+}
+
+/// Programme reach in the year: "812 dari 2.400 (33,8%)", the businesses behind it and the
+/// reach page.
+fn reach_line(
+    lang: Lang,
+    region: &RegionCode,
+    (part, total): (i64, i64),
+    year: i32,
+) -> (String, String, String) {
+    (
+        lang.tf(
+            "dash.actual",
             &[
-                ("doc", &doc_name),
-                ("level", &lang.t(child_level).to_lowercase()),
+                ("share", &percent(lang, part, total).1),
+                ("part", &part.to_string()),
+                ("total", &total.to_string()),
             ],
         ),
+        growth_link(region, GrowthFilter::ProgrammeReached(year)),
+        format!(
+            "/kegiatan/jangkauan?wilayah={}&tahun={year}",
+            region.as_str()
+        ),
+    )
+}
+
+/// What the dashboard reads from the database for a region, a document and a year.
+struct Figures {
+    coverage: Vec<Coverage>,
+    counts: Vec<Vec<(String, i64)>>,
+    targets: Vec<TargetRow>,
+    growth: GrowthSummary,
+    trend: Vec<TrendYear>,
+    reach: (i64, i64),
+    sectors: Vec<Sector>,
+}
+
+async fn figures(
+    ctx: &PageCtx,
+    region: &RegionCode,
+    kind: LegalKind,
+    year: i32,
+) -> Result<Figures, StorageError> {
+    let (state, scope) = (&ctx.state, ctx.scope());
+    let db = state.read_db();
+    let targets = target_rows(state, &scope, ctx.lang, region, year).await?;
+    let growth = db.growth_summary(&scope, region, year).await?;
+    let trend = db.trend(&scope, region, year - 5, year).await?;
+    let reach = db.reach_count(region, year).await?;
+    let coverage = db.coverage_by_child(&scope, region, kind).await?;
+    let mut counts = Vec::new();
+    for d in [Dimension::Sector, Dimension::Size, Dimension::Status] {
+        counts.push(db.counts_by(&scope, region, d).await?);
+    }
+    Ok(Figures {
+        coverage,
+        counts,
+        targets,
+        growth,
+        trend,
+        reach,
+        sectors: db.sectors().await.unwrap_or_default(),
+    })
+}
+
+fn child_level_key(region: &RegionCode) -> &'static str {
+    match region.level() {
+        RegionLevel::Province => "activity.level_regency",
+        RegionLevel::Regency => "activity.level_district",
+        _ => "activity.level_village",
+    }
+}
+
+fn indicator_choices(lang: Lang) -> Vec<(String, String)> {
+    Indicator::ALL
+        .iter()
+        .map(|i| (i.code(), indicator_label(lang, *i)))
+        .collect()
+}
+
+fn kind_choices(lang: Lang) -> Vec<(String, String)> {
+    KINDS
+        .iter()
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                lang.t(&format!("doc.{}", k.as_str())).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// "Kepemilikan NIB per kecamatan".
+fn chart_title(lang: Lang, kind: LegalKind, child_level: &str) -> String {
+    let doc_name = lang.t(&format!("doc.{}", kind.as_str())).into_owned();
+    lang.tf(
+        "dash.coverage_title",
+        &[
+            ("doc", &doc_name),
+            ("level", &lang.t(child_level).to_lowercase()),
+        ],
+    )
+}
+
+async fn dashboard(ctx: PageCtx, PageQuery(q): PageQuery<DashQuery>) -> PageResult {
+    let (state, lang, scope) = (&ctx.state, ctx.lang, ctx.scope());
+    let asked = RegionCode::parse(&q.region).ok();
+    let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
+    let kind = LegalKind::parse(&q.document).unwrap_or(LegalKind::Nib);
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(this_year);
+    let f = figures(&ctx, &region, kind, year).await?;
+    let rows: Vec<CoverageRow> = f
+        .coverage
+        .iter()
+        .filter_map(|c| {
+            let code = RegionCode::parse(&c.region).ok()?;
+            Some(coverage_row(
+                state,
+                lang,
+                kind,
+                &code,
+                (c.total, c.with),
+                true,
+            ))
+        })
+        .collect();
+    let whole = (
+        f.coverage.iter().map(|c| c.total).sum(),
+        f.coverage.iter().map(|c| c.with).sum(),
+    );
+    let overall = coverage_row(state, lang, kind, &region, whole, false);
+    let bars = chart_bars(lang, &f.coverage, &rows);
+    let (trend_bars, trend) = trend_parts(&region, &f.trend);
+    let child_level = child_level_key(&region);
+    let title = lang.tf(
+        "dash.title",
+        &[("region", &state.region_name(region.as_str()))],
+    );
+    Ok(DashboardPage {
+        years: (this_year - 5..=this_year + 1).rev().collect(),
+        growth: growth_rows(lang, &region, &f.growth, year),
+        reach: reach_line(lang, &region, f.reach, year),
+        trend,
+        trend_bars,
+        c: ctx.chrome(title),
+        l: lang,
+        chart_title: chart_title(lang, kind, child_level),
         child_level: lang.t(child_level).into_owned(),
-        trail,
+        trail: region_trail(state, &scope, &region, kind),
         region: region.as_str().to_string(),
         kind: kind.as_str().to_string(),
-        kinds: KINDS
-            .iter()
-            .map(|k| {
-                (
-                    k.as_str().to_string(),
-                    lang.t(&format!("doc.{}", k.as_str())).into_owned(),
-                )
-            })
-            .collect(),
+        kinds: kind_choices(lang),
         year,
-        targets,
-        can_set_targets: caller.can(Permission::ManageTargets),
-        target_regions: area_choices(&state, &region),
-        indicators: Indicator::ALL
-            .iter()
-            .map(|i| (i.code(), indicator_label(lang, *i)))
-            .collect(),
+        targets: f.targets,
+        can_set_targets: ctx.caller.can(Permission::ManageTargets),
+        target_regions: area_choices(state, &region),
+        indicators: indicator_choices(lang),
         chart_height: (bars.len() as u32).max(1) * ROW,
         bars,
+        counts: count_groups(lang, &f.sectors, &region, &f.counts, overall.total),
         overall,
         rows,
-        counts: vec![
-            (
-                lang.t("dash.by_sector").into_owned(),
-                count_rows(&counts[0], "sector", &|k| sector_label(lang, &sectors, k)),
-            ),
-            (
-                lang.t("dash.by_size").into_owned(),
-                count_rows(&counts[1], "size", &|k| {
-                    if k.is_empty() {
-                        lang.t("activity.size_unknown").into_owned()
-                    } else {
-                        lang.t(&format!("size.{k}")).into_owned()
-                    }
-                }),
-            ),
-            (
-                lang.t("dash.by_status").into_owned(),
-                count_rows(&counts[2], "status", &|k| {
-                    lang.t(&format!("status.{k}")).into_owned()
-                }),
-            ),
-        ],
     }
-    .into_response()
+    .into_response())
 }

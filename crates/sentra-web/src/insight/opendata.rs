@@ -6,21 +6,21 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use sentra_domain::opendata::{Counts, Published as Shown, THRESHOLD, suppress_group};
 use sentra_domain::region::{DECREE, RegionCode, RegionLevel};
 use sentra_storage::RegionStats;
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::catalogue::public::site_base;
-use crate::error::ApiError;
-use crate::forms::form_value;
-use crate::forms::query_pairs;
+use crate::error::{ApiError, PageResult};
+use crate::extract::PageQuery;
 use crate::lang::{Lang, ReqLang};
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, error_page};
+use crate::ui::Chrome;
 
 pub fn routes() -> Routes {
     Routes::new("")
@@ -56,9 +56,19 @@ const PROCUREMENT_COLUMNS: [&str; 11] = [
     "sampai_tanggal",
 ];
 
+/// `?tingkat=…&tahun=…` of the files. The year is read as text: one that is not a year is
+/// refused as out of range, like a year outside the published ones.
+#[derive(Deserialize)]
+struct DataQuery {
+    #[serde(default, rename = "tingkat")]
+    level: String,
+    #[serde(default, rename = "tahun")]
+    year: String,
+}
+
 /// `tahun=2025` (a whole past year) or the current year to date.
-fn procurement_year(query: Option<&str>) -> Result<i32, ApiError> {
-    match form_value(&query_pairs(query), "tahun").trim() {
+fn procurement_year(year: &str) -> Result<i32, ApiError> {
+    match year.trim() {
         "" => Ok(this_year()),
         t => match t.parse::<i32>() {
             Ok(y) if (2000..=this_year()).contains(&y) => Ok(y),
@@ -146,60 +156,50 @@ fn procurement_metadata(
     })
 }
 
+/// Lines as a CSV file's bytes, each cell made safe for spreadsheets.
+fn csv_bytes(lines: impl IntoIterator<Item = Vec<String>>) -> Result<Vec<u8>, ApiError> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for line in lines {
+        out.write_record(line.iter().map(|c| sentra_sheets::csv_safe(c).into_owned()))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+    }
+    out.into_inner()
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A CSV file to download under `name`.
+fn csv_response(name: &'static str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 async fn procurement_csv(
     State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let year = match procurement_year(query.as_deref()) {
-        Ok(y) => y,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let (rows, _) = match procurement_rows(&state, year).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = PROCUREMENT_COLUMNS.iter().map(|c| c.to_string());
-    for line in std::iter::once(header.collect::<Vec<_>>()).chain(rows) {
-        if let Err(e) =
-            out.write_record(line.iter().map(|c| sentra_sheets::csv_safe(c).into_owned()))
-        {
-            return error_page(lang, &uri, ApiError::Internal(e.to_string()));
-        }
-    }
-    match out.into_inner() {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"pengadaan-per-opd.csv\"",
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => error_page(lang, &uri, ApiError::Internal(e.to_string())),
-    }
+    PageQuery(q): PageQuery<DataQuery>,
+) -> PageResult {
+    let year = procurement_year(&q.year)?;
+    let (rows, _) = procurement_rows(&state, year).await?;
+    let header = PROCUREMENT_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let body = csv_bytes(std::iter::once(header).chain(rows))?;
+    Ok(csv_response(
+        "attachment; filename=\"pengadaan-per-opd.csv\"",
+        body,
+    ))
 }
 
 async fn procurement_json(
     State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    uri: Uri,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let year = match procurement_year(query.as_deref()) {
-        Ok(y) => y,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let (rows, until) = match procurement_rows(&state, year).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, &uri, e),
-    };
+    PageQuery(q): PageQuery<DataQuery>,
+) -> PageResult {
+    let year = procurement_year(&q.year)?;
+    let (rows, until) = procurement_rows(&state, year).await?;
     let base = site_base(&state, &headers);
     let numeric = [3, 4, 5, 9];
     let data: Vec<serde_json::Value> = rows
@@ -221,11 +221,11 @@ async fn procurement_json(
             serde_json::Value::Object(o)
         })
         .collect();
-    axum::Json(serde_json::json!({
+    Ok(axum::Json(serde_json::json!({
         "metadata": procurement_metadata(&state, &base, year, until),
         "data": data,
     }))
-    .into_response()
+    .into_response())
 }
 
 /// The datasets: counts per kecamatan and per kelurahan/desa.
@@ -245,8 +245,8 @@ const COLUMNS: [&str; 10] = [
 ];
 
 /// `tingkat=kelurahan` for kelurahan/desa; kecamatan otherwise.
-fn level_of(query: Option<&str>) -> RegionLevel {
-    match form_value(&query_pairs(query), "tingkat") {
+fn level_of(level: &str) -> RegionLevel {
+    match level {
         "kelurahan" | "desa" => RegionLevel::Village,
         _ => RegionLevel::District,
     }
@@ -261,8 +261,8 @@ fn this_year() -> i32 {
 
 /// `tahun=2025`: the registry at the end of a past year; none for the current figures. A year
 /// that is not a past one is refused.
-fn period_of(query: Option<&str>) -> Result<Option<i32>, ApiError> {
-    match form_value(&query_pairs(query), "tahun").trim() {
+fn period_of(year: &str) -> Result<Option<i32>, ApiError> {
+    match year.trim() {
         "" => Ok(None),
         t => match t.parse::<i32>() {
             Ok(y) if (2000..this_year()).contains(&y) => Ok(Some(y)),
@@ -417,22 +417,10 @@ fn metadata(
     })
 }
 
-async fn csv_file(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let level = level_of(query.as_deref());
-    let year = match period_of(query.as_deref()) {
-        Ok(y) => y,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let rows = match published(&state, level, year).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let mut out = csv::Writer::from_writer(Vec::new());
+async fn csv_file(State(state): State<AppState>, PageQuery(q): PageQuery<DataQuery>) -> PageResult {
+    let level = level_of(&q.level);
+    let year = period_of(&q.year)?;
+    let rows = published(&state, level, year).await?;
     let mut lines = vec![COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>()];
     for r in rows {
         let mut line = vec![r.code, r.name];
@@ -443,46 +431,21 @@ async fn csv_file(
         );
         lines.push(line);
     }
-    for line in lines {
-        if let Err(e) =
-            out.write_record(line.iter().map(|c| sentra_sheets::csv_safe(c).into_owned()))
-        {
-            return error_page(lang, &uri, ApiError::Internal(e.to_string()));
-        }
-    }
-    let body = match out.into_inner() {
-        Ok(b) => b,
-        Err(e) => return error_page(lang, &uri, ApiError::Internal(e.to_string())),
-    };
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"umkm-per-wilayah.csv\"",
-            ),
-        ],
+    let body = csv_bytes(lines)?;
+    Ok(csv_response(
+        "attachment; filename=\"umkm-per-wilayah.csv\"",
         body,
-    )
-        .into_response()
+    ))
 }
 
 async fn json_file(
     State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    uri: Uri,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let level = level_of(query.as_deref());
-    let year = match period_of(query.as_deref()) {
-        Ok(y) => y,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let rows = match published(&state, level, year).await {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, &uri, e),
-    };
+    PageQuery(q): PageQuery<DataQuery>,
+) -> PageResult {
+    let level = level_of(&q.level);
+    let year = period_of(&q.year)?;
+    let rows = published(&state, level, year).await?;
     let base = site_base(&state, &headers);
     let data: Vec<serde_json::Value> = rows
         .into_iter()
@@ -496,54 +459,21 @@ async fn json_file(
             serde_json::Value::Object(o)
         })
         .collect();
-    axum::Json(serde_json::json!({
+    Ok(axum::Json(serde_json::json!({
         "metadata": metadata(&state, &base, level, year),
         "data": data,
     }))
-    .into_response()
+    .into_response())
 }
 
 /// The DCAT catalogue (Project Open Data v1.1), one dataset per level with its two files.
 async fn dcat(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = site_base(&state, &headers);
     let region = state.region_name(state.home().as_str());
-    let datasets: Vec<serde_json::Value> = LEVELS
+    let mut datasets: Vec<serde_json::Value> = LEVELS
         .into_iter()
-        .map(|level| {
-            let m = metadata(&state, &base, level, None);
-            // The current figures, then each past year's, in both formats.
-            let mut distribution = Vec::new();
-            for year in std::iter::once(None).chain((1..=PAST_YEARS).map(|n| Some(this_year() - n))) {
-                let title = year.map_or_else(|| "Terkini".to_string(), |y| format!("Akhir tahun {y}"));
-                for (ext, media) in [("csv", "text/csv"), ("json", "application/json")] {
-                    distribution.push(serde_json::json!({
-                        "@type": "dcat:Distribution",
-                        "title": format!("{title} ({})", ext.to_uppercase()),
-                        "mediaType": media,
-                        "format": ext.to_uppercase(),
-                        "downloadURL": file_url(&base, ext, level, year),
-                    }));
-                }
-            }
-            serde_json::json!({
-                "@type": "dcat:Dataset",
-                "identifier": format!("{base}/data/umkm-per-wilayah?tingkat={}", level_key(level)),
-                "title": m["title"],
-                "description": m["description"],
-                "keyword": ["UMKM", "NIB", "halal", "skala usaha", region],
-                "modified": m["period"]["as_of"],
-                "publisher": { "@type": "org:Organization", "name": m["source"] },
-                "accessLevel": "public",
-                "license": LICENCE,
-                "spatial": format!("{} ({})", region, state.home().as_str()),
-                "language": ["id"],
-                "conformsTo": DECREE,
-                "temporal": format!("{}-01-01/{}", this_year() - PAST_YEARS, m["period"]["as_of"].as_str().unwrap_or_default()),
-                "distribution": distribution,
-            })
-        })
+        .map(|level| region_dataset(&state, &base, &region, level))
         .collect();
-    let mut datasets = datasets;
     datasets.push(procurement_dataset(&state, &base));
     axum::Json(serde_json::json!({
         "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
@@ -551,6 +481,46 @@ async fn dcat(State(state): State<AppState>, headers: HeaderMap) -> Response {
         "dataset": datasets,
     }))
     .into_response()
+}
+
+/// One level's dataset in the catalogue: the current figures and each past year's.
+fn region_dataset(
+    state: &AppState,
+    base: &str,
+    region: &str,
+    level: RegionLevel,
+) -> serde_json::Value {
+    let m = metadata(state, base, level, None);
+    // The current figures, then each past year's, in both formats.
+    let mut distribution = Vec::new();
+    for year in std::iter::once(None).chain((1..=PAST_YEARS).map(|n| Some(this_year() - n))) {
+        let title = year.map_or_else(|| "Terkini".to_string(), |y| format!("Akhir tahun {y}"));
+        for (ext, media) in [("csv", "text/csv"), ("json", "application/json")] {
+            distribution.push(serde_json::json!({
+                "@type": "dcat:Distribution",
+                "title": format!("{title} ({})", ext.to_uppercase()),
+                "mediaType": media,
+                "format": ext.to_uppercase(),
+                "downloadURL": file_url(base, ext, level, year),
+            }));
+        }
+    }
+    serde_json::json!({
+        "@type": "dcat:Dataset",
+        "identifier": format!("{base}/data/umkm-per-wilayah?tingkat={}", level_key(level)),
+        "title": m["title"],
+        "description": m["description"],
+        "keyword": ["UMKM", "NIB", "halal", "skala usaha", region],
+        "modified": m["period"]["as_of"],
+        "publisher": { "@type": "org:Organization", "name": m["source"] },
+        "accessLevel": "public",
+        "license": LICENCE,
+        "spatial": format!("{} ({})", region, state.home().as_str()),
+        "language": ["id"],
+        "conformsTo": DECREE,
+        "temporal": format!("{}-01-01/{}", this_year() - PAST_YEARS, m["period"]["as_of"].as_str().unwrap_or_default()),
+        "distribution": distribution,
+    })
 }
 
 /// The procurement dataset in the catalogue: this year to date and the past years.
@@ -607,6 +577,22 @@ pub struct OpenDataPage {
     pub suppression: String,
 }
 
+/// A dataset's links on the page: its files now, and each past year's.
+fn dataset_links(m: &serde_json::Value, url: impl Fn(&str, Option<i32>) -> String) -> DatasetLinks {
+    DatasetLinks {
+        title: m["title"].as_str().unwrap_or_default().to_string(),
+        description: m["description"].as_str().unwrap_or_default().to_string(),
+        csv: url("csv", None),
+        json: url("json", None),
+        years: (1..=PAST_YEARS)
+            .map(|n| {
+                let y = this_year() - n;
+                (y, url("csv", Some(y)), url("json", Some(y)))
+            })
+            .collect(),
+    }
+}
+
 async fn catalogue_page(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -614,53 +600,18 @@ async fn catalogue_page(
     uri: Uri,
 ) -> Response {
     let base = site_base(&state, &headers);
-    let datasets = LEVELS
+    let mut datasets: Vec<DatasetLinks> = LEVELS
         .into_iter()
         .map(|level| {
             let m = metadata(&state, &base, level, None);
-            DatasetLinks {
-                title: m["title"].as_str().unwrap_or_default().to_string(),
-                description: m["description"].as_str().unwrap_or_default().to_string(),
-                csv: file_url("", "csv", level, None),
-                json: file_url("", "json", level, None),
-                years: (1..=PAST_YEARS)
-                    .map(|n| {
-                        let y = this_year() - n;
-                        (
-                            y,
-                            file_url("", "csv", level, Some(y)),
-                            file_url("", "json", level, Some(y)),
-                        )
-                    })
-                    .collect(),
-            }
+            dataset_links(&m, |ext, y| file_url("", ext, level, y))
         })
-        .collect::<Vec<_>>();
-    let mut datasets = datasets;
+        .collect();
     let procurement =
         procurement_metadata(&state, &base, this_year(), chrono::Utc::now().date_naive());
-    datasets.push(DatasetLinks {
-        title: procurement["title"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        description: procurement["description"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        csv: procurement_url("", "csv", None),
-        json: procurement_url("", "json", None),
-        years: (1..=PAST_YEARS)
-            .map(|n| {
-                let y = this_year() - n;
-                (
-                    y,
-                    procurement_url("", "csv", Some(y)),
-                    procurement_url("", "json", Some(y)),
-                )
-            })
-            .collect(),
-    });
+    datasets.push(dataset_links(&procurement, |ext, y| {
+        procurement_url("", ext, y)
+    }));
     OpenDataPage {
         c: Chrome::new(lang, lang.t("data.title").into_owned(), &uri),
         l: lang,

@@ -5,9 +5,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
-use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::crosstab::{Axis, Measure, pivot};
@@ -16,18 +14,18 @@ use sentra_domain::region::{DECREE, RegionCode, RegionLevel};
 use sentra_domain::scope::Scope;
 use sentra_sheets::{Cell, ReportSheet, write_report};
 use sentra_storage::StorageError;
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{Caller, require};
-use crate::error::ApiError;
-use crate::forms::form_value;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageQuery};
 use crate::forms::query_pairs;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::programme::activities::sector_label;
 use crate::registry::export::xlsx_response;
 use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
 use crate::ui::area_choices;
-use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadDashboards);
@@ -53,15 +51,48 @@ struct Request {
     kind: Kind,
 }
 
-fn parse(q: &[(String, String)], scope: &Scope) -> Result<Option<Request>, ApiError> {
-    let asked = RegionCode::parse(form_value(q, "wilayah")).ok();
+/// `/laporan?wilayah=…&jenis=…&tahun=…&baris=…&kolom=…&ukuran=…`. The year is read as text:
+/// a year that is not one is refused as out of range, as before.
+#[derive(Deserialize)]
+struct ReportQuery {
+    #[serde(default, rename = "wilayah")]
+    region: String,
+    #[serde(default, rename = "jenis")]
+    kind: String,
+    #[serde(default, rename = "tahun")]
+    year: String,
+    #[serde(default, rename = "baris")]
+    rows: String,
+    #[serde(default, rename = "kolom")]
+    columns: String,
+    #[serde(default, rename = "ukuran")]
+    measure: String,
+}
+
+fn crosstab_of(q: &ReportQuery) -> Result<Kind, ApiError> {
+    let choice = sentra_domain::Invalid("choice_invalid");
+    let mut e = FieldErrors::new();
+    let rows = e.check("baris", Axis::parse(&q.rows).ok_or(choice));
+    let columns = e.check("kolom", Axis::parse(&q.columns).ok_or(choice));
+    let measure = e.check("ukuran", Measure::parse(&q.measure).ok_or(choice));
+    if rows.is_some() && rows == columns {
+        e.push("kolom", "axes_same");
+    }
+    match (rows, columns, measure) {
+        (Some(r), Some(c), Some(m)) if e.is_empty() => Ok(Kind::Crosstab(r, c, m)),
+        _ => Err(ApiError::Validation(e)),
+    }
+}
+
+fn parse(q: &ReportQuery, scope: &Scope) -> Result<Option<Request>, ApiError> {
+    let asked = RegionCode::parse(&q.region).ok();
     let Some(region) = scope.narrow(asked.as_ref()) else {
         return Err(ApiError::NotFound);
     };
-    let kind = match form_value(q, "jenis") {
+    let kind = match q.kind.as_str() {
         "" => return Ok(None),
         "wilayah" => Kind::Regions,
-        "kemajuan" => match form_value(q, "tahun").trim().parse::<i32>() {
+        "kemajuan" => match q.year.trim().parse::<i32>() {
             Ok(y) if (2000..=2100).contains(&y) => Kind::Progress(y),
             _ => {
                 let mut e = FieldErrors::new();
@@ -69,29 +100,7 @@ fn parse(q: &[(String, String)], scope: &Scope) -> Result<Option<Request>, ApiEr
                 return Err(ApiError::Validation(e));
             }
         },
-        "silang" => {
-            let mut e = FieldErrors::new();
-            let rows = e.check(
-                "baris",
-                Axis::parse(form_value(q, "baris")).ok_or(sentra_domain::Invalid("choice_invalid")),
-            );
-            let columns = e.check(
-                "kolom",
-                Axis::parse(form_value(q, "kolom")).ok_or(sentra_domain::Invalid("choice_invalid")),
-            );
-            let measure = e.check(
-                "ukuran",
-                Measure::parse(form_value(q, "ukuran"))
-                    .ok_or(sentra_domain::Invalid("choice_invalid")),
-            );
-            if rows.is_some() && rows == columns {
-                e.push("kolom", "axes_same");
-            }
-            match (rows, columns, measure) {
-                (Some(r), Some(c), Some(m)) if e.is_empty() => Kind::Crosstab(r, c, m),
-                _ => return Err(ApiError::Validation(e)),
-            }
-        }
+        "silang" => crosstab_of(q)?,
         _ => {
             let mut e = FieldErrors::new();
             e.push("jenis", "choice_invalid");
@@ -499,56 +508,64 @@ pub struct Shown {
     pub xlsx: String,
 }
 
-async fn report_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadDashboards) {
-        return *r;
+/// The report as the page shows it; `query` (as asked) makes its workbook link.
+fn shown(lang: Lang, s: ReportSheet, query: &str) -> Shown {
+    Shown {
+        title: s.title,
+        notes: s.notes,
+        headers: s.headers,
+        rows: s
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| cell_text(lang, c)).collect())
+            .collect(),
+        total: s
+            .total
+            .iter()
+            .flatten()
+            .map(|c| cell_text(lang, c))
+            .collect(),
+        xlsx: format!("/laporan/laporan.xlsx?{query}"),
     }
-    let q = query_pairs(query.as_deref());
-    let scope = caller.scope();
-    let asked = match parse(&q, &scope) {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, &uri, e),
-    };
+}
+
+/// The progress report of the last three years: (year, page, workbook).
+fn progress_links(region: &RegionCode) -> Vec<(i32, String, String)> {
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    (this_year - 2..=this_year)
+        .rev()
+        .map(|y| {
+            let q = format!("wilayah={}&jenis=kemajuan&tahun={y}", region.as_str());
+            (
+                y,
+                format!("/laporan?{q}#report"),
+                format!("/laporan/laporan.xlsx?{q}"),
+            )
+        })
+        .collect()
+}
+
+async fn report_page(ctx: PageCtx, PageQuery(q): PageQuery<ReportQuery>) -> PageResult {
+    let (lang, scope) = (ctx.lang, ctx.scope());
+    let asked = parse(&q, &scope)?;
     let region = asked
         .as_ref()
         .map_or_else(|| scope.region_code().clone(), |r| r.region.clone());
     let report = match &asked {
         None => None,
-        Some(r) => match sheet_for(&state, &scope, lang, r).await {
-            Ok(s) => Some(Shown {
-                title: s.title,
-                notes: s.notes,
-                headers: s.headers,
-                rows: s
-                    .rows
-                    .iter()
-                    .map(|r| r.iter().map(|c| cell_text(lang, c)).collect())
-                    .collect(),
-                total: s
-                    .total
-                    .iter()
-                    .flatten()
-                    .map(|c| cell_text(lang, c))
-                    .collect(),
-                xlsx: format!(
-                    "/laporan/laporan.xlsx?{}",
-                    serde_urlencoded::to_string(&q).unwrap_or_default()
-                ),
-            }),
-            Err(e) => return error_page(lang, &uri, e.into()),
-        },
+        Some(r) => {
+            let sheet = sheet_for(&ctx.state, &scope, lang, r).await?;
+            // The workbook of the same report: the query as asked, re-encoded.
+            let query =
+                serde_urlencoded::to_string(query_pairs(ctx.uri.query())).unwrap_or_default();
+            Some(shown(lang, sheet, &query))
+        }
     };
     let base = format!("wilayah={}&jenis=wilayah", region.as_str());
-    ReportsPage {
-        c: Chrome::new(lang, lang.t("report.title").into_owned(), &uri).signed_in(&caller),
+    Ok(ReportsPage {
+        c: ctx.chrome(lang.t("report.title")),
         l: lang,
-        regions: area_choices(&state, scope.region_code()),
+        regions: area_choices(&ctx.state, scope.region_code()),
         region: region.as_str().to_string(),
         axes: Axis::ALL
             .iter()
@@ -558,59 +575,25 @@ async fn report_page(
             .iter()
             .map(|m| (m.as_str().to_string(), measure_label(lang, *m)))
             .collect(),
-        chosen: (
-            form_value(&q, "baris").to_string(),
-            form_value(&q, "kolom").to_string(),
-            form_value(&q, "ukuran").to_string(),
-        ),
+        chosen: (q.rows, q.columns, q.measure),
         regions_links: (
             format!("/laporan?{base}#report"),
             format!("/laporan/laporan.xlsx?{base}"),
         ),
-        progress_links: {
-            let this_year = chrono::Datelike::year(&chrono::Utc::now());
-            (this_year - 2..=this_year)
-                .rev()
-                .map(|y| {
-                    let q = format!("wilayah={}&jenis=kemajuan&tahun={y}", region.as_str());
-                    (
-                        y,
-                        format!("/laporan?{q}#report"),
-                        format!("/laporan/laporan.xlsx?{q}"),
-                    )
-                })
-                .collect()
-        },
+        progress_links: progress_links(&region),
         report,
     }
-    .into_response()
+    .into_response())
 }
 
-async fn report_xlsx(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadDashboards) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    let scope = caller.scope();
-    let asked = match parse(&q, &scope) {
-        Ok(Some(r)) => r,
-        Ok(None) => {
-            let mut e = FieldErrors::new();
-            e.push("jenis", "choice_invalid");
-            return error_page(lang, &uri, ApiError::Validation(e));
-        }
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let sheet = match sheet_for(&state, &scope, lang, &asked).await {
-        Ok(s) => s,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
+async fn report_xlsx(ctx: PageCtx, PageQuery(q): PageQuery<ReportQuery>) -> PageResult {
+    let (lang, scope) = (ctx.lang, ctx.scope());
+    let asked = parse(&q, &scope)?.ok_or_else(|| {
+        let mut e = FieldErrors::new();
+        e.push("jenis", "choice_invalid");
+        ApiError::Validation(e)
+    })?;
+    let sheet = sheet_for(&ctx.state, &scope, lang, &asked).await?;
     let name = match asked.kind {
         Kind::Regions => format!("rekap-umkm-{}.xlsx", asked.region.as_str()),
         Kind::Progress(y) => format!("kemajuan-umkm-{}-{y}.xlsx", asked.region.as_str()),
@@ -622,8 +605,6 @@ async fn report_xlsx(
             asked.region.as_str()
         ),
     };
-    match write_report(&[sheet]) {
-        Ok(bytes) => xlsx_response(&name, bytes),
-        Err(e) => error_page(lang, &uri, ApiError::Internal(e.to_string())),
-    }
+    let bytes = write_report(&[sheet]).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(xlsx_response(&name, bytes))
 }

@@ -6,26 +6,25 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, Path, RawForm, RawQuery, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request};
 use axum::handler::Handler;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
 use sentra_domain::procurement_sheet::SheetKind;
 use sentra_domain::region::RegionCode;
 use sentra_import::procurement::{Mode, ProcurementReport, error_message, read, run};
+use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::{Caller, accept_form, check_csrf, require};
-use crate::error::ApiError;
-use crate::forms::form_value;
-use crate::forms::query_pairs;
-use crate::lang::{Lang, ReqLang};
+use crate::auth::check_csrf;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageForm, PageQuery};
+use crate::lang::Lang;
 use crate::registry::export::xlsx_response;
 use crate::registry::import::read_upload;
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, error_page};
+use crate::ui::Chrome;
 
 /// Budgets and purchases of a region fit in far less than the registry's limit.
 const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
@@ -72,16 +71,14 @@ pub struct ImportPage {
 }
 
 fn page(
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
+    ctx: &PageCtx,
     error: Option<String>,
     checked: Option<Checked>,
     status: StatusCode,
 ) -> Response {
+    let lang = ctx.lang;
     let mut res = ImportPage {
-        c: Chrome::new(lang, lang.t("procurement.import_title").into_owned(), uri)
-            .signed_in(caller),
+        c: ctx.chrome(lang.t("procurement.import_title")),
         l: lang,
         error,
         checked,
@@ -91,11 +88,13 @@ fn page(
     res
 }
 
-async fn start_page(ReqLang(lang): ReqLang, caller: Caller, uri: Uri) -> Response {
-    if let Err(r) = require(&caller, Permission::RecordProcurement) {
-        return *r;
-    }
-    page(lang, &caller, &uri, None, None, StatusCode::OK)
+/// The page with a problem instead of a check (422 unless said otherwise).
+fn refused(ctx: &PageCtx, message: String) -> Response {
+    page(ctx, Some(message), None, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+async fn start_page(ctx: PageCtx) -> Response {
+    page(&ctx, None, None, StatusCode::OK)
 }
 
 fn checked_view(
@@ -144,27 +143,26 @@ fn checked_view(
 
 /// Reads and checks (or saves) an upload of `region`.
 async fn check_or_save(
-    state: &AppState,
-    caller: &Caller,
-    lang: Lang,
+    ctx: &PageCtx,
     region: &RegionCode,
     file_name: &str,
     bytes: Vec<u8>,
     mode: Mode,
 ) -> Result<ProcurementReport, String> {
+    let lang = ctx.lang;
     let name = file_name.to_string();
     let read = tokio::task::spawn_blocking(move || read(&name, bytes))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("{file_name}: {}", error_message(&e, lang)))?;
     run(
-        state.db(),
-        &caller.scope(),
+        ctx.db(),
+        &ctx.scope(),
         region,
         &read,
         mode,
         lang,
-        &caller.actor,
+        &ctx.caller.actor,
     )
     .await
     .map_err(|e| {
@@ -173,161 +171,95 @@ async fn check_or_save(
     })
 }
 
-async fn upload(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    request: Request,
-) -> Response {
-    // The role is checked before the body is read.
-    if let Err(r) = require(&caller, Permission::RecordProcurement) {
-        return *r;
-    }
-    let (pairs, file) = match read_upload(request, &state).await {
+/// Keeps the uploaded file and shows its check. The guard checked the role before the body
+/// is read.
+async fn upload(ctx: PageCtx, request: Request) -> PageResult {
+    let lang = ctx.lang;
+    let (pairs, file) = match read_upload(request, &ctx.state).await {
         Ok(u) => u,
-        Err(code) => {
-            let msg = lang.error(code).into_owned();
-            return page(
-                lang,
-                &caller,
-                &uri,
-                Some(msg),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
+        Err(code) => return Ok(refused(&ctx, lang.error(code).into_owned())),
     };
-    if let Err(r) = check_csrf(&caller, &pairs) {
-        return *r;
-    }
+    check_csrf(&ctx.caller, &pairs)?;
     let Some((file_name, bytes)) = file else {
-        let msg = lang.error("import_file_missing").into_owned();
-        return page(
-            lang,
-            &caller,
-            &uri,
-            Some(msg),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        return Ok(refused(
+            &ctx,
+            lang.error("import_file_missing").into_owned(),
+        ));
     };
-    let region = caller.scope().region_code().clone();
-    let upload = match state
+    let region = ctx.scope().region_code().clone();
+    let upload = ctx
         .db()
-        .save_procurement_upload(&caller.user.login, &region, &file_name, &bytes)
-        .await
-    {
-        Ok(id) => id,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    match check_or_save(
-        &state,
-        &caller,
-        lang,
-        &region,
-        &file_name,
-        bytes,
-        Mode::Check,
-    )
-    .await
-    {
-        Ok(report) => {
-            let view = checked_view(lang, &upload, &file_name, &report, false, false);
-            page(lang, &caller, &uri, None, Some(view), StatusCode::OK)
-        }
-        Err(msg) => page(
-            lang,
-            &caller,
-            &uri,
-            Some(msg),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-    }
-}
-
-async fn save(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let f = match accept_form(&caller, Permission::RecordProcurement, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    // Only the uploader's own file, and only once.
-    let up = match state.db().procurement_upload(&caller.user.login, &id).await {
-        Ok(u) => u,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    if up.saved {
-        let msg = lang.error("import_already_saved").into_owned();
-        return page(lang, &caller, &uri, Some(msg), None, StatusCode::CONFLICT);
-    }
-    let Some(region) = RegionCode::parse(&up.region_code)
-        .ok()
-        .filter(|r| caller.scope().contains(r))
-    else {
-        return error_page(lang, &uri, ApiError::NotFound);
-    };
-    let all_or_nothing = form_value(&f, "mode") == "all_or_nothing";
-    match check_or_save(
-        &state,
-        &caller,
-        lang,
-        &region,
-        &up.file_name,
-        up.data,
-        if all_or_nothing {
-            Mode::AllOrNothing
-        } else {
-            Mode::SaveValid
+        .save_procurement_upload(&ctx.caller.user.login, &region, &file_name, &bytes)
+        .await?;
+    Ok(
+        match check_or_save(&ctx, &region, &file_name, bytes, Mode::Check).await {
+            Ok(report) => {
+                let view = checked_view(lang, &upload, &file_name, &report, false, false);
+                page(&ctx, None, Some(view), StatusCode::OK)
+            }
+            Err(msg) => refused(&ctx, msg),
         },
     )
-    .await
-    {
-        Ok(report) => {
-            let saved = report.outcome.written;
-            if saved && let Err(e) = state.db().mark_procurement_upload_saved(&id).await {
-                return error_page(lang, &uri, e.into());
-            }
-            let refused = !saved && all_or_nothing && report.invalid > 0;
-            let view = checked_view(lang, &id, &up.file_name, &report, saved, refused);
-            let status = if refused {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::OK
-            };
-            page(lang, &caller, &uri, None, Some(view), status)
-        }
-        Err(msg) => page(
-            lang,
-            &caller,
-            &uri,
-            Some(msg),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+}
+
+#[derive(Deserialize)]
+struct SaveForm {
+    /// `all_or_nothing`, or saving the valid rows.
+    #[serde(default)]
+    mode: String,
+}
+
+async fn save(ctx: PageCtx, Path(id): Path<String>, PageForm(f): PageForm<SaveForm>) -> PageResult {
+    let lang = ctx.lang;
+    // Only the uploader's own file, and only once.
+    let up = ctx
+        .db()
+        .procurement_upload(&ctx.caller.user.login, &id)
+        .await?;
+    if up.saved {
+        let msg = lang.error("import_already_saved").into_owned();
+        return Ok(page(&ctx, Some(msg), None, StatusCode::CONFLICT));
     }
+    let region = RegionCode::parse(&up.region_code)
+        .ok()
+        .filter(|r| ctx.scope().contains(r))
+        .ok_or(ApiError::NotFound)?;
+    let all_or_nothing = f.mode == "all_or_nothing";
+    let mode = if all_or_nothing {
+        Mode::AllOrNothing
+    } else {
+        Mode::SaveValid
+    };
+    let report = match check_or_save(&ctx, &region, &up.file_name, up.data, mode).await {
+        Ok(report) => report,
+        Err(msg) => return Ok(refused(&ctx, msg)),
+    };
+    let saved = report.outcome.written;
+    if saved {
+        ctx.db().mark_procurement_upload_saved(&id).await?;
+    }
+    let refused = !saved && all_or_nothing && report.invalid > 0;
+    let view = checked_view(lang, &id, &up.file_name, &report, saved, refused);
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(page(&ctx, None, Some(view), status))
+}
+
+/// `?jenis=anggaran` (budgets) or `jenis=pembelian` (purchases, the default).
+#[derive(Deserialize)]
+struct TemplateQuery {
+    #[serde(default, rename = "jenis")]
+    kind: String,
 }
 
 /// The template of a kind (`jenis=anggaran` or `jenis=pembelian`): its headers and one
 /// example row.
-async fn template(
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::RecordProcurement) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    let (kind, example): (SheetKind, &[&str]) = match form_value(&q, "jenis") {
+async fn template(ctx: PageCtx, PageQuery(q): PageQuery<TemplateQuery>) -> PageResult {
+    let lang = ctx.lang;
+    let (kind, example): (SheetKind, &[&str]) = match q.kind.as_str() {
         "anggaran" => (
             SheetKind::Budgets,
             &["1.02.01", "Dinas Kesehatan", "2026", "36.000.000.000"],
@@ -356,14 +288,11 @@ async fn template(
         .map(|c| c.header().to_string())
         .collect();
     let row: Vec<String> = example.iter().map(|s| s.to_string()).collect();
-    let bytes =
-        match sentra_sheets::write_xlsx(&lang.t("procurement.template_sheet"), &headers, &[row]) {
-            Ok(b) => b,
-            Err(e) => return error_page(lang, &uri, ApiError::Internal(e.to_string())),
-        };
+    let bytes = sentra_sheets::write_xlsx(&lang.t("procurement.template_sheet"), &headers, &[row])
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let name = match kind {
         SheetKind::Budgets => "templat-pagu-opd.xlsx",
         SheetKind::Purchases => "templat-pembelian-opd.xlsx",
     };
-    xlsx_response(name, bytes)
+    Ok(xlsx_response(name, bytes))
 }

@@ -6,29 +6,25 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
-use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use chrono::{Datelike, NaiveDate};
 use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
 use sentra_domain::procurement::{
-    DeliveryRecord, Method, Share, SupplierType, cumulative_by_month, days_awaiting_payment,
-    project_year_end,
+    DeliveryRecord, Method, Share, SupplierType, days_awaiting_payment, project_year_end,
 };
-use sentra_domain::region::RegionCode;
 use sentra_sheets::{Cell, ReportSheet, write_report};
 use sentra_storage::{PurchaseFilter, PurchaseRow};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{Caller, require};
-use crate::error::ApiError;
-use crate::forms::form_value;
-use crate::forms::query_pairs;
-use crate::lang::{Lang, ReqLang};
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageQuery};
+use crate::lang::Lang;
+use crate::procurement::figures::{Figures, Period, figures, period};
 use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
 use crate::ui::area_choices;
-use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadProcurement);
@@ -37,16 +33,6 @@ pub fn routes() -> Routes {
         read,
         realisation_xlsx,
     )
-}
-
-/// The fiscal year asked for (`tahun`), the current one by default.
-pub(crate) fn chosen_year(q: &[(String, String)], today: NaiveDate) -> i32 {
-    form_value(q, "tahun")
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|y| (2000..=today.year() + 1).contains(y))
-        .unwrap_or(today.year())
 }
 
 /// A purchase as a line of a table.
@@ -262,151 +248,43 @@ fn row(
     }
 }
 
-/// What the share page and its report count: the region, the year, the month (0 = all) and
-/// the last day counted.
-pub(crate) struct Period {
-    pub region: RegionCode,
-    pub year: i32,
-    pub month: u32,
-    pub until: NaiveDate,
-}
-
-pub(crate) fn period(
-    q: &[(String, String)],
-    scope: &sentra_domain::scope::Scope,
-) -> Option<Period> {
-    let asked = RegionCode::parse(form_value(q, "wilayah")).ok();
-    let region = scope.narrow(asked.as_ref())?;
-    let today = chrono::Utc::now().date_naive();
-    let year = chosen_year(q, today);
-    let month = form_value(q, "bulan")
-        .trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|m| (1..=12).contains(m))
-        .unwrap_or(0);
-    // A past year is counted whole; the current one to date; a month to its last day.
-    let end = if month == 0 {
-        NaiveDate::from_ymd_opt(year, 12, 31)
-    } else {
-        NaiveDate::from_ymd_opt(year + i32::from(month == 12), month % 12 + 1, 1)
-            .and_then(|d| d.pred_opt())
-    };
-    let until = end.map_or(today, |end| end.min(today));
-    Some(Period {
-        region,
-        year,
-        month,
-        until,
-    })
-}
-
-/// Each unit's share, the region totals under the chosen region, the overall line and the
-/// months to date — what the page shows and the report writes.
-pub(crate) struct Figures {
-    pub units: Vec<sentra_storage::UnitShare>,
-    pub regions: Vec<(String, String, Share, i64)>,
-    pub overall: (Share, i64),
-    pub months: [Share; 12],
-}
-
-pub(crate) async fn figures(
-    state: &AppState,
-    scope: &sentra_domain::scope::Scope,
-    p: &Period,
-) -> Result<Figures, sentra_storage::StorageError> {
-    let db = state.db();
-    let mut units = db.unit_shares(scope, &p.region, p.year, p.until).await?;
-    let months = db
-        .monthly_spending(scope, &p.region, p.year, p.until)
-        .await?;
-    // The ranking: highest share of spending first, units without spending last.
-    units.sort_by_key(|s| std::cmp::Reverse(s.share.of_spending_bp().unwrap_or(-1)));
-    let mut overall = Share::default();
-    let mut budgets = 0;
-    let mut breaches = 0;
-    // Per region under the chosen one; units of the chosen region itself make their own line.
-    let children: Vec<(String, String)> = state
-        .regions()
-        .children(&p.region)
-        .into_iter()
-        .map(|r| (r.code.as_str().to_string(), r.name.clone()))
-        .collect();
-    let mut regions: Vec<(String, String, Share, i64)> = Vec::new();
-    for s in &units {
-        overall.total += s.share.total;
-        overall.small += s.share.small;
-        budgets += s.share.budget.unwrap_or(0);
-        breaches += s.reserved_breaches;
-        let (code, name) = RegionCode::parse(&s.unit.region_code)
-            .ok()
-            .and_then(|c| {
-                children
-                    .iter()
-                    .find(|(k, _)| RegionCode::parse(k).is_ok_and(|k| c.is_within(&k)))
-                    .cloned()
-            })
-            .unwrap_or_else(|| {
-                (
-                    p.region.as_str().to_string(),
-                    state.region_name(p.region.as_str()),
-                )
-            });
-        let at = match regions.iter().position(|r| r.0 == code) {
-            Some(i) => i,
-            None => {
-                regions.push((code, name, Share::default(), 0));
-                regions.len() - 1
-            }
-        };
-        let r = &mut regions[at];
-        r.2.total += s.share.total;
-        r.2.small += s.share.small;
-        r.2.budget = Some(r.2.budget.unwrap_or(0) + s.share.budget.unwrap_or(0));
-        r.3 += s.reserved_breaches;
-    }
-    regions.sort_by(|a, b| a.0.cmp(&b.0));
-    overall.budget = (budgets > 0).then_some(budgets);
-    Ok(Figures {
-        units,
-        regions,
-        overall: (overall, breaches),
-        months: cumulative_by_month(&months),
-    })
-}
-
 fn month_name(lang: Lang, m: u32) -> String {
     lang.t(&format!("month.m{m}")).into_owned()
 }
 
-async fn share_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadProcurement) {
-        return *r;
+/// `/pengadaan?wilayah=…&tahun=…&bulan=…` (and the report's same query).
+#[derive(Deserialize)]
+struct ShareQuery {
+    #[serde(default, rename = "wilayah")]
+    region: String,
+    #[serde(
+        default,
+        rename = "tahun",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    year: Option<i32>,
+    #[serde(
+        default,
+        rename = "bulan",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    month: Option<u32>,
+}
+
+impl ShareQuery {
+    fn period(&self, scope: &sentra_domain::scope::Scope) -> Result<Period, ApiError> {
+        period(scope, &self.region, self.year, self.month).ok_or(ApiError::NotFound)
     }
-    let q = query_pairs(query.as_deref());
-    let scope = caller.scope();
-    let Some(p) = period(&q, &scope) else {
-        return error_page(lang, &uri, ApiError::NotFound);
-    };
-    let f = match figures(&state, &scope, &p).await {
-        Ok(f) => f,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let today = chrono::Utc::now().date_naive();
-    let (year, until) = (p.year, p.until);
-    let last_month = if until.year() == year {
-        until.month()
+}
+
+/// The months of the year to date, for the chart and its table.
+fn trend_rows(lang: Lang, f: &Figures, p: &Period) -> Vec<MonthRow> {
+    let last_month = if p.until.year() == p.year {
+        p.until.month()
     } else {
         0
     };
-    let trend = f
-        .months
+    f.months
         .iter()
         .enumerate()
         .take(last_month as usize)
@@ -424,7 +302,58 @@ async fn share_page(
                 x: i as u32 * 50,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The units' lines, ranked, each linking to the unit's page of the year.
+fn unit_rows(lang: Lang, f: &Figures, p: &Period) -> Vec<UnitRow> {
+    f.units
+        .iter()
+        .map(|s| {
+            row(
+                lang,
+                s.unit.code.clone(),
+                s.unit.name.clone(),
+                format!("/pengadaan/opd/{}?tahun={}", s.unit.id, p.year),
+                &s.share,
+                s.reserved_breaches,
+                p.year,
+                p.until,
+            )
+        })
+        .collect()
+}
+
+/// The lines per region under the chosen one (none when the units are all in one).
+fn region_rows(lang: Lang, f: &Figures, p: &Period) -> Vec<UnitRow> {
+    if f.regions.len() <= 1 {
+        return Vec::new();
+    }
+    f.regions
+        .iter()
+        .map(|(code, name, share, breaches)| {
+            let href = format!("/pengadaan?wilayah={code}&tahun={}", p.year);
+            row(
+                lang,
+                code.clone(),
+                name.clone(),
+                href,
+                share,
+                *breaches,
+                p.year,
+                p.until,
+            )
+        })
+        .collect()
+}
+
+async fn share_page(ctx: PageCtx, PageQuery(q): PageQuery<ShareQuery>) -> PageResult {
+    let (state, lang) = (&ctx.state, ctx.lang);
+    let scope = ctx.scope();
+    let p = q.period(&scope)?;
+    let f = figures(state, &scope, &p).await?;
+    let today = chrono::Utc::now().date_naive();
+    let (year, until) = (p.year, p.until);
     let query = crate::view::query_string(&[
         ("wilayah", p.region.as_str().to_string()),
         ("tahun", year.to_string()),
@@ -438,10 +367,10 @@ async fn share_page(
         ),
     ]);
     let year_end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(until);
-    SharePage {
-        c: Chrome::new(lang, lang.t("procurement.title").into_owned(), &uri).signed_in(&caller),
+    Ok(SharePage {
+        c: ctx.chrome(lang.t("procurement.title")),
         l: lang,
-        regions: area_choices(&state, scope.region_code()),
+        regions: area_choices(state, scope.region_code()),
         region: p.region.as_str().to_string(),
         year,
         years: (today.year() - 4..=today.year()).rev().collect(),
@@ -452,42 +381,8 @@ async fn share_page(
         } else {
             String::new()
         },
-        rows: f
-            .units
-            .iter()
-            .map(|s| {
-                row(
-                    lang,
-                    s.unit.code.clone(),
-                    s.unit.name.clone(),
-                    format!("/pengadaan/opd/{}?tahun={year}", s.unit.id),
-                    &s.share,
-                    s.reserved_breaches,
-                    year,
-                    until,
-                )
-            })
-            .collect(),
-        region_rows: if f.regions.len() > 1 {
-            f.regions
-                .iter()
-                .map(|(code, name, share, breaches)| {
-                    let href = format!("/pengadaan?wilayah={code}&tahun={year}");
-                    row(
-                        lang,
-                        code.clone(),
-                        name.clone(),
-                        href,
-                        share,
-                        *breaches,
-                        year,
-                        until,
-                    )
-                })
-                .collect()
-        } else {
-            Vec::new()
-        },
+        rows: unit_rows(lang, &f, &p),
+        region_rows: region_rows(lang, &f, &p),
         overall: row(
             lang,
             String::new(),
@@ -498,58 +393,32 @@ async fn share_page(
             year,
             until,
         ),
-        trend,
-        can_record: caller.can(Permission::RecordProcurement),
+        trend: trend_rows(lang, &f, &p),
+        can_record: ctx.caller.can(Permission::RecordProcurement),
         query,
     }
-    .into_response()
+    .into_response())
 }
 
 /// The realisation report (`/pengadaan/realisasi.xlsx`): the units' shares, the months to
 /// date and every purchase of the period, with Indonesian number formats.
-async fn realisation_xlsx(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadProcurement) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    let scope = caller.scope();
-    let Some(p) = period(&q, &scope) else {
-        return error_page(lang, &uri, ApiError::NotFound);
+async fn realisation_xlsx(ctx: PageCtx, PageQuery(q): PageQuery<ShareQuery>) -> PageResult {
+    let scope = ctx.scope();
+    let p = q.period(&scope)?;
+    let f = figures(&ctx.state, &scope, &p).await?;
+    let filter = PurchaseFilter {
+        region: Some(p.region.clone()),
+        year: Some(p.year),
+        until: Some(p.until),
+        ..PurchaseFilter::default()
     };
-    let f = match figures(&state, &scope, &p).await {
-        Ok(f) => f,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let purchases = match state
-        .db()
-        .purchases(
-            &scope,
-            &PurchaseFilter {
-                region: Some(p.region.clone()),
-                year: Some(p.year),
-                until: Some(p.until),
-                ..PurchaseFilter::default()
-            },
-        )
-        .await
-    {
-        Ok(list) => list,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let sheets = realisation_sheets(&state, lang, &p, &f, &purchases);
-    match write_report(&sheets) {
-        Ok(bytes) => crate::registry::export::xlsx_response(
-            &format!("realisasi-pengadaan-{}-{}.xlsx", p.region.as_str(), p.year),
-            bytes,
-        ),
-        Err(e) => error_page(lang, &uri, ApiError::Internal(e.to_string())),
-    }
+    let purchases = ctx.db().purchases(&scope, &filter).await?;
+    let sheets = realisation_sheets(&ctx.state, ctx.lang, &p, &f, &purchases);
+    let bytes = write_report(&sheets).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(crate::registry::export::xlsx_response(
+        &format!("realisasi-pengadaan-{}-{}.xlsx", p.region.as_str(), p.year),
+        bytes,
+    ))
 }
 
 fn percent_of(bp: Option<i64>) -> Cell {
@@ -564,7 +433,6 @@ fn realisation_sheets(
     f: &Figures,
     purchases: &[PurchaseRow],
 ) -> Vec<ReportSheet> {
-    let t = |k: &str| lang.t(k).into_owned();
     let notes = vec![
         lang.tf(
             "report.note_region",
@@ -580,36 +448,48 @@ fn realisation_sheets(
                 ("date", &day_text(lang, p.until)),
             ],
         ),
-        t("procurement.rules"),
+        lang.t("procurement.rules").into_owned(),
     ];
-    let share_cells = |s: &Share, breaches: i64| {
-        vec![
-            s.budget
-                .map_or(Cell::Text("–".into()), |b| Cell::Rupiah(b.into())),
-            Cell::Rupiah(s.total),
-            Cell::Rupiah(s.small),
-            percent_of(s.of_spending_bp()),
-            percent_of(s.of_budget_bp()),
-            s.budget_gap().map_or(Cell::Text("–".into()), Cell::Rupiah),
-            Cell::Count(breaches),
-        ]
-    };
-    let mut unit_headers = vec![t("procurement.field_code"), t("procurement.unit")];
-    let figure_headers = [
-        t("field.amount"),
-        t("procurement.spent"),
-        t("procurement.small"),
-        t("procurement.share"),
-        t("procurement.of_budget"),
-        t("procurement.gap"),
-        t("procurement.breaches"),
+    vec![
+        units_sheet(lang, p, f, notes.clone()),
+        months_sheet(lang, p, f, notes.clone()),
+        purchases_sheet(lang, purchases, notes),
+    ]
+}
+
+/// A share's figures as cells: budget, spent, small, shares, gap, flagged packages.
+fn share_cells(s: &Share, breaches: i64) -> Vec<Cell> {
+    vec![
+        s.budget
+            .map_or(Cell::Text("–".into()), |b| Cell::Rupiah(b.into())),
+        Cell::Rupiah(s.total),
+        Cell::Rupiah(s.small),
+        percent_of(s.of_spending_bp()),
+        percent_of(s.of_budget_bp()),
+        s.budget_gap().map_or(Cell::Text("–".into()), Cell::Rupiah),
+        Cell::Count(breaches),
+    ]
+}
+
+/// Each unit's share, and the total.
+fn units_sheet(lang: Lang, p: &Period, f: &Figures, notes: Vec<String>) -> ReportSheet {
+    let t = |k: &str| lang.t(k).into_owned();
+    let headers = [
+        "procurement.field_code",
+        "procurement.unit",
+        "field.amount",
+        "procurement.spent",
+        "procurement.small",
+        "procurement.share",
+        "procurement.of_budget",
+        "procurement.gap",
+        "procurement.breaches",
     ];
-    unit_headers.extend(figure_headers.iter().cloned());
-    let units = ReportSheet {
+    ReportSheet {
         name: t("procurement.sheet_units"),
         title: lang.tf("procurement.report_title", &[("year", &p.year.to_string())]),
-        notes: notes.clone(),
-        headers: unit_headers,
+        notes,
+        headers: headers.iter().map(|k| t(k)).collect(),
         rows: f
             .units
             .iter()
@@ -627,16 +507,21 @@ fn realisation_sheets(
             r.extend(share_cells(&f.overall.0, f.overall.1));
             r
         }),
-    };
+    }
+}
+
+/// The months of the year to date, cumulative.
+fn months_sheet(lang: Lang, p: &Period, f: &Figures, notes: Vec<String>) -> ReportSheet {
+    let t = |k: &str| lang.t(k).into_owned();
     let last_month = if p.until.year() == p.year {
         p.until.month() as usize
     } else {
         0
     };
-    let months = ReportSheet {
+    ReportSheet {
         name: t("procurement.sheet_months"),
         title: t("procurement.trend_title"),
-        notes: notes.clone(),
+        notes,
         headers: vec![
             t("procurement.month"),
             t("procurement.spent"),
@@ -658,29 +543,35 @@ fn realisation_sheets(
             })
             .collect(),
         total: None,
-    };
+    }
+}
+
+/// Every purchase of the period.
+fn purchases_sheet(lang: Lang, purchases: &[PurchaseRow], notes: Vec<String>) -> ReportSheet {
+    let t = |k: &str| lang.t(k).into_owned();
     let days = |d: Option<i64>| d.map_or(Cell::Text("–".into()), Cell::Count);
     let date = |d: Option<NaiveDate>| {
         Cell::Text(d.map_or("–".into(), |d| d.format("%d/%m/%Y").to_string()))
     };
-    let list = ReportSheet {
+    let headers = [
+        "procurement.unit",
+        "procurement.field_package",
+        "procurement.field_ordered_on",
+        "procurement.supplier",
+        "procurement.field_supplier_type",
+        "procurement.field_method",
+        "procurement.field_value",
+        "procurement.field_delivered_on",
+        "procurement.days_late_col",
+        "procurement.field_paid_on",
+        "procurement.days_to_pay_col",
+        "procurement.flag",
+    ];
+    ReportSheet {
         name: t("procurement.sheet_purchases"),
         title: t("procurement.purchases"),
         notes,
-        headers: vec![
-            t("procurement.unit"),
-            t("procurement.field_package"),
-            t("procurement.field_ordered_on"),
-            t("procurement.supplier"),
-            t("procurement.field_supplier_type"),
-            t("procurement.field_method"),
-            t("procurement.field_value"),
-            t("procurement.field_delivered_on"),
-            t("procurement.days_late_col"),
-            t("procurement.field_paid_on"),
-            t("procurement.days_to_pay_col"),
-            t("procurement.flag"),
-        ],
+        headers: headers.iter().map(|k| t(k)).collect(),
         rows: purchases
             .iter()
             .map(|r| {
@@ -706,8 +597,7 @@ fn realisation_sheets(
             })
             .collect(),
         total: None,
-    };
-    vec![units, months, list]
+    }
 }
 
 #[cfg(test)]

@@ -6,24 +6,24 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawQuery, State};
-use axum::http::Uri;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use chrono::Datelike;
 use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
 use sentra_domain::procurement::{DeliveryRecord, days_awaiting_payment};
 use sentra_storage::{PurchaseFilter, UmkmRecord};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{Caller, require};
-use crate::error::ApiError;
-use crate::forms::query_pairs;
-use crate::lang::{Lang, ReqLang};
-use crate::procurement::share::{PurchaseView, chosen_year, day_text, purchase_view, record_text};
+use crate::auth::Caller;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageQuery};
+use crate::lang::Lang;
+use crate::procurement::figures::chosen_year;
+use crate::procurement::share::{PurchaseView, day_text, purchase_view, record_text};
 use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
 use crate::ui::area_choices;
-use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     Routes::new("").get(
@@ -67,55 +67,27 @@ pub struct UmkmPage {
     pub units: Vec<UnitPayments>,
 }
 
-async fn umkm_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadProcurement) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    let scope = caller.scope();
-    let asked =
-        sentra_domain::region::RegionCode::parse(crate::forms::form_value(&q, "wilayah")).ok();
-    let Some(region) = scope.narrow(asked.as_ref()) else {
-        return error_page(lang, &uri, ApiError::NotFound);
-    };
-    let today = chrono::Utc::now().date_naive();
-    let year = chosen_year(&q, today);
-    let db = state.db();
-    let products = db.ekatalog_sales(&scope, &region, year).await;
-    let small = db
-        .purchases(
-            &scope,
-            &PurchaseFilter {
-                region: Some(region.clone()),
-                year: Some(year),
-                small: Some(true),
-                ..PurchaseFilter::default()
-            },
-        )
-        .await;
-    let (products, small) = match (products, small) {
-        (Ok(p), Ok(s)) => (p, s),
-        (Err(e), _) | (_, Err(e)) => return error_page(lang, &uri, e.into()),
-    };
-    let reads_registry = caller.can(Permission::ReadRegistry);
-    let line = |p: &sentra_storage::ProductSales| ProductLine {
-        name: p.name.clone(),
-        href: format!("/p/{}", p.slug),
-        business: p.umkm_name.clone(),
-        business_href: reads_registry.then(|| format!("/umkm/{}", p.umkm_id)),
-        packages: p.packages,
-        value: format_rupiah(p.value),
-        listed: crate::view::date_text(lang, &p.listed_at),
-    };
-    // Payments to small suppliers per unit: paid after how long, and still owed.
+/// `/pengadaan/umkm?wilayah=…&tahun=…`.
+#[derive(Deserialize)]
+struct UmkmQuery {
+    #[serde(default, rename = "wilayah")]
+    region: String,
+    #[serde(
+        default,
+        rename = "tahun",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    year: Option<i32>,
+}
+
+/// Payments to small suppliers per unit: (unit id, unit, record, longest wait in days),
+/// longest waits first.
+fn payments_per_unit(
+    small: &[sentra_storage::PurchaseRow],
+    today: chrono::NaiveDate,
+) -> Vec<(String, String, DeliveryRecord, i64)> {
     let mut per_unit: Vec<(String, String, DeliveryRecord, i64)> = Vec::new();
-    for p in &small {
+    for p in small {
         let at = match per_unit.iter().position(|u| u.0 == p.unit_id) {
             Some(i) => i,
             None => {
@@ -132,22 +104,70 @@ async fn umkm_page(
         let waiting = days_awaiting_payment(&p.purchase, today).unwrap_or(0);
         per_unit[at].3 = per_unit[at].3.max(waiting);
     }
-    // Longest waits first.
     per_unit.sort_by_key(|u| std::cmp::Reverse(u.3));
+    per_unit
+}
+
+fn unit_payments(
+    lang: Lang,
+    year: i32,
+    per_unit: &[(String, String, DeliveryRecord, i64)],
+) -> Vec<UnitPayments> {
+    per_unit
+        .iter()
+        .map(|(id, name, r, longest)| UnitPayments {
+            unit: name.clone(),
+            href: format!("/pengadaan/opd/{id}?tahun={year}&bayar=1"),
+            paid: r.paid,
+            average: r.average_days_to_pay().map_or("–".into(), |d| {
+                lang.tf("procurement.n_days", &[("n", &d.to_string())])
+            }),
+            awaiting: r.awaiting_payment,
+            longest: if *longest > 0 {
+                lang.tf("procurement.n_days", &[("n", &longest.to_string())])
+            } else {
+                "–".into()
+            },
+        })
+        .collect()
+}
+
+async fn umkm_page(ctx: PageCtx, PageQuery(q): PageQuery<UmkmQuery>) -> PageResult {
+    let (state, lang) = (&ctx.state, ctx.lang);
+    let scope = ctx.scope();
+    let asked = sentra_domain::region::RegionCode::parse(&q.region).ok();
+    let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
+    let today = chrono::Utc::now().date_naive();
+    let year = chosen_year(q.year, today);
+    let db = ctx.db();
+    let products = db.ekatalog_sales(&scope, &region, year).await?;
+    let filter = PurchaseFilter {
+        region: Some(region.clone()),
+        year: Some(year),
+        small: Some(true),
+        ..PurchaseFilter::default()
+    };
+    let small = db.purchases(&scope, &filter).await?;
+    let reads_registry = ctx.caller.can(Permission::ReadRegistry);
+    let line = |p: &sentra_storage::ProductSales| ProductLine {
+        name: p.name.clone(),
+        href: format!("/p/{}", p.slug),
+        business: p.umkm_name.clone(),
+        business_href: reads_registry.then(|| format!("/umkm/{}", p.umkm_id)),
+        packages: p.packages,
+        value: format_rupiah(p.value),
+        listed: crate::view::date_text(lang, &p.listed_at),
+    };
+    let per_unit = payments_per_unit(&small, today);
     let mut awaiting: Vec<&sentra_storage::PurchaseRow> = small
         .iter()
         .filter(|p| days_awaiting_payment(&p.purchase, today).is_some())
         .collect();
     awaiting.sort_by_key(|p| p.purchase.accepted_on);
-    UmkmPage {
-        c: Chrome::new(
-            lang,
-            lang.t("procurement.for_umkm_title").into_owned(),
-            &uri,
-        )
-        .signed_in(&caller),
+    Ok(UmkmPage {
+        c: ctx.chrome(lang.t("procurement.for_umkm_title")),
         l: lang,
-        regions: area_choices(&state, scope.region_code()),
+        regions: area_choices(state, scope.region_code()),
         region: region.as_str().to_string(),
         year,
         years: (today.year() - 4..=today.year()).rev().collect(),
@@ -161,25 +181,9 @@ async fn umkm_page(
             .iter()
             .map(|p| purchase_view(lang, p, reads_registry, today))
             .collect(),
-        units: per_unit
-            .iter()
-            .map(|(id, name, r, longest)| UnitPayments {
-                unit: name.clone(),
-                href: format!("/pengadaan/opd/{id}?tahun={year}&bayar=1"),
-                paid: r.paid,
-                average: r.average_days_to_pay().map_or("–".into(), |d| {
-                    lang.tf("procurement.n_days", &[("n", &d.to_string())])
-                }),
-                awaiting: r.awaiting_payment,
-                longest: if *longest > 0 {
-                    lang.tf("procurement.n_days", &[("n", &longest.to_string())])
-                } else {
-                    "–".into()
-                },
-            })
-            .collect(),
+        units: unit_payments(lang, year, &per_unit),
     }
-    .into_response()
+    .into_response())
 }
 
 /// A business's sales to government units, for its page.

@@ -6,9 +6,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawForm, RawQuery, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use chrono::Datelike;
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
@@ -16,16 +16,16 @@ use sentra_domain::money::format_rupiah;
 use sentra_domain::procurement::{DeliveryRecord, Share, validate_budget, validate_unit};
 use sentra_domain::region::RegionCode;
 use sentra_storage::{PurchaseFilter, StorageError};
+use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
-use crate::forms::form_value;
-use crate::forms::query_pairs;
-use crate::lang::{Lang, ReqLang};
-use crate::procurement::share::{PurchaseView, chosen_year, purchase_view, record_text};
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageForm, PageQuery};
+use crate::lang::Lang;
+use crate::procurement::figures::{chosen_year, lenient};
+use crate::procurement::share::{PurchaseView, purchase_view, record_text};
 use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
 use crate::ui::area_choices;
-use crate::ui::{Chrome, error_page};
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadProcurement);
@@ -38,22 +38,7 @@ pub fn routes() -> Routes {
         .post("/pengadaan/opd/{unit}/pagu", record, set_budget)
 }
 
-/// (field, label, message) of a refused form.
-pub type Errors = Vec<(String, String, String)>;
-
-pub(crate) fn worded(lang: Lang, e: &FieldErrors, prefix: &str) -> Errors {
-    e.iter()
-        .map(|x| {
-            let key = format!("{prefix}{}", x.field);
-            let label = if lang.has(&key) {
-                lang.t(&key).into_owned()
-            } else {
-                x.field.clone()
-            };
-            (x.field.clone(), label, lang.error(x.code).into_owned())
-        })
-        .collect()
-}
+pub(crate) use crate::ui::{Errors, worded};
 
 pub struct UnitLine {
     pub id: String,
@@ -89,28 +74,36 @@ impl UnitsPage {
     }
 }
 
+/// `/pengadaan/opd?wilayah=…&tahun=…`.
+#[derive(Deserialize)]
+struct UnitsQuery {
+    #[serde(default, rename = "wilayah")]
+    region: String,
+    #[serde(
+        default,
+        rename = "tahun",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    year: Option<i32>,
+}
+
+/// The units of `q.region` (a region inside the caller's scope) with their budgets and
+/// spending of the year; the new-unit form as typed, with its problems (422) if any.
 async fn show_units(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
-    q: &[(String, String)],
+    ctx: &PageCtx,
+    q: &UnitsQuery,
     typed: (String, String, String),
     errors: &FieldErrors,
-) -> Response {
-    let scope = caller.scope();
-    let asked = RegionCode::parse(form_value(q, "wilayah")).ok();
-    let Some(region) = scope.narrow(asked.as_ref()) else {
-        return error_page(lang, uri, crate::error::ApiError::NotFound);
-    };
+) -> PageResult {
+    let (state, lang) = (&ctx.state, ctx.lang);
+    let scope = ctx.scope();
+    let asked = RegionCode::parse(&q.region).ok();
+    let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
     let today = chrono::Utc::now().date_naive();
-    let year = chosen_year(q, today);
-    let shares = match state.db().unit_shares(&scope, &region, year, today).await {
-        Ok(s) => s,
-        Err(e) => return error_page(lang, uri, e.into()),
-    };
+    let year = chosen_year(q.year, today);
+    let shares = ctx.db().unit_shares(&scope, &region, year, today).await?;
     let mut res = UnitsPage {
-        c: Chrome::new(lang, lang.t("procurement.units_title").into_owned(), uri).signed_in(caller),
+        c: ctx.chrome(lang.t("procurement.units_title")),
         l: lang,
         regions: area_choices(state, scope.region_code()),
         region: region.as_str().to_string(),
@@ -129,7 +122,7 @@ async fn show_units(
             })
             .collect(),
         budget_heading: lang.tf("procurement.budget_of", &[("year", &year.to_string())]),
-        can_record: caller.can(Permission::RecordProcurement),
+        can_record: ctx.caller.can(Permission::RecordProcurement),
         errors: worded(lang, errors, "procurement.field_"),
         typed,
     }
@@ -137,45 +130,27 @@ async fn show_units(
     if !errors.is_empty() {
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
-    res
+    Ok(res)
 }
 
-async fn units_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadProcurement) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
-    let typed = (
-        form_value(&q, "wilayah").to_string(),
-        String::new(),
-        String::new(),
-    );
-    show_units(&state, lang, &caller, &uri, &q, typed, &FieldErrors::new()).await
+async fn units_page(ctx: PageCtx, PageQuery(q): PageQuery<UnitsQuery>) -> PageResult {
+    let typed = (q.region.clone(), String::new(), String::new());
+    show_units(&ctx, &q, typed, &FieldErrors::new()).await
 }
 
-async fn create_unit(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let f = match accept_form(&caller, Permission::RecordProcurement, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let typed = (
-        form_value(&f, "region").to_string(),
-        form_value(&f, "code").to_string(),
-        form_value(&f, "name").to_string(),
-    );
-    let scope = caller.scope();
+#[derive(Deserialize)]
+struct NewUnit {
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_unit(ctx: PageCtx, PageForm(f): PageForm<NewUnit>) -> PageResult {
+    let typed = (f.region, f.code, f.name);
+    let scope = ctx.scope();
     let mut errors = FieldErrors::new();
     let region = RegionCode::parse(&typed.0)
         .ok()
@@ -187,22 +162,23 @@ async fn create_unit(
     if let Err(e) = &checked {
         errors.0.extend(e.0.iter().cloned());
     }
-    let q = vec![("wilayah".to_string(), typed.0.clone())];
-    let (Some(region), Ok((code, name))) = (region, checked) else {
-        return show_units(&state, lang, &caller, &uri, &q, typed, &errors).await;
+    let q = UnitsQuery {
+        region: typed.0.clone(),
+        year: None,
     };
-    match state
+    let (Some(region), Ok((code, name))) = (region, checked) else {
+        return show_units(&ctx, &q, typed, &errors).await;
+    };
+    match ctx
         .db()
-        .create_unit(&scope, &region, &code, &name, &caller.actor)
+        .create_unit(&scope, &region, &code, &name, &ctx.caller.actor)
         .await
     {
         Ok(unit) => {
-            Redirect::to(&format!("/pengadaan/opd/{}?done=created", unit.id)).into_response()
+            Ok(Redirect::to(&format!("/pengadaan/opd/{}?done=created", unit.id)).into_response())
         }
-        Err(StorageError::Invalid(e)) => {
-            show_units(&state, lang, &caller, &uri, &q, typed, &e).await
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
+        Err(StorageError::Invalid(e)) => show_units(&ctx, &q, typed, &e).await,
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -256,40 +232,49 @@ struct UnitForm {
     status: StatusCode,
 }
 
-async fn show_unit(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
-    id: &str,
-    q: &[(String, String)],
-    form: UnitForm,
-) -> Response {
-    let scope = caller.scope();
-    let db = state.db();
-    let unit = match db.unit(&scope, id).await {
-        Ok(u) => u,
-        Err(e) => return error_page(lang, uri, e.into()),
+/// `/pengadaan/opd/{unit}?tahun=…&tanda=1&bayar=1&done=…`.
+#[derive(Deserialize, Default)]
+struct UnitQuery {
+    #[serde(
+        default,
+        rename = "tahun",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    year: Option<i32>,
+    /// Only the flagged packages.
+    #[serde(default, rename = "tanda")]
+    flagged: String,
+    /// Only those awaiting payment.
+    #[serde(default, rename = "bayar")]
+    awaiting: String,
+    #[serde(default)]
+    done: String,
+}
+
+/// The unit's budget and share of the year, and its purchases as lines (filtered).
+struct UnitYear {
+    share: Share,
+    record: DeliveryRecord,
+    revisions: Vec<RevisionLine>,
+    purchases: Vec<PurchaseView>,
+}
+
+async fn unit_year(
+    ctx: &PageCtx,
+    unit_id: &str,
+    year: i32,
+    flagged_only: bool,
+    awaiting_only: bool,
+) -> PageResult<UnitYear> {
+    let (scope, lang) = (ctx.scope(), ctx.lang);
+    let db = ctx.db();
+    let filter = PurchaseFilter {
+        unit_id: Some(unit_id.to_string()),
+        year: Some(year),
+        ..PurchaseFilter::default()
     };
-    let today = chrono::Utc::now().date_naive();
-    let year = chosen_year(q, today);
-    let flagged_only = form_value(q, "tanda") == "1";
-    let awaiting_only = form_value(q, "bayar") == "1";
-    let all = db
-        .purchases(
-            &scope,
-            &PurchaseFilter {
-                unit_id: Some(unit.id.clone()),
-                year: Some(year),
-                ..PurchaseFilter::default()
-            },
-        )
-        .await;
-    let revisions = db.budget_revisions(&scope, &unit.id, year).await;
-    let (all, revisions) = match (all, revisions) {
-        (Ok(a), Ok(r)) => (a, r),
-        (Err(e), _) | (_, Err(e)) => return error_page(lang, uri, e.into()),
-    };
+    let all = db.purchases(&scope, &filter).await?;
+    let revisions = db.budget_revisions(&scope, unit_id, year).await?;
     let mut share = Share {
         budget: revisions.first().map(|r| r.amount),
         ..Share::default()
@@ -299,7 +284,8 @@ async fn show_unit(
         share.add(p.purchase.value, p.purchase.supplier_type);
         record.add(&p.purchase);
     }
-    let reads_registry = caller.can(Permission::ReadRegistry);
+    let reads_registry = ctx.caller.can(Permission::ReadRegistry);
+    let today = chrono::Utc::now().date_naive();
     let purchases = all
         .iter()
         .filter(|p| !flagged_only || p.purchase.reserved_package_breached())
@@ -308,7 +294,31 @@ async fn show_unit(
         })
         .map(|p| purchase_view(lang, p, reads_registry, today))
         .collect();
-    let notice = match form_value(q, "done") {
+    let revisions = revisions
+        .iter()
+        .map(|r| RevisionLine {
+            revision: r.revision,
+            amount: format_rupiah(r.amount),
+            set_by: r.set_by.clone(),
+            set_at: crate::view::date_text(lang, &r.set_at),
+        })
+        .collect();
+    Ok(UnitYear {
+        share,
+        record,
+        revisions,
+        purchases,
+    })
+}
+
+async fn show_unit(ctx: &PageCtx, id: &str, q: &UnitQuery, form: UnitForm) -> PageResult {
+    let lang = ctx.lang;
+    let unit = ctx.db().unit(&ctx.scope(), id).await?;
+    let today = chrono::Utc::now().date_naive();
+    let year = chosen_year(q.year, today);
+    let (flagged_only, awaiting_only) = (q.flagged == "1", q.awaiting == "1");
+    let y = unit_year(ctx, &unit.id, year, flagged_only, awaiting_only).await?;
+    let notice = match q.done.as_str() {
         d @ ("created" | "saved" | "budget") => {
             Some(lang.t(&format!("procurement.done_{d}")).into_owned())
         }
@@ -322,156 +332,129 @@ async fn show_unit(
             String::new(),
         )
     });
-    let title = format!("{} {}", unit.code, unit.name);
     let mut res = UnitPage {
-        c: Chrome::new(lang, title, uri).signed_in(caller),
+        c: ctx.chrome(format!("{} {}", unit.code, unit.name)),
         l: lang,
-        id: unit.id.clone(),
-        code: unit.code.clone(),
-        name: unit.name.clone(),
-        region: state.region_name(&unit.region_code),
+        region: ctx.state.region_name(&unit.region_code),
         active: unit.active,
         year,
         years: (today.year() - 4..=today.year() + 1).rev().collect(),
         budget_heading: lang.tf("procurement.budget_of", &[("year", &year.to_string())]),
         purchases_heading: lang.tf("procurement.purchases_of", &[("year", &year.to_string())]),
-        budget: share.budget.map_or("–".into(), format_rupiah),
-        spent: format_rupiah(share.total),
-        small: format_rupiah(share.small),
-        share: crate::procurement::share::bp_text(lang, share.of_spending_bp()),
-        met: share.meets_minimum(),
-        record: record_text(lang, &record),
-        revisions: revisions
-            .iter()
-            .map(|r| RevisionLine {
-                revision: r.revision,
-                amount: format_rupiah(r.amount),
-                set_by: r.set_by.clone(),
-                set_at: crate::view::date_text(lang, &r.set_at),
-            })
-            .collect(),
-        purchases,
+        budget: y.share.budget.map_or("–".into(), format_rupiah),
+        spent: format_rupiah(y.share.total),
+        small: format_rupiah(y.share.small),
+        share: crate::procurement::share::bp_text(lang, y.share.of_spending_bp()),
+        met: y.share.meets_minimum(),
+        record: record_text(lang, &y.record),
+        revisions: y.revisions,
+        purchases: y.purchases,
         flagged_only,
         awaiting_only,
-        can_record: caller.can(Permission::RecordProcurement),
+        can_record: ctx.caller.can(Permission::RecordProcurement),
         notice,
         errors: worded(lang, &form.errors, "procurement.field_"),
         typed,
+        id: unit.id,
+        code: unit.code,
+        name: unit.name,
     }
     .into_response();
     *res.status_mut() = form.status;
-    res
+    Ok(res)
 }
 
 async fn unit_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadProcurement) {
-        return *r;
-    }
-    let q = query_pairs(query.as_deref());
+    PageQuery(q): PageQuery<UnitQuery>,
+) -> PageResult {
     let form = UnitForm {
         typed: None,
         errors: FieldErrors::new(),
         status: StatusCode::OK,
     };
-    show_unit(&state, lang, &caller, &uri, &id, &q, form).await
+    show_unit(&ctx, &id, &q, form).await
+}
+
+#[derive(Deserialize)]
+struct UnitEdit {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    active: String,
 }
 
 async fn update_unit(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let f = match accept_form(&caller, Permission::RecordProcurement, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
+    PageForm(f): PageForm<UnitEdit>,
+) -> PageResult {
+    let scope = ctx.scope();
     // The unit first: not found outside the caller's scope, whatever the form says.
-    if let Err(e) = state.db().unit(&scope, &id).await {
-        return error_page(lang, &uri, e.into());
-    }
-    let typed = (
-        form_value(&f, "code").to_string(),
-        form_value(&f, "name").to_string(),
-        String::new(),
-        String::new(),
-    );
+    ctx.db().unit(&scope, &id).await?;
+    let typed = (f.code, f.name, String::new(), String::new());
     let refused = |errors: FieldErrors| UnitForm {
         typed: Some(typed.clone()),
         errors,
         status: StatusCode::UNPROCESSABLE_ENTITY,
     };
+    let q = UnitQuery::default();
     let (code, name) = match validate_unit(&typed.0, &typed.1) {
         Ok(v) => v,
-        Err(e) => return show_unit(&state, lang, &caller, &uri, &id, &[], refused(e)).await,
+        Err(e) => return show_unit(&ctx, &id, &q, refused(e)).await,
     };
-    let active = form_value(&f, "active") == "1";
-    match state
+    let active = f.active == "1";
+    match ctx
         .db()
-        .update_unit(&scope, &id, &code, &name, active, &caller.actor)
+        .update_unit(&scope, &id, &code, &name, active, &ctx.caller.actor)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/pengadaan/opd/{id}?done=saved")).into_response(),
-        Err(StorageError::Invalid(e)) => {
-            show_unit(&state, lang, &caller, &uri, &id, &[], refused(e)).await
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
+        Ok(_) => Ok(Redirect::to(&format!("/pengadaan/opd/{id}?done=saved")).into_response()),
+        Err(StorageError::Invalid(e)) => show_unit(&ctx, &id, &q, refused(e)).await,
+        Err(e) => Err(e.into()),
     }
 }
 
+#[derive(Deserialize)]
+struct BudgetForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    amount: String,
+}
+
 async fn set_budget(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let f = match accept_form(&caller, Permission::RecordProcurement, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
-    let unit = match state.db().unit(&scope, &id).await {
-        Ok(u) => u,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let (year, amount) = (form_value(&f, "year"), form_value(&f, "amount"));
-    let q = vec![("tahun".to_string(), year.to_string())];
-    match validate_budget(year, amount) {
+    PageForm(f): PageForm<BudgetForm>,
+) -> PageResult {
+    let scope = ctx.scope();
+    let unit = ctx.db().unit(&scope, &id).await?;
+    match validate_budget(&f.year, &f.amount) {
         Ok((year, amount)) => {
-            match state
-                .db()
-                .set_budget(&scope, &unit.id, year, amount, &caller.actor)
-                .await
-            {
-                Ok(_) => Redirect::to(&format!("/pengadaan/opd/{id}?tahun={year}&done=budget"))
+            ctx.db()
+                .set_budget(&scope, &unit.id, year, amount, &ctx.caller.actor)
+                .await?;
+            Ok(
+                Redirect::to(&format!("/pengadaan/opd/{id}?tahun={year}&done=budget"))
                     .into_response(),
-                Err(e) => error_page(lang, &uri, e.into()),
-            }
+            )
         }
         Err(e) => {
+            // The page shows the year typed (or this one, when it is not a year).
+            let q = UnitQuery {
+                year: lenient(&f.year),
+                ..UnitQuery::default()
+            };
             let form = UnitForm {
-                typed: Some((
-                    unit.code.clone(),
-                    unit.name.clone(),
-                    year.to_string(),
-                    amount.to_string(),
-                )),
+                typed: Some((unit.code.clone(), unit.name.clone(), f.year, f.amount)),
                 errors: e,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
             };
-            show_unit(&state, lang, &caller, &uri, &id, &q, form).await
+            show_unit(&ctx, &id, &q, form).await
         }
     }
 }

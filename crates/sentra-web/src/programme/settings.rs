@@ -5,23 +5,20 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{RawForm, RawQuery, State};
-use axum::http::{StatusCode, Uri};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::error::Invalid;
 use sentra_domain::programme::activity::validate_topic;
 use sentra_domain::programme::conflicts::{DAY, Rules};
-use sentra_storage::StorageError;
+use serde::Deserialize;
 
-use crate::AppState;
-use crate::auth::{Caller, accept_form, require, require_home_wide};
-use crate::forms::form_value;
-use crate::forms::query_pairs;
-use crate::lang::{Lang, ReqLang};
+use crate::error::PageResult;
+use crate::extract::{PageCtx, PageForm, PageQuery};
+use crate::lang::Lang;
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, error_page};
+use crate::ui::Chrome;
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageProgrammes);
@@ -65,105 +62,94 @@ impl SettingsPage {
     }
 }
 
-struct Shown<'a> {
-    state: &'a AppState,
-    caller: &'a Caller,
-    lang: Lang,
-    uri: &'a Uri,
+/// What the page shows besides the stored lists: the rules as typed, the new topic as typed,
+/// the problems of the form that failed, a notice.
+struct Shown {
+    status: StatusCode,
+    rules: Option<(String, String)>,
+    new_topic: (String, String),
+    errors: FieldErrors,
+    notice: Option<String>,
 }
 
-impl Shown<'_> {
-    async fn page(
-        &self,
-        status: StatusCode,
-        rules: Option<(String, String)>,
-        new_topic: (String, String),
-        errors: &FieldErrors,
-        notice: Option<String>,
-    ) -> Response {
-        let lang = self.lang;
-        let (window_days, year_end_weeks) = match rules {
-            Some(typed) => typed,
-            None => {
-                let r = self.state.db().programme_rules().await.unwrap_or_default();
-                (
-                    (r.topic_window / DAY).to_string(),
-                    r.year_end_weeks.to_string(),
-                )
-            }
-        };
-        let topics = match self.state.db().activity_topics().await {
-            Ok(t) => t,
-            Err(e) => return error_page(lang, self.uri, e.into()),
-        };
-        let mut res = SettingsPage {
-            c: Chrome::new(
-                lang,
-                lang.t("programme.settings_title").into_owned(),
-                self.uri,
-            )
-            .signed_in(self.caller),
-            l: lang,
-            window_days,
-            year_end_weeks,
-            topics: topics
-                .into_iter()
-                .map(|t| TopicRow {
-                    code: t.code,
-                    name_id: t.name_id,
-                    name_en: t.name_en,
-                    active: t.active,
-                })
-                .collect(),
-            errors: errors
-                .iter()
-                .map(|e| {
-                    (
-                        e.field.clone(),
-                        lang.t(&format!("programme.field_{}", e.field)).into_owned(),
-                        lang.error(e.code).into_owned(),
-                    )
-                })
-                .collect(),
-            new_topic,
-            notice,
+impl Shown {
+    fn refused(errors: FieldErrors) -> Self {
+        Shown {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            rules: None,
+            new_topic: Default::default(),
+            errors,
+            notice: None,
         }
-        .into_response();
-        *res.status_mut() = status;
-        res
     }
 }
 
-async fn settings_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ManageProgrammes) {
-        return *r;
+async fn page(ctx: &PageCtx, shown: Shown) -> PageResult {
+    let lang = ctx.lang;
+    let (window_days, year_end_weeks) = match shown.rules {
+        Some(typed) => typed,
+        None => {
+            let r = ctx.db().programme_rules().await.unwrap_or_default();
+            (
+                (r.topic_window / DAY).to_string(),
+                r.year_end_weeks.to_string(),
+            )
+        }
+    };
+    let topics = ctx.db().activity_topics().await?;
+    let mut res = SettingsPage {
+        c: ctx.chrome(lang.t("programme.settings_title")),
+        l: lang,
+        window_days,
+        year_end_weeks,
+        topics: topics
+            .into_iter()
+            .map(|t| TopicRow {
+                code: t.code,
+                name_id: t.name_id,
+                name_en: t.name_en,
+                active: t.active,
+            })
+            .collect(),
+        errors: shown
+            .errors
+            .iter()
+            .map(|e| {
+                (
+                    e.field.clone(),
+                    lang.t(&format!("programme.field_{}", e.field)).into_owned(),
+                    lang.error(e.code).into_owned(),
+                )
+            })
+            .collect(),
+        new_topic: shown.new_topic,
+        notice: shown.notice,
     }
-    let notice = match form_value(&query_pairs(query.as_deref()), "done") {
+    .into_response();
+    *res.status_mut() = shown.status;
+    Ok(res)
+}
+
+/// `?done=…` after a change.
+#[derive(Deserialize)]
+struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+async fn settings_page(ctx: PageCtx, PageQuery(q): PageQuery<DoneQuery>) -> PageResult {
+    let notice = match q.done.as_str() {
         done @ ("rules" | "topic_added" | "topic_saved") => {
-            Some(lang.t(&format!("programme.done_{done}")).into_owned())
+            Some(ctx.lang.t(&format!("programme.done_{done}")).into_owned())
         }
         _ => None,
     };
-    Shown {
-        state: &state,
-        caller: &caller,
-        lang,
-        uri: &uri,
-    }
-    .page(
-        StatusCode::OK,
-        None,
-        Default::default(),
-        &FieldErrors::new(),
+    let shown = Shown {
+        status: StatusCode::OK,
         notice,
-    )
-    .await
+        ..Shown::refused(FieldErrors::new())
+    };
+    page(&ctx, shown).await
 }
 
 fn whole_number(s: &str, range: std::ops::RangeInclusive<i64>) -> Result<i64, Invalid> {
@@ -174,118 +160,86 @@ fn whole_number(s: &str, range: std::ops::RangeInclusive<i64>) -> Result<i64, In
         .ok_or(Invalid("number_out_of_range"))
 }
 
-async fn save_rules(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageProgrammes, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    // The rules and topics hold city-wide: see `require_home_wide`.
-    if let Err(r) = require_home_wide(&state, &caller, &uri) {
-        return *r;
-    }
-    let typed = (
-        form_value(&pairs, "window_days").to_string(),
-        form_value(&pairs, "year_end_weeks").to_string(),
-    );
+#[derive(Deserialize)]
+struct RulesForm {
+    #[serde(default)]
+    window_days: String,
+    #[serde(default)]
+    year_end_weeks: String,
+}
+
+/// The harmonisation rules. They hold city-wide: the route takes a scope covering the home
+/// region (`Access::HomeWide`).
+async fn save_rules(ctx: PageCtx, PageForm(f): PageForm<RulesForm>) -> PageResult {
     let mut e = FieldErrors::new();
-    let days = e.check("window_days", whole_number(&typed.0, 1..=MAX_WINDOW_DAYS));
+    let days = e.check(
+        "window_days",
+        whole_number(&f.window_days, 1..=MAX_WINDOW_DAYS),
+    );
     let weeks = e.check(
         "year_end_weeks",
-        whole_number(&typed.1, 0..=MAX_YEAR_END_WEEKS),
+        whole_number(&f.year_end_weeks, 0..=MAX_YEAR_END_WEEKS),
     );
     let (Some(days), Some(weeks)) = (days, weeks) else {
-        return Shown {
-            state: &state,
-            caller: &caller,
-            lang,
-            uri: &uri,
-        }
-        .page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(typed),
-            Default::default(),
-            &e,
-            None,
-        )
-        .await;
+        let shown = Shown {
+            rules: Some((f.window_days, f.year_end_weeks)),
+            ..Shown::refused(e)
+        };
+        return page(&ctx, shown).await;
     };
     let rules = Rules {
         topic_window: days * DAY,
         year_end_weeks: weeks,
     };
-    match state.db().set_programme_rules(&rules, &caller.actor).await {
-        Ok(()) => Redirect::to("/kegiatan/pengaturan?done=rules").into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    ctx.db()
+        .set_programme_rules(&rules, &ctx.caller.actor)
+        .await?;
+    Ok(Redirect::to("/kegiatan/pengaturan?done=rules").into_response())
 }
 
-/// Adds a topic (no `code`), or renames, retires (`active` absent) or restores one.
-async fn save_topic(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ManageProgrammes, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    // The rules and topics hold city-wide: see `require_home_wide`.
-    if let Err(r) = require_home_wide(&state, &caller, &uri) {
-        return *r;
-    }
-    let code = form_value(&pairs, "code").trim().to_string();
-    let typed = (
-        form_value(&pairs, "name_id").to_string(),
-        form_value(&pairs, "name_en").to_string(),
-    );
-    let names = match validate_topic(&typed.0, &typed.1) {
+#[derive(Deserialize)]
+struct TopicForm {
+    /// Empty for a new topic.
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name_id: String,
+    #[serde(default)]
+    name_en: String,
+    /// `1` keeps it offered; absent retires it.
+    #[serde(default)]
+    active: String,
+}
+
+/// Adds a topic (no `code`), or renames, retires (`active` absent) or restores one. Topics
+/// hold city-wide, like the rules.
+async fn save_topic(ctx: PageCtx, PageForm(f): PageForm<TopicForm>) -> PageResult {
+    let code = f.code.trim();
+    let names = match validate_topic(&f.name_id, &f.name_en) {
         Ok(n) => n,
         Err(e) => {
-            return Shown {
-                state: &state,
-                caller: &caller,
-                lang,
-                uri: &uri,
-            }
-            .page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                if code.is_empty() {
-                    typed
+            let shown = Shown {
+                // A new topic's names stay as typed; a listed one shows as stored.
+                new_topic: if code.is_empty() {
+                    (f.name_id, f.name_en)
                 } else {
                     Default::default()
                 },
-                &e,
-                None,
-            )
-            .await;
+                ..Shown::refused(e)
+            };
+            return page(&ctx, shown).await;
         }
     };
+    let actor = &ctx.caller.actor;
     let done = if code.is_empty() {
-        state
-            .db()
-            .create_activity_topic(&names, &caller.actor)
-            .await
-            .map(|_| "topic_added")
+        ctx.db().create_activity_topic(&names, actor).await?;
+        "topic_added"
     } else {
-        let active = form_value(&pairs, "active") == "1";
-        state
-            .db()
-            .update_activity_topic(&code, &names, active, &caller.actor)
-            .await
-            .map(|()| "topic_saved")
+        let active = f.active == "1";
+        ctx.db()
+            .update_activity_topic(code, &names, active, actor)
+            .await?;
+        "topic_saved"
     };
-    match done {
-        Ok(done) => Redirect::to(&format!("/kegiatan/pengaturan?done={done}")).into_response(),
-        Err(StorageError::NotFound) => error_page(lang, &uri, crate::error::ApiError::NotFound),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    Ok(Redirect::to(&format!("/kegiatan/pengaturan?done={done}")).into_response())
 }

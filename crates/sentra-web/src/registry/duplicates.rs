@@ -4,22 +4,23 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, RawForm, RawQuery, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
 use sentra_domain::merge::{Side, default_side, group_value, merge_groups, merge_inputs};
 use sentra_domain::umkm::UmkmInput;
 use sentra_storage::{DuplicatePairRow, UmkmRecord, record_input};
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::api::validated;
-use crate::auth::{Caller, accept_form, require};
-use crate::error::ApiError;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, error_page};
+use crate::ui::Chrome;
 
 const PER_PAGE: u32 = 50;
 
@@ -44,12 +45,11 @@ fn split_pair(pair: &str) -> Result<(&str, &str), ApiError> {
 
 /// The pair named by the path, with both records, if both lie in the caller's scope.
 async fn find_pair(
-    state: &AppState,
-    caller: &Caller,
+    ctx: &PageCtx,
     pair: &str,
 ) -> Result<(DuplicatePairRow, UmkmRecord, UmkmRecord), ApiError> {
     let (a, b) = split_pair(pair)?;
-    Ok(state.db().duplicate_pair(&caller.scope(), a, b).await?)
+    Ok(ctx.db().duplicate_pair(&ctx.scope(), a, b).await?)
 }
 
 fn reasons_text(l: Lang, reasons: &[String]) -> String {
@@ -82,38 +82,33 @@ pub struct QueuePage {
     pub next_href: Option<String>,
 }
 
-async fn queue(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::VerifyRegistry) {
-        return *r;
-    }
-    let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
-    let page_no: u32 = form_value(&pairs, "page")
-        .parse()
-        .unwrap_or(1)
-        .clamp(1, 100_000);
-    let (rows, total) = match state
+/// `/umkm/duplicates?page=…&done=…`.
+#[derive(Deserialize)]
+struct QueueQuery {
+    #[serde(default, deserialize_with = "crate::extract::blank_as_none")]
+    page: Option<u32>,
+    /// What was just done, after a redirect.
+    #[serde(default)]
+    done: String,
+}
+
+async fn queue(ctx: PageCtx, PageQuery(q): PageQuery<QueueQuery>) -> PageResult {
+    let lang = ctx.lang;
+    let page_no = q.page.unwrap_or(1).clamp(1, 100_000);
+    let (rows, total) = ctx
         .db()
-        .duplicate_queue(&caller.scope(), PER_PAGE, (page_no - 1) * PER_PAGE)
-        .await
-    {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let notice = match form_value(&pairs, "done") {
+        .duplicate_queue(&ctx.scope(), PER_PAGE, (page_no - 1) * PER_PAGE)
+        .await?;
+    let notice = match q.done.as_str() {
         "scan" => Some(lang.t("dup.scan_started").into_owned()),
         "merged" => Some(lang.t("dup.done_merged").into_owned()),
         "dismissed" => Some(lang.t("dup.done_dismissed").into_owned()),
         _ => None,
     };
     let pages = (total + i64::from(PER_PAGE) - 1) / i64::from(PER_PAGE);
-    let page = QueuePage {
-        c: Chrome::new(lang, lang.t("dup.title").into_owned(), &uri).signed_in(&caller),
+    let state = &ctx.state;
+    Ok(QueuePage {
+        c: ctx.chrome(lang.t("dup.title")),
         l: lang,
         rows: rows
             .into_iter()
@@ -132,18 +127,15 @@ async fn queue(
         prev_href: (page_no > 1).then(|| format!("/umkm/duplicates?page={}", page_no - 1)),
         next_href: (i64::from(page_no) < pages)
             .then(|| format!("/umkm/duplicates?page={}", page_no + 1)),
-    };
-    page.into_response()
+    }
+    .into_response())
 }
 
 /// The batch check over the caller's whole scope, in the background: a large registry takes
 /// longer than a request may.
-async fn scan(State(state): State<AppState>, caller: Caller, RawForm(form): RawForm) -> Response {
-    if let Err(r) = accept_form(&caller, Permission::VerifyRegistry, &form) {
-        return *r;
-    }
-    let db = state.db().clone();
-    let scope = caller.scope();
+async fn scan(ctx: PageCtx, FormPairs(_): FormPairs) -> Response {
+    let db = ctx.db().clone();
+    let scope = ctx.scope();
     tokio::spawn(async move {
         match db.scan_duplicates(&scope).await {
             Ok(o) => tracing::info!(
@@ -239,31 +231,30 @@ fn keep_b_by_default(a: &UmkmRecord, b: &UmkmRecord) -> bool {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn render_compare(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
+/// A pair and its two records.
+struct Compared {
     pair: DuplicatePairRow,
     a: UmkmRecord,
     b: UmkmRecord,
+}
+
+/// The groups of fields side by side, each with the side checked.
+fn compare_rows(
+    ctx: &PageCtx,
+    a: &UmkmRecord,
+    b: &UmkmRecord,
+    sectors: &[sentra_storage::Sector],
+    keep: Side,
     chosen: Option<&[(String, String)]>,
-    errors: Vec<String>,
-) -> Response {
-    let sectors = state.db().sectors().await.unwrap_or_default();
-    let (ia, ib) = (record_input(&a), record_input(&b));
-    let keep_b = match chosen {
-        Some(form) => form_value(form, "keep") == "b",
-        None => keep_b_by_default(&a, &b),
-    };
-    let keep = if keep_b { Side::B } else { Side::A };
-    let rows = merge_groups()
+) -> Vec<CompareRow> {
+    let (state, lang) = (&ctx.state, ctx.lang);
+    let (ia, ib) = (record_input(a), record_input(b));
+    merge_groups()
         .into_iter()
         .filter_map(|g| {
             let (va, vb) = (
-                shown(state, &sectors, lang, &g, &ia),
-                shown(state, &sectors, lang, &g, &ib),
+                shown(state, sectors, lang, &g, &ia),
+                shown(state, sectors, lang, &g, &ib),
             );
             if va.is_empty() && vb.is_empty() {
                 return None;
@@ -281,13 +272,30 @@ async fn render_compare(
                 choose_b,
             })
         })
-        .collect();
+        .collect()
+}
+
+async fn render_compare(
+    ctx: &PageCtx,
+    found: Compared,
+    chosen: Option<&[(String, String)]>,
+    errors: Vec<String>,
+) -> Response {
+    let lang = ctx.lang;
+    let Compared { pair, a, b } = found;
+    let sectors = ctx.db().sectors().await.unwrap_or_default();
+    let keep_b = match chosen {
+        Some(form) => form_value(form, "keep") == "b",
+        None => keep_b_by_default(&a, &b),
+    };
+    let keep = if keep_b { Side::B } else { Side::A };
+    let rows = compare_rows(ctx, &a, &b, &sectors, keep, chosen);
     let status = |r: &UmkmRecord| {
         lang.t(&format!("status.{}", r.status.as_str()))
             .into_owned()
     };
     let page = ComparePage {
-        c: Chrome::new(lang, lang.t("dup.compare_title").into_owned(), uri).signed_in(caller),
+        c: ctx.chrome(lang.t("dup.compare_title")),
         l: lang,
         action: pair_href(&pair.a_id, &pair.b_id),
         a_id: a.id.clone(),
@@ -313,43 +321,17 @@ async fn render_compare(
     (code, page).into_response()
 }
 
-async fn compare(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(pair): Path<String>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::VerifyRegistry) {
-        return *r;
-    }
-    match find_pair(&state, &caller, &pair).await {
-        Ok((p, a, b)) => {
-            render_compare(&state, lang, &caller, &uri, p, a, b, None, Vec::new()).await
-        }
-        Err(e) => error_page(lang, &uri, e),
-    }
+async fn compare(ctx: PageCtx, Path(pair): Path<String>) -> PageResult {
+    let (pair, a, b) = find_pair(&ctx, &pair).await?;
+    Ok(render_compare(&ctx, Compared { pair, a, b }, None, Vec::new()).await)
 }
 
 /// The merge: the kept record takes the chosen value of each group; the other is marked as
 /// merged into it.
-async fn merge(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(pair): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let fields = match accept_form(&caller, Permission::VerifyRegistry, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
-    let (p, a, b) = match find_pair(&state, &caller, &pair).await {
-        Ok(x) => x,
-        Err(e) => return error_page(lang, &uri, e),
-    };
+async fn merge(ctx: PageCtx, Path(pair): Path<String>, FormPairs(fields): FormPairs) -> PageResult {
+    let lang = ctx.lang;
+    let scope = ctx.scope();
+    let (p, a, b) = find_pair(&ctx, &pair).await?;
     let version = |k: &str| form_value(&fields, k).parse::<i64>().unwrap_or(-1);
     let (ia, ib) = (record_input(&a), record_input(&b));
     let merged = merge_inputs(&ia, &ib, |g| {
@@ -361,53 +343,51 @@ async fn merge(
     });
     let keep_b = form_value(&fields, "keep") == "b";
     let (keep, keep_v, other, other_v) = if keep_b {
-        (&b.id, version("version_b"), &a.id, version("version_a"))
+        (
+            b.id.clone(),
+            version("version_b"),
+            a.id.clone(),
+            version("version_a"),
+        )
     } else {
-        (&a.id, version("version_a"), &b.id, version("version_b"))
+        (
+            a.id.clone(),
+            version("version_a"),
+            b.id.clone(),
+            version("version_b"),
+        )
     };
-    let data = match validated(&state, &scope, &merged).await {
+    let data = match validated(&ctx.state, &scope, &merged).await {
         Ok(d) => d,
         Err(ApiError::Validation(errors)) => {
             let texts = errors
                 .iter()
                 .map(|e| format!("{}: {}", group_label(lang, &e.field), lang.error(e.code)))
                 .collect();
-            return render_compare(&state, lang, &caller, &uri, p, a, b, Some(&fields), texts)
-                .await;
+            let found = Compared { pair: p, a, b };
+            return Ok(render_compare(&ctx, found, Some(&fields), texts).await);
         }
-        Err(e) => return error_page(lang, &uri, e),
+        Err(e) => return Err(e.into()),
     };
-    match state
+    let r = ctx
         .db()
-        .merge_umkm(&scope, keep, keep_v, other, other_v, &data, &caller.actor)
-        .await
-    {
-        Ok(r) => Redirect::to(&format!("/umkm/{}?done=merged", r.id)).into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+        .merge_umkm(
+            &scope,
+            &keep,
+            keep_v,
+            &other,
+            other_v,
+            &data,
+            &ctx.caller.actor,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/umkm/{}?done=merged", r.id)).into_response())
 }
 
-async fn dismiss(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(pair): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    if let Err(r) = accept_form(&caller, Permission::VerifyRegistry, &form) {
-        return *r;
-    }
-    let done = match split_pair(&pair) {
-        Ok((a, b)) => state
-            .db()
-            .dismiss_duplicate(&caller.scope(), a, b, &caller.actor)
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(e),
-    };
-    match done {
-        Ok(()) => Redirect::to("/umkm/duplicates?done=dismissed").into_response(),
-        Err(e) => error_page(lang, &uri, e),
-    }
+async fn dismiss(ctx: PageCtx, Path(pair): Path<String>, FormPairs(_): FormPairs) -> PageResult {
+    let (a, b) = split_pair(&pair)?;
+    ctx.db()
+        .dismiss_duplicate(&ctx.scope(), a, b, &ctx.caller.actor)
+        .await?;
+    Ok(Redirect::to("/umkm/duplicates?done=dismissed").into_response())
 }

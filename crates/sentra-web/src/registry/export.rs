@@ -5,8 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Body;
-use axum::extract::{Path, RawForm, RawQuery, State};
-use axum::http::Uri;
+use axum::extract::{Path, RawQuery};
 use axum::http::{StatusCode, header};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
@@ -17,14 +16,13 @@ use sentra_storage::{JobState, PageRequest, SortDirection, UmkmFilter, UmkmSort}
 use tokio::sync::mpsc;
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, require};
-use crate::error::ApiError;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
 use crate::lang::Lang;
-use crate::lang::ReqLang;
 use crate::params::parse_list_params;
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, error_page};
+use crate::ui::Chrome;
 
 pub fn routes() -> Routes {
     Routes::new("")
@@ -72,18 +70,14 @@ pub fn export_params(
 }
 
 /// Starts the export task; the rows arrive on the returned channel.
-fn start(
-    state: &AppState,
-    caller: &Caller,
-    query: Option<&str>,
-) -> Result<mpsc::Receiver<Vec<String>>, ApiError> {
-    let (filter, reveal) = export_params(state, caller.user.role, query.unwrap_or(""))?;
+fn start(ctx: &PageCtx, query: &str) -> Result<mpsc::Receiver<Vec<String>>, ApiError> {
+    let (filter, reveal) = export_params(&ctx.state, ctx.caller.user.role, query)?;
     Ok(spawn_export(
-        state.db().clone(),
-        caller.scope(),
+        ctx.db().clone(),
+        ctx.scope(),
         filter,
         reveal,
-        caller.actor.clone(),
+        ctx.caller.actor.clone(),
     ))
 }
 
@@ -114,23 +108,14 @@ pub(crate) fn attachment(name: &str) -> String {
     format!("attachment; filename=\"{name}\"")
 }
 
-async fn csv(State(state): State<AppState>, caller: Caller, RawQuery(query): RawQuery) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadRegistry) {
-        return *r;
-    }
-    let rx = match start(&state, &caller, query.as_deref()) {
-        Ok(rx) => rx,
-        Err(e) => return caller.refuse(e),
-    };
+/// The export's query is kept as it came: it is read by the parser the list and the API share,
+/// and a job stores it to run later.
+async fn csv(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
+    let rx = start(&ctx, query.as_deref().unwrap_or(""))?;
     let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| h.to_string()).collect();
-    let first = match csv_line(&headers) {
-        Ok(mut line) => {
-            // Excel reads a UTF-8 CSV correctly only with the byte-order mark.
-            line.splice(0..0, *b"\xEF\xBB\xBF");
-            line
-        }
-        Err(e) => return caller.refuse(e),
-    };
+    let mut first = csv_line(&headers)?;
+    // Excel reads a UTF-8 CSV correctly only with the byte-order mark.
+    first.splice(0..0, *b"\xEF\xBB\xBF");
     let rows = futures_util::stream::unfold((Some(first), rx), |(first, mut rx)| async move {
         if let Some(f) = first {
             return Some((Ok::<_, std::io::Error>(f), (None, rx)));
@@ -141,14 +126,14 @@ async fn csv(State(state): State<AppState>, caller: Caller, RawQuery(query): Raw
     })
     // The compression layer polls once more after the end; an unfused stream would panic.
     .fuse();
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, attachment(&file_name("csv"))),
         ],
         Body::from_stream(rows),
     )
-        .into_response()
+        .into_response())
 }
 
 fn csv_line(cells: &[String]) -> Result<Vec<u8>, ApiError> {
@@ -214,46 +199,28 @@ pub(crate) fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
 
 /// A workbook of up to [`XLSX_INLINE_MAX`] rows (by default) is sent at once; a larger one is offered as a
 /// job (its page has the button that starts it).
-async fn xlsx(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadRegistry) {
-        return *r;
-    }
+async fn xlsx(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
     let query = query.unwrap_or_default();
-    let (filter, _) = match export_params(&state, caller.user.role, &query) {
-        Ok(x) => x,
-        Err(e) => return caller.refuse(e),
-    };
-    let total = match state
+    let (filter, _) = export_params(&ctx.state, ctx.caller.user.role, &query)?;
+    let total = ctx
         .db()
         .list_umkm(
-            &caller.scope(),
+            &ctx.scope(),
             &filter,
             UmkmSort::Name,
             SortDirection::Asc,
             PageRequest::new(1, 1),
         )
+        .await?
+        .total;
+    if total > ctx.state.xlsx_inline_max() {
+        return Ok(JobPage::offer(&ctx, query, total).into_response());
+    }
+    let rx = start(&ctx, &query)?;
+    let (bytes, _) = write_workbook(rx, |_| {})
         .await
-    {
-        Ok(p) => p.total,
-        Err(e) => return caller.refuse(ApiError::from(e)),
-    };
-    if total > state.xlsx_inline_max() {
-        return JobPage::offer(lang, &caller, &uri, query, total).into_response();
-    }
-    let rx = match start(&state, &caller, Some(&query)) {
-        Ok(rx) => rx,
-        Err(e) => return caller.refuse(e),
-    };
-    match write_workbook(rx, |_| {}).await {
-        Ok((b, _)) => xlsx_response(&file_name("xlsx"), b),
-        Err(e) => caller.refuse(ApiError::Internal(e.to_string())),
-    }
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(xlsx_response(&file_name("xlsx"), bytes))
 }
 
 #[derive(Template, WebTemplate)]
@@ -271,9 +238,10 @@ pub struct JobPage {
 }
 
 impl JobPage {
-    fn offer(lang: Lang, caller: &Caller, uri: &Uri, query: String, total: i64) -> Self {
+    fn offer(ctx: &PageCtx, query: String, total: i64) -> Self {
+        let lang = ctx.lang;
         JobPage {
-            c: Chrome::new(lang, lang.t("export.job_title").into_owned(), uri).signed_in(caller),
+            c: ctx.chrome(lang.t("export.job_title")),
             l: lang,
             offer: Some(query),
             rows_text: lang.tf("export.large", &[("n", &total.to_string())]),
@@ -285,64 +253,31 @@ impl JobPage {
     }
 }
 
-async fn create_job(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::ReadRegistry, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
+async fn create_job(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
     let query = form_value(&pairs, "query").to_string();
-    let reveal = match export_params(&state, caller.user.role, &query) {
-        Ok((_, reveal)) => reveal,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    match state
+    let (_, reveal) = export_params(&ctx.state, ctx.caller.user.role, &query)?;
+    let id = ctx
         .db()
-        .create_export_job(&caller.actor.name, &caller.scope(), &query, "xlsx", reveal)
-        .await
-    {
-        Ok(id) => {
-            state.wake_export_worker();
-            Redirect::to(&format!("/umkm/export/jobs/{id}")).into_response()
-        }
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+        .create_export_job(&ctx.caller.actor.name, &ctx.scope(), &query, "xlsx", reveal)
+        .await?;
+    ctx.state.wake_export_worker();
+    Ok(Redirect::to(&format!("/umkm/export/jobs/{id}")).into_response())
 }
 
 /// An export is its requester's: it may hold personal data they were allowed to see.
-async fn own_job(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> Result<sentra_storage::ExportJob, ApiError> {
-    match state.db().export_job(id).await? {
-        Some(j) if j.created_by == caller.actor.name => Ok(j),
+async fn own_job(ctx: &PageCtx, id: &str) -> Result<sentra_storage::ExportJob, ApiError> {
+    match ctx.db().export_job(id).await? {
+        Some(j) if j.created_by == ctx.caller.actor.name => Ok(j),
         _ => Err(ApiError::NotFound),
     }
 }
 
-async fn job_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadRegistry) {
-        return *r;
-    }
-    let job = match own_job(&state, &caller, &id).await {
-        Ok(j) => j,
-        Err(e) => return error_page(lang, &uri, e),
-    };
+async fn job_page(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    let lang = ctx.lang;
+    let job = own_job(&ctx, &id).await?;
     let done = job.state == JobState::Done;
-    JobPage {
-        c: Chrome::new(lang, lang.t("export.job_title").into_owned(), &uri).signed_in(&caller),
+    Ok(JobPage {
+        c: ctx.chrome(lang.t("export.job_title")),
         l: lang,
         offer: None,
         rows_text: lang.tf(
@@ -359,33 +294,20 @@ async fn job_page(
         download: done.then(|| format!("/umkm/export/jobs/{id}/file")),
         failure: job.error.unwrap_or_default(),
     }
-    .into_response()
+    .into_response())
 }
 
-async fn job_file(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ReadRegistry) {
-        return *r;
-    }
-    let job = match own_job(&state, &caller, &id).await {
-        Ok(j) => j,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    match state.db().export_job_file(&job.id).await {
-        Ok(Some(bytes)) => {
-            let stamp = job
-                .created_at
-                .get(..16)
-                .unwrap_or("")
-                .replace([':', 'T'], "");
-            xlsx_response(&format!("umkm-{stamp}.xlsx"), bytes)
-        }
-        Ok(None) => error_page(lang, &uri, ApiError::Gone("export_file_gone")),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+async fn job_file(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    let job = own_job(&ctx, &id).await?;
+    let bytes = ctx
+        .db()
+        .export_job_file(&job.id)
+        .await?
+        .ok_or(ApiError::Gone("export_file_gone"))?;
+    let stamp = job
+        .created_at
+        .get(..16)
+        .unwrap_or("")
+        .replace([':', 'T'], "");
+    Ok(xlsx_response(&format!("umkm-{stamp}.xlsx"), bytes))
 }

@@ -3,22 +3,23 @@
 //! milestones reached; the form to add a report (`POST /umkm/{id}/naik-kelas`, operators and
 //! the owner). The dashboard counts the same per region and year.
 
-use axum::extract::{Path, RawForm, State};
-use axum::http::Uri;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::Path;
+use axum::response::{IntoResponse, Redirect};
 use sentra_domain::account::Permission;
-use sentra_domain::growth::{Milestone, ReportInput, milestones, validate_report};
+use sentra_domain::growth::{
+    GrowthReport, Milestone, ReportInput, SizeEvent, milestones, validate_report,
+};
 use sentra_domain::money::format_rupiah;
 use sentra_domain::size::SizeClass;
 use sentra_storage::{GrowthFilter, UmkmRecord};
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form};
-use crate::error::ApiError;
+use crate::auth::Caller;
+use crate::error::PageResult;
+use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::routes::{Access, Routes};
-use crate::ui::error_page;
 
 pub fn routes() -> Routes {
     Routes::new("").post(
@@ -95,55 +96,9 @@ pub(crate) async fn growth_section(
         .map(|d| chrono::Datelike::year(&d));
     let start = events.first().and_then(|e| e.from).or(record.size_class);
     let reached = milestones(start, &reports, nib_year);
-    let up = lang.t("growth.up");
     Some(GrowthSection {
-        reports: reports
-            .iter()
-            .rev()
-            .map(|r| {
-                let channels: Vec<String> = [
-                    (r.online, "growth.online"),
-                    (r.ekatalog, "growth.ekatalog"),
-                    (r.export, "growth.export"),
-                    (r.financing, "growth.financing"),
-                ]
-                .iter()
-                .filter(|(on, _)| *on)
-                .map(|(_, k)| lang.t(k).into_owned())
-                .collect();
-                ReportRow {
-                    period: r.period.label(),
-                    sales: amount(r.sales),
-                    modal: amount(r.modal),
-                    employees: r.employees.map_or("—".into(), |n| n.to_string()),
-                    channels: if channels.is_empty() {
-                        "—".into()
-                    } else {
-                        channels.join(", ")
-                    },
-                    size: r
-                        .size()
-                        .map_or("—".into(), |d| size_label(lang, Some(d.class))),
-                }
-            })
-            .collect(),
-        events: events
-            .iter()
-            .map(|e| {
-                format!(
-                    "{}: {} → {} ({}){}",
-                    e.period.label(),
-                    size_label(lang, e.from),
-                    size_label(lang, Some(e.to)),
-                    lang.t(&format!("size.basis_{}", e.basis.as_str())),
-                    if e.is_up() {
-                        format!(" · {up}")
-                    } else {
-                        String::new()
-                    }
-                )
-            })
-            .collect(),
+        reports: reports.iter().rev().map(|r| report_row(lang, r)).collect(),
+        events: events.iter().map(|e| event_text(lang, e)).collect(),
         milestones: reached
             .iter()
             .map(|(m, y)| format!("{y}: {}", milestone_label(lang, *m)))
@@ -153,24 +108,58 @@ pub(crate) async fn growth_section(
     })
 }
 
+fn report_row(lang: Lang, r: &GrowthReport) -> ReportRow {
+    let channels: Vec<String> = [
+        (r.online, "growth.online"),
+        (r.ekatalog, "growth.ekatalog"),
+        (r.export, "growth.export"),
+        (r.financing, "growth.financing"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, k)| lang.t(k).into_owned())
+    .collect();
+    ReportRow {
+        period: r.period.label(),
+        sales: amount(r.sales),
+        modal: amount(r.modal),
+        employees: r.employees.map_or("—".into(), |n| n.to_string()),
+        channels: if channels.is_empty() {
+            "—".into()
+        } else {
+            channels.join(", ")
+        },
+        size: r
+            .size()
+            .map_or("—".into(), |d| size_label(lang, Some(d.class))),
+    }
+}
+
+/// "2025: Mikro → Kecil (modal) · naik kelas".
+fn event_text(lang: Lang, e: &SizeEvent) -> String {
+    let up = if e.is_up() {
+        format!(" · {}", lang.t("growth.up"))
+    } else {
+        String::new()
+    };
+    format!(
+        "{}: {} → {} ({}){up}",
+        e.period.label(),
+        size_label(lang, e.from),
+        size_label(lang, Some(e.to)),
+        lang.t(&format!("size.basis_{}", e.basis.as_str())),
+    )
+}
+
 /// Adds (or replaces) the report of a period.
 async fn add_report(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
+    ctx: PageCtx,
     Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_form(&caller, Permission::WriteRegistry, &form) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let scope = caller.scope();
+    FormPairs(pairs): FormPairs,
+) -> PageResult {
+    let scope = ctx.scope();
     // The business first: not found outside the caller's reach, whatever the form says.
-    if let Err(e) = state.db().get_umkm(&scope, &id).await {
-        return error_page(lang, &uri, e.into());
-    }
+    ctx.db().get_umkm(&scope, &id).await?;
     let on = |k: &str| form_value(&pairs, k) == "1";
     let input = ReportInput {
         year: form_value(&pairs, "year"),
@@ -183,16 +172,9 @@ async fn add_report(
         export: on("export"),
         financing: on("financing"),
     };
-    let report = match validate_report(&input, chrono::Utc::now().date_naive()) {
-        Ok(r) => r,
-        Err(e) => return error_page(lang, &uri, ApiError::Validation(e)),
-    };
-    match state
-        .db()
-        .save_growth_report(&scope, &id, &report, &caller.actor)
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/umkm/{id}#growth")).into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    let report = validate_report(&input, chrono::Utc::now().date_naive())?;
+    ctx.db()
+        .save_growth_report(&scope, &id, &report, &ctx.caller.actor)
+        .await?;
+    Ok(Redirect::to(&format!("/umkm/{id}#growth")).into_response())
 }

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawForm, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request};
 use axum::handler::Handler;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
 use sentra_domain::import::{Mapping, TARGETS};
@@ -17,13 +17,14 @@ use sentra_import::{column_letter, headers_key, prepare, reason, rejected_xlsx, 
 use sentra_storage::{EXPORT_HEADERS, ImportCounts, ImportJob, JobState, NewImportJob};
 
 use crate::AppState;
-use crate::auth::{Caller, accept_form, check_csrf, require};
-use crate::error::ApiError;
+use crate::auth::check_csrf;
+use crate::error::{ApiError, PageResult};
+use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
-use crate::lang::{Lang, ReqLang};
+use crate::lang::Lang;
 use crate::registry::export::xlsx_response;
 use crate::routes::{Access, Routes};
-use crate::ui::{Chrome, Opt, error_page};
+use crate::ui::{Chrome, Opt};
 
 /// Largest spreadsheet accepted from the browser (a kabupaten's whole list fits easily).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
@@ -83,77 +84,60 @@ fn state_label(l: Lang, s: JobState) -> String {
     l.t(&format!("import.state_{}", s.as_str())).into_owned()
 }
 
-async fn show_start(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
-    error: Option<String>,
-) -> Response {
-    let jobs = match state
+/// The start page (the upload form and the recent jobs of the caller's area), with the upload's
+/// problem when there is one.
+async fn show_start(ctx: &PageCtx, error: Option<String>) -> PageResult {
+    let lang = ctx.lang;
+    let jobs = ctx
         .db()
-        .import_jobs_within(caller.scope().region_code(), 20)
-        .await
-    {
-        Ok(j) => j,
-        Err(e) => return error_page(lang, uri, e.into()),
-    };
+        .import_jobs_within(ctx.scope().region_code(), 20)
+        .await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
     let page = StartPage {
-        c: Chrome::new(lang, lang.t("import.title").into_owned(), uri).signed_in(caller),
+        c: ctx.chrome(lang.t("import.title")),
         l: lang,
         error,
-        jobs: jobs
-            .iter()
-            .map(|j| JobRow {
-                id: j.id.clone(),
-                file_name: j.file_name.clone(),
-                state: state_label(lang, j.state),
-                created_at: j
-                    .created_at
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-                    .replace('T', " "),
-                summary: j
-                    .result
-                    .as_ref()
-                    .or(j.counts.as_ref())
-                    .map(|c| counts_summary(lang, c))
-                    .unwrap_or_default(),
-            })
-            .collect(),
+        jobs: jobs.iter().map(|j| job_row(lang, j)).collect(),
     };
-    (status, page).into_response()
+    Ok((status, page).into_response())
 }
 
-async fn start_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ImportRegistry) {
-        return *r;
+fn job_row(lang: Lang, j: &ImportJob) -> JobRow {
+    JobRow {
+        id: j.id.clone(),
+        file_name: j.file_name.clone(),
+        state: state_label(lang, j.state),
+        created_at: j
+            .created_at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " "),
+        summary: j
+            .result
+            .as_ref()
+            .or(j.counts.as_ref())
+            .map(|c| counts_summary(lang, c))
+            .unwrap_or_default(),
     }
-    show_start(&state, lang, &caller, &uri, None).await
+}
+
+async fn start_page(ctx: PageCtx) -> PageResult {
+    show_start(&ctx, None).await
 }
 
 /// The registry's own column layout, empty: the export has the same columns, so an export
 /// edited in Excel imports back.
-async fn template(caller: Caller) -> Response {
-    if let Err(r) = require(&caller, Permission::ImportRegistry) {
-        return *r;
-    }
+async fn template(_ctx: PageCtx) -> PageResult {
     let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| h.to_string()).collect();
-    match sentra_sheets::XlsxWriter::new("UMKM", &headers).and_then(|w| w.finish()) {
-        Ok(bytes) => xlsx_response("template-impor-umkm.xlsx", bytes),
-        Err(e) => caller.refuse(ApiError::Internal(e.to_string())),
-    }
+    let bytes = sentra_sheets::XlsxWriter::new("UMKM", &headers)
+        .and_then(|w| w.finish())
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(xlsx_response("template-impor-umkm.xlsx", bytes))
 }
 
 /// A multipart form's text fields and its file (`file`, when one was chosen and is not empty);
@@ -186,31 +170,18 @@ pub(crate) async fn read_upload(
     Ok((pairs, file))
 }
 
-/// The multipart upload: `_csrf` and `file`.
-async fn upload(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    request: Request,
-) -> Response {
-    // The role is checked before the body is read.
-    if let Err(r) = require(&caller, Permission::ImportRegistry) {
-        return *r;
-    }
-    let (pairs, file) = match read_upload(request, &state).await {
+/// The multipart upload: `_csrf` and `file`. (The role was checked by the route before the
+/// body is read.)
+async fn upload(ctx: PageCtx, request: Request) -> PageResult {
+    let lang = ctx.lang;
+    let (pairs, file) = match read_upload(request, &ctx.state).await {
         Ok(u) => u,
-        Err(code) => {
-            let msg = lang.error(code).into_owned();
-            return show_start(&state, lang, &caller, &uri, Some(msg)).await;
-        }
+        Err(code) => return show_start(&ctx, Some(lang.error(code).into_owned())).await,
     };
-    if let Err(r) = check_csrf(&caller, &pairs) {
-        return *r;
-    }
+    check_csrf(&ctx.caller, &pairs)?;
     let Some((file_name, bytes)) = file else {
         let msg = lang.error("import_file_missing").into_owned();
-        return show_start(&state, lang, &caller, &uri, Some(msg)).await;
+        return show_start(&ctx, Some(msg)).await;
     };
     // Kept for the job; the copy is read here only to find the header row.
     let read = {
@@ -221,22 +192,21 @@ async fn upload(
         Ok(Ok(p)) => p,
         Ok(Err(e)) => {
             let msg = format!("{}: {}", file_name, e.message(lang));
-            return show_start(&state, lang, &caller, &uri, Some(msg)).await;
+            return show_start(&ctx, Some(msg)).await;
         }
-        Err(e) => return error_page(lang, &uri, ApiError::Internal(e.to_string())),
+        Err(e) => return Err(ApiError::Internal(e.to_string()).into()),
     };
-    let mapping = match state
+    let mapping = match ctx
         .db()
         .saved_import_mapping(&headers_key(&prepared.headers))
-        .await
+        .await?
     {
-        Ok(Some(saved)) => saved,
-        Ok(None) => Mapping::guess(&prepared.headers).columns,
-        Err(e) => return error_page(lang, &uri, e.into()),
+        Some(saved) => saved,
+        None => Mapping::guess(&prepared.headers).columns,
     };
-    let scope = caller.scope();
+    let scope = ctx.scope();
     let job = NewImportJob {
-        created_by: &caller.actor.name,
+        created_by: &ctx.caller.actor.name,
         scope_region: scope.region_code(),
         file_name: &file_name,
         file: &bytes,
@@ -246,16 +216,14 @@ async fn upload(
         headers: &prepared.headers,
         mapping: &mapping,
     };
-    match state.db().create_import_job(&job).await {
-        Ok(id) => Redirect::to(&format!("/umkm/import/{id}")).into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+    let id = ctx.db().create_import_job(&job).await?;
+    Ok(Redirect::to(&format!("/umkm/import/{id}")).into_response())
 }
 
 /// The job, if it lies within the caller's scope (otherwise it does not exist for them).
-async fn visible_job(state: &AppState, caller: &Caller, id: &str) -> Result<ImportJob, ApiError> {
-    match state.db().import_job(id).await? {
-        Some(job) if caller.scope().contains(&job.scope_region) => Ok(job),
+async fn visible_job(ctx: &PageCtx, id: &str) -> Result<ImportJob, ApiError> {
+    match ctx.db().import_job(id).await? {
+        Some(job) if ctx.scope().contains(&job.scope_region) => Ok(job),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -336,99 +304,125 @@ fn examples(data: &[sentra_import::DataRow], column: usize) -> String {
         .join(" · ")
 }
 
-async fn render_job(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
-    job: ImportJob,
-    errors: Vec<String>,
-) -> Response {
-    let db = state.db();
+/// The mapping screen's rows: each column with its first cells and the field it goes to.
+async fn mapping_rows(ctx: &PageCtx, job: &ImportJob, mapping: &Mapping) -> Vec<MappingRow> {
+    let lang = ctx.lang;
+    let data = match ctx.db().import_job_file(&job.id).await {
+        Ok(Some(bytes)) => {
+            let name = job.file_name.clone();
+            tokio::task::spawn_blocking(move || prepare(&name, bytes))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .map(|p| p.data)
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    job.headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let chosen = mapping
+                .columns
+                .get(i)
+                .cloned()
+                .flatten()
+                .unwrap_or_default();
+            let mut options = vec![Opt {
+                value: String::new(),
+                label: format!("({})", lang.t("import.ignored")),
+                selected: chosen.is_empty(),
+            }];
+            options.extend(TARGETS.iter().map(|t| Opt {
+                value: t.to_string(),
+                label: target_label(lang, t),
+                selected: chosen == *t,
+            }));
+            MappingRow {
+                index: i,
+                letter: column_letter(i),
+                header: h.trim().to_string(),
+                examples: examples(&data, i),
+                options,
+            }
+        })
+        .collect()
+}
+
+/// The dry run's findings shown on the page: invalid rows, likely duplicates, and whether
+/// there are more than shown.
+#[derive(Default)]
+struct Findings {
+    invalid: Vec<Finding>,
+    duplicates: Vec<Finding>,
+    more: bool,
+}
+
+async fn findings(ctx: &PageCtx, job: &ImportJob, mapping: &Mapping) -> PageResult<Findings> {
+    let lang = ctx.lang;
+    let found = ctx
+        .db()
+        .import_problems(&job.id, false, SHOWN_FINDINGS + 1, 0)
+        .await?;
+    let mut out = Findings {
+        invalid: Vec::new(),
+        duplicates: Vec::new(),
+        more: found.len() > SHOWN_FINDINGS as usize,
+    };
+    for f in found.into_iter().take(SHOWN_FINDINGS as usize) {
+        if f.problem.code == sentra_storage::POSSIBLE_DUPLICATE {
+            let of = f.problem.hint.unwrap_or_default();
+            let text = match of.strip_prefix("row:") {
+                Some(n) => format!("~ {} {n}", lang.t("import.row")),
+                None => format!("~ UMKM {of}"),
+            };
+            out.duplicates.push(Finding { line: f.line, text });
+        } else {
+            out.invalid.push(Finding {
+                line: f.line,
+                text: reason(lang, &f.problem, &job.headers, mapping),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The committed counts, with the duplicates queued for review.
+fn result_rows(lang: Lang, c: &ImportCounts) -> Vec<(String, usize)> {
+    let mut rows = count_rows(lang, c);
+    rows.push((
+        lang.t("import.queued_duplicates").into_owned(),
+        c.queued_duplicates,
+    ));
+    rows
+}
+
+async fn render_job(ctx: &PageCtx, job: ImportJob, errors: Vec<String>) -> PageResult {
+    let lang = ctx.lang;
     let mapping = Mapping {
         columns: job.mapping.clone(),
     };
-    let mut mapping_rows = Vec::new();
-    let mut saved_mapping = false;
-    if job.state == JobState::Mapping {
-        let data = match db.import_job_file(&job.id).await {
-            Ok(Some(bytes)) => {
-                let name = job.file_name.clone();
-                tokio::task::spawn_blocking(move || prepare(&name, bytes))
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .map(|p| p.data)
-                    .unwrap_or_default()
-            }
-            _ => Vec::new(),
-        };
-        saved_mapping = matches!(
-            db.saved_import_mapping(&headers_key(&job.headers)).await,
-            Ok(Some(_))
-        );
-        mapping_rows = job
-            .headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| {
-                let chosen = mapping
-                    .columns
-                    .get(i)
-                    .cloned()
-                    .flatten()
-                    .unwrap_or_default();
-                let mut options = vec![Opt {
-                    value: String::new(),
-                    label: format!("({})", lang.t("import.ignored")),
-                    selected: chosen.is_empty(),
-                }];
-                options.extend(TARGETS.iter().map(|t| Opt {
-                    value: t.to_string(),
-                    label: target_label(lang, t),
-                    selected: chosen == *t,
-                }));
-                MappingRow {
-                    index: i,
-                    letter: column_letter(i),
-                    header: h.trim().to_string(),
-                    examples: examples(&data, i),
-                    options,
-                }
-            })
-            .collect();
-    }
-    let mut invalid = Vec::new();
-    let mut duplicates = Vec::new();
-    let mut more_findings = false;
-    if matches!(job.state, JobState::Checked | JobState::Failed) {
-        let found = match db
-            .import_problems(&job.id, false, SHOWN_FINDINGS + 1, 0)
-            .await
-        {
-            Ok(f) => f,
-            Err(e) => return error_page(lang, uri, e.into()),
-        };
-        more_findings = found.len() > SHOWN_FINDINGS as usize;
-        for f in found.into_iter().take(SHOWN_FINDINGS as usize) {
-            if f.problem.code == sentra_storage::POSSIBLE_DUPLICATE {
-                let of = f.problem.hint.unwrap_or_default();
-                let text = match of.strip_prefix("row:") {
-                    Some(n) => format!("~ {} {n}", lang.t("import.row")),
-                    None => format!("~ UMKM {of}"),
-                };
-                duplicates.push(Finding { line: f.line, text });
-            } else {
-                invalid.push(Finding {
-                    line: f.line,
-                    text: reason(lang, &f.problem, &job.headers, &mapping),
-                });
-            }
-        }
-    }
+    let (rows, saved_mapping) = if job.state == JobState::Mapping {
+        let saved = ctx
+            .db()
+            .saved_import_mapping(&headers_key(&job.headers))
+            .await;
+        (
+            mapping_rows(ctx, &job, &mapping).await,
+            matches!(saved, Ok(Some(_))),
+        )
+    } else {
+        (Vec::new(), false)
+    };
+    let found = if matches!(job.state, JobState::Checked | JobState::Failed) {
+        findings(ctx, &job, &mapping).await?
+    } else {
+        Findings::default()
+    };
     let title = format!("{} · {}", lang.t("import.title"), job.file_name);
     let page = JobPage {
-        c: Chrome::new(lang, title, uri).signed_in(caller),
+        c: ctx.chrome(title),
         l: lang,
         id: job.id.clone(),
         file_name: job.file_name.clone(),
@@ -438,7 +432,7 @@ async fn render_job(
         state_code: job.state.as_str(),
         refresh: job.state.is_busy(),
         errors,
-        mapping_rows,
+        mapping_rows: rows,
         saved_mapping,
         rows_total: job.rows_total,
         rows_done: job.rows_done,
@@ -448,20 +442,13 @@ async fn render_job(
             .map(|c| count_rows(lang, c))
             .unwrap_or_default(),
         has_invalid: job.counts.as_ref().is_some_and(|c| c.invalid > 0),
-        invalid,
-        duplicates,
-        more_findings,
+        invalid: found.invalid,
+        duplicates: found.duplicates,
+        more_findings: found.more,
         result: job
             .result
             .as_ref()
-            .map(|c| {
-                let mut rows = count_rows(lang, c);
-                rows.push((
-                    lang.t("import.queued_duplicates").into_owned(),
-                    c.queued_duplicates,
-                ));
-                rows
-            })
+            .map(|c| result_rows(lang, c))
             .unwrap_or_default(),
         failure: job
             .error
@@ -469,57 +456,27 @@ async fn render_job(
             .map(|e| sentra_import::failure_message(lang, e))
             .unwrap_or_default(),
     };
+    Ok(with_problems_status(page).into_response())
+}
+
+/// The job page answered 422 when it shows the mapping's problems.
+fn with_problems_status(page: JobPage) -> (StatusCode, JobPage) {
     let status = if page.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    (status, page).into_response()
+    (status, page)
 }
 
-async fn job_page(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ImportRegistry) {
-        return *r;
-    }
-    match visible_job(&state, &caller, &id).await {
-        Ok(job) => render_job(&state, lang, &caller, &uri, job, Vec::new()).await,
-        Err(e) => error_page(lang, &uri, e),
-    }
+async fn job_page(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    let job = visible_job(&ctx, &id).await?;
+    render_job(&ctx, job, Vec::new()).await
 }
 
-/// The mapping chosen on the screen (`col.N` = target), checked; then the dry run starts.
-async fn check(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_job_form(&state, lang, &caller, &uri, &id, &form).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let mut job = match visible_job(&state, &caller, &id).await {
-        Ok(j) => j,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let columns: Vec<Option<String>> = (0..job.headers.len())
-        .map(|i| {
-            Some(form_value(&pairs, &format!("col.{i}")).trim().to_string())
-                .filter(|t| !t.is_empty())
-        })
-        .collect();
-    let mapping = Mapping {
-        columns: columns.clone(),
-    };
-    // Two columns for one field would make one of them win silently.
+/// Two columns for one field would make one of them win silently; and the mapping's own
+/// rules (the fields a record needs).
+fn mapping_problems(lang: Lang, columns: &[Option<String>]) -> Vec<String> {
     let mut errors: Vec<String> = Vec::new();
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (i, t) in columns.iter().enumerate() {
@@ -533,156 +490,109 @@ async fn check(
             ));
         }
     }
+    let mapping = Mapping {
+        columns: columns.to_vec(),
+    };
     if let Err(codes) = mapping.check() {
         errors.extend(codes.iter().map(|c| lang.error(c).into_owned()));
     }
+    errors
+}
+
+/// The mapping chosen on the screen (`col.N` = target), checked; then the dry run starts.
+/// Every button of the job page first checks that the job lies in the caller's scope.
+async fn check(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPairs) -> PageResult {
+    let mut job = visible_job(&ctx, &id).await?;
+    let columns: Vec<Option<String>> = (0..job.headers.len())
+        .map(|i| {
+            Some(form_value(&pairs, &format!("col.{i}")).trim().to_string())
+                .filter(|t| !t.is_empty())
+        })
+        .collect();
+    let errors = mapping_problems(ctx.lang, &columns);
     if !errors.is_empty() {
         job.mapping = columns;
-        return render_job(&state, lang, &caller, &uri, job, errors).await;
+        return render_job(&ctx, job, errors).await;
     }
-    let db = state.db();
-    if form_value(&pairs, "save_mapping") == "1"
-        && let Err(e) = db
-            .save_import_mapping(&headers_key(&job.headers), &columns, &caller.actor.name)
-            .await
-    {
-        return error_page(lang, &uri, e.into());
+    let db = ctx.db();
+    if form_value(&pairs, "save_mapping") == "1" {
+        db.save_import_mapping(&headers_key(&job.headers), &columns, &ctx.caller.actor.name)
+            .await?;
     }
     let done = db.start_import_check(&id, &columns).await;
-    state.wake_import_worker();
-    back_to_job(lang, &uri, &id, done)
+    ctx.state.wake_import_worker();
+    done?;
+    Ok(back_to_job(&id))
 }
 
-/// A button on the job page: the role, the CSRF token and the job's scope are checked.
-async fn accept_job_form(
-    state: &AppState,
-    lang: Lang,
-    caller: &Caller,
-    uri: &Uri,
-    id: &str,
-    form: &[u8],
-) -> Result<Vec<(String, String)>, Response> {
-    let pairs = accept_form(caller, Permission::ImportRegistry, form).map_err(|r| *r)?;
-    visible_job(state, caller, id)
-        .await
-        .map_err(|e| error_page(lang, uri, e))?;
-    Ok(pairs)
+/// After a button: the job's page.
+fn back_to_job(id: &str) -> Response {
+    Redirect::to(&format!("/umkm/import/{id}")).into_response()
 }
 
-/// After a button: the job's page, or the page of an error.
-fn back_to_job(lang: Lang, uri: &Uri, id: &str, done: sentra_storage::Result<bool>) -> Response {
-    match done {
-        Ok(_) => Redirect::to(&format!("/umkm/import/{id}")).into_response(),
-        Err(e) => error_page(lang, uri, e.into()),
-    }
-}
-
-async fn commit(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    let pairs = match accept_job_form(&state, lang, &caller, &uri, &id, &form).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+async fn commit(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPairs) -> PageResult {
+    visible_job(&ctx, &id).await?;
     let all_or_nothing = form_value(&pairs, "mode") == "all_or_nothing";
-    let done = state.db().queue_import_commit(&id, all_or_nothing).await;
-    state.wake_import_worker();
-    back_to_job(lang, &uri, &id, done)
+    let done = ctx.db().queue_import_commit(&id, all_or_nothing).await;
+    ctx.state.wake_import_worker();
+    done?;
+    Ok(back_to_job(&id))
 }
 
-async fn reopen(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    if let Err(r) = accept_job_form(&state, lang, &caller, &uri, &id, &form).await {
-        return r;
-    }
-    back_to_job(lang, &uri, &id, state.db().reopen_import_mapping(&id).await)
+async fn reopen(ctx: PageCtx, Path(id): Path<String>, FormPairs(_): FormPairs) -> PageResult {
+    visible_job(&ctx, &id).await?;
+    ctx.db().reopen_import_mapping(&id).await?;
+    Ok(back_to_job(&id))
 }
 
-async fn cancel(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-    RawForm(form): RawForm,
-) -> Response {
-    if let Err(r) = accept_job_form(&state, lang, &caller, &uri, &id, &form).await {
-        return r;
-    }
-    match state.db().cancel_import_job(&id).await {
-        Ok(_) => Redirect::to("/umkm/import").into_response(),
-        Err(e) => error_page(lang, &uri, e.into()),
-    }
+async fn cancel(ctx: PageCtx, Path(id): Path<String>, FormPairs(_): FormPairs) -> PageResult {
+    visible_job(&ctx, &id).await?;
+    ctx.db().cancel_import_job(&id).await?;
+    Ok(Redirect::to("/umkm/import").into_response())
 }
 
 /// The rejected rows of the dry run with their reasons, to fix and upload again.
-async fn rejected(
-    State(state): State<AppState>,
-    ReqLang(lang): ReqLang,
-    caller: Caller,
-    uri: Uri,
-    Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = require(&caller, Permission::ImportRegistry) {
-        return *r;
-    }
-    let job = match visible_job(&state, &caller, &id).await {
-        Ok(j) => j,
-        Err(e) => return error_page(lang, &uri, e),
-    };
-    let db = state.db();
-    let problems = match db.import_problems(&id, true, u32::MAX, 0).await {
-        Ok(p) => p,
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
-    let bytes = match db.import_job_file(&id).await {
-        Ok(Some(b)) => b,
-        Ok(None) => return error_page(lang, &uri, ApiError::Gone("import_file_gone")),
-        Err(e) => return error_page(lang, &uri, e.into()),
-    };
+async fn rejected(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    let lang = ctx.lang;
+    let job = visible_job(&ctx, &id).await?;
+    let db = ctx.db();
+    let problems = db.import_problems(&id, true, u32::MAX, 0).await?;
+    let bytes = db
+        .import_job_file(&id)
+        .await?
+        .ok_or(ApiError::Gone("import_file_gone"))?;
     let built = tokio::task::spawn_blocking(move || {
         let prepared = prepare(&job.file_name, bytes).map_err(|e| e.to_string())?;
         let invalid = sentra_import::worker::invalid_by_line(&problems);
         let mapping = Mapping {
             columns: job.mapping.clone(),
         };
-        let stem = job
-            .file_name
-            .rsplit_once('.')
-            .map_or(job.file_name.as_str(), |(s, _)| s)
-            .to_string();
         rejected_xlsx(lang, &invalid, &prepared.data, &job.headers, &mapping)
-            .map(|b| (stem, b))
+            .map(|b| (ascii_stem(&job.file_name), b))
             .map_err(|e| e.to_string())
     })
     .await;
-    match built {
-        Ok(Ok((stem, bytes))) => {
-            // Only ASCII in the header's file name; browsers keep the rest of the name.
-            let safe: String = stem
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            xlsx_response(&format!("{safe}-ditolak.xlsx"), bytes)
-        }
-        Ok(Err(e)) => error_page(lang, &uri, ApiError::Internal(e)),
-        Err(e) => error_page(lang, &uri, ApiError::Internal(e.to_string())),
-    }
+    let (stem, bytes) = match built {
+        Ok(Ok(built)) => built,
+        Ok(Err(e)) => return Err(ApiError::Internal(e).into()),
+        Err(e) => return Err(ApiError::Internal(e.to_string()).into()),
+    };
+    Ok(xlsx_response(&format!("{stem}-ditolak.xlsx"), bytes))
+}
+
+/// The file's name without its extension, in ASCII only for the download header (browsers
+/// keep the rest of the name).
+fn ascii_stem(file_name: &str) -> String {
+    file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(s, _)| s)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }

@@ -1,0 +1,190 @@
+//! A business's public storefront (`/toko/{slug}`, no sign-in): its products, contact, map
+//! link, opening hours, a printable QR code of its short link; `LocalBusiness` JSON-LD.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use sentra_domain::money::format_rupiah;
+use sentra_domain::product::Category;
+use sentra_storage::{StorageError, Store};
+
+use super::public::{
+    ResultCard, category_label, cert_lines, link_lines, not_public_notice, previewer, site_base,
+};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, PageResult};
+use crate::lang::{Lang, ReqLang};
+use crate::media::media_url;
+use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
+
+pub fn routes() -> Routes {
+    Routes::new("")
+        .get("/toko/{slug}", Access::Public, store)
+        .get("/toko/{slug}/qr.svg", Access::Public, store_qr)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "catalogue/store_public.html")]
+pub struct StorePage {
+    pub c: Chrome,
+    pub l: Lang,
+    /// Not public yet: why, above the storefront its own people preview.
+    pub preview: Option<String>,
+    pub canonical: String,
+    pub json_ld: String,
+    pub name: String,
+    pub place: String,
+    pub verified: bool,
+    pub qr_href: String,
+    pub map_href: Option<String>,
+    pub opening_hours: Option<String>,
+    pub contacts: Vec<(String, String)>,
+    pub certs: Vec<(String, String)>,
+    pub products: Vec<ResultCard>,
+    /// A product photo for link previews (large, absolute).
+    pub og_image: Option<String>,
+}
+
+/// A storefront as this caller may see it: public (verified, active), else a preview for its
+/// own people (with who they are), else not found.
+async fn visible_store(
+    state: &AppState,
+    caller: Result<Caller, Response>,
+    slug: &str,
+) -> Result<(Store, Option<Caller>), ApiError> {
+    match state.read_db().public_store(slug).await {
+        Ok(s) => Ok((s, None)),
+        Err(StorageError::NotFound) => {
+            let viewer = previewer(caller).ok_or(ApiError::NotFound)?;
+            let s = state.db().store_preview(&viewer.scope(), slug).await?;
+            Ok((s, Some(viewer)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The schema.org `LocalBusiness` of the storefront.
+fn store_json_ld(state: &AppState, s: &Store, canonical: &str) -> serde_json::Value {
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "LocalBusiness",
+        "name": s.name,
+        "url": canonical,
+        "address": {"@type": "PostalAddress", "addressLocality": state.region_name(&s.district_code),
+                    "addressCountry": "ID"},
+    });
+    if let (Some(lat), Some(lon)) = (s.latitude, s.longitude) {
+        ld["geo"] =
+            serde_json::json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon});
+    }
+    ld
+}
+
+fn product_cards(lang: Lang, categories: &[Category], s: &Store) -> Vec<ResultCard> {
+    s.products
+        .iter()
+        .map(|(p, photo)| ResultCard {
+            href: format!("/p/{}", p.slug),
+            thumb: photo.as_deref().map(|k| media_url(k, "sm")),
+            name: p.data.name.clone(),
+            seller: s.name.clone(),
+            price: p
+                .data
+                .price
+                .map(|x| format!("{} / {}", format_rupiah(x), p.data.unit.as_str()))
+                .unwrap_or_else(|| lang.t("catalog.price_ask").into_owned()),
+            category: category_label(categories, &p.data.category, lang),
+            ekatalog: p.listed(),
+        })
+        .collect()
+}
+
+/// A business's storefront: its products, contact, map link, opening hours, a printable QR
+/// code of its short link; `LocalBusiness` JSON-LD.
+async fn store(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    headers: HeaderMap,
+    caller: Result<Caller, Response>,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let (s, viewer) = visible_store(&state, caller, &slug).await?;
+    let preview = viewer
+        .as_ref()
+        .map(|_| not_public_notice(lang, s.status, true));
+    let base = site_base(&state, &headers);
+    let canonical = format!("{base}/toko/{}", s.slug);
+    let og_image = s
+        .products
+        .iter()
+        .find_map(|(_, photo)| photo.as_deref())
+        .map(|k| format!("{base}{}", media_url(k, "lg")));
+    let place = format!(
+        "{}, {} {}",
+        state.region_name(&s.village_code),
+        lang.t("catalog.district"),
+        state.region_name(&s.district_code)
+    );
+    let map_href = match (s.latitude, s.longitude) {
+        (Some(lat), Some(lon)) => Some(format!(
+            "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+        )),
+        _ => None,
+    };
+    let today = chrono::Local::now().date_naive();
+    let categories = state.categories().await;
+    let chrome = Chrome::new(lang, s.name.clone(), &uri);
+    let page = StorePage {
+        og_image,
+        c: match &viewer {
+            Some(v) => chrome.signed_in(v),
+            None => chrome,
+        },
+        preview,
+        l: lang,
+        json_ld: crate::view::script_json(&store_json_ld(&state, &s, &canonical)),
+        canonical,
+        qr_href: format!("/toko/{}/qr.svg", s.slug),
+        place,
+        verified: s.verified,
+        map_href,
+        opening_hours: s.opening_hours.clone(),
+        contacts: link_lines(lang, &s.links),
+        certs: cert_lines(lang, &s.documents, today),
+        products: product_cards(lang, &categories, &s),
+        name: s.name,
+    };
+    Ok(page.into_response())
+}
+
+/// The storefront's short link as a QR code (SVG: sharp when printed on a stall sign or a
+/// label at any size).
+async fn store_qr(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    caller: Result<Caller, Response>,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let (s, _) = visible_store(&state, caller, &slug).await?;
+    let url = format!("{}/toko/{}", site_base(&state, &headers), s.slug);
+    let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response())
+}

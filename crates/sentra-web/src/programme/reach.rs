@@ -1,0 +1,228 @@
+//! Fair reach (`/kegiatan/jangkauan`): per sector and size class, how many UMKM of the area the
+//! year's (or a period's) activities reached and how many they never did; per topic, those
+//! trained more than N times in it; and what changed for those reached.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::response::IntoResponse;
+use chrono::{Datelike, NaiveDate};
+use sentra_domain::account::Permission;
+use sentra_domain::programme::activity::{Zone, instant, year_start};
+use sentra_domain::region::RegionCode;
+use sentra_storage::Reach;
+use serde::Deserialize;
+
+use crate::error::{ApiError, PageResult};
+use crate::extract::{PageCtx, PageQuery};
+use crate::lang::Lang;
+use crate::programme::activities::{day_label, sector_label, topic_label};
+use crate::routes::{Access, Routes};
+use crate::ui::Chrome;
+use crate::ui::area_choices;
+
+pub fn routes() -> Routes {
+    Routes::new("").get(
+        "/kegiatan/jangkauan",
+        Access::Role(Permission::ReadProgrammes),
+        reach,
+    )
+}
+
+pub struct ReachRow {
+    pub label: String,
+    pub total: i64,
+    pub reached: i64,
+    pub never: i64,
+    pub share: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "programme/activity_reach.html")]
+pub struct ReachPage {
+    pub c: Chrome,
+    pub l: Lang,
+    pub summary: String,
+    pub year: i32,
+    /// The period of dates asked for, or empty (the year).
+    pub range: (String, String),
+    pub times: u32,
+    pub region: String,
+    pub regions: Vec<(String, String)>,
+    /// (title, rows): by sector, by size class.
+    pub tables: Vec<(String, Vec<ReachRow>)>,
+    pub repeated: Vec<(String, i64)>,
+    pub repeated_title: String,
+    /// What changed for those reached: (what, how many, share of the reached).
+    pub outcomes: Vec<(String, i64, String)>,
+}
+
+/// `/kegiatan/jangkauan?wilayah=…&tahun=…&kali=…`, or a period `dari`–`sampai` (both days
+/// included) instead of the year.
+#[derive(Deserialize)]
+struct ReachQuery {
+    #[serde(default, rename = "wilayah")]
+    region: String,
+    #[serde(
+        default,
+        rename = "tahun",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    year: Option<i32>,
+    /// Trained more than this many times in a topic (2 by default).
+    #[serde(
+        default,
+        rename = "kali",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    times: Option<u32>,
+    #[serde(default, rename = "dari")]
+    from: String,
+    #[serde(default, rename = "sampai")]
+    to: String,
+}
+
+impl ReachQuery {
+    /// The period of dates asked for, when both ends are dates in order.
+    fn range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let date = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+        match (date(&self.from), date(&self.to)) {
+            (Some(f), Some(t)) if f <= t => Some((f, t)),
+            _ => None,
+        }
+    }
+}
+
+/// The table rows of groups (key, total, reached), each labelled.
+fn reach_rows(
+    lang: Lang,
+    groups: &[(String, i64, i64)],
+    label: &dyn Fn(&str) -> String,
+) -> Vec<ReachRow> {
+    groups
+        .iter()
+        .map(|(k, total, reached)| ReachRow {
+            label: label(k),
+            total: *total,
+            reached: *reached,
+            never: total - reached,
+            share: lang.share(*reached, *total),
+        })
+        .collect()
+}
+
+/// The tables of reach: by sector, by size class.
+fn tables(
+    lang: Lang,
+    found: &Reach,
+    sectors: &[sentra_storage::Sector],
+) -> Vec<(String, Vec<ReachRow>)> {
+    let by_sector = |code: &str| sector_label(lang, sectors, code);
+    let size_label = |code: &str| {
+        if code.is_empty() {
+            lang.t("activity.size_unknown").into_owned()
+        } else {
+            lang.t(&format!("size.{code}")).into_owned()
+        }
+    };
+    vec![
+        (
+            lang.t("activity.by_sector").into_owned(),
+            reach_rows(lang, &found.by_sector, &by_sector),
+        ),
+        (
+            lang.t("activity.by_size").into_owned(),
+            reach_rows(lang, &found.by_size, &size_label),
+        ),
+    ]
+}
+
+/// The page's title: the region and the year, or the period.
+fn reach_title(
+    lang: Lang,
+    region_name: &str,
+    year: i32,
+    range: Option<(NaiveDate, NaiveDate)>,
+) -> String {
+    match range {
+        Some((f, t)) => lang.tf(
+            "activity.reach_title_range",
+            &[
+                ("region", region_name),
+                ("from", &day_label(lang, f)),
+                ("to", &day_label(lang, t)),
+            ],
+        ),
+        None => lang.tf(
+            "activity.reach_title",
+            &[("region", region_name), ("year", &year.to_string())],
+        ),
+    }
+}
+
+/// What changed for those reached: (what, how many, share of the reached).
+fn outcomes(lang: Lang, found: &Reach) -> Vec<(String, i64, String)> {
+    let o = &found.outcomes;
+    [
+        ("activity.outcomes_documents", o.documents),
+        ("activity.outcomes_nib", o.nib),
+        ("activity.outcomes_moved_up", o.moved_up),
+        ("activity.outcomes_products", o.products),
+    ]
+    .into_iter()
+    .map(|(key, n)| (lang.t(key).into_owned(), n, lang.share(n, found.reached)))
+    .collect()
+}
+
+/// Fair reach: per sector and size class, how many UMKM of the area the year's activities
+/// reached and how many they never did; and per topic, those trained more than N times in it.
+async fn reach(ctx: PageCtx, PageQuery(q): PageQuery<ReachQuery>) -> PageResult {
+    let (state, lang) = (&ctx.state, ctx.lang);
+    let scope = ctx.scope();
+    let asked = RegionCode::parse(&q.region).ok();
+    let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
+    let year = q.year.unwrap_or_else(|| chrono::Utc::now().year());
+    let times = q.times.unwrap_or(2).clamp(1, 50);
+    let zone = Zone::of_region(region.as_str());
+    let range = q.range();
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(0, |d| instant(d, zone));
+    let (from, to) = match range {
+        Some((f, t)) => (midnight(f), midnight(t + chrono::Duration::days(1))),
+        None => (year_start(year, zone), year_start(year + 1, zone)),
+    };
+    let found = ctx.db().reach(&region, from, to, times).await?;
+    let sectors = ctx.db().sectors().await.unwrap_or_default();
+    let topics = ctx.db().activity_topics().await.unwrap_or_default();
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    Ok(ReachPage {
+        c: ctx.chrome(reach_title(
+            lang,
+            &state.region_name(region.as_str()),
+            year,
+            range,
+        )),
+        l: lang,
+        summary: lang.tf(
+            "activity.reach_summary",
+            &[
+                ("reached", &found.reached.to_string()),
+                ("total", &found.total.to_string()),
+                ("share", &lang.share(found.reached, found.total)),
+                ("never", &(found.total - found.reached).to_string()),
+            ],
+        ),
+        year,
+        range: range.map(|(f, t)| (day(f), day(t))).unwrap_or_default(),
+        times,
+        region: region.as_str().to_string(),
+        regions: area_choices(state, scope.region_code()),
+        tables: tables(lang, &found, &sectors),
+        repeated: found
+            .repeated
+            .iter()
+            .map(|(code, n)| (topic_label(lang, &topics, code), *n))
+            .collect(),
+        repeated_title: lang.tf("activity.repeated", &[("n", &times.to_string())]),
+        outcomes: outcomes(lang, &found),
+    }
+    .into_response())
+}
