@@ -551,7 +551,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     (Access::Public, _) => assert!(status != 403 && !to_login, "{ctx}"),
                     (_, None) => assert!(denied_anonymous, "{ctx}"),
                     (Access::SignedIn, Some(_)) => {
-                        assert!(status != 401 && status != 403 && !to_login, "{ctx}")
+                        assert!(status != 401 && status != 403 && !to_login, "{ctx}");
                     }
                     (Access::Role(p), Some(r)) if !r.can(p) => assert_eq!(status, 403, "{ctx}"),
                     // Every caller here is a kecamatan's: what holds city-wide is not theirs to
@@ -566,10 +566,10 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                                 && !rule.path.contains("{export}")
                                 && !rule.path.contains("{upload}") =>
                     {
-                        assert_eq!(status, 404, "{ctx}")
+                        assert_eq!(status, 404, "{ctx}");
                     }
                     (Access::Role(_), Some(_)) => {
-                        assert!(![401, 403, 404].contains(&status) && !to_login, "{ctx}")
+                        assert!(![401, 403, 404].contains(&status) && !to_login, "{ctx}");
                     }
                 }
                 checked += 1;

@@ -14,17 +14,6 @@ async fn create(app: &common::TestApp, body: serde_json::Value) -> String {
     created["id"].as_str().unwrap().to_string()
 }
 
-async fn post(app: &common::TestApp, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    let mut form: Vec<(&str, &str)> = vec![("_csrf", app.csrf.as_str())];
-    form.extend_from_slice(fields);
-    app.client
-        .post(app.url(path))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_second_registration_of_one_business_is_queued_compared_and_merged() {
     let app = common::spawn_app().await;
@@ -84,20 +73,20 @@ async fn a_second_registration_of_one_business_is_queued_compared_and_merged() {
         (&vb, &va)
     };
     let before = app.count().await;
-    let res = post(
-        &app,
-        &format!("{pair_path}/merge"),
-        &[
-            ("keep", keep_side),
-            ("version_a", version_a),
-            ("version_b", version_b),
-            ("choice.name", keep_side),
-            ("choice.phone", keep_side),
-            ("choice.documents.nib", other_side),
-            ("choice.documents.pirt", other_side),
-        ],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &format!("{pair_path}/merge"),
+            &[
+                ("keep", keep_side),
+                ("version_a", version_a),
+                ("version_b", version_b),
+                ("choice.name", keep_side),
+                ("choice.phone", keep_side),
+                ("choice.documents.nib", other_side),
+                ("choice.documents.pirt", other_side),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     assert_eq!(
         res.headers()["location"].to_str().unwrap(),
@@ -127,16 +116,16 @@ async fn a_second_registration_of_one_business_is_queued_compared_and_merged() {
     assert_eq!(app.db.duplicate_queue(&scope, 10, 0).await.unwrap().1, 0);
 
     // The same form again: the pair is decided, nothing changes.
-    let res = post(
-        &app,
-        &format!("{pair_path}/merge"),
-        &[
-            ("keep", keep_side),
-            ("version_a", version_a),
-            ("version_b", version_b),
-        ],
-    )
-    .await;
+    let res = app
+        .post_form(
+            &format!("{pair_path}/merge"),
+            &[
+                ("keep", keep_side),
+                ("version_a", version_a),
+                ("version_b", version_b),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 409);
     assert_eq!(
         app.db.get_umkm(&scope, &a).await.unwrap().version,
@@ -189,7 +178,7 @@ async fn not_a_duplicate_is_remembered_and_the_queue_keeps_to_the_scope() {
         403
     );
 
-    let res = post(&app, &format!("{pair_path}/dismiss"), &[]).await;
+    let res = app.post_form(&format!("{pair_path}/dismiss"), &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.db.duplicate_queue(&scope, 10, 0).await.unwrap().1, 0);
     for id in [&a, &b] {
@@ -259,7 +248,7 @@ async fn the_batch_check_fills_the_queue() {
         .remove(0);
 
     // The button runs the check in the background; the pair appears in the queue.
-    let res = post(&app, "/umkm/duplicates/scan", &[]).await;
+    let res = app.post_form("/umkm/duplicates/scan", &[]).await;
     assert_eq!(res.status(), 303);
     let started = std::time::Instant::now();
     while app.db.duplicate_queue(&scope, 10, 0).await.unwrap().1 == 0 {

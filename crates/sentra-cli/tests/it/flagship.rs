@@ -6,34 +6,7 @@
 
 use crate::common;
 
-use common::{TestApp, spawn_app};
-
-async fn post(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let res = client
-        .post(app.url(path))
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map_or(String::new(), |v| v.to_str().unwrap().to_string());
-    let body = res
-        .text()
-        .await
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&")
-        .replace("&#34;", "\"");
-    (status, location, body)
-}
+use common::{post, spawn_app};
 
 /// A participant's section as a phone sends it: every pair's select.
 fn section_form(body: &str) -> Vec<(String, String)> {

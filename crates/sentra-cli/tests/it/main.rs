@@ -1,6 +1,8 @@
 //! The integration tests as one binary: linking ~30 binaries of the whole stack each took minutes
 //! and gigabytes of disk. Each module is one former test file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails with its message
+
 mod access;
 mod activities;
 mod audit_chain;
@@ -24,6 +26,7 @@ mod input_limits;
 mod legality;
 mod opendata;
 mod operations;
+mod page_outlines;
 mod partitioning;
 mod partnerships;
 mod procurement;

@@ -80,7 +80,7 @@ async fn metrics_count_requests_by_route_and_every_answer_carries_a_request_id()
         Some(1.0),
         "{body}"
     );
-    assert!(!body.contains(&record.id.to_string()), "no ids in labels");
+    assert!(!body.contains(&record.id.clone()), "no ids in labels");
     assert!(
         sample(
             &body,

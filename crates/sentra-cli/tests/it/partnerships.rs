@@ -6,36 +6,9 @@
 
 use crate::common;
 
-use common::{TestApp, city, spawn_app};
+use common::{TestApp, city, post, spawn_app};
 use sentra_storage::Actor;
 use sqlx::{Connection, Row};
-
-async fn post(
-    client: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let res = client
-        .post(app.url(path))
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map_or(String::new(), |v| v.to_str().unwrap().to_string());
-    let body = res
-        .text()
-        .await
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&")
-        .replace("&#34;", "\"");
-    (status, location, body)
-}
 
 /// A published product of the `n`-th business by name.
 async fn product(

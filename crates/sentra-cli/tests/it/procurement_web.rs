@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use common::{TestApp, spawn_app};
+use common::{TestApp, post_form, spawn_app};
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
 use sqlx::{Connection, Row};
@@ -27,42 +27,6 @@ async fn scalar(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
         .try_get::<i64, _>(0)
         .unwrap()
-}
-
-async fn post_form(
-    app: &TestApp,
-    client: &reqwest::Client,
-    csrf: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf)];
-    form.extend_from_slice(fields);
-    let res = client.post(app.url(path)).form(&form).send().await.unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map_or(String::new(), |v| v.to_str().unwrap().to_string());
-    let body = res
-        .text()
-        .await
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&#34;", "\"")
-        .replace("&amp;", "&");
-    (status, location, body)
-}
-
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
-    let res = client.get(app.url(path)).send().await.unwrap();
-    assert_eq!(res.status(), 200, "{path}");
-    res.text()
-        .await
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&#34;", "\"")
-        .replace("&amp;", "&")
 }
 
 /// A registered business with an NIB and a known size class: its id, name, NIB and class.
@@ -128,7 +92,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
         .and_then(|r| r.split('?').next())
         .unwrap()
         .to_string();
-    let unit_page = page(&officer, &app, &location).await;
+    let unit_page = common::page_as(&officer, &app, &location).await;
     assert!(unit_page.contains("1.02.01 Dinas Kesehatan"), "{unit_page}");
     // The same code again in the region: refused.
     let (status, _, body) = post_form(
@@ -169,7 +133,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
         .await;
         assert_eq!(status, 303);
     }
-    let unit_page = page(
+    let unit_page = common::page_as(
         &officer,
         &app,
         &format!("/pengadaan/opd/{unit}?tahun={year}"),
@@ -184,7 +148,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
     // The supplier found by name; its type comes from the registry.
     let (umkm, name, _, class) = registered_with_nib(&app).await;
     let word = name.split_whitespace().last().unwrap().to_string();
-    let search = page(
+    let search = common::page_as(
         &officer,
         &app,
         &format!("/pengadaan/pembelian/baru?opd={unit}&cari={word}"),
@@ -194,7 +158,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
         search.contains(&format!("umkm={umkm}&opd={unit}")),
         "a search result picks the business: {search}"
     );
-    let chosen = page(
+    let chosen = common::page_as(
         &officer,
         &app,
         &format!("/pengadaan/pembelian/baru?opd={unit}&umkm={umkm}"),
@@ -297,7 +261,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
     assert_eq!(status, 303);
 
     // The flagged list holds only the reserved package awarded to a large supplier.
-    let flagged = page(
+    let flagged = common::page_as(
         &officer,
         &app,
         &format!("/pengadaan/opd/{unit}?tahun={year}&tanda=1"),
@@ -316,7 +280,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
         .try_get(0)
         .unwrap();
     let path = format!("/pengadaan/pembelian/{id}");
-    let form = page(&officer, &app, &path).await;
+    let form = common::page_as(&officer, &app, &path).await;
     assert!(form.contains("name=\"version\" value=\"1\""), "{form}");
     let life = |version: &'static str, paid: &'static str| {
         vec![
@@ -346,7 +310,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
     let (status, _, body) = update(life("2", "2026-13-01")).await;
     assert_eq!(status, 422);
     assert!(body.contains("Tanggal bayar:"), "{body}");
-    let shown = page(&officer, &app, &path).await;
+    let shown = common::page_as(&officer, &app, &path).await;
     assert!(shown.contains("terlambat 3 hari"), "{shown}");
     assert!(shown.contains("purchase-history"), "{shown}");
     assert_eq!(
@@ -371,7 +335,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
     assert!(section.contains("1 menunggu pembayaran"), "{section}");
 
     // The share page, month to date, with its trend; the report; the UMKM view.
-    let share = page(&officer, &app, &format!("/pengadaan?tahun={year}&bulan=1")).await;
+    let share = common::page_as(&officer, &app, &format!("/pengadaan?tahun={year}&bulan=1")).await;
     assert!(share.contains("id=\"trend-table\""), "{share}");
     assert!(
         share.contains(&format!("/pengadaan/opd/{unit}?tahun={year}")),
@@ -397,7 +361,7 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
             .any(|c| c.trim_start_matches('\u{1}') == "13100000000"),
         "{unit_line:?}"
     );
-    let umkm_view = page(&officer, &app, &format!("/pengadaan/umkm?tahun={year}")).await;
+    let umkm_view = common::page_as(&officer, &app, &format!("/pengadaan/umkm?tahun={year}")).await;
     assert!(umkm_view.contains("id=\"unit-payments\""), "{umkm_view}");
     assert!(
         umkm_view.contains("PKT-2") || umkm_view.contains("PKT-1"),
@@ -483,7 +447,7 @@ async fn an_ekatalog_product_is_bought_from_its_page_and_the_never_sold_are_list
         "{product_page}"
     );
     let (officer, _, csrf) = app.as_user("procurement", "36.74").await;
-    let form = page(
+    let form = common::page_as(
         &officer,
         &app,
         &format!(
@@ -555,7 +519,7 @@ async fn an_ekatalog_product_is_bought_from_its_page_and_the_never_sold_are_list
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("bukan milik pemasok"), "{body}");
 
-    let view = page(&officer, &app, &format!("/pengadaan/umkm?tahun={year}")).await;
+    let view = common::page_as(&officer, &app, &format!("/pengadaan/umkm?tahun={year}")).await;
     let sold_at = view.find("id=\"products-sold\"").expect("sold list");
     let never_at = view.find("id=\"products-never\"").expect("never list");
     let sold_list = &view[sold_at..never_at];

@@ -205,6 +205,18 @@ impl TestApp {
             .replace("&amp;", "&")
     }
 
+    /// Posts a form as this app's admin, with the session's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub fn session_cookie(&self) -> String {
         format!("sentra_session={}", self.session)
     }
@@ -585,4 +597,52 @@ pub fn chips(status: &str) -> sentra_domain::product::ProductInput {
 /// The whole home region's scope (36.74).
 pub fn city() -> Scope {
     Scope::region(RegionCode::parse(HOME).unwrap())
+}
+
+/// A page `client` must be able to load, with the HTML entities for `&` and `"` read back.
+pub async fn page_as(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    let res = client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    readable(res.text().await.unwrap())
+}
+
+fn readable(html: String) -> String {
+    html.replace("&#38;", "&")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// Posts `fields` as a form from `client` (who signs the form with its own `_csrf` field):
+/// the status, the `Location` (empty when none) and the body made [`readable`].
+pub async fn post(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let res = client
+        .post(app.url(path))
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .map_or(String::new(), |v| v.to_str().unwrap().to_string());
+    (status, location, readable(res.text().await.unwrap()))
+}
+
+/// [`post`] with `csrf` put first in the form.
+pub async fn post_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf)];
+    form.extend_from_slice(fields);
+    post(client, app, path, &form).await
 }
