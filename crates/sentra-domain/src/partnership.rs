@@ -387,7 +387,7 @@ pub fn shortlist(
         }
         match o.price {
             None if request.price_min.is_some() || request.price_max.is_some() => {
-                gaps.push(Gap::NoPrice)
+                gaps.push(Gap::NoPrice);
             }
             None => {}
             Some(p) => match (request.price_min, request.price_max) {

@@ -439,12 +439,9 @@ pub fn validate_product(
             continue;
         }
         let field = format!("links.{i}");
-        let kind = match LinkKind::parse(kind.trim()).filter(|k| PRODUCT_LINKS.contains(k)) {
-            Some(k) => k,
-            None => {
-                e.push(field, "choice_invalid");
-                continue;
-            }
+        let Some(kind) = LinkKind::parse(kind.trim()).filter(|k| PRODUCT_LINKS.contains(k)) else {
+            e.push(field, "choice_invalid");
+            continue;
         };
         if let Some(url) = e.check(&field, parse_url(url)) {
             links.push(Link { kind, url });

@@ -52,7 +52,7 @@ pub fn read(name: &str, bytes: Vec<u8>) -> Result<ReadFile, PrepareError> {
             errors
                 .into_iter()
                 .map(|(field, code)| LineProblem { line, field, code }),
-        )
+        );
     };
     let lines = match layout.kind {
         SheetKind::Budgets => {

@@ -29,7 +29,6 @@ pub use catalogue::product_photos::{NewPhoto, PhotoRecord};
 pub use catalogue::products::ProductRecord;
 pub use connect::multihost::{MultiHostUrl, ServerRole, SessionAttrs};
 pub use connect::{Backend, Database, DatabaseUrl, Durability, redact_url};
-pub use registry::demo::DemoSeller;
 pub use error::StorageError;
 pub use flagship::{
     CandidateRow, ParticipantRow, RoundRecord, RoundSettings, RoundStatus, RoundSummary,
@@ -57,6 +56,7 @@ pub use programme::activities::{
     ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, ReachOutcomes, Taken,
     Topic, slots_of,
 };
+pub use registry::demo::DemoSeller;
 pub use registry::duplicates::{DuplicatePairRow, ScanOutcome};
 pub use registry::export::EXPORT_HEADERS;
 pub use registry::export_jobs::ExportJob;

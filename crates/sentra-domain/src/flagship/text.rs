@@ -22,7 +22,7 @@ fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 fn name(raw: &str) -> Result<String, &'static str> {
     match clean_text(raw, MAX_NAME) {
         Ok(Some(n)) if n.chars().count() >= 2 => Ok(n),
-        Ok(Some(_)) | Ok(None) => Err("text_too_short"),
+        Ok(Some(_) | None) => Err("text_too_short"),
         Err(crate::Invalid(c)) => Err(c),
     }
 }

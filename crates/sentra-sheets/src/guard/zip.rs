@@ -234,7 +234,7 @@ fn relationship_targets<R: Read + io::Seek>(
     let mut targets = Vec::new();
     loop {
         match xml.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
                 for a in e.attributes().with_checks(false).flatten() {
                     if a.key.local_name().as_ref().eq_ignore_ascii_case("target") {
                         // Both the raw and the unescaped value: either may be what is used.

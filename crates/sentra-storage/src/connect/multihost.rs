@@ -296,7 +296,7 @@ impl Router {
                 tracing::info!(host = %name, port, attrs = ?self.url.attrs, "PostgreSQL host chosen");
             }
             None => {
-                tracing::warn!(attrs = ?self.url.attrs, "no PostgreSQL host has the wanted role")
+                tracing::warn!(attrs = ?self.url.attrs, "no PostgreSQL host has the wanted role");
             }
         }
         found

@@ -51,11 +51,7 @@ impl RoundStatus {
         use RoundStatus::*;
         matches!(
             (self, to),
-            (Draft, Open)
-                | (Open, Closed)
-                | (Closed, Open)
-                | (Closed, Published)
-                | (Published, Closed)
+            (Draft | Closed, Open) | (Open | Published, Closed) | (Closed, Published)
         )
     }
 }

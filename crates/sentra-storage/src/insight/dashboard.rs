@@ -537,7 +537,7 @@ impl Database {
         for r in &reach {
             let n: i64 = r.try_get("n")?;
             add(&r.try_get::<String, _>("village_code")?, &|row| {
-                row.reached += n
+                row.reached += n;
             });
         }
         let marks = sqlx::query(

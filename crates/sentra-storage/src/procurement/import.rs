@@ -139,7 +139,7 @@ impl Database {
         match lines {
             ProcurementLines::Budgets(lines) => {
                 self.plan_budgets(region, lines, &units, &mut out, &mut actions)
-                    .await?
+                    .await?;
             }
             ProcurementLines::Purchases(lines) => {
                 self.plan_purchases(
@@ -151,7 +151,7 @@ impl Database {
                     &mut actions,
                     &mut spending,
                 )
-                .await?
+                .await?;
             }
         }
         out.over_budget = self.over_budget(&units, &spending).await?;
