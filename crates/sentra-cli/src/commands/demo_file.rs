@@ -75,7 +75,7 @@ fn demo_file(
                 // Row numbers as the spreadsheet shows them: the header is row 1.
                 match kind {
                     RowKind::Duplicate { of } => {
-                        truth_rows.push(format!("{},{},duplicate", i + 2, of + 2))
+                        truth_rows.push(format!("{},{},duplicate", i + 2, of + 2));
                     }
                     RowKind::Invalid => truth_rows.push(format!("{},,invalid", i + 2)),
                     RowKind::Valid => {}
