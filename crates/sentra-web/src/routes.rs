@@ -6,6 +6,7 @@
 use axum::Router;
 use axum::extract::{FromRequestParts, OriginalUri, Request};
 use axum::handler::Handler;
+use axum::http::Uri;
 use axum::middleware::{Next, from_fn};
 use axum::response::Response;
 use axum::routing::{MethodFilter, on};
@@ -14,6 +15,7 @@ use sentra_domain::account::Permission;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, PendingError};
+use crate::lang::Lang;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,16 +122,21 @@ impl Routes {
 /// [`PageError`]: crate::error::PageError
 async fn guard(access: Access, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
+    let lang = crate::lang::negotiate(&parts);
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or_else(|| parts.uri.clone(), |u| u.0.clone());
     let Some(state) = parts.extensions.get::<AppState>().cloned() else {
         return ApiError::Internal("the guard runs without the state".into())
-            .into_response_in(crate::lang::negotiate(&parts));
+            .into_response_in(lang);
     };
     let caller = match access {
         Access::Public => None,
         Access::SignedIn | Access::Role(_) | Access::HomeWide(_) => {
             match Caller::from_request_parts(&mut parts, &state).await {
                 Ok(caller) => Some(caller),
-                Err(refusal) => return refusal,
+                Err(refusal) => return draw(refusal, None, lang, &uri),
             }
         }
     };
@@ -142,24 +149,25 @@ async fn guard(access: Access, req: Request, next: Next) -> Response {
             _ => None,
         };
         if let Some(code) = refusal {
-            return caller.refuse(ApiError::Forbidden(code));
+            let refused = caller.refuse(ApiError::Forbidden(code));
+            return draw(refused, Some(caller), lang, &uri);
         }
         parts.extensions.insert(caller.clone());
     }
-    let lang = caller
-        .as_ref()
-        .map_or_else(|| crate::lang::negotiate(&parts), |c| c.lang);
-    let uri = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map_or_else(|| parts.uri.clone(), |u| u.0.clone());
     let response = next.run(Request::from_parts(parts, body)).await;
+    draw(response, caller.as_ref(), lang, &uri)
+}
+
+/// Draws the error a response carries ([`PendingError`]), if any: the HTML error page (with the
+/// caller's menu when signed in), or JSON for the API and the field app's script.
+fn draw(response: Response, caller: Option<&Caller>, lang: Lang, uri: &Uri) -> Response {
     let Some(PendingError(error)) = response.extensions().get::<PendingError>().cloned() else {
         return response;
     };
-    match &caller {
-        Some(caller) => caller.refuse(error),
+    match caller {
+        Some(caller) if caller.json => error.into_response_in(caller.lang),
+        Some(caller) => crate::ui::error_page_for(caller, uri, error),
         None if uri.path().starts_with("/api/") => error.into_response_in(lang),
-        None => crate::ui::error_page(lang, &uri, error),
+        None => crate::ui::error_page(lang, uri, error),
     }
 }

@@ -13,7 +13,7 @@ use sentra_domain::scope::Scope;
 use sentra_storage::{Actor, User};
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, PageError};
 use crate::forms::form_value;
 use crate::lang::{Lang, cookie_in, negotiate};
 
@@ -44,13 +44,13 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// A refusal or failure in the form the caller reads: the HTML error page with this
-    /// user's menu on pages, JSON for the API and scripts.
+    /// A refusal or failure in the form the caller reads: JSON for the API and scripts; on
+    /// pages an error the route's guard draws as the HTML error page with this user's menu.
     pub fn refuse(&self, e: ApiError) -> Response {
         if self.json {
             e.into_response_in(self.lang)
         } else {
-            crate::ui::error_page_for(self, &self.uri, e)
+            PageError::Error(e).into_response()
         }
     }
 
@@ -177,11 +177,7 @@ impl FromRequestParts<AppState> for Caller {
                 Err(Redirect::to(&format!("/login?{next}")).into_response())
             }
             Err(e) if api => Err(ApiError::from(e).into_response_in(lang)),
-            Err(e) => Err(crate::ui::error_page(
-                lang,
-                &original_uri(parts),
-                ApiError::from(e),
-            )),
+            Err(e) => Err(PageError::Error(ApiError::from(e)).into_response()),
         }
     }
 }
