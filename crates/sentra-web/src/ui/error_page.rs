@@ -21,31 +21,26 @@ pub struct ErrorPage {
     pub details: Vec<String>,
 }
 
+/// The error page with the signed-out frame.
 pub(crate) fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
-    let status = e.status();
-    let body = e.body(lang);
-    let page = ErrorPage {
-        c: Chrome::new(lang, body.error.message.clone(), uri),
-        l: lang,
-        message: body.error.message,
-        details: body
-            .error
-            .fields
-            .into_iter()
-            .map(|f| format!("{}: {}", field_label(lang, &f.field), f.message))
-            .collect(),
-    };
-    crate::error::with_retry_after((status, page).into_response())
+    drawn(lang, uri, None, e)
 }
 
 /// [`error_page`] with the signed-in caller's menu: a refusal on an HTML route leaves the user
 /// somewhere to go.
 pub(crate) fn error_page_for(caller: &Caller, uri: &Uri, e: ApiError) -> Response {
-    let lang = caller.lang;
+    drawn(caller.lang, uri, Some(caller), e)
+}
+
+fn drawn(lang: Lang, uri: &Uri, caller: Option<&Caller>, e: ApiError) -> Response {
     let status = e.status();
     let body = e.body(lang);
+    let frame = Chrome::new(lang, body.error.message.clone(), uri);
     let page = ErrorPage {
-        c: Chrome::new(lang, body.error.message.clone(), uri).signed_in(caller),
+        c: match caller {
+            Some(caller) => frame.signed_in(caller),
+            None => frame,
+        },
         l: lang,
         message: body.error.message,
         details: body
