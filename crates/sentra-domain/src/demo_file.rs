@@ -110,9 +110,10 @@ impl<'a> DemoFileGenerator<'a> {
         let name_at = |i: usize| lineage.get(i).map_or(String::new(), |r| r.name.clone());
         // One number per business, as in life: the demo generator's random numbers collide
         // at a million rows, which would make the duplicate benchmark measure the generator.
+        let prefixes = crate::phone::MOBILE_PREFIXES;
         let unique = format!(
-            "+628{}{:08}",
-            1 + self.next % 9,
+            "+62{}{:08}",
+            prefixes[usize::try_from(self.next).unwrap_or(0) % prefixes.len()],
             (self.next * 7919) % 100_000_000
         );
         let phone = d.phone.as_ref().map_or(String::new(), |_| {

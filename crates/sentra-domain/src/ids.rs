@@ -428,6 +428,20 @@ impl Pirt {
     }
 }
 
+impl Pirt {
+    /// The year ending in [`Self::expiry_year_suffix`] closest to `year` (a number read without
+    /// its issue date).
+    pub fn nearest_expiry_year(&self, year: i32) -> i32 {
+        let suffix = i32::from(self.expiry_year_suffix());
+        let century = year - year.rem_euclid(100);
+        [century - 100, century, century + 100]
+            .into_iter()
+            .map(|c| c + suffix)
+            .min_by_key(|y| (y - year).abs())
+            .unwrap_or(century + suffix)
+    }
+}
+
 /// Whether a P-IRT expiring in `expiry_year` respects the 5-year maximum validity
 /// (Peraturan BPOM 22/2018).
 pub fn pirt_validity_ok(issued_year: i32, expiry_year: i32) -> bool {

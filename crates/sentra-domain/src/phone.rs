@@ -19,6 +19,16 @@ impl std::fmt::Debug for Phone {
     }
 }
 
+/// Mobile prefixes in use, after the trunk 0 (operators' allocations in the national numbering
+/// plan): Telkomsel 811–813, 821–823, 851–853; Indosat 814–816, 855–858; XL 817–819, 859,
+/// 877–878; Axis 831–833, 838; Smartfren 881–889; Tri 895–899.
+pub(crate) const MOBILE_PREFIXES: [&str; 40] = [
+    "811", "812", "813", "814", "815", "816", "817", "818", "819", "821", "822", "823", "831",
+    "832", "833", "838", "851", "852", "853", "855", "856", "857", "858", "859", "877", "878",
+    "881", "882", "883", "884", "885", "886", "887", "888", "889", "895", "896", "897", "898",
+    "899",
+];
+
 /// Parses a number as people write it: `0812-3456-7890`, `+62 812 3456 7890`, `62812…`,
 /// `(021) 555-1234`, `+62-21-5551234`.
 pub fn parse_phone(input: &str) -> Result<Phone, Invalid> {
@@ -66,6 +76,10 @@ pub fn parse_phone(input: &str) -> Result<Phone, Invalid> {
     // Indonesian national numbers start with 1–9; a further 0 is a foreign or mistyped prefix.
     if national.starts_with('0') {
         return Err(Invalid("phone_not_indonesian"));
+    }
+    // A mobile number's prefix must be one an operator uses (0840, 0820 are no one's).
+    if national.starts_with('8') && !MOBILE_PREFIXES.iter().any(|p| national.starts_with(p)) {
+        return Err(Invalid("phone_prefix_unknown"));
     }
     // Mobile numbers (08…) have 9–12 national digits, landlines (area code + subscriber) 7–12.
     let lengths = if national.starts_with('8') {
@@ -189,6 +203,26 @@ mod tests {
     }
 
     #[test]
+    fn a_mobile_prefix_no_operator_uses_is_refused() {
+        for input in [
+            "0840 1234 5678",
+            "0820-1234-5678",
+            "+62 800 1234 5678",
+            "0870 123 4567",
+        ] {
+            assert_eq!(code(input), "phone_prefix_unknown", "{input}");
+        }
+        for input in [
+            "0811 234 5678",
+            "0838 1234 5678",
+            "0896 1234 5678",
+            "0859 1234 5678",
+        ] {
+            assert!(parse_phone(input).is_ok(), "{input}");
+        }
+    }
+
+    #[test]
     fn rejections() {
         assert_eq!(code(""), "phone_required");
         assert_eq!(code("   "), "phone_required");
@@ -245,7 +279,7 @@ mod tests {
         }
 
         #[test]
-        fn valid_lengths_are_accepted(national in "[1-79][0-9]{6,11}|8[0-9]{8,11}") {
+        fn valid_lengths_are_accepted(national in "[1-79][0-9]{6,11}|8(1[1-9]|2[1-3]|5[5-9]|9[5-9])[0-9]{6,9}") {
             let p = parse_phone(&format!("0{national}")).unwrap();
             prop_assert_eq!(p.as_str(), format!("+62{national}"));
             prop_assert_eq!(p.is_mobile(), national.starts_with('8'));

@@ -446,12 +446,52 @@ fn validate_document(
     {
         errors.push(field("expires_on"), "date_order");
     }
+    let (number, issued_on, mut expires_on) = (number?, issued_on?, expires_on?);
+    if kind == LegalKind::Pirt {
+        expires_on = pirt_expiry(&number, issued_on, expires_on, today, &field, errors);
+    }
     Some(LegalDocument {
         kind,
-        number: number?,
-        issued_on: issued_on?,
-        expires_on: expires_on?,
+        number,
+        issued_on,
+        expires_on,
     })
+}
+
+/// A P-IRT's expiry (Peraturan BPOM 22/2018): valid at most 5 years from issue, and the last two
+/// digits of its number are the year it expires. Without a date typed, the expiry is derived
+/// from the number — the issue date's anniversary in that year, else 31 December of it — so that
+/// the renewal reminders see it; a validity over 5 years is refused.
+fn pirt_expiry(
+    number: &str,
+    issued_on: Option<NaiveDate>,
+    expires_on: Option<NaiveDate>,
+    today: NaiveDate,
+    field: &dyn Fn(&str) -> String,
+    errors: &mut FieldErrors,
+) -> Option<NaiveDate> {
+    let Ok(pirt) = parse_pirt(number) else {
+        return expires_on;
+    };
+    let expires_on = expires_on.or_else(|| {
+        let year = match issued_on {
+            Some(issued) => pirt.expiry_year(issued.year()),
+            None => pirt.nearest_expiry_year(today.year()),
+        };
+        match issued_on {
+            Some(issued) => issued
+                .with_year(year)
+                .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28)),
+            None => NaiveDate::from_ymd_opt(year, 12, 31),
+        }
+    });
+    if let (Some(issued), Some(expires)) = (issued_on, expires_on)
+        && expires >= issued
+        && !crate::ids::pirt_validity_ok(issued.year(), expires.year())
+    {
+        errors.push(field("expires_on"), "pirt_validity_too_long");
+    }
+    expires_on
 }
 
 /// Checks every field and returns all problems at once (nothing is stored unless this succeeds).
@@ -702,5 +742,53 @@ mod date_tests {
             clean_text("Kopi Mantap ☕", 50),
             Ok(Some("Kopi Mantap ☕".into()))
         );
+    }
+}
+
+#[cfg(test)]
+mod pirt_tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn pirt(number: &str, issued: &str, expires: &str) -> (Option<LegalDocument>, FieldErrors) {
+        let mut errors = FieldErrors::new();
+        let input = LegalDocumentInput {
+            kind: "pirt".into(),
+            number: number.into(),
+            issued_on: issued.into(),
+            expires_on: expires.into(),
+        };
+        let doc = validate_document(&input, day(2026, 12, 5), &mut errors);
+        (doc, errors)
+    }
+
+    #[test]
+    fn the_expiry_comes_from_the_number_when_no_date_is_typed() {
+        // Issued 1 Feb 2024, the number ends in 29: valid until 1 Feb 2029.
+        let (doc, errors) = pirt("2063674010123-29", "2024-02-01", "");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(doc.unwrap().expires_on, Some(day(2029, 2, 1)));
+        // No issue date: the end of the year the number names.
+        let (doc, _) = pirt("2063674010123-27", "", "");
+        assert_eq!(doc.unwrap().expires_on, Some(day(2027, 12, 31)));
+        // An old permit read the same way: 2019, not 2119.
+        let (doc, _) = pirt("2063674010123-19", "", "");
+        assert_eq!(doc.unwrap().expires_on, Some(day(2019, 12, 31)));
+    }
+
+    #[test]
+    fn a_validity_over_five_years_is_refused() {
+        let (_, errors) = pirt("2063674010123-31", "2024-02-01", "2031-02-01");
+        assert_eq!(errors.0[0].code, "pirt_validity_too_long");
+        assert_eq!(errors.0[0].field, "documents.pirt.expires_on");
+        // The number's year is seven years after issue.
+        let (_, errors) = pirt("2063674010123-31", "2024-02-01", "");
+        assert_eq!(errors.0[0].code, "pirt_validity_too_long");
+        // Five years is allowed.
+        let (_, errors) = pirt("2063674010123-29", "2024-02-01", "2029-02-01");
+        assert!(errors.is_empty(), "{errors:?}");
     }
 }

@@ -213,9 +213,19 @@ async fn document_dates_that_cannot_be_real_are_refused_naming_the_field() {
         );
     }
     assert_eq!(app.count().await, 0, "nothing stored");
-    // Real dates still pass, an expiry years ahead too.
+    // A P-IRT is valid at most five years from issue (Peraturan BPOM 22/2018).
     let mut body = valid_body();
     body["documents"][1]["expires_on"] = json!("2090-01-01");
+    let (status, res) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
+    assert_eq!(status, 422, "{res}");
+    assert!(
+        problems(&res)
+            .iter()
+            .any(|(f, c, _)| f == "documents.pirt.expires_on" && c == "pirt_validity_too_long"),
+        "{res}"
+    );
+    // Real dates still pass, an expiry years ahead too.
+    body["documents"][1]["issued_on"] = json!("");
     let (status, res) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
     assert_eq!(status, 201, "{res}");
 }

@@ -123,10 +123,15 @@ pub(crate) async fn legality_section(
                 how: lang
                     .t(&format!("legal.how_{}", s.item.as_str()))
                     .into_owned(),
-                due: s
-                    .due
-                    .filter(|_| !s.status.done())
-                    .map(|d| lang.tf("legal.due", &[("date", &day_text(lang, d))])),
+                due: s.due.filter(|_| !s.status.done()).map(|d| {
+                    // After the deadline the duty stands and is late, not "due before".
+                    let key = if d < today {
+                        "legal.overdue"
+                    } else {
+                        "legal.due"
+                    };
+                    lang.tf(key, &[("date", &day_text(lang, d))])
+                }),
                 clinics: format!("/agenda?topik={}", s.item.topic()),
                 markable: matches!(
                     s.status,
