@@ -60,6 +60,8 @@
     else if (digits.startsWith("62")) rest = digits.slice(2);
     const national = rest !== null ? (rest.startsWith("0") ? rest.slice(1) : rest) : (digits.startsWith("0") ? digits.slice(1) : digits);
     if (national.startsWith("0")) return "phone_not_indonesian";
+    // The operators' prefixes, as the server checks them (sentra-domain phone.rs, MOBILE_PREFIXES).
+    if (national.startsWith("8") && !/^8(1[1-9]|2[1-3]|3[1-3]|38|5[1-35-9]|7[78]|8[1-9]|9[5-9])/.test(national)) return "phone_prefix_unknown";
     const [lo, hi] = national.startsWith("8") ? [9, 12] : [7, 12];
     return national.length < lo || national.length > hi ? "phone_length" : null;
   }

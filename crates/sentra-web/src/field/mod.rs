@@ -134,6 +134,7 @@ const ERROR_CODES: &[&str] = &[
     "phone_invalid_chars",
     "phone_not_indonesian",
     "phone_length",
+    "phone_prefix_unknown",
     "nib_not_digits",
     "nib_length",
     "rupiah_required",
