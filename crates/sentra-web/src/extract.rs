@@ -69,20 +69,29 @@ impl FromRequest<AppState> for FormPairs {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let caller = Caller::from_request_parts(&mut parts, state).await?;
-        // A body over the limit keeps its 413 (the server then closes the connection).
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|rejection| PageError::Ready(rejection.into_response()))?;
-        let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|_| ApiError::BadBody {
-                field: None,
-                code: "invalid_body",
-            })?;
-        check_csrf(&caller, &pairs)?;
+        let (pairs, _) = checked_form(req, state).await?;
         Ok(FormPairs(pairs))
     }
+}
+
+/// The body of a posted form and its fields, once its `_csrf` field matched the session's token.
+async fn checked_form(
+    req: Request,
+    state: &AppState,
+) -> Result<(Vec<(String, String)>, Bytes), PageError> {
+    let (mut parts, body) = req.into_parts();
+    let caller = Caller::from_request_parts(&mut parts, state).await?;
+    // A body over the limit keeps its 413 (the server then closes the connection).
+    let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+        .await
+        .map_err(|rejection| PageError::Ready(rejection.into_response()))?;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&bytes).map_err(|_| ApiError::BadBody {
+            field: None,
+            code: "invalid_body",
+        })?;
+    check_csrf(&caller, &pairs)?;
+    Ok((pairs, bytes))
 }
 
 /// A posted form read into `T` (its CSRF token checked); a value `T` cannot take is a 422 that
@@ -93,9 +102,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
     type Rejection = PageError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let FormPairs(pairs) = FormPairs::from_request(req, state).await?;
-        let encoded = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        Ok(PageForm(typed(&encoded)?))
+        let (_, body) = checked_form(req, state).await?;
+        Ok(PageForm(typed(&body)?))
     }
 }
 
@@ -107,13 +115,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(PageQuery(typed(parts.uri.query().unwrap_or(""))?))
+        Ok(PageQuery(typed(
+            parts.uri.query().unwrap_or("").as_bytes(),
+        )?))
     }
 }
 
 /// `a=1&b=x` into `T`, with the path of the field that failed.
-fn typed<T: DeserializeOwned>(encoded: &str) -> Result<T, ApiError> {
-    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+fn typed<T: DeserializeOwned>(encoded: &[u8]) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let field = e.path().to_string();
         let mut errors = FieldErrors::new();
