@@ -161,7 +161,7 @@ const SECTORS: &[SectorSpec] = &[
     SectorSpec {
         code: "jasa",
         weight: 100,
-        kbli: &["96011", "95230", "18111", "96021"],
+        kbli: &["96200", "95230", "18111", "96111"],
     },
     SectorSpec {
         code: "fesyen",
@@ -181,7 +181,7 @@ const SECTORS: &[SectorSpec] = &[
     SectorSpec {
         code: "kecantikan",
         weight: 30,
-        kbli: &["96022", "20232"],
+        kbli: &["96112", "20232"],
     },
     SectorSpec {
         code: "otomotif",
@@ -206,7 +206,7 @@ const SECTORS: &[SectorSpec] = &[
     SectorSpec {
         code: "pariwisata",
         weight: 5,
-        kbli: &["55900", "79120"],
+        kbli: &["55900", "79121"],
     },
     SectorSpec {
         code: "lainnya",

@@ -190,15 +190,46 @@ impl SizeEvent {
     }
 }
 
+/// Where a business's size history starts: the class the registry gave it and the day it was
+/// registered. A report for a period that ended before that day is older than the registry's
+/// class, so it is compared only with the reports before it — a report back-dated to 2025 does
+/// not make a "Kecil → Mikro" movement out of a class first recorded in 2026.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SizeStart {
+    pub class: Option<SizeClass>,
+    /// `None`: the class held before every report.
+    pub since: Option<NaiveDate>,
+}
+
+impl SizeStart {
+    pub fn registered(class: Option<SizeClass>, on: Option<NaiveDate>) -> SizeStart {
+        SizeStart { class, since: on }
+    }
+}
+
+/// A class with no date: held before every report.
+impl From<Option<SizeClass>> for SizeStart {
+    fn from(class: Option<SizeClass>) -> SizeStart {
+        SizeStart { class, since: None }
+    }
+}
+
 /// The class changes along `reports` (any order), starting from the class the business had
-/// before its first report. Reports that show no class (a quarter without modal) change
-/// nothing.
-pub fn size_events(start: Option<SizeClass>, reports: &[GrowthReport]) -> Vec<SizeEvent> {
+/// when it was registered (see [`SizeStart`]). Reports that show no class (a quarter without
+/// modal) change nothing.
+pub fn size_events(start: impl Into<SizeStart>, reports: &[GrowthReport]) -> Vec<SizeEvent> {
+    let start = start.into();
     let mut sorted: Vec<&GrowthReport> = reports.iter().collect();
     sorted.sort_by_key(|r| r.period.sort_key());
-    let mut current = start;
+    let mut current = None;
+    let mut anchored = false;
     let mut out = Vec::new();
     for r in sorted {
+        if !anchored && start.since.is_none_or(|day| r.period.end() >= day) {
+            // From here on the registry's class is the one to move from.
+            anchored = true;
+            current = start.class.or(current);
+        }
         let Some(d) = r.size() else { continue };
         if current != Some(d.class) {
             // The first class ever known is no change, just a starting point.
@@ -263,7 +294,7 @@ impl Milestone {
 /// report saying so), employees added and classes moved up in every year they happen.
 /// `nib_year` is the year the NIB was issued, when the business has one.
 pub fn milestones(
-    start: Option<SizeClass>,
+    start: impl Into<SizeStart>,
     reports: &[GrowthReport],
     nib_year: Option<i32>,
 ) -> Vec<(Milestone, i32)> {
@@ -480,6 +511,33 @@ mod tests {
         assert!(!events[1].is_up());
         // Without a class at registration the first report only sets the start.
         assert_eq!(size_events(None, &[a]).len(), 0);
+    }
+
+    #[test]
+    fn a_report_older_than_the_registration_is_no_movement_from_its_class() {
+        // Registered in March 2026 as kecil; the owner then reports 2025's figures (mikro).
+        let mut old = report(2025, None);
+        old.modal = Some(300_000_000);
+        let registered =
+            SizeStart::registered(Some(SizeClass::Kecil), NaiveDate::from_ymd_opt(2026, 3, 10));
+        assert_eq!(size_events(registered, std::slice::from_ref(&old)), vec![]);
+        // A 2026 report is compared with the registry's class: mikro again is a movement down.
+        let mut now = report(2026, None);
+        now.modal = Some(300_000_000);
+        let events = size_events(registered, &[old.clone(), now]);
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            (events[0].period.year, events[0].from, events[0].to),
+            (2026, Some(SizeClass::Kecil), SizeClass::Mikro)
+        );
+        // Two reports before the registration still show the change between them.
+        let mut older = report(2024, None);
+        older.modal = Some(2_000_000_000);
+        let events = size_events(registered, &[old, older]);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].from, Some(SizeClass::Kecil));
+        assert_eq!(events[0].to, SizeClass::Mikro);
+        assert_eq!(events[0].period.year, 2025);
     }
 
     #[test]

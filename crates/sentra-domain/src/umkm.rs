@@ -458,6 +458,27 @@ fn validate_document(
     })
 }
 
+/// The expiry a P-IRT number gives (its last two digits are the year it expires, Peraturan
+/// BPOM 22/2018): the issue date's anniversary in that year, else 31 December of it (the year
+/// nearest `today` when the issue date is not known). `None` for a number that is not a P-IRT.
+pub fn pirt_expiry_from_number(
+    number: &str,
+    issued_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let pirt = parse_pirt(number).ok()?;
+    let year = match issued_on {
+        Some(issued) => pirt.expiry_year(issued.year()),
+        None => pirt.nearest_expiry_year(today.year()),
+    };
+    match issued_on {
+        Some(issued) => issued
+            .with_year(year)
+            .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28)),
+        None => NaiveDate::from_ymd_opt(year, 12, 31),
+    }
+}
+
 /// A P-IRT's expiry (Peraturan BPOM 22/2018): valid at most 5 years from issue, and the last two
 /// digits of its number are the year it expires. Without a date typed, the expiry is derived
 /// from the number — the issue date's anniversary in that year, else 31 December of it — so that
@@ -470,21 +491,10 @@ fn pirt_expiry(
     field: &dyn Fn(&str) -> String,
     errors: &mut FieldErrors,
 ) -> Option<NaiveDate> {
-    let Ok(pirt) = parse_pirt(number) else {
+    if parse_pirt(number).is_err() {
         return expires_on;
-    };
-    let expires_on = expires_on.or_else(|| {
-        let year = match issued_on {
-            Some(issued) => pirt.expiry_year(issued.year()),
-            None => pirt.nearest_expiry_year(today.year()),
-        };
-        match issued_on {
-            Some(issued) => issued
-                .with_year(year)
-                .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28)),
-            None => NaiveDate::from_ymd_opt(year, 12, 31),
-        }
-    });
+    }
+    let expires_on = expires_on.or_else(|| pirt_expiry_from_number(number, issued_on, today));
     if let (Some(issued), Some(expires)) = (issued_on, expires_on)
         && expires >= issued
         && !crate::ids::pirt_validity_ok(issued.year(), expires.year())

@@ -77,13 +77,21 @@ impl Lang {
         }
     }
 
-    /// `part` of `whole` as a percentage, or a dash when there is no whole.
+    /// `part` of `whole` as a percentage with one decimal, cut rather than rounded so that a
+    /// share is never shown above what it is (39,96% reads 39,9%, not a 40,0% that looks like
+    /// a target met); a dash when there is no whole.
     pub fn share(self, part: i64, whole: i64) -> String {
         if whole == 0 {
-            "–".into()
-        } else {
-            self.percent(part as f64 * 100.0 / whole as f64)
+            return "–".into();
         }
+        let tenths = i128::from(part) * 1000 / i128::from(whole);
+        let sign = if tenths < 0 { "-" } else { "" };
+        let (units, tenth) = (tenths.abs() / 10, tenths.abs() % 10);
+        let mark = match self {
+            Lang::Id => ',',
+            Lang::En => '.',
+        };
+        format!("{sign}{units}{mark}{tenth}%")
     }
 
     pub fn has(self, key: &str) -> bool {
@@ -228,6 +236,98 @@ mod tests {
             "only {seen} keys found: is the scan still right?"
         );
         assert!(missing.is_empty(), "{missing:#?}");
+    }
+
+    /// The string literals inside `expr` (`"verify"`, `if x { "a" } else { "b" }`).
+    fn literals(expr: &str) -> Vec<String> {
+        expr.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The actions the storage writes to the audit trail: the fourth argument of every
+    /// `audit::append(…)`, or the literals of the `let action = …;` it names.
+    fn audit_actions(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (at, call) in text.match_indices("audit::append(") {
+            let rest = &text[at + call.len()..];
+            let (mut depth, mut args, mut start) = (0, Vec::new(), 0);
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' if depth == 0 => {
+                        args.push(&rest[start..i]);
+                        break;
+                    }
+                    ')' | ']' | '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        args.push(&rest[start..i]);
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            let Some(action) = args.get(3).map(|a| a.trim()) else {
+                continue;
+            };
+            if action.contains('"') {
+                out.extend(literals(action));
+            } else if let Some(def) = text[..at].rfind(&format!("let {action} =")) {
+                let end = text[def..].find(';').map_or(text.len(), |e| def + e);
+                out.extend(literals(&text[def..end]));
+            }
+        }
+        out
+    }
+
+    /// The history and the audit page show each action by its label (`audit.merge`), never
+    /// the key: every action the storage writes has one in both languages.
+    #[test]
+    fn every_audited_action_has_a_label() {
+        let mut missing = BTreeSet::new();
+        let mut seen = 0;
+        for path in sources() {
+            if !path.to_string_lossy().contains("sentra-storage") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for action in audit_actions(&text) {
+                seen += 1;
+                for lang in Lang::ALL {
+                    if !lang.has(&format!("audit.{action}")) {
+                        missing.insert(format!(
+                            "{} audit.{action} ({})",
+                            lang.code(),
+                            path.display()
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(
+            seen > 50,
+            "only {seen} actions found: is the scan still right?"
+        );
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
+
+    #[test]
+    fn a_share_is_cut_to_one_decimal_in_the_language() {
+        assert_eq!(Lang::Id.share(49, 1000), "4,9%");
+        assert_eq!(Lang::En.share(546, 1000), "54.6%");
+        assert_eq!(
+            Lang::Id.share(3996, 10_000),
+            "39,9%",
+            "never shown as 40,0%"
+        );
+        assert_eq!(Lang::Id.share(1, 1), "100,0%");
+        assert_eq!(Lang::Id.share(0, 7), "0,0%");
+        assert_eq!(Lang::Id.share(3, 0), "–");
+        assert_eq!(Lang::Id.share(i64::MAX, i64::MAX), "100,0%");
     }
 
     #[test]

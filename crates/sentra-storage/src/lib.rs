@@ -61,7 +61,9 @@ pub use registry::duplicates::{DuplicatePairRow, ScanOutcome};
 pub use registry::export::EXPORT_HEADERS;
 pub use registry::export_jobs::ExportJob;
 pub use registry::field_sync::{Applied, FieldNote, FromPhone, UmkmPhoto};
-pub use registry::growth::{GrowthFilter, GrowthSummary, TrendYear};
+pub use registry::growth::{
+    GrowthFilter, GrowthSummary, LatestFigures, RegistryFigures, ReportSaved, TrendYear,
+};
 pub use registry::import::{
     ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record, duplicates_within,
     record_input,

@@ -2,7 +2,7 @@
 
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::scope::Scope;
-use sentra_storage::{Actor, Database};
+use sentra_storage::{Actor, Database, RegistryFigures};
 
 /// The demo region's programme (see `sentra_domain::programme::demo`), once: the past
 /// activities with their participants (most attended, a few absent), the coming ones planned.
@@ -123,7 +123,8 @@ pub(crate) async fn growth(db: &Database, home: &RegionCode) -> anyhow::Result<(
             for r in
                 sentra_domain::growth::demo_reports(seq / 5, b.modal, b.annual_sales, last_year)
             {
-                db.save_growth_report(&scope, &b.id, &r, &actor).await?;
+                db.save_growth_report(&scope, &b.id, &r, RegistryFigures::Apply, &actor)
+                    .await?;
             }
             reported += 1;
         }

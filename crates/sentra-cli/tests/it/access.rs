@@ -932,19 +932,7 @@ async fn an_operator_hands_a_registered_business_to_its_owner() {
         html.contains("Akun pemilik dibuat: +6281234567890"),
         "{html}"
     );
-    let password = html
-        .split("kata sandi ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_string();
-    let (session, _) = app
-        .sign_in("+6281234567890", &password)
-        .await
-        .expect("the owner signs in");
-    let owner = common::clients(&session, "none").0;
+    let (owner, _) = common::owner_from_hand_over(&app, &html, "+6281234567890").await;
     let list = owner
         .get(app.url("/umkm"))
         .send()

@@ -809,7 +809,7 @@ async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
             s.share.small,
             i128::from(row.try_get::<i64, _>("small").unwrap())
         );
-        met += usize::from(s.share.meets_minimum());
+        met += usize::from(s.share.spending_on_pace());
     }
     assert!(
         met > 0 && met < 8,

@@ -107,6 +107,36 @@ async fn a_second_registration_of_one_business_is_queued_compared_and_merged() {
     assert_eq!(app.count().await, before - 1);
     let page = app.get(&format!("/umkm/{b}")).await.text().await.unwrap();
     assert!(page.contains("sudah digabung ke"), "{page}");
+    // It names the record it went into, and offers no status change: nothing to verify here.
+    assert!(
+        page.contains(&format!("<a href=\"/umkm/{a}\">Keripik Tempe Bu Sri</a>")),
+        "{page}"
+    );
+    assert!(!page.contains("/status\""), "{page}");
+    let res = app
+        .post_form(&format!("/umkm/{b}/status"), &[("status", "verified")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("sudah digabung ke data lain"),
+        "the refusal says why"
+    );
+    assert_eq!(
+        app.db.get_umkm(&scope, &b).await.unwrap().status,
+        gone.status
+    );
+    // The kept record's history says it in words: the action's label, fields by their labels,
+    // no keys and no ids.
+    let page = app.page(&format!("/umkm/{a}")).await;
+    let history = &page[page.find("id=\"history\"").expect("history section")..];
+    assert!(history.contains("Digabung dengan data lain"), "{history}");
+    assert!(history.contains("Digabung dari: data lain"), "{history}");
+    for raw in ["audit.merge", "owner_phone", "merged_from", &b] {
+        assert!(!history.contains(raw), "{raw} in {history}");
+    }
     let history_a = app.db.audit_for("umkm", &a).await.unwrap();
     let merge = history_a.iter().find(|e| e.action == "merge").unwrap();
     assert!(merge.changes.contains(&b), "{}", merge.changes);

@@ -17,6 +17,15 @@ async fn reports_record_class_changes_and_milestones_that_the_dashboard_counts()
         .await;
     assert_eq!(status, 201, "{sri}");
     let sri = sri["id"].as_str().unwrap().to_string();
+    // Registered in January 2023: the reports below come after it.
+    let registered = chrono::NaiveDate::from_ymd_opt(2023, 1, 2)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    app.db
+        .demo_set_registered(&[(sri.clone(), registered, registered)])
+        .await
+        .unwrap();
     let report = |fields: Vec<(&str, &str)>| {
         let mut form = vec![("_csrf", app.csrf.as_str())];
         form.extend(fields);
@@ -172,4 +181,149 @@ async fn reports_record_class_changes_and_milestones_that_the_dashboard_counts()
     let res = app.get("/umkm?naik_kelas=terbang:2025").await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("Naik kelas"));
+}
+
+/// An owner's report on a verified business is kept as she reported it, but the record's
+/// modal, sales and class — which procurement takes a supplier's type from — change only when
+/// an operator approves them; a report for a year before the business was registered is
+/// history, not a movement from the class the registry gave it.
+#[tokio::test]
+async fn an_owners_figures_wait_for_approval_and_an_old_report_is_no_movement() {
+    let app = spawn_app().await;
+    // Registered today as kecil: Rp1,2 miliar of modal.
+    let mut body = common::valid_body();
+    body["modal"] = serde_json::json!(1_200_000_000_i64);
+    let (status, created) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/umkm/{id}/status"),
+            &serde_json::json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, record) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
+    assert_eq!(record["size_class"], "kecil", "{record}");
+    // The operator hands the business to its owner, who signs in.
+    let (ops, _, op_csrf) = app.as_user("operator", "36.74.03").await;
+    let (_, _, html) = common::post_form(
+        &app,
+        &ops,
+        &op_csrf,
+        &format!("/umkm/{id}/owner"),
+        &[("phone", "")],
+    )
+    .await;
+    let (owner, csrf) = common::owner_from_hand_over(&app, &html, "+6281234567890").await;
+    let year = chrono::Datelike::year(&chrono::Utc::now()) - 1;
+    let last_year = year.to_string();
+
+    // Last year's figures, reported after the registration today: Rp300 juta of modal is
+    // mikro, but that was before the registry's "kecil" — history, not a drop.
+    let (status, location, _) = common::post_form(
+        &app,
+        &ops,
+        &op_csrf,
+        &format!("/umkm/{id}/naik-kelas"),
+        &[("year", &last_year), ("modal", "300 jt")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert!(location.contains("done=reported"), "{location}");
+    assert_eq!(app.db.growth_reports(&id).await.unwrap().len(), 1);
+    assert!(app.db.size_events_of(&id).await.unwrap().is_empty());
+    let (_, record) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
+    assert_eq!(record["size_class"], "kecil", "{record}");
+    assert_eq!(record["modal"], 1_200_000_000_i64, "{record}");
+    let list = app
+        .page(&format!("/umkm?naik_kelas=class_down:{last_year}"))
+        .await;
+    assert!(list.contains(">0 UMKM<"), "{list}");
+
+    // Say it was registered at the start of the year before: last year's report is news.
+    let registered = chrono::NaiveDate::from_ymd_opt(year - 1, 1, 2)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    app.db
+        .demo_set_registered(&[(id.clone(), registered, registered)])
+        .await
+        .unwrap();
+    // The owner reports last year again: Rp6 miliar of modal would make her menengah.
+    let (status, location, _) = common::post_form(
+        &app,
+        &owner,
+        &csrf,
+        &format!("/umkm/{id}/naik-kelas"),
+        &[("year", &last_year), ("modal", "6 M"), ("sales", "9 M")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    // The report is kept as reported (it replaces the period's) …
+    let reports = app.db.growth_reports(&id).await.unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].modal, Some(6_000_000_000));
+    let (_, record) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
+    assert_eq!(record["size_class"], "kecil", "{record}");
+    assert_eq!(record["modal"], 1_200_000_000_i64, "{record}");
+    // The owner is told that an officer decides; the officer sees the change to decide.
+    assert!(location.contains("done=proposed"), "{location}");
+    let page = common::page_as(&owner, &app, &location).await;
+    assert!(page.contains("menunggu persetujuan petugas"), "{page}");
+    let html = common::page_as(&ops, &app, &format!("/umkm/{id}")).await;
+    assert!(
+        html.contains(
+            "Modal usaha (di luar tanah dan bangunan): Rp1.200.000.000 → Rp6.000.000.000; \
+             Skala usaha: Kecil → Menengah"
+        ),
+        "the operator sees the proposed figures: {html}"
+    );
+    let request = html
+        .split("name=\"request\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, _, _) = common::post_form(
+        &app,
+        &ops,
+        &op_csrf,
+        &format!("/umkm/{id}/changes"),
+        &[("request", &request), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (_, record) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
+    assert_eq!(record["modal"], 6_000_000_000_i64, "{record}");
+    assert_eq!(record["size_class"], "menengah", "{record}");
+    let actions: Vec<String> = app
+        .db
+        .audit_for("umkm", &id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in ["growth_report", "request_change", "approve_change"] {
+        assert!(actions.contains(&a.to_string()), "{a} in {actions:?}");
+    }
+
+    // An operator's report still updates the record at once.
+    let (status, location, _) = common::post_form(
+        &app,
+        &ops,
+        &op_csrf,
+        &format!("/umkm/{id}/naik-kelas"),
+        &[("year", &last_year), ("modal", "2 M")],
+    )
+    .await;
+    assert_eq!(status, 303, "{location}");
+    assert!(location.contains("done=reported"), "{location}");
+    let (_, record) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
+    assert_eq!(record["modal"], 2_000_000_000_i64, "{record}");
+    assert_eq!(record["size_class"], "kecil", "{record}");
 }

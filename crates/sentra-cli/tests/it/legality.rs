@@ -63,7 +63,7 @@ async fn a_food_business_sees_its_path_and_the_office_its_expiring_documents() {
     };
     let res = mark("sim", true).await;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("item"));
+    assert!(res.text().await.unwrap().contains("Langkah legalitas"));
     assert_eq!(mark("halal", true).await.status(), 303);
     let page = app.get(&format!("/umkm/{sri}")).await.text().await.unwrap();
     let halal = row(&page, "halal");
@@ -140,4 +140,100 @@ async fn a_food_business_sees_its_path_and_the_office_its_expiring_documents() {
             .status(),
         404
     );
+}
+
+/// A P-IRT saved before the expiry was derived from its number gets it once, at the next
+/// start, with an audit entry on the record and a count of what changed.
+#[tokio::test]
+async fn a_pirt_kept_without_expiry_gets_the_one_its_number_gives_once() {
+    use sqlx::Connection;
+    let app = spawn_app().await;
+    let (status, sri) = app
+        .send_json(Method::POST, "/api/v1/umkm", &common::valid_body())
+        .await;
+    assert_eq!(status, 201, "{sri}");
+    let sri = sri["id"].as_str().unwrap().to_string();
+    // As an older version stored it: no expiry, and the repair not yet run.
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE umkm_documents SET expires_on = NULL WHERE kind = 'pirt'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM data_repairs")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    app.db.migrate().await.unwrap();
+    // Issued 1 February 2024, number ending in 29: valid to 1 February 2029.
+    let (_, record) = app.get_json(&format!("/api/v1/umkm/{sri}")).await;
+    let pirt = record["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "pirt")
+        .unwrap()
+        .clone();
+    assert_eq!(pirt["expires_on"], "2029-02-01", "{pirt}");
+    let (changed,): (i64,) =
+        sqlx::query_as("SELECT changed FROM data_repairs WHERE name = 'pirt_expiry_from_number'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(changed, 1);
+    // The record's history says what happened, in words.
+    let page = app.page(&format!("/umkm/{sri}")).await;
+    assert!(
+        page.contains("Masa berlaku P-IRT diturunkan dari nomornya"),
+        "{page}"
+    );
+    assert!(page.contains("1 Februari 2029"), "{page}");
+    // Once only: a second start changes nothing and writes nothing.
+    app.db.migrate().await.unwrap();
+    let derived = app
+        .db
+        .audit_for("umkm", &sri)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "derive_pirt_expiry")
+        .count();
+    assert_eq!(derived, 1);
+}
+
+/// A KBLI code is checked against its edition's official list; a NIK whose kecamatan is in no
+/// region list is a warning on the record, not a refusal.
+#[tokio::test]
+async fn kbli_codes_are_official_and_an_unknown_nik_area_is_flagged() {
+    let app = spawn_app().await;
+    let mut body = common::valid_body();
+    body["kbli_code"] = "96011".into();
+    body["kbli_version"] = "2020".into();
+    let (status, err) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "kbli_code", "{err}");
+    assert!(err.to_string().contains("KBLI 2020"), "{err}");
+    assert_eq!(app.count().await, 0, "nothing saved");
+    // Laundry is 96200 in KBLI 2020; the NIK's kecamatan 36.74.99 does not exist.
+    body["kbli_code"] = "96200".into();
+    body["nik"] = "3674994506900012".into();
+    let (status, created) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let page = app.page(&format!("/umkm/{id}")).await;
+    assert!(page.contains("id=\"nik-warning\""), "{page}");
+    // A NIK of a real kecamatan: no warning.
+    let page = app
+        .page(&format!("/umkm/{}", {
+            let mut ok = common::valid_body();
+            ok["nik"] = "3674034506900099".into();
+            ok["name"] = "Keripik Lain".into();
+            let (status, c) = app.send_json(Method::POST, "/api/v1/umkm", &ok).await;
+            assert_eq!(status, 201, "{c}");
+            c["id"].as_str().unwrap().to_string()
+        }))
+        .await;
+    assert!(!page.contains("nik-warning"), "{page}");
 }

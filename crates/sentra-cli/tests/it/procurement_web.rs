@@ -1131,6 +1131,20 @@ async fn the_api_records_purchases_with_the_form_s_checks() {
     )
     .await;
     assert_eq!(status, 201);
+    // A pengadaan langsung above Rp200 jt is refused, the rule named (Perpres 16/2018 Pasal 1
+    // angka 40); as e-purchasing the same package is only over the budget.
+    let mut direct = body("API-3", serde_json::json!("250 jt"));
+    direct["method"] = "Pengadaan Langsung".into();
+    direct["over_budget_ok"] = true.into();
+    let (status, err) = send(
+        reqwest::Method::POST,
+        "/api/v1/procurement/purchases".into(),
+        direct,
+    )
+    .await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "value", "{err}");
+    assert!(err.to_string().contains("Rp200.000.000"), "{err}");
     // The order's life through PUT; a stale version is a conflict.
     let id = created["id"].as_str().unwrap().to_string();
     let mut life = body("API-1", serde_json::json!(60_000_000));

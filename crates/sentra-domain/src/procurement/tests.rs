@@ -9,19 +9,25 @@ fn exactly_forty_percent_meets_the_minimum() {
     let mut s = Share::default();
     s.add(40, SupplierType::Micro);
     s.add(60, SupplierType::Large);
-    assert!(s.meets_minimum());
+    assert!(s.spending_on_pace());
+    assert_eq!(s.meets_minimum(), None, "no budget: not judged");
+    s.budget = Some(100);
+    assert_eq!(s.meets_minimum(), Some(true), "exactly 40% of the budget");
+    s.budget = Some(101);
+    assert_eq!(s.meets_minimum(), Some(false));
+    assert_eq!(s.of_budget_bp(), Some(3960));
     assert_eq!(s.of_spending_bp(), Some(4000));
     let mut below = Share::default();
     below.add(39_999_999, SupplierType::Cooperative);
     below.add(60_000_001, SupplierType::Medium);
-    assert!(!below.meets_minimum());
+    assert!(!below.spending_on_pace());
     assert_eq!(
         below.of_spending_bp(),
         Some(3999),
         "rounded down, never shown as 40%"
     );
     assert!(
-        !Share::default().meets_minimum(),
+        !Share::default().spending_on_pace(),
         "no spending is not a met share"
     );
     assert_eq!(Share::default().of_spending_bp(), None);
@@ -171,7 +177,8 @@ fn a_share_past_i64_stays_exact_and_positive() {
     }
     assert_eq!(s.total, 10_000_000_000_000_000_000);
     assert_eq!(s.of_spending_bp(), Some(5000));
-    assert!(s.meets_minimum());
+    assert!(s.spending_on_pace());
+    assert_eq!(s.meets_minimum(), Some(true));
     assert_eq!(s.of_budget_bp(), Some(5_000_000_000));
     assert_eq!(s.budget_gap(), Some(0));
     assert!(over_budget(crate::money::MAX_RUPIAH, s.total, 1));
@@ -187,7 +194,7 @@ fn demo_purchases_meet_the_share_in_some_units_and_flag_the_lamps() {
             assert!(p.ordered_on <= today && p.ordered_on.year() == 2026);
             s.add(p.value, p.supplier_type);
         }
-        met += usize::from(s.meets_minimum());
+        met += usize::from(s.spending_on_pace());
     }
     assert!(
         met > 0 && met < DEMO_UNITS.len(),
@@ -310,5 +317,38 @@ fn the_year_adds_up_month_by_month() {
     assert_eq!((c[1].total, c[1].small), (100, 50));
     assert_eq!((c[2].total, c[2].small), (200, 50));
     assert_eq!(c[11], c[2]);
-    assert!(c[0].meets_minimum() && !c[2].meets_minimum());
+    assert!(c[0].spending_on_pace() && !c[2].spending_on_pace());
+}
+
+/// Pasal 65 ayat (3) allocates the budget: 54,6% of spending is not 40% of a budget when only
+/// 4,9% of the budget went to small suppliers.
+#[test]
+fn the_minimum_is_judged_against_the_budget_not_the_spending() {
+    let mut s = Share::default();
+    s.add(49_000_000, SupplierType::Small);
+    s.add(40_700_000, SupplierType::Large);
+    s.budget = Some(1_000_000_000);
+    assert_eq!(s.of_spending_bp(), Some(5462));
+    assert!(s.spending_on_pace());
+    assert_eq!(s.of_budget_bp(), Some(490));
+    assert_eq!(s.meets_minimum(), Some(false));
+}
+
+#[test]
+fn a_direct_purchase_above_its_ceiling_is_refused() {
+    let input = |value: &'static str, method: &'static str| PurchaseInput {
+        package: "Snack rapat",
+        value,
+        ordered_on: "2026-03-02",
+        method,
+        supplier_type: "mikro",
+        ..PurchaseInput::default()
+    };
+    let today = day(2026, 6, 1);
+    let check = |value, method| validate_purchase(&input(value, method), 2026, None, today);
+    assert!(check("200.000.000", "pengadaan_langsung").is_ok());
+    let e = check("200.000.001", "Pengadaan Langsung").unwrap_err();
+    let codes: Vec<_> = e.for_field("value").map(|f| f.code).collect();
+    assert_eq!(codes, ["direct_purchase_over_ceiling"]);
+    assert!(check("250.000.000", "e_purchasing").is_ok());
 }

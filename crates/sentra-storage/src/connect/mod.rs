@@ -387,6 +387,7 @@ impl Database {
         self.install_province_keys().await?;
         self.seed_product_categories().await?;
         self.seed_activity_topics().await?;
+        self.run_data_repairs().await?;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! every table (row counts and an order-independent checksum that reads the same on SQLite and
 //! PostgreSQL, for backups, restores and moving a deployment), and SQLite's online snapshot.
 
+mod repairs;
 pub(crate) mod transfer;
 
 use futures_util::TryStreamExt;

@@ -2,10 +2,12 @@
 //! from them (rewritten with every report, in its transaction), and the counts the dashboard
 //! shows for a region and year.
 
-use sentra_domain::growth::{GrowthReport, Milestone, Period, SizeEvent, milestones, size_events};
+use sentra_domain::growth::{
+    GrowthReport, Milestone, Period, SizeEvent, SizeStart, milestones, size_events,
+};
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
-use sentra_domain::size::{SizeBasis, SizeClass};
+use sentra_domain::size::{SizeBasis, SizeClass, SizeDecision};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -13,6 +15,38 @@ use crate::accounts::audit::{self, Actor};
 use crate::insight::dashboard::dashboard_region;
 use crate::sql::Args;
 use crate::{Database, Result, now_text};
+
+/// Whether a saved report's figures change the registry record itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistryFigures {
+    /// An operator's report: the record takes the latest figures at once.
+    Apply,
+    /// An owner's report on a verified record: kept as reported; the figures go to an operator
+    /// as a change request, as the owner's edits do.
+    Propose,
+}
+
+/// The latest figures the reports give for the business as it is now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LatestFigures {
+    pub class: Option<SizeDecision>,
+    pub modal: Option<i64>,
+    pub sales: Option<i64>,
+}
+
+/// What saving a report did: the class changes along all the reports, and the latest figures.
+#[derive(Debug, Clone)]
+pub struct ReportSaved {
+    pub events: Vec<SizeEvent>,
+    pub latest: LatestFigures,
+}
+
+/// The day a record was registered, from its stored creation time (`2026-03-10T…`).
+fn registered_day(created_at: &str) -> Option<chrono::NaiveDate> {
+    created_at
+        .get(..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
 
 /// What the registry list can be narrowed to by growth: businesses that reported in a year,
 /// reached a milestone in a year, or moved down a class in a year.
@@ -184,8 +218,9 @@ impl Database {
         scope: &Scope,
         umkm_id: &str,
         report: &GrowthReport,
+        registry: RegistryFigures,
         actor: &Actor,
-    ) -> Result<Vec<SizeEvent>> {
+    ) -> Result<ReportSaved> {
         self.umkm_village(scope, umkm_id).await?;
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
@@ -199,12 +234,16 @@ impl Database {
         .bind(umkm_id)
         .execute(&mut *tx)
         .await?;
-        let row = sqlx::query("SELECT registered_size_class, size_class FROM umkm WHERE id = $1")
-            .bind(umkm_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT registered_size_class, size_class, created_at FROM umkm WHERE id = $1",
+        )
+        .bind(umkm_id)
+        .fetch_one(&mut *tx)
+        .await?;
         let start: Option<String> = row.try_get("registered_size_class")?;
-        let start = start.as_deref().and_then(SizeClass::parse);
+        let registered_on = registered_day(&row.try_get::<String, _>("created_at")?);
+        let start =
+            SizeStart::registered(start.as_deref().and_then(SizeClass::parse), registered_on);
         let class_before: Option<String> = row.try_get("size_class")?;
         let previous = sqlx::query(
             "SELECT sales_rupiah, modal_rupiah, employees FROM growth_reports \
@@ -301,28 +340,44 @@ impl Database {
             .execute(&mut *tx)
             .await?;
         }
-        // The registry shows the latest figures.
-        let latest_class = reports.iter().rev().find_map(GrowthReport::size);
-        let latest_modal = reports.iter().rev().find_map(|r| r.modal);
-        let latest_sales = reports
+        // The registry shows the latest figures, from reports of periods since it was
+        // registered (an older report is history, not the business as it is now); an owner's
+        // figures only once an operator approves them.
+        let current: Vec<&GrowthReport> = reports
             .iter()
-            .rev()
-            .find(|r| r.period.quarter.is_none() && r.sales.is_some())
-            .and_then(|r| r.sales);
-        sqlx::query(
-            "UPDATE umkm SET size_class = COALESCE($1, size_class), \
-             size_basis = COALESCE($2, size_basis), modal_rupiah = COALESCE($3, modal_rupiah), \
-             annual_sales_rupiah = COALESCE($4, annual_sales_rupiah), updated_at = $5, \
-             version = version + 1 WHERE id = $6",
-        )
-        .bind(latest_class.map(|d| d.class.as_str()))
-        .bind(latest_class.map(|d| d.basis.as_str()))
-        .bind(latest_modal)
-        .bind(latest_sales)
-        .bind(now_text())
-        .bind(umkm_id)
-        .execute(&mut *tx)
-        .await?;
+            .filter(|r| registered_on.is_none_or(|day| r.period.end() >= day))
+            .collect();
+        let latest = LatestFigures {
+            class: current.iter().rev().find_map(|r| r.size()),
+            modal: current.iter().rev().find_map(|r| r.modal),
+            sales: current
+                .iter()
+                .rev()
+                .find(|r| r.period.quarter.is_none() && r.sales.is_some())
+                .and_then(|r| r.sales),
+        };
+        let applied = registry == RegistryFigures::Apply;
+        if applied {
+            sqlx::query(
+                "UPDATE umkm SET size_class = COALESCE($1, size_class), \
+                 size_basis = COALESCE($2, size_basis), modal_rupiah = COALESCE($3, modal_rupiah), \
+                 annual_sales_rupiah = COALESCE($4, annual_sales_rupiah), updated_at = $5, \
+                 version = version + 1 WHERE id = $6",
+            )
+            .bind(latest.class.map(|d| d.class.as_str()))
+            .bind(latest.class.map(|d| d.basis.as_str()))
+            .bind(latest.modal)
+            .bind(latest.sales)
+            .bind(now_text())
+            .bind(umkm_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let class_after = if applied {
+            latest.class.map(|d| d.class.as_str())
+        } else {
+            class_before.as_deref()
+        };
         // Flat, as the history shows changes: values, and the registry's class before → after.
         let changes = serde_json::json!({
             "period": report.period.label(),
@@ -334,7 +389,7 @@ impl Database {
             "ekatalog": report.ekatalog,
             "export": report.export,
             "financing": report.financing,
-            "size_class": [class_before, latest_class.map(|d| d.class.as_str())],
+            "size_class": [class_before.as_deref(), class_after],
         });
         audit::append(
             &mut tx,
@@ -347,7 +402,7 @@ impl Database {
         )
         .await?;
         tx.commit().await?;
-        Ok(events)
+        Ok(ReportSaved { events, latest })
     }
 
     /// The naik-kelas figures of a year for `region` (in scope): the same businesses the

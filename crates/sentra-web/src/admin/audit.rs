@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::error::{ApiError, PageResult};
 use crate::extract::{PageCtx, PageQuery};
 use crate::lang::Lang;
-use crate::registry::detail::{HistoryRow, history_rows};
+use crate::registry::detail::{HistoryRow, history_rows, history_words};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 use crate::view::query_string;
@@ -79,13 +79,14 @@ async fn page(ctx: PageCtx, PageQuery(q): PageQuery<AuditQuery>) -> PageResult {
         .db()
         .audit_entries(&ctx.scope(), &f, PER_PAGE, (page_no - 1) * PER_PAGE)
         .await?;
+    let sectors = ctx.db().sectors().await.unwrap_or_default();
     let keys: Vec<(String, String)> = entries
         .iter()
         .map(|e| (e.entity.clone(), e.entity_id.clone().unwrap_or_default()))
         .collect();
     let rows = keys
         .into_iter()
-        .zip(history_rows(lang, entries))
+        .zip(history_rows(&history_words(&ctx, &sectors), entries))
         .map(|((a, b), r)| (a, b, r))
         .collect();
     let kept = |p: u32| {

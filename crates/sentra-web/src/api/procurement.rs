@@ -55,8 +55,12 @@ pub struct ShareOut {
     pub small: i128,
     /// The share of spending in basis points (4000 = 40%), rounded down.
     pub share_bp: Option<i64>,
-    /// At least 40% (exactly 40% meets it).
-    pub meets_minimum: bool,
+    /// The share of the budget in basis points, rounded down; none without a budget.
+    pub budget_share_bp: Option<i64>,
+    /// Perpres 12/2021 Pasal 65 ayat (3): at least 40% of the goods/services budget went to
+    /// small suppliers (exactly 40% meets it); none while the budget is not known. The share
+    /// of spending is progress, not this judgement.
+    pub meets_minimum: Option<bool>,
     /// Packages up to Rp15 M awarded to medium or large suppliers.
     pub reserved_breaches: i64,
 }
@@ -70,6 +74,7 @@ fn share_out(id: Option<String>, code: &str, name: &str, s: &Share, breaches: i6
         spent: s.total,
         small: s.small,
         share_bp: s.of_spending_bp(),
+        budget_share_bp: s.of_budget_bp(),
         meets_minimum: s.meets_minimum(),
         reserved_breaches: breaches,
     }

@@ -116,7 +116,12 @@ async fn procurement_rows(
                 s.small.to_string(),
                 percent_text(s.of_spending_bp()),
                 percent_text(s.of_budget_bp()),
-                if s.meets_minimum() { "ya" } else { "tidak" }.to_string(),
+                match s.meets_minimum() {
+                    Some(true) => "ya",
+                    Some(false) => "tidak",
+                    None => "",
+                }
+                .to_string(),
                 u.reserved_breaches.to_string(),
                 until.format("%Y-%m-%d").to_string(),
             ]

@@ -171,8 +171,10 @@ pub struct UnitRow {
     pub budget: String,
     pub spent: String,
     pub small: String,
+    /// Share of spending: progress, not the judgement.
     pub share: String,
-    pub met: bool,
+    /// Pasal 65 ayat (3), judged on the budget; `None` without one.
+    pub met: Option<bool>,
     pub of_budget: String,
     pub gap: String,
     pub projection: String,
@@ -297,7 +299,7 @@ fn trend_rows(lang: Lang, f: &Figures, p: &Period) -> Vec<MonthRow> {
                 spent: format_rupiah(s.total),
                 small: format_rupiah(s.small),
                 share: bp_text(lang, bp),
-                met: s.meets_minimum(),
+                met: s.spending_on_pace(),
                 bar: bp.map_or(0, |b| (b.clamp(0, 10_000) * 120 / 10_000) as u32),
                 x: i as u32 * 50,
             }

@@ -206,8 +206,11 @@ pub struct UnitPage {
     pub budget: String,
     pub spent: String,
     pub small: String,
+    /// Share of spending (progress).
     pub share: String,
-    pub met: bool,
+    /// Share of the budget, judged against Pasal 65 ayat (3) (`None` without a budget).
+    pub of_budget: String,
+    pub met: Option<bool>,
     pub record: String,
     pub revisions: Vec<RevisionLine>,
     pub purchases: Vec<PurchaseView>,
@@ -345,6 +348,7 @@ async fn show_unit(ctx: &PageCtx, id: &str, q: &UnitQuery, form: UnitForm) -> Pa
         spent: format_rupiah(y.share.total),
         small: format_rupiah(y.share.small),
         share: crate::procurement::share::bp_text(lang, y.share.of_spending_bp()),
+        of_budget: crate::procurement::share::bp_text(lang, y.share.of_budget_bp()),
         met: y.share.meets_minimum(),
         record: record_text(lang, &y.record),
         revisions: y.revisions,

@@ -52,7 +52,11 @@ pub struct DetailPage {
     pub pending: Vec<(String, String, String, String)>,
     /// Open duplicate pairs of this record: the pair's page and the other record's id.
     pub duplicates: Vec<(String, String)>,
-    pub merged_into: Option<String>,
+    /// The record it was merged into: its page and name.
+    pub merged_into: Option<(String, String)>,
+    /// The NIK's first six digits name no kecamatan in the region data (a warning, not a
+    /// refusal: the owner's KTP may carry a code from before a region was split).
+    pub nik_warning: Option<String>,
     /// Programmes it took part in, what changed since, and what it can join.
     pub programme: Option<crate::programme::people::ProgrammeSection>,
     /// Its legality path.
@@ -74,47 +78,156 @@ pub struct HistoryRow {
     pub changes: String,
 }
 
-fn json_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "—".into(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// What the history needs to put a stored value in words: the language, the region names and
+/// the sectors' labels.
+pub(crate) struct HistoryWords<'a> {
+    pub lang: Lang,
+    pub regions: &'a sentra_domain::region::RegionTree,
+    pub sectors: &'a [sentra_storage::Sector],
+}
+
+impl HistoryWords<'_> {
+    /// A stored value as a person reads it: labels for codes, rupiah for amounts, dates in
+    /// words; never a record's id (`merged_from`: "another record").
+    fn value(&self, field: &str, v: &serde_json::Value) -> String {
+        use serde_json::Value;
+        let lang = self.lang;
+        match (field, v) {
+            (_, Value::Null) => "—".into(),
+            (_, Value::Bool(b)) => lang
+                .t(if *b { "history.yes" } else { "history.no" })
+                .into_owned(),
+            ("merged_from" | "into", _) => lang.t("history.another_record").into_owned(),
+            ("modal" | "annual_sales" | "sales", Value::Number(n)) => n
+                .as_i64()
+                .map_or_else(|| n.to_string(), sentra_domain::money::format_rupiah),
+            ("status", Value::String(s)) => self.key_or(&format!("status.{s}"), s),
+            ("size_class", Value::String(s)) => self.key_or(&format!("size.{s}"), s),
+            ("size_basis", Value::String(s)) => self.key_or(&format!("size.basis_{s}"), s),
+            ("owner_sex", Value::String(s)) => self.key_or(&format!("sex.{s}"), s),
+            ("sector", Value::String(s)) => {
+                crate::programme::activities::sector_label(lang, self.sectors, s)
+            }
+            (
+                "village_code" | "district_code" | "regency_code" | "province_code",
+                Value::String(s),
+            ) => sentra_domain::region::RegionCode::parse(s)
+                .ok()
+                .and_then(|c| self.regions.get(&c).map(|r| r.name.clone()))
+                .unwrap_or_else(|| s.clone()),
+            ("verified_at" | "owner_birth_date" | "in_progress_since", Value::String(s)) => {
+                date_text(lang, s)
+            }
+            (f, Value::String(s)) if f.ends_with("issued_on") || f.ends_with("expires_on") => {
+                date_text(lang, s)
+            }
+            ("item", Value::String(s)) => self.key_or(&format!("legal.item_{s}"), s),
+            ("documents", Value::Array(items)) => self.list(items, |d| {
+                let kind = d["kind"].as_str().unwrap_or_default();
+                format!(
+                    "{} {}",
+                    self.key_or(&format!("doc.{kind}"), kind),
+                    d["number"].as_str().unwrap_or_default()
+                )
+            }),
+            ("links", Value::Array(items)) => self.list(items, |k| {
+                let kind = k["kind"].as_str().unwrap_or_default();
+                format!(
+                    "{} {}",
+                    self.key_or(&format!("link.{kind}"), kind),
+                    k["value"]
+                        .as_str()
+                        .or(k["url"].as_str())
+                        .unwrap_or_default()
+                )
+            }),
+            (_, Value::String(s)) => s.clone(),
+            (_, other) => other.to_string(),
+        }
+    }
+
+    fn key_or(&self, key: &str, raw: &str) -> String {
+        if self.lang.has(key) {
+            self.lang.t(key).into_owned()
+        } else {
+            raw.to_string()
+        }
+    }
+
+    fn list(
+        &self,
+        items: &[serde_json::Value],
+        each: impl Fn(&serde_json::Value) -> String,
+    ) -> String {
+        if items.is_empty() {
+            return "—".into();
+        }
+        items.iter().map(each).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `Nama usaha: A → B; …` from a `{"field": [before, after]}` JSON text; ids of the
+    /// request or photo an action is about are left out (the action names it).
+    pub(crate) fn diff_text(&self, json: &str) -> String {
+        let lang = self.lang;
+        match serde_json::from_str::<serde_json::Value>(json) {
+            Ok(serde_json::Value::Object(m)) => m
+                .iter()
+                .filter(|(field, _)| {
+                    !matches!(field.as_str(), "request" | "photo" | "owner_user_id")
+                })
+                .map(|(field, v)| match v {
+                    serde_json::Value::Array(pair)
+                        if pair.len() == 2 && field != "documents" && field != "links" =>
+                    {
+                        format!(
+                            "{}: {} → {}",
+                            field_label(lang, field),
+                            self.value(field, &pair[0]),
+                            self.value(field, &pair[1])
+                        )
+                    }
+                    serde_json::Value::Array(pair)
+                        if pair.len() == 2 && pair.iter().all(serde_json::Value::is_array) =>
+                    {
+                        format!(
+                            "{}: {} → {}",
+                            field_label(lang, field),
+                            self.value(field, &pair[0]),
+                            self.value(field, &pair[1])
+                        )
+                    }
+                    other => format!("{}: {}", field_label(lang, field), self.value(field, other)),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            _ => String::new(),
+        }
     }
 }
 
-/// `Nama usaha: A → B; …` from a `{"field": [before, after]}` JSON text.
-pub(super) fn diff_text(lang: Lang, json: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(serde_json::Value::Object(m)) => m
-            .iter()
-            .map(|(field, v)| match v {
-                serde_json::Value::Array(pair) if pair.len() == 2 => {
-                    format!(
-                        "{}: {} → {}",
-                        field_label(lang, field),
-                        json_text(&pair[0]),
-                        json_text(&pair[1])
-                    )
-                }
-                other => format!("{}: {}", field_label(lang, field), json_text(other)),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        _ => String::new(),
+pub(crate) fn history_words<'a>(
+    ctx: &PageCtx,
+    sectors: &'a [sentra_storage::Sector],
+) -> HistoryWords<'a> {
+    HistoryWords {
+        lang: ctx.lang,
+        regions: ctx.state.regions(),
+        sectors,
     }
 }
 
 pub(crate) fn history_rows(
-    lang: Lang,
+    words: &HistoryWords<'_>,
     entries: Vec<sentra_storage::AuditEntry>,
 ) -> Vec<HistoryRow> {
+    let lang = words.lang;
     entries
         .into_iter()
         .map(|e| {
             let changes = if e.action == "create" {
                 String::new()
             } else {
-                diff_text(lang, &e.changes)
+                words.diff_text(&e.changes)
             };
             HistoryRow {
                 when: format!(
@@ -148,9 +261,8 @@ pub(super) async fn detail(
     let r = ctx.db().get_umkm(&ctx.scope(), &id).await?;
     // After a redirect from a save, say that it worked (the Post/Redirect/Get pattern).
     let done = match q.done.as_str() {
-        v @ ("created" | "saved" | "status" | "merged" | "joined" | "waitlisted") => {
-            Some(ctx.lang.t(&format!("umkm.done_{v}")).into_owned())
-        }
+        v @ ("created" | "saved" | "status" | "merged" | "joined" | "waitlisted" | "reported"
+        | "proposed") => Some(ctx.lang.t(&format!("umkm.done_{v}")).into_owned()),
         _ => None,
     };
     Ok(render_detail(&ctx, r, false, done).await)
@@ -356,6 +468,8 @@ fn next_statuses(ctx: &PageCtx, r: &UmkmRecord) -> Vec<(String, String)> {
     UmkmStatus::ALL
         .iter()
         .filter(|_| ctx.caller.can(Permission::VerifyRegistry))
+        // A merged record lives on in the one it was merged into: nothing to verify here.
+        .filter(|_| r.merged_into.is_none())
         .filter(|s| **s != r.status)
         .map(|s| {
             (
@@ -368,9 +482,20 @@ fn next_statuses(ctx: &PageCtx, r: &UmkmRecord) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether the NIK's kecamatan (its first six digits, Permendagri 72/2019 for the codes) is
+/// missing from the region data.
+fn nik_area_unknown(ctx: &PageCtx, r: &UmkmRecord) -> bool {
+    sentra_domain::ids::parse_nik(&r.owner_nik)
+        .ok()
+        .and_then(|n| sentra_domain::region::RegionCode::parse(&n.district_code()).ok())
+        .is_some_and(|code| ctx.state.regions().get(&code).is_none())
+}
+
 /// Owners' changes waiting for an operator: id, who, when, what.
 async fn pending_rows(ctx: &PageCtx, r: &UmkmRecord) -> Vec<(String, String, String, String)> {
     let lang = ctx.lang;
+    let sectors = ctx.db().sectors().await.unwrap_or_default();
+    let words = history_words(ctx, &sectors);
     ctx.db()
         .pending_changes(&ctx.scope(), &r.id)
         .await
@@ -381,7 +506,7 @@ async fn pending_rows(ctx: &PageCtx, r: &UmkmRecord) -> Vec<(String, String, Str
                 c.id,
                 c.requested_by,
                 date_text(lang, &c.created_at),
-                diff_text(lang, &c.diff),
+                words.diff_text(&c.diff),
             )
         })
         .collect()
@@ -392,13 +517,21 @@ async fn duplicate_links(ctx: &PageCtx, r: &UmkmRecord) -> Vec<(String, String)>
     if !ctx.caller.can(Permission::VerifyRegistry) {
         return Vec::new();
     }
-    ctx.db()
+    let others = ctx
+        .db()
         .open_duplicates_of(&ctx.scope(), &r.id)
         .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|other| (crate::registry::duplicates::pair_href(&r.id, &other), other))
-        .collect()
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(others.len());
+    // By name, as people know them; the id only in the link.
+    for other in others {
+        let name = match ctx.db().get_umkm(&ctx.scope(), &other).await {
+            Ok(o) => o.name,
+            Err(_) => ctx.lang.t("history.another_record").into_owned(),
+        };
+        out.push((crate::registry::duplicates::pair_href(&r.id, &other), name));
+    }
+    out
 }
 
 /// The sections the other capabilities add to the page.
@@ -445,8 +578,9 @@ pub(super) async fn render_detail(
 ) -> Response {
     let lang = ctx.lang;
     let can = |p: Permission| ctx.caller.can(p);
+    let sectors = ctx.db().sectors().await.unwrap_or_default();
     let history = history_rows(
-        lang,
+        &history_words(ctx, &sectors),
         ctx.db().audit_for("umkm", &r.id).await.unwrap_or_default(),
     );
     let s = sections(ctx, &r).await;
@@ -458,7 +592,18 @@ pub(super) async fn render_detail(
         legality: s.legality,
         programme: s.programme,
         duplicates: duplicate_links(ctx, &r).await,
-        merged_into: r.merged_into.clone(),
+        merged_into: match &r.merged_into {
+            Some(m) => Some((
+                format!("/umkm/{m}"),
+                ctx.db().get_umkm(&ctx.scope(), m).await.map_or_else(
+                    |_| lang.t("history.another_record").into_owned(),
+                    |k| k.name,
+                ),
+            )),
+            None => None,
+        },
+        nik_warning: nik_area_unknown(ctx, &r)
+            .then(|| lang.t("umkm.nik_area_unknown").into_owned()),
         history,
         can_reveal: can(Permission::RevealPersonalData) && !revealed,
         can_edit: can(Permission::WriteRegistry),

@@ -223,7 +223,7 @@ pub(super) async fn create(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageRes
     }
 }
 
-fn record_values(r: &UmkmRecord) -> HashMap<String, String> {
+pub(super) fn record_values(r: &UmkmRecord) -> HashMap<String, String> {
     let mut v = HashMap::new();
     let mut put = |k: &str, s: Option<String>| {
         if let Some(s) = s {

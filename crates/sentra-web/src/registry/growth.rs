@@ -11,7 +11,7 @@ use sentra_domain::growth::{
 };
 use sentra_domain::money::format_rupiah;
 use sentra_domain::size::SizeClass;
-use sentra_storage::{GrowthFilter, UmkmRecord};
+use sentra_storage::{GrowthFilter, LatestFigures, RegistryFigures, UmkmRecord};
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -151,7 +151,10 @@ fn event_text(lang: Lang, e: &SizeEvent) -> String {
     )
 }
 
-/// Adds (or replaces) the report of a period.
+/// Adds (or replaces) the report of a period. An operator's report updates the record's
+/// figures at once; an owner's report on a verified record is kept as reported and its figures
+/// go to an operator as a change request, as the owner's edits do (the registry's class decides
+/// a supplier's type in procurement, so no one raises it by their own word).
 async fn add_report(
     ctx: PageCtx,
     Path(id): Path<String>,
@@ -159,7 +162,7 @@ async fn add_report(
 ) -> PageResult {
     let scope = ctx.scope();
     // The business first: not found outside the caller's reach, whatever the form says.
-    ctx.db().get_umkm(&scope, &id).await?;
+    let current = ctx.db().get_umkm(&scope, &id).await?;
     let on = |k: &str| form_value(&pairs, k) == "1";
     let input = ReportInput {
         year: form_value(&pairs, "year"),
@@ -173,8 +176,72 @@ async fn add_report(
         financing: on("financing"),
     };
     let report = validate_report(&input, chrono::Utc::now().date_naive())?;
-    ctx.db()
-        .save_growth_report(&scope, &id, &report, &ctx.caller.actor)
+    let propose = crate::auth::owner_locked(&ctx.caller, current.status);
+    let registry = if propose {
+        RegistryFigures::Propose
+    } else {
+        RegistryFigures::Apply
+    };
+    let saved = ctx
+        .db()
+        .save_growth_report(&scope, &id, &report, registry, &ctx.caller.actor)
         .await?;
-    Ok(Redirect::to(&format!("/umkm/{id}#growth")).into_response())
+    let done = if propose && propose_figures(&ctx, &current, saved.latest).await? {
+        "proposed"
+    } else {
+        "reported"
+    };
+    Ok(Redirect::to(&format!("/umkm/{id}?done={done}#growth")).into_response())
+}
+
+/// Puts the reported figures to an operator as a change of the record (the edit form with the
+/// new modal and sales; the class follows from them when it is approved). False when they
+/// change nothing.
+async fn propose_figures(
+    ctx: &PageCtx,
+    current: &UmkmRecord,
+    latest: LatestFigures,
+) -> PageResult<bool> {
+    if latest.modal.is_none() && latest.sales.is_none() {
+        return Ok(false);
+    }
+    let mut pairs: Vec<(String, String)> = super::form::record_values(current)
+        .into_iter()
+        .filter(|(k, _)| k != "modal" && k != "annual_sales")
+        .collect();
+    pairs.sort();
+    let amount = |v: Option<i64>| v.map(sentra_domain::money::format_thousands);
+    for (k, v) in [
+        (
+            "modal",
+            amount(latest.modal).or(current.modal.map(sentra_domain::money::format_thousands)),
+        ),
+        (
+            "annual_sales",
+            amount(latest.sales).or(current
+                .annual_sales
+                .map(sentra_domain::money::format_thousands)),
+        ),
+    ] {
+        if let Some(v) = v {
+            pairs.push((k.to_string(), v));
+        }
+    }
+    let mut input = crate::forms::input_from_form(&pairs);
+    crate::forms::keep_personal_data(&mut input, current);
+    let scope = ctx.scope();
+    let data = crate::api::validated(&ctx.state, &scope, &input).await?;
+    let form = serde_json::json!(pairs);
+    let request = ctx
+        .db()
+        .request_change(
+            &scope,
+            &current.id,
+            current.version,
+            &data,
+            &form,
+            &ctx.caller.actor,
+        )
+        .await?;
+    Ok(request.is_some())
 }

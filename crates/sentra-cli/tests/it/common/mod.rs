@@ -599,6 +599,28 @@ pub fn city() -> Scope {
     Scope::region(RegionCode::parse(HOME).unwrap())
 }
 
+/// The owner's account made from a hand-over page ("Akun pemilik dibuat: …, kata sandi …"):
+/// signed in with the password shown once; their page client and CSRF token.
+pub async fn owner_from_hand_over(
+    app: &TestApp,
+    html: &str,
+    login: &str,
+) -> (reqwest::Client, String) {
+    let password = html
+        .split("kata sandi ")
+        .nth(1)
+        .expect("a password on the page")
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let (session, csrf) = app
+        .sign_in(login, &password)
+        .await
+        .expect("the owner signs in");
+    (clients(&session, "none").0, csrf)
+}
+
 /// A page `client` must be able to load, with the HTML entities for `&` and `"` read back.
 pub async fn page_as(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
     let res = client.get(app.url(path)).send().await.unwrap();

@@ -217,6 +217,12 @@ impl Database {
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
         let before = fetch_record(&mut tx, self, scope, id).await?;
+        // A record merged into another lives on there; its own status stays as it was.
+        if before.merged_into.is_some() {
+            let mut e = sentra_domain::FieldErrors::new();
+            e.push("status", "merged_record");
+            return Err(StorageError::Invalid(e));
+        }
         let verified = status == UmkmStatus::Verified;
         sqlx::query(
             "UPDATE umkm SET status = $1, verified_by = $2, verified_at = $3, updated_at = $4, \
