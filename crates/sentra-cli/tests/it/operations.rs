@@ -457,8 +457,13 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
         let db = db.clone();
         let city = city.clone();
         async move {
-            db.region_statistics(&city, RegionLevel::Regency, None)
-                .await
+            db.region_statistics(
+                &city,
+                RegionLevel::Regency,
+                None,
+                chrono::Utc::now().date_naive(),
+            )
+            .await
                 .unwrap()
                 .into_iter()
                 .find(|r| r.region == HOME)

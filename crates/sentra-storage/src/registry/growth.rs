@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::accounts::audit::{self, Actor};
-use crate::insight::dashboard::dashboard_region;
+use crate::insight::dashboard::{COUNTED, dashboard_region};
 use crate::sql::Args;
 use crate::{Database, Result, now_text};
 
@@ -363,7 +363,7 @@ impl Database {
             return Ok(GrowthSummary::default());
         };
         let total = self
-            .rollup_sums(&region, &[], false, None)
+            .rollup_sums(&region, &[], false, Some(COUNTED))
             .await?
             .first()
             .map_or(0, |r| r.n);
@@ -442,7 +442,7 @@ impl Database {
         };
         let mut registered = Vec::new();
         for r in self
-            .rollup_sums(&region, &["entered_year"], false, None)
+            .rollup_sums(&region, &["entered_year"], false, Some(COUNTED))
             .await?
         {
             if let Some(i) = r.keys[0].parse().ok().and_then(&mut at) {
