@@ -87,7 +87,12 @@ async fn official_figures_count_verified_businesses_and_valid_documents_in_every
     assert!(kecamatan.len() >= 7, "{kecamatan:?}");
     // A kecamatan with no UMKM yet: its businesses removed.
     let empty = kecamatan.last().unwrap().clone();
-    exec(&mut conn, "DELETE FROM umkm WHERE district_code = $1", &[&empty]).await;
+    exec(
+        &mut conn,
+        "DELETE FROM umkm WHERE district_code = $1",
+        &[&empty],
+    )
+    .await;
     // Drafts and inactive records, whatever the seed made.
     let verified = ids(
         &mut conn,
@@ -110,7 +115,12 @@ async fn official_figures_count_verified_businesses_and_valid_documents_in_every
     // P-IRTs with every kind of validity: lapsed yesterday and a year ago (not held), ending
     // today (held: this month's part is counted one by one), next year (held: from the
     // rollup), none (held); and a draft's valid one (not counted).
-    exec(&mut conn, "DELETE FROM umkm_documents WHERE kind = 'pirt'", &[]).await;
+    exec(
+        &mut conn,
+        "DELETE FROM umkm_documents WHERE kind = 'pirt'",
+        &[],
+    )
+    .await;
     let pirt = [
         (&verified[3], Some(day(-1))),
         (&verified[4], Some(day(-400))),
@@ -174,7 +184,10 @@ async fn official_figures_count_verified_businesses_and_valid_documents_in_every
         for (href, n) in [
             (format!("{list}&status=verified"), total),
             (format!("{list}&legality=has_pirt&status=verified"), with),
-            (format!("{list}&legality=no_pirt&status=verified"), total - with),
+            (
+                format!("{list}&legality=no_pirt&status=verified"),
+                total - with,
+            ),
         ] {
             assert!(
                 html.contains(&format!("href=\"{href}\">{n}</a>")),
@@ -289,7 +302,10 @@ async fn official_figures_count_verified_businesses_and_valid_documents_in_every
         }
         // Every halal certificate of a verified business lapsed: none is held.
         assert!(halal.get(d).is_none());
-        assert!(with_halal.is_empty() || with_halal == "0", "{d}: {with_halal}");
+        assert!(
+            with_halal.is_empty() || with_halal == "0",
+            "{d}: {with_halal}"
+        );
     }
     assert!(compared > 0, "{csv}");
 }
@@ -300,7 +316,12 @@ async fn the_expiry_page_lists_expired_documents_most_recent_first() {
     app.seed(60, 31).await;
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(app.test_db.direct()).await.unwrap();
-    exec(&mut conn, "DELETE FROM umkm_documents WHERE kind = 'pirt'", &[]).await;
+    exec(
+        &mut conn,
+        "DELETE FROM umkm_documents WHERE kind = 'pirt'",
+        &[],
+    )
+    .await;
     let active = ids(
         &mut conn,
         "SELECT id FROM umkm WHERE status <> 'inactive' ORDER BY id",
@@ -334,10 +355,7 @@ async fn the_expiry_page_lists_expired_documents_most_recent_first() {
         .unwrap();
     if let Some(gone) = lapsed.first() {
         // An inactive business's expired document is no renewal to chase.
-        add(gone.clone(), day(-5))
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        add(gone.clone(), day(-5)).execute(&mut conn).await.unwrap();
     }
     let expired = count(
         &mut conn,

@@ -60,7 +60,10 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
         for (href, n) in [
             (format!("{list}&status=verified"), total),
             (format!("{list}&legality=has_nib&status=verified"), nib),
-            (format!("{list}&legality=no_nib&status=verified"), &(total - nib)),
+            (
+                format!("{list}&legality=no_nib&status=verified"),
+                &(total - nib),
+            ),
         ] {
             assert!(
                 html.contains(&format!("href=\"{href}\">{n}</a>")),
@@ -323,9 +326,9 @@ pub(crate) async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when
             "SELECT village_code AS v, kind || '/' || status || '/' || expires_month AS k, \
              issued_year AS y, n FROM umkm_doc_rollup",
         )
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap(),
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
     );
     assert_eq!(kept, expected, "umkm_doc_rollup after {when}");
     let expected = count(

@@ -464,10 +464,10 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
                 chrono::Utc::now().date_naive(),
             )
             .await
-                .unwrap()
-                .into_iter()
-                .find(|r| r.region == HOME)
-                .map_or(0, |r| r.total)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.region == HOME)
+            .map_or(0, |r| r.total)
         }
     };
     let pool = sqlx::AnyPool::connect(&target_direct).await.unwrap();

@@ -41,10 +41,7 @@ impl Database {
             return Ok(Vec::new());
         };
         let mut by_child: BTreeMap<String, Coverage> = BTreeMap::new();
-        for r in self
-            .rollup_sums(&region, &[], true, Some(COUNTED))
-            .await?
-        {
+        for r in self.rollup_sums(&region, &[], true, Some(COUNTED)).await? {
             if let Some(child) = child_of(&r.village, &region) {
                 let c = by_child.entry(child.clone()).or_insert_with(|| Coverage {
                     region: child,
@@ -89,7 +86,12 @@ impl Database {
     /// inactive ones, `(drafts, inactive)`.
     pub async fn uncounted(&self, scope: &Scope, region: &RegionCode) -> Result<(i64, i64)> {
         let by_status = self.counts_by(scope, region, Dimension::Status).await?;
-        let of = |s: &str| by_status.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+        let of = |s: &str| {
+            by_status
+                .iter()
+                .find(|(k, _)| k == s)
+                .map_or(0, |(_, n)| *n)
+        };
         Ok((of("draft"), of("inactive")))
     }
 }
@@ -386,8 +388,7 @@ impl Database {
         }
         for kind in ["nib", "halal"] {
             for (village, _, n) in self.valid_holders(&region, kind, today).await? {
-                if let Some(line) = child_of(&village, &region).and_then(|k| by_child.get_mut(&k))
-                {
+                if let Some(line) = child_of(&village, &region).and_then(|k| by_child.get_mut(&k)) {
                     if kind == "nib" {
                         line.with_nib += n;
                     } else {

@@ -362,8 +362,10 @@ impl Database {
         let Some(region) = dashboard_region(scope, region) else {
             return Ok(GrowthSummary::default());
         };
+        // The milestones' own denominator: every record not merged, as the growth marks
+        // count them (not yet verified only: docs/counting-rules.md).
         let total = self
-            .rollup_sums(&region, &[], false, Some(COUNTED))
+            .rollup_sums(&region, &[], false, None)
             .await?
             .first()
             .map_or(0, |r| r.n);

@@ -566,10 +566,8 @@ pub(crate) fn today() -> chrono::NaiveDate {
 /// kecamatan with no UMKM yet is a row of 0, not a gap); any region only the records name
 /// (not in the region data) stays too.
 fn every_child(state: &AppState, region: &RegionCode, found: Vec<Coverage>) -> Vec<Coverage> {
-    let mut by_code: std::collections::BTreeMap<String, Coverage> = found
-        .into_iter()
-        .map(|c| (c.region.clone(), c))
-        .collect();
+    let mut by_code: std::collections::BTreeMap<String, Coverage> =
+        found.into_iter().map(|c| (c.region.clone(), c)).collect();
     if region.level() != RegionLevel::Village {
         for child in state.regions().children(region) {
             let code = child.code.as_str().to_string();

@@ -228,7 +228,10 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
         document: lang.t(&format!("doc.{}", d.kind.as_str())).into_owned(),
         expires: lang.tf(
             key,
-            &[("date", &day_text(lang, d.expires_on)), ("n", &n.to_string())],
+            &[
+                ("date", &day_text(lang, d.expires_on)),
+                ("n", &n.to_string()),
+            ],
         ),
         number: d.number,
         umkm_id: d.umkm_id,

@@ -133,11 +133,7 @@ pub(super) fn sqlite_triggers() -> String {
             "AFTER INSERT",
             "umkm",
             Some("NEW.merged_into IS NULL"),
-            format!(
-                "{}\n{}",
-                bucket("NEW", 1),
-                documents_of("NEW", 1)
-            ),
+            format!("{}\n{}", bucket("NEW", 1), documents_of("NEW", 1)),
         ),
         t(
             "rollup_umkm_update_old",
@@ -173,11 +169,7 @@ pub(super) fn sqlite_triggers() -> String {
             "BEFORE DELETE",
             "umkm",
             Some("OLD.merged_into IS NULL"),
-            format!(
-                "{}\n{}",
-                bucket("OLD", -1),
-                documents_of("OLD", -1)
-            ),
+            format!("{}\n{}", bucket("OLD", -1), documents_of("OLD", -1)),
         ),
         t(
             "rollup_document_insert_v31",
