@@ -17,13 +17,20 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
-    // Counted directly: per kecamatan, all (not merged) and those holding an NIB.
+    // Counted directly, by the counting rules: per kecamatan, the verified (not merged) and
+    // those holding an NIB valid today.
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
     let rows = sqlx::query(
         "SELECT district_code, COUNT(*) AS total, \
-         SUM(CASE WHEN id IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'nib') \
+         SUM(CASE WHEN id IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'nib' \
+             AND (expires_on IS NULL OR expires_on = '' OR expires_on >= $1)) \
              THEN 1 ELSE 0 END) AS nib \
-         FROM umkm WHERE merged_into IS NULL GROUP BY district_code",
+         FROM umkm WHERE merged_into IS NULL AND status = 'verified' GROUP BY district_code",
     )
+    .bind(&today)
     .fetch_all(&mut conn)
     .await
     .unwrap();
@@ -51,9 +58,12 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     for (district, (total, nib)) in &expected {
         let list = format!("/umkm?district={district}");
         for (href, n) in [
-            (list.clone(), total),
-            (format!("{list}&legality=has_nib"), nib),
-            (format!("{list}&legality=no_nib"), &(total - nib)),
+            (format!("{list}&status=verified"), total),
+            (format!("{list}&legality=has_nib&status=verified"), nib),
+            (
+                format!("{list}&legality=no_nib&status=verified"),
+                &(total - nib),
+            ),
         ] {
             assert!(
                 html.contains(&format!("href=\"{href}\">{n}</a>")),
@@ -65,7 +75,7 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     let with: i64 = expected.values().map(|v| v.1).sum();
     assert!(
         html.contains(&format!(
-            ">{with}</a> / <a href=\"/umkm?regency=36.74\">{all}</a>"
+            ">{with}</a> / <a href=\"/umkm?regency=36.74&status=verified\">{all}</a>"
         )),
         "{html}"
     );
@@ -79,9 +89,11 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
         .unwrap();
     let ids: BTreeSet<String> = sqlx::query(
         "SELECT id FROM umkm WHERE merged_into IS NULL AND district_code = $1 \
-         AND id NOT IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'nib')",
+         AND status = 'verified' AND id NOT IN (SELECT umkm_id FROM umkm_documents \
+         WHERE kind = 'nib' AND (expires_on IS NULL OR expires_on = '' OR expires_on >= $2))",
     )
     .bind(&district)
+    .bind(&today)
     .fetch_all(&mut conn)
     .await
     .unwrap()
@@ -90,7 +102,9 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     .collect();
     assert_eq!(ids.len() as i64, total - nib);
     let list = app
-        .page(&format!("/umkm?district={district}&legality=no_nib"))
+        .page(&format!(
+            "/umkm?district={district}&legality=no_nib&status=verified"
+        ))
         .await;
     assert!(
         list.contains(&format!(">{} UMKM<", total - nib)),
@@ -98,7 +112,7 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
     );
     let (_, api) = app
         .get_json(&format!(
-            "/api/v1/umkm?region={district}&legality=no_nib&per_page=100"
+            "/api/v1/umkm?region={district}&legality=no_nib&status=verified&per_page=100"
         ))
         .await;
     let listed: BTreeSet<String> = api["items"]
@@ -115,7 +129,7 @@ async fn nib_coverage_per_kecamatan_equals_sql_and_drills_down_to_the_list() {
         .await;
     assert!(inner.contains("Cakupan NIB per kelurahan/desa"), "{inner}");
     assert!(inner.contains(&format!(
-        ">{nib}</a> / <a href=\"/umkm?district={district}\">{total}</a>"
+        ">{nib}</a> / <a href=\"/umkm?district={district}&status=verified\">{total}</a>"
     )));
     // Outside the caller's area: not found.
     assert_eq!(app.get("/dasbor?wilayah=32.73").await.status(), 404);
@@ -177,6 +191,7 @@ async fn admins_set_targets_and_the_dashboard_measures_progress() {
             &city,
             &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
             sentra_domain::umkm::LegalKind::Nib,
+            chrono::Utc::now().date_naive(),
         )
         .await
         .unwrap();
@@ -291,25 +306,29 @@ pub(crate) async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when
             .filter(|(_, n)| *n != 0)
             .collect()
     };
+    // The holders are kept per kind, business status and month of expiry ('' for none).
     let expected = count(
         docs(
-            "SELECT u.village_code AS v, d.kind AS k, \
+            "SELECT v, k, y, COUNT(*) AS n FROM (SELECT u.village_code AS v, \
+             d.kind || '/' || u.status || '/' || CASE WHEN d.expires_on IS NULL \
+                  OR d.expires_on = '' THEN '' ELSE substr(d.expires_on, 1, 7) END AS k, \
              CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN 0 \
-                  ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END AS y, COUNT(*) AS n \
-             FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id WHERE u.merged_into IS NULL \
-             GROUP BY u.village_code, d.kind, \
-             CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN 0 \
-                  ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END",
+                  ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END AS y \
+             FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+             WHERE u.merged_into IS NULL) AS h GROUP BY v, k, y",
         )
         .fetch_all(&mut *conn)
         .await
         .unwrap(),
     );
     let kept = count(
-        docs("SELECT village_code AS v, kind AS k, issued_year AS y, n FROM umkm_doc_rollup")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap(),
+        docs(
+            "SELECT village_code AS v, kind || '/' || status || '/' || expires_month AS k, \
+             issued_year AS y, n FROM umkm_doc_rollup",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
     );
     assert_eq!(kept, expected, "umkm_doc_rollup after {when}");
     let expected = count(

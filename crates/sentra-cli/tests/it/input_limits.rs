@@ -54,7 +54,8 @@ async fn totals_past_i64_are_exact_and_positive_in_the_report_its_workbook_and_t
         .iter()
         .map(|d| NewUmkm {
             data: &d.data,
-            status: d.status,
+            // Verified: the official totals count them all (docs/counting-rules.md).
+            status: sentra_domain::umkm::UmkmStatus::Verified,
             verified_by: Some("test"),
             owner: None,
         })

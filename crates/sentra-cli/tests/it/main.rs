@@ -11,6 +11,7 @@ mod catalog;
 mod categories;
 mod cli;
 mod common;
+mod counting_rules;
 mod dashboard;
 mod duplicates;
 mod export;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use sentra_domain::crosstab::{Axis, Measure};
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::scope::Scope;
@@ -24,20 +25,23 @@ pub struct Coverage {
 }
 
 impl Database {
-    /// Per region one level under `region` (within the caller's scope): the UMKM of the
-    /// registry and those holding a document of `kind`, from the rollups (exact: kept by
-    /// triggers). Empty when `region` is outside scope; dashboards are not for owners.
+    /// Per region one level under `region` (within the caller's scope), by the counting rules
+    /// (docs/counting-rules.md): the verified UMKM and those of them holding a document of
+    /// `kind` valid on `today`, from the rollups (exact: kept by triggers). Only regions with a
+    /// verified business are listed (the page adds the others as zeros). Empty when `region`
+    /// is outside scope; dashboards are not for owners.
     pub async fn coverage_by_child(
         &self,
         scope: &Scope,
         region: &RegionCode,
         kind: LegalKind,
+        today: NaiveDate,
     ) -> Result<Vec<Coverage>> {
         let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
         let mut by_child: BTreeMap<String, Coverage> = BTreeMap::new();
-        for r in self.rollup_sums(&region, &[], true, None).await? {
+        for r in self.rollup_sums(&region, &[], true, Some(COUNTED)).await? {
             if let Some(child) = child_of(&r.village, &region) {
                 let c = by_child.entry(child.clone()).or_insert_with(|| Coverage {
                     region: child,
@@ -47,7 +51,7 @@ impl Database {
                 c.total += r.n;
             }
         }
-        for (village, _, n) in self.doc_holders(&region, kind.as_str()).await? {
+        for (village, _, n) in self.valid_holders(&region, kind.as_str(), today).await? {
             if let Some(c) = child_of(&village, &region).and_then(|k| by_child.get_mut(&k)) {
                 c.with += n;
             }
@@ -55,8 +59,9 @@ impl Database {
         Ok(by_child.into_values().filter(|c| c.total > 0).collect())
     }
 
-    /// The UMKM of `region` (within scope) per value of a column: `sector_code`, `size_class`
-    /// (empty when unknown) or `status`; most first.
+    /// The verified UMKM of `region` (within scope) per value of a column: `sector_code` or
+    /// `size_class` (empty when unknown); most first. [`Dimension::Status`] counts every
+    /// status: the drafts and inactive records shown beside the totals, never in them.
     pub async fn counts_by(
         &self,
         scope: &Scope,
@@ -66,8 +71,9 @@ impl Database {
         let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
+        let only = (dimension != Dimension::Status).then_some(COUNTED);
         let mut out: Vec<(String, i64)> = self
-            .rollup_sums(&region, &[dimension.column()], false, None)
+            .rollup_sums(&region, &[dimension.column()], false, only)
             .await?
             .into_iter()
             .map(|r| (r.keys.into_iter().next().unwrap_or_default(), r.n))
@@ -75,7 +81,24 @@ impl Database {
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(out)
     }
+
+    /// The records of `region` (within scope) outside the official figures: drafts and
+    /// inactive ones, `(drafts, inactive)`.
+    pub async fn uncounted(&self, scope: &Scope, region: &RegionCode) -> Result<(i64, i64)> {
+        let by_status = self.counts_by(scope, region, Dimension::Status).await?;
+        let of = |s: &str| {
+            by_status
+                .iter()
+                .find(|(k, _)| k == s)
+                .map_or(0, |(_, n)| *n)
+        };
+        Ok((of("draft"), of("inactive")))
+    }
 }
+
+/// The rollup rows the official figures count: verified businesses (a verified record is an
+/// active one: inactive is a status of its own). docs/counting-rules.md.
+pub(crate) const COUNTED: &str = "status = 'verified'";
 
 /// The region a dashboard of the caller may show: inside the scope, and not an owner's.
 pub(crate) fn dashboard_region(scope: &Scope, region: &RegionCode) -> Option<RegionCode> {
@@ -229,20 +252,22 @@ pub struct RegionStats {
 impl Database {
     /// Counts per region of level `by` inside `within` (the deployment's home region, for open
     /// data): verified (so active), not merged businesses by size class — public figures count
-    /// only what is public (DESIGN.md, "Public means verified") — and those holding an NIB and
-    /// a halal certificate. No personal data is read.
+    /// only what is public (DESIGN.md, "Public means verified"; docs/counting-rules.md) — and
+    /// those holding an NIB and a halal certificate valid on `today`. No personal data is read.
     ///
     /// With `year`, the registry as it stood at the end of that year: businesses entered by
-    /// then, documents issued by then (a document without an issue date cannot be placed in
-    /// time and counts only in the current figures). Size classes are the current ones.
+    /// then, documents issued by then and not expired by its last day (a document without an
+    /// issue date cannot be placed in time and counts only in the current figures). Size
+    /// classes and statuses are the current ones.
     pub async fn region_statistics(
         &self,
         within: &RegionCode,
         by: RegionLevel,
         year: Option<i32>,
+        today: NaiveDate,
     ) -> Result<Vec<RegionStats>> {
         if year.is_none() {
-            return self.current_region_statistics(within, by).await;
+            return self.current_region_statistics(within, by, today).await;
         }
         let column = match by {
             RegionLevel::Province => "u.province_code",
@@ -253,10 +278,12 @@ impl Database {
         let code = within.as_str();
         // The first instant after the period, as text that sorts like the stored timestamps.
         let end = year.map(|y| format!("{}-01-01", y + 1));
+        // Held at the end of the year: issued by then, and not expired by its last day.
         let (entered, issued) = if end.is_some() {
             (
                 " AND u.created_at < $3",
-                " AND d.issued_on IS NOT NULL AND d.issued_on < $3",
+                " AND d.issued_on IS NOT NULL AND d.issued_on < $3 \
+                 AND (d.expires_on IS NULL OR d.expires_on = '' OR d.expires_on >= $4)",
             )
         } else {
             ("", "")
@@ -282,8 +309,8 @@ impl Database {
             holds("halal"),
         );
         let mut query = sqlx::query(&sql).bind(code).bind(format!("{code}.%"));
-        if let Some(end) = end {
-            query = query.bind(end);
+        if let (Some(end), Some(y)) = (end, year) {
+            query = query.bind(end).bind(format!("{y}-12-31"));
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
@@ -326,18 +353,20 @@ pub struct RegionReportRow {
 }
 
 impl Database {
-    /// The standard summary per region one level under `region` (in the caller's scope): UMKM
-    /// by size class, NIB and halal holders, employees, modal and sales.
+    /// The standard summary per region one level under `region` (in the caller's scope), by
+    /// the counting rules: verified UMKM by size class, those holding an NIB and a halal
+    /// certificate valid on `today`, their employees, modal and sales.
     pub async fn region_report(
         &self,
         scope: &Scope,
         region: &RegionCode,
+        today: NaiveDate,
     ) -> Result<Vec<RegionReportRow>> {
         let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
         };
         let rows = self
-            .rollup_sums(&region, &["size_class", "has_nib", "has_halal"], true, None)
+            .rollup_sums(&region, &["size_class"], true, Some(COUNTED))
             .await?;
         let mut by_child: BTreeMap<String, RegionReportRow> = BTreeMap::new();
         for r in rows {
@@ -353,22 +382,28 @@ impl Database {
             let size = size_slot(&r.keys[0]);
             line.total += r.n;
             line.sizes[size] += r.n;
-            if r.keys[1] == "1" {
-                line.with_nib += r.n;
-            }
-            if r.keys[2] == "1" {
-                line.with_halal += r.n;
-            }
             line.employees += r.employees;
             line.modal += r.modal;
             line.sales += r.sales;
+        }
+        for kind in ["nib", "halal"] {
+            for (village, _, n) in self.valid_holders(&region, kind, today).await? {
+                if let Some(line) = child_of(&village, &region).and_then(|k| by_child.get_mut(&k)) {
+                    if kind == "nib" {
+                        line.with_nib += n;
+                    } else {
+                        line.with_halal += n;
+                    }
+                }
+            }
         }
         Ok(by_child.into_values().filter(|r| r.total > 0).collect())
     }
 
     /// A cross-tabulation of the registry in `region` (and scope): `(row, column, value)` per
     /// pair found. Keys are codes (region, sector, size class, status, sex), `has`/`no` for a
-    /// document, a year for the registration year.
+    /// document (held, whatever its expiry: the rollup's bit), a year for the registration
+    /// year.
     pub async fn crosstab(
         &self,
         scope: &Scope,
@@ -398,8 +433,11 @@ impl Database {
                 _ => Some(raw.to_string()),
             }
         };
+        // Verified businesses only, unless the table is split by status: then each status is a
+        // row or column of its own, drafts and inactive beside the verified, not in them.
+        let only = (rows != Axis::Status && columns != Axis::Status).then_some(COUNTED);
         let found = self
-            .rollup_sums(&region, &[column(rows), column(columns)], false, None)
+            .rollup_sums(&region, &[column(rows), column(columns)], false, only)
             .await?;
         let mut cells: BTreeMap<(String, String), i128> = BTreeMap::new();
         for r in found {
@@ -423,14 +461,10 @@ impl Database {
         &self,
         within: &RegionCode,
         by: RegionLevel,
+        today: NaiveDate,
     ) -> Result<Vec<RegionStats>> {
         let rows = self
-            .rollup_sums(
-                within,
-                &["size_class", "has_nib", "has_halal"],
-                true,
-                Some("status = 'verified'"),
-            )
+            .rollup_sums(within, &["size_class"], true, Some(COUNTED))
             .await?;
         let mut out: BTreeMap<String, RegionStats> = BTreeMap::new();
         for r in rows {
@@ -447,8 +481,17 @@ impl Database {
             let size = size_slot(&r.keys[0]);
             line.total += r.n;
             line.sizes[size] += r.n;
-            line.with_nib += if r.keys[1] == "1" { r.n } else { 0 };
-            line.with_halal += if r.keys[2] == "1" { r.n } else { 0 };
+        }
+        for kind in ["nib", "halal"] {
+            for (village, _, n) in self.valid_holders(within, kind, today).await? {
+                if let Some(line) = ancestor_at(&village, by).and_then(|k| out.get_mut(&k)) {
+                    if kind == "nib" {
+                        line.with_nib += n;
+                    } else {
+                        line.with_halal += n;
+                    }
+                }
+            }
         }
         Ok(out.into_values().filter(|r| r.total > 0).collect())
     }
@@ -476,7 +519,7 @@ fn size_slot(class: &str) -> usize {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProgressReportRow {
     pub region: String,
-    /// Active businesses (what reach is a share of).
+    /// Businesses not inactive (what reach is a share of; docs/counting-rules.md).
     pub active: i64,
     pub reached: i64,
     pub reported: i64,
@@ -514,6 +557,9 @@ impl Database {
             }
         };
         for r in self
+            // Reach's own denominator (`reach_count`): the businesses not inactive, as the
+            // reach rollup's triggers count them (drafts included, for now: see
+            // docs/counting-rules.md).
             .rollup_sums(&region, &[], true, Some("status <> 'inactive'"))
             .await?
         {

@@ -12,7 +12,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::accounts::audit::{self, Actor};
-use crate::insight::dashboard::dashboard_region;
+use crate::insight::dashboard::{COUNTED, dashboard_region};
 use crate::sql::Args;
 use crate::{Database, Result, now_text};
 
@@ -417,6 +417,8 @@ impl Database {
         let Some(region) = dashboard_region(scope, region) else {
             return Ok(GrowthSummary::default());
         };
+        // The milestones' own denominator: every record not merged, as the growth marks
+        // count them (not yet verified only: docs/counting-rules.md).
         let total = self
             .rollup_sums(&region, &[], false, None)
             .await?
@@ -497,7 +499,7 @@ impl Database {
         };
         let mut registered = Vec::new();
         for r in self
-            .rollup_sums(&region, &["entered_year"], false, None)
+            .rollup_sums(&region, &["entered_year"], false, Some(COUNTED))
             .await?
         {
             if let Some(i) = r.keys[0].parse().ok().and_then(&mut at) {

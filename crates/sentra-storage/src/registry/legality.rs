@@ -1,6 +1,6 @@
 //! The legality path as stored: what an operator marked as being applied for, the facts the
 //! path is computed from (documents, food products and their labels), and the documents of a
-//! region that expire soon.
+//! region that expire soon or have expired.
 
 use chrono::NaiveDate;
 use sentra_domain::legality::{LegalityFacts, PathItem, Step, legality_path};
@@ -134,11 +134,39 @@ impl Database {
         today: NaiveDate,
         days: i64,
     ) -> Result<Vec<ExpiringDocument>> {
+        let until = today + chrono::Duration::days(days);
+        self.documents_ending(scope, within, Some(today), until, false)
+            .await
+    }
+
+    /// Documents of the businesses in `within` (and scope) that expired before `today`, the
+    /// most recently lapsed first: the renewals overdue (a lapsed document is no longer
+    /// counted as held: docs/counting-rules.md).
+    pub async fn expired_documents(
+        &self,
+        scope: &Scope,
+        within: Option<&RegionCode>,
+        today: NaiveDate,
+    ) -> Result<Vec<ExpiringDocument>> {
+        self.documents_ending(scope, within, None, today - chrono::Duration::days(1), true)
+            .await
+    }
+
+    /// Documents ending from `from` (or any time before) to `until`, both included; drafts
+    /// included (a renewal is worth a reminder before the record is verified), inactive
+    /// businesses not.
+    async fn documents_ending(
+        &self,
+        scope: &Scope,
+        within: Option<&RegionCode>,
+        from: Option<NaiveDate>,
+        until: NaiveDate,
+        newest_first: bool,
+    ) -> Result<Vec<ExpiringDocument>> {
         let Some(region) = scope.narrow(within) else {
             return Ok(Vec::new());
         };
         let code = region.as_str();
-        let until = today + chrono::Duration::days(days);
         let mut sql = String::from(
             "SELECT u.id, u.name, u.village_code, d.kind, d.number, d.expires_on \
              FROM umkm_documents d JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
@@ -149,9 +177,15 @@ impl Database {
         if scope.owner().is_some() {
             sql.push_str(" AND u.owner_user_id = $5");
         }
-        sql.push_str(" ORDER BY d.expires_on, u.name, u.id");
+        sql.push_str(if newest_first {
+            " ORDER BY d.expires_on DESC, u.name, u.id"
+        } else {
+            " ORDER BY d.expires_on, u.name, u.id"
+        });
+        // Before any date: '0' sorts before every 'YYYY-MM-DD'.
+        let from = from.map_or_else(|| "0".to_string(), |d| d.format("%Y-%m-%d").to_string());
         let mut q = sqlx::query(&sql)
-            .bind(today.format("%Y-%m-%d").to_string())
+            .bind(from)
             .bind(until.format("%Y-%m-%d").to_string())
             .bind(code)
             .bind(format!("{code}.%"));

@@ -81,9 +81,18 @@ pub(crate) fn filter_where(
             LegalityFilter::Has(k) => ("", k),
             LegalityFilter::Lacks(k) => ("NOT ", k),
         };
+        // Holding a document means holding one valid today (docs/counting-rules.md): an
+        // expired P-IRT is one to renew, not one held — as the dashboard's coverage counts.
+        let kind = args.text(kind.as_str());
+        let today = args.text(
+            chrono::Utc::now()
+                .date_naive()
+                .format("%Y-%m-%d")
+                .to_string(),
+        );
         conds.push(format!(
-            "{not}EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = {})",
-            args.text(kind.as_str())
+            "{not}EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = {kind} \
+             AND (d.expires_on IS NULL OR d.expires_on = '' OR d.expires_on >= {today}))"
         ));
     }
     if let Some(growth) = filter.growth {

@@ -9,6 +9,7 @@ use askama_web::WebTemplate;
 use axum::response::{IntoResponse, Redirect};
 use sentra_domain::account::Permission;
 use sentra_domain::growth::Milestone;
+use sentra_domain::money::format_thousands;
 use sentra_domain::region::{RegionCode, RegionLevel};
 use sentra_domain::scope::Scope;
 use sentra_domain::targets::{Indicator, still_needed, validate_target};
@@ -78,7 +79,7 @@ async fn target_rows(
             Indicator::Coverage(kind) => {
                 let c = state
                     .read_db()
-                    .coverage_by_child(scope, &t.region, kind)
+                    .coverage_by_child(scope, &t.region, kind, today())
                     .await?;
                 (
                     c.iter().map(|x| x.with).sum::<i64>(),
@@ -177,6 +178,14 @@ fn list_href(region: &RegionCode, more: &[(&str, &str)]) -> String {
     )
 }
 
+/// The list behind an official figure: the region's verified businesses (the counting rules,
+/// docs/counting-rules.md), with more filters.
+fn counted_href(region: &RegionCode, more: &[(&str, &str)]) -> String {
+    let mut all = more.to_vec();
+    all.push(("status", "verified"));
+    list_href(region, &all)
+}
+
 /// The share as a number (for the chart) and as the language writes it.
 fn percent(lang: Lang, part: i64, whole: i64) -> (f64, String) {
     let p = if whole == 0 {
@@ -249,6 +258,8 @@ pub struct DashboardPage {
     /// The region's years: (year, [registered, formalised, class up] as (n, link)).
     pub trend: Vec<(i32, [(i64, String); 3])>,
     pub trend_bars: Vec<TrendBar>,
+    /// Drafts and inactive records, beside the totals.
+    pub uncounted: Uncounted,
 }
 
 /// A year's two columns in the trend chart (entered the registry, NIB issued).
@@ -309,9 +320,9 @@ fn coverage_row(
         without: total - with,
         share,
         links: (
-            list_href(code, &[]),
-            list_href(code, &[("legality", &has)]),
-            list_href(code, &[("legality", &lacks)]),
+            counted_href(code, &[]),
+            counted_href(code, &[("legality", &has)]),
+            counted_href(code, &[("legality", &lacks)]),
         ),
     }
 }
@@ -360,7 +371,7 @@ fn region_trail(
     trail
 }
 
-/// The registry counted by sector, size class and status, each count linked to its list.
+/// The verified registry counted by sector and size class, each count linked to its list.
 fn count_groups(
     lang: Lang,
     sectors: &[Sector],
@@ -377,9 +388,9 @@ fn count_groups(
                 share: percent(lang, *n, total).1,
                 // The unknown size class has no list filter: it links to the whole region.
                 link: if k.is_empty() {
-                    list_href(region, &[])
+                    counted_href(region, &[])
                 } else {
-                    list_href(region, &[(param, k)])
+                    counted_href(region, &[(param, k)])
                 },
             })
             .collect::<Vec<_>>()
@@ -398,12 +409,6 @@ fn count_groups(
                 } else {
                     lang.t(&format!("size.{k}")).into_owned()
                 }
-            }),
-        ),
-        (
-            lang.t("dash.by_status").into_owned(),
-            count_rows(of(2), "status", &|k| {
-                lang.t(&format!("status.{k}")).into_owned()
             }),
         ),
     ]
@@ -461,16 +466,18 @@ fn trend_parts(region: &RegionCode, trend: &[TrendYear]) -> (Vec<TrendBar>, Tren
         })
         .collect();
     let link = |f| growth_link(region, f);
+    // Entered and formalised count verified businesses, as their lists then do.
+    let counted = |f: GrowthFilter| counted_href(region, &[("naik_kelas", &f.as_param())]);
     let rows = trend
         .iter()
         .map(|t| {
             (
                 t.year,
                 [
-                    (t.registered, link(GrowthFilter::Registered(t.year))),
+                    (t.registered, counted(GrowthFilter::Registered(t.year))),
                     (
                         t.formalised,
-                        link(GrowthFilter::Reached(Milestone::Formalised, t.year)),
+                        counted(GrowthFilter::Reached(Milestone::Formalised, t.year)),
                     ),
                     (
                         t.class_up,
@@ -512,6 +519,8 @@ fn reach_line(
 struct Figures {
     coverage: Vec<Coverage>,
     counts: Vec<Vec<(String, i64)>>,
+    /// Drafts and inactive records: beside the totals, not in them.
+    uncounted: (i64, i64),
     targets: Vec<TargetRow>,
     growth: GrowthSummary,
     trend: Vec<TrendYear>,
@@ -531,20 +540,64 @@ async fn figures(
     let growth = db.growth_summary(&scope, region, year).await?;
     let trend = db.trend(&scope, region, year - 5, year).await?;
     let reach = db.reach_count(region, year).await?;
-    let coverage = db.coverage_by_child(&scope, region, kind).await?;
+    let coverage = db.coverage_by_child(&scope, region, kind, today()).await?;
     let mut counts = Vec::new();
-    for d in [Dimension::Sector, Dimension::Size, Dimension::Status] {
+    for d in [Dimension::Sector, Dimension::Size] {
         counts.push(db.counts_by(&scope, region, d).await?);
     }
     Ok(Figures {
-        coverage,
+        coverage: every_child(state, region, coverage),
         counts,
+        uncounted: db.uncounted(&scope, region).await?,
         targets,
         growth,
         trend,
         reach,
         sectors: db.sectors().await.unwrap_or_default(),
     })
+}
+
+/// The day documents must be valid on to count (docs/counting-rules.md).
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Every region one level under `region` in the region data, with its coverage or zeros (a
+/// kecamatan with no UMKM yet is a row of 0, not a gap); any region only the records name
+/// (not in the region data) stays too.
+fn every_child(state: &AppState, region: &RegionCode, found: Vec<Coverage>) -> Vec<Coverage> {
+    let mut by_code: std::collections::BTreeMap<String, Coverage> =
+        found.into_iter().map(|c| (c.region.clone(), c)).collect();
+    if region.level() != RegionLevel::Village {
+        for child in state.regions().children(region) {
+            let code = child.code.as_str().to_string();
+            by_code.entry(code.clone()).or_insert(Coverage {
+                region: code,
+                total: 0,
+                with: 0,
+            });
+        }
+    }
+    by_code.into_values().collect()
+}
+
+/// "Draf: 1.049 · Tidak aktif: 154 (tidak termasuk jumlah di atas)", each linked to its list.
+pub struct Uncounted {
+    pub drafts: (String, String),
+    pub inactive: (String, String),
+}
+
+fn uncounted_line(region: &RegionCode, (drafts, inactive): (i64, i64)) -> Uncounted {
+    Uncounted {
+        drafts: (
+            format_thousands(drafts),
+            list_href(region, &[("status", "draft")]),
+        ),
+        inactive: (
+            format_thousands(inactive),
+            list_href(region, &[("status", "inactive")]),
+        ),
+    }
 }
 
 fn child_level_key(region: &RegionCode) -> &'static str {
@@ -646,6 +699,7 @@ async fn dashboard(ctx: PageCtx, PageQuery(q): PageQuery<DashQuery>) -> PageResu
         chart_height: (bars.len() as u32).max(1) * ROW,
         bars,
         counts: count_groups(lang, &f.sectors, &region, &f.counts, overall.total),
+        uncounted: uncounted_line(&region, f.uncounted),
         overall,
         rows,
     }

@@ -1,8 +1,10 @@
-//! Figures over everything: the dashboard, the reports and their workbooks, the open data.
+//! Figures over everything: the dashboard, the reports and their workbooks, the open data, and
+//! the counting rules they follow.
 
 pub(crate) mod dashboard;
 pub(crate) mod opendata;
 pub(crate) mod reports;
+pub(crate) mod rules;
 
 use crate::routes::Routes;
 
@@ -10,4 +12,5 @@ pub(crate) fn routes() -> Routes {
     dashboard::routes()
         .merge(opendata::routes())
         .merge(reports::routes())
+        .merge(rules::routes())
 }

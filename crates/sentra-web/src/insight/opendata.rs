@@ -367,7 +367,12 @@ async fn published(
 ) -> Result<Vec<Published>, ApiError> {
     let villages = state
         .read_db()
-        .region_statistics(state.home(), RegionLevel::Village, year)
+        .region_statistics(
+            state.home(),
+            RegionLevel::Village,
+            year,
+            crate::insight::dashboard::today(),
+        )
         .await
         .map_err(ApiError::from)?;
     Ok(publish(state, &villages, level))
@@ -407,7 +412,8 @@ fn metadata(
         "description": format!(
             "Jumlah UMKM aktif dan terverifikasi dalam registri Sentra per {per} di {region}: \
              menurut skala usaha (PP 7/2021 Pasal 35) dan yang memiliki NIB serta sertifikat \
-             halal. Data agregat tanpa data pribadi; angka di bawah {THRESHOLD} tidak ditampilkan, \
+             halal yang masih berlaku pada tanggal data (aturan hitung: {base}/aturan-hitung). \
+             Data agregat tanpa data pribadi; angka di bawah {THRESHOLD} tidak ditampilkan, \
              begitu pula angka pendamping secukupnya agar angka itu tidak dapat dihitung dari \
              jumlah baris, kolom atau berkas per kecamatan, sehingga tidak ada usaha yang dapat \
              dikenali."
@@ -416,6 +422,7 @@ fn metadata(
         "source": format!("Registri UMKM Sentra, {region}"),
         "licence": LICENCE,
         "region_codes": DECREE,
+        "counting_rules": format!("{base}/aturan-hitung"),
         "suppression": { "threshold": THRESHOLD, "withheld_as": "kosong / null" },
         "columns": COLUMNS,
         "url": file_url(base, "csv", level, year),

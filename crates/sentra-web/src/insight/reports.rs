@@ -142,7 +142,48 @@ fn notes(state: &AppState, lang: Lang, region: &RegionCode) -> Vec<String> {
             )],
         ),
         lang.tf("report.note_codes", &[("decree", DECREE)]),
+        lang.t("rules.report_note").into_owned(),
     ]
+}
+
+/// "Tidak termasuk dalam jumlah: draf 1.049, tidak aktif 154." — the records outside the
+/// official figures, beside them (docs/counting-rules.md).
+async fn uncounted_note(
+    state: &AppState,
+    scope: &Scope,
+    lang: Lang,
+    region: &RegionCode,
+) -> Result<String, StorageError> {
+    let (drafts, inactive) = state.read_db().uncounted(scope, region).await?;
+    Ok(lang.tf(
+        "rules.report_uncounted",
+        &[
+            ("drafts", &format_thousands(drafts)),
+            ("inactive", &format_thousands(inactive)),
+        ],
+    ))
+}
+
+/// Every region one level under `region` in the region data, each with its line or a line of
+/// zeros (`empty`), in code order; lines of regions the data does not know stay.
+fn every_child_line<T>(
+    state: &AppState,
+    region: &RegionCode,
+    found: Vec<T>,
+    code: impl Fn(&T) -> String,
+    empty: impl Fn(String) -> T,
+) -> Vec<T> {
+    let mut by_code: std::collections::BTreeMap<String, T> =
+        found.into_iter().map(|r| (code(&r), r)).collect();
+    if region.level() != RegionLevel::Village {
+        for child in state.regions().children(region) {
+            let c = child.code.as_str().to_string();
+            if !by_code.contains_key(&c) {
+                by_code.insert(c.clone(), empty(c));
+            }
+        }
+    }
+    by_code.into_values().collect()
 }
 
 /// A sheet of a line per region under `region` (its code and name first, then `line`'s
@@ -188,7 +229,20 @@ async fn regions_sheet(
     lang: Lang,
     region: &RegionCode,
 ) -> Result<ReportSheet, StorageError> {
-    let found = state.read_db().region_report(scope, region).await?;
+    let found = state
+        .read_db()
+        .region_report(scope, region, crate::insight::dashboard::today())
+        .await?;
+    let found = every_child_line(
+        state,
+        region,
+        found,
+        |r| r.region.clone(),
+        |region| sentra_storage::RegionReportRow {
+            region,
+            ..Default::default()
+        },
+    );
     let mut headers = vec![
         lang.t("report.code").into_owned(),
         lang.t(child_level_key(region)).into_owned(),
@@ -252,6 +306,9 @@ async fn regions_sheet(
     );
     sheet.name = lang.t("report.sheet_regions").into_owned();
     sheet.title = title;
+    sheet
+        .notes
+        .push(uncounted_note(state, scope, lang, region).await?);
     Ok(sheet)
 }
 
@@ -433,7 +490,13 @@ async fn crosstab_sheet(
                 ("region", &state.region_name(region.as_str())),
             ],
         ),
-        notes: notes(state, lang, region),
+        notes: {
+            let mut n = notes(state, lang, region);
+            if rows != Axis::Status && columns != Axis::Status {
+                n.push(uncounted_note(state, scope, lang, region).await?);
+            }
+            n
+        },
         headers,
         rows: p
             .rows

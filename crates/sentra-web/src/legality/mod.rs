@@ -197,10 +197,15 @@ pub struct ExpiringPage {
     pub days: i64,
     pub summary: String,
     pub rows: Vec<ExpiringRow>,
+    /// "Sudah kedaluwarsa": lapsed documents, the most recent first.
+    pub expired_summary: String,
+    pub expired: Vec<ExpiringRow>,
 }
 
 /// Documents that expire within `hari` days (90 by default) in the caller's area or a part of
-/// it (`wilayah`), soonest first: the renewal reminders an office works through.
+/// it (`wilayah`), soonest first: the renewal reminders an office works through; and those
+/// already expired, the most recently lapsed first (no longer counted as held:
+/// docs/counting-rules.md).
 async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageResult {
     let PageCtx { state, lang, .. } = &ctx;
     let lang = *lang;
@@ -213,7 +218,25 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
         .db()
         .expiring_documents(&scope, Some(&region), today, days)
         .await?;
+    let lapsed = ctx
+        .db()
+        .expired_documents(&scope, Some(&region), today)
+        .await?;
     let regions = area_choices(state, scope.region_code());
+    let row = |d: sentra_storage::ExpiringDocument, key: &str, n: i64| ExpiringRow {
+        place: state.region_name(&d.village_code),
+        document: lang.t(&format!("doc.{}", d.kind.as_str())).into_owned(),
+        expires: lang.tf(
+            key,
+            &[
+                ("date", &day_text(lang, d.expires_on)),
+                ("n", &n.to_string()),
+            ],
+        ),
+        number: d.number,
+        umkm_id: d.umkm_id,
+        name: d.name,
+    };
     Ok(ExpiringPage {
         c: ctx.chrome(lang.tf(
             "legal.expiring_title",
@@ -224,21 +247,19 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
             "legal.expiring_summary",
             &[("n", &found.len().to_string()), ("days", &days.to_string())],
         ),
+        expired_summary: lang.tf("rules.expired_summary", &[("n", &lapsed.len().to_string())]),
         rows: found
             .into_iter()
-            .map(|d| ExpiringRow {
-                place: state.region_name(&d.village_code),
-                document: lang.t(&format!("doc.{}", d.kind.as_str())).into_owned(),
-                expires: lang.tf(
-                    "legal.expires_in",
-                    &[
-                        ("date", &day_text(lang, d.expires_on)),
-                        ("n", &(d.expires_on - today).num_days().to_string()),
-                    ],
-                ),
-                number: d.number,
-                umkm_id: d.umkm_id,
-                name: d.name,
+            .map(|d| {
+                let n = (d.expires_on - today).num_days();
+                row(d, "legal.expires_in", n)
+            })
+            .collect(),
+        expired: lapsed
+            .into_iter()
+            .map(|d| {
+                let n = (today - d.expires_on).num_days();
+                row(d, "rules.expired_ago", n)
             })
             .collect(),
         region: region.as_str().to_string(),

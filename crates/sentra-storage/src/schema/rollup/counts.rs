@@ -1,7 +1,15 @@
 //! The registry's counts (migration 0018): `umkm_rollup` per kelurahan and dimension, and
-//! `umkm_doc_rollup`, the holders of each document kind per kelurahan and year of issue.
+//! `umkm_doc_rollup`, the holders of each document kind per kelurahan, year of issue, the
+//! business's status and the month the document expires (migration 0031: the counting rules,
+//! docs/counting-rules.md, count verified businesses and documents valid on the day).
 
 use super::DOCUMENTS_MOVE;
+
+/// Where the record's documents count moved: [`DOCUMENTS_MOVE`], or its status changed (the
+/// holders are kept per status).
+fn holders_move() -> String {
+    format!("({DOCUMENTS_MOVE} OR OLD.status IS NOT NEW.status)")
+}
 
 const DIMS: &str = "village_code, sector_code, size_class, status, owner_sex, entered_year, \
                     has_nib, has_halal";
@@ -38,14 +46,25 @@ fn bucket(r: &str, sign: i32) -> String {
     )
 }
 
-/// Adds `sign` for each document of record `id` to the kelurahan `village`'s holders.
-fn documents_of(id: &str, village: &str, sign: i32) -> String {
+/// `YYYY-MM` of a document's expiry, '' when it has none.
+fn expires_month(doc: &str) -> String {
     format!(
-        "INSERT INTO umkm_doc_rollup (village_code, kind, issued_year, n) \
-         SELECT {village}, d.kind, {year}, {sign} FROM umkm_documents d WHERE d.umkm_id = {id} \
-         ON CONFLICT (kind, village_code, issued_year) \
-         DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;",
+        "CASE WHEN {doc}.expires_on IS NULL OR {doc}.expires_on = '' THEN '' \
+         ELSE substr({doc}.expires_on, 1, 7) END"
+    )
+}
+
+const DOC_DIMS: &str = "kind, village_code, issued_year, status, expires_month";
+
+/// Adds `sign` for each document of record `r` (NEW or OLD) to its kelurahan's holders.
+fn documents_of(r: &str, sign: i32) -> String {
+    format!(
+        "INSERT INTO umkm_doc_rollup ({DOC_DIMS}, n) \
+         SELECT d.kind, {r}.village_code, {year}, {r}.status, {month}, {sign} \
+         FROM umkm_documents d WHERE d.umkm_id = {r}.id \
+         ON CONFLICT ({DOC_DIMS}) DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;",
         year = issued_year("d"),
+        month = expires_month("d"),
     )
 }
 
@@ -53,14 +72,26 @@ fn documents_of(id: &str, village: &str, sign: i32) -> String {
 /// counts (not merged).
 fn document(d: &str, sign: i32) -> String {
     format!(
-        "INSERT INTO umkm_doc_rollup (village_code, kind, issued_year, n) \
-         SELECT u.village_code, {d}.kind, {year}, {sign} FROM umkm u \
+        "INSERT INTO umkm_doc_rollup ({DOC_DIMS}, n) \
+         SELECT {d}.kind, u.village_code, {year}, u.status, {month}, {sign} FROM umkm u \
          WHERE u.id = {d}.umkm_id AND u.merged_into IS NULL \
-         ON CONFLICT (kind, village_code, issued_year) \
-         DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;",
+         ON CONFLICT ({DOC_DIMS}) DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;",
         year = issued_year(d),
+        month = expires_month(d),
     )
 }
+
+/// SQLite triggers of 0018 that wrote the holders without status and expiry month: replaced
+/// by the `_v31` ones (`CREATE TRIGGER IF NOT EXISTS` would keep the old text).
+pub(super) const SQLITE_REPLACED: [&str; 7] = [
+    "rollup_umkm_insert",
+    "rollup_umkm_documents_out",
+    "rollup_umkm_documents_in",
+    "rollup_umkm_delete",
+    "rollup_document_insert",
+    "rollup_document_delete",
+    "rollup_document_update",
+];
 
 /// An NIB or halal certificate added (`added`) or removed: the bit on its business's row
 /// (whose update trigger then moves it between buckets).
@@ -94,19 +125,15 @@ pub(super) fn sqlite_triggers() -> String {
     };
     let old_counts = format!("OLD.merged_into IS NULL AND {RELEVANT_CHANGE}");
     let new_counts = format!("NEW.merged_into IS NULL AND {RELEVANT_CHANGE}");
-    let docs_out = format!("OLD.merged_into IS NULL AND {DOCUMENTS_MOVE}");
-    let docs_in = format!("NEW.merged_into IS NULL AND {DOCUMENTS_MOVE}");
+    let docs_out = format!("OLD.merged_into IS NULL AND {}", holders_move());
+    let docs_in = format!("NEW.merged_into IS NULL AND {}", holders_move());
     [
         t(
-            "rollup_umkm_insert",
+            "rollup_umkm_insert_v31",
             "AFTER INSERT",
             "umkm",
             Some("NEW.merged_into IS NULL"),
-            format!(
-                "{}\n{}",
-                bucket("NEW", 1),
-                documents_of("NEW.id", "NEW.village_code", 1)
-            ),
+            format!("{}\n{}", bucket("NEW", 1), documents_of("NEW", 1)),
         ),
         t(
             "rollup_umkm_update_old",
@@ -123,33 +150,29 @@ pub(super) fn sqlite_triggers() -> String {
             bucket("NEW", 1),
         ),
         t(
-            "rollup_umkm_documents_out",
+            "rollup_umkm_documents_out_v31",
             "AFTER UPDATE",
             "umkm",
             Some(&docs_out),
-            documents_of("OLD.id", "OLD.village_code", -1),
+            documents_of("OLD", -1),
         ),
         t(
-            "rollup_umkm_documents_in",
+            "rollup_umkm_documents_in_v31",
             "AFTER UPDATE",
             "umkm",
             Some(&docs_in),
-            documents_of("NEW.id", "NEW.village_code", 1),
+            documents_of("NEW", 1),
         ),
         // Before the row goes (its documents still there to say which bucket it was in).
         t(
-            "rollup_umkm_delete",
+            "rollup_umkm_delete_v31",
             "BEFORE DELETE",
             "umkm",
             Some("OLD.merged_into IS NULL"),
-            format!(
-                "{}\n{}",
-                bucket("OLD", -1),
-                documents_of("OLD.id", "OLD.village_code", -1)
-            ),
+            format!("{}\n{}", bucket("OLD", -1), documents_of("OLD", -1)),
         ),
         t(
-            "rollup_document_insert",
+            "rollup_document_insert_v31",
             "AFTER INSERT",
             "umkm_documents",
             None,
@@ -163,7 +186,7 @@ pub(super) fn sqlite_triggers() -> String {
             document_sets_bit("NEW", true),
         ),
         t(
-            "rollup_document_delete",
+            "rollup_document_delete_v31",
             "AFTER DELETE",
             "umkm_documents",
             None,
@@ -185,7 +208,7 @@ pub(super) fn sqlite_triggers() -> String {
             "SELECT RAISE(ABORT, 'a document''s kind and business cannot change');".into(),
         ),
         t(
-            "rollup_document_update",
+            "rollup_document_update_v31",
             "AFTER UPDATE",
             "umkm_documents",
             None,
@@ -255,15 +278,15 @@ CREATE TRIGGER rollup_document AFTER INSERT OR UPDATE OR DELETE ON umkm_document
   FOR EACH ROW EXECUTE FUNCTION sentra_rollup_document();
 ",
         insert_bucket = bucket("NEW", 1),
-        insert_docs = documents_of("NEW.id", "NEW.village_code", 1),
+        insert_docs = documents_of("NEW", 1),
         delete_bucket = bucket("OLD", -1),
-        delete_docs = documents_of("OLD.id", "OLD.village_code", -1),
+        delete_docs = documents_of("OLD", -1),
         relevant = cond(RELEVANT_CHANGE),
-        moved = cond(DOCUMENTS_MOVE),
+        moved = cond(&holders_move()),
         old_bucket = bucket("OLD", -1),
         new_bucket = bucket("NEW", 1),
-        old_docs = documents_of("OLD.id", "OLD.village_code", -1),
-        new_docs = documents_of("NEW.id", "NEW.village_code", 1),
+        old_docs = documents_of("OLD", -1),
+        new_docs = documents_of("NEW", 1),
         old_doc = document("OLD", -1),
         new_doc = document("NEW", 1),
         insert_move = document_sets_bit("NEW", true),

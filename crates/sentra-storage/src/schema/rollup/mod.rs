@@ -55,10 +55,19 @@ impl Database {
         match self.backend() {
             // `CREATE TRIGGER IF NOT EXISTS`: nothing happens when they are there.
             Backend::Sqlite => {
-                let sql = counts::sqlite_triggers()
+                let dropped: String = counts::SQLITE_REPLACED
+                    .iter()
+                    .map(|t| format!("DROP TRIGGER IF EXISTS {t};\n"))
+                    .collect();
+                let sql = dropped
+                    + &counts::sqlite_triggers()
                     + &reach::sqlite_reach_triggers()
                     + &growth::sqlite_growth_triggers();
-                sqlx::raw_sql(&sql).execute(&self.pool).await?;
+                // One transaction: no write of another process lands between a replaced
+                // trigger's drop and its successor.
+                let mut tx = self.pool.begin().await?;
+                sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+                tx.commit().await?;
             }
             Backend::Postgres => {
                 let (sql, mark) = postgres_rollup_sql(self.prunes_by_province());

@@ -1,0 +1,422 @@
+//! The counting rules (issue 29, items 5 and 8; docs/counting-rules.md) through the pages and
+//! files a user opens, on SQLite and PostgreSQL: official totals count verified businesses only,
+//! with drafts and inactive ones beside them; legality coverage counts documents valid today;
+//! the expiry page lists the expired ones too; a kabupaten's dashboard and summary list every
+//! kecamatan, those without UMKM as 0; each page links to the rules, which it serves.
+
+use crate::common;
+
+use std::collections::BTreeMap;
+
+use common::spawn_app;
+use sentra_domain::region::{RegionCode, RegionTree};
+use sqlx::{AnyConnection, Connection, Row};
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+async fn ids(conn: &mut AnyConnection, sql: &str) -> Vec<String> {
+    sqlx::query(sql)
+        .fetch_all(conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get("id").unwrap())
+        .collect()
+}
+
+async fn exec(conn: &mut AnyConnection, sql: &str, binds: &[&str]) {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.execute(conn).await.unwrap();
+}
+
+/// Per kecamatan: (verified, of them holding a P-IRT valid today), counted from scratch.
+async fn expected_pirt(conn: &mut AnyConnection) -> BTreeMap<String, (i64, i64)> {
+    sqlx::query(
+        "SELECT district_code, COUNT(*) AS total, \
+         SUM(CASE WHEN id IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'pirt' \
+             AND (expires_on IS NULL OR expires_on = '' OR expires_on >= $1)) \
+             THEN 1 ELSE 0 END) AS pirt \
+         FROM umkm WHERE merged_into IS NULL AND status = 'verified' GROUP BY district_code",
+    )
+    .bind(day(0))
+    .fetch_all(conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.try_get("district_code").unwrap(),
+            (
+                r.try_get("total").unwrap(),
+                r.try_get::<Option<i64>, _>("pirt").unwrap().unwrap_or(0),
+            ),
+        )
+    })
+    .collect()
+}
+
+async fn count(conn: &mut AnyConnection, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .bind(day(0))
+        .fetch_one(conn)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn official_figures_count_verified_businesses_and_valid_documents_in_every_kecamatan() {
+    let app = spawn_app().await;
+    app.seed(140, 29).await;
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(app.test_db.direct()).await.unwrap();
+    let city = RegionCode::parse("36.74").unwrap();
+    let kecamatan: Vec<String> = RegionTree::embedded()
+        .children(&city)
+        .iter()
+        .map(|r| r.code.as_str().to_string())
+        .collect();
+    assert!(kecamatan.len() >= 7, "{kecamatan:?}");
+    // A kecamatan with no UMKM yet: its businesses removed.
+    let empty = kecamatan.last().unwrap().clone();
+    exec(
+        &mut conn,
+        "DELETE FROM umkm WHERE district_code = $1",
+        &[&empty],
+    )
+    .await;
+    // Drafts and inactive records, whatever the seed made.
+    let verified = ids(
+        &mut conn,
+        "SELECT id FROM umkm WHERE status = 'verified' ORDER BY id",
+    )
+    .await;
+    assert!(verified.len() > 20);
+    exec(
+        &mut conn,
+        "UPDATE umkm SET status = 'draft' WHERE id = $1 OR id = $2",
+        &[&verified[0], &verified[1]],
+    )
+    .await;
+    exec(
+        &mut conn,
+        "UPDATE umkm SET status = 'inactive' WHERE id = $1",
+        &[&verified[2]],
+    )
+    .await;
+    // P-IRTs with every kind of validity: lapsed yesterday and a year ago (not held), ending
+    // today (held: this month's part is counted one by one), next year (held: from the
+    // rollup), none (held); and a draft's valid one (not counted).
+    exec(
+        &mut conn,
+        "DELETE FROM umkm_documents WHERE kind = 'pirt'",
+        &[],
+    )
+    .await;
+    let pirt = [
+        (&verified[3], Some(day(-1))),
+        (&verified[4], Some(day(-400))),
+        (&verified[5], Some(day(0))),
+        (&verified[6], Some(day(365))),
+        (&verified[7], None),
+        (&verified[0], Some(day(365))),
+    ];
+    for (id, expires) in &pirt {
+        let mut q = sqlx::query(
+            "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on) \
+             VALUES ($1, 'pirt', $2, '2022-01-10', $3)",
+        )
+        .bind(id.as_str())
+        .bind(format!("20636740101{}", id.len()));
+        q = q.bind(expires.clone());
+        q.execute(&mut conn).await.unwrap();
+    }
+    // Every verified business's halal certificate lapsed: none is held any more.
+    let halal_before = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+         WHERE d.kind = 'halal' AND u.status = 'verified' AND $1 <> ''",
+    )
+    .await;
+    assert!(halal_before > 0, "the seed has verified halal holders");
+    exec(
+        &mut conn,
+        "UPDATE umkm_documents SET expires_on = $1 WHERE kind = 'halal' AND umkm_id IN \
+         (SELECT id FROM umkm WHERE status = 'verified')",
+        &[&day(-3)],
+    )
+    .await;
+
+    let expected = expected_pirt(&mut conn).await;
+    assert!(!expected.contains_key(&empty));
+    let (all, held): (i64, i64) = expected
+        .values()
+        .fold((0, 0), |(a, b), (t, p)| (a + t, b + p));
+    assert_eq!(held, 3, "today's, next year's and the one without expiry");
+    let drafts = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM umkm WHERE merged_into IS NULL AND status = 'draft' \
+         AND $1 <> ''",
+    )
+    .await;
+    let inactive = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM umkm WHERE merged_into IS NULL AND status = 'inactive' \
+         AND $1 <> ''",
+    )
+    .await;
+    assert!(drafts >= 2 && inactive >= 1);
+
+    // The dashboard: every kecamatan, the empty one as 0; the figures as counted above; the
+    // drafts and inactive beside them; the rules linked.
+    let html = app.page("/dasbor?dokumen=pirt").await;
+    for d in &kecamatan {
+        let (total, with) = expected.get(d).copied().unwrap_or((0, 0));
+        let list = format!("/umkm?district={d}");
+        for (href, n) in [
+            (format!("{list}&status=verified"), total),
+            (format!("{list}&legality=has_pirt&status=verified"), with),
+            (
+                format!("{list}&legality=no_pirt&status=verified"),
+                total - with,
+            ),
+        ] {
+            assert!(
+                html.contains(&format!("href=\"{href}\">{n}</a>")),
+                "{href} → {n} in {html}"
+            );
+        }
+    }
+    assert!(
+        html.contains(&format!(
+            ">{held}</a> / <a href=\"/umkm?regency=36.74&status=verified\">{all}</a>"
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "Draf: <a href=\"/umkm?regency=36.74&status=draft\">{drafts}</a> · Tidak aktif: \
+             <a href=\"/umkm?regency=36.74&status=inactive\">{inactive}</a>"
+        )),
+        "{html}"
+    );
+    assert!(html.contains("href=\"/aturan-hitung\""));
+    let halal = app.page("/dasbor?dokumen=halal").await;
+    assert!(
+        halal.contains(&format!(
+            ">0</a> / <a href=\"/umkm?regency=36.74&status=verified\">{all}</a>"
+        )),
+        "{halal}"
+    );
+    // The list behind "holding a P-IRT" gives the same number.
+    let list = app
+        .page("/umkm?regency=36.74&legality=has_pirt&status=verified")
+        .await;
+    assert!(list.contains(&format!(">{held} UMKM<")), "{list}");
+
+    // The summary report: every kecamatan (the empty one as zeros), the verified total, the
+    // records left out named in its notes; the same in its workbook.
+    let html = app.page("/laporan?wilayah=36.74&jenis=wilayah").await;
+    assert_eq!(
+        html.matches("<tr><th scope=\"row\">36.74.").count(),
+        kecamatan.len(),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<tr><th scope=\"row\">{empty}</th>")));
+    let foot = &html[html.find("<tfoot>").expect("a total row")..];
+    let dots = sentra_domain::money::format_thousands;
+    assert!(foot.contains(&format!(">{}</td>", dots(all))), "{foot}");
+    let note = format!(
+        "Tidak termasuk dalam jumlah: draf {}, tidak aktif {}.",
+        dots(drafts),
+        dots(inactive)
+    );
+    assert!(html.contains(&note), "{html}");
+    assert!(html.contains("href=\"/aturan-hitung\""));
+    let bytes = app
+        .get("/laporan/laporan.xlsx?wilayah=36.74&jenis=wilayah")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let table = sentra_sheets::read_table("laporan.xlsx", bytes.to_vec()).unwrap();
+    let total_row = table
+        .rows
+        .iter()
+        .find(|r| r.cells.get(1).is_some_and(|c| c == "Jumlah"))
+        .unwrap();
+    assert_eq!(
+        total_row.cells[2].trim_start_matches('\u{1}'),
+        all.to_string()
+    );
+    let cells: Vec<&String> = table.rows.iter().flat_map(|r| r.cells.iter()).collect();
+    assert!(cells.iter().any(|c| c.contains(&note)), "{cells:?}");
+    assert!(
+        cells
+            .iter()
+            .any(|c| *c == &empty || c.trim_start_matches('\u{1}') == empty),
+        "the empty kecamatan's line"
+    );
+
+    // Open data: verified businesses, and halal certificates valid today.
+    let csv = reqwest::get(app.url("/data/umkm-per-wilayah.csv?tingkat=kecamatan"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let published: BTreeMap<String, (String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), (r[2].to_string(), r[9].to_string()))
+        })
+        .collect();
+    let halal: BTreeMap<String, i64> = sqlx::query(
+        "SELECT u.district_code AS d, COUNT(*) AS n FROM umkm u JOIN umkm_documents x \
+         ON x.umkm_id = u.id WHERE x.kind = 'halal' AND u.status = 'verified' \
+         AND u.merged_into IS NULL AND (x.expires_on IS NULL OR x.expires_on = '' \
+         OR x.expires_on >= $1) GROUP BY u.district_code",
+    )
+    .bind(day(0))
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.try_get("d").unwrap(), r.try_get("n").unwrap()))
+    .collect();
+    let mut compared = 0;
+    for (d, (total, with_halal)) in &published {
+        if !total.is_empty() {
+            assert_eq!(total, &expected[d].0.to_string(), "{d} in {csv}");
+            compared += 1;
+        }
+        // Every halal certificate of a verified business lapsed: none is held.
+        assert!(halal.get(d).is_none());
+        assert!(
+            with_halal.is_empty() || with_halal == "0",
+            "{d}: {with_halal}"
+        );
+    }
+    assert!(compared > 0, "{csv}");
+}
+
+#[tokio::test]
+async fn the_expiry_page_lists_expired_documents_most_recent_first() {
+    let app = spawn_app().await;
+    app.seed(60, 31).await;
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(app.test_db.direct()).await.unwrap();
+    exec(
+        &mut conn,
+        "DELETE FROM umkm_documents WHERE kind = 'pirt'",
+        &[],
+    )
+    .await;
+    let active = ids(
+        &mut conn,
+        "SELECT id FROM umkm WHERE status <> 'inactive' ORDER BY id",
+    )
+    .await;
+    let lapsed = ids(
+        &mut conn,
+        "SELECT id FROM umkm WHERE status = 'inactive' ORDER BY id",
+    )
+    .await;
+    let add = |id: String, expires: String| {
+        let q = sqlx::query(
+            "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on) \
+             VALUES ($1, 'pirt', '206367401012329', '2020-01-10', $2)",
+        )
+        .bind(id)
+        .bind(expires);
+        q
+    };
+    add(active[0].clone(), day(-400))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    add(active[1].clone(), day(-2))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    add(active[2].clone(), day(20))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    if let Some(gone) = lapsed.first() {
+        // An inactive business's expired document is no renewal to chase.
+        add(gone.clone(), day(-5)).execute(&mut conn).await.unwrap();
+    }
+    let expired = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+         WHERE d.expires_on < $1 AND d.expires_on <> '' AND u.status <> 'inactive' \
+         AND u.merged_into IS NULL",
+    )
+    .await;
+    assert!(expired >= 2);
+
+    let page = app.page("/legalitas/kedaluwarsa").await;
+    assert!(page.contains("Sudah kedaluwarsa"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "{expired} dokumen sudah kedaluwarsa (tidak dihitung sebagai dimiliki)."
+        )),
+        "{page}"
+    );
+    let section = &page[page.find("id=\"expired\"").expect("the expired table")..];
+    let at = |id: &str| section.find(&format!("/umkm/{id}#legality")).expect(id);
+    // Most recently lapsed first; the one still to come is in the list above, not here.
+    assert!(at(&active[1]) < at(&active[0]), "{section}");
+    assert!(section.contains("(2 hari lalu)"), "{section}");
+    assert!(!section.contains(&format!("/umkm/{}#legality", active[2])));
+    if let Some(gone) = lapsed.first() {
+        assert!(!section.contains(&format!("/umkm/{gone}#legality")));
+    }
+    let upcoming = &page[..page.find("id=\"expired\"").unwrap()];
+    assert!(upcoming.contains(&format!("/umkm/{}#legality", active[2])));
+    assert!(page.contains("href=\"/aturan-hitung\""));
+}
+
+#[tokio::test]
+async fn the_counting_rules_are_served_in_both_languages() {
+    let app = spawn_app().await;
+    // Public: open data users read them too.
+    let id = reqwest::get(app.url("/aturan-hitung")).await.unwrap();
+    assert_eq!(id.status(), 200);
+    let id = id.text().await.unwrap();
+    assert!(id.contains("<h1>Aturan hitung</h1>"), "{id}");
+    assert!(id.contains("yang berlaku pada hari itu"), "{id}");
+    assert!(id.contains("Draf: 1.049 · Tidak aktif: 154"), "{id}");
+    let en = reqwest::get(app.url("/aturan-hitung?lang=en"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("<h1>Counting rules</h1>"), "{en}");
+    assert!(en.contains("valid on the day"), "{en}");
+    // The open data page and its files name them.
+    let data = app.page("/data").await;
+    assert!(data.contains("href=\"/aturan-hitung\""), "{data}");
+    let (_, json) = app
+        .get_json("/data/umkm-per-wilayah.json?tingkat=kecamatan")
+        .await;
+    assert!(
+        json["metadata"]["counting_rules"]
+            .as_str()
+            .unwrap()
+            .ends_with("/aturan-hitung"),
+        "{json}"
+    );
+}
