@@ -21,6 +21,7 @@ mod flagship;
 mod growth;
 mod http;
 mod import;
+mod import_keep;
 mod import_web;
 mod input_limits;
 mod legality;
