@@ -225,7 +225,7 @@ async fn import(db: &Database, args: Job<'_>) -> anyhow::Result<()> {
     let bar = progress_bar(data.len());
     let actor = Actor::system("import");
     let done = commit(db, &setting, data, &actor, None, |n| {
-        bar.set_position(n as u64)
+        bar.set_position(n as u64);
     })
     .await?;
     bar.finish_and_clear();
