@@ -94,6 +94,70 @@ pub fn rejected_xlsx(
     w.finish()
 }
 
+/// The changes of a dry run, one row per field, as listed and downloaded.
+pub fn change_rows(records: &[sentra_storage::RecordChanges]) -> Vec<sentra_storage::ChangeRow> {
+    records
+        .iter()
+        .flat_map(|r| {
+            r.changes.iter().map(|c| sentra_storage::ChangeRow {
+                line: r.line,
+                umkm_id: r.umkm_id.clone(),
+                name: r.name.clone(),
+                change: c.clone(),
+            })
+        })
+        .collect()
+}
+
+/// A value as the report shows it: `(kosong)` for none.
+pub fn shown_value(l: Lang, v: &str) -> String {
+    if v.is_empty() {
+        format!("({})", l.t("reimport.empty_value"))
+    } else {
+        v.to_string()
+    }
+}
+
+/// `Omzet per tahun: 150000000 → (kosong)`, the field by its label.
+pub fn change_text(l: Lang, c: &sentra_storage::FieldChange) -> String {
+    format!(
+        "{}: {} → {}",
+        target_label(l, &c.field),
+        shown_value(l, &c.old),
+        shown_value(l, &c.new)
+    )
+}
+
+/// Every change of a dry run as a workbook: row, business, field (its label), old, new.
+pub fn changes_xlsx(
+    l: Lang,
+    rows: &[sentra_storage::ChangeRow],
+) -> Result<Vec<u8>, sentra_sheets::SheetError> {
+    let headers: Vec<String> = [
+        "import.source_row",
+        "reimport.change_record",
+        "reimport.change_record_id",
+        "import.field",
+        "reimport.change_old",
+        "reimport.change_new",
+    ]
+    .iter()
+    .map(|k| l.t(k).into_owned())
+    .collect();
+    let mut w = sentra_sheets::XlsxWriter::new(&l.t("reimport.changes_sheet"), &headers)?;
+    for r in rows {
+        w.push(&[
+            r.line.to_string(),
+            r.name.clone(),
+            r.umkm_id.clone(),
+            target_label(l, &r.change.field),
+            r.change.old.clone(),
+            r.change.new.clone(),
+        ])?;
+    }
+    w.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,11 +4,11 @@
 
 use std::collections::HashSet;
 
-use sentra_domain::import::{ImportContext, Mapping, RowProblem};
+use sentra_domain::import::{ImportContext, ImportOptions, Mapping, RowProblem};
 use sentra_domain::scope::Scope;
 use sentra_storage::{
-    Actor, Database, ImportCounts, ImportPlan, JobProblem, POSSIBLE_DUPLICATE, RowPlan,
-    StorageError, dedup_record, duplicates_within,
+    Actor, Database, ImportCounts, ImportPlan, JobProblem, POSSIBLE_DUPLICATE, RecordChanges,
+    RowPlan, StorageError, dedup_record, duplicates_within,
 };
 
 use crate::file::{DataRow, expand};
@@ -23,6 +23,8 @@ pub struct CheckOutcome {
     pub counts: ImportCounts,
     /// Problems of invalid rows and possible duplicates, in row order.
     pub findings: Vec<JobProblem>,
+    /// Every field of a stored record that would change, old → new, in row order.
+    pub changes: Vec<RecordChanges>,
 }
 
 /// The import's setting: where, how the columns map, against what.
@@ -30,6 +32,8 @@ pub struct Setting<'a> {
     pub scope: &'a Scope,
     pub mapping: &'a Mapping,
     pub ctx: &'a ImportContext<'a>,
+    /// What rows do to stored records (blank cells keep values unless told otherwise).
+    pub options: ImportOptions,
     pub today: chrono::NaiveDate,
 }
 
@@ -40,7 +44,7 @@ pub async fn check(
     rows: &[DataRow],
     mut progress: impl FnMut(usize),
 ) -> Result<CheckOutcome, StorageError> {
-    let mut planner = db.import_planner(s.scope, s.mapping, s.ctx, s.today);
+    let mut planner = db.import_planner(s.scope, s.mapping, s.ctx, s.options, s.today);
     let mut out = CheckOutcome::default();
     // What the duplicate rules compare of each new row, for the in-file check at the end.
     let mut news = Vec::new();
@@ -56,8 +60,17 @@ pub async fn check(
             if r.possible_duplicate.is_some() {
                 flagged.insert(r.line);
             }
-            if let RowPlan::New(d) = &r.plan {
-                news.push((r.line, dedup_record(d)));
+            match &r.plan {
+                RowPlan::New(d) => news.push((r.line, dedup_record(d))),
+                RowPlan::Update {
+                    id, name, changes, ..
+                } if !changes.is_empty() => out.changes.push(RecordChanges {
+                    line: r.line,
+                    umkm_id: id.clone(),
+                    name: name.clone(),
+                    changes: changes.clone(),
+                }),
+                _ => {}
             }
         }
         done += chunk.len();
@@ -84,15 +97,17 @@ pub async fn check(
 
 /// Writes the valid rows, a chunk at a time (one transaction per chunk: a crash leaves whole
 /// chunks), then checks the written records against the registry for duplicates. The rows are
-/// taken by value and let go before that check, the import's largest use of memory.
+/// taken by value and let go before that check, the import's largest use of memory. `run`
+/// names the import job whose writes are recorded for its undo.
 pub async fn commit(
     db: &Database,
     s: &Setting<'_>,
     rows: Vec<DataRow>,
     actor: &Actor,
+    run: Option<&str>,
     mut progress: impl FnMut(usize),
 ) -> Result<ImportCounts, StorageError> {
-    let mut planner = db.import_planner(s.scope, s.mapping, s.ctx, s.today);
+    let mut planner = db.import_planner(s.scope, s.mapping, s.ctx, s.options, s.today);
     let mut total = ImportCounts::default();
     let mut written = Vec::new();
     let mut done = 0;
@@ -115,8 +130,9 @@ pub async fn commit(
             rows: std::mem::take(&mut planned),
         };
         let (db2, scope, actor2) = (db.clone(), s.scope.clone(), actor.clone());
+        let run2 = run.map(str::to_string);
         let writing = tokio::spawn(async move {
-            db2.apply_import_rows(&scope, &part, &actor2, CHUNK, |_| {})
+            db2.apply_import_rows(&scope, &part, &actor2, run2.as_deref(), CHUNK, |_| {})
                 .await
         });
         if let Some(c) = chunks.get(n + 1) {
@@ -142,4 +158,6 @@ fn add(to: &mut ImportCounts, c: &ImportCounts) {
     to.unchanged += c.unchanged;
     to.invalid += c.invalid;
     to.possible_duplicates += c.possible_duplicates;
+    to.changed_fields += c.changed_fields;
+    to.cleared_fields += c.cleared_fields;
 }

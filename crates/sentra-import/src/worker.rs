@@ -149,14 +149,20 @@ pub async fn run_job(db: &Database, job: ImportJob) -> Result<(), JobError> {
             scope: &scope,
             mapping: &mapping,
             ctx: &ctx,
+            options: job.options,
             today,
         };
         let count = |n: usize| progress.store(n as u64, Ordering::Relaxed);
         match job.state {
             JobState::Checking => {
                 let checked = check(db, &setting, &data, count).await?;
-                db.finish_import_check(&job.id, &checked.counts, &checked.findings)
-                    .await?;
+                db.finish_import_check(
+                    &job.id,
+                    &checked.counts,
+                    &checked.findings,
+                    &checked.changes,
+                )
+                .await?;
             }
             _ => {
                 // All or nothing: checked again first, against the registry as it is now.
@@ -167,7 +173,8 @@ pub async fn run_job(db: &Database, job: ImportJob) -> Result<(), JobError> {
                     return Ok(());
                 }
                 let actor = Actor::new(job.created_by.clone(), Some(format!("import {}", job.id)));
-                let result = commit(db, &setting, data, &actor, count).await?;
+                let result =
+                    commit(db, &setting, data, &actor, Some(job.id.as_str()), count).await?;
                 db.finish_import_commit(&job.id, &result).await?;
             }
         }

@@ -65,12 +65,13 @@ pub use registry::growth::{
     GrowthFilter, GrowthSummary, LatestFigures, RegistryFigures, ReportSaved, TrendYear,
 };
 pub use registry::import::{
-    ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record, duplicates_within,
-    record_input,
+    FieldChange, ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record,
+    duplicates_within, field_changes, record_input,
 };
 pub use registry::import_jobs::{
     ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE,
 };
+pub use registry::import_undo::{ChangeRow, RecordChanges, UndoConflict, UndoOutcome};
 pub use registry::legality::ExpiringDocument;
 pub use registry::umkm::{
     ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,

@@ -82,7 +82,7 @@ async fn scan_file(
         .data
         .iter()
         .filter_map(|r| {
-            let c = convert_row(&r.cells(), &mapping, &ctx, None);
+            let c = convert_row(&r.cells(), &mapping, &ctx, None, Default::default());
             if !c.problems.is_empty() {
                 return None;
             }

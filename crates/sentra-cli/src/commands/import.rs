@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use sentra_domain::import::{ImportContext, Mapping};
+use sentra_domain::import::{ImportContext, ImportOptions, Mapping, UpdateMode};
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::scope::Scope;
 use sentra_i18n::Lang;
@@ -36,6 +36,16 @@ pub(crate) struct Args {
     /// Language of the report: id or en.
     #[arg(long, default_value = "id")]
     lang: String,
+    /// Blank cells clear the stored values of the records the file updates (by default a
+    /// blank cell keeps the stored value).
+    #[arg(long, conflicts_with = "fill_empty")]
+    clear_blank: bool,
+    /// Only fill the fields that are empty in the stored records; replace nothing.
+    #[arg(long)]
+    fill_empty: bool,
+    /// Where to write every field the import changes, old and new (xlsx).
+    #[arg(long)]
+    changes: Option<PathBuf>,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -57,6 +67,15 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
             dry_run: args.dry_run,
             all_or_nothing: args.all_or_nothing,
             rejected: args.rejected,
+            changes: args.changes,
+            options: ImportOptions {
+                mode: if args.fill_empty {
+                    UpdateMode::FillEmpty
+                } else {
+                    UpdateMode::Update
+                },
+                clear_blank: args.clear_blank,
+            },
             lang,
         },
     )
@@ -70,6 +89,8 @@ struct Job<'a> {
     dry_run: bool,
     all_or_nothing: bool,
     rejected: Option<PathBuf>,
+    changes: Option<PathBuf>,
+    options: ImportOptions,
     lang: Lang,
 }
 
@@ -158,6 +179,7 @@ async fn import(db: &Database, args: Job<'_>) -> anyhow::Result<()> {
         scope: &scope,
         mapping: &mapping,
         ctx: &ctx,
+        options: args.options,
         today,
     };
     let bar = progress_bar(data.len());
@@ -171,8 +193,17 @@ async fn import(db: &Database, args: Job<'_>) -> anyhow::Result<()> {
         ("import.unchanged", counts.unchanged),
         ("import.invalid", counts.invalid),
         ("import.possible_duplicates", counts.possible_duplicates),
+        ("reimport.changed_fields", counts.changed_fields),
+        ("reimport.cleared_fields", counts.cleared_fields),
     ] {
         println!("  {:<34} {n:>9}", l.t(key));
+    }
+    report_changes(l, &checked.changes);
+    if let Some(path) = &args.changes {
+        let rows = sentra_import::report::change_rows(&checked.changes);
+        let bytes = sentra_import::report::changes_xlsx(l, &rows)?;
+        std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("{}: {}", l.t("reimport.changes_file"), path.display());
     }
     report_invalid(l, &checked.findings, &headers, &mapping);
     report_duplicates(l, &checked.findings);
@@ -193,7 +224,10 @@ async fn import(db: &Database, args: Job<'_>) -> anyhow::Result<()> {
     }
     let bar = progress_bar(data.len());
     let actor = Actor::system("import");
-    let done = commit(db, &setting, data, &actor, |n| bar.set_position(n as u64)).await?;
+    let done = commit(db, &setting, data, &actor, None, |n| {
+        bar.set_position(n as u64);
+    })
+    .await?;
     bar.finish_and_clear();
     println!(
         "{}: {} {}, {} {}, {} {}",
@@ -230,6 +264,36 @@ fn report_invalid(l: Lang, findings: &[JobProblem], headers: &[String], mapping:
             l.t("import.row"),
             f.line,
             reason(l, &f.problem, headers, mapping)
+        );
+    }
+}
+
+/// The changes to stored records, the first [`SHOWN_CHANGES`] of them (all are in the file
+/// written with `--changes`).
+const SHOWN_CHANGES: usize = 50;
+
+fn report_changes(l: Lang, records: &[sentra_storage::RecordChanges]) {
+    let rows = sentra_import::report::change_rows(records);
+    if rows.is_empty() {
+        return;
+    }
+    println!("{}:", l.t("reimport.changes_list"));
+    for r in rows.iter().take(SHOWN_CHANGES) {
+        println!(
+            "  {} {}, {}: {}",
+            l.t("import.row"),
+            r.line,
+            r.name,
+            sentra_import::report::change_text(l, &r.change)
+        );
+    }
+    if rows.len() > SHOWN_CHANGES {
+        println!(
+            "  {}",
+            l.tf(
+                "reimport.changes_more",
+                &[("n", &(rows.len() - SHOWN_CHANGES).to_string())]
+            )
         );
     }
 }

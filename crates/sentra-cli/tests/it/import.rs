@@ -536,3 +536,132 @@ async fn injected_duplicates_are_found_in_a_generated_file() {
         "{flagged} + {repeated} of {injected}"
     );
 }
+
+/// Omzet and modal of the only record of the city.
+async fn money(db: &str, dir: &Path) -> (Option<i64>, Option<i64>) {
+    let database = sentra_storage::Database::connect(db, common::created_key(db, dir))
+        .await
+        .unwrap();
+    let scope = Scope::region(RegionCode::parse("36.74").unwrap());
+    let list = database
+        .list_umkm(
+            &scope,
+            &sentra_storage::UmkmFilter::default(),
+            sentra_storage::UmkmSort::Name,
+            sentra_storage::SortDirection::Asc,
+            sentra_storage::PageRequest {
+                page: 1,
+                per_page: 10,
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(list.len(), 1);
+    let r = database.get_umkm(&scope, &list[0].id).await.unwrap();
+    database.close().await;
+    (r.annual_sales, r.modal)
+}
+
+/// The number the report prints after `label`.
+fn reported(out: &str, label: &str) -> usize {
+    out.lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+#[tokio::test]
+async fn a_reimport_keeps_what_blank_cells_leave_out_clears_only_when_told_and_can_fill_only_gaps()
+{
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, omzet: &str, modal: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "Nama Usaha;Nama Pemilik;NIK;Kecamatan;Kelurahan;Omzet/Tahun;Modal;Jenis Usaha;NIB\n\
+                 Keripik Tempe Bu Rina;Rina Marlina;3674035506900002;Pondok Aren;Jurangmangu Barat;\
+                 {omzet};{modal};kuliner;1234567890123\n"
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let first = write("awal.csv", "150000000", "25000000");
+    let (ok, out, err) = import(dir.path(), &db.url, &[&first]);
+    assert!(ok, "{err}\n{out}");
+
+    // Blank cells keep the stored values.
+    let blank = write("kosong.csv", "", "");
+    let (ok, out, err) = import(dir.path(), &db.url, &[&blank]);
+    assert!(ok, "{err}\n{out}");
+    assert_eq!(reported(&out, "Isian yang akan dikosongkan"), 0, "{out}");
+    assert_eq!(reported(&out, "Isian UMKM yang berubah"), 0, "{out}");
+    assert_eq!(
+        money(&db.url, dir.path()).await,
+        (Some(150_000_000), Some(25_000_000))
+    );
+
+    // Clearing asked for: counted and listed first, every change in the --changes workbook.
+    let changes = dir.path().join("perubahan.xlsx");
+    let (ok, out, err) = import(
+        dir.path(),
+        &db.url,
+        &[
+            &blank,
+            "--dry-run",
+            "--clear-blank",
+            "--changes",
+            changes.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}\n{out}");
+    assert_eq!(reported(&out, "Isian yang akan dikosongkan"), 2, "{out}");
+    assert!(
+        out.contains("baris 2, Keripik Tempe Bu Rina: Omzet tahunan: 150000000 → (kosong)"),
+        "{out}"
+    );
+    let table = sentra_sheets::read_table("p.xlsx", std::fs::read(&changes).unwrap()).unwrap();
+    assert_eq!(table.rows.len(), 3, "header and two changes");
+    assert_eq!(
+        table.rows[1].cells[3],
+        "Modal usaha (di luar tanah dan bangunan)"
+    );
+    assert_eq!(
+        money(&db.url, dir.path()).await,
+        (Some(150_000_000), Some(25_000_000)),
+        "a dry run writes nothing"
+    );
+    let (ok, out, err) = import(dir.path(), &db.url, &[&blank, "--clear-blank"]);
+    assert!(ok, "{err}\n{out}");
+    assert_eq!(money(&db.url, dir.path()).await, (None, None));
+
+    // Fill empty fields only: the gaps are filled, nothing stored is replaced.
+    let (ok, out, err) = import(
+        dir.path(),
+        &db.url,
+        &[&write("omzet.csv", "999000000", ""), "--fill-empty"],
+    );
+    assert!(ok, "{err}\n{out}");
+    let (ok, out, err) = import(
+        dir.path(),
+        &db.url,
+        &[&write("lengkap.csv", "1000", "5000000"), "--fill-empty"],
+    );
+    assert!(ok, "{err}\n{out}");
+    assert_eq!(
+        money(&db.url, dir.path()).await,
+        (Some(999_000_000), Some(5_000_000))
+    );
+    // The two choices contradict each other.
+    let (ok, _, err) = import(
+        dir.path(),
+        &db.url,
+        &[&blank, "--fill-empty", "--clear-blank"],
+    );
+    assert!(!ok);
+    assert!(err.contains("--clear-blank"), "{err}");
+}

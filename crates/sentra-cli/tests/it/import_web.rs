@@ -13,7 +13,7 @@ use sentra_domain::scope::Scope;
 use sentra_storage::{Database, JobState};
 
 /// Uploads `bytes` as `name`; returns the job id from the redirect.
-async fn upload(
+pub(crate) async fn upload(
     client: &reqwest::Client,
     base: &str,
     csrf: &str,
@@ -42,7 +42,7 @@ async fn upload(
     to.strip_prefix("/umkm/import/").unwrap().to_string()
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     client: &reqwest::Client,
     url: String,
     fields: &[(String, String)],
@@ -51,7 +51,7 @@ async fn post_form(
 }
 
 /// Waits until the job leaves the busy states; returns the state it reached.
-async fn settled(db: &Database, id: &str) -> JobState {
+pub(crate) async fn settled(db: &Database, id: &str) -> JobState {
     let started = Instant::now();
     loop {
         let job = db.import_job(id).await.unwrap().unwrap();
@@ -68,7 +68,7 @@ async fn settled(db: &Database, id: &str) -> JobState {
 }
 
 /// The mapping the page proposes, as the form sends it back.
-async fn proposed_mapping(db: &Database, id: &str, csrf: &str) -> Vec<(String, String)> {
+pub(crate) async fn proposed_mapping(db: &Database, id: &str, csrf: &str) -> Vec<(String, String)> {
     let job = db.import_job(id).await.unwrap().unwrap();
     let mut fields = vec![("_csrf".to_string(), csrf.to_string())];
     for (i, t) in job.mapping.iter().enumerate() {

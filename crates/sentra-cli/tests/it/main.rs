@@ -22,6 +22,7 @@ mod flagship;
 mod growth;
 mod http;
 mod import;
+mod import_keep;
 mod import_web;
 mod input_limits;
 mod legality;

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 
 use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
 use sentra_domain::ids::{parse_nib, parse_nik};
-use sentra_domain::import::{ConvertedRow, ImportContext, Mapping, RowProblem, convert_row};
+use sentra_domain::import::{
+    ConvertedRow, ImportContext, ImportOptions, Mapping, RowProblem, convert_row,
+};
+use sentra_domain::region::RegionTree;
 use sentra_domain::scope::Scope;
 use sentra_domain::umkm::{
     LegalKind, UmkmData, UmkmInput, UmkmStatus, ValidationContext, validate_umkm,
@@ -28,6 +31,12 @@ pub enum RowPlan {
         id: String,
         version: i64,
         data: Box<UmkmData>,
+        /// The record as it was, kept by the import run so that it can be undone.
+        before: Box<UmkmInput>,
+        /// The record's name, for the dry run's list of changes.
+        name: String,
+        /// Every shown field that changes, old → new.
+        changes: Vec<FieldChange>,
     },
     Unchanged {
         id: String,
@@ -45,6 +54,23 @@ pub struct PlannedRow {
     pub possible_duplicate: Option<String>,
 }
 
+/// One field of a stored record that a row changes: the import target (`annual_sales`,
+/// `documents.nib.number`), the value stored and the value the row brings (empty: none). NIKs
+/// are masked (UU 27/2022 PDP: the report must not become a copy of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+impl FieldChange {
+    /// A stored value the row empties.
+    pub fn clears(&self) -> bool {
+        !self.old.is_empty() && self.new.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct ImportCounts {
     pub new: usize,
@@ -55,6 +81,12 @@ pub struct ImportCounts {
     /// After writing: pairs with registry records put in the duplicate review queue.
     #[serde(default)]
     pub queued_duplicates: usize,
+    /// Fields of stored records that change, and of those the ones emptied (blank cells with
+    /// "clear values for blank cells" chosen).
+    #[serde(default)]
+    pub changed_fields: usize,
+    #[serde(default)]
+    pub cleared_fields: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -66,9 +98,13 @@ impl ImportPlan {
     pub fn counts(&self) -> ImportCounts {
         let mut c = ImportCounts::default();
         for r in &self.rows {
-            match r.plan {
+            match &r.plan {
                 RowPlan::New(_) => c.new += 1,
-                RowPlan::Update { .. } => c.updated += 1,
+                RowPlan::Update { changes, .. } => {
+                    c.updated += 1;
+                    c.changed_fields += changes.len();
+                    c.cleared_fields += changes.iter().filter(|x| x.clears()).count();
+                }
                 RowPlan::Unchanged { .. } => c.unchanged += 1,
                 RowPlan::Invalid(_) => c.invalid += 1,
             }
@@ -143,6 +179,7 @@ pub struct ImportPlanner<'a> {
     scope: &'a Scope,
     mapping: &'a Mapping,
     ctx: &'a ImportContext<'a>,
+    options: ImportOptions,
     sector_codes: Vec<String>,
     today: chrono::NaiveDate,
     /// Row of each NIB and each (NIK, name) seen, by a 128-bit digest of the key: a million
@@ -164,7 +201,7 @@ impl ImportPlanner<'_> {
         let firsts: Vec<(ConvertedRow, Option<String>, Option<String>)> = chunk
             .iter()
             .map(|(_, cells)| {
-                let first = convert_row(cells, self.mapping, self.ctx, None);
+                let first = convert_row(cells, self.mapping, self.ctx, None, self.options);
                 // The keys that identify the business, read before validation: a row that
                 // updates a record may leave out columns (the sector, say) a new one needs.
                 let nib = first
@@ -207,7 +244,9 @@ impl ImportPlanner<'_> {
             if let Some(k) = nik_key {
                 self.seen_nik_name.insert(k, *line);
             }
-            let existing = if first.problems.is_empty() {
+            // A blank cell (a `required` village, say) does not stop a row from matching the
+            // record it updates: the record keeps that value.
+            let existing = if first.problems.iter().all(|p| p.code == "required") {
                 known.matching(nib.as_deref(), nik_hash.as_deref(), &name_key)
             } else {
                 Match::None
@@ -218,7 +257,7 @@ impl ImportPlanner<'_> {
                     // Convert again over the record, so that columns the file lacks keep values.
                     let base = record_input(&record);
                     let ConvertedRow { input, problems } =
-                        convert_row(cells, self.mapping, self.ctx, Some(&base));
+                        convert_row(cells, self.mapping, self.ctx, Some(&base), self.options);
                     (input, problems, Some((record, base)))
                 }
                 _ => (first.input, first.problems, None),
@@ -243,10 +282,14 @@ impl ImportPlanner<'_> {
                         if current.as_ref() == Some(&data) {
                             RowPlan::Unchanged { id: record.id }
                         } else {
+                            let changes = field_changes(&base, &data, self.ctx.regions);
                             RowPlan::Update {
                                 id: record.id,
                                 version: record.version,
+                                name: record.name,
+                                changes,
                                 data: Box::new(data),
+                                before: Box::new(base),
                             }
                         }
                     }
@@ -268,6 +311,7 @@ impl Database {
         scope: &'a Scope,
         mapping: &'a Mapping,
         ctx: &'a ImportContext<'a>,
+        options: ImportOptions,
         today: chrono::NaiveDate,
     ) -> ImportPlanner<'a> {
         ImportPlanner {
@@ -275,6 +319,7 @@ impl Database {
             scope,
             mapping,
             ctx,
+            options,
             sector_codes: ctx.sectors.iter().map(|s| s.code.clone()).collect(),
             today,
             seen_nib: HashMap::new(),
@@ -356,11 +401,15 @@ impl Database {
     /// each. A crash leaves whole batches written or not; running the import again finishes it
     /// (the written rows are then unchanged). Returns the counts and the ids written (for the
     /// duplicate check against the registry).
+    ///
+    /// `run` names the import job: what it creates and changes is recorded with the writes,
+    /// for its undo.
     pub async fn apply_import_rows(
         &self,
         scope: &Scope,
         plan: &ImportPlan,
         actor: &Actor,
+        run: Option<&str>,
         batch: usize,
         mut progress: impl FnMut(usize),
     ) -> Result<(ImportCounts, Vec<String>)> {
@@ -370,8 +419,18 @@ impl Database {
         for (i, row) in plan.rows.iter().enumerate() {
             match &row.plan {
                 RowPlan::New(data) => news.push(data),
-                RowPlan::Update { id, version, data } => {
-                    self.update_umkm_unchecked(scope, id, *version, data, actor)
+                RowPlan::Update {
+                    id,
+                    version,
+                    data,
+                    before,
+                    ..
+                } => {
+                    let values = run.map(|_| {
+                        crate::registry::import_undo::before_json(before, self.keyring.current())
+                    });
+                    let recorded = run.zip(values.as_deref());
+                    self.update_umkm_unchecked(scope, id, *version, data, actor, recorded)
                         .await?;
                     written.push(id.clone());
                     done.updated += 1;
@@ -390,14 +449,20 @@ impl Database {
                     })
                     .collect();
                 if !rows.is_empty() {
-                    written.extend(self.insert_umkm_batch(scope, &rows, actor).await?);
+                    written.extend(
+                        self.insert_umkm_batch_in_run(scope, &rows, actor, run)
+                            .await?,
+                    );
                 }
                 done.new += news.len();
                 news.clear();
                 progress(i + 1);
             }
         }
-        done.possible_duplicates = plan.counts().possible_duplicates;
+        let planned = plan.counts();
+        done.possible_duplicates = planned.possible_duplicates;
+        done.changed_fields = planned.changed_fields;
+        done.cleared_fields = planned.cleared_fields;
         Ok((done, written))
     }
 }
@@ -514,4 +579,182 @@ fn normalized_name(name: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The fields an import shows, by target, as the record stores them: the stored record's
+/// values (its form input, read from the stored columns) and the row's validated data compare
+/// without spurious differences of spelling (`0812-…` and `62812…`).
+fn shown_input(i: &UmkmInput, regions: &RegionTree) -> Vec<(&'static str, String)> {
+    let doc = |k: LegalKind| {
+        i.documents
+            .iter()
+            .find(|d| d.kind == k.as_str())
+            .map(|d| d.number.clone())
+            .unwrap_or_default()
+    };
+    let link = |k: &str| {
+        i.links
+            .iter()
+            .find(|(kind, _)| kind == k)
+            .map(|(_, u)| u.clone())
+            .unwrap_or_default()
+    };
+    shown(
+        [
+            i.name.clone(),
+            i.brand.clone(),
+            i.owner_name.clone(),
+            i.nik.clone(),
+            i.phone.clone(),
+            i.address.clone(),
+            village_name(&i.village_code, regions),
+            i.sector.clone(),
+            i.kbli_code.clone(),
+            i.year_started.clone(),
+            i.modal.clone(),
+            i.annual_sales.clone(),
+            i.employees_male.clone(),
+            i.employees_female.clone(),
+            i.latitude.clone(),
+            i.longitude.clone(),
+        ],
+        doc,
+        link,
+    )
+}
+
+fn shown_data(d: &UmkmData, regions: &RegionTree) -> Vec<(&'static str, String)> {
+    let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let doc = |k: LegalKind| {
+        d.documents
+            .iter()
+            .find(|x| x.kind == k)
+            .map(|x| x.number.clone())
+            .unwrap_or_default()
+    };
+    let link = |k: &str| {
+        d.links
+            .iter()
+            .find(|l| l.kind.as_str() == k)
+            .map(|l| l.url.clone())
+            .unwrap_or_default()
+    };
+    shown(
+        [
+            d.name.clone(),
+            d.brand.clone().unwrap_or_default(),
+            d.owner_name.clone(),
+            d.nik.as_str().to_string(),
+            d.phone
+                .as_ref()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default(),
+            d.address.clone().unwrap_or_default(),
+            village_name(d.village_code.as_str(), regions),
+            d.sector.clone(),
+            d.kbli
+                .as_ref()
+                .map(|k| k.as_str().to_string())
+                .unwrap_or_default(),
+            n(d.year_started.map(i64::from)),
+            n(d.modal),
+            n(d.annual_sales),
+            n(d.employees_male),
+            n(d.employees_female),
+            d.coordinates.map(|c| c.lat.to_string()).unwrap_or_default(),
+            d.coordinates.map(|c| c.lon.to_string()).unwrap_or_default(),
+        ],
+        doc,
+        link,
+    )
+}
+
+/// The plain fields in [`SHOWN_FIELDS`] order, then the documents and links.
+const SHOWN_FIELDS: [&str; 16] = [
+    "name",
+    "brand",
+    "owner_name",
+    "nik",
+    "phone",
+    "address",
+    "village",
+    "sector",
+    "kbli_code",
+    "year_started",
+    "modal",
+    "annual_sales",
+    "employees_male",
+    "employees_female",
+    "latitude",
+    "longitude",
+];
+
+fn shown(
+    plain: [String; 16],
+    doc: impl Fn(LegalKind) -> String,
+    link: impl Fn(&str) -> String,
+) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = SHOWN_FIELDS.into_iter().zip(plain).collect();
+    for kind in LegalKind::ALL {
+        let name = format!("documents.{}.number", kind.as_str());
+        let target = sentra_domain::import::TARGETS
+            .iter()
+            .copied()
+            .find(|t| *t == name);
+        if let Some(t) = target {
+            out.push((t, doc(kind)));
+        }
+    }
+    for (t, k) in [
+        ("links.whatsapp", "whatsapp"),
+        ("links.instagram", "instagram"),
+        ("links.website", "website"),
+    ] {
+        out.push((t, link(k)));
+    }
+    out
+}
+
+/// `Pondok Jaya (36.74.03.1004)`: the name people know, with the code that is unambiguous.
+fn village_name(code: &str, regions: &RegionTree) -> String {
+    let Ok(c) = sentra_domain::region::RegionCode::parse(code) else {
+        return code.to_string();
+    };
+    match regions.lineage(&c).last() {
+        Some(r) => format!("{} ({code})", r.name),
+        None => code.to_string(),
+    }
+}
+
+/// Every shown field whose value the row changes; NIKs masked (compared unmasked: two NIKs
+/// can share their shown digits).
+pub fn field_changes(
+    before: &UmkmInput,
+    after: &UmkmData,
+    regions: &RegionTree,
+) -> Vec<FieldChange> {
+    let mask = |v: &str| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            parse_nik(v).map_or_else(|_| "••••".into(), |n| n.masked())
+        }
+    };
+    shown_input(before, regions)
+        .into_iter()
+        .zip(shown_data(after, regions))
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((field, old), (_, new))| {
+            let (old, new) = if field == "nik" {
+                (mask(&old), mask(&new))
+            } else {
+                (old, new)
+            };
+            FieldChange {
+                field: field.to_string(),
+                old,
+                new,
+            }
+        })
+        .collect()
 }

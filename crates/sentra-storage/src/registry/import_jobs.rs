@@ -3,13 +3,14 @@
 //! worker claims a job with a lease it keeps renewing; when a server dies its lease runs out and
 //! another worker (or the same server after restart) takes the job up again.
 
-use sentra_domain::import::RowProblem;
+use sentra_domain::import::{ImportOptions, RowProblem, UpdateMode};
 use sentra_domain::region::RegionCode;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::registry::import::ImportCounts;
+use crate::registry::import_undo::RecordChanges;
 use crate::{Database, Result, StorageError, now_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -89,6 +90,10 @@ pub struct ImportJob {
     pub attempts: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// What the import does to stored records, chosen with the mapping before the dry run.
+    pub options: ImportOptions,
+    /// When and by whom the written import was undone.
+    pub undone: Option<(String, String)>,
 }
 
 /// What an upload creates.
@@ -116,7 +121,7 @@ pub const POSSIBLE_DUPLICATE: &str = "possible_duplicate";
 
 const JOB_COLUMNS: &str = "id, created_by, scope_region, file_name, sheet, detected, header_line, \
      headers, mapping, state, all_or_nothing, rows_total, rows_done, counts, result, error, \
-     attempts, created_at, updated_at";
+     attempts, created_at, updated_at, update_mode, clear_blank, undone_at, undone_by";
 
 fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
@@ -132,6 +137,9 @@ fn job_from_row(row: &AnyRow) -> Result<ImportJob> {
     let counts: Option<String> = row.try_get("counts")?;
     let result: Option<String> = row.try_get("result")?;
     let number = |k: &str| -> Result<u64> { Ok(row.try_get::<i64, _>(k)?.max(0) as u64) };
+    let mode: String = row.try_get("update_mode")?;
+    let undone_at: Option<String> = row.try_get("undone_at")?;
+    let undone_by: Option<String> = row.try_get("undone_by")?;
     Ok(ImportJob {
         id: row.try_get("id")?,
         created_by: row.try_get("created_by")?,
@@ -154,6 +162,12 @@ fn job_from_row(row: &AnyRow) -> Result<ImportJob> {
         attempts: row.try_get("attempts")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        options: ImportOptions {
+            mode: UpdateMode::parse(&mode)
+                .ok_or_else(|| StorageError::Corrupt(format!("import job mode {mode}")))?,
+            clear_blank: row.try_get::<i64, _>("clear_blank")? != 0,
+        },
+        undone: undone_at.zip(undone_by),
     })
 }
 
@@ -254,14 +268,26 @@ impl Database {
         Ok(q.bind(id).execute(&self.pool).await?.rows_affected() == 1)
     }
 
-    /// The user's mapping: the dry run starts (again).
-    pub async fn start_import_check(&self, id: &str, mapping: &[Option<String>]) -> Result<bool> {
+    /// The user's mapping and options: the dry run starts (again).
+    pub async fn start_import_check(
+        &self,
+        id: &str,
+        mapping: &[Option<String>],
+        options: ImportOptions,
+    ) -> Result<bool> {
+        // Clearing has no meaning when only empty fields are filled.
+        let clear = options.clear_blank && options.mode == UpdateMode::Update;
+        let set = format!(
+            "mapping = $3, update_mode = $4, clear_blank = {}, counts = NULL, error = NULL, \
+             rows_done = 0, claimed_until = NULL",
+            i32::from(clear)
+        );
         self.move_job(
             id,
             &[JobState::Mapping, JobState::Checked, JobState::Failed],
             JobState::Checking,
-            "mapping = $3, counts = NULL, error = NULL, rows_done = 0, claimed_until = NULL",
-            vec![json(&mapping)],
+            &set,
+            vec![json(&mapping), options.mode.as_str().to_string()],
         )
         .await
     }
@@ -329,12 +355,20 @@ impl Database {
         id: &str,
         counts: &ImportCounts,
         problems: &[JobProblem],
+        changes: &[RecordChanges],
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM import_problems WHERE job_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        crate::registry::import_undo::store_changes(
+            &mut tx,
+            id,
+            changes,
+            self.params_per_statement(),
+        )
+        .await?;
         let mut seq_of_line: (usize, i64) = (usize::MAX, 0);
         // Six values per problem, as many problems per statement as the engine allows.
         let per = (self.params_per_statement() / 6).max(1);

@@ -10,6 +10,7 @@ pub(crate) mod field_sync;
 pub(crate) mod growth;
 pub(crate) mod import;
 pub(crate) mod import_jobs;
+pub(crate) mod import_undo;
 pub(crate) mod jobs;
 pub(crate) mod legality;
 pub(crate) mod regions;

@@ -12,9 +12,11 @@ use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
-use sentra_domain::import::{Mapping, TARGETS};
+use sentra_domain::import::{ImportOptions, Mapping, TARGETS, UpdateMode};
 use sentra_import::{column_letter, headers_key, prepare, reason, rejected_xlsx, target_label};
-use sentra_storage::{EXPORT_HEADERS, ImportCounts, ImportJob, JobState, NewImportJob};
+use sentra_storage::{
+    EXPORT_HEADERS, ImportCounts, ImportJob, JobState, NewImportJob, UndoConflict, UndoOutcome,
+};
 
 use crate::AppState;
 use crate::auth::check_csrf;
@@ -30,6 +32,8 @@ use crate::ui::{Chrome, Opt};
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 /// Findings listed on the report page; all of them are in the rejected-rows workbook.
 const SHOWN_FINDINGS: u32 = 200;
+/// Changes to stored records listed on the report page; all of them are in the download.
+const SHOWN_CHANGES: u32 = 200;
 
 pub fn routes() -> Routes {
     let import = Access::Role(Permission::ImportRegistry);
@@ -43,6 +47,8 @@ pub fn routes() -> Routes {
         .get("/umkm/import/template.xlsx", import, template)
         .get("/umkm/import/{job}", import, job_page)
         .get("/umkm/import/{job}/rejected.xlsx", import, rejected)
+        .get("/umkm/import/{job}/changes.xlsx", import, changes_download)
+        .post("/umkm/import/{job}/undo", import, undo)
         .post("/umkm/import/{job}/check", import, check)
         .post("/umkm/import/{job}/commit", import, commit)
         .post("/umkm/import/{job}/mapping", import, reopen)
@@ -265,6 +271,37 @@ pub struct JobPage {
     pub has_invalid: bool,
     pub result: Vec<(String, usize)>,
     pub failure: String,
+    /// The options of the mapping screen, and how the report words them.
+    pub fill_empty: bool,
+    pub clear_blank: bool,
+    pub options_text: String,
+    /// The dry run's changes to stored records: the first ones, and how many in all.
+    pub changes: Vec<ChangeLine>,
+    /// `200 dari 1.234 ditampilkan` when there are more than shown.
+    pub changes_note: String,
+    /// A written import: what its undo would touch, or who undid it.
+    pub undo: Option<UndoView>,
+    pub conflicts: Vec<ConflictLine>,
+}
+
+pub struct ChangeLine {
+    pub line: usize,
+    pub umkm_id: String,
+    pub name: String,
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub struct UndoView {
+    pub undoable: bool,
+    pub text: String,
+}
+
+pub struct ConflictLine {
+    pub umkm_id: String,
+    pub name: String,
+    pub reason: String,
 }
 
 impl JobPage {
@@ -289,7 +326,81 @@ fn count_rows(l: Lang, c: &ImportCounts) -> Vec<(String, usize)> {
             l.t("import.possible_duplicates").into_owned(),
             c.possible_duplicates,
         ),
+        (
+            l.t("reimport.changed_fields").into_owned(),
+            c.changed_fields,
+        ),
+        (
+            l.t("reimport.cleared_fields").into_owned(),
+            c.cleared_fields,
+        ),
     ]
+}
+
+/// `Isi yang kosong saja` / `Perbarui; sel kosong mengosongkan nilai`.
+fn options_text(l: Lang, o: ImportOptions) -> String {
+    match (o.mode, o.clear_blank) {
+        (UpdateMode::FillEmpty, _) => l.t("reimport.mode_fill_empty").into_owned(),
+        (UpdateMode::Update, false) => l.t("reimport.mode_update_keep").into_owned(),
+        (UpdateMode::Update, true) => l.t("reimport.mode_update_clear").into_owned(),
+    }
+}
+
+/// The first changes of the dry run, and how many there are.
+async fn change_lines(ctx: &PageCtx, job: &ImportJob) -> PageResult<Vec<ChangeLine>> {
+    let lang = ctx.lang;
+    let rows = ctx.db().import_changes(&job.id, SHOWN_CHANGES, 0).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ChangeLine {
+            line: r.line,
+            umkm_id: r.umkm_id,
+            name: r.name,
+            field: target_label(lang, &r.change.field),
+            old: sentra_import::report::shown_value(lang, &r.change.old),
+            new: sentra_import::report::shown_value(lang, &r.change.new),
+        })
+        .collect())
+}
+
+fn changes_note(lang: Lang, shown: usize, job: &ImportJob) -> String {
+    let total = job.counts.as_ref().map_or(0, |c| c.changed_fields);
+    if total > shown {
+        lang.tf(
+            "reimport.changes_shown",
+            &[("shown", &shown.to_string()), ("total", &total.to_string())],
+        )
+    } else {
+        String::new()
+    }
+}
+
+/// A written import: what its undo would do, or who undid it and when.
+async fn undo_view(ctx: &PageCtx, job: &ImportJob) -> PageResult<Option<UndoView>> {
+    let lang = ctx.lang;
+    if job.state != JobState::Done {
+        return Ok(None);
+    }
+    if let Some((at, by)) = &job.undone {
+        let at = at.chars().take(16).collect::<String>().replace('T', " ");
+        let text = lang.tf("reimport.undone", &[("by", by), ("at", &at)]);
+        return Ok(Some(UndoView {
+            undoable: false,
+            text,
+        }));
+    }
+    let (created, updated) = ctx.db().import_run_size(&job.id).await?;
+    let text = lang.tf(
+        "reimport.undo_hint",
+        &[
+            ("removed", &created.to_string()),
+            ("restored", &updated.to_string()),
+        ],
+    );
+    Ok(Some(UndoView {
+        undoable: created + updated > 0,
+        text,
+    }))
 }
 
 /// The first cells under each column, to recognise what it holds.
@@ -399,6 +510,15 @@ fn result_rows(lang: Lang, c: &ImportCounts) -> Vec<(String, usize)> {
 }
 
 async fn render_job(ctx: &PageCtx, job: ImportJob, errors: Vec<String>) -> PageResult {
+    render_job_with(ctx, job, errors, Vec::new()).await
+}
+
+async fn render_job_with(
+    ctx: &PageCtx,
+    job: ImportJob,
+    errors: Vec<String>,
+    conflicts: Vec<UndoConflict>,
+) -> PageResult {
     let lang = ctx.lang;
     let mapping = Mapping {
         columns: job.mapping.clone(),
@@ -420,6 +540,12 @@ async fn render_job(ctx: &PageCtx, job: ImportJob, errors: Vec<String>) -> PageR
     } else {
         Findings::default()
     };
+    let changes = if job.state == JobState::Checked {
+        change_lines(ctx, &job).await?
+    } else {
+        Vec::new()
+    };
+    let undo = undo_view(ctx, &job).await?;
     let title = format!("{} · {}", lang.t("import.title"), job.file_name);
     let page = JobPage {
         c: ctx.chrome(title),
@@ -455,7 +581,24 @@ async fn render_job(ctx: &PageCtx, job: ImportJob, errors: Vec<String>) -> PageR
             .as_deref()
             .map(|e| sentra_import::failure_message(lang, e))
             .unwrap_or_default(),
+        fill_empty: job.options.mode == UpdateMode::FillEmpty,
+        clear_blank: job.options.clear_blank,
+        options_text: options_text(lang, job.options),
+        changes_note: changes_note(lang, changes.len(), &job),
+        changes,
+        undo,
+        conflicts: conflicts
+            .into_iter()
+            .map(|c| ConflictLine {
+                umkm_id: c.umkm_id,
+                name: c.name,
+                reason: lang.t(c.reason).into_owned(),
+            })
+            .collect(),
     };
+    if !page.conflicts.is_empty() {
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
     Ok(with_problems_status(page).into_response())
 }
 
@@ -519,7 +662,12 @@ async fn check(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPairs
         db.save_import_mapping(&headers_key(&job.headers), &columns, &ctx.caller.actor.name)
             .await?;
     }
-    let done = db.start_import_check(&id, &columns).await;
+    // Blank cells keep stored values unless clearing is ticked (issue 29).
+    let options = ImportOptions {
+        mode: UpdateMode::parse(form_value(&pairs, "update_mode").trim()).unwrap_or_default(),
+        clear_blank: form_value(&pairs, "clear_blank") == "1",
+    };
+    let done = db.start_import_check(&id, &columns, options).await;
     ctx.state.wake_import_worker();
     done?;
     Ok(back_to_job(&id))
@@ -537,6 +685,49 @@ async fn commit(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPair
     ctx.state.wake_import_worker();
     done?;
     Ok(back_to_job(&id))
+}
+
+/// "Batalkan impor": all or nothing; refused with the records changed since.
+async fn undo(ctx: PageCtx, Path(id): Path<String>, FormPairs(_): FormPairs) -> PageResult {
+    let job = visible_job(&ctx, &id).await?;
+    let today = chrono::Local::now().date_naive();
+    let outcome = ctx
+        .db()
+        .undo_import(&ctx.scope(), &id, &ctx.caller.actor, today)
+        .await;
+    match outcome {
+        Ok(UndoOutcome::Done { .. }) => Ok(back_to_job(&id)),
+        Ok(UndoOutcome::Refused(conflicts)) => {
+            let errors = vec![ctx.lang.t("reimport.undo_refused").into_owned()];
+            render_job_with(&ctx, job, errors, conflicts).await
+        }
+        Ok(UndoOutcome::NotUndoable) | Err(sentra_storage::StorageError::Conflict) => {
+            let job = visible_job(&ctx, &id).await?;
+            let errors = vec![ctx.lang.t("reimport.undo_not_possible").into_owned()];
+            render_job_with(&ctx, job, errors, Vec::new())
+                .await
+                .map(|r| (StatusCode::CONFLICT, r).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every change of the dry run to stored records, as a workbook.
+async fn changes_download(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
+    let lang = ctx.lang;
+    let job = visible_job(&ctx, &id).await?;
+    let rows = ctx.db().import_changes(&id, u32::MAX, 0).await?;
+    let built =
+        tokio::task::spawn_blocking(move || sentra_import::report::changes_xlsx(lang, &rows)).await;
+    let bytes = match built {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => return Err(ApiError::Internal(e.to_string()).into()),
+        Err(e) => return Err(ApiError::Internal(e.to_string()).into()),
+    };
+    Ok(xlsx_response(
+        &format!("{}-perubahan.xlsx", ascii_stem(&job.file_name)),
+        bytes,
+    ))
 }
 
 async fn reopen(ctx: PageCtx, Path(id): Path<String>, FormPairs(_): FormPairs) -> PageResult {

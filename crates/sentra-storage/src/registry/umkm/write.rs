@@ -79,6 +79,19 @@ impl Database {
         rows: &[NewUmkm<'_>],
         actor: &Actor,
     ) -> Result<Vec<String>> {
+        self.insert_umkm_batch_in_run(scope, rows, actor, None)
+            .await
+    }
+
+    /// The batch insert, recorded (when `run` names an import job) in the same transaction as
+    /// created by that import, so that the import can be undone.
+    pub(crate) async fn insert_umkm_batch_in_run(
+        &self,
+        scope: &Scope,
+        rows: &[NewUmkm<'_>],
+        actor: &Actor,
+        run: Option<&str>,
+    ) -> Result<Vec<String>> {
         if rows.iter().any(|r| !scope.contains(&r.data.village_code)) {
             return Err(StorageError::NotFound);
         }
@@ -108,6 +121,9 @@ impl Database {
             &summary,
         )
         .await?;
+        if let Some(job) = run {
+            crate::registry::import_undo::record_created(&mut tx, job, &ids).await?;
+        }
         tx.commit().await?;
         Ok(ids)
     }
@@ -123,7 +139,7 @@ impl Database {
         actor: &Actor,
     ) -> Result<UmkmRecord> {
         let (after, changed) = self
-            .update_umkm_unchecked(scope, id, expected_version, data, actor)
+            .update_umkm_unchecked(scope, id, expected_version, data, actor, None)
             .await?;
         if changed {
             self.queue_duplicates_of(scope, id).await;
@@ -132,7 +148,8 @@ impl Database {
     }
 
     /// The update without the duplicate check (an import checks all its rows at the end);
-    /// also says whether anything changed.
+    /// also says whether anything changed. `run`: the import job and the record's values
+    /// before, recorded in the same transaction for the import's undo.
     pub(crate) async fn update_umkm_unchecked(
         &self,
         scope: &Scope,
@@ -140,6 +157,7 @@ impl Database {
         expected_version: i64,
         data: &UmkmData,
         actor: &Actor,
+        run: Option<(&str, &str)>,
     ) -> Result<(UmkmRecord, bool)> {
         if !scope.contains(&data.village_code) {
             return Err(StorageError::NotFound);
@@ -162,6 +180,16 @@ impl Database {
                 &serde_json::Value::Object(changes),
             )
             .await?;
+            if let Some((job, before)) = run {
+                crate::registry::import_undo::record_updated(
+                    &mut tx,
+                    job,
+                    id,
+                    after.version,
+                    before,
+                )
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok((after, changed))

@@ -460,13 +460,62 @@ pub struct ImportContext<'a> {
 /// its last digit zeroed. The reader marks such cells with this prefix.
 pub const NUMERIC_CELL_MARK: char = '\u{1}';
 
+/// How a row that matches a stored record changes it (issue 29: a blank cell in a re-imported
+/// file wiped 129 stored turnovers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdateMode {
+    /// Filled cells replace the stored values; a blank cell keeps its value unless
+    /// [`ImportOptions::clear_blank`] was chosen.
+    #[default]
+    Update,
+    /// Only fields empty in the stored record are filled; nothing stored is replaced.
+    FillEmpty,
+}
+
+impl UpdateMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpdateMode::Update => "update",
+            UpdateMode::FillEmpty => "fill_empty",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [UpdateMode::Update, UpdateMode::FillEmpty]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// The choices of one import about stored values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOptions {
+    pub mode: UpdateMode,
+    /// A blank cell clears the stored value: an explicit choice, never the default. Has no
+    /// effect with [`UpdateMode::FillEmpty`].
+    pub clear_blank: bool,
+}
+
+impl ImportOptions {
+    /// Whether a cell replaces the stored value: `stored` empty or not, `cell` blank or not.
+    fn replaces(self, stored_empty: bool, cell_blank: bool) -> bool {
+        match self.mode {
+            UpdateMode::FillEmpty => stored_empty && !cell_blank,
+            UpdateMode::Update => !cell_blank || self.clear_blank,
+        }
+    }
+}
+
 /// Turns one row into an input. `base` is the record's current input when the row updates an
-/// existing business: columns the file does not have keep their values.
+/// existing business: columns the file does not have keep their values, and so do blank cells
+/// unless `options` say otherwise.
 pub fn convert_row(
     cells: &[String],
     mapping: &Mapping,
     ctx: &ImportContext<'_>,
     base: Option<&UmkmInput>,
+    options: ImportOptions,
 ) -> ConvertedRow {
     let mut problems = Vec::new();
     let mut values: HashMap<&str, String> = HashMap::new();
@@ -489,6 +538,13 @@ pub fn convert_row(
         }
     }
     let mut input = base.cloned().unwrap_or_default();
+    // A new record takes every mapped cell; a stored one only the cells the options let
+    // replace its values.
+    let updating = base.is_some();
+    let takes = |t: &str, stored_empty: bool| match values.get(t) {
+        None => false,
+        Some(v) => !updating || options.replaces(stored_empty, v.is_empty()),
+    };
     let has = |t: &str| values.contains_key(t);
     let get = |t: &str| values.get(t).cloned().unwrap_or_default();
     for (target, slot) in [
@@ -507,18 +563,21 @@ pub fn convert_row(
         ("latitude", &mut input.latitude),
         ("longitude", &mut input.longitude),
     ] {
-        if has(target) {
+        if takes(target, slot.is_empty()) {
             *slot = get(target);
         }
     }
-    if has("kbli_code") && input.kbli_version.is_empty() {
+    if !input.kbli_code.is_empty() && input.kbli_version.is_empty() {
         input.kbli_version = "2020".into();
     }
-    if has("sector") {
+    if input.kbli_code.is_empty() {
+        input.kbli_version.clear();
+    }
+    if takes("sector", input.sector.is_empty()) {
         let v = get("sector");
         input.sector = match_sector(&v, ctx.sectors).unwrap_or(v);
     }
-    if has("village") {
+    if takes("village", input.village_code.is_empty()) {
         let district = has("district").then(|| get("district"));
         match resolve_village(&get("village"), district.as_deref(), ctx) {
             Ok(code) => input.village_code = code,
@@ -530,7 +589,8 @@ pub fn convert_row(
     }
     for kind in LegalKind::ALL {
         let target = format!("documents.{}.number", kind.as_str());
-        if !has(&target) {
+        let stored_empty = !input.documents.iter().any(|d| d.kind == kind.as_str());
+        if !takes(&target, stored_empty) {
             continue;
         }
         let number = get(&target);
@@ -562,7 +622,8 @@ pub fn convert_row(
     }
     for link in ["whatsapp", "instagram", "website"] {
         let target = format!("links.{link}");
-        if has(&target) {
+        let stored_empty = !input.links.iter().any(|(k, _)| k == link);
+        if takes(&target, stored_empty) {
             input.links.retain(|(k, _)| k != link);
             let url = get(&target);
             if !url.is_empty() {
@@ -654,178 +715,4 @@ fn candidates<'a>(ctx: &ImportContext<'_>, codes: impl Iterator<Item = &'a Regio
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
-
-    #[test]
-    fn headers_people_write_are_recognised() {
-        for (header, target) in [
-            ("Nama Usaha", "name"),
-            ("  NAMA   USAHA ", "name"),
-            ("Nama Pemilik", "owner_name"),
-            ("NIK", "nik"),
-            ("No. HP/WA", "phone"),
-            ("No HP / WA", "phone"),
-            ("Alamat", "address"),
-            ("Kelurahan", "village"),
-            ("Desa/Kelurahan", "village"),
-            ("Kecamatan", "district"),
-            ("Omzet/Tahun", "annual_sales"),
-            ("Omzet per Tahun (Rp)", "annual_sales"),
-            ("Modal (Rp)", "modal"),
-            ("Jenis Usaha", "sector"),
-            ("NIB", "documents.nib.number"),
-            ("No. P-IRT", "documents.pirt.number"),
-            ("Tenaga Kerja L", "employees_male"),
-        ] {
-            assert_eq!(guess_target(header), Some(target), "{header}");
-        }
-        assert_eq!(guess_target("Keterangan"), None);
-        assert_eq!(guess_target(""), None);
-    }
-
-    #[test]
-    fn the_header_row_is_found_below_titles_and_merged_headers_are_combined() {
-        let rows = vec![
-            s(&["DATA UMKM KECAMATAN PONDOK AREN 2025"]),
-            s(&[]),
-            s(&[
-                "No",
-                "Nama Usaha",
-                "Nama Pemilik",
-                "Tenaga Kerja",
-                "",
-                "Kelurahan",
-            ]),
-            s(&["", "", "", "L", "P", ""]),
-            s(&["1", "Keripik", "Bu Ani", "2", "3", "Pondok Jaya"]),
-        ];
-        let (start, headers, height) = find_header(&rows).unwrap();
-        assert_eq!((start, height), (2, 2));
-        let m = Mapping::guess(&headers);
-        assert_eq!(m.column_of("employees_male"), Some(3));
-        assert_eq!(m.column_of("employees_female"), Some(4));
-        assert_eq!(m.column_of("village"), Some(5));
-        assert_eq!(m.column_of("name"), Some(1));
-    }
-
-    #[test]
-    fn a_mapping_needs_name_owner_and_place() {
-        let m = Mapping::guess(&s(&["Nama Usaha", "NIK"]));
-        assert_eq!(
-            m.check().unwrap_err(),
-            vec!["mapping_needs_owner", "mapping_needs_village"]
-        );
-    }
-
-    #[test]
-    fn sectors_by_name_code_or_common_word() {
-        let sectors = vec![
-            SectorName {
-                code: "kuliner".into(),
-                name_id: "Kuliner".into(),
-                name_en: "Culinary".into(),
-            },
-            SectorName {
-                code: "kriya".into(),
-                name_id: "Kriya".into(),
-                name_en: "Crafts".into(),
-            },
-        ];
-        assert_eq!(
-            match_sector("KULINER", &sectors).as_deref(),
-            Some("kuliner")
-        );
-        assert_eq!(match_sector("Crafts", &sectors).as_deref(), Some("kriya"));
-        assert_eq!(
-            match_sector("Makanan & Minuman", &sectors).as_deref(),
-            Some("kuliner")
-        );
-        assert_eq!(
-            match_sector("Kerajinan", &sectors).as_deref(),
-            Some("kriya")
-        );
-        assert_eq!(match_sector("Bengkel", &sectors), None, "not in this list");
-    }
-
-    #[test]
-    fn rows_become_inputs_with_region_names_resolved() {
-        let tree = RegionTree::embedded();
-        let home = RegionCode::parse("36.74").unwrap();
-        let sectors = vec![SectorName {
-            code: "kuliner".into(),
-            name_id: "Kuliner".into(),
-            name_en: "Culinary".into(),
-        }];
-        let ctx = ImportContext {
-            regions: tree,
-            within: &home,
-            sectors: &sectors,
-        };
-        let headers = s(&[
-            "Nama Usaha",
-            "Nama Pemilik",
-            "NIK",
-            "Kecamatan",
-            "Kelurahan",
-            "Jenis Usaha",
-            "NIB",
-        ]);
-        let m = Mapping::guess(&headers);
-        let row = s(&[
-            "  Keripik  Bu Ani ",
-            "Ani",
-            "\u{1}3674035506900000",
-            "pondok aren",
-            "Jurangmangu Barat",
-            "makanan",
-            "1234567890123",
-        ]);
-        let out = convert_row(&row, &m, &ctx, None);
-        assert_eq!(out.input.name, "Keripik Bu Ani");
-        assert_eq!(out.input.village_code, "36.74.03.1010");
-        assert_eq!(out.input.sector, "kuliner");
-        assert_eq!(out.input.documents[0].number, "1234567890123");
-        assert_eq!(out.problems[0].code, "nik_number_cell");
-        // The same kelurahan name without its kecamatan still resolves inside the city.
-        let m2 = Mapping::guess(&s(&["Nama Usaha", "Nama Pemilik", "Kelurahan"]));
-        let out = convert_row(&s(&["X", "Y", "Pondok Jaya"]), &m2, &ctx, None);
-        assert_eq!(out.input.village_code, "36.74.03.1004");
-        // "Pondok" fits several kelurahan of the city: the candidates come back as a hint.
-        let out = convert_row(&s(&["X", "Y", "Pondok"]), &m2, &ctx, None);
-        assert_eq!(out.problems[0].code, "region_ambiguous");
-        assert!(
-            out.problems[0]
-                .hint
-                .as_deref()
-                .unwrap()
-                .contains("(Pondok Aren, 36.74.03.")
-        );
-        let out = convert_row(&s(&["X", "Y", "Tidak Ada Namanya"]), &m2, &ctx, None);
-        assert_eq!(out.problems[0].code, "region_not_found");
-    }
-
-    #[test]
-    fn columns_missing_from_the_file_keep_the_record_values() {
-        let tree = RegionTree::embedded();
-        let home = RegionCode::parse("36.74").unwrap();
-        let ctx = ImportContext {
-            regions: tree,
-            within: &home,
-            sectors: &[],
-        };
-        let base = UmkmInput {
-            name: "Lama".into(),
-            phone: "081234".into(),
-            ..Default::default()
-        };
-        let m = Mapping::guess(&s(&["Nama Usaha"]));
-        let out = convert_row(&s(&["Baru"]), &m, &ctx, Some(&base));
-        assert_eq!(out.input.name, "Baru");
-        assert_eq!(out.input.phone, "081234");
-    }
-}
+mod tests;
