@@ -301,7 +301,7 @@ async fn official_figures_count_verified_businesses_and_valid_documents_in_every
             compared += 1;
         }
         // Every halal certificate of a verified business lapsed: none is held.
-        assert!(halal.get(d).is_none());
+        assert!(!halal.contains_key(d));
         assert!(
             with_halal.is_empty() || with_halal == "0",
             "{d}: {with_halal}"
@@ -333,13 +333,12 @@ async fn the_expiry_page_lists_expired_documents_most_recent_first() {
     )
     .await;
     let add = |id: String, expires: String| {
-        let q = sqlx::query(
+        sqlx::query(
             "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on) \
              VALUES ($1, 'pirt', '206367401012329', '2020-01-10', $2)",
         )
         .bind(id)
-        .bind(expires);
-        q
+        .bind(expires)
     };
     add(active[0].clone(), day(-400))
         .execute(&mut conn)
