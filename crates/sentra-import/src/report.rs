@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use sentra_domain::import::{Mapping, RowProblem, clean_cell};
 use sentra_i18n::Lang;
+use sentra_sheets::Cell;
 
 /// `A`, `B`, …, `Z`, `AA`: columns as the spreadsheet names them.
 pub fn column_letter(mut i: usize) -> String {
@@ -73,22 +74,28 @@ pub fn rejected_xlsx(
     let mut out_headers: Vec<String> = headers.iter().map(|h| h.trim().to_string()).collect();
     out_headers.push(l.t("import.source_row").into_owned());
     out_headers.push(l.t("import.reason").into_owned());
-    let mut w = sentra_sheets::XlsxWriter::new(&l.t("import.rejected_sheet"), &out_headers)?;
+    // The office's own cells go back as they came (text: a NIK stays sixteen digits); the row
+    // number is a number.
+    let mut columns = sentra_sheets::Column::texts(&out_headers);
+    if let Some(c) = columns.get_mut(headers.len()) {
+        c.kind = sentra_sheets::Kind::Integer;
+    }
+    let mut w = sentra_sheets::XlsxWriter::new(&l.t("import.rejected_sheet"), &columns)?;
     for row in data {
         let Some(problems) = invalid.get(&row.line) else {
             continue;
         };
-        let mut out: Vec<String> = (0..headers.len())
-            .map(|i| clean_cell(row.cell(i)))
+        let mut out: Vec<Cell> = (0..headers.len())
+            .map(|i| Cell::text(clean_cell(row.cell(i))))
             .collect();
-        out.push(row.line.to_string());
-        out.push(
+        out.push(Cell::Integer(row.line as i64));
+        out.push(Cell::Text(
             problems
                 .iter()
                 .map(|p| reason(l, p, headers, mapping))
                 .collect::<Vec<_>>()
                 .join("; "),
-        );
+        ));
         w.push(&out)?;
     }
     w.finish()
@@ -133,26 +140,26 @@ pub fn changes_xlsx(
     l: Lang,
     rows: &[sentra_storage::ChangeRow],
 ) -> Result<Vec<u8>, sentra_sheets::SheetError> {
-    let headers: Vec<String> = [
-        "import.source_row",
-        "reimport.change_record",
-        "reimport.change_record_id",
-        "import.field",
-        "reimport.change_old",
-        "reimport.change_new",
-    ]
-    .iter()
-    .map(|k| l.t(k).into_owned())
-    .collect();
-    let mut w = sentra_sheets::XlsxWriter::new(&l.t("reimport.changes_sheet"), &headers)?;
+    use sentra_sheets::{Cell, Column, Kind};
+    let header = |k: &str| l.t(k).into_owned();
+    // The row is a number; the values stay as the office wrote them (any field's text).
+    let columns = [
+        Column::new(header("import.source_row"), Kind::Integer),
+        Column::new(header("reimport.change_record"), Kind::Text),
+        Column::new(header("reimport.change_record_id"), Kind::Text),
+        Column::new(header("import.field"), Kind::Text),
+        Column::new(header("reimport.change_old"), Kind::Text),
+        Column::new(header("reimport.change_new"), Kind::Text),
+    ];
+    let mut w = sentra_sheets::XlsxWriter::new(&l.t("reimport.changes_sheet"), &columns)?;
     for r in rows {
         w.push(&[
-            r.line.to_string(),
-            r.name.clone(),
-            r.umkm_id.clone(),
-            target_label(l, &r.change.field),
-            r.change.old.clone(),
-            r.change.new.clone(),
+            Cell::Integer(i64::try_from(r.line).unwrap_or(i64::MAX)),
+            Cell::text(r.name.clone()),
+            Cell::text(r.umkm_id.clone()),
+            Cell::text(target_label(l, &r.change.field)),
+            Cell::text(r.change.old.clone()),
+            Cell::text(r.change.new.clone()),
         ])?;
     }
     w.finish()

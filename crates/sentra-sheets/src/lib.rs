@@ -3,6 +3,7 @@
 //! and csv written back (rejected rows, templates, exports). Reading is bounded (issue 27): a
 //! file that would take more than the [`Limit`]s is refused before it is expanded.
 
+mod cell;
 #[cfg(any(test, feature = "fixtures"))]
 pub mod fixtures;
 mod guard;
@@ -11,9 +12,13 @@ mod read;
 mod report;
 mod write;
 
+pub use cell::{
+    COUNT_FORMAT, Cell, Column, DATE_FORMAT, DATETIME_FORMAT, Kind, PERCENT_FORMAT, RUPIAH_FORMAT,
+    at_zone,
+};
 pub use limits::Limit;
 pub use read::{Format, Row, Shape, Table, read_rows, read_table};
-pub use report::{Cell, ReportSheet, write_report};
+pub use report::{ReportSheet, write_report};
 pub use write::{CsvWriter, XlsxWriter, csv_safe, write_xlsx};
 
 #[derive(Debug, thiserror::Error)]

@@ -7,17 +7,7 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use crate::SheetError;
-
-/// One cell of a report.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Count(i64),
-    /// An amount or a total of amounts (`i128`: a total may pass `i64`).
-    Rupiah(i128),
-    /// A share from 0 to 1; `None` where there is nothing to divide by.
-    Percent(Option<f64>),
-}
+use crate::cell::{Cell, Kind, Stored};
 
 /// A sheet: a title and lines under it (region, period, source), the column headers, the
 /// rows, and an optional total row (shown bold).
@@ -31,50 +21,39 @@ pub struct ReportSheet {
     pub total: Option<Vec<Cell>>,
 }
 
-/// Spreadsheets keep 15 significant digits (Excel, and LibreOffice as it saves for Excel): an
-/// amount from Rp1.000 triliun up would be shown rounded, so it is written as its exact text.
-const EXACT_NUMBER_LIMIT: u128 = 1_000_000_000_000_000;
-
-/// The formats: Indonesian separators by the locale tag, text kept as text.
-pub const COUNT_FORMAT: &str = "[$-421]#,##0";
-pub const RUPIAH_FORMAT: &str = "[$-421]\"Rp \"#,##0";
-pub const PERCENT_FORMAT: &str = "[$-421]0.0%";
-
 fn err(e: rust_xlsxwriter::XlsxError) -> SheetError {
     SheetError::Write(e.to_string())
 }
 
 struct Formats {
+    bold: bool,
     text: Format,
-    count: Format,
-    rupiah: Format,
-    percent: Format,
     /// A total too long to keep exact as a number: text, right-aligned like numbers.
     big: Format,
-}
-
-/// `Rp 1.500.000`, as [`RUPIAH_FORMAT`] shows it.
-fn rupiah_text(n: i128) -> String {
-    let digits = sentra_domain::money::format_thousands(n);
-    match digits.strip_prefix('-') {
-        Some(d) => format!("-Rp {d}"),
-        None => format!("Rp {digits}"),
-    }
+    numbers: std::collections::HashMap<Kind, Format>,
 }
 
 impl Formats {
     fn new(bold: bool) -> Self {
-        let base = || {
-            let f = Format::new().set_border(FormatBorder::Thin);
-            if bold { f.set_bold() } else { f }
-        };
+        let base = Self::base(bold);
         Self {
-            text: base().set_num_format("@"),
-            count: base().set_num_format(COUNT_FORMAT),
-            rupiah: base().set_num_format(RUPIAH_FORMAT),
-            percent: base().set_num_format(PERCENT_FORMAT),
-            big: base().set_num_format("@").set_align(FormatAlign::Right),
+            bold,
+            text: base.clone().set_num_format("@"),
+            big: base.set_num_format("@").set_align(FormatAlign::Right),
+            numbers: std::collections::HashMap::new(),
         }
+    }
+
+    fn base(bold: bool) -> Format {
+        let f = Format::new().set_border(FormatBorder::Thin);
+        if bold { f.set_bold() } else { f }
+    }
+
+    fn number(&mut self, kind: Kind) -> &Format {
+        let bold = self.bold;
+        self.numbers
+            .entry(kind)
+            .or_insert_with(|| Self::base(bold).set_num_format(kind.number_format()))
     }
 }
 
@@ -82,19 +61,15 @@ fn write_row(
     sheet: &mut Worksheet,
     row: u32,
     cells: &[Cell],
-    f: &Formats,
+    f: &mut Formats,
 ) -> Result<(), SheetError> {
     for (i, cell) in cells.iter().enumerate() {
         let col = i as u16;
-        match cell {
-            Cell::Text(t) => sheet.write_string_with_format(row, col, t, &f.text),
-            Cell::Count(n) => sheet.write_number_with_format(row, col, *n as f64, &f.count),
-            Cell::Rupiah(n) if n.unsigned_abs() < EXACT_NUMBER_LIMIT => {
-                sheet.write_number_with_format(row, col, *n as f64, &f.rupiah)
-            }
-            Cell::Rupiah(n) => sheet.write_string_with_format(row, col, rupiah_text(*n), &f.big),
-            Cell::Percent(Some(p)) => sheet.write_number_with_format(row, col, *p, &f.percent),
-            Cell::Percent(None) => sheet.write_string_with_format(row, col, "–", &f.text),
+        match cell.stored() {
+            Stored::Nothing => sheet.write_blank(row, col, &f.text),
+            Stored::Number(n, kind) => sheet.write_number_with_format(row, col, n, f.number(kind)),
+            Stored::Text(t, false) => sheet.write_string_with_format(row, col, t, &f.text),
+            Stored::Text(t, true) => sheet.write_string_with_format(row, col, t, &f.big),
         }
         .map_err(err)?;
     }
@@ -103,13 +78,6 @@ fn write_row(
 
 /// Column width from the longest text it will show (header or a formatted value).
 fn widths(sheet: &ReportSheet) -> Vec<f64> {
-    let shown = |c: &Cell| match c {
-        Cell::Text(t) => t.chars().count(),
-        // Digits, separators, and "Rp " for money.
-        Cell::Count(n) => n.to_string().len() * 4 / 3 + 1,
-        Cell::Rupiah(n) => rupiah_text(*n).chars().count(),
-        Cell::Percent(_) => 6,
-    };
     sheet
         .headers
         .iter()
@@ -120,7 +88,7 @@ fn widths(sheet: &ReportSheet) -> Vec<f64> {
                 .iter()
                 .chain(sheet.total.iter())
                 .filter_map(|r| r.get(i))
-                .map(shown)
+                .map(Cell::shown_len)
                 .max()
                 .unwrap_or(0);
             (h.chars().count().min(24).max(longest).clamp(8, 48) + 2) as f64
@@ -131,8 +99,8 @@ fn widths(sheet: &ReportSheet) -> Vec<f64> {
 /// The workbook, one worksheet per report sheet.
 pub fn write_report(sheets: &[ReportSheet]) -> Result<Vec<u8>, SheetError> {
     let mut book = Workbook::new();
-    let plain = Formats::new(false);
-    let bold = Formats::new(true);
+    let mut plain = Formats::new(false);
+    let mut bold = Formats::new(true);
     let title = Format::new().set_bold().set_font_size(14);
     let header = Format::new()
         .set_bold()
@@ -159,11 +127,11 @@ pub fn write_report(sheets: &[ReportSheet]) -> Result<Vec<u8>, SheetError> {
         }
         let mut at = head + 1;
         for r in &s.rows {
-            write_row(sheet, at, r, &plain)?;
+            write_row(sheet, at, r, &mut plain)?;
             at += 1;
         }
         if let Some(total) = &s.total {
-            write_row(sheet, at, total, &bold)?;
+            write_row(sheet, at, total, &mut bold)?;
         }
         sheet.set_freeze_panes(head + 1, 0).map_err(err)?;
         sheet.set_landscape();

@@ -58,7 +58,7 @@ pub use programme::activities::{
 };
 pub use registry::demo::DemoSeller;
 pub use registry::duplicates::{DuplicatePairRow, ScanOutcome};
-pub use registry::export::EXPORT_HEADERS;
+pub use registry::export::{EXPORT_HEADERS, ExportedUmkm};
 pub use registry::export_jobs::ExportJob;
 pub use registry::field_sync::{Applied, FieldNote, FromPhone, UmkmPhoto};
 pub use registry::growth::{

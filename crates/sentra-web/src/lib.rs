@@ -50,6 +50,7 @@ use tower_http::trace::TraceLayer;
 pub use api::openapi_json;
 pub use client::ProxyRange;
 pub use lang::Lang;
+pub use registry::export::ExportLayout;
 pub use routes::{Access, RouteRule};
 
 /// What every handler shares.

@@ -84,15 +84,23 @@ fn demo_file(
             }
             Ok(())
         };
+    // The cells are as offices type them ("Rp 1.500.000", "0812…"): text, which is what the
+    // importer is tested against, not numbers Sentra writes.
+    let columns = sentra_sheets::Column::texts(&headers);
+    let texts = |c: &[String]| -> Vec<sentra_sheets::Cell> {
+        c.iter()
+            .map(|t| sentra_sheets::Cell::text(t.clone()))
+            .collect()
+    };
     if xlsx {
-        let mut w = sentra_sheets::XlsxWriter::new("UMKM", &headers)?;
-        push_all(&mut |c| Ok(w.push(c)?))?;
+        let mut w = sentra_sheets::XlsxWriter::new("UMKM", &columns)?;
+        push_all(&mut |c| Ok(w.push(&texts(c))?))?;
         w.finish_to(out)?;
     } else {
         let file = std::fs::File::create(out)
             .with_context(|| format!("cannot create {}", out.display()))?;
-        let mut w = sentra_sheets::CsvWriter::new(std::io::BufWriter::new(file), &headers)?;
-        push_all(&mut |c| Ok(w.push(c)?))?;
+        let mut w = sentra_sheets::CsvWriter::new(std::io::BufWriter::new(file), &columns)?;
+        push_all(&mut |c| Ok(w.push(&texts(c))?))?;
         std::io::Write::flush(&mut w.finish()?)?;
     }
     if let Some(t) = truth {

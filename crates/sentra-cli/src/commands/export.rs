@@ -5,7 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, anyhow, bail};
 use sentra_domain::scope::Scope;
-use sentra_storage::{Actor, Database, EXPORT_HEADERS, UmkmFilter};
+use sentra_storage::{Actor, Database, ExportedUmkm, UmkmFilter};
+use sentra_web::{ExportLayout, Lang};
 use tokio::sync::mpsc;
 
 use crate::context::{Context, DbArgs, open, region_or_home};
@@ -27,6 +28,9 @@ pub(crate) struct Args {
     /// Write NIK and phone numbers whole.
     #[arg(long)]
     personal_data: bool,
+    /// The language of the headers and labels: id or en.
+    #[arg(long, default_value = "id")]
+    lang: String,
     #[command(flatten)]
     db: DbArgs,
 }
@@ -41,6 +45,8 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let lang = Lang::parse(&args.lang).ok_or_else(|| anyhow!("--lang must be id or en"))?;
+    let layout = ExportLayout::load(&db, lang, &region).await?;
     let filter = UmkmFilter {
         sector: args.sector,
         status,
@@ -51,6 +57,7 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
         Scope::region(region),
         filter,
         args.personal_data,
+        &layout,
         &args.out,
     )
     .await?;
@@ -64,6 +71,7 @@ async fn export(
     scope: Scope,
     filter: UmkmFilter,
     personal_data: bool,
+    layout: &ExportLayout,
     out: &Path,
 ) -> anyhow::Result<u64> {
     let xlsx = match out.extension().and_then(|e| e.to_str()) {
@@ -71,7 +79,7 @@ async fn export(
         Some("csv") => false,
         _ => bail!("--out must end in .csv or .xlsx / berkas keluaran harus .csv atau .xlsx"),
     };
-    let (tx, mut rx) = mpsc::channel::<Vec<String>>(1024);
+    let (tx, mut rx) = mpsc::channel::<ExportedUmkm>(1024);
     let producer = {
         let db = db.clone();
         tokio::spawn(async move {
@@ -79,19 +87,19 @@ async fn export(
                 .await
         })
     };
-    let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| h.to_string()).collect();
+    let columns = layout.columns();
     if xlsx {
-        let mut w = sentra_sheets::XlsxWriter::new("UMKM", &headers)?;
+        let mut w = sentra_sheets::XlsxWriter::new("UMKM", &columns)?;
         while let Some(row) = rx.recv().await {
-            w.push(&row)?;
+            w.push(&layout.cells(&row))?;
         }
         w.finish_to(out)?;
     } else {
         let file = std::fs::File::create(out)
             .with_context(|| format!("cannot create {}", out.display()))?;
-        let mut w = sentra_sheets::CsvWriter::new(std::io::BufWriter::new(file), &headers)?;
+        let mut w = sentra_sheets::CsvWriter::new(std::io::BufWriter::new(file), &columns)?;
         while let Some(row) = rx.recv().await {
-            w.push(&row)?;
+            w.push(&layout.cells(&row))?;
         }
         w.finish()?.flush()?;
     }

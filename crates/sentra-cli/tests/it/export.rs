@@ -134,10 +134,16 @@ async fn xlsx_export_reads_back_with_the_same_rows() {
         .position(|h| h == "Status")
         .unwrap();
     assert!(table.rows.len() > 1);
+    let code = table.rows[0]
+        .cells
+        .iter()
+        .position(|h| h == "Kode Status")
+        .unwrap();
+    // The status by name, its code in a column of its own.
     assert!(
         table.rows[1..]
             .iter()
-            .all(|r| r.cells[status] == "verified")
+            .all(|r| r.cells[status] == "Terverifikasi" && r.cells[code] == "verified")
     );
     let csv = csv_rows(
         &app.get("/umkm/export.csv?status=verified")
@@ -233,7 +239,16 @@ async fn a_large_workbook_is_made_by_a_job_for_its_requester() {
         .iter()
         .position(|h| h == "Jenis Usaha")
         .unwrap();
-    assert!(table.rows[1..].iter().all(|r| r.cells[sector] == "kuliner"));
+    let code = table.rows[0]
+        .cells
+        .iter()
+        .position(|h| h == "Kode Jenis Usaha")
+        .unwrap();
+    assert!(
+        table.rows[1..]
+            .iter()
+            .all(|r| r.cells[sector] == "Kuliner" && r.cells[code] == "kuliner")
+    );
     // Another user of the same region cannot open it.
     let (other, _, _) = app.as_user("admin", common::HOME).await;
     let res = other

@@ -43,3 +43,4 @@ mod search_servers;
 mod security;
 mod security_uploads;
 mod synonyms;
+mod xlsx_numbers;

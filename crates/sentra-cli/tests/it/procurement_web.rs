@@ -347,7 +347,9 @@ async fn an_officer_keeps_units_budgets_and_purchases_through_the_pages() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let book = sentra_sheets::read_table("r.xlsx", res.bytes().await.unwrap().to_vec()).unwrap();
+    let bytes = res.bytes().await.unwrap().to_vec();
+    crate::xlsx_numbers::dates_are_dates(&bytes, "Pembelian", "Tanggal pesanan");
+    let book = sentra_sheets::read_table("r.xlsx", bytes).unwrap();
     let unit_line = book
         .rows
         .iter()
@@ -541,7 +543,15 @@ async fn an_ekatalog_product_is_bought_from_its_page_and_the_never_sold_are_list
 
 fn xlsx(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let headers: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
-    sentra_sheets::write_xlsx("Data", &headers, rows).unwrap()
+    let rows: Vec<Vec<sentra_sheets::Cell>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| sentra_sheets::Cell::text(c.clone()))
+                .collect()
+        })
+        .collect();
+    sentra_sheets::write_xlsx("Data", &sentra_sheets::Column::texts(&headers), &rows).unwrap()
 }
 
 async fn upload(

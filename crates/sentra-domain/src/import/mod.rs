@@ -123,6 +123,7 @@ const HEADER_SYNONYMS: &[(&str, &[&str])] = &[
             "kelurahan desa",
             "kode wilayah",
             "village",
+            "region code",
         ],
     ),
     (
@@ -146,6 +147,7 @@ const HEADER_SYNONYMS: &[(&str, &[&str])] = &[
             "tahun mulai usaha",
             "mulai usaha",
             "tahun",
+            "year started",
         ],
     ),
     (
@@ -157,6 +159,7 @@ const HEADER_SYNONYMS: &[(&str, &[&str])] = &[
             "asset",
             "modal tahun",
             "kekayaan bersih",
+            "capital",
         ],
     ),
     (
@@ -172,6 +175,7 @@ const HEADER_SYNONYMS: &[(&str, &[&str])] = &[
             "omset per tahun",
             "penjualan tahunan",
             "hasil penjualan tahunan",
+            "annual sales",
         ],
     ),
     (
@@ -184,6 +188,7 @@ const HEADER_SYNONYMS: &[(&str, &[&str])] = &[
             "karyawan laki laki",
             "karyawan l",
             "laki laki",
+            "male workers",
         ],
     ),
     (
@@ -196,6 +201,7 @@ const HEADER_SYNONYMS: &[(&str, &[&str])] = &[
             "karyawan perempuan",
             "karyawan p",
             "perempuan",
+            "female workers",
         ],
     ),
     ("latitude", &["latitude", "lat", "lintang"]),

@@ -14,8 +14,9 @@ use crate::accounts::audit::{self, Actor};
 use crate::sql::filter_where;
 use crate::{Database, Result};
 
-/// The export's columns. The headers are the ones the importer recognises, so an export can be
-/// edited in a spreadsheet and imported again.
+/// The export's first columns in Indonesian (the files add labels' codes after them). The
+/// headers are the ones the importer recognises, so an export can be edited in a spreadsheet
+/// and imported again.
 pub const EXPORT_HEADERS: &[&str] = &[
     "ID",
     "Nama Usaha",
@@ -40,6 +41,37 @@ pub const EXPORT_HEADERS: &[&str] = &[
     "Diperbarui",
 ];
 
+/// One exported record, typed: the writers of the files decide how each value is shown
+/// (numbers as numbers, codes with their labels). NIK and phone are already masked unless
+/// revealed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportedUmkm {
+    pub id: String,
+    pub name: String,
+    pub brand: String,
+    pub owner_name: String,
+    pub nik: String,
+    pub phone: String,
+    pub address: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub district_name: String,
+    pub sector_code: String,
+    pub kbli_code: String,
+    pub year_started: Option<i64>,
+    pub modal_rupiah: Option<i64>,
+    pub annual_sales_rupiah: Option<i64>,
+    pub employees_male: Option<i64>,
+    pub employees_female: Option<i64>,
+    /// `mikro`, `kecil`, … or empty when it cannot be told.
+    pub size_class: String,
+    pub nib: String,
+    /// `draft`, `verified` or `inactive`.
+    pub status: String,
+    /// RFC 3339 UTC, as stored.
+    pub updated_at: String,
+}
+
 impl Database {
     /// Sends every record of the scope that passes `filter` to `rows`, in id order, and returns
     /// how many were sent. With `reveal` the NIK and phone are whole, otherwise masked. The
@@ -50,7 +82,7 @@ impl Database {
         filter: &UmkmFilter,
         reveal: bool,
         actor: &Actor,
-        rows: mpsc::Sender<Vec<String>>,
+        rows: mpsc::Sender<ExportedUmkm>,
     ) -> Result<u64> {
         let mut sent = 0u64;
         let tree = RegionTree::embedded();
@@ -69,12 +101,8 @@ impl Database {
                 let text = |c: &str| -> Result<String> {
                     Ok(row.try_get::<Option<String>, _>(c)?.unwrap_or_default())
                 };
-                let int = |c: &str| -> Result<String> {
-                    Ok(row
-                        .try_get::<Option<i64>, _>(c)?
-                        .map(|v| v.to_string())
-                        .unwrap_or_default())
-                };
+                let int =
+                    |c: &str| -> Result<Option<i64>> { Ok(row.try_get::<Option<i64>, _>(c)?) };
                 let nik = self.keyring.decrypt(&text("owner_nik_enc")?)?;
                 let phone = text("owner_phone")?;
                 let (nik, phone) = if reveal {
@@ -93,30 +121,30 @@ impl Database {
                         .unwrap_or_default()
                 };
                 let village = text("village_code")?;
-                let cells = vec![
-                    text("id")?,
-                    text("name")?,
-                    text("brand")?,
-                    text("owner_name")?,
+                let record = ExportedUmkm {
+                    id: text("id")?,
+                    name: text("name")?,
+                    brand: text("brand")?,
+                    owner_name: text("owner_name")?,
                     nik,
                     phone,
-                    text("address")?,
-                    village.clone(),
-                    name_of(village),
-                    name_of(text("district_code")?),
-                    text("sector_code")?,
-                    text("kbli_code")?,
-                    int("year_started")?,
-                    int("modal_rupiah")?,
-                    int("annual_sales_rupiah")?,
-                    int("employees_male")?,
-                    int("employees_female")?,
-                    text("size_class")?,
-                    text("nib")?,
-                    text("status")?,
-                    text("updated_at")?,
-                ];
-                if rows.send(cells).await.is_err() {
+                    address: text("address")?,
+                    village_name: name_of(village.clone()),
+                    village_code: village,
+                    district_name: name_of(text("district_code")?),
+                    sector_code: text("sector_code")?,
+                    kbli_code: text("kbli_code")?,
+                    year_started: int("year_started")?,
+                    modal_rupiah: int("modal_rupiah")?,
+                    annual_sales_rupiah: int("annual_sales_rupiah")?,
+                    employees_male: int("employees_male")?,
+                    employees_female: int("employees_female")?,
+                    size_class: text("size_class")?,
+                    nib: text("nib")?,
+                    status: text("status")?,
+                    updated_at: text("updated_at")?,
+                };
+                if rows.send(record).await.is_err() {
                     break;
                 }
                 sent += 1;

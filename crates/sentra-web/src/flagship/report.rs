@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, PageResult};
 use crate::extract::PageCtx;
-use crate::flagship::results::{Results, decimal, results};
+use crate::flagship::results::{Results, results};
 use crate::lang::{Lang, ReqLang};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
@@ -174,7 +174,7 @@ fn audit_participant(
             rows.consistency.push(vec![
                 Cell::Text(p.name.clone()),
                 Cell::Text(label.clone()),
-                Cell::Text(decimal(lang, pr.cr, 3)),
+                Cell::Decimal(pr.cr, 3),
                 Cell::Count(pr.missing as i64),
             ]);
         }

@@ -539,6 +539,24 @@ fn cell_text(lang: Lang, c: &Cell) -> (String, bool) {
         Cell::Rupiah(n) => (format!("Rp {}", number(*n)), true),
         Cell::Percent(Some(p)) => (lang.percent(p * 100.0), true),
         Cell::Percent(None) => ("–".into(), true),
+        Cell::Empty => (String::new(), false),
+        Cell::Integer(n) => (n.to_string(), true),
+        Cell::Decimal(v, places) => {
+            let s = format!("{v:.*}", usize::from(*places));
+            (
+                if lang == Lang::Id {
+                    s.replace('.', ",")
+                } else {
+                    s
+                },
+                true,
+            )
+        }
+        Cell::Date(d) => {
+            use chrono::Datelike;
+            (lang.date(d.year(), d.month(), d.day()), false)
+        }
+        Cell::DateTime(t) => (t.format("%d/%m/%Y %H:%M").to_string(), false),
     }
 }
 

@@ -12,9 +12,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sentra_domain::account::Permission;
 use sentra_domain::money::format_rupiah;
-use sentra_domain::procurement_sheet::SheetKind;
+use sentra_domain::procurement_sheet::{Column as SheetColumn, SheetKind};
 use sentra_domain::region::RegionCode;
 use sentra_import::procurement::{Mode, ProcurementReport, error_message, read, run};
+use sentra_sheets::{Cell, Kind};
 use serde::Deserialize;
 
 use crate::auth::check_csrf;
@@ -259,37 +260,58 @@ struct TemplateQuery {
 /// example row.
 async fn template(ctx: PageCtx, PageQuery(q): PageQuery<TemplateQuery>) -> PageResult {
     let lang = ctx.lang;
-    let (kind, example): (SheetKind, &[&str]) = match q.kind.as_str() {
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).map_or(Cell::Empty, Cell::Date);
+    let text = |t: &str| Cell::Text(t.into());
+    // The example row as a typed-in one would be: amounts and dates as numbers and dates, so
+    // that what an office types under it is summed and sorted too.
+    let (kind, example): (SheetKind, Vec<Cell>) = match q.kind.as_str() {
         "anggaran" => (
             SheetKind::Budgets,
-            &["1.02.01", "Dinas Kesehatan", "2026", "36.000.000.000"],
+            vec![
+                text("1.02.01"),
+                text("Dinas Kesehatan"),
+                Cell::Integer(2026),
+                Cell::Rupiah(36_000_000_000),
+            ],
         ),
         _ => (
             SheetKind::Purchases,
-            &[
-                "1.02.01",
-                "2026-02-014",
-                "Rp 12.500.000",
-                "02/03/2026",
-                "16/03/2026",
-                "E-Purchasing",
-                "Usaha Mikro",
-                "9120301234567",
-                "Keripik Tempe Bu Sri",
-                "14/03/2026",
-                "16/03/2026",
-                "30/03/2026",
+            vec![
+                text("1.02.01"),
+                text("2026-02-014"),
+                Cell::Rupiah(12_500_000),
+                date(2026, 3, 2),
+                date(2026, 3, 16),
+                text("E-Purchasing"),
+                text("Usaha Mikro"),
+                text("9120301234567"),
+                text("Keripik Tempe Bu Sri"),
+                date(2026, 3, 14),
+                date(2026, 3, 16),
+                date(2026, 3, 30),
             ],
         ),
     };
-    let headers: Vec<String> = kind
+    let columns: Vec<sentra_sheets::Column> = kind
         .columns()
         .iter()
-        .map(|c| c.header().to_string())
+        .map(|c| {
+            let cell_kind = match c {
+                SheetColumn::Year => Kind::Integer,
+                SheetColumn::Budget | SheetColumn::Value => Kind::Rupiah,
+                SheetColumn::OrderedOn
+                | SheetColumn::DueOn
+                | SheetColumn::DeliveredOn
+                | SheetColumn::AcceptedOn
+                | SheetColumn::PaidOn => Kind::Date,
+                _ => Kind::Text,
+            };
+            sentra_sheets::Column::new(c.header(), cell_kind)
+        })
         .collect();
-    let row: Vec<String> = example.iter().map(|s| s.to_string()).collect();
-    let bytes = sentra_sheets::write_xlsx(&lang.t("procurement.template_sheet"), &headers, &[row])
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let bytes =
+        sentra_sheets::write_xlsx(&lang.t("procurement.template_sheet"), &columns, &[example])
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
     let name = match kind {
         SheetKind::Budgets => "templat-pagu-opd.xlsx",
         SheetKind::Purchases => "templat-pembelian-opd.xlsx",

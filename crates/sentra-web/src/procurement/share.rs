@@ -552,9 +552,8 @@ fn months_sheet(lang: Lang, p: &Period, f: &Figures, notes: Vec<String>) -> Repo
 fn purchases_sheet(lang: Lang, purchases: &[PurchaseRow], notes: Vec<String>) -> ReportSheet {
     let t = |k: &str| lang.t(k).into_owned();
     let days = |d: Option<i64>| d.map_or(Cell::Text("–".into()), Cell::Count);
-    let date = |d: Option<NaiveDate>| {
-        Cell::Text(d.map_or("–".into(), |d| d.format("%d/%m/%Y").to_string()))
-    };
+    // Dates as dates (shown dd/mm/yyyy), so that the sheet sorts and filters by them.
+    let date = |d: Option<NaiveDate>| d.map_or(Cell::Text("–".into()), Cell::Date);
     let headers = [
         "procurement.unit",
         "procurement.field_package",

@@ -11,8 +11,10 @@ use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use sentra_domain::account::Permission;
-use sentra_storage::EXPORT_HEADERS;
-use sentra_storage::{JobState, PageRequest, SortDirection, UmkmFilter, UmkmSort};
+use sentra_domain::programme::activity::Zone;
+use sentra_domain::region::RegionCode;
+use sentra_sheets::{Cell, Column, Kind};
+use sentra_storage::{ExportedUmkm, JobState, PageRequest, SortDirection, UmkmFilter, UmkmSort};
 use tokio::sync::mpsc;
 
 use crate::AppState;
@@ -21,6 +23,7 @@ use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
 use crate::lang::Lang;
 use crate::params::parse_list_params;
+use crate::programme::activities::sector_label;
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 
@@ -56,6 +59,115 @@ pub fn routes() -> Routes {
 /// Larger workbooks are written by a job: they take longer than a request may.
 pub const XLSX_INLINE_MAX: i64 = 20_000;
 
+/// How the registry export is written (issue 29): headers and labels in the reader's language,
+/// numbers as numbers, the last change in the local time of the exported region, and after the
+/// labels their codes for programs that read the file. The first columns are the import
+/// layout, so an edited export imports back (the importer knows the headers in both languages
+/// and the sector by its name).
+#[derive(Debug, Clone)]
+pub struct ExportLayout {
+    pub lang: Lang,
+    pub zone: Zone,
+    pub sectors: Vec<sentra_storage::Sector>,
+}
+
+impl ExportLayout {
+    /// The layout for an export of `region` read in `lang`.
+    pub async fn load(
+        db: &sentra_storage::Database,
+        lang: Lang,
+        region: &RegionCode,
+    ) -> Result<Self, sentra_storage::StorageError> {
+        Ok(Self {
+            lang,
+            zone: Zone::of_region(region.as_str()),
+            sectors: db.sectors().await?,
+        })
+    }
+
+    pub fn columns(&self) -> Vec<Column> {
+        let t = |k: &str| self.lang.t(&format!("xlsx_export.{k}")).into_owned();
+        let mut columns: Vec<Column> = [
+            ("id", Kind::Text),
+            ("name", Kind::Text),
+            ("brand", Kind::Text),
+            ("owner_name", Kind::Text),
+            ("nik", Kind::Text),
+            ("phone", Kind::Text),
+            ("address", Kind::Text),
+            ("region_code", Kind::Text),
+            ("village", Kind::Text),
+            ("district", Kind::Text),
+            ("sector", Kind::Text),
+            ("kbli", Kind::Text),
+            ("year_started", Kind::Integer),
+            ("modal", Kind::Rupiah),
+            ("annual_sales", Kind::Rupiah),
+            ("employees_male", Kind::Count),
+            ("employees_female", Kind::Count),
+            ("size_class", Kind::Text),
+            ("nib", Kind::Text),
+            ("status", Kind::Text),
+        ]
+        .into_iter()
+        .map(|(k, kind)| Column::new(t(k), kind))
+        .collect();
+        columns.push(Column::new(
+            self.lang
+                .tf("xlsx_export.updated", &[("zone", self.zone.as_str())]),
+            Kind::DateTime,
+        ));
+        for k in ["sector_code", "size_class_code", "status_code"] {
+            columns.push(Column::new(t(k), Kind::Text));
+        }
+        columns
+    }
+
+    pub fn cells(&self, r: &ExportedUmkm) -> Vec<Cell> {
+        let lang = self.lang;
+        let label = |prefix: &str, code: &str| {
+            if code.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(lang.t(&format!("{prefix}.{code}")).into_owned())
+            }
+        };
+        let sector = if r.sector_code.is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(sector_label(lang, &self.sectors, &r.sector_code))
+        };
+        vec![
+            Cell::text(r.id.clone()),
+            Cell::text(r.name.clone()),
+            Cell::text(r.brand.clone()),
+            Cell::text(r.owner_name.clone()),
+            Cell::text(r.nik.clone()),
+            Cell::text(r.phone.clone()),
+            Cell::text(r.address.clone()),
+            Cell::text(r.village_code.clone()),
+            Cell::text(r.village_name.clone()),
+            Cell::text(r.district_name.clone()),
+            sector,
+            Cell::text(r.kbli_code.clone()),
+            r.year_started.map_or(Cell::Empty, Cell::Integer),
+            r.modal_rupiah
+                .map_or(Cell::Empty, |n| Cell::Rupiah(n.into())),
+            r.annual_sales_rupiah
+                .map_or(Cell::Empty, |n| Cell::Rupiah(n.into())),
+            r.employees_male.map_or(Cell::Empty, Cell::Count),
+            r.employees_female.map_or(Cell::Empty, Cell::Count),
+            label("size", &r.size_class),
+            Cell::text(r.nib.clone()),
+            label("status", &r.status),
+            Cell::local_time(&r.updated_at, self.zone),
+            Cell::text(r.sector_code.clone()),
+            Cell::text(r.size_class.clone()),
+            Cell::text(r.status.clone()),
+        ]
+    }
+}
+
 /// The filters of an export's query string, and whether the full NIK and phone go out (asked
 /// for with `personal=1`, and the role may see them).
 pub fn export_params(
@@ -69,16 +181,23 @@ pub fn export_params(
     Ok((params.filter, reveal))
 }
 
-/// Starts the export task; the rows arrive on the returned channel.
-fn start(ctx: &PageCtx, query: &str) -> Result<mpsc::Receiver<Vec<String>>, ApiError> {
+/// Starts the export task; the rows arrive on the returned channel, to be written the way
+/// the returned layout says.
+async fn start(
+    ctx: &PageCtx,
+    query: &str,
+) -> Result<(mpsc::Receiver<ExportedUmkm>, ExportLayout), ApiError> {
     let (filter, reveal) = export_params(&ctx.state, ctx.caller.user.role, query)?;
-    Ok(spawn_export(
+    let scope = ctx.scope();
+    let layout = ExportLayout::load(ctx.db(), ctx.lang, scope.region_code()).await?;
+    let rx = spawn_export(
         ctx.db().clone(),
-        ctx.scope(),
+        scope,
         filter,
         reveal,
         ctx.caller.actor.clone(),
-    ))
+    );
+    Ok((rx, layout))
 }
 
 /// The export running in its own task; its rows arrive on the channel.
@@ -88,7 +207,7 @@ pub fn spawn_export(
     filter: UmkmFilter,
     reveal: bool,
     actor: sentra_storage::Actor,
-) -> mpsc::Receiver<Vec<String>> {
+) -> mpsc::Receiver<ExportedUmkm> {
     let (tx, rx) = mpsc::channel(1024);
     tokio::spawn(async move {
         if let Err(e) = db.export_umkm(&scope, &filter, reveal, &actor, tx).await {
@@ -111,18 +230,25 @@ pub(crate) fn attachment(name: &str) -> String {
 /// The export's query is kept as it came: it is read by the parser the list and the API share,
 /// and a job stores it to run later.
 async fn csv(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
-    let rx = start(&ctx, query.as_deref().unwrap_or(""))?;
-    let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| h.to_string()).collect();
+    let (rx, layout) = start(&ctx, query.as_deref().unwrap_or("")).await?;
+    let headers: Vec<Cell> = layout
+        .columns()
+        .into_iter()
+        .map(|c| Cell::Text(c.header))
+        .collect();
     let mut first = csv_line(&headers)?;
     // Excel reads a UTF-8 CSV correctly only with the byte-order mark.
     first.splice(0..0, *b"\xEF\xBB\xBF");
-    let rows = futures_util::stream::unfold((Some(first), rx), |(first, mut rx)| async move {
-        if let Some(f) = first {
-            return Some((Ok::<_, std::io::Error>(f), (None, rx)));
+    let rows = futures_util::stream::unfold((Some(first), rx), move |(first, mut rx)| {
+        let layout = layout.clone();
+        async move {
+            if let Some(f) = first {
+                return Some((Ok::<_, std::io::Error>(f), (None, rx)));
+            }
+            let row = rx.recv().await?;
+            let line = csv_line(&layout.cells(&row)).unwrap_or_default();
+            Some((Ok(line), (None, rx)))
         }
-        let row = rx.recv().await?;
-        let line = csv_line(&row).unwrap_or_default();
-        Some((Ok(line), (None, rx)))
     })
     // The compression layer polls once more after the end; an unfused stream would panic.
     .fuse();
@@ -136,12 +262,14 @@ async fn csv(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
         .into_response())
 }
 
-fn csv_line(cells: &[String]) -> Result<Vec<u8>, ApiError> {
+/// One CSV line: cells as programs read them ([`Cell::csv_text`]: plain digits, ISO dates),
+/// neutralised where Excel would take them for a formula.
+fn csv_line(cells: &[Cell]) -> Result<Vec<u8>, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(
         cells
             .iter()
-            .map(|c| sentra_sheets::csv_safe(c).into_owned()),
+            .map(|c| sentra_sheets::csv_safe(&c.csv_text()).into_owned()),
     )
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     w.into_inner()
@@ -151,18 +279,18 @@ fn csv_line(cells: &[String]) -> Result<Vec<u8>, ApiError> {
 /// Writes the rows arriving on `rx` as a workbook (constant memory, through a temporary file)
 /// and returns its bytes; `progress` is told the rows written so far.
 pub async fn write_workbook(
-    mut rx: mpsc::Receiver<Vec<String>>,
+    mut rx: mpsc::Receiver<ExportedUmkm>,
+    layout: ExportLayout,
     progress: impl Fn(u64) + Send + 'static,
 ) -> std::io::Result<(Vec<u8>, u64)> {
     let path = std::env::temp_dir().join(format!("sentra-export-{}.xlsx", uuid::Uuid::now_v7()));
     let written = {
         let path = path.clone();
         tokio::task::spawn_blocking(move || {
-            let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| h.to_string()).collect();
-            let mut w = sentra_sheets::XlsxWriter::new("UMKM", &headers)?;
+            let mut w = sentra_sheets::XlsxWriter::new("UMKM", &layout.columns())?;
             let mut n = 0u64;
             while let Some(row) = rx.blocking_recv() {
-                w.push(&row)?;
+                w.push(&layout.cells(&row))?;
                 n += 1;
                 if n.is_multiple_of(1000) {
                     progress(n);
@@ -216,8 +344,8 @@ async fn xlsx(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
     if total > ctx.state.xlsx_inline_max() {
         return Ok(JobPage::offer(&ctx, query, total).into_response());
     }
-    let rx = start(&ctx, &query)?;
-    let (bytes, _) = write_workbook(rx, |_| {})
+    let (rx, layout) = start(&ctx, &query).await?;
+    let (bytes, _) = write_workbook(rx, layout, |_| {})
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(xlsx_response(&file_name("xlsx"), bytes))
@@ -254,7 +382,14 @@ impl JobPage {
 }
 
 async fn create_job(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageResult {
-    let query = form_value(&pairs, "query").to_string();
+    let mut query = form_value(&pairs, "query").to_string();
+    // The job is written later, by the worker: the query keeps the language it is read in.
+    let mut query_pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&query).unwrap_or_default();
+    if !query_pairs.iter().any(|(k, _)| k == "lang") {
+        query_pairs.push(("lang".into(), ctx.lang.code().into()));
+        query = serde_urlencoded::to_string(&query_pairs).unwrap_or(query);
+    }
     let (_, reveal) = export_params(&ctx.state, ctx.caller.user.role, &query)?;
     let id = ctx
         .db()

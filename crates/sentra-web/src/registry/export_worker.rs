@@ -10,8 +10,10 @@ use sentra_storage::{Actor, ExportJob, PageRequest, SortDirection, UmkmSort};
 use tokio::sync::Notify;
 
 use crate::AppState;
+use crate::forms::form_value;
+use crate::lang::Lang;
 use crate::params::parse_list_params;
-use crate::registry::export::{spawn_export, write_workbook};
+use crate::registry::export::{ExportLayout, spawn_export, write_workbook};
 
 const LEASE_SECONDS: i64 = 15;
 const RENEW: Duration = Duration::from_secs(2);
@@ -73,6 +75,11 @@ async fn run_job(state: &AppState, job: ExportJob) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .total
         .max(0) as u64;
+    // Jobs from before the language was kept with the query are in Indonesian.
+    let lang = Lang::parse(form_value(&pairs, "lang")).unwrap_or(Lang::Id);
+    let layout = ExportLayout::load(&db, lang, job.scope.region_code())
+        .await
+        .map_err(|e| e.to_string())?;
     let progress = Arc::new(AtomicU64::new(0));
     let heartbeat = {
         let (db, id, progress) = (db.clone(), job.id.clone(), progress.clone());
@@ -95,7 +102,7 @@ async fn run_job(state: &AppState, job: ExportJob) -> Result<(), String> {
         actor,
     );
     let counter = progress.clone();
-    let written = write_workbook(rx, move |n| counter.store(n, Ordering::Relaxed)).await;
+    let written = write_workbook(rx, layout, move |n| counter.store(n, Ordering::Relaxed)).await;
     heartbeat.abort();
     let (bytes, rows) = written.map_err(|e| e.to_string())?;
     db.finish_export_job(&job.id, &bytes, rows)

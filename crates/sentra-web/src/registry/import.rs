@@ -14,9 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::account::Permission;
 use sentra_domain::import::{ImportOptions, Mapping, TARGETS, UpdateMode};
 use sentra_import::{column_letter, headers_key, prepare, reason, rejected_xlsx, target_label};
-use sentra_storage::{
-    EXPORT_HEADERS, ImportCounts, ImportJob, JobState, NewImportJob, UndoConflict, UndoOutcome,
-};
+use sentra_storage::{ImportCounts, ImportJob, JobState, NewImportJob, UndoConflict, UndoOutcome};
 
 use crate::AppState;
 use crate::auth::check_csrf;
@@ -138,9 +136,10 @@ async fn start_page(ctx: PageCtx) -> PageResult {
 
 /// The registry's own column layout, empty: the export has the same columns, so an export
 /// edited in Excel imports back.
-async fn template(_ctx: PageCtx) -> PageResult {
-    let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| h.to_string()).collect();
-    let bytes = sentra_sheets::XlsxWriter::new("UMKM", &headers)
+async fn template(ctx: PageCtx) -> PageResult {
+    let layout =
+        super::export::ExportLayout::load(ctx.db(), ctx.lang, ctx.scope().region_code()).await?;
+    let bytes = sentra_sheets::XlsxWriter::new("UMKM", &layout.columns())
         .and_then(|w| w.finish())
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(xlsx_response("template-impor-umkm.xlsx", bytes))
