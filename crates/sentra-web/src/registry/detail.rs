@@ -175,6 +175,8 @@ impl HistoryWords<'_> {
                 .filter(|(field, _)| {
                     !matches!(field.as_str(), "request" | "photo" | "owner_user_id")
                 })
+                // "Skala usaha: Mikro → Mikro" says nothing: a value that stayed is left out.
+                .filter(|(_, v)| !matches!(v, serde_json::Value::Array(p) if p.len() == 2 && p[0] == p[1]))
                 .map(|(field, v)| match v {
                     serde_json::Value::Array(pair)
                         if pair.len() == 2 && field != "documents" && field != "links" =>
