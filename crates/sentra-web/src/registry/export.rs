@@ -186,10 +186,11 @@ pub fn export_params(
 async fn start(
     ctx: &PageCtx,
     query: &str,
+    lang: Lang,
 ) -> Result<(mpsc::Receiver<ExportedUmkm>, ExportLayout), ApiError> {
     let (filter, reveal) = export_params(&ctx.state, ctx.caller.user.role, query)?;
     let scope = ctx.scope();
-    let layout = ExportLayout::load(ctx.db(), ctx.lang, scope.region_code()).await?;
+    let layout = ExportLayout::load(ctx.db(), lang, scope.region_code()).await?;
     let rx = spawn_export(
         ctx.db().clone(),
         scope,
@@ -230,7 +231,9 @@ pub(crate) fn attachment(name: &str) -> String {
 /// The export's query is kept as it came: it is read by the parser the list and the API share,
 /// and a job stores it to run later.
 async fn csv(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
-    let (rx, layout) = start(&ctx, query.as_deref().unwrap_or("")).await?;
+    // For programs: the same headers and labels whatever language the browser asks for (the
+    // importer's Indonesian layout), so a script reading it does not break for an English reader.
+    let (rx, layout) = start(&ctx, query.as_deref().unwrap_or(""), Lang::Id).await?;
     let headers: Vec<Cell> = layout
         .columns()
         .into_iter()
@@ -344,7 +347,7 @@ async fn xlsx(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
     if total > ctx.state.xlsx_inline_max() {
         return Ok(JobPage::offer(&ctx, query, total).into_response());
     }
-    let (rx, layout) = start(&ctx, &query).await?;
+    let (rx, layout) = start(&ctx, &query, ctx.lang).await?;
     let (bytes, _) = write_workbook(rx, layout, |_| {})
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
