@@ -494,10 +494,12 @@ fn nik_area_unknown(ctx: &PageCtx, r: &UmkmRecord) -> bool {
 }
 
 /// Owners' changes waiting for an operator: id, who, when, what.
-async fn pending_rows(ctx: &PageCtx, r: &UmkmRecord) -> Vec<(String, String, String, String)> {
+async fn pending_rows(
+    ctx: &PageCtx,
+    r: &UmkmRecord,
+    words: &HistoryWords<'_>,
+) -> Vec<(String, String, String, String)> {
     let lang = ctx.lang;
-    let sectors = ctx.db().sectors().await.unwrap_or_default();
-    let words = history_words(ctx, &sectors);
     ctx.db()
         .pending_changes(&ctx.scope(), &r.id)
         .await
@@ -580,9 +582,11 @@ pub(super) async fn render_detail(
 ) -> Response {
     let lang = ctx.lang;
     let can = |p: Permission| ctx.caller.can(p);
+    // One sector list for the history and the pending changes.
     let sectors = ctx.db().sectors().await.unwrap_or_default();
+    let words = history_words(ctx, &sectors);
     let history = history_rows(
-        &history_words(ctx, &sectors),
+        &words,
         ctx.db().audit_for("umkm", &r.id).await.unwrap_or_default(),
     );
     let s = sections(ctx, &r).await;
@@ -612,7 +616,7 @@ pub(super) async fn render_detail(
         can_products: can(Permission::ManageProducts),
         can_hand_over: can(Permission::VerifyRegistry),
         notice,
-        pending: pending_rows(ctx, &r).await,
+        pending: pending_rows(ctx, &r, &words).await,
         c: ctx.chrome(r.name.clone()),
         l: lang,
         id: r.id.clone(),
