@@ -11,7 +11,7 @@ use common::spawn_app;
 use sqlx::{Connection, Row};
 
 /// LibreOffice's converter, when installed (scripts/test.sh installs it; CI requires it).
-fn soffice() -> Option<&'static str> {
+pub(crate) fn soffice() -> Option<&'static str> {
     let found = Command::new("soffice").arg("--version").output().is_ok();
     if !found && std::env::var("CI").as_deref() == Ok("true") {
         panic!("LibreOffice (soffice) is required in CI: scripts/test.sh installs it");
@@ -21,7 +21,7 @@ fn soffice() -> Option<&'static str> {
 
 /// The workbook's first sheet as LibreOffice shows it, converted to CSV with the formatted
 /// values (the "as shown" option of the CSV filter).
-fn rendered_csv(bytes: &[u8], dir: &Path) -> Option<String> {
+pub(crate) fn rendered_csv(bytes: &[u8], dir: &Path) -> Option<String> {
     let bin = soffice()?;
     let file = dir.join("laporan.xlsx");
     std::fs::write(&file, bytes).unwrap();

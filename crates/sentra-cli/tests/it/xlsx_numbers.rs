@@ -7,41 +7,15 @@ use crate::common;
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx};
 use sqlx::{Connection, Row};
 
-/// LibreOffice's converter, when installed (scripts/test.sh installs it; CI requires it).
-fn soffice() -> Option<&'static str> {
-    let found = Command::new("soffice").arg("--version").output().is_ok();
-    if !found && std::env::var("CI").as_deref() == Ok("true") {
-        panic!("LibreOffice (soffice) is required in CI: scripts/test.sh installs it");
-    }
-    found.then_some("soffice")
-}
-
 /// The first sheet as LibreOffice shows it (the CSV filter's "as shown"), after it has
 /// calculated the formulas.
 fn rendered_rows(bytes: &[u8], dir: &Path) -> Option<Vec<Vec<String>>> {
-    let bin = soffice()?;
-    let file = dir.join("buku.xlsx");
-    std::fs::write(&file, bytes).unwrap();
-    let profile = format!("-env:UserInstallation=file://{}/lo-profile", dir.display());
-    let out = Command::new(bin)
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true",
-            "--outdir",
-        ])
-        .arg(dir)
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let text = std::fs::read_to_string(dir.join("buku.csv")).unwrap();
+    // The same conversion as the report tests: formulas calculated, values as shown.
+    let text = crate::reports::rendered_csv(bytes, dir)?;
     Some(
         csv::ReaderBuilder::new()
             .has_headers(false)
