@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 pub mod catalogue;
 mod client;
+mod clock;
 mod error;
 mod extract;
 mod field;
@@ -117,6 +118,7 @@ impl AppState {
     /// The search index starts in memory (filled from the database by the follower); a server
     /// keeps it on disk with [`AppState::with_search_index`].
     pub fn new(db: Database, home: RegionCode) -> Self {
+        clock::set_home(home.as_str());
         let search = match sentra_search::SearchIndex::open(None) {
             Ok(ix) => ix.keep_results(DEFAULT_KEPT_SEARCHES),
             // An in-memory index needs no files; failing to make one is a bug.

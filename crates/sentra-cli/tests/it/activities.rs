@@ -543,7 +543,21 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
     assert!(sheet.contains("Tanda tangan"));
     assert_eq!(sheet.matches("<tr><td>").count(), 2 + 5, "{sheet}");
 
-    // Reach over 2026: the three who attended, out of every business of the city.
+    // Reach over 2026: the three who attended, out of every verified business of the city
+    // (the seed's drafts verified first).
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(app.test_db.direct())
+        .await
+        .unwrap();
+    let drafts: Vec<String> = sqlx::query("SELECT id FROM umkm WHERE status = 'draft'")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| sqlx::Row::try_get(r, "id").unwrap())
+        .collect();
+    app.verify(&drafts.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
     let home = sentra_domain::region::RegionCode::parse("36.74").unwrap();
     let reach = app
         .db
@@ -871,6 +885,8 @@ async fn at_the_door_by_whatsapp_and_on_the_business_page() {
     let (status, made) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
     assert_eq!(status, 201, "{made}");
     let ani = made["id"].as_str().unwrap().to_string();
+    // Both verified: reach counts verified businesses (docs/counting-rules.md).
+    app.verify(&[&sri, &ani]).await;
 
     let (topics, sectors) = codes(&app).await;
     let ctx = ActivityContext {

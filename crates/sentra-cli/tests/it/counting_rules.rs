@@ -419,3 +419,176 @@ async fn the_counting_rules_are_served_in_both_languages() {
         "{json}"
     );
 }
+
+/// The sums of the "Jumlah" row of a report workbook, by header.
+async fn workbook_totals(app: &common::TestApp, url: &str) -> BTreeMap<String, String> {
+    let res = app.get(url).await;
+    assert_eq!(res.status(), 200, "{url}");
+    let table = sentra_sheets::read_table("r.xlsx", res.bytes().await.unwrap().to_vec()).unwrap();
+    let total = table
+        .rows
+        .iter()
+        .find(|r| r.cells.iter().take(2).any(|c| c == "Jumlah"))
+        .unwrap_or_else(|| panic!("a total row in {url}: {:?}", table.rows));
+    // The headers: the first row as wide as the totals (the title and notes are one cell).
+    let headers = table
+        .rows
+        .iter()
+        .find(|r| r.cells.len() == total.cells.len())
+        .unwrap();
+    headers
+        .cells
+        .iter()
+        .cloned()
+        .zip(
+            total
+                .cells
+                .iter()
+                .map(|c| c.trim_start_matches('\u{1}').to_string()),
+        )
+        .collect()
+}
+
+#[tokio::test]
+async fn crosstab_reach_and_naik_kelas_count_verified_businesses_and_valid_documents() {
+    let app = spawn_app().await;
+    app.seed(40, 31).await;
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(app.test_db.direct()).await.unwrap();
+    exec(&mut conn, "UPDATE umkm SET status = 'verified'", &[]).await;
+    exec(
+        &mut conn,
+        "DELETE FROM umkm_documents WHERE kind = 'nib'",
+        &[],
+    )
+    .await;
+    let all = ids(&mut conn, "SELECT id FROM umkm ORDER BY id").await;
+    // NIBs: lapsed yesterday and a month ago (not held), without expiry, ending today and
+    // valid next year (held).
+    for (i, (id, expires)) in [
+        (&all[0], Some(day(-1))),
+        (&all[1], None),
+        (&all[2], Some(day(365))),
+        (&all[3], Some(day(-30))),
+        (&all[4], Some(day(0))),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        sqlx::query(
+            "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on, \
+             province_code) VALUES ($1, 'nib', $2, '2024-01-01', $3, '36')",
+        )
+        .bind(id.as_str())
+        .bind(format!("91200{i:08}"))
+        .bind(expires)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let nib_totals = |app| {
+        workbook_totals(
+            app,
+            "/laporan/laporan.xlsx?jenis=silang&wilayah=36.74&baris=size&kolom=nib&ukuran=count",
+        )
+    };
+    let totals = nib_totals(&app).await;
+    assert_eq!(
+        totals.get("Punya").map(String::as_str),
+        Some("3"),
+        "{totals:?}"
+    );
+    assert_eq!(
+        totals.get("Belum punya").map(String::as_str),
+        Some((all.len() - 3).to_string().as_str()),
+        "{totals:?}"
+    );
+
+    // A year of programmes and naik kelas: two businesses attend, three report; then one of
+    // each goes back to draft and one becomes inactive.
+    sqlx::query(
+        "INSERT INTO activities (id, kind, title, topics, organiser, region_code, starts_at, \
+         ends_at, zone, capacity, sectors, status, created_by, created_at, updated_at, version) \
+         VALUES ('a1', 'pelatihan', 'Kelas', 'halal', 'dinas', '36.74', 1772694000, 1772701200, \
+         'WIB', 50, '', 'planned', 't', 't', 't', 1)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    for id in [&all[5], &all[6]] {
+        exec(
+            &mut conn,
+            "INSERT INTO activity_participants (activity_id, umkm_id, state, updated_by, \
+             updated_at) VALUES ('a1', $1, 'attended', 't', 't')",
+            &[id],
+        )
+        .await;
+    }
+    for id in [&all[5], &all[7], &all[8]] {
+        exec(
+            &mut conn,
+            "INSERT INTO growth_milestones (umkm_id, milestone, year) VALUES ($1, 'class_up', 2026)",
+            &[id],
+        )
+        .await;
+    }
+    let progress = "/laporan/laporan.xlsx?jenis=kemajuan&wilayah=36.74&tahun=2026";
+    let before = workbook_totals(&app, progress).await;
+    let n = |t: &BTreeMap<String, String>, k: &str| -> i64 {
+        t.iter()
+            .find(|(h, _)| h.contains(k))
+            .unwrap_or_else(|| panic!("{k} in {t:?}"))
+            .1
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        n(&before, "UMKM terverifikasi"),
+        all.len() as i64,
+        "{before:?}"
+    );
+    assert_eq!(n(&before, "Ikut kegiatan program"), 2, "{before:?}");
+    assert_eq!(n(&before, "Naik kelas usaha"), 3, "{before:?}");
+    exec(
+        &mut conn,
+        "UPDATE umkm SET status = 'draft' WHERE id = $1",
+        &[&all[5]],
+    )
+    .await;
+    exec(
+        &mut conn,
+        "UPDATE umkm SET status = 'inactive' WHERE id = $1",
+        &[&all[7]],
+    )
+    .await;
+    let after = workbook_totals(&app, progress).await;
+    assert_eq!(
+        n(&after, "UMKM terverifikasi"),
+        all.len() as i64 - 2,
+        "{after:?}"
+    );
+    assert_eq!(n(&after, "Ikut kegiatan program"), 1, "{after:?}");
+    assert_eq!(n(&after, "Naik kelas usaha"), 1, "{after:?}");
+    // Verified again, it counts again; and the NIB holders exclude the draft now.
+    exec(
+        &mut conn,
+        "UPDATE umkm SET status = 'verified' WHERE id = $1",
+        &[&all[5]],
+    )
+    .await;
+    let again = workbook_totals(&app, progress).await;
+    assert_eq!(n(&again, "Ikut kegiatan program"), 2, "{again:?}");
+    assert_eq!(n(&again, "Naik kelas usaha"), 2, "{again:?}");
+    exec(
+        &mut conn,
+        "UPDATE umkm SET status = 'draft' WHERE id = $1",
+        &[&all[1]],
+    )
+    .await;
+    let totals = nib_totals(&app).await;
+    assert_eq!(
+        totals.get("Punya").map(String::as_str),
+        Some("2"),
+        "{totals:?}"
+    );
+}

@@ -335,14 +335,15 @@ pub(crate) async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when
         docs(
             "SELECT u.village_code AS v, m.milestone AS k, m.year AS y, COUNT(*) AS n \
              FROM growth_milestones m JOIN umkm u ON u.id = m.umkm_id \
-             WHERE u.merged_into IS NULL GROUP BY u.village_code, m.milestone, m.year",
+             WHERE u.merged_into IS NULL AND u.status = 'verified' \
+             GROUP BY u.village_code, m.milestone, m.year",
         )
         .fetch_all(&mut *conn)
         .await
         .unwrap(),
     );
     let kept = count(
-        docs("SELECT village_code AS v, milestone AS k, year AS y, n FROM growth_village")
+        docs("SELECT village_code AS v, milestone AS k, year AS y, n FROM growth_village WHERE n <> 0")
             .fetch_all(&mut *conn)
             .await
             .unwrap(),
@@ -472,7 +473,7 @@ pub(crate) async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when:
          JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
               AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at \
          WHERE p.state IN ('attended', 'completed') AND u.merged_into IS NULL \
-         AND u.status <> 'inactive' GROUP BY u.village_code, c.year",
+         AND u.status = 'verified' GROUP BY u.village_code, c.year",
     )
     .fetch_all(&mut *conn)
     .await
@@ -560,6 +561,15 @@ async fn programme_reach_stays_exact_through_participations_and_moves() {
             "UPDATE umkm SET status = 'inactive' WHERE id = $1",
             vec![&ids[2]],
         ),
+        // Reach counts verified businesses: back to draft leaves it, verified again returns.
+        (
+            "UPDATE umkm SET status = 'draft' WHERE id = $1",
+            vec![&ids[1]],
+        ),
+        (
+            "UPDATE umkm SET status = 'verified' WHERE id = $1",
+            vec![&ids[1]],
+        ),
         (
             "UPDATE umkm SET merged_into = $1 WHERE id = $2",
             vec![&ids[3], &ids[1]],
@@ -573,6 +583,11 @@ async fn programme_reach_stays_exact_through_participations_and_moves() {
             vec![&ids[0]],
         ),
     ];
+    // Every business verified, so the counts below are known (the seed mixes drafts in).
+    sqlx::query("UPDATE umkm SET status = 'verified'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     reach_matches_registry(&mut conn, "no participations").await;
     for (sql, args) in steps {
         let mut q = sqlx::query(sql);

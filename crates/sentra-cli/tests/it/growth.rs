@@ -18,6 +18,15 @@ async fn reports_record_class_changes_and_milestones_that_the_dashboard_counts()
         .await;
     assert_eq!(status, 201, "{sri}");
     let sri = sri["id"].as_str().unwrap().to_string();
+    // Verified: the naik-kelas figures count verified businesses (docs/counting-rules.md).
+    let (status, body) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/umkm/{sri}/status"),
+            &serde_json::json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
     // Registered in January 2023: the reports below come after it.
     let registered = chrono::NaiveDate::from_ymd_opt(2023, 1, 2)
         .unwrap()
@@ -110,7 +119,7 @@ async fn reports_record_class_changes_and_milestones_that_the_dashboard_counts()
         ("reported:2025", "Melapor"),
     ] {
         let href = format!(
-            "/umkm?regency=36.74&naik_kelas={}",
+            "/umkm?regency=36.74&naik_kelas={}&status=verified",
             param.replace(':', "%3A")
         );
         assert!(
@@ -156,20 +165,27 @@ async fn reports_record_class_changes_and_milestones_that_the_dashboard_counts()
         .await;
     assert_eq!(res.status(), 200);
 
-    // Year by year: her NIB in 2021, as far back as the chart goes from 2026 — counted once
+    // Year by year: her NIB in 2021, as far back as the chart goes from 2026 — counted while
     // her record is verified (docs/counting-rules.md: a draft is beside the totals).
     let dash = app.page("/dasbor?tahun=2026").await;
     let formalised = "href=\"/umkm?regency=36.74&naik_kelas=formalised%3A2021&status=verified\"";
-    assert!(dash.contains(&format!("{formalised}>0</a>")), "{dash}");
+    assert!(dash.contains(&format!("{formalised}>1</a>")), "{dash}");
     sqlx::any::install_default_drivers();
     let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
         .await
         .unwrap();
-    sqlx::query("UPDATE umkm SET status = 'verified' WHERE id = $1")
-        .bind(&sri)
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let set_status = |status: &'static str| {
+        sqlx::query("UPDATE umkm SET status = $1 WHERE id = $2")
+            .bind(status)
+            .bind(sri.clone())
+    };
+    set_status("draft").execute(&mut conn).await.unwrap();
+    let dash = app.page("/dasbor?tahun=2026").await;
+    assert!(dash.contains(&format!("{formalised}>0</a>")), "{dash}");
+    let dash25 = app.page("/dasbor?tahun=2025").await;
+    let class_up = "href=\"/umkm?regency=36.74&naik_kelas=class_up%3A2025&status=verified\"";
+    assert!(dash25.contains(&format!("{class_up}>0</a>")), "{dash25}");
+    set_status("verified").execute(&mut conn).await.unwrap();
     let dash = app.page("/dasbor?tahun=2026").await;
     assert!(dash.contains(&format!("{formalised}>1</a>")), "{dash}");
     assert!(dash.contains("id=\"trend-table\""));

@@ -97,6 +97,14 @@ impl Zone {
         }
     }
 
+    /// The calendar day in this zone at `unix` seconds: what "today" is for a document's
+    /// expiry or a report's date where the people are, not in UTC (07:00 WIB is midnight UTC).
+    pub fn date_at(self, unix: i64) -> chrono::NaiveDate {
+        chrono::DateTime::from_timestamp(unix + self.offset_hours() * 3600, 0)
+            .map(|t| t.date_naive())
+            .unwrap_or_default()
+    }
+
     /// The zone of a region, from its province (UU 9/1987 and Keppres 41/1987 on the three
     /// zones): WITA for Bali, Nusa Tenggara, South, East and North Kalimantan and Sulawesi; WIT
     /// for Maluku and Papua; WIB elsewhere.
@@ -585,6 +593,21 @@ pub fn validate_activity(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn today_is_the_local_day_of_the_zone() {
+        // 2025-12-05 18:30 UTC: still the 5th in UTC, already the 6th in WIB (01:30).
+        let t = 1_764_959_400;
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 12, d).unwrap();
+        assert_eq!(
+            chrono::DateTime::from_timestamp(t, 0).unwrap().date_naive(),
+            day(5)
+        );
+        assert_eq!(Zone::Wib.date_at(t), day(6));
+        assert_eq!(Zone::Wit.date_at(t), day(6));
+        // 16:59 UTC is 23:59 WIB: the same day.
+        assert_eq!(Zone::Wib.date_at(1_764_954_000 - 60), day(5));
+    }
 
     fn ctx_parts() -> (Vec<String>, Vec<String>) {
         (

@@ -13,7 +13,8 @@ use sqlx::Row;
 use sentra_domain::targets::{Indicator, TargetValue};
 
 use crate::accounts::audit::{self, Actor};
-use crate::insight::rollup::child_of;
+use crate::insight::rollup::{RollupRow, child_of};
+use crate::sql::{get_wide_sum, wide_sum};
 use crate::{Database, Result, StorageError, now_text};
 
 /// One region's UMKM and how many of them hold a document kind.
@@ -402,15 +403,15 @@ impl Database {
 
     /// A cross-tabulation of the registry in `region` (and scope): `(row, column, value)` per
     /// pair found. Keys are codes (region, sector, size class, status, sex), `has`/`no` for a
-    /// document (held, whatever its expiry: the rollup's bit), a year for the registration
-    /// year.
+    /// document (held and valid on `today`, by the counting rules), a year for the
+    /// registration year.
     pub async fn crosstab(
         &self,
         scope: &Scope,
         region: &RegionCode,
-        rows: Axis,
-        columns: Axis,
+        (rows, columns): (Axis, Axis),
         measure: Measure,
+        today: NaiveDate,
     ) -> Result<Vec<(String, String, i128)>> {
         let Some(region) = dashboard_region(scope, region) else {
             return Ok(Vec::new());
@@ -439,19 +440,142 @@ impl Database {
         let found = self
             .rollup_sums(&region, &[column(rows), column(columns)], false, only)
             .await?;
+        let value = |r: &RollupRow| match measure {
+            Measure::Count => i128::from(r.n),
+            Measure::Employees => i128::from(r.employees),
+            Measure::Modal => r.modal,
+            Measure::Sales => r.sales,
+        };
         let mut cells: BTreeMap<(String, String), i128> = BTreeMap::new();
-        for r in found {
+        for r in &found {
             let (Some(a), Some(b)) = (key(rows, &r.keys[0]), key(columns, &r.keys[1])) else {
                 continue;
             };
-            *cells.entry((a, b)).or_default() += match measure {
-                Measure::Count => i128::from(r.n),
-                Measure::Employees => i128::from(r.employees),
-                Measure::Modal => r.modal,
-                Measure::Sales => r.sales,
-            };
+            *cells.entry((a, b)).or_default() += value(r);
         }
-        Ok(cells.into_iter().map(|((a, b), v)| (a, b, v)).collect())
+        // The rollup's document bit says "holds one", whatever its expiry: the holders whose
+        // every document of the kind has lapsed move from "has" to "no".
+        if [rows, columns]
+            .iter()
+            .any(|a| matches!(a, Axis::Nib | Axis::Halal))
+        {
+            for (held, valid) in self
+                .lapsed_holders(&region, (rows, columns), only, today)
+                .await?
+            {
+                let v = value(&held);
+                if let (Some(a), Some(b)) = (key(rows, &held.keys[0]), key(columns, &held.keys[1]))
+                {
+                    *cells.entry((a, b)).or_default() -= v;
+                }
+                if let (Some(a), Some(b)) =
+                    (key(rows, &valid.keys[0]), key(columns, &valid.keys[1]))
+                {
+                    *cells.entry((a, b)).or_default() += v;
+                }
+            }
+        }
+        Ok(cells
+            .into_iter()
+            .filter(|(_, v)| *v != 0)
+            .map(|((a, b), v)| (a, b, v))
+            .collect())
+    }
+
+    /// The businesses of `region` (narrowed by `only`) that the rollup counts as holding an NIB
+    /// or halal certificate but whose every such document expired before `today`, grouped by
+    /// the two axes as the rollup has them and as they are on the day: (held, valid) pairs with
+    /// the group's sums in `held`. Read through the expiry index: a set of lapsed documents,
+    /// not the registry.
+    async fn lapsed_holders(
+        &self,
+        region: &RegionCode,
+        (rows, columns): (Axis, Axis),
+        only: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Vec<(RollupRow, RollupRow)>> {
+        let valid = |kind: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM umkm_documents v WHERE v.umkm_id = u.id AND v.kind = '{kind}' \
+                 AND (v.expires_on IS NULL OR v.expires_on = '' OR v.expires_on >= $3))"
+            )
+        };
+        // The axis as the rollup keeps it, and as it is valid on the day.
+        let expr = |a: Axis| -> (String, String) {
+            let doc = |bit: i64, kind: &str| {
+                (
+                    format!("CASE WHEN (u.doc_mask & {bit}) <> 0 THEN 1 ELSE 0 END"),
+                    format!(
+                        "CASE WHEN (u.doc_mask & {bit}) <> 0 AND {} THEN 1 ELSE 0 END",
+                        valid(kind)
+                    ),
+                )
+            };
+            let same = |e: &str| (e.to_string(), e.to_string());
+            match a {
+                Axis::Region => same("u.village_code"),
+                Axis::Sector => same("u.sector_code"),
+                Axis::Size => same("COALESCE(u.size_class, '')"),
+                Axis::Status => same("u.status"),
+                Axis::Sex => same("u.owner_sex"),
+                Axis::Registered => same("CAST(substr(u.created_at, 1, 4) AS BIGINT)"),
+                Axis::Nib => doc(1, "nib"),
+                Axis::Halal => doc(2, "halal"),
+            }
+        };
+        let (r_held, r_valid) = expr(rows);
+        let (c_held, c_valid) = expr(columns);
+        let kinds = [rows, columns]
+            .iter()
+            .filter_map(|a| match a {
+                Axis::Nib => Some("'nib'"),
+                Axis::Halal => Some("'halal'"),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT CAST({r_held} AS TEXT) AS h0, CAST({c_held} AS TEXT) AS h1, \
+             CAST({r_valid} AS TEXT) AS v0, CAST({c_valid} AS TEXT) AS v1, \
+             COUNT(*) AS n, CAST(COALESCE(SUM(COALESCE(u.employees_male, 0) \
+             + COALESCE(u.employees_female, 0)), 0) AS BIGINT) AS e, {}, {} \
+             FROM umkm u WHERE u.merged_into IS NULL \
+             AND (u.village_code = $1 OR u.village_code LIKE $2){} \
+             AND u.id IN (SELECT d.umkm_id FROM umkm_documents d WHERE d.kind IN ({kinds}) \
+                          AND d.expires_on <> '' AND d.expires_on < $3) \
+             GROUP BY 1, 2, 3, 4",
+            wide_sum("COALESCE(u.modal_rupiah, 0)", "m"),
+            wide_sum("COALESCE(u.annual_sales_rupiah, 0)", "s"),
+            only.map(|c| format!(" AND u.{c}")).unwrap_or_default()
+        );
+        let found = sqlx::query(&sql)
+            .bind(region.as_str())
+            .bind(format!("{}.%", region.as_str()))
+            .bind(today.format("%Y-%m-%d").to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::new();
+        for r in &found {
+            let text = |c: &str| r.try_get::<String, _>(c);
+            let (h0, h1, v0, v1) = (text("h0")?, text("h1")?, text("v0")?, text("v1")?);
+            if (&h0, &h1) == (&v0, &v1) {
+                continue;
+            }
+            let held = RollupRow {
+                village: String::new(),
+                keys: vec![h0, h1],
+                n: r.try_get("n")?,
+                employees: r.try_get("e")?,
+                modal: get_wide_sum(r, "m")?,
+                sales: get_wide_sum(r, "s")?,
+            };
+            let valid = RollupRow {
+                keys: vec![v0, v1],
+                ..RollupRow::default()
+            };
+            out.push((held, valid));
+        }
+        Ok(out)
     }
 }
 
@@ -557,10 +681,8 @@ impl Database {
             }
         };
         for r in self
-            // Reach's own denominator (`reach_count`): the businesses not inactive, as the
-            // reach rollup's triggers count them (drafts included, for now: see
-            // docs/counting-rules.md).
-            .rollup_sums(&region, &[], true, Some("status <> 'inactive'"))
+            // Verified businesses, as the reach and growth marks count them.
+            .rollup_sums(&region, &[], true, Some(COUNTED))
             .await?
         {
             add(&r.village, &|row| row.active += r.n);

@@ -417,10 +417,9 @@ impl Database {
         let Some(region) = dashboard_region(scope, region) else {
             return Ok(GrowthSummary::default());
         };
-        // The milestones' own denominator: every record not merged, as the growth marks
-        // count them (not yet verified only: docs/counting-rules.md).
+        // Verified businesses, as the growth marks count them (docs/counting-rules.md).
         let total = self
-            .rollup_sums(&region, &[], false, None)
+            .rollup_sums(&region, &[], false, Some(COUNTED))
             .await?
             .first()
             .map_or(0, |r| r.n);

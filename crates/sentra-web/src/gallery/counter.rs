@@ -249,7 +249,7 @@ async fn take_out(ctx: PageCtx, Path(id): Path<String>, FormPairs(f): FormPairs)
         Ok(o) => o,
         Err(e) => return show_item(&ctx, &id, &e, None, counter).await,
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let taken = ctx
         .db()
         .take_out(

@@ -200,7 +200,7 @@ async fn intake(ctx: PageCtx, FormPairs(f): FormPairs) -> PageResult {
         _ => return show_stock(&ctx, &none, typed, &e, None).await,
     };
     let product = Some(form_value(&f, "product")).filter(|p| !p.is_empty());
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let consigned = ctx
         .db()
         .consign(
@@ -249,7 +249,7 @@ async fn count_stock(ctx: PageCtx, FormPairs(f): FormPairs) -> PageResult {
         let none = StockQuery::default();
         return show_stock(&ctx, &none, IntakeTyped::default(), &e, None).await;
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     for (item, n) in counts {
         ctx.db()
             .count_stock(&scope, &item, n, today, &ctx.caller.actor)

@@ -59,7 +59,7 @@ pub struct StatementsPage {
 
 /// `YYYY-MM`, this month when it is not one.
 fn month_of(text: &str) -> (i32, u32) {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     text.split_once('-')
         .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
         .filter(|(y, m)| (2000..=2100).contains(y) && (1..=12).contains(m))
@@ -148,7 +148,7 @@ async fn pay_out(ctx: PageCtx, FormPairs(f): FormPairs) -> PageResult {
         e.push("umkm", "required");
         return show_statements(&ctx, (year, month), &e).await;
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let paid = ctx
         .db()
         .pay_out(&ctx.scope(), umkm, year, month, today, &ctx.caller.actor)

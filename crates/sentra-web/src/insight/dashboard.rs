@@ -79,7 +79,7 @@ async fn target_rows(
             Indicator::Coverage(kind) => {
                 let c = state
                     .read_db()
-                    .coverage_by_child(scope, &t.region, kind, today())
+                    .coverage_by_child(scope, &t.region, kind, crate::clock::today())
                     .await?;
                 (
                     c.iter().map(|x| x.with).sum::<i64>(),
@@ -414,9 +414,10 @@ fn count_groups(
     ]
 }
 
-/// The registry list of the region's businesses that grew in a way.
+/// The registry list of the region's verified businesses that grew in a way (the marks count
+/// verified businesses: docs/counting-rules.md).
 fn growth_link(region: &RegionCode, f: GrowthFilter) -> String {
-    list_href(region, &[("naik_kelas", &f.as_param())])
+    counted_href(region, &[("naik_kelas", &f.as_param())])
 }
 
 /// Naik kelas in the year: reported, each milestone, moved down.
@@ -466,18 +467,16 @@ fn trend_parts(region: &RegionCode, trend: &[TrendYear]) -> (Vec<TrendBar>, Tren
         })
         .collect();
     let link = |f| growth_link(region, f);
-    // Entered and formalised count verified businesses, as their lists then do.
-    let counted = |f: GrowthFilter| counted_href(region, &[("naik_kelas", &f.as_param())]);
     let rows = trend
         .iter()
         .map(|t| {
             (
                 t.year,
                 [
-                    (t.registered, counted(GrowthFilter::Registered(t.year))),
+                    (t.registered, link(GrowthFilter::Registered(t.year))),
                     (
                         t.formalised,
-                        counted(GrowthFilter::Reached(Milestone::Formalised, t.year)),
+                        link(GrowthFilter::Reached(Milestone::Formalised, t.year)),
                     ),
                     (
                         t.class_up,
@@ -540,7 +539,9 @@ async fn figures(
     let growth = db.growth_summary(&scope, region, year).await?;
     let trend = db.trend(&scope, region, year - 5, year).await?;
     let reach = db.reach_count(region, year).await?;
-    let coverage = db.coverage_by_child(&scope, region, kind, today()).await?;
+    let coverage = db
+        .coverage_by_child(&scope, region, kind, crate::clock::today())
+        .await?;
     let mut counts = Vec::new();
     for d in [Dimension::Sector, Dimension::Size] {
         counts.push(db.counts_by(&scope, region, d).await?);
@@ -555,11 +556,6 @@ async fn figures(
         reach,
         sectors: db.sectors().await.unwrap_or_default(),
     })
-}
-
-/// The day documents must be valid on to count (docs/counting-rules.md).
-pub(crate) fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// Every region one level under `region` in the region data, with its coverage or zeros (a

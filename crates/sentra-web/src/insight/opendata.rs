@@ -90,7 +90,7 @@ async fn procurement_rows(
     state: &AppState,
     year: i32,
 ) -> Result<(Vec<Vec<String>>, chrono::NaiveDate), ApiError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let until = chrono::NaiveDate::from_ymd_opt(year, 12, 31).map_or(today, |d| d.min(today));
     let home = state.home().clone();
     let shares = state
@@ -371,7 +371,7 @@ async fn published(
             state.home(),
             RegionLevel::Village,
             year,
-            crate::insight::dashboard::today(),
+            crate::clock::today(),
         )
         .await
         .map_err(ApiError::from)?;
@@ -537,7 +537,7 @@ fn region_dataset(
 
 /// The procurement dataset in the catalogue: this year to date and the past years.
 fn procurement_dataset(state: &AppState, base: &str) -> serde_json::Value {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let m = procurement_metadata(state, base, this_year(), today);
     let mut distribution = Vec::new();
     for year in (0..=PAST_YEARS).map(|n| this_year() - n) {
@@ -619,8 +619,7 @@ async fn catalogue_page(
             dataset_links(&m, |ext, y| file_url("", ext, level, y))
         })
         .collect();
-    let procurement =
-        procurement_metadata(&state, &base, this_year(), chrono::Utc::now().date_naive());
+    let procurement = procurement_metadata(&state, &base, this_year(), crate::clock::today());
     datasets.push(dataset_links(&procurement, |ext, y| {
         procurement_url("", ext, y)
     }));

@@ -231,7 +231,7 @@ async fn regions_sheet(
 ) -> Result<ReportSheet, StorageError> {
     let found = state
         .read_db()
-        .region_report(scope, region, crate::insight::dashboard::today())
+        .region_report(scope, region, crate::clock::today())
         .await?;
     let found = every_child_line(
         state,
@@ -449,7 +449,13 @@ async fn crosstab_sheet(
 ) -> Result<ReportSheet, StorageError> {
     let cells = state
         .db()
-        .crosstab(scope, region, rows, columns, measure)
+        .crosstab(
+            scope,
+            region,
+            (rows, columns),
+            measure,
+            crate::clock::today(),
+        )
         .await?;
     let sectors = state.read_db().sectors().await?;
     let p = pivot(

@@ -81,7 +81,7 @@ pub(crate) async fn legality_section(
     lang: Lang,
     record: &UmkmRecord,
 ) -> Option<LegalitySection> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let (steps, progress) = state.db().legality_of(record, today).await.ok()?;
     let next = next_step(&steps).map(|s| {
         lang.tf(
@@ -162,7 +162,7 @@ async fn mark_progress(
         e.push("item", "choice_invalid");
         return Err(e.into());
     };
-    let on = (form.on == "1").then(|| chrono::Utc::now().date_naive());
+    let on = (form.on == "1").then(crate::clock::today);
     ctx.db()
         .set_legality_progress(&scope, &id, item, on, &ctx.caller.actor)
         .await?;
@@ -213,7 +213,7 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
     let asked = RegionCode::parse(&q.region).ok();
     let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
     let days = q.days.unwrap_or(EXPIRY_DAYS).clamp(1, 730);
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let found = ctx
         .db()
         .expiring_documents(&scope, Some(&region), today, days)

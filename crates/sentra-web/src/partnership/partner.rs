@@ -200,7 +200,7 @@ async fn create_request(
         .partner(&scope, &id, own_login(&ctx.caller))
         .await?;
     let input = request_input(&f);
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let mut request = match validate_request(&input, today) {
         Ok(r) => r,
         Err(e) => return show_partner(&ctx, &id, input, &e).await,

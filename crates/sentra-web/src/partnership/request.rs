@@ -161,7 +161,7 @@ async fn matches(
         .collect();
     let plain: Vec<sentra_domain::partnership::Offer> =
         offers.iter().map(|o| o.offer.clone()).collect();
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let reads_registry = ctx.caller.can(Permission::ReadRegistry);
     let lines = shortlist(&r.request, &plain, today, None)
         .into_iter()

@@ -41,7 +41,7 @@ pub(crate) fn period(
 ) -> Option<Period> {
     let asked = RegionCode::parse(region).ok();
     let region = scope.narrow(asked.as_ref())?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let year = chosen_year(year, today);
     let month = month.filter(|m| (1..=12).contains(m)).unwrap_or(0);
     // A past year is counted whole; the current one to date; a month to its last day.

@@ -267,7 +267,7 @@ async fn page(
 ) -> PageResult {
     let (lang, caller) = (ctx.lang, &ctx.caller);
     let scope = ctx.scope();
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let units = ctx
         .db()
         .unit_shares(&scope, scope.region_code(), today.year(), today)
@@ -365,7 +365,7 @@ async fn chosen_view(ctx: &PageCtx, s: &SupplierCandidate) -> Chosen {
 }
 
 async fn new_page(ctx: PageCtx, PageQuery(mut q): PageQuery<PurchaseQuery>) -> PageResult {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let mut typed = Typed {
         year: today.year().to_string(),
         unit: q.unit.clone(),

@@ -110,7 +110,7 @@ pub(crate) async fn check(
     unit_id: &str,
     new: bool,
 ) -> Result<(Purchase, Supplier), FieldErrors> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let mut e = FieldErrors::new();
     match db.unit(scope, unit_id).await {
         // A retired unit keeps its purchases (their life is still recorded) but takes no new.

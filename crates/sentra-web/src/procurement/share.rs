@@ -354,7 +354,7 @@ async fn share_page(ctx: PageCtx, PageQuery(q): PageQuery<ShareQuery>) -> PageRe
     let scope = ctx.scope();
     let p = q.period(&scope)?;
     let f = figures(state, &scope, &p).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let (year, until) = (p.year, p.until);
     let query = crate::view::query_string(&[
         ("wilayah", p.region.as_str().to_string()),

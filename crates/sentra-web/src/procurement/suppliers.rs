@@ -137,7 +137,7 @@ async fn umkm_page(ctx: PageCtx, PageQuery(q): PageQuery<UmkmQuery>) -> PageResu
     let scope = ctx.scope();
     let asked = sentra_domain::region::RegionCode::parse(&q.region).ok();
     let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let year = chosen_year(q.year, today);
     let db = ctx.db();
     let products = db.ekatalog_sales(&scope, &region, year).await?;
@@ -206,7 +206,7 @@ pub(crate) async fn government_sales(
         .purchases_from(&caller.scope(), &record.id)
         .await
         .ok()?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let mut r = DeliveryRecord::default();
     for p in &list {
         r.add(&p.purchase);

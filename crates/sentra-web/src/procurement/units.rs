@@ -99,7 +99,7 @@ async fn show_units(
     let scope = ctx.scope();
     let asked = RegionCode::parse(&q.region).ok();
     let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let year = chosen_year(q.year, today);
     let shares = ctx.db().unit_shares(&scope, &region, year, today).await?;
     let mut res = UnitsPage {
@@ -288,7 +288,7 @@ async fn unit_year(
         record.add(&p.purchase);
     }
     let reads_registry = ctx.caller.can(Permission::ReadRegistry);
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let purchases = all
         .iter()
         .filter(|p| !flagged_only || p.purchase.reserved_package_breached())
@@ -317,7 +317,7 @@ async fn unit_year(
 async fn show_unit(ctx: &PageCtx, id: &str, q: &UnitQuery, form: UnitForm) -> PageResult {
     let lang = ctx.lang;
     let unit = ctx.db().unit(&ctx.scope(), id).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let year = chosen_year(q.year, today);
     let (flagged_only, awaiting_only) = (q.flagged == "1", q.awaiting == "1");
     let y = unit_year(ctx, &unit.id, year, flagged_only, awaiting_only).await?;

@@ -446,13 +446,7 @@ async fn board(ctx: PageCtx, PageQuery(q): PageQuery<BoardQuery>) -> PageResult 
     let area = ctx.scope().region_code().clone();
     let zone = Zone::of_region(area.as_str());
     let today = local(chrono::Utc::now().timestamp(), zone).date();
-    let p = period(
-        view,
-        &q.day,
-        &q.month,
-        today,
-        chrono::Utc::now().date_naive(),
-    );
+    let p = period(view, &q.day, &q.month, today, crate::clock::today());
     let found = of_period(&ctx, &area, &p, zone).await?;
     let topics = state.db().activity_topics().await.unwrap_or_default();
     let mut marks = conflict_marks(state, lang, &found).await;

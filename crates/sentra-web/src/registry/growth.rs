@@ -175,7 +175,7 @@ async fn add_report(
         export: on("export"),
         financing: on("financing"),
     };
-    let report = validate_report(&input, chrono::Utc::now().date_naive())?;
+    let report = validate_report(&input, crate::clock::today())?;
     let propose = crate::auth::owner_locked(&ctx.caller, current.status);
     let registry = if propose {
         RegistryFigures::Propose

@@ -364,6 +364,21 @@ impl TestApp {
         page.items.into_iter().next().expect("a seeded record")
     }
 
+    /// Verifies the records through the status API, as an operator does (official figures
+    /// count verified businesses: docs/counting-rules.md).
+    pub async fn verify(&self, ids: &[&str]) {
+        for id in ids {
+            let (status, body) = self
+                .send_json(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/umkm/{id}/status"),
+                    &serde_json::json!({"status": "verified"}),
+                )
+                .await;
+            assert_eq!(status, 200, "verify {id}: {body}");
+        }
+    }
+
     /// Adds deterministic demo records.
     pub async fn seed(&self, n: usize, seed: u64) {
         let home = RegionCode::parse(HOME).unwrap();

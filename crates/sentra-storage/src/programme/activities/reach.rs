@@ -18,7 +18,7 @@ use crate::{Database, Result};
 /// How far programmes reached the UMKM of a region in a period.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
-    /// UMKM in the region (merged and inactive ones aside).
+    /// Verified UMKM in the region (the counting rules: drafts and inactive ones aside).
     pub total: i64,
     /// Those that attended at least one activity starting in the period.
     pub reached: i64,
@@ -47,12 +47,12 @@ pub struct ReachOutcomes {
 }
 
 impl Database {
-    /// Reach in one number, for dashboards and targets: the active businesses of `region` and
+    /// Reach in one number, for dashboards and targets: the verified businesses of `region` and
     /// how many of them attended an activity in `year` (the calendar year in their province's
     /// time zone), read from the reach rollup that triggers keep exact.
     pub async fn reach_count(&self, region: &RegionCode, year: i32) -> Result<(i64, i64)> {
         let total = self
-            .rollup_sums(region, &[], false, Some("status <> 'inactive'"))
+            .rollup_sums(region, &[], false, Some(crate::insight::dashboard::COUNTED))
             .await?
             .first()
             .map_or(0, |r| r.n);
@@ -91,7 +91,7 @@ impl Database {
                          WHERE p.umkm_id = u.id AND p.state IN ('attended', 'completed') \
                          AND a.starts_at >= $3 AND a.starts_at < $4) THEN 1 ELSE 0 END) AS reached \
                      FROM umkm u WHERE (u.village_code = $1 OR u.village_code LIKE $2) \
-                     AND u.merged_into IS NULL AND u.status <> 'inactive' \
+                     AND u.merged_into IS NULL AND u.status = 'verified' \
                      GROUP BY COALESCE(u.{column}, '') ORDER BY k"
                 );
                 let rows = sqlx::query(&sql)
@@ -118,7 +118,8 @@ impl Database {
             "SELECT p.umkm_id, a.topics FROM activity_participants p \
              JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
-             AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL",
+             AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
+             AND u.status = 'verified'",
         )
         .bind(code)
         .bind(&like)
@@ -167,7 +168,7 @@ impl Database {
              JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
              AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
-             GROUP BY p.umkm_id",
+             AND u.status = 'verified' GROUP BY p.umkm_id",
         )
         .bind(code)
         .bind(like)

@@ -1,13 +1,29 @@
-//! Naik kelas (migration 0020): the marks of growth_milestones counted per kelurahan and year.
+//! Naik kelas (migration 0020): the marks of growth_milestones counted per kelurahan and year,
+//! for verified businesses (the counting rules, docs/counting-rules.md; migration 0033).
 
 use super::{DOCUMENTS_MOVE, counted_in_on_insert};
+
+/// Where a business's marks move: [`DOCUMENTS_MOVE`], or its status changed (only verified
+/// businesses count).
+fn marks_move() -> String {
+    format!("({DOCUMENTS_MOVE} OR OLD.status IS NOT NEW.status)")
+}
+
+/// The SQLite triggers of this module, dropped before they are created again.
+pub(super) const SQLITE_TRIGGERS: [&str; 5] = [
+    "growth_mark_insert",
+    "growth_mark_delete",
+    "growth_mark_update",
+    "growth_business_moved",
+    "growth_business_delete",
+];
 
 /// One mark `m` (NEW or OLD) added (`sign` 1) or removed, for its business's kelurahan.
 fn growth_mark(m: &str, sign: i32) -> String {
     format!(
         "INSERT INTO growth_village (village_code, milestone, year, n) \
          SELECT u.village_code, {m}.milestone, {m}.year, {sign} FROM umkm u \
-         WHERE u.id = {m}.umkm_id AND u.merged_into IS NULL \
+         WHERE u.id = {m}.umkm_id AND u.merged_into IS NULL AND u.status = 'verified' \
          ON CONFLICT (milestone, year, village_code) DO UPDATE SET n = growth_village.n + excluded.n;"
     )
 }
@@ -17,7 +33,7 @@ fn growth_marks_of(r: &str, sign: i32) -> String {
     format!(
         "INSERT INTO growth_village (village_code, milestone, year, n) \
          SELECT {r}.village_code, m.milestone, m.year, {sign} FROM growth_milestones m \
-         WHERE m.umkm_id = {r}.id AND {r}.merged_into IS NULL \
+         WHERE m.umkm_id = {r}.id AND {r}.merged_into IS NULL AND {r}.status = 'verified' \
          ON CONFLICT (milestone, year, village_code) DO UPDATE SET n = growth_village.n + excluded.n;"
     )
 }
@@ -54,7 +70,7 @@ pub(super) fn sqlite_growth_triggers() -> String {
             "growth_business_moved",
             "AFTER UPDATE",
             "umkm",
-            DOCUMENTS_MOVE,
+            &marks_move(),
             format!(
                 "{}\n{}",
                 growth_marks_of("OLD", -1),
@@ -111,6 +127,6 @@ CREATE TRIGGER growth_business_delete BEFORE DELETE ON umkm
         new = growth_mark("NEW", 1),
         old_all = growth_marks_of("OLD", -1),
         new_all = growth_marks_of("NEW", 1),
-        moved = DOCUMENTS_MOVE.replace(" IS NOT ", " IS DISTINCT FROM "),
+        moved = marks_move().replace(" IS NOT ", " IS DISTINCT FROM "),
     )
 }

@@ -57,6 +57,8 @@ impl Database {
             Backend::Sqlite => {
                 let dropped: String = counts::SQLITE_REPLACED
                     .iter()
+                    .chain(&reach::SQLITE_TRIGGERS)
+                    .chain(&growth::SQLITE_TRIGGERS)
                     .map(|t| format!("DROP TRIGGER IF EXISTS {t};\n"))
                     .collect();
                 let sql = dropped

@@ -1,5 +1,6 @@
 //! Programme reach (migration 0019): attended participations per business and year, and per
-//! kelurahan and year the active businesses that attended at least one.
+//! kelurahan and year the verified businesses that attended at least one (the counting rules,
+//! docs/counting-rules.md; migration 0033 recounted what drafts had added).
 
 use sentra_domain::programme::activity::{Zone, year_start};
 use sqlx::Row;
@@ -17,9 +18,9 @@ fn reach_year(starts: &str, village: &str) -> String {
     )
 }
 
-/// A business counts in reach: not merged away, not inactive.
+/// A business counts in reach: not merged away, verified (so active).
 fn counted(u: &str) -> String {
-    format!("{u}.merged_into IS NULL AND {u}.status <> 'inactive'")
+    format!("{u}.merged_into IS NULL AND {u}.status = 'verified'")
 }
 
 /// The kelurahan counts of `(village, year)` groups whose businesses' attended count is now
@@ -95,7 +96,7 @@ fn activity_moved() -> String {
     )
 }
 
-/// A business moved kelurahan, was merged or unmerged, or became (in)active: its reached years
+/// A business moved kelurahan, was merged or unmerged, or was verified or left verified: its reached years
 /// leave the old kelurahan's counts and join the new one's; on a move its years are derived
 /// again (another province may keep another time zone).
 fn business_moved() -> String {
@@ -131,8 +132,20 @@ fn reach_counted_in(derive_if: &str) -> String {
 }
 
 const BUSINESS_MOVED: &str = "(OLD.village_code IS NOT NEW.village_code \
-    OR (OLD.merged_into IS NULL AND OLD.status <> 'inactive') \
-       <> (NEW.merged_into IS NULL AND NEW.status <> 'inactive'))";
+    OR (OLD.merged_into IS NULL AND OLD.status = 'verified') \
+       <> (NEW.merged_into IS NULL AND NEW.status = 'verified'))";
+
+/// The SQLite triggers of this module, dropped before they are created again (their text
+/// changed with the counting rules; `CREATE TRIGGER IF NOT EXISTS` would keep the old).
+pub(super) const SQLITE_TRIGGERS: [&str; 7] = [
+    "reach_participant_insert",
+    "reach_participant_delete",
+    "reach_participant_update_old",
+    "reach_participant_update_new",
+    "reach_activity_moved",
+    "reach_business_moved",
+    "reach_business_delete",
+];
 
 fn business_removed() -> String {
     format!(
