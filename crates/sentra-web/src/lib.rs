@@ -520,6 +520,24 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
     }
 }
 
+/// How often a server brings the planner's statistics up to date (SQLite's recommended
+/// upkeep is hourly for long-lived connections).
+const STATISTICS_EVERY: Duration = Duration::from_secs(3600);
+
+/// Keeps the planner's statistics current while serving; a failure is logged and tried again
+/// at the next round.
+async fn keep_statistics(db: Database) {
+    let mut every = tokio::time::interval(STATISTICS_EVERY);
+    // The first tick is at once: `migrate` has just done it.
+    every.tick().await;
+    loop {
+        every.tick().await;
+        if let Err(e) = db.keep_statistics().await {
+            tracing::warn!(error = %e, "keeping the planner's statistics failed");
+        }
+    }
+}
+
 /// Serves until `shutdown` resolves. Every server also runs an import and an export worker: jobs
 /// started in the browser (here or on another server of the deployment) are run by them.
 pub async fn serve(
@@ -544,7 +562,9 @@ pub async fn serve(
         state.inner.search_wake.clone(),
         state.inner.synonyms.clone(),
     ));
+    let upkeep = tokio::spawn(keep_statistics(state.db().clone()));
     let served = serve_connections(listener, router(state), shutdown).await;
+    upkeep.abort();
     // Requests are answered; jobs under way get a while to finish. One cut off is taken up
     // again by any server once its lease runs out.
     let _ = stop.send(true);

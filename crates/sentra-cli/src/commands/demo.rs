@@ -45,5 +45,7 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
     if args.activities && region.level() == RegionLevel::Regency {
         demo::story(&db, &region).await?;
     }
+    // The planners' statistics for the data just made (SQLite gathers none by itself).
+    db.refresh_statistics(&[]).await?;
     Ok(())
 }

@@ -42,5 +42,6 @@ mod reports;
 mod search_servers;
 mod security;
 mod security_uploads;
+mod statistics;
 mod synonyms;
 mod xlsx_numbers;

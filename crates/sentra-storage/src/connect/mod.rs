@@ -388,6 +388,7 @@ impl Database {
         self.seed_product_categories().await?;
         self.seed_activity_topics().await?;
         self.run_data_repairs().await?;
+        self.keep_statistics().await?;
         Ok(())
     }
 

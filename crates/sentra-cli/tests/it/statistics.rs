@@ -1,0 +1,108 @@
+//! The planner's statistics (issue 30): SQLite gathers none by itself, and without them it
+//! chose to walk every published product for one storefront (8 requests a second at a
+//! province's scale). `sentra demo`, large imports and every start keep them; the hot
+//! statements then use their indexes. On both engines.
+
+use crate::common;
+
+use sqlx::{AnyConnection, Connection, Row};
+
+/// The plan of `sql` as text, on either engine.
+async fn plan(conn: &mut AnyConnection, postgres: bool, sql: &str, bind: &str) -> String {
+    let explain = if postgres {
+        format!("EXPLAIN {sql}")
+    } else {
+        format!("EXPLAIN QUERY PLAN {sql}")
+    };
+    let rows = sqlx::query(&explain)
+        .bind(bind)
+        .fetch_all(conn)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            r.try_get::<String, _>(if postgres { 0 } else { 3 })
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn after_a_demo_load_the_hot_statements_use_their_indexes() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::sentra_in(dir.path())
+        .args([
+            "demo",
+            "--region",
+            "36.74",
+            "--umkm",
+            "3000",
+            "--products",
+            "4000",
+            "--database",
+            &db.url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(db.direct()).await.unwrap();
+    let postgres = db.url.starts_with("postgres");
+    let stats = if postgres {
+        "SELECT COUNT(*) AS n FROM pg_stats WHERE tablename = 'products'"
+    } else {
+        "SELECT COUNT(*) AS n FROM sqlite_stat1 WHERE tbl = 'products'"
+    };
+    let n: i64 = sqlx::query(stats)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+    assert!(n > 0, "the products table has statistics");
+    if postgres {
+        // At a test's few thousand rows PostgreSQL may rightly prefer reading the whole small
+        // table; its plans at scale are measured by bench/province.sh.
+        return;
+    }
+    let seller: String = sqlx::query("SELECT umkm_id FROM products LIMIT 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .try_get("umkm_id")
+        .unwrap();
+    // A storefront's products (`Database::public_store`): by the business's index, not by
+    // walking the published products.
+    let storefront = plan(
+        &mut conn,
+        postgres,
+        "SELECT p.id, p.name FROM products p WHERE p.umkm_id = $1 AND p.status = 'published' \
+         ORDER BY p.name, p.id",
+        &seller,
+    )
+    .await;
+    assert!(storefront.contains("products_umkm"), "{storefront}");
+    // A kecamatan operator's registry list, by sector (`Database::list_umkm`): by the
+    // kecamatan's index, not by a scan of the registry.
+    let district: String = sqlx::query("SELECT district_code FROM umkm LIMIT 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .try_get("district_code")
+        .unwrap();
+    let list = plan(
+        &mut conn,
+        postgres,
+        "SELECT id FROM umkm WHERE merged_into IS NULL AND district_code = $1 \
+         AND sector_code = 'kuliner' ORDER BY annual_sales_rupiah DESC LIMIT 25",
+        &district,
+    )
+    .await;
+    assert!(list.contains("USING INDEX umkm_district"), "{list}");
+}
