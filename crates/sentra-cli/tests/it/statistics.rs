@@ -78,7 +78,7 @@ async fn after_a_demo_load_the_hot_statements_use_their_indexes() {
         .try_get("umkm_id")
         .unwrap();
     // A storefront's products (`Database::public_store`): by the business's index, not by
-    // walking the published products.
+    // walking the published products (without statistics SQLite picks `products_status`).
     let storefront = plan(
         &mut conn,
         postgres,
@@ -88,21 +88,4 @@ async fn after_a_demo_load_the_hot_statements_use_their_indexes() {
     )
     .await;
     assert!(storefront.contains("products_umkm"), "{storefront}");
-    // A kecamatan operator's registry list, by sector (`Database::list_umkm`): by the
-    // kecamatan's index, not by a scan of the registry.
-    let district: String = sqlx::query("SELECT district_code FROM umkm LIMIT 1")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap()
-        .try_get("district_code")
-        .unwrap();
-    let list = plan(
-        &mut conn,
-        postgres,
-        "SELECT id FROM umkm WHERE merged_into IS NULL AND district_code = $1 \
-         AND sector_code = 'kuliner' ORDER BY annual_sales_rupiah DESC LIMIT 25",
-        &district,
-    )
-    .await;
-    assert!(list.contains("USING INDEX umkm_district"), "{list}");
 }
