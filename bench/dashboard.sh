@@ -39,6 +39,7 @@ prepare() { # url sql-runner...
   "$bin" migrate --database "$url" --key-file "$work/key" >/dev/null
   "$bin" demo --region 36.74 --umkm "$n" --seed 1 --database "$url" --key-file "$work/key" \
     --search-dir "$work/search-$RANDOM" >/dev/null
+  "$@" <bench/dashboard-products.sql >/dev/null
   "$@" <bench/dashboard-data.sql >/dev/null
   echo "  prepared $url in $((SECONDS - t0)) s" >&2
 }

@@ -53,8 +53,8 @@ pub use procurement::{
     SupplierCandidate, UnitShare,
 };
 pub use programme::activities::{
-    ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, ReachOutcomes, Taken,
-    Topic, slots_of,
+    ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, ReachOutcomes,
+    ReachPeriod, Taken, Topic, slots_of,
 };
 pub use registry::demo::DemoSeller;
 pub use registry::duplicates::{DuplicatePairRow, ScanOutcome};

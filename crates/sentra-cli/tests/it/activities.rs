@@ -561,7 +561,15 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
     let home = sentra_domain::region::RegionCode::parse("36.74").unwrap();
     let reach = app
         .db
-        .reach(&home, 1_767_200_400, 1_798_736_400, 0)
+        .reach(
+            &home,
+            sentra_storage::ReachPeriod::Year {
+                year: 2026,
+                from: 1_767_200_400,
+                to: 1_798_736_400,
+            },
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(reach.reached, 3);
@@ -1078,7 +1086,14 @@ async fn at_the_door_by_whatsapp_and_on_the_business_page() {
     let home = sentra_domain::region::RegionCode::parse("36.74").unwrap();
     let reach = app
         .db
-        .reach(&home, clinic.data.start - 1, clinic.data.end + 1, 0)
+        .reach(
+            &home,
+            sentra_storage::ReachPeriod::Range {
+                from: clinic.data.start - 1,
+                to: clinic.data.end + 1,
+            },
+            0,
+        )
         .await
         .unwrap();
     assert_eq!(reach.reached, 2);

@@ -465,40 +465,47 @@ async fn the_rollup_stays_exact_through_every_kind_of_write() {
 }
 
 pub(crate) async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
-    let rows = |sql: &'static str| sqlx::query(sql);
-    let expected: BTreeMap<(String, i64), i64> = rows(
-        "SELECT u.village_code AS v, c.year AS y, COUNT(DISTINCT u.id) AS n \
-         FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
-         JOIN umkm u ON u.id = p.umkm_id \
-         JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
-              AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at \
-         WHERE p.state IN ('attended', 'completed') AND u.merged_into IS NULL \
-         AND u.status = 'verified' GROUP BY u.village_code, c.year",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| {
-        (
-            (r.try_get("v").unwrap(), r.try_get("y").unwrap()),
-            r.try_get("n").unwrap(),
-        )
-    })
-    .collect();
-    let kept: BTreeMap<(String, i64), i64> =
-        rows("SELECT village_code AS v, year AS y, n FROM reach_village WHERE n <> 0")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap()
-            .iter()
+    // Per kelurahan, year, sector and size class (the groups the reach page sums).
+    let groups = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<(String, i64, String, String), i64> {
+        rows.iter()
             .map(|r| {
                 (
-                    (r.try_get("v").unwrap(), r.try_get("y").unwrap()),
+                    (
+                        r.try_get("v").unwrap(),
+                        r.try_get("y").unwrap(),
+                        r.try_get("s").unwrap(),
+                        r.try_get("z").unwrap(),
+                    ),
                     r.try_get("n").unwrap(),
                 )
             })
-            .collect();
+            .collect()
+    };
+    let expected = groups(
+        sqlx::query(
+            "SELECT u.village_code AS v, c.year AS y, u.sector_code AS s, \
+             COALESCE(u.size_class, '') AS z, COUNT(DISTINCT u.id) AS n \
+             FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
+             JOIN umkm u ON u.id = p.umkm_id \
+             JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
+                  AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at \
+             WHERE p.state IN ('attended', 'completed') AND u.merged_into IS NULL \
+             AND u.status = 'verified' GROUP BY u.village_code, c.year, u.sector_code, \
+             COALESCE(u.size_class, '')",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    let kept = groups(
+        sqlx::query(
+            "SELECT village_code AS v, year AS y, sector_code AS s, size_class AS z, n \
+             FROM reach_village WHERE n <> 0",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
     assert_eq!(kept, expected, "reach_village after {when}");
 }
 
@@ -560,6 +567,11 @@ async fn programme_reach_stays_exact_through_participations_and_moves() {
         (
             "UPDATE umkm SET status = 'inactive' WHERE id = $1",
             vec![&ids[2]],
+        ),
+        // Another sector and size class: its reached years move to the new group.
+        (
+            "UPDATE umkm SET sector_code = 'jasa', size_class = 'kecil' WHERE id = $1",
+            vec![&ids[1]],
         ),
         // Reach counts verified businesses: back to draft leaves it, verified again returns.
         (

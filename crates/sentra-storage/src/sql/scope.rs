@@ -84,9 +84,10 @@ pub(crate) fn filter_where(
         // Holding a document means holding one valid today (docs/counting-rules.md): an
         // expired P-IRT is one to renew, not one held — as the dashboard's coverage counts.
         let kind = args.text(kind.as_str());
+        // Today where the region is (WIB, WITA or WIT), not in UTC.
+        let zone = sentra_domain::programme::activity::Zone::of_region(region.as_str());
         let today = args.text(
-            chrono::Utc::now()
-                .date_naive()
+            zone.date_at(chrono::Utc::now().timestamp())
                 .format("%Y-%m-%d")
                 .to_string(),
         );

@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use sentra_domain::account::Permission;
 use sentra_domain::programme::activity::{Zone, instant, year_start};
 use sentra_domain::region::RegionCode;
-use sentra_storage::Reach;
+use sentra_storage::{Reach, ReachPeriod};
 use serde::Deserialize;
 
 use crate::error::{ApiError, PageResult};
@@ -185,11 +185,18 @@ async fn reach(ctx: PageCtx, PageQuery(q): PageQuery<ReachQuery>) -> PageResult 
     let zone = Zone::of_region(region.as_str());
     let range = q.range();
     let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map_or(0, |d| instant(d, zone));
-    let (from, to) = match range {
-        Some((f, t)) => (midnight(f), midnight(t + chrono::Duration::days(1))),
-        None => (year_start(year, zone), year_start(year + 1, zone)),
+    let period = match range {
+        Some((f, t)) => ReachPeriod::Range {
+            from: midnight(f),
+            to: midnight(t + chrono::Duration::days(1)),
+        },
+        None => ReachPeriod::Year {
+            year,
+            from: year_start(year, zone),
+            to: year_start(year + 1, zone),
+        },
     };
-    let found = ctx.db().reach(&region, from, to, times).await?;
+    let found = ctx.db().reach(&region, period, times).await?;
     let sectors = ctx.db().sectors().await.unwrap_or_default();
     let topics = ctx.db().activity_topics().await.unwrap_or_default();
     let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();

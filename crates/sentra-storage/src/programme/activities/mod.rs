@@ -8,7 +8,7 @@ mod reach;
 mod topics;
 
 pub use participants::Participant;
-pub use reach::{ProgrammeHistory, Reach, ReachOutcomes, Taken};
+pub use reach::{ProgrammeHistory, Reach, ReachOutcomes, ReachPeriod, Taken};
 
 use sentra_domain::programme::activity::{
     ActivityData, ActivityKind, ActivityStatus, Organiser, Zone,

@@ -69,58 +69,64 @@ impl Database {
     }
 }
 
+/// The period a reach is counted over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReachPeriod {
+    /// A calendar year in the province's time zone, from `[from, to)` (its bounds): counted
+    /// from the reach rollups the triggers keep.
+    Year { year: i32, from: i64, to: i64 },
+    /// Activities starting in `[from, to)`: counted from the participations themselves.
+    Range { from: i64, to: i64 },
+}
+
+impl ReachPeriod {
+    fn bounds(self) -> (i64, i64) {
+        match self {
+            Self::Year { from, to, .. } | Self::Range { from, to } => (from, to),
+        }
+    }
+}
+
 impl Database {
-    /// Reach of the programmes in `region` over activities starting in `[from, to)`; "reached"
-    /// means attended or completed.
+    /// Reach of the programmes in `region` over a period; "reached" means attended or
+    /// completed, of the verified businesses (docs/counting-rules.md).
     pub async fn reach(
         &self,
         region: &RegionCode,
-        from: i64,
-        to: i64,
+        period: ReachPeriod,
         times: u32,
     ) -> Result<Reach> {
         let code = region.as_str();
         let like = format!("{code}.%");
-        let groups = |column: &'static str| {
-            let like = like.clone();
-            async move {
-                let sql = format!(
-                    "SELECT COALESCE(u.{column}, '') AS k, COUNT(*) AS total, \
-                     SUM(CASE WHEN EXISTS (SELECT 1 FROM activity_participants p \
-                         JOIN activities a ON a.id = p.activity_id \
-                         WHERE p.umkm_id = u.id AND p.state IN ('attended', 'completed') \
-                         AND a.starts_at >= $3 AND a.starts_at < $4) THEN 1 ELSE 0 END) AS reached \
-                     FROM umkm u WHERE (u.village_code = $1 OR u.village_code LIKE $2) \
-                     AND u.merged_into IS NULL AND u.status = 'verified' \
-                     GROUP BY COALESCE(u.{column}, '') ORDER BY k"
-                );
-                let rows = sqlx::query(&sql)
-                    .bind(code)
-                    .bind(&like)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(&self.pool)
-                    .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok((
-                            r.try_get::<String, _>("k")?,
-                            r.try_get::<i64, _>("total")?,
-                            r.try_get::<Option<i64>, _>("reached")?.unwrap_or(0),
-                        ))
-                    })
-                    .collect::<Result<Vec<_>>>()
-            }
+        let (from, to) = period.bounds();
+        let (by_sector, by_size) = match period {
+            ReachPeriod::Year { year, .. } => (
+                self.reach_groups(region, "sector_code", year).await?,
+                self.reach_groups(region, "size_class", year).await?,
+            ),
+            ReachPeriod::Range { from, to } => (
+                self.reach_groups_scanned(region, "sector_code", from, to)
+                    .await?,
+                self.reach_groups_scanned(region, "size_class", from, to)
+                    .await?,
+            ),
         };
-        let by_sector = groups("sector_code").await?;
-        let by_size = groups("size_class").await?;
-        let rows = sqlx::query(
-            "SELECT p.umkm_id, a.topics FROM activity_participants p \
+        // Only a business that attended more than `times` activities in all can have more than
+        // `times` in one topic: over a year, the rollup names those few first.
+        let often = match period {
+            ReachPeriod::Year { year, .. } => format!(
+                "JOIN reach_rollup r ON r.umkm_id = p.umkm_id AND r.year = {year} \
+                 AND r.attended > {times}"
+            ),
+            ReachPeriod::Range { .. } => String::new(),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT p.umkm_id, a.topics FROM activity_participants p {often} \
              JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
              WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $3 AND a.starts_at < $4 \
              AND (u.village_code = $1 OR u.village_code LIKE $2) AND u.merged_into IS NULL \
              AND u.status = 'verified'",
-        )
+        ))
         .bind(code)
         .bind(&like)
         .bind(from)
@@ -152,6 +158,82 @@ impl Database {
             times,
             outcomes,
         })
+    }
+
+    /// Per value of `column` (`sector_code` or `size_class`): the verified businesses of
+    /// `region` and those reached in `year`, from the rollups.
+    async fn reach_groups(
+        &self,
+        region: &RegionCode,
+        column: &str,
+        year: i32,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        let mut out: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+        for r in self
+            .rollup_sums(
+                region,
+                &[column],
+                false,
+                Some(crate::insight::dashboard::COUNTED),
+            )
+            .await?
+        {
+            out.entry(r.keys[0].clone()).or_default().0 += r.n;
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {column} AS k, CAST(SUM(n) AS BIGINT) AS n FROM reach_village \
+             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2) GROUP BY {column}"
+        ))
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            out.entry(r.try_get("k")?).or_default().1 += r.try_get::<i64, _>("n")?;
+        }
+        Ok(out
+            .into_iter()
+            .filter(|(_, (total, reached))| *total != 0 || *reached != 0)
+            .map(|(k, (total, reached))| (k, total, reached))
+            .collect())
+    }
+
+    /// As [`Self::reach_groups`] over any period: each verified business tested against the
+    /// period's participations.
+    async fn reach_groups_scanned(
+        &self,
+        region: &RegionCode,
+        column: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(String, i64, i64)>> {
+        let sql = format!(
+            "SELECT COALESCE(u.{column}, '') AS k, COUNT(*) AS total, \
+             SUM(CASE WHEN EXISTS (SELECT 1 FROM activity_participants p \
+                 JOIN activities a ON a.id = p.activity_id \
+                 WHERE p.umkm_id = u.id AND p.state IN ('attended', 'completed') \
+                 AND a.starts_at >= $3 AND a.starts_at < $4) THEN 1 ELSE 0 END) AS reached \
+             FROM umkm u WHERE (u.village_code = $1 OR u.village_code LIKE $2) \
+             AND u.merged_into IS NULL AND u.status = 'verified' \
+             GROUP BY COALESCE(u.{column}, '') ORDER BY k"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(region.as_str())
+            .bind(format!("{}.%", region.as_str()))
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get::<String, _>("k")?,
+                    r.try_get::<i64, _>("total")?,
+                    r.try_get::<Option<i64>, _>("reached")?.unwrap_or(0),
+                ))
+            })
+            .collect()
     }
 
     /// For the UMKM reached in the period: the changes recorded after their first activity of

@@ -1,6 +1,7 @@
 //! Programme reach (migration 0019): attended participations per business and year, and per
-//! kelurahan and year the verified businesses that attended at least one (the counting rules,
-//! docs/counting-rules.md; migration 0033 recounted what drafts had added).
+//! kelurahan, year, sector and size class the verified businesses that attended at least one
+//! (the counting rules, docs/counting-rules.md; migration 0033 recounted what drafts had added
+//! and added the sector and size class).
 
 use sentra_domain::programme::activity::{Zone, year_start};
 use sqlx::Row;
@@ -23,15 +24,25 @@ fn counted(u: &str) -> String {
     format!("{u}.merged_into IS NULL AND {u}.status = 'verified'")
 }
 
-/// The kelurahan counts of `(village, year)` groups whose businesses' attended count is now
-/// `at` (1: just reached; 0: no longer) change by `sign` — grouped, so that one statement
-/// never touches a row twice.
+/// The columns of `reach_village` and its upsert's tail.
+const VILLAGE_COLUMNS: &str = "village_code, year, sector_code, size_class, n";
+const VILLAGE_UPSERT: &str = "ON CONFLICT (year, village_code, sector_code, size_class) \
+    DO UPDATE SET n = reach_village.n + excluded.n;";
+
+/// The group of business row `u` (an alias, NEW or OLD) in `reach_village`, after its year.
+fn group_of(u: &str) -> String {
+    format!("{u}.sector_code, COALESCE({u}.size_class, '')")
+}
+
+/// The kelurahan counts of `(village, year, sector, size)` groups whose businesses' attended
+/// count is now `at` (1: just reached; 0: no longer) change by `sign` — grouped, so that one
+/// statement never touches a row twice. `from` joins the business as `u`.
 fn crossing(from: &str, village: &str, year: &str, at: i32, sign: i32) -> String {
+    let group = group_of("u");
     format!(
-        "INSERT INTO reach_village (village_code, year, n) \
-         SELECT {village}, {year}, {sign} * COUNT(*) {from} AND r.attended = {at} \
-         GROUP BY {village}, {year} \
-         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;"
+        "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
+         SELECT {village}, {year}, {group}, {sign} * COUNT(*) {from} AND r.attended = {at} \
+         GROUP BY {village}, {year}, {group} {VILLAGE_UPSERT}"
     )
 }
 
@@ -96,17 +107,18 @@ fn activity_moved() -> String {
     )
 }
 
-/// A business moved kelurahan, was merged or unmerged, or was verified or left verified: its reached years
-/// leave the old kelurahan's counts and join the new one's; on a move its years are derived
-/// again (another province may keep another time zone).
+/// A business moved kelurahan, sector or size class, was merged or unmerged, or was verified
+/// or left verified: its reached years leave the old group's counts and join the new one's; on
+/// a move of kelurahan its years are derived again (another province may keep another time
+/// zone).
 fn business_moved() -> String {
     format!(
-        "INSERT INTO reach_village (village_code, year, n) \
-         SELECT OLD.village_code, r.year, -1 FROM reach_rollup r \
-         WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {old} \
-         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;\n\
+        "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
+         SELECT OLD.village_code, r.year, {old_group}, -1 FROM reach_rollup r \
+         WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {old} {VILLAGE_UPSERT}\n\
          DELETE FROM reach_rollup WHERE umkm_id = NEW.id \
          AND OLD.village_code IS NOT NEW.village_code;\n{counted_in}",
+        old_group = group_of("OLD"),
         old = counted("OLD"),
         counted_in = reach_counted_in("AND OLD.village_code IS NOT NEW.village_code"),
     )
@@ -123,15 +135,16 @@ fn reach_counted_in(derive_if: &str) -> String {
          WHERE p.umkm_id = NEW.id AND p.state IN {ATTENDED} AND {year} IS NOT NULL \
          {derive_if} GROUP BY {year} \
          ON CONFLICT (umkm_id, year) DO UPDATE SET attended = excluded.attended;\n\
-         INSERT INTO reach_village (village_code, year, n) \
-         SELECT NEW.village_code, r.year, 1 FROM reach_rollup r \
-         WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} \
-         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;",
+         INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
+         SELECT NEW.village_code, r.year, {new_group}, 1 FROM reach_rollup r \
+         WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} {VILLAGE_UPSERT}",
+        new_group = group_of("NEW"),
         new = counted("NEW"),
     )
 }
 
 const BUSINESS_MOVED: &str = "(OLD.village_code IS NOT NEW.village_code \
+    OR OLD.sector_code IS NOT NEW.sector_code OR OLD.size_class IS NOT NEW.size_class \
     OR (OLD.merged_into IS NULL AND OLD.status = 'verified') \
        <> (NEW.merged_into IS NULL AND NEW.status = 'verified'))";
 
@@ -149,11 +162,11 @@ pub(super) const SQLITE_TRIGGERS: [&str; 7] = [
 
 fn business_removed() -> String {
     format!(
-        "INSERT INTO reach_village (village_code, year, n) \
-         SELECT OLD.village_code, r.year, -1 FROM reach_rollup r \
-         WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {} \
-         ON CONFLICT (year, village_code) DO UPDATE SET n = reach_village.n + excluded.n;\n\
+        "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
+         SELECT OLD.village_code, r.year, {}, -1 FROM reach_rollup r \
+         WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {} {VILLAGE_UPSERT}\n\
          DELETE FROM reach_rollup WHERE umkm_id = OLD.id;",
+        group_of("OLD"),
         counted("OLD")
     )
 }
@@ -336,11 +349,12 @@ impl Database {
         ))
         .execute(&mut *tx)
         .await?;
+        let group = group_of("u");
         sqlx::query(&format!(
-            "INSERT INTO reach_village (village_code, year, n) \
-             SELECT u.village_code, r.year, COUNT(*) FROM reach_rollup r \
+            "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
+             SELECT u.village_code, r.year, {group}, COUNT(*) FROM reach_rollup r \
              JOIN umkm u ON u.id = r.umkm_id WHERE r.attended > 0 AND {} \
-             GROUP BY u.village_code, r.year",
+             GROUP BY u.village_code, r.year, {group}",
             counted("u")
         ))
         .execute(&mut *tx)
