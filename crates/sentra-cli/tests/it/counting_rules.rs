@@ -592,3 +592,44 @@ async fn crosstab_reach_and_naik_kelas_count_verified_businesses_and_valid_docum
         "{totals:?}"
     );
 }
+
+#[tokio::test]
+async fn the_expiry_lists_come_in_pages_of_a_hundred() {
+    let app = spawn_app().await;
+    app.seed(150, 33).await;
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(app.test_db.direct()).await.unwrap();
+    exec(&mut conn, "UPDATE umkm SET status = 'verified'", &[]).await;
+    exec(&mut conn, "DELETE FROM umkm_documents", &[]).await;
+    let all = ids(&mut conn, "SELECT id FROM umkm ORDER BY id").await;
+    for (i, id) in all.iter().enumerate() {
+        exec(
+            &mut conn,
+            "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on) \
+             VALUES ($1, 'pirt', '206367401012329', '2020-01-10', $2)",
+            &[id, &day(-1 - i as i64)],
+        )
+        .await;
+    }
+    let rows_in = |page: &str| {
+        let table = &page[page.find("id=\"expired\"").expect("the expired table")..];
+        let table = &table[..table.find("</table>").unwrap()];
+        table.matches("#legality\">").count()
+    };
+    let first = app.page("/legalitas/kedaluwarsa").await;
+    assert!(first.contains("150 dokumen sudah kedaluwarsa"), "{first}");
+    assert_eq!(rows_in(&first), 100);
+    assert!(first.contains("halaman 1 dari 2"), "{first}");
+    let next = "/legalitas/kedaluwarsa?wilayah=36.74&hari=90&hal=1&hal_lewat=2#expired-title";
+    assert!(
+        first.contains(&format!("href=\"{next}\" rel=\"next\"")),
+        "{first}"
+    );
+    // The most recently lapsed first: yesterday's on page 1, the oldest on page 2.
+    assert!(first.contains(&format!("/umkm/{}#legality", all[0])));
+    let second = app.page(next).await;
+    assert_eq!(rows_in(&second), 50);
+    assert!(second.contains(&format!("/umkm/{}#legality", all[149])));
+    assert!(!second.contains(&format!("/umkm/{}#legality", all[0])));
+    assert!(second.contains("rel=\"prev\""));
+}

@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use crate::UmkmRecord;
 use crate::accounts::audit::{self, Actor};
-use crate::{Database, Result, now_text};
+use crate::{Database, Page, PageRequest, Result, now_text};
 
 /// A document that expires soon, with its business.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,9 +133,10 @@ impl Database {
         within: Option<&RegionCode>,
         today: NaiveDate,
         days: i64,
-    ) -> Result<Vec<ExpiringDocument>> {
+        page: PageRequest,
+    ) -> Result<Page<ExpiringDocument>> {
         let until = today + chrono::Duration::days(days);
-        self.documents_ending(scope, within, Some(today), until, false)
+        self.documents_ending(scope, within, Some(today), until, false, page)
             .await
     }
 
@@ -147,14 +148,22 @@ impl Database {
         scope: &Scope,
         within: Option<&RegionCode>,
         today: NaiveDate,
-    ) -> Result<Vec<ExpiringDocument>> {
-        self.documents_ending(scope, within, None, today - chrono::Duration::days(1), true)
-            .await
+        page: PageRequest,
+    ) -> Result<Page<ExpiringDocument>> {
+        self.documents_ending(
+            scope,
+            within,
+            None,
+            today - chrono::Duration::days(1),
+            true,
+            page,
+        )
+        .await
     }
 
-    /// Documents ending from `from` (or any time before) to `until`, both included; drafts
-    /// included (a renewal is worth a reminder before the record is verified), inactive
-    /// businesses not.
+    /// Documents ending from `from` (or any time before) to `until`, both included, one page
+    /// of them and how many in all; drafts included (a renewal is worth a reminder before the
+    /// record is verified), inactive businesses not.
     async fn documents_ending(
         &self,
         scope: &Scope,
@@ -162,38 +171,51 @@ impl Database {
         from: Option<NaiveDate>,
         until: NaiveDate,
         newest_first: bool,
-    ) -> Result<Vec<ExpiringDocument>> {
+        page: PageRequest,
+    ) -> Result<Page<ExpiringDocument>> {
+        let mut found = Page {
+            items: Vec::new(),
+            total: 0,
+            page: page.page,
+            per_page: page.per_page,
+        };
         let Some(region) = scope.narrow(within) else {
-            return Ok(Vec::new());
+            return Ok(found);
         };
         let code = region.as_str();
-        let mut sql = String::from(
-            "SELECT u.id, u.name, u.village_code, d.kind, d.number, d.expires_on \
-             FROM umkm_documents d JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
+        let mut filter = String::from(
+            "FROM umkm_documents d JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
              WHERE d.expires_on >= $1 AND d.expires_on <= $2 AND d.expires_on <> '' \
              AND (u.village_code = $3 OR u.village_code LIKE $4) AND u.merged_into IS NULL \
              AND u.status <> 'inactive'",
         );
         if scope.owner().is_some() {
-            sql.push_str(" AND u.owner_user_id = $5");
+            filter.push_str(" AND u.owner_user_id = $5");
         }
-        sql.push_str(if newest_first {
-            " ORDER BY d.expires_on DESC, u.name, u.id"
+        let order = if newest_first {
+            "ORDER BY d.expires_on DESC, u.name, u.id"
         } else {
-            " ORDER BY d.expires_on, u.name, u.id"
-        });
+            "ORDER BY d.expires_on, u.name, u.id"
+        };
+        let sql = format!(
+            "SELECT u.id, u.name, u.village_code, d.kind, d.number, d.expires_on {filter} \
+             {order} LIMIT {} OFFSET {}",
+            page.per_page,
+            page.offset()
+        );
         // Before any date: '0' sorts before every 'YYYY-MM-DD'.
         let from = from.map_or_else(|| "0".to_string(), |d| d.format("%Y-%m-%d").to_string());
-        let mut q = sqlx::query(&sql)
-            .bind(from)
-            .bind(until.format("%Y-%m-%d").to_string())
-            .bind(code)
-            .bind(format!("{code}.%"));
-        if let Some(owner) = scope.owner() {
-            q = q.bind(owner);
-        }
+        let until = until.format("%Y-%m-%d").to_string();
+        let count_sql = format!("SELECT COUNT(*) AS n {filter}");
+        let binds = [from, until, code.to_string(), format!("{code}.%")];
+        let owner = scope.owner().map(str::to_string);
+        found.total = ending_query(&count_sql, &binds, owner.as_deref())
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let q = ending_query(&sql, &binds, owner.as_deref());
         let rows = q.fetch_all(&self.pool).await?;
-        let mut out = Vec::with_capacity(rows.len());
+        let out = &mut found.items;
         for r in &rows {
             let kind: String = r.try_get("kind")?;
             let expires: String = r.try_get("expires_on")?;
@@ -212,6 +234,23 @@ impl Database {
                 expires_on,
             });
         }
-        Ok(out)
+        Ok(found)
     }
+}
+
+/// A statement of [`Database::documents_ending`] with its arguments: the dates, the region and
+/// its pattern, and the owner when the scope is an owner's.
+fn ending_query<'q>(
+    sql: &'q str,
+    binds: &[String; 4],
+    owner: Option<&str>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut q = sqlx::query(sql);
+    for b in binds {
+        q = q.bind(b.clone());
+    }
+    if let Some(owner) = owner {
+        q = q.bind(owner.to_string());
+    }
+    q
 }

@@ -11,7 +11,7 @@ use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::legality::{PathItem, PathStatus, next_step};
 use sentra_domain::region::RegionCode;
-use sentra_storage::UmkmRecord;
+use sentra_storage::{PageRequest, UmkmRecord};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -200,6 +200,41 @@ pub struct ExpiringPage {
     /// "Sudah kedaluwarsa": lapsed documents, the most recent first.
     pub expired_summary: String,
     pub expired: Vec<ExpiringRow>,
+    /// Each list's pages: "halaman 2 dari 40" and the links either side.
+    pub pager: Pager,
+    pub expired_pager: Pager,
+}
+
+/// Where a paged list stands and its neighbours.
+pub struct Pager {
+    pub label: String,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+/// Rows per page of each list: a province's expired P-IRTs run to tens of thousands.
+const EXPIRY_PAGE: u32 = 100;
+
+impl Pager {
+    /// `href(page)` is the page's address.
+    fn of<T>(lang: Lang, page: &sentra_storage::Page<T>, href: impl Fn(u32) -> String) -> Self {
+        let pages = page.pages().max(1);
+        Self {
+            label: if pages > 1 {
+                lang.tf(
+                    "pager.page_of",
+                    &[
+                        ("page", &page.page.to_string()),
+                        ("pages", &pages.to_string()),
+                    ],
+                )
+            } else {
+                String::new()
+            },
+            prev_href: (page.page > 1).then(|| href(page.page - 1)),
+            next_href: (page.page < pages).then(|| href(page.page + 1)),
+        }
+    }
 }
 
 /// Documents that expire within `hari` days (90 by default) in the caller's area or a part of
@@ -214,14 +249,37 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
     let region = scope.narrow(asked.as_ref()).ok_or(ApiError::NotFound)?;
     let days = q.days.unwrap_or(EXPIRY_DAYS).clamp(1, 730);
     let today = crate::clock::today();
+    let (page, expired_page) = (
+        q.page.unwrap_or(1).max(1),
+        q.expired_page.unwrap_or(1).max(1),
+    );
     let found = ctx
         .db()
-        .expiring_documents(&scope, Some(&region), today, days)
+        .expiring_documents(
+            &scope,
+            Some(&region),
+            today,
+            days,
+            PageRequest::new(page, EXPIRY_PAGE),
+        )
         .await?;
     let lapsed = ctx
         .db()
-        .expired_documents(&scope, Some(&region), today)
+        .expired_documents(
+            &scope,
+            Some(&region),
+            today,
+            PageRequest::new(expired_page, EXPIRY_PAGE),
+        )
         .await?;
+    let href = |page: u32, expired_page: u32, anchor: &str| {
+        format!(
+            "/legalitas/kedaluwarsa?wilayah={}&hari={days}&hal={page}&hal_lewat={expired_page}#{anchor}",
+            region.as_str()
+        )
+    };
+    let pager = Pager::of(lang, &found, |p| href(p, expired_page, "expiring-summary"));
+    let expired_pager = Pager::of(lang, &lapsed, |p| href(page, p, "expired-title"));
     let regions = area_choices(state, scope.region_code());
     let row = |d: sentra_storage::ExpiringDocument, key: &str, n: i64| ExpiringRow {
         place: state.region_name(&d.village_code),
@@ -245,10 +303,17 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
         l: lang,
         summary: lang.tf(
             "legal.expiring_summary",
-            &[("n", &found.len().to_string()), ("days", &days.to_string())],
+            &[
+                ("n", &sentra_domain::money::format_thousands(found.total)),
+                ("days", &days.to_string()),
+            ],
         ),
-        expired_summary: lang.tf("rules.expired_summary", &[("n", &lapsed.len().to_string())]),
+        expired_summary: lang.tf(
+            "rules.expired_summary",
+            &[("n", &sentra_domain::money::format_thousands(lapsed.total))],
+        ),
         rows: found
+            .items
             .into_iter()
             .map(|d| {
                 let n = (d.expires_on - today).num_days();
@@ -256,6 +321,7 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
             })
             .collect(),
         expired: lapsed
+            .items
             .into_iter()
             .map(|d| {
                 let n = (today - d.expires_on).num_days();
@@ -265,6 +331,8 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
         region: region.as_str().to_string(),
         regions,
         days,
+        pager,
+        expired_pager,
     }
     .into_response())
 }
@@ -280,4 +348,17 @@ struct ExpiringQuery {
         deserialize_with = "crate::extract::blank_as_none"
     )]
     days: Option<i64>,
+    /// The page of each list.
+    #[serde(
+        default,
+        rename = "hal",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    page: Option<u32>,
+    #[serde(
+        default,
+        rename = "hal_lewat",
+        deserialize_with = "crate::extract::blank_as_none"
+    )]
+    expired_page: Option<u32>,
 }

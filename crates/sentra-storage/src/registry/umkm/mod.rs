@@ -100,7 +100,7 @@ impl PageRequest {
         }
     }
 
-    fn offset(self) -> i64 {
+    pub(crate) fn offset(self) -> i64 {
         i64::from(self.page - 1) * i64::from(self.per_page)
     }
 }
