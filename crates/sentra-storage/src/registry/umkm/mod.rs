@@ -74,6 +74,11 @@ impl UmkmSort {
             Self::Sales => "u.annual_sales_rupiah",
         }
     }
+
+    /// Whether the column may be empty (NULL).
+    fn nullable(self) -> bool {
+        matches!(self, Self::Modal | Self::Sales)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -46,11 +46,13 @@ impl Database {
         let col = sort.column();
         let limit = args.push(Arg::Int(Some(i64::from(page.per_page))));
         let offset = args.push(Arg::Int(Some(page.offset())));
-        // `(col IS NULL)` first puts empty values last on both engines.
+        // Empty values last on both engines, written so that an index in the same order can
+        // serve the sort (an expression such as `(col IS NULL)` first never can).
+        let nulls = if sort.nullable() { " NULLS LAST" } else { "" };
         let list_sql = format!(
             "SELECT u.id, u.name, u.brand, u.owner_name, u.village_code, u.sector_code, u.size_class, \
              u.status, u.modal_rupiah, u.annual_sales_rupiah, u.updated_at FROM umkm u \
-             WHERE {where_clause} ORDER BY ({col} IS NULL), {col} {dir}, u.id {dir} LIMIT {limit} OFFSET {offset}"
+             WHERE {where_clause} ORDER BY {col} {dir}{nulls}, u.id {dir} LIMIT {limit} OFFSET {offset}"
         );
         let rows = args
             .bind(sqlx::query(&list_sql))

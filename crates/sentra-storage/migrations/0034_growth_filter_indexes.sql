@@ -1,7 +1,0 @@
--- The registry list's naik-kelas filters at a province's scale (issue 30): each is a set of
--- businesses read from its own table through these indexes (`u.id IN (…)`), instead of a test
--- of every business in the region (4,973 ms for a province admin's "class up in 2026").
-CREATE INDEX umkm_documents_issued ON umkm_documents (kind, issued_on, umkm_id);
-CREATE INDEX reach_rollup_year ON reach_rollup (year, umkm_id);
--- The expiry page's lists (every kind, by date), paged.
-CREATE INDEX umkm_documents_ending ON umkm_documents (expires_on);
