@@ -290,6 +290,44 @@ pub(crate) async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when
         );
     }
     assert_eq!(kept, expected, "umkm_rollup after {when}");
+    // The kecamatan rollup (migration 0035): the same registry per kecamatan, sector, size
+    // class and status.
+    let district = |sql: &'static str| sqlx::query(sql);
+    let per_district = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<[String; 4], [i64; 4]> {
+        rows.iter()
+            .map(|r| {
+                (
+                    ["d", "c", "z", "t"].map(|k| r.try_get::<String, _>(k).unwrap()),
+                    ["n", "e", "m", "s"].map(|k| r.try_get::<i64, _>(k).unwrap()),
+                )
+            })
+            .collect()
+    };
+    let expected = per_district(
+        district(
+            "SELECT district_code AS d, sector_code AS c, COALESCE(size_class, '') AS z, \
+             status AS t, COUNT(*) AS n, \
+             CAST(SUM(COALESCE(employees_male, 0) + COALESCE(employees_female, 0)) AS BIGINT) AS e, \
+             CAST(SUM(COALESCE(modal_rupiah, 0)) AS BIGINT) AS m, \
+             CAST(SUM(COALESCE(annual_sales_rupiah, 0)) AS BIGINT) AS s \
+             FROM umkm WHERE merged_into IS NULL \
+             GROUP BY district_code, sector_code, COALESCE(size_class, ''), status",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    let kept = per_district(
+        district(
+            "SELECT district_code AS d, sector_code AS c, size_class AS z, status AS t, n, \
+             employees AS e, modal AS m, sales AS s FROM umkm_district_rollup \
+             WHERE n <> 0 OR employees <> 0 OR modal <> 0 OR sales <> 0",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    assert_eq!(kept, expected, "umkm_district_rollup after {when}");
     let docs = |sql: &'static str| sqlx::query(sql);
     let count = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<(String, String, i64), i64> {
         rows.iter()

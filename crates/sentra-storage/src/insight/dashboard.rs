@@ -13,7 +13,7 @@ use sqlx::Row;
 use sentra_domain::targets::{Indicator, TargetValue};
 
 use crate::accounts::audit::{self, Actor};
-use crate::insight::rollup::{RollupRow, child_of};
+use crate::insight::rollup::{Grain, RollupRow, child_of};
 use crate::sql::{get_wide_sum, wide_sum};
 use crate::{Database, Result, StorageError, now_text};
 
@@ -42,7 +42,10 @@ impl Database {
             return Ok(Vec::new());
         };
         let mut by_child: BTreeMap<String, Coverage> = BTreeMap::new();
-        for r in self.rollup_sums(&region, &[], true, Some(COUNTED)).await? {
+        for r in self
+            .rollup_sums(&region, &[], Grain::Children, Some(COUNTED))
+            .await?
+        {
             if let Some(child) = child_of(&r.village, &region) {
                 let c = by_child.entry(child.clone()).or_insert_with(|| Coverage {
                     region: child,
@@ -74,7 +77,7 @@ impl Database {
         };
         let only = (dimension != Dimension::Status).then_some(COUNTED);
         let mut out: Vec<(String, i64)> = self
-            .rollup_sums(&region, &[dimension.column()], false, only)
+            .rollup_sums(&region, &[dimension.column()], Grain::Whole, only)
             .await?
             .into_iter()
             .map(|r| (r.keys.into_iter().next().unwrap_or_default(), r.n))
@@ -367,7 +370,7 @@ impl Database {
             return Ok(Vec::new());
         };
         let rows = self
-            .rollup_sums(&region, &["size_class"], true, Some(COUNTED))
+            .rollup_sums(&region, &["size_class"], Grain::Children, Some(COUNTED))
             .await?;
         let mut by_child: BTreeMap<String, RegionReportRow> = BTreeMap::new();
         for r in rows {
@@ -438,7 +441,12 @@ impl Database {
         // row or column of its own, drafts and inactive beside the verified, not in them.
         let only = (rows != Axis::Status && columns != Axis::Status).then_some(COUNTED);
         let found = self
-            .rollup_sums(&region, &[column(rows), column(columns)], false, only)
+            .rollup_sums(
+                &region,
+                &[column(rows), column(columns)],
+                Grain::Whole,
+                only,
+            )
             .await?;
         let value = |r: &RollupRow| match measure {
             Measure::Count => i128::from(r.n),
@@ -587,8 +595,14 @@ impl Database {
         by: RegionLevel,
         today: NaiveDate,
     ) -> Result<Vec<RegionStats>> {
+        // Per kelurahan only when the file is per kelurahan; else the kecamatan rollup serves.
+        let grain = if by == RegionLevel::Village {
+            Grain::Villages
+        } else {
+            Grain::Children
+        };
         let rows = self
-            .rollup_sums(within, &["size_class"], true, Some(COUNTED))
+            .rollup_sums(within, &["size_class"], grain, Some(COUNTED))
             .await?;
         let mut out: BTreeMap<String, RegionStats> = BTreeMap::new();
         for r in rows {
@@ -682,7 +696,7 @@ impl Database {
         };
         for r in self
             // Verified businesses, as the reach and growth marks count them.
-            .rollup_sums(&region, &[], true, Some(COUNTED))
+            .rollup_sums(&region, &[], Grain::Children, Some(COUNTED))
             .await?
         {
             add(&r.village, &|row| row.active += r.n);

@@ -2,7 +2,7 @@
 //! document holders, for dashboards, reports and the flagship figures.
 
 use chrono::{Datelike, NaiveDate};
-use sentra_domain::region::RegionCode;
+use sentra_domain::region::{RegionCode, RegionLevel};
 use sqlx::Row;
 
 use crate::sql::{get_wide_sum, wide_sum};
@@ -37,20 +37,54 @@ pub(crate) fn child_of(village: &str, region: &RegionCode) -> Option<String> {
     }
 }
 
+/// How the rollup's sums are grouped by place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grain {
+    /// Not by place.
+    Whole,
+    /// By the places one level under the region, or coarser: [`RollupRow::village`] holds a
+    /// kelurahan or, read from the kecamatan rollup, a kecamatan code; for [`child_of`] and
+    /// other mappings to a level above the kelurahan.
+    Children,
+    /// By kelurahan.
+    Villages,
+}
+
+/// The dimensions the kecamatan rollup (migration 0035) keeps.
+const DISTRICT_KEYS: [&str; 3] = ["sector_code", "size_class", "status"];
+
 impl Database {
-    /// The rollup of `region` summed per group of `keys` (SQL over `umkm_rollup`, cast to
-    /// text), and per kelurahan when `by_village`; groups without a business left out. `only`
-    /// narrows the rows (a condition without parameters).
+    /// The rollup of `region` summed per group of `keys` (SQL over the rollup, cast to text),
+    /// and per place as `grain` asks; groups without a business left out. `only` narrows the
+    /// rows (a condition without parameters, on the status). Read from the kecamatan rollup
+    /// when it holds the keys and the places asked for (a province's totals: thousands of rows
+    /// instead of half a million), else from the kelurahan rollup.
     pub(crate) async fn rollup_sums(
         &self,
         region: &RegionCode,
         keys: &[&str],
-        by_village: bool,
+        grain: Grain,
         only: Option<&str>,
     ) -> Result<Vec<RollupRow>> {
+        let coarse_region = match grain {
+            Grain::Whole => region.level() != RegionLevel::Village,
+            Grain::Children => {
+                matches!(region.level(), RegionLevel::Province | RegionLevel::Regency)
+            }
+            Grain::Villages => false,
+        };
+        let (table, place) = if coarse_region
+            && keys.iter().all(|k| DISTRICT_KEYS.contains(k))
+            && only.is_none_or(|c| c.starts_with("status"))
+        {
+            ("umkm_district_rollup", "district_code")
+        } else {
+            ("umkm_rollup", "village_code")
+        };
+        let by_village = grain != Grain::Whole;
         let mut group: Vec<String> = keys.iter().map(|k| format!("CAST({k} AS TEXT)")).collect();
         if by_village {
-            group.insert(0, "village_code".into());
+            group.insert(0, place.into());
         }
         let select = if group.is_empty() {
             String::new()
@@ -69,7 +103,7 @@ impl Database {
         let sql = format!(
             "SELECT {select}CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(employees) AS BIGINT) AS e, \
              {}, {} \
-             FROM umkm_rollup WHERE (village_code = $1 OR village_code LIKE $2){} {group_by} \
+             FROM {table} WHERE ({place} = $1 OR {place} LIKE $2){} {group_by} \
              HAVING SUM(n) <> 0",
             wide_sum("modal", "m"),
             wide_sum("sales", "s"),

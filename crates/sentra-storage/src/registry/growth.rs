@@ -13,6 +13,7 @@ use sqlx::any::AnyRow;
 
 use crate::accounts::audit::{self, Actor};
 use crate::insight::dashboard::{COUNTED, dashboard_region};
+use crate::insight::rollup::Grain;
 use crate::sql::Args;
 use crate::{Database, Result, now_text};
 
@@ -435,7 +436,7 @@ impl Database {
         };
         // Verified businesses, as the growth marks count them (docs/counting-rules.md).
         let total = self
-            .rollup_sums(&region, &[], false, Some(COUNTED))
+            .rollup_sums(&region, &[], Grain::Whole, Some(COUNTED))
             .await?
             .first()
             .map_or(0, |r| r.n);
@@ -514,7 +515,7 @@ impl Database {
         };
         let mut registered = Vec::new();
         for r in self
-            .rollup_sums(&region, &["entered_year"], false, Some(COUNTED))
+            .rollup_sums(&region, &["entered_year"], Grain::Whole, Some(COUNTED))
             .await?
         {
             if let Some(i) = r.keys[0].parse().ok().and_then(&mut at) {

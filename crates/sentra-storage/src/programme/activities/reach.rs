@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use super::{ActivityRecord, activity_from_row, columns, corrupt, list};
+use crate::insight::rollup::Grain;
 use crate::{Database, Result};
 
 /// How far programmes reached the UMKM of a region in a period.
@@ -52,7 +53,12 @@ impl Database {
     /// time zone), read from the reach rollup that triggers keep exact.
     pub async fn reach_count(&self, region: &RegionCode, year: i32) -> Result<(i64, i64)> {
         let total = self
-            .rollup_sums(region, &[], false, Some(crate::insight::dashboard::COUNTED))
+            .rollup_sums(
+                region,
+                &[],
+                Grain::Whole,
+                Some(crate::insight::dashboard::COUNTED),
+            )
             .await?
             .first()
             .map_or(0, |r| r.n);
@@ -173,7 +179,7 @@ impl Database {
             .rollup_sums(
                 region,
                 &[column],
-                false,
+                Grain::Whole,
                 Some(crate::insight::dashboard::COUNTED),
             )
             .await?

@@ -29,10 +29,25 @@ fn issued_year(doc: &str) -> String {
     )
 }
 
-/// Adds `sign` times the record `r` (a row alias: NEW or OLD) to its bucket.
+/// Adds `sign` times the record `r` (a row alias: NEW or OLD) to its bucket, and to its
+/// kecamatan's bucket of the coarse rollup (migration 0035).
 fn bucket(r: &str, sign: i32) -> String {
-    format!(
-        "INSERT INTO umkm_rollup ({DIMS}, n, employees, modal, sales) \
+    let district = format!(
+        "INSERT INTO umkm_district_rollup (district_code, sector_code, size_class, status, n, \
+         employees, modal, sales) \
+         SELECT {r}.district_code, {r}.sector_code, COALESCE({r}.size_class, ''), {r}.status, \
+         {sign}, {sign} * (COALESCE({r}.employees_male, 0) + COALESCE({r}.employees_female, 0)), \
+         {sign} * COALESCE({r}.modal_rupiah, 0), {sign} * COALESCE({r}.annual_sales_rupiah, 0) \
+         WHERE true \
+         ON CONFLICT (district_code, sector_code, size_class, status) DO UPDATE SET \
+         n = umkm_district_rollup.n + excluded.n, \
+         employees = umkm_district_rollup.employees + excluded.employees, \
+         modal = umkm_district_rollup.modal + excluded.modal, \
+         sales = umkm_district_rollup.sales + excluded.sales;"
+    );
+    district
+        + &format!(
+            "INSERT INTO umkm_rollup ({DIMS}, n, employees, modal, sales) \
          SELECT {r}.village_code, {r}.sector_code, COALESCE({r}.size_class, ''), {r}.status, \
          {r}.owner_sex, {year}, CASE WHEN ({r}.doc_mask & {NIB_BIT}) <> 0 THEN 1 ELSE 0 END, \
          CASE WHEN ({r}.doc_mask & {HALAL_BIT}) <> 0 THEN 1 ELSE 0 END, {sign}, \
@@ -42,8 +57,8 @@ fn bucket(r: &str, sign: i32) -> String {
          ON CONFLICT ({DIMS}) DO UPDATE SET n = umkm_rollup.n + excluded.n, \
          employees = umkm_rollup.employees + excluded.employees, \
          modal = umkm_rollup.modal + excluded.modal, sales = umkm_rollup.sales + excluded.sales;",
-        year = year_of(&format!("{r}.created_at")),
-    )
+            year = year_of(&format!("{r}.created_at")),
+        )
 }
 
 /// `YYYY-MM` of a document's expiry, '' when it has none.
@@ -107,6 +122,7 @@ fn document_sets_bit(d: &str, added: bool) -> String {
 
 /// Something a dashboard counts changed (or the record was merged or unmerged).
 const RELEVANT_CHANGE: &str = "(OLD.village_code IS NOT NEW.village_code \
+    OR OLD.district_code IS NOT NEW.district_code \
     OR OLD.sector_code IS NOT NEW.sector_code OR OLD.size_class IS NOT NEW.size_class \
     OR OLD.status IS NOT NEW.status OR OLD.owner_sex IS NOT NEW.owner_sex \
     OR OLD.created_at IS NOT NEW.created_at OR OLD.employees_male IS NOT NEW.employees_male \
@@ -115,6 +131,23 @@ const RELEVANT_CHANGE: &str = "(OLD.village_code IS NOT NEW.village_code \
     OR OLD.annual_sales_rupiah IS NOT NEW.annual_sales_rupiah \
     OR OLD.doc_mask IS NOT NEW.doc_mask \
     OR (OLD.merged_into IS NULL) <> (NEW.merged_into IS NULL))";
+
+/// Every SQLite trigger of this module, dropped before they are created again: their text
+/// changes with the rollups (migration 0035 added the kecamatan rollup to each bucket).
+pub(super) const SQLITE_TRIGGERS: [&str; 12] = [
+    "rollup_umkm_insert_v31",
+    "rollup_umkm_update_old",
+    "rollup_umkm_update_new",
+    "rollup_umkm_documents_out_v31",
+    "rollup_umkm_documents_in_v31",
+    "rollup_umkm_delete_v31",
+    "rollup_document_insert_v31",
+    "rollup_document_insert_bit",
+    "rollup_document_delete_v31",
+    "rollup_document_delete_bit",
+    "rollup_document_fixed",
+    "rollup_document_update_v31",
+];
 
 pub(super) fn sqlite_triggers() -> String {
     let t = |name: &str, when: &str, on: &str, cond: Option<&str>, body: String| {

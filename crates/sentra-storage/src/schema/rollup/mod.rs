@@ -57,6 +57,7 @@ impl Database {
             Backend::Sqlite => {
                 let dropped: String = counts::SQLITE_REPLACED
                     .iter()
+                    .chain(&counts::SQLITE_TRIGGERS)
                     .chain(&reach::SQLITE_TRIGGERS)
                     .chain(&growth::SQLITE_TRIGGERS)
                     .map(|t| format!("DROP TRIGGER IF EXISTS {t};\n"))
