@@ -74,8 +74,8 @@ pub use registry::import_jobs::{
 pub use registry::import_undo::{ChangeRow, RecordChanges, UndoConflict, UndoOutcome};
 pub use registry::legality::ExpiringDocument;
 pub use registry::umkm::{
-    ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, SortDirection, UmkmFilter,
-    UmkmRecord, UmkmSort, UmkmSummary,
+    ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, Registered, SortDirection,
+    UmkmFilter, UmkmRecord, UmkmSort, UmkmSummary,
 };
 pub use schema::province_keys::{PartitionReport, PartitionRows};
 

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sentra_domain::demo::DemoGenerator;
 use sentra_domain::region::{RegionCode, RegionTree};
 use sentra_domain::scope::Scope;
-use sentra_storage::{Actor, Database, NewUmkm};
+use sentra_storage::{Actor, Database, NewUmkm, Registered};
 
 use crate::context::today;
 
@@ -45,25 +45,21 @@ pub(crate) async fn generate(
     while done < count {
         let n = BATCH.min(count - done);
         let batch: Vec<_> = (0..n).map(|_| generator.next_umkm()).collect();
+        // Registered on past days, written with the record (no second pass over the batch).
         let rows: Vec<NewUmkm<'_>> = batch
             .iter()
-            .map(|d| NewUmkm {
-                data: &d.data,
-                status: d.status,
-                verified_by: Some("demo"),
-                owner: None,
+            .map(|d| {
+                let (at, verified_at) = days.next(d.data.year_started);
+                NewUmkm {
+                    data: &d.data,
+                    status: d.status,
+                    verified_by: Some("demo"),
+                    owner: None,
+                    registered: Some(Registered { at, verified_at }),
+                }
             })
             .collect();
-        let ids = db.insert_umkm_batch(&scope, &rows, &actor).await?;
-        let dates: Vec<(String, NaiveDateTime, NaiveDateTime)> = ids
-            .into_iter()
-            .zip(&batch)
-            .map(|(id, d)| {
-                let (registered, verified) = days.next(d.data.year_started);
-                (id, registered, verified)
-            })
-            .collect();
-        db.demo_set_registered(&dates).await?;
+        db.insert_umkm_batch(&scope, &rows, &actor).await?;
         done += n;
         bar.set_position(done);
     }

@@ -502,3 +502,85 @@ async fn a_trail_written_by_the_unkeyed_code_still_verifies_and_continues_keyed(
     assert!(!ok, "{out}");
     assert!(out.contains("broken at entry 1: entry altered"), "{out}");
 }
+
+/// Products added in batches (the demo's catalogue) are audited one entry each, chained as if
+/// added one by one: the trail verifies, and a changed entry inside the batch is caught.
+#[tokio::test]
+async fn a_batch_of_products_is_audited_product_by_product() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(
+        &[
+            "demo",
+            "--umkm",
+            "300",
+            "--products",
+            "150",
+            "--database",
+            &db.url,
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    let mut conn = connect(&db).await;
+    let entries: Vec<(String, String)> = sqlx::query(
+        "SELECT entity_id, changes FROM audit_log WHERE action = 'create' AND entity = 'product' \
+         ORDER BY seq",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get("entity_id"), r.get("changes")))
+    .collect();
+    let products: Vec<(String, String)> = sqlx::query("SELECT id, slug FROM products ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("id"), r.get("slug")))
+        .collect();
+    assert_eq!(products.len(), 150);
+    let mut audited: Vec<&String> = entries.iter().map(|(id, _)| id).collect();
+    audited.sort();
+    assert_eq!(
+        audited,
+        products.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        "one entry per product"
+    );
+    for (id, slug) in &products {
+        let (_, changes) = entries.iter().find(|(e, _)| e == id).unwrap();
+        let summary: serde_json::Value = serde_json::from_str(changes).unwrap();
+        assert_eq!(
+            summary["slug"],
+            slug.as_str(),
+            "the entry holds the product as stored"
+        );
+    }
+    let stores: i64 = sqlx::query(
+        "SELECT COUNT(DISTINCT u.id) AS n FROM umkm u JOIN products p ON p.umkm_id = u.id \
+         WHERE u.store_slug IS NOT NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+    .get("n");
+    let sellers: i64 = sqlx::query("SELECT COUNT(DISTINCT umkm_id) AS n FROM products")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get("n");
+    assert_eq!(stores, sellers, "every seller has its storefront name");
+    let (ok, out) = verify(&db, dir.path(), None);
+    assert!(ok, "{out}");
+
+    // A product's entry in the middle of a batch, altered: the chain breaks there.
+    let middle = &entries[entries.len() / 2].0;
+    sqlx::query("UPDATE audit_log SET changes = '{}' WHERE entity_id = $1")
+        .bind(middle.as_str())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, out) = verify(&db, dir.path(), None);
+    assert!(!ok, "{out}");
+}

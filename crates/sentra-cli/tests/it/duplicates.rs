@@ -269,6 +269,7 @@ async fn the_batch_check_fills_the_queue() {
         status: sentra_domain::umkm::UmkmStatus::Draft,
         verified_by: None,
         owner: None,
+        registered: None,
     }];
     let copy_id = app
         .db

@@ -58,6 +58,7 @@ async fn totals_past_i64_are_exact_and_positive_in_the_report_its_workbook_and_t
             status: sentra_domain::umkm::UmkmStatus::Verified,
             verified_by: Some("test"),
             owner: None,
+            registered: None,
         })
         .collect();
     app.db

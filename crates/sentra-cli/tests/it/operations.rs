@@ -150,6 +150,7 @@ fn keep_writing(db: Database, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<
                     status: d.status,
                     verified_by: Some("test"),
                     owner: None,
+                    registered: None,
                 })
                 .collect();
             if db
@@ -498,6 +499,7 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
             status: d.status,
             verified_by: Some("test"),
             owner: None,
+            registered: None,
         })
         .collect();
     let before_insert = direct().await;

@@ -334,9 +334,12 @@ impl Database {
         after: &str,
         limit: u32,
     ) -> Result<Option<(String, Vec<String>)>> {
+        // A page of the whole registry by its key, the public ones kept below: a filter on the
+        // status here lets a planner walk the status index and sort a million rows per page.
         let rows = sqlx::query(&format!(
-            "SELECT u.id, u.village_code, u.owner_user_id FROM umkm u WHERE u.id > $1 \
-             AND {PUBLIC_UMKM} ORDER BY u.id LIMIT {limit}"
+            "SELECT u.id, u.village_code, u.owner_user_id, \
+             CASE WHEN {PUBLIC_UMKM} THEN 1 ELSE 0 END AS public FROM umkm u \
+             WHERE u.id > $1 ORDER BY u.id LIMIT {limit}"
         ))
         .bind(after)
         .fetch_all(&self.pool)
@@ -349,7 +352,8 @@ impl Database {
         for r in &rows {
             let village: String = r.try_get("village_code")?;
             let owner: Option<String> = r.try_get("owner_user_id")?;
-            if scope_admits(scope, &village, owner.as_deref()) {
+            let public: i64 = r.try_get("public")?;
+            if public == 1 && scope_admits(scope, &village, owner.as_deref()) {
                 ids.push(r.try_get("id")?);
             }
         }

@@ -236,10 +236,14 @@ impl Database {
         }
         let mut tx = self.pool.begin().await?;
         audit::begin_write(&mut tx).await?;
-        let mut made = Vec::with_capacity(items.len());
-        for (umkm_id, data) in items {
-            made.push(insert_product(&mut tx, &self.audit_chain, umkm_id, data, actor).await?);
-        }
+        let made = insert_products(
+            &mut tx,
+            &self.audit_chain,
+            items,
+            actor,
+            self.params_per_statement(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(made)
     }
@@ -549,56 +553,219 @@ pub(crate) async fn fetch_product(
     product_from_row(&row)
 }
 
-/// Adds one product inside a write transaction, with its audit entry.
-async fn insert_product(
+/// Adds products inside a write transaction, each with its audit entry, in a few statements
+/// per batch (a demo catalogue of 300,000 products, a seller's spreadsheet of them).
+async fn insert_products(
     conn: &mut sqlx::AnyConnection,
     chain: &crate::accounts::audit::ChainKey,
-    umkm_id: &str,
-    data: &ProductData,
+    items: &[(String, ProductData)],
     actor: &Actor,
-) -> Result<ProductRecord> {
-    let id = uuid::Uuid::now_v7().to_string();
+    max_params: usize,
+) -> Result<Vec<ProductRecord>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = items
+        .iter()
+        .map(|_| uuid::Uuid::now_v7().to_string())
+        .collect();
     // Stable when the product is renamed: shared links keep working.
-    let slug = free_slug(conn, "products", "slug", &slugify(&data.name), &id).await?;
+    let slugs = free_slugs(
+        conn,
+        "products",
+        "slug",
+        items
+            .iter()
+            .zip(&ids)
+            .map(|((_, d), id)| (slugify(&d.name), id.as_str()))
+            .collect(),
+        max_params,
+    )
+    .await?;
     let now = now_text();
-    let mut args = Args::default();
-    let mut values = vec![
-        args.text(id.as_str()),
-        args.text(umkm_id),
-        args.text(slug.as_str()),
-    ];
-    values.extend(data_args(data, &mut args));
-    values.extend([
-        args.text(actor.name.as_str()),
-        args.text(now.as_str()),
-        args.text(now.as_str()),
-    ]);
-    let sql = format!(
-        "INSERT INTO products (id, umkm_id, slug, {}, created_by, created_at, updated_at) \
-         VALUES ({})",
-        DATA_COLUMNS.join(", "),
-        values.join(", ")
-    );
-    args.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
-    // A business gets its storefront's short name with its first product. Presentation only,
-    // so not audited.
-    let row = sqlx::query("SELECT name, store_slug FROM umkm WHERE id = $1")
-        .bind(umkm_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    if row.try_get::<Option<String>, _>("store_slug")?.is_none() {
-        let name: String = row.try_get("name")?;
-        let store = free_slug(conn, "umkm", "store_slug", &slugify(&name), umkm_id).await?;
+    let per_row = DATA_COLUMNS.len() + 6;
+    for chunk in ids
+        .iter()
+        .zip(items)
+        .zip(&slugs)
+        .collect::<Vec<_>>()
+        .chunks((max_params / per_row).max(1))
+    {
+        let mut args = Args::default();
+        let mut tuples = Vec::with_capacity(chunk.len());
+        for ((id, (umkm_id, data)), slug) in chunk {
+            let mut values = vec![
+                args.text(id.as_str()),
+                args.text(umkm_id.as_str()),
+                args.text(slug.as_str()),
+            ];
+            values.extend(data_args(data, &mut args));
+            values.extend([
+                args.text(actor.name.as_str()),
+                args.text(now.as_str()),
+                args.text(now.as_str()),
+            ]);
+            tuples.push(format!("({})", values.join(", ")));
+        }
+        let sql = format!(
+            "INSERT INTO products (id, umkm_id, slug, {}, created_by, created_at, updated_at) \
+             VALUES {}",
+            DATA_COLUMNS.join(", "),
+            tuples.join(", ")
+        );
+        args.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    }
+    give_store_slugs(conn, items, max_params).await?;
+    let made = fetch_products(conn, &ids, max_params).await?;
+    let summaries: Vec<String> = made
+        .iter()
+        .map(|p| serde_json::to_value(p).unwrap_or_default().to_string())
+        .collect();
+    let entries: Vec<audit::Entry<'_>> = made
+        .iter()
+        .zip(summaries)
+        .map(|(p, changes)| audit::Entry {
+            action: "create",
+            entity: "product",
+            entity_id: Some(p.id.as_str()),
+            changes,
+        })
+        .collect();
+    audit::append_many(conn, chain, actor, &entries, max_params).await?;
+    Ok(made)
+}
+
+/// A business gets its storefront's short name with its first product. Presentation only,
+/// so not audited.
+async fn give_store_slugs(
+    conn: &mut sqlx::AnyConnection,
+    items: &[(String, ProductData)],
+    max_params: usize,
+) -> Result<()> {
+    let mut sellers: Vec<&str> = items.iter().map(|(u, _)| u.as_str()).collect();
+    sellers.sort_unstable();
+    sellers.dedup();
+    let mut unnamed = Vec::new();
+    for chunk in sellers.chunks(max_params.max(1)) {
+        let mut args = Args::default();
+        let marks: Vec<String> = chunk.iter().map(|id| args.text(*id)).collect();
+        // By the key; `store_slug IS NULL` in SQL would have the planner walk that index's
+        // nulls instead (most businesses sell nothing).
+        let sql = format!(
+            "SELECT id, name, store_slug FROM umkm WHERE id IN ({})",
+            marks.join(", ")
+        );
+        for row in args.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            if row.try_get::<Option<String>, _>("store_slug")?.is_some() {
+                continue;
+            }
+            let id: String = row.try_get("id")?;
+            let name: String = row.try_get("name")?;
+            unnamed.push((id, slugify(&name)));
+        }
+    }
+    let slugs = free_slugs(
+        conn,
+        "umkm",
+        "store_slug",
+        unnamed
+            .iter()
+            .map(|(id, words)| (words.clone(), id.as_str()))
+            .collect(),
+        max_params,
+    )
+    .await?;
+    for ((id, _), slug) in unnamed.iter().zip(slugs) {
         sqlx::query("UPDATE umkm SET store_slug = $1 WHERE id = $2")
-            .bind(store)
-            .bind(umkm_id)
+            .bind(slug)
+            .bind(id.as_str())
             .execute(&mut *conn)
             .await?;
     }
-    let after = fetch_product(conn, &id).await?;
-    let summary = serde_json::to_value(&after).unwrap_or_default();
-    audit::append(conn, chain, actor, "create", "product", Some(&id), &summary).await?;
-    Ok(after)
+    Ok(())
+}
+
+/// Products by id, in the order of `ids`.
+async fn fetch_products(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[String],
+    max_params: usize,
+) -> Result<Vec<ProductRecord>> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(max_params.max(1)) {
+        let mut args = Args::default();
+        let marks: Vec<String> = chunk.iter().map(|id| args.text(id.as_str())).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM products p WHERE p.id IN ({})",
+            marks.join(", ")
+        );
+        for row in args.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            let p = product_from_row(&row)?;
+            found.insert(p.id.clone(), p);
+        }
+    }
+    ids.iter()
+        .map(|id| found.remove(id).ok_or(StorageError::NotFound))
+        .collect()
+}
+
+/// Short public names for many records at once ([`free_slug`] each): the first candidates
+/// checked in one query, the rare clash (with the table or within the batch) one by one.
+async fn free_slugs(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    column: &str,
+    wanted: Vec<(String, &str)>,
+    max_params: usize,
+) -> Result<Vec<String>> {
+    let candidates: Vec<String> = wanted
+        .iter()
+        .map(|(words, id)| format!("{words}-{}", &random_tail(id)[..6]))
+        .collect();
+    let mut taken = std::collections::HashSet::new();
+    for chunk in candidates.chunks(max_params.max(1)) {
+        let mut args = Args::default();
+        let marks: Vec<String> = chunk.iter().map(|c| args.text(c.as_str())).collect();
+        let sql = format!(
+            "SELECT {column} AS taken FROM {table} WHERE {column} IN ({})",
+            marks.join(", ")
+        );
+        for row in args.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            taken.insert(row.try_get::<String, _>("taken")?);
+        }
+    }
+    let mut out = Vec::with_capacity(wanted.len());
+    let mut chosen = std::collections::HashSet::new();
+    for ((words, id), candidate) in wanted.iter().zip(candidates) {
+        let slug = if taken.contains(&candidate) || chosen.contains(&candidate) {
+            let mut slug = free_slug(conn, table, column, words, id).await?;
+            if chosen.contains(&slug) {
+                // Taken by another of this batch, not yet written: the whole id is unique.
+                slug = format!("{words}-{}", id.replace('-', ""));
+            }
+            slug
+        } else {
+            candidate
+        };
+        chosen.insert(slug.clone());
+        out.push(slug);
+    }
+    Ok(out)
+}
+
+/// The random end of a v7 UUID (its last twelve hex digits, reversed) that slugs take their
+/// tails from.
+fn random_tail(id: &str) -> String {
+    let mut tail: String = id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .rev()
+        .take(12)
+        .collect();
+    while tail.len() < 12 {
+        tail.push('0');
+    }
+    tail
 }
 
 /// A short public name `{words}-{tail}` not yet taken in `table.column`. The tail is the end of
@@ -611,12 +778,7 @@ async fn free_slug(
     words: &str,
     id: &str,
 ) -> Result<String> {
-    let random: String = id
-        .chars()
-        .filter(char::is_ascii_hexdigit)
-        .rev()
-        .take(12)
-        .collect();
+    let random = random_tail(id);
     let sql = format!("SELECT 1 AS taken FROM {table} WHERE {column} = $1");
     for len in [6, 8, 10, 12] {
         let candidate = format!("{words}-{}", &random[..len.min(random.len())]);

@@ -204,6 +204,52 @@ impl Database {
     }
 }
 
+/// What the registry list filters on that the rollups also keep: the region and the equality
+/// filters on sector, size class and status.
+pub(crate) struct RollupFilter<'a> {
+    pub region: &'a RegionCode,
+    pub sector: Option<&'a str>,
+    pub size: Option<&'a str>,
+    pub status: Option<&'a str>,
+}
+
+impl Database {
+    /// How many unmerged businesses match `f`, from the rollups the triggers keep in the same
+    /// transaction as every write (equal to a recount: the dashboard tests check it): a
+    /// province's total from a few thousand kecamatan rows instead of a count over a million
+    /// records. A kelurahan reads its own rows of the kelurahan rollup.
+    pub(crate) async fn rollup_count(&self, f: &RollupFilter<'_>) -> Result<i64> {
+        let (table, place) = if f.region.level() == RegionLevel::Village {
+            ("umkm_rollup", "village_code")
+        } else {
+            ("umkm_district_rollup", "district_code")
+        };
+        let mut conds = vec![format!("({place} = $1 OR {place} LIKE $2)")];
+        let mut values = Vec::new();
+        for (column, value) in [
+            ("sector_code", f.sector),
+            ("size_class", f.size),
+            ("status", f.status),
+        ] {
+            if let Some(v) = value {
+                values.push(v);
+                conds.push(format!("{column} = ${}", values.len() + 2));
+            }
+        }
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM {table} WHERE {}",
+            conds.join(" AND ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(f.region.as_str())
+            .bind(format!("{}.%", f.region.as_str()));
+        for v in values {
+            query = query.bind(v);
+        }
+        Ok(query.fetch_one(&self.pool).await?.try_get("n")?)
+    }
+}
+
 /// The first day of the month after `day`'s.
 fn month_after(day: NaiveDate) -> NaiveDate {
     let (y, m) = if day.month() == 12 {

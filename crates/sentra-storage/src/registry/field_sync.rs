@@ -173,6 +173,7 @@ impl Database {
             status: UmkmStatus::Draft,
             verified_by: None,
             owner: scope.owner(),
+            registered: None,
         };
         let ids = insert_rows(
             &mut tx,

@@ -468,6 +468,7 @@ impl Database {
                         status: UmkmStatus::Draft,
                         verified_by: None,
                         owner: None,
+                        registered: None,
                     })
                     .collect();
                 if !rows.is_empty() {

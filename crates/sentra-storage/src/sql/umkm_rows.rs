@@ -106,6 +106,14 @@ pub(crate) async fn insert_rows(
 ) -> Result<Vec<String>> {
     let mut ids = Vec::with_capacity(rows.len());
     let now = now_text();
+    let now_at = chrono::Utc::now();
+    // As `now_text` writes them, so that they sort with the other timestamps.
+    let stamp = |at: chrono::NaiveDateTime| {
+        at.and_utc()
+            .min(now_at)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
     // Rows a statement: see `Database::params_per_statement`.
     for chunk in rows.chunks((max_params / INSERT_COLUMNS.len()).max(1)) {
         let mut args = Args::default();
@@ -119,9 +127,13 @@ pub(crate) async fn insert_rows(
             values.push(Arg::Text(
                 row.verified_by.filter(|_| verified).map(str::to_string),
             ));
-            values.push(Arg::Text(verified.then(|| now.clone())));
+            let (created, verified_at) = match row.registered {
+                Some(r) => (stamp(r.at), stamp(r.verified_at.max(r.at))),
+                None => (now.clone(), now.clone()),
+            };
+            values.push(Arg::Text(verified.then_some(verified_at)));
             values.push(Arg::Text(Some(actor.to_string())));
-            values.push(Arg::Text(Some(now.clone())));
+            values.push(Arg::Text(Some(created)));
             values.push(Arg::Text(Some(now.clone())));
             values.push(Arg::Text(row.owner.map(str::to_string)));
             debug_assert_eq!(values.len(), INSERT_COLUMNS.len());

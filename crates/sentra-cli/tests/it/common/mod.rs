@@ -392,6 +392,7 @@ impl TestApp {
                 status: d.status,
                 verified_by: Some("test"),
                 owner: None,
+                registered: None,
             })
             .collect();
         self.db

@@ -203,4 +203,15 @@ pub struct NewUmkm<'a> {
     pub verified_by: Option<&'a str>,
     /// The owner's account, when the owner registers the business themselves.
     pub owner: Option<&'a str>,
+    /// When it was registered and verified, for records entered now but registered before
+    /// (the demo's past years); `None`: now.
+    pub registered: Option<Registered>,
+}
+
+/// Past moments (UTC) at which a record was registered and, if verified, verified; a moment
+/// still to come is taken as now.
+#[derive(Debug, Clone, Copy)]
+pub struct Registered {
+    pub at: chrono::NaiveDateTime,
+    pub verified_at: chrono::NaiveDateTime,
 }

@@ -7,6 +7,7 @@ use sentra_domain::size::SizeClass;
 use sentra_domain::umkm::{LegalKind, UmkmStatus};
 
 use super::{Page, PageRequest, SortDirection, UmkmFilter, UmkmRecord, UmkmSort, UmkmSummary};
+use crate::insight::rollup::RollupFilter;
 use crate::sql::{Arg, Args, fetch_record, filter_where, parse_opt, parse_req, scope_condition};
 use crate::{Database, Result};
 
@@ -31,13 +32,18 @@ impl Database {
             return Ok(empty);
         };
 
-        let count_sql = format!("SELECT COUNT(*) FROM umkm u WHERE {where_clause}");
-        let count_args = args.clone();
-        let total: i64 = count_args
-            .bind(sqlx::query(&count_sql))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let total = match rollup_filter(scope, filter) {
+            // The rollups hold the count (a province's list: milliseconds, not a scan).
+            Some(f) => self.rollup_count(&f.filter()).await?,
+            None => {
+                let count_sql = format!("SELECT COUNT(*) FROM umkm u WHERE {where_clause}");
+                args.clone()
+                    .bind(sqlx::query(&count_sql))
+                    .fetch_one(&self.pool)
+                    .await?
+                    .try_get(0)?
+            }
+        };
 
         let dir = match direction {
             SortDirection::Asc => "ASC",
@@ -111,6 +117,16 @@ impl Database {
 
     /// Number of records inside the scope (merged duplicates not counted).
     pub async fn count_umkm(&self, scope: &Scope) -> Result<i64> {
+        if scope.owner().is_none() {
+            return self
+                .rollup_count(&RollupFilter {
+                    region: scope.region_code(),
+                    sector: None,
+                    size: None,
+                    status: None,
+                })
+                .await;
+        }
         let mut args = Args::default();
         let cond = scope_condition(
             scope.region_code(),
@@ -125,4 +141,36 @@ impl Database {
             .await?
             .try_get(0)?)
     }
+}
+
+/// The list's filter as the rollups can count it: a region scope (an owner's list counts its
+/// own rows) and no filter the rollups do not keep.
+struct CountableFilter<'a> {
+    region: sentra_domain::region::RegionCode,
+    filter: &'a UmkmFilter,
+}
+
+impl CountableFilter<'_> {
+    fn filter(&self) -> RollupFilter<'_> {
+        RollupFilter {
+            region: &self.region,
+            sector: self.filter.sector.as_deref(),
+            size: self.filter.size.map(SizeClass::as_str),
+            status: self.filter.status.map(UmkmStatus::as_str),
+        }
+    }
+}
+
+fn rollup_filter<'a>(scope: &Scope, filter: &'a UmkmFilter) -> Option<CountableFilter<'a>> {
+    let plain = scope.owner().is_none()
+        && filter.legality.is_none()
+        && filter.growth.is_none()
+        && filter.text.as_deref().is_none_or(|t| t.trim().is_empty());
+    if !plain {
+        return None;
+    }
+    Some(CountableFilter {
+        region: scope.narrow(filter.region.as_ref())?,
+        filter,
+    })
 }
