@@ -8,7 +8,7 @@ use sentra_domain::import::{ImportContext, ImportOptions, Mapping, RowProblem};
 use sentra_domain::scope::Scope;
 use sentra_storage::{
     Actor, Database, ImportCounts, ImportPlan, JobProblem, POSSIBLE_DUPLICATE, RecordChanges,
-    RowPlan, StorageError, dedup_record, duplicates_within,
+    RowPlan, StatisticsDepth, StorageError, dedup_record, duplicates_within,
 };
 
 use crate::file::{DataRow, expand};
@@ -120,7 +120,8 @@ pub async fn commit(
         // The table grows as the import writes: its statistics are refreshed at 1, 2, 4, 8, …
         // chunks, so that look-ups keep using the indexes (a few refreshes in all).
         if n > 0 && n.is_power_of_two() {
-            db.refresh_statistics(&["umkm", "umkm_documents"]).await?;
+            db.refresh_statistics(&["umkm", "umkm_documents"], StatisticsDepth::Sampled)
+                .await?;
         }
         // A chunk is written by its own task while this one plans the next: the engine's work
         // and the checking overlap on two cores. Planning chunk n + 1 does not need chunk n
@@ -149,7 +150,7 @@ pub async fn commit(
     // A large import changes the tables' shape: statistics for every query after it, not only
     // the import's look-ups.
     if chunks.len() > 1 {
-        db.refresh_statistics(&[]).await?;
+        db.refresh_statistics(&[], StatisticsDepth::Full).await?;
     }
     drop(chunks);
     drop(rows);

@@ -65,8 +65,8 @@ pub use registry::growth::{
     GrowthFilter, GrowthSummary, LatestFigures, RegistryFigures, ReportSaved, TrendYear,
 };
 pub use registry::import::{
-    FieldChange, ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, dedup_record,
-    duplicates_within, field_changes, record_input,
+    FieldChange, ImportCounts, ImportPlan, ImportPlanner, PlannedRow, RowPlan, StatisticsDepth,
+    dedup_record, duplicates_within, field_changes, record_input,
 };
 pub use registry::import_jobs::{
     ImportJob, JobProblem, JobState, NewImportJob, POSSIBLE_DUPLICATE,

@@ -46,6 +46,7 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
         demo::story(&db, &region).await?;
     }
     // The planners' statistics for the data just made (SQLite gathers none by itself).
-    db.refresh_statistics(&[]).await?;
+    db.refresh_statistics(&[], sentra_storage::StatisticsDepth::Full)
+        .await?;
     Ok(())
 }
