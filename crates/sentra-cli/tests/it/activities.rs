@@ -275,6 +275,42 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
             .await
             .unwrap();
     assert_eq!(by_topic.matches("BEGIN:VEVENT").count(), 1, "{by_topic}");
+
+    // A crowded morning: seven more clinics accepted beside the kecamatan's. Its line on the
+    // board writes out five conflicts and counts the rest, instead of every sentence.
+    for n in 1..=7 {
+        let mut more = city.clone();
+        for (k, v) in more.iter_mut() {
+            if *k == "title" {
+                *v = format!("Klinik Kemasan Tambahan {n}");
+            }
+        }
+        more.push(("accept", "1".into()));
+        more.push(("conflicts_note", "Sasaran berbeda".into()));
+        assert_eq!(post("/kegiatan", more).await.status(), 303);
+    }
+    let board = app
+        .get(&format!("/kegiatan?bulan={month}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let start = board
+        .find("Klinik Kemasan Pondok Aren</a>")
+        .expect("the kecamatan's clinic on the board");
+    let line = &board[start..start + board[start..].find("</tr>").unwrap()];
+    let total: usize = line
+        .split("<strong>⚠ ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the count of its conflicts");
+    assert!(total > 6, "{line}");
+    assert_eq!(line.matches("<li>").count(), 6, "{line}");
+    assert!(
+        line.contains(&format!("… dan {} bentrok lainnya", total - 5)),
+        "{line}"
+    );
 }
 
 #[tokio::test]

@@ -186,13 +186,24 @@ impl Chosen {
     }
 }
 
-/// The period's conflicts among the activities shown (cancelled ones aside), as sentences per
-/// activity id.
+/// Conflicts written out per activity on the board; the rest are counted. A crowded month
+/// can set hundreds of activities against each other: written out in full, a province's
+/// board of 453 activities held 185,722 sentences (27 MB).
+const CONFLICTS_SHOWN: usize = 5;
+
+/// An activity's conflicts: the first [`CONFLICTS_SHOWN`] as sentences, and how many in all.
+#[derive(Default)]
+struct Marks {
+    shown: Vec<String>,
+    total: usize,
+}
+
+/// The period's conflicts among the activities shown (cancelled ones aside), per activity id.
 async fn conflict_marks(
     state: &AppState,
     lang: Lang,
     found: &[ActivityRecord],
-) -> HashMap<String, Vec<String>> {
+) -> HashMap<String, Marks> {
     let live: Vec<&ActivityRecord> = found
         .iter()
         .filter(|a| a.data.status != ActivityStatus::Cancelled)
@@ -204,7 +215,7 @@ async fn conflict_marks(
         .map(|a| (&a.data, a.series.as_ref().map(|s| s.0.as_str())))
         .collect();
     let slots = sentra_storage::slots_of(&datas, &topics, &sectors);
-    let mut marks: HashMap<String, Vec<String>> = HashMap::new();
+    let mut marks: HashMap<String, Marks> = HashMap::new();
     let rules = rules(state).await;
     for c in conflicts::find(&slots, &rules) {
         let (a, b) = (live[c.a as usize], live[c.b as usize]);
@@ -212,12 +223,16 @@ async fn conflict_marks(
             if c.a == c.b && me.id != other.id {
                 continue;
             }
-            let conflict = ActivityConflict {
-                reason: c.reason,
-                with: (c.a != c.b).then(|| other.clone()),
-            };
-            let text = conflict_text(state, lang, &rules, &conflict);
-            marks.entry(me.id.clone()).or_default().push(text);
+            let mark = marks.entry(me.id.clone()).or_default();
+            mark.total += 1;
+            if mark.shown.len() < CONFLICTS_SHOWN {
+                let conflict = ActivityConflict {
+                    reason: c.reason,
+                    with: (c.a != c.b).then(|| other.clone()),
+                };
+                mark.shown
+                    .push(conflict_text(state, lang, &rules, &conflict));
+            }
             if c.a == c.b {
                 break;
             }
@@ -278,9 +293,14 @@ fn row(
     lang: Lang,
     topics: &[sentra_storage::Topic],
     a: &ActivityRecord,
-    conflicts: Vec<String>,
+    marks: Marks,
 ) -> Row {
     let d = &a.data;
+    let mut conflicts = marks.shown;
+    if marks.total > conflicts.len() {
+        let more = (marks.total - conflicts.len()).to_string();
+        conflicts.push(lang.tf("activity.conflicts_more", &[("n", &more)]));
+    }
     let t = |key: String| lang.t(&key).into_owned();
     Row {
         id: a.id.clone(),
@@ -299,7 +319,7 @@ fn row(
         status: t(format!("activity.status_{}", d.status.as_str())),
         conflict_label: lang.tf(
             "activity.conflict_count",
-            &[("n", &conflicts.len().to_string())],
+            &[("n", &marks.total.to_string())],
         ),
         conflicts,
         note: a.conflicts_note.clone(),
