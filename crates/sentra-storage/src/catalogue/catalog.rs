@@ -324,42 +324,6 @@ impl Database {
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
     }
 
-    /// The next `limit` businesses (not merged away) in id order after `after`, with the ids of
-    /// those in the scope that are public (verified, [`PUBLIC_UMKM`]): the sellers a catalogue
-    /// can show, walked a page at a time, each page read by the key index (a region condition in
-    /// SQL leads the planner to sort the whole region). `None` when the walk is over.
-    pub async fn umkm_ids_after(
-        &self,
-        scope: &Scope,
-        after: &str,
-        limit: u32,
-    ) -> Result<Option<(String, Vec<String>)>> {
-        // A page of the whole registry by its key, the public ones kept below: a filter on the
-        // status here lets a planner walk the status index and sort a million rows per page.
-        let rows = sqlx::query(&format!(
-            "SELECT u.id, u.village_code, u.owner_user_id, \
-             CASE WHEN {PUBLIC_UMKM} THEN 1 ELSE 0 END AS public FROM umkm u \
-             WHERE u.id > $1 ORDER BY u.id LIMIT {limit}"
-        ))
-        .bind(after)
-        .fetch_all(&self.pool)
-        .await?;
-        let Some(last) = rows.last() else {
-            return Ok(None);
-        };
-        let last: String = last.try_get("id")?;
-        let mut ids = Vec::new();
-        for r in &rows {
-            let village: String = r.try_get("village_code")?;
-            let owner: Option<String> = r.try_get("owner_user_id")?;
-            let public: i64 = r.try_get("public")?;
-            if public == 1 && scope_admits(scope, &village, owner.as_deref()) {
-                ids.push(r.try_get("id")?);
-            }
-        }
-        Ok(Some((last, ids)))
-    }
-
     /// A business's storefront: its short public name (once it has a product) and opening hours.
     pub async fn store_details(
         &self,

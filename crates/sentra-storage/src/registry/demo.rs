@@ -19,9 +19,9 @@ pub struct DemoSeller {
 }
 
 impl Database {
-    /// [`Database::umkm_ids_after`] with each seller's name and sector: the next `limit`
-    /// businesses in id order after `after`, those in the scope that are public. `None` when
-    /// the walk is over.
+    /// The next `limit` businesses in id order after `after`, with the name and sector of those
+    /// in the scope that are public (verified, not merged away): the sellers a demo catalogue
+    /// can fill, a page at a time. `None` when the walk is over.
     pub async fn demo_sellers_after(
         &self,
         scope: &Scope,
