@@ -1142,9 +1142,50 @@ async fn at_the_door_by_whatsapp_and_on_the_business_page() {
             products: 0
         }
     );
+    // She lists a product: an outcome too. The year's figures, read from the changes since
+    // the year began, equal those found business by business over the same bounds.
+    let (status, out) = app
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/umkm/{sri}/products"),
+            &serde_json::json!({"name": "Keripik Pisang", "category": "makanan.keripik",
+                "price": 15000, "unit": "pcs", "status": "draft"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{out}");
     let year = chrono::DateTime::from_timestamp(clinic.data.start, 0)
         .unwrap()
         .format("%Y");
+    let y: i32 = year.to_string().parse().unwrap();
+    let zone = sentra_domain::programme::activity::Zone::Wib;
+    let (from, to) = (
+        sentra_domain::programme::activity::year_start(y, zone),
+        sentra_domain::programme::activity::year_start(y + 1, zone),
+    );
+    let of_year = app
+        .db
+        .reach(
+            &home,
+            sentra_storage::ReachPeriod::Year { year: y, from, to },
+            0,
+        )
+        .await
+        .unwrap();
+    let scanned = app
+        .db
+        .reach(&home, sentra_storage::ReachPeriod::Range { from, to }, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        of_year.outcomes,
+        sentra_storage::ReachOutcomes {
+            documents: 1,
+            nib: 1,
+            moved_up: 1,
+            products: 1
+        }
+    );
+    assert_eq!(of_year, scanned);
     let reach_page = app
         .get(&format!("/kegiatan/jangkauan?tahun={year}"))
         .await

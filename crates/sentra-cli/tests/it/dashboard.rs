@@ -410,6 +410,22 @@ async fn list_totals_match(app: &common::TestApp, conn: &mut sqlx::AnyConnection
             "legality=has_nib",
             "id IN (SELECT umkm_id FROM umkm_documents WHERE kind = 'nib')",
         ),
+        // The naik-kelas lists the dashboard links to: counted from growth_village.
+        (
+            "status=verified&naik_kelas=reported:2025",
+            "status = 'verified' AND id IN (SELECT umkm_id FROM growth_milestones \
+             WHERE milestone = 'reported' AND year = 2025)",
+        ),
+        (
+            "status=verified&naik_kelas=class_up:2025",
+            "status = 'verified' AND id IN (SELECT umkm_id FROM growth_milestones \
+             WHERE milestone = 'class_up' AND year = 2025)",
+        ),
+        (
+            "status=draft&naik_kelas=reported:2025",
+            "status = 'draft' AND id IN (SELECT umkm_id FROM growth_milestones \
+             WHERE milestone = 'reported' AND year = 2025)",
+        ),
     ] {
         let (status, page) = app.get_json(&format!("/api/v1/umkm?{query}")).await;
         assert_eq!(status, 200, "{query}: {page}");
@@ -476,6 +492,21 @@ async fn the_rollup_stays_exact_through_every_kind_of_write() {
     assert_eq!(res.status(), 303);
     rollup_matches_registry(&mut conn, "a growth report").await;
     list_totals_match(&app, &mut conn, "a growth report").await;
+    // Verified, it counts in the naik-kelas figures; the marks must show in the lists above.
+    app.verify(&[&id]).await;
+    let marks: i64 = sqlx::query("SELECT COUNT(*) AS n FROM growth_milestones WHERE umkm_id = $1")
+        .bind(&id)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+    assert!(marks >= 1, "the year reported: {marks}");
+    let (_, page) = app
+        .get_json("/api/v1/umkm?status=verified&naik_kelas=reported:2025")
+        .await;
+    assert_eq!(page["total"], 1, "{page}");
+    list_totals_match(&app, &mut conn, "its verification").await;
 
     // Straight SQL, as a repair script would: a merge, a date fixed, documents and a business
     // removed.
@@ -587,6 +618,40 @@ pub(crate) async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when:
         .unwrap(),
     );
     assert_eq!(kept, expected, "reach_village after {when}");
+    // Per business and year: attendances and the first attended start (the outcomes' "since").
+    let firsts = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<(String, i64), (i64, Option<i64>)> {
+        rows.iter()
+            .map(|r| {
+                (
+                    (r.try_get("b").unwrap(), r.try_get("y").unwrap()),
+                    (r.try_get("n").unwrap(), r.try_get("f").unwrap()),
+                )
+            })
+            .collect()
+    };
+    let expected = firsts(
+        sqlx::query(
+            "SELECT p.umkm_id AS b, c.year AS y, COUNT(*) AS n, MIN(a.starts_at) AS f \
+             FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
+             JOIN umkm u ON u.id = p.umkm_id \
+             JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
+                  AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at \
+             WHERE p.state IN ('attended', 'completed') GROUP BY p.umkm_id, c.year",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    let kept = firsts(
+        sqlx::query(
+            "SELECT umkm_id AS b, year AS y, attended AS n, first_at AS f FROM reach_rollup \
+             WHERE attended <> 0",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    assert_eq!(kept, expected, "reach_rollup after {when}");
 }
 
 #[tokio::test]

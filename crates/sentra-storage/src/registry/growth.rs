@@ -147,6 +147,9 @@ pub struct GrowthSummary {
 
 /// The marks of `growth_milestones` beside the milestones: a year reported, a year moved down.
 const REPORTED: &str = "reported";
+/// The verified businesses of a region carrying a mark in a year (`$4`).
+const MARKS_KEPT: &str = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM growth_village \
+    WHERE milestone = $4 AND year = $3 AND (village_code = $1 OR village_code LIKE $2)";
 const CLASS_DOWN: &str = "class_down";
 
 fn quarter_of(p: Period) -> i64 {
@@ -420,6 +423,39 @@ impl Database {
         .await?;
         tx.commit().await?;
         Ok(ReportSaved { events, latest })
+    }
+
+    /// How many verified businesses of `region` a growth filter selects, from the counts the
+    /// dashboards read (growth_village for the marks, reach_village for programme reach): the
+    /// list the dashboard links to (status verified) counts without reading its 100,000
+    /// businesses one by one. `None` for a filter with no kept count.
+    pub(crate) async fn growth_kept_count(
+        &self,
+        region: &RegionCode,
+        growth: GrowthFilter,
+    ) -> Result<Option<i64>> {
+        let (sql, mark, year) = match growth {
+            GrowthFilter::Registered(_) | GrowthFilter::Reached(Milestone::Formalised, _) => {
+                return Ok(None);
+            }
+            GrowthFilter::ProgrammeReached(y) => (
+                "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM reach_village \
+                 WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2)",
+                None,
+                y,
+            ),
+            GrowthFilter::Reported(y) => (MARKS_KEPT, Some(REPORTED), y),
+            GrowthFilter::ClassDown(y) => (MARKS_KEPT, Some(CLASS_DOWN), y),
+            GrowthFilter::Reached(m, y) => (MARKS_KEPT, Some(m.as_str()), y),
+        };
+        let mut query = sqlx::query(sql)
+            .bind(region.as_str())
+            .bind(format!("{}.%", region.as_str()))
+            .bind(i64::from(year));
+        if let Some(mark) = mark {
+            query = query.bind(mark);
+        }
+        Ok(Some(query.fetch_one(&self.pool).await?.try_get("n")?))
     }
 
     /// The naik-kelas figures of a year for `region` (in scope): the same businesses the

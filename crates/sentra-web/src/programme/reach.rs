@@ -7,6 +7,7 @@ use askama_web::WebTemplate;
 use axum::response::IntoResponse;
 use chrono::{Datelike, NaiveDate};
 use sentra_domain::account::Permission;
+use sentra_domain::money::format_thousands;
 use sentra_domain::programme::activity::{Zone, instant, year_start};
 use sentra_domain::region::RegionCode;
 use sentra_storage::{Reach, ReachPeriod};
@@ -28,11 +29,12 @@ pub fn routes() -> Routes {
     )
 }
 
+/// A group's figures, written with thousands separators (`547.969`).
 pub struct ReachRow {
     pub label: String,
-    pub total: i64,
-    pub reached: i64,
-    pub never: i64,
+    pub total: String,
+    pub reached: String,
+    pub never: String,
     pub share: String,
 }
 
@@ -50,10 +52,10 @@ pub struct ReachPage {
     pub regions: Vec<(String, String)>,
     /// (title, rows): by sector, by size class.
     pub tables: Vec<(String, Vec<ReachRow>)>,
-    pub repeated: Vec<(String, i64)>,
+    pub repeated: Vec<(String, String)>,
     pub repeated_title: String,
     /// What changed for those reached: (what, how many, share of the reached).
-    pub outcomes: Vec<(String, i64, String)>,
+    pub outcomes: Vec<(String, String, String)>,
 }
 
 /// `/kegiatan/jangkauan?wilayah=…&tahun=…&kali=…`, or a period `dari`–`sampai` (both days
@@ -102,9 +104,9 @@ fn reach_rows(
         .iter()
         .map(|(k, total, reached)| ReachRow {
             label: label(k),
-            total: *total,
-            reached: *reached,
-            never: total - reached,
+            total: format_thousands(*total),
+            reached: format_thousands(*reached),
+            never: format_thousands(total - reached),
             share: lang.share(*reached, *total),
         })
         .collect()
@@ -160,7 +162,7 @@ fn reach_title(
 }
 
 /// What changed for those reached: (what, how many, share of the reached).
-fn outcomes(lang: Lang, found: &Reach) -> Vec<(String, i64, String)> {
+fn outcomes(lang: Lang, found: &Reach) -> Vec<(String, String, String)> {
     let o = &found.outcomes;
     [
         ("activity.outcomes_documents", o.documents),
@@ -169,7 +171,13 @@ fn outcomes(lang: Lang, found: &Reach) -> Vec<(String, i64, String)> {
         ("activity.outcomes_products", o.products),
     ]
     .into_iter()
-    .map(|(key, n)| (lang.t(key).into_owned(), n, lang.share(n, found.reached)))
+    .map(|(key, n)| {
+        (
+            lang.t(key).into_owned(),
+            format_thousands(n),
+            lang.share(n, found.reached),
+        )
+    })
     .collect()
 }
 
@@ -211,10 +219,10 @@ async fn reach(ctx: PageCtx, PageQuery(q): PageQuery<ReachQuery>) -> PageResult 
         summary: lang.tf(
             "activity.reach_summary",
             &[
-                ("reached", &found.reached.to_string()),
-                ("total", &found.total.to_string()),
+                ("reached", &format_thousands(found.reached)),
+                ("total", &format_thousands(found.total)),
                 ("share", &lang.share(found.reached, found.total)),
-                ("never", &(found.total - found.reached).to_string()),
+                ("never", &format_thousands(found.total - found.reached)),
             ],
         ),
         year,
@@ -226,7 +234,7 @@ async fn reach(ctx: PageCtx, PageQuery(q): PageQuery<ReachQuery>) -> PageResult 
         repeated: found
             .repeated
             .iter()
-            .map(|(code, n)| (topic_label(lang, &topics, code), *n))
+            .map(|(code, n)| (topic_label(lang, &topics, code), format_thousands(*n)))
             .collect(),
         repeated_title: lang.tf("activity.repeated", &[("n", &times.to_string())]),
         outcomes: outcomes(lang, &found),

@@ -32,10 +32,15 @@ impl Database {
             return Ok(empty);
         };
 
-        let total = match rollup_filter(scope, filter) {
+        let kept = match growth_filter(scope, filter) {
+            Some((region, growth)) => self.growth_kept_count(&region, growth).await?,
+            None => None,
+        };
+        let total = match (kept, rollup_filter(scope, filter)) {
+            (Some(n), _) => n,
             // The rollups hold the count (a province's list: milliseconds, not a scan).
-            Some(f) => self.rollup_count(&f.filter()).await?,
-            None => {
+            (None, Some(f)) => self.rollup_count(&f.filter()).await?,
+            (None, None) => {
                 let count_sql = format!("SELECT COUNT(*) FROM umkm u WHERE {where_clause}");
                 args.clone()
                     .bind(sqlx::query(&count_sql))
@@ -159,6 +164,24 @@ impl CountableFilter<'_> {
             status: self.filter.status.map(UmkmStatus::as_str),
         }
     }
+}
+
+/// A naik-kelas or reach filter over the verified businesses of a region and nothing else (the
+/// lists the dashboard's figures link to), which the growth and reach rollups count.
+fn growth_filter(
+    scope: &Scope,
+    filter: &UmkmFilter,
+) -> Option<(sentra_domain::region::RegionCode, crate::GrowthFilter)> {
+    let only = scope.owner().is_none()
+        && filter.status == Some(UmkmStatus::Verified)
+        && filter.sector.is_none()
+        && filter.size.is_none()
+        && filter.legality.is_none()
+        && filter.text.as_deref().is_none_or(|t| t.trim().is_empty());
+    if !only {
+        return None;
+    }
+    Some((scope.narrow(filter.region.as_ref())?, filter.growth?))
 }
 
 fn rollup_filter<'a>(scope: &Scope, filter: &'a UmkmFilter) -> Option<CountableFilter<'a>> {

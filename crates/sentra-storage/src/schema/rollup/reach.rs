@@ -11,6 +11,26 @@ use crate::{Database, Result};
 
 const ATTENDED: &str = "('attended', 'completed')";
 
+/// On an added attendance, the earlier of the kept first start and the new one.
+const EARLIER: &str = "CASE WHEN reach_rollup.first_at IS NULL \
+    OR excluded.first_at < reach_rollup.first_at THEN excluded.first_at \
+    ELSE reach_rollup.first_at END";
+
+/// The first start of each year of the businesses `umkm` selects (`= x` or `IN (…)`), found
+/// again from their attended participations: after one is removed or an activity moves.
+fn first_again(umkm: &str) -> String {
+    format!(
+        "UPDATE reach_rollup SET first_at = (SELECT MIN(a.starts_at) \
+         FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
+         JOIN umkm u ON u.id = p.umkm_id \
+         JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
+         AND c.year = reach_rollup.year \
+         WHERE p.umkm_id = reach_rollup.umkm_id AND p.state IN {ATTENDED} \
+         AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at) \
+         WHERE umkm_id {umkm};"
+    )
+}
+
 /// The year an activity starting at `starts` falls in, for a business of kelurahan `village`.
 fn reach_year(starts: &str, village: &str) -> String {
     format!(
@@ -50,15 +70,17 @@ fn crossing(from: &str, village: &str, year: &str, at: i32, sign: i32) -> String
 fn participation(p: &str, sign: i32) -> String {
     let year = reach_year("a.starts_at", "u.village_code");
     let add = format!(
-        "INSERT INTO reach_rollup (umkm_id, year, attended) \
-         SELECT u.id, {year}, 1 FROM activities a, umkm u \
+        "INSERT INTO reach_rollup (umkm_id, year, attended, first_at) \
+         SELECT u.id, {year}, 1, a.starts_at FROM activities a, umkm u \
          WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id AND {year} IS NOT NULL \
-         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1;"
+         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1, \
+         first_at = {EARLIER};"
     );
     let remove = format!(
         "UPDATE reach_rollup SET attended = attended - 1 WHERE umkm_id = {p}.umkm_id \
          AND year = (SELECT {year} FROM activities a, umkm u \
-                     WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id);"
+                     WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id);\n{}",
+        first_again(&format!("= {p}.umkm_id"))
     );
     let from = format!(
         "FROM activities a JOIN umkm u ON u.id = {p}.umkm_id \
@@ -101,9 +123,13 @@ fn activity_moved() -> String {
          (SELECT u.id, {old_year} {attended});\n{}\n\
          INSERT INTO reach_rollup (umkm_id, year, attended) \
          SELECT u.id, {new_year}, 1 {attended} AND {new_year} IS NOT NULL \
-         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1;\n{}",
+         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1;\n{}\n{}",
         crossing(&from(&old_year), "u.village_code", "r.year", 0, -1),
         crossing(&from(&new_year), "u.village_code", "r.year", 1, 1),
+        first_again(&format!(
+            "IN (SELECT p.umkm_id FROM activity_participants p \
+             WHERE p.activity_id = NEW.id AND p.state IN {ATTENDED})"
+        )),
     )
 }
 
@@ -129,12 +155,13 @@ fn business_moved() -> String {
 fn reach_counted_in(derive_if: &str) -> String {
     let year = reach_year("a.starts_at", "NEW.village_code");
     format!(
-        "INSERT INTO reach_rollup (umkm_id, year, attended) \
-         SELECT NEW.id, {year}, COUNT(*) FROM activity_participants p \
+        "INSERT INTO reach_rollup (umkm_id, year, attended, first_at) \
+         SELECT NEW.id, {year}, COUNT(*), MIN(a.starts_at) FROM activity_participants p \
          JOIN activities a ON a.id = p.activity_id \
          WHERE p.umkm_id = NEW.id AND p.state IN {ATTENDED} AND {year} IS NOT NULL \
          {derive_if} GROUP BY {year} \
-         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = excluded.attended;\n\
+         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = excluded.attended, \
+         first_at = excluded.first_at;\n\
          INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
          SELECT NEW.village_code, r.year, {new_group}, 1 FROM reach_rollup r \
          WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} {VILLAGE_UPSERT}",
@@ -342,8 +369,8 @@ impl Database {
         }
         let year = reach_year("a.starts_at", "u.village_code");
         sqlx::query(&format!(
-            "INSERT INTO reach_rollup (umkm_id, year, attended) \
-             SELECT u.id, {year}, COUNT(*) FROM activity_participants p \
+            "INSERT INTO reach_rollup (umkm_id, year, attended, first_at) \
+             SELECT u.id, {year}, COUNT(*), MIN(a.starts_at) FROM activity_participants p \
              JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.id = p.umkm_id \
              WHERE p.state IN {ATTENDED} AND {year} IS NOT NULL GROUP BY u.id, {year}"
         ))
