@@ -31,6 +31,9 @@ PAGES = [
     ("registry, kuliner by sales", "/umkm?sector=kuliner&sort=sales&dir=desc"),
     ("registry, verified mikro by name", "/umkm?status=verified&size=mikro"),
     ("registry, class up in 2026", "/umkm?naik_kelas=class_up%3A2026"),
+    # As the dashboard's naik-kelas figure links to it: verified businesses only.
+    ("registry, class up in 2026, verified",
+     "/umkm?status=verified&naik_kelas=class_up%3A2026"),
     ("report: summary by region", "/laporan?jenis=wilayah&wilayah={r}"),
     ("report: summary by region .xlsx", "/laporan/laporan.xlsx?jenis=wilayah&wilayah={r}"),
     ("report: cross-tab region × size, sales",
