@@ -225,7 +225,7 @@ test("the registry's CSV download carries the list's filters", async () => {
 test("the sign-in form and the registry work by keyboard alone", async () => {
   const context = await newContext(browser);
   const page = await context.newPage();
-  await page.goto(`${server.url}/login`);
+  await page.goto(`${server.url}/login?next=%2Fumkm`);
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "Langsung ke isi");
   await page.keyboard.press("Enter");

@@ -370,9 +370,7 @@ const BODY_LIMIT: usize = 256 * 1024;
 /// The routes outside `/api`, with their access rules.
 fn site_routes() -> routes::Routes {
     routes::Routes::new("")
-        .get("/", Access::Public, || async {
-            axum::response::Redirect::to("/umkm")
-        })
+        .get("/", Access::Public, auth::home)
         .get("/healthz", Access::Public, healthz)
         .get("/readyz", Access::Public, readyz)
         .get("/metrics", Access::Public, metrics::scrape)

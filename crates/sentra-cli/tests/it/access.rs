@@ -952,3 +952,63 @@ async fn an_operator_hands_a_registered_business_to_its_owner() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn every_role_starts_on_a_page_it_may_open() {
+    let app = spawn_app().await;
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Signed out: the public catalogue, not a sign-in wall.
+    let res = bare.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.headers()["location"], "/katalog");
+    let mut admin = None;
+    for (role, scope, start) in [
+        ("admin", "36.74", "/dasbor"),
+        ("viewer", "36.74", "/dasbor"),
+        ("operator", "36.74.03", "/umkm"),
+        ("curator", "36.74", "/katalog"),
+        ("procurement", "36.74", "/pengadaan"),
+        ("partner", "36.74", "/mitra"),
+    ] {
+        let (pages, _, _) = app.as_user(role, scope).await;
+        let res = pages.get(app.url("/")).send().await.unwrap();
+        assert_eq!(res.headers()["location"], start, "{role}");
+        let page = pages.get(app.url(start)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{role} on {start}");
+        let html = page.text().await.unwrap();
+        // The session's own header: the menu and the way out.
+        assert!(html.contains("action=\"/logout\""), "{role}: {html}");
+        if role == "admin" {
+            admin = Some(pages);
+        }
+    }
+    // Public pages keep a signed-in visitor's header too; signed out, the sign-in link.
+    let admin = admin.unwrap();
+    for path in ["/katalog", "/agenda", "/data", "/pameran"] {
+        let html = admin
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("action=\"/logout\""), "{path}: {html}");
+        assert!(
+            html.contains("href=\"/dasbor\""),
+            "{path}: the admin's menu"
+        );
+        let public = bare
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!public.contains("action=\"/logout\""), "{path}");
+        assert!(public.contains("href=\"/login\""), "{path}");
+    }
+}

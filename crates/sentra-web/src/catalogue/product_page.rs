@@ -62,7 +62,7 @@ pub struct ProductPage {
 
 /// The product as this caller may see it: public (a published product of a verified
 /// business, DESIGN.md "Public means verified"), else a preview for its own people with why
-/// it is not public, else not found.
+/// it is not public, else not found; and the signed-in visitor, for the page's header.
 async fn visible_product(
     state: &AppState,
     lang: Lang,
@@ -70,7 +70,8 @@ async fn visible_product(
     slug: &str,
 ) -> PageResult<(CatalogEntry, Option<String>, Option<Caller>)> {
     match state.read_db().public_product(slug).await {
-        Ok(e) => Ok((e, None, None)),
+        // A public product: a signed-in visitor still sees their own header.
+        Ok(e) => Ok((e, None, caller.ok())),
         Err(StorageError::NotFound) => {
             let viewer = previewer(caller).ok_or(ApiError::NotFound)?;
             let e = state.db().product_preview(&viewer.scope(), slug).await?;

@@ -199,6 +199,7 @@ async fn search(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     uri: Uri,
+    visitor: Result<crate::auth::Caller, axum::response::Response>,
     RawQuery(query): RawQuery,
 ) -> PageResult {
     let pairs: Vec<(String, String)> = crate::forms::query_pairs(query.as_deref());
@@ -216,7 +217,7 @@ async fn search(
         lang.tf("catalog.title_for", &[("q", text.trim())])
     };
     let page = SearchPage {
-        c: Chrome::new(lang, title, &uri),
+        c: Chrome::new(lang, title, &uri).for_visitor(&visitor),
         l: lang,
         q: text,
         sort: sort.as_str(),

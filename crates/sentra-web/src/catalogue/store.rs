@@ -50,18 +50,19 @@ pub struct StorePage {
 }
 
 /// A storefront as this caller may see it: public (verified, active), else a preview for its
-/// own people (with who they are), else not found.
+/// own people, else not found; whether it is a preview, and the signed-in visitor (for the
+/// page's header).
 async fn visible_store(
     state: &AppState,
     caller: Result<Caller, Response>,
     slug: &str,
-) -> Result<(Store, Option<Caller>), ApiError> {
+) -> Result<(Store, bool, Option<Caller>), ApiError> {
     match state.read_db().public_store(slug).await {
-        Ok(s) => Ok((s, None)),
+        Ok(s) => Ok((s, false, caller.ok())),
         Err(StorageError::NotFound) => {
             let viewer = previewer(caller).ok_or(ApiError::NotFound)?;
             let s = state.db().store_preview(&viewer.scope(), slug).await?;
-            Ok((s, Some(viewer)))
+            Ok((s, true, Some(viewer)))
         }
         Err(e) => Err(e.into()),
     }
@@ -113,10 +114,8 @@ async fn store(
     caller: Result<Caller, Response>,
     Path(slug): Path<String>,
 ) -> PageResult {
-    let (s, viewer) = visible_store(&state, caller, &slug).await?;
-    let preview = viewer
-        .as_ref()
-        .map(|_| not_public_notice(lang, s.status, true));
+    let (s, previewing, viewer) = visible_store(&state, caller, &slug).await?;
+    let preview = previewing.then(|| not_public_notice(lang, s.status, true));
     let base = site_base(&state, &headers);
     let canonical = format!("{base}/toko/{}", s.slug);
     let og_image = s
@@ -170,7 +169,7 @@ async fn store_qr(
     caller: Result<Caller, Response>,
     Path(slug): Path<String>,
 ) -> PageResult {
-    let (s, _) = visible_store(&state, caller, &slug).await?;
+    let (s, _, _) = visible_store(&state, caller, &slug).await?;
     let url = format!("{}/toko/{}", site_base(&state, &headers), s.slug);
     let code = qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -424,10 +424,12 @@ async fn public_list(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     uri: Uri,
+    visitor: Result<crate::auth::Caller, axum::response::Response>,
 ) -> PageResult {
     let list = state.db().published_exhibitions().await?;
     Ok(PublicListPage {
-        c: Chrome::new(lang, lang.t("exhibition.public_title").into_owned(), &uri),
+        c: Chrome::new(lang, lang.t("exhibition.public_title").into_owned(), &uri)
+            .for_visitor(&visitor),
         l: lang,
         exhibitions: list
             .iter()
@@ -441,10 +443,11 @@ async fn public_page(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     uri: Uri,
+    visitor: Result<crate::auth::Caller, axum::response::Response>,
     Path(slug): Path<String>,
 ) -> PageResult {
     let x = state.db().exhibition_by_slug(&slug).await?;
-    let chrome = Chrome::new(lang, x.exhibition.title.clone(), &uri);
+    let chrome = Chrome::new(lang, x.exhibition.title.clone(), &uri).for_visitor(&visitor);
     let (errors, status) = (FieldErrors::new(), StatusCode::OK);
     show_exhibition(&state, chrome, None, x, String::new(), &errors, status).await
 }

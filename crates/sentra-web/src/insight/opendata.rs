@@ -610,6 +610,7 @@ async fn catalogue_page(
     ReqLang(lang): ReqLang,
     headers: HeaderMap,
     uri: Uri,
+    visitor: Result<crate::auth::Caller, axum::response::Response>,
 ) -> Response {
     let base = site_base(&state, &headers);
     let mut datasets: Vec<DatasetLinks> = LEVELS
@@ -624,7 +625,7 @@ async fn catalogue_page(
         procurement_url("", ext, y)
     }));
     OpenDataPage {
-        c: Chrome::new(lang, lang.t("data.title").into_owned(), &uri),
+        c: Chrome::new(lang, lang.t("data.title").into_owned(), &uri).for_visitor(&visitor),
         l: lang,
         datasets,
         licence: LICENCE,

@@ -93,6 +93,7 @@ async fn agenda(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     uri: Uri,
+    visitor: Result<crate::auth::Caller, axum::response::Response>,
     PageQuery(q): PageQuery<AgendaQuery>,
 ) -> PageResult {
     let home = state.home().clone();
@@ -134,7 +135,7 @@ async fn agenda(
     );
     Ok(AgendaPage {
         // Signed out: the public frame, without a menu.
-        c: Chrome::new(lang, title, &uri),
+        c: Chrome::new(lang, title, &uri).for_visitor(&visitor),
         l: lang,
         rows,
         ics: format!("/kegiatan/kalender.ics?wilayah={}", region.as_str()),

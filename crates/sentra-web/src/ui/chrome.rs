@@ -74,6 +74,15 @@ impl Chrome {
         self
     }
 
+    /// A public page's frame: the visitor's own menu and sign-out when a session came with the
+    /// request, the signed-out links otherwise.
+    pub fn for_visitor(self, visitor: &Result<Caller, axum::response::Response>) -> Self {
+        match visitor {
+            Ok(caller) => self.signed_in(caller),
+            Err(_) => self,
+        }
+    }
+
     fn link(&self, href: &'static str, key: &str) -> NavLink {
         NavLink {
             href,
