@@ -987,27 +987,13 @@ async fn every_role_starts_on_a_page_it_may_open() {
     // Public pages keep a signed-in visitor's header too; signed out, the sign-in link.
     let admin = admin.unwrap();
     for path in ["/katalog", "/agenda", "/data", "/pameran"] {
-        let html = admin
-            .get(app.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = common::page_as(&admin, &app, path).await;
         assert!(html.contains("action=\"/logout\""), "{path}: {html}");
         assert!(
             html.contains("href=\"/dasbor\""),
             "{path}: the admin's menu"
         );
-        let public = bare
-            .get(app.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let public = common::page_as(&bare, &app, path).await;
         assert!(!public.contains("action=\"/logout\""), "{path}");
         assert!(public.contains("href=\"/login\""), "{path}");
     }
