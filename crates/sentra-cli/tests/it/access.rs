@@ -978,8 +978,12 @@ async fn every_role_starts_on_a_page_it_may_open() {
         let page = pages.get(app.url(start)).send().await.unwrap();
         assert_eq!(page.status(), 200, "{role} on {start}");
         let html = page.text().await.unwrap();
-        // The session's own header: the menu and the way out.
+        // The session's own header: the menu and the way out; the logo leads back here.
         assert!(html.contains("action=\"/logout\""), "{role}: {html}");
+        assert!(
+            html.contains("class=\"brand\" href=\"/\""),
+            "{role}: {html}"
+        );
         if role == "admin" {
             admin = Some(pages);
         }
