@@ -422,6 +422,11 @@ async fn list_totals_match(app: &common::TestApp, conn: &mut sqlx::AnyConnection
              WHERE milestone = 'class_up' AND year = 2025)",
         ),
         (
+            "status=verified&naik_kelas=reached:2026",
+            "status = 'verified' AND id IN (SELECT umkm_id FROM reach_rollup \
+             WHERE year = 2026 AND attended > 0)",
+        ),
+        (
             "status=draft&naik_kelas=reported:2025",
             "status = 'draft' AND id IN (SELECT umkm_id FROM growth_milestones \
              WHERE milestone = 'reported' AND year = 2025)",

@@ -147,9 +147,6 @@ pub struct GrowthSummary {
 
 /// The marks of `growth_milestones` beside the milestones: a year reported, a year moved down.
 const REPORTED: &str = "reported";
-/// The verified businesses of a region carrying a mark in a year (`$4`).
-const MARKS_KEPT: &str = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM growth_village \
-    WHERE milestone = $4 AND year = $3 AND (village_code = $1 OR village_code LIKE $2)";
 const CLASS_DOWN: &str = "class_down";
 
 fn quarter_of(p: Period) -> i64 {
@@ -434,28 +431,28 @@ impl Database {
         region: &RegionCode,
         growth: GrowthFilter,
     ) -> Result<Option<i64>> {
-        let (sql, mark, year) = match growth {
+        let (mark, year) = match growth {
             GrowthFilter::Registered(_) | GrowthFilter::Reached(Milestone::Formalised, _) => {
                 return Ok(None);
             }
-            GrowthFilter::ProgrammeReached(y) => (
-                "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM reach_village \
-                 WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2)",
-                None,
-                y,
-            ),
-            GrowthFilter::Reported(y) => (MARKS_KEPT, Some(REPORTED), y),
-            GrowthFilter::ClassDown(y) => (MARKS_KEPT, Some(CLASS_DOWN), y),
-            GrowthFilter::Reached(m, y) => (MARKS_KEPT, Some(m.as_str()), y),
+            GrowthFilter::ProgrammeReached(y) => {
+                return Ok(Some(self.reached_count(region, y).await?));
+            }
+            GrowthFilter::Reported(y) => (REPORTED, y),
+            GrowthFilter::ClassDown(y) => (CLASS_DOWN, y),
+            GrowthFilter::Reached(m, y) => (m.as_str(), y),
         };
-        let mut query = sqlx::query(sql)
-            .bind(region.as_str())
-            .bind(format!("{}.%", region.as_str()))
-            .bind(i64::from(year));
-        if let Some(mark) = mark {
-            query = query.bind(mark);
-        }
-        Ok(Some(query.fetch_one(&self.pool).await?.try_get("n")?))
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM growth_village \
+             WHERE milestone = $4 AND year = $3 AND (village_code = $1 OR village_code LIKE $2)",
+        )
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .bind(i64::from(year))
+        .bind(mark)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Some(row.try_get("n")?))
     }
 
     /// The naik-kelas figures of a year for `region` (in scope): the same businesses the

@@ -63,6 +63,12 @@ impl Database {
             .await?
             .first()
             .map_or(0, |r| r.n);
+        Ok((self.reached_count(region, year).await?, total))
+    }
+
+    /// The verified businesses of `region` that attended an activity in `year`, from the reach
+    /// rollup (also the total of the registry list filtered to them).
+    pub(crate) async fn reached_count(&self, region: &RegionCode, year: i32) -> Result<i64> {
         let row = sqlx::query(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM reach_village \
              WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2)",
@@ -72,7 +78,7 @@ impl Database {
         .bind(i64::from(year))
         .fetch_one(&self.pool)
         .await?;
-        Ok((row.try_get("n")?, total))
+        Ok(row.try_get("n")?)
     }
 }
 
