@@ -109,3 +109,111 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(dir, `${name}.png`) });
   await page.screenshot({ path: join(dir, `${name}.full.png`), fullPage: true });
 }
+
+/**
+ * The phone layout rules of issue 31, checked on the page as shown:
+ * - the header takes at most 15% of the screen's height;
+ * - every target (link, button, field, summary) is at least 24×24 CSS px, or far enough from
+ *   the others that a 24 px circle on its centre touches none of them (WCAG 2.2 SC 2.5.8,
+ *   whose spacing exception also covers links inside a sentence);
+ * - no two pieces of text are drawn over each other;
+ * - no ISO date or month (2026-12-05, 2026-12), UUID or snake_case code in the visible text.
+ */
+export async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    // Hidden, or clipped away as the visually-hidden pattern does (a 1 px box, overflow hidden).
+    const visible = (el) => {
+      const s = getComputedStyle(el);
+      if (s.visibility === "hidden" || s.display === "none") return false;
+      const r = el.getBoundingClientRect();
+      if (!(r.width > 0 && r.height > 0) || el.checkVisibility?.({ contentVisibilityAuto: true, opacityProperty: true }) === false) return false;
+      for (let a = el; a && a !== document.body; a = a.parentElement) {
+        const ar = a.getBoundingClientRect();
+        if ((ar.width <= 1 || ar.height <= 1) && getComputedStyle(a).overflow !== "visible") return false;
+      }
+      return true;
+    };
+    const describe = (el) => {
+      const t = (el.innerText || el.getAttribute("aria-label") || el.value || "").trim().replace(/\s+/g, " ").slice(0, 40);
+      return `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${t}"`;
+    };
+    const header = document.querySelector("header.top");
+    if (header && visible(header)) {
+      const h = header.getBoundingClientRect().height;
+      if (h > innerHeight * 0.15) problems.push(`header ${Math.round(h)}px high: more than 15% of ${innerHeight}px`);
+    }
+    // Targets: the page's own (the skip link and visually hidden helpers apart).
+    const targets = [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary")]
+      .filter((el) => !el.closest(".visually-hidden") && !el.classList.contains("skip") && visible(el))
+      .map((el) => ({ el, r: el.getBoundingClientRect() }));
+    const small = targets.filter(({ r }) => r.width < 24 || r.height < 24);
+    for (const s of small) {
+      const cx = s.r.left + s.r.width / 2, cy = s.r.top + s.r.height / 2;
+      const clash = targets.find((o) => {
+        if (o === s || o.el.contains(s.el) || s.el.contains(o.el)) return false;
+        // Distance from the centre to the other's box, and to its own circle when it is small.
+        const dx = Math.max(o.r.left - cx, 0, cx - o.r.right), dy = Math.max(o.r.top - cy, 0, cy - o.r.bottom);
+        if (Math.hypot(dx, dy) < 12) return true;
+        if (o.r.width < 24 || o.r.height < 24) {
+          const ox = o.r.left + o.r.width / 2, oy = o.r.top + o.r.height / 2;
+          return Math.hypot(ox - cx, oy - cy) < 24;
+        }
+        return false;
+      });
+      if (clash) problems.push(`target ${describe(s.el)} ${Math.round(s.r.width)}×${Math.round(s.r.height)}px crowds ${describe(clash.el)}`);
+    }
+    // Text drawn over other text: the boxes of the visible text runs, compared pairwise.
+    const runs = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.textContent.trim() || !n.parentElement || !visible(n.parentElement)) continue;
+      if (n.parentElement.closest("svg, script, style, noscript, option, select, .visually-hidden, .skip")) continue;
+      const range = document.createRange();
+      range.selectNodeContents(n);
+      for (const r of range.getClientRects()) if (r.width > 1 && r.height > 1) runs.push({ n, r });
+    }
+    let overlaps = 0;
+    for (let i = 0; i < runs.length && overlaps < 5; i++) {
+      for (let j = i + 1; j < runs.length; j++) {
+        const a = runs[i], b = runs[j];
+        if (a.n === b.n) continue;
+        const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+        const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+        if (w > 2 && h > 4) {
+          problems.push(`text "${a.n.textContent.trim().slice(0, 30)}" drawn over "${b.n.textContent.trim().slice(0, 30)}"`);
+          if (++overlaps >= 5) break;
+        }
+      }
+    }
+    // Card labels (table.cards td::before) are not text nodes: their box is the cell's first
+    // column, so a label wider than that column runs into the value.
+    for (const td of document.querySelectorAll("table.cards td[data-label]")) {
+      if (!visible(td) || getComputedStyle(td).display !== "grid") continue;
+      const before = getComputedStyle(td, "::before");
+      if (before.whiteSpace === "nowrap" || before.whiteSpace === "pre") {
+        problems.push(`card label "${td.dataset.label}" cannot wrap and may run into its value`);
+        break;
+      }
+    }
+    // The visible text, but for codes shown as codes on purpose (<code>: a category's key on
+    // the page that edits it).
+    const text = runs.filter((x, i) => i === 0 || runs[i - 1].n !== x.n)
+      .filter((x) => !x.n.parentElement.closest("code, kbd, samp"))
+      .map((x) => x.n.textContent).join(" ");
+    const patterns = [
+      // Not a number that merely starts like one (a package number "2026-03-024").
+      [/\b(19|20)\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?(?![-\d])/, "an ISO date or month"],
+      [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i, "a UUID"],
+      [/\b[a-z]+_[a-z_]+\b/, "a code"],
+    ];
+    for (const [re, what] of patterns) {
+      const m = text.match(re);
+      if (m) {
+        const at = text.indexOf(m[0]);
+        problems.push(`${what} in the text: "…${text.slice(Math.max(0, at - 30), at + m[0].length + 10).replace(/\s+/g, " ")}…"`);
+      }
+    }
+    return problems;
+  });
+}

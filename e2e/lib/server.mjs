@@ -16,6 +16,7 @@ export const accounts = {
   admin: { login: "admin@uji.id", role: "admin", scope: HOME, name: "Admin Uji" },
   operator: { login: "operator@uji.id", role: "operator", scope: "36.74.03", name: "Operator Pondok Aren" },
   viewer: { login: "pimpinan@uji.id", role: "viewer", scope: HOME, name: "Pimpinan Uji" },
+  procurement: { login: "pengadaan@uji.id", role: "procurement", scope: HOME, name: "Pejabat Pengadaan Uji" },
 };
 
 function sentra(args, input) {

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { startSentra, accounts } from "../lib/server.mjs";
 import {
   launch, newContext, signIn, measureLoad, budgetProblems, horizontalOverflow,
-  seriousA11yViolations, screenshot, PHONE, DESKTOP, artefacts,
+  seriousA11yViolations, layoutProblems, screenshot, PHONE, DESKTOP, artefacts,
 } from "../lib/browser.mjs";
 
 let server, browser;
@@ -194,6 +194,7 @@ for (const [size, viewport] of [["phone", PHONE], ["desktop", DESKTOP]]) {
       const overflow = await horizontalOverflow(page);
       if (overflow > 0) failures.push(`${name} (${size}): scrolls sideways by ${overflow}px`);
       for (const v of await seriousA11yViolations(page)) failures.push(`${name} (${size}): ${v}`);
+      for (const p of await layoutProblems(page)) failures.push(`${name} (${size}): ${p}`);
       await screenshot(page, `${name}.${size}`);
       await context.close();
     }

@@ -366,7 +366,13 @@ impl RegionTree {
         let mut matches: Vec<RegionMatch<'_>> = range
             .filter(|&i| level.is_none_or(|l| self.regions[i].level == l))
             .filter_map(|i| {
-                let score = match_score(&query_tokens, &self.tokens[i]);
+                let name = &self.tokens[i];
+                // "Jurang Mangu Barat" is Jurangmangu Barat: the same letters, spaced otherwise.
+                let score = if same_letters(&query_tokens, name) {
+                    0.99
+                } else {
+                    match_score(&query_tokens, name)
+                };
                 (score >= MIN_SCORE).then(|| RegionMatch {
                     region: &self.regions[i],
                     score,
@@ -452,6 +458,15 @@ fn name_tokens(name: &str) -> Vec<String> {
     }
 }
 
+/// Whether the typed words and the name's words spell the same letters once the spaces
+/// between words are gone (no allocation: the region list is searched for every row).
+fn same_letters(query: &[String], name: &[String]) -> bool {
+    query
+        .iter()
+        .flat_map(|w| w.chars())
+        .eq(name.iter().flat_map(|w| w.chars()))
+}
+
 /// How well one typed word matches one word of a name, 0..=1.
 fn token_score(typed: &str, word: &str) -> f64 {
     if typed == word {
@@ -530,6 +545,34 @@ mod tests {
             .filter(|r| r.kind == RegionKind::Kota)
             .count();
         assert_eq!(kota, 98);
+    }
+
+    #[test]
+    fn a_name_spaced_otherwise_or_with_its_kind_word_is_the_same_place() {
+        let tree = RegionTree::embedded();
+        let city = code("36.74");
+        for typed in [
+            "Jurang Mangu Barat",
+            "jurangmangu barat",
+            "Kel. Jurang Mangu Barat",
+            "Kelurahan Jurangmangu  Barat",
+        ] {
+            match tree.resolve(typed, Some(&city), Some(RegionLevel::Village)) {
+                Resolution::Found(r) => assert_eq!(r.code.as_str(), "36.74.03.1010", "{typed}"),
+                Resolution::Ambiguous(list) => panic!("{typed}: {} places", list.len()),
+                Resolution::NotFound => panic!("{typed}: not found"),
+            }
+        }
+        // East is not West: the spaced name still names one kelurahan.
+        match tree.resolve(
+            "Jurang Mangu Timur",
+            Some(&city),
+            Some(RegionLevel::Village),
+        ) {
+            Resolution::Found(r) => assert_eq!(r.code.as_str(), "36.74.03.1011"),
+            Resolution::Ambiguous(list) => panic!("{} places", list.len()),
+            Resolution::NotFound => panic!("not found"),
+        }
     }
 
     #[test]

@@ -112,6 +112,20 @@ impl Lang {
     pub fn date(self, year: i32, month: u32, day: u32) -> String {
         format!("{day} {} {year}", self.t(&format!("month.m{month}")))
     }
+
+    /// `Desember 2026` / `December 2026`.
+    pub fn month_year(self, year: i32, month: u32) -> String {
+        format!("{} {year}", self.t(&format!("month.m{month}")))
+    }
+
+    /// A time of day as written in this language: `09.00` in Indonesian (KBBI, PUEBI), `09:00`
+    /// in English.
+    pub fn time(self, hour: u32, minute: u32) -> String {
+        match self {
+            Lang::Id => format!("{hour:02}.{minute:02}"),
+            Lang::En => format!("{hour:02}:{minute:02}"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -55,6 +55,8 @@ pub fn reason(l: Lang, p: &RowProblem, headers: &[String], mapping: &Mapping) ->
     if let Some(h) = &p.hint {
         if p.code == "duplicate_in_file" {
             text.push_str(&format!(" ({} {h})", l.t("import.row")));
+        } else if p.code == "sector_unknown" {
+            text.push_str(&format!(" {}: {h}", l.t("import.choices")));
         } else {
             text.push_str(&format!(" {}: {h}", l.t("import.maybe")));
         }

@@ -77,6 +77,7 @@ pub use registry::umkm::{
     ChangeRequest, LegalityFilter, NewUmkm, Page, PageRequest, Registered, SortDirection,
     UmkmFilter, UmkmRecord, UmkmSort, UmkmSummary,
 };
+pub use registry::work::PendingChange;
 pub use schema::province_keys::{PartitionReport, PartitionRows};
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

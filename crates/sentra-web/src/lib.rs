@@ -15,6 +15,7 @@ mod field;
 mod flagship;
 mod forms;
 mod gallery;
+mod home;
 mod insight;
 mod lang;
 mod legality;
@@ -81,6 +82,8 @@ struct Inner {
     public_url: Option<String>,
     /// The category tree for the public pages, read again after [`CATEGORIES_FRESH`].
     categories: std::sync::RwLock<Option<(std::time::Instant, Arc<Vec<Category>>)>>,
+    /// The public home's figures, counted again after [`home::FIGURES_FRESH`].
+    home_figures: std::sync::RwLock<Option<(std::time::Instant, Arc<home::Figures>)>>,
     metrics: metrics::Metrics,
     /// A read-only replica for the dashboards, reports, open data and the public catalogue
     /// (`serve --read-database`); the primary when unset.
@@ -141,6 +144,7 @@ impl AppState {
                 media: sentra_media::MediaStore::memory(),
                 public_url: None,
                 categories: std::sync::RwLock::new(None),
+                home_figures: std::sync::RwLock::new(None),
                 metrics: metrics::Metrics::new(),
                 read_db: None,
                 metrics_token: None,
@@ -370,7 +374,17 @@ const BODY_LIMIT: usize = 256 * 1024;
 /// The routes outside `/api`, with their access rules.
 fn site_routes() -> routes::Routes {
     routes::Routes::new("")
-        .get("/", Access::Public, auth::home)
+        .get("/", Access::Public, home::home)
+        .get(
+            "/kerja",
+            Access::Role(sentra_domain::account::Permission::VerifyRegistry),
+            home::work,
+        )
+        .get(
+            "/usaha",
+            Access::Role(sentra_domain::account::Permission::ReadRegistry),
+            home::mine,
+        )
         .get("/healthz", Access::Public, healthz)
         .get("/readyz", Access::Public, readyz)
         .get("/metrics", Access::Public, metrics::scrape)

@@ -19,6 +19,12 @@ pub fn date_text(lang: Lang, s: &str) -> String {
     }
 }
 
+/// A day in words: `1 Juni 2026` / `1 June 2026`.
+pub fn day_words(lang: Lang, d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    lang.date(d.year(), d.month(), d.day())
+}
+
 pub fn opt(v: &Option<String>) -> String {
     v.clone()
         .filter(|s| !s.is_empty())

@@ -39,3 +39,22 @@ document.addEventListener("submit", function (e) {
     req.onerror = function () { db.close(); go(); };
   };
 });
+// Browsers without ::details-content keep a closed <details> folded at any width: on a wide
+// screen the menu is opened so that it shows inline, as the stylesheet lays it out.
+var menu = document.getElementById("menu");
+if (menu && window.matchMedia && window.matchMedia("(min-width: 64rem)").matches) { menu.open = true; }
+if (window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) {
+  document.querySelectorAll("details[data-wide]").forEach(function (d) { d.open = true; });
+}
+// "Back to the catalogue" returns to the search the visitor came from (the page itself is the
+// same for everyone, so the address is taken from this tab's history, not sent by the server).
+document.querySelectorAll("a[data-back]").forEach(function (a) {
+  try {
+    var from = new URL(document.referrer);
+    if (from.origin === location.origin && from.pathname === a.dataset.back) { a.href = from.pathname + from.search; }
+  } catch (e) { /* no referrer */ }
+});
+// The print button of the QR sign (the browser's own Print works without this script).
+document.querySelectorAll("button[data-print]").forEach(function (b) {
+  b.addEventListener("click", function () { window.print(); });
+});

@@ -4,6 +4,8 @@ use crate::common;
 
 use common::{spawn_app, valid_body};
 use reqwest::Method;
+use sentra_domain::region::RegionCode;
+use sentra_domain::scope::Scope;
 use serde_json::json;
 
 #[tokio::test]
@@ -783,6 +785,38 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         .await
         .unwrap();
     assert!(!detail.contains("/status"), "owners cannot verify");
+    // Her start: her business, where it stands and what to do next (a kuliner business needs
+    // its NIB and food permit; it has no product yet).
+    let start = owner.get(app.url("/")).send().await.unwrap();
+    assert_eq!(start.headers()["location"], "/usaha");
+    let mine = common::page_as(&owner, &app, "/usaha").await;
+    let id = location.trim_start_matches("/umkm/");
+    for want in [
+        &format!("<a href=\"{location}\">Keripik Sri</a> <span class=\"badge draft\">Draf</span>"),
+        "Menunggu pemeriksaan petugas kecamatan.",
+        &format!("<li class=\"urgent\"><a href=\"/umkm/{id}#legal-"),
+        &format!("<a href=\"/umkm/{id}/produk/baru\">Tambahkan produk pertama Anda"),
+        &format!("<a href=\"/umkm/{id}/edit\">Perbarui data usaha"),
+    ] {
+        assert!(mine.contains(want), "missing {want}: {mine}");
+    }
+    assert!(
+        !mine.contains("/cetak"),
+        "no storefront before verification"
+    );
+    let steps = mine.split("class=\"next-steps\"").nth(1).unwrap();
+    let steps = steps.split("</ul>").next().unwrap();
+    for step in steps.split("<li").skip(1) {
+        let href = step
+            .split("href=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let res = owner.get(app.url(href)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{href} opens for the owner");
+    }
     // Another record's page is 404 for the owner.
     let (_, page) = app
         .get_json("/api/v1/umkm?region=36.74.01&per_page=1")
@@ -836,8 +870,27 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
     );
     let (_, got) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
     assert_eq!(got["name"], "Keripik Sri Renyah");
-    // The operator sees the diff and approves it.
+    // The operator finds it waiting on her work page (another kecamatan's operator does not),
+    // sees the diff and approves it.
     let (pages, _, op_csrf) = app.as_user("operator", "36.74.03").await;
+    let work = common::page_as(&pages, &app, "/kerja").await;
+    assert!(
+        work.contains("<strong>1</strong> perubahan dari pemilik menunggu keputusan"),
+        "{work}"
+    );
+    assert!(
+        work.contains(&format!(
+            "<a href=\"/umkm/{id}#perubahan\">Keripik Sri Renyah</a>"
+        )),
+        "{work}"
+    );
+    let (elsewhere, _, _) = app.as_user("operator", "36.74.01").await;
+    let theirs = common::page_as(&elsewhere, &app, "/kerja").await;
+    assert!(!theirs.contains("Keripik Sri Renyah"), "{theirs}");
+    assert!(
+        theirs.contains("<strong>0</strong> perubahan dari pemilik"),
+        "{theirs}"
+    );
     let html = pages
         .get(app.url(&location))
         .send()
@@ -872,6 +925,11 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
     let (_, got) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
     assert_eq!(got["name"], "Nama Sendiri");
     assert_eq!(got["status"], "verified");
+    let work = common::page_as(&pages, &app, "/kerja").await;
+    assert!(
+        work.contains("Tidak ada perubahan yang menunggu."),
+        "{work}"
+    );
     // A second decision on the same request finds nothing pending.
     let res = pages
         .post(app.url(&format!("{location}/changes")))
@@ -953,6 +1011,31 @@ async fn an_operator_hands_a_registered_business_to_its_owner() {
     assert_eq!(res.status(), 404);
 }
 
+/// How many records of `region` the registry lists with `status`.
+async fn listed_with_status(
+    app: &common::TestApp,
+    region: &str,
+    status: sentra_domain::umkm::UmkmStatus,
+) -> i64 {
+    app.db
+        .list_umkm(
+            &Scope::region(RegionCode::parse(region).unwrap()),
+            &sentra_storage::UmkmFilter {
+                status: Some(status),
+                ..Default::default()
+            },
+            sentra_storage::UmkmSort::Name,
+            sentra_storage::SortDirection::Asc,
+            sentra_storage::PageRequest {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .unwrap()
+        .total
+}
+
 #[tokio::test]
 async fn every_role_starts_on_a_page_it_may_open() {
     let app = spawn_app().await;
@@ -960,14 +1043,34 @@ async fn every_role_starts_on_a_page_it_may_open() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    // Signed out: the public catalogue, not a sign-in wall.
+    // Signed out: the region's front page, not a sign-in wall: what Sentra is for, its
+    // figures (verified businesses as the registry counts them), and the ways in.
+    app.seed(6, 3).await;
+    let first = app.first_umkm().await;
+    app.verify(&[first.id.as_str()]).await;
+    let verified =
+        listed_with_status(&app, "36.74", sentra_domain::umkm::UmkmStatus::Verified).await;
+    assert!(verified >= 1);
     let res = bare.get(app.url("/")).send().await.unwrap();
-    assert_eq!(res.headers()["location"], "/katalog");
-    let mut admin = None;
+    assert_eq!(res.status(), 200);
+    let front = res.text().await.unwrap();
+    for want in [
+        "<h1>UMKM Kota Tangerang Selatan</h1>",
+        &format!("<strong>{verified}</strong> UMKM terverifikasi"),
+        "action=\"/katalog\" role=\"search\"",
+        "href=\"/agenda\"",
+        "href=\"/data\"",
+        "href=\"/pameran\"",
+        "href=\"/signup\"",
+        "href=\"/login\"",
+    ] {
+        assert!(front.contains(want), "missing {want}: {front}");
+    }
+    let (mut admin, mut operator) = (None, None);
     for (role, scope, start) in [
         ("admin", "36.74", "/dasbor"),
         ("viewer", "36.74", "/dasbor"),
-        ("operator", "36.74.03", "/umkm"),
+        ("operator", "36.74.03", "/kerja"),
         ("curator", "36.74", "/katalog"),
         ("procurement", "36.74", "/pengadaan"),
         ("partner", "36.74", "/mitra"),
@@ -984,10 +1087,22 @@ async fn every_role_starts_on_a_page_it_may_open() {
             html.contains("class=\"brand\" href=\"/\""),
             "{role}: {html}"
         );
-        if role == "admin" {
-            admin = Some(pages);
+        match role {
+            "admin" => admin = Some(pages),
+            "operator" => operator = Some(pages),
+            _ => {}
         }
     }
+    // The operator's work page counts her kecamatan's drafts as the registry lists them.
+    let drafts = listed_with_status(&app, "36.74.03", sentra_domain::umkm::UmkmStatus::Draft).await;
+    let work = common::page_as(&operator.unwrap(), &app, "/kerja").await;
+    assert!(
+        work.contains(&format!(
+            "<a href=\"/umkm?status=draft\"><strong>{drafts}</strong> draf menunggu verifikasi"
+        )),
+        "{drafts}: {work}"
+    );
+    assert!(work.contains("href=\"/umkm/new\""), "{work}");
     // Public pages keep a signed-in visitor's header too; signed out, the sign-in link.
     let admin = admin.unwrap();
     for path in ["/katalog", "/agenda", "/data", "/pameran"] {

@@ -123,6 +123,37 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
         .await
         .unwrap();
     assert!(crafts.contains("Kain Tenun Ikat") && !crafts.contains("Keripik Singkong"));
+    // The filter in force is a chip, by its label, whose link takes it off; the facets behind
+    // the phone's Filter button say how many are chosen.
+    assert!(
+        crafts.contains(
+            "<a href=\"/katalog\" aria-label=\"Hapus filter Kategori: Kerajinan\">Kategori: Kerajinan"
+        ),
+        "{crafts}"
+    );
+    assert!(crafts.contains("Filter (1)</summary>"), "{crafts}");
+    assert!(
+        !all.contains("class=\"chips\""),
+        "no chips without a filter"
+    );
+    // Sectors are named, never shown as their codes.
+    let sector_links: Vec<(&str, &str)> = all
+        .split("href=\"/katalog?sektor=")
+        .skip(1)
+        .filter_map(|rest| {
+            let (code, after) = rest.split_once('"')?;
+            let label = after.strip_prefix('>')?.split('<').next()?;
+            Some((code, label))
+        })
+        .collect();
+    assert!(!sector_links.is_empty(), "{all}");
+    for (code, label) in sector_links {
+        assert_ne!(code, label, "sector shown as its code");
+        assert!(
+            label.chars().next().is_some_and(char::is_uppercase),
+            "{label}"
+        );
+    }
     // Government buyers narrow to the e-katalog lokal (none of these is listed yet), from
     // their own menu.
     assert!(all.contains("Hanya produk e-katalog lokal"), "{all}");
@@ -177,6 +208,53 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
     let qr = app.get(&format!("{store_href}/qr.svg")).await;
     assert_eq!(qr.headers()["content-type"], "image/svg+xml");
     assert!(qr.text().await.unwrap().contains("<svg"));
+    // The printable sign for the counter: name, the QR code, the short link as people type
+    // it, the WhatsApp number when the business gave one; A6 by default, A4 on request.
+    assert!(
+        store.contains(&format!("href=\"{store_href}/cetak\"")),
+        "{store}"
+    );
+    let sheet = app.get(&format!("{store_href}/cetak")).await;
+    assert_eq!(sheet.status(), 200);
+    let sheet = sheet.text().await.unwrap();
+    let canonical = store
+        .split("<link rel=\"canonical\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the storefront's canonical address");
+    let short = canonical
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    assert!(short.ends_with(&store_href), "{short}");
+    for want in [
+        "class=\"qr-sheet a6\"",
+        umkm.name.as_str(),
+        &format!("{store_href}/qr.svg"),
+        &format!("<p class=\"short\">{short}</p>"),
+        "?ukuran=a4\">Ukuran kertas A4",
+    ] {
+        assert!(sheet.contains(want), "missing {want}: {sheet}");
+    }
+    let has_whatsapp = app
+        .db
+        .get_umkm(&home, &umkm.id)
+        .await
+        .unwrap()
+        .links
+        .iter()
+        .any(|l| l.kind == sentra_domain::umkm::LinkKind::Whatsapp);
+    assert_eq!(
+        sheet.contains("WhatsApp: <strong>0"),
+        has_whatsapp,
+        "{sheet}"
+    );
+    let a4 = app
+        .get(&format!("{store_href}/cetak?ukuran=a4"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(a4.contains("class=\"qr-sheet a4\""), "{a4}");
 
     // Search engines find the products and the storefront through the sitemap.
     let index = app.get("/sitemap.xml").await.text().await.unwrap();

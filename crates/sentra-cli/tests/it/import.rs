@@ -671,3 +671,35 @@ async fn a_reimport_keeps_what_blank_cells_leave_out_clears_only_when_told_and_c
     assert!(!ok);
     assert!(err.contains("--clear-blank"), "{err}");
 }
+
+/// An office's list says what a business makes ("Kue", "Batik", "Laundry") and spaces a
+/// kelurahan's name its own way ("Jurang Mangu Barat"): those rows are read; a word that names
+/// no sector is refused with the sectors it may say (issue 31: 7 of 8 such rows were refused
+/// without the list of valid values).
+#[tokio::test]
+async fn everyday_sector_words_and_spaced_names_are_read_and_the_choices_named() {
+    let db = common::test_db().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("daftar-kelurahan.csv");
+    let rows = [
+        "Nama Usaha;Nama Pemilik;NIK;Kecamatan;Kelurahan;Jenis Usaha",
+        "Kue Bu Sari;Sari Wulandari;3674035506900011;Pondok Aren;Jurang Mangu Barat;Kue",
+        "Batik Ratna;Ratna Sari;3674035506900012;Pondok Aren;Kel. Pondok Kacang Timur;Batik",
+        "Laundry Bersih;Budi Santoso;3674031203850013;Pondok Aren;Jurangmangu Timur;Laundry",
+        "Sablon Kaos Jaya;Joko Susilo;3674031203850014;Pondok Aren;Pondok Betung;Sablon",
+        "Rumput Pak Dirman;Sudirman;3674031203850015;Pondok Aren;Pondok Betung;Ngarit",
+    ];
+    std::fs::write(&file, rows.join("\r\n")).unwrap();
+    let f = file.to_str().unwrap();
+    let (ok, out, err) = import(dir.path(), &db.url, &[f, "--dry-run"]);
+    assert!(ok, "{err}\n{out}");
+    assert_eq!(reported(&out, "baru"), 4, "{out}");
+    assert_eq!(reported(&out, "tidak valid"), 1, "{out}");
+    assert!(
+        out.contains(
+            "baris 6, kolom F \"Jenis Usaha\": Sektor tidak dikenal. Pilihan: Kuliner, Fesyen, Kriya"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("baris 2,"), "{out}");
+}

@@ -30,14 +30,14 @@ async fn a_food_business_sees_its_path_and_the_office_its_expiring_documents() {
     assert!(page.contains("Jalur legalitas"), "{page}");
     assert!(row(&page, "nib").contains("Sudah ada"));
     assert!(row(&page, "nib").contains("No. 9120301234567"));
-    assert!(row(&page, "food_permit").contains("berlaku s.d. 01/02/2029"));
+    assert!(row(&page, "food_permit").contains("berlaku s.d. 1 Februari 2029"));
     let halal = row(&page, "halal");
     // The duty for micro and small food businesses: due before 17 October 2026, late after.
     let deadline = chrono::NaiveDate::from_ymd_opt(2026, 10, 17).unwrap();
     let duty = if chrono::Utc::now().date_naive() > deadline {
-        "Wajib sejak 17/10/2026 — terlambat"
+        "Wajib sejak 17 Oktober 2026 — terlambat"
     } else {
-        "Wajib sebelum 17/10/2026"
+        "Wajib sebelum 17 Oktober 2026"
     };
     assert!(
         halal.contains("Belum ada") && halal.contains(duty),

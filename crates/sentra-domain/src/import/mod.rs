@@ -416,7 +416,98 @@ const SECTOR_SYNONYMS: &[(&str, &str)] = &[
     ("ekonomi kreatif", "digital"),
     ("kreatif", "digital"),
     ("wisata", "pariwisata"),
+    // What a kecamatan's list says a business makes or does (issue 31: "Kue", "Batik",
+    // "Laundry" were refused in 7 of 8 rows). A word names the sector most such businesses
+    // are registered under; the office can correct one record afterwards.
+    ("kue", "kuliner"),
+    ("kue kering", "kuliner"),
+    ("kue basah", "kuliner"),
+    ("roti", "kuliner"),
+    ("bakery", "kuliner"),
+    ("keripik", "kuliner"),
+    ("kripik", "kuliner"),
+    ("camilan", "kuliner"),
+    ("cemilan", "kuliner"),
+    ("snack", "kuliner"),
+    ("makanan ringan", "kuliner"),
+    ("sambal", "kuliner"),
+    ("kopi", "kuliner"),
+    ("minuman kopi", "kuliner"),
+    ("jamu", "kuliner"),
+    ("frozen food", "kuliner"),
+    ("makanan beku", "kuliner"),
+    ("warung makan", "kuliner"),
+    ("rumah makan", "kuliner"),
+    ("kedai", "kuliner"),
+    ("restoran", "kuliner"),
+    ("batik", "fesyen"),
+    ("jahit", "fesyen"),
+    ("penjahit", "fesyen"),
+    ("bordir", "fesyen"),
+    ("hijab", "fesyen"),
+    ("sepatu", "fesyen"),
+    ("tas", "fesyen"),
+    ("aksesoris", "fesyen"),
+    ("tenun", "kriya"),
+    ("anyaman", "kriya"),
+    ("ukiran", "kriya"),
+    ("gerabah", "kriya"),
+    ("keramik", "kriya"),
+    ("souvenir", "kriya"),
+    ("suvenir", "kriya"),
+    ("laundry", "jasa"),
+    ("laundri", "jasa"),
+    ("binatu", "jasa"),
+    ("percetakan", "jasa"),
+    ("sablon", "jasa"),
+    ("fotokopi", "jasa"),
+    ("fotocopy", "jasa"),
+    ("service elektronik", "jasa"),
+    ("servis", "jasa"),
+    ("sembako", "perdagangan"),
+    ("pulsa", "perdagangan"),
+    ("konter", "perdagangan"),
+    ("counter hp", "perdagangan"),
+    ("toko kelontong", "perdagangan"),
+    ("minimarket", "perdagangan"),
+    ("grosir", "perdagangan"),
+    ("kosmetik", "kecantikan"),
+    ("kecantikan", "kecantikan"),
+    ("barbershop", "kecantikan"),
+    ("pangkas rambut", "kecantikan"),
+    ("pijat", "kecantikan"),
+    ("spa", "kecantikan"),
+    ("cuci motor", "otomotif"),
+    ("cuci mobil", "otomotif"),
+    ("tambal ban", "otomotif"),
+    ("sparepart", "otomotif"),
+    ("suku cadang", "otomotif"),
+    ("tani", "pertanian"),
+    ("petani", "pertanian"),
+    ("ternak", "pertanian"),
+    ("ikan", "pertanian"),
+    ("budidaya ikan", "pertanian"),
+    ("sayur", "pertanian"),
+    ("hidroponik", "pertanian"),
+    ("mebel", "industri"),
+    ("furniture", "industri"),
+    ("meubel", "industri"),
+    ("konveksi pakaian", "fesyen"),
+    ("desain grafis", "digital"),
+    ("fotografi", "digital"),
+    ("aplikasi", "digital"),
+    ("homestay", "pariwisata"),
+    ("travel", "pariwisata"),
 ];
+
+/// The names of the sectors in force, for a message that lists what a cell may say.
+pub fn sector_choices(sectors: &[SectorName]) -> String {
+    sectors
+        .iter()
+        .map(|s| s.name_id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The sector code a cell names: a code, a name in either language, or a common synonym.
 pub fn match_sector(value: &str, sectors: &[SectorName]) -> Option<String> {
@@ -581,7 +672,20 @@ pub fn convert_row(
     }
     if takes("sector", input.sector.is_empty()) {
         let v = get("sector");
-        input.sector = match_sector(&v, ctx.sectors).unwrap_or(v);
+        match match_sector(&v, ctx.sectors) {
+            Some(code) => input.sector = code,
+            None => {
+                // Named with the sectors it may say, so the office fixes the file in one go.
+                if !v.trim().is_empty() {
+                    problems.push(RowProblem {
+                        field: "sector".into(),
+                        code: "sector_unknown".into(),
+                        hint: Some(sector_choices(ctx.sectors)),
+                    });
+                }
+                input.sector = v;
+            }
+        }
     }
     if takes("village", input.village_code.is_empty()) {
         let district = has("district").then(|| get("district"));

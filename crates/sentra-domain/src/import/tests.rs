@@ -93,6 +93,13 @@ fn sectors_by_name_code_or_common_word() {
         Some("kriya")
     );
     assert_eq!(match_sector("Bengkel", &sectors), None, "not in this list");
+    // Everyday words of an office's list (issue 31).
+    assert_eq!(match_sector("Kue", &sectors).as_deref(), Some("kuliner"));
+    assert_eq!(
+        match_sector("Kue Kering", &sectors).as_deref(),
+        Some("kuliner")
+    );
+    assert_eq!(match_sector("Tenun", &sectors).as_deref(), Some("kriya"));
 }
 
 #[test]

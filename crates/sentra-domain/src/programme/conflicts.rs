@@ -64,6 +64,24 @@ impl Reason {
             Reason::BudgetYearEnd => "budget_year_end",
         }
     }
+
+    /// How much the clash costs, highest first: one room or one owner in two places cannot
+    /// happen at all; two related offices at the same hour split the audience; the same topic
+    /// soon again wastes a budget line. The budget year's end is no clash: a notice that such
+    /// activities are often cancelled (0).
+    pub fn severity(self) -> u8 {
+        match self {
+            Reason::VenueDoubleBooked | Reason::ParticipantsDoubleBooked { .. } => 3,
+            Reason::SameTimeRelatedRegion => 2,
+            Reason::SameTopicWithinWindow { .. } => 1,
+            Reason::BudgetYearEnd => 0,
+        }
+    }
+
+    /// A notice to weigh, not a clash to resolve.
+    pub fn is_notice(self) -> bool {
+        self.severity() == 0
+    }
 }
 
 /// One conflict: between activities `a` and `b` (positions in the input, `a < b`), or of `a`

@@ -15,3 +15,4 @@ pub(crate) mod jobs;
 pub(crate) mod legality;
 pub(crate) mod regions;
 pub(crate) mod umkm;
+pub(crate) mod work;

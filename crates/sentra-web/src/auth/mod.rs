@@ -21,20 +21,16 @@ mod sign_in;
 
 pub use sign_in::{login, login_form, logout, signup, signup_form};
 
-/// `/` (and the logo): where each role starts — its own work, never a page it may not open
-/// (a procurement officer or a partner used to land on the registry and a refusal). Signed
-/// out: the public catalogue.
-pub async fn home(caller: Result<Caller, axum::response::Response>) -> axum::response::Redirect {
-    axum::response::Redirect::to(caller.map_or("/katalog", |c| start_page(c.user.role)))
-}
-
-/// The first page of a role.
+/// The first page of a role (`/` and the logo lead there): its own work, never a page it may
+/// not open (a procurement officer or a partner used to land on the registry and a refusal).
 pub fn start_page(role: sentra_domain::account::Role) -> &'static str {
     use sentra_domain::account::Role;
     match role {
         Role::Admin | Role::Viewer => "/dasbor",
-        // Her area's records; an owner's list holds her own businesses.
-        Role::Operator | Role::Owner => "/umkm",
+        // What waits in her area today.
+        Role::Operator => "/kerja",
+        // Her own businesses and what to do next.
+        Role::Owner => "/usaha",
         Role::Curator => "/katalog",
         Role::Procurement => "/pengadaan",
         Role::Partner => "/mitra",

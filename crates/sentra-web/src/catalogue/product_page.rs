@@ -233,10 +233,7 @@ async fn product(
     let ld = product_json_ld(&entry, &description, &category, &canonical, images.clone());
     let chrome = Chrome::new(lang, p.name.clone(), &uri);
     let page = ProductPage {
-        c: match &viewer {
-            Some(v) => chrome.signed_in(v),
-            None => chrome,
-        },
+        c: chrome.for_viewer(viewer.as_ref()),
         preview,
         l: lang,
         order_href: order_link(&entry, &canonical),

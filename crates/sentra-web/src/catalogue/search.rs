@@ -28,7 +28,9 @@ pub fn routes() -> Routes {
 /// One value of a facet, as a link that adds (or removes) it from the search.
 pub struct FacetLink {
     pub label: String,
-    pub count: u64,
+    /// Products with this value among the results; none for a chosen value the facet does not
+    /// count (a parent category, whose products are counted under its sub-categories).
+    pub count: Option<u64>,
     pub href: String,
     pub chosen: bool,
 }
@@ -36,6 +38,14 @@ pub struct FacetLink {
 pub struct FacetGroup {
     pub title: String,
     pub links: Vec<FacetLink>,
+}
+
+/// A filter in force, shown above the results with the link that removes it.
+pub struct Chip {
+    pub label: String,
+    pub remove_href: String,
+    /// "Remove filter …", for a screen reader.
+    pub remove_label: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -51,6 +61,12 @@ pub struct SearchPage {
     pub relaxed: bool,
     pub results: Vec<ResultCard>,
     pub facets: Vec<FacetGroup>,
+    /// The filters in force, each removable on its own.
+    pub chips: Vec<Chip>,
+    /// How many facets are chosen (the words apart), on the Filter button.
+    pub filters_on: usize,
+    /// The search with no filter (the words kept).
+    pub clear_href: String,
     /// Government buyers narrow to the e-katalog lokal: the toggle's address and state.
     pub ekatalog_href: String,
     pub ekatalog_only: bool,
@@ -113,23 +129,34 @@ fn facet_groups(
     state: &AppState,
     lang: Lang,
     categories: &[Category],
+    sectors: &[sentra_storage::Sector],
     pairs: &[(String, String)],
     facets: &Facets,
 ) -> Vec<FacetGroup> {
     let group =
         |title: &str, key: &str, counts: &[(String, u64)], label: &dyn Fn(&str) -> String| {
-            let chosen = form_value(pairs, key);
+            let chosen = form_value(pairs, key).trim();
+            let mut links: Vec<FacetLink> = counts
+                .iter()
+                .map(|(value, n)| FacetLink {
+                    label: label(value),
+                    count: Some(*n),
+                    chosen: chosen == value,
+                    href: href_with(pairs, key, (chosen != value).then_some(value.as_str())),
+                })
+                .collect();
+            // A chosen value that found nothing still shows, by its label, to be taken off.
+            if !chosen.is_empty() && !links.iter().any(|f| f.chosen) {
+                links.push(FacetLink {
+                    label: label(chosen),
+                    count: None,
+                    chosen: true,
+                    href: href_with(pairs, key, None),
+                });
+            }
             FacetGroup {
                 title: lang.t(title).into_owned(),
-                links: counts
-                    .iter()
-                    .map(|(value, n)| FacetLink {
-                        label: label(value),
-                        count: *n,
-                        chosen: chosen == value,
-                        href: href_with(pairs, key, (chosen != value).then_some(value.as_str())),
-                    })
-                    .collect(),
+                links,
             }
         };
     vec![
@@ -161,9 +188,50 @@ fn facet_groups(
             "catalog.facet_sector",
             "sektor",
             &facets.sector,
-            &|s: &str| s.to_string(),
+            &|s: &str| crate::programme::activities::sector_label(lang, sectors, s),
         ),
     ]
+}
+
+/// The filters in force as chips: the facet's title and the value's label (as the facet shows
+/// it), the e-katalog toggle, and the words searched for.
+fn active_chips(lang: Lang, pairs: &[(String, String)], groups: &[FacetGroup]) -> Vec<Chip> {
+    let mut chips = Vec::new();
+    let text = form_value(pairs, "q").trim().to_string();
+    if !text.is_empty() {
+        chips.push(Chip {
+            label: format!("\u{201c}{text}\u{201d}"),
+            remove_href: href_with(pairs, "q", None),
+            remove_label: String::new(),
+        });
+    }
+    if form_value(pairs, "ekatalog") == "1" {
+        chips.push(Chip {
+            label: lang.t("catalog.ekatalog").into_owned(),
+            remove_href: href_with(pairs, "ekatalog", None),
+            remove_label: String::new(),
+        });
+    }
+    // FACET_PARAMS and the groups are in the same order, the e-katalog toggle apart.
+    for (key, group) in FACET_PARAMS
+        .iter()
+        .filter(|k| **k != "ekatalog")
+        .zip(groups)
+    {
+        let Some(shown) = group.links.iter().find(|f| f.chosen) else {
+            continue;
+        };
+        let shown = &shown.label;
+        chips.push(Chip {
+            label: format!("{}: {shown}", group.title),
+            remove_href: href_with(pairs, key, None),
+            remove_label: String::new(),
+        });
+    }
+    for chip in &mut chips {
+        chip.remove_label = lang.tf("catalog.remove_filter", &[("f", &chip.label)]);
+    }
+    chips
 }
 
 fn result_card(lang: Lang, categories: &[Category], h: Hit) -> ResultCard {
@@ -209,7 +277,19 @@ async fn search(
         tracing::error!(error = ?e, "catalogue search failed");
     })?;
     let categories = state.categories().await;
-    let facets = facet_groups(&state, lang, &categories, &pairs, &found.facets);
+    let sectors = if found.facets.sector.is_empty() {
+        Vec::new()
+    } else {
+        state.db().sectors().await.unwrap_or_default()
+    };
+    let facets = facet_groups(&state, lang, &categories, &sectors, &pairs, &found.facets);
+    let chips = active_chips(lang, &pairs, &facets);
+    let filters_on = chips.len() - usize::from(!text.trim().is_empty());
+    let clear_href = {
+        let words: Vec<(String, String)> =
+            pairs.iter().filter(|(k, _)| k == "q").cloned().collect();
+        href_with(&words, "q", words.first().map(|(_, v)| v.as_str()))
+    };
     let pages = found.total.div_ceil(PER_PAGE);
     let title = if text.trim().is_empty() {
         lang.t("catalog.title").into_owned()
@@ -238,6 +318,9 @@ async fn search(
             .map(|h| result_card(lang, &categories, h))
             .collect(),
         facets,
+        filters_on,
+        chips,
+        clear_href,
         ekatalog_href: href_with(&pairs, "ekatalog", (!q.ekatalog_only).then_some("1")),
         ekatalog_only: q.ekatalog_only,
         prev_href: (page_no > 1).then(|| page_href(&pairs, page_no - 1)),

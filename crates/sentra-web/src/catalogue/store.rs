@@ -25,6 +25,101 @@ pub fn routes() -> Routes {
     Routes::new("")
         .get("/toko/{slug}", Access::Public, store)
         .get("/toko/{slug}/qr.svg", Access::Public, store_qr)
+        .get("/toko/{slug}/cetak", Access::Public, store_sheet)
+}
+
+/// The storefront's sign for the counter or the stall: its name, the QR code, the short link
+/// and its WhatsApp number, on an A6 card or an A4 sheet (`?ukuran=a4`), ready to print.
+#[derive(Template, WebTemplate)]
+#[template(path = "catalogue/store_sheet.html")]
+pub struct StoreSheet {
+    pub c: Chrome,
+    pub l: Lang,
+    pub name: String,
+    pub qr_href: String,
+    /// The short link as people type it: no `https://`.
+    pub short_link: String,
+    pub whatsapp: Option<String>,
+    /// `a6` or `a4`: the page size printed, and the other size's address.
+    pub size: &'static str,
+    pub other_href: String,
+    pub store_href: String,
+}
+
+/// A WhatsApp link's number written as Indonesians read it: `wa.me/6281234567890` →
+/// `0812-3456-7890`.
+fn whatsapp_number(url: &str) -> Option<String> {
+    let digits: String = url
+        .rsplit('/')
+        .next()?
+        .split('?')
+        .next()?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let local = match digits.strip_prefix("62") {
+        Some(rest) => format!("0{rest}"),
+        None => digits,
+    };
+    if local.len() < 9 {
+        return None;
+    }
+    let (a, rest) = local.split_at(4);
+    let (b, c) = rest.split_at(4.min(rest.len()));
+    Some(format!("{a}-{b}-{c}"))
+}
+
+async fn store_sheet(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    headers: HeaderMap,
+    caller: Result<Caller, Response>,
+    Path(slug): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<SheetQuery>,
+) -> PageResult {
+    let (s, _, viewer) = visible_store(&state, caller, &slug).await?;
+    let base = site_base(&state, &headers);
+    let short_link = format!("{base}/toko/{}", s.slug)
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .to_string();
+    let size = if q.ukuran.as_deref() == Some("a4") {
+        "a4"
+    } else {
+        "a6"
+    };
+    let whatsapp = s
+        .links
+        .iter()
+        .find(|l| l.kind == sentra_domain::umkm::LinkKind::Whatsapp)
+        .and_then(|l| whatsapp_number(&l.url));
+    let chrome = Chrome::new(
+        lang,
+        lang.tf("store.sheet_title", &[("name", &s.name)]),
+        &uri,
+    );
+    let page = StoreSheet {
+        c: chrome.for_viewer(viewer.as_ref()),
+        l: lang,
+        qr_href: format!("/toko/{}/qr.svg", s.slug),
+        other_href: format!(
+            "/toko/{}/cetak?ukuran={}",
+            s.slug,
+            if size == "a4" { "a6" } else { "a4" }
+        ),
+        store_href: format!("/toko/{}", s.slug),
+        name: s.name,
+        short_link,
+        whatsapp,
+        size,
+    };
+    Ok(page.into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct SheetQuery {
+    ukuran: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -40,6 +135,8 @@ pub struct StorePage {
     pub place: String,
     pub verified: bool,
     pub qr_href: String,
+    /// The printable sign with the QR code.
+    pub sheet_href: String,
     pub map_href: Option<String>,
     pub opening_hours: Option<String>,
     pub contacts: Vec<(String, String)>,
@@ -140,15 +237,13 @@ async fn store(
     let chrome = Chrome::new(lang, s.name.clone(), &uri);
     let page = StorePage {
         og_image,
-        c: match &viewer {
-            Some(v) => chrome.signed_in(v),
-            None => chrome,
-        },
+        c: chrome.for_viewer(viewer.as_ref()),
         preview,
         l: lang,
         json_ld: crate::view::script_json(&store_json_ld(&state, &s, &canonical)),
         canonical,
         qr_href: format!("/toko/{}/qr.svg", s.slug),
+        sheet_href: format!("/toko/{}/cetak", s.slug),
         place,
         verified: s.verified,
         map_href,
@@ -186,4 +281,22 @@ async fn store_qr(
         svg,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whatsapp_number;
+
+    #[test]
+    fn whatsapp_numbers_read_as_written_in_indonesia() {
+        assert_eq!(
+            whatsapp_number("https://wa.me/6281234567890").as_deref(),
+            Some("0812-3456-7890")
+        );
+        assert_eq!(
+            whatsapp_number("https://wa.me/628123456789?text=Halo").as_deref(),
+            Some("0812-3456-789")
+        );
+        assert_eq!(whatsapp_number("https://wa.me/62812"), None);
+    }
 }

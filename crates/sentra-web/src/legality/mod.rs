@@ -41,10 +41,7 @@ pub fn routes() -> Routes {
 const EXPIRY_DAYS: i64 = 90;
 
 fn day_text(lang: Lang, d: chrono::NaiveDate) -> String {
-    match lang {
-        Lang::Id => d.format("%d/%m/%Y").to_string(),
-        Lang::En => d.format("%Y-%m-%d").to_string(),
-    }
+    crate::view::day_words(lang, d)
 }
 
 /// One step as the page shows it.
@@ -104,7 +101,10 @@ pub(crate) async fn legality_section(
                     ),
                     None => lang.tf("legal.document", &[("number", &d.number)]),
                 },
-                (None, Some(since)) => lang.tf("legal.applied_since", &[("since", since)]),
+                (None, Some(since)) => lang.tf(
+                    "legal.applied_since",
+                    &[("since", &crate::view::date_text(lang, since))],
+                ),
                 (None, None) => String::new(),
             };
             StepRow {

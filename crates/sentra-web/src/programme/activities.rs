@@ -88,26 +88,24 @@ pub(crate) fn organised_by(state: &AppState, lang: Lang, d: &ActivityData) -> St
 }
 
 pub(crate) fn when(lang: Lang, d: &ActivityData) -> String {
+    use chrono::Timelike;
     let (s, e) = (local(d.start, d.zone), local(d.end, d.zone));
-    let day = |t: chrono::NaiveDateTime| match lang {
-        Lang::Id => t.format("%d/%m/%Y").to_string(),
-        Lang::En => t.format("%Y-%m-%d").to_string(),
-    };
+    let time = |t: chrono::NaiveDateTime| lang.time(t.hour(), t.minute());
     if s.date() == e.date() {
         format!(
-            "{} {}–{} {}",
-            day(s),
-            s.format("%H:%M"),
-            e.format("%H:%M"),
+            "{}, {}–{} {}",
+            day_label(lang, s.date()),
+            time(s),
+            time(e),
             d.zone.as_str()
         )
     } else {
         format!(
-            "{} {} – {} {} {}",
-            day(s),
-            s.format("%H:%M"),
-            day(e),
-            e.format("%H:%M"),
+            "{}, {} – {}, {} {}",
+            day_label(lang, s.date()),
+            time(s),
+            day_label(lang, e.date()),
+            time(e),
             d.zone.as_str()
         )
     }
@@ -143,11 +141,17 @@ pub(crate) fn conflict_text(
     }
 }
 
+/// `Sabtu, 5 Desember 2026`: the weekday and the date in words.
 pub(crate) fn day_label(lang: Lang, day: NaiveDate) -> String {
-    match lang {
-        Lang::Id => day.format("%d/%m/%Y").to_string(),
-        Lang::En => day.format("%Y-%m-%d").to_string(),
-    }
+    use chrono::Datelike;
+    format!(
+        "{}, {}",
+        lang.t(&format!(
+            "activity.wd_{}",
+            day.weekday().number_from_monday()
+        )),
+        lang.date(day.year(), day.month(), day.day())
+    )
 }
 
 pub(crate) fn weekday_names(lang: Lang) -> Vec<String> {
@@ -164,7 +168,7 @@ pub(crate) fn reach_history(lang: Lang, c: &Candidate, zone: Zone) -> String {
             "activity.reached_times",
             &[
                 ("n", &c.reached.to_string()),
-                ("last", &local(t, zone).format("%d/%m/%Y").to_string()),
+                ("last", &crate::view::day_words(lang, local(t, zone).date())),
             ],
         ),
     }

@@ -50,7 +50,10 @@ pub struct Row {
     pub organiser: String,
     pub topics: String,
     pub status: String,
+    /// Its clashes, the most severe first.
     pub conflicts: Vec<String>,
+    /// What to weigh that is no clash (planned in the budget year's last weeks).
+    pub notices: Vec<String>,
     /// "2 bentrok".
     pub conflict_label: String,
     pub note: Option<String>,
@@ -191,11 +194,13 @@ impl Chosen {
 /// board of 453 activities held 185,722 sentences (27 MB).
 const CONFLICTS_SHOWN: usize = 5;
 
-/// An activity's conflicts: the first [`CONFLICTS_SHOWN`] as sentences, and how many in all.
+/// An activity's conflicts, the most severe first: the first [`CONFLICTS_SHOWN`] as
+/// sentences, and how many in all; and its notices (the budget year's end), which are no clash.
 #[derive(Default)]
 struct Marks {
     shown: Vec<String>,
     total: usize,
+    notices: Vec<String>,
 }
 
 /// The period's conflicts among the activities shown (cancelled ones aside), per activity id.
@@ -215,30 +220,52 @@ async fn conflict_marks(
         .map(|a| (&a.data, a.series.as_ref().map(|s| s.0.as_str())))
         .collect();
     let slots = sentra_storage::slots_of(&datas, &topics, &sectors);
-    let mut marks: HashMap<String, Marks> = HashMap::new();
     let rules = rules(state).await;
+    // Each activity's conflicts, with the other activity when there is one.
+    let mut found_for: HashMap<&str, Vec<ActivityConflict>> = HashMap::new();
     for c in conflicts::find(&slots, &rules) {
         let (a, b) = (live[c.a as usize], live[c.b as usize]);
-        for (me, other) in [(a, b), (b, a)] {
-            if c.a == c.b && me.id != other.id {
-                continue;
-            }
-            let mark = marks.entry(me.id.clone()).or_default();
-            mark.total += 1;
-            if mark.shown.len() < CONFLICTS_SHOWN {
-                let conflict = ActivityConflict {
+        if c.a == c.b {
+            found_for
+                .entry(a.id.as_str())
+                .or_default()
+                .push(ActivityConflict {
                     reason: c.reason,
-                    with: (c.a != c.b).then(|| other.clone()),
-                };
-                mark.shown
-                    .push(conflict_text(state, lang, &rules, &conflict));
-            }
-            if c.a == c.b {
-                break;
-            }
+                    with: None,
+                });
+            continue;
+        }
+        for (me, other) in [(a, b), (b, a)] {
+            found_for
+                .entry(me.id.as_str())
+                .or_default()
+                .push(ActivityConflict {
+                    reason: c.reason,
+                    with: Some(other.clone()),
+                });
         }
     }
-    marks
+    found_for
+        .into_iter()
+        .map(|(id, mut list)| {
+            list.sort_by_key(|c| std::cmp::Reverse(c.reason.severity()));
+            let (notices, clashes): (Vec<_>, Vec<_>) =
+                list.into_iter().partition(|c| c.reason.is_notice());
+            let marks = Marks {
+                total: clashes.len(),
+                shown: clashes
+                    .iter()
+                    .take(CONFLICTS_SHOWN)
+                    .map(|c| conflict_text(state, lang, &rules, c))
+                    .collect(),
+                notices: notices
+                    .iter()
+                    .map(|c| conflict_text(state, lang, &rules, c))
+                    .collect(),
+            };
+            (id.to_string(), marks)
+        })
+        .collect()
 }
 
 /// The filters' choices, and what is chosen.
@@ -322,6 +349,7 @@ fn row(
             &[("n", &marks.total.to_string())],
         ),
         conflicts,
+        notices: marks.notices,
         note: a.conflicts_note.clone(),
         series: a
             .series
@@ -358,7 +386,11 @@ fn month_cells(
                         .map(|(a, r)| {
                             (
                                 r.id.clone(),
-                                local(a.data.start, a.data.zone).format("%H:%M").to_string(),
+                                {
+                                    use chrono::Timelike;
+                                    let t = local(a.data.start, a.data.zone);
+                                    lang.time(t.hour(), t.minute())
+                                },
                                 r.title.clone(),
                                 !r.conflicts.is_empty(),
                             )
@@ -412,6 +444,19 @@ fn view_links(lang: Lang, chosen: &Chosen, view: View, p: &Period) -> Vec<(Strin
         .collect()
 }
 
+/// A period's key in words: `2026-11` → "November 2026", `2026-11-30` → "Sen, 30 November
+/// 2026" (the week that starts that Monday).
+fn period_words(lang: Lang, key: &str) -> String {
+    use chrono::Datelike;
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(key, "%Y-%m-%d") {
+        return day_label(lang, day);
+    }
+    match chrono::NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d") {
+        Ok(first) => lang.month_year(first.year(), first.month()),
+        Err(_) => key.to_string(),
+    }
+}
+
 /// The board's title and summary line.
 fn board_words(
     lang: Lang,
@@ -434,7 +479,13 @@ fn board_words(
     } else {
         let title = lang.tf(
             "activity.board_title",
-            &[("month", &p.first.format("%Y-%m").to_string())],
+            &[(
+                "month",
+                &lang.month_year(
+                    chrono::Datelike::year(&p.first),
+                    chrono::Datelike::month(&p.first),
+                ),
+            )],
         );
         (title, lang.tf("activity.board_summary", &counts))
     }
@@ -499,8 +550,8 @@ async fn board(ctx: PageCtx, PageQuery(q): PageQuery<BoardQuery>) -> PageResult 
         c: ctx.chrome(title),
         l: lang,
         view: view.as_str(),
-        prev: (chosen.link(view, key, &p.prev), p.prev.clone()),
-        next: (chosen.link(view, key, &p.next), p.next.clone()),
+        prev: (chosen.link(view, key, &p.prev), period_words(lang, &p.prev)),
+        next: (chosen.link(view, key, &p.next), period_words(lang, &p.next)),
         views: view_links(lang, &chosen, view, &p),
         days: by_day(lang, view, &p, rows),
         weeks,

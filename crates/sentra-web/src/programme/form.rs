@@ -485,7 +485,16 @@ async fn check_and_save(
         .cloned()
         .collect();
     let rules = rules(&ctx.state).await;
-    let found = ctx.db().activity_conflicts(&live, existing, &rules).await?;
+    // Clashes hold the save until the planner accepts them with a note, the most severe
+    // listed first; the budget year's end is a notice the board shows, not a clash.
+    let mut found: Vec<(usize, ActivityConflict)> = ctx
+        .db()
+        .activity_conflicts(&live, existing, &rules)
+        .await?
+        .into_iter()
+        .filter(|(_, c)| !c.reason.is_notice())
+        .collect();
+    found.sort_by_key(|(at, c)| (std::cmp::Reverse(c.reason.severity()), *at));
     if !found.is_empty() && (!accept || note.is_empty()) {
         if accept {
             shown

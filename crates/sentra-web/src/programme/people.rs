@@ -85,9 +85,10 @@ pub(crate) async fn programme_section(
     } else {
         Vec::new()
     };
-    let day = |t: i64, zone| match lang {
-        Lang::Id => local(t, zone).format("%d/%m/%Y").to_string(),
-        Lang::En => local(t, zone).format("%Y-%m-%d").to_string(),
+    let day = |t: i64, zone| {
+        use chrono::Datelike;
+        let d = local(t, zone).date();
+        lang.date(d.year(), d.month(), d.day())
     };
     let zone =
         sentra_domain::programme::activity::Zone::of_region(caller.scope().region_code().as_str());

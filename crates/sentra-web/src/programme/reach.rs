@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::error::{ApiError, PageResult};
 use crate::extract::{PageCtx, PageQuery};
 use crate::lang::Lang;
-use crate::programme::activities::{day_label, sector_label, topic_label};
+use crate::programme::activities::{sector_label, topic_label};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 use crate::ui::area_choices;
@@ -150,8 +150,8 @@ fn reach_title(
             "activity.reach_title_range",
             &[
                 ("region", region_name),
-                ("from", &day_label(lang, f)),
-                ("to", &day_label(lang, t)),
+                ("from", &crate::view::day_words(lang, f)),
+                ("to", &crate::view::day_words(lang, t)),
             ],
         ),
         None => lang.tf(

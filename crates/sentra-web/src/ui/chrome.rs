@@ -14,6 +14,8 @@ pub struct Chrome {
     /// The same page in the other language.
     pub switch_href: String,
     pub switch_label: &'static str,
+    /// The other language's code, for `hreflang` and `lang`.
+    pub switch_code: &'static str,
     /// The session's CSRF token, put in every form.
     pub csrf: String,
     /// The signed-in user's name and role, for the header.
@@ -43,6 +45,7 @@ impl Chrome {
         ));
         let role = caller.user.role;
         let links = [
+            ("/kerja", "nav.work", VerifyRegistry),
             ("/umkm", "nav.registry", ReadRegistry),
             ("/katalog", "nav.catalog", ReadRegistry),
             ("/dasbor", "nav.dashboard", ReadDashboards),
@@ -66,6 +69,9 @@ impl Chrome {
             .filter(|(_, _, p)| role.can(*p))
             .map(|(href, key, _)| self.link(href, key))
             .collect();
+        if role == sentra_domain::account::Role::Owner {
+            self.nav.insert(0, self.link("/usaha", "nav.mine"));
+        }
         if role.can(BuyFromEkatalog) {
             // Government buyers shop the e-katalog lokal (Perpres 12/2021 Pasal 65).
             self.nav
@@ -80,6 +86,14 @@ impl Chrome {
         match visitor {
             Ok(caller) => self.signed_in(caller),
             Err(_) => self,
+        }
+    }
+
+    /// The frame for a page seen by `viewer` when someone is signed in, else a visitor's.
+    pub fn for_viewer(self, viewer: Option<&Caller>) -> Self {
+        match viewer {
+            Some(caller) => self.signed_in(caller),
+            None => self,
         }
     }
 
@@ -112,6 +126,7 @@ impl Chrome {
             } else {
                 "Bahasa Indonesia"
             },
+            switch_code: other.code(),
             nav: Vec::new(),
             css_href: &crate::assets::CSS.href,
             js_href: &crate::assets::JS.href,
