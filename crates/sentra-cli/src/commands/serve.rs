@@ -157,7 +157,7 @@ async fn serve(
     let bound = listener.local_addr().context("listener address")?;
     let region_name = tree.get(&home).map_or(String::new(), |r| r.name.clone());
     println!(
-        "Sentra siap / ready: http://{bound}/umkm  ({region_name}, {}, database {})",
+        "Sentra siap / ready: http://{bound}/  ({region_name}, {}, database {})",
         home,
         db.redacted_url()
     );

@@ -1435,3 +1435,105 @@ async fn the_budget_year_end_is_a_notice_not_a_clash() {
     assert!(!board.contains("class=\"conflicts\""), "{board}");
     assert!(board.contains(&format!("Desember {year}")), "{board}");
 }
+
+/// "Register the top N" fills the places left with the first businesses of the ranked list, as
+/// the page shows them; ties are drawn per activity, not taken in alphabetical order.
+#[tokio::test]
+async fn the_places_left_fill_from_the_top_of_the_list_at_one_tap() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    app.seed(40, 5).await;
+    let sector = app.db.sectors().await.unwrap()[0].code.clone();
+    let mut form = vec![("_csrf", app.csrf.clone())];
+    form.extend([
+        ("kind", "pelatihan".to_string()),
+        ("title", "Pelatihan Foto Produk".to_string()),
+        ("topics", "fotografi_produk".to_string()),
+        ("organiser", "dinas".to_string()),
+        ("region", "36.74".to_string()),
+        ("venue", "Aula Dinas".to_string()),
+        (
+            "start_date",
+            format!("{}-03-10", chrono::Utc::now().year() + 1),
+        ),
+        ("start_time", "09:00".to_string()),
+        ("end_time", "12:00".to_string()),
+        ("capacity", "3".to_string()),
+        ("sectors", sector),
+        ("status", "planned".to_string()),
+    ]);
+    let res = app
+        .client
+        .post(app.url("/kegiatan"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let id = in_city(&app)
+        .await
+        .into_iter()
+        .find(|a| a.data.title == "Pelatihan Foto Produk")
+        .unwrap()
+        .id;
+    let page = app
+        .get(&format!("/kegiatan/{id}/peserta"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("name=\"first\" value=\"3\" class=\"secondary\">Daftarkan 3 teratas"),
+        "{page}"
+    );
+    let shown: Vec<String> = page
+        .split("name=\"umkm\" value=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect();
+    assert!(shown.len() > 3, "{page}");
+    // Not the alphabet: the names of the list are not in order.
+    let names: Vec<String> = page
+        .split("<label for=\"i-")
+        .skip(1)
+        .map(|rest| {
+            rest.split('>')
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_ne!(names, sorted, "ties drawn by lot, not by name");
+    let res = app
+        .client
+        .post(app.url(&format!("/kegiatan/{id}/peserta")))
+        .form(&[("_csrf", app.csrf.as_str()), ("first", "3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let mut registered: Vec<String> = app
+        .db
+        .participants(&common::city(), &id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.umkm_id)
+        .collect();
+    registered.sort();
+    let mut top = shown[..3].to_vec();
+    top.sort();
+    assert_eq!(registered, top);
+    let full = app
+        .get(&format!("/kegiatan/{id}/peserta"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!full.contains("name=\"first\""), "no places left: {full}");
+}

@@ -19,6 +19,7 @@ use crate::lang::Lang;
 use crate::programme::activities::{choices, reach_history, sector_label, when};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
+use sentra_storage::ActivityRecord;
 
 pub fn routes() -> Routes {
     let plan = Access::Role(Permission::PlanProgrammes);
@@ -59,6 +60,9 @@ pub struct ParticipantsPage {
     pub invitees: Vec<InviteeRow>,
     /// The caller may send WhatsApp invitations (each reveals a phone number, audited).
     pub can_whatsapp: bool,
+    /// The places left, filled at one tap from the top of the ranked list (0: full).
+    pub first_n: usize,
+    pub first_label: String,
     /// "Sektor: Kuliner · Belum memiliki: NIB": who the activity is for.
     pub target: String,
     pub notice: Option<String>,
@@ -162,6 +166,14 @@ fn invitee_rows(
         .collect()
 }
 
+/// How many of the top invitees fill the places left (none when the session is full).
+fn first_n(a: &ActivityRecord, taking: usize, shown: usize) -> usize {
+    usize::try_from(a.data.capacity)
+        .unwrap_or(0)
+        .saturating_sub(taking)
+        .min(shown)
+}
+
 /// A session's participants with their states, and the most deserving invitees not yet in.
 async fn participants_page(
     ctx: PageCtx,
@@ -200,6 +212,11 @@ async fn participants_page(
         ),
         invitees: invitee_rows(state, lang, &sectors, invitees, a.data.zone),
         can_whatsapp: ctx.caller.can(Permission::RevealPersonalData),
+        first_n: first_n(&a, taking, INVITEES_SHOWN),
+        first_label: lang.tf(
+            "activity.register_first",
+            &[("n", &first_n(&a, taking, INVITEES_SHOWN).to_string())],
+        ),
         target: target_text(state, lang, &a.data, &sectors),
         notice,
     }
@@ -209,11 +226,35 @@ async fn participants_page(
 /// Registers the businesses ticked (`umkm`, repeated); a full session puts them on the
 /// waiting list.
 async fn register(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPairs) -> PageResult {
-    let chosen: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "umkm")
-        .map(|(_, v)| v.clone())
-        .collect();
+    // "Invite the first N": the top of the ranked list as the page showed it, up to the
+    // places left; otherwise the businesses ticked.
+    let first: usize = crate::forms::form_value(&pairs, "first")
+        .parse()
+        .unwrap_or(0);
+    let chosen: Vec<String> = if first > 0 {
+        let scope = ctx.scope();
+        let a = ctx.db().get_activity(&scope, &id).await?;
+        let taking = ctx
+            .db()
+            .participants(&scope, &id)
+            .await?
+            .iter()
+            .filter(|p| p.state.takes_place())
+            .count();
+        let n = first.min(first_n(&a, taking, INVITEES_SHOWN));
+        ctx.db()
+            .invitees(&scope, &a, n)
+            .await?
+            .into_iter()
+            .map(|c| c.umkm_id)
+            .collect()
+    } else {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == "umkm")
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
     ctx.db()
         .register_participants(&ctx.scope(), &id, &chosen, &ctx.caller.actor)
         .await?;

@@ -126,6 +126,7 @@ impl Database {
             "SELECT u.id, u.name, u.sector_code, u.village_code, \
              SUM(CASE WHEN p.state IN ('attended', 'completed') THEN 1 ELSE 0 END) AS reached, \
              MAX(CASE WHEN p.state IN ('attended', 'completed') THEN a.starts_at END) AS last_reached, \
+             MAX(a.starts_at) AS last_listed, \
              MAX(CASE WHEN u.owner_phone IS NULL OR u.owner_phone = '' THEN 0 ELSE 1 END) AS has_phone \
              FROM umkm u \
              LEFT JOIN activity_participants p ON p.umkm_id = u.id \
@@ -151,6 +152,7 @@ impl Database {
                 reached: u32::try_from(r.try_get::<Option<i64>, _>("reached")?.unwrap_or(0))
                     .unwrap_or(u32::MAX),
                 last_reached: r.try_get("last_reached")?,
+                last_listed: r.try_get("last_listed")?,
                 sector_match: false,
                 has_phone: r.try_get::<Option<i64>, _>("has_phone")?.unwrap_or(0) == 1,
             });
@@ -158,7 +160,7 @@ impl Database {
         if d.first_timers {
             candidates.retain(|c| c.reached == 0);
         }
-        Ok(rank(candidates, &d.sectors))
+        Ok(rank(candidates, &d.sectors, &activity.id))
     }
 
     pub async fn participants(&self, scope: &Scope, activity_id: &str) -> Result<Vec<Participant>> {
