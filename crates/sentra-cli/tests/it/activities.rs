@@ -1385,6 +1385,38 @@ async fn admins_set_the_window_and_manage_the_topics() {
     assert_eq!(res.status(), 403);
 }
 
+/// Plans a city clinic through the form: `title` on `day` (YYYY-MM-DD), 09:00–12:00, for the
+/// first sector, with `capacity` places.
+async fn plan_city_activity(
+    app: &common::TestApp,
+    title: &str,
+    day: &str,
+    capacity: u32,
+) -> reqwest::Response {
+    let sector = app.db.sectors().await.unwrap()[0].code.clone();
+    let form = [
+        ("_csrf", app.csrf.clone()),
+        ("kind", "klinik".to_string()),
+        ("title", title.to_string()),
+        ("topics", "pengemasan".to_string()),
+        ("organiser", "dinas".to_string()),
+        ("region", "36.74".to_string()),
+        ("venue", "Aula Dinas".to_string()),
+        ("start_date", day.to_string()),
+        ("start_time", "09:00".to_string()),
+        ("end_time", "12:00".to_string()),
+        ("capacity", capacity.to_string()),
+        ("sectors", sector),
+        ("status", "planned".to_string()),
+    ];
+    app.client
+        .post(app.url("/kegiatan"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// December's last weeks are a notice on the board (activities then are often cancelled), not
 /// a clash: nothing to accept on saving, not counted among the clashes (issue 31: 15 of 17
 /// December activities were marked "bentrok" by this rule alone).
@@ -1393,28 +1425,7 @@ async fn the_budget_year_end_is_a_notice_not_a_clash() {
     use chrono::Datelike;
     let app = spawn_app().await;
     let year = chrono::Utc::now().year() + 1;
-    let sector = app.db.sectors().await.unwrap()[0].code.clone();
-    let mut form = vec![("_csrf", app.csrf.clone())];
-    form.extend([
-        ("kind", "klinik".to_string()),
-        ("title", "Klinik Akhir Tahun".to_string()),
-        ("topics", "pengemasan".to_string()),
-        ("organiser", "dinas".to_string()),
-        ("region", "36.74".to_string()),
-        ("venue", "Aula Dinas".to_string()),
-        ("start_date", format!("{year}-12-15")),
-        ("start_time", "09:00".to_string()),
-        ("end_time", "12:00".to_string()),
-        ("sectors", sector),
-        ("status", "planned".to_string()),
-    ]);
-    let res = app
-        .client
-        .post(app.url("/kegiatan"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let res = plan_city_activity(&app, "Klinik Akhir Tahun", &format!("{year}-12-15"), 30).await;
     assert_eq!(res.status(), 303, "saved without a note to accept");
     let board = app
         .get(&format!("/kegiatan?bulan={year}-12"))
@@ -1443,32 +1454,8 @@ async fn the_places_left_fill_from_the_top_of_the_list_at_one_tap() {
     use chrono::Datelike;
     let app = spawn_app().await;
     app.seed(40, 5).await;
-    let sector = app.db.sectors().await.unwrap()[0].code.clone();
-    let mut form = vec![("_csrf", app.csrf.clone())];
-    form.extend([
-        ("kind", "pelatihan".to_string()),
-        ("title", "Pelatihan Foto Produk".to_string()),
-        ("topics", "fotografi_produk".to_string()),
-        ("organiser", "dinas".to_string()),
-        ("region", "36.74".to_string()),
-        ("venue", "Aula Dinas".to_string()),
-        (
-            "start_date",
-            format!("{}-03-10", chrono::Utc::now().year() + 1),
-        ),
-        ("start_time", "09:00".to_string()),
-        ("end_time", "12:00".to_string()),
-        ("capacity", "3".to_string()),
-        ("sectors", sector),
-        ("status", "planned".to_string()),
-    ]);
-    let res = app
-        .client
-        .post(app.url("/kegiatan"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let day = format!("{}-03-10", chrono::Utc::now().year() + 1);
+    let res = plan_city_activity(&app, "Pelatihan Foto Produk", &day, 3).await;
     assert_eq!(res.status(), 303);
     let id = in_city(&app)
         .await
