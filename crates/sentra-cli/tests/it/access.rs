@@ -88,6 +88,29 @@ async fn operator_of_pondok_aren_sees_only_pondok_aren() {
             .iter()
             .all(|i| i["village_code"].as_str().unwrap().starts_with("36.74.03."))
     );
+    // Her form offers her kecamatan alone, already chosen, and its kelurahan (issue 31: all
+    // seven were offered and six failed after submit).
+    let form = common::page_as(&pages, &app, "/umkm/new").await;
+    let district = form
+        .split("name=\"district\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("the kecamatan picker");
+    assert_eq!(
+        district.matches("<option value=\"36.").count(),
+        1,
+        "{district}"
+    );
+    assert!(
+        district.contains("<option value=\"36.74.03\" selected>Pondok Aren</option>"),
+        "{district}"
+    );
+    let villages = form
+        .split("name=\"village_code\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("the kelurahan picker");
+    assert!(villages.contains("36.74.03.1001") && !villages.contains("36.74.01."));
     // Asking for another kecamatan gives an empty answer, not an error that reveals anything.
     let res: serde_json::Value = api
         .get(app.url("/api/v1/umkm?region=36.74.01"))

@@ -155,6 +155,7 @@ async fn form_page(
             chosen.as_ref(),
             lang,
             Some("village_code"),
+            ctx.scope().region_code(),
         ),
         sectors: sector_opts(
             &sectors,

@@ -122,7 +122,7 @@ pub(super) async fn list(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult 
     Ok(ListPage {
         c: ctx.chrome(lang.t("umkm.list_title")),
         l: lang,
-        pickers: pickers(tree, &home, chosen, lang, None),
+        pickers: pickers(tree, &home, chosen, lang, None, ctx.scope().region_code()),
         sectors: sector_opts(&sectors, lang, choice("sector")),
         sizes: size_opts(lang, choice("size")),
         statuses: status_opts(lang, choice("status")),

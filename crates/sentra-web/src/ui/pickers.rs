@@ -58,25 +58,37 @@ fn level_key(level: RegionLevel) -> &'static str {
 }
 
 /// The drill-down selects below `home`: one per level, each listing the children of the choice
-/// above it. `chosen` is the currently selected deepest region.
+/// above it. `chosen` is the currently selected deepest region. Only the regions of the
+/// caller's area `within` are offered (a kecamatan operator is not shown the other six), and a
+/// level with a single choice has it chosen, so the next level opens at once.
 pub(crate) fn pickers(
     tree: &RegionTree,
     home: &RegionCode,
     chosen: Option<&RegionCode>,
     lang: Lang,
     last_name: Option<&str>,
+    within: &RegionCode,
 ) -> Vec<Picker> {
     let mut out = Vec::new();
     let mut parent = home.clone();
     while let Some(level) = parent.level().child() {
-        let current = chosen.and_then(|c| c.at_level(level));
+        let regions: Vec<_> = tree
+            .children(&parent)
+            .into_iter()
+            .filter(|r| r.code.is_within(within) || within.is_within(&r.code))
+            .collect();
+        let current = chosen
+            .and_then(|c| c.at_level(level))
+            .or_else(|| match regions[..] {
+                [only] => Some(only.code.clone()),
+                _ => None,
+            });
         let name = match (level, last_name) {
             (RegionLevel::Village, Some(n)) => n.to_string(),
             _ => level_key(level).to_string(),
         };
-        let options = tree
-            .children(&parent)
-            .into_iter()
+        let options = regions
+            .iter()
             .map(|r| Opt {
                 selected: current.as_ref() == Some(&r.code),
                 label: r.name.clone(),
