@@ -219,16 +219,18 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
         .find(|w| w.starts_with("http://"))
         .unwrap()
         .to_string();
-    assert!(url.ends_with("/umkm"), "{line}");
+    assert!(url.ends_with('/'), "{line}");
     assert!(line.contains("Kota Tangerang Selatan"), "{line}");
     assert_eq!(accounts.len(), 7, "one demo account per role: {accounts:?}");
-    let base = url.trim_end_matches("/umkm").to_string();
+    let base = url.trim_end_matches('/').to_string();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    // Not signed in: sent to the sign-in page.
-    assert_eq!(client.get(&url).send().await.unwrap().status(), 303);
+    // Not signed in: the front page; the registry sends to the sign-in page.
+    assert_eq!(client.get(&url).send().await.unwrap().status(), 200);
+    let registry = format!("{base}/umkm");
+    assert_eq!(client.get(&registry).send().await.unwrap().status(), 303);
     let mut pages = Vec::new();
     let mut cookies = Vec::new();
     for login in ["admin@demo.sentra.id", "operator@demo.sentra.id"] {
@@ -249,7 +251,7 @@ async fn serve_demo_seeds_the_demo_region_and_answers() {
         cookies.push(cookie.clone());
         pages.push(
             client
-                .get(&url)
+                .get(&registry)
                 .header("cookie", cookie)
                 .send()
                 .await
@@ -693,7 +695,7 @@ async fn no_personal_data_in_the_server_log() {
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap()
-        .trim_end_matches("/umkm")
+        .trim_end_matches('/')
         .to_string();
     let client = reqwest::Client::new();
     let created: serde_json::Value = client

@@ -168,7 +168,7 @@ pub(crate) fn start_server_with(cwd: &Path, url: &str, n: usize, flags: &[&str])
                     .split_whitespace()
                     .find(|w| w.starts_with("http://"))
                     .unwrap_or_default()
-                    .trim_end_matches("/umkm")
+                    .trim_end_matches('/')
                     .to_string();
                 break url;
             }

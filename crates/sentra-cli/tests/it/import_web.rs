@@ -443,7 +443,7 @@ fn serve(dir: &Path, db: &str) -> (std::process::Child, String) {
                     .split_whitespace()
                     .find(|w| w.starts_with("http://"))
                     .unwrap()
-                    .trim_end_matches("/umkm")
+                    .trim_end_matches('/')
                     .to_string();
             }
             Some(_) => {}
