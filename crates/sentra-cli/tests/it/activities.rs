@@ -10,7 +10,7 @@ use common::spawn_app;
 /// A weekday about two months ahead (clear of the budget year's last weeks), as `YYYY-MM-DD`.
 fn day_ahead() -> String {
     use chrono::Datelike;
-    let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(60);
+    let mut d = common::today() + chrono::Duration::days(60);
     while d.month() == 12 && d.day() >= 4 || d.weekday().number_from_monday() > 5 {
         d += chrono::Duration::days(1);
     }

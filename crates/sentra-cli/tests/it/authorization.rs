@@ -170,7 +170,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                 },
                 year,
                 None,
-                chrono::Utc::now().date_naive(),
+                common::today(),
             )
             .unwrap();
             let purchase = app
@@ -243,7 +243,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     deliver_by: "2099-01-01".into(),
                     ..Default::default()
                 },
-                chrono::Utc::now().date_naive(),
+                common::today(),
             )
             .unwrap();
             let request = app
@@ -290,7 +290,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         consignment_price: 80_000,
                         gallery_price: 100_000,
                     },
-                    chrono::Utc::now().date_naive(),
+                    common::today(),
                     &Actor::system("test"),
                 )
                 .await

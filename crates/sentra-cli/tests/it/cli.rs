@@ -773,7 +773,7 @@ async fn the_demo_region_buys_from_its_umkm_and_the_shares_equal_sql() {
         .unwrap();
     let kota = sentra_domain::region::RegionCode::parse("36.74").unwrap();
     let scope = sentra_domain::scope::Scope::region(kota.clone());
-    let today = chrono::Utc::now().date_naive();
+    let today = common::today();
     let year = chrono::Datelike::year(&today);
     let shares = store.unit_shares(&scope, &kota, year, today).await.unwrap();
     assert_eq!(shares.len(), 8);

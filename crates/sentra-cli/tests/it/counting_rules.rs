@@ -13,7 +13,7 @@ use sentra_domain::region::{RegionCode, RegionTree};
 use sqlx::{AnyConnection, Connection, Row};
 
 fn day(offset: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(offset))
+    (common::today() + chrono::Duration::days(offset))
         .format("%Y-%m-%d")
         .to_string()
 }

@@ -191,7 +191,7 @@ async fn admins_set_targets_and_the_dashboard_measures_progress() {
             &city,
             &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
             sentra_domain::umkm::LegalKind::Nib,
-            chrono::Utc::now().date_naive(),
+            common::today(),
         )
         .await
         .unwrap();

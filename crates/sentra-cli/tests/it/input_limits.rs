@@ -182,7 +182,7 @@ async fn an_amount_above_rp10_triliun_is_refused_naming_the_field() {
 #[tokio::test]
 async fn document_dates_that_cannot_be_real_are_refused_naming_the_field() {
     let app = spawn_app().await;
-    let tomorrow_but_one = (chrono::Utc::now().date_naive() + chrono::Days::new(3))
+    let tomorrow_but_one = (common::today() + chrono::Days::new(3))
         .format("%Y-%m-%d")
         .to_string();
     let cases = [

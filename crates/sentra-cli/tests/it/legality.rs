@@ -8,7 +8,7 @@ use common::spawn_app;
 use reqwest::Method;
 
 fn in_days(n: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(n))
+    (common::today() + chrono::Duration::days(n))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -34,7 +34,7 @@ async fn a_food_business_sees_its_path_and_the_office_its_expiring_documents() {
     let halal = row(&page, "halal");
     // The duty for micro and small food businesses: due before 17 October 2026, late after.
     let deadline = chrono::NaiveDate::from_ymd_opt(2026, 10, 17).unwrap();
-    let duty = if chrono::Utc::now().date_naive() > deadline {
+    let duty = if common::today() > deadline {
         "Wajib sejak 17 Oktober 2026 — terlambat"
     } else {
         "Wajib sebelum 17 Oktober 2026"

@@ -458,17 +458,12 @@ async fn a_deployment_moves_from_sqlite_resuming_after_a_kill_and_verifies() {
         let db = db.clone();
         let city = city.clone();
         async move {
-            db.region_statistics(
-                &city,
-                RegionLevel::Regency,
-                None,
-                chrono::Utc::now().date_naive(),
-            )
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.region == HOME)
-            .map_or(0, |r| r.total)
+            db.region_statistics(&city, RegionLevel::Regency, None, common::today())
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.region == HOME)
+                .map_or(0, |r| r.total)
         }
     };
     let pool = sqlx::AnyPool::connect(&target_direct).await.unwrap();

@@ -122,7 +122,7 @@ async fn a_hotel_request_is_matched_shortlisted_and_its_order_shows_on_both_side
     assert_eq!(status, 303);
     let partner = location.trim_start_matches("/mitra/").to_string();
     // The request: 200 scarves, no halal, hotel packaging, six weeks.
-    let deliver = (chrono::Utc::now().date_naive() + chrono::Duration::days(42)).to_string();
+    let deliver = (common::today() + chrono::Duration::days(42)).to_string();
     let (status, location, body) = post(
         &app.client,
         &app,
@@ -512,7 +512,7 @@ async fn a_month_of_gallery_sales_reconciles_with_the_ledger() {
     );
 
     // The month's statements against the ledger.
-    let today = chrono::Utc::now().date_naive();
+    let today = common::today();
     let (y, m) = (
         chrono::Datelike::year(&today),
         chrono::Datelike::month(&today),

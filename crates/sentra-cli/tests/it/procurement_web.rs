@@ -920,7 +920,7 @@ async fn a_merge_moves_a_business_s_purchases_to_the_record_kept() {
         },
         year,
         None,
-        chrono::Utc::now().date_naive(),
+        common::today(),
     )
     .unwrap();
     app.db

@@ -387,7 +387,7 @@ pub async fn validated(
         regions: state.regions(),
         sectors: &sectors,
         scope: scope.region_code(),
-        today: chrono::Local::now().date_naive(),
+        today: crate::clock::today(),
     };
     Ok(validate_umkm(input, &ctx)?)
 }

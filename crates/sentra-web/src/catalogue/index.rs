@@ -74,7 +74,7 @@ pub fn to_doc(e: &CatalogEntry, today: chrono::NaiveDate) -> Option<ProductDoc> 
 
 /// Reads these products again and puts them in (or takes them out of) the index.
 async fn refresh(db: &Database, index: &SearchIndex, ids: &[String]) -> Result<(), IndexError> {
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     let entries = db.catalog_entries(ids).await?;
     let mut upserts = Vec::new();
     let mut removals: Vec<String> = ids

@@ -217,7 +217,7 @@ async fn product(
     let unit = lang
         .t(&format!("catalog.unit_{}", p.unit.as_str()))
         .into_owned();
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     let description: String = p
         .description
         .clone()

@@ -232,7 +232,7 @@ async fn store(
         )),
         _ => None,
     };
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     let categories = state.categories().await;
     let chrome = Chrome::new(lang, s.name.clone(), &uri);
     let page = StorePage {

@@ -689,7 +689,7 @@ async fn commit(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPair
 /// "Batalkan impor": all or nothing; refused with the records changed since.
 async fn undo(ctx: PageCtx, Path(id): Path<String>, FormPairs(_): FormPairs) -> PageResult {
     let job = visible_job(&ctx, &id).await?;
-    let today = chrono::Local::now().date_naive();
+    let today = crate::clock::today();
     let outcome = ctx
         .db()
         .undo_import(&ctx.scope(), &id, &ctx.caller.actor, today)

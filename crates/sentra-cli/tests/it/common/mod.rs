@@ -610,6 +610,14 @@ pub fn chips(status: &str) -> sentra_domain::product::ProductInput {
     }
 }
 
+/// Today where the deployment is (its home region's zone, WIB for 36.74), as the server
+/// reckons "valid today" and "expires in N days": from 17:00 UTC it is already the next day
+/// in WIB, and a test that used the UTC date failed every evening.
+pub fn today() -> chrono::NaiveDate {
+    sentra_domain::programme::activity::Zone::of_region(HOME)
+        .date_at(chrono::Utc::now().timestamp())
+}
+
 /// The whole home region's scope (36.74).
 pub fn city() -> Scope {
     Scope::region(RegionCode::parse(HOME).unwrap())
