@@ -285,11 +285,7 @@ async fn search(
     let facets = facet_groups(&state, lang, &categories, &sectors, &pairs, &found.facets);
     let chips = active_chips(lang, &pairs, &facets);
     let filters_on = chips.len() - usize::from(!text.trim().is_empty());
-    let clear_href = {
-        let words: Vec<(String, String)> =
-            pairs.iter().filter(|(k, _)| k == "q").cloned().collect();
-        href_with(&words, "q", words.first().map(|(_, v)| v.as_str()))
-    };
+    let clear_href = href_with(&[], "q", Some(text.as_str()).filter(|t| !t.is_empty()));
     let pages = found.total.div_ceil(PER_PAGE);
     let title = if text.trim().is_empty() {
         lang.t("catalog.title").into_owned()

@@ -19,10 +19,10 @@ use crate::error::{ApiError, PageResult};
 use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
 use crate::lang::Lang;
-use crate::procurement::share::day_text;
 use crate::procurement::units::{Errors, worded};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
+use crate::view::day_words;
 
 pub fn routes() -> Routes {
     let run = Access::Role(Permission::RunGallery);
@@ -83,7 +83,7 @@ fn payment_choices(lang: Lang) -> Vec<(String, String)> {
 
 fn ledger_view(lang: Lang, x: &LedgerLine) -> LedgerView {
     LedgerView {
-        on: day_text(lang, x.on),
+        on: day_words(lang, x.on),
         movement: movement_label(lang, x.movement),
         quantity: x.quantity,
         price: if x.unit_price > 0 {

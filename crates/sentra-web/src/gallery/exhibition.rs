@@ -22,11 +22,11 @@ use crate::error::PageResult;
 use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
 use crate::lang::{Lang, ReqLang};
-use crate::procurement::share::day_text;
 use crate::procurement::units::{Errors, worded};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 use crate::ui::area_choices;
+use crate::view::day_words;
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManagePartnerships);
@@ -56,8 +56,8 @@ fn line(lang: Lang, x: &ExhibitionRecord, href: String) -> ExhibitionLine {
         title: e.title.clone(),
         when: format!(
             "{} – {}",
-            day_text(lang, e.starts_on),
-            day_text(lang, e.ends_on)
+            day_words(lang, e.starts_on),
+            day_words(lang, e.ends_on)
         ),
         place: if e.online {
             lang.t("exhibition.online").into_owned()

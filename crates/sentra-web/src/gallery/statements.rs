@@ -17,10 +17,10 @@ use crate::error::PageResult;
 use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
 use crate::lang::Lang;
-use crate::procurement::share::day_text;
 use crate::procurement::units::{Errors, worded};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
+use crate::view::day_words;
 
 pub fn routes() -> Routes {
     let run = Access::Role(Permission::RunGallery);
@@ -104,7 +104,7 @@ async fn show_statements(
                 b.umkm_name.clone(),
                 &b.statement,
                 b.paid
-                    .map(|(a, d)| format!("{} · {}", format_rupiah(a), day_text(lang, d))),
+                    .map(|(a, d)| format!("{} · {}", format_rupiah(a), day_words(lang, d))),
             )
         })
         .collect();

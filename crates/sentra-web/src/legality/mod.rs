@@ -22,6 +22,7 @@ use crate::lang::Lang;
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 use crate::ui::area_choices;
+use crate::view::day_words;
 
 pub fn routes() -> Routes {
     Routes::new("")
@@ -39,10 +40,6 @@ pub fn routes() -> Routes {
 
 /// Days ahead the expiry list looks by default.
 const EXPIRY_DAYS: i64 = 90;
-
-fn day_text(lang: Lang, d: chrono::NaiveDate) -> String {
-    crate::view::day_words(lang, d)
-}
 
 /// One step as the page shows it.
 pub struct StepRow {
@@ -97,7 +94,7 @@ pub(crate) async fn legality_section(
                 (Some(d), _) => match d.expires_on {
                     Some(end) => lang.tf(
                         "legal.document_until",
-                        &[("number", &d.number), ("until", &day_text(lang, end))],
+                        &[("number", &d.number), ("until", &day_words(lang, end))],
                     ),
                     None => lang.tf("legal.document", &[("number", &d.number)]),
                 },
@@ -130,7 +127,7 @@ pub(crate) async fn legality_section(
                     } else {
                         "legal.due"
                     };
-                    lang.tf(key, &[("date", &day_text(lang, d))])
+                    lang.tf(key, &[("date", &day_words(lang, d))])
                 }),
                 clinics: format!("/agenda?topik={}", s.item.topic()),
                 markable: matches!(
@@ -287,7 +284,7 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
         expires: lang.tf(
             key,
             &[
-                ("date", &day_text(lang, d.expires_on)),
+                ("date", &day_words(lang, d.expires_on)),
                 ("n", &n.to_string()),
             ],
         ),

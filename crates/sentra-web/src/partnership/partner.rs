@@ -90,7 +90,7 @@ fn request_line(lang: Lang, r: &RequestRecord) -> RequestLine {
         id: r.id.clone(),
         title: r.request.title.clone(),
         quantity: r.request.quantity,
-        deliver_by: crate::procurement::share::day_text(lang, r.request.deliver_by),
+        deliver_by: crate::view::day_words(lang, r.request.deliver_by),
         open: r.open,
     }
 }

@@ -183,7 +183,7 @@ fn request_facts(lang: Lang, q: &Request) -> Vec<(String, String)> {
         ),
         (
             lang.t("partner.field_deliver_by").into_owned(),
-            crate::procurement::share::day_text(lang, q.deliver_by),
+            crate::view::day_words(lang, q.deliver_by),
         ),
     ];
     if let Some(c) = &q.category {

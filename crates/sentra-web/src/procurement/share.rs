@@ -25,6 +25,7 @@ use crate::procurement::figures::{Figures, Period, figures, period};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 use crate::ui::area_choices;
+use crate::view::day_words;
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadProcurement);
@@ -60,10 +61,6 @@ pub struct PurchaseView {
     pub flagged: bool,
 }
 
-pub(crate) fn day_text(lang: Lang, d: NaiveDate) -> String {
-    lang.date(d.year(), d.month(), d.day())
-}
-
 pub(crate) fn supplier_type_label(lang: Lang, t: SupplierType) -> String {
     lang.t(&format!("procurement.supplier_{}", t.as_str()))
         .into_owned()
@@ -95,7 +92,7 @@ pub(crate) fn purchase_view(
     PurchaseView {
         id: p.id.clone(),
         package: b.package.clone(),
-        ordered_on: day_text(lang, b.ordered_on),
+        ordered_on: day_words(lang, b.ordered_on),
         unit: format!("{} {}", p.unit_code, p.unit_name),
         unit_id: p.unit_id.clone(),
         supplier: p.supplier_label().to_string(),
@@ -379,7 +376,7 @@ async fn share_page(ctx: PageCtx, PageQuery(q): PageQuery<ShareQuery>) -> PageRe
         month: p.month,
         months: (1..=12).map(|m| (m, month_name(lang, m))).collect(),
         as_of: if until < year_end {
-            lang.tf("procurement.as_of", &[("date", &day_text(lang, until))])
+            lang.tf("procurement.as_of", &[("date", &day_words(lang, until))])
         } else {
             String::new()
         },
@@ -447,7 +444,7 @@ fn realisation_sheets(
             "procurement.note_period",
             &[
                 ("year", &p.year.to_string()),
-                ("date", &day_text(lang, p.until)),
+                ("date", &day_words(lang, p.until)),
             ],
         ),
         lang.t("procurement.rules").into_owned(),

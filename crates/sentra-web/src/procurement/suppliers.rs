@@ -20,10 +20,11 @@ use crate::error::{ApiError, PageResult};
 use crate::extract::{PageCtx, PageQuery};
 use crate::lang::Lang;
 use crate::procurement::figures::chosen_year;
-use crate::procurement::share::{PurchaseView, day_text, purchase_view, record_text};
+use crate::procurement::share::{PurchaseView, purchase_view, record_text};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 use crate::ui::area_choices;
+use crate::view::day_words;
 
 pub fn routes() -> Routes {
     Routes::new("").get(
@@ -216,7 +217,7 @@ pub(crate) async fn government_sales(
         record: record_text(lang, &r),
         since: list
             .last()
-            .map_or(String::new(), |p| day_text(lang, p.purchase.ordered_on)),
+            .map_or(String::new(), |p| day_words(lang, p.purchase.ordered_on)),
         purchases: list
             .iter()
             .map(|p| {
