@@ -51,6 +51,6 @@ stop_throwaway_postgres() {
     if [ -f "$pg_dir/data/postmaster.pid" ]; then
       as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
     fi
-    rm -rf "$pg_dir"
+    rm -rf "$pg_dir" 2>/dev/null || { sleep 2; rm -rf "$pg_dir" || true; }
   fi
 }
