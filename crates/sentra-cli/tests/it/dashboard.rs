@@ -369,6 +369,77 @@ pub(crate) async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when
         .unwrap(),
     );
     assert_eq!(kept, expected, "umkm_doc_rollup after {when}");
+    // The same holders per kecamatan (migration 0038).
+    let expected = count(
+        docs(
+            "SELECT v, k, y, COUNT(*) AS n FROM (SELECT u.district_code AS v, \
+             d.kind || '/' || u.status || '/' || CASE WHEN d.expires_on IS NULL \
+                  OR d.expires_on = '' THEN '' ELSE substr(d.expires_on, 1, 7) END AS k, \
+             CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN 0 \
+                  ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END AS y \
+             FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+             WHERE u.merged_into IS NULL) AS h GROUP BY v, k, y",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    let kept = count(
+        docs(
+            "SELECT district_code AS v, kind || '/' || status || '/' || expires_month AS k, \
+             issued_year AS y, n FROM umkm_doc_district_rollup",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
+    );
+    assert_eq!(kept, expected, "umkm_doc_district_rollup after {when}");
+    // The narrow rollups of migration 0038: per kecamatan, status and year of entry; per
+    // kelurahan, size class and status.
+    let sums = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<[String; 3], [i64; 4]> {
+        rows.iter()
+            .map(|r| {
+                (
+                    ["a", "b", "c"].map(|k| r.try_get::<String, _>(k).unwrap()),
+                    ["n", "e", "m", "s"].map(|k| r.try_get::<i64, _>(k).unwrap()),
+                )
+            })
+            .filter(|(_, v)| v.iter().any(|x| *x != 0))
+            .collect()
+    };
+    for (table, expected_sql, kept_sql) in [
+        (
+            "umkm_year_rollup",
+            "SELECT district_code AS a, status AS b, substr(created_at, 1, 4) AS c, COUNT(*) AS n, \
+             CAST(SUM(COALESCE(employees_male, 0) + COALESCE(employees_female, 0)) AS BIGINT) AS e, \
+             CAST(SUM(COALESCE(modal_rupiah, 0)) AS BIGINT) AS m, \
+             CAST(SUM(COALESCE(annual_sales_rupiah, 0)) AS BIGINT) AS s \
+             FROM umkm WHERE merged_into IS NULL \
+             GROUP BY district_code, status, substr(created_at, 1, 4)",
+            "SELECT district_code AS a, status AS b, CAST(entered_year AS TEXT) AS c, n, \
+             employees AS e, modal AS m, sales AS s FROM umkm_year_rollup",
+        ),
+        (
+            "umkm_village_rollup",
+            "SELECT village_code AS a, COALESCE(size_class, '') AS b, status AS c, COUNT(*) AS n, \
+             CAST(SUM(COALESCE(employees_male, 0) + COALESCE(employees_female, 0)) AS BIGINT) AS e, \
+             CAST(SUM(COALESCE(modal_rupiah, 0)) AS BIGINT) AS m, \
+             CAST(SUM(COALESCE(annual_sales_rupiah, 0)) AS BIGINT) AS s \
+             FROM umkm WHERE merged_into IS NULL \
+             GROUP BY village_code, COALESCE(size_class, ''), status",
+            "SELECT village_code AS a, size_class AS b, status AS c, n, \
+             employees AS e, modal AS m, sales AS s FROM umkm_village_rollup",
+        ),
+    ] {
+        let expected = sums(
+            sqlx::query(expected_sql)
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap(),
+        );
+        let kept = sums(sqlx::query(kept_sql).fetch_all(&mut *conn).await.unwrap());
+        assert_eq!(kept, expected, "{table} after {when}");
+    }
     let expected = count(
         docs(
             "SELECT u.village_code AS v, m.milestone AS k, m.year AS y, COUNT(*) AS n \

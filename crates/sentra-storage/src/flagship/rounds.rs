@@ -308,9 +308,15 @@ impl Database {
             Measure::Sales => "sales",
         };
         // Sales of a province pass i64 at the per-record maximum: summed wide.
+        // Per kecamatan above the kelurahan (migration 0035): thousands of rows, not 500,000.
+        let (table, place) = if region.level() == sentra_domain::region::RegionLevel::Village {
+            ("umkm_rollup", "village_code")
+        } else {
+            ("umkm_district_rollup", "district_code")
+        };
         let sql = format!(
-            "SELECT sector_code, {} FROM umkm_rollup \
-             WHERE (village_code = $1 OR village_code LIKE $2) AND status <> 'inactive' \
+            "SELECT sector_code, {} FROM {table} \
+             WHERE ({place} = $1 OR {place} LIKE $2) AND status <> 'inactive' \
              GROUP BY sector_code ORDER BY sector_code",
             crate::sql::wide_sum(column, "v")
         );

@@ -55,7 +55,10 @@ impl Database {
                 c.total += r.n;
             }
         }
-        for (village, _, n) in self.valid_holders(&region, kind.as_str(), today).await? {
+        for (village, _, n) in self
+            .valid_holders(&region, kind.as_str(), today, Grain::Children)
+            .await?
+        {
             if let Some(c) = child_of(&village, &region).and_then(|k| by_child.get_mut(&k)) {
                 c.with += n;
             }
@@ -391,7 +394,10 @@ impl Database {
             line.sales += r.sales;
         }
         for kind in ["nib", "halal"] {
-            for (village, _, n) in self.valid_holders(&region, kind, today).await? {
+            for (village, _, n) in self
+                .valid_holders(&region, kind, today, Grain::Children)
+                .await?
+            {
                 if let Some(line) = child_of(&village, &region).and_then(|k| by_child.get_mut(&k)) {
                     if kind == "nib" {
                         line.with_nib += n;
@@ -621,7 +627,7 @@ impl Database {
             line.sizes[size] += r.n;
         }
         for kind in ["nib", "halal"] {
-            for (village, _, n) in self.valid_holders(within, kind, today).await? {
+            for (village, _, n) in self.valid_holders(within, kind, today, grain).await? {
                 if let Some(line) = ancestor_at(&village, by).and_then(|k| out.get_mut(&k)) {
                     if kind == "nib" {
                         line.with_nib += n;
@@ -701,7 +707,7 @@ impl Database {
         {
             add(&r.village, &|row| row.active += r.n);
         }
-        for (village, issued, n) in self.doc_holders(&region, "nib").await? {
+        for (village, issued, n) in self.doc_holders(&region, "nib", Grain::Children).await? {
             if issued == i64::from(year) {
                 add(&village, &|row| row.nib_issued += n);
             }

@@ -50,15 +50,84 @@ pub(crate) enum Grain {
     Villages,
 }
 
-/// The dimensions the kecamatan rollup (migration 0035) keeps.
-const DISTRICT_KEYS: [&str; 3] = ["sector_code", "size_class", "status"];
+impl Grain {
+    /// Whether rows per kecamatan serve `region` at this grain: its whole, or the places one
+    /// level under a province or kabupaten/kota.
+    fn coarse(self, region: &RegionCode) -> bool {
+        match self {
+            Grain::Whole => region.level() != RegionLevel::Village,
+            Grain::Children => {
+                matches!(region.level(), RegionLevel::Province | RegionLevel::Regency)
+            }
+            Grain::Villages => false,
+        }
+    }
+}
+
+/// A rollup narrower than `umkm_rollup`: its table, its place column and the other keys it
+/// keeps. Tried in this order; the first that holds what is asked serves.
+struct Narrow {
+    table: &'static str,
+    place: &'static str,
+    keys: &'static [&'static str],
+}
+
+const NARROW: [Narrow; 3] = [
+    // Migration 0035.
+    Narrow {
+        table: "umkm_district_rollup",
+        place: "district_code",
+        keys: &["sector_code", "size_class", "status"],
+    },
+    // Migration 0038.
+    Narrow {
+        table: "umkm_year_rollup",
+        place: "district_code",
+        keys: &["status", "entered_year"],
+    },
+    Narrow {
+        table: "umkm_village_rollup",
+        place: "village_code",
+        keys: &["size_class", "status"],
+    },
+];
+
+/// The table and place column that serve `keys` for `region` at `grain`, narrowed by `only`:
+/// a narrow rollup when one holds the keys (a province's totals: thousands of rows instead
+/// of half a million), else the kelurahan rollup. A key `village_code` (the place, grouped)
+/// is served by a kecamatan's rows only where the places wanted are kecamatan or above.
+fn source(
+    region: &RegionCode,
+    keys: &[&str],
+    grain: Grain,
+    only: Option<&str>,
+) -> (&'static str, &'static str) {
+    let coarse = grain.coarse(region);
+    let by_district_ok = matches!(region.level(), RegionLevel::Province | RegionLevel::Regency);
+    if only.is_none_or(|c| c.starts_with("status")) {
+        for n in &NARROW {
+            let per_district = n.place == "district_code";
+            if per_district && !coarse {
+                continue;
+            }
+            let holds = keys.iter().all(|k| {
+                n.keys.contains(k) || (*k == "village_code" && (!per_district || by_district_ok))
+            });
+            if holds {
+                return (n.table, n.place);
+            }
+        }
+    }
+    ("umkm_rollup", "village_code")
+}
 
 impl Database {
-    /// The rollup of `region` summed per group of `keys` (SQL over the rollup, cast to text),
-    /// and per place as `grain` asks; groups without a business left out. `only` narrows the
-    /// rows (a condition without parameters, on the status). Read from the kecamatan rollup
-    /// when it holds the keys and the places asked for (a province's totals: thousands of rows
-    /// instead of half a million), else from the kelurahan rollup.
+    /// The rollup of `region` summed per group of `keys` (SQL over the rollup, cast to text;
+    /// `village_code` groups by place), and per place as `grain` asks; groups without a
+    /// business left out. `only` narrows the rows (a condition without parameters, on the
+    /// status). Read from the narrowest rollup that holds the keys and places asked for (see
+    /// [`source`]): [`RollupRow::village`] and a `village_code` key then hold a kecamatan code
+    /// where a kecamatan's rows serve.
     pub(crate) async fn rollup_sums(
         &self,
         region: &RegionCode,
@@ -66,21 +135,11 @@ impl Database {
         grain: Grain,
         only: Option<&str>,
     ) -> Result<Vec<RollupRow>> {
-        let coarse_region = match grain {
-            Grain::Whole => region.level() != RegionLevel::Village,
-            Grain::Children => {
-                matches!(region.level(), RegionLevel::Province | RegionLevel::Regency)
-            }
-            Grain::Villages => false,
-        };
-        let (table, place) = if coarse_region
-            && keys.iter().all(|k| DISTRICT_KEYS.contains(k))
-            && only.is_none_or(|c| c.starts_with("status"))
-        {
-            ("umkm_district_rollup", "district_code")
-        } else {
-            ("umkm_rollup", "village_code")
-        };
+        let (table, place) = source(region, keys, grain, only);
+        let keys: Vec<&str> = keys
+            .iter()
+            .map(|k| if *k == "village_code" { place } else { k })
+            .collect();
         let by_village = grain != Grain::Whole;
         let mut group: Vec<String> = keys.iter().map(|k| format!("CAST({k} AS TEXT)")).collect();
         if by_village {
@@ -137,18 +196,21 @@ impl Database {
         Ok(out)
     }
 
-    /// Verified businesses of `region` holding a document of `kind` (valid or not): (kelurahan,
-    /// year of issue or 0, count). For "issued in the year" figures.
+    /// Verified businesses of `region` holding a document of `kind` (valid or not): (place,
+    /// year of issue or 0, count); the place is a kelurahan, or a kecamatan where `grain`
+    /// allows ([`Grain::coarse`]). For "issued in the year" figures.
     pub(crate) async fn doc_holders(
         &self,
         region: &RegionCode,
         kind: &str,
+        grain: Grain,
     ) -> Result<Vec<(String, i64, i64)>> {
-        let rows = sqlx::query(
-            "SELECT village_code, issued_year, CAST(SUM(n) AS BIGINT) AS n FROM umkm_doc_rollup \
-             WHERE kind = $1 AND (village_code = $2 OR village_code LIKE $3) \
-             AND status = 'verified' GROUP BY village_code, issued_year HAVING SUM(n) <> 0",
-        )
+        let (table, place) = doc_source(region, grain);
+        let rows = sqlx::query(&format!(
+            "SELECT {place} AS village_code, issued_year, CAST(SUM(n) AS BIGINT) AS n \
+             FROM {table} WHERE kind = $1 AND ({place} = $2 OR {place} LIKE $3) \
+             AND status = 'verified' GROUP BY {place}, issued_year HAVING SUM(n) <> 0",
+        ))
         .bind(kind)
         .bind(region.as_str())
         .bind(format!("{}.%", region.as_str()))
@@ -158,24 +220,27 @@ impl Database {
     }
 
     /// Verified businesses of `region` holding a document of `kind` valid on `today` (no expiry,
-    /// or expiring today or later): (kelurahan, year of issue or 0, count). The rollup gives
-    /// those whose document runs past this month; this month's are counted one by one (a
-    /// month's worth of one kind, by the index of migration 0031).
+    /// or expiring today or later): (place, year of issue or 0, count), the place as in
+    /// [`Database::doc_holders`] (this month's by kelurahan). The rollup gives those whose
+    /// document runs past this month; this month's are counted one by one (a month's worth of
+    /// one kind, by the index of migration 0031).
     pub(crate) async fn valid_holders(
         &self,
         region: &RegionCode,
         kind: &str,
         today: NaiveDate,
+        grain: Grain,
     ) -> Result<Vec<(String, i64, i64)>> {
         let month = today.format("%Y-%m").to_string();
         let next = month_after(today).format("%Y-%m-%d").to_string();
         let like = format!("{}.%", region.as_str());
-        let later = sqlx::query(
-            "SELECT village_code, issued_year, CAST(SUM(n) AS BIGINT) AS n FROM umkm_doc_rollup \
-             WHERE kind = $1 AND (village_code = $2 OR village_code LIKE $3) \
+        let (table, place) = doc_source(region, grain);
+        let later = sqlx::query(&format!(
+            "SELECT {place} AS village_code, issued_year, CAST(SUM(n) AS BIGINT) AS n \
+             FROM {table} WHERE kind = $1 AND ({place} = $2 OR {place} LIKE $3) \
              AND status = 'verified' AND (expires_month = '' OR expires_month > $4) \
-             GROUP BY village_code, issued_year HAVING SUM(n) <> 0",
-        )
+             GROUP BY {place}, issued_year HAVING SUM(n) <> 0",
+        ))
         .bind(kind)
         .bind(region.as_str())
         .bind(&like)
@@ -201,6 +266,16 @@ impl Database {
         let mut out = holder_rows(&later)?;
         out.extend(holder_rows(&this_month)?);
         Ok(out)
+    }
+}
+
+/// The document holders' rollup that serves `region` at `grain`: per kecamatan (migration
+/// 0038) where kecamatan serve, else per kelurahan.
+fn doc_source(region: &RegionCode, grain: Grain) -> (&'static str, &'static str) {
+    if grain.coarse(region) {
+        ("umkm_doc_district_rollup", "district_code")
+    } else {
+        ("umkm_doc_rollup", "village_code")
     }
 }
 
@@ -275,6 +350,66 @@ fn holder_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(String, i64, i64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_narrowest_rollup_that_holds_the_keys_serves() {
+        let at = |c: &str| RegionCode::parse(c).unwrap();
+        let (province, district, village) = (at("36"), at("36.74.01"), at("36.74.01.1001"));
+        let verified = Some("status = 'verified'");
+        // A province's totals and its trend by year of entry: per kecamatan.
+        assert_eq!(
+            source(&province, &[], Grain::Whole, verified).0,
+            "umkm_district_rollup"
+        );
+        assert_eq!(
+            source(&province, &["entered_year"], Grain::Whole, verified).0,
+            "umkm_year_rollup"
+        );
+        // Per kelurahan of a province (open data): the kelurahan's narrow rollup.
+        assert_eq!(
+            source(&province, &["size_class"], Grain::Villages, verified),
+            ("umkm_village_rollup", "village_code")
+        );
+        // A kecamatan's kelurahan cannot be read from kecamatan rows.
+        assert_eq!(
+            source(&district, &["size_class"], Grain::Children, verified).0,
+            "umkm_village_rollup"
+        );
+        // A cross-tab by place: kecamatan rows serve a province, not a kecamatan.
+        assert_eq!(
+            source(
+                &province,
+                &["village_code", "size_class"],
+                Grain::Whole,
+                None
+            )
+            .0,
+            "umkm_district_rollup"
+        );
+        assert_eq!(
+            source(
+                &district,
+                &["village_code", "size_class"],
+                Grain::Whole,
+                None
+            )
+            .0,
+            "umkm_village_rollup"
+        );
+        // Keys only the kelurahan rollup keeps, or a condition on something else.
+        assert_eq!(
+            source(&province, &["owner_sex"], Grain::Whole, verified).0,
+            "umkm_rollup"
+        );
+        assert_eq!(
+            source(&village, &[], Grain::Whole, Some("has_nib = 1")).0,
+            "umkm_rollup"
+        );
+        assert_eq!(
+            source(&province, &[], Grain::Whole, None).0,
+            "umkm_district_rollup"
+        );
+    }
 
     #[test]
     fn the_month_after_wraps_the_year() {

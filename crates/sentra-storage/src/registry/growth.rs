@@ -489,7 +489,7 @@ impl Database {
         let reported = found.get(REPORTED).copied().unwrap_or(0);
         let class_down = found.get(CLASS_DOWN).copied().unwrap_or(0);
         let formalised: i64 = self
-            .doc_holders(&region, "nib")
+            .doc_holders(&region, "nib", Grain::Whole)
             .await?
             .iter()
             .filter(|(_, y, _)| *y == i64::from(year))
@@ -556,7 +556,7 @@ impl Database {
             }
         }
         let mut formalised = Vec::new();
-        for (_, year, n) in self.doc_holders(&region, "nib").await? {
+        for (_, year, n) in self.doc_holders(&region, "nib", Grain::Whole).await? {
             if let Some(i) = at(year) {
                 formalised.push((i, n));
             }

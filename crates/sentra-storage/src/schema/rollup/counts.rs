@@ -11,9 +11,6 @@ fn holders_move() -> String {
     format!("({DOCUMENTS_MOVE} OR OLD.status IS NOT NEW.status)")
 }
 
-const DIMS: &str = "village_code, sector_code, size_class, status, owner_sex, entered_year, \
-                    has_nib, has_halal";
-
 /// The bits of `umkm.doc_mask`.
 const NIB_BIT: i64 = 1;
 const HALAL_BIT: i64 = 2;
@@ -29,36 +26,85 @@ fn issued_year(doc: &str) -> String {
     )
 }
 
-/// Adds `sign` times the record `r` (a row alias: NEW or OLD) to its bucket, and to its
-/// kecamatan's bucket of the coarse rollup (migration 0035).
-fn bucket(r: &str, sign: i32) -> String {
-    let district = format!(
-        "INSERT INTO umkm_district_rollup (district_code, sector_code, size_class, status, n, \
-         employees, modal, sales) \
-         SELECT {r}.district_code, {r}.sector_code, COALESCE({r}.size_class, ''), {r}.status, \
-         {sign}, {sign} * (COALESCE({r}.employees_male, 0) + COALESCE({r}.employees_female, 0)), \
-         {sign} * COALESCE({r}.modal_rupiah, 0), {sign} * COALESCE({r}.annual_sales_rupiah, 0) \
-         WHERE true \
-         ON CONFLICT (district_code, sector_code, size_class, status) DO UPDATE SET \
-         n = umkm_district_rollup.n + excluded.n, \
-         employees = umkm_district_rollup.employees + excluded.employees, \
-         modal = umkm_district_rollup.modal + excluded.modal, \
-         sales = umkm_district_rollup.sales + excluded.sales;"
-    );
-    district
-        + &format!(
-            "INSERT INTO umkm_rollup ({DIMS}, n, employees, modal, sales) \
-         SELECT {r}.village_code, {r}.sector_code, COALESCE({r}.size_class, ''), {r}.status, \
-         {r}.owner_sex, {year}, CASE WHEN ({r}.doc_mask & {NIB_BIT}) <> 0 THEN 1 ELSE 0 END, \
-         CASE WHEN ({r}.doc_mask & {HALAL_BIT}) <> 0 THEN 1 ELSE 0 END, {sign}, \
+/// Adds `sign` times the record `r` (NEW or OLD) to the row of `table` whose key columns are
+/// `keys` (column, value expression): a business, its employees, modal and sales.
+fn add_sums(table: &str, keys: &[(&str, String)], r: &str, sign: i32) -> String {
+    let columns: Vec<&str> = keys.iter().map(|(c, _)| *c).collect();
+    let values: Vec<&str> = keys.iter().map(|(_, v)| v.as_str()).collect();
+    let key = columns.join(", ");
+    format!(
+        "INSERT INTO {table} ({key}, n, employees, modal, sales) \
+         SELECT {}, {sign}, \
          {sign} * (COALESCE({r}.employees_male, 0) + COALESCE({r}.employees_female, 0)), \
          {sign} * COALESCE({r}.modal_rupiah, 0), {sign} * COALESCE({r}.annual_sales_rupiah, 0) \
          WHERE true \
-         ON CONFLICT ({DIMS}) DO UPDATE SET n = umkm_rollup.n + excluded.n, \
-         employees = umkm_rollup.employees + excluded.employees, \
-         modal = umkm_rollup.modal + excluded.modal, sales = umkm_rollup.sales + excluded.sales;",
-            year = year_of(&format!("{r}.created_at")),
-        )
+         ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n, \
+         employees = {table}.employees + excluded.employees, \
+         modal = {table}.modal + excluded.modal, sales = {table}.sales + excluded.sales;",
+        values.join(", ")
+    )
+}
+
+/// Adds `sign` times the record `r` (a row alias: NEW or OLD) to its bucket of the kelurahan
+/// rollup and to its rows of the coarse and narrow ones (migrations 0035 and 0038).
+fn bucket(r: &str, sign: i32) -> String {
+    let size = format!("COALESCE({r}.size_class, '')");
+    let col = |c: &str| format!("{r}.{c}");
+    [
+        add_sums(
+            "umkm_district_rollup",
+            &[
+                ("district_code", col("district_code")),
+                ("sector_code", col("sector_code")),
+                ("size_class", size.clone()),
+                ("status", col("status")),
+            ],
+            r,
+            sign,
+        ),
+        add_sums(
+            "umkm_year_rollup",
+            &[
+                ("district_code", col("district_code")),
+                ("status", col("status")),
+                ("entered_year", year_of(&col("created_at"))),
+            ],
+            r,
+            sign,
+        ),
+        add_sums(
+            "umkm_village_rollup",
+            &[
+                ("village_code", col("village_code")),
+                ("size_class", size.clone()),
+                ("status", col("status")),
+            ],
+            r,
+            sign,
+        ),
+        add_sums(
+            "umkm_rollup",
+            &[
+                ("village_code", col("village_code")),
+                ("sector_code", col("sector_code")),
+                ("size_class", size),
+                ("status", col("status")),
+                ("owner_sex", col("owner_sex")),
+                ("entered_year", year_of(&col("created_at"))),
+                (
+                    "has_nib",
+                    format!("CASE WHEN ({r}.doc_mask & {NIB_BIT}) <> 0 THEN 1 ELSE 0 END"),
+                ),
+                (
+                    "has_halal",
+                    format!("CASE WHEN ({r}.doc_mask & {HALAL_BIT}) <> 0 THEN 1 ELSE 0 END"),
+                ),
+            ],
+            r,
+            sign,
+        ),
+    ]
+    .concat()
 }
 
 /// `YYYY-MM` of a document's expiry, '' when it has none.
@@ -71,28 +117,41 @@ fn expires_month(doc: &str) -> String {
 
 const DOC_DIMS: &str = "kind, village_code, issued_year, status, expires_month";
 
-/// Adds `sign` for each document of record `r` (NEW or OLD) to its kelurahan's holders.
+const DISTRICT_DOC_DIMS: &str = "kind, district_code, issued_year, status, expires_month";
+
+/// Adds `sign` for each document of record `r` (NEW or OLD) to its kelurahan's and its
+/// kecamatan's holders.
 fn documents_of(r: &str, sign: i32) -> String {
+    let year = issued_year("d");
+    let month = expires_month("d");
     format!(
         "INSERT INTO umkm_doc_rollup ({DOC_DIMS}, n) \
          SELECT d.kind, {r}.village_code, {year}, {r}.status, {month}, {sign} \
          FROM umkm_documents d WHERE d.umkm_id = {r}.id \
-         ON CONFLICT ({DOC_DIMS}) DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;",
-        year = issued_year("d"),
-        month = expires_month("d"),
+         ON CONFLICT ({DOC_DIMS}) DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;\
+         INSERT INTO umkm_doc_district_rollup ({DISTRICT_DOC_DIMS}, n) \
+         SELECT d.kind, {r}.district_code, {year}, {r}.status, {month}, {sign} \
+         FROM umkm_documents d WHERE d.umkm_id = {r}.id \
+         ON CONFLICT ({DISTRICT_DOC_DIMS}) DO UPDATE \
+         SET n = umkm_doc_district_rollup.n + excluded.n;",
     )
 }
 
-/// Adds `sign` for one document `d` (NEW or OLD) to its kelurahan's holders, when its record
-/// counts (not merged).
+/// Adds `sign` for one document `d` (NEW or OLD) to its kelurahan's and its kecamatan's
+/// holders, when its record counts (not merged).
 fn document(d: &str, sign: i32) -> String {
+    let year = issued_year(d);
+    let month = expires_month(d);
     format!(
         "INSERT INTO umkm_doc_rollup ({DOC_DIMS}, n) \
          SELECT {d}.kind, u.village_code, {year}, u.status, {month}, {sign} FROM umkm u \
          WHERE u.id = {d}.umkm_id AND u.merged_into IS NULL \
-         ON CONFLICT ({DOC_DIMS}) DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;",
-        year = issued_year(d),
-        month = expires_month(d),
+         ON CONFLICT ({DOC_DIMS}) DO UPDATE SET n = umkm_doc_rollup.n + excluded.n;\
+         INSERT INTO umkm_doc_district_rollup ({DISTRICT_DOC_DIMS}, n) \
+         SELECT {d}.kind, u.district_code, {year}, u.status, {month}, {sign} FROM umkm u \
+         WHERE u.id = {d}.umkm_id AND u.merged_into IS NULL \
+         ON CONFLICT ({DISTRICT_DOC_DIMS}) DO UPDATE \
+         SET n = umkm_doc_district_rollup.n + excluded.n;",
     )
 }
 
