@@ -344,56 +344,37 @@ pub(crate) async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when
             .filter(|(_, n)| *n != 0)
             .collect()
     };
-    // The holders are kept per kind, business status and month of expiry ('' for none).
-    let expected = count(
-        docs(
-            "SELECT v, k, y, COUNT(*) AS n FROM (SELECT u.village_code AS v, \
-             d.kind || '/' || u.status || '/' || CASE WHEN d.expires_on IS NULL \
-                  OR d.expires_on = '' THEN '' ELSE substr(d.expires_on, 1, 7) END AS k, \
-             CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN 0 \
-                  ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END AS y \
-             FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
-             WHERE u.merged_into IS NULL) AS h GROUP BY v, k, y",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap(),
-    );
-    let kept = count(
-        docs(
-            "SELECT village_code AS v, kind || '/' || status || '/' || expires_month AS k, \
-             issued_year AS y, n FROM umkm_doc_rollup",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap(),
-    );
-    assert_eq!(kept, expected, "umkm_doc_rollup after {when}");
-    // The same holders per kecamatan (migration 0038).
-    let expected = count(
-        docs(
-            "SELECT v, k, y, COUNT(*) AS n FROM (SELECT u.district_code AS v, \
-             d.kind || '/' || u.status || '/' || CASE WHEN d.expires_on IS NULL \
-                  OR d.expires_on = '' THEN '' ELSE substr(d.expires_on, 1, 7) END AS k, \
-             CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN 0 \
-                  ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END AS y \
-             FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
-             WHERE u.merged_into IS NULL) AS h GROUP BY v, k, y",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap(),
-    );
-    let kept = count(
-        docs(
-            "SELECT district_code AS v, kind || '/' || status || '/' || expires_month AS k, \
-             issued_year AS y, n FROM umkm_doc_district_rollup",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap(),
-    );
-    assert_eq!(kept, expected, "umkm_doc_district_rollup after {when}");
+    // The holders are kept per kind, business status and month of expiry ('' for none), per
+    // kelurahan and (migration 0038) per kecamatan.
+    for (table, place) in [
+        ("umkm_doc_rollup", "village_code"),
+        ("umkm_doc_district_rollup", "district_code"),
+    ] {
+        let expected = count(
+            sqlx::query(&format!(
+                "SELECT v, k, y, COUNT(*) AS n FROM (SELECT u.{place} AS v, \
+                 d.kind || '/' || u.status || '/' || CASE WHEN d.expires_on IS NULL \
+                      OR d.expires_on = '' THEN '' ELSE substr(d.expires_on, 1, 7) END AS k, \
+                 CASE WHEN d.issued_on IS NULL OR d.issued_on = '' THEN 0 \
+                      ELSE CAST(substr(d.issued_on, 1, 4) AS BIGINT) END AS y \
+                 FROM umkm_documents d JOIN umkm u ON u.id = d.umkm_id \
+                 WHERE u.merged_into IS NULL) AS h GROUP BY v, k, y",
+            ))
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap(),
+        );
+        let kept = count(
+            sqlx::query(&format!(
+                "SELECT {place} AS v, kind || '/' || status || '/' || expires_month AS k, \
+                 issued_year AS y, n FROM {table}",
+            ))
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap(),
+        );
+        assert_eq!(kept, expected, "{table} after {when}");
+    }
     // The narrow rollups of migration 0038: per kecamatan, status and year of entry; per
     // kelurahan, size class and status.
     let sums = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<[String; 3], [i64; 4]> {

@@ -247,6 +247,26 @@ async fn aggregates_are_published_without_personal_data_or_small_counts() {
             .unwrap()
             .contains("akhir tahun 2024")
     );
+    // A closed year is counted once and kept: a later change to the registry (here every NIB
+    // withdrawn) leaves the published release as it was, on every level and format.
+    let kept: i64 = sqlx::query("SELECT COUNT(*) AS n FROM year_end_counted WHERE year = 2024")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap();
+    assert_eq!(kept, 1);
+    sqlx::query("DELETE FROM umkm_documents WHERE kind = 'nib'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (_, again) = csv_rows(app.url("/data/umkm-per-wilayah.csv?tahun=2024")).await;
+    assert_eq!(again, past);
+    let (_, now) = csv_rows(app.url("/data/umkm-per-wilayah.csv")).await;
+    assert!(
+        now.iter().all(|r| r[8].is_empty() || r[8] == "0"),
+        "{now:?}"
+    );
     // Only past years are periods.
     for bad in ["2099", "tahun-lalu"] {
         let res = reqwest::get(app.url(&format!("/data/umkm-per-wilayah.csv?tahun={bad}")))

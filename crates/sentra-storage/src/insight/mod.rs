@@ -2,3 +2,4 @@
 
 pub(crate) mod dashboard;
 pub(crate) mod rollup;
+pub(crate) mod year_end;

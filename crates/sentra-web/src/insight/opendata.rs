@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use sentra_domain::opendata::{Counts, Published as Shown, THRESHOLD, suppress_group};
 use sentra_domain::region::{DECREE, RegionCode, RegionLevel};
-use sentra_storage::RegionStats;
+use sentra_storage::{RegionStats, StorageError};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -365,17 +365,42 @@ async fn published(
     level: RegionLevel,
     year: Option<i32>,
 ) -> Result<Vec<Published>, ApiError> {
-    let villages = state
+    let villages = match year {
+        None => state
+            .read_db()
+            .region_statistics(
+                state.home(),
+                RegionLevel::Village,
+                None,
+                crate::clock::today(),
+            )
+            .await
+            .map_err(ApiError::from)?,
+        Some(y) => year_end(state, y).await.map_err(ApiError::from)?,
+    };
+    Ok(publish(state, &villages, level))
+}
+
+/// A past year's figures per kelurahan: counted when first asked for and kept (a closed
+/// year's release does not change under the portals that harvested it; decision 0039).
+async fn year_end(state: &AppState, year: i32) -> Result<Vec<RegionStats>, StorageError> {
+    if let Some((kept, _)) = state.read_db().kept_year_end(state.home(), year).await? {
+        return Ok(kept);
+    }
+    let counted = state
         .read_db()
         .region_statistics(
             state.home(),
             RegionLevel::Village,
-            year,
+            Some(year),
             crate::clock::today(),
         )
-        .await
-        .map_err(ApiError::from)?;
-    Ok(publish(state, &villages, level))
+        .await?;
+    // Kept on the primary; if that fails the figures are still served, and counted again.
+    if let Err(e) = state.db().keep_year_end(state.home(), year, &counted).await {
+        tracing::warn!(error = %e, year, "keeping a past year's open data failed");
+    }
+    Ok(counted)
 }
 
 /// The dataset's metadata, for the JSON file and the catalogue.
@@ -391,10 +416,7 @@ fn metadata(
     } else {
         "kecamatan"
     };
-    let today = chrono::Utc::now()
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
+    let today = crate::clock::today().format("%Y-%m-%d").to_string();
     let (title_period, period) = match year {
         Some(y) => (
             format!(", akhir tahun {y}"),
