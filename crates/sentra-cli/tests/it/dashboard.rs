@@ -826,3 +826,56 @@ async fn programme_reach_stays_exact_through_participations_and_moves() {
         "only the second business is still reached in 2026"
     );
 }
+
+/// Many marked businesses: a province admin's naik-kelas list tests each business's mark in the
+/// order of the province's index, the city admin's reads the marked set and sorts it — the same
+/// businesses in the same order, page by page.
+#[tokio::test]
+async fn a_list_of_many_marked_businesses_is_the_same_read_either_way() {
+    let app = spawn_app().await;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
+        .await
+        .unwrap();
+    app.seed(60, 5).await;
+    sqlx::query(
+        "INSERT INTO growth_milestones (umkm_id, milestone, year) \
+         SELECT id, 'class_up', 2025 FROM umkm WHERE merged_into IS NULL \
+         AND id NOT IN (SELECT umkm_id FROM growth_milestones \
+                        WHERE milestone = 'class_up' AND year = 2025) \
+         ORDER BY id LIMIT 30",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let (_, province_api, _) = app.as_user("admin", "36").await;
+    for query in [
+        "naik_kelas=class_up:2025&sort=name&per_page=7",
+        "naik_kelas=class_up:2025&sort=name&per_page=7&page=3",
+        "naik_kelas=class_up:2025&sort=sales&dir=desc&per_page=10",
+        "naik_kelas=class_up:2025&status=verified&sort=name&per_page=5&page=2",
+        "naik_kelas=class_up:2025&sort=updated",
+    ] {
+        let ids = |page: &serde_json::Value| -> Vec<String> {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let (_, city) = app.get_json(&format!("/api/v1/umkm?{query}")).await;
+        let province: serde_json::Value = province_api
+            .get(app.url(&format!("/api/v1/umkm?{query}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(!ids(&city).is_empty(), "{query}: {city}");
+        assert_eq!(ids(&province), ids(&city), "{query}");
+        assert_eq!(province["total"], city["total"], "{query}");
+    }
+    list_totals_match(&app, &mut conn, "many class-ups").await;
+}

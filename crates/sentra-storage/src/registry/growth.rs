@@ -86,10 +86,47 @@ impl GrowthFilter {
         }
     }
 
+    /// Whether the filter is a mark of `growth_milestones`, which [`GrowthFilter::condition_as`]
+    /// can also write as a test per row.
+    pub(crate) fn is_mark(self) -> bool {
+        match self {
+            Self::Reported(_) | Self::ClassDown(_) => true,
+            Self::Reached(m, _) => m != Milestone::Formalised,
+            Self::Registered(_) | Self::ProgrammeReached(_) => false,
+        }
+    }
+
+    fn year(self) -> i32 {
+        match self {
+            Self::Registered(y)
+            | Self::ProgrammeReached(y)
+            | Self::Reported(y)
+            | Self::ClassDown(y)
+            | Self::Reached(_, y) => y,
+        }
+    }
+
     /// The condition over `umkm u`: a set of businesses read from its own table by an index
     /// (`u.id IN (…)`), so that the list starts from the few that qualify rather than testing
-    /// every business of a province (migration 0034).
-    pub(crate) fn condition(self, args: &mut Args) -> String {
+    /// every business of a province (migration 0034); or with `per_row` a mark tested per
+    /// business (`EXISTS` by the mark's key): for a list of many marked businesses read in the
+    /// order of an index, where the set would be read whole and sorted (100,000 class-ups of a
+    /// province: 0.9 s against 70 ms for a page).
+    pub(crate) fn condition_as(self, args: &mut Args, per_row: bool) -> String {
+        if per_row && self.is_mark() {
+            let code = match self {
+                Self::Reported(_) => REPORTED,
+                Self::ClassDown(_) => CLASS_DOWN,
+                Self::Reached(m, _) => m.as_str(),
+                _ => "",
+            };
+            return format!(
+                "EXISTS (SELECT 1 FROM growth_milestones m WHERE m.umkm_id = u.id \
+                 AND m.milestone = {} AND m.year = {})",
+                args.text(code),
+                args.int(Some(i64::from(self.year())))
+            );
+        }
         match self {
             // ISO text: the year's range, which the index on created_at can read.
             Self::Registered(y) => {

@@ -6,7 +6,9 @@
 mod scope;
 mod umkm_rows;
 
-pub(crate) use scope::{filter_where, region_column, scope_admits, scope_condition};
+pub(crate) use scope::{
+    filter_where, filter_where_as, region_column, scope_admits, scope_condition,
+};
 pub(crate) use umkm_rows::{
     INSERT_COLUMNS, audit_diff, audit_view, data_args, fetch_record, insert_documents, insert_rows,
 };

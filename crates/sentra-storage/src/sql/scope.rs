@@ -60,6 +60,17 @@ pub(crate) fn filter_where(
     filter: &UmkmFilter,
     by_province: bool,
 ) -> Option<(String, Args)> {
+    filter_where_as(scope, filter, by_province, false)
+}
+
+/// [`filter_where`], with a growth mark tested per row when `marks_per_row`
+/// ([`crate::GrowthFilter::condition_as`]).
+pub(crate) fn filter_where_as(
+    scope: &Scope,
+    filter: &UmkmFilter,
+    by_province: bool,
+    marks_per_row: bool,
+) -> Option<(String, Args)> {
     let region = scope.narrow(filter.region.as_ref())?;
     let mut args = Args::default();
     // Records merged into another are not the registry's any more.
@@ -97,7 +108,7 @@ pub(crate) fn filter_where(
         ));
     }
     if let Some(growth) = filter.growth {
-        conds.push(growth.condition(&mut args));
+        conds.push(growth.condition_as(&mut args, marks_per_row));
     }
     if let Some(text) = filter
         .text
