@@ -88,4 +88,30 @@ async fn after_a_demo_load_the_hot_statements_use_their_indexes() {
     )
     .await;
     assert!(storefront.contains("products_umkm"), "{storefront}");
+    // The registry list of a kabupaten/kota sorted by a column (migration 0040): read in the
+    // order of the region's index for that column, not a sort of the region.
+    for (sql, index) in [
+        (
+            "SELECT u.id FROM umkm u WHERE u.regency_code = $1 AND u.merged_into IS NULL \
+             AND u.sector_code = 'kuliner' \
+             ORDER BY u.annual_sales_rupiah DESC NULLS LAST, u.id DESC LIMIT 25",
+            "umkm_regency_sales",
+        ),
+        (
+            "SELECT u.id FROM umkm u WHERE u.regency_code = $1 AND u.merged_into IS NULL \
+             ORDER BY u.updated_at DESC, u.id DESC LIMIT 25",
+            "umkm_regency_updated",
+        ),
+        (
+            "SELECT u.id FROM umkm u WHERE u.regency_code = $1 AND u.merged_into IS NULL \
+             ORDER BY u.modal_rupiah DESC NULLS LAST, u.id DESC LIMIT 25",
+            "umkm_regency_modal",
+        ),
+    ] {
+        let list = plan(&mut conn, postgres, sql, "36.74").await;
+        assert!(
+            list.contains(index) && !list.contains("TEMP B-TREE"),
+            "{sql}: {list}"
+        );
+    }
 }
