@@ -607,9 +607,13 @@ impl Database {
         } else {
             Grain::Children
         };
-        let rows = self
-            .rollup_sums(within, &["size_class"], grain, Some(COUNTED))
-            .await?;
+        // Three reads side by side (each on its own connection of the pool).
+        let (rows, nib, halal) = futures_util::future::try_join3(
+            self.rollup_sums(within, &["size_class"], grain, Some(COUNTED)),
+            self.valid_holders(within, "nib", today, grain),
+            self.valid_holders(within, "halal", today, grain),
+        )
+        .await?;
         let mut out: BTreeMap<String, RegionStats> = BTreeMap::new();
         for r in rows {
             let Some(region) = ancestor_at(&r.village, by) else {
@@ -626,8 +630,8 @@ impl Database {
             line.total += r.n;
             line.sizes[size] += r.n;
         }
-        for kind in ["nib", "halal"] {
-            for (village, _, n) in self.valid_holders(within, kind, today, grain).await? {
+        for (kind, holders) in [("nib", nib), ("halal", halal)] {
+            for (village, _, n) in holders {
                 if let Some(line) = ancestor_at(&village, by).and_then(|k| out.get_mut(&k)) {
                     if kind == "nib" {
                         line.with_nib += n;

@@ -183,14 +183,17 @@ impl Database {
             return Ok(found);
         };
         let code = region.as_str();
-        let mut filter = String::from(
+        // The region by its own column: the planner may start from the region's businesses (a
+        // kecamatan's few thousand) or from the documents by date (a province's), by its
+        // statistics; a `LIKE` on the kelurahan hid the first.
+        let mut filter = format!(
             "FROM umkm_documents d JOIN umkm u ON u.province_code = d.province_code AND u.id = d.umkm_id \
              WHERE d.expires_on >= $1 AND d.expires_on <= $2 AND d.expires_on <> '' \
-             AND (u.village_code = $3 OR u.village_code LIKE $4) AND u.merged_into IS NULL \
-             AND u.status <> 'inactive'",
+             AND {} = $3 AND u.merged_into IS NULL AND u.status <> 'inactive'",
+            crate::sql::region_column(region.level())
         );
         if scope.owner().is_some() {
-            filter.push_str(" AND u.owner_user_id = $5");
+            filter.push_str(" AND u.owner_user_id = $4");
         }
         let order = if newest_first {
             "ORDER BY d.expires_on DESC, u.name, u.id"
@@ -207,7 +210,7 @@ impl Database {
         let from = from.map_or_else(|| "0".to_string(), |d| d.format("%Y-%m-%d").to_string());
         let until = until.format("%Y-%m-%d").to_string();
         let count_sql = format!("SELECT COUNT(*) AS n {filter}");
-        let binds = [from, until, code.to_string(), format!("{code}.%")];
+        let binds = [from, until, code.to_string()];
         let owner = scope.owner().map(str::to_string);
         found.total = ending_query(&count_sql, &binds, owner.as_deref())
             .fetch_one(&self.pool)
@@ -242,7 +245,7 @@ impl Database {
 /// its pattern, and the owner when the scope is an owner's.
 fn ending_query<'q>(
     sql: &'q str,
-    binds: &[String; 4],
+    binds: &[String; 3],
     owner: Option<&str>,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     let mut q = sqlx::query(sql);
