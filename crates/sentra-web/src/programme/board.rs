@@ -373,7 +373,12 @@ fn month_cells(
                 .zip(&names)
                 .map(|(&day, name)| Cell {
                     day: day.day(),
-                    label: format!("{name} {}", day.format("%d/%m")),
+                    // On a phone the cell's heading: "Sen, 1 Juni", never "Sen 01/06".
+                    label: format!(
+                        "{name}, {} {}",
+                        day.day(),
+                        lang.t(&format!("month.m{}", day.month()))
+                    ),
                     in_month: day >= p.first && day < p.last,
                     today: day == today,
                     items: listed
