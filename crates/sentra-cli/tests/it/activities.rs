@@ -194,7 +194,22 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
             use chrono::Datelike;
             let wd = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
                 [date.weekday().num_days_from_monday() as usize];
-            format!("{wd} {}", date.format("%d/%m"))
+            let month = [
+                "Januari",
+                "Februari",
+                "Maret",
+                "April",
+                "Mei",
+                "Juni",
+                "Juli",
+                "Agustus",
+                "September",
+                "Oktober",
+                "November",
+                "Desember",
+            ][date.month0() as usize];
+            // The cell's heading in words, as a phone shows it: "Sen, 1 Juni".
+            format!("{wd}, {} {month}", date.day())
         }))
         .expect("the day's cell");
     let cell = &grid[cell_start..cell_start + grid[cell_start..].find("</td>").unwrap()];
