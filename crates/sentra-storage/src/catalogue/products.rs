@@ -514,10 +514,23 @@ impl Database {
             .map(|r| r.try_get("food"))
             .transpose()?
             .unwrap_or(0);
+        // Today where the business is (WIB, WITA or WIT), not on the server's clock: a P-IRT
+        // that lapsed yesterday in Jayapura must not count as valid until the server's midnight.
+        let province: Option<String> = sqlx::query("SELECT province_code FROM umkm WHERE id = $1")
+            .bind(&p.umkm_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get("province_code"))
+            .transpose()?;
+        let zone = province.as_deref().map_or(
+            sentra_domain::programme::activity::Zone::Wib,
+            sentra_domain::programme::activity::Zone::of_region,
+        );
         Ok(OwnedFacts {
             business_docs,
             photos: usize::try_from(photos).unwrap_or(0),
             food: food != 0,
+            today: zone.date_at(chrono::Utc::now().timestamp()),
         })
     }
 }
@@ -526,6 +539,7 @@ struct OwnedFacts {
     business_docs: Vec<LegalDocument>,
     photos: usize,
     food: bool,
+    today: chrono::NaiveDate,
 }
 
 fn readiness_of(p: &ProductRecord, f: &OwnedFacts) -> Vec<ReadinessItem> {
@@ -535,7 +549,7 @@ fn readiness_of(p: &ProductRecord, f: &OwnedFacts) -> Vec<ReadinessItem> {
             business_docs: &f.business_docs,
             photos: f.photos,
             food: f.food,
-            today: chrono::Local::now().date_naive(),
+            today: f.today,
         },
     )
 }
