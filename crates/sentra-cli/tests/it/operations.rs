@@ -550,11 +550,11 @@ async fn dashboards_and_open_data_read_the_replica_and_writes_go_to_the_primary(
     )
     .await;
     app.seed(40, 1).await;
-    {
-        // Seed the replica through a second app on it (same helper, no server needed).
-        let on_replica = spawn_app_on(replica_db, replica.keyring()).await;
-        on_replica.seed(400, 2).await;
-    }
+    // Seed the replica through a second app on it (same helper). Kept to the end: it owns the
+    // replica's temporary directory, and dropping it removed the SQLite file under the
+    // replica's pool (a new connection then opened an empty database: a flaky 0).
+    let on_replica = spawn_app_on(replica_db, replica.keyring()).await;
+    on_replica.seed(400, 2).await;
     // About 60% of the demo's businesses are verified, the only ones open data counts.
     let published = published_total(&app).await;
     assert!(published > 200, "open data from the replica: {published}");
