@@ -103,7 +103,8 @@ fn source(
     only: Option<&str>,
 ) -> (&'static str, &'static str) {
     let coarse = grain.coarse(region);
-    let by_district_ok = matches!(region.level(), RegionLevel::Province | RegionLevel::Regency);
+    // Grouped by place, kecamatan rows serve where the places are those under the region.
+    let by_district_ok = Grain::Children.coarse(region);
     if only.is_none_or(|c| c.starts_with("status")) {
         for n in &NARROW {
             let per_district = n.place == "district_code";

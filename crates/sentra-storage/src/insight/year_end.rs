@@ -10,14 +10,14 @@ use crate::insight::dashboard::RegionStats;
 use crate::{Database, Result, now_text};
 
 impl Database {
-    /// The kept figures per kelurahan of `region` at the end of `year`, with when they were
-    /// counted; `None` when the year has not been counted yet.
+    /// The kept figures per kelurahan of `region` at the end of `year`; `None` when the year
+    /// has not been counted yet.
     pub async fn kept_year_end(
         &self,
         region: &RegionCode,
         year: i32,
-    ) -> Result<Option<(Vec<RegionStats>, String)>> {
-        let Some(marker) = sqlx::query(
+    ) -> Result<Option<Vec<RegionStats>>> {
+        let Some(_) = sqlx::query(
             "SELECT counted_at FROM year_end_counted WHERE region_code = $1 AND year = $2",
         )
         .bind(region.as_str())
@@ -54,18 +54,18 @@ impl Database {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Some((stats, marker.try_get("counted_at")?)))
+        Ok(Some(stats))
     }
 
     /// Keeps `villages` (per kelurahan, as [`Database::region_statistics`] counts them at the
     /// end of `year`) as the year's figures for `region`, unless another server kept them
-    /// first (the first count stands). Returns when the kept figures were counted.
+    /// first (the first count stands).
     pub async fn keep_year_end(
         &self,
         region: &RegionCode,
         year: i32,
         villages: &[RegionStats],
-    ) -> Result<String> {
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let now = now_text();
         let marked = sqlx::query(
@@ -79,16 +79,7 @@ impl Database {
         .await?
         .rows_affected();
         if marked == 0 {
-            tx.rollback().await?;
-            let counted: String = sqlx::query(
-                "SELECT counted_at FROM year_end_counted WHERE region_code = $1 AND year = $2",
-            )
-            .bind(region.as_str())
-            .bind(i64::from(year))
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("counted_at")?;
-            return Ok(counted);
+            return Ok(tx.rollback().await?);
         }
         for v in villages {
             sqlx::query(
@@ -110,7 +101,6 @@ impl Database {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
-        Ok(now)
+        Ok(tx.commit().await?)
     }
 }

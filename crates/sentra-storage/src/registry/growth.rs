@@ -87,22 +87,12 @@ impl GrowthFilter {
     }
 
     /// Whether the filter is a mark of `growth_milestones`, which [`GrowthFilter::condition_as`]
-    /// can also write as a test per row.
+    /// can also write as a test per row (the other filters ignore `per_row`).
     pub(crate) fn is_mark(self) -> bool {
         match self {
             Self::Reported(_) | Self::ClassDown(_) => true,
             Self::Reached(m, _) => m != Milestone::Formalised,
             Self::Registered(_) | Self::ProgrammeReached(_) => false,
-        }
-    }
-
-    fn year(self) -> i32 {
-        match self {
-            Self::Registered(y)
-            | Self::ProgrammeReached(y)
-            | Self::Reported(y)
-            | Self::ClassDown(y)
-            | Self::Reached(_, y) => y,
         }
     }
 
@@ -113,20 +103,6 @@ impl GrowthFilter {
     /// order of an index, where the set would be read whole and sorted (100,000 class-ups of a
     /// province: 0.9 s against 70 ms for a page).
     pub(crate) fn condition_as(self, args: &mut Args, per_row: bool) -> String {
-        if per_row && self.is_mark() {
-            let code = match self {
-                Self::Reported(_) => REPORTED,
-                Self::ClassDown(_) => CLASS_DOWN,
-                Self::Reached(m, _) => m.as_str(),
-                _ => "",
-            };
-            return format!(
-                "EXISTS (SELECT 1 FROM growth_milestones m WHERE m.umkm_id = u.id \
-                 AND m.milestone = {} AND m.year = {})",
-                args.text(code),
-                args.int(Some(i64::from(self.year())))
-            );
-        }
         match self {
             // ISO text: the year's range, which the index on created_at can read.
             Self::Registered(y) => {
@@ -139,8 +115,8 @@ impl GrowthFilter {
                 args.int(Some(i64::from(y)))
             ),
             // The marks the dashboard counts (migration 0020): one table behind both.
-            Self::Reported(y) => mark(REPORTED, y, args),
-            Self::ClassDown(y) => mark(CLASS_DOWN, y, args),
+            Self::Reported(y) => mark(REPORTED, y, args, per_row),
+            Self::ClassDown(y) => mark(CLASS_DOWN, y, args, per_row),
             // Formalised is the NIB's issue date, whether or not the business ever reported.
             Self::Reached(Milestone::Formalised, y) => {
                 let (from, to) = year_bounds(y, args);
@@ -149,7 +125,7 @@ impl GrowthFilter {
                      AND d.issued_on >= {from} AND d.issued_on < {to})"
                 )
             }
-            Self::Reached(m, y) => mark(m.as_str(), y, args),
+            Self::Reached(m, y) => mark(m.as_str(), y, args, per_row),
         }
     }
 }
@@ -162,14 +138,21 @@ fn year_bounds(y: i32, args: &mut Args) -> (String, String) {
     )
 }
 
-/// A business carries the mark (a milestone, a year reported or moved down) in year `y`.
-fn mark(code: &str, y: i32, args: &mut Args) -> String {
-    format!(
-        "u.id IN (SELECT m.umkm_id FROM growth_milestones m \
-         WHERE m.milestone = {} AND m.year = {})",
-        args.text(code),
-        args.int(Some(i64::from(y)))
-    )
+/// A business carries the mark (a milestone, a year reported or moved down) in year `y`: the
+/// set of marked businesses, or with `per_row` a test of each business by the mark's key.
+fn mark(code: &str, y: i32, args: &mut Args, per_row: bool) -> String {
+    let (code, year) = (args.text(code), args.int(Some(i64::from(y))));
+    if per_row {
+        format!(
+            "EXISTS (SELECT 1 FROM growth_milestones m WHERE m.umkm_id = u.id \
+             AND m.milestone = {code} AND m.year = {year})"
+        )
+    } else {
+        format!(
+            "u.id IN (SELECT m.umkm_id FROM growth_milestones m \
+             WHERE m.milestone = {code} AND m.year = {year})"
+        )
+    }
 }
 
 /// A region's naik-kelas figures for a year.

@@ -384,7 +384,7 @@ async fn published(
 /// A past year's figures per kelurahan: counted when first asked for and kept (a closed
 /// year's release does not change under the portals that harvested it; decision 0039).
 async fn year_end(state: &AppState, year: i32) -> Result<Vec<RegionStats>, StorageError> {
-    if let Some((kept, _)) = state.read_db().kept_year_end(state.home(), year).await? {
+    if let Some(kept) = state.read_db().kept_year_end(state.home(), year).await? {
         return Ok(kept);
     }
     let counted = state

@@ -112,23 +112,17 @@ impl Database {
         let code = region.as_str();
         let like = format!("{code}.%");
         let (from, to) = period.bounds();
-        let groups = async {
-            match period {
-                ReachPeriod::Year { year, .. } => {
-                    futures_util::future::try_join(
-                        self.reach_groups(region, "sector_code", year),
-                        self.reach_groups(region, "size_class", year),
-                    )
-                    .await
-                }
-                ReachPeriod::Range { from, to } => {
-                    futures_util::future::try_join(
-                        self.reach_groups_scanned(region, "sector_code", from, to),
-                        self.reach_groups_scanned(region, "size_class", from, to),
-                    )
-                    .await
-                }
-            }
+        let (by_sector, by_size) = match period {
+            ReachPeriod::Year { year, .. } => (
+                self.reach_groups(region, "sector_code", year).await?,
+                self.reach_groups(region, "size_class", year).await?,
+            ),
+            ReachPeriod::Range { from, to } => (
+                self.reach_groups_scanned(region, "sector_code", from, to)
+                    .await?,
+                self.reach_groups_scanned(region, "size_class", from, to)
+                    .await?,
+            ),
         };
         // Only a business that attended more than `times` activities in all can have more than
         // `times` in one topic: over a year, the rollup names those few first (by its index on
@@ -164,29 +158,12 @@ impl Database {
                  WHERE {attended} AND {counted}"
             ),
         };
-        let outcomes = async {
-            match period {
-                ReachPeriod::Year { year, from, .. } => {
-                    self.reach_outcomes_of_year(region, year, from).await
-                }
-                ReachPeriod::Range { from, to } => self.reach_outcomes(code, &like, from, to).await,
-            }
-        };
-        // The groups, the repeated topics and the outcomes are read side by side, each on a
-        // connection of its own.
-        let ((by_sector, by_size), rows, outcomes) = futures_util::future::try_join3(
-            groups,
-            async {
-                Ok(sqlx::query(&sql)
-                    .bind(code)
-                    .bind(from)
-                    .bind(to)
-                    .fetch_all(&self.pool)
-                    .await?)
-            },
-            outcomes,
-        )
-        .await?;
+        let rows = sqlx::query(&sql)
+            .bind(code)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
         let mut per: HashMap<(String, String), u32> = HashMap::new();
         for r in &rows {
             let umkm: String = r.try_get("umkm_id")?;
@@ -202,6 +179,12 @@ impl Database {
         }
         let mut repeated: Vec<(String, i64)> = repeated.into_iter().collect();
         repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let outcomes = match period {
+            ReachPeriod::Year { year, from, .. } => {
+                self.reach_outcomes_of_year(region, year, from).await?
+            }
+            ReachPeriod::Range { from, to } => self.reach_outcomes(code, &like, from, to).await?,
+        };
         Ok(Reach {
             total: by_sector.iter().map(|g| g.1).sum(),
             reached: by_sector.iter().map(|g| g.2).sum(),

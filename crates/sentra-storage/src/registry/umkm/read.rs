@@ -61,9 +61,10 @@ impl Database {
             .as_ref()
             .is_some_and(|r| matches!(r.level(), RegionLevel::District | RegionLevel::Village))
             && everyone.is_some_and(|n| n <= MARKS_PER_ROW_READ);
+        let marks_per_row =
+            || filter_where_as(scope, filter, self.prunes_by_province(), true).unwrap_or_default();
         if small_region {
-            (where_clause, args) =
-                filter_where_as(scope, filter, self.prunes_by_province(), true).unwrap_or_default();
+            (where_clause, args) = marks_per_row();
         }
 
         let kept = match growth_filter(scope, filter) {
@@ -101,8 +102,7 @@ impl Database {
             _ => false,
         };
         if ordered {
-            (where_clause, args) =
-                filter_where_as(scope, filter, self.prunes_by_province(), true).unwrap_or_default();
+            (where_clause, args) = marks_per_row();
         }
 
         let dir = match direction {
