@@ -33,19 +33,26 @@ pub async fn primary_url(url: &str) -> String {
     let Some(hosts) = sentra_storage::MultiHostUrl::parse(url).expect("database URL") else {
         return url.to_string();
     };
-    for (host, port) in &hosts.hosts {
-        let one = hosts.url_for(host, *port);
-        if let Ok(mut conn) = sqlx::PgConnection::connect(&one).await {
-            let (standby,): (bool,) = sqlx::query_as("SELECT pg_is_in_recovery()")
-                .fetch_one(&mut conn)
-                .await
-                .expect("role");
-            if !standby {
-                return one;
+    // During a failover no host takes writes for some seconds: wait as Sentra's pool does.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        for (host, port) in &hosts.hosts {
+            let one = hosts.url_for(host, *port);
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&one).await {
+                let role: Result<(bool,), _> = sqlx::query_as("SELECT pg_is_in_recovery()")
+                    .fetch_one(&mut conn)
+                    .await;
+                if let Ok((false,)) = role {
+                    return one;
+                }
             }
         }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no host of {url} takes writes"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    panic!("no host of {url} takes writes");
 }
 
 pub fn backend_name() -> &'static str {
