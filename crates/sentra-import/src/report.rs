@@ -189,6 +189,7 @@ mod tests {
             field: "nik".into(),
             code: "nik_length".into(),
             hint: None,
+            value: None,
         };
         let id = reason(Lang::Id, &p, &headers, &mapping);
         assert!(id.starts_with("kolom B \"NIK\": "), "{id}");

@@ -86,6 +86,7 @@ pub async fn check(
                     field: String::new(),
                     code: POSSIBLE_DUPLICATE.into(),
                     hint: Some(format!("row:{earlier}")),
+                    value: None,
                 },
             });
         }

@@ -122,10 +122,12 @@ pub async fn run_job(db: &Database, job: ImportJob) -> Result<(), JobError> {
         columns: job.mapping.clone(),
     };
     let sectors = sector_names(db).await?;
+    let sector_words = db.import_words(&job.scope_region, "sector").await?;
     let ctx = ImportContext {
         regions: RegionTree::embedded(),
         within: &job.scope_region,
         sectors: &sectors,
+        sector_words: &sector_words,
     };
     let scope = Scope::region(job.scope_region.clone());
     let today = chrono::Local::now().date_naive();
@@ -202,6 +204,7 @@ pub fn findings(plan: &ImportPlan) -> Vec<JobProblem> {
                     field: String::new(),
                     code: POSSIBLE_DUPLICATE.into(),
                     hint: Some(of.clone()),
+                    value: None,
                 },
             });
         }

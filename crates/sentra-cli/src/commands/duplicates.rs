@@ -64,10 +64,12 @@ async fn scan_file(
     let headers = &prepared.headers;
     let mapping = Mapping::guess(headers);
     let sectors = sentra_import::worker::sector_names(db).await?;
+    let sector_words = db.import_words(region, "sector").await?;
     let ctx = ImportContext {
         regions: RegionTree::embedded(),
         within: region,
         sectors: &sectors,
+        sector_words: &sector_words,
     };
     let read = started.elapsed();
     let codes: Vec<String> = sectors.iter().map(|s| s.code.clone()).collect();

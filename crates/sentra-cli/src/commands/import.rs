@@ -168,10 +168,12 @@ async fn import(db: &Database, args: Job<'_>) -> anyhow::Result<()> {
 
     let tree = RegionTree::embedded();
     let sectors = sentra_import::worker::sector_names(db).await?;
+    let sector_words = db.import_words(args.region, "sector").await?;
     let ctx = ImportContext {
         regions: tree,
         within: args.region,
         sectors: &sectors,
+        sector_words: &sector_words,
     };
     let scope = Scope::region(args.region.clone());
     let today = chrono::Local::now().date_naive();

@@ -635,3 +635,105 @@ async fn a_server_stopped_gracefully_finishes_the_import_it_is_writing_first() {
     ));
     database.close().await;
 }
+
+/// Uploads a file as `client`, keeps the proposed mapping, and waits for the dry run's report.
+async fn checked(
+    app: &common::TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    bytes: Vec<u8>,
+) -> String {
+    let base = app.url("");
+    let base = base.trim_end_matches('/');
+    let id = upload(client, base, csrf, "daftar.csv", bytes).await;
+    assert_eq!(settled(&app.db, &id).await, JobState::Mapping);
+    let fields = proposed_mapping(&app.db, &id, csrf).await;
+    let res = post_form(client, format!("{base}/umkm/import/{id}/check"), &fields).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(settled(&app.db, &id).await, JobState::Checked);
+    id
+}
+
+/// An office maps the words of its lists once (issue 31: "Kue → Kuliner" had to be fixed in
+/// every file): the report offers each unknown sector word with its rows, the choice is kept
+/// for that office and the same file is checked again; the office's next file reads the word,
+/// another kecamatan's office does not (its lists may mean something else by it).
+#[tokio::test]
+async fn an_office_maps_its_own_sector_words_once() {
+    let app = common::spawn_app().await;
+    let file = |nik_tail: &str| {
+        [
+            "Nama Usaha;Nama Pemilik;NIK;Kecamatan;Kelurahan;Jenis Usaha".to_string(),
+            format!("Rumput Pak Dirman;Sudirman;36740312038500{nik_tail}1;Pondok Aren;Pondok Betung;Ngarit"),
+            format!("Pakan Ternak Bu Ani;Ani Suryani;36740355069000{nik_tail}2;Pondok Aren;Pondok Betung;ngarit"),
+            format!("Kue Bu Sari;Sari Wulandari;36740355069000{nik_tail}3;Pondok Aren;Pondok Betung;Kue"),
+        ]
+        .join("\r\n")
+        .into_bytes()
+    };
+    let (operator, _, csrf) = app.as_user("operator", "36.74.03").await;
+    let base = app.url("");
+    let base = base.trim_end_matches('/');
+    let id = checked(&app, &operator, &csrf, file("1")).await;
+    let page = common::page_as(&operator, &app, &format!("/umkm/import/{id}")).await;
+    for want in [
+        "Kata sektor yang belum dikenal",
+        "“Ngarit” (2 baris)",
+        "name=\"word.Ngarit\"",
+    ] {
+        assert!(page.contains(want), "missing {want}: {page}");
+    }
+    assert!(!page.contains("“Kue”"), "a known word is not asked: {page}");
+    // Nothing chosen: said so, nothing kept.
+    let none = vec![
+        ("_csrf".to_string(), csrf.clone()),
+        ("word.Ngarit".to_string(), String::new()),
+    ];
+    let res = post_form(&operator, format!("{base}/umkm/import/{id}/kata"), &none).await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Belum ada kata yang dipilihkan sektornya")
+    );
+    let teach = vec![
+        ("_csrf".to_string(), csrf.clone()),
+        ("word.Ngarit".to_string(), "pertanian".to_string()),
+    ];
+    let res = post_form(&operator, format!("{base}/umkm/import/{id}/kata"), &teach).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(settled(&app.db, &id).await, JobState::Checked);
+    let job = app.db.import_job(&id).await.unwrap().unwrap();
+    let counts = job.counts.unwrap();
+    assert_eq!((counts.new, counts.invalid), (3, 0), "{counts:?}");
+
+    // The office's next list reads the word; another kecamatan's office is asked.
+    let next = checked(&app, &operator, &csrf, file("2")).await;
+    let counts = app
+        .db
+        .import_job(&next)
+        .await
+        .unwrap()
+        .unwrap()
+        .counts
+        .unwrap();
+    assert_eq!(counts.invalid, 0, "{counts:?}");
+    let (other, _, other_csrf) = app.as_user("operator", "36.74.01").await;
+    let elsewhere = [
+        "Nama Usaha;Nama Pemilik;NIK;Kecamatan;Kelurahan;Jenis Usaha",
+        "Rumput Pak Karta;Kartawijaya;3674011203850031;Serpong;Rawa Mekar Jaya;Ngarit",
+    ]
+    .join("\r\n")
+    .into_bytes();
+    let there = checked(&app, &other, &other_csrf, elsewhere).await;
+    let counts = app
+        .db
+        .import_job(&there)
+        .await
+        .unwrap()
+        .unwrap()
+        .counts
+        .unwrap();
+    assert_eq!(counts.invalid, 1, "{counts:?}");
+}

@@ -544,6 +544,10 @@ pub struct RowProblem {
     pub field: String,
     pub code: String,
     pub hint: Option<String>,
+    /// The cell as written, for a problem with a value the office may map (an unknown sector
+    /// word).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 pub struct ImportContext<'a> {
@@ -551,6 +555,9 @@ pub struct ImportContext<'a> {
     /// Region names are looked up inside this region (the deployment's, or the caller's scope).
     pub within: &'a RegionCode,
     pub sectors: &'a [SectorName],
+    /// Words the office mapped to a sector (by [`normalize_header`]), read after the list's
+    /// own names and the common synonyms.
+    pub sector_words: &'a HashMap<String, String>,
 }
 
 /// Excel keeps 15 significant digits: a 16-digit NIK typed into a number cell comes back with
@@ -628,6 +635,7 @@ pub fn convert_row(
                 field: "nik".into(),
                 code: "nik_number_cell".into(),
                 hint: None,
+                value: None,
             });
         }
         if let Some(t) = TARGETS.iter().find(|t| **t == target) {
@@ -672,7 +680,13 @@ pub fn convert_row(
     }
     if takes("sector", input.sector.is_empty()) {
         let v = get("sector");
-        match match_sector(&v, ctx.sectors) {
+        let office_word = || {
+            ctx.sector_words
+                .get(&normalize_header(&v))
+                .filter(|code| ctx.sectors.iter().any(|s| &s.code == *code))
+                .cloned()
+        };
+        match match_sector(&v, ctx.sectors).or_else(office_word) {
             Some(code) => input.sector = code,
             None => {
                 // Named with the sectors it may say, so the office fixes the file in one go.
@@ -681,6 +695,7 @@ pub fn convert_row(
                         field: "sector".into(),
                         code: "sector_unknown".into(),
                         hint: Some(sector_choices(ctx.sectors)),
+                        value: Some(v.trim().to_string()),
                     });
                 }
                 input.sector = v;
@@ -765,6 +780,7 @@ fn resolve_village(
         field: "village".into(),
         code: code.into(),
         hint,
+        value: None,
     };
     if village.is_empty() {
         return Err(problem("required", None));
@@ -781,6 +797,7 @@ fn resolve_village(
                     field: "district".into(),
                     code: "region_ambiguous".into(),
                     hint: Some(candidates(ctx, list.iter().map(|m| &m.region.code))),
+                    value: None,
                 });
             }
             Resolution::NotFound => {
@@ -788,6 +805,7 @@ fn resolve_village(
                     field: "district".into(),
                     code: "region_not_found".into(),
                     hint: None,
+                    value: None,
                 });
             }
         }

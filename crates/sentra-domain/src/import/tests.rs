@@ -115,6 +115,7 @@ fn rows_become_inputs_with_region_names_resolved() {
         regions: tree,
         within: &home,
         sectors: &sectors,
+        sector_words: &HashMap::new(),
     };
     let headers = s(&[
         "Nama Usaha",
@@ -185,6 +186,7 @@ fn columns_missing_from_the_file_keep_the_record_values() {
         regions: tree,
         within: &home,
         sectors: &[],
+        sector_words: &HashMap::new(),
     };
     let base = UmkmInput {
         name: "Lama".into(),
@@ -211,6 +213,7 @@ fn blank_cells_keep_stored_values_unless_clearing_was_chosen() {
         regions: tree,
         within: &home,
         sectors: &[],
+        sector_words: &HashMap::new(),
     };
     let base = UmkmInput {
         name: "Lama".into(),

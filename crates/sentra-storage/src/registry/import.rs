@@ -167,6 +167,7 @@ fn problems_of(errors: &sentra_domain::FieldErrors) -> Vec<RowProblem> {
             },
             code: e.code.into(),
             hint: None,
+            value: None,
         })
         .collect()
 }
@@ -234,6 +235,7 @@ impl ImportPlanner<'_> {
                         field: "name".into(),
                         code: "duplicate_in_file".into(),
                         hint: Some(earlier.to_string()),
+                        value: None,
                     }],
                 ));
                 continue;

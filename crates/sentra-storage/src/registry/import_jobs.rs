@@ -3,6 +3,8 @@
 //! worker claims a job with a lease it keeps renewing; when a server dies its lease runs out and
 //! another worker (or the same server after restart) takes the job up again.
 
+use std::collections::HashMap;
+
 use sentra_domain::import::{ImportOptions, RowProblem, UpdateMode};
 use sentra_domain::region::RegionCode;
 use serde::{Deserialize, Serialize};
@@ -11,6 +13,7 @@ use sqlx::any::AnyRow;
 
 use crate::registry::import::ImportCounts;
 use crate::registry::import_undo::RecordChanges;
+use crate::sql::Args;
 use crate::{Database, Result, StorageError, now_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -370,24 +373,17 @@ impl Database {
         )
         .await?;
         let mut seq_of_line: (usize, i64) = (usize::MAX, 0);
-        // Six values per problem, as many problems per statement as the engine allows.
-        let per = (self.params_per_statement() / 6).max(1);
+        // Seven values per problem, as many problems per statement as the engine allows.
+        let per = (self.params_per_statement() / 7).max(1);
         for part in problems.chunks(per) {
             let mut values = Vec::with_capacity(part.len());
             for i in 0..part.len() {
-                let b = i * 6;
-                values.push(format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                ));
+                let b = i * 7;
+                let marks: Vec<String> = (1..=7).map(|k| format!("${}", b + k)).collect();
+                values.push(format!("({})", marks.join(", ")));
             }
             let sql = format!(
-                "INSERT INTO import_problems (job_id, line, seq, field, code, hint) VALUES {}",
+                "INSERT INTO import_problems (job_id, line, seq, field, code, hint, value) VALUES {}",
                 values.join(",")
             );
             let mut q = sqlx::query(&sql);
@@ -403,7 +399,8 @@ impl Database {
                     .bind(seq_of_line.1)
                     .bind(p.problem.field.clone())
                     .bind(p.problem.code.clone())
-                    .bind(p.problem.hint.clone());
+                    .bind(p.problem.hint.clone())
+                    .bind(p.problem.value.clone());
             }
             q.execute(&mut *tx).await?;
         }
@@ -482,7 +479,7 @@ impl Database {
             String::new()
         };
         let rows = sqlx::query(&format!(
-            "SELECT line, field, code, hint FROM import_problems WHERE job_id = $1{filter} \
+            "SELECT line, field, code, hint, value FROM import_problems WHERE job_id = $1{filter} \
              ORDER BY line, seq LIMIT $2 OFFSET $3"
         ))
         .bind(id)
@@ -498,6 +495,7 @@ impl Database {
                         field: r.try_get(1)?,
                         code: r.try_get(2)?,
                         hint: r.try_get(3)?,
+                        value: r.try_get(4)?,
                     },
                 })
             })
@@ -505,6 +503,85 @@ impl Database {
     }
 
     /// A mapping remembered for files whose header row normalises to `headers_key`.
+    /// The words offices taught the importer for `field` (normalised word → value), from the
+    /// deployment down to `office`: a kecamatan reads its kabupaten's words, its own win.
+    pub async fn import_words(
+        &self,
+        office: &RegionCode,
+        field: &str,
+    ) -> Result<HashMap<String, String>> {
+        let mut offices = vec![office.clone()];
+        while let Some(up) = offices.last().and_then(RegionCode::parent) {
+            offices.push(up);
+        }
+        let mut args = Args::default();
+        let list: Vec<String> = offices.iter().map(|o| args.text(o.as_str())).collect();
+        let sql = format!(
+            "SELECT region_code, word, value FROM import_words WHERE field = {} \
+             AND region_code IN ({})",
+            args.text(field),
+            list.join(",")
+        );
+        let mut rows = Vec::new();
+        for r in args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await? {
+            let (region, word, value): (String, String, String) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            rows.push((region, word, value));
+        }
+        // Wider offices first, so that a narrower office's word replaces theirs.
+        rows.sort_by_key(|(region, _, _)| region.len());
+        Ok(rows.into_iter().map(|(_, w, v)| (w, v)).collect())
+    }
+
+    /// Keeps an office's words for `field` (each normalised by the caller), replacing its
+    /// earlier choice for the same word.
+    pub async fn save_import_words(
+        &self,
+        office: &RegionCode,
+        field: &str,
+        words: &[(String, String)],
+        saved_by: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (word, value) in words {
+            sqlx::query(
+                "INSERT INTO import_words (region_code, field, word, value, saved_by, saved_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (region_code, field, word) DO UPDATE \
+                 SET value = excluded.value, saved_by = excluded.saved_by, \
+                 saved_at = excluded.saved_at",
+            )
+            .bind(office.as_str())
+            .bind(field)
+            .bind(word)
+            .bind(value)
+            .bind(saved_by)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The distinct values of one problem in a job's findings, most frequent first, with the
+    /// number of rows: the unknown sector words the office may map.
+    pub async fn import_problem_values(
+        &self,
+        job: &str,
+        code: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT value, COUNT(*) AS n FROM import_problems WHERE job_id = $1 AND code = $2 \
+             AND value IS NOT NULL GROUP BY value ORDER BY n DESC, value LIMIT $3",
+        )
+        .bind(job)
+        .bind(code)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn saved_import_mapping(
         &self,
         headers_key: &str,

@@ -50,6 +50,7 @@ pub fn routes() -> Routes {
         .post("/umkm/import/{job}/check", import, check)
         .post("/umkm/import/{job}/commit", import, commit)
         .post("/umkm/import/{job}/mapping", import, reopen)
+        .post("/umkm/import/{job}/kata", import, teach_words)
         .post("/umkm/import/{job}/cancel", import, cancel)
 }
 
@@ -281,6 +282,15 @@ pub struct JobPage {
     /// A written import: what its undo would touch, or who undid it.
     pub undo: Option<UndoView>,
     pub conflicts: Vec<ConflictLine>,
+    /// Sector words of the file the registry does not know, each with its rows and the
+    /// sectors to map it to (once for the office: later files read it too).
+    pub words: Vec<WordRow>,
+}
+
+pub struct WordRow {
+    pub word: String,
+    pub rows: i64,
+    pub choices: Vec<crate::ui::Opt>,
 }
 
 pub struct ChangeLine {
@@ -545,6 +555,11 @@ async fn render_job_with(
         Vec::new()
     };
     let undo = undo_view(ctx, &job).await?;
+    let words = if job.state == JobState::Checked {
+        word_rows(ctx, &job).await?
+    } else {
+        Vec::new()
+    };
     let title = format!("{} · {}", lang.t("import.title"), job.file_name);
     let page = JobPage {
         c: ctx.chrome(title),
@@ -594,6 +609,7 @@ async fn render_job_with(
                 reason: lang.t(c.reason).into_owned(),
             })
             .collect(),
+        words,
     };
     if !page.conflicts.is_empty() {
         return Ok((StatusCode::CONFLICT, page).into_response());
@@ -667,6 +683,78 @@ async fn check(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPairs
         clear_blank: form_value(&pairs, "clear_blank") == "1",
     };
     let done = db.start_import_check(&id, &columns, options).await;
+    ctx.state.wake_import_worker();
+    done?;
+    Ok(back_to_job(&id))
+}
+
+/// At most this many unknown words are offered at once (the most frequent first).
+const WORDS_SHOWN: u32 = 30;
+
+/// The unknown sector words of a checked file, each with the sectors to choose from.
+async fn word_rows(ctx: &PageCtx, job: &ImportJob) -> PageResult<Vec<WordRow>> {
+    let found = ctx
+        .db()
+        .import_problem_values(&job.id, "sector_unknown", WORDS_SHOWN * 8)
+        .await?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    // "Ngarit" and "ngarit " are one word to the importer: one choice, their rows summed,
+    // shown as most rows write it.
+    let mut words: Vec<(String, String, i64)> = Vec::new();
+    for (spelling, rows) in found {
+        let key = sentra_domain::import::normalize_header(&spelling);
+        match words.iter_mut().find(|(k, _, _)| *k == key) {
+            Some(w) => w.2 += rows,
+            None => words.push((key, spelling, rows)),
+        }
+    }
+    words.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+    words.truncate(WORDS_SHOWN as usize);
+    let sectors = ctx.db().sectors().await?;
+    Ok(words
+        .into_iter()
+        .map(|(_, word, rows)| WordRow {
+            word,
+            rows,
+            choices: crate::ui::sector_opts(&sectors, ctx.lang, ""),
+        })
+        .collect())
+}
+
+/// "Kue → Kuliner": the words chosen on the report, kept for the caller's office (its scope's
+/// region, read by every later import of that office and the offices under it); then the same
+/// file is checked again with them.
+async fn teach_words(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    FormPairs(pairs): FormPairs,
+) -> PageResult {
+    let job = visible_job(&ctx, &id).await?;
+    let sectors = ctx.db().sectors().await?;
+    let words: Vec<(String, String)> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            let word = k.strip_prefix("word.")?;
+            let sector = v.trim();
+            let known = sectors.iter().any(|s| s.code == sector);
+            let key = sentra_domain::import::normalize_header(word);
+            (known && !key.is_empty()).then(|| (key, sector.to_string()))
+        })
+        .collect();
+    if words.is_empty() {
+        let errors = vec![ctx.lang.t("import.words_none_chosen").into_owned()];
+        return render_job(&ctx, job, errors).await;
+    }
+    let office = ctx.scope().region_code().clone();
+    ctx.db()
+        .save_import_words(&office, "sector", &words, &ctx.caller.actor.name)
+        .await?;
+    let done = ctx
+        .db()
+        .start_import_check(&id, &job.mapping, job.options)
+        .await;
     ctx.state.wake_import_worker();
     done?;
     Ok(back_to_job(&id))
