@@ -118,7 +118,9 @@ for (const js of [true, false]) {
       assert.match(await summary.innerText(), /NIK pemilik: .*16 digit/);
       const nik = page.getByLabel("NIK pemilik");
       assert.equal(await nik.getAttribute("aria-invalid"), "true");
-      const described = await page.locator(`#${await nik.getAttribute("aria-describedby")}`).innerText();
+      const describedBy = (await nik.getAttribute("aria-describedby")).split(" ");
+      const described = await page.locator(`#${describedBy[0]}`).innerText();
+      assert.match(await page.locator(`#${describedBy[1]}`).innerText(), /terenkripsi/, "and why it is asked");
       assert.match(described, /16 digit/);
       if (js) assert.equal(await page.evaluate(() => document.activeElement.id), "errors", "focus moves to the summary");
       assert.equal(await page.getByLabel("Nama usaha").inputValue(), name, "what was typed is kept");
@@ -129,6 +131,16 @@ for (const js of [true, false]) {
 
       await nik.fill("3674035506900002");
       await submit(page, page.getByRole("button", { name: "Simpan" }));
+      if (!js) {
+        // The run with JavaScript registered this owner's business already: it is shown by
+        // name and kelurahan beside what was typed before anything is saved.
+        const likely = await page.locator("#likely").innerText();
+        assert.match(likely, /Mungkin sudah terdaftar/);
+        assert.match(likely, /Keripik Tempe Bu Rina Jaya, Jurangmangu Barat, Pondok Aren/);
+        assert.match(likely, /NIK sama/);
+        await screenshot(page, "umkm-likely.phone");
+        await submit(page, page.getByRole("button", { name: /simpan sebagai usaha baru/ }));
+      }
       assert.match(new URL(page.url()).pathname, /^\/umkm\/[0-9a-z-]+$/);
       assert.match(await page.getByRole("status").innerText(), /UMKM terdaftar/);
       assert.equal(await page.locator("h1").innerText(), `${name} Draf`);
@@ -180,16 +192,26 @@ for (const js of [true, false]) {
       await page.getByLabel("Kata sandi").fill("sandi-pemilik-2026");
       await submit(page, page.getByRole("button", { name: "Buat akun" }));
       assert.equal(new URL(page.url()).pathname, "/umkm/new");
+      // Her first form is short: her name and phone are carried over from signing up, why
+      // the NIK is asked is said before she types it, the rest is folded until she wants it.
+      assert.equal(await page.getByLabel("Nama pemilik").inputValue(), "Ibu Sari");
+      assert.equal(await page.getByLabel("Telepon/WhatsApp").inputValue(), phone.replaceAll(" ", "-"));
+      assert.match(await page.locator("#h-nik").innerText(), /terenkripsi/);
+      assert.equal(await page.getByLabel("NIB Nomor").isVisible(), false, "legality waits, folded");
+      if (js) await screenshot(page, "owner-first-form.phone");
       await page.getByLabel("Nama usaha").fill(`Tenun Sari ${js ? "A" : "B"}`);
       await page.getByLabel("Sektor").selectOption({ label: "Kriya" });
-      await page.getByLabel("Nama pemilik").fill("Sari Wulandari");
       await page.getByLabel("NIK pemilik").fill(js ? "3674036505850003" : "3674036505850004");
+      await page.getByText("WhatsApp, toko daring dan media sosial").click();
+      await page.getByLabel("WhatsApp", { exact: true }).fill(phone);
+      await page.getByLabel("Instagram").fill("@tenun.sari");
       const refresh = page.getByRole("button", { name: "Tampilkan pilihan wilayah" });
       await choose(page, js, page.getByLabel("Kecamatan"), "Serpong", refresh);
       await choose(page, js, page.getByLabel("Desa/kelurahan"), "Rawa Mekar Jaya", refresh);
       await submit(page, page.getByRole("button", { name: "Simpan" }));
       assert.equal(await page.getByRole("alert").count(), 0, await page.locator("main").innerText());
       assert.match(await page.getByRole("status").innerText(), /UMKM terdaftar/);
+      assert.match(await page.locator("main").innerText(), /https:\/\/www\.instagram\.com\/tenun\.sari/);
       await page.goto(`${server.url}/umkm`);
       assert.equal(await count(page), 1, "an owner sees only their own business");
       await context.close();

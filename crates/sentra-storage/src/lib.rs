@@ -57,7 +57,7 @@ pub use programme::activities::{
     ReachPeriod, Taken, Topic, slots_of,
 };
 pub use registry::demo::DemoSeller;
-pub use registry::duplicates::{DuplicatePairRow, ScanOutcome};
+pub use registry::duplicates::{DuplicatePairRow, LikelyDuplicate, ScanOutcome};
 pub use registry::export::{EXPORT_HEADERS, ExportedUmkm};
 pub use registry::export_jobs::ExportJob;
 pub use registry::field_sync::{Applied, FieldNote, FromPhone, UmkmPhoto};

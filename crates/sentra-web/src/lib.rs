@@ -385,6 +385,11 @@ fn site_routes() -> routes::Routes {
             Access::Role(sentra_domain::account::Permission::ReadRegistry),
             home::mine,
         )
+        .get(
+            "/kurasi",
+            Access::Role(sentra_domain::account::Permission::CurateEkatalog),
+            home::curate,
+        )
         .get("/healthz", Access::Public, healthz)
         .get("/readyz", Access::Public, readyz)
         .get("/metrics", Access::Public, metrics::scrape)

@@ -126,3 +126,44 @@ pub fn link_seen(
         Err(_) => "https://wa.me/••••".into(),
     }
 }
+
+/// A WhatsApp link's number written as Indonesians read it: `wa.me/6281234567890` →
+/// `0812-3456-7890`.
+pub fn whatsapp_number(url: &str) -> Option<String> {
+    let digits = url.rsplit('/').next()?.split('?').next()?;
+    phone_local(digits)
+}
+
+/// A number in international form (`+6281234567890`, `6281234567890`) as written at home:
+/// `0812-3456-7890`; none for fewer than 9 digits.
+pub fn phone_local(international: &str) -> Option<String> {
+    let digits: String = international.chars().filter(char::is_ascii_digit).collect();
+    let local = match digits.strip_prefix("62") {
+        Some(rest) => format!("0{rest}"),
+        None => digits,
+    };
+    if local.len() < 9 {
+        return None;
+    }
+    let (a, rest) = local.split_at(4);
+    let (b, c) = rest.split_at(4.min(rest.len()));
+    Some(format!("{a}-{b}-{c}"))
+}
+
+#[cfg(test)]
+mod whatsapp_tests {
+    use super::whatsapp_number;
+
+    #[test]
+    fn whatsapp_numbers_read_as_written_in_indonesia() {
+        assert_eq!(
+            whatsapp_number("https://wa.me/6281234567890").as_deref(),
+            Some("0812-3456-7890")
+        );
+        assert_eq!(
+            whatsapp_number("https://wa.me/628123456789?text=Halo").as_deref(),
+            Some("0812-3456-789")
+        );
+        assert_eq!(whatsapp_number("https://wa.me/62812"), None);
+    }
+}

@@ -770,6 +770,18 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         html.contains(">0 UMKM<"),
         "owner sees none of the others: {html}"
     );
+    // Her first form: the name and phone she signed up with are filled in, why the NIK is
+    // asked is said before she types it, and what may wait is folded away.
+    let first = common::page_as(&owner, &app, "/umkm/new").await;
+    for want in [
+        "id=\"f-owner_name\" name=\"owner_name\" value=\"Sri Lestari\"",
+        "id=\"f-phone\" name=\"phone\" value=\"0812-3456-7890\"",
+        "NIK dipakai petugas untuk memastikan satu usaha tercatat sekali",
+        "<details class=\"section\">\n<summary>Dokumen legalitas",
+        "<details class=\"section\">\n<summary>WhatsApp, toko daring",
+    ] {
+        assert!(first.contains(want), "missing {want}: {first}");
+    }
     let form = [
         ("_csrf", csrf.as_str()),
         ("name", "Keripik Sri"),
@@ -777,6 +789,10 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         ("nik", "3674034506900012"),
         ("village_code", "36.74.03.1005"),
         ("sector", "kuliner"),
+        // As owners write them: a number, an address without https://, a handle.
+        ("links.whatsapp", "0812-3456-7890"),
+        ("links.tokopedia", "tokopedia.com/keripiksri"),
+        ("links.instagram", "@keripik.sri"),
     ];
     let res = owner
         .post(app.url("/umkm"))
@@ -808,12 +824,26 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         .await
         .unwrap();
     assert!(!detail.contains("/status"), "owners cannot verify");
+    for want in [
+        // A business not yet public shows its WhatsApp number masked, as its phone.
+        "href=\"https://wa.me/62812•••••890\"",
+        "href=\"https://tokopedia.com/keripiksri\"",
+        "href=\"https://www.instagram.com/keripik.sri\"",
+    ] {
+        assert!(detail.contains(want), "missing {want}: {detail}");
+    }
+    // Editing shows the WhatsApp link as the number she typed.
+    let id = location.trim_start_matches("/umkm/");
+    let edit = common::page_as(&owner, &app, &format!("/umkm/{id}/edit")).await;
+    assert!(
+        edit.contains("name=\"links.whatsapp\" value=\"0812-3456-7890\""),
+        "{edit}"
+    );
     // Her start: her business, where it stands and what to do next (a kuliner business needs
     // its NIB and food permit; it has no product yet).
     let start = owner.get(app.url("/")).send().await.unwrap();
     assert_eq!(start.headers()["location"], "/usaha");
     let mine = common::page_as(&owner, &app, "/usaha").await;
-    let id = location.trim_start_matches("/umkm/");
     for want in [
         &format!("<a href=\"{location}\">Keripik Sri</a> <span class=\"badge draft\">Draf</span>"),
         "Menunggu pemeriksaan petugas kecamatan.",
@@ -1094,7 +1124,7 @@ async fn every_role_starts_on_a_page_it_may_open() {
         ("admin", "36.74", "/dasbor"),
         ("viewer", "36.74", "/dasbor"),
         ("operator", "36.74.03", "/kerja"),
-        ("curator", "36.74", "/katalog"),
+        ("curator", "36.74", "/kurasi"),
         ("procurement", "36.74", "/pengadaan"),
         ("partner", "36.74", "/mitra"),
     ] {

@@ -296,3 +296,76 @@ async fn the_batch_check_fills_the_queue() {
         "{pairs:?}"
     );
 }
+
+/// The registry form checks for the business before saving it (it used to save first and list
+/// raw ids after): an operator sees the registered business by name and kelurahan, beside what
+/// she typed, saves nothing until she says it is another business; an owner registering a
+/// business like someone else's sees nothing of the other's (her scope is her own businesses).
+#[tokio::test]
+async fn the_form_shows_a_registered_look_alike_before_saving_and_saves_on_request() {
+    let app = common::spawn_app().await;
+    let registered = create(&app, common::valid_body()).await;
+    let (operator, _, csrf) = app.as_user("operator", "36.74.03").await;
+    let form = |csrf: &str, anyway: bool| {
+        let mut f = vec![
+            ("_csrf", csrf.to_string()),
+            ("name", "UD Keripik Tempe Sri".to_string()),
+            ("owner_name", "Sri Lestari".to_string()),
+            ("nik", "3674034506900012".to_string()),
+            ("sector", "kuliner".to_string()),
+            ("village_code", "36.74.03.1005".to_string()),
+        ];
+        if anyway {
+            f.push(("_new_anyway", "1".to_string()));
+        }
+        f
+    };
+    let res = operator
+        .post(app.url("/umkm"))
+        .form(&form(&csrf, false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    for want in [
+        "Mungkin sudah terdaftar",
+        &format!(
+            "<a href=\"/umkm/{registered}\" target=\"_blank\" rel=\"noopener\">Keripik Tempe Bu Sri</a>, Pondok Aren, Pondok Aren"
+        ),
+        "NIK sama",
+        "<th scope=\"row\">Nama usaha</th><td>UD Keripik Tempe Sri</td><td>Keripik Tempe Bu Sri</td>",
+        "name=\"_new_anyway\" value=\"1\"",
+        "value=\"UD Keripik Tempe Sri\"",
+    ] {
+        assert!(page.contains(want), "missing {want}: {page}");
+    }
+    // Side by side only name, owner and place: not the registered NIK or phone.
+    let panel = page.split("id=\"likely\"").nth(1).unwrap();
+    let panel = panel.split("</section>").next().unwrap();
+    assert!(
+        !panel.contains("3674034506900012") && !panel.contains("3456"),
+        "{panel}"
+    );
+    assert_eq!(app.count().await, 1, "nothing saved yet");
+
+    let res = operator
+        .post(app.url("/umkm"))
+        .form(&form(&csrf, true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    assert_eq!(app.count().await, 2);
+
+    // An owner typing the same NIK learns nothing of the registered business.
+    let (owner, _, owner_csrf) = app.as_user("owner", "36.74").await;
+    let res = owner
+        .post(app.url("/umkm"))
+        .form(&form(&owner_csrf, false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    assert_eq!(app.count().await, 3);
+}

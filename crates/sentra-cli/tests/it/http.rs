@@ -110,7 +110,7 @@ async fn every_problem_is_reported_at_once() {
         "latitude": 48.85,
         "longitude": 2.35,
         "documents": [{"kind": "nib", "number": "123"}],
-        "links": {"instagram": "instagram.com/x"}
+        "links": {"instagram": "javascript:alert(1)"}
     });
     let (status, res) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
     assert_eq!(status, 422);

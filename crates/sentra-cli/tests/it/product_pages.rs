@@ -30,7 +30,7 @@ async fn an_owner_sees_what_is_missing_for_the_e_katalog() {
         ("price", "lima ribu".into()),
         ("unit", "pcs".into()),
         ("width_cm", "12".into()),
-        ("links.shopee", "shopee.co.id/toko".into()),
+        ("links.shopee", "shopee toko saya".into()),
         ("status", "draft".into()),
     ])
     .await;
@@ -40,7 +40,7 @@ async fn an_owner_sees_what_is_missing_for_the_e_katalog() {
         "Nama produk: Terlalu pendek",
         "Harga (Rp): Nilai rupiah tidak dapat dibaca",
         "Panjang (cm): Isi panjang, lebar dan tinggi",
-        "Shopee: Tautan harus alamat web lengkap",
+        "Shopee: Bukan alamat web; tulis misalnya tokopedia.com/namatoko",
         "value=\"lima ribu\"",
     ] {
         assert!(body.contains(want), "missing {want}: {body}");

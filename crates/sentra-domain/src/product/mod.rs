@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FieldErrors, Invalid};
 use crate::money::parse_rupiah;
 use crate::phone::Phone;
-use crate::umkm::{LegalDocument, LegalKind, Link, LinkKind, clean_text, parse_url};
+use crate::umkm::{LegalDocument, LegalKind, Link, LinkKind, clean_text, parse_link};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -443,7 +443,7 @@ pub fn validate_product(
             e.push(field, "choice_invalid");
             continue;
         };
-        if let Some(url) = e.check(&field, parse_url(url)) {
+        if let Some(url) = e.check(&field, parse_link(kind, url)) {
             links.push(Link { kind, url });
         }
     }

@@ -15,6 +15,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::accounts::audit::{self, Actor};
+use crate::catalogue::catalog::PUBLIC_UMKM;
 use crate::sql::{Args, parse_day_opt, scope_admits, scope_condition};
 use crate::{Database, Result, StorageError, now_text};
 
@@ -357,6 +358,49 @@ impl Database {
             .map(|r| Ok((product_from_row(r)?, r.try_get("umkm_name")?)))
             .collect::<Result<Vec<_>>>()?;
         Ok((items, total))
+    }
+
+    /// Products of the scope a curator may list in the e-katalog lokal now (every item of the
+    /// checklist met, not yet listed), newest change first, with their business's name. The
+    /// candidates are narrowed by what SQL can tell (published, a photo, price, capacity,
+    /// packaging, weight, a NIB), then each is judged by the whole checklist.
+    pub async fn products_ready_to_list(
+        &self,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<Vec<(ProductRecord, String)>> {
+        let mut args = Args::default();
+        let cond = scope_condition(
+            scope.region_code(),
+            scope.owner(),
+            self.prunes_by_province(),
+            &mut args,
+        );
+        let sql = format!(
+            "SELECT {COLUMNS}, u.name AS umkm_name FROM products p \
+             JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
+             WHERE {cond} AND {PUBLIC_UMKM} AND p.status = 'published' \
+             AND p.ekatalog_listed_at IS NULL AND p.price_rupiah IS NOT NULL \
+             AND p.capacity_per_month > 0 AND p.packaging IS NOT NULL AND p.weight_grams > 0 \
+             AND EXISTS (SELECT 1 FROM product_photos ph WHERE ph.product_id = p.id) \
+             AND EXISTS (SELECT 1 FROM umkm_documents d WHERE d.umkm_id = u.id AND d.kind = 'nib') \
+             ORDER BY p.updated_at DESC, p.id LIMIT {}",
+            limit.saturating_mul(4)
+        );
+        let rows = args.bind(sqlx::query(&sql)).fetch_all(&self.pool).await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut ready = Vec::new();
+        for r in &rows {
+            let p = product_from_row(r)?;
+            let facts = self.readiness_facts(&mut conn, &p).await?;
+            if readiness_of(&p, &facts).iter().all(|i| i.met) {
+                ready.push((p, r.try_get("umkm_name")?));
+                if ready.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(ready)
     }
 
     /// The e-katalog readiness checklist of a product of the scope.

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sentra_domain::dedup::{DedupRecord, LIKELY, find_duplicates};
+use sentra_domain::dedup::{DedupRecord, LIKELY, compare, find_duplicates};
 use sentra_domain::scope::Scope;
 use sentra_domain::umkm::UmkmData;
 use serde::Serialize;
@@ -38,6 +38,21 @@ pub struct ScanOutcome {
     /// Pairs not in the queue before.
     pub new_pairs: usize,
 }
+
+/// A record that may be the business about to be registered.
+#[derive(Debug, Clone, Serialize)]
+pub struct LikelyDuplicate {
+    pub id: String,
+    pub name: String,
+    pub owner_name: String,
+    pub village_code: String,
+    /// Percent.
+    pub score: i64,
+    pub reasons: Vec<&'static str>,
+}
+
+/// At most this many likely matches are shown before saving.
+const LIKELY_SHOWN: usize = 5;
 
 /// From this many records to check, the whole scope is read instead of their neighbourhoods.
 const WHOLE_SCAN_FROM: usize = 2000;
@@ -186,6 +201,72 @@ impl Database {
             tx.commit().await?;
         }
         Ok(outcome)
+    }
+
+    /// The records in `scope` that likely are the business `data` about to be registered, most
+    /// likely first: those of its kelurahan and those sharing its NIK, phone or NIB, compared by
+    /// the same rules as the review queue. An owner's scope holds only her own businesses.
+    pub async fn likely_duplicates_of_new(
+        &self,
+        scope: &Scope,
+        data: &UmkmData,
+    ) -> Result<Vec<LikelyDuplicate>> {
+        let nib = data
+            .documents
+            .iter()
+            .find(|d| d.kind == sentra_domain::umkm::LegalKind::Nib)
+            .map(|d| d.number.clone());
+        let phone = data.phone.as_ref().map(|p| p.as_str().to_string());
+        let mut args = Args::default();
+        let mut cond = vec![
+            format!("u.village_code = {}", args.text(data.village_code.as_str())),
+            format!(
+                "u.owner_nik_hash = {}",
+                args.text(self.keyring.current().lookup_hash(data.nik.as_str()))
+            ),
+        ];
+        if let Some(phone) = &phone {
+            cond.push(format!("u.owner_phone = {}", args.text(phone)));
+        }
+        if let Some(nib) = &nib {
+            cond.push(format!(
+                "u.id IN (SELECT d.umkm_id FROM umkm_documents d WHERE d.kind = 'nib' AND d.number = {})",
+                args.text(nib)
+            ));
+        }
+        let found = self
+            .dedup_records(scope, Some((cond.join(" OR "), args)))
+            .await?;
+        let new = DedupRecord::new(
+            &data.name,
+            &data.owner_name,
+            data.nik.as_str(),
+            phone.as_deref().unwrap_or(""),
+            data.village_code.as_str(),
+            nib.as_deref().unwrap_or(""),
+        );
+        let mut likely: Vec<(String, f64, Vec<&'static str>)> = found
+            .into_iter()
+            .filter_map(|(id, r)| {
+                let (score, reasons) = compare(&new, &r);
+                (score >= LIKELY).then_some((id, score, reasons))
+            })
+            .collect();
+        likely.sort_by(|x, y| y.1.total_cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+        likely.truncate(LIKELY_SHOWN);
+        let mut out = Vec::with_capacity(likely.len());
+        for (id, score, reasons) in likely {
+            let record = self.get_umkm(scope, &id).await?;
+            out.push(LikelyDuplicate {
+                id,
+                name: record.name,
+                owner_name: record.owner_name,
+                village_code: record.village_code,
+                score: (score * 100.0).round() as i64,
+                reasons,
+            });
+        }
+        Ok(out)
     }
 
     /// The batch check over the whole scope.

@@ -31,7 +31,8 @@ pub fn start_page(role: sentra_domain::account::Role) -> &'static str {
         Role::Operator => "/kerja",
         // Her own businesses and what to do next.
         Role::Owner => "/usaha",
-        Role::Curator => "/katalog",
+        // The products ready for the e-katalog, and the day's other curating.
+        Role::Curator => "/kurasi",
         Role::Procurement => "/pengadaan",
         Role::Partner => "/mitra",
     }

@@ -14,13 +14,14 @@ use sentra_storage::{NewPhoto, ProductRecord};
 use crate::AppState;
 use crate::auth::check_csrf;
 use crate::catalogue::products::{Shown, values_of};
-use crate::error::{ApiError, PageResult};
+use crate::error::{ApiError, PageError, PageResult};
 use crate::extract::{FormPairs, PageCtx};
 use crate::lang::Lang;
 use crate::routes::{Access, Routes};
 
 /// A request may carry up to the product's photo allowance at the largest size each.
-const UPLOAD_LIMIT: usize = photo::MAX_BYTES * sentra_domain::product::MAX_PHOTOS + 64 * 1024;
+pub(crate) const UPLOAD_LIMIT: usize =
+    photo::MAX_BYTES * sentra_domain::product::MAX_PHOTOS + 64 * 1024;
 
 pub fn routes() -> Routes {
     let manage = Access::Role(Permission::ManageProducts);
@@ -58,13 +59,60 @@ async fn read_upload(
     ctx: &PageCtx,
     request: Request,
 ) -> Result<(Vec<(String, Vec<u8>)>, Vec<(String, String)>), String> {
+    let mut files = Vec::new();
+    let mut pairs = Vec::new();
+    read_parts(ctx, request, &mut files, &mut pairs).await?;
+    Ok((files, pairs))
+}
+
+/// A form that may carry photos: `multipart/form-data` (the fields and the `photo` files) or a
+/// plain form (no files). The fields read before a part over the limit are kept, so the form
+/// can be shown again with what was typed and the problem (`Some`).
+pub(crate) async fn read_form_with_photos(
+    ctx: &PageCtx,
+    request: Request,
+) -> PageResult<PhotoForm> {
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let mut form = PhotoForm::default();
+    if multipart {
+        let read = read_parts(ctx, request, &mut form.files, &mut form.pairs).await;
+        form.problem = read.err();
+    } else {
+        let bytes = axum::body::Bytes::from_request(request, &ctx.state)
+            .await
+            .map_err(|rejection| PageError::Ready(rejection.into_response()))?;
+        form.pairs = serde_urlencoded::from_bytes(&bytes).map_err(|_| ApiError::BadBody {
+            field: None,
+            code: "invalid_body",
+        })?;
+    }
+    check_csrf(&ctx.caller, &form.pairs)?;
+    Ok(form)
+}
+
+/// A posted form's fields, its photos, and a problem met while reading them.
+#[derive(Default)]
+pub(crate) struct PhotoForm {
+    pub pairs: Vec<(String, String)>,
+    pub files: Vec<(String, Vec<u8>)>,
+    pub problem: Option<String>,
+}
+
+async fn read_parts(
+    ctx: &PageCtx,
+    request: Request,
+    files: &mut Vec<(String, Vec<u8>)>,
+    pairs: &mut Vec<(String, String)>,
+) -> Result<(), String> {
     let lang = ctx.lang;
     let too_large = || photo_message(lang, "foto", &PhotoError::TooLarge);
     let mut multipart = Multipart::from_request(request, &ctx.state)
         .await
         .map_err(|_| lang.error("photo_missing").into_owned())?;
-    let mut files = Vec::new();
-    let mut pairs = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(|_| too_large())? {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.file_name().unwrap_or_default().to_string();
@@ -77,12 +125,12 @@ async fn read_upload(
             pairs.push((name, String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
-    Ok((files, pairs))
+    Ok(())
 }
 
 /// Converts every file before any is kept: one bad file among several keeps none. `Ok(Err)` is
 /// the refused file's problem.
-async fn convert_all(
+pub(crate) async fn convert_all(
     lang: Lang,
     files: Vec<(String, Vec<u8>)>,
 ) -> PageResult<Result<Vec<Vec<sentra_media::Rendition>>, String>> {
@@ -124,27 +172,40 @@ async fn upload(ctx: PageCtx, Path(pid): Path<String>, request: Request) -> Page
         Ok(c) => c,
         Err(msg) => return Ok(refused(&ctx, &product, msg).await),
     };
-    for sizes in converted {
-        let largest = sizes.last().map_or((0, 0), |r| (r.width, r.height));
-        let new = NewPhoto::for_product(&pid, largest.0, largest.1);
-        store(&ctx.state, &new, sizes).await?;
-        let added = ctx
-            .db()
-            .add_product_photo(&scope, &pid, &new, &ctx.caller.actor)
-            .await;
-        if let Err(e) = added {
-            forget(&ctx.state, &new.object_key).await;
-            return match ApiError::from(e) {
-                ApiError::Validation(_) => {
-                    let msg = lang.error("photos_too_many").into_owned();
-                    Ok(refused(&ctx, &product, msg).await)
-                }
-                other => Err(other.into()),
-            };
-        }
+    if let Err(e) = keep_photos(&ctx, &pid, converted).await {
+        return match e {
+            ApiError::Validation(_) => {
+                let msg = lang.error("photos_too_many").into_owned();
+                Ok(refused(&ctx, &product, msg).await)
+            }
+            other => Err(other.into()),
+        };
     }
     ctx.state.wake_search();
     Ok(Redirect::to(&format!("/produk/{pid}?done=photo_added#foto")).into_response())
+}
+
+/// Stores converted photos and records them on the product, in order; a photo whose record
+/// cannot be added (the product is full) is removed again.
+pub(crate) async fn keep_photos(
+    ctx: &PageCtx,
+    pid: &str,
+    converted: Vec<Vec<sentra_media::Rendition>>,
+) -> Result<(), ApiError> {
+    for sizes in converted {
+        let largest = sizes.last().map_or((0, 0), |r| (r.width, r.height));
+        let new = NewPhoto::for_product(pid, largest.0, largest.1);
+        store(&ctx.state, &new, sizes).await?;
+        let added = ctx
+            .db()
+            .add_product_photo(&ctx.scope(), pid, &new, &ctx.caller.actor)
+            .await;
+        if let Err(e) = added {
+            forget(&ctx.state, &new.object_key).await;
+            return Err(ApiError::from(e));
+        }
+    }
+    Ok(())
 }
 
 /// Writes every size of a photo; on a failure, removes what was written.

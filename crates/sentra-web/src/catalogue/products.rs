@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::Path;
+use axum::extract::{DefaultBodyLimit, Path, Request};
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use sentra_domain::FieldErrors;
@@ -19,6 +20,7 @@ use sentra_domain::product::{
 use sentra_storage::ProductRecord;
 use serde::Deserialize;
 
+use crate::catalogue::photos;
 use crate::error::{ApiError, PageResult};
 use crate::extract::{FormPairs, PageCtx, PageQuery};
 use crate::forms::form_value;
@@ -33,7 +35,11 @@ pub fn routes() -> Routes {
         .get("/umkm/{id}/produk", manage, list)
         .post("/umkm/{id}/toko", manage, save_store)
         .get("/umkm/{id}/produk/baru", manage, new_form)
-        .post("/umkm/{id}/produk", manage, create)
+        .post(
+            "/umkm/{id}/produk",
+            manage,
+            create.layer(DefaultBodyLimit::max(photos::UPLOAD_LIMIT)),
+        )
         .get("/produk/{pid}", manage, edit_form)
         .post("/produk/{pid}", manage, update)
         .post(
@@ -462,28 +468,59 @@ async fn new_form(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
         .await)
 }
 
-async fn create(ctx: PageCtx, Path(id): Path<String>, FormPairs(pairs): FormPairs) -> PageResult {
+/// A new product, with its photos when the form carries them: the photos are checked with the
+/// fields, and a refused photo shows the form again with everything typed, nothing saved.
+async fn create(ctx: PageCtx, Path(id): Path<String>, request: Request) -> PageResult {
     let scope = ctx.scope();
     let umkm = ctx.db().get_umkm(&scope, &id).await?;
-    let input = input_from_pairs(&pairs);
+    let form = photos::read_form_with_photos(&ctx, request).await?;
+    let input = input_from_pairs(&form.pairs);
     let categories = ctx.db().product_categories().await.unwrap_or_default();
-    let result = match validate_product(&input, &categories) {
-        Ok(data) => ctx
-            .db()
-            .create_product(&scope, &id, &data, &ctx.caller.actor)
-            .await
-            .map_err(ApiError::from),
-        Err(e) => Err(ApiError::Validation(e)),
-    };
-    match result {
-        Ok(p) => Ok(Redirect::to(&format!("/produk/{}?done=saved", p.id)).into_response()),
-        Err(ApiError::Validation(errors)) => {
-            let rows = error_rows(ctx.lang, &input, &errors);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(Shown::creating(&ctx, &id, &umkm.name)
-                .page(status, values_of(&input), rows, None, None)
-                .await)
+    let checked = validate_product(&input, &categories);
+    let mut photo_problem = form.problem;
+    let mut converted = Vec::new();
+    if photo_problem.is_none() && form.files.len() > sentra_domain::product::MAX_PHOTOS {
+        photo_problem = Some(ctx.lang.error("photos_too_many").into_owned());
+    } else if photo_problem.is_none() && !form.files.is_empty() {
+        match photos::convert_all(ctx.lang, form.files).await? {
+            Ok(c) => converted = c,
+            Err(message) => photo_problem = Some(message),
         }
+    }
+    let show_again = |errors: FieldErrors, photo_problem: Option<String>| {
+        let mut rows = error_rows(ctx.lang, &input, &errors);
+        if let Some(message) = photo_problem {
+            let label = ctx.lang.t("product.photo_add").into_owned();
+            rows.push(("photo".into(), label, message));
+        }
+        let values = values_of(&input);
+        let shown = Shown::creating(&ctx, &id, &umkm.name);
+        async move {
+            shown
+                .page(StatusCode::UNPROCESSABLE_ENTITY, values, rows, None, None)
+                .await
+        }
+    };
+    let data = match (checked, photo_problem) {
+        (Ok(data), None) => data,
+        (checked, problem) => {
+            return Ok(show_again(checked.err().unwrap_or_default(), problem).await);
+        }
+    };
+    match ctx
+        .db()
+        .create_product(&scope, &id, &data, &ctx.caller.actor)
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok(p) => {
+            if !converted.is_empty() {
+                photos::keep_photos(&ctx, &p.id, converted).await?;
+                ctx.state.wake_search();
+            }
+            Ok(Redirect::to(&format!("/produk/{}?done=saved", p.id)).into_response())
+        }
+        Err(ApiError::Validation(errors)) => Ok(show_again(errors, None).await),
         Err(e) => Err(e.into()),
     }
 }

@@ -46,29 +46,6 @@ pub struct StoreSheet {
     pub store_href: String,
 }
 
-/// A WhatsApp link's number written as Indonesians read it: `wa.me/6281234567890` →
-/// `0812-3456-7890`.
-fn whatsapp_number(url: &str) -> Option<String> {
-    let digits: String = url
-        .rsplit('/')
-        .next()?
-        .split('?')
-        .next()?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    let local = match digits.strip_prefix("62") {
-        Some(rest) => format!("0{rest}"),
-        None => digits,
-    };
-    if local.len() < 9 {
-        return None;
-    }
-    let (a, rest) = local.split_at(4);
-    let (b, c) = rest.split_at(4.min(rest.len()));
-    Some(format!("{a}-{b}-{c}"))
-}
-
 async fn store_sheet(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -93,7 +70,7 @@ async fn store_sheet(
         .links
         .iter()
         .find(|l| l.kind == sentra_domain::umkm::LinkKind::Whatsapp)
-        .and_then(|l| whatsapp_number(&l.url));
+        .and_then(|l| crate::view::whatsapp_number(&l.url));
     let chrome = Chrome::new(
         lang,
         lang.tf("store.sheet_title", &[("name", &s.name)]),
@@ -281,22 +258,4 @@ async fn store_qr(
         svg,
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::whatsapp_number;
-
-    #[test]
-    fn whatsapp_numbers_read_as_written_in_indonesia() {
-        assert_eq!(
-            whatsapp_number("https://wa.me/6281234567890").as_deref(),
-            Some("0812-3456-7890")
-        );
-        assert_eq!(
-            whatsapp_number("https://wa.me/628123456789?text=Halo").as_deref(),
-            Some("0812-3456-789")
-        );
-        assert_eq!(whatsapp_number("https://wa.me/62812"), None);
-    }
 }

@@ -21,8 +21,10 @@ use crate::error::PageResult;
 use crate::lang::{Lang, ReqLang};
 use crate::ui::Chrome;
 
+mod curate;
 mod mine;
 mod work;
+pub use curate::curate;
 pub use mine::mine;
 pub use work::work;
 

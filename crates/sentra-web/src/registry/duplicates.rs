@@ -52,7 +52,7 @@ async fn find_pair(
     Ok(ctx.db().duplicate_pair(&ctx.scope(), a, b).await?)
 }
 
-fn reasons_text(l: Lang, reasons: &[String]) -> String {
+pub(crate) fn reasons_text(l: Lang, reasons: &[String]) -> String {
     reasons
         .iter()
         .map(|r| l.t(&format!("dup.reason_{r}")).into_owned())

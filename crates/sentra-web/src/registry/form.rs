@@ -37,8 +37,25 @@ pub struct FormPage {
     pub sectors: Vec<Opt>,
     pub kbli_versions: Vec<Opt>,
     pub doc_kinds: Vec<(String, String)>,
-    pub link_kinds: Vec<(String, String)>,
+    /// Each link's code, label and an example of how it may be written.
+    pub link_kinds: Vec<(String, String, &'static str)>,
     pub version: String,
+    /// The owner's short form: what may wait is folded away, a section opened when it holds
+    /// a value or a problem.
+    pub fold: bool,
+    /// Registered businesses that may be the one typed, shown before it is saved.
+    pub likely: Vec<LikelyRow>,
+}
+
+/// A registered business like the one typed: by name and place, why, and side by side.
+pub struct LikelyRow {
+    pub href: String,
+    pub name: String,
+    pub place: String,
+    pub score: i64,
+    pub reasons: String,
+    /// Label, as typed, as registered.
+    pub rows: Vec<(String, String, String)>,
 }
 
 crate::ui::form_fields!(FormPage);
@@ -47,6 +64,42 @@ impl FormPage {
     pub fn doc_field(&self, kind: &str, part: &str) -> String {
         format!("documents.{kind}.{part}")
     }
+
+    /// Whether a folded section starts open: never folded for staff, who fill the whole paper
+    /// form; for an owner, when a field starting with one of `prefixes` holds a value or a problem.
+    pub fn opened(&self, prefixes: &[&str]) -> bool {
+        let ours = |k: &str| prefixes.iter().any(|p| k.starts_with(p));
+        !self.fold
+            || self.errors.iter().any(|e| ours(&e.0))
+            || self
+                .values
+                .iter()
+                .any(|(k, v)| ours(k) && !v.trim().is_empty() && !is_default(k, v))
+    }
+}
+
+/// Values every form posts back untouched: not something the owner filled in.
+fn is_default(key: &str, value: &str) -> bool {
+    key == "kbli_version" && value == "2020"
+}
+
+/// Fields of the owner's sign-up carried into her first business: her name and phone.
+fn from_signup(ctx: &PageCtx) -> HashMap<String, String> {
+    let user = &ctx.caller.user;
+    if user.role != sentra_domain::account::Role::Owner {
+        return HashMap::new();
+    }
+    let mut values = HashMap::from([("owner_name".to_string(), user.name.clone())]);
+    // Owners sign in with their phone in E.164 (+62…); shown as they write it (0812-…).
+    if let Some(local) = user
+        .login
+        .starts_with("+62")
+        .then(|| crate::view::phone_local(&user.login))
+        .flatten()
+    {
+        values.insert("phone".into(), local);
+    }
+    values
 }
 
 /// Where a create or edit form is shown: everything but what the user typed.
@@ -81,7 +134,19 @@ impl FormView<'_> {
         errors: &FieldErrors,
         version: String,
     ) -> Response {
-        let mut res = form_page(self, values, errors, version).await;
+        self.show_with_likely(status, values, errors, version, Vec::new())
+            .await
+    }
+
+    async fn show_with_likely(
+        &self,
+        status: StatusCode,
+        values: HashMap<String, String>,
+        errors: &FieldErrors,
+        version: String,
+        likely: Vec<LikelyRow>,
+    ) -> Response {
+        let mut res = form_page(self, values, errors, version, likely).await;
         *res.status_mut() = status;
         res
     }
@@ -125,11 +190,28 @@ fn kinds(
         .collect()
 }
 
+/// How a link may be written: the form takes numbers, handles and addresses without `https://`.
+fn link_example(kind: LinkKind) -> &'static str {
+    match kind {
+        LinkKind::Whatsapp => "0812-3456-7890",
+        LinkKind::Website => "www.usahaanda.id",
+        LinkKind::Instagram => "@usahaanda",
+        LinkKind::Facebook => "facebook.com/usahaanda",
+        LinkKind::Tiktok => "@usahaanda",
+        LinkKind::Tokopedia => "tokopedia.com/usahaanda",
+        LinkKind::Shopee => "shopee.co.id/usahaanda",
+        LinkKind::Lazada => "lazada.co.id/shop/usahaanda",
+        LinkKind::Gofood => "gofood.co.id/...",
+        LinkKind::Grabfood => "food.grab.com/...",
+    }
+}
+
 async fn form_page(
     view: &FormView<'_>,
     values: HashMap<String, String>,
     errors: &FieldErrors,
     version: String,
+    likely: Vec<LikelyRow>,
 ) -> Response {
     let ctx = view.ctx;
     let lang = ctx.lang;
@@ -169,7 +251,15 @@ async fn form_page(
             if kbli.is_empty() { "2020" } else { &kbli },
         ),
         doc_kinds: kinds(lang, "doc", LegalKind::ALL.iter().map(|k| k.as_str())),
-        link_kinds: kinds(lang, "link", LinkKind::ALL.iter().map(|k| k.as_str())),
+        link_kinds: LinkKind::ALL
+            .iter()
+            .map(|k| {
+                let label = lang.t(&format!("link.{}", k.as_str())).into_owned();
+                (k.as_str().to_string(), label, link_example(*k))
+            })
+            .collect(),
+        fold: ctx.caller.user.role == sentra_domain::account::Role::Owner,
+        likely,
         values,
         errors,
         version,
@@ -182,7 +272,7 @@ pub(super) async fn new_form(ctx: PageCtx) -> PageResult {
     Ok(view
         .show(
             StatusCode::OK,
-            HashMap::new(),
+            from_signup(&ctx),
             &FieldErrors::new(),
             String::new(),
         )
@@ -201,11 +291,24 @@ pub(super) async fn create(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageRes
     let input = input_from_form(&pairs);
     let scope = ctx.scope();
     let saved = match validated(&ctx.state, &scope, &input).await {
-        Ok(data) => ctx
-            .db()
-            .create_umkm(&scope, &data, &ctx.caller.actor)
-            .await
-            .map_err(ApiError::from),
+        Ok(data) => {
+            // Before saving, not after: a business already registered is shown by name, place
+            // and side by side, and saved as a new one only when the person says it is one.
+            if form_value(&pairs, "_new_anyway").is_empty() {
+                let likely = ctx.db().likely_duplicates_of_new(&scope, &data).await?;
+                if !likely.is_empty() {
+                    let rows = likely_rows(&ctx, &data, likely);
+                    let none = FieldErrors::new();
+                    return Ok(view
+                        .show_with_likely(StatusCode::OK, values, &none, String::new(), rows)
+                        .await);
+                }
+            }
+            ctx.db()
+                .create_umkm(&scope, &data, &ctx.caller.actor)
+                .await
+                .map_err(ApiError::from)
+        }
         Err(e) => Err(e),
     };
     match saved {
@@ -222,6 +325,54 @@ pub(super) async fn create(ctx: PageCtx, FormPairs(pairs): FormPairs) -> PageRes
             .await),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The likely matches as the form shows them: what was typed beside what is registered.
+fn likely_rows(
+    ctx: &PageCtx,
+    typed: &UmkmData,
+    likely: Vec<sentra_storage::LikelyDuplicate>,
+) -> Vec<LikelyRow> {
+    let lang = ctx.lang;
+    let place = |code: &str| {
+        let village = ctx.state.region_name(code);
+        let district = RegionCode::parse(code)
+            .ok()
+            .and_then(|c| c.parent())
+            .map(|d| ctx.state.region_name(d.as_str()))
+            .unwrap_or_default();
+        format!("{village}, {district}")
+    };
+    likely
+        .into_iter()
+        .map(|d| {
+            let reasons: Vec<String> = d.reasons.iter().map(|r| r.to_string()).collect();
+            LikelyRow {
+                href: format!("/umkm/{}", d.id),
+                rows: vec![
+                    (
+                        field_label(lang, "name"),
+                        typed.name.clone(),
+                        d.name.clone(),
+                    ),
+                    (
+                        field_label(lang, "owner_name"),
+                        typed.owner_name.clone(),
+                        d.owner_name.clone(),
+                    ),
+                    (
+                        field_label(lang, "village_code"),
+                        place(typed.village_code.as_str()),
+                        place(&d.village_code),
+                    ),
+                ],
+                place: place(&d.village_code),
+                name: d.name,
+                score: d.score,
+                reasons: crate::registry::duplicates::reasons_text(lang, &reasons),
+            }
+        })
+        .collect()
 }
 
 pub(super) fn record_values(r: &UmkmRecord) -> HashMap<String, String> {
@@ -265,7 +416,12 @@ pub(super) fn record_values(r: &UmkmRecord) -> HashMap<String, String> {
         );
     }
     for l in &r.links {
-        put(&format!("links.{}", l.kind.as_str()), Some(l.url.clone()));
+        // WhatsApp as the number it is stored for, the way the form asks for it.
+        let shown = match l.kind {
+            LinkKind::Whatsapp => crate::view::whatsapp_number(&l.url).unwrap_or(l.url.clone()),
+            _ => l.url.clone(),
+        };
+        put(&format!("links.{}", l.kind.as_str()), Some(shown));
     }
     v
 }

@@ -46,6 +46,7 @@ impl Chrome {
         let role = caller.user.role;
         let links = [
             ("/kerja", "nav.work", VerifyRegistry),
+            ("/kurasi", "nav.curate", CurateEkatalog),
             ("/umkm", "nav.registry", ReadRegistry),
             ("/katalog", "nav.catalog", ReadRegistry),
             ("/dasbor", "nav.dashboard", ReadDashboards),
