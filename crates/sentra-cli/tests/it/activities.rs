@@ -640,6 +640,55 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
         page.contains("Tidak ada UMKM yang mengikuti topik yang sama berulang kali."),
         "{page}"
     );
+    // Each figure of the tables leads to the list it counts (reached, or never reached to
+    // invite), and the list counts as many.
+    let links: Vec<(String, String)> = page
+        .split("<a href=\"/umkm?")
+        .skip(1)
+        .filter_map(|rest| {
+            let (query, after) = rest.split_once("\">")?;
+            let (figure, _) = after.split_once("</a>")?;
+            Some((
+                query.replace("&#38;", "&").replace("&amp;", "&"),
+                figure.to_string(),
+            ))
+        })
+        .collect();
+    assert!(
+        links
+            .iter()
+            .filter(|(q, _)| q.contains("not_reached:2026"))
+            .count()
+            >= 2,
+        "{links:?}"
+    );
+    for (query, figure) in &links {
+        if figure.contains('→') {
+            assert!(query.ends_with("&naik_kelas=not_reached:2026"), "{query}");
+            continue;
+        }
+        let list = app
+            .get(&format!("/umkm?{query}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            list.contains(&format!(">{figure} UMKM<")),
+            "{query} should list {figure}: {list}"
+        );
+    }
+    let never = app
+        .get("/umkm?region=36.74&status=verified&naik_kelas=not_reached:2026")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        never.contains(&format!(">{} UMKM<", reach.total - 3)),
+        "{never}"
+    );
+    assert!(never.contains("id=\"invite\""), "{never}");
     // A period of dates: June holds the clinic, July does not.
     let june = app
         .get("/kegiatan/jangkauan?dari=2026-06-01&sampai=2026-06-30")

@@ -57,6 +57,9 @@ pub enum GrowthFilter {
     Registered(i32),
     /// Active, and attended a programme activity in the year (what reach counts).
     ProgrammeReached(i32),
+    /// Attended no programme activity in the year (with `status=verified`, the "never
+    /// reached" the reach page counts, to be invited).
+    NotReached(i32),
     Reported(i32),
     Reached(Milestone, i32),
     ClassDown(i32),
@@ -70,6 +73,7 @@ impl GrowthFilter {
         match what {
             "registered" => Some(Self::Registered(year)),
             "reached" => Some(Self::ProgrammeReached(year)),
+            "not_reached" => Some(Self::NotReached(year)),
             "reported" => Some(Self::Reported(year)),
             "class_down" => Some(Self::ClassDown(year)),
             m => Milestone::parse(m).map(|m| Self::Reached(m, year)),
@@ -80,6 +84,7 @@ impl GrowthFilter {
         match self {
             Self::Registered(y) => format!("registered:{y}"),
             Self::ProgrammeReached(y) => format!("reached:{y}"),
+            Self::NotReached(y) => format!("not_reached:{y}"),
             Self::Reported(y) => format!("reported:{y}"),
             Self::ClassDown(y) => format!("class_down:{y}"),
             Self::Reached(m, y) => format!("{}:{y}", m.as_str()),
@@ -92,7 +97,7 @@ impl GrowthFilter {
         match self {
             Self::Reported(_) | Self::ClassDown(_) => true,
             Self::Reached(m, _) => m != Milestone::Formalised,
-            Self::Registered(_) | Self::ProgrammeReached(_) => false,
+            Self::Registered(_) | Self::ProgrammeReached(_) | Self::NotReached(_) => false,
         }
     }
 
@@ -111,6 +116,11 @@ impl GrowthFilter {
             }
             Self::ProgrammeReached(y) => format!(
                 "u.status <> 'inactive' AND u.id IN (SELECT r.umkm_id FROM reach_rollup r \
+                 WHERE r.year = {} AND r.attended > 0)",
+                args.int(Some(i64::from(y)))
+            ),
+            Self::NotReached(y) => format!(
+                "u.id NOT IN (SELECT r.umkm_id FROM reach_rollup r \
                  WHERE r.year = {} AND r.attended > 0)",
                 args.int(Some(i64::from(y)))
             ),
@@ -457,6 +467,10 @@ impl Database {
             }
             GrowthFilter::ProgrammeReached(y) => {
                 return Ok(Some(self.reached_count(region, y).await?));
+            }
+            GrowthFilter::NotReached(y) => {
+                let (reached, total) = self.reach_count(region, y).await?;
+                return Ok(Some(total - reached));
             }
             GrowthFilter::Reported(y) => (REPORTED, y),
             GrowthFilter::ClassDown(y) => (CLASS_DOWN, y),

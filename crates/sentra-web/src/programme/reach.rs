@@ -36,6 +36,10 @@ pub struct ReachRow {
     pub reached: String,
     pub never: String,
     pub share: String,
+    /// The registry lists behind the figures (over a calendar year, for a group the list can
+    /// filter by): those reached, and those never reached, to invite.
+    pub reached_href: Option<String>,
+    pub never_href: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -52,6 +56,8 @@ pub struct ReachPage {
     pub regions: Vec<(String, String)>,
     /// (title, rows): by sector, by size class.
     pub tables: Vec<(String, Vec<ReachRow>)>,
+    /// All those never reached in the year, to invite.
+    pub never_href: Option<String>,
     pub repeated: Vec<(String, String)>,
     pub repeated_title: String,
     /// What changed for those reached: (what, how many, share of the reached).
@@ -94,11 +100,13 @@ impl ReachQuery {
     }
 }
 
-/// The table rows of groups (key, total, reached), each labelled.
+/// The table rows of groups (key, total, reached), each labelled; with `list`, each figure
+/// links to the registry list behind it (`list(key, reached)`).
 fn reach_rows(
     lang: Lang,
     groups: &[(String, i64, i64)],
     label: &dyn Fn(&str) -> String,
+    list: &dyn Fn(&str, bool) -> Option<String>,
 ) -> Vec<ReachRow> {
     groups
         .iter()
@@ -108,15 +116,28 @@ fn reach_rows(
             reached: format_thousands(*reached),
             never: format_thousands(total - reached),
             share: lang.share(*reached, *total),
+            reached_href: list(k, true),
+            never_href: list(k, false),
         })
         .collect()
 }
 
-/// The tables of reach: by sector, by size class.
+/// The registry list of the verified businesses of `region` (as reach counts them) that an
+/// activity reached in `year`, or that none did, narrowed by `extra` (`sector=kuliner`).
+fn reach_list(region: &RegionCode, year: i32, reached: bool, extra: &str) -> String {
+    let filter = if reached { "reached" } else { "not_reached" };
+    format!(
+        "/umkm?region={}&status=verified{extra}&naik_kelas={filter}:{year}",
+        region.as_str()
+    )
+}
+
+/// The tables of reach: by sector, by size class; over a year their figures link to lists.
 fn tables(
     lang: Lang,
     found: &Reach,
     sectors: &[sentra_storage::Sector],
+    lists: Option<(&RegionCode, i32)>,
 ) -> Vec<(String, Vec<ReachRow>)> {
     let by_sector = |code: &str| sector_label(lang, sectors, code);
     let size_label = |code: &str| {
@@ -126,14 +147,21 @@ fn tables(
             lang.t(&format!("size.{code}")).into_owned()
         }
     };
+    // A business of no known size class has no list filter to link to.
+    let list_by = |param: &'static str| {
+        move |key: &str, reached: bool| {
+            let (region, year) = lists?;
+            (!key.is_empty()).then(|| reach_list(region, year, reached, &format!("&{param}={key}")))
+        }
+    };
     vec![
         (
             lang.t("activity.by_sector").into_owned(),
-            reach_rows(lang, &found.by_sector, &by_sector),
+            reach_rows(lang, &found.by_sector, &by_sector, &list_by("sector")),
         ),
         (
             lang.t("activity.by_size").into_owned(),
-            reach_rows(lang, &found.by_size, &size_label),
+            reach_rows(lang, &found.by_size, &size_label, &list_by("size")),
         ),
     ]
 }
@@ -230,7 +258,15 @@ async fn reach(ctx: PageCtx, PageQuery(q): PageQuery<ReachQuery>) -> PageResult 
         times,
         region: region.as_str().to_string(),
         regions: area_choices(state, scope.region_code()),
-        tables: tables(lang, &found, &sectors),
+        tables: tables(
+            lang,
+            &found,
+            &sectors,
+            range.is_none().then_some((&region, year)),
+        ),
+        never_href: range
+            .is_none()
+            .then(|| reach_list(&region, year, false, "")),
         repeated: found
             .repeated
             .iter()

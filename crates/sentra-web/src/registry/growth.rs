@@ -45,6 +45,7 @@ pub fn filter_label(lang: Lang, f: GrowthFilter) -> String {
     let (what, year) = match f {
         GrowthFilter::Registered(y) => (lang.t("growth.registered").into_owned(), y),
         GrowthFilter::ProgrammeReached(y) => (lang.t("growth.reached").into_owned(), y),
+        GrowthFilter::NotReached(y) => (lang.t("growth.not_reached").into_owned(), y),
         GrowthFilter::Reported(y) => (lang.t("growth.reported").into_owned(), y),
         GrowthFilter::ClassDown(y) => (lang.t("growth.class_down").into_owned(), y),
         GrowthFilter::Reached(m, y) => (milestone_label(lang, m), y),

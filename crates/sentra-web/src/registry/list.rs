@@ -59,6 +59,8 @@ pub struct ListPage {
     /// The naik-kelas filter when one is on (it has no select: dashboards link to it): its
     /// value, what it means, and the list without it.
     pub growth: Option<(String, String, String)>,
+    /// The list is of those no activity reached in a year: say how to invite them.
+    pub invite: bool,
 }
 
 pub(super) fn status_class(s: UmkmStatus) -> &'static str {
@@ -145,6 +147,7 @@ pub(super) async fn list(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult 
         export_query: export_query(&pairs),
         next_href: (page.page < pages).then(|| link_to(page.page + 1)),
         growth: params.filter.growth.map(|g| growth_filter(lang, g, &pairs)),
+        invite: matches!(params.filter.growth, Some(GrowthFilter::NotReached(_))),
         rows,
         errors,
         scope_name: region_name(tree, home.as_str()),
