@@ -169,6 +169,8 @@ const pages = () => [
   ["field-app", "operator", "/lapangan/"],
   ["owner-new", "owner", "/umkm/new"],
   ["owner-registry", "owner", "/umkm"],
+  ["curate", "curator", "/kurasi"],
+  ["never-reached", "admin", `/umkm?region=36.74&status=verified&naik_kelas=not_reached:${new Date().getFullYear()}`],
 ];
 
 for (const [size, viewport] of [["phone", PHONE], ["desktop", DESKTOP]]) {

@@ -46,7 +46,6 @@ impl Chrome {
         let role = caller.user.role;
         let links = [
             ("/kerja", "nav.work", VerifyRegistry),
-            ("/kurasi", "nav.curate", CurateEkatalog),
             ("/umkm", "nav.registry", ReadRegistry),
             ("/katalog", "nav.catalog", ReadRegistry),
             ("/dasbor", "nav.dashboard", ReadDashboards),
@@ -72,6 +71,11 @@ impl Chrome {
             .collect();
         if role == sentra_domain::account::Role::Owner {
             self.nav.insert(0, self.link("/usaha", "nav.mine"));
+        }
+        // The curator's own start; an admin, who may curate too, has the dashboard (and a
+        // header that must stay on two rows).
+        if role == sentra_domain::account::Role::Curator {
+            self.nav.insert(0, self.link("/kurasi", "nav.curate"));
         }
         if role.can(BuyFromEkatalog) {
             // Government buyers shop the e-katalog lokal (Perpres 12/2021 Pasal 65).
