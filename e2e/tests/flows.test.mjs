@@ -4,7 +4,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { startSentra, accounts, PASSWORD } from "../lib/server.mjs";
-import { launch, newContext, signIn, screenshot, PHONE } from "../lib/browser.mjs";
+import { launch, newContext, signIn, screenshot, horizontalOverflow, layoutProblems, PHONE } from "../lib/browser.mjs";
 
 let server, browser;
 before(async () => {
@@ -139,6 +139,8 @@ for (const js of [true, false]) {
         assert.match(likely, /Keripik Tempe Bu Rina Jaya, Jurangmangu Barat, Pondok Aren/);
         assert.match(likely, /NIK sama/);
         await screenshot(page, "umkm-likely.phone");
+        assert.deepEqual(await layoutProblems(page), [], "the comparison fits a phone");
+        assert.equal(await horizontalOverflow(page), 0, "nothing runs off the screen");
         await submit(page, page.getByRole("button", { name: /simpan sebagai usaha baru/ }));
       }
       assert.match(new URL(page.url()).pathname, /^\/umkm\/[0-9a-z-]+$/);
