@@ -98,6 +98,14 @@ EOF
   for n in 1 2; do
     "$HA_CTL" config set --pgdata "$HA_DIR/node$n" timeout.network_partition_timeout 3 >/dev/null || return 1
   done
+  # pg_auto_failover keeps 8 GB of WAL on each node (wal_keep_size) for a standby to catch up
+  # from; the suite writes that much and more, which with two nodes filled a CI machine's disk.
+  # 1 GB is plenty for a standby on the same loopback.
+  local port
+  for port in "$HA_NODE1_PORT" "$HA_NODE2_PORT"; do
+    ha_psql "$port" "ALTER SYSTEM SET wal_keep_size = '1GB'" >/dev/null || return 1
+    ha_psql "$port" "SELECT pg_reload_conf()" >/dev/null || return 1
+  done
   HA_URL="postgres://postgres@127.0.0.1:$HA_NODE1_PORT,127.0.0.1:$HA_NODE2_PORT/postgres?target_session_attrs=read-write"
   export HA_URL HA_CTL HA_DIR HA_MONITOR_PORT HA_NODE1_PORT HA_NODE2_PORT
 }
