@@ -52,10 +52,10 @@ async fn find_pair(
     Ok(ctx.db().duplicate_pair(&ctx.scope(), a, b).await?)
 }
 
-pub(crate) fn reasons_text(l: Lang, reasons: &[String]) -> String {
+pub(crate) fn reasons_text(l: Lang, reasons: &[impl AsRef<str>]) -> String {
     reasons
         .iter()
-        .map(|r| l.t(&format!("dup.reason_{r}")).into_owned())
+        .map(|r| l.t(&format!("dup.reason_{}", r.as_ref())).into_owned())
         .collect::<Vec<_>>()
         .join(", ")
 }

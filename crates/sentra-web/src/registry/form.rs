@@ -345,32 +345,29 @@ fn likely_rows(
     };
     likely
         .into_iter()
-        .map(|d| {
-            let reasons: Vec<String> = d.reasons.iter().map(|r| r.to_string()).collect();
-            LikelyRow {
-                href: format!("/umkm/{}", d.id),
-                rows: vec![
-                    (
-                        field_label(lang, "name"),
-                        typed.name.clone(),
-                        d.name.clone(),
-                    ),
-                    (
-                        field_label(lang, "owner_name"),
-                        typed.owner_name.clone(),
-                        d.owner_name.clone(),
-                    ),
-                    (
-                        field_label(lang, "village_code"),
-                        place(typed.village_code.as_str()),
-                        place(&d.village_code),
-                    ),
-                ],
-                place: place(&d.village_code),
-                name: d.name,
-                score: d.score,
-                reasons: crate::registry::duplicates::reasons_text(lang, &reasons),
-            }
+        .map(|d| LikelyRow {
+            href: format!("/umkm/{}", d.id),
+            rows: vec![
+                (
+                    field_label(lang, "name"),
+                    typed.name.clone(),
+                    d.name.clone(),
+                ),
+                (
+                    field_label(lang, "owner_name"),
+                    typed.owner_name.clone(),
+                    d.owner_name.clone(),
+                ),
+                (
+                    field_label(lang, "village_code"),
+                    place(typed.village_code.as_str()),
+                    place(&d.village_code),
+                ),
+            ],
+            place: place(&d.village_code),
+            name: d.name,
+            score: d.score,
+            reasons: crate::registry::duplicates::reasons_text(lang, &d.reasons),
         })
         .collect()
 }
