@@ -116,7 +116,8 @@ export async function screenshot(page, name) {
  * - every target (link, button, field, summary) is at least 24×24 CSS px, or far enough from
  *   the others that a 24 px circle on its centre touches none of them (WCAG 2.2 SC 2.5.8,
  *   whose spacing exception also covers links inside a sentence);
- * - no two pieces of text are drawn over each other;
+ * - no two pieces of text are drawn over each other (text scrolling under an opaque sticky bar is
+ *   covered, not drawn over);
  * - no ISO date or month (2026-12-05, 2026-12), UUID or snake_case code in the visible text.
  */
 export async function layoutProblems(page) {
@@ -173,11 +174,21 @@ export async function layoutProblems(page) {
       range.selectNodeContents(n);
       for (const r of range.getClientRects()) if (r.width > 1 && r.height > 1) runs.push({ n, r });
     }
+    // A sticky or fixed bar with a background (a form's sticky save) covers the text scrolling
+    // under it: hidden, not drawn over.
+    const coverOf = (n) => {
+      for (let a = n.parentElement; a && a !== document.body; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        if ((s.position === "sticky" || s.position === "fixed") && s.backgroundColor !== "rgba(0, 0, 0, 0)") return a;
+      }
+      return null;
+    };
     let overlaps = 0;
     for (let i = 0; i < runs.length && overlaps < 5; i++) {
       for (let j = i + 1; j < runs.length; j++) {
         const a = runs[i], b = runs[j];
         if (a.n === b.n) continue;
+        if (coverOf(a.n) !== coverOf(b.n)) continue;
         const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
         const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
         if (w > 2 && h > 4) {

@@ -98,3 +98,59 @@ test("an operator starts on her area's work and opens the drafts waiting for her
   assert.equal(listed, n, "the count on the work page is the list behind it");
   await context.close();
 });
+
+// An FGD participant on a phone: one row of boxes per pair (no 17-option dropdown), progress
+// over the form, one suggestion at a time when answers contradict, taken with one tap.
+test("an FGD participant answers on a phone and is guided to consistent answers, with and without JavaScript", async () => {
+  const office = await newContext(browser);
+  const admin = await office.newPage();
+  await signIn(admin, server.url, accounts.admin.login);
+  await admin.goto(`${server.url}/unggulan`);
+  await admin.getByLabel("Judul", { exact: true }).fill("Produk unggulan FGD ponsel");
+  await Promise.all([admin.waitForURL(/done=created/), admin.getByRole("button", { name: "Buat putaran" }).click()]);
+  // The template is Permendagri 9/2014's criteria in clusters; this round keeps three of them.
+  assert.match(await admin.locator("#f-criteria").inputValue(), /^Manfaat ekonomi\n- Penyerapan tenaga kerja/);
+  await admin.locator("#f-criteria").fill("Tenaga kerja\nPasar\nBahan baku");
+  await admin.getByLabel("Kandidat produk", { exact: true }).fill("Keripik ; kuliner\nAnyaman ; kriya");
+  await admin.locator("#f-mode").selectOption("rating");
+  await Promise.all([admin.waitForURL(/done=saved/), admin.locator("#setup button[type=submit]").click()]);
+  const links = [];
+  for (const name of ["Peserta dengan skrip", "Peserta tanpa skrip"]) {
+    await admin.getByLabel("Nama peserta", { exact: true }).fill(name);
+    await Promise.all([admin.waitForLoadState("load"), admin.getByRole("button", { name: "Tambah peserta dan buat tautannya" }).click()]);
+    links.push(new URL((await admin.locator("#new-link code").textContent()).trim()).pathname);
+  }
+  await Promise.all([admin.waitForURL(/done=status/), admin.getByRole("button", { name: "Buka untuk peserta" }).click()]);
+  await office.close();
+
+  for (const [k, js] of [[0, true], [1, false]]) {
+    const context = await phone(js);
+    const page = await context.newPage();
+    await page.goto(server.url + links[k]);
+    assert.equal(await page.locator("select").count(), 0, "no dropdowns");
+    assert.match(await page.locator("#progress").innerText(), /Bagian 1\/4 · 0 dari 9 jawaban terisi/);
+    // The first pair's boxes are in the first screen, each a 44 px target.
+    const box = await page.locator('label[for="p0_1-a3"]').boundingBox();
+    assert.ok(box.y + box.height < 740, `first pair at ${box.y}px`);
+    assert.ok(box.height >= 44 && box.width >= 24, `box ${box.width}×${box.height}`);
+    // Jobs 3× market, market 3× materials, yet materials 5× jobs: a contradiction.
+    for (const id of ["p0_1-a3", "p0_2-b5", "p1_2-a3"]) await page.locator(`label[for="${id}"]`).tap();
+    if (js) assert.match(await page.locator("#p0_1 .chosen").innerText(), /Tenaga kerja — sedikit lebih penting \(3\)/);
+    assert.deepEqual(await layoutProblems(page), []);
+    await screenshot(page, `journey-fgd-answers.${js ? "js" : "nojs"}`);
+    await Promise.all([page.waitForURL(/tersimpan=1/), page.getByRole("button", { name: "Simpan bagian ini" }).tap()]);
+    assert.match(await page.locator("#consistency").innerText(), /belum sejalan/);
+    assert.equal(await page.getByRole("button", { name: "Pakai nilai ini" }).count(), 1, "one suggestion at a time");
+    assert.match(await page.locator("#suggestion").innerText(), /Anda menilai Tenaga kerja sedikit lebih penting \(3\) daripada Pasar/);
+    assert.deepEqual(await layoutProblems(page), []);
+    await screenshot(page, `journey-fgd-suggestion.${js ? "js" : "nojs"}`);
+    // The same address comes back (saved again): wait for the new page itself.
+    await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Pakai nilai ini" }).tap()]);
+    assert.match(await page.locator("#consistency").innerText(), /Tersimpan dan konsisten/);
+    assert.match(await page.locator("#progress").innerText(), /3 dari 9 jawaban terisi/);
+    // On to the candidates: rated 1–9, one row of boxes each.
+    await Promise.all([page.waitForURL(/bagian=1/), page.getByRole("link", { name: /Bagian berikutnya/ }).tap()]);
+    assert.equal(await page.locator('#r0 input[type="radio"]').count(), 9);
+    await context.close();
+  }
+});

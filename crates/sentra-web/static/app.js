@@ -58,3 +58,13 @@ document.querySelectorAll("a[data-back]").forEach(function (a) {
 document.querySelectorAll("button[data-print]").forEach(function (b) {
   b.addEventListener("click", function () { window.print(); });
 });
+// The FGD's scales: the answer just tapped, in words under its pair.
+document.addEventListener("change", function (e) {
+  var el = e.target;
+  if (!el || el.type !== "radio" || !el.closest) return;
+  var pair = el.closest("fieldset.pair");
+  var out = pair && pair.querySelector(".chosen");
+  if (!out) return;
+  var words = pair.querySelector('label[for="' + el.id + '"] .visually-hidden');
+  out.textContent = el.value === "" || !words ? "" : words.textContent;
+});

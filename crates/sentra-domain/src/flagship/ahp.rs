@@ -464,6 +464,53 @@ pub fn suggestions(m: &PairwiseMatrix, method: Method, limit: usize) -> Vec<Sugg
     out
 }
 
+/// What a participant is told about a section once saved: its consistency, the one change that
+/// helps most with the judgements that show the contradiction, and whether one change cannot
+/// fix it (the section is far off and is better answered again).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guidance {
+    pub cr: f64,
+    pub consistent: bool,
+    /// The change that lowers CR the most (none when consistent or nothing helps).
+    pub suggestion: Option<Suggestion>,
+    /// The element `k` through which the suggested pair contradicts the others: the participant
+    /// judged i against k and k against j, which together say something else of i against j.
+    pub via: Option<usize>,
+    /// Inconsistent even with the best single change: several judgements disagree.
+    pub far_off: bool,
+}
+
+/// A section's guidance, one suggestion at a time (none when the matrix cannot be computed).
+pub fn guidance(m: &PairwiseMatrix, method: Method) -> Option<Guidance> {
+    let p = priorities(m, method).ok()?;
+    let suggestion = suggestions(m, method, 1).into_iter().next();
+    let via = suggestion
+        .as_ref()
+        .and_then(|s| contradiction_via(m, s.i, s.j));
+    let far_off = !p.consistent() && suggestion.as_ref().is_none_or(|s| s.cr_after >= CR_LIMIT);
+    Some(Guidance {
+        cr: p.cr,
+        consistent: p.consistent(),
+        suggestion,
+        via,
+        far_off,
+    })
+}
+
+/// The element k whose two judgements (i to k, k to j) imply a value for i to j furthest from
+/// the one given, on the logarithmic scale: the plainest way to show a contradiction.
+pub fn contradiction_via(m: &PairwiseMatrix, i: usize, j: usize) -> Option<usize> {
+    let given = m.get(i, j)?;
+    (0..m.n)
+        .filter(|&k| k != i && k != j)
+        .filter_map(|k| {
+            let implied = m.get(i, k)? * m.get(k, j)?;
+            Some((k, (implied.ln() - given.ln()).abs()))
+        })
+        .max_by(|a, b| a.1.partial_cmp(&b.1).unwrap_or(std::cmp::Ordering::Equal))
+        .map(|(k, _)| k)
+}
+
 /// Group judgements by weighted geometric mean (aggregation of individual judgements): each
 /// aᵢⱼ over the participants who gave it, weighted; a pair nobody judged stays missing. The
 /// result is reciprocal because the geometric mean of reciprocals is the reciprocal.
@@ -666,6 +713,35 @@ mod tests {
         assert_eq!((s[0].i, s[0].j), (0, 2));
         assert!(s[0].suggested > 1.0, "{s:?}");
         assert!(s.windows(2).all(|w| w[0].cr_after <= w[1].cr_after));
+    }
+
+    #[test]
+    fn guidance_gives_one_suggestion_and_shows_the_contradiction() {
+        // A > B (3), B > C (3), but C ≫ A (5): through B, A should be well above C.
+        let m = matrix(&[(0, 1, 3.0), (1, 2, 3.0), (0, 2, 1.0 / 5.0)], 3);
+        let g = guidance(&m, Method::Eigenvector).unwrap();
+        assert!(!g.consistent);
+        let s = g.suggestion.as_ref().unwrap();
+        assert_eq!((s.i, s.j), (0, 2));
+        assert_eq!(g.via, Some(1), "the judgements through B contradict A ↔ C");
+        assert!(!g.far_off, "one change fixes it: {g:?}");
+        // Judgements that disagree everywhere (each odd step 9, each even step 1/9): no single
+        // change brings the section near; it is better answered again.
+        let mut wild = PairwiseMatrix::new(6);
+        for i in 0..6 {
+            for j in i + 1..6 {
+                wild.set(i, j, Some(if (j - i) % 2 == 1 { 9.0 } else { 1.0 / 9.0 }));
+            }
+        }
+        let g = guidance(&wild, Method::Eigenvector).unwrap();
+        assert!(g.cr > 0.5, "{}", g.cr);
+        assert!(g.far_off, "{g:?}");
+        // A consistent section: nothing to suggest, nothing far off.
+        let fine = matrix(&[(0, 1, 2.0), (1, 2, 2.0), (0, 2, 4.0)], 3);
+        let g = guidance(&fine, Method::Eigenvector).unwrap();
+        assert!(g.consistent && g.suggestion.is_none() && !g.far_off && g.via.is_none());
+        // Nothing to compute: no guidance.
+        assert!(guidance(&PairwiseMatrix::new(3), Method::Eigenvector).is_none());
     }
 
     #[test]

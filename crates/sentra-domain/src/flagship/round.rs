@@ -18,22 +18,77 @@ use crate::FieldErrors;
 /// The most candidates a round compares (pairwise comparisons beyond 15 are beyond people).
 pub const MAX_CANDIDATES: usize = MAX_ELEMENTS;
 
-/// Permendagri 9/2014's criteria for choosing a region's flagship products, as a round's
-/// starting template (codes, Indonesian names); offices edit them.
-pub const PERMENDAGRI_9_2014: [(&str, &str); 12] = [
-    ("tenaga_kerja", "Penyerapan tenaga kerja"),
-    ("kontribusi", "Sumbangan terhadap perekonomian"),
-    ("sektor_basis", "Sektor basis ekonomi daerah"),
-    ("terbarukan", "Dapat diperbaharui"),
-    ("sosial_budaya", "Sosial budaya"),
-    ("pasar", "Ketersediaan pasar"),
-    ("bahan_baku", "Bahan baku"),
-    ("modal", "Modal"),
-    ("sarana", "Sarana dan prasarana produksi"),
-    ("teknologi", "Teknologi"),
-    ("manajemen", "Manajemen usaha"),
-    ("harga", "Harga"),
+/// The most elements a participant compares in one matrix: Saaty's advice (people judge 7 ± 2
+/// things at once reliably; beyond that consistency falls apart). A setup with more asks for
+/// clusters, or for candidates to be rated.
+pub const MAX_COMPARED: usize = 9;
+
+/// Permendagri 9/2014 (Pasal 4) names twelve criteria for a region's flagship products.
+/// Compared in one matrix they are 66 pairs, beyond anyone's consistency; grouped into four
+/// clusters (our grouping, editable by the office) they are 6 + 3 + 1 + 10 + 1 = 21 pairs, no
+/// matrix over five.
+pub const PERMENDAGRI_9_2014: [Cluster; 4] = [
+    (
+        "manfaat_ekonomi",
+        "Manfaat ekonomi",
+        &[
+            ("tenaga_kerja", "Penyerapan tenaga kerja"),
+            ("kontribusi", "Sumbangan terhadap perekonomian"),
+            ("sektor_basis", "Sektor basis ekonomi daerah"),
+        ],
+    ),
+    (
+        "pasar_harga",
+        "Pasar dan harga",
+        &[("pasar", "Ketersediaan pasar"), ("harga", "Harga")],
+    ),
+    (
+        "sumber_daya",
+        "Sumber daya produksi",
+        &[
+            ("bahan_baku", "Bahan baku"),
+            ("modal", "Modal"),
+            ("sarana", "Sarana dan prasarana produksi"),
+            ("teknologi", "Teknologi"),
+            ("manajemen", "Manajemen usaha"),
+        ],
+    ),
+    (
+        "keberlanjutan",
+        "Keberlanjutan",
+        &[
+            ("terbarukan", "Dapat diperbaharui"),
+            ("sosial_budaya", "Sosial budaya"),
+        ],
+    ),
 ];
+
+/// A cluster of the template: its code, its name, its criteria as (code, name).
+pub type Cluster = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// The template as criteria in order: each cluster followed by its criteria.
+pub fn permendagri_9_2014() -> Vec<Criterion> {
+    let mut out = Vec::new();
+    for (code, name, under) in PERMENDAGRI_9_2014 {
+        out.push(Criterion {
+            code: code.into(),
+            parent: None,
+            name: name.into(),
+        });
+        for (sub, sub_name) in under {
+            out.push(Criterion {
+                code: (*sub).into(),
+                parent: Some(code.into()),
+                name: (*sub_name).into(),
+            });
+        }
+    }
+    out
+}
 
 /// A participant's group in the FGD.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -180,6 +235,20 @@ impl Hierarchy {
             }
         }
         out
+    }
+
+    /// The criteria nodes comparing more than [`MAX_COMPARED`] elements: `""` for the main
+    /// criteria, a criterion's code for its sub-criteria. A round's setup refuses them (stored
+    /// rounds made before the limit still compute).
+    pub fn oversized(&self) -> Vec<String> {
+        std::iter::once(String::new())
+            .chain(self.children(None).iter().map(|c| c.code.clone()))
+            .filter(|node| {
+                self.children(Some(node.as_str()).filter(|n| !n.is_empty()))
+                    .len()
+                    > MAX_COMPARED
+            })
+            .collect()
     }
 
     /// The elements of a node, in order (criteria, or `n` candidates under a leaf).
@@ -580,6 +649,45 @@ mod tests {
         let step = (beyond * 20.0).ceil() as usize;
         let at = &s[2].curve[step.min(20)];
         assert!(at[0] > at[1], "Tom ahead past the bound: {at:?}");
+    }
+
+    #[test]
+    fn the_permendagri_template_is_a_hierarchy_people_can_judge() {
+        let criteria = permendagri_9_2014();
+        let h = Hierarchy::new(criteria.clone()).unwrap();
+        assert_eq!(h.leaves().len(), 12, "all twelve criteria of Pasal 4");
+        assert!(h.oversized().is_empty());
+        let setup = Setup {
+            hierarchy: &h,
+            candidates: 3,
+            mode: CandidateMode::Rating,
+            method: Method::Eigenvector,
+        };
+        let pairs: usize = setup
+            .pairwise_nodes()
+            .iter()
+            .map(|n| {
+                let k = setup.node_size(n);
+                k * (k - 1) / 2
+            })
+            .sum();
+        assert_eq!(pairs, 21, "instead of 66 in one matrix");
+        // Twelve in one matrix are refused by the setup, named by node.
+        let flat: Vec<Criterion> = criteria
+            .iter()
+            .filter(|c| c.parent.is_some())
+            .map(|c| crit(&c.code, None))
+            .collect();
+        assert_eq!(
+            Hierarchy::new(flat).unwrap().oversized(),
+            vec![String::new()]
+        );
+        let mut wide = vec![crit("a", None), crit("b", None)];
+        wide.extend((0..10).map(|k| crit(&format!("a{k}"), Some("a"))));
+        assert_eq!(
+            Hierarchy::new(wide).unwrap().oversized(),
+            vec!["a".to_string()]
+        );
     }
 
     #[test]

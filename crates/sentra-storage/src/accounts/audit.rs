@@ -648,7 +648,7 @@ pub struct AuditFilter {
 }
 
 impl Database {
-    /// Entries about records and accounts inside the scope, newest first.
+    /// Entries about records, accounts and flagship rounds inside the scope, newest first.
     pub async fn audit_entries(
         &self,
         scope: &sentra_domain::scope::Scope,
@@ -668,7 +668,8 @@ impl Database {
             format!("{}.%", region.as_str()),
         ];
         let mut conds = vec![format!(
-            "((u.id IS NOT NULL AND u.{column} = $1) OR (s.id IS NOT NULL AND (s.scope = $1 OR s.scope LIKE $2)))"
+            "((u.id IS NOT NULL AND u.{column} = $1) OR (s.id IS NOT NULL AND (s.scope = $1 OR s.scope LIKE $2)) \
+             OR (f.id IS NOT NULL AND (f.region_code = $1 OR f.region_code LIKE $2)))"
         )];
         let mut push = |cond: &str, value: String| {
             binds.push(value);
@@ -688,7 +689,8 @@ impl Database {
             push("a.at < $?", format!("{t}T99"));
         }
         let from = "FROM audit_log a LEFT JOIN umkm u ON a.entity = 'umkm' AND u.id = a.entity_id \
-                    LEFT JOIN users s ON a.entity = 'user' AND s.id = a.entity_id";
+                    LEFT JOIN users s ON a.entity = 'user' AND s.id = a.entity_id \
+                    LEFT JOIN flagship_rounds f ON a.entity = 'flagship_round' AND f.id = a.entity_id";
         let where_ = conds.join(" AND ");
         let count_sql = format!("SELECT COUNT(*) {from} WHERE {where_}");
         let mut q = sqlx::query(&count_sql);

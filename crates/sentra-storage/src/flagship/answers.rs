@@ -67,6 +67,7 @@ impl Database {
                 organisation: organisation.map(str::to_string),
                 submitted_at: None,
                 answers: 0,
+                counted_anyway_by: None,
             },
             secret,
         ))
@@ -118,10 +119,65 @@ impl Database {
         Ok(())
     }
 
+    /// Counts an inconsistent participant in the group's result anyway (`counted`), or leaves
+    /// them out again, as the facilitator decides; not once the result is published (withdraw
+    /// it first). Audited with the decision.
+    pub async fn count_participant_anyway(
+        &self,
+        scope: &Scope,
+        round_id: &str,
+        participant_id: &str,
+        counted: bool,
+        actor: &Actor,
+    ) -> Result<()> {
+        let r = self.round(scope, round_id).await?;
+        if r.status == RoundStatus::Published {
+            return Err(invalid("participants", "round_published"));
+        }
+        let mut tx = self.pool.begin().await?;
+        audit::begin_write(&mut tx).await?;
+        let (by, at) = if counted {
+            (Some(actor.name.clone()), Some(now_text()))
+        } else {
+            (None, None)
+        };
+        let done = sqlx::query(
+            "UPDATE flagship_participants SET counted_anyway_by = $1, counted_anyway_at = $2 \
+             WHERE id = $3 AND round_id = $4",
+        )
+        .bind(by)
+        .bind(at)
+        .bind(participant_id)
+        .bind(round_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StorageError::NotFound);
+        }
+        let changes = serde_json::json!({ "participant": participant_id, "counted": counted });
+        audit::append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            if counted {
+                "count_inconsistent_participant"
+            } else {
+                "leave_out_inconsistent_participant"
+            },
+            "flagship_round",
+            Some(round_id),
+            &changes,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A round's participants with how far each has answered.
     pub async fn round_participants(&self, round_id: &str) -> Result<Vec<ParticipantRow>> {
         let rows = sqlx::query(
             "SELECT p.id, p.round_id, p.name, p.grp, p.organisation, p.submitted_at, \
+             p.counted_anyway_by, \
              (SELECT COUNT(*) FROM flagship_judgements j WHERE j.participant_id = p.id) \
              + (SELECT COUNT(*) FROM flagship_ratings r WHERE r.participant_id = p.id) AS answers \
              FROM flagship_participants p WHERE p.round_id = $1 ORDER BY p.created_at, p.id",
@@ -139,6 +195,7 @@ impl Database {
     ) -> Result<(RoundRecord, ParticipantRow)> {
         let r = sqlx::query(
             "SELECT p.id, p.round_id, p.name, p.grp, p.organisation, p.submitted_at, \
+             p.counted_anyway_by, \
              CAST(0 AS BIGINT) AS answers FROM flagship_participants p WHERE p.token_hash = $1",
         )
         .bind(secret_hash(secret))
@@ -305,5 +362,6 @@ fn participant_from_row(r: &sqlx::any::AnyRow) -> Result<ParticipantRow> {
         organisation: r.try_get("organisation")?,
         submitted_at: r.try_get("submitted_at")?,
         answers: r.try_get("answers")?,
+        counted_anyway_by: r.try_get("counted_anyway_by")?,
     })
 }

@@ -121,6 +121,9 @@ pub struct ParticipantRow {
     pub submitted_at: Option<String>,
     /// Judgements and ratings given so far.
     pub answers: i64,
+    /// Counted in the group's result although inconsistent: by whom (the facilitator's
+    /// decision); `None` leaves an inconsistent participant out.
+    pub counted_anyway_by: Option<String>,
 }
 
 /// A round in a list.

@@ -2,7 +2,7 @@
 //! figures their location quotients are computed from.
 
 use sentra_domain::flagship::lq::Measure;
-use sentra_domain::flagship::round::{Criterion, PERMENDAGRI_9_2014};
+use sentra_domain::flagship::round::{Criterion, permendagri_9_2014};
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
 use sqlx::Row;
@@ -45,15 +45,16 @@ impl Database {
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        for (i, (code, name)) in PERMENDAGRI_9_2014.iter().enumerate() {
+        for (i, c) in permendagri_9_2014().iter().enumerate() {
             sqlx::query(
-                "INSERT INTO flagship_criteria (round_id, code, position, name) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO flagship_criteria (round_id, code, parent_code, position, name) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&id)
-            .bind(*code)
+            .bind(&c.code)
+            .bind(&c.parent)
             .bind(i as i64)
-            .bind(*name)
+            .bind(&c.name)
             .execute(&mut *tx)
             .await?;
         }

@@ -49,7 +49,8 @@ fn filter(q: &AuditQuery) -> AuditFilter {
         |v: &str| text(v).filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
     AuditFilter {
         actor: text(&q.actor).map(|a| a.to_lowercase()),
-        entity: text(&q.entity).filter(|e| ["umkm", "user"].contains(&e.as_str())),
+        entity: text(&q.entity)
+            .filter(|e| ["umkm", "user", "flagship_round"].contains(&e.as_str())),
         from: day(&q.from),
         to: day(&q.to),
     }

@@ -25,6 +25,11 @@ pub fn routes() -> Routes {
             manage,
             remove_participant,
         )
+        .post(
+            "/unggulan/{round}/peserta/hitung",
+            manage,
+            count_participant,
+        )
         .post("/unggulan/{round}/status", manage, move_round)
 }
 
@@ -145,6 +150,36 @@ async fn remove_participant(
         .await;
     match removed {
         Ok(()) => Ok(Redirect::to(&format!("/unggulan/{id}?done=removed")).into_response()),
+        Err(StorageError::Invalid(e)) => show_round(&ctx, &id, None, Extra::refused(e)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The facilitator counts an inconsistent participant in the group's result anyway
+/// (`hitung=1`), or leaves them out again (`hitung=0`); recorded with who decided.
+async fn count_participant(
+    ctx: PageCtx,
+    Path(id): Path<String>,
+    FormPairs(f): FormPairs,
+) -> PageResult {
+    // The round first: not found outside the caller's scope, whatever the form says.
+    ctx.db().round(&ctx.scope(), &id).await?;
+    let counted = match form_value(&f, "hitung") {
+        "1" => true,
+        "0" => false,
+        _ => {
+            let mut e = FieldErrors::new();
+            e.push("participants", "choice_invalid");
+            return show_round(&ctx, &id, None, Extra::refused(e)).await;
+        }
+    };
+    let participant = form_value(&f, "participant");
+    let done = ctx
+        .db()
+        .count_participant_anyway(&ctx.scope(), &id, participant, counted, &ctx.caller.actor)
+        .await;
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/unggulan/{id}/hasil#consistency")).into_response()),
         Err(StorageError::Invalid(e)) => show_round(&ctx, &id, None, Extra::refused(e)).await,
         Err(e) => Err(e.into()),
     }

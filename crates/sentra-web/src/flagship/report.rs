@@ -151,6 +151,13 @@ fn audit_participant(
         .t(&format!("flagship.group_{}", p.group.as_str()))
         .into_owned();
     let setup = round.setup(hierarchy);
+    let in_result = lang
+        .t(if crate::flagship::results::counted(round, p, resp) {
+            "flagship.counted"
+        } else {
+            "flagship.left_out"
+        })
+        .into_owned();
     for node in setup.pairwise_nodes() {
         let label = crate::flagship::fgd::node_label(lang, round, hierarchy, &node);
         let Some(m) = resp.matrices.get(&node) else {
@@ -176,6 +183,7 @@ fn audit_participant(
                 Cell::Text(label.clone()),
                 Cell::Decimal(pr.cr, 3),
                 Cell::Count(pr.missing as i64),
+                Cell::Text(in_result.clone()),
             ]);
         }
     }
@@ -253,6 +261,7 @@ fn audit_sheets(
                 t("flagship.section"),
                 "CR".into(),
                 t("flagship.missing"),
+                t("flagship.in_result"),
             ],
             rows.consistency,
         ),

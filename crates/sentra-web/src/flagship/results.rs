@@ -50,6 +50,7 @@ pub struct GroupView {
 }
 
 pub struct ParticipantConsistency {
+    pub id: String,
     pub name: String,
     pub group: String,
     pub submitted: bool,
@@ -57,6 +58,11 @@ pub struct ParticipantConsistency {
     pub max_cr: String,
     pub consistent: bool,
     pub missing: usize,
+    pub answered: bool,
+    /// In the group's result: consistent, or counted anyway by the facilitator.
+    pub counted: bool,
+    /// "Counted by <facilitator>": an inconsistent participant counted anyway.
+    pub counted_by: Option<String>,
 }
 
 pub struct LqLine {
@@ -92,6 +98,8 @@ pub struct Results {
     pub participants: Vec<ParticipantConsistency>,
     pub consistent_count: usize,
     pub answered: usize,
+    /// Participants who answered and are in the group's result.
+    pub counted: usize,
     pub lq: Vec<LqLine>,
     pub lq_note: String,
     pub quadrant: Vec<QuadrantPoint>,
@@ -120,6 +128,7 @@ pub(crate) fn group_evaluation(
     let answered: Vec<(&ParticipantRow, &Response)> = people
         .iter()
         .filter_map(|p| answers.get(&p.id).map(|r| (p, r)))
+        .filter(|(p, r)| counted(round, p, r))
         .collect();
     let groups: Vec<Group> = answered.iter().map(|(p, _)| p.group).collect();
     let weights = participant_weights(&groups, round.settings.group_weights.as_ref());
@@ -135,6 +144,39 @@ fn score_text(lang: Lang, v: f64) -> String {
     decimal(lang, v, 3)
 }
 
+/// A participant's worst consistency ratio over their sections (`None` before any computable
+/// one) and the comparisons they left out.
+fn worst_cr(round: &RoundRecord, response: Option<&Response>) -> (Option<f64>, usize) {
+    let mut max_cr: Option<f64> = None;
+    let mut missing = 0;
+    if let Ok(h) = round.hierarchy() {
+        let setup = round.setup(&h);
+        for node in setup.pairwise_nodes() {
+            let size = setup.node_size(&node);
+            match response.and_then(|r| r.matrices.get(&node)) {
+                Some(m) => {
+                    missing += m.missing().len();
+                    if let Ok(pr) = priorities(m, round.settings.method) {
+                        max_cr = Some(max_cr.map_or(pr.cr, |c: f64| c.max(pr.cr)));
+                    }
+                }
+                None => missing += size * size.saturating_sub(1) / 2,
+            }
+        }
+    }
+    (max_cr, missing)
+}
+
+/// Whether a participant's answers are in the group's result: every section consistent (CR
+/// below Saaty's 0.10; a participant who only rated has no ratio and counts), or counted
+/// anyway by the facilitator (issue 31: inconsistent judges are left out by default).
+pub(crate) fn counted(round: &RoundRecord, p: &ParticipantRow, response: &Response) -> bool {
+    p.counted_anyway_by.is_some()
+        || worst_cr(round, Some(response))
+            .0
+            .is_none_or(|c| c < CR_LIMIT)
+}
+
 /// Each participant's consistency (the worst ratio of their sections, the comparisons left
 /// out), and how many who answered are consistent.
 fn consistency(
@@ -143,31 +185,15 @@ fn consistency(
     people: &[ParticipantRow],
     answers: &BTreeMap<String, Response>,
 ) -> (Vec<ParticipantConsistency>, usize) {
-    let hierarchy = round.hierarchy().ok();
     let mut participants = Vec::new();
     let mut consistent_count = 0;
     for p in people {
         let response = answers.get(&p.id);
-        let mut max_cr: Option<f64> = None;
-        let mut missing = 0;
-        if let Some(h) = &hierarchy {
-            let setup = round.setup(h);
-            for node in setup.pairwise_nodes() {
-                let size = setup.node_size(&node);
-                match response.and_then(|r| r.matrices.get(&node)) {
-                    Some(m) => {
-                        missing += m.missing().len();
-                        if let Ok(pr) = priorities(m, round.settings.method) {
-                            max_cr = Some(max_cr.map_or(pr.cr, |c: f64| c.max(pr.cr)));
-                        }
-                    }
-                    None => missing += size * size.saturating_sub(1) / 2,
-                }
-            }
-        }
+        let (max_cr, missing) = worst_cr(round, response);
         let consistent = max_cr.is_some_and(|c| c < CR_LIMIT);
         consistent_count += usize::from(consistent && response.is_some());
         participants.push(ParticipantConsistency {
+            id: p.id.clone(),
             name: p.name.clone(),
             group: lang
                 .t(&format!("flagship.group_{}", p.group.as_str()))
@@ -176,6 +202,13 @@ fn consistency(
             max_cr: max_cr.map_or("–".into(), |c| decimal(lang, c, 3)),
             consistent,
             missing,
+            answered: response.is_some(),
+            counted: response.is_some_and(|r| counted(round, p, r)),
+            counted_by: p
+                .counted_anyway_by
+                .as_deref()
+                .filter(|_| !consistent && max_cr.is_some())
+                .map(|by| lang.tf("flagship.counted_by", &[("by", by)])),
         });
     }
     (participants, consistent_count)
@@ -306,7 +339,9 @@ fn group_views(
         let members: Vec<(&Response, f64)> = people
             .iter()
             .filter(|p| p.group == g)
-            .filter_map(|p| answers.get(&p.id).map(|r| (r, 1.0)))
+            .filter_map(|p| answers.get(&p.id).map(|r| (p, r)))
+            .filter(|(p, r)| counted(round, p, r))
+            .map(|(_, r)| (r, 1.0))
             .collect();
         if members.is_empty() {
             continue;
@@ -417,6 +452,10 @@ pub(crate) async fn results(
         answered: people
             .iter()
             .filter(|p| answers.contains_key(&p.id))
+            .count(),
+        counted: people
+            .iter()
+            .filter(|p| answers.get(&p.id).is_some_and(|r| counted(round, p, r)))
             .count(),
         participants,
         consistent_count,

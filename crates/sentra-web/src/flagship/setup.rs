@@ -13,7 +13,7 @@ use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::flagship::ahp::Method;
 use sentra_domain::flagship::lq::Measure;
-use sentra_domain::flagship::round::{CandidateMode, Criterion, Group};
+use sentra_domain::flagship::round::{CandidateMode, Criterion, Group, MAX_COMPARED};
 use sentra_domain::flagship::text::{
     criteria_text, parse_candidates, parse_criteria, parse_reference,
 };
@@ -99,6 +99,9 @@ pub struct RoundPage {
     pub errors: Vec<(String, String, String)>,
     pub notice: Option<String>,
     pub nodes: usize,
+    /// What would make the form easier on participants: clusters for a matrix too large, the
+    /// rating mode for many candidates.
+    pub advice: Vec<String>,
 }
 
 impl RoundPage {
@@ -189,6 +192,35 @@ fn question_count(r: &RoundRecord) -> usize {
         })
         .unwrap_or(0)
 }
+
+/// Advice for a round whose form is heavy: a matrix beyond Saaty's nine elements (rounds made
+/// before the limit), or many candidates compared pairwise where rating them is far shorter.
+fn setup_advice(lang: Lang, r: &RoundRecord) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(h) = r.hierarchy() else {
+        return out;
+    };
+    if !h.oversized().is_empty() {
+        out.push(lang.t("flagship.advice_clusters").into_owned());
+    }
+    let n = r.candidates.len();
+    if r.settings.mode == CandidateMode::Pairwise && n >= RATING_ADVISED_FROM {
+        let leaves = h.leaves().len();
+        out.push(lang.tf(
+            "flagship.advice_rating",
+            &[
+                ("n", &n.to_string()),
+                ("pairwise", &(leaves * n * (n - 1) / 2).to_string()),
+                ("rating", &(leaves * n).to_string()),
+            ],
+        ));
+    }
+    out
+}
+
+/// From five candidates, comparing them pairwise under every criterion takes twice as many
+/// answers as rating them (10 pairs against 5 ratings), and it grows with the square.
+const RATING_ADVISED_FROM: usize = 5;
 
 fn group_name(lang: Lang, g: Group) -> String {
     lang.t(&format!("flagship.group_{}", g.as_str()))
@@ -317,6 +349,7 @@ pub(super) async fn show_round(
         errors: worded(lang, &extra.errors, "flagship.field_"),
         notice,
         nodes,
+        advice: setup_advice(lang, &r),
     }
     .into_response();
     *res.status_mut() = extra.status;
@@ -466,10 +499,16 @@ fn checked_setup(
     let group_weights = weights_of(typed, &mut e);
     let candidates = listed(parse_candidates(&typed.candidates, sectors), &mut e);
     let criteria = listed(parse_criteria(&typed.criteria, &old.criteria), &mut e);
-    if e.is_empty()
-        && let Err(x) = sentra_domain::flagship::round::Hierarchy::new(criteria.clone())
-    {
-        e.0.extend(x.0);
+    if e.is_empty() {
+        match sentra_domain::flagship::round::Hierarchy::new(criteria.clone()) {
+            Err(x) => e.0.extend(x.0),
+            // Saaty: no matrix over nine elements; the form says how to cluster.
+            Ok(h) if !h.oversized().is_empty() => e.push("criteria", "criteria_cluster_too_big"),
+            Ok(_) => {}
+        }
+    }
+    if mode == Some(CandidateMode::Pairwise) && candidates.len() > MAX_COMPARED {
+        e.push("mode", "pairwise_too_many_candidates");
     }
     let reference = listed(parse_reference(&typed.reference, sectors), &mut e);
     let (Some(title), Some(year), Some(mode), Some(method), Some(measure)) =
