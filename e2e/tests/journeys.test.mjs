@@ -153,4 +153,14 @@ test("an FGD participant answers on a phone and is guided to consistent answers,
     assert.equal(await page.locator('#r0 input[type="radio"]').count(), 9);
     await context.close();
   }
+  // On a desktop a pair is the paper form's one row: A 9 … 2, =, 2 … 9 B.
+  const desk = await newContext(browser);
+  const page = await desk.newPage();
+  await page.goto(`${server.url}${links[0]}?bagian=0`);
+  const tops = await page.locator("#p0_1 .scale label").evaluateAll((ls) => ls.filter((l) => !l.classList.contains("clear")).map((l) => Math.round(l.getBoundingClientRect().top)));
+  assert.equal(tops.length, 17);
+  assert.equal(new Set(tops).size, 1, `one row: ${tops}`);
+  assert.deepEqual(await layoutProblems(page), []);
+  await screenshot(page, "journey-fgd-desktop");
+  await desk.close();
 });

@@ -682,6 +682,17 @@ async fn an_inconsistent_participant_is_guided_once_and_left_out_unless_the_faci
         .await
         .unwrap();
     assert!(audit.contains("count_inconsistent_participant"), "{audit}");
+    // The admin reads it in words: the decision, whose answers, by whom; no ids.
+    let trail = app.page("/audit?entity=flagship_round").await;
+    assert!(
+        trail.contains("Peserta yang belum konsisten tetap dihitung"),
+        "{trail}"
+    );
+    assert!(
+        trail.contains("Dihitung dalam hasil: Ya; Peserta: Pak Bertentangan"),
+        "{trail}"
+    );
+    assert!(!trail.contains(&inconsistent), "no participant id shown");
 
     // Once published, who is counted is fixed until the result is withdrawn.
     post(

@@ -45,8 +45,7 @@ impl Database {
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-        let changes =
-            serde_json::json!({ "participant": id, "name": name, "group": group.as_str() });
+        let changes = serde_json::json!({ "participant": id, "participant_name": name, "group": group.as_str() });
         audit::append(
             &mut tx,
             &self.audit_chain,
@@ -96,6 +95,14 @@ impl Database {
                 .execute(&mut *tx)
                 .await?;
         }
+        let name: Option<String> =
+            sqlx::query("SELECT name FROM flagship_participants WHERE id = $1 AND round_id = $2")
+                .bind(participant_id)
+                .bind(round_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("name"))
+                .transpose()?;
         let done = sqlx::query("DELETE FROM flagship_participants WHERE id = $1 AND round_id = $2")
             .bind(participant_id)
             .bind(round_id)
@@ -104,7 +111,8 @@ impl Database {
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
         }
-        let changes = serde_json::json!({ "participant": participant_id });
+        let changes =
+            serde_json::json!({ "participant": participant_id, "participant_name": name });
         audit::append(
             &mut tx,
             &self.audit_chain,
@@ -154,7 +162,16 @@ impl Database {
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
         }
-        let changes = serde_json::json!({ "participant": participant_id, "counted": counted });
+        let name: String = sqlx::query("SELECT name FROM flagship_participants WHERE id = $1")
+            .bind(participant_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("name")?;
+        let changes = serde_json::json!({
+            "participant": participant_id,
+            "participant_name": name,
+            "counted": counted,
+        });
         audit::append(
             &mut tx,
             &self.audit_chain,

@@ -222,14 +222,43 @@ impl Database {
             .execute(&mut *tx)
             .await?;
         }
-        let changes = serde_json::json!({
-            "title": settings.title,
-            "year": settings.year,
-            "candidate_mode": settings.mode.as_str(),
-            "method": settings.method.as_str(),
-            "candidates": candidates.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
-            "criteria": criteria.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
-        });
+        // Each field as [before, after], the unchanged left out: the trail reads "A → B".
+        let names = |list: Vec<String>| list.join(", ");
+        let pairs = [
+            ("title", old.settings.title.clone(), settings.title.clone()),
+            (
+                "year",
+                old.settings.year.to_string(),
+                settings.year.to_string(),
+            ),
+            (
+                "candidate_mode",
+                old.settings.mode.as_str().into(),
+                settings.mode.as_str().into(),
+            ),
+            (
+                "weighting",
+                old.settings.method.as_str().into(),
+                settings.method.as_str().into(),
+            ),
+            (
+                "candidates",
+                names(old.candidates.iter().map(|c| c.name.clone()).collect()),
+                names(candidates.iter().map(|c| c.name.clone()).collect()),
+            ),
+            (
+                "criteria",
+                names(old.criteria.iter().map(|c| c.name.clone()).collect()),
+                names(criteria.iter().map(|c| c.name.clone()).collect()),
+            ),
+        ];
+        let changes = serde_json::Value::Object(
+            pairs
+                .into_iter()
+                .filter(|(_, before, after)| before != after)
+                .map(|(k, before, after)| (k.to_string(), serde_json::json!([before, after])))
+                .collect(),
+        );
         audit::append(
             &mut tx,
             &self.audit_chain,

@@ -101,7 +101,14 @@ impl HistoryWords<'_> {
             ("modal" | "annual_sales" | "sales", Value::Number(n)) => n
                 .as_i64()
                 .map_or_else(|| n.to_string(), sentra_domain::money::format_rupiah),
-            ("status", Value::String(s)) => self.key_or(&format!("status.{s}"), s),
+            // A registry record's status, or a flagship round's (draft, open, closed, …).
+            ("status", Value::String(s)) if self.lang.has(&format!("status.{s}")) => {
+                self.key_or(&format!("status.{s}"), s)
+            }
+            ("status", Value::String(s)) => self.key_or(&format!("flagship.status_{s}"), s),
+            ("candidate_mode", Value::String(s)) => self.key_or(&format!("flagship.mode_{s}"), s),
+            ("weighting", Value::String(s)) => self.key_or(&format!("flagship.method_{s}"), s),
+            ("group", Value::String(s)) => self.key_or(&format!("flagship.group_{s}"), s),
             ("size_class", Value::String(s)) => self.key_or(&format!("size.{s}"), s),
             ("size_basis", Value::String(s)) => self.key_or(&format!("size.basis_{s}"), s),
             ("owner_sex", Value::String(s)) => self.key_or(&format!("sex.{s}"), s),
@@ -141,7 +148,12 @@ impl HistoryWords<'_> {
                         .unwrap_or_default()
                 )
             }),
+            (_, Value::String(s)) if s.is_empty() => "—".into(),
             (_, Value::String(s)) => s.clone(),
+            // Names as listed (a round's candidates and criteria).
+            (_, Value::Array(items)) if items.iter().all(Value::is_string) => {
+                self.list(items, |v| v.as_str().unwrap_or_default().to_string())
+            }
             (_, other) => other.to_string(),
         }
     }
@@ -166,14 +178,18 @@ impl HistoryWords<'_> {
     }
 
     /// `Nama usaha: A → B; …` from a `{"field": [before, after]}` JSON text; ids of the
-    /// request or photo an action is about are left out (the action names it).
+    /// request, photo or participant an action is about are left out (the action, or the name
+    /// beside it, says which).
     pub(crate) fn diff_text(&self, json: &str) -> String {
         let lang = self.lang;
         match serde_json::from_str::<serde_json::Value>(json) {
             Ok(serde_json::Value::Object(m)) => m
                 .iter()
                 .filter(|(field, _)| {
-                    !matches!(field.as_str(), "request" | "photo" | "owner_user_id")
+                    !matches!(
+                        field.as_str(),
+                        "request" | "photo" | "owner_user_id" | "participant"
+                    )
                 })
                 // "Skala usaha: Mikro → Mikro" says nothing: a value that stayed is left out.
                 .filter(|(_, v)| !matches!(v, serde_json::Value::Array(p) if p.len() == 2 && p[0] == p[1]))
