@@ -55,7 +55,7 @@ impl Database {
                 c.total += r.n;
             }
         }
-        for (village, _, n) in self
+        for (village, n) in self
             .valid_holders(&region, kind.as_str(), today, Grain::Children)
             .await?
         {
@@ -394,7 +394,7 @@ impl Database {
             line.sales += r.sales;
         }
         for kind in ["nib", "halal"] {
-            for (village, _, n) in self
+            for (village, n) in self
                 .valid_holders(&region, kind, today, Grain::Children)
                 .await?
             {
@@ -609,14 +609,14 @@ impl Database {
         };
         // Three reads side by side (each on its own connection of the pool).
         let (rows, nib, halal) = futures_util::future::try_join3(
-            self.rollup_sums(within, &["size_class"], grain, Some(COUNTED)),
+            self.size_counts(within, grain, Some(COUNTED)),
             self.valid_holders(within, "nib", today, grain),
             self.valid_holders(within, "halal", today, grain),
         )
         .await?;
         let mut out: BTreeMap<String, RegionStats> = BTreeMap::new();
-        for r in rows {
-            let Some(region) = ancestor_at(&r.village, by) else {
+        for (place, total, known) in rows {
+            let Some(region) = ancestor_at(&place, by) else {
                 continue;
             };
             let line = out.entry(region.clone()).or_insert_with(|| RegionStats {
@@ -626,12 +626,14 @@ impl Database {
                 with_nib: 0,
                 with_halal: 0,
             });
-            let size = size_slot(&r.keys[0]);
-            line.total += r.n;
-            line.sizes[size] += r.n;
+            line.total += total;
+            for (slot, n) in known.iter().enumerate() {
+                line.sizes[slot] += n;
+            }
+            line.sizes[4] += total - known.iter().sum::<i64>();
         }
         for (kind, holders) in [("nib", nib), ("halal", halal)] {
-            for (village, _, n) in holders {
+            for (village, n) in holders {
                 if let Some(line) = ancestor_at(&village, by).and_then(|k| out.get_mut(&k)) {
                     if kind == "nib" {
                         line.with_nib += n;
