@@ -212,12 +212,15 @@ impl Database {
         let count_sql = format!("SELECT COUNT(*) AS n {filter}");
         let binds = [from, until, code.to_string()];
         let owner = scope.owner().map(str::to_string);
-        found.total = ending_query(&count_sql, &binds, owner.as_deref())
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let q = ending_query(&sql, &binds, owner.as_deref());
-        let rows = q.fetch_all(&self.pool).await?;
+        // The count and the page side by side, each on its own connection: both read the
+        // region's businesses and their documents at random (issue 30: 130–160 ms each for a
+        // kecamatan of 9,000 businesses in a province's file).
+        let (count, rows) = futures_util::future::try_join(
+            ending_query(&count_sql, &binds, owner.as_deref()).fetch_one(&self.pool),
+            ending_query(&sql, &binds, owner.as_deref()).fetch_all(&self.pool),
+        )
+        .await?;
+        found.total = count.try_get("n")?;
         let out = &mut found.items;
         for r in &rows {
             let kind: String = r.try_get("kind")?;

@@ -250,25 +250,24 @@ async fn expiring(ctx: PageCtx, PageQuery(q): PageQuery<ExpiringQuery>) -> PageR
         q.page.unwrap_or(1).max(1),
         q.expired_page.unwrap_or(1).max(1),
     );
-    let found = ctx
-        .db()
-        .expiring_documents(
+    // The expiring and the lapsed side by side (see `Database::documents_ending`).
+    let db = ctx.db();
+    let (found, lapsed) = futures_util::future::try_join(
+        db.expiring_documents(
             &scope,
             Some(&region),
             today,
             days,
             PageRequest::new(page, EXPIRY_PAGE),
-        )
-        .await?;
-    let lapsed = ctx
-        .db()
-        .expired_documents(
+        ),
+        db.expired_documents(
             &scope,
             Some(&region),
             today,
             PageRequest::new(expired_page, EXPIRY_PAGE),
-        )
-        .await?;
+        ),
+    )
+    .await?;
     let href = |page: u32, expired_page: u32, anchor: &str| {
         format!(
             "/legalitas/kedaluwarsa?wilayah={}&hari={days}&hal={page}&hal_lewat={expired_page}#{anchor}",
