@@ -271,6 +271,23 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
     assert_eq!(app.get("/sitemap/produk-0.xml").await.status(), 404);
     let robots = app.get("/robots.txt").await.text().await.unwrap();
     assert!(robots.contains("Sitemap: ") && robots.contains("Disallow: /\n"));
+    // Read as a crawler does (RFC 9309): public pages and open data allowed, an FGD link and
+    // what is behind sign-in not.
+    for (path, allowed) in [
+        ("/", true),
+        ("/katalog?q=keripik", true),
+        ("/data/umkm-per-wilayah.csv?tingkat=kelurahan", true),
+        ("/data.json", true),
+        ("/agenda", true),
+        ("/pameran/bazar-umkm", true),
+        ("/unggulan/0193/publik", true),
+        ("/unggulan/0193", false),
+        ("/fgd/abc123", false),
+        ("/umkm", false),
+        ("/login", false),
+    ] {
+        assert_eq!(robots_allow(&robots, path), allowed, "{path}\n{robots}");
+    }
 
     // Archived: out of the catalogue, and its page is gone.
     let mut archived = chips("archived");
@@ -291,4 +308,46 @@ async fn the_catalogue_finds_what_was_saved_and_its_page_previews() {
         app.get(&format!("/p/{}", published.slug)).await.status(),
         404
     );
+}
+
+/// Whether `path` may be crawled under `robots` for every agent, as RFC 9309 reads it: the
+/// longest matching rule wins (`*` any characters, `$` the end), Allow on a tie.
+fn robots_allow(robots: &str, path: &str) -> bool {
+    fn matches(pattern: &str, path: &str) -> bool {
+        let (pattern, anchored) = match pattern.strip_suffix('$') {
+            Some(p) => (p, true),
+            None => (pattern, false),
+        };
+        let parts: Vec<&str> = pattern.split('*').collect();
+        let Some(rest) = path.strip_prefix(parts[0]) else {
+            return false;
+        };
+        let mut rest = rest;
+        for part in &parts[1..] {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+        !anchored || rest.is_empty() || parts.len() > 1 && parts.last() == Some(&"")
+    }
+    let mut best: Option<(usize, bool)> = None;
+    for line in robots.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let allow = match key.trim().to_ascii_lowercase().as_str() {
+            "allow" => true,
+            "disallow" => false,
+            _ => continue,
+        };
+        let pattern = value.trim();
+        if matches(pattern, path) {
+            let len = pattern.len();
+            if best.is_none_or(|(l, a)| len > l || (len == l && allow && !a)) {
+                best = Some((len, allow));
+            }
+        }
+    }
+    best.is_none_or(|(_, allow)| allow)
 }

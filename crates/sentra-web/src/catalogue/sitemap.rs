@@ -122,14 +122,32 @@ async fn sitemap_part(
     Ok(xml_response(xml))
 }
 
-/// Search engines may read the public catalogue; the registry behind sign-in is not for them.
+/// What search engines and portals may read: the front page, the catalogue and its shops, the
+/// open data and its counting rules, the agenda, the exhibitions and a published flagship
+/// result (issue 33: open data was disallowed). An FGD participant's link is a key, never to
+/// be followed; the rest is behind sign-in. The longest matching rule wins (RFC 9309), so the
+/// final `Disallow: /` covers only what is not allowed above.
+const ROBOTS_RULES: &str = "User-agent: *\n\
+    Allow: /$\n\
+    Allow: /katalog\n\
+    Allow: /p/\n\
+    Allow: /toko/\n\
+    Allow: /data\n\
+    Allow: /aturan-hitung\n\
+    Allow: /agenda\n\
+    Allow: /pameran\n\
+    Allow: /unggulan/*/publik\n\
+    Disallow: /fgd/\n\
+    Disallow: /\n";
+
 async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let base = site_base(&state, &headers);
     (
-        [(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!(
-            "User-agent: *\nAllow: /katalog\nAllow: /p/\nAllow: /toko/\nDisallow: /\n\nSitemap: {base}/sitemap.xml\n"
-        ),
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        format!("{ROBOTS_RULES}\nSitemap: {base}/sitemap.xml\n"),
     )
         .into_response()
 }
