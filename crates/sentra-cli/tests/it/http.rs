@@ -611,6 +611,19 @@ async fn openapi_document_matches_the_snapshot() {
     let (status, doc) = app.get_json("/api/openapi.json").await;
     assert_eq!(status, 200);
     assert!(doc["paths"]["/api/v1/umkm"]["post"].is_object());
+    // Every operation has its own id (OpenAPI 3.1, "operationId … MUST be unique"; issue 33:
+    // openapi-spec-validator refused four duplicated ones).
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|ops| ops.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "duplicated operationIds: {ids:?}");
     insta::assert_json_snapshot!("openapi", doc);
 }
 

@@ -204,7 +204,7 @@ pub struct PurchaseList {
 }
 
 /// Purchases of the caller's area, newest first.
-#[utoipa::path(get, path = "/api/v1/procurement/purchases", tag = "procurement",
+#[utoipa::path(operation_id = "list_purchases", get, path = "/api/v1/procurement/purchases", tag = "procurement",
     params(
         ("opd" = Option<String>, Query, description = "A unit's id"),
         ("umkm" = Option<String>, Query, description = "A registered supplier's id"),
@@ -300,7 +300,7 @@ fn over_budget() -> ApiError {
 }
 
 /// Records a purchase of a unit.
-#[utoipa::path(post, path = "/api/v1/procurement/purchases", tag = "procurement", request_body = PurchaseBody,
+#[utoipa::path(operation_id = "create_purchase", post, path = "/api/v1/procurement/purchases", tag = "procurement", request_body = PurchaseBody,
     responses((status = 201, body = PurchaseOut), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
@@ -341,7 +341,7 @@ async fn create(
 }
 
 /// One purchase.
-#[utoipa::path(get, path = "/api/v1/procurement/purchases/{purchase}", tag = "procurement",
+#[utoipa::path(operation_id = "get_purchase", get, path = "/api/v1/procurement/purchases/{purchase}", tag = "procurement",
     params(("purchase" = String, Path, description = "Purchase id")),
     responses((status = 200, body = PurchaseOut), (status = 404, body = ErrorBody)))]
 async fn get(
@@ -360,7 +360,7 @@ async fn get(
 
 /// Replaces a purchase's data (its life: delivered, accepted, paid; or a correction);
 /// `version` must be the one read (409 otherwise). Its unit stays.
-#[utoipa::path(put, path = "/api/v1/procurement/purchases/{purchase}", tag = "procurement", request_body = PurchaseBody,
+#[utoipa::path(operation_id = "update_purchase", put, path = "/api/v1/procurement/purchases/{purchase}", tag = "procurement", request_body = PurchaseBody,
     params(("purchase" = String, Path, description = "Purchase id")),
     responses((status = 200, body = PurchaseOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(

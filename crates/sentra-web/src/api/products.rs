@@ -301,7 +301,7 @@ async fn search(
 }
 
 /// The products of a UMKM.
-#[utoipa::path(get, path = "/api/v1/umkm/{id}/products", tag = "catalogue",
+#[utoipa::path(operation_id = "list_products", get, path = "/api/v1/umkm/{id}/products", tag = "catalogue",
     params(("id" = String, Path, description = "UMKM id")),
     responses((status = 200, body = ProductList), (status = 404, body = ErrorBody)))]
 async fn list(
@@ -323,7 +323,7 @@ async fn list(
 }
 
 /// Adds a product to a UMKM.
-#[utoipa::path(post, path = "/api/v1/umkm/{id}/products", tag = "catalogue", request_body = ProductBody,
+#[utoipa::path(operation_id = "create_product", post, path = "/api/v1/umkm/{id}/products", tag = "catalogue", request_body = ProductBody,
     params(("id" = String, Path, description = "UMKM id")),
     responses((status = 201, body = ProductOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
@@ -351,7 +351,7 @@ async fn create(
 }
 
 /// One product.
-#[utoipa::path(get, path = "/api/v1/products/{pid}", tag = "catalogue",
+#[utoipa::path(operation_id = "get_product", get, path = "/api/v1/products/{pid}", tag = "catalogue",
     params(("pid" = String, Path, description = "Product id")),
     responses((status = 200, body = ProductOut), (status = 404, body = ErrorBody)))]
 async fn get(
@@ -369,7 +369,7 @@ async fn get(
 }
 
 /// Replaces a product's data; `version` must be the one read (409 otherwise).
-#[utoipa::path(put, path = "/api/v1/products/{pid}", tag = "catalogue", request_body = ProductBody,
+#[utoipa::path(operation_id = "update_product", put, path = "/api/v1/products/{pid}", tag = "catalogue", request_body = ProductBody,
     params(("pid" = String, Path, description = "Product id")),
     responses((status = 200, body = ProductOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
