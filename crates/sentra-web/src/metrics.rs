@@ -219,12 +219,70 @@ pub(crate) async fn scrape(
         tracing::error!(error = %e, "metrics: encoding failed");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
+    // A scraper that asks for OpenMetrics gets it; others (the classic text parsers, curl) get
+    // the text format 0.0.4 they read (issue 33: a classic parser split the OpenMetrics body
+    // into 111 untyped families).
+    let wants_openmetrics = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/openmetrics-text"));
+    if wants_openmetrics {
+        (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response()
+    } else {
+        (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            classic_text(&body),
+        )
+            .into_response()
+    }
+}
+
+/// The OpenMetrics text as the Prometheus text format 0.0.4 reads it: a counter's family is
+/// named as its samples are (`x_total`), `unknown` is `untyped`, and the lines 0.0.4 does not
+/// know (`# UNIT`, `# EOF`, `_created` samples) are left out.
+fn classic_text(openmetrics: &str) -> String {
+    let counters: std::collections::HashSet<&str> = openmetrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|rest| rest.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(openmetrics.len());
+    for line in openmetrics.lines() {
+        if line.starts_with("# UNIT ") || line == "# EOF" {
+            continue;
+        }
+        let renamed = ["# HELP ", "# TYPE "].iter().find_map(|prefix| {
+            let rest = line.strip_prefix(prefix)?;
+            let (name, tail) = rest.split_once(' ')?;
+            let name = if counters.contains(name) {
+                format!("{name}_total")
+            } else {
+                name.to_string()
+            };
+            let tail = if tail == "unknown" { "untyped" } else { tail };
+            Some(format!("{prefix}{name} {tail}"))
+        });
+        match renamed {
+            Some(l) => out.push_str(&l),
+            None => {
+                let name = line.split(['{', ' ']).next().unwrap_or_default();
+                if name.ends_with("_created") {
+                    continue;
+                }
+                out.push_str(line);
+            }
+        }
+        out.push('\n');
+    }
+    out
 }

@@ -63,9 +63,52 @@ async fn metrics_count_requests_by_route_and_every_answer_carries_a_request_id()
     assert_eq!(kept.headers()["x-request-id"], "lb-7f3a");
     assert_eq!(app.get("/tidak-ada").await.status(), 404);
 
+    // Prometheus asks for OpenMetrics and gets it.
+    let open = reqwest::Client::new()
+        .get(app.url("/metrics"))
+        .header(
+            "accept",
+            "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        open.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    assert!(open.text().await.unwrap().ends_with("# EOF\n"));
+    // Any other scraper gets the text format 0.0.4, which a classic parser reads family by
+    // family: every sample belongs to a family typed under its own name.
     let scraped = reqwest::get(app.url("/metrics")).await.unwrap();
     assert_eq!(scraped.status(), 200);
+    assert_eq!(
+        scraped.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
     let body = scraped.text().await.unwrap();
+    assert!(!body.contains("# EOF") && !body.contains("# UNIT"));
+    let typed: Vec<(&str, &str)> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_once(' '))
+        .collect();
+    for line in body
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let name = line.split(['{', ' ']).next().unwrap();
+        let family = typed.iter().any(|(family, kind)| {
+            name == *family
+                || (*kind == "histogram"
+                    && ["_bucket", "_sum", "_count"]
+                        .iter()
+                        .any(|s| name.strip_suffix(s) == Some(*family)))
+        });
+        assert!(family, "{name} has no family of its own name\n{body}");
+    }
     let listed = sample(
         &body,
         "sentra_http_requests_total{method=\"GET\",route=\"/umkm\",status=\"200\"}",
