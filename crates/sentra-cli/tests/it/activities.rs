@@ -263,6 +263,18 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
             .starts_with("text/calendar")
     );
     let text = ics.text().await.unwrap();
+    // Local times in the region's zone, with the zone defined once (RFC 5545 §3.6.5).
+    assert_eq!(text.matches("BEGIN:VTIMEZONE").count(), 1, "{text}");
+    assert!(text.contains("TZID:Asia/Jakarta\r\n") && text.contains("TZOFFSETTO:+0700"));
+    assert!(text.find("BEGIN:VTIMEZONE") < text.find("BEGIN:VEVENT"));
+    let starts: Vec<&str> = text.lines().filter(|l| l.starts_with("DTSTART")).collect();
+    assert!(
+        starts
+            .iter()
+            .filter(|l| !l.starts_with("DTSTART:1970"))
+            .all(|l| l.starts_with("DTSTART;TZID=Asia/Jakarta:") && !l.ends_with('Z')),
+        "{starts:?}"
+    );
     let cal: icalendar::Calendar = text.parse().unwrap();
     use icalendar::Component;
     let mut titles: Vec<String> = cal

@@ -586,13 +586,19 @@ struct FeedQuery {
 fn event(state: &AppState, lang: Lang, a: &ActivityRecord) -> Option<icalendar::Event> {
     use icalendar::{Component, Event, EventLike, EventStatus};
     let d = &a.data;
-    let start = chrono::DateTime::from_timestamp(d.start, 0)?;
-    let end = chrono::DateTime::from_timestamp(d.end, 0)?;
+    chrono::DateTime::from_timestamp(d.start, 0)?;
+    chrono::DateTime::from_timestamp(d.end, 0)?;
+    // At the local time people were told, in the zone's IANA name (issue 33: UTC without a
+    // TZID showed 02:00 for a 09:00 WIB training in some calendars' agenda exports).
+    let at = |t: i64| icalendar::CalendarDateTime::WithTimezone {
+        date_time: sentra_domain::programme::activity::local(t, d.zone),
+        tzid: tzid(d.zone).to_string(),
+    };
     let mut e = Event::new();
     e.uid(&format!("{}@sentra", a.id))
         .summary(&d.title)
-        .starts(start)
-        .ends(end)
+        .starts(at(d.start))
+        .ends(at(d.end))
         .status(if d.status == ActivityStatus::Confirmed {
             EventStatus::Confirmed
         } else {
@@ -610,6 +616,29 @@ fn event(state: &AppState, lang: Lang, a: &ActivityRecord) -> Option<icalendar::
         e.url(link);
     }
     Some(e.done())
+}
+
+/// The IANA name of an Indonesian time zone.
+fn tzid(zone: sentra_domain::programme::activity::Zone) -> &'static str {
+    use sentra_domain::programme::activity::Zone;
+    match zone {
+        Zone::Wib => "Asia/Jakarta",
+        Zone::Wita => "Asia/Makassar",
+        Zone::Wit => "Asia/Jayapura",
+    }
+}
+
+/// A VTIMEZONE for a zone the feed uses (RFC 5545 §3.6.5: every TZID has one): a fixed
+/// offset, as Indonesia has kept since 1988 without daylight saving.
+fn vtimezone(zone: sentra_domain::programme::activity::Zone) -> String {
+    let offset = format!("+{:02}00", zone.offset_hours());
+    format!(
+        "BEGIN:VTIMEZONE\r\nTZID:{}\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n\
+         TZOFFSETFROM:{offset}\r\nTZOFFSETTO:{offset}\r\nTZNAME:{}\r\nEND:STANDARD\r\n\
+         END:VTIMEZONE\r\n",
+        tzid(zone),
+        zone.as_str()
+    )
 }
 
 /// The published activities (planned or confirmed) of a region and the regions holding it, from
@@ -639,15 +668,29 @@ async fn ics(
         ) && (q.topic.is_empty() || a.data.topics.contains(&q.topic))
             && (q.organiser.is_empty() || a.data.organiser.as_str() == q.organiser)
     });
-    for e in published.filter_map(|a| event(&state, lang, a)) {
-        cal.push(e);
+    let mut zones = Vec::new();
+    for a in published {
+        if let Some(e) = event(&state, lang, a) {
+            cal.push(e);
+            if !zones.contains(&a.data.zone) {
+                zones.push(a.data.zone);
+            }
+        }
     }
+    // The zones' definitions go before the events that name them.
+    let mut text = cal.done().to_string();
+    let at = text
+        .find("BEGIN:VEVENT")
+        .or_else(|| text.find("END:VCALENDAR"))
+        .unwrap_or(text.len());
+    let definitions: String = zones.into_iter().map(vtimezone).collect();
+    text.insert_str(at, &definitions);
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
-        cal.done().to_string(),
+        text,
     )
         .into_response())
 }
