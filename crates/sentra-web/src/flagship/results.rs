@@ -118,17 +118,16 @@ fn evaluate_all(round: &RoundRecord, responses: &[(&Response, f64)]) -> Result<E
     evaluate(&setup, &combined).map_err(|e| e.to_string())
 }
 
-/// The group's evaluation (participants weighted by their group's weight), for the pages and
-/// the workbook.
-pub(crate) fn group_evaluation(
+/// The group's evaluation (participants weighted by their group's weight) over the answers
+/// counted in the result.
+fn group_evaluation(
     round: &RoundRecord,
     people: &[ParticipantRow],
-    answers: &BTreeMap<String, Response>,
+    counted: &BTreeMap<&str, &Response>,
 ) -> Result<Evaluation, String> {
     let answered: Vec<(&ParticipantRow, &Response)> = people
         .iter()
-        .filter_map(|p| answers.get(&p.id).map(|r| (p, r)))
-        .filter(|(p, r)| counted(round, p, r))
+        .filter_map(|p| counted.get(p.id.as_str()).map(|r| (p, *r)))
         .collect();
     let groups: Vec<Group> = answered.iter().map(|(p, _)| p.group).collect();
     let weights = participant_weights(&groups, round.settings.group_weights.as_ref());
@@ -171,10 +170,12 @@ fn worst_cr(round: &RoundRecord, response: Option<&Response>) -> (Option<f64>, u
 /// below Saaty's 0.10; a participant who only rated has no ratio and counts), or counted
 /// anyway by the facilitator (issue 31: inconsistent judges are left out by default).
 pub(crate) fn counted(round: &RoundRecord, p: &ParticipantRow, response: &Response) -> bool {
-    p.counted_anyway_by.is_some()
-        || worst_cr(round, Some(response))
-            .0
-            .is_none_or(|c| c < CR_LIMIT)
+    counts(p, worst_cr(round, Some(response)).0)
+}
+
+/// [`counted`] from the participant's worst ratio, already read.
+fn counts(p: &ParticipantRow, worst: Option<f64>) -> bool {
+    p.counted_anyway_by.is_some() || worst.is_none_or(|c| c < CR_LIMIT)
 }
 
 /// Each participant's consistency (the worst ratio of their sections, the comparisons left
@@ -203,7 +204,7 @@ fn consistency(
             consistent,
             missing,
             answered: response.is_some(),
-            counted: response.is_some_and(|r| counted(round, p, r)),
+            counted: response.is_some() && counts(p, max_cr),
             counted_by: p
                 .counted_anyway_by
                 .as_deref()
@@ -332,16 +333,14 @@ fn group_views(
     lang: Lang,
     round: &RoundRecord,
     people: &[ParticipantRow],
-    answers: &BTreeMap<String, Response>,
+    counted: &BTreeMap<&str, &Response>,
 ) -> Vec<GroupView> {
     let mut out = Vec::new();
     for g in Group::ALL {
         let members: Vec<(&Response, f64)> = people
             .iter()
             .filter(|p| p.group == g)
-            .filter_map(|p| answers.get(&p.id).map(|r| (p, r)))
-            .filter(|(p, r)| counted(round, p, r))
-            .map(|(_, r)| (r, 1.0))
+            .filter_map(|p| counted.get(p.id.as_str()).map(|r| (*r, 1.0)))
             .collect();
         if members.is_empty() {
             continue;
@@ -444,6 +443,13 @@ pub(crate) async fn results(
 ) -> Results {
     let sectors = state.db().sectors().await.unwrap_or_default();
     let (participants, consistent_count) = consistency(lang, round, people, answers);
+    // The answers in the group's result, as the consistency just read them.
+    let counted: BTreeMap<&str, &Response> = participants
+        .iter()
+        .filter(|p| p.counted)
+        .filter_map(|p| answers.get_key_value(&p.id))
+        .map(|(id, r)| (id.as_str(), r))
+        .collect();
     let (rows, lq_note) = location_quotients(state, lang, round).await;
     let mut out = Results {
         candidates: Vec::new(),
@@ -453,10 +459,7 @@ pub(crate) async fn results(
             .iter()
             .filter(|p| answers.contains_key(&p.id))
             .count(),
-        counted: people
-            .iter()
-            .filter(|p| answers.get(&p.id).is_some_and(|r| counted(round, p, r)))
-            .count(),
+        counted: participants.iter().filter(|p| p.counted).count(),
         participants,
         consistent_count,
         lq: lq_lines(lang, &sectors, round, &rows),
@@ -467,13 +470,13 @@ pub(crate) async fn results(
         legend: round.candidates.iter().map(|c| c.name.clone()).collect(),
         error: None,
     };
-    let Ok(e) = group_evaluation(round, people, answers) else {
+    let Ok(e) = group_evaluation(round, people, &counted) else {
         out.error = Some(lang.t("flagship.not_computable").into_owned());
         return out;
     };
     out.candidates = candidate_results(lang, &sectors, round, &e, &rows);
     out.criteria = criterion_results(lang, round, &e);
-    out.groups = group_views(lang, round, people, answers);
+    out.groups = group_views(lang, round, people, &counted);
     (out.quadrant_axes, out.quadrant) = quadrant(round, &e, &rows);
     out.sensitivity = sensitivity_views(lang, round, &e);
     out
