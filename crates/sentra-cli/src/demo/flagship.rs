@@ -9,8 +9,9 @@ use sentra_storage::{Actor, Database};
 /// five FGD participants who answered (one inconsistently), published.
 pub(crate) async fn flagship(db: &Database, home: &RegionCode) -> anyhow::Result<()> {
     use sentra_domain::flagship::ahp::Method;
+    use sentra_domain::flagship::demo::demo_round;
     use sentra_domain::flagship::lq::Measure;
-    use sentra_domain::flagship::round::{CandidateMode, candidates_node, demo_round};
+    use sentra_domain::flagship::round::{CandidateMode, candidates_node};
     use sentra_domain::flagship::text::parse_criteria;
     use sentra_storage::{CandidateRow, RoundSettings, RoundStatus};
     let scope = Scope::region(home.clone());

@@ -5,6 +5,7 @@
 //! ranking changes.
 
 pub mod ahp;
+pub mod demo;
 pub mod lq;
 pub mod round;
 pub mod text;
