@@ -332,20 +332,6 @@ struct FormQuery {
     kept: String,
 }
 
-/// A section is done when every pair (or candidate) has an answer.
-fn section_done(round: &RoundRecord, response: &Answers, s: &Section) -> bool {
-    match s {
-        Section::Pairwise(node) => response
-            .matrices
-            .get(node)
-            .is_some_and(|m| m.missing().is_empty()),
-        Section::Rating(leaf) => response
-            .ratings
-            .get(leaf)
-            .is_some_and(|r| r.len() == round.candidates.len() && r.iter().all(Option::is_some)),
-    }
-}
-
 fn section_label(lang: Lang, f: &Found, s: &Section) -> String {
     match s {
         Section::Pairwise(node) => node_label(lang, &f.round, &f.hierarchy, node),
@@ -555,7 +541,11 @@ async fn form_page(
         Err(e) => return private(error_page(lang, &uri, e.into())),
     };
     let list = sections(&f.round, &f.hierarchy);
-    let done = |s: &Section| section_done(&f.round, &response, s);
+    // A section is done when every pair (or candidate) has an answer.
+    let done = |s: &Section| {
+        let (given, asked) = section_counts(&f, &response, s);
+        given == asked
+    };
     let first_open = list.iter().position(|s| !done(s)).unwrap_or(0);
     let current_index = q
         .section
