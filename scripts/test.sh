@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: once on SQLite, the browser tests (scripts/e2e.sh), once on PostgreSQL.
+# The whole test suite: once on SQLite, the browser tests (scripts/e2e.sh), the interfaces read
+# by other systems' tools (scripts/interop.sh), once on PostgreSQL.
 # PostgreSQL: SENTRA_TEST_POSTGRES_URL if set (a superuser URL; each test creates its own
 # database), otherwise a throwaway cluster on a free port in a temporary folder, installing
 # Debian's `postgresql` package first if it is missing. With CI=true the PostgreSQL run is mandatory.
@@ -31,6 +32,9 @@ env -u SENTRA_TEST_POSTGRES_URL "${runner[@]}"
 
 echo "== browser tests (Chromium, axe-core, page weight) =="
 scripts/e2e.sh
+
+echo "== interfaces read by other systems' tools (ckanapi, rdflib, openapi-spec-validator, icalendar, prometheus_client) =="
+scripts/interop.sh
 
 if [ -z "${SENTRA_TEST_POSTGRES_URL:-}" ]; then
   if start_throwaway_postgres; then

@@ -20,6 +20,7 @@ pub struct FileConfig {
     pub home_region: Option<String>,
     pub key_file: Option<String>,
     pub public_url: Option<String>,
+    pub data_contact: Option<String>,
 }
 
 impl FileConfig {

@@ -80,6 +80,9 @@ struct Inner {
     /// `https://umkm.example.go.id`: the address of canonical and shared links, whatever host
     /// name a request came by (unset: the request's `Host`).
     public_url: Option<String>,
+    /// The e-mail address the open-data catalogue names as its contact point
+    /// (`serve --data-contact`).
+    data_contact: Option<String>,
     /// The category tree for the public pages, read again after [`CATEGORIES_FRESH`].
     categories: std::sync::RwLock<Option<(std::time::Instant, Arc<Vec<Category>>)>>,
     /// The public home's figures, counted again after [`home::FIGURES_FRESH`].
@@ -143,6 +146,7 @@ impl AppState {
                 ))),
                 media: sentra_media::MediaStore::memory(),
                 public_url: None,
+                data_contact: None,
                 categories: std::sync::RwLock::new(None),
                 home_figures: std::sync::RwLock::new(None),
                 metrics: metrics::Metrics::new(),
@@ -169,6 +173,18 @@ impl AppState {
             inner.public_url = url;
         }
         self
+    }
+
+    /// The open data's contact e-mail (`serve --data-contact`), named in the catalogues.
+    pub fn with_data_contact(mut self, email: Option<String>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.data_contact = email;
+        }
+        self
+    }
+
+    pub(crate) fn data_contact(&self) -> Option<&str> {
+        self.inner.data_contact.as_deref()
     }
 
     /// Lets Prometheus scrape `/metrics` from other machines with this bearer token.

@@ -35,6 +35,10 @@ pub(crate) struct Args {
     /// Default: the request's own host.
     #[arg(long, env = "SENTRA_PUBLIC_URL")]
     public_url: Option<String>,
+    /// The e-mail address the open-data catalogues (DCAT, CKAN) name as their contact point,
+    /// e.g. data@umkm.example.go.id.
+    #[arg(long, env = "SENTRA_DATA_CONTACT")]
+    data_contact: Option<String>,
     /// Catalogue searches whose results are kept until the catalogue changes (0: none).
     #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
     search_cache: usize,
@@ -70,6 +74,7 @@ pub(crate) struct Args {
 struct ServeOptions {
     secure_cookies: bool,
     public_url: Option<String>,
+    data_contact: Option<String>,
     search_cache: usize,
     metrics_token: Option<String>,
     read_database: Option<String>,
@@ -86,9 +91,25 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
             anyhow!("--public-url {url} is not an http(s) address, e.g. https://umkm.example.go.id")
         })?),
     };
+    let data_contact = match args.data_contact.or(cx.file.data_contact.clone()) {
+        None => None,
+        Some(email) => {
+            let email = email.trim().to_string();
+            let ok = email.split_once('@').is_some_and(|(user, host)| {
+                !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
+            });
+            if !ok {
+                bail!(
+                    "--data-contact {email} is not an e-mail address, e.g. data@umkm.example.go.id"
+                );
+            }
+            Some(email)
+        }
+    };
     let options = ServeOptions {
         secure_cookies: !args.insecure_cookies,
         public_url,
+        data_contact,
         search_cache: args.search_cache,
         metrics_token: args.metrics_token,
         read_database: args.read_database,
@@ -196,6 +217,7 @@ async fn serve(
         .with_read_database(replica)
         .with_secure_cookies(options.secure_cookies)
         .with_public_url(options.public_url)
+        .with_data_contact(options.data_contact)
         .with_metrics_token(options.metrics_token)
         .with_search_index(index)
         .with_media(media);

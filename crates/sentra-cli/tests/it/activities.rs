@@ -286,6 +286,24 @@ async fn a_clashing_clinic_is_shown_before_saving_and_the_board_and_feed_follow(
         })
         .collect();
     titles.sort();
+    // Each event links back to its place on the public agenda, which has it.
+    let agenda = reqwest::get(app.url("/agenda?wilayah=36.74"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for c in &cal.components {
+        if let icalendar::CalendarComponent::Event(e) = c {
+            let url = e.get_url().unwrap_or_default();
+            let anchor = url
+                .split_once("/agenda#")
+                .map(|(_, a)| a)
+                .unwrap_or_default();
+            assert!(anchor.starts_with("kegiatan-"), "{url}");
+            assert!(agenda.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+        }
+    }
     assert_eq!(
         titles,
         [

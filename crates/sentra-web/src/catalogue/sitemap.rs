@@ -73,7 +73,11 @@ async fn part_urls(
     part: &str,
 ) -> PageResult<Vec<(String, Option<String>)>> {
     if part == "toko.xml" {
-        let mut urls = vec![(format!("{base}/katalog"), None)];
+        // The open datasets' page (its DCAT catalogue is linked from it).
+        let mut urls = vec![
+            (format!("{base}/katalog"), None),
+            (format!("{base}/data"), None),
+        ];
         let slugs = state.read_db().store_slugs().await?;
         urls.extend(
             slugs

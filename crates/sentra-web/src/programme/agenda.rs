@@ -26,6 +26,8 @@ pub fn routes() -> Routes {
 }
 
 pub struct AgendaRow {
+    /// `kegiatan-{id}`: the calendar feed's events link back to it.
+    pub anchor: String,
     pub title: String,
     pub when: String,
     pub place: String,
@@ -66,6 +68,7 @@ fn agenda_row(
     let d = &a.data;
     let left = i64::from(d.capacity) - taken;
     AgendaRow {
+        anchor: format!("kegiatan-{}", a.id),
         title: d.title.clone(),
         when: when(lang, d),
         place: d

@@ -583,7 +583,7 @@ struct FeedQuery {
 }
 
 /// An activity as a calendar event (none when its times are out of range).
-fn event(state: &AppState, lang: Lang, a: &ActivityRecord) -> Option<icalendar::Event> {
+fn event(state: &AppState, lang: Lang, base: &str, a: &ActivityRecord) -> Option<icalendar::Event> {
     use icalendar::{Component, Event, EventLike, EventStatus};
     let d = &a.data;
     chrono::DateTime::from_timestamp(d.start, 0)?;
@@ -609,12 +609,15 @@ fn event(state: &AppState, lang: Lang, a: &ActivityRecord) -> Option<icalendar::
             lang.t(&format!("activity.kind_{}", d.kind.as_str())),
             organised_by(state, lang, d)
         ));
-    if let Some(v) = &d.venue {
-        e.location(v);
-    }
-    if let Some(link) = &d.online_link {
-        e.url(link);
-    }
+    // URL links back to the activity on the public agenda; an online meeting's link is where
+    // it takes place (RFC 5545 has one URL per event).
+    e.url(&format!("{base}/agenda#kegiatan-{}", a.id));
+    match (&d.venue, &d.online_link) {
+        (Some(v), Some(link)) => e.location(&format!("{v} · {link}")),
+        (Some(v), None) => e.location(v),
+        (None, Some(link)) => e.location(link),
+        (None, None) => &mut e,
+    };
     Some(e.done())
 }
 
@@ -647,6 +650,7 @@ fn vtimezone(zone: sentra_domain::programme::activity::Zone) -> String {
 async fn ics(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
+    headers: axum::http::HeaderMap,
     PageQuery(q): PageQuery<FeedQuery>,
 ) -> PageResult {
     use icalendar::Calendar;
@@ -656,6 +660,7 @@ async fn ics(
         .db()
         .activities_between(&region, now - 31 * 86_400, now + 366 * 86_400)
         .await?;
+    let base = crate::catalogue::public::site_base(&state, &headers);
     let mut cal = Calendar::new();
     cal.name(&format!(
         "Kegiatan UMKM {}",
@@ -670,7 +675,7 @@ async fn ics(
     });
     let mut zones = Vec::new();
     for a in published {
-        if let Some(e) = event(&state, lang, a) {
+        if let Some(e) = event(&state, lang, &base, a) {
             cal.push(e);
             if !zones.contains(&a.data.zone) {
                 zones.push(a.data.zone);

@@ -1,8 +1,13 @@
 //! Open data (public): aggregate counts of the deployment's UMKM per kecamatan or per
-//! kelurahan — by size class, and holding an NIB or a halal certificate — as CSV and JSON with
-//! their metadata, a page describing them (`/data`), and a DCAT catalogue (`/data.json`, the
-//! Project Open Data schema that CKAN's harvester and Satu Data portals read). No personal data
-//! is read; counts under 5 are withheld (see `sentra_domain::opendata`).
+//! kelurahan — by size class, and holding an NIB or a halal certificate — and the government
+//! units' procurement from small suppliers, as CSV and JSON with their metadata; a page
+//! describing them (`/data`); the catalogue for harvesters (`dcat`: Project Open Data and
+//! DCAT-AP) and a CKAN Action API (`ckan`), all from one description (`catalog`). No personal
+//! data is read; counts under 5 are withheld (see `sentra_domain::opendata`).
+
+mod catalog;
+mod ckan;
+mod dcat;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -25,7 +30,14 @@ use crate::ui::Chrome;
 pub fn routes() -> Routes {
     Routes::new("")
         .get("/data", Access::Public, catalogue_page)
-        .get("/data.json", Access::Public, dcat)
+        .get("/data.json", Access::Public, dcat::pod)
+        .get("/data/katalog.jsonld", Access::Public, dcat::jsonld)
+        .get("/data/katalog.ttl", Access::Public, dcat::turtle)
+        .get("/api/3", Access::Public, ckan::version)
+        .get("/api/3/action/{name}", Access::Public, ckan::action)
+        .post("/api/3/action/{name}", Access::Public, ckan::action)
+        .get("/api/action/{name}", Access::Public, ckan::action)
+        .post("/api/action/{name}", Access::Public, ckan::action)
         .get("/data/umkm-per-wilayah.csv", Access::Public, csv_file)
         .get("/data/umkm-per-wilayah.json", Access::Public, json_file)
         .get(
@@ -500,97 +512,9 @@ async fn json_file(
     .into_response())
 }
 
-/// The DCAT catalogue (Project Open Data v1.1), one dataset per level with its two files.
-async fn dcat(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let base = site_base(&state, &headers);
-    let region = state.region_name(state.home().as_str());
-    let mut datasets: Vec<serde_json::Value> = LEVELS
-        .into_iter()
-        .map(|level| region_dataset(&state, &base, &region, level))
-        .collect();
-    datasets.push(procurement_dataset(&state, &base));
-    axum::Json(serde_json::json!({
-        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
-        "@type": "dcat:Catalog",
-        "dataset": datasets,
-    }))
-    .into_response()
-}
-
-/// One level's dataset in the catalogue: the current figures and each past year's.
-fn region_dataset(
-    state: &AppState,
-    base: &str,
-    region: &str,
-    level: RegionLevel,
-) -> serde_json::Value {
-    let m = metadata(state, base, level, None);
-    // The current figures, then each past year's, in both formats.
-    let mut distribution = Vec::new();
-    for year in std::iter::once(None).chain((1..=PAST_YEARS).map(|n| Some(this_year() - n))) {
-        let title = year.map_or_else(|| "Terkini".to_string(), |y| format!("Akhir tahun {y}"));
-        for (ext, media) in [("csv", "text/csv"), ("json", "application/json")] {
-            distribution.push(serde_json::json!({
-                "@type": "dcat:Distribution",
-                "title": format!("{title} ({})", ext.to_uppercase()),
-                "mediaType": media,
-                "format": ext.to_uppercase(),
-                "downloadURL": file_url(base, ext, level, year),
-            }));
-        }
-    }
-    serde_json::json!({
-        "@type": "dcat:Dataset",
-        "identifier": format!("{base}/data/umkm-per-wilayah?tingkat={}", level_key(level)),
-        "title": m["title"],
-        "description": m["description"],
-        "keyword": ["UMKM", "NIB", "halal", "skala usaha", region],
-        "modified": m["period"]["as_of"],
-        "publisher": { "@type": "org:Organization", "name": m["source"] },
-        "accessLevel": "public",
-        "license": LICENCE,
-        "spatial": format!("{} ({})", region, state.home().as_str()),
-        "language": ["id"],
-        "conformsTo": DECREE,
-        "temporal": format!("{}-01-01/{}", this_year() - PAST_YEARS, m["period"]["as_of"].as_str().unwrap_or_default()),
-        "distribution": distribution,
-    })
-}
-
-/// The procurement dataset in the catalogue: this year to date and the past years.
-fn procurement_dataset(state: &AppState, base: &str) -> serde_json::Value {
-    let today = crate::clock::today();
-    let m = procurement_metadata(state, base, this_year(), today);
-    let mut distribution = Vec::new();
-    for year in (0..=PAST_YEARS).map(|n| this_year() - n) {
-        for (ext, media) in [("csv", "text/csv"), ("json", "application/json")] {
-            distribution.push(serde_json::json!({
-                "@type": "dcat:Distribution",
-                "title": format!("{year} ({})", ext.to_uppercase()),
-                "mediaType": media,
-                "format": ext.to_uppercase(),
-                "downloadURL": procurement_url(base, ext, Some(year)),
-            }));
-        }
-    }
-    serde_json::json!({
-        "@type": "dcat:Dataset",
-        "identifier": format!("{base}/data/pengadaan-per-opd"),
-        "title": format!("Belanja pengadaan OPD ke usaha mikro, kecil dan koperasi, {}", state.region_name(state.home().as_str())),
-        "description": m["description"],
-        "keyword": ["pengadaan", "UMKM", "Perpres 12/2021", "40 persen"],
-        "modified": m["period"]["as_of"],
-        "publisher": { "@type": "org:Organization", "name": m["source"] },
-        "accessLevel": "public",
-        "license": LICENCE,
-        "spatial": format!("{} ({})", state.region_name(state.home().as_str()), state.home().as_str()),
-        "language": ["id"],
-        "temporal": format!("{}-01-01/{}", this_year() - PAST_YEARS, m["period"]["as_of"].as_str().unwrap_or_default()),
-        "distribution": distribution,
-    })
-}
-
 pub struct DatasetLinks {
+    /// Its name in the catalogues, the anchor of its section.
+    pub name: &'static str,
     pub title: String,
     pub description: String,
     pub csv: String,
@@ -612,8 +536,13 @@ pub struct OpenDataPage {
 }
 
 /// A dataset's links on the page: its files now, and each past year's.
-fn dataset_links(m: &serde_json::Value, url: impl Fn(&str, Option<i32>) -> String) -> DatasetLinks {
+fn dataset_links(
+    name: &'static str,
+    m: &serde_json::Value,
+    url: impl Fn(&str, Option<i32>) -> String,
+) -> DatasetLinks {
     DatasetLinks {
+        name,
         title: m["title"].as_str().unwrap_or_default().to_string(),
         description: m["description"].as_str().unwrap_or_default().to_string(),
         csv: url("csv", None),
@@ -639,13 +568,17 @@ async fn catalogue_page(
         .into_iter()
         .map(|level| {
             let m = metadata(&state, &base, level, None);
-            dataset_links(&m, |ext, y| file_url("", ext, level, y))
+            dataset_links(catalog::level_dataset(level), &m, |ext, y| {
+                file_url("", ext, level, y)
+            })
         })
         .collect();
     let procurement = procurement_metadata(&state, &base, this_year(), crate::clock::today());
-    datasets.push(dataset_links(&procurement, |ext, y| {
-        procurement_url("", ext, y)
-    }));
+    datasets.push(dataset_links(
+        catalog::PROCUREMENT,
+        &procurement,
+        |ext, y| procurement_url("", ext, y),
+    ));
     OpenDataPage {
         c: Chrome::new(lang, lang.t("data.title").into_owned(), &uri).for_visitor(&visitor),
         l: lang,
