@@ -11,6 +11,8 @@ Run against a server (`scripts/interop.sh` starts a demo one): `python interop/c
 - iCalendar: the `icalendar` package reads the activities feed, its times in local zones and
   each event linking back to the public agenda.
 - Prometheus: the client library's text parser reads `/metrics` in the classic format.
+- Shared links: `extruct` (what link previews and crawlers use) reads each storefront's
+  schema.org `LocalBusiness` with its address, and its telephone where it shows a WhatsApp.
 
 Prints one line per check and exits non-zero on the first failure.
 """
@@ -18,7 +20,10 @@ Prints one line per check and exits non-zero on the first failure.
 import sys
 import urllib.request
 
+import re
+
 import ckanapi
+import extruct
 import icalendar
 import rdflib
 from openapi_spec_validator import validate
@@ -135,5 +140,25 @@ def check_metrics():
     ok(f"prometheus_client: {len(families)} metric families, all typed")
 
 
-for check in (check_ckan, check_dcat, check_openapi, check_calendar, check_metrics):
+def check_storefronts():
+    sitemap = fetch("/sitemap/toko.xml").decode()
+    stores = re.findall(r"<loc>[^<]*(/toko/[^<]+)</loc>", sitemap)[:40]
+    assert stores, "no storefront in the sitemap"
+    with_phone = 0
+    for path in stores:
+        html = fetch(path).decode()
+        data = extruct.extract(html, base_url=BASE + path, syntaxes=["json-ld", "opengraph"])
+        shops = [d for d in data["json-ld"] if d.get("@type") == "LocalBusiness"]
+        assert len(shops) == 1, (path, data["json-ld"])
+        shop = shops[0]
+        assert shop["name"] and shop["url"].endswith(path), shop
+        assert shop["address"]["addressCountry"] == "ID" and shop["address"]["addressLocality"], shop
+        if "telephone" in shop:
+            assert re.fullmatch(r"\+62\d{8,13}", shop["telephone"]), shop["telephone"]
+            with_phone += 1
+    assert with_phone > 0, "no storefront with a telephone"
+    ok(f"extruct: {len(stores)} storefronts as LocalBusiness, {with_phone} with a telephone")
+
+
+for check in (check_ckan, check_dcat, check_openapi, check_calendar, check_metrics, check_storefronts):
     check()

@@ -173,6 +173,54 @@ async fn an_owner_sets_the_opening_hours_their_storefront_shows() {
         .await
         .unwrap();
     assert!(store.contains("Senin–Sabtu 08.00–17.00 WIB"), "{store}");
+    // Search engines and link previews read the same hours, and the place, as schema.org.
+    let ld: serde_json::Value = serde_json::from_str(
+        store
+            .split("<script type=\"application/ld+json\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(ld["@type"], "LocalBusiness");
+    let spec = &ld["openingHoursSpecification"][0];
+    assert_eq!(
+        (spec["opens"].as_str(), spec["closes"].as_str()),
+        (Some("08:00"), Some("17:00"))
+    );
+    let days: Vec<&str> = spec["dayOfWeek"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(days.len(), 6);
+    assert_eq!(days[0], "https://schema.org/Monday");
+    assert_eq!(days[5], "https://schema.org/Saturday");
+    assert!(
+        ld["address"]["addressLocality"]
+            .as_str()
+            .unwrap()
+            .contains(", "),
+        "{ld}"
+    );
+    assert!(
+        ld["address"]["addressRegion"]
+            .as_str()
+            .unwrap()
+            .contains("Banten"),
+        "{ld}"
+    );
+    // Hours that do not read as days and times are shown, never guessed into the markup.
+    assert_eq!(send("Hubungi dulu lewat WA".into()).await.status(), 303);
+    let store = app
+        .get(&format!("/toko/{slug}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(store.contains("Hubungi dulu lewat WA"));
+    assert!(!store.contains("openingHoursSpecification"));
     let page = app
         .get(&format!("/umkm/{}/produk", umkm.id))
         .await

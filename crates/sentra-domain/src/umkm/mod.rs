@@ -14,7 +14,9 @@ use crate::phone::{Phone, parse_phone};
 use crate::region::{RegionCode, RegionLevel, RegionTree};
 use crate::size::{SizeDecision, classify};
 
+mod hours;
 mod link;
+pub use hours::{OpeningSpan, parse_opening_hours};
 pub use link::{Link, LinkKind, parse_link};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -142,21 +142,105 @@ async fn visible_store(
     }
 }
 
-/// The schema.org `LocalBusiness` of the storefront.
-fn store_json_ld(state: &AppState, s: &Store, canonical: &str) -> serde_json::Value {
+/// The schema.org `LocalBusiness` of the storefront: its place (kelurahan and kecamatan, city
+/// or regency, province; no street address, which the storefront does not show either), map
+/// point, the WhatsApp number it shows as its telephone, its other links as `sameAs`, and the
+/// opening hours when the owner's text reads as days and times.
+fn store_json_ld(
+    state: &AppState,
+    s: &Store,
+    canonical: &str,
+    image: Option<&str>,
+) -> serde_json::Value {
+    use sentra_domain::region::{RegionCode, RegionLevel};
+    use sentra_domain::umkm::LinkKind;
+    let above = |level: RegionLevel| {
+        RegionCode::parse(&s.village_code)
+            .ok()
+            .and_then(|c| c.at_level(level))
+            .map(|c| state.region_name(c.as_str()))
+    };
+    let mut address = serde_json::json!({
+        "@type": "PostalAddress",
+        "addressLocality": format!(
+            "{}, {}",
+            state.region_name(&s.village_code),
+            state.region_name(&s.district_code)
+        ),
+        "addressCountry": "ID",
+    });
+    if let (Some(city), Some(province)) =
+        (above(RegionLevel::Regency), above(RegionLevel::Province))
+    {
+        address["addressRegion"] = format!("{city}, {province}").into();
+    }
     let mut ld = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "LocalBusiness",
+        "@id": format!("{canonical}#usaha"),
         "name": s.name,
         "url": canonical,
-        "address": {"@type": "PostalAddress", "addressLocality": state.region_name(&s.district_code),
-                    "addressCountry": "ID"},
+        "address": address,
     });
     if let (Some(lat), Some(lon)) = (s.latitude, s.longitude) {
         ld["geo"] =
             serde_json::json!({"@type": "GeoCoordinates", "latitude": lat, "longitude": lon});
+        ld["hasMap"] = format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}").into();
+    }
+    if let Some(image) = image {
+        ld["image"] = image.into();
+    }
+    let phone = s
+        .links
+        .iter()
+        .find(|l| l.kind == LinkKind::Whatsapp)
+        .and_then(|l| crate::view::whatsapp_number(&l.url));
+    if let Some(local) = phone {
+        // +62 and the number without its leading 0: the international form schema.org asks.
+        let digits: String = local.chars().filter(char::is_ascii_digit).collect();
+        ld["telephone"] = format!("+62{}", digits.trim_start_matches('0')).into();
+    }
+    let same_as: Vec<&str> = s
+        .links
+        .iter()
+        .filter(|l| l.kind != LinkKind::Whatsapp)
+        .map(|l| l.url.as_str())
+        .collect();
+    if !same_as.is_empty() {
+        ld["sameAs"] = same_as.into();
+    }
+    if let Some(spans) = s
+        .opening_hours
+        .as_deref()
+        .and_then(sentra_domain::umkm::parse_opening_hours)
+    {
+        ld["openingHoursSpecification"] = spans
+            .iter()
+            .map(|sp| {
+                serde_json::json!({
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": sp.days.iter().map(|d| format!("https://schema.org/{}", day_name(*d))).collect::<Vec<_>>(),
+                    "opens": sp.opens.format("%H:%M").to_string(),
+                    "closes": sp.closes.format("%H:%M").to_string(),
+                })
+            })
+            .collect::<Vec<_>>()
+            .into();
     }
     ld
+}
+
+fn day_name(d: chrono::Weekday) -> &'static str {
+    use chrono::Weekday;
+    match d {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
 }
 
 fn product_cards(lang: Lang, categories: &[Category], s: &Store) -> Vec<ResultCard> {
@@ -213,11 +297,15 @@ async fn store(
     let categories = state.categories().await;
     let chrome = Chrome::new(lang, s.name.clone(), &uri);
     let page = StorePage {
-        og_image,
         c: chrome.for_viewer(viewer.as_ref()),
         preview,
         l: lang,
-        json_ld: crate::view::script_json(&store_json_ld(&state, &s, &canonical)),
+        json_ld: crate::view::script_json(&store_json_ld(
+            &state,
+            &s,
+            &canonical,
+            og_image.as_deref(),
+        )),
         canonical,
         qr_href: format!("/toko/{}/qr.svg", s.slug),
         sheet_href: format!("/toko/{}/cetak", s.slug),
@@ -229,6 +317,7 @@ async fn store(
         certs: cert_lines(lang, &s.documents, today),
         products: product_cards(lang, &categories, &s),
         name: s.name,
+        og_image,
     };
     Ok(page.into_response())
 }
