@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sentra's public interfaces read by other systems' own tools (interop/check.py): ckanapi on the
 # CKAN Action API, rdflib on the DCAT-AP catalogue, openapi-spec-validator on the API document,
-# icalendar on the activities feed, prometheus_client on /metrics. Installs the PyPI packages
+# icalendar on the activities feed, prometheus_client on /metrics, extruct on the storefronts;
+# then Schemathesis over the API (interop/schemathesis.toml). Installs the PyPI packages
 # pinned in interop/requirements.txt into target/interop-venv, starts a demo server on a free
 # port in a temporary folder, runs the checks and stops it. With CI=true a missing tool is an
 # error; otherwise the checks are skipped with a warning.
@@ -37,3 +38,16 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 "$venv/bin/python" interop/check.py "http://127.0.0.1:$port"
+
+# Last, as it writes to the demo data: Schemathesis over every API operation, every phase
+# (examples, coverage, fuzzing, and the stateful phase following the document's links),
+# every check, signed in as the demo admin with a token. A fixed seed keeps CI repeatable;
+# SCHEMATHESIS_SEED=random tries new cases.
+token="$(cd "$work" && "$target/debug/sentra" user token admin@demo.sentra.id | tail -1)"
+seed="${SCHEMATHESIS_SEED:-1}"
+seed_args=(--seed "$seed")
+[ "$seed" = random ] && seed_args=()
+"$venv/bin/schemathesis" --no-color --config-file interop/schemathesis.toml run \
+  "http://127.0.0.1:$port/api/openapi.json" -H "Authorization: Bearer $token" \
+  --phases=examples,coverage,fuzzing,stateful --checks all --max-examples 50 -w 2 \
+  "${seed_args[@]}"

@@ -624,7 +624,58 @@ async fn openapi_document_matches_the_snapshot() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), count, "duplicated operationIds: {ids:?}");
+    // Every link names an operation that exists, in OpenAPI's spelling.
+    let links: Vec<&serde_json::Value> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|ops| ops.as_object().unwrap().values())
+        .flat_map(|op| op["responses"].as_object().unwrap().values())
+        .filter_map(|r| r["links"].as_object())
+        .flat_map(|l| l.values())
+        .collect();
+    assert!(links.len() >= 9, "{links:?}");
+    for link in links {
+        let target = link["operationId"].as_str().unwrap();
+        assert!(ids.contains(&target), "{link}");
+    }
+    // How callers sign in, and what every signed-in operation may answer.
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["session"]["in"], "cookie");
+    let list = &doc["paths"]["/api/v1/umkm"]["get"];
+    assert!(list["security"].is_array());
+    assert!(list["responses"]["401"].is_object() && list["responses"]["403"].is_object());
+    assert!(doc["paths"]["/api/v1/katalog"]["get"]["security"].is_null());
+    assert!(doc["paths"]["/api/v1/umkm/{id}/reveal"]["post"].is_object());
     insta::assert_json_snapshot!("openapi", doc);
+}
+
+/// What the API document bounds, the server refuses naming the parameter (schemathesis found
+/// `hal=-1` and `tahun=2147483648` answered as if valid).
+#[tokio::test]
+async fn numbers_outside_the_documented_bounds_are_refused() {
+    let app = spawn_app().await;
+    for (path, field) in [
+        ("/api/v1/katalog?hal=-1", "hal"),
+        ("/api/v1/katalog?hal=401", "hal"),
+        ("/api/v1/katalog?hal=satu", "hal"),
+        ("/api/v1/procurement/purchases?tahun=2147483648", "tahun"),
+        ("/api/v1/procurement/purchases?tahun=", "tahun"),
+        ("/api/v1/procurement/shares?tahun=1999", "tahun"),
+        ("/api/v1/procurement/shares?bulan=13", "bulan"),
+        ("/api/v1/umkm?page=0", "page"),
+    ] {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!(status, 422, "{path}: {body}");
+        assert_eq!(body["error"]["fields"][0]["field"], field, "{path}: {body}");
+    }
+    let (status, _) = app.get_json("/api/v1/katalog?hal=2").await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .get_json("/api/v1/procurement/purchases?tahun=2026")
+        .await;
+    assert_eq!(status, 200);
 }
 
 #[tokio::test]

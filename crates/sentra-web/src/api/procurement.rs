@@ -10,6 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
+
+/// The fiscal years the API takes (as its document says).
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 use utoipa::ToSchema;
 
 use sentra_domain::FieldErrors;
@@ -24,7 +27,7 @@ use crate::error::{ApiError, ErrorBody, LangError};
 use crate::forms::query_pairs;
 use crate::forms::{Amount, form_value};
 use crate::lang::ReqLang;
-use crate::procurement::figures::{figures, lenient, period};
+use crate::procurement::figures::{figures, period};
 use crate::procurement::rules::{Typed, budget_warning, check};
 use crate::routes::{Access, Routes};
 
@@ -95,10 +98,10 @@ pub struct SharesOut {
 #[utoipa::path(get, path = "/api/v1/procurement/shares", tag = "procurement",
     params(
         ("wilayah" = Option<String>, Query, description = "Region code inside the caller's scope"),
-        ("tahun" = Option<i32>, Query, description = "Fiscal year (default: this year, to date)"),
-        ("bulan" = Option<u32>, Query, description = "To the end of this month (1-12)")
+        ("tahun" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "Fiscal year (default: this year, to date)"),
+        ("bulan" = Option<u32>, Query, minimum = 1, maximum = 12, description = "To the end of this month (1-12)")
     ),
-    responses((status = 200, body = SharesOut), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SharesOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn shares(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -107,13 +110,10 @@ async fn shares(
 ) -> ApiResult<Json<SharesOut>> {
     let scope = caller.scope();
     let q = query_pairs(query.as_deref());
-    let p = period(
-        &scope,
-        form_value(&q, "wilayah"),
-        lenient(form_value(&q, "tahun")),
-        lenient(form_value(&q, "bulan")),
-    )
-    .ok_or(LangError(lang, ApiError::NotFound))?;
+    let year = crate::api::query_number(&q, "tahun", YEARS).map_err(|e| LangError(lang, e))?;
+    let month = crate::api::query_number(&q, "bulan", 1u32..=12).map_err(|e| LangError(lang, e))?;
+    let p = period(&scope, form_value(&q, "wilayah"), year, month)
+        .ok_or(LangError(lang, ApiError::NotFound))?;
     let f = figures(&state, &scope, &p)
         .await
         .map_err(|e| LangError(lang, e.into()))?;
@@ -208,9 +208,9 @@ pub struct PurchaseList {
     params(
         ("opd" = Option<String>, Query, description = "A unit's id"),
         ("umkm" = Option<String>, Query, description = "A registered supplier's id"),
-        ("tahun" = Option<i32>, Query, description = "Fiscal year")
+        ("tahun" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "Fiscal year")
     ),
-    responses((status = 200, body = PurchaseList)))]
+    responses((status = 200, body = PurchaseList), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -222,7 +222,7 @@ async fn list(
     let filter = PurchaseFilter {
         unit_id: some("opd"),
         umkm_id: some("umkm"),
-        year: form_value(&q, "tahun").parse().ok(),
+        year: crate::api::query_number(&q, "tahun", YEARS).map_err(|e| LangError(lang, e))?,
         ..PurchaseFilter::default()
     };
     let rows = state

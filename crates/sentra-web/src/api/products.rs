@@ -255,15 +255,17 @@ pub struct CatalogueFacets {
         ("sektor" = Option<String>, Query, description = "Sector code"),
         ("ekatalog" = Option<String>, Query, description = "1: only products in the local e-katalog"),
         ("urut" = Option<String>, Query, description = "relevance, price_asc, price_desc, newest"),
-        ("hal" = Option<usize>, Query, description = "Page, from 1")
+        ("hal" = Option<u32>, Query, minimum = 1, maximum = 400, description = "Page, from 1 (the catalogue shows at most 400 pages)")
     ),
-    responses((status = 200, body = CatalogueOut)))]
+    responses((status = 200, body = CatalogueOut), (status = 422, body = ErrorBody)))]
 async fn search(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<CatalogueOut>> {
-    let (q, page) = catalogue_query(&query_pairs(query.as_deref()));
+    let pairs = query_pairs(query.as_deref());
+    crate::api::query_number(&pairs, "hal", 1u32..=400).map_err(|e| LangError(lang, e))?;
+    let (q, page) = catalogue_query(&pairs);
     let per_page = q.limit;
     let found = state
         .search_catalogue(q)
