@@ -96,9 +96,71 @@ pub struct ProductBody {
     /// For a replacement: the version read (409 when the product changed since).
     #[serde(default)]
     pub version: Option<i64>,
+    /// Length, width and height in millimetres, as a GET returns them (instead of the `_cm`
+    /// fields; both may be sent when they agree).
+    #[serde(default)]
+    pub dimensions_mm: Option<[i64; 3]>,
+    /// What a GET returns and a PUT may send back unchanged (a change is refused): the
+    /// product's id, its business, its address and whether a curator listed it.
+    #[serde(default)]
+    #[schema(read_only)]
+    pub id: Option<String>,
+    #[serde(default)]
+    #[schema(read_only)]
+    pub umkm_id: Option<String>,
+    #[serde(default)]
+    #[schema(read_only)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    #[schema(read_only)]
+    pub ekatalog: Option<bool>,
+    /// Accepted and not read: `version` decides whether the product changed since it was read.
+    #[serde(default, rename = "updated_at")]
+    #[schema(read_only, value_type = Option<String>)]
+    pub _updated_at: Option<serde::de::IgnoredAny>,
 }
 
 impl ProductBody {
+    /// Read-only fields sent back: each must be `current`'s own (on a new product there is
+    /// none to match).
+    fn read_only_errors(&self, current: Option<&ProductRecord>) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        let same = |sent: &Option<String>, field: &str, own: Option<&str>| {
+            sent.as_deref()
+                .is_none_or(|s| Some(s) == own)
+                .then_some(())
+                .ok_or(field.to_string())
+        };
+        let checks = [
+            same(&self.id, "id", current.map(|p| p.id.as_str())),
+            same(
+                &self.umkm_id,
+                "umkm_id",
+                current.map(|p| p.umkm_id.as_str()),
+            ),
+            same(&self.slug, "slug", current.map(|p| p.slug.as_str())),
+            self.ekatalog
+                .is_none_or(|l| Some(l) == current.map(ProductRecord::listed))
+                .then_some(())
+                .ok_or("ekatalog".to_string()),
+        ];
+        for field in checks.into_iter().filter_map(Result::err) {
+            e.push(&field, "read_only");
+        }
+        // Both spellings of the dimensions, disagreeing.
+        if let Some(mm) = self.dimensions_mm {
+            let cm = [self.length_cm, self.width_cm, self.height_cm];
+            let disagree = cm
+                .iter()
+                .zip(mm)
+                .any(|(c, m)| c.is_some_and(|c| (c * 10.0).round() as i64 != m));
+            if disagree {
+                e.push("dimensions_mm", "given_twice");
+            }
+        }
+        e
+    }
+
     /// The body as the form would have it, so both go through the same checks.
     fn to_input(&self) -> ProductInput {
         let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
@@ -114,6 +176,13 @@ impl ProductBody {
             })
             .unwrap_or_default()
         };
+        // Millimetres from a GET's `dimensions_mm` where the centimetres were left out.
+        let from_mm = |i: usize| self.dimensions_mm.map(|d| d[i] as f64 / 10.0);
+        let (length, width, height) = (
+            self.length_cm.or(from_mm(0)),
+            self.width_cm.or(from_mm(1)),
+            self.height_cm.or(from_mm(2)),
+        );
         ProductInput {
             name: self.name.clone(),
             description: self.description.clone().unwrap_or_default(),
@@ -125,9 +194,9 @@ impl ProductBody {
             capacity_per_month: n(self.capacity_per_month),
             stock: n(self.stock),
             weight_grams: n(self.weight_grams),
-            length_cm: cm(self.length_cm),
-            width_cm: cm(self.width_cm),
-            height_cm: cm(self.height_cm),
+            length_cm: cm(length),
+            width_cm: cm(width),
+            height_cm: cm(height),
             packaging: self.packaging.clone().unwrap_or_default(),
             shelf_life_days: n(self.shelf_life_days),
             status: self.status.clone().unwrap_or_default(),
@@ -339,6 +408,7 @@ async fn create(
         // Outside the caller's scope: not found, before the body is looked at.
         state.db().get_umkm(&caller.scope(), &id).await?;
         let body: ProductBody = parse_body(&body)?;
+        body.read_only_errors(None).into_result()?;
         let categories = state.db().product_categories().await?;
         let data = validate_product(&body.to_input(), &categories)
             .map_err(|e| link_errors_by_kind(&body, e))?;
@@ -383,13 +453,17 @@ async fn update(
 ) -> ApiResult<Json<ProductOut>> {
     let run = async {
         let scope = caller.scope();
-        state.db().get_product(&scope, &pid).await?;
+        let current = state.db().get_product(&scope, &pid).await?;
         let body: ProductBody = parse_body(&body)?;
         let Some(version) = body.version else {
             let mut e = FieldErrors::new();
             e.push("version", "required");
             return Err(ApiError::Validation(e));
         };
+        // A stale read is a conflict (409, below), not a change of what cannot change.
+        if version == current.version {
+            body.read_only_errors(Some(&current)).into_result()?;
+        }
         let categories = state.db().product_categories().await?;
         let data = validate_product(&body.to_input(), &categories)
             .map_err(|e| link_errors_by_kind(&body, e))?;
