@@ -22,6 +22,8 @@ pub enum ApiError {
     /// It existed but is kept no longer (an import's uploaded file after its retention).
     Gone(&'static str),
     Conflict,
+    /// `If-Match` named a version the record no longer has (412).
+    PreconditionFailed,
     Validation(FieldErrors),
     /// A body that is not the JSON the endpoint takes; `field` is the JSON path when known.
     BadBody {
@@ -93,6 +95,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::Conflict => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::Validation(_) | ApiError::BadBody { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -107,6 +110,7 @@ impl ApiError {
             ApiError::NotFound => ("not_found", Vec::new()),
             ApiError::Gone(code) => (*code, Vec::new()),
             ApiError::Conflict => ("conflict", Vec::new()),
+            ApiError::PreconditionFailed => ("precondition_failed", Vec::new()),
             ApiError::Validation(errors) => ("validation_failed", field_bodies(errors, lang)),
             ApiError::BadBody { field, code } => (
                 "invalid_body",

@@ -167,3 +167,95 @@ async fn products_through_the_api_and_the_public_search() {
         assert!(doc["paths"].get(p).is_some(), "{p} in the OpenAPI document");
     }
 }
+
+/// Concurrent edits through HTTP's own precondition: a GET's `ETag` sent back in `If-Match`
+/// replaces the record; once someone else changed it, the same `If-Match` is 412 and nothing
+/// changes; `version` in the body still works, and both given must agree.
+#[tokio::test]
+async fn a_record_is_replaced_against_the_etag_read() {
+    let app = spawn_app().await;
+    let (status, created) = app
+        .send_json(Method::POST, "/api/v1/umkm", &common::valid_body())
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let one = format!("/api/v1/umkm/{}", created["id"].as_str().unwrap());
+    let read = app.client.get(app.url(&one)).send().await.unwrap();
+    let etag = read.headers()["etag"].to_str().unwrap().to_string();
+    assert_eq!(etag, "W/\"1\"");
+    let mut body = common::valid_body();
+    body["name"] = json!("Keripik Bu Sari");
+    let put = |if_match: &str, body: serde_json::Value| {
+        let req = app
+            .client
+            .put(app.url(&one))
+            .header("x-csrf-token", &app.csrf)
+            .header("if-match", if_match)
+            .json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let tag = res
+                .headers()
+                .get("etag")
+                .map(|v| v.to_str().unwrap().to_string());
+            (status, tag, res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, tag, saved) = put(&etag, body.clone()).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(tag.as_deref(), Some("W/\"2\""));
+    assert_eq!(saved["name"], "Keripik Bu Sari");
+    // The same precondition again: someone (this client) changed it since.
+    body["name"] = json!("Keripik Bu Sari Lama");
+    let (status, _, refused) = put(&etag, body.clone()).await;
+    assert_eq!(status, 412, "{refused}");
+    assert_eq!(refused["error"]["code"], "precondition_failed");
+    let (_, now) = app.get_json(&one).await;
+    assert_eq!(now["name"], "Keripik Bu Sari");
+    // If-Match and a different body version: refused by name.
+    body["version"] = json!(1);
+    let (status, _, refused) = put("W/\"2\"", body.clone()).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["fields"][0]["field"], "version");
+    // `*`: whatever it holds now.
+    body["version"] = serde_json::Value::Null;
+    let (status, tag, _) = put("*", body).await;
+    assert_eq!((status, tag.as_deref()), (200, Some("W/\"3\"")));
+
+    // Products and purchases answer the same way.
+    let products = format!("{one}/products");
+    let (status, product) = app
+        .send_json(
+            Method::POST,
+            &products,
+            &json!({ "name": "Keripik Talas", "category": "makanan.keripik", "price": 15000, "unit": "pcs" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{product}");
+    let p = format!("/api/v1/products/{}", product["id"].as_str().unwrap());
+    let got = app.client.get(app.url(&p)).send().await.unwrap();
+    assert_eq!(got.headers()["etag"], "W/\"1\"");
+    let mut changed: serde_json::Value = got.json().await.unwrap();
+    changed["stock"] = json!(10);
+    changed["version"] = serde_json::Value::Null;
+    let res = app
+        .client
+        .put(app.url(&p))
+        .header("x-csrf-token", &app.csrf)
+        .header("if-match", "W/\"1\"")
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app
+        .client
+        .put(app.url(&p))
+        .header("x-csrf-token", &app.csrf)
+        .header("if-match", "W/\"1\"")
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 412);
+}

@@ -380,6 +380,60 @@ async fn openapi() -> impl IntoResponse {
 }
 
 /// Parses a JSON body, naming the field whose value has the wrong type.
+/// A record's ETag: its version, weak because what a caller sees of it depends on the role
+/// (masked fields).
+pub(crate) fn etag(version: i64) -> String {
+    format!("W/\"{version}\"")
+}
+
+/// `body` as JSON with the record's version as its ETag, so that a client can send it back
+/// in `If-Match`.
+pub(crate) fn tagged<T: Serialize>(status: StatusCode, version: i64, body: T) -> Response {
+    let mut res = (status, Json(body)).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&etag(version)) {
+        res.headers_mut().insert(axum::http::header::ETAG, v);
+    }
+    res
+}
+
+/// The version a replacement is made against: `If-Match` (the ETag a GET gave; `*` for
+/// whatever the record holds) or the body's `version`. An `If-Match` the record no longer
+/// matches is 412 before anything is read of the body's changes; both given and different is
+/// refused; neither is a missing `version`.
+pub(crate) fn version_to_replace(
+    headers: &axum::http::HeaderMap,
+    in_body: Option<i64>,
+    current: i64,
+) -> Result<i64, ApiError> {
+    let if_match = match headers.get(axum::http::header::IF_MATCH) {
+        None => None,
+        Some(value) => {
+            let text = value.to_str().unwrap_or_default().trim();
+            let wanted = text
+                .split(',')
+                .map(|tag| tag.trim().trim_start_matches("W/").trim_matches('"'))
+                .find_map(|tag| {
+                    if tag == "*" {
+                        Some(current)
+                    } else {
+                        tag.parse().ok()
+                    }
+                });
+            match wanted {
+                Some(v) if v == current => Some(v),
+                _ => return Err(ApiError::PreconditionFailed),
+            }
+        }
+    };
+    let mut e = sentra_domain::FieldErrors::new();
+    match (if_match, in_body) {
+        (Some(a), Some(b)) if a != b => e.push("version", "given_twice"),
+        (Some(v), _) | (None, Some(v)) => return Ok(v),
+        (None, None) => e.push("version", "required"),
+    }
+    Err(ApiError::Validation(e))
+}
+
 /// A whole-number query parameter the API document bounds: absent is `None`; empty text, text
 /// that is not a number, or one outside `range`, is refused naming the parameter (the pages
 /// are lenient with the same parameters; a program calling the API is told).
@@ -687,9 +741,11 @@ async fn create_umkm(
             .db()
             .create_umkm(&caller.scope(), &data, &caller.actor)
             .await?;
-        Ok::<_, ApiError>(
-            (StatusCode::CREATED, Json(UmkmOut::seen_by(record, &caller))).into_response(),
-        )
+        Ok::<_, ApiError>(tagged(
+            StatusCode::CREATED,
+            record.version,
+            UmkmOut::seen_by(record, &caller),
+        ))
     };
     run.await.map_err(|e| LangError(lang, e))
 }
@@ -697,32 +753,38 @@ async fn create_umkm(
 /// One UMKM by id.
 #[utoipa::path(get, path = "/api/v1/umkm/{id}", tag = "umkm",
     params(("id" = String, Path, description = "Record id")),
-    responses((status = 200, body = UmkmOut), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = UmkmOut, headers(("ETag" = String, description = "The record's version, for If-Match"))), (status = 404, body = ErrorBody)))]
 async fn get_umkm(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<UmkmOut>> {
+) -> ApiResult<Response> {
     let record = state
         .db()
         .get_umkm(&caller.scope(), &id)
         .await
         .map_err(|e| LangError(lang, e.into()))?;
-    Ok(Json(UmkmOut::seen_by(record, &caller)))
+    Ok(tagged(
+        StatusCode::OK,
+        record.version,
+        UmkmOut::seen_by(record, &caller),
+    ))
 }
 
-/// Replaces a UMKM's data; `version` must be the one read (409 otherwise).
+/// Replaces a UMKM's data against the version read: `If-Match` with the GET's ETag (412 when
+/// it changed since) or `version` in the body (409).
 #[utoipa::path(put, path = "/api/v1/umkm/{id}", tag = "umkm", request_body = UmkmBody,
-    params(("id" = String, Path, description = "Record id")),
-    responses((status = 200, body = UmkmOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = String, Path, description = "Record id"), ("If-Match" = Option<String>, Header, description = "The ETag a GET gave, e.g. W/\"3\"")),
+    responses((status = 200, body = UmkmOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_umkm(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> ApiResult<Json<UmkmOut>> {
+) -> ApiResult<Response> {
     let run = async {
         let scope = caller.scope();
         let current = state.db().get_umkm(&scope, &id).await?;
@@ -730,11 +792,7 @@ async fn update_umkm(
             return Err(ApiError::Forbidden("owner_verified_locked"));
         }
         let body: UmkmBody = parse_body(&body)?;
-        let Some(version) = body.version else {
-            let mut e = sentra_domain::FieldErrors::new();
-            e.push("version", "required");
-            return Err(ApiError::Validation(e));
-        };
+        let version = version_to_replace(&headers, body.version, current.version)?;
         let mut input = body.to_input();
         // NIK and phone are never sent back in full: left out or masked, they are kept.
         crate::forms::keep_personal_data(&mut input, &current);
@@ -743,7 +801,11 @@ async fn update_umkm(
             .db()
             .update_umkm(&scope, &id, version, &data, &caller.actor)
             .await?;
-        Ok::<_, ApiError>(Json(UmkmOut::seen_by(record, &caller)))
+        Ok::<_, ApiError>(tagged(
+            StatusCode::OK,
+            record.version,
+            UmkmOut::seen_by(record, &caller),
+        ))
     };
     run.await.map_err(|e| LangError(lang, e))
 }

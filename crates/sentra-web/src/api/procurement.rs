@@ -7,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +21,7 @@ use sentra_domain::procurement::Share;
 use sentra_storage::{PurchaseFilter, PurchaseRow, StorageError};
 
 use crate::AppState;
-use crate::api::{ApiResult, parse_body};
+use crate::api::{ApiResult, parse_body, tagged, version_to_replace};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, LangError};
 use crate::forms::query_pairs;
@@ -335,7 +335,8 @@ async fn create(
             )
             .await?;
         let row = state.db().purchase(&scope, &id).await?;
-        Ok::<_, ApiError>((StatusCode::CREATED, Json(PurchaseOut::from(&row))).into_response())
+        let out = PurchaseOut::from(&row);
+        Ok::<_, ApiError>(tagged(StatusCode::CREATED, out.version, out))
     };
     run.await.map_err(|e| LangError(lang, e))
 }
@@ -343,43 +344,42 @@ async fn create(
 /// One purchase.
 #[utoipa::path(operation_id = "get_purchase", get, path = "/api/v1/procurement/purchases/{purchase}", tag = "procurement",
     params(("purchase" = String, Path, description = "Purchase id")),
-    responses((status = 200, body = PurchaseOut), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PurchaseOut, headers(("ETag" = String, description = "The purchase's version, for If-Match"))), (status = 404, body = ErrorBody)))]
 async fn get(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<PurchaseOut>> {
+) -> ApiResult<Response> {
     let row = state
         .db()
         .purchase(&caller.scope(), &id)
         .await
         .map_err(|e| LangError(lang, e.into()))?;
-    Ok(Json(PurchaseOut::from(&row)))
+    let out = PurchaseOut::from(&row);
+    Ok(tagged(StatusCode::OK, out.version, out))
 }
 
-/// Replaces a purchase's data (its life: delivered, accepted, paid; or a correction);
-/// `version` must be the one read (409 otherwise). Its unit stays.
+/// Replaces a purchase's data (its life: delivered, accepted, paid; or a correction) against
+/// the version read: `If-Match` with the GET's ETag (412 when it changed since) or `version`
+/// in the body (409). Its unit stays.
 #[utoipa::path(operation_id = "update_purchase", put, path = "/api/v1/procurement/purchases/{purchase}", tag = "procurement", request_body = PurchaseBody,
-    params(("purchase" = String, Path, description = "Purchase id")),
-    responses((status = 200, body = PurchaseOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("purchase" = String, Path, description = "Purchase id"), ("If-Match" = Option<String>, Header, description = "The ETag a GET gave, e.g. W/\"3\"")),
+    responses((status = 200, body = PurchaseOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> ApiResult<Json<PurchaseOut>> {
+) -> ApiResult<Response> {
     let run = async {
         let scope = caller.scope();
         // Outside the caller's scope: not found, before the body is looked at.
         let old = state.db().purchase(&scope, &id).await?;
         let body: PurchaseBody = parse_body(&body)?;
-        let Some(version) = body.version else {
-            let mut e = FieldErrors::new();
-            e.push("version", "required");
-            return Err(ApiError::Validation(e));
-        };
+        let version = version_to_replace(&headers, body.version, old.version)?;
         let mut typed = body.typed();
         typed.unit = old.unit_id.clone();
         let (purchase, supplier) = check(state.db(), &scope, &typed, &old.unit_id, false)
@@ -411,7 +411,8 @@ async fn update(
             Err(e) => return Err(e.into()),
         }
         let row = state.db().purchase(&scope, &id).await?;
-        Ok::<_, ApiError>(Json(PurchaseOut::from(&row)))
+        let out = PurchaseOut::from(&row);
+        Ok::<_, ApiError>(tagged(StatusCode::OK, out.version, out))
     };
     run.await.map_err(|e| LangError(lang, e))
 }

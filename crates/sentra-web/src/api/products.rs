@@ -7,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -17,7 +17,7 @@ use sentra_domain::product::{ProductInput, validate_product};
 use sentra_storage::ProductRecord;
 
 use crate::AppState;
-use crate::api::{ApiResult, parse_body};
+use crate::api::{ApiResult, parse_body, tagged, version_to_replace};
 use crate::auth::Caller;
 use crate::catalogue::public::catalogue_query;
 use crate::error::{ApiError, ErrorBody, LangError};
@@ -417,7 +417,11 @@ async fn create(
             .create_product(&caller.scope(), &id, &data, &caller.actor)
             .await?;
         state.wake_search();
-        Ok::<_, ApiError>((StatusCode::CREATED, Json(ProductOut::from(record))).into_response())
+        Ok::<_, ApiError>(tagged(
+            StatusCode::CREATED,
+            record.version,
+            ProductOut::from(record),
+        ))
     };
     run.await.map_err(|e| LangError(lang, e))
 }
@@ -425,41 +429,42 @@ async fn create(
 /// One product.
 #[utoipa::path(operation_id = "get_product", get, path = "/api/v1/products/{pid}", tag = "catalogue",
     params(("pid" = String, Path, description = "Product id")),
-    responses((status = 200, body = ProductOut), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ProductOut, headers(("ETag" = String, description = "The product's version, for If-Match"))), (status = 404, body = ErrorBody)))]
 async fn get(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     caller: Caller,
     Path(pid): Path<String>,
-) -> ApiResult<Json<ProductOut>> {
+) -> ApiResult<Response> {
     let record = state
         .db()
         .get_product(&caller.scope(), &pid)
         .await
         .map_err(|e| LangError(lang, e.into()))?;
-    Ok(Json(record.into()))
+    Ok(tagged(
+        StatusCode::OK,
+        record.version,
+        ProductOut::from(record),
+    ))
 }
 
 /// Replaces a product's data; `version` must be the one read (409 otherwise).
 #[utoipa::path(operation_id = "update_product", put, path = "/api/v1/products/{pid}", tag = "catalogue", request_body = ProductBody,
-    params(("pid" = String, Path, description = "Product id")),
-    responses((status = 200, body = ProductOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("pid" = String, Path, description = "Product id"), ("If-Match" = Option<String>, Header, description = "The ETag a GET gave, e.g. W/\"3\"")),
+    responses((status = 200, body = ProductOut), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
     caller: Caller,
+    headers: axum::http::HeaderMap,
     Path(pid): Path<String>,
     body: Bytes,
-) -> ApiResult<Json<ProductOut>> {
+) -> ApiResult<Response> {
     let run = async {
         let scope = caller.scope();
         let current = state.db().get_product(&scope, &pid).await?;
         let body: ProductBody = parse_body(&body)?;
-        let Some(version) = body.version else {
-            let mut e = FieldErrors::new();
-            e.push("version", "required");
-            return Err(ApiError::Validation(e));
-        };
+        let version = version_to_replace(&headers, body.version, current.version)?;
         // A stale read is a conflict (409, below), not a change of what cannot change.
         if version == current.version {
             body.read_only_errors(Some(&current)).into_result()?;
@@ -472,7 +477,11 @@ async fn update(
             .update_product(&scope, &pid, version, &data, &caller.actor)
             .await?;
         state.wake_search();
-        Ok::<_, ApiError>(Json(ProductOut::from(record)))
+        Ok::<_, ApiError>(tagged(
+            StatusCode::OK,
+            record.version,
+            ProductOut::from(record),
+        ))
     };
     run.await.map_err(|e| LangError(lang, e))
 }
