@@ -259,3 +259,68 @@ async fn a_record_is_replaced_against_the_etag_read() {
         .unwrap();
     assert_eq!(res.status(), 412);
 }
+
+/// A UMKM's GET body goes back to its PUT with one change (issue 33): read-only and derived
+/// fields accepted unchanged and refused by name when changed, the masked NIK, phone and
+/// WhatsApp link kept as stored, links as the read lists them.
+#[tokio::test]
+async fn a_umkm_read_is_sent_back_to_its_replacement() {
+    let app = spawn_app().await;
+    let mut body = common::valid_body();
+    body["links"]["whatsapp"] = json!("0812-3456-7890");
+    let (status, created) = app.send_json(Method::POST, "/api/v1/umkm", &body).await;
+    assert_eq!(status, 201, "{created}");
+    let one = format!("/api/v1/umkm/{}", created["id"].as_str().unwrap());
+    let (_, read) = app.get_json(&one).await;
+    assert!(read["owner_nik"].as_str().unwrap().contains('•'), "{read}");
+    let masked_wa = read["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["kind"] == "whatsapp")
+        .unwrap()["url"]
+        .clone();
+    assert!(masked_wa.as_str().unwrap().contains('•'), "{masked_wa}");
+
+    let mut back = read.clone();
+    back["employees_female"] = json!(3);
+    let (status, saved) = app.send_json(Method::PUT, &one, &back).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["employees_female"], 3);
+    assert_eq!(saved["owner_nik"], read["owner_nik"]);
+    let stored = app
+        .db
+        .get_umkm(&common::city(), created["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.owner_nik, "3674034506900012",
+        "the masked NIK kept the stored one"
+    );
+    assert_eq!(stored.owner_phone.as_deref(), Some("+6281234567890"));
+    assert!(
+        stored
+            .links
+            .iter()
+            .any(|l| l.url.ends_with("6281234567890")),
+        "{:?}",
+        stored.links
+    );
+
+    for (field, value) in [
+        ("status", json!("verified")),
+        ("district_code", json!("36.74.01")),
+        ("size_class", json!("menengah")),
+        ("id", json!("lain")),
+    ] {
+        let mut changed = saved.clone();
+        changed[field] = value;
+        let (status, res) = app.send_json(Method::PUT, &one, &changed).await;
+        assert_eq!(status, 422, "{field}: {res}");
+        assert_eq!(res["error"]["fields"][0]["field"], field);
+        assert_eq!(res["error"]["fields"][0]["code"], "read_only");
+    }
+    // The old read is stale: a conflict, not a read-only complaint.
+    let (status, _) = app.send_json(Method::PUT, &one, &back).await;
+    assert_eq!(status, 409);
+}

@@ -2,6 +2,7 @@
 
 pub(crate) mod procurement;
 pub(crate) mod products;
+mod round_trip;
 
 use crate::forms::query_pairs;
 use axum::Json;
@@ -791,8 +792,25 @@ async fn update_umkm(
         if crate::auth::owner_locked(&caller, current.status) {
             return Err(ApiError::Forbidden("owner_verified_locked"));
         }
+        // The body may be the record as read (read-only fields, masked data, links as a list).
+        let sent_version = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
+        let version = version_to_replace(&headers, sent_version, current.version)?;
+        let whatsapp = current
+            .links
+            .iter()
+            .find(|l| l.kind == sentra_domain::umkm::LinkKind::Whatsapp)
+            .map(|l| l.url.clone());
+        let seen = serde_json::to_value(UmkmOut::seen_by(current.clone(), &caller))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let body = round_trip::umkm_write_body(
+            &body,
+            &seen,
+            version == current.version,
+            whatsapp.as_deref(),
+        )?;
         let body: UmkmBody = parse_body(&body)?;
-        let version = version_to_replace(&headers, body.version, current.version)?;
         let mut input = body.to_input();
         // NIK and phone are never sent back in full: left out or masked, they are kept.
         crate::forms::keep_personal_data(&mut input, &current);
