@@ -1167,6 +1167,19 @@ async fn the_api_records_purchases_with_the_form_s_checks() {
     assert_eq!(out["version"], 2);
     let (status, _) = send(reqwest::Method::PUT, path.clone(), life).await;
     assert_eq!(status, 409);
+    // The purchase as read goes back with one change; its unit and worked-out figures cannot.
+    let (_, mut read) = app.get_json(&path).await;
+    read["accepted_on"] = format!("{year}-01-23").into();
+    read["paid_on"] = format!("{year}-01-30").into();
+    let (status, paid) = send(reqwest::Method::PUT, path.clone(), read.clone()).await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["days_to_pay"], 7);
+    let mut moved = paid.clone();
+    moved["unit_id"] = "unit-lain".into();
+    let (status, err) = send(reqwest::Method::PUT, path.clone(), moved).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["fields"][0]["field"], "unit_id");
+    assert_eq!(err["error"]["fields"][0]["code"], "read_only");
     // The shares: 100% to a cooperative, over the budget.
     let (status, shares) = app
         .get_json(&format!("/api/v1/procurement/shares?tahun={year}"))

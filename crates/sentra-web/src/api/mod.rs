@@ -2,7 +2,7 @@
 
 pub(crate) mod procurement;
 pub(crate) mod products;
-mod round_trip;
+pub(crate) mod round_trip;
 
 use crate::forms::query_pairs;
 use axum::Json;

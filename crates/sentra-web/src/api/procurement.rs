@@ -378,8 +378,16 @@ async fn update(
         let scope = caller.scope();
         // Outside the caller's scope: not found, before the body is looked at.
         let old = state.db().purchase(&scope, &id).await?;
+        // The body may be the purchase as read (its id, unit and worked-out figures).
+        let sent_version = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64));
+        let version = version_to_replace(&headers, sent_version, old.version)?;
+        let seen = serde_json::to_value(PurchaseOut::from(&old))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let body =
+            crate::api::round_trip::purchase_write_body(&body, &seen, version == old.version)?;
         let body: PurchaseBody = parse_body(&body)?;
-        let version = version_to_replace(&headers, body.version, old.version)?;
         let mut typed = body.typed();
         typed.unit = old.unit_id.clone();
         let (purchase, supplier) = check(state.db(), &scope, &typed, &old.unit_id, false)

@@ -1,4 +1,4 @@
-//! A UMKM's GET body sent back to its PUT (issue 33: a client reads, changes a field, sends the
+//! A record's GET body sent back to its PUT (issue 33: a client reads, changes a field, sends the
 //! whole record back). The read carries what the write does not take as such — derived and
 //! kept fields, the masked NIK and phone under their read names, links as a list — and this
 //! turns it into the write's shape: read-only fields accepted when unchanged and refused by
@@ -41,17 +41,7 @@ pub(crate) fn umkm_write_body(
         // Not an object: the parser names what is wrong.
         return Ok(bytes.clone());
     };
-    let mut errors = sentra_domain::FieldErrors::new();
-    for key in READ_ONLY {
-        if let Some(sent) = body.remove(key)
-            && fresh
-            && key != "updated_at"
-            && sent != seen[key]
-        {
-            errors.push(key, "read_only");
-        }
-    }
-    errors.into_result()?;
+    strip_read_only(&mut body, &READ_ONLY, seen, fresh)?;
     for (read, write) in [("owner_nik", "nik"), ("owner_phone", "phone")] {
         if let Some(v) = body.remove(read)
             && !body.contains_key(write)
@@ -84,6 +74,55 @@ pub(crate) fn umkm_write_body(
             }
         }
     }
+    encode(body)
+}
+
+/// A purchase's fields that a read shows and a replacement cannot set: its id, its unit
+/// (a purchase stays with the unit that made it), and what is worked out from the dates.
+const PURCHASE_READ_ONLY: [&str; 6] = [
+    "id",
+    "unit_id",
+    "unit_code",
+    "days_late",
+    "days_to_pay",
+    "reserved_breach",
+];
+
+/// As [`umkm_write_body`] for a purchase.
+pub(crate) fn purchase_write_body(
+    bytes: &Bytes,
+    seen: &Value,
+    fresh: bool,
+) -> Result<Bytes, ApiError> {
+    let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(bytes) else {
+        return Ok(bytes.clone());
+    };
+    strip_read_only(&mut body, &PURCHASE_READ_ONLY, seen, fresh)?;
+    encode(body)
+}
+
+/// Takes the read-only fields out of `body`; when it was made from the current version, each
+/// must be what the read showed.
+fn strip_read_only(
+    body: &mut Map<String, Value>,
+    fields: &[&str],
+    seen: &Value,
+    fresh: bool,
+) -> Result<(), ApiError> {
+    let mut errors = sentra_domain::FieldErrors::new();
+    for key in fields {
+        if let Some(sent) = body.remove(*key)
+            && fresh
+            && *key != "updated_at"
+            && sent != seen[*key]
+        {
+            errors.push(*key, "read_only");
+        }
+    }
+    Ok(errors.into_result()?)
+}
+
+fn encode(body: Map<String, Value>) -> Result<Bytes, ApiError> {
     serde_json::to_vec(&Value::Object(body))
         .map(Bytes::from)
         .map_err(|e| ApiError::Internal(e.to_string()))
