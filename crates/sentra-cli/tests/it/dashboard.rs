@@ -939,3 +939,64 @@ async fn a_list_of_many_marked_businesses_is_the_same_read_either_way() {
     }
     list_totals_match(&app, &mut conn, "many class-ups").await;
 }
+
+/// The dashboard's figures through the API: the same counts as the rollups give the page,
+/// within the caller's area only.
+#[tokio::test]
+async fn the_dashboard_figures_come_through_the_api() {
+    let app = common::spawn_app().await;
+    app.seed(60, 5).await;
+    let (status, d) = app.get_json("/api/v1/dashboard?tahun=2026").await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["region"], "36.74");
+    assert_eq!(d["document"], "nib");
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
+        .await
+        .unwrap();
+    let verified: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM umkm WHERE status = 'verified' AND merged_into IS NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+    .try_get("n")
+    .unwrap();
+    assert_eq!(d["counted"], verified);
+    let sum = |key: &str, field: &str| -> i64 {
+        d[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[field].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("coverage", "total"), verified);
+    assert_eq!(sum("by_sector", "n"), verified);
+    assert_eq!(sum("by_size", "n"), verified);
+    assert_eq!(
+        d["coverage"].as_array().unwrap().len(),
+        7,
+        "every kecamatan of the city"
+    );
+    assert_eq!(d["trend"].as_array().unwrap().len(), 6);
+    let (status, halal) = app
+        .get_json("/api/v1/dashboard?wilayah=36.74.03&dokumen=halal")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(halal["document"], "halal");
+    let (status, _) = app.get_json("/api/v1/dashboard?wilayah=32.73").await;
+    assert_eq!(status, 404);
+    let (status, err) = app.get_json("/api/v1/dashboard?dokumen=sim").await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("dokumen"))
+    );
+    // A partner reads no dashboards.
+    let (_, partner, _) = app.as_user("partner", "36.74").await;
+    let refused = partner
+        .get(app.url("/api/v1/dashboard"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+}

@@ -140,6 +140,50 @@ async fn a_food_business_sees_its_path_and_the_office_its_expiring_documents() {
             .status(),
         404
     );
+
+    // The same list through the API, for reminders sent by other systems.
+    let (status, api) = app.get_json("/api/v1/legality/expiring").await;
+    assert_eq!(status, 200, "{api}");
+    assert_eq!(api["total"], 1);
+    assert_eq!(api["items"][0]["umkm_id"], budi.as_str());
+    assert_eq!(api["items"][0]["kind"], "halal");
+    assert_eq!(api["items"][0]["expires_on"], in_days(30));
+    let (_, year) = app
+        .get_json("/api/v1/legality/expiring?hari=365&wilayah=36.74.03&per_page=1")
+        .await;
+    assert_eq!(
+        (
+            year["total"].as_i64(),
+            year["items"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(1))
+    );
+    let (status, _) = app
+        .get_json("/api/v1/legality/expiring?wilayah=32.73")
+        .await;
+    assert_eq!(status, 404);
+    let (status, err) = app.get_json("/api/v1/legality/expiring?hari=0").await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("hari"))
+    );
+    // A kecamatan's operator sees only her kecamatan's documents.
+    let (_, operator, _) = app.as_user("operator", "36.74.01").await;
+    let theirs: serde_json::Value = operator
+        .get(app.url("/api/v1/legality/expiring?hari=365"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["total"], 0, "{theirs}");
+    let outside = operator
+        .get(app.url("/api/v1/legality/expiring?wilayah=36.74.03"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outside.status(), 404);
 }
 
 /// A P-IRT saved before the expiry was derived from its number gets it once, at the next

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, and its OpenAPI document at `/api/openapi.json`.
 
+mod insight;
 pub(crate) mod procurement;
 pub(crate) mod products;
 pub(crate) mod round_trip;
@@ -51,6 +52,7 @@ pub(crate) fn routes() -> Routes {
         .get("/v1/sectors", Access::Public, list_sectors)
         .merge(crate::api::products::routes())
         .merge(crate::api::procurement::routes())
+        .merge(insight::routes())
 }
 
 pub(crate) async fn api_fallback(lang: ReqLang) -> Response {
@@ -87,7 +89,9 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         crate::api::procurement::list,
         crate::api::procurement::create,
         crate::api::procurement::get,
-        crate::api::procurement::update
+        crate::api::procurement::update,
+        insight::dashboard,
+        insight::expiring
     ),
     components(schemas(
         ErrorBody,
@@ -113,7 +117,13 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         crate::api::procurement::SharesOut,
         crate::api::procurement::PurchaseOut,
         crate::api::procurement::PurchaseList,
-        crate::api::procurement::PurchaseBody
+        crate::api::procurement::PurchaseBody,
+        insight::Count,
+        insight::CoverageOut,
+        insight::TrendOut,
+        insight::DashboardOut,
+        insight::ExpiringOut,
+        insight::ExpiringList
     )),
     modifiers(&Contract)
 )]
@@ -298,7 +308,14 @@ pub fn openapi_json() -> String {
 
 /// Query parameters that take one of a fixed list of words (empty: no filter, as the server
 /// reads it), and their list.
-const CHOICES: [(&str, &str, &[&str]); 5] = [
+const CHOICES: [(&str, &str, &[&str]); 6] = [
+    (
+        "/api/v1/dashboard",
+        "dokumen",
+        &[
+            "", "nib", "npwp", "nitku", "pirt", "bpom", "halal", "sni", "hki",
+        ],
+    ),
     (
         "/api/v1/umkm",
         "size",

@@ -1,0 +1,250 @@
+//! The dashboard's figures and the legality expiry list in the JSON API (issue 33: what the
+//! pages show, for other systems), read with the same scope, counting rules and rollups as
+//! `/dasbor` and `/legalitas/kedaluwarsa`.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use sentra_domain::account::Permission;
+use sentra_domain::region::RegionCode;
+use sentra_domain::umkm::LegalKind;
+use sentra_storage::{Dimension, PageRequest};
+
+use crate::AppState;
+use crate::api::{ApiResult, query_number};
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody, LangError};
+use crate::forms::{form_value, query_pairs};
+use crate::lang::ReqLang;
+use crate::routes::{Access, Routes};
+
+pub(crate) fn routes() -> Routes {
+    Routes::new("/api")
+        .get(
+            "/v1/dashboard",
+            Access::Role(Permission::ReadDashboards),
+            dashboard,
+        )
+        .get(
+            "/v1/legality/expiring",
+            Access::Role(Permission::ReadRegistry),
+            expiring,
+        )
+}
+
+/// A count under a key (a sector code, a size class).
+#[derive(Serialize, ToSchema)]
+pub struct Count {
+    pub key: String,
+    pub n: i64,
+}
+
+/// A region one level down: its verified businesses and those holding the document.
+#[derive(Serialize, ToSchema)]
+pub struct CoverageOut {
+    pub region: String,
+    pub name: String,
+    pub total: i64,
+    pub with_document: i64,
+}
+
+/// A year of the region's trend.
+#[derive(Serialize, ToSchema)]
+pub struct TrendOut {
+    pub year: i32,
+    /// Entered the registry that year (verified now).
+    pub registered: i64,
+    /// NIB issued that year.
+    pub formalised: i64,
+    /// Moved up a size class that year.
+    pub class_up: i64,
+}
+
+/// The dashboard of a region for a year, by the counting rules (`/aturan-hitung`): verified,
+/// active, unmerged businesses; drafts and inactive ones beside them.
+#[derive(Serialize, ToSchema)]
+pub struct DashboardOut {
+    pub region: String,
+    pub name: String,
+    pub year: i32,
+    /// The document whose coverage is counted (`nib` unless asked).
+    pub document: String,
+    pub counted: i64,
+    pub drafts: i64,
+    pub inactive: i64,
+    pub coverage: Vec<CoverageOut>,
+    pub by_sector: Vec<Count>,
+    pub by_size: Vec<Count>,
+    /// Verified businesses that attended a programme activity in the year.
+    pub reached: i64,
+    pub trend: Vec<TrendOut>,
+}
+
+/// `wilayah` inside the caller's area (404 outside it, as the pages answer).
+fn region_in_scope(caller: &Caller, pairs: &[(String, String)]) -> Result<RegionCode, ApiError> {
+    let asked = form_value(pairs, "wilayah").trim();
+    let asked = if asked.is_empty() {
+        None
+    } else {
+        Some(RegionCode::parse(asked).map_err(|_| {
+            let mut e = sentra_domain::FieldErrors::new();
+            e.push("wilayah", "region_unknown");
+            ApiError::Validation(e)
+        })?)
+    };
+    caller
+        .scope()
+        .narrow(asked.as_ref())
+        .ok_or(ApiError::NotFound)
+}
+
+/// The dashboard's figures for a region and year.
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "insight",
+    params(
+        ("wilayah" = Option<String>, Query, pattern = "^$|^[0-9]{2}(\\.[0-9]{2}){0,2}(\\.[0-9]{4})?$", description = "Region code inside the caller's area (default: all of it)"),
+        ("dokumen" = Option<String>, Query, description = "nib, npwp, nitku, pirt, bpom, halal, sni or hki (default nib)"),
+        ("tahun" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "Year (default: this year)")
+    ),
+    responses((status = 200, body = DashboardOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn dashboard(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<DashboardOut>> {
+    let run = async {
+        let pairs = query_pairs(query.as_deref());
+        let region = region_in_scope(&caller, &pairs)?;
+        let year = query_number(&pairs, "tahun", 2000..=2100)?
+            .unwrap_or_else(|| chrono::Datelike::year(&crate::clock::today()));
+        let kind = match form_value(&pairs, "dokumen").trim() {
+            "" => LegalKind::Nib,
+            k => LegalKind::parse(k).ok_or_else(|| {
+                let mut e = sentra_domain::FieldErrors::new();
+                e.push("dokumen", "choice_invalid");
+                ApiError::Validation(e)
+            })?,
+        };
+        let (scope, db) = (caller.scope(), state.read_db());
+        let coverage = db
+            .coverage_by_child(&scope, &region, kind, crate::clock::today())
+            .await?;
+        let by_sector = db.counts_by(&scope, &region, Dimension::Sector).await?;
+        let by_size = db.counts_by(&scope, &region, Dimension::Size).await?;
+        let (drafts, inactive) = db.uncounted(&scope, &region).await?;
+        let (reached, _) = db.reach_count(&region, year).await?;
+        let trend = db.trend(&scope, &region, year - 5, year).await?;
+        let count = |rows: Vec<(String, i64)>| {
+            rows.into_iter()
+                .map(|(key, n)| Count { key, n })
+                .collect::<Vec<_>>()
+        };
+        Ok::<_, ApiError>(Json(DashboardOut {
+            name: state.region_name(region.as_str()),
+            region: region.as_str().to_string(),
+            year,
+            document: kind.as_str().to_string(),
+            counted: by_size.iter().map(|(_, n)| n).sum(),
+            drafts,
+            inactive,
+            coverage: coverage
+                .into_iter()
+                .map(|c| CoverageOut {
+                    name: state.region_name(&c.region),
+                    region: c.region,
+                    total: c.total,
+                    with_document: c.with,
+                })
+                .collect(),
+            by_sector: count(by_sector),
+            by_size: count(by_size),
+            reached,
+            trend: trend
+                .into_iter()
+                .map(|t| TrendOut {
+                    year: t.year,
+                    registered: t.registered,
+                    formalised: t.formalised,
+                    class_up: t.class_up,
+                })
+                .collect(),
+        }))
+    };
+    run.await.map_err(|e| LangError(lang, e))
+}
+
+/// A document that ends soon (or ended), with its business.
+#[derive(Serialize, ToSchema)]
+pub struct ExpiringOut {
+    pub umkm_id: String,
+    pub name: String,
+    pub village_code: String,
+    pub kind: String,
+    pub number: String,
+    /// `YYYY-MM-DD`.
+    pub expires_on: String,
+}
+
+/// A page of documents ending within `hari` days, soonest first.
+#[derive(Serialize, ToSchema)]
+pub struct ExpiringList {
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    pub items: Vec<ExpiringOut>,
+}
+
+/// Documents that end within a number of days (P-IRT, halal, BPOM …), soonest first, as
+/// `/legalitas/kedaluwarsa` lists them: for reminders and clinics.
+#[utoipa::path(get, path = "/api/v1/legality/expiring", tag = "legality",
+    params(
+        ("wilayah" = Option<String>, Query, pattern = "^$|^[0-9]{2}(\\.[0-9]{2}){0,2}(\\.[0-9]{4})?$", description = "Region code inside the caller's area"),
+        ("hari" = Option<u32>, Query, minimum = 1, maximum = 730, description = "Days ahead (default 90)"),
+        ("hal" = Option<u32>, Query, minimum = 1, maximum = 1_000_000, description = "Page, from 1"),
+        ("per_page" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Default 100")
+    ),
+    responses((status = 200, body = ExpiringList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn expiring(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<ExpiringList>> {
+    let run = async {
+        let pairs = query_pairs(query.as_deref());
+        let region = region_in_scope(&caller, &pairs)?;
+        let days = query_number(&pairs, "hari", 1i64..=730)?.unwrap_or(90);
+        let page = query_number(&pairs, "hal", 1u32..=1_000_000)?.unwrap_or(1);
+        let per_page = query_number(&pairs, "per_page", 1u32..=200)?.unwrap_or(100);
+        let found = state
+            .db()
+            .expiring_documents(
+                &caller.scope(),
+                Some(&region),
+                crate::clock::today(),
+                days,
+                PageRequest::new(page, per_page),
+            )
+            .await?;
+        Ok::<_, ApiError>(Json(ExpiringList {
+            total: found.total,
+            page: found.page,
+            per_page: found.per_page,
+            items: found
+                .items
+                .into_iter()
+                .map(|d| ExpiringOut {
+                    umkm_id: d.umkm_id,
+                    name: d.name,
+                    village_code: d.village_code,
+                    kind: d.kind.as_str().to_string(),
+                    number: d.number,
+                    expires_on: d.expires_on.to_string(),
+                })
+                .collect(),
+        }))
+    };
+    run.await.map_err(|e| LangError(lang, e))
+}
