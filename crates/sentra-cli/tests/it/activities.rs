@@ -1618,3 +1618,119 @@ async fn the_places_left_fill_from_the_top_of_the_list_at_one_tap() {
         .unwrap();
     assert!(!full.contains("name=\"first\""), "no places left: {full}");
 }
+
+/// Programmes through the API (issue 33): the activities of an area at local time, one
+/// activity with its ETag, registering businesses, the participants, marking attendance —
+/// the reach rollup following — and another kecamatan's operator kept out.
+#[tokio::test]
+async fn programmes_through_the_api() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    app.seed(30, 8).await;
+    let day = day_ahead();
+    let res = plan_city_activity(&app, "Klinik Kemasan API", &day, 2).await;
+    assert_eq!(res.status(), 303);
+    let (status, list) = app
+        .get_json(&format!("/api/v1/activities?dari={day}&sampai={day}"))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    let a = &items[0];
+    assert_eq!(a["title"], "Klinik Kemasan API");
+    assert_eq!(a["starts_at"], format!("{day}T09:00:00+07:00"));
+    assert_eq!(a["zone"], "WIB");
+    let id = a["id"].as_str().unwrap().to_string();
+    let one = app
+        .client
+        .get(app.url(&format!("/api/v1/activities/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(one.headers()["etag"], "W/\"1\"");
+
+    let verified: Vec<String> = app
+        .db
+        .list_umkm(
+            &common::city(),
+            &sentra_storage::UmkmFilter {
+                status: Some(sentra_domain::umkm::UmkmStatus::Verified),
+                ..Default::default()
+            },
+            sentra_storage::UmkmSort::Name,
+            sentra_storage::SortDirection::Asc,
+            sentra_storage::PageRequest::new(1, 3),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(verified.len(), 3);
+    let participants = format!("/api/v1/activities/{id}/participants");
+    let (status, reg) = app
+        .send_json(
+            Method::POST,
+            &participants,
+            &serde_json::json!({ "umkm_ids": verified }),
+        )
+        .await;
+    assert_eq!(status, 200, "{reg}");
+    assert_eq!(
+        (reg["registered"].as_u64(), reg["waitlisted"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let (_, people) = app.get_json(&participants).await;
+    assert_eq!(people["items"].as_array().unwrap().len(), 3);
+    let first = &people["items"][0]["umkm_id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .send_json(
+            Method::PUT,
+            &format!("{participants}/{first}"),
+            &serde_json::json!({ "state": "attended", "note": "Datang dengan contoh kemasan" }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (_, people) = app.get_json(&participants).await;
+    let marked = people["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["umkm_id"] == first.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(marked["state"], "attended");
+    assert_eq!(marked["note"], "Datang dengan contoh kemasan");
+    // Bad input is named and changes nothing.
+    let (status, err) = app
+        .send_json(
+            Method::PUT,
+            &format!("{participants}/{first}"),
+            &serde_json::json!({ "state": "hadir" }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("state"))
+    );
+    let (status, err) = app
+        .get_json(&format!("/api/v1/activities?dari={day}&sampai=2000-01-01"))
+        .await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("sampai"))
+    );
+    let (status, _) = app
+        .send_json(
+            Method::POST,
+            &participants,
+            &serde_json::json!({ "umkm_ids": ["tidak-ada"] }),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // Another kecamatan's operator: the city's activity is not hers to manage.
+    let (_, operator, _) = app.as_user("operator", "36.74.01").await;
+    let res = operator.get(app.url(&participants)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+}

@@ -8,12 +8,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use sentra_domain::account::Permission;
-use sentra_domain::region::RegionCode;
 use sentra_domain::umkm::LegalKind;
 use sentra_storage::{Dimension, PageRequest};
 
 use crate::AppState;
-use crate::api::{ApiResult, query_number};
+use crate::api::{ApiResult, query_number, region_param};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody, LangError};
 use crate::forms::{form_value, query_pairs};
@@ -82,28 +81,10 @@ pub struct DashboardOut {
     pub trend: Vec<TrendOut>,
 }
 
-/// `wilayah` inside the caller's area (404 outside it, as the pages answer).
-fn region_in_scope(caller: &Caller, pairs: &[(String, String)]) -> Result<RegionCode, ApiError> {
-    let asked = form_value(pairs, "wilayah").trim();
-    let asked = if asked.is_empty() {
-        None
-    } else {
-        Some(RegionCode::parse(asked).map_err(|_| {
-            let mut e = sentra_domain::FieldErrors::new();
-            e.push("wilayah", "region_unknown");
-            ApiError::Validation(e)
-        })?)
-    };
-    caller
-        .scope()
-        .narrow(asked.as_ref())
-        .ok_or(ApiError::NotFound)
-}
-
 /// The dashboard's figures for a region and year.
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "insight",
     params(
-        ("wilayah" = Option<String>, Query, pattern = "^$|^[0-9]{2}(\\.[0-9]{2}){0,2}(\\.[0-9]{4})?$", description = "Region code inside the caller's area (default: all of it)"),
+        ("wilayah" = Option<String>, Query, pattern = "^$|^[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{4})?)?)?$", description = "Region code inside the caller's area (default: all of it)"),
         ("dokumen" = Option<String>, Query, description = "nib, npwp, nitku, pirt, bpom, halal, sni or hki (default nib)"),
         ("tahun" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "Year (default: this year)")
     ),
@@ -116,7 +97,7 @@ async fn dashboard(
 ) -> ApiResult<Json<DashboardOut>> {
     let run = async {
         let pairs = query_pairs(query.as_deref());
-        let region = region_in_scope(&caller, &pairs)?;
+        let region = region_param(&caller, &pairs, "wilayah")?;
         let year = query_number(&pairs, "tahun", 2000..=2100)?
             .unwrap_or_else(|| chrono::Datelike::year(&crate::clock::today()));
         let kind = match form_value(&pairs, "dokumen").trim() {
@@ -200,7 +181,7 @@ pub struct ExpiringList {
 /// `/legalitas/kedaluwarsa` lists them: for reminders and clinics.
 #[utoipa::path(get, path = "/api/v1/legality/expiring", tag = "legality",
     params(
-        ("wilayah" = Option<String>, Query, pattern = "^$|^[0-9]{2}(\\.[0-9]{2}){0,2}(\\.[0-9]{4})?$", description = "Region code inside the caller's area"),
+        ("wilayah" = Option<String>, Query, pattern = "^$|^[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{4})?)?)?$", description = "Region code inside the caller's area"),
         ("hari" = Option<u32>, Query, minimum = 1, maximum = 730, description = "Days ahead (default 90)"),
         ("hal" = Option<u32>, Query, minimum = 1, maximum = 1_000_000, description = "Page, from 1"),
         ("per_page" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Default 100")
@@ -214,7 +195,7 @@ async fn expiring(
 ) -> ApiResult<Json<ExpiringList>> {
     let run = async {
         let pairs = query_pairs(query.as_deref());
-        let region = region_in_scope(&caller, &pairs)?;
+        let region = region_param(&caller, &pairs, "wilayah")?;
         let days = query_number(&pairs, "hari", 1i64..=730)?.unwrap_or(90);
         let page = query_number(&pairs, "hal", 1u32..=1_000_000)?.unwrap_or(1);
         let per_page = query_number(&pairs, "per_page", 1u32..=200)?.unwrap_or(100);

@@ -3,6 +3,7 @@
 mod insight;
 pub(crate) mod procurement;
 pub(crate) mod products;
+mod programme;
 pub(crate) mod round_trip;
 
 use crate::forms::query_pairs;
@@ -53,6 +54,7 @@ pub(crate) fn routes() -> Routes {
         .merge(crate::api::products::routes())
         .merge(crate::api::procurement::routes())
         .merge(insight::routes())
+        .merge(programme::routes())
 }
 
 pub(crate) async fn api_fallback(lang: ReqLang) -> Response {
@@ -91,7 +93,12 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         crate::api::procurement::get,
         crate::api::procurement::update,
         insight::dashboard,
-        insight::expiring
+        insight::expiring,
+        programme::list,
+        programme::get,
+        programme::participants,
+        programme::register,
+        programme::set_state
     ),
     components(schemas(
         ErrorBody,
@@ -123,7 +130,14 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         insight::TrendOut,
         insight::DashboardOut,
         insight::ExpiringOut,
-        insight::ExpiringList
+        insight::ExpiringList,
+        programme::ActivityOut,
+        programme::ActivityList,
+        programme::ParticipantOut,
+        programme::ParticipantList,
+        programme::RegisterBody,
+        programme::Registered,
+        programme::StateBody
     )),
     modifiers(&Contract)
 )]
@@ -452,6 +466,35 @@ pub(crate) fn version_to_replace(
     Err(ApiError::Validation(e))
 }
 
+/// `key` as a region inside the caller's area: absent or empty is all of it; a code not
+/// written as the document's pattern says (`36`, `36.74`, `36.74.03`, `36.74.03.1005`) is
+/// refused by name; one outside the area is 404, as the pages
+/// answer.
+pub(crate) fn region_param(
+    caller: &Caller,
+    pairs: &[(String, String)],
+    key: &str,
+) -> Result<sentra_domain::region::RegionCode, ApiError> {
+    let text = crate::forms::form_value(pairs, key).trim();
+    let asked = if text.is_empty() {
+        None
+    } else {
+        let code = sentra_domain::region::RegionCode::parse(text)
+            .ok()
+            .filter(|c| c.as_str() == text)
+            .ok_or_else(|| {
+                let mut e = sentra_domain::FieldErrors::new();
+                e.push(key, "region_code_format");
+                ApiError::Validation(e)
+            })?;
+        Some(code)
+    };
+    caller
+        .scope()
+        .narrow(asked.as_ref())
+        .ok_or(ApiError::NotFound)
+}
+
 /// A whole-number query parameter the API document bounds: absent is `None`; empty text, text
 /// that is not a number, or one outside `range`, is refused naming the parameter (the pages
 /// are lenient with the same parameters; a program calling the API is told).
@@ -701,8 +744,12 @@ async fn list_umkm(
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<UmkmList>> {
-    let params = parse_list_params(&query_pairs(query.as_deref()), state.regions())
-        .map_err(|e| LangError(lang, e.into()))?;
+    let pairs = query_pairs(query.as_deref());
+    // The API document says these are numbers: an empty one is refused, as the pages do not.
+    query_number(&pairs, "page", 1u32..=1_000_000).map_err(|e| LangError(lang, e))?;
+    query_number(&pairs, "per_page", 1u32..=200).map_err(|e| LangError(lang, e))?;
+    let params =
+        parse_list_params(&pairs, state.regions()).map_err(|e| LangError(lang, e.into()))?;
     let page = state
         .db()
         .list_umkm(
