@@ -357,6 +357,45 @@ async fn a_round_runs_end_to_end_with_one_participant_guided_to_consistency() {
     for name in ["Rina", "Komunitas Kreatif", "Ibu Sari", "Joko", "Dewi"] {
         assert!(!public.contains(name), "{name} on the public page");
     }
+    // The same result as numbers through the API: for the area's staff, and, once published,
+    // for anyone, naming nobody.
+    let (status, listed) = app.get_json("/api/v1/flagship/rounds").await;
+    assert_eq!(status, 200, "{listed}");
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == id.as_str())
+    );
+    let (status, numbers) = app
+        .get_json(&format!("/api/v1/flagship/rounds/{id}/results"))
+        .await;
+    assert_eq!(status, 200, "{numbers}");
+    let ranking = numbers["ranking"].as_array().unwrap();
+    assert_eq!(ranking[0]["name"], "Keripik dan olahan pangan");
+    assert_eq!(ranking[0]["rank"], 1);
+    let total: f64 = ranking.iter().map(|c| c["score"].as_f64().unwrap()).sum();
+    assert!((total - 1.0).abs() < 1e-9, "scores sum to 1: {total}");
+    assert!(numbers["counted"].as_u64().unwrap() >= 1);
+    let anyone: serde_json::Value =
+        reqwest::get(app.url(&format!("/api/v1/flagship/rounds/{id}/public")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(anyone["ranking"], numbers["ranking"]);
+    for name in ["Rina", "Komunitas Kreatif", "Ibu Sari", "Joko", "Dewi"] {
+        assert!(
+            !anyone.to_string().contains(name),
+            "{name} in the public result"
+        );
+    }
+    let unsigned = reqwest::get(app.url(&format!("/api/v1/flagship/rounds/{id}/results")))
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
     // A closed round's link takes no more answers.
     let (status, _, _) = post(
         &phone,

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, and its OpenAPI document at `/api/openapi.json`.
 
+mod flagship;
 mod insight;
 pub(crate) mod procurement;
 pub(crate) mod products;
@@ -55,6 +56,7 @@ pub(crate) fn routes() -> Routes {
         .merge(crate::api::procurement::routes())
         .merge(insight::routes())
         .merge(programme::routes())
+        .merge(flagship::routes())
 }
 
 pub(crate) async fn api_fallback(lang: ReqLang) -> Response {
@@ -98,7 +100,10 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         programme::get,
         programme::participants,
         programme::register,
-        programme::set_state
+        programme::set_state,
+        flagship::rounds,
+        flagship::results,
+        flagship::public_results
     ),
     components(schemas(
         ErrorBody,
@@ -137,7 +142,12 @@ async fn api_not_found(ReqLang(lang): ReqLang) -> Response {
         programme::ParticipantList,
         programme::RegisterBody,
         programme::Registered,
-        programme::StateBody
+        programme::StateBody,
+        flagship::RoundOut,
+        flagship::RoundList,
+        flagship::RankedCandidate,
+        flagship::WeightOut,
+        flagship::ResultsOut
     )),
     modifiers(&Contract)
 )]
@@ -150,7 +160,8 @@ struct ApiDoc;
 struct Contract;
 
 /// Operations anyone may call.
-const PUBLIC_PATHS: [&str; 4] = [
+const PUBLIC_PATHS: [&str; 5] = [
+    "/api/v1/flagship/rounds/{round}/public",
     "/api/v1/regions",
     "/api/v1/regions/{code}",
     "/api/v1/sectors",

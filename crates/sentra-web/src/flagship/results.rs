@@ -434,6 +434,25 @@ fn sensitivity_views(lang: Lang, round: &RoundRecord, e: &Evaluation) -> Vec<Sen
         .collect()
 }
 
+/// The group's result as numbers, for the API: the evaluation over the answers counted, how
+/// many answered and how many are counted; `None` when it cannot be computed yet.
+pub(crate) fn evaluation(
+    round: &RoundRecord,
+    people: &[ParticipantRow],
+    answers: &BTreeMap<String, Response>,
+) -> (Option<Evaluation>, usize, usize) {
+    let (participants, _) = consistency(Lang::Id, round, people, answers);
+    let counted: BTreeMap<&str, &Response> = participants
+        .iter()
+        .filter(|p| p.counted)
+        .filter_map(|p| answers.get_key_value(&p.id))
+        .map(|(id, r)| (id.as_str(), r))
+        .collect();
+    let answered = participants.iter().filter(|p| p.answered).count();
+    let n = counted.len();
+    (group_evaluation(round, people, &counted).ok(), answered, n)
+}
+
 pub(crate) async fn results(
     state: &AppState,
     lang: Lang,
