@@ -434,6 +434,19 @@ fn sensitivity_views(lang: Lang, round: &RoundRecord, e: &Evaluation) -> Vec<Sen
         .collect()
 }
 
+/// The answers in the group's result, as the consistency read them.
+fn counted_answers<'a>(
+    participants: &[ParticipantConsistency],
+    answers: &'a BTreeMap<String, Response>,
+) -> BTreeMap<&'a str, &'a Response> {
+    participants
+        .iter()
+        .filter(|p| p.counted)
+        .filter_map(|p| answers.get_key_value(&p.id))
+        .map(|(id, r)| (id.as_str(), r))
+        .collect()
+}
+
 /// The group's result as numbers, for the API: the evaluation over the answers counted, how
 /// many answered and how many are counted; `None` when it cannot be computed yet.
 pub(crate) fn evaluation(
@@ -442,12 +455,7 @@ pub(crate) fn evaluation(
     answers: &BTreeMap<String, Response>,
 ) -> (Option<Evaluation>, usize, usize) {
     let (participants, _) = consistency(Lang::Id, round, people, answers);
-    let counted: BTreeMap<&str, &Response> = participants
-        .iter()
-        .filter(|p| p.counted)
-        .filter_map(|p| answers.get_key_value(&p.id))
-        .map(|(id, r)| (id.as_str(), r))
-        .collect();
+    let counted = counted_answers(&participants, answers);
     let answered = participants.iter().filter(|p| p.answered).count();
     let n = counted.len();
     (group_evaluation(round, people, &counted).ok(), answered, n)
@@ -462,13 +470,7 @@ pub(crate) async fn results(
 ) -> Results {
     let sectors = state.db().sectors().await.unwrap_or_default();
     let (participants, consistent_count) = consistency(lang, round, people, answers);
-    // The answers in the group's result, as the consistency just read them.
-    let counted: BTreeMap<&str, &Response> = participants
-        .iter()
-        .filter(|p| p.counted)
-        .filter_map(|p| answers.get_key_value(&p.id))
-        .map(|(id, r)| (id.as_str(), r))
-        .collect();
+    let counted = counted_answers(&participants, answers);
     let (rows, lq_note) = location_quotients(state, lang, round).await;
     let mut out = Results {
         candidates: Vec::new(),
