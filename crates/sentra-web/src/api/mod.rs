@@ -6,7 +6,7 @@ mod insight;
 pub(crate) mod procurement;
 pub(crate) mod products;
 mod programme;
-mod request;
+pub(crate) mod request;
 pub(crate) mod round_trip;
 
 pub use document::openapi_json;

@@ -115,12 +115,7 @@ pub struct ActivityList {
 
 /// `dari` or `sampai` as a date (`YYYY-MM-DD`), refused by name otherwise.
 fn date_param(pairs: &[(String, String)], key: &str) -> Result<Option<NaiveDate>, ApiError> {
-    let Some(text) = pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-    else {
+    let Some(text) = crate::api::request::sent(pairs, key) else {
         return Ok(None);
     };
     NaiveDate::parse_from_str(text, "%Y-%m-%d")

@@ -94,6 +94,16 @@ pub(crate) fn region_param(
         .ok_or(ApiError::NotFound)
 }
 
+/// A query parameter as sent (the last of its name), trimmed; empty when sent empty, which the
+/// document's numbers and dates do not allow; `None` when not sent.
+pub(crate) fn sent<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+}
+
 /// A whole-number query parameter the API document bounds: absent is `None`; empty text, text
 /// that is not a number, or one outside `range`, is refused naming the parameter (the pages
 /// are lenient with the same parameters; a program calling the API is told).
@@ -105,12 +115,7 @@ pub(crate) fn query_number<T>(
 where
     T: std::str::FromStr + PartialOrd,
 {
-    let Some(text) = pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.trim())
-    else {
+    let Some(text) = sent(pairs, key) else {
         return Ok(None);
     };
     match text.parse::<T>() {
