@@ -21,6 +21,7 @@ pub struct FileConfig {
     pub key_file: Option<String>,
     pub public_url: Option<String>,
     pub data_contact: Option<String>,
+    pub export_profiles: Option<String>,
 }
 
 impl FileConfig {

@@ -2,6 +2,7 @@
 //! Everything here is deterministic and testable without a database or a network.
 
 pub mod error;
+pub mod export_profile;
 pub mod flagship;
 pub mod gallery;
 pub mod geo;

@@ -60,6 +60,7 @@ pub use registry::demo::DemoSeller;
 pub use registry::duplicates::{DuplicatePairRow, LikelyDuplicate, ScanOutcome};
 pub use registry::export::{EXPORT_HEADERS, ExportedUmkm};
 pub use registry::export_jobs::ExportJob;
+pub use registry::export_profile::ProfileExport;
 pub use registry::field_sync::{Applied, FieldNote, FromPhone, UmkmPhoto};
 pub use registry::growth::{
     GrowthFilter, GrowthSummary, LatestFigures, RegistryFigures, ReportSaved, TrendYear,

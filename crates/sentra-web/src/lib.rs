@@ -83,6 +83,9 @@ struct Inner {
     /// The e-mail address the open-data catalogue names as its contact point
     /// (`serve --data-contact`).
     data_contact: Option<String>,
+    /// The export profiles offered (issue 33): the shipped ones and a deployment's own
+    /// (`serve --export-profiles`).
+    export_profiles: Arc<Vec<sentra_domain::export_profile::Profile>>,
     /// The category tree for the public pages, read again after [`CATEGORIES_FRESH`].
     categories: std::sync::RwLock<Option<(std::time::Instant, Arc<Vec<Category>>)>>,
     /// The public home's figures, counted again after [`home::FIGURES_FRESH`].
@@ -147,6 +150,12 @@ impl AppState {
                 media: sentra_media::MediaStore::memory(),
                 public_url: None,
                 data_contact: None,
+                export_profiles: Arc::new(
+                    sentra_domain::export_profile::shipped()
+                        .into_iter()
+                        .filter_map(|(_, p)| p.ok())
+                        .collect(),
+                ),
                 categories: std::sync::RwLock::new(None),
                 home_figures: std::sync::RwLock::new(None),
                 metrics: metrics::Metrics::new(),
@@ -181,6 +190,22 @@ impl AppState {
             inner.data_contact = email;
         }
         self
+    }
+
+    /// Offers these export profiles (the shipped ones and a deployment's own, read by the
+    /// caller), in this order.
+    pub fn with_export_profiles(
+        mut self,
+        profiles: Vec<sentra_domain::export_profile::Profile>,
+    ) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.export_profiles = Arc::new(profiles);
+        }
+        self
+    }
+
+    pub(crate) fn export_profiles(&self) -> &[sentra_domain::export_profile::Profile] {
+        &self.inner.export_profiles
     }
 
     pub(crate) fn data_contact(&self) -> Option<&str> {

@@ -39,6 +39,11 @@ pub(crate) struct Args {
     /// e.g. data@umkm.example.go.id.
     #[arg(long, env = "SENTRA_DATA_CONTACT")]
     data_contact: Option<String>,
+    /// A folder of export profiles (`*.toml`, the format of data/export-profiles/): offered
+    /// beside the shipped ones; a profile that cannot be read stops the start, naming the file,
+    /// the column and the problem.
+    #[arg(long, env = "SENTRA_EXPORT_PROFILES")]
+    export_profiles: Option<std::path::PathBuf>,
     /// Catalogue searches whose results are kept until the catalogue changes (0: none).
     #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
     search_cache: usize,
@@ -70,11 +75,46 @@ pub(crate) struct Args {
     allowed_hosts: Vec<String>,
 }
 
+/// The shipped export profiles, then those of `folder` in file-name order; a profile id twice
+/// (a deployment's file replacing a shipped one by mistake, say) is refused.
+fn export_profiles(
+    folder: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<sentra_domain::export_profile::Profile>> {
+    use sentra_domain::export_profile::{Profile, shipped};
+    let mut profiles = Vec::new();
+    for (file, profile) in shipped() {
+        profiles.push(profile.map_err(|e| anyhow!("shipped export profile {file}: {e}"))?);
+    }
+    if let Some(dir) = folder {
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("--export-profiles {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let profile = Profile::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+            if profiles.iter().any(|p: &Profile| p.id == profile.id) {
+                bail!(
+                    "{}: export profile id {} is given twice",
+                    path.display(),
+                    profile.id
+                );
+            }
+            profiles.push(profile);
+        }
+    }
+    Ok(profiles)
+}
+
 /// How the web server behaves toward its users (from `serve`'s flags).
 struct ServeOptions {
     secure_cookies: bool,
     public_url: Option<String>,
     data_contact: Option<String>,
+    export_profiles: Vec<sentra_domain::export_profile::Profile>,
     search_cache: usize,
     metrics_token: Option<String>,
     read_database: Option<String>,
@@ -106,10 +146,16 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
             Some(email)
         }
     };
+    let export_profiles = export_profiles(
+        args.export_profiles
+            .or(cx.file.export_profiles.clone().map(Into::into))
+            .as_deref(),
+    )?;
     let options = ServeOptions {
         secure_cookies: !args.insecure_cookies,
         public_url,
         data_contact,
+        export_profiles,
         search_cache: args.search_cache,
         metrics_token: args.metrics_token,
         read_database: args.read_database,
@@ -218,6 +264,7 @@ async fn serve(
         .with_secure_cookies(options.secure_cookies)
         .with_public_url(options.public_url)
         .with_data_contact(options.data_contact)
+        .with_export_profiles(options.export_profiles)
         .with_metrics_token(options.metrics_token)
         .with_search_index(index)
         .with_media(media);

@@ -12,15 +12,7 @@ async fn audit_len(app: &common::TestApp) -> i64 {
 }
 
 fn csv_rows(body: &[u8]) -> Vec<Vec<String>> {
-    let body = body
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .expect("UTF-8 byte-order mark for Excel");
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(body)
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
+    common::csv_body_rows(body, true)
 }
 
 #[tokio::test]
@@ -203,31 +195,8 @@ async fn a_large_workbook_is_made_by_a_job_for_its_requester() {
         html.contains("name=\"query\" value=\"sector=kuliner\""),
         "{html}"
     );
-    let res = app
-        .client
-        .post(app.url("/umkm/export/jobs"))
-        .form(&[("_csrf", app.csrf.as_str()), ("query", "sector=kuliner")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    let page_path = res.headers()["location"].to_str().unwrap().to_string();
+    let page_path = common::run_export_job(&app, "sector=kuliner").await;
     let id = page_path.rsplit('/').next().unwrap().to_string();
-    let started = std::time::Instant::now();
-    loop {
-        let job = app.db.export_job(&id).await.unwrap().unwrap();
-        if job.state == sentra_storage::JobState::Done {
-            break;
-        }
-        assert_ne!(
-            job.state,
-            sentra_storage::JobState::Failed,
-            "{:?}",
-            job.error
-        );
-        assert!(started.elapsed().as_secs() < 60, "export job stuck");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
     let page = app.get(&page_path).await.text().await.unwrap();
     assert!(page.contains(&format!("{page_path}/file")), "{page}");
     let file = app.get(&format!("{page_path}/file")).await;

@@ -15,6 +15,7 @@ mod counting_rules;
 mod dashboard;
 mod duplicates;
 mod export;
+mod export_profiles;
 mod failover;
 mod faults;
 mod field_sync;

@@ -332,14 +332,7 @@ async fn photo_bombs_sent_eight_at_once_are_refused_and_decoding_stays_bounded()
 /// Rows of a CSV response (the byte-order mark dropped).
 async fn csv_rows(res: reqwest::Response) -> Vec<Vec<String>> {
     assert_eq!(res.status(), 200);
-    let body = res.bytes().await.unwrap();
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(body)
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect()
+    common::csv_body_rows(&res.bytes().await.unwrap(), false)
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use sqlx::{Connection, Row};
 
 /// The first sheet as LibreOffice shows it (the CSV filter's "as shown"), after it has
 /// calculated the formulas.
-fn rendered_rows(bytes: &[u8], dir: &Path) -> Option<Vec<Vec<String>>> {
+pub(crate) fn rendered_rows(bytes: &[u8], dir: &Path) -> Option<Vec<Vec<String>>> {
     // The same conversion as the report tests: formulas calculated, values as shown.
     let text = crate::reports::rendered_csv(bytes, dir)?;
     Some(
@@ -29,8 +29,17 @@ fn rendered_rows(bytes: &[u8], dir: &Path) -> Option<Vec<Vec<String>>> {
 
 /// A copy of the workbook with `=SUM(col2:colN)` in the row under the data, as an office
 /// would add it: the formula goes into the first sheet's XML.
-fn with_sum_row(bytes: &[u8], col: usize, data_rows: usize) -> Vec<u8> {
-    let letter = (b'A' + col as u8) as char;
+pub(crate) fn with_sum_row(bytes: &[u8], col: usize, data_rows: usize) -> Vec<u8> {
+    // A, …, Z, AA, AB, …: the column's name in A1 notation.
+    let letter = if col < 26 {
+        ((b'A' + col as u8) as char).to_string()
+    } else {
+        format!(
+            "{}{}",
+            (b'A' + (col / 26 - 1) as u8) as char,
+            (b'A' + (col % 26) as u8) as char
+        )
+    };
     let last = data_rows + 1;
     let at = last + 1;
     let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -55,19 +64,19 @@ fn with_sum_row(bytes: &[u8], col: usize, data_rows: usize) -> Vec<u8> {
 }
 
 /// The first sheet's cells as calamine reads them.
-fn cells(bytes: Vec<u8>) -> calamine::Range<Data> {
+pub(crate) fn cells(bytes: Vec<u8>) -> calamine::Range<Data> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     book.worksheet_range_at(0).unwrap().unwrap()
 }
 
-fn column(range: &calamine::Range<Data>, header: &str) -> usize {
+pub(crate) fn column(range: &calamine::Range<Data>, header: &str) -> usize {
     (0..range.width())
         .find(|c| range.get((0, *c)) == Some(&Data::String(header.into())))
         .unwrap_or_else(|| panic!("no column {header}: {:?}", range.rows().next()))
 }
 
 /// `Rp 1.234.567` → 1234567.
-fn digits(shown: &str) -> i64 {
+pub(crate) fn digits(shown: &str) -> i64 {
     shown
         .chars()
         .filter(char::is_ascii_digit)

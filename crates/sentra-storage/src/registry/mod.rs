@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod duplicates;
 pub(crate) mod export;
 pub(crate) mod export_jobs;
+pub(crate) mod export_profile;
 pub(crate) mod field_sync;
 pub(crate) mod growth;
 pub(crate) mod import;

@@ -228,6 +228,25 @@ pub(crate) fn attachment(name: &str) -> String {
     format!("attachment; filename=\"{name}\"")
 }
 
+/// How many businesses of the scope pass the filter (the list's total: from the rollups where
+/// it can be).
+pub(crate) async fn registry_total(
+    db: &sentra_storage::Database,
+    scope: &sentra_domain::scope::Scope,
+    filter: &UmkmFilter,
+) -> Result<i64, sentra_storage::StorageError> {
+    Ok(db
+        .list_umkm(
+            scope,
+            filter,
+            UmkmSort::Name,
+            SortDirection::Asc,
+            PageRequest::new(1, 1),
+        )
+        .await?
+        .total)
+}
+
 /// The export's query is kept as it came: it is read by the parser the list and the API share,
 /// and a job stores it to run later.
 async fn csv(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
@@ -239,30 +258,7 @@ async fn csv(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
         .into_iter()
         .map(|c| Cell::Text(c.header))
         .collect();
-    let mut first = csv_line(&headers)?;
-    // Excel reads a UTF-8 CSV correctly only with the byte-order mark.
-    first.splice(0..0, *b"\xEF\xBB\xBF");
-    let rows = futures_util::stream::unfold((Some(first), rx), move |(first, mut rx)| {
-        let layout = layout.clone();
-        async move {
-            if let Some(f) = first {
-                return Some((Ok::<_, std::io::Error>(f), (None, rx)));
-            }
-            let row = rx.recv().await?;
-            let line = csv_line(&layout.cells(&row)).unwrap_or_default();
-            Some((Ok(line), (None, rx)))
-        }
-    })
-    // The compression layer polls once more after the end; an unfused stream would panic.
-    .fuse();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, attachment(&file_name("csv"))),
-        ],
-        Body::from_stream(rows),
-    )
-        .into_response())
+    csv_download(&file_name("csv"), headers, rx, move |r| layout.cells(r)).map_err(Into::into)
 }
 
 /// One CSV line: cells as programs read them ([`Cell::csv_text`]: plain digits, ISO dates),
@@ -279,21 +275,24 @@ fn csv_line(cells: &[Cell]) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// Writes the rows arriving on `rx` as a workbook (constant memory, through a temporary file)
-/// and returns its bytes; `progress` is told the rows written so far.
-pub async fn write_workbook(
-    mut rx: mpsc::Receiver<ExportedUmkm>,
-    layout: ExportLayout,
+/// Writes the rows arriving on `rx` as a workbook of one sheet (constant memory, through a
+/// temporary file), each row's cells made by `cells`, and returns its bytes and row count;
+/// `progress` is told the rows written so far.
+pub async fn write_workbook<T: Send + 'static>(
+    mut rx: mpsc::Receiver<T>,
+    sheet: String,
+    columns: Vec<Column>,
+    cells: impl Fn(&T) -> Vec<Cell> + Send + 'static,
     progress: impl Fn(u64) + Send + 'static,
 ) -> std::io::Result<(Vec<u8>, u64)> {
     let path = std::env::temp_dir().join(format!("sentra-export-{}.xlsx", uuid::Uuid::now_v7()));
     let written = {
         let path = path.clone();
         tokio::task::spawn_blocking(move || {
-            let mut w = sentra_sheets::XlsxWriter::new("UMKM", &layout.columns())?;
+            let mut w = sentra_sheets::XlsxWriter::new(&sheet, &columns)?;
             let mut n = 0u64;
             while let Some(row) = rx.blocking_recv() {
-                w.push(&layout.cells(&row))?;
+                w.push(&cells(&row))?;
                 n += 1;
                 if n.is_multiple_of(1000) {
                     progress(n);
@@ -310,6 +309,57 @@ pub async fn write_workbook(
     };
     let _ = tokio::fs::remove_file(&path).await;
     result
+}
+
+/// The registry's own layout as a workbook ([`write_workbook`]).
+pub async fn write_registry_workbook(
+    rx: mpsc::Receiver<ExportedUmkm>,
+    layout: ExportLayout,
+    progress: impl Fn(u64) + Send + 'static,
+) -> std::io::Result<(Vec<u8>, u64)> {
+    let columns = layout.columns();
+    write_workbook(
+        rx,
+        "UMKM".into(),
+        columns,
+        move |r| layout.cells(r),
+        progress,
+    )
+    .await
+}
+
+/// A CSV download: the header line (with the byte-order mark Excel needs to read UTF-8), then
+/// a line per row arriving on `rx`, streamed.
+pub(crate) fn csv_download<T: Send + 'static>(
+    name: &str,
+    headers: Vec<Cell>,
+    rx: mpsc::Receiver<T>,
+    cells: impl Fn(&T) -> Vec<Cell> + Send + Sync + 'static,
+) -> Result<Response, ApiError> {
+    let mut first = csv_line(&headers)?;
+    first.splice(0..0, *b"\xEF\xBB\xBF");
+    let cells = std::sync::Arc::new(cells);
+    let rows = futures_util::stream::unfold((Some(first), rx), move |(first, mut rx)| {
+        let cells = cells.clone();
+        async move {
+            if let Some(f) = first {
+                return Some((Ok::<_, std::io::Error>(f), (None, rx)));
+            }
+            let row = rx.recv().await?;
+            let line = csv_line(&cells(&row)).unwrap_or_default();
+            Some((Ok(line), (None, rx)))
+        }
+    })
+    // The compression layer polls once more after the end; an unfused stream would panic.
+    .fuse();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, attachment(name)),
+        ],
+        Body::from_stream(rows),
+    )
+        .into_response())
 }
 
 /// A workbook download named `name`.
@@ -333,22 +383,12 @@ pub(crate) fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
 async fn xlsx(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult {
     let query = query.unwrap_or_default();
     let (filter, _) = export_params(&ctx.state, ctx.caller.user.role, &query)?;
-    let total = ctx
-        .db()
-        .list_umkm(
-            &ctx.scope(),
-            &filter,
-            UmkmSort::Name,
-            SortDirection::Asc,
-            PageRequest::new(1, 1),
-        )
-        .await?
-        .total;
+    let total = registry_total(ctx.db(), &ctx.scope(), &filter).await?;
     if total > ctx.state.xlsx_inline_max() {
         return Ok(JobPage::offer(&ctx, query, total).into_response());
     }
     let (rx, layout) = start(&ctx, &query, ctx.lang).await?;
-    let (bytes, _) = write_workbook(rx, layout, |_| {})
+    let (bytes, _) = write_registry_workbook(rx, layout, |_| {})
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(xlsx_response(&file_name("xlsx"), bytes))
@@ -369,7 +409,7 @@ pub struct JobPage {
 }
 
 impl JobPage {
-    fn offer(ctx: &PageCtx, query: String, total: i64) -> Self {
+    pub(crate) fn offer(ctx: &PageCtx, query: String, total: i64) -> Self {
         let lang = ctx.lang;
         JobPage {
             c: ctx.chrome(lang.t("export.job_title")),
@@ -447,5 +487,9 @@ async fn job_file(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
         .get(..16)
         .unwrap_or("")
         .replace([':', 'T'], "");
-    Ok(xlsx_response(&format!("umkm-{stamp}.xlsx"), bytes))
+    let prefix = crate::registry::export_profiles::job_profile(&ctx.state, &job.query)
+        .ok()
+        .flatten()
+        .map_or_else(|| "umkm".to_string(), |p| p.id);
+    Ok(xlsx_response(&format!("{prefix}-{stamp}.xlsx"), bytes))
 }

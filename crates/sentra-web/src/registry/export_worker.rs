@@ -6,14 +6,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sentra_storage::{Actor, ExportJob, PageRequest, SortDirection, UmkmSort};
+use sentra_storage::{Actor, ExportJob, ProfileExport};
 use tokio::sync::Notify;
 
 use crate::AppState;
+use crate::catalogue::public::site_base;
 use crate::forms::form_value;
 use crate::lang::Lang;
 use crate::params::parse_list_params;
-use crate::registry::export::{ExportLayout, spawn_export, write_workbook};
+use crate::registry::export::{
+    ExportLayout, registry_total, spawn_export, write_registry_workbook,
+};
+use crate::registry::export_profiles::{
+    job_profile, row_count, spawn_profile_export, write_profile_workbook,
+};
 
 const LEASE_SECONDS: i64 = 15;
 const RENEW: Duration = Duration::from_secs(2);
@@ -63,23 +69,22 @@ async fn run_job(state: &AppState, job: ExportJob) -> Result<(), String> {
     let db = state.db().clone();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&job.query).unwrap_or_default();
     let params = parse_list_params(&pairs, state.regions()).map_err(|e| format!("{e:?}"))?;
-    let total = db
-        .list_umkm(
-            &job.scope,
-            &params.filter,
-            UmkmSort::Name,
-            SortDirection::Asc,
-            PageRequest::new(1, 1),
-        )
-        .await
-        .map_err(|e| e.to_string())?
-        .total
-        .max(0) as u64;
-    // Jobs from before the language was kept with the query are in Indonesian.
-    let lang = Lang::parse(form_value(&pairs, "lang")).unwrap_or(Lang::Id);
-    let layout = ExportLayout::load(&db, lang, job.scope.region_code())
-        .await
-        .map_err(|e| e.to_string())?;
+    let profile = job_profile(state, &job.query)?;
+    let export = profile.as_ref().map(|p| ProfileExport {
+        profile: p.id.clone(),
+        subject: p.subject,
+        filter: params.filter.clone(),
+        only_ekatalog: form_value(&pairs, "ekatalog") == "1",
+        reveal: job.reveal,
+        // No request to take a host from: the public URL, else the first allowed host.
+        site: site_base(state, &axum::http::HeaderMap::new()),
+    });
+    let total = match &export {
+        Some(e) => row_count(&db, &job.scope, e).await,
+        None => registry_total(&db, &job.scope, &params.filter).await,
+    }
+    .map_err(|e| e.to_string())?
+    .max(0) as u64;
     let progress = Arc::new(AtomicU64::new(0));
     let heartbeat = {
         let (db, id, progress) = (db.clone(), job.id.clone(), progress.clone());
@@ -94,15 +99,29 @@ async fn run_job(state: &AppState, job: ExportJob) -> Result<(), String> {
         })
     };
     let actor = Actor::new(job.created_by.clone(), Some(format!("export {}", job.id)));
-    let rx = spawn_export(
-        db.clone(),
-        job.scope.clone(),
-        params.filter,
-        job.reveal,
-        actor,
-    );
     let counter = progress.clone();
-    let written = write_workbook(rx, layout, move |n| counter.store(n, Ordering::Relaxed)).await;
+    let progress = move |n| counter.store(n, Ordering::Relaxed);
+    let written = match (profile, export) {
+        (Some(p), Some(export)) => {
+            let rx = spawn_profile_export(db.clone(), job.scope.clone(), export, actor);
+            write_profile_workbook(&p, rx, progress).await
+        }
+        _ => {
+            // Jobs from before the language was kept with the query are in Indonesian.
+            let lang = Lang::parse(form_value(&pairs, "lang")).unwrap_or(Lang::Id);
+            let layout = ExportLayout::load(&db, lang, job.scope.region_code())
+                .await
+                .map_err(|e| e.to_string())?;
+            let rx = spawn_export(
+                db.clone(),
+                job.scope.clone(),
+                params.filter,
+                job.reveal,
+                actor,
+            );
+            write_registry_workbook(rx, layout, progress).await
+        }
+    };
     heartbeat.abort();
     let (bytes, rows) = written.map_err(|e| e.to_string())?;
     db.finish_export_job(&job.id, &bytes, rows)

@@ -4,6 +4,7 @@
 pub(crate) mod detail;
 pub(crate) mod duplicates;
 pub(crate) mod export;
+pub(crate) mod export_profiles;
 pub(crate) mod export_worker;
 mod form;
 pub(crate) mod growth;
@@ -18,6 +19,7 @@ use crate::routes::{Access, Routes};
 pub(crate) fn routes() -> Routes {
     duplicates::routes()
         .merge(export::routes())
+        .merge(export_profiles::routes())
         .merge(growth::routes())
         .merge(import::routes())
         .merge(records())

@@ -734,3 +734,48 @@ pub async fn post_form(
     form.extend_from_slice(fields);
     post(client, app, path, &form).await
 }
+
+/// The rows of a CSV download (the byte-order mark Excel needs dropped, asserted when `bom`).
+pub fn csv_body_rows(body: &[u8], bom: bool) -> Vec<Vec<String>> {
+    let stripped = body.strip_prefix(b"\xEF\xBB\xBF");
+    assert!(
+        !bom || stripped.is_some(),
+        "UTF-8 byte-order mark for Excel"
+    );
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(stripped.unwrap_or(body))
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// Starts an export job for `query` as the admin, waits until the worker has written it, and
+/// returns its page's path.
+pub async fn run_export_job(app: &TestApp, query: &str) -> String {
+    let res = app
+        .client
+        .post(app.url("/umkm/export/jobs"))
+        .form(&[("_csrf", app.csrf.as_str()), ("query", query)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page_path = res.headers()["location"].to_str().unwrap().to_string();
+    let id = page_path.rsplit('/').next().unwrap().to_string();
+    let started = std::time::Instant::now();
+    loop {
+        let job = app.db.export_job(&id).await.unwrap().unwrap();
+        if job.state == sentra_storage::JobState::Done {
+            return page_path;
+        }
+        assert_ne!(
+            job.state,
+            sentra_storage::JobState::Failed,
+            "{:?}",
+            job.error
+        );
+        assert!(started.elapsed().as_secs() < 60, "export job stuck");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
