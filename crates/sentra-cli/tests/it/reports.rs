@@ -192,3 +192,102 @@ async fn the_summary_and_a_cross_tab_match_sql_and_open_in_libreoffice() {
         404
     );
 }
+
+/// The reports in the JSON API (issue 33): the same table as the page and workbook, numbers as
+/// numbers whose columns add up to the total line and to the registry, strict parameters.
+#[tokio::test]
+async fn reports_come_through_the_api_as_numbers_that_add_up() {
+    use sqlx::{Connection, Row};
+    let app = common::spawn_app().await;
+    app.seed(50, 21).await;
+    let (status, r) = app
+        .get_json("/api/v1/reports?jenis=wilayah&wilayah=36.74")
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let columns = r["columns"].as_array().unwrap();
+    let at = |header: &str| {
+        columns
+            .iter()
+            .position(|c| c["header"] == header)
+            .unwrap_or_else(|| panic!("no {header}: {columns:?}"))
+    };
+    let (umkm, sales) = (at("Jumlah UMKM"), at("Omzet tahunan (Rp)"));
+    assert_eq!(columns[umkm]["type"], "count");
+    assert_eq!(columns[sales]["type"], "rupiah");
+    let rows = r["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 7, "every kecamatan of the city");
+    let sum = |i: usize| -> i64 { rows.iter().map(|row| row[i].as_i64().unwrap()).sum() };
+    let total = r["total"].as_array().unwrap();
+    assert_eq!(total[umkm].as_i64().unwrap(), sum(umkm));
+    assert_eq!(total[sales].as_i64().unwrap(), sum(sales));
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(app.test_db.direct())
+        .await
+        .unwrap();
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(annual_sales_rupiah), 0) AS BIGINT) AS s \
+         FROM umkm WHERE status = 'verified' AND merged_into IS NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(sum(umkm), row.try_get::<i64, _>("n").unwrap());
+    assert_eq!(sum(sales), row.try_get::<i64, _>("s").unwrap());
+    conn.close().await.unwrap();
+
+    // A cross-tab and a progress report; the headers in the reader's language.
+    let (status, x) = app
+        .get_json("/api/v1/reports?jenis=silang&baris=sector&kolom=size&ukuran=count")
+        .await;
+    assert_eq!(status, 200, "{x}");
+    assert!(!x["rows"].as_array().unwrap().is_empty());
+    let (status, p) = app
+        .get_json("/api/v1/reports?jenis=kemajuan&tahun=2026")
+        .await;
+    assert_eq!(status, 200, "{p}");
+    let english = app
+        .api
+        .get(app.url("/api/v1/reports?jenis=wilayah"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert!(
+        english["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["header"] == "Annual sales (Rp)"),
+        "{english}"
+    );
+
+    // Refused by name, outside the area 404, a partner 403.
+    for (query, field) in [
+        ("jenis=", "jenis"),
+        ("jenis=grafik", "jenis"),
+        ("jenis=kemajuan&tahun=1999", "tahun"),
+        ("jenis=silang&baris=nik&kolom=size&ukuran=count", "baris"),
+        ("jenis=wilayah&wilayah=36-74", "wilayah"),
+    ] {
+        let (status, err) = app.get_json(&format!("/api/v1/reports?{query}")).await;
+        assert_eq!(
+            (status, err["error"]["fields"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{query}: {err}"
+        );
+    }
+    let (status, _) = app
+        .get_json("/api/v1/reports?jenis=wilayah&wilayah=32.73")
+        .await;
+    assert_eq!(status, 404);
+    let (_, partner, _) = app.as_user("partner", "36.74").await;
+    let refused = partner
+        .get(app.url("/api/v1/reports?jenis=wilayah"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+}

@@ -35,6 +35,7 @@ use super::*;
         crate::api::procurement::get,
         crate::api::procurement::update,
         insight::dashboard,
+        insight::report,
         insight::expiring,
         programme::list,
         programme::get,
@@ -74,6 +75,8 @@ use super::*;
         insight::CoverageOut,
         insight::TrendOut,
         insight::DashboardOut,
+        insight::ReportColumn,
+        insight::ReportOut,
         insight::ExpiringOut,
         insight::ExpiringList,
         programme::ActivityOut,
@@ -273,7 +276,19 @@ pub fn openapi_json() -> String {
 
 /// Query parameters that take one of a fixed list of words (empty: no filter, as the server
 /// reads it), and their list.
-const CHOICES: [(&str, &str, &[&str]); 6] = [
+const CHOICES: [(&str, &str, &[&str]); 10] = [
+    (
+        "/api/v1/reports",
+        "jenis",
+        &["wilayah", "kemajuan", "silang"],
+    ),
+    ("/api/v1/reports", "baris", AXES),
+    ("/api/v1/reports", "kolom", AXES),
+    (
+        "/api/v1/reports",
+        "ukuran",
+        &["", "count", "employees", "modal", "sales"],
+    ),
     (
         "/api/v1/dashboard",
         "dokumen",
@@ -302,6 +317,19 @@ const CHOICES: [(&str, &str, &[&str]); 6] = [
         "level",
         &["", "province", "regency", "district", "village"],
     ),
+];
+
+/// A cross-tab's dimensions (`sentra_domain::crosstab::Axis`), or none.
+const AXES: &[&str] = &[
+    "",
+    "region",
+    "sector",
+    "size",
+    "status",
+    "sex",
+    "nib",
+    "halal",
+    "registered",
 ];
 
 /// Writes [`CHOICES`] into the parameters' schemas (the path macro's tuple form has no enum).
@@ -360,4 +388,26 @@ pub(super) async fn openapi() -> impl IntoResponse {
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         openapi_json(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sentra_domain::crosstab::{Axis, Measure};
+
+    #[test]
+    fn the_reports_word_lists_are_the_domains() {
+        let axes: Vec<&str> = std::iter::once("")
+            .chain(Axis::ALL.iter().map(|a| a.as_str()))
+            .collect();
+        assert_eq!(AXES, axes.as_slice());
+        let measures: Vec<&str> = std::iter::once("")
+            .chain(Measure::ALL.iter().map(|m| m.as_str()))
+            .collect();
+        let listed = CHOICES
+            .iter()
+            .find(|(p, n, _)| *p == "/api/v1/reports" && *n == "ukuran")
+            .map(|(_, _, w)| *w);
+        assert_eq!(listed, Some(measures.as_slice()));
+    }
 }

@@ -1,4 +1,4 @@
-//! The dashboard's figures and the legality expiry list in the JSON API (issue 33: what the
+//! The dashboard's figures, the reports and the legality expiry list in the JSON API (issue 33: what the
 //! pages show, for other systems), read with the same scope, counting rules and rollups as
 //! `/dasbor` and `/legalitas/kedaluwarsa`.
 
@@ -25,6 +25,11 @@ pub(crate) fn routes() -> Routes {
             "/v1/dashboard",
             Access::Role(Permission::ReadDashboards),
             dashboard,
+        )
+        .get(
+            "/v1/reports",
+            Access::Role(Permission::ReadDashboards),
+            report,
         )
         .get(
             "/v1/legality/expiring",
@@ -228,4 +233,117 @@ async fn expiring(
         }))
     };
     run.await.map_err(|e| LangError(lang, e))
+}
+
+/// A column of a report: its header (in the request's language) and what its values are.
+#[derive(Serialize, ToSchema)]
+pub struct ReportColumn {
+    pub header: String,
+    /// `text`, `count`, `integer`, `rupiah` (whole rupiah), `percent` (a share from 0 to 1,
+    /// `null` where there is nothing to divide by), `decimal`, `date` or `datetime`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// A report as the page and the workbook show it (`/laporan`), with numbers as numbers.
+#[derive(Serialize, ToSchema)]
+pub struct ReportOut {
+    pub title: String,
+    /// What the figures count and leave out, and their sources.
+    pub notes: Vec<String>,
+    pub columns: Vec<ReportColumn>,
+    /// A row per region (or cross-tab line), a value per column.
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub rows: Vec<Vec<serde_json::Value>>,
+    /// The total line, when the report has one.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub total: Option<Vec<serde_json::Value>>,
+}
+
+fn cell_kind(c: &sentra_sheets::Cell) -> Option<&'static str> {
+    use sentra_sheets::Cell;
+    Some(match c {
+        Cell::Empty => return None,
+        Cell::Text(_) => "text",
+        Cell::Count(_) => "count",
+        Cell::Integer(_) => "integer",
+        Cell::Rupiah(_) => "rupiah",
+        Cell::Percent(_) => "percent",
+        Cell::Decimal(..) => "decimal",
+        Cell::Date(_) => "date",
+        Cell::DateTime(_) => "datetime",
+    })
+}
+
+fn cell_json(c: &sentra_sheets::Cell) -> serde_json::Value {
+    use sentra_sheets::Cell;
+    use serde_json::Value;
+    match c {
+        Cell::Empty | Cell::Percent(None) => Value::Null,
+        Cell::Text(t) => Value::from(t.clone()),
+        Cell::Count(n) | Cell::Integer(n) => Value::from(*n),
+        // A province's total in rupiah fits an i64 many times over; past it, the largest.
+        Cell::Rupiah(n) => Value::from(i64::try_from(*n).unwrap_or(i64::MAX)),
+        Cell::Percent(Some(p)) => Value::from(*p),
+        Cell::Decimal(v, _) => Value::from(*v),
+        Cell::Date(d) => Value::from(d.format("%Y-%m-%d").to_string()),
+        Cell::DateTime(t) => Value::from(t.to_rfc3339()),
+    }
+}
+
+/// A report: the standard summary per region (`jenis=wilayah`), the year's progress
+/// (`kemajuan`, with `tahun`) or a cross-tab (`silang`, with `baris`, `kolom`, `ukuran`), of a
+/// region one level down — the figures of `/laporan` and its `.xlsx`.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "insight",
+    params(
+        ("jenis" = String, Query, description = "wilayah, kemajuan or silang"),
+        ("wilayah" = Option<String>, Query, pattern = "^$|^[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{2}(\\.[0-9]{4})?)?)?$", description = "Region code inside the caller's area (default: all of it)"),
+        ("tahun" = Option<i32>, Query, minimum = 2000, maximum = 2100, description = "Year of a progress report"),
+        ("baris" = Option<String>, Query, description = "A cross-tab's rows: region, sector, size, status, sex, nib, halal or registered"),
+        ("kolom" = Option<String>, Query, description = "A cross-tab's columns (another of the same)"),
+        ("ukuran" = Option<String>, Query, description = "A cross-tab's measure: count, employees, modal or sales")
+    ),
+    responses((status = 200, body = ReportOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn report(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<ReportOut>> {
+    let run = async {
+        let pairs = query_pairs(query.as_deref());
+        // Strict as the document says: a malformed code is named, one outside the area is 404.
+        region_param(&caller, &pairs, "wilayah")?;
+        query_number(&pairs, "tahun", 2000..=2100)?;
+        let sheet =
+            crate::insight::reports::report_of(&state, &caller.scope(), lang, &pairs).await?;
+        let kinds: Vec<String> = (0..sheet.headers.len())
+            .map(|i| {
+                sheet
+                    .rows
+                    .iter()
+                    .chain(sheet.total.iter())
+                    .find_map(|r| r.get(i).and_then(cell_kind))
+                    .unwrap_or("text")
+                    .to_string()
+            })
+            .collect();
+        Ok::<_, ApiError>(ReportOut {
+            title: sheet.title,
+            notes: sheet.notes,
+            columns: sheet
+                .headers
+                .into_iter()
+                .zip(kinds)
+                .map(|(header, kind)| ReportColumn { header, kind })
+                .collect(),
+            rows: sheet
+                .rows
+                .iter()
+                .map(|r| r.iter().map(cell_json).collect())
+                .collect(),
+            total: sheet.total.map(|t| t.iter().map(cell_json).collect()),
+        })
+    };
+    run.await.map(Json).map_err(|e| LangError(lang, e))
 }

@@ -632,6 +632,31 @@ fn progress_links(region: &RegionCode) -> Vec<(i32, String, String)> {
         .collect()
 }
 
+/// The report a query asks for (`jenis` required), as the page and workbook make it: for the
+/// JSON API.
+pub(crate) async fn report_of(
+    state: &AppState,
+    scope: &Scope,
+    lang: Lang,
+    pairs: &[(String, String)],
+) -> Result<ReportSheet, ApiError> {
+    let get = |k: &str| crate::forms::form_value(pairs, k).to_string();
+    let q = ReportQuery {
+        region: get("wilayah"),
+        kind: get("jenis"),
+        year: get("tahun"),
+        rows: get("baris"),
+        columns: get("kolom"),
+        measure: get("ukuran"),
+    };
+    let asked = parse(&q, scope)?.ok_or_else(|| {
+        let mut e = FieldErrors::new();
+        e.push("jenis", "required");
+        ApiError::Validation(e)
+    })?;
+    Ok(sheet_for(state, scope, lang, &asked).await?)
+}
+
 async fn report_page(ctx: PageCtx, PageQuery(q): PageQuery<ReportQuery>) -> PageResult {
     let (lang, scope) = (ctx.lang, ctx.scope());
     let asked = parse(&q, &scope)?;
