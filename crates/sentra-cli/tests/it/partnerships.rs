@@ -198,7 +198,7 @@ async fn a_hotel_request_is_matched_shortlisted_and_its_order_shows_on_both_side
         "{section}"
     );
     // The partner's own account sees its request and shortlist, not the matching.
-    let (partner_client, _, _) = app.as_user("partner", "36.74").await;
+    let (partner_client, partner_api, _) = app.as_user("partner", "36.74").await;
     let res = partner_client
         .get(app.url(&format!("/mitra/permintaan/{request}")))
         .send()
@@ -232,6 +232,141 @@ async fn a_hotel_request_is_matched_shortlisted_and_its_order_shows_on_both_side
     assert!(
         list.contains("Hotel Serpong Asri") && !list.contains("Toko Oleh-oleh"),
         "{list}"
+    );
+
+    // The same through the API (issue 33): the partner's own account sees its partner, the
+    // request and its shortlist, not the ranking; curators see the ranking with the page's
+    // reasons and gaps, shortlist and record outcomes with the same checks.
+    let get = |client: &reqwest::Client, path: String| {
+        let (client, url) = (client.clone(), app.url(&path));
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            let status = res.status().as_u16();
+            (
+                status,
+                res.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let (status, own) = get(&partner_api, "/api/v1/partners".into()).await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = own["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Hotel Serpong Asri"]);
+    let (status, all) = app.get_json("/api/v1/partners").await;
+    assert_eq!(status, 200);
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let (status, requests) =
+        get(&partner_api, format!("/api/v1/partners/{partner}/requests")).await;
+    assert_eq!(status, 200);
+    assert_eq!(requests["items"][0]["id"], request.as_str());
+    assert_eq!(requests["items"][0]["quantity"], 200);
+    assert_eq!(requests["items"][0]["deliver_by"], deliver.as_str());
+    let (status, seen) = get(&partner_api, format!("/api/v1/partner-requests/{request}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(seen["shortlist"][0]["product_id"], big.as_str());
+    assert_eq!(seen["shortlist"][0]["outcome"], "ordered");
+    assert_eq!(seen["shortlist"][0]["order_value"], 70_000_000);
+    assert_eq!(
+        seen["matches"].as_array().unwrap().len(),
+        0,
+        "no ranking for partners"
+    );
+    let other = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Toko Oleh-oleh")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = get(&partner_api, format!("/api/v1/partners/{other}/requests")).await;
+    assert_eq!(status, 404, "another partner's requests");
+    let (status, ranked) = app
+        .get_json(&format!("/api/v1/partner-requests/{request}"))
+        .await;
+    assert_eq!(status, 200);
+    let matches = ranked["matches"].as_array().unwrap();
+    assert_eq!(
+        matches[0]["product_id"],
+        big.as_str(),
+        "the one meeting everything first"
+    );
+    let small_match = matches
+        .iter()
+        .find(|m| m["product_id"] == small.as_str())
+        .unwrap();
+    assert!(
+        small_match["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["code"] == "capacity" && g["text"] == "hanya sanggup 56 dari 200 sampai tanggal kirim"),
+        "{small_match}"
+    );
+    // A partner account may not shortlist; a curator may, with the page's checks.
+    let res = partner_api
+        .post(app.url(&format!("/api/v1/partner-requests/{request}/shortlist")))
+        .json(&serde_json::json!({ "product_id": small }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let path = format!("/api/v1/partner-requests/{request}/shortlist");
+    let (status, added) = app
+        .send_json(
+            reqwest::Method::POST,
+            &path,
+            &serde_json::json!({ "product_id": small }),
+        )
+        .await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(added["outcome"], "shortlisted");
+    let (status, err) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("{path}/{small}"),
+            &serde_json::json!({ "outcome": "ordered" }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("order_value")),
+        "an order needs its value: {err}"
+    );
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("{path}/{small}"),
+            &serde_json::json!({ "outcome": "sample_sent", "note": "contoh dikirim" }),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = app
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("{path}/{plastic}"),
+            &serde_json::json!({ "outcome": "contacted" }),
+        )
+        .await;
+    assert_eq!(status, 404, "not on the shortlist");
+    let (_, after) = app
+        .get_json(&format!("/api/v1/partner-requests/{request}"))
+        .await;
+    let line = after["shortlist"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["product_id"] == small.as_str())
+        .unwrap();
+    assert_eq!(
+        (line["outcome"].as_str(), line["note"].as_str()),
+        (Some("sample_sent"), Some("contoh dikirim"))
     );
 }
 
@@ -552,6 +687,71 @@ async fn a_month_of_gallery_sales_reconciles_with_the_ledger() {
         .page(&format!("/galeri/laporan?bulan={y:04}-{m:02}"))
         .await;
     assert!(page.contains("Rp560.000"), "the owed amount: {page}");
+
+    // The same through the API (issue 33): stock, movements and the month's statements.
+    let (status, found) = app.get_json("/api/v1/gallery/items?q=keripik").await;
+    assert_eq!(status, 200);
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    assert_eq!(found["items"][0]["stock"], 5);
+    assert_eq!(found["items"][0]["gallery_price"], 15_000);
+    let (status, moves) = app
+        .get_json(&format!("/api/v1/gallery/items/{}/movements", items[0]))
+        .await;
+    assert_eq!(status, 200);
+    let kinds: Vec<(&str, i64)> = moves["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["movement"].as_str().unwrap(),
+                l["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("intake", 10), ("sale", -3), ("sale", -1), ("count", -1)]
+    );
+    assert_eq!(moves["movements"][2]["payment"], "qris");
+    let (status, _) = app
+        .get_json(&format!("/api/v1/gallery/items/{}/movements", "tidak-ada"))
+        .await;
+    assert_eq!(status, 404);
+    let (status, month) = app
+        .get_json(&format!("/api/v1/gallery/statements?bulan={y:04}-{m:02}"))
+        .await;
+    assert_eq!(status, 200);
+    let mine = month["businesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["umkm_id"] == businesses[0].id.as_str())
+        .unwrap();
+    assert_eq!(mine["statement"]["owed"], s.owed);
+    assert_eq!(mine["statement"]["sales_value"], s.sales_value);
+    assert_eq!(mine["statement"]["closing"], s.closing);
+    let owed_total: i64 = month["businesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["statement"]["owed"].as_i64().unwrap())
+        .sum();
+    assert_eq!(month["total"]["owed"], owed_total);
+    let (status, err) = app
+        .get_json("/api/v1/gallery/statements?bulan=2026-13")
+        .await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("bulan"))
+    );
+    let (_, viewer_api, _) = app.as_user("viewer", "36.74").await;
+    let res = viewer_api
+        .get(app.url("/api/v1/gallery/items"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "the gallery is its keepers'");
     // Paid once; twice is refused.
     let month = format!("{y:04}-{m:02}");
     let (status, _, _) = post(

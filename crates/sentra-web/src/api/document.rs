@@ -44,7 +44,15 @@ use super::*;
         programme::set_state,
         flagship::rounds,
         flagship::results,
-        flagship::public_results
+        flagship::public_results,
+        partnership::partners,
+        partnership::requests,
+        partnership::request,
+        partnership::pick,
+        partnership::set_outcome,
+        gallery::items,
+        gallery::movements,
+        gallery::statements
     ),
     components(schemas(
         ErrorBody,
@@ -90,7 +98,24 @@ use super::*;
         flagship::RoundList,
         flagship::RankedCandidate,
         flagship::WeightOut,
-        flagship::ResultsOut
+        flagship::ResultsOut,
+        partnership::PartnerOut,
+        partnership::PartnerList,
+        partnership::RequestOut,
+        partnership::RequestList,
+        partnership::CandidateOut,
+        partnership::Point,
+        partnership::MatchOut,
+        partnership::RequestDetail,
+        partnership::PickBody,
+        partnership::OutcomeBody,
+        gallery::GalleryItemOut,
+        gallery::GalleryItemList,
+        gallery::MovementOut,
+        gallery::MovementList,
+        gallery::StatementOut,
+        gallery::BusinessStatementOut,
+        gallery::StatementsOut
     )),
     modifiers(&Contract)
 )]

@@ -2,7 +2,9 @@
 
 mod document;
 mod flagship;
+mod gallery;
 mod insight;
+mod partnership;
 pub(crate) mod procurement;
 pub(crate) mod products;
 mod programme;
@@ -62,6 +64,8 @@ pub(crate) fn routes() -> Routes {
         .merge(insight::routes())
         .merge(programme::routes())
         .merge(flagship::routes())
+        .merge(partnership::routes())
+        .merge(gallery::routes())
 }
 
 pub(crate) async fn api_fallback(lang: ReqLang) -> Response {

@@ -8,7 +8,7 @@
 
 mod partner;
 mod partners;
-mod request;
+pub(crate) mod request;
 mod shortlist;
 
 use sentra_domain::account::{Permission, Role};
@@ -29,7 +29,7 @@ pub(crate) fn routes() -> Routes {
 }
 
 /// A `partner` account sees only the partner it speaks for.
-fn own_login(caller: &Caller) -> Option<&str> {
+pub(crate) fn own_login(caller: &Caller) -> Option<&str> {
     (caller.user.role == Role::Partner).then_some(caller.user.login.as_str())
 }
 

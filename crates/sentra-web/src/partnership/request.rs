@@ -74,7 +74,7 @@ pub struct RequestPage {
     pub errors: Errors,
 }
 
-fn reason_text(lang: Lang, r: &Reason) -> String {
+pub(crate) fn reason_text(lang: Lang, r: &Reason) -> String {
     match r {
         Reason::Category => lang.t("partner.reason_category").into_owned(),
         Reason::Keywords(n) => lang.tf("partner.reason_keywords", &[("n", &n.to_string())]),
@@ -96,7 +96,7 @@ fn reason_text(lang: Lang, r: &Reason) -> String {
     }
 }
 
-fn gap_text(lang: Lang, g: &Gap, quantity: i64) -> String {
+pub(crate) fn gap_text(lang: Lang, g: &Gap, quantity: i64) -> String {
     match g {
         Gap::Capacity(Some(n)) => lang.tf(
             "partner.gap_capacity",
@@ -118,7 +118,7 @@ fn gap_text(lang: Lang, g: &Gap, quantity: i64) -> String {
 }
 
 /// The most candidates a request page lists.
-const SHOWN_MATCHES: usize = 30;
+pub(crate) const SHOWN_MATCHES: usize = 30;
 
 fn match_line(
     lang: Lang,
