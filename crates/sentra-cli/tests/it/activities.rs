@@ -1734,3 +1734,184 @@ async fn programmes_through_the_api() {
     let res = operator.get(app.url(&participants)).send().await.unwrap();
     assert_eq!(res.status(), 404);
 }
+
+/// Planning through the API (issue 33): a kecamatan's clinic planned, the city's clinic the same
+/// morning held back with the clashes named until a note accepts them, a weekly series, the
+/// GET body sent back to the PUT to move and then cancel a session (with a reason), stale and
+/// read-only fields refused, bad times named, another kecamatan's operator kept out.
+#[tokio::test]
+async fn activities_are_planned_moved_and_cancelled_through_the_api() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let day = day_ahead();
+    let sector = app.db.sectors().await.unwrap()[0].code.clone();
+    let clinic = |title: &str, region: &str, organiser: &str, from: &str, to: &str| {
+        serde_json::json!({
+            "kind": "klinik",
+            "title": title,
+            "topics": ["pengemasan"],
+            "organiser": organiser,
+            "region": region,
+            "venue": format!("Aula {title}"),
+            "starts_at": format!("{day}T{from}:00+07:00"),
+            "ends_at": format!("{day}T{to}:00+07:00"),
+            "capacity": 25,
+            "sectors": [sector],
+        })
+    };
+    let count = || async { in_city(&app).await.len() };
+
+    // Bad input is named and saves nothing: an offset outside Indonesia, an end before the
+    // start, a missing topic.
+    let mut bad = clinic("Klinik Kemasan", "36.74.03", "kecamatan", "09:00", "12:00");
+    bad["starts_at"] = format!("{day}T09:00:00+00:00").into();
+    let (status, err) = app
+        .send_json(Method::POST, "/api/v1/activities", &bad)
+        .await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("starts_at")),
+        "{err}"
+    );
+    assert_eq!(
+        err["error"]["fields"][0]["message"],
+        "Gunakan zona waktu Indonesia: +07:00 (WIB), +08:00 (WITA) atau +09:00 (WIT)."
+    );
+    let mut bad = clinic("Klinik Kemasan", "36.74.03", "kecamatan", "12:00", "09:00");
+    bad["topics"] = serde_json::json!([]);
+    let (status, err) = app
+        .send_json(Method::POST, "/api/v1/activities", &bad)
+        .await;
+    assert_eq!(status, 422, "{err}");
+    let named: Vec<&str> = err["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        named.contains(&"topics") && named.contains(&"end_time"),
+        "{named:?}"
+    );
+    assert_eq!(count().await, 0);
+
+    let (status, made) = app
+        .send_json(
+            Method::POST,
+            "/api/v1/activities",
+            &clinic(
+                "Klinik Kemasan Pondok Aren",
+                "36.74.03",
+                "kecamatan",
+                "09:00",
+                "12:00",
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(
+        made["items"][0]["starts_at"],
+        format!("{day}T09:00:00+07:00")
+    );
+
+    // The city's clinic the same morning for the same sector: held back, the clash named.
+    let city = clinic("Klinik Kemasan Kota", "36.74", "dinas", "10:00", "13:00");
+    let (status, clash) = app
+        .send_json(Method::POST, "/api/v1/activities", &city)
+        .await;
+    assert_eq!(status, 409, "{clash}");
+    assert_eq!(clash["error"]["code"], "schedule_conflicts");
+    let texts = clash["error"]["conflicts"].as_array().unwrap();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.as_str().unwrap().contains("Klinik Kemasan Pondok Aren")),
+        "{clash}"
+    );
+    assert_eq!(count().await, 1);
+    let mut accepted = city.clone();
+    accepted["conflicts_note"] = "Sasaran berbeda: pelaku usaha tingkat kota".into();
+    let (status, kept) = app
+        .send_json(Method::POST, "/api/v1/activities", &accepted)
+        .await;
+    assert_eq!(status, 201, "{kept}");
+    assert_eq!(
+        kept["items"][0]["conflicts_note"],
+        "Sasaran berbeda: pelaku usaha tingkat kota"
+    );
+
+    // A weekly series of four, planned once.
+    let mut weekly = clinic(
+        "Pelatihan Foto Produk",
+        "36.74.01",
+        "kecamatan",
+        "13:00",
+        "15:00",
+    );
+    weekly["kind"] = "pelatihan".into();
+    weekly["topics"] = serde_json::json!(["pemasaran_digital"]);
+    weekly["repeat"] = "mingguan".into();
+    weekly["sessions"] = 4.into();
+    let (status, series) = app
+        .send_json(Method::POST, "/api/v1/activities", &weekly)
+        .await;
+    assert_eq!(status, 201, "{series}");
+    let sessions = series["items"].as_array().unwrap();
+    assert_eq!(sessions.len(), 4);
+    assert_eq!(sessions[3]["session"], 4);
+    assert_eq!(count().await, 6);
+
+    // The second session's GET body goes back to its PUT, moved two hours later.
+    let id = sessions[1]["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/activities/{id}");
+    let (status, mut read) = app.get_json(&path).await;
+    assert_eq!(status, 200);
+    let moved_day = read["starts_at"].as_str().unwrap()[..10].to_string();
+    read["starts_at"] = format!("{moved_day}T15:00:00+07:00").into();
+    read["ends_at"] = format!("{moved_day}T17:00:00+07:00").into();
+    let (status, moved) = app.send_json(Method::PUT, &path, &read).await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["starts_at"], format!("{moved_day}T15:00:00+07:00"));
+    assert_eq!(moved["version"], 2);
+    assert_eq!(moved["session"], 2, "still the series' second session");
+    // The same body again is stale; a changed series is refused by name.
+    let (status, _) = app.send_json(Method::PUT, &path, &read).await;
+    assert_eq!(status, 409);
+    let mut wrong = moved.clone();
+    wrong["session"] = 9.into();
+    let (status, err) = app.send_json(Method::PUT, &path, &wrong).await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("session"))
+    );
+    // Cancelled: a reason is needed.
+    let mut cancel = moved.clone();
+    cancel["status"] = "cancelled".into();
+    let (status, err) = app.send_json(Method::PUT, &path, &cancel).await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("status_reason")),
+        "{err}"
+    );
+    cancel["status_reason"] = "Narasumber berhalangan".into();
+    let (status, cancelled) = app.send_json(Method::PUT, &path, &cancel).await;
+    assert_eq!(status, 200, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+
+    // Another kecamatan's operator can neither see nor change it, nor plan in Serpong.
+    let (_, operator, _) = app.as_user("operator", "36.74.03").await;
+    let res = operator
+        .put(app.url(&path))
+        .json(&cancelled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = operator
+        .post(app.url("/api/v1/activities"))
+        .json(&weekly)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "a region outside her scope is named");
+}

@@ -306,7 +306,8 @@ async fn a_hotel_request_is_matched_shortlisted_and_its_order_shows_on_both_side
             .as_array()
             .unwrap()
             .iter()
-            .any(|g| g["code"] == "capacity" && g["text"] == "hanya sanggup 56 dari 200 sampai tanggal kirim"),
+            .any(|g| g["code"] == "capacity"
+                && g["text"] == "hanya sanggup 56 dari 200 sampai tanggal kirim"),
         "{small_match}"
     );
     // A partner account may not shortlist; a curator may, with the page's checks.

@@ -42,6 +42,8 @@ use super::*;
         programme::participants,
         programme::register,
         programme::set_state,
+        programme::plan::create,
+        programme::plan::update,
         flagship::rounds,
         flagship::results,
         flagship::public_results,
@@ -94,6 +96,9 @@ use super::*;
         programme::RegisterBody,
         programme::Registered,
         programme::StateBody,
+        programme::plan::ActivityBody,
+        programme::plan::ClashesBody,
+        programme::plan::ClashesDetail,
         flagship::RoundOut,
         flagship::RoundList,
         flagship::RankedCandidate,
@@ -137,7 +142,31 @@ const PUBLIC_PATHS: [&str; 5] = [
 ];
 
 /// (operation, status, link name, target operation, its parameter, where the value is).
-const LINKS: [(&str, &str, &str, &str, &str, &str); 9] = [
+const LINKS: [(&str, &str, &str, &str, &str, &str); 12] = [
+    (
+        "create_activity",
+        "201",
+        "GetActivity",
+        "get_activity",
+        "activity",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "create_activity",
+        "201",
+        "UpdateActivity",
+        "update_activity",
+        "activity",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "create_activity",
+        "201",
+        "ListParticipants",
+        "list_participants",
+        "activity",
+        "$response.body#/items/0/id",
+    ),
     (
         "create_umkm",
         "201",

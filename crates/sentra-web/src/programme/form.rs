@@ -352,16 +352,17 @@ async fn new_form(ctx: PageCtx) -> PageResult {
 }
 
 /// The activity checked, and its sessions planned: one when editing, or as many as a new
-/// one repeats (checked together).
-async fn planned(
-    ctx: &PageCtx,
+/// one repeats (checked together). The pages and the API plan the same way.
+pub(crate) async fn planned(
+    state: &crate::AppState,
+    scope: &sentra_domain::scope::Scope,
     input: &ActivityInput,
     existing: Option<&ActivityRecord>,
 ) -> Result<Vec<ActivityData>, FieldErrors> {
     // The topics offered, and a retired one the activity being moved already has.
-    let mut topics: Vec<String> = ctx.db().active_topic_codes().await.unwrap_or_default();
+    let mut topics: Vec<String> = state.db().active_topic_codes().await.unwrap_or_default();
     topics.extend(existing.iter().flat_map(|a| a.data.topics.iter().cloned()));
-    let sectors: Vec<String> = ctx
+    let sectors: Vec<String> = state
         .db()
         .sectors()
         .await
@@ -370,12 +371,12 @@ async fn planned(
         .map(|s| s.code)
         .collect();
     let context = ActivityContext {
-        tree: ctx.state.regions(),
+        tree: state.regions(),
         topics: &topics,
         sectors: &sectors,
     };
     let d = validate_activity(input, &context)?;
-    if !ctx.scope().contains(&d.region) {
+    if !scope.contains(&d.region) {
         let mut errors = FieldErrors::new();
         errors.push("region", "region_outside_scope");
         return Err(errors);
@@ -388,17 +389,17 @@ async fn planned(
 }
 
 /// The conflicts found, as sentences (naming the session when there are several).
-fn conflict_texts(
-    ctx: &PageCtx,
+pub(crate) fn conflict_texts(
+    state: &crate::AppState,
+    lang: Lang,
     rules: &Rules,
     live: &[ActivityData],
     found: &[(usize, ActivityConflict)],
 ) -> Vec<String> {
-    let lang = ctx.lang;
     found
         .iter()
         .map(|(at, c)| {
-            let text = conflict_text(&ctx.state, lang, rules, c);
+            let text = conflict_text(state, lang, rules, c);
             match live.get(*at).filter(|_| live.len() > 1) {
                 Some(session) => lang.tf(
                     "activity.session_conflict",
@@ -451,6 +452,32 @@ async fn save(
     .into_response())
 }
 
+/// The sessions that will take place, the harmonisation rules, and their clashes with what is
+/// planned already (by session), the most severe first. Clashes hold the save until the
+/// planner accepts them with a note; the budget year's end is a notice the board shows, not a
+/// clash.
+pub(crate) async fn clashes(
+    state: &crate::AppState,
+    planned: &[ActivityData],
+    existing: Option<&ActivityRecord>,
+) -> Result<(Vec<ActivityData>, Rules, Vec<(usize, ActivityConflict)>), StorageError> {
+    let live: Vec<ActivityData> = planned
+        .iter()
+        .filter(|d| d.status != ActivityStatus::Cancelled)
+        .cloned()
+        .collect();
+    let rules = rules(state).await;
+    let mut found: Vec<(usize, ActivityConflict)> = state
+        .db()
+        .activity_conflicts(&live, existing, &rules)
+        .await?
+        .into_iter()
+        .filter(|(_, c)| !c.reason.is_notice())
+        .collect();
+    found.sort_by_key(|(at, c)| (std::cmp::Reverse(c.reason.severity()), *at));
+    Ok((live, rules, found))
+}
+
 /// Checks, finds the conflicts, and saves only when there are none or the planner accepts them
 /// with a note.
 async fn check_and_save(
@@ -471,7 +498,7 @@ async fn check_and_save(
             existing.map(|a| a.version),
         )
     };
-    let planned = match planned(ctx, &input, existing).await {
+    let planned = match planned(&ctx.state, &ctx.scope(), &input, existing).await {
         Ok(p) => p,
         Err(errors) => {
             shown.status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -479,22 +506,7 @@ async fn check_and_save(
             return Ok(form(ctx, &input, shown).await);
         }
     };
-    let live: Vec<ActivityData> = planned
-        .iter()
-        .filter(|d| d.status != ActivityStatus::Cancelled)
-        .cloned()
-        .collect();
-    let rules = rules(&ctx.state).await;
-    // Clashes hold the save until the planner accepts them with a note, the most severe
-    // listed first; the budget year's end is a notice the board shows, not a clash.
-    let mut found: Vec<(usize, ActivityConflict)> = ctx
-        .db()
-        .activity_conflicts(&live, existing, &rules)
-        .await?
-        .into_iter()
-        .filter(|(_, c)| !c.reason.is_notice())
-        .collect();
-    found.sort_by_key(|(at, c)| (std::cmp::Reverse(c.reason.severity()), *at));
+    let (live, rules, found) = clashes(&ctx.state, &planned, existing).await?;
     if !found.is_empty() && (!accept || note.is_empty()) {
         if accept {
             shown
@@ -502,7 +514,7 @@ async fn check_and_save(
                 .push("conflicts_note", "conflicts_note_required");
         }
         shown.status = StatusCode::CONFLICT;
-        shown.conflicts = conflict_texts(ctx, &rules, &live, &found);
+        shown.conflicts = conflict_texts(&ctx.state, ctx.lang, &rules, &live, &found);
         return Ok(form(ctx, &input, shown).await);
     }
     let note = (!found.is_empty()).then_some(note.as_str());

@@ -25,9 +25,13 @@ use crate::forms::query_pairs;
 use crate::lang::ReqLang;
 use crate::routes::{Access, Routes};
 
+pub(crate) mod plan;
+
 pub(crate) fn routes() -> Routes {
     let plan = Access::Role(Permission::PlanProgrammes);
     Routes::new("/api")
+        .post("/v1/activities", plan, plan::create)
+        .put("/v1/activities/{activity}", plan, plan::update)
         .get(
             "/v1/activities",
             Access::Role(Permission::ReadProgrammes),
@@ -68,8 +72,25 @@ pub struct ActivityOut {
     /// `WIB`, `WITA` or `WIT`.
     pub zone: String,
     pub capacity: u32,
+    /// Sectors of the businesses it is for (none: every sector).
+    pub sectors: Vec<String>,
+    /// Size classes it is for (none: every size).
+    pub sizes: Vec<String>,
+    /// Documents its audience lacks (a legality clinic's): `nib`, `halal`, …
+    pub gaps: Vec<String>,
+    /// Regions its audience comes from, inside its region (none: all of it).
+    pub target_regions: Vec<String>,
+    /// Only businesses no programme has reached yet.
+    pub first_timers: bool,
+    pub funding: Option<String>,
+    /// In rupiah.
+    pub budget: Option<i64>,
     /// `draft`, `planned`, `confirmed`, `done` or `cancelled`.
     pub status: String,
+    /// Why it was cancelled (required then).
+    pub status_reason: Option<String>,
+    /// The note a planner gave when saving despite clashes with other activities.
+    pub conflicts_note: Option<String>,
     /// The series of a repeating activity: its first session's id and this one's number.
     pub series_id: Option<String>,
     pub session: Option<u32>,
@@ -100,7 +121,20 @@ impl From<&ActivityRecord> for ActivityOut {
             ends_at: at(d.end, d.zone),
             zone: d.zone.as_str().to_string(),
             capacity: d.capacity,
+            sectors: d.sectors.clone(),
+            sizes: d.sizes.clone(),
+            gaps: d.gaps.clone(),
+            target_regions: d
+                .target_regions
+                .iter()
+                .map(|r| r.as_str().to_string())
+                .collect(),
+            first_timers: d.first_timers,
+            funding: d.funding.clone(),
+            budget: d.budget,
             status: d.status.as_str().to_string(),
+            status_reason: d.status_reason.clone(),
+            conflicts_note: a.conflicts_note.clone(),
             series_id: a.series.as_ref().map(|s| s.0.clone()),
             session: a.series.as_ref().map(|s| s.1),
             version: a.version,
