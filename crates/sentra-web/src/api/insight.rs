@@ -253,10 +253,8 @@ pub struct ReportOut {
     pub notes: Vec<String>,
     pub columns: Vec<ReportColumn>,
     /// A row per region (or cross-tab line), a value per column.
-    #[schema(value_type = Vec<Vec<Object>>)]
     pub rows: Vec<Vec<serde_json::Value>>,
     /// The total line, when the report has one.
-    #[schema(value_type = Option<Vec<Object>>)]
     pub total: Option<Vec<serde_json::Value>>,
 }
 
