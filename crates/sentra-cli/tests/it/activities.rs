@@ -1648,6 +1648,34 @@ async fn programmes_through_the_api() {
         .await
         .unwrap();
     assert_eq!(one.headers()["etag"], "W/\"1\"");
+    // Whom to invite: the page's list, in its order, as many as asked.
+    let page = app.page(&format!("/kegiatan/{id}/undangan")).await;
+    let (status, invitees) = app
+        .get_json(&format!("/api/v1/activities/{id}/invitees?n=5"))
+        .await;
+    assert_eq!(status, 200, "{invitees}");
+    let names: Vec<&str> = invitees["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.is_empty() && names.len() <= 5, "{names:?}");
+    let positions: Vec<usize> = names
+        .iter()
+        .map(|n| page.find(&n.replace('&', "&#38;")).unwrap_or(usize::MAX))
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "the printed list's order: {names:?} {positions:?}"
+    );
+    let (status, err) = app
+        .get_json(&format!("/api/v1/activities/{id}/invitees?n=0"))
+        .await;
+    assert_eq!(
+        (status, err["error"]["fields"][0]["field"].as_str()),
+        (422, Some("n"))
+    );
 
     let verified: Vec<String> = app
         .db

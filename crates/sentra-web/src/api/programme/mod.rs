@@ -43,6 +43,7 @@ pub(crate) fn routes() -> Routes {
             get,
         )
         .get("/v1/activities/{activity}/participants", plan, participants)
+        .get("/v1/activities/{activity}/invitees", plan, invitees)
         .post("/v1/activities/{activity}/participants", plan, register)
         .put(
             "/v1/activities/{activity}/participants/{umkm}",
@@ -388,4 +389,75 @@ async fn set_state(
         Ok::<_, ApiError>(StatusCode::NO_CONTENT.into_response())
     };
     run.await.map_err(|e| LangError(lang, e))
+}
+
+/// A business to invite, in invitation order.
+#[derive(Serialize, ToSchema)]
+pub struct InviteeOut {
+    pub umkm_id: String,
+    pub name: String,
+    pub sector: String,
+    pub village: String,
+    /// In one of the activity's target sectors (or it is for every sector).
+    pub sector_match: bool,
+    /// Activities it attended before.
+    pub attended: u32,
+    /// When it last attended one (RFC 3339 at the activity's zone).
+    pub last_attended: Option<String>,
+    /// When it was last put on any activity's list (the rotation).
+    pub last_listed: Option<String>,
+    /// A phone number is on record: an invitation can go by WhatsApp.
+    pub has_phone: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InviteeList {
+    pub items: Vec<InviteeOut>,
+}
+
+/// Whom to invite: the businesses the activity's audience criteria admit (its regions, size
+/// classes, missing documents, first-timers), those of its sectors first and those reached
+/// least and longest ago before the others — the list the kelurahan staff print (`n`, default
+/// twice the places).
+#[utoipa::path(operation_id = "list_invitees", get, path = "/api/v1/activities/{activity}/invitees", tag = "programmes",
+    params(
+        ("activity" = String, Path, description = "Activity id"),
+        ("n" = Option<u32>, Query, minimum = 1, maximum = 400, description = "How many (default twice the places, 10 to 400)")
+    ),
+    responses((status = 200, body = InviteeList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn invitees(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<InviteeList>> {
+    let run = async {
+        let pairs = query_pairs(query.as_deref());
+        let n = crate::api::query_number::<u32>(&pairs, "n", 1..=400)?;
+        let scope = caller.scope();
+        let a = state.db().get_activity(&scope, &id).await?;
+        let n = n.map_or((a.data.capacity as usize * 2).clamp(10, 400), |n| {
+            n as usize
+        });
+        let zone = a.data.zone;
+        let found = state.db().invitees(&scope, &a, n).await?;
+        Ok::<_, ApiError>(InviteeList {
+            items: found
+                .into_iter()
+                .map(|c| InviteeOut {
+                    umkm_id: c.umkm_id,
+                    name: c.name,
+                    sector: c.sector,
+                    village: c.village_code,
+                    sector_match: c.sector_match,
+                    attended: c.reached,
+                    last_attended: c.last_reached.map(|t| at(t, zone)),
+                    last_listed: c.last_listed.map(|t| at(t, zone)),
+                    has_phone: c.has_phone,
+                })
+                .collect(),
+        })
+    };
+    run.await.map(Json).map_err(|e| LangError(lang, e))
 }
