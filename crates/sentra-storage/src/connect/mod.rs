@@ -385,6 +385,7 @@ impl Database {
         // After the regions: the reach rollup's calendar is per province.
         self.install_rollup_triggers().await?;
         self.install_province_keys().await?;
+        self.install_sort_indexes().await?;
         self.seed_product_categories().await?;
         self.seed_activity_topics().await?;
         self.run_data_repairs().await?;

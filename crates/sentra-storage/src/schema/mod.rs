@@ -3,6 +3,7 @@
 
 pub(crate) mod province_keys;
 pub(crate) mod rollup;
+pub(crate) mod sort_indexes;
 
 use crate::{Database, Result};
 
