@@ -273,6 +273,16 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         (partner_inside, request_inside, exhibition_inside),
         (partner_outside, request_outside, exhibition_outside),
     ) = (partner("36.74.03").await, partner("36.74.01").await);
+    // The inside request's shortlist holds the inside product (the outcome's `{product}`).
+    app.db
+        .shortlist_product(
+            &common::city(),
+            &request_inside,
+            &product_inside,
+            &Actor::system("test"),
+        )
+        .await
+        .unwrap();
     let item = |region: &'static str, umkm: String| {
         let app = &app;
         async move {
@@ -500,6 +510,8 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{slug}", "tidak-ada")
                     .replace("{code}", "36.74")
                     .replace("{file}", &field_photo)
+                    .replace("{export_file}", "kemenumkm-data-umkm.csv")
+                    .replace("{product}", &product_inside)
                     .replace("{category}", "makanan.keripik");
                 let api = path.starts_with("/api/");
                 let client = match clients {

@@ -29,9 +29,11 @@ use crate::ui::Chrome;
 
 pub fn routes() -> Routes {
     let read = Access::Role(Permission::ReadRegistry);
-    Routes::new("")
-        .get("/umkm/ekspor", read, page)
-        .get("/umkm/ekspor/{file}", read, download)
+    Routes::new("").get("/umkm/ekspor", read, page).get(
+        "/umkm/ekspor/{export_file}",
+        read,
+        download,
+    )
 }
 
 /// The query key that names the profile of an export job.
