@@ -97,10 +97,11 @@ async fn after_a_demo_load_the_hot_statements_use_their_indexes() {
             ),
         ] {
             let list = plan(&mut conn, postgres, sql, "36").await;
-            assert!(
-                list.contains(&format!("{index} on")) && !list.contains("Sort"),
-                "{sql}: {list}"
-            );
+            // On a partitioned `umkm` (`sentra partition`) each partition's copy of the index
+            // has a generated name; what matters is that an index gives the order unsorted.
+            let by_index = list.contains(&format!("{index} on"))
+                || (list.contains("Index Scan using umkm_p") && list.contains("_idx"));
+            assert!(by_index && !list.contains("Sort"), "{sql}: {list}");
         }
         return;
     }
