@@ -718,6 +718,18 @@ impl Database {
 
     /// Records an export (of the audit trail or of personal data) in the trail itself.
     pub async fn audit_export(&self, actor: &Actor, what: &str, rows: usize) -> Result<()> {
+        self.record_export(actor, what, &serde_json::json!({ "rows": rows }))
+            .await
+    }
+
+    /// Records an export of `what` in the trail, with what it took (`summary`: count, filter,
+    /// whether personal data went out).
+    pub(crate) async fn record_export(
+        &self,
+        actor: &Actor,
+        what: &str,
+        summary: &serde_json::Value,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         begin_write(&mut tx).await?;
         append(
@@ -727,7 +739,7 @@ impl Database {
             "export",
             what,
             None,
-            &serde_json::json!({ "rows": rows }),
+            summary,
         )
         .await?;
         tx.commit().await?;

@@ -10,7 +10,7 @@ use sqlx::Row;
 use tokio::sync::mpsc;
 
 use crate::UmkmFilter;
-use crate::accounts::audit::{self, Actor};
+use crate::accounts::audit::Actor;
 use crate::sql::filter_where;
 use crate::{Database, Result};
 
@@ -150,25 +150,13 @@ impl Database {
                 sent += 1;
             }
         }
-        let mut tx = self.pool.begin().await?;
-        audit::begin_write(&mut tx).await?;
         let summary = serde_json::json!({
             "count": sent,
             "region": scope.region_code().as_str(),
             "filter": format!("{filter:?}"),
             "personal_data": reveal,
         });
-        audit::append(
-            &mut tx,
-            &self.audit_chain,
-            actor,
-            "export",
-            "umkm",
-            None,
-            &summary,
-        )
-        .await?;
-        tx.commit().await?;
+        self.record_export(actor, "umkm", &summary).await?;
         Ok(sent)
     }
 }

@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 use tokio::sync::mpsc;
 
 use crate::UmkmFilter;
-use crate::accounts::audit::{self, Actor};
+use crate::accounts::audit::Actor;
 use crate::sql::filter_where;
 use crate::{Database, Result};
 
@@ -139,8 +139,6 @@ impl Database {
                 sent += 1;
             }
         }
-        let mut tx = self.pool.begin().await?;
-        audit::begin_write(&mut tx).await?;
         let summary = serde_json::json!({
             "count": sent,
             "profile": export.profile,
@@ -149,21 +147,8 @@ impl Database {
             "only_ekatalog": export.only_ekatalog,
             "personal_data": export.reveal,
         });
-        let entity = match export.subject {
-            Subject::Umkm => "umkm",
-            Subject::Products => "products",
-        };
-        audit::append(
-            &mut tx,
-            &self.audit_chain,
-            actor,
-            "export",
-            entity,
-            None,
-            &summary,
-        )
-        .await?;
-        tx.commit().await?;
+        self.record_export(actor, export.subject.as_str(), &summary)
+            .await?;
         Ok(sent)
     }
 
