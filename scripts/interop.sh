@@ -16,13 +16,10 @@ missing() {
 }
 
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-venv="$target/interop-venv"
-if [ ! -x "$venv/bin/python" ] || [ interop/requirements.txt -nt "$venv/.installed" ]; then
-  python3 -m venv "$venv" || missing "python3 -m venv failed"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r interop/requirements.txt \
-    || missing "the PyPI packages could not be installed"
-  touch "$venv/.installed"
-fi
+# shellcheck source=lib/venv.sh
+. scripts/lib/venv.sh
+ensure_test_venv || missing "the PyPI packages could not be installed (python3 -m venv, pip)"
+venv="$TEST_VENV"
 
 cargo build --quiet -p sentra-cli --bin sentra
 work="$(mktemp -d)"

@@ -22,6 +22,18 @@ if ! command -v soffice >/dev/null 2>&1; then
     || echo "warning: LibreOffice could not be installed; the rendering checks are skipped" >&2
 fi
 
+# The SMTP server the message tests send to (aiosmtpd) and the interface checks' tools.
+# shellcheck source=lib/venv.sh
+. scripts/lib/venv.sh
+if ensure_test_venv; then
+  export SENTRA_TEST_PYTHON="$TEST_VENV/bin/python"
+elif [ "${CI:-}" = "true" ]; then
+  echo "error: the test tools from PyPI (interop/requirements.txt) could not be installed" >&2
+  exit 1
+else
+  echo "warning: the test tools from PyPI could not be installed; the e-mail tests are skipped" >&2
+fi
+
 runner=(cargo test --workspace --all-targets)
 if command -v cargo-nextest >/dev/null 2>&1; then
   runner=(cargo nextest run --workspace --all-targets --no-fail-fast)

@@ -22,6 +22,16 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub data_contact: Option<String>,
     pub export_profiles: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    pub whatsapp_url: Option<String>,
+    pub whatsapp_phone_id: Option<String>,
+    pub whatsapp_token: Option<String>,
+    pub whatsapp_app_secret: Option<String>,
+    pub whatsapp_verify_token: Option<String>,
+    pub sms_url: Option<String>,
+    pub sms_token: Option<String>,
+    pub sending_hours: Option<String>,
 }
 
 impl FileConfig {

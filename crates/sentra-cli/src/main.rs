@@ -38,7 +38,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server (migrates the database first).
-    Serve(serve::Args),
+    Serve(Box<serve::Args>),
     /// Back up the database while it serves (SQLite: an online snapshot; PostgreSQL: pg_dump of
     /// one exported snapshot), the local photo store, and a manifest of every table's rows and
     /// checksum. The personal-data key is not included: keep it apart from the backups.
@@ -135,7 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         file: FileConfig::load(explicit_config.then_some(cli.config.as_path()))?,
     };
     match cli.command {
-        Command::Serve(args) => serve::run(args, &cx).await,
+        Command::Serve(args) => serve::run(*args, &cx).await,
         Command::Backup(args) => backup::run(args, &cx).await,
         Command::Restore(args) => restore::run(args, &cx).await,
         Command::MigrateData(args) => migrate_data::run(args, &cx).await,

@@ -237,6 +237,11 @@ pub enum Permission {
     /// Use the field app: keep the area's records on a phone, register and edit offline, sync
     /// later.
     WorkInField,
+    /// Send messages to owners through the outbox (invitations, broadcasts), keep their
+    /// contact consent, and send the queued ones from one's own phone.
+    SendMessages,
+    /// Edit the texts messages are sent with.
+    ManageMessages,
 }
 
 impl Role {
@@ -280,6 +285,8 @@ impl Role {
             ManageFlagship => matches!(self, Role::Admin | Role::Curator),
             ReadPartnerships => matches!(self, Role::Admin | Role::Curator | Role::Partner),
             ManagePartnerships | RunGallery => matches!(self, Role::Admin | Role::Curator),
+            SendMessages => matches!(self, Role::Admin | Role::Operator | Role::Curator),
+            ManageMessages => self == Role::Admin,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod growth;
 pub mod import;
 pub mod legality;
 pub mod merge;
+pub mod messaging;
 pub mod opendata;
 pub mod partnership;
 pub mod procurement;

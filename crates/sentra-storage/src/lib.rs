@@ -12,6 +12,7 @@ mod connect;
 mod error;
 mod flagship;
 mod insight;
+mod messaging;
 mod ops;
 mod partnerships;
 mod procurement;
@@ -36,6 +37,7 @@ pub use flagship::{
 pub use insight::dashboard::{
     Coverage, Dimension, ProgressReportRow, RegionReportRow, RegionStats, Target,
 };
+pub use messaging::{Consent, NewMessage, OutboxCounts, StoredMessage};
 pub use ops::transfer::CopiedTable;
 pub use ops::{
     Column, ColumnKind, JobCount, PgSnapshot, PoolStats, TableCensus, Value, census_differences,

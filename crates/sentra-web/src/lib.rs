@@ -20,6 +20,7 @@ mod insight;
 mod lang;
 mod legality;
 mod media;
+mod messaging;
 mod metrics;
 mod params;
 mod partnership;
@@ -52,6 +53,7 @@ use tower_http::trace::TraceLayer;
 pub use api::openapi_json;
 pub use client::ProxyRange;
 pub use lang::Lang;
+pub use messaging::{MessagingConfig, SmsConfig, WhatsappConfig};
 pub use registry::export::ExportLayout;
 pub use routes::{Access, RouteRule};
 
@@ -100,6 +102,10 @@ struct Inner {
     trusted_proxies: Vec<client::ProxyRange>,
     /// `Host` values links may be built from when no public URL is set (lower case).
     allowed_hosts: Vec<String>,
+    /// The message channels of the deployment (`serve --smtp-url …`), and the wake of this
+    /// server's sender when messages are queued here.
+    messaging: Arc<messaging::MessagingConfig>,
+    sender_wake: Arc<tokio::sync::Notify>,
 }
 
 /// A deployment's public address as given (`https://umkm.example.go.id/`): without the trailing
@@ -163,6 +169,8 @@ impl AppState {
                 metrics_token: None,
                 trusted_proxies: Vec::new(),
                 allowed_hosts: Vec::new(),
+                messaging: Arc::new(messaging::MessagingConfig::default()),
+                sender_wake: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -202,6 +210,23 @@ impl AppState {
             inner.export_profiles = Arc::new(profiles);
         }
         self
+    }
+
+    /// Sends messages on these channels (checked by the caller with [`MessagingConfig::check`]).
+    pub fn with_messaging(mut self, config: messaging::MessagingConfig) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.messaging = Arc::new(config);
+        }
+        self
+    }
+
+    pub(crate) fn messaging(&self) -> &messaging::MessagingConfig {
+        &self.inner.messaging
+    }
+
+    /// Messages were queued here: this server's sender looks now rather than at its next poll.
+    pub(crate) fn wake_sender(&self) {
+        self.inner.sender_wake.notify_one();
     }
 
     pub(crate) fn export_profiles(&self) -> &[sentra_domain::export_profile::Profile] {
@@ -452,6 +477,7 @@ fn site_routes() -> routes::Routes {
         .merge(insight::routes())
         .merge(registry::routes())
         .merge(admin::routes())
+        .merge(messaging::routes())
 }
 
 /// Every route with its access rule, for the authorization test and for review.
@@ -612,13 +638,18 @@ pub async fn serve(
     let exporter = tokio::spawn(registry::export_worker::run_export_worker(
         state.clone(),
         state.inner.export_wake.clone(),
-        stopping,
+        stopping.clone(),
     ));
     let follower = tokio::spawn(catalogue::index::run_follower(
         state.db().clone(),
         state.inner.search.clone(),
         state.inner.search_wake.clone(),
         state.inner.synonyms.clone(),
+    ));
+    let sender = tokio::spawn(messaging::worker::run_sender(
+        state.clone(),
+        state.inner.sender_wake.clone(),
+        stopping,
     ));
     let upkeep = tokio::spawn(keep_statistics(state.db().clone()));
     let served = serve_connections(listener, router(state), shutdown).await;
@@ -628,9 +659,12 @@ pub async fn serve(
     let _ = stop.send(true);
     follower.abort();
     let (worker_abort, exporter_abort) = (worker.abort_handle(), exporter.abort_handle());
+    let sender_abort = sender.abort_handle();
     let drained = tokio::time::timeout(JOB_DRAIN, async {
         let _ = worker.await;
         let _ = exporter.await;
+        // A message being sent is finished and marked; the next is not taken.
+        let _ = sender.await;
     })
     .await;
     if drained.is_err() {
@@ -640,6 +674,7 @@ pub async fn serve(
         );
         worker_abort.abort();
         exporter_abort.abort();
+        sender_abort.abort();
     }
     served
 }

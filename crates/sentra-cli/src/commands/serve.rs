@@ -44,6 +44,42 @@ pub(crate) struct Args {
     /// the column and the problem.
     #[arg(long, env = "SENTRA_EXPORT_PROFILES")]
     export_profiles: Option<std::path::PathBuf>,
+    /// The SMTP server messages to owners are e-mailed through, e.g.
+    /// smtp://user:password@mail.example.go.id:587?tls=required (smtps:// for TLS from the
+    /// start). Without it (and without WhatsApp or SMS) messages wait for staff to send them
+    /// from their own phone.
+    #[arg(long, env = "SENTRA_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of those e-mails, e.g. "Dinas KUKM <noreply@umkm.example.go.id>".
+    #[arg(long, env = "SENTRA_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// The WhatsApp Business Cloud API's address (default https://graph.facebook.com/v21.0).
+    #[arg(long, env = "SENTRA_WHATSAPP_URL")]
+    whatsapp_url: Option<String>,
+    /// The WhatsApp Business phone number id messages are sent from.
+    #[arg(long, env = "SENTRA_WHATSAPP_PHONE_ID")]
+    whatsapp_phone_id: Option<String>,
+    /// The WhatsApp Business access token.
+    #[arg(long, env = "SENTRA_WHATSAPP_TOKEN", hide_env_values = true)]
+    whatsapp_token: Option<String>,
+    /// The Meta app's secret: WhatsApp's notifications to /webhook/whatsapp (delivery
+    /// statuses, STOP replies) are accepted only when signed with it.
+    #[arg(long, env = "SENTRA_WHATSAPP_APP_SECRET", hide_env_values = true)]
+    whatsapp_app_secret: Option<String>,
+    /// The token Meta shows when it checks the webhook's subscription.
+    #[arg(long, env = "SENTRA_WHATSAPP_VERIFY_TOKEN", hide_env_values = true)]
+    whatsapp_verify_token: Option<String>,
+    /// An SMS gateway's address with {to} and {text} in it, called with POST, e.g.
+    /// https://sms.example.co.id/send?to={to}&message={text}.
+    #[arg(long, env = "SENTRA_SMS_URL", hide_env_values = true)]
+    sms_url: Option<String>,
+    /// A bearer token for the SMS gateway.
+    #[arg(long, env = "SENTRA_SMS_TOKEN", hide_env_values = true)]
+    sms_token: Option<String>,
+    /// The hours (local time where the owner lives) messages may be sent, e.g. 8-20;
+    /// 0-24 for any time. Default 7-21.
+    #[arg(long, env = "SENTRA_SENDING_HOURS")]
+    sending_hours: Option<String>,
     /// Catalogue searches whose results are kept until the catalogue changes (0: none).
     #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
     search_cache: usize,
@@ -115,6 +151,7 @@ struct ServeOptions {
     public_url: Option<String>,
     data_contact: Option<String>,
     export_profiles: Vec<sentra_domain::export_profile::Profile>,
+    messaging: sentra_web::MessagingConfig,
     search_cache: usize,
     metrics_token: Option<String>,
     read_database: Option<String>,
@@ -151,7 +188,54 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
             .or(cx.file.export_profiles.clone().map(Into::into))
             .as_deref(),
     )?;
+    let file = &cx.file;
+    let whatsapp = match (
+        args.whatsapp_phone_id.or(file.whatsapp_phone_id.clone()),
+        args.whatsapp_token.or(file.whatsapp_token.clone()),
+    ) {
+        (Some(phone_number_id), Some(token)) => Some(sentra_web::WhatsappConfig {
+            base_url: args
+                .whatsapp_url
+                .or(file.whatsapp_url.clone())
+                .unwrap_or_else(|| "https://graph.facebook.com/v21.0".into()),
+            phone_number_id,
+            token,
+            app_secret: args
+                .whatsapp_app_secret
+                .or(file.whatsapp_app_secret.clone()),
+            verify_token: args
+                .whatsapp_verify_token
+                .or(file.whatsapp_verify_token.clone()),
+        }),
+        (None, None) => None,
+        _ => bail!("--whatsapp-phone-id and --whatsapp-token are given together"),
+    };
+    let messaging = sentra_web::MessagingConfig {
+        smtp_url: args.smtp_url.or(file.smtp_url.clone()),
+        mail_from: args.mail_from.or(file.mail_from.clone()),
+        whatsapp,
+        sms: args
+            .sms_url
+            .or(file.sms_url.clone())
+            .map(|url| sentra_web::SmsConfig {
+                url,
+                token: args.sms_token.or(file.sms_token.clone()),
+            }),
+        hours: Default::default(),
+    };
+    let hours = args.sending_hours.or(file.sending_hours.clone());
+    let messaging = sentra_web::MessagingConfig {
+        hours: match hours {
+            None => Default::default(),
+            Some(h) => sentra_domain::messaging::SendingHours::parse(&h).ok_or_else(|| {
+                anyhow!("--sending-hours {h} is not a span of hours, e.g. 7-21 (0-24: any time)")
+            })?,
+        },
+        ..messaging
+    };
+    messaging.check().map_err(|e| anyhow!(e))?;
     let options = ServeOptions {
+        messaging,
         secure_cookies: !args.insecure_cookies,
         public_url,
         data_contact,
@@ -265,6 +349,7 @@ async fn serve(
         .with_public_url(options.public_url)
         .with_data_contact(options.data_contact)
         .with_export_profiles(options.export_profiles)
+        .with_messaging(options.messaging)
         .with_metrics_token(options.metrics_token)
         .with_search_index(index)
         .with_media(media);

@@ -1481,7 +1481,7 @@ async fn admins_set_the_window_and_manage_the_topics() {
 
 /// Plans a city clinic through the form: `title` on `day` (YYYY-MM-DD), 09:00–12:00, for the
 /// first sector, with `capacity` places.
-async fn plan_city_activity(
+pub(crate) async fn plan_city_activity(
     app: &common::TestApp,
     title: &str,
     day: &str,

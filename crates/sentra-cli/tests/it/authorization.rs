@@ -312,6 +312,64 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         item("36.74.03", inside.clone()).await,
         item("36.74.01", outside.clone()).await,
     );
+    // A message waiting for the operator's phone, to the record inside and the one outside.
+    let message = |umkm: String, village: &'static str, key: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let new = sentra_storage::NewMessage {
+                dedup_key: key.into(),
+                umkm_id: umkm.clone(),
+                village_code: sentra_domain::region::RegionCode::parse(village).unwrap(),
+                channel: sentra_domain::messaging::Channel::Phone,
+                address: "+6281234567890".into(),
+                purpose: sentra_domain::messaging::Purpose::Broadcast,
+                lang: "id".into(),
+                subject: None,
+                body: "Halo".into(),
+                due_at: 0,
+                stop_token: sentra_storage::new_secret(),
+            };
+            db.queue_messages(&[new], &Actor::system("test"))
+                .await
+                .unwrap();
+            db.messages_of(
+                &sentra_domain::scope::Scope::region(
+                    sentra_domain::region::RegionCode::parse("36").unwrap(),
+                ),
+                &umkm,
+            )
+            .await
+            .unwrap()[0]
+                .id
+                .clone()
+        }
+    };
+    let inside_village = app
+        .db
+        .get_umkm(&common::city(), &inside)
+        .await
+        .unwrap()
+        .village_code;
+    let outside_village = app
+        .db
+        .get_umkm(&common::city(), &outside)
+        .await
+        .unwrap()
+        .village_code;
+    let (message_inside, message_outside) = (
+        message(
+            inside.clone(),
+            Box::leak(inside_village.into_boxed_str()),
+            "authz-in",
+        )
+        .await,
+        message(
+            outside.clone(),
+            Box::leak(outside_village.into_boxed_str()),
+            "authz-out",
+        )
+        .await,
+    );
     // A field photo of the record inside, sent the way the field app sends it.
     let res = app
         .client
@@ -457,6 +515,11 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     ("inside", Some(&activity_inside)),
                     ("outside", Some(&activity_outside)),
                 ]
+            } else if rule.path.contains("{message}") {
+                vec![
+                    ("inside", Some(&message_inside)),
+                    ("outside", Some(&message_outside)),
+                ]
             } else if rule.path.contains("{pair}") {
                 vec![
                     ("inside", Some(&pair_inside)),
@@ -502,6 +565,8 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{upload}", id.map_or("", |s| s.as_str()))
                     .replace("{round}", id.map_or("", |s| s.as_str()))
                     .replace("{secret}", "tidak-ada")
+                    .replace("{message}", id.map_or("", |s| s.as_str()))
+                    .replace("{token}", &"ab".repeat(32))
                     .replace("{section}", "0")
                     .replace("{partner}", id.map_or("", |s| s.as_str()))
                     .replace("{request}", id.map_or("", |s| s.as_str()))

@@ -27,6 +27,7 @@ mod import_keep;
 mod import_web;
 mod input_limits;
 mod legality;
+mod messaging;
 mod opendata;
 mod operations;
 mod page_outlines;

@@ -52,6 +52,9 @@ pub struct InvitationPage {
     pub place: String,
     pub organiser: String,
     pub rows: Vec<InvitationRow>,
+    pub id: String,
+    /// May queue the invitations as messages.
+    pub can_message: bool,
 }
 
 /// Invitations to print: the eligible UMKM in invitation order, twice the places (some will
@@ -74,6 +77,8 @@ async fn invitation_list(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
             .clone()
             .unwrap_or_else(|| lang.t("activity.online").into_owned()),
         organiser: organised_by(state, lang, d),
+        id: a.id.clone(),
+        can_message: ctx.caller.can(Permission::SendMessages),
         rows: invitees
             .into_iter()
             .enumerate()

@@ -69,6 +69,8 @@ pub struct DetailPage {
     pub partnerships: Option<crate::partnership::PartnershipSection>,
     /// Photos and notes from the field app.
     pub field: Option<crate::field::FieldSection>,
+    /// Its contact consents and the messages sent to it.
+    pub messages: Option<crate::messaging::MessagesSection>,
 }
 
 pub struct HistoryRow {
@@ -562,6 +564,7 @@ struct Sections {
     government: Option<crate::procurement::suppliers::GovernmentSales>,
     partnerships: Option<crate::partnership::PartnershipSection>,
     field: Option<crate::field::FieldSection>,
+    messages: Option<crate::messaging::MessagesSection>,
 }
 
 async fn sections(ctx: &PageCtx, r: &UmkmRecord) -> Sections {
@@ -587,6 +590,7 @@ async fn sections(ctx: &PageCtx, r: &UmkmRecord) -> Sections {
         government: crate::procurement::suppliers::government_sales(state, caller, lang, r).await,
         partnerships: crate::partnership::partnership_section(state, caller, lang, r).await,
         field: crate::field::field_section(state, caller, r).await,
+        messages: crate::messaging::messages_section(state, caller, lang, r).await,
     }
 }
 
@@ -608,6 +612,7 @@ pub(super) async fn render_detail(
     let s = sections(ctx, &r).await;
     DetailPage {
         field: s.field,
+        messages: s.messages,
         growth: s.growth,
         government: s.government,
         partnerships: s.partnerships,

@@ -694,7 +694,7 @@ pub async fn page_as(client: &reqwest::Client, app: &TestApp, path: &str) -> Str
     readable(res.text().await.unwrap())
 }
 
-fn readable(html: String) -> String {
+pub fn readable(html: String) -> String {
     html.replace("&#38;", "&")
         .replace("&#34;", "\"")
         .replace("&amp;", "&")

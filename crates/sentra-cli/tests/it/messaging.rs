@@ -1,0 +1,722 @@
+//! Messages to owners (issue 32) through the pages, on SQLite and PostgreSQL: an invitation
+//! queued for every invitee who consented reaches the owner's mailbox at a real SMTP server
+//! (aiosmtpd, installed by the test scripts) once, however often it is queued; the stop link in
+//! it withdraws her consent and cancels what waits; WhatsApp goes to a local stand-in that
+//! answers as the Cloud API documents (the real one cannot be reached from here, decision
+//! 0044); without a provider the operator sends from her own phone; two senders never hold
+//! the same message, and one that died mid-send is handled by its channel's rule.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use sentra_domain::messaging::{Channel, MessageState, SendingHours};
+use sentra_storage::{Actor, Keyring, PersonalKey};
+use sentra_web::{MessagingConfig, WhatsappConfig};
+
+use crate::common;
+
+/// aiosmtpd writing every message it takes into a maildir.
+struct SmtpSink {
+    child: Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The Python with aiosmtpd: `SENTRA_TEST_PYTHON`, else the venv the test scripts make.
+fn python() -> String {
+    if let Ok(p) = std::env::var("SENTRA_TEST_PYTHON") {
+        return p;
+    }
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| format!("{}/../../target", env!("CARGO_MANIFEST_DIR")));
+    let venv = format!("{target}/interop-venv/bin/python");
+    if std::path::Path::new(&venv).exists() {
+        venv
+    } else {
+        "python3".into()
+    }
+}
+
+impl SmtpSink {
+    /// `None` (with a warning) where aiosmtpd is not installed; under CI a failure.
+    fn start() -> Option<SmtpSink> {
+        let python = python();
+        let has = Command::new(&python)
+            .args(["-c", "import aiosmtpd"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !has {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "aiosmtpd is missing: scripts/test.sh installs it"
+            );
+            eprintln!("warning: aiosmtpd not installed ({python}); skipped the e-mail test");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("mail"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let sink = SmtpSink { child, dir, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(sink);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("aiosmtpd did not start on {port}");
+    }
+
+    fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.dir.path().join("mail").join(sub)) {
+                for e in entries.flatten() {
+                    out.push(std::fs::read_to_string(e.path()).unwrap());
+                }
+            }
+        }
+        out
+    }
+
+    /// Waits until `n` messages arrived (or 20 s passed), then a little more so that an extra
+    /// one would show.
+    async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            if self.messages().len() >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.settled().await
+    }
+
+    /// What arrived once a sender that had anything due would have sent it (it wakes when
+    /// messages are queued and polls every 5 s).
+    async fn settled(&self) -> Vec<String> {
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        self.messages()
+    }
+}
+
+/// A verified business of the city with its owner's phone; its id.
+async fn business(app: &common::TestApp, name: &str, nik: &str, phone: &str) -> String {
+    let mut body = common::valid_body();
+    body["name"] = name.into();
+    body["nik"] = nik.into();
+    body["phone"] = phone.into();
+    let (status, made) = app
+        .send_json(reqwest::Method::POST, "/api/v1/umkm", &body)
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_str().unwrap().to_string();
+    app.verify(&[&id]).await;
+    id
+}
+
+/// A clinic of the city two months ahead; its id.
+async fn clinic(app: &common::TestApp) -> String {
+    let day = (common::today() + chrono::Duration::days(60))
+        .format("%Y-%m-%d")
+        .to_string();
+    let res = crate::activities::plan_city_activity(app, "Klinik Kemasan Pangan", &day, 20).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    app.db
+        .activities_between(
+            &sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+            0,
+            i64::MAX,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.data.title == "Klinik Kemasan Pangan")
+        .unwrap()
+        .id
+}
+
+async fn consent(app: &common::TestApp, umkm: &str, channel: &str, email: &str) {
+    let res = app
+        .post_form(
+            &format!("/umkm/{umkm}/persetujuan"),
+            &[
+                ("channel", channel),
+                ("action", "give"),
+                ("how", "form"),
+                ("email", email),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+}
+
+/// Queues the invitations of `activity`; the outbox's address it sends to.
+async fn invite(app: &common::TestApp, activity: &str) -> String {
+    let res = app
+        .post_form(&format!("/kegiatan/{activity}/undang-pesan"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+fn any_time() -> SendingHours {
+    SendingHours { from: 0, until: 24 }
+}
+
+async fn app_with(config: MessagingConfig) -> common::TestApp {
+    common::spawn_app_with(
+        common::test_db().await,
+        Keyring::new(PersonalKey::generate().0),
+        move |s| s.with_messaging(config),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_invitation_is_emailed_once_and_the_stop_link_ends_her_messages() {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let app = app_with(MessagingConfig {
+        smtp_url: Some(format!("smtp://127.0.0.1:{}", sink.port)),
+        mail_from: Some("Dinas KUKM Tangsel <noreply@umkm.test.id>".into()),
+        hours: any_time(),
+        ..Default::default()
+    })
+    .await;
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    let ani = business(&app, "Tenun Bu Ani", "3674034506900029", "0813-1111-2222").await;
+    consent(&app, &sari, "email", "sari@contoh.id").await;
+    // A consent on e-mail without a readable address is refused, naming the field.
+    let res = app
+        .post_form(
+            &format!("/umkm/{ani}/persetujuan"),
+            &[
+                ("channel", "email"),
+                ("action", "give"),
+                ("how", "form"),
+                ("email", "bukan alamat"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("e-mail"));
+    let activity = clinic(&app).await;
+
+    // Sari consented: her invitation and the reminder the day before; Ani cannot be reached.
+    let location = invite(&app, &activity).await;
+    assert_eq!(location, "/pesan?status=queued&antri=2&sudah=0&tanpa=1");
+    let mail = sink.wait_for(1).await;
+    assert_eq!(mail.len(), 1, "only the invitation is due: {mail:?}");
+    let m = &mail[0];
+    assert!(m.contains("To: sari@contoh.id"), "{m}");
+    assert!(m.contains("Subject: Klinik Kemasan Pangan"), "{m}");
+    assert!(m.contains("List-Unsubscribe: <http"), "{m}");
+    assert!(
+        m.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{m}"
+    );
+    let text = m.replace("=\r\n", "").replace("=\n", "");
+    assert!(text.contains("Klinik Kemasan Pangan"), "{m}");
+    let token = text
+        .split("/berhenti/")
+        .nth(1)
+        .map(|t| {
+            t.chars()
+                .take_while(char::is_ascii_hexdigit)
+                .collect::<String>()
+        })
+        .unwrap();
+    assert_eq!(token.len(), 64, "{m}");
+
+    // Queued again (by a second tap, or another server): nothing new goes.
+    let again = invite(&app, &activity).await;
+    assert_eq!(again, "/pesan?status=queued&antri=0&sudah=2&tanpa=1");
+    assert_eq!(sink.settled().await.len(), 1);
+
+    let outbox = app.page("/pesan").await;
+    assert!(outbox.contains("Keripik Sari"), "{outbox}");
+    assert!(outbox.contains("Terkirim") && outbox.contains("Menunggu"));
+    let page = app.page(&format!("/umkm/{sari}")).await;
+    assert!(
+        page.contains("id=\"pesan\"") && page.contains("Setuju sejak"),
+        "{page}"
+    );
+    assert!(page.contains("Undangan kegiatan") && page.contains("Pengingat kegiatan"));
+
+    // The stop link: the page asks first (a link scanner stops nothing) ...
+    let stop = reqwest::Client::new();
+    let res = stop
+        .get(app.url(&format!("/berhenti/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (waiting, _) = app
+        .db
+        .outbox(&common::city(), Some(MessageState::Queued), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting.len(),
+        1,
+        "the reminder still waits before she presses the button"
+    );
+    // ... and the button stops at once: her consent withdrawn, the reminder cancelled.
+    let res = stop
+        .post(app.url(&format!("/berhenti/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("Keripik Sari") && body.contains("tidak akan lagi"),
+        "{body}"
+    );
+    let (cancelled, _) = app
+        .db
+        .outbox(&common::city(), Some(MessageState::Cancelled), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(cancelled[0].error.as_deref(), Some("stopped"));
+    let consents = app.db.consents_of(&common::city(), &sari).await.unwrap();
+    assert!(consents.iter().all(|c| !c.active()), "{consents:?}");
+    // Invited again: she is no longer reachable, nothing is queued or sent.
+    assert_eq!(
+        invite(&app, &activity).await,
+        "/pesan?status=queued&antri=0&sudah=0&tanpa=2"
+    );
+    assert_eq!(sink.settled().await.len(), 1);
+    let page = app.page(&format!("/umkm/{sari}")).await;
+    assert!(page.contains("Berhenti sejak"), "{page}");
+    assert!(page.contains("tautan berhenti di pesan"));
+
+    // A token no message carries.
+    let res = stop
+        .post(app.url(&format!("/berhenti/{}", "ab".repeat(32))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+/// A stand-in for the WhatsApp Business Cloud API's message endpoint, keeping what it was sent.
+async fn whatsapp_stand_in() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+) {
+    use axum::routing::post;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let app = axum::Router::new().route(
+        "/v21.0/{phone}/messages",
+        post(
+            move |axum::extract::Path(phone): axum::extract::Path<String>,
+                  headers: axum::http::HeaderMap,
+                  axum::Json(body): axum::Json<serde_json::Value>| {
+                let kept = kept.clone();
+                async move {
+                    let auth = headers["authorization"].to_str().unwrap_or("").to_string();
+                    let mut seen = kept.lock().unwrap();
+                    seen.push((format!("{phone} {auth}"), body));
+                    axum::Json(serde_json::json!({
+                        "messaging_product": "whatsapp",
+                        "contacts": [{"input": "x", "wa_id": "x"}],
+                        "messages": [{"id": format!("wamid.test{}", seen.len())}],
+                    }))
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/v21.0"), seen)
+}
+
+#[tokio::test]
+async fn whatsapp_goes_through_the_cloud_api_and_is_preferred_to_email() {
+    let (url, seen) = whatsapp_stand_in().await;
+    let app = app_with(MessagingConfig {
+        whatsapp: Some(WhatsappConfig {
+            base_url: url,
+            phone_number_id: "1055551234".into(),
+            token: "rahasia-uji".into(),
+            app_secret: Some("rahasia-aplikasi".into()),
+            verify_token: Some("cek-langganan".into()),
+        }),
+        hours: any_time(),
+        ..Default::default()
+    })
+    .await;
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    consent(&app, &sari, "whatsapp", "").await;
+    let activity = clinic(&app).await;
+    assert_eq!(
+        invite(&app, &activity).await,
+        "/pesan?status=queued&antri=2&sudah=0&tanpa=0"
+    );
+    for _ in 0..100 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (who, body) = &seen[0];
+    assert_eq!(who, "1055551234 Bearer rahasia-uji");
+    assert_eq!(body["messaging_product"], "whatsapp");
+    assert_eq!(body["to"], "6281234567890");
+    assert_eq!(body["type"], "text");
+    let text = body["text"]["body"].as_str().unwrap();
+    assert!(
+        text.contains("Klinik Kemasan Pangan") && text.contains("Balas STOP"),
+        "{text}"
+    );
+    // Meta checks the webhook's subscription with our token, then signs what it sends.
+    let anyone = reqwest::Client::new();
+    let check = |token: &str| {
+        app.url(&format!(
+            "/webhook/whatsapp?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=1158201444"
+        ))
+    };
+    let res = anyone.get(check("cek-langganan")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.text().await.unwrap(), "1158201444");
+    let res = anyone.get(check("tebakan")).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let notify = |body: serde_json::Value, secret: &'static str| {
+        let anyone = anyone.clone();
+        let url = app.url("/webhook/whatsapp");
+        async move {
+            use hmac::Mac;
+            let bytes = serde_json::to_vec(&body).unwrap();
+            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+            mac.update(&bytes);
+            let hex: String = mac
+                .finalize()
+                .into_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            anyone
+                .post(url)
+                .header("content-type", "application/json")
+                .header("x-hub-signature-256", format!("sha256={hex}"))
+                .body(bytes)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let change = |value: serde_json::Value| {
+        serde_json::json!({
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]
+        })
+    };
+    let delivered = change(serde_json::json!({
+        "messaging_product": "whatsapp",
+        "statuses": [{"id": "wamid.test1", "status": "delivered", "recipient_id": "6281234567890"}]
+    }));
+    // Not signed with the app's secret: nothing changes.
+    assert_eq!(notify(delivered.clone(), "bukan-rahasianya").await, 401);
+    let state_of = || async {
+        app.db
+            .messages_of(&common::city(), &sari)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.purpose.as_str(), m.state))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        state_of()
+            .await
+            .contains(&("invitation", MessageState::Sent))
+    );
+    assert_eq!(notify(delivered, "rahasia-aplikasi").await, 200);
+    assert!(
+        state_of()
+            .await
+            .contains(&("invitation", MessageState::Delivered))
+    );
+    // She replies STOP: her WhatsApp consent ends and the reminder is cancelled.
+    let reply = change(serde_json::json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{"wa_id": "6281234567890"}],
+        "messages": [{"from": "6281234567890", "id": "wamid.in1", "type": "text",
+                      "text": {"body": "Stop"}}]
+    }));
+    assert_eq!(notify(reply, "rahasia-aplikasi").await, 200);
+    assert!(
+        state_of()
+            .await
+            .contains(&("reminder", MessageState::Cancelled))
+    );
+    let consents = app.db.consents_of(&common::city(), &sari).await.unwrap();
+    assert!(consents.iter().all(|c| !c.active()), "{consents:?}");
+}
+
+#[tokio::test]
+async fn without_a_provider_the_operator_sends_from_her_own_phone() {
+    let app = common::spawn_app().await;
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    consent(&app, &sari, "whatsapp", "").await;
+    let activity = clinic(&app).await;
+    assert_eq!(
+        invite(&app, &activity).await,
+        "/pesan?status=queued&antri=2&sudah=0&tanpa=0"
+    );
+    // Only the invitation is due: the reminder waits for the day before.
+    let outbox = app.page("/pesan").await;
+    assert!(outbox.contains("href=\"/pesan/kirim\""), "{outbox}");
+    assert!(outbox.contains("(1)"), "{outbox}");
+    let list = app.page("/pesan/kirim").await;
+    assert!(
+        list.contains("Keripik Sari") && list.contains("Klinik Kemasan Pangan"),
+        "{list}"
+    );
+    let due = app
+        .db
+        .phone_queue(&common::city(), chrono::Utc::now().timestamp(), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    let id = due[0].id.clone();
+    let audits = || async {
+        app.db
+            .audit_for("umkm", &sari)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "reveal_personal_data")
+            .count()
+    };
+    let before = audits().await;
+    // One tap: WhatsApp opens with the text filled in; the number's reveal is audited once.
+    for _ in 0..2 {
+        let res = app.post_form(&format!("/pesan/{id}/kirim"), &[]).await;
+        assert_eq!(res.status(), 303);
+        let to = res.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.starts_with("https://wa.me/6281234567890?text="), "{to}");
+        assert!(to.contains("Klinik"), "{to}");
+    }
+    assert_eq!(audits().await, before + 1);
+    let list = app.page("/pesan/kirim").await;
+    assert!(
+        !list.contains("Keripik Sari"),
+        "sent messages leave the list: {list}"
+    );
+
+    // Another kecamatan's operator neither sees nor sends it.
+    let (other, _, _) = app.as_user("operator", "36.74.01").await;
+    let res = other.get(app.url("/pesan/kirim")).send().await.unwrap();
+    assert!(!res.text().await.unwrap().contains("Keripik Sari"));
+    let res = other
+        .get(app.url(&format!("/umkm/{sari}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn two_senders_never_hold_one_message_and_an_interrupted_one_follows_its_channel() {
+    let app = common::spawn_app().await;
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    let village = sentra_domain::region::RegionCode::parse("36.74.03.1005").unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let message = |key: &str, channel: Channel| sentra_storage::NewMessage {
+        dedup_key: key.into(),
+        umkm_id: sari.clone(),
+        village_code: village.clone(),
+        channel,
+        address: "sari@contoh.id".into(),
+        purpose: sentra_domain::messaging::Purpose::Broadcast,
+        lang: "id".into(),
+        subject: None,
+        body: "Halo".into(),
+        due_at: now - 1,
+        stop_token: sentra_storage::new_secret(),
+    };
+    let actor = Actor::system("test");
+    let (queued, _) = app
+        .db
+        .queue_messages(
+            &[
+                message("a", Channel::Email),
+                message("b", Channel::Whatsapp),
+            ],
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(queued, 2);
+    // Two servers ask at once: each gets a different message, or one gets none.
+    let channels = [Channel::Email, Channel::Whatsapp];
+    let (one, two) = tokio::join!(
+        app.db.claim_message(&channels, now, 60),
+        app.db.claim_message(&channels, now, 60)
+    );
+    let (one, two) = (one.unwrap(), two.unwrap());
+    let mut held: Vec<String> = [one, two]
+        .into_iter()
+        .flatten()
+        .map(|m| m.dedup_key)
+        .collect();
+    held.sort();
+    held.dedup();
+    assert!(!held.is_empty());
+    while let Some(m) = app.db.claim_message(&channels, now, 60).await.unwrap() {
+        assert!(
+            !held.contains(&m.dedup_key),
+            "claimed twice: {}",
+            m.dedup_key
+        );
+        held.push(m.dedup_key);
+    }
+    held.sort();
+    assert_eq!(held, ["a", "b"]);
+    // Both senders died mid-send; after the lease, e-mail goes again (same Message-ID),
+    // WhatsApp is failed as interrupted rather than risk a second message on her phone.
+    assert_eq!(
+        app.db.recover_interrupted_messages(now + 30).await.unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        app.db.recover_interrupted_messages(now + 61).await.unwrap(),
+        (1, 1)
+    );
+    let again = app
+        .db
+        .claim_message(&channels, now + 61, 60)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.dedup_key, "a");
+    assert_eq!(again.attempts, 2);
+    // A refusal that may pass later waits; one that will not fails with its reason.
+    app.db
+        .message_failed(&again.id, "smtp: 451 busy", Some(now + 120))
+        .await
+        .unwrap();
+    assert!(
+        app.db
+            .claim_message(&channels, now + 100, 60)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let third = app
+        .db
+        .claim_message(&channels, now + 121, 60)
+        .await
+        .unwrap()
+        .unwrap();
+    app.db
+        .message_failed(&third.id, "smtp: 550 no such user", None)
+        .await
+        .unwrap();
+    let (failed, counts) = app
+        .db
+        .outbox(&common::city(), Some(MessageState::Failed), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(counts.of(MessageState::Failed), 2);
+    let reasons: Vec<_> = failed.iter().filter_map(|m| m.error.clone()).collect();
+    assert!(reasons.contains(&"interrupted".to_string()), "{reasons:?}");
+    assert!(
+        reasons.contains(&"smtp: 550 no such user".to_string()),
+        "{reasons:?}"
+    );
+    let page = app.page("/pesan?status=failed").await;
+    assert!(page.contains("server berhenti saat mengirim"), "{page}");
+    assert!(
+        page.contains("server e-mail menolak (550 no such user)"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_edits_the_texts_and_the_next_message_uses_them() {
+    let app = common::spawn_app().await;
+    let page = app.page("/admin/pesan").await;
+    assert!(
+        page.contains("{owner}") && page.contains("Undangan kegiatan"),
+        "{page}"
+    );
+    // A variable the purpose does not have (the owner's NIK, say) is refused by name, the text
+    // kept as typed.
+    let typed = "Halo {owner}, NIK Anda {nik}. {link}";
+    let res = app
+        .post_form(
+            "/admin/pesan",
+            &[("purpose", "invitation"), ("lang", "id"), ("text", typed)],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let body = common::readable(res.text().await.unwrap());
+    assert!(body.contains("{nik} tidak dikenal"), "{body}");
+    assert!(body.contains(typed), "the text is kept: {body}");
+    let res = app
+        .post_form(
+            "/admin/pesan",
+            &[
+                ("purpose", "invitation"),
+                ("lang", "id"),
+                (
+                    "text",
+                    "Halo {owner}! Datang ke {title}, {when}. Daftar: {link}",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    consent(&app, &sari, "whatsapp", "").await;
+    let activity = clinic(&app).await;
+    invite(&app, &activity).await;
+    let list = app.page("/pesan/kirim").await;
+    assert!(list.contains("Datang ke Klinik Kemasan Pangan"), "{list}");
+    // A kecamatan's admin does not change what the whole city sends.
+    let (kecamatan, _, csrf) = app.as_user("admin", "36.74.03").await;
+    let res = kecamatan
+        .post(app.url("/admin/pesan"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("purpose", "invitation"),
+            ("lang", "id"),
+            ("text", "{owner}"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}

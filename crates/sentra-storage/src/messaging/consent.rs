@@ -1,0 +1,240 @@
+//! Each business's consent to be contacted, per channel: given (when, how, by whom) and
+//! withdrawn (when, how). Withdrawing cancels what is still waiting on that channel in the same
+//! transaction, so a stop is honoured at once, on every server.
+
+use sentra_domain::messaging::Channel;
+use sentra_domain::scope::Scope;
+use sqlx::{AnyConnection, Row};
+
+use crate::accounts::audit::{Actor, append, begin_write};
+use crate::{Database, Result, StorageError, now_text};
+
+/// A business's consent on one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub channel: Channel,
+    /// The e-mail address consented with (phones come from the record).
+    pub address: Option<String>,
+    pub given_at: Option<String>,
+    pub given_how: Option<String>,
+    pub given_by: Option<String>,
+    pub withdrawn_at: Option<String>,
+    pub withdrawn_how: Option<String>,
+}
+
+impl Consent {
+    /// Given and not withdrawn since.
+    pub fn active(&self) -> bool {
+        self.given_at.is_some() && self.withdrawn_at.is_none()
+    }
+}
+
+/// The message channels a consent covers (the operator's phone sends on WhatsApp's).
+fn covered(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Whatsapp | Channel::Phone => "('whatsapp', 'phone')",
+        Channel::Sms => "('sms')",
+        Channel::Email => "('email')",
+    }
+}
+
+/// Withdraws a consent and cancels the waiting messages it covered; returns how many.
+pub(super) async fn withdraw(
+    conn: &mut AnyConnection,
+    umkm_id: &str,
+    channel: Channel,
+    how: &str,
+) -> Result<u64> {
+    let now = now_text();
+    sqlx::query(
+        "UPDATE contact_consents SET withdrawn_at = $1, withdrawn_how = $2 \
+         WHERE umkm_id = $3 AND channel = $4 AND withdrawn_at IS NULL",
+    )
+    .bind(&now)
+    .bind(how)
+    .bind(umkm_id)
+    .bind(channel.consent().as_str())
+    .execute(&mut *conn)
+    .await?;
+    let cancelled = sqlx::query(&format!(
+        "UPDATE messages SET state = 'cancelled', error = 'stopped', lease_until = NULL, \
+         updated_at = $1 WHERE umkm_id = $2 AND channel IN {} AND state = 'queued'",
+        covered(channel.consent())
+    ))
+    .bind(&now)
+    .bind(umkm_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(cancelled)
+}
+
+impl Database {
+    /// The consents recorded for a business in the caller's scope.
+    pub async fn consents_of(&self, scope: &Scope, umkm_id: &str) -> Result<Vec<Consent>> {
+        self.umkm_village(scope, umkm_id).await?;
+        self.consents_unscoped(umkm_id).await
+    }
+
+    pub(crate) async fn consents_unscoped(&self, umkm_id: &str) -> Result<Vec<Consent>> {
+        let rows = sqlx::query(
+            "SELECT channel, address, given_at, given_how, given_by, withdrawn_at, \
+             withdrawn_how FROM contact_consents WHERE umkm_id = $1 ORDER BY channel",
+        )
+        .bind(umkm_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let channel: String = r.try_get("channel")?;
+                Ok(Consent {
+                    channel: Channel::parse(&channel).ok_or_else(|| {
+                        StorageError::Corrupt(format!("consent channel {channel:?}"))
+                    })?,
+                    address: r.try_get("address")?,
+                    given_at: r.try_get("given_at")?,
+                    given_how: r.try_get("given_how")?,
+                    given_by: r.try_get("given_by")?,
+                    withdrawn_at: r.try_get("withdrawn_at")?,
+                    withdrawn_how: r.try_get("withdrawn_how")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a consent given (again), with how it was given; audited on the business.
+    pub async fn give_consent(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+        channel: Channel,
+        address: Option<&str>,
+        how: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        self.umkm_village(scope, umkm_id).await?;
+        let channel = channel.consent();
+        let mut tx = self.pool.begin().await?;
+        begin_write(&mut tx).await?;
+        sqlx::query(
+            "INSERT INTO contact_consents (umkm_id, channel, address, given_at, given_how, \
+             given_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (umkm_id, channel) DO UPDATE \
+             SET address = excluded.address, given_at = excluded.given_at, \
+             given_how = excluded.given_how, given_by = excluded.given_by, \
+             withdrawn_at = NULL, withdrawn_how = NULL",
+        )
+        .bind(umkm_id)
+        .bind(channel.as_str())
+        .bind(address)
+        .bind(now_text())
+        .bind(how)
+        .bind(&actor.name)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "consent_given",
+            "umkm",
+            Some(umkm_id),
+            &serde_json::json!({ "channel": channel.as_str(), "consent_how": how }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a consent withdrawn by staff (at the owner's word); returns the waiting messages
+    /// cancelled.
+    pub async fn withdraw_consent(
+        &self,
+        scope: &Scope,
+        umkm_id: &str,
+        channel: Channel,
+        how: &str,
+        actor: &Actor,
+    ) -> Result<u64> {
+        self.umkm_village(scope, umkm_id).await?;
+        let mut tx = self.pool.begin().await?;
+        begin_write(&mut tx).await?;
+        let cancelled = withdraw(&mut tx, umkm_id, channel, how).await?;
+        append(
+            &mut tx,
+            &self.audit_chain,
+            actor,
+            "consent_withdrawn",
+            "umkm",
+            Some(umkm_id),
+            &serde_json::json!({ "channel": channel.consent().as_str(), "consent_how": how }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(cancelled)
+    }
+
+    /// A reply `STOP` from `phone` (+62…): the WhatsApp consent of every business messages went
+    /// to at that number is withdrawn and what waits cancelled. Returns how many businesses.
+    pub async fn stop_by_address(&self, phone: &str, how: &str) -> Result<u64> {
+        let ids: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT umkm_id FROM messages WHERE address = $1 \
+             AND channel IN ('whatsapp', 'phone')",
+        )
+        .bind(phone)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut tx = self.pool.begin().await?;
+        begin_write(&mut tx).await?;
+        for (umkm,) in &ids {
+            withdraw(&mut tx, umkm, Channel::Whatsapp, how).await?;
+            append(
+                &mut tx,
+                &self.audit_chain,
+                &Actor::new("owner", Some(how.to_string())),
+                "consent_withdrawn",
+                "umkm",
+                Some(umkm),
+                &serde_json::json!({ "channel": "whatsapp", "consent_how": how }),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len() as u64)
+    }
+
+    /// The owner's stop, from the link in a message (or a reply naming it): the consent of that
+    /// message's channel is withdrawn and what waits on it cancelled. Returns the business's
+    /// name and the channel; `None` for a token no message carries. Stopping twice is harmless.
+    pub async fn stop_by_token(&self, token: &str, how: &str) -> Result<Option<(String, Channel)>> {
+        let Some(row) = sqlx::query(
+            "SELECT m.umkm_id, m.channel, u.name FROM messages m JOIN umkm u ON u.id = m.umkm_id \
+             WHERE m.stop_token = $1",
+        )
+        .bind(token)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let umkm: String = row.try_get("umkm_id")?;
+        let name: String = row.try_get("name")?;
+        let channel: String = row.try_get("channel")?;
+        let channel = Channel::parse(&channel)
+            .ok_or_else(|| StorageError::Corrupt(format!("message channel {channel:?}")))?;
+        let mut tx = self.pool.begin().await?;
+        begin_write(&mut tx).await?;
+        withdraw(&mut tx, &umkm, channel, how).await?;
+        append(
+            &mut tx,
+            &self.audit_chain,
+            &Actor::new("owner", Some(how.to_string())),
+            "consent_withdrawn",
+            "umkm",
+            Some(&umkm),
+            &serde_json::json!({ "channel": channel.consent().as_str(), "consent_how": how }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some((name, channel.consent())))
+    }
+}

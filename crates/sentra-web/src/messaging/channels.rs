@@ -1,0 +1,247 @@
+//! The channels a deployment configures, and sending one message on each: e-mail over SMTP
+//! (lettre), WhatsApp through the Business Cloud API's message endpoint, SMS through an HTTP
+//! gateway whose address and parameters come from configuration (Indonesian gateways differ).
+//! With none configured, messages wait on the operator's list for her own phone.
+
+use std::time::Duration;
+
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, header};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sentra_domain::messaging::Channel;
+use sentra_storage::StoredMessage;
+
+/// How long one send may take before it counts as failed (and is tried again).
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// WhatsApp Business Cloud API: `POST {base}/{phone_number_id}/messages` with a bearer token.
+#[derive(Clone, Debug)]
+pub struct WhatsappConfig {
+    /// `https://graph.facebook.com/v21.0` in production.
+    pub base_url: String,
+    pub phone_number_id: String,
+    pub token: String,
+    /// The app secret the webhook's notifications are signed with (statuses, STOP replies).
+    pub app_secret: Option<String>,
+    /// The token Meta shows when it checks the webhook's subscription.
+    pub verify_token: Option<String>,
+}
+
+/// An SMS gateway: `url` with `{to}` and `{text}` in it (filled URL-encoded), called with
+/// POST, and a bearer token when given.
+#[derive(Clone, Debug)]
+pub struct SmsConfig {
+    pub url: String,
+    pub token: Option<String>,
+}
+
+/// The channels of a deployment (`serve --smtp-url …`); none by default.
+#[derive(Clone, Debug, Default)]
+pub struct MessagingConfig {
+    /// `smtp://host:587?tls=required`, `smtps://user:pass@host`, `smtp://127.0.0.1:2525`.
+    pub smtp_url: Option<String>,
+    /// The sender, e.g. `Dinas KUKM <noreply@umkm.example.go.id>`.
+    pub mail_from: Option<String>,
+    pub whatsapp: Option<WhatsappConfig>,
+    pub sms: Option<SmsConfig>,
+    /// When messages may go, where the owner lives.
+    pub hours: sentra_domain::messaging::SendingHours,
+}
+
+impl MessagingConfig {
+    /// The channels that send by themselves.
+    pub fn channels(&self) -> Vec<Channel> {
+        let mut out = Vec::new();
+        if self.whatsapp.is_some() {
+            out.push(Channel::Whatsapp);
+        }
+        if self.sms.is_some() {
+            out.push(Channel::Sms);
+        }
+        if self.smtp_url.is_some() && self.mail_from.is_some() {
+            out.push(Channel::Email);
+        }
+        out
+    }
+
+    /// A problem with the configuration, named for the start-up error.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.smtp_url {
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map_err(|e| format!("--smtp-url {url}: {e}"))?;
+            let from = self
+                .mail_from
+                .as_deref()
+                .ok_or("--smtp-url needs --mail-from (the sender's address)")?;
+            from.parse::<Mailbox>()
+                .map_err(|e| format!("--mail-from {from}: {e}"))?;
+        }
+        if let Some(s) = &self.sms
+            && !(s.url.contains("{to}") && s.url.contains("{text}"))
+        {
+            return Err(format!(
+                "--sms-url {} must hold {{to}} and {{text}}, e.g. https://gateway/send?to={{to}}&msg={{text}}",
+                s.url
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What sending one message came to.
+pub enum Sent {
+    /// Taken by the channel, with its id there when it gives one.
+    Taken(Option<String>),
+    /// Refused or unreachable: the reason, and whether trying again may help.
+    Failed { reason: String, again: bool },
+}
+
+/// Sends `m` on its channel; `stop_link` goes into e-mail's List-Unsubscribe headers.
+pub async fn send(config: &MessagingConfig, m: &StoredMessage, stop_link: &str) -> Sent {
+    let sending = async {
+        match m.channel {
+            Channel::Email => send_email(config, m, stop_link).await,
+            Channel::Whatsapp => send_whatsapp(config, m).await,
+            Channel::Sms => send_sms(config, m).await,
+            Channel::Phone => Sent::Failed {
+                reason: "phone_channel_is_manual".into(),
+                again: false,
+            },
+        }
+    };
+    match tokio::time::timeout(SEND_TIMEOUT, sending).await {
+        Ok(sent) => sent,
+        Err(_) => Sent::Failed {
+            reason: "timeout".into(),
+            again: true,
+        },
+    }
+}
+
+fn failed(reason: impl std::fmt::Display, again: bool) -> Sent {
+    Sent::Failed {
+        reason: reason.to_string(),
+        again,
+    }
+}
+
+async fn send_email(config: &MessagingConfig, m: &StoredMessage, stop_link: &str) -> Sent {
+    let (Some(url), Some(from)) = (&config.smtp_url, &config.mail_from) else {
+        return failed("email_not_configured", false);
+    };
+    let Ok(from) = from.parse::<Mailbox>() else {
+        return failed("mail_from_invalid", false);
+    };
+    let Ok(to) = m.address.parse::<Mailbox>() else {
+        return failed("address_invalid", false);
+    };
+    let domain = from.email.domain().to_string();
+    // The message's own id: the same message sent again after an interruption carries the same
+    // Message-ID, which mail systems keep once.
+    let mut builder = Message::builder()
+        .from(from)
+        .to(to)
+        .message_id(Some(format!("<{}@{domain}>", m.id)))
+        .subject(m.subject.clone().unwrap_or_default())
+        .header(header::ContentType::TEXT_PLAIN);
+    builder = builder.raw_header(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe"),
+        format!("<{stop_link}>"),
+    ));
+    builder = builder.raw_header(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click".to_string(),
+    ));
+    let email = match builder.body(m.body.clone()) {
+        Ok(e) => e,
+        Err(e) => return failed(format!("email_build: {e}"), false),
+    };
+    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(url) {
+        Ok(t) => t.timeout(Some(SEND_TIMEOUT)).build(),
+        Err(e) => return failed(format!("smtp_url: {e}"), false),
+    };
+    match transport.send(email).await {
+        Ok(_) => Sent::Taken(None),
+        // 5xx is the server's final word on this message; the rest may pass later.
+        Err(e) => failed(format!("smtp: {e}"), !e.is_permanent()),
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(SEND_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
+async fn send_whatsapp(config: &MessagingConfig, m: &StoredMessage) -> Sent {
+    let Some(wa) = &config.whatsapp else {
+        return failed("whatsapp_not_configured", false);
+    };
+    let to: String = m.address.chars().filter(char::is_ascii_digit).collect();
+    // A text message (inside the customer service window) with the message's key for the
+    // status webhook; template messages are the deployment's approved copies of the same texts.
+    let body = serde_json::json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "text",
+        "text": { "preview_url": true, "body": m.body },
+        "biz_opaque_callback_data": m.id,
+    });
+    let url = format!(
+        "{}/{}/messages",
+        wa.base_url.trim_end_matches('/'),
+        wa.phone_number_id
+    );
+    let res = match client()
+        .post(&url)
+        .bearer_auth(&wa.token)
+        .json(&body)
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return failed(format!("whatsapp: {e}"), true),
+    };
+    let status = res.status();
+    let json: serde_json::Value = res.json().await.unwrap_or_default();
+    if status.is_success() {
+        let id = json
+            .pointer("/messages/0/id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string);
+        return Sent::Taken(id);
+    }
+    let reason = json
+        .pointer("/error/message")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    failed(
+        format!("whatsapp {}: {reason}", status.as_u16()),
+        status.is_server_error() || status.as_u16() == 429,
+    )
+}
+
+async fn send_sms(config: &MessagingConfig, m: &StoredMessage) -> Sent {
+    let Some(sms) = &config.sms else {
+        return failed("sms_not_configured", false);
+    };
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let url = sms
+        .url
+        .replace("{to}", &enc(&m.address))
+        .replace("{text}", &enc(&m.body));
+    let mut req = client().post(&url);
+    if let Some(t) = &sms.token {
+        req = req.bearer_auth(t);
+    }
+    match req.send().await {
+        Ok(r) if r.status().is_success() => Sent::Taken(None),
+        Ok(r) => failed(
+            format!("sms {}", r.status().as_u16()),
+            r.status().is_server_error() || r.status().as_u16() == 429,
+        ),
+        Err(e) => failed(format!("sms: {e}"), true),
+    }
+}

@@ -1,0 +1,21 @@
+//! Messages to owners (issue 32): the outbox pages, the operator's sending list for her own
+//! phone, contact consent on a business's page, the stop link, and invitations to an activity
+//! queued for every invitee who consented. The sender that drains the outbox is [`worker`].
+
+pub(crate) mod channels;
+pub(crate) mod compose;
+mod pages;
+mod templates;
+mod webhook;
+pub(crate) mod worker;
+
+pub use channels::{MessagingConfig, SmsConfig, WhatsappConfig};
+pub(crate) use pages::{MessagesSection, messages_section};
+
+use crate::routes::Routes;
+
+pub(crate) fn routes() -> Routes {
+    pages::routes()
+        .merge(templates::routes())
+        .merge(webhook::routes())
+}
