@@ -49,5 +49,8 @@ pub(crate) async fn story(db: &Database, home: &RegionCode) -> anyhow::Result<()
     programme::growth(db, home).await?;
     procurement::procurement(db, home).await?;
     flagship::flagship(db, home).await?;
-    partnerships::partnerships(db, home).await
+    partnerships::partnerships(db, home).await?;
+    // Owners who agreed on the registration form to be contacted on WhatsApp.
+    db.demo_give_consents(home).await?;
+    Ok(())
 }

@@ -245,7 +245,7 @@ async fn an_invitation_is_emailed_once_and_the_stop_link_ends_her_messages() {
                 .collect::<String>()
         })
         .unwrap();
-    assert_eq!(token.len(), 64, "{m}");
+    assert_eq!(token.len(), 32, "{m}");
 
     // Queued again (by a second tap, or another server): nothing new goes.
     let again = invite(&app, &activity).await;

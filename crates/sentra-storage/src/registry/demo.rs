@@ -90,4 +90,28 @@ impl Database {
         tx.commit().await?;
         Ok(())
     }
+
+    /// WhatsApp consent for most verified businesses of `region` with an owner's phone (those
+    /// whose id ends in 0–9: about five in eight), as given on the registration form: the demo's
+    /// invitations then reach someone. Returns how many.
+    pub async fn demo_give_consents(
+        &self,
+        region: &sentra_domain::region::RegionCode,
+    ) -> Result<u64> {
+        let n = sqlx::query(
+            "INSERT INTO contact_consents (umkm_id, channel, given_at, given_how, given_by) \
+             SELECT id, 'whatsapp', $1, 'form', 'demo' FROM umkm \
+             WHERE (village_code = $2 OR village_code LIKE $3) AND status = 'verified' \
+             AND merged_into IS NULL AND owner_phone IS NOT NULL \
+             AND substr(id, length(id), 1) IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9') \
+             ON CONFLICT (umkm_id, channel) DO NOTHING",
+        )
+        .bind(crate::now_text())
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n)
+    }
 }

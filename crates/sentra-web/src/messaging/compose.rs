@@ -12,6 +12,9 @@ use crate::AppState;
 use crate::catalogue::public::site_base;
 use crate::lang::Lang;
 
+/// Hex digits of a stop link's token.
+pub(crate) const STOP_TOKEN_LEN: usize = 32;
+
 /// A business as a message's recipient: whom to greet and where to reach her.
 pub(crate) struct Recipient {
     pub umkm_id: String,
@@ -85,7 +88,11 @@ pub(crate) async fn compose(
         .await?;
     let mut values: Vec<(&str, &str)> = vec![("owner", &r.owner), ("business", &r.business)];
     values.extend(draft.values.iter().map(|(k, v)| (*k, v.as_str())));
-    let token = sentra_storage::new_secret();
+    // 128 bits: as hard to guess as a session, short enough for an SMS.
+    let token: String = sentra_storage::new_secret()
+        .chars()
+        .take(STOP_TOKEN_LEN)
+        .collect();
     let stop = format!(
         "{}/berhenti/{token}",
         site_base(state, &axum::http::HeaderMap::new())

@@ -15,7 +15,7 @@ use sentra_domain::messaging::{Channel, MessageState, Purpose};
 use sentra_storage::{StoredMessage, UmkmRecord};
 use serde::Deserialize;
 
-use super::compose::{Draft, compose, recipient};
+use super::compose::{Draft, STOP_TOKEN_LEN, compose, recipient};
 use super::worker::now;
 use crate::AppState;
 use crate::auth::Caller;
@@ -338,7 +338,11 @@ async fn invite_all(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
     let link = format!("{base}/agenda#kegiatan-{}", a.id);
     let values = |purpose_when: String| {
         vec![
-            ("organiser", organised_by(state, id_lang, d)),
+            // "Kecamatan · Pondok Aren" on a page; in a sentence, "Kecamatan Pondok Aren".
+            (
+                "organiser",
+                organised_by(state, id_lang, d).replace(" · ", " "),
+            ),
             ("title", d.title.clone()),
             ("when", purpose_when),
             ("place", place.clone()),
@@ -426,7 +430,7 @@ async fn stop_form(
         token: token
             .chars()
             .filter(char::is_ascii_hexdigit)
-            .take(64)
+            .take(STOP_TOKEN_LEN)
             .collect(),
         stopped: None,
         unknown: false,
@@ -443,12 +447,7 @@ async fn stop(
     visitor: Result<Caller, axum::response::Response>,
     Path(token): Path<String>,
 ) -> PageResult {
-    let token: String = token
-        .chars()
-        .filter(char::is_ascii_hexdigit)
-        .take(64)
-        .collect();
-    let found = if token.len() == 64 {
+    let found = if token.len() == STOP_TOKEN_LEN && token.chars().all(|c| c.is_ascii_hexdigit()) {
         state.db().stop_by_token(&token, "link").await?
     } else {
         None
