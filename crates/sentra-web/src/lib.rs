@@ -53,6 +53,7 @@ use tower_http::trace::TraceLayer;
 pub use api::openapi_json;
 pub use client::ProxyRange;
 pub use lang::Lang;
+pub use messaging::notices::queue_expiry_notices;
 pub use messaging::{MessagingConfig, SmsConfig, WhatsappConfig};
 pub use registry::export::ExportLayout;
 pub use routes::{Access, RouteRule};

@@ -720,3 +720,62 @@ async fn an_admin_edits_the_texts_and_the_next_message_uses_them() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn the_registry_tells_the_owner_when_she_is_verified_and_before_a_document_expires() {
+    let app = common::spawn_app().await;
+    // A draft with a P-IRT whose last day is a week ahead, and an NIB that does not expire.
+    let mut body = common::valid_body();
+    body["name"] = "Keripik Sari".into();
+    body["nik"] = "3674034506900012".into();
+    body["phone"] = "0812-3456-7890".into();
+    let last_day = common::today() + chrono::Duration::days(7);
+    body["documents"] = serde_json::json!([
+        {"kind": "nib", "number": "1234567890123"},
+        {"kind": "pirt", "number": "2063674010123-31",
+         "issued_on": (last_day - chrono::Duration::days(700)).to_string(),
+         "expires_on": last_day.to_string()},
+    ]);
+    let (status, made) = app
+        .send_json(reqwest::Method::POST, "/api/v1/umkm", &body)
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let sari = made["id"].as_str().unwrap().to_string();
+    consent(&app, &sari, "whatsapp", "").await;
+    let now = || chrono::Utc::now().timestamp();
+    let queue = || async {
+        app.db
+            .phone_queue(&common::city(), now(), 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.purpose.as_str().to_string(), m.body))
+            .collect::<Vec<_>>()
+    };
+    assert!(queue().await.is_empty());
+    // Verified on her page: she hears it once, not again after leaving and coming back.
+    for status in ["verified", "inactive", "verified"] {
+        let res = app
+            .post_form(&format!("/umkm/{sari}/status"), &[("status", status)])
+            .await;
+        assert_eq!(res.status(), 303);
+    }
+    let waiting = queue().await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0].0, "verified");
+    assert!(waiting[0].1.contains("sudah diverifikasi"), "{waiting:?}");
+    // The day's expiry notices: the P-IRT's, a week ahead, once however often they are written.
+    let state = sentra_web::AppState::new(
+        app.db.clone(),
+        sentra_domain::region::RegionCode::parse("36.74").unwrap(),
+    );
+    assert_eq!(sentra_web::queue_expiry_notices(&state).await.unwrap(), 1);
+    assert_eq!(sentra_web::queue_expiry_notices(&state).await.unwrap(), 0);
+    let waiting = queue().await;
+    let expiry = waiting.iter().find(|(p, _)| p == "expiry").unwrap();
+    assert!(
+        expiry.1.contains("P-IRT") && expiry.1.contains("Segera perpanjang"),
+        "{expiry:?}"
+    );
+    assert!(expiry.1.contains("/agenda?topik=legalitas"), "{expiry:?}");
+}

@@ -437,7 +437,7 @@ async fn set_status(
 ) -> ApiResult<Json<UmkmOut>> {
     let run = async {
         // A record outside the scope is "not found" whatever the body says.
-        state.db().get_umkm(&caller.scope(), &id).await?;
+        let before = state.db().get_umkm(&caller.scope(), &id).await?.status;
         let body: StatusBody = parse_body(&body)?;
         let status = UmkmStatus::parse(body.status.trim()).ok_or_else(|| {
             let mut e = sentra_domain::FieldErrors::new();
@@ -448,6 +448,14 @@ async fn set_status(
             .db()
             .set_umkm_status(&caller.scope(), &id, status, &caller.actor)
             .await?;
+        crate::messaging::notices::after_status_change(
+            &state,
+            &caller.scope(),
+            before,
+            &record,
+            &caller.actor,
+        )
+        .await;
         Ok::<_, ApiError>(Json(UmkmOut::seen_by(record, &caller)))
     };
     run.await.map_err(|e| LangError(lang, e))

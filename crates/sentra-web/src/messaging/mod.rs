@@ -4,6 +4,7 @@
 
 pub(crate) mod channels;
 pub(crate) mod compose;
+pub(crate) mod notices;
 mod pages;
 mod templates;
 mod webhook;

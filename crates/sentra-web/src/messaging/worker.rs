@@ -33,9 +33,24 @@ pub async fn run_sender(
     let db = state.db().clone();
     let config = state.messaging().clone();
     let channels = config.channels();
+    // The day whose expiry notices this server wrote (each server writes them; their keys
+    // keep one of each).
+    let mut noticed: Option<chrono::NaiveDate> = None;
     loop {
         if *stop.borrow() {
             return;
+        }
+        let today = crate::clock::today();
+        if noticed != Some(today) {
+            match super::notices::queue_expiry_notices(&state).await {
+                Ok(n) => {
+                    noticed = Some(today);
+                    if n > 0 {
+                        tracing::info!(queued = n, "expiry notices written");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot write the expiry notices"),
+            }
         }
         if !channels.is_empty() {
             if let Err(e) = db.recover_interrupted_messages(now()).await {

@@ -30,7 +30,7 @@ pub(super) async fn set_status(
     FormPairs(pairs): FormPairs,
 ) -> PageResult {
     // A record outside the scope is "not found" whatever the form says.
-    ctx.db().get_umkm(&ctx.scope(), &id).await?;
+    let before = ctx.db().get_umkm(&ctx.scope(), &id).await?.status;
     let Some(status) = UmkmStatus::parse(form_value(&pairs, "status")) else {
         return Err(invalid("status", "status_unknown"));
     };
@@ -38,6 +38,14 @@ pub(super) async fn set_status(
         .db()
         .set_umkm_status(&ctx.scope(), &id, status, &ctx.caller.actor)
         .await?;
+    crate::messaging::notices::after_status_change(
+        &ctx.state,
+        &ctx.scope(),
+        before,
+        &r,
+        &ctx.caller.actor,
+    )
+    .await;
     Ok(Redirect::to(&format!("/umkm/{}?done=status", r.id)).into_response())
 }
 
