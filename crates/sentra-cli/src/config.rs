@@ -32,6 +32,7 @@ pub struct FileConfig {
     pub sms_url: Option<String>,
     pub sms_token: Option<String>,
     pub sending_hours: Option<String>,
+    pub broadcast_limit: Option<i64>,
 }
 
 impl FileConfig {

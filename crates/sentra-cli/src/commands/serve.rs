@@ -80,6 +80,9 @@ pub(crate) struct Args {
     /// 0-24 for any time. Default 7-21.
     #[arg(long, env = "SENTRA_SENDING_HOURS")]
     sending_hours: Option<String>,
+    /// Broadcast messages an area (a kecamatan's staff together, say) may send in a day.
+    #[arg(long, env = "SENTRA_BROADCAST_LIMIT")]
+    broadcast_limit: Option<i64>,
     /// Catalogue searches whose results are kept until the catalogue changes (0: none).
     #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
     search_cache: usize,
@@ -222,6 +225,10 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
                 token: args.sms_token.or(file.sms_token.clone()),
             }),
         hours: Default::default(),
+        broadcast_daily_limit: args
+            .broadcast_limit
+            .or(file.broadcast_limit)
+            .unwrap_or(sentra_web::DEFAULT_BROADCAST_LIMIT),
     };
     let hours = args.sending_hours.or(file.sending_hours.clone());
     let messaging = sentra_web::MessagingConfig {

@@ -779,3 +779,114 @@ async fn the_registry_tells_the_owner_when_she_is_verified_and_before_a_document
     );
     assert!(expiry.1.contains("/agenda?topik=legalitas"), "{expiry:?}");
 }
+
+#[tokio::test]
+async fn a_broadcast_to_a_filtered_list_is_previewed_counted_and_limited_per_day() {
+    let app = app_with(MessagingConfig {
+        broadcast_daily_limit: 2,
+        ..Default::default()
+    })
+    .await;
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    let _ani = business(&app, "Sambal Bu Ani", "3674034506900029", "0813-1111-2222").await;
+    let mut body = common::valid_body();
+    body["name"] = "Anyaman Pak Budi".into();
+    body["nik"] = "3674031506900037".into();
+    body["phone"] = "0857-1234-5678".into();
+    body["sector"] = "kriya".into();
+    let (status, made) = app
+        .send_json(reqwest::Method::POST, "/api/v1/umkm", &body)
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let budi = made["id"].as_str().unwrap().to_string();
+    app.verify(&[&budi]).await;
+    consent(&app, &sari, "whatsapp", "").await;
+    consent(&app, &budi, "whatsapp", "").await;
+
+    // The kuliner list: two businesses, one agreed to be contacted.
+    let list = app.page("/umkm?sector=kuliner").await;
+    assert!(list.contains("/pesan/siaran?sector=kuliner"), "{list}");
+    let page = common::readable(app.page("/pesan/siaran?sector=kuliner").await);
+    assert!(
+        page.contains(
+            "<strong>1</strong> usaha dapat dihubungi (sudah setuju) dari <strong>2</strong>"
+        ),
+        "{page}"
+    );
+    let res = app
+        .post_form(
+            "/pesan/siaran?sector=kuliner",
+            &[("text", "  "), ("action", "preview")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let text = "Pendaftaran bazar Ramadan dibuka sampai 20 Februari di kantor kecamatan.";
+    let res = app
+        .post_form(
+            "/pesan/siaran?sector=kuliner",
+            &[("text", text), ("action", "preview")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let preview = common::readable(res.text().await.unwrap());
+    assert!(
+        preview.contains(text) && preview.contains("Balas STOP"),
+        "{preview}"
+    );
+    assert!(preview.contains("Kirim ke 1 usaha"), "{preview}");
+    assert!(
+        app.db
+            .phone_queue(&common::city(), i64::MAX, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The audience changed since the preview (it said 2): nothing goes, she looks again.
+    let res = app
+        .post_form(
+            "/pesan/siaran?sector=kuliner",
+            &[("text", text), ("action", "send"), ("expect", "2")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let form = [("text", text), ("action", "send"), ("expect", "1")];
+    let send = || app.post_form("/pesan/siaran?sector=kuliner", &form);
+    let res = send().await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        "/pesan?status=queued&antri=1&sudah=0&tanpa=0"
+    );
+    let queued = app
+        .db
+        .phone_queue(&common::city(), i64::MAX, 10)
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].umkm_id, sari);
+    // The same text again the same day reaches no one twice (the limit of 2 still leaves 1).
+    let res = send().await;
+    assert_eq!(
+        res.headers()["location"],
+        "/pesan?status=queued&antri=0&sudah=1&tanpa=0"
+    );
+    // The whole city (two reachable) is more than today's limit leaves: refused.
+    let page = common::readable(app.page("/pesan/siaran").await);
+    assert!(page.contains("sisa hari ini 1"), "{page}");
+    assert!(page.contains("melebihi sisa batas"), "{page}");
+    let res = app
+        .post_form(
+            "/pesan/siaran",
+            &[("text", "Halo semua"), ("action", "send"), ("expect", "1")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        app.db
+            .phone_queue(&common::city(), i64::MAX, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -70,6 +70,60 @@ pub(super) async fn withdraw(
 }
 
 impl Database {
+    /// A broadcast's audience: how many businesses the registry list as filtered holds, and
+    /// the first `limit` of them (by id) that consented to be contacted on some channel.
+    pub async fn broadcast_audience(
+        &self,
+        scope: &Scope,
+        filter: &crate::UmkmFilter,
+        limit: i64,
+    ) -> Result<(i64, Vec<String>)> {
+        let Some((cond, args)) = crate::sql::filter_where(scope, filter, self.prunes_by_province())
+        else {
+            return Ok((0, Vec::new()));
+        };
+        let total: i64 = args
+            .clone()
+            .bind(sqlx::query(&format!(
+                "SELECT COUNT(*) AS n FROM umkm u WHERE {cond}"
+            )))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let consented = "EXISTS (SELECT 1 FROM contact_consents c WHERE c.umkm_id = u.id \
+             AND c.given_at IS NOT NULL AND c.withdrawn_at IS NULL)";
+        let ids = args
+            .bind(sqlx::query(&format!(
+                "SELECT u.id FROM umkm u WHERE {cond} AND {consented} ORDER BY u.id LIMIT {}",
+                limit.max(0)
+            )))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok((total, ids))
+    }
+
+    /// Broadcast messages queued since `since` (stored time) to businesses of `region`: what
+    /// a day's limit counts.
+    pub async fn broadcasts_since(
+        &self,
+        region: &sentra_domain::region::RegionCode,
+        since: &str,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM messages WHERE purpose = 'broadcast' AND created_at >= $1 \
+             AND (village_code = $2 OR village_code LIKE $3)",
+        )
+        .bind(since)
+        .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// The consents recorded for a business in the caller's scope.
     pub async fn consents_of(&self, scope: &Scope, umkm_id: &str) -> Result<Vec<Consent>> {
         self.umkm_village(scope, umkm_id).await?;

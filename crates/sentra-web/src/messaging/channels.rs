@@ -36,7 +36,7 @@ pub struct SmsConfig {
 }
 
 /// The channels of a deployment (`serve --smtp-url …`); none by default.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct MessagingConfig {
     /// `smtp://host:587?tls=required`, `smtps://user:pass@host`, `smtp://127.0.0.1:2525`.
     pub smtp_url: Option<String>,
@@ -46,7 +46,25 @@ pub struct MessagingConfig {
     pub sms: Option<SmsConfig>,
     /// When messages may go, where the owner lives.
     pub hours: sentra_domain::messaging::SendingHours,
+    /// Broadcast messages an area may send in a day (its staff together).
+    pub broadcast_daily_limit: i64,
 }
+
+impl Default for MessagingConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            mail_from: None,
+            whatsapp: None,
+            sms: None,
+            hours: Default::default(),
+            broadcast_daily_limit: DEFAULT_BROADCAST_LIMIT,
+        }
+    }
+}
+
+/// Broadcast messages per area and day unless the deployment sets its own.
+pub const DEFAULT_BROADCAST_LIMIT: i64 = 1000;
 
 impl MessagingConfig {
     /// The channels that send by themselves.

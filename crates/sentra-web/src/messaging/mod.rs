@@ -2,6 +2,7 @@
 //! phone, contact consent on a business's page, the stop link, and invitations to an activity
 //! queued for every invitee who consented. The sender that drains the outbox is [`worker`].
 
+mod broadcast;
 pub(crate) mod channels;
 pub(crate) mod compose;
 pub(crate) mod notices;
@@ -10,7 +11,7 @@ mod templates;
 mod webhook;
 pub(crate) mod worker;
 
-pub use channels::{MessagingConfig, SmsConfig, WhatsappConfig};
+pub use channels::{DEFAULT_BROADCAST_LIMIT, MessagingConfig, SmsConfig, WhatsappConfig};
 pub(crate) use pages::{MessagesSection, messages_section};
 
 use crate::routes::Routes;
@@ -18,5 +19,6 @@ use crate::routes::Routes;
 pub(crate) fn routes() -> Routes {
     pages::routes()
         .merge(templates::routes())
+        .merge(broadcast::routes())
         .merge(webhook::routes())
 }

@@ -53,6 +53,8 @@ pub struct ListPage {
     pub prev_href: Option<String>,
     /// `?…` with the list's filters (not its page), for the export links.
     pub export_query: String,
+    /// May message the list's businesses (`/pesan/siaran`).
+    pub can_message: bool,
     pub next_href: Option<String>,
     pub errors: Vec<String>,
     pub scope_name: String,
@@ -145,6 +147,9 @@ pub(super) async fn list(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult 
         ),
         prev_href: (page.page > 1).then(|| link_to(page.page - 1)),
         export_query: export_query(&pairs),
+        can_message: ctx
+            .caller
+            .can(sentra_domain::account::Permission::SendMessages),
         next_href: (page.page < pages).then(|| link_to(page.page + 1)),
         growth: params.filter.growth.map(|g| growth_filter(lang, g, &pairs)),
         invite: matches!(params.filter.growth, Some(GrowthFilter::NotReached(_))),
