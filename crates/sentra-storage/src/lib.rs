@@ -23,6 +23,7 @@ mod sql;
 
 pub use accounts::audit::{Actor, AuditEntry, AuditFilter, AuditHead, AuditVerdict};
 pub use accounts::personal::{Keyring, PersonalKey};
+pub use accounts::phone_codes::{CODE_DIGITS, CODE_TRIES, CODE_TTL, CODES_PER_HOUR, CodeCheck};
 pub use accounts::users::{Session, User, hash_password, new_secret, verify_password};
 pub use catalogue::catalog::{CatalogChanges, CatalogEntry, Store};
 pub use catalogue::categories::CategoryRow;

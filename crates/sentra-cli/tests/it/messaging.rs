@@ -890,3 +890,188 @@ async fn a_broadcast_to_a_filtered_list_is_previewed_counted_and_limited_per_day
         1
     );
 }
+
+/// The code in the last WhatsApp the stand-in took.
+fn last_code(seen: &std::sync::Mutex<Vec<(String, serde_json::Value)>>) -> String {
+    let seen = seen.lock().unwrap();
+    let text = seen.last().unwrap().1["text"]["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    text.split("Kode Sentra Anda: ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_code_by_whatsapp_proves_her_phone_and_resets_her_password() {
+    let (url, seen) = whatsapp_stand_in().await;
+    let app = app_with(MessagingConfig {
+        whatsapp: Some(WhatsappConfig {
+            base_url: url,
+            phone_number_id: "1055551234".into(),
+            token: "rahasia-uji".into(),
+            app_secret: None,
+            verify_token: None,
+        }),
+        ..Default::default()
+    })
+    .await;
+    // She signs up: a code goes to her WhatsApp at once (at any hour: she asked for it).
+    let (owner, csrf) = app.sign_up_owner("Sri Lestari", "0812-3456-7890").await;
+    assert_eq!(seen.lock().unwrap().len(), 1);
+    assert_eq!(seen.lock().unwrap()[0].1["to"], "6281234567890");
+    let code = last_code(&seen);
+    assert_eq!(code.len(), 6);
+    let user = app
+        .db
+        .user_by_login("+6281234567890")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!app.db.account_holder_confirmed(&user.id).await.unwrap());
+    let page = common::page_as(&owner, &app, "/akun/nomor").await;
+    assert!(
+        page.contains("+62812•••••890") && page.contains("one-time-code"),
+        "{page}"
+    );
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (status, _, body) =
+        common::post_form(&app, &owner, &csrf, "/akun/nomor", &[("code", wrong)]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Kode salah"), "{body}");
+    let (status, _, _) =
+        common::post_form(&app, &owner, &csrf, "/akun/nomor", &[("code", &code)]).await;
+    assert_eq!(status, 303);
+    assert!(app.db.account_holder_confirmed(&user.id).await.unwrap());
+    let page = common::page_as(&owner, &app, "/akun/nomor").await;
+    assert!(page.contains("id=\"proven\""), "{page}");
+    // Proven, her account takes her business from the operator's hand-over without a visit.
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    let res = app
+        .post_form(
+            &format!("/umkm/{sari}/owner"),
+            &[("phone", "0812-3456-7890")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert!(
+        !body.contains("holder_checked"),
+        "no visit asked for: {body}"
+    );
+    let res = owner
+        .get(app.url(&format!("/umkm/{sari}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "the business is hers now");
+
+    // She forgot her password. A number without an account gets the same answer and no code.
+    let anyone = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let ask = |phone: &'static str| {
+        let anyone = anyone.clone();
+        let url = app.url("/lupa-sandi");
+        async move {
+            let res = anyone
+                .post(url)
+                .form(&[("phone", phone)])
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, stranger) = ask("0813-9999-0000").await;
+    assert_eq!(status, 200);
+    assert!(stranger.contains("Bila +62813"), "{stranger}");
+    assert_eq!(
+        seen.lock().unwrap().len(),
+        1,
+        "no code to a number without an account"
+    );
+    let (_, page) = ask("0812-3456-7890").await;
+    assert!(page.contains("Bila +62812"), "{page}");
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    let code = last_code(&seen);
+    let finish = |code: String, password: &'static str| {
+        let anyone = anyone.clone();
+        let url = app.url("/lupa-sandi/baru");
+        async move {
+            let res = anyone
+                .post(url)
+                .form(&[
+                    ("phone", "+6281234567890"),
+                    ("code", &code),
+                    ("password", password),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            (status, res.text().await.unwrap())
+        }
+    };
+    // A short password is named, and the code is not spent by it.
+    let (status, body) = finish(code.clone(), "pendek").await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Kata sandi"), "{body}");
+    // Five wrong tries spend the code: the right one after them no longer works.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        assert_eq!(finish(wrong.into(), "kata-sandi-baru-sri").await.0, 422);
+    }
+    let (status, body) = finish(code, "kata-sandi-baru-sri").await;
+    assert_eq!(status, 422);
+    assert!(body.contains("tidak berlaku"), "{body}");
+    // A new code (the second reset code this hour), and the password is set; her old session
+    // ends.
+    ask("0812-3456-7890").await;
+    assert_eq!(seen.lock().unwrap().len(), 3);
+    let (status, _) = finish(last_code(&seen), "kata-sandi-baru-sri").await;
+    assert_eq!(status, 303);
+    assert!(
+        app.sign_in("+6281234567890", "kata-sandi-baru-sri")
+            .await
+            .is_some()
+    );
+    assert!(
+        app.sign_in("+6281234567890", "kata-sandi-pemilik")
+            .await
+            .is_none()
+    );
+    let res = owner.get(app.url("/akun/nomor")).send().await.unwrap();
+    assert_eq!(res.status(), 303, "the old session ended");
+    // Three reset codes an hour; a fourth is not sent (the page says the same).
+    ask("0812-3456-7890").await;
+    assert_eq!(seen.lock().unwrap().len(), 4);
+    let (status, page) = ask("0812-3456-7890").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Bila +62812"), "{page}");
+    assert_eq!(seen.lock().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn without_whatsapp_or_sms_the_reset_page_sends_her_to_the_dinas() {
+    let app = common::spawn_app().await;
+    let page = reqwest::get(app.url("/lupa-sandi"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"reset-ask-staff\""), "{page}");
+    let login = reqwest::get(app.url("/login"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("href=\"/lupa-sandi\""));
+}

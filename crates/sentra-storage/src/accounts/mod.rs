@@ -3,4 +3,5 @@
 
 pub(crate) mod audit;
 pub(crate) mod personal;
+pub(crate) mod phone_codes;
 pub(crate) mod users;

@@ -304,5 +304,16 @@ pub async fn signup(
         Err(e) => return Err(e.into()),
     };
     let _ = db.record_failure(&[address_key]).await;
+    // Where WhatsApp or SMS is configured she proves the number first (one code, now); the
+    // account works meanwhile, as before.
+    if state.messaging().sends_codes() {
+        let sent = crate::messaging::codes::send_new_code(&state, &user.login, "signup").await;
+        let next = if sent.is_ok() {
+            "/akun/nomor?kirim=ok"
+        } else {
+            "/akun/nomor?kirim=not_sent"
+        };
+        return start_session(&state, &user, next).await;
+    }
     start_session(&state, &user, "/umkm/new").await
 }

@@ -106,6 +106,28 @@ impl MessagingConfig {
     }
 }
 
+impl MessagingConfig {
+    /// Whether one-time codes can be sent (WhatsApp or SMS).
+    pub fn sends_codes(&self) -> bool {
+        self.whatsapp.is_some() || self.sms.is_some()
+    }
+}
+
+/// Sends a one-time code's text to `phone` now, not through the outbox (a code is wanted at
+/// once, and a late one is no use): WhatsApp when configured, else SMS.
+pub async fn send_code(config: &MessagingConfig, phone: &str, text: &str) -> Sent {
+    let sending = async {
+        if config.whatsapp.is_some() {
+            whatsapp_text(config, phone, text, "code").await
+        } else {
+            sms_text(config, phone, text).await
+        }
+    };
+    tokio::time::timeout(SEND_TIMEOUT, sending)
+        .await
+        .unwrap_or_else(|_| failed("timeout", true))
+}
+
 /// What sending one message came to.
 pub enum Sent {
     /// Taken by the channel, with its id there when it gives one.
@@ -193,10 +215,15 @@ fn client() -> reqwest::Client {
 }
 
 async fn send_whatsapp(config: &MessagingConfig, m: &StoredMessage) -> Sent {
+    whatsapp_text(config, &m.address, &m.body, &m.id).await
+}
+
+/// A text on WhatsApp to `phone`, with `reference` for the status webhook.
+async fn whatsapp_text(config: &MessagingConfig, phone: &str, text: &str, reference: &str) -> Sent {
     let Some(wa) = &config.whatsapp else {
         return failed("whatsapp_not_configured", false);
     };
-    let to: String = m.address.chars().filter(char::is_ascii_digit).collect();
+    let to: String = phone.chars().filter(char::is_ascii_digit).collect();
     // A text message (inside the customer service window) with the message's key for the
     // status webhook; template messages are the deployment's approved copies of the same texts.
     let body = serde_json::json!({
@@ -204,8 +231,8 @@ async fn send_whatsapp(config: &MessagingConfig, m: &StoredMessage) -> Sent {
         "recipient_type": "individual",
         "to": to,
         "type": "text",
-        "text": { "preview_url": true, "body": m.body },
-        "biz_opaque_callback_data": m.id,
+        "text": { "preview_url": true, "body": text },
+        "biz_opaque_callback_data": reference,
     });
     let url = format!(
         "{}/{}/messages",
@@ -242,14 +269,18 @@ async fn send_whatsapp(config: &MessagingConfig, m: &StoredMessage) -> Sent {
 }
 
 async fn send_sms(config: &MessagingConfig, m: &StoredMessage) -> Sent {
+    sms_text(config, &m.address, &m.body).await
+}
+
+async fn sms_text(config: &MessagingConfig, phone: &str, text: &str) -> Sent {
     let Some(sms) = &config.sms else {
         return failed("sms_not_configured", false);
     };
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let url = sms
         .url
-        .replace("{to}", &enc(&m.address))
-        .replace("{text}", &enc(&m.body));
+        .replace("{to}", &enc(phone))
+        .replace("{text}", &enc(text));
     let mut req = client().post(&url);
     if let Some(t) = &sms.token {
         req = req.bearer_auth(t);

@@ -4,6 +4,7 @@
 
 mod broadcast;
 pub(crate) mod channels;
+pub(crate) mod codes;
 pub(crate) mod compose;
 pub(crate) mod notices;
 mod pages;
@@ -20,5 +21,6 @@ pub(crate) fn routes() -> Routes {
     pages::routes()
         .merge(templates::routes())
         .merge(broadcast::routes())
+        .merge(codes::routes())
         .merge(webhook::routes())
 }
