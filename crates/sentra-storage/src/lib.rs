@@ -59,6 +59,7 @@ pub use programme::activities::{
     ActivityConflict, ActivityRecord, Participant, ProgrammeHistory, Reach, ReachOutcomes,
     ReachPeriod, Taken, Topic, slots_of,
 };
+pub use registry::bulk_jobs::BulkJob;
 pub use registry::demo::DemoSeller;
 pub use registry::duplicates::{DuplicatePairRow, LikelyDuplicate, ScanOutcome};
 pub use registry::export::{EXPORT_HEADERS, ExportedUmkm};

@@ -107,6 +107,7 @@ struct Inner {
     /// server's sender when messages are queued here.
     messaging: Arc<messaging::MessagingConfig>,
     sender_wake: Arc<tokio::sync::Notify>,
+    bulk_wake: Arc<tokio::sync::Notify>,
 }
 
 /// A deployment's public address as given (`https://umkm.example.go.id/`): without the trailing
@@ -172,6 +173,7 @@ impl AppState {
                 allowed_hosts: Vec::new(),
                 messaging: Arc::new(messaging::MessagingConfig::default()),
                 sender_wake: Arc::new(tokio::sync::Notify::new()),
+                bulk_wake: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -223,6 +225,11 @@ impl AppState {
 
     pub(crate) fn messaging(&self) -> &messaging::MessagingConfig {
         &self.inner.messaging
+    }
+
+    /// A bulk job was started here: this server's worker takes it now.
+    pub(crate) fn wake_bulk_worker(&self) {
+        self.inner.bulk_wake.notify_one();
     }
 
     /// Messages were queued here: this server's sender looks now rather than at its next poll.
@@ -650,6 +657,11 @@ pub async fn serve(
     let sender = tokio::spawn(messaging::worker::run_sender(
         state.clone(),
         state.inner.sender_wake.clone(),
+        stopping.clone(),
+    ));
+    let bulk = tokio::spawn(registry::bulk::run_bulk_worker(
+        state.clone(),
+        state.inner.bulk_wake.clone(),
         stopping,
     ));
     let upkeep = tokio::spawn(keep_statistics(state.db().clone()));
@@ -661,11 +673,13 @@ pub async fn serve(
     follower.abort();
     let (worker_abort, exporter_abort) = (worker.abort_handle(), exporter.abort_handle());
     let sender_abort = sender.abort_handle();
+    let bulk_abort = bulk.abort_handle();
     let drained = tokio::time::timeout(JOB_DRAIN, async {
         let _ = worker.await;
         let _ = exporter.await;
         // A message being sent is finished and marked; the next is not taken.
         let _ = sender.await;
+        let _ = bulk.await;
     })
     .await;
     if drained.is_err() {
@@ -676,6 +690,7 @@ pub async fn serve(
         worker_abort.abort();
         exporter_abort.abort();
         sender_abort.abort();
+        bulk_abort.abort();
     }
     served
 }

@@ -420,6 +420,22 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         .create_export_job("admin@test.id", &scope03, "", "xlsx", false)
         .await
         .unwrap();
+    // The same for bulk jobs: each caller's own, and another user's.
+    let mut own_bulk: Vec<(Role, String)> = Vec::new();
+    for role in Role::ALL {
+        let login = format!("{}-36-74-03@test.id", role.as_str());
+        let id = app
+            .db
+            .create_bulk_job(&login, &scope03, "verify", "", Some(&[]), None)
+            .await
+            .unwrap();
+        own_bulk.push((role, id));
+    }
+    let foreign_bulk = app
+        .db
+        .create_bulk_job("admin@test.id", &scope03, "verify", "", Some(&[]), None)
+        .await
+        .unwrap();
     // Each caller's own procurement upload (only its uploader saves it), and another user's: a
     // file whose unit is unknown, so saving it writes nothing.
     let file = b"Kode OPD,No. Paket,Nilai Paket,Tanggal Pesanan,Metode,Jenis Pemasok,Nama Pemasok\n9.9,P,1 jt,02/01/2026,PL,mikro,Toko\n";
@@ -464,6 +480,12 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .find(|(r, _)| Some(*r) == *role)
                     .map_or(&foreign_export, |(_, id)| id);
                 vec![("inside", Some(own)), ("outside", Some(&foreign_export))]
+            } else if rule.path.contains("{bulk}") {
+                let own = own_bulk
+                    .iter()
+                    .find(|(r, _)| Some(*r) == *role)
+                    .map_or(&foreign_bulk, |(_, id)| id);
+                vec![("inside", Some(own)), ("outside", Some(&foreign_bulk))]
             } else if rule.path.contains("{upload}") {
                 let own = own_upload
                     .iter()
@@ -559,6 +581,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{pair}", id.map_or("", |s| s.as_str()))
                     .replace("{pid}", id.map_or("", |s| s.as_str()))
                     .replace("{export}", id.map_or("", |s| s.as_str()))
+                    .replace("{bulk}", id.map_or("", |s| s.as_str()))
                     .replace("{activity}", id.map_or("", |s| s.as_str()))
                     .replace("{unit}", id.map_or("", |s| s.as_str()))
                     .replace("{purchase}", id.map_or("", |s| s.as_str()))

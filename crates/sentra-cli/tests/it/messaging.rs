@@ -1075,3 +1075,164 @@ async fn without_whatsapp_or_sms_the_reset_page_sends_her_to_the_dinas() {
         .unwrap();
     assert!(login.contains("href=\"/lupa-sandi\""));
 }
+
+/// A draft of the city with the owner's phone (owners and addresses apart, so that no two
+/// look like one business); its id.
+async fn draft(app: &common::TestApp, name: &str, nik: &str, phone: &str) -> String {
+    let mut body = common::valid_body();
+    body["name"] = name.into();
+    body["owner_name"] = format!("Pemilik {name}").into();
+    body["address"] = format!("Jl. {name} No. {}", &nik[12..]).into();
+    let n: f64 = nik[12..].parse().unwrap();
+    body["brand"] = serde_json::Value::Null;
+    body["documents"] = serde_json::json!([]);
+    body["links"] = serde_json::json!({});
+    body["latitude"] = (-6.25 - n / 1000.0).into();
+    body["longitude"] = (106.70 + n / 1000.0).into();
+    body["nik"] = nik.into();
+    body["phone"] = phone.into();
+    let (status, made) = app
+        .send_json(reqwest::Method::POST, "/api/v1/umkm", &body)
+        .await;
+    assert_eq!(status, 201, "{made}");
+    made["id"].as_str().unwrap().to_string()
+}
+
+/// Starts a bulk job from the list's form; the job page it leads to, once the job is done.
+async fn bulk(app: &common::TestApp, query: &str, fields: &[(&str, &str)]) -> String {
+    let res = app.post_form(&format!("/umkm/massal{query}"), fields).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let job = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(job.starts_with("/umkm/massal/"), "{job}");
+    for _ in 0..100 {
+        let page = app.page(&job).await;
+        if page.contains("id=\"bulk-summary\"") {
+            return common::readable(page);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the bulk job did not finish: {}", app.page(&job).await);
+}
+
+#[tokio::test]
+async fn records_chosen_in_the_list_are_verified_or_messaged_at_once_with_the_refusals_named() {
+    let app = common::spawn_app().await;
+    let a = draft(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    let b = draft(&app, "Sambal Bu Ani", "3674035203850021", "0813-1111-2222").await;
+    let c = draft(
+        &app,
+        "Anyaman Pak Budi",
+        "3674031506900037",
+        "0857-1234-5678",
+    )
+    .await;
+    app.verify(&[&c]).await;
+    let list = app.page("/umkm").await;
+    assert!(list.contains("id=\"bulk\"") && list.contains(&format!("value=\"{a}\" form=\"bulk\"")));
+    // Nothing chosen: named, nothing started.
+    let res = app.post_form("/umkm/massal", &[("action", "verify")]).await;
+    assert_eq!(res.status(), 422);
+    // Two chosen and one that is no record here: one verified, two refused with the reason.
+    let summary = bulk(
+        &app,
+        "",
+        &[
+            ("action", "verify"),
+            ("ids", &a),
+            ("ids", &c),
+            ("ids", "tidak-ada"),
+        ],
+    )
+    .await;
+    assert!(
+        summary.contains("1 usaha diverifikasi; 2 ditolak"),
+        "{summary}"
+    );
+    assert!(summary.contains("Anyaman Pak Budi") && summary.contains("sudah terverifikasi"));
+    assert!(summary.contains("tidak ada di wilayah Anda"), "{summary}");
+    let db = app.db.clone();
+    let status = |id: String| {
+        let db = db.clone();
+        async move {
+            db.get_umkm(&common::city(), &id)
+                .await
+                .unwrap()
+                .status
+                .as_str()
+        }
+    };
+    assert_eq!(status(a.clone()).await, "verified");
+    assert_eq!(status(b.clone()).await, "draft");
+    // All that match the list's filters (the drafts): Ani's too.
+    let summary = bulk(&app, "?status=draft", &[("action", "verify"), ("all", "1")]).await;
+    assert!(
+        summary.contains("1 usaha diverifikasi; 0 ditolak"),
+        "{summary}"
+    );
+    assert_eq!(status(b.clone()).await, "verified");
+    // A message to the kuliner businesses (all three): only Sari agreed to be contacted.
+    consent(&app, &a, "whatsapp", "").await;
+    let summary = bulk(
+        &app,
+        "?sector=kuliner",
+        &[
+            ("action", "message"),
+            ("all", "1"),
+            ("text", "Bazar Ramadan dibuka."),
+        ],
+    )
+    .await;
+    assert!(
+        summary.contains("1 pesan diantrikan; 2 ditolak"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("pemilik belum setuju dihubungi"),
+        "{summary}"
+    );
+    let waiting = app
+        .db
+        .phone_queue(&common::city(), i64::MAX, 10)
+        .await
+        .unwrap();
+    assert!(
+        waiting
+            .iter()
+            .any(|m| m.umkm_id == a && m.body.contains("Bazar Ramadan"))
+    );
+    // Two records that look like one business (the same NIB, address and place) wait for the
+    // duplicate check; neither is verified in bulk.
+    let mut twins = Vec::new();
+    for nik in ["3674034506900043", "3674034506900051"] {
+        let mut body = common::valid_body();
+        body["nik"] = nik.into();
+        let (status, made) = app
+            .send_json(reqwest::Method::POST, "/api/v1/umkm", &body)
+            .await;
+        assert_eq!(status, 201, "{made}");
+        twins.push(made["id"].as_str().unwrap().to_string());
+    }
+    let summary = bulk(
+        &app,
+        "",
+        &[("action", "verify"), ("ids", &twins[0]), ("ids", &twins[1])],
+    )
+    .await;
+    assert!(
+        summary.contains("0 usaha diverifikasi; 2 ditolak"),
+        "{summary}"
+    );
+    assert_eq!(
+        summary.matches("ada kemungkinan duplikat").count(),
+        2,
+        "{summary}"
+    );
+    // Someone else's job is not theirs to read.
+    let res = app
+        .post_form("/umkm/massal", &[("action", "verify"), ("ids", &a)])
+        .await;
+    let job = res.headers()["location"].to_str().unwrap().to_string();
+    let (other, _, _) = app.as_user("admin", "36.74").await;
+    let res = other.get(app.url(&job)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+}

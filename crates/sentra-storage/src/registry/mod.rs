@@ -2,6 +2,7 @@
 //! and leave (exports), their duplicates, and what is recorded about them over time (growth,
 //! legality documents).
 
+pub(crate) mod bulk_jobs;
 pub(crate) mod demo;
 pub(crate) mod duplicates;
 pub(crate) mod export;

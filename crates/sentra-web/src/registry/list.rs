@@ -55,6 +55,8 @@ pub struct ListPage {
     pub export_query: String,
     /// May message the list's businesses (`/pesan/siaran`).
     pub can_message: bool,
+    /// May work on many records at once (`/umkm/massal`).
+    pub can_bulk: bool,
     pub next_href: Option<String>,
     pub errors: Vec<String>,
     pub scope_name: String,
@@ -150,6 +152,9 @@ pub(super) async fn list(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult 
         can_message: ctx
             .caller
             .can(sentra_domain::account::Permission::SendMessages),
+        can_bulk: ctx
+            .caller
+            .can(sentra_domain::account::Permission::VerifyRegistry),
         next_href: (page.page < pages).then(|| link_to(page.page + 1)),
         growth: params.filter.growth.map(|g| growth_filter(lang, g, &pairs)),
         invite: matches!(params.filter.growth, Some(GrowthFilter::NotReached(_))),

@@ -1,6 +1,7 @@
 //! The UMKM registry: the list, the form and the record page, duplicates, import and export,
 //! naik-kelas reports.
 
+pub(crate) mod bulk;
 pub(crate) mod detail;
 pub(crate) mod duplicates;
 pub(crate) mod export;
@@ -17,7 +18,8 @@ use sentra_domain::account::Permission;
 use crate::routes::{Access, Routes};
 
 pub(crate) fn routes() -> Routes {
-    duplicates::routes()
+    bulk::routes()
+        .merge(duplicates::routes())
         .merge(export::routes())
         .merge(export_profiles::routes())
         .merge(growth::routes())
