@@ -102,8 +102,17 @@ pub async fn work(ctx: PageCtx) -> PageResult {
         .into_iter()
         .filter(|a| a.data.status != ActivityStatus::Cancelled)
         .collect();
+    // Messages waiting for the operator's own phone (no WhatsApp or SMS provider here).
+    let to_send = if ctx.caller.can(Permission::SendMessages) {
+        db.phone_queue(&scope, chrono::Utc::now().timestamp(), 1000)
+            .await?
+            .len() as i64
+    } else {
+        0
+    };
     let tasks = vec![
         task(lang, drafts, "work.drafts", "/umkm?status=draft"),
+        task(lang, to_send, "work.messages", "/pesan/kirim"),
         task(lang, duplicates, "work.duplicates", "/umkm/duplicates"),
         task(lang, changes_total, "work.changes", "#perubahan"),
         task(
@@ -134,6 +143,7 @@ pub async fn work(ctx: PageCtx) -> PageResult {
         ("/lapangan/", "fieldapp.nav", Permission::WorkInField),
         ("/umkm/import", "nav.import", Permission::ImportRegistry),
         ("/umkm", "nav.registry", Permission::ReadRegistry),
+        ("/pesan", "nav.messages", Permission::SendMessages),
     ] {
         if ctx.caller.can(p) {
             actions.push((href, lang.t(key).into_owned()));

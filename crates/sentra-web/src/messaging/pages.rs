@@ -138,6 +138,8 @@ pub struct OutboxPage {
     pub rows: Vec<MessageRow>,
     pub phone_waiting: i64,
     pub channels: String,
+    /// May edit the texts (`/admin/pesan`).
+    pub can_edit_texts: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -173,6 +175,7 @@ async fn outbox(ctx: PageCtx, PageQuery(q): PageQuery<OutboxQuery>) -> PageResul
     });
     let configured = ctx.state.messaging().channels();
     Ok(OutboxPage {
+        can_edit_texts: ctx.caller.can(Permission::ManageMessages),
         c: ctx.chrome(lang.t("message.outbox_title")),
         l: lang,
         notice,

@@ -56,7 +56,6 @@ impl Chrome {
             ("/galeri", "nav.gallery", RunGallery),
             ("/lapangan/", "fieldapp.nav", WorkInField),
             ("/kegiatan", "nav.activities", ReadProgrammes),
-            ("/pesan", "nav.messages", SendMessages),
             ("/umkm/new", "nav.new_umkm", WriteRegistry),
             ("/umkm/import", "nav.import", ImportRegistry),
             ("/umkm/duplicates", "nav.duplicates", VerifyRegistry),
@@ -64,7 +63,6 @@ impl Chrome {
             ("/admin/users", "nav.users", ManageUsers),
             ("/admin/kategori", "nav.categories", ManageCatalog),
             ("/admin/sinonim", "nav.synonyms", ManageCatalog),
-            ("/admin/pesan", "nav.message_texts", ManageMessages),
         ];
         self.nav = links
             .into_iter()
