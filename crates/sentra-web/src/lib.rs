@@ -473,6 +473,7 @@ fn site_routes() -> routes::Routes {
         .post("/logout", Access::SignedIn, auth::logout)
         .get("/signup", Access::Public, auth::signup_form)
         .post("/signup", Access::Public, auth::signup)
+        .post("/signup/kode", Access::Public, auth::signup_code)
         .merge(catalogue::routes())
         .merge(media::routes())
         .merge(programme::routes())

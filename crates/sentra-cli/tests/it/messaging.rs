@@ -920,35 +920,74 @@ async fn a_code_by_whatsapp_proves_her_phone_and_resets_her_password() {
         ..Default::default()
     })
     .await;
-    // She signs up: a code goes to her WhatsApp at once (at any hour: she asked for it).
-    let (owner, csrf) = app.sign_up_owner("Sri Lestari", "0812-3456-7890").await;
+    // She signs up: the code goes to her WhatsApp at once (at any hour: she asked for it), and
+    // the account exists only with it.
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signup = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let bare = bare.clone();
+        let url = app.url(path);
+        async move { bare.post(url).form(&fields).send().await.unwrap() }
+    };
+    let who = || {
+        vec![
+            ("name", "Sri Lestari".to_string()),
+            ("phone", "0812-3456-7890".to_string()),
+        ]
+    };
+    let res = signup("/signup/kode", who()).await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("Kode sudah dikirim") && page.contains("value=\"Sri Lestari\""),
+        "{page}"
+    );
     assert_eq!(seen.lock().unwrap().len(), 1);
     assert_eq!(seen.lock().unwrap()[0].1["to"], "6281234567890");
     let code = last_code(&seen);
     assert_eq!(code.len(), 6);
+    let with = |code: &str| {
+        let mut f = who();
+        f.push(("password", "kata-sandi-pemilik".into()));
+        f.push(("code", code.to_string()));
+        f
+    };
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let res = signup("/signup", with(wrong)).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Kode salah"));
+    assert!(
+        app.db
+            .user_by_login("+6281234567890")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let res = signup("/signup", with(&code)).await;
+    assert_eq!(res.status(), 303);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    let session = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("sentra_session=")
+        .to_string();
+    let owner = common::clients(&session, "none").0;
     let user = app
         .db
         .user_by_login("+6281234567890")
         .await
         .unwrap()
         .unwrap();
-    assert!(!app.db.account_holder_confirmed(&user.id).await.unwrap());
-    let page = common::page_as(&owner, &app, "/akun/nomor").await;
-    assert!(
-        page.contains("+62812•••••890") && page.contains("one-time-code"),
-        "{page}"
-    );
-    let wrong = if code == "000000" { "111111" } else { "000000" };
-    let (status, _, body) =
-        common::post_form(&app, &owner, &csrf, "/akun/nomor", &[("code", wrong)]).await;
-    assert_eq!(status, 422);
-    assert!(body.contains("Kode salah"), "{body}");
-    let (status, _, _) =
-        common::post_form(&app, &owner, &csrf, "/akun/nomor", &[("code", &code)]).await;
-    assert_eq!(status, 303);
     assert!(app.db.account_holder_confirmed(&user.id).await.unwrap());
     let page = common::page_as(&owner, &app, "/akun/nomor").await;
     assert!(page.contains("id=\"proven\""), "{page}");
+    // A number that has an account gets no second sign-up code.
+    let res = signup("/signup/kode", who()).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(seen.lock().unwrap().len(), 1);
     // Proven, her account takes her business from the operator's hand-over without a visit.
     let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
     let res = app
@@ -1055,6 +1094,42 @@ async fn a_code_by_whatsapp_proves_her_phone_and_resets_her_password() {
     assert_eq!(status, 200);
     assert!(page.contains("Bila +62812"), "{page}");
     assert_eq!(seen.lock().unwrap().len(), 4);
+
+    // An owner account from before codes were set up proves its number on /akun/nomor.
+    let account = sentra_domain::account::validate_account(
+        "Ani",
+        "0813-1111-2222",
+        "owner",
+        "36.74",
+        "kata-sandi-ani-123",
+        sentra_domain::region::RegionTree::embedded(),
+        None,
+    )
+    .unwrap();
+    let ani = app
+        .db
+        .create_user(&account, "kata-sandi-ani-123", &Actor::system("test"))
+        .await
+        .unwrap();
+    let (session, csrf) = app
+        .sign_in("+6281311112222", "kata-sandi-ani-123")
+        .await
+        .unwrap();
+    let client = common::clients(&session, "none").0;
+    let (status, to, _) = common::post_form(&app, &client, &csrf, "/akun/nomor/kirim", &[]).await;
+    assert_eq!((status, to.as_str()), (303, "/akun/nomor?kirim=ok"));
+    assert_eq!(seen.lock().unwrap().len(), 5);
+    let code = last_code(&seen);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (status, _, body) =
+        common::post_form(&app, &client, &csrf, "/akun/nomor", &[("code", wrong)]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Kode salah"), "{body}");
+    assert!(!app.db.account_holder_confirmed(&ani.id).await.unwrap());
+    let (status, _, _) =
+        common::post_form(&app, &client, &csrf, "/akun/nomor", &[("code", &code)]).await;
+    assert_eq!(status, 303);
+    assert!(app.db.account_holder_confirmed(&ani.id).await.unwrap());
 }
 
 #[tokio::test]

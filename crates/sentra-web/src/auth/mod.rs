@@ -19,7 +19,7 @@ use crate::lang::{Lang, cookie_in, negotiate};
 
 mod sign_in;
 
-pub use sign_in::{login, login_form, logout, signup, signup_form};
+pub use sign_in::{login, login_form, logout, signup, signup_code, signup_form};
 
 /// The first page of a role (`/` and the logo lead there): its own work, never a page it may
 /// not open (a procurement officer or a partner used to land on the registry and a refusal).

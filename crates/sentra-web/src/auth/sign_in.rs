@@ -188,17 +188,70 @@ pub struct SignupPage {
     pub name: String,
     pub phone: String,
     pub errors: Vec<String>,
+    /// WhatsApp or SMS is configured: the phone is proven by a code before the account exists.
+    pub codes: bool,
+    pub notice: Option<String>,
 }
 
-pub async fn signup_form(ReqLang(lang): ReqLang, uri: Uri) -> Response {
+pub async fn signup_form(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+) -> Response {
     SignupPage {
         c: Chrome::new(lang, lang.t("signup.title").into_owned(), &uri),
         l: lang,
         name: String::new(),
         phone: String::new(),
         errors: Vec::new(),
+        codes: state.messaging().sends_codes(),
+        notice: None,
     }
     .into_response()
+}
+
+/// `/signup/kode`: the code to the number typed (its name kept for the next step).
+pub async fn signup_code(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: Uri,
+    ClientAddr(address): ClientAddr,
+    RawForm(form): RawForm,
+) -> PageResult {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&form).unwrap_or_default();
+    let view = SignupView {
+        lang,
+        uri: &uri,
+        name: form_value(&pairs, "name"),
+        phone: form_value(&pairs, "phone"),
+        codes: state.messaging().sends_codes(),
+    };
+    let login = match parse_login(view.phone) {
+        Ok(l) if l.starts_with('+') && view.codes => l,
+        _ => {
+            let mut e = FieldErrors::new();
+            e.push("phone", "phone_invalid_chars");
+            return Ok(view.invalid(&e));
+        }
+    };
+    let db = state.db();
+    let address_key = format!("signup:{}", address.unwrap_or_default());
+    if db.recent_failures(&address_key, Duration::hours(1)).await? >= MAX_SIGNUPS_PER_ADDRESS {
+        let throttled = vec![lang.t("auth.throttled").into_owned()];
+        return Ok(view.again(StatusCode::TOO_MANY_REQUESTS, throttled));
+    }
+    if db.user_by_login(&login).await?.is_some() {
+        let mut e = FieldErrors::new();
+        e.push("phone", "login_taken");
+        return Ok(view.invalid(&e));
+    }
+    match crate::messaging::codes::send_new_code(&state, &login, "signup").await {
+        Ok(()) => Ok(view.sent()),
+        Err(key) => Ok(view.again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec![lang.t(key).into_owned()],
+        )),
+    }
 }
 
 /// Sign-ups allowed per client address per hour.
@@ -210,11 +263,12 @@ struct SignupView<'a> {
     uri: &'a Uri,
     name: &'a str,
     phone: &'a str,
+    codes: bool,
 }
 
 impl SignupView<'_> {
-    fn again(&self, status: StatusCode, errors: Vec<String>) -> Response {
-        let page = SignupPage {
+    fn page(&self, errors: Vec<String>, notice: Option<String>) -> SignupPage {
+        SignupPage {
             c: Chrome::new(
                 self.lang,
                 self.lang.t("signup.title").into_owned(),
@@ -224,8 +278,19 @@ impl SignupView<'_> {
             name: self.name.chars().take(200).collect(),
             phone: self.phone.chars().take(40).collect(),
             errors,
-        };
-        (status, page).into_response()
+            codes: self.codes,
+            notice,
+        }
+    }
+
+    fn again(&self, status: StatusCode, errors: Vec<String>) -> Response {
+        (status, self.page(errors, None)).into_response()
+    }
+
+    /// The form again after a code was sent, with what she typed.
+    fn sent(&self) -> Response {
+        let notice = self.lang.t("message.code_sent").into_owned();
+        self.page(Vec::new(), Some(notice)).into_response()
     }
 
     fn invalid(&self, e: &FieldErrors) -> Response {
@@ -285,6 +350,7 @@ pub async fn signup(
         uri: &uri,
         name: form_value(&pairs, "name"),
         phone: form_value(&pairs, "phone"),
+        codes: state.messaging().sends_codes(),
     };
     let password = form_value(&pairs, "password");
     let db = state.db();
@@ -297,6 +363,29 @@ pub async fn signup(
         Ok(a) => a,
         Err(e) => return Ok(view.invalid(&e)),
     };
+    // Where codes can be sent, the account exists only once the number is proven (issue 32):
+    // nobody signs up with another person's phone.
+    if view.codes {
+        let checked = db
+            .check_phone_code(
+                &account.login,
+                "signup",
+                form_value(&pairs, "code"),
+                chrono::Utc::now().timestamp(),
+            )
+            .await?;
+        if checked != sentra_storage::CodeCheck::Proven {
+            let key = if checked == sentra_storage::CodeCheck::Wrong {
+                "message.code_wrong"
+            } else {
+                "message.code_none_waiting"
+            };
+            return Ok(view.again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                vec![lang.t(key).into_owned()],
+            ));
+        }
+    }
     let actor = Actor::new(account.login.clone(), address.clone());
     let user = match db.create_user(&account, password, &actor).await {
         Ok(u) => u,
@@ -304,16 +393,9 @@ pub async fn signup(
         Err(e) => return Err(e.into()),
     };
     let _ = db.record_failure(&[address_key]).await;
-    // Where WhatsApp or SMS is configured she proves the number first (one code, now); the
-    // account works meanwhile, as before.
-    if state.messaging().sends_codes() {
-        let sent = crate::messaging::codes::send_new_code(&state, &user.login, "signup").await;
-        let next = if sent.is_ok() {
-            "/akun/nomor?kirim=ok"
-        } else {
-            "/akun/nomor?kirim=not_sent"
-        };
-        return start_session(&state, &user, next).await;
+    if view.codes {
+        let proven = Actor::new(user.login.clone(), Some("phone code".into()));
+        db.confirm_account_holder(&user.id, &proven).await?;
     }
     start_session(&state, &user, "/umkm/new").await
 }
