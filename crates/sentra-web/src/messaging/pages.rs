@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::messaging::{Channel, MessageState, Purpose};
+use sentra_domain::money::format_thousands;
 use sentra_storage::{StoredMessage, UmkmRecord};
 use serde::Deserialize;
 
@@ -167,9 +168,9 @@ async fn outbox(ctx: PageCtx, PageQuery(q): PageQuery<OutboxQuery>) -> PageResul
         lang.tf(
             "message.invitations_queued",
             &[
-                ("queued", &queued.to_string()),
-                ("already", &q.sudah.unwrap_or(0).to_string()),
-                ("unreachable", &q.tanpa.unwrap_or(0).to_string()),
+                ("queued", &format_thousands(queued)),
+                ("already", &format_thousands(q.sudah.unwrap_or(0))),
+                ("unreachable", &format_thousands(q.tanpa.unwrap_or(0))),
             ],
         )
     });

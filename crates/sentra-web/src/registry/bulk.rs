@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect};
 use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::messaging::{MAX_TEXT, Purpose};
+use sentra_domain::money::format_thousands;
 use sentra_domain::umkm::UmkmStatus;
 use sentra_storage::{Actor, BulkJob, JobState, StorageError};
 use tokio::sync::Notify;
@@ -125,15 +126,15 @@ async fn job_page(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
         progress: lang.tf(
             "bulk.progress",
             &[
-                ("done", &job.rows_done.to_string()),
-                ("total", &job.rows_total.to_string()),
+                ("done", &format_thousands(job.rows_done)),
+                ("total", &format_thousands(job.rows_total)),
             ],
         ),
         summary: lang.tf(
             &format!("bulk.summary_{}", job.action),
             &[
-                ("done", &job.done_count.to_string()),
-                ("refused", &job.refused.len().to_string()),
+                ("done", &format_thousands(job.done_count)),
+                ("refused", &format_thousands(job.refused.len() as u64)),
             ],
         ),
         refused: job
