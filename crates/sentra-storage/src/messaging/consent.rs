@@ -130,6 +130,12 @@ impl Database {
         self.consents_unscoped(umkm_id).await
     }
 
+    /// The consents of a business already read in the caller's scope (its record is the
+    /// proof): one query, where [`Self::consents_of`] checks the scope again.
+    pub async fn consents_of_record(&self, record: &crate::UmkmRecord) -> Result<Vec<Consent>> {
+        self.consents_unscoped(&record.id).await
+    }
+
     pub(crate) async fn consents_unscoped(&self, umkm_id: &str) -> Result<Vec<Consent>> {
         let rows = sqlx::query(
             "SELECT channel, address, given_at, given_how, given_by, withdrawn_at, \

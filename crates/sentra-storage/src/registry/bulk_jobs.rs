@@ -151,13 +151,19 @@ impl Database {
         Ok(())
     }
 
-    /// The ids of every record the list's filters hold in `scope`, in id order.
-    pub async fn registry_ids(&self, scope: &Scope, filter: &UmkmFilter) -> Result<Vec<String>> {
+    /// The ids of the first `limit` records the list's filters hold in `scope`, in id order.
+    pub async fn registry_ids(
+        &self,
+        scope: &Scope,
+        filter: &UmkmFilter,
+        limit: i64,
+    ) -> Result<Vec<String>> {
         let Some((cond, args)) = filter_where(scope, filter, self.prunes_by_province()) else {
             return Ok(Vec::new());
         };
         args.bind(sqlx::query(&format!(
-            "SELECT u.id FROM umkm u WHERE {cond} ORDER BY u.id"
+            "SELECT u.id FROM umkm u WHERE {cond} ORDER BY u.id LIMIT {}",
+            limit.max(0)
         )))
         .fetch_all(&self.pool)
         .await?

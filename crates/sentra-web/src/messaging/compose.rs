@@ -34,7 +34,7 @@ pub(crate) async fn recipient(
 ) -> Result<Recipient, StorageError> {
     let db = state.db();
     let r = db.get_umkm(scope, umkm_id).await?;
-    let consents = db.consents_of(scope, umkm_id).await?;
+    let consents = db.consents_of_record(&r).await?;
     let village = RegionCode::parse(&r.village_code)
         .map_err(|_| StorageError::Corrupt(format!("umkm village {:?}", r.village_code)))?;
     Ok(Recipient {

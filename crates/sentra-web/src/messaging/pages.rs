@@ -502,7 +502,7 @@ pub(crate) async fn messages_section(
         return None;
     }
     let scope = caller.scope();
-    let consents = state.db().consents_of(&scope, &r.id).await.ok()?;
+    let consents = state.db().consents_of_record(r).await.ok()?;
     let messages = state.db().messages_of(&scope, &r.id).await.ok()?;
     let how = |h: &Option<String>| {
         h.as_deref()

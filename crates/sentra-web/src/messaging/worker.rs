@@ -36,6 +36,8 @@ pub async fn run_sender(
     // The day whose expiry notices this server wrote (each server writes them; their keys
     // keep one of each).
     let mut noticed: Option<chrono::NaiveDate> = None;
+    // Interrupted sends are looked for once a lease period, not before every message.
+    let mut recovered: Option<std::time::Instant> = None;
     loop {
         if *stop.borrow() {
             return;
@@ -53,8 +55,11 @@ pub async fn run_sender(
             }
         }
         if !channels.is_empty() {
-            if let Err(e) = db.recover_interrupted_messages(now()).await {
-                tracing::warn!(error = %e, "cannot look for interrupted messages");
+            if recovered.is_none_or(|t| t.elapsed().as_secs() >= LEASE as u64) {
+                match db.recover_interrupted_messages(now()).await {
+                    Ok(_) => recovered = Some(std::time::Instant::now()),
+                    Err(e) => tracing::warn!(error = %e, "cannot look for interrupted messages"),
+                }
             }
             match db.claim_message(&channels, now(), LEASE).await {
                 Ok(Some(m)) => {

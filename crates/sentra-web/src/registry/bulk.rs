@@ -199,9 +199,8 @@ async fn run_job(state: &AppState, job: BulkJob) -> Result<(), StorageError> {
                 serde_urlencoded::from_str(&job.query).unwrap_or_default();
             let params = crate::params::parse_list_params(&pairs, state.regions())
                 .map_err(StorageError::Invalid)?;
-            let mut all = db.registry_ids(&scope, &params.filter).await?;
-            all.truncate(MAX_RECORDS);
-            all
+            db.registry_ids(&scope, &params.filter, MAX_RECORDS as i64)
+                .await?
         }
     };
     let total = ids.len() as u64;
