@@ -418,6 +418,19 @@ impl Database {
         rows.iter().map(message_from).collect()
     }
 
+    /// How many messages [`Self::phone_queue`] would list (for a start page's count).
+    pub async fn phone_waiting(&self, scope: &Scope, now: i64) -> Result<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM messages m JOIN umkm u ON u.id = m.umkm_id WHERE {} \
+             AND m.state = 'queued' AND m.channel = 'phone' AND m.due_at <= {now}",
+            scope_sql(scope)
+        );
+        Ok(bind_scope(sqlx::query(&sql), scope)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
     /// One message of the caller's scope.
     pub async fn message_in_scope(&self, scope: &Scope, id: &str) -> Result<StoredMessage> {
         let m = self.message_by_id(id).await?;

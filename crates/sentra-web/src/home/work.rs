@@ -104,9 +104,8 @@ pub async fn work(ctx: PageCtx) -> PageResult {
         .collect();
     // Messages waiting for the operator's own phone (no WhatsApp or SMS provider here).
     let to_send = if ctx.caller.can(Permission::SendMessages) {
-        db.phone_queue(&scope, chrono::Utc::now().timestamp(), 1000)
+        db.phone_waiting(&scope, chrono::Utc::now().timestamp())
             .await?
-            .len() as i64
     } else {
         0
     };

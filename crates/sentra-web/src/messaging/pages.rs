@@ -163,7 +163,7 @@ async fn outbox(ctx: PageCtx, PageQuery(q): PageQuery<OutboxQuery>) -> PageResul
     let state = MessageState::parse(&q.status);
     let (list, counts) = ctx.db().outbox(&scope, state, None, 200).await?;
     // The operator's own list, counted apart: it waits for her, not for a sender.
-    let phone_waiting = ctx.db().phone_queue(&scope, now(), 1000).await?.len() as i64;
+    let phone_waiting = ctx.db().phone_waiting(&scope, now()).await?;
     let notice = q.antri.map(|queued| {
         lang.tf(
             "message.invitations_queued",
