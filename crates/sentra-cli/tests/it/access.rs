@@ -910,6 +910,8 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
     let last = edit.len() - 1;
     edit[last] = ("version", "3");
     edit[1] = ("name", "Nama Sendiri");
+    // With her phone, so that she can hear of the decision.
+    edit.push(("phone", "0812-3456-7890"));
     // … now the owner's edit waits as a change request; the record is unchanged.
     assert_eq!(
         owner
@@ -964,6 +966,7 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         .next()
         .unwrap()
         .to_string();
+    common::consent_to_whatsapp(&app, id).await;
     let res = pages
         .post(app.url(&format!("{location}/changes")))
         .form(&[
@@ -975,6 +978,18 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         .await
         .unwrap();
     assert_eq!(res.status(), 303);
+    // She hears of the decision (issue 32), where she agreed to be contacted.
+    let told = app
+        .db
+        .phone_queue(&common::city(), i64::MAX, 10)
+        .await
+        .unwrap();
+    assert!(
+        told.iter().any(|m| m.umkm_id == id
+            && m.purpose.as_str() == "change_decided"
+            && m.body.contains("sudah disetujui dan berlaku")),
+        "{told:?}"
+    );
     let (_, got) = app.get_json(&format!("/api/v1/umkm/{id}")).await;
     assert_eq!(got["name"], "Nama Sendiri");
     assert_eq!(got["status"], "verified");

@@ -590,6 +590,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     .replace("{secret}", "tidak-ada")
                     .replace("{message}", id.map_or("", |s| s.as_str()))
                     .replace("{token}", &"ab".repeat(32))
+                    .replace("{channel}", "whatsapp")
                     .replace("{section}", "0")
                     .replace("{partner}", id.map_or("", |s| s.as_str()))
                     .replace("{request}", id.map_or("", |s| s.as_str()))

@@ -28,6 +28,7 @@ mod import_web;
 mod input_limits;
 mod legality;
 mod messaging;
+mod messaging_api;
 mod opendata;
 mod operations;
 mod page_outlines;

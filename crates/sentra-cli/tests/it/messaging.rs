@@ -118,7 +118,7 @@ impl SmtpSink {
 }
 
 /// A verified business of the city with its owner's phone; its id.
-async fn business(app: &common::TestApp, name: &str, nik: &str, phone: &str) -> String {
+pub(crate) async fn business(app: &common::TestApp, name: &str, nik: &str, phone: &str) -> String {
     let mut body = common::valid_body();
     body["name"] = name.into();
     body["nik"] = nik.into();
@@ -133,7 +133,7 @@ async fn business(app: &common::TestApp, name: &str, nik: &str, phone: &str) -> 
 }
 
 /// A clinic of the city two months ahead; its id.
-async fn clinic(app: &common::TestApp) -> String {
+pub(crate) async fn clinic(app: &common::TestApp) -> String {
     let day = (common::today() + chrono::Duration::days(60))
         .format("%Y-%m-%d")
         .to_string();
@@ -153,7 +153,7 @@ async fn clinic(app: &common::TestApp) -> String {
         .id
 }
 
-async fn consent(app: &common::TestApp, umkm: &str, channel: &str, email: &str) {
+pub(crate) async fn consent(app: &common::TestApp, umkm: &str, channel: &str, email: &str) {
     let res = app
         .post_form(
             &format!("/umkm/{umkm}/persetujuan"),
@@ -1153,7 +1153,7 @@ async fn without_whatsapp_or_sms_the_reset_page_sends_her_to_the_dinas() {
 
 /// A draft of the city with the owner's phone (owners and addresses apart, so that no two
 /// look like one business); its id.
-async fn draft(app: &common::TestApp, name: &str, nik: &str, phone: &str) -> String {
+pub(crate) async fn draft(app: &common::TestApp, name: &str, nik: &str, phone: &str) -> String {
     let mut body = common::valid_body();
     body["name"] = name.into();
     body["owner_name"] = format!("Pemilik {name}").into();

@@ -156,6 +156,8 @@ async fn a_hotel_request_is_matched_shortlisted_and_its_order_shows_on_both_side
     assert!(page.contains("hanya sanggup 56 dari 200"), "{page}");
     assert!(page.contains("kemasan belum sesuai"), "{page}");
     assert!(page.contains("tidak diwajibkan"), "no certificate asked");
+    // The owner agreed to hear by WhatsApp (issue 32): she is told of the order, once.
+    common::consent_to_whatsapp(&app, &big_owner).await;
     // Shortlisted, then ordered: an order needs its value.
     let (status, _, _) = post(
         &app.client,
@@ -187,6 +189,27 @@ async fn a_hotel_request_is_matched_shortlisted_and_its_order_shows_on_both_side
     )
     .await;
     assert_eq!(status, 303);
+    let told: Vec<_> = app
+        .db
+        .phone_queue(&city(), i64::MAX, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.umkm_id == big_owner)
+        .collect();
+    assert_eq!(
+        told.len(),
+        1,
+        "only the order is news to her, not the shortlisting"
+    );
+    assert_eq!(told[0].purpose.as_str(), "partner_outcome");
+    assert!(
+        told[0].body.contains("Hotel Serpong Asri")
+            && told[0].body.contains("Selendang Tenun Motif Kuda: dipesan")
+            && told[0].body.contains("/p/"),
+        "{}",
+        told[0].body
+    );
     let partner_page = app.page(&format!("/mitra/{partner}")).await;
     assert!(partner_page.contains("Rp70.000.000"), "{partner_page}");
     let umkm_page = app.page(&format!("/umkm/{big_owner}")).await;
@@ -688,6 +711,34 @@ async fn a_month_of_gallery_sales_reconciles_with_the_ledger() {
         .page(&format!("/galeri/laporan?bulan={y:04}-{m:02}"))
         .await;
     assert!(page.contains("Rp560.000"), "the owed amount: {page}");
+    // The month's statements to the owners (issue 32): the first agreed to be contacted, the
+    // second did not; sent twice, they reach her once.
+    common::consent_to_whatsapp(&app, &businesses[0].id).await;
+    assert!(page.contains("/galeri/laporan/kirim"), "{page}");
+    let month_text = format!("{y:04}-{m:02}");
+    let send = [("_csrf", csrf.as_str()), ("bulan", month_text.as_str())];
+    let (status, location, _) = post(&app.client, &app, "/galeri/laporan/kirim", &send).await;
+    assert_eq!(status, 303);
+    assert_eq!(location, "/pesan?status=queued&antri=1&sudah=0&tanpa=1");
+    let (_, location, _) = post(&app.client, &app, "/galeri/laporan/kirim", &send).await;
+    assert_eq!(location, "/pesan?status=queued&antri=0&sudah=1&tanpa=1");
+    let statement = app
+        .db
+        .phone_queue(&city(), i64::MAX, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.purpose.as_str() == "gallery_statement")
+        .expect("the statement message");
+    assert_eq!(statement.umkm_id, businesses[0].id);
+    assert!(
+        statement
+            .body
+            .contains(&format!("terjual {} barang", s.sold))
+            && statement.body.contains("hak Anda Rp560.000"),
+        "{}",
+        statement.body
+    );
 
     // The same through the API (issue 33): stock, movements and the month's statements.
     let (status, found) = app.get_json("/api/v1/gallery/items?q=keripik").await;

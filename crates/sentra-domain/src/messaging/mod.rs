@@ -110,15 +110,24 @@ pub enum Purpose {
     Verified,
     /// A message written by staff to a list of businesses.
     Broadcast,
+    /// An owner's proposed change to her record was approved or rejected.
+    ChangeDecided,
+    /// A partner's request moved on for the owner's product (accepted, ordered, declined…).
+    PartnerOutcome,
+    /// The gallery's statement of a month for a consignor.
+    GalleryStatement,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 5] = [
+    pub const ALL: [Purpose; 8] = [
         Self::Invitation,
         Self::Reminder,
         Self::Expiry,
         Self::Verified,
         Self::Broadcast,
+        Self::ChangeDecided,
+        Self::PartnerOutcome,
+        Self::GalleryStatement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +137,9 @@ impl Purpose {
             Self::Expiry => "expiry",
             Self::Verified => "verified",
             Self::Broadcast => "broadcast",
+            Self::ChangeDecided => "change_decided",
+            Self::PartnerOutcome => "partner_outcome",
+            Self::GalleryStatement => "gallery_statement",
         }
     }
 
@@ -150,6 +162,13 @@ impl Purpose {
             Self::Expiry => &["owner", "business", "document", "date", "next_step", "link"],
             Self::Verified => &["owner", "business", "link"],
             Self::Broadcast => &["owner", "business", "text"],
+            Self::ChangeDecided => &["owner", "business", "decision", "link"],
+            Self::PartnerOutcome => &[
+                "owner", "business", "product", "partner", "request", "outcome", "link",
+            ],
+            Self::GalleryStatement => &[
+                "owner", "business", "gallery", "month", "sold", "owed", "closing", "link",
+            ],
         }
     }
 
@@ -188,6 +207,29 @@ impl Purpose {
                  {link}"
             }
             (Self::Broadcast, _) => "{text}",
+            (Self::ChangeDecided, false) => {
+                "Yth. {owner}, perubahan data {business} yang Anda ajukan {decision}. {link}"
+            }
+            (Self::ChangeDecided, true) => {
+                "Dear {owner}, the change you proposed to the record of {business} {decision}. \
+                 {link}"
+            }
+            (Self::PartnerOutcome, false) => {
+                "Yth. {owner} ({business}), untuk permintaan \"{request}\" dari {partner}, produk \
+                 {product}: {outcome}. {link}"
+            }
+            (Self::PartnerOutcome, true) => {
+                "Dear {owner} ({business}), on the request \"{request}\" of {partner}, your \
+                 product {product}: {outcome}. {link}"
+            }
+            (Self::GalleryStatement, false) => {
+                "Yth. {owner} ({business}), laporan titip jual {gallery} bulan {month}: terjual \
+                 {sold} barang, hak Anda {owed}, sisa di rak {closing} barang. {link}"
+            }
+            (Self::GalleryStatement, true) => {
+                "Dear {owner} ({business}), the consignment statement of {gallery} for {month}: \
+                 {sold} items sold, {owed} due to you, {closing} items left on the shelf. {link}"
+            }
         }
     }
 }

@@ -55,7 +55,17 @@ use super::*;
         partnership::set_outcome,
         gallery::items,
         gallery::movements,
-        gallery::statements
+        gallery::statements,
+        gallery::send_statements,
+        messaging::list,
+        messaging::cancel,
+        messaging::consents,
+        messaging::set_consent,
+        messaging::invite,
+        messaging::preview,
+        messaging::broadcast,
+        messaging::start_job,
+        messaging::job
     ),
     components(schemas(
         ErrorBody,
@@ -123,7 +133,20 @@ use super::*;
         gallery::MovementList,
         gallery::StatementOut,
         gallery::BusinessStatementOut,
-        gallery::StatementsOut
+        gallery::StatementsOut,
+        messaging::MessageOut,
+        messaging::MessageCounts,
+        messaging::MessageList,
+        messaging::ConsentOut,
+        messaging::ConsentList,
+        messaging::ConsentBody,
+        messaging::QueuedOut,
+        messaging::PreviewBody,
+        messaging::BroadcastPreviewOut,
+        messaging::BroadcastBody,
+        messaging::BulkBody,
+        messaging::BulkJobOut,
+        messaging::RefusedOut
     )),
     modifiers(&Contract)
 )]

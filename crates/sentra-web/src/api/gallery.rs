@@ -27,6 +27,7 @@ pub(crate) fn routes() -> Routes {
         .get("/v1/gallery/items", run, items)
         .get("/v1/gallery/items/{item}/movements", run, movements)
         .get("/v1/gallery/statements", run, statements)
+        .post("/v1/gallery/statements/messages", run, send_statements)
 }
 
 /// A consigned item: its owner, its prices and how many are on the shelf.
@@ -214,22 +215,7 @@ async fn statements(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<StatementsOut>> {
     let run = async {
-        let pairs = query_pairs(query.as_deref());
-        let text = form_value(&pairs, "bulan").trim();
-        let (year, month) = if text.is_empty() {
-            let today = crate::clock::today();
-            (today.year(), today.month())
-        } else {
-            text.split_once('-')
-                .filter(|(y, m)| y.len() == 4 && m.len() == 2)
-                .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
-                .filter(|(y, m)| (2000..=2099).contains(y) && (1..=12).contains(m))
-                .ok_or_else(|| {
-                    let mut e = FieldErrors::new();
-                    e.push("bulan", "date_invalid");
-                    ApiError::Validation(e)
-                })?
-        };
+        let (year, month) = month_param(query.as_deref())?;
         let found = state
             .db()
             .gallery_statements(&caller.scope(), year, month)
@@ -254,4 +240,48 @@ async fn statements(
         })
     };
     run.await.map(Json).map_err(|e| LangError(lang, e))
+}
+
+/// `bulan` (`YYYY-MM`), this month when left out.
+fn month_param(query: Option<&str>) -> Result<(i32, u32), ApiError> {
+    let pairs = query_pairs(query);
+    let text = form_value(&pairs, "bulan").trim();
+    if text.is_empty() {
+        let today = crate::clock::today();
+        return Ok((today.year(), today.month()));
+    }
+    text.split_once('-')
+        .filter(|(y, m)| y.len() == 4 && m.len() == 2)
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+        .filter(|(y, m)| (2000..=2099).contains(y) && (1..=12).contains(m))
+        .ok_or_else(|| {
+            let mut e = FieldErrors::new();
+            e.push("bulan", "date_invalid");
+            ApiError::Validation(e)
+        })
+}
+
+/// Sends the month's statement to every consignor who agreed to be contacted (once per
+/// business and month, however often called).
+#[utoipa::path(operation_id = "send_gallery_statements", post, path = "/api/v1/gallery/statements/messages", tag = "gallery",
+    params(("bulan" = Option<String>, Query, pattern = "^$|^20[0-9]{2}-(0[1-9]|1[0-2])$", description = "Month, YYYY-MM")),
+    responses((status = 200, body = crate::api::messaging::QueuedOut), (status = 422, body = ErrorBody)))]
+async fn send_statements(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<crate::api::messaging::QueuedOut>> {
+    let run = async {
+        let month = month_param(query.as_deref())?;
+        let done = crate::messaging::outcomes::send_statements(
+            &state,
+            &caller.scope(),
+            month,
+            &caller.actor,
+        )
+        .await?;
+        Ok::<_, ApiError>(Json(done.into()))
+    };
+    run.await.map_err(|e| LangError(lang, e))
 }

@@ -4,6 +4,7 @@ mod document;
 mod flagship;
 mod gallery;
 mod insight;
+pub(crate) mod messaging;
 mod partnership;
 pub(crate) mod procurement;
 pub(crate) mod products;
@@ -66,6 +67,7 @@ pub(crate) fn routes() -> Routes {
         .merge(flagship::routes())
         .merge(partnership::routes())
         .merge(gallery::routes())
+        .merge(messaging::routes())
 }
 
 pub(crate) async fn api_fallback(lang: ReqLang) -> Response {

@@ -468,6 +468,15 @@ async fn set_outcome(
                 &caller.actor,
             )
             .await?;
+        crate::messaging::outcomes::after_partner_outcome(
+            &state,
+            &scope,
+            &id,
+            &product,
+            outcome,
+            &caller.actor,
+        )
+        .await;
         Ok::<_, ApiError>(StatusCode::NO_CONTENT)
     };
     run.await.map_err(|e| LangError(lang, e))

@@ -27,6 +27,7 @@ pub fn routes() -> Routes {
     Routes::new("")
         .get("/galeri/laporan", run, statements_page)
         .post("/galeri/laporan/bayar", run, pay_out)
+        .post("/galeri/laporan/kirim", run, send_out)
 }
 
 pub struct StatementLine {
@@ -160,4 +161,18 @@ async fn pay_out(ctx: PageCtx, FormPairs(f): FormPairs) -> PageResult {
         Err(StorageError::Invalid(e)) => show_statements(&ctx, (year, month), &e).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// The month's statements sent to the consignors who agreed to be contacted; the outbox then
+/// says how many went and how many no channel reaches.
+async fn send_out(ctx: PageCtx, FormPairs(f): FormPairs) -> PageResult {
+    let month = month_of(form_value(&f, "bulan"));
+    let done = crate::messaging::outcomes::send_statements(
+        &ctx.state,
+        &ctx.scope(),
+        month,
+        &ctx.caller.actor,
+    )
+    .await?;
+    Ok(Redirect::to(&done.outbox_link()).into_response())
 }

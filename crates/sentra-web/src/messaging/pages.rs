@@ -9,21 +9,20 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect};
-use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
-use sentra_domain::messaging::{Channel, MessageState, Purpose};
+use sentra_domain::messaging::{Channel, MessageState};
 use sentra_domain::money::format_thousands;
 use sentra_storage::{StoredMessage, UmkmRecord};
 use serde::Deserialize;
 
-use super::compose::{Draft, STOP_TOKEN_LEN, compose, recipient};
+use super::compose::STOP_TOKEN_LEN;
+use super::service;
 use super::worker::now;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::PageResult;
 use crate::extract::{PageCtx, PageForm, PageQuery};
 use crate::lang::{Lang, ReqLang};
-use crate::programme::activities::{organised_by, when};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 use crate::view::date_text;
@@ -270,56 +269,35 @@ struct ConsentForm {
     email: String,
 }
 
-fn invalid(field: &str, code: &'static str) -> FieldErrors {
-    let mut e = FieldErrors::new();
-    e.push(field, code);
-    e
-}
-
-/// Ways a consent is given or withdrawn that staff record.
-const HOWS: [&str; 4] = ["form", "spoken", "whatsapp", "letter"];
-
 async fn consent(
     ctx: PageCtx,
     Path(id): Path<String>,
     PageForm(f): PageForm<ConsentForm>,
 ) -> PageResult {
     // Outside the caller's scope the business does not exist, whatever the form says.
-    let (scope, actor) = (ctx.scope(), &ctx.caller.actor);
-    ctx.db().consents_of(&scope, &id).await?;
-    let channel = Channel::parse(&f.channel)
-        .filter(|c| Channel::CONSENTED.contains(c))
-        .ok_or_else(|| invalid("channel", "choice_invalid"))?;
-    let how = HOWS
-        .into_iter()
-        .find(|h| *h == f.how.trim())
-        .ok_or_else(|| invalid("how", "choice_invalid"))?;
-    let done = match f.action.as_str() {
-        "give" => {
-            let email = f.email.trim();
-            let address = if channel == Channel::Email {
-                let ok = email.split_once('@').is_some_and(|(user, host)| {
-                    !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
-                }) && email.len() <= 254;
-                if !ok {
-                    return Err(invalid("email", "email_invalid").into());
-                }
-                Some(email)
-            } else {
-                None
-            };
-            ctx.db()
-                .give_consent(&scope, &id, channel, address, how, actor)
-                .await?;
-            "consent_given"
-        }
-        "withdraw" => {
-            ctx.db()
-                .withdraw_consent(&scope, &id, channel, how, actor)
-                .await?;
-            "consent_withdrawn"
-        }
-        _ => return Err(invalid("action", "choice_invalid").into()),
+    ctx.db().consents_of(&ctx.scope(), &id).await?;
+    let given = match f.action.as_str() {
+        "give" => true,
+        "withdraw" => false,
+        _ => return Err(service::invalid("action", "choice_invalid").into()),
+    };
+    service::record_consent(
+        &ctx.state,
+        &ctx.scope(),
+        &ctx.caller.actor,
+        &id,
+        service::ConsentChange {
+            channel: &f.channel,
+            given,
+            how: &f.how,
+            email: &f.email,
+        },
+    )
+    .await?;
+    let done = if given {
+        "consent_given"
+    } else {
+        "consent_withdrawn"
     };
     Ok(Redirect::to(&format!("/umkm/{id}?done={done}#pesan")).into_response())
 }
@@ -327,73 +305,9 @@ async fn consent(
 /// Queues the invitation for every invitee of the list who can be reached (and the reminder for
 /// the day before, while that is still ahead), then shows the outbox with what was done.
 async fn invite_all(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
-    let (state, scope) = (&ctx.state, ctx.scope());
-    let a = ctx.db().get_activity(&scope, &id).await?;
-    let shown = (a.data.capacity as usize * 2).clamp(10, 400);
-    let invitees = ctx.db().invitees(&scope, &a, shown).await?;
-    let d = &a.data;
-    let id_lang = Lang::Id;
-    let place = d
-        .venue
-        .clone()
-        .or_else(|| d.online_link.clone())
-        .unwrap_or_default();
-    let base = crate::catalogue::public::site_base(state, &axum::http::HeaderMap::new());
-    let link = format!("{base}/agenda#kegiatan-{}", a.id);
-    let values = |purpose_when: String| {
-        vec![
-            // "Kecamatan · Pondok Aren" on a page; in a sentence, "Kecamatan Pondok Aren".
-            (
-                "organiser",
-                organised_by(state, id_lang, d).replace(" · ", " "),
-            ),
-            ("title", d.title.clone()),
-            ("when", purpose_when),
-            ("place", place.clone()),
-            ("link", link.clone()),
-        ]
-    };
-    let (mut messages, mut unreachable) = (Vec::new(), 0u64);
-    let now = now();
-    for c in &invitees {
-        let r = recipient(state, &scope, &c.umkm_id).await?;
-        let invitation = Draft {
-            purpose: Purpose::Invitation,
-            key: format!("invitation:{}:{}", a.id, c.umkm_id),
-            values: values(when(id_lang, d)),
-            not_before: now,
-            subject: d.title.clone(),
-        };
-        match compose(state, &r, invitation).await? {
-            Some(m) => messages.push(m),
-            None => {
-                unreachable += 1;
-                continue;
-            }
-        }
-        let eve = d.start - 86_400;
-        if eve > now {
-            let reminder = Draft {
-                purpose: Purpose::Reminder,
-                key: format!("reminder:{}:{}", a.id, c.umkm_id),
-                values: values(when(id_lang, d)),
-                not_before: eve,
-                subject: d.title.clone(),
-            };
-            if let Some(m) = compose(state, &r, reminder).await? {
-                messages.push(m);
-            }
-        }
-    }
-    let (queued, already) = ctx
-        .db()
-        .queue_messages(&messages, &ctx.caller.actor)
-        .await?;
-    state.wake_sender();
-    Ok(Redirect::to(&format!(
-        "/pesan?status=queued&antri={queued}&sudah={already}&tanpa={unreachable}"
-    ))
-    .into_response())
+    let done =
+        service::queue_invitations(&ctx.state, &ctx.scope(), &ctx.caller.actor, &id, None).await?;
+    Ok(Redirect::to(&done.outbox_link()).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -559,7 +473,7 @@ pub(crate) async fn messages_section(
             })
             .collect(),
         rows: messages.into_iter().map(|m| message_row(lang, m)).collect(),
-        hows: HOWS
+        hows: service::HOWS
             .into_iter()
             .map(|h| (h, lang.t(&format!("message.how_{h}")).into_owned()))
             .collect(),

@@ -96,7 +96,18 @@ async fn outcome(ctx: PageCtx, Path(id): Path<String>, FormPairs(f): FormPairs) 
         )
         .await;
     match set {
-        Ok(()) => Ok(Redirect::to(&format!("/mitra/permintaan/{id}#shortlist")).into_response()),
+        Ok(()) => {
+            crate::messaging::outcomes::after_partner_outcome(
+                &ctx.state,
+                &scope,
+                &id,
+                form_value(&f, "product"),
+                stand.outcome,
+                &ctx.caller.actor,
+            )
+            .await;
+            Ok(Redirect::to(&format!("/mitra/permintaan/{id}#shortlist")).into_response())
+        }
         Err(StorageError::Invalid(e)) => {
             show_request(&ctx, &id, &e, StatusCode::UNPROCESSABLE_ENTITY).await
         }

@@ -12,21 +12,20 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Redirect};
-use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
-use sentra_domain::messaging::{MAX_TEXT, Purpose};
+use sentra_domain::messaging::Purpose;
 use sentra_domain::money::format_thousands;
 use sentra_domain::umkm::UmkmStatus;
 use sentra_storage::{Actor, BulkJob, JobState, StorageError};
 use tokio::sync::Notify;
 
 use crate::AppState;
-use crate::error::{ApiError, PageResult};
+use crate::error::PageResult;
 use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
 use crate::lang::Lang;
 use crate::messaging::compose::{Draft, compose, recipient};
-use crate::registry::export::export_params;
+use crate::messaging::service::{BULK_MAX_RECORDS, BulkRequest, queue_invitations, start_bulk};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 
@@ -37,63 +36,30 @@ pub(super) fn routes() -> Routes {
         .get("/umkm/massal/{bulk}", verify, job_page)
 }
 
-/// The actions a bulk job runs.
-const ACTIONS: [&str; 2] = ["verify", "message"];
-/// The most records one bulk job takes (a province's drafts are done in a few).
-const MAX_RECORDS: usize = 20_000;
-
-fn invalid(field: &str, code: &'static str) -> ApiError {
-    let mut e = FieldErrors::new();
-    e.push(field, code);
-    ApiError::Validation(e)
-}
-
 /// Starts a job from the list's bulk form: `ids` chosen (or `all=1` for every record the
-/// list's filters hold), `action`, and for a message its `text`.
+/// list's filters hold), `action`, and its parameter: a message's `text`, an `activity` to
+/// invite to.
 async fn start(ctx: PageCtx, RawQuery(query): RawQuery, FormPairs(pairs): FormPairs) -> PageResult {
     let query = query.unwrap_or_default();
-    // The filters are checked as the list checks them.
-    export_params(&ctx.state, ctx.caller.user.role, &query)?;
-    let action = form_value(&pairs, "action");
-    if !ACTIONS.contains(&action) {
-        return Err(invalid("action", "choice_invalid").into());
-    }
-    let text = form_value(&pairs, "text").replace("\r\n", "\n");
-    let param = if action == "message" {
-        if !ctx.caller.can(Permission::SendMessages) {
-            return Err(invalid("action", "choice_invalid").into());
-        }
-        if text.trim().is_empty() {
-            return Err(invalid("text", "required").into());
-        }
-        if text.chars().count() > MAX_TEXT - 200 {
-            return Err(invalid("text", "text_too_long").into());
-        }
-        Some(text.trim().to_string())
-    } else {
-        None
-    };
     let all = form_value(&pairs, "all") == "1";
     let ids: Vec<String> = pairs
         .iter()
-        .filter(|(k, v)| k == "ids" && !v.trim().is_empty())
-        .map(|(_, v)| v.trim().chars().take(64).collect())
-        .take(MAX_RECORDS)
+        .filter(|(k, _)| k == "ids")
+        .map(|(_, v)| v.clone())
+        .take(BULK_MAX_RECORDS)
         .collect();
-    if !all && ids.is_empty() {
-        return Err(invalid("ids", "bulk_none_chosen").into());
-    }
-    let job = ctx
-        .db()
-        .create_bulk_job(
-            &ctx.caller.actor.name,
-            &ctx.scope(),
-            action,
-            &query,
-            (!all).then_some(ids.as_slice()),
-            param.as_deref(),
-        )
-        .await?;
+    let job = start_bulk(
+        &ctx.state,
+        &ctx.caller,
+        BulkRequest {
+            query: &query,
+            action: form_value(&pairs, "action"),
+            ids: (!all).then_some(ids),
+            text: form_value(&pairs, "text"),
+            activity: form_value(&pairs, "activity"),
+        },
+    )
+    .await?;
     ctx.state.wake_bulk_worker();
     Ok(Redirect::to(&format!("/umkm/massal/{job}")).into_response())
 }
@@ -199,14 +165,14 @@ async fn run_job(state: &AppState, job: BulkJob) -> Result<(), StorageError> {
                 serde_urlencoded::from_str(&job.query).unwrap_or_default();
             let params = crate::params::parse_list_params(&pairs, state.regions())
                 .map_err(StorageError::Invalid)?;
-            db.registry_ids(&scope, &params.filter, MAX_RECORDS as i64)
+            db.registry_ids(&scope, &params.filter, BULK_MAX_RECORDS as i64)
                 .await?
         }
     };
     let total = ids.len() as u64;
     let actor = Actor::new(job.created_by.clone(), Some(format!("bulk {}", job.id)));
     let (mut done, mut refused) = (0u64, Vec::new());
-    let mut messages = Vec::new();
+    let (mut messages, mut invitees) = (Vec::new(), Vec::new());
     for (n, id) in ids.iter().enumerate() {
         if n % 50 == 0 {
             db.renew_bulk_job(&job.id, n as u64, total, LEASE_SECONDS)
@@ -258,7 +224,34 @@ async fn run_job(state: &AppState, job: BulkJob) -> Result<(), StorageError> {
                     None => refused.push(refuse("no_consent")),
                 }
             }
+            "invite" => invitees.push(record.id.clone()),
             other => return Err(StorageError::Corrupt(format!("bulk action {other}"))),
+        }
+    }
+    if !invitees.is_empty() {
+        let activity = job.param.clone().unwrap_or_default();
+        // Invitations already queued count as done; only those no channel reaches are refused.
+        for id in &invitees {
+            match queue_invitations(
+                state,
+                &scope,
+                &actor,
+                &activity,
+                Some(std::slice::from_ref(id)),
+            )
+            .await
+            {
+                Ok(q) if q.unreachable > 0 => {
+                    let name = db
+                        .get_umkm(&scope, id)
+                        .await
+                        .map(|r| r.name)
+                        .unwrap_or_default();
+                    refused.push((id.clone(), name, "no_consent".to_string()));
+                }
+                Ok(_) => done += 1,
+                Err(e) => return Err(e),
+            }
         }
     }
     if !messages.is_empty() {

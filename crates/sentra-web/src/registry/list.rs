@@ -8,6 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::RawQuery;
 use axum::response::IntoResponse;
 
+use sentra_domain::account::Permission;
 use sentra_domain::size::SizeClass;
 use sentra_domain::umkm::{LegalKind, UmkmStatus};
 use sentra_storage::{GrowthFilter, LegalityFilter, SortDirection, UmkmSort, UmkmSummary};
@@ -65,6 +66,8 @@ pub struct ListPage {
     pub growth: Option<(String, String, String)>,
     /// The list is of those no activity reached in a year: say how to invite them.
     pub invite: bool,
+    /// (id, title and day) of the coming activities the chosen may be invited to.
+    pub activities: Vec<(String, String)>,
 }
 
 pub(super) fn status_class(s: UmkmStatus) -> &'static str {
@@ -114,7 +117,7 @@ pub(super) async fn list(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult 
         .iter()
         .map(|s| (s.code.as_str(), lang.pick(&s.name_id, &s.name_en)))
         .collect();
-    let rows = page
+    let rows: Vec<Row> = page
         .items
         .iter()
         .map(|i| list_row(&ctx, &sector_name, i))
@@ -125,6 +128,9 @@ pub(super) async fn list(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult 
     let home = ctx.state.home().clone();
     let chosen = params.filter.region.as_ref().filter(|c| c.is_within(&home));
     let choice = |k: &str| form_value(&pairs, k);
+    let can_message = ctx.caller.can(Permission::SendMessages);
+    let can_bulk = ctx.caller.can(Permission::VerifyRegistry);
+    let can_invite = can_message && can_bulk;
     Ok(ListPage {
         c: ctx.chrome(lang.t("umkm.list_title")),
         l: lang,
@@ -149,20 +155,44 @@ pub(super) async fn list(ctx: PageCtx, RawQuery(query): RawQuery) -> PageResult 
         ),
         prev_href: (page.page > 1).then(|| link_to(page.page - 1)),
         export_query: export_query(&pairs),
-        can_message: ctx
-            .caller
-            .can(sentra_domain::account::Permission::SendMessages),
-        can_bulk: ctx
-            .caller
-            .can(sentra_domain::account::Permission::VerifyRegistry),
+        can_message,
+        can_bulk,
         next_href: (page.page < pages).then(|| link_to(page.page + 1)),
         growth: params.filter.growth.map(|g| growth_filter(lang, g, &pairs)),
         invite: matches!(params.filter.growth, Some(GrowthFilter::NotReached(_))),
+        activities: if can_invite && !rows.is_empty() {
+            coming_activities(&ctx).await
+        } else {
+            Vec::new()
+        },
         rows,
         errors,
         scope_name: region_name(tree, home.as_str()),
     }
     .into_response())
+}
+
+/// Activities of the coming 60 days (the caller's area's and those above it), for the bulk
+/// form's invitation; the first 50 by start.
+async fn coming_activities(ctx: &PageCtx) -> Vec<(String, String)> {
+    let now = crate::messaging::worker::now();
+    let found = ctx
+        .db()
+        .next_activities(ctx.scope().region_code(), now, now + 60 * 86_400, 50)
+        .await
+        .unwrap_or_default();
+    found
+        .into_iter()
+        .filter(|a| a.data.status != sentra_domain::programme::activity::ActivityStatus::Cancelled)
+        .map(|a| {
+            let label = format!(
+                "{} · {}",
+                a.data.title,
+                crate::programme::activities::when(ctx.lang, &a.data)
+            );
+            (a.id, label)
+        })
+        .collect()
 }
 
 /// The list's parameters, or (when some are wrong) the unfiltered list's with the problems to

@@ -175,6 +175,15 @@ pub(super) async fn decide_change(
     ctx.db()
         .decide_change(&scope, &id, &request, data.as_ref(), &ctx.caller.actor)
         .await?;
+    crate::messaging::outcomes::after_change_decided(
+        &ctx.state,
+        &scope,
+        &id,
+        &request.id,
+        data.is_some(),
+        &ctx.caller.actor,
+    )
+    .await;
     Ok(Redirect::to(&format!("/umkm/{id}")).into_response())
 }
 

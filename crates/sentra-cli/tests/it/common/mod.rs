@@ -779,3 +779,19 @@ pub async fn run_export_job(app: &TestApp, query: &str) -> String {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The business's owner agreed to be contacted by WhatsApp (recorded as a form she signed): the
+/// operator's own phone then reaches her where no provider is configured.
+pub async fn consent_to_whatsapp(app: &TestApp, umkm: &str) {
+    app.db
+        .give_consent(
+            &city(),
+            umkm,
+            sentra_domain::messaging::Channel::Whatsapp,
+            None,
+            "form",
+            &sentra_storage::Actor::system("test"),
+        )
+        .await
+        .unwrap();
+}

@@ -185,6 +185,27 @@ impl Database {
         from: i64,
         to: i64,
     ) -> Result<Vec<ActivityRecord>> {
+        self.activities_around(within, from, to, None).await
+    }
+
+    /// The first `limit` activities of [`Self::activities_between`], for a chooser.
+    pub async fn next_activities(
+        &self,
+        within: &RegionCode,
+        from: i64,
+        to: i64,
+        limit: i64,
+    ) -> Result<Vec<ActivityRecord>> {
+        self.activities_around(within, from, to, Some(limit)).await
+    }
+
+    async fn activities_around(
+        &self,
+        within: &RegionCode,
+        from: i64,
+        to: i64,
+        limit: Option<i64>,
+    ) -> Result<Vec<ActivityRecord>> {
         let code = within.as_str();
         let mut holders: Vec<String> = Vec::new();
         let mut at = code;
@@ -201,6 +222,9 @@ impl Database {
             sql.push_str(&format!(" OR region_code = ${}", i + 5));
         }
         sql.push_str(") ORDER BY starts_at, id");
+        if let Some(limit) = limit {
+            sql.push_str(&format!(" LIMIT {}", limit.max(0)));
+        }
         let mut q = sqlx::query(&sql)
             .bind(from)
             .bind(to)
