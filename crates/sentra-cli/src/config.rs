@@ -33,6 +33,7 @@ pub struct FileConfig {
     pub sms_token: Option<String>,
     pub sending_hours: Option<String>,
     pub broadcast_limit: Option<i64>,
+    pub message_rates: Option<String>,
 }
 
 impl FileConfig {

@@ -54,7 +54,10 @@ pub use api::openapi_json;
 pub use client::ProxyRange;
 pub use lang::Lang;
 pub use messaging::notices::queue_expiry_notices;
-pub use messaging::{DEFAULT_BROADCAST_LIMIT, MessagingConfig, SmsConfig, WhatsappConfig};
+pub use messaging::{
+    DEFAULT_BROADCAST_LIMIT, DEFAULT_LEASE_SECONDS, MIN_LEASE_SECONDS, MessagingConfig, SmsConfig,
+    WhatsappConfig,
+};
 pub use registry::export::ExportLayout;
 pub use routes::{Access, RouteRule};
 

@@ -83,6 +83,15 @@ pub(crate) struct Args {
     /// Broadcast messages an area (a kecamatan's staff together, say) may send in a day.
     #[arg(long, env = "SENTRA_BROADCAST_LIMIT")]
     broadcast_limit: Option<i64>,
+    /// Messages a second this server sends per channel, e.g. `whatsapp=20,sms=5,email=10`
+    /// (those defaults; 0: no limit of Sentra's own).
+    #[arg(long, env = "SENTRA_MESSAGE_RATES")]
+    message_rates: Option<String>,
+    /// Seconds a server holds a message it sends before another server takes the send as
+    /// interrupted (at least 5; a send may take half of it).
+    #[arg(long, env = "SENTRA_MESSAGE_LEASE", default_value_t = sentra_web::DEFAULT_LEASE_SECONDS,
+        value_parser = clap::value_parser!(i64).range(sentra_web::MIN_LEASE_SECONDS..=3600))]
+    message_lease: i64,
     /// Catalogue searches whose results are kept until the catalogue changes (0: none).
     #[arg(long, env = "SENTRA_SEARCH_CACHE", default_value_t = sentra_web::DEFAULT_KEPT_SEARCHES)]
     search_cache: usize,
@@ -225,13 +234,24 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
                 token: args.sms_token.or(file.sms_token.clone()),
             }),
         hours: Default::default(),
+        rates: Default::default(),
+        lease_seconds: args.message_lease,
         broadcast_daily_limit: args
             .broadcast_limit
             .or(file.broadcast_limit)
             .unwrap_or(sentra_web::DEFAULT_BROADCAST_LIMIT),
     };
     let hours = args.sending_hours.or(file.sending_hours.clone());
+    let rates = args.message_rates.or(file.message_rates.clone());
     let messaging = sentra_web::MessagingConfig {
+        rates: match rates {
+            None => Default::default(),
+            Some(r) => sentra_domain::messaging::ChannelRates::parse(&r).ok_or_else(|| {
+                anyhow!(
+                    "--message-rates {r} is not a list of channel=messages a second, e.g. whatsapp=20,sms=5,email=10"
+                )
+            })?,
+        },
         hours: match hours {
             None => Default::default(),
             Some(h) => sentra_domain::messaging::SendingHours::parse(&h).ok_or_else(|| {

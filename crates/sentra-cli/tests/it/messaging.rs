@@ -1311,3 +1311,234 @@ async fn records_chosen_in_the_list_are_verified_or_messaged_at_once_with_the_re
     let res = other.get(app.url(&job)).send().await.unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn each_server_keeps_a_channels_rate() {
+    use axum::routing::post;
+    let arrived = std::sync::Arc::new(std::sync::Mutex::new(Vec::<std::time::Instant>::new()));
+    let kept = arrived.clone();
+    let endpoint = axum::Router::new().route(
+        "/v21.0/{phone}/messages",
+        post(move || {
+            let kept = kept.clone();
+            async move {
+                kept.lock().unwrap().push(std::time::Instant::now());
+                axum::Json(serde_json::json!({"messages": [{"id": "wamid.rate"}]}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, endpoint).await;
+    });
+    let app = app_with(MessagingConfig {
+        whatsapp: Some(WhatsappConfig {
+            base_url: format!("http://{addr}/v21.0"),
+            phone_number_id: "1055551234".into(),
+            token: "rahasia-uji".into(),
+            app_secret: None,
+            verify_token: None,
+        }),
+        hours: any_time(),
+        rates: sentra_domain::messaging::ChannelRates::parse("whatsapp=5").unwrap(),
+        ..Default::default()
+    })
+    .await;
+    for (name, nik, phone) in [
+        ("Keripik Sari", "3674034506900012", "0812-3456-7890"),
+        ("Sambal Bu Ani", "3674034506900029", "0813-1111-2222"),
+        ("Kue Bu Rina", "3674034506900043", "0813-3333-4444"),
+        ("Dodol Bu Tuti", "3674034506900051", "0813-5555-6666"),
+    ] {
+        let id = business(&app, name, nik, phone).await;
+        consent(&app, &id, "whatsapp", "").await;
+    }
+    let (status, sent) = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/broadcasts",
+            &serde_json::json!({"text": "Bazar dibuka.", "expect": 4}),
+        )
+        .await;
+    assert_eq!(status, 202, "{sent}");
+    for _ in 0..100 {
+        if arrived.lock().unwrap().len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let times = arrived.lock().unwrap().clone();
+    assert_eq!(times.len(), 4, "all four sent");
+    // Five a second: never two within 200 ms of each other (a slow machine only widens them).
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(190), "{gap:?}");
+    }
+}
+
+/// `sentra serve` as a deployment runs it, sending WhatsApp to `whatsapp_url`; killed on drop.
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn sending_server(
+    dir: &std::path::Path,
+    db_url: &str,
+    whatsapp_url: &str,
+    name: &str,
+) -> ServerProcess {
+    let child = common::sentra_in(dir)
+        .args(["serve", "--listen", "127.0.0.1:0", "--home-region", "36.74"])
+        .args(["--database", db_url, "--key-file", "sentra.key"])
+        .args(["--search-dir", &format!("search-{name}")])
+        .args([
+            "--whatsapp-url",
+            whatsapp_url,
+            "--whatsapp-phone-id",
+            "1055551234",
+        ])
+        .args(["--whatsapp-token", "rahasia-uji", "--sending-hours", "0-24"])
+        .args(["--message-rates", "whatsapp=0", "--message-lease", "20"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sentra serve");
+    ServerProcess(child)
+}
+
+#[tokio::test]
+async fn two_server_processes_send_each_message_once_when_one_is_killed_mid_send() {
+    use axum::routing::post;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    // The Cloud API's stand-in keeps every text it is sent, and never answers the first: the
+    // server sending it is killed while it waits.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let hang = std::sync::Arc::new(AtomicBool::new(true));
+    let (kept, first) = (seen.clone(), hang.clone());
+    let endpoint = axum::Router::new().route(
+        "/v21.0/{phone}/messages",
+        post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+            let (kept, first) = (kept.clone(), first.clone());
+            async move {
+                let text = body["text"]["body"].as_str().unwrap_or("").to_string();
+                kept.lock().unwrap().push(text);
+                if first.swap(false, Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_secs(120)).await;
+                }
+                axum::Json(serde_json::json!({"messages": [{"id": "wamid.proses"}]}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let whatsapp = format!("http://{}/v21.0", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, endpoint).await;
+    });
+
+    // One database and key for the test's own server (no channel: it sends nothing) and the
+    // two deployed ones.
+    let dir = tempfile::tempdir().unwrap();
+    let (key, hex) = PersonalKey::generate();
+    std::fs::write(dir.path().join("sentra.key"), hex).unwrap();
+    let test_db = common::test_db().await;
+    let url = test_db.url.clone();
+    let app = common::spawn_app_on(test_db, Keyring::new(key)).await;
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    consent(&app, &sari, "whatsapp", "").await;
+    let now = chrono::Utc::now().timestamp();
+    let texts = [
+        ("invitation:klinik:sari", "Undangan Klinik Kemasan Pangan"),
+        (
+            "reminder:klinik:sari",
+            "Pengingat: Klinik Kemasan Pangan besok",
+        ),
+        (
+            "expiry:sari:pirt",
+            "P-IRT Keripik Sari berlaku sampai 14 Desember",
+        ),
+    ];
+    let messages: Vec<_> = texts
+        .iter()
+        .map(|(key, text)| sentra_storage::NewMessage {
+            dedup_key: (*key).into(),
+            umkm_id: sari.clone(),
+            village_code: sentra_domain::region::RegionCode::parse("36.74.03.1005").unwrap(),
+            channel: Channel::Whatsapp,
+            address: "+6281234567890".into(),
+            purpose: sentra_domain::messaging::Purpose::Broadcast,
+            lang: "id".into(),
+            subject: None,
+            body: (*text).into(),
+            due_at: now - 1,
+            stop_token: sentra_storage::new_secret(),
+        })
+        .collect();
+    app.db
+        .queue_messages(&messages, &Actor::system("test"))
+        .await
+        .unwrap();
+
+    let wait_for = |n: usize, secs: u64| {
+        let seen = seen.clone();
+        async move {
+            for _ in 0..secs * 10 {
+                if seen.lock().unwrap().len() >= n {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            false
+        }
+    };
+    let mut first_server = sending_server(dir.path(), &url, &whatsapp, "a");
+    assert!(wait_for(1, 60).await, "the first server never sent");
+    // The second server starts while the first waits on its send, and sends the other two.
+    let _second = sending_server(dir.path(), &url, &whatsapp, "b");
+    wait_for(3, 8).await;
+    let _ = first_server.0.kill();
+    let _ = first_server.0.wait();
+    assert!(
+        wait_for(3, 30).await,
+        "the second server sent the rest: {:?}",
+        seen.lock().unwrap()
+    );
+    // Past the lease, the second server takes the first's send as interrupted: failed for staff
+    // to check, never a second WhatsApp on her phone.
+    let mut interrupted = Vec::new();
+    for _ in 0..400 {
+        let (failed, _) = app
+            .db
+            .outbox(&common::city(), Some(MessageState::Failed), None, 10)
+            .await
+            .unwrap();
+        if !failed.is_empty() {
+            interrupted = failed;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        interrupted.len(),
+        1,
+        "the interrupted send was never recovered"
+    );
+    assert_eq!(interrupted[0].error.as_deref(), Some("interrupted"));
+    let (_, counts) = app
+        .db
+        .outbox(&common::city(), None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(counts.of(MessageState::Sent), 2, "{counts:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut got = seen.lock().unwrap().clone();
+    got.sort();
+    let mut wanted: Vec<String> = texts.iter().map(|(_, t)| (*t).to_string()).collect();
+    wanted.sort();
+    assert_eq!(got, wanted, "each message reached her phone exactly once");
+}

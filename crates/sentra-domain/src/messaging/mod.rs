@@ -355,6 +355,62 @@ impl SendingHours {
     }
 }
 
+/// Messages a second each server sends on a channel: providers throttle (WhatsApp's Cloud API
+/// by the number's tier, gateways by contract, SMTP servers by their own rules), and a
+/// broadcast should not be what trips them. `0` is no limit of Sentra's own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChannelRates {
+    pub whatsapp: f64,
+    pub sms: f64,
+    pub email: f64,
+}
+
+impl Default for ChannelRates {
+    fn default() -> Self {
+        Self {
+            whatsapp: 20.0,
+            sms: 5.0,
+            email: 10.0,
+        }
+    }
+}
+
+impl ChannelRates {
+    /// `whatsapp=20,sms=5,email=10` (any of them; the others keep their default).
+    pub fn parse(text: &str) -> Option<ChannelRates> {
+        let mut out = ChannelRates::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = part.split_once('=')?;
+            let value: f64 = value.trim().parse().ok()?;
+            if !(0.0..=10_000.0).contains(&value) {
+                return None;
+            }
+            match Channel::parse(name)? {
+                Channel::Whatsapp => out.whatsapp = value,
+                Channel::Sms => out.sms = value,
+                Channel::Email => out.email = value,
+                Channel::Phone => return None,
+            }
+        }
+        Some(out)
+    }
+
+    /// The least time between two messages on `channel`, in microseconds (0: none).
+    pub fn gap_micros(self, channel: Channel) -> u64 {
+        let rate = match channel {
+            Channel::Whatsapp => self.whatsapp,
+            Channel::Sms => self.sms,
+            Channel::Email => self.email,
+            Channel::Phone => 0.0,
+        };
+        if rate <= 0.0 {
+            0
+        } else {
+            (1_000_000.0 / rate) as u64
+        }
+    }
+}
+
 /// [`SendingHours::next`] with the default hours.
 pub fn within_sending_hours(at: i64, zone: Zone) -> i64 {
     SendingHours::default().next(at, zone)

@@ -133,3 +133,27 @@ fn a_deployment_sets_its_own_sending_hours() {
         assert_eq!(any.next(at, Zone::Wit), at);
     }
 }
+
+#[test]
+fn channel_rates_are_read_per_channel_and_zero_is_no_limit() {
+    let r = ChannelRates::parse("whatsapp=80, email=0").unwrap();
+    assert_eq!(r.gap_micros(Channel::Whatsapp), 12_500);
+    assert_eq!(r.gap_micros(Channel::Email), 0);
+    assert_eq!(
+        r.gap_micros(Channel::Sms),
+        200_000,
+        "the default 5 a second"
+    );
+    assert_eq!(r.gap_micros(Channel::Phone), 0);
+    for bad in [
+        "whatsapp",
+        "fax=3",
+        "sms=-1",
+        "sms=x",
+        "phone=2",
+        "email=20000",
+    ] {
+        assert!(ChannelRates::parse(bad).is_none(), "{bad}");
+    }
+    assert_eq!(ChannelRates::parse(""), Some(ChannelRates::default()));
+}

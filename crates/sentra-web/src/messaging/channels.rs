@@ -11,7 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sentra_domain::messaging::Channel;
 use sentra_storage::StoredMessage;
 
-/// How long one send may take before it counts as failed (and is tried again).
+/// How long one send may take before it counts as failed (and is tried again), at most.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// WhatsApp Business Cloud API: `POST {base}/{phone_number_id}/messages` with a bearer token.
@@ -48,6 +48,12 @@ pub struct MessagingConfig {
     pub hours: sentra_domain::messaging::SendingHours,
     /// Broadcast messages an area may send in a day (its staff together).
     pub broadcast_daily_limit: i64,
+    /// Messages a second each server sends per channel.
+    pub rates: sentra_domain::messaging::ChannelRates,
+    /// Seconds a server holds a message it sends: past it, another server takes the send as
+    /// interrupted (e-mail again, WhatsApp and SMS failed for staff to check). Longer than a
+    /// send may take.
+    pub lease_seconds: i64,
 }
 
 impl Default for MessagingConfig {
@@ -59,9 +65,16 @@ impl Default for MessagingConfig {
             sms: None,
             hours: Default::default(),
             broadcast_daily_limit: DEFAULT_BROADCAST_LIMIT,
+            rates: Default::default(),
+            lease_seconds: DEFAULT_LEASE_SECONDS,
         }
     }
 }
+
+/// A sender's hold on a message unless the deployment sets its own: twice the send timeout.
+pub const DEFAULT_LEASE_SECONDS: i64 = 60;
+/// The shortest hold allowed: a send's own timeout must end well inside it.
+pub const MIN_LEASE_SECONDS: i64 = 5;
 
 /// Broadcast messages per area and day unless the deployment sets its own.
 pub const DEFAULT_BROADCAST_LIMIT: i64 = 1000;
@@ -149,7 +162,10 @@ pub async fn send(config: &MessagingConfig, m: &StoredMessage, stop_link: &str) 
             },
         }
     };
-    match tokio::time::timeout(SEND_TIMEOUT, sending).await {
+    // Half the lease at most: a send still going when another server may take it over would
+    // be sent twice.
+    let limit = SEND_TIMEOUT.min(Duration::from_secs((config.lease_seconds / 2).max(1) as u64));
+    match tokio::time::timeout(limit, sending).await {
         Ok(sent) => sent,
         Err(_) => Sent::Failed {
             reason: "timeout".into(),

@@ -14,7 +14,10 @@ mod templates;
 mod webhook;
 pub(crate) mod worker;
 
-pub use channels::{DEFAULT_BROADCAST_LIMIT, MessagingConfig, SmsConfig, WhatsappConfig};
+pub use channels::{
+    DEFAULT_BROADCAST_LIMIT, DEFAULT_LEASE_SECONDS, MIN_LEASE_SECONDS, MessagingConfig, SmsConfig,
+    WhatsappConfig,
+};
 pub(crate) use pages::{MessagesSection, messages_section};
 
 use crate::routes::Routes;

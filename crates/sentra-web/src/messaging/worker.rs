@@ -3,22 +3,18 @@
 //! each time (the domain's backoff) until it fails for good. Messages on the operator's phone
 //! are hers to send and never taken here.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use sentra_domain::messaging::retry_after;
+use sentra_domain::messaging::{Channel, retry_after};
 use tokio::sync::Notify;
 
 use super::channels::{Sent, send};
 use crate::AppState;
 use crate::catalogue::public::site_base;
 
-/// Seconds a sender holds a message: longer than a send may take (30 s).
-const LEASE: i64 = 60;
 const IDLE_POLL: Duration = Duration::from_secs(5);
-/// Between two messages on one server: a channel's rate limit is the deployment's to set at
-/// the provider; this keeps a broadcast from sending faster than ten a second.
-const PACE: Duration = Duration::from_millis(100);
 
 pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -33,11 +29,14 @@ pub async fn run_sender(
     let db = state.db().clone();
     let config = state.messaging().clone();
     let channels = config.channels();
+    let lease = config.lease_seconds;
     // The day whose expiry notices this server wrote (each server writes them; their keys
     // keep one of each).
     let mut noticed: Option<chrono::NaiveDate> = None;
     // Interrupted sends are looked for once a lease period, not before every message.
-    let mut recovered: Option<std::time::Instant> = None;
+    let mut recovered: Option<Instant> = None;
+    // When each channel may send next on this server (its rate, `--message-rates`).
+    let mut next_on: HashMap<Channel, Instant> = HashMap::new();
     loop {
         if *stop.borrow() {
             return;
@@ -55,14 +54,31 @@ pub async fn run_sender(
             }
         }
         if !channels.is_empty() {
-            if recovered.is_none_or(|t| t.elapsed().as_secs() >= LEASE as u64) {
+            if recovered.is_none_or(|t| t.elapsed().as_secs() >= lease as u64) {
                 match db.recover_interrupted_messages(now()).await {
                     Ok(_) => recovered = Some(std::time::Instant::now()),
                     Err(e) => tracing::warn!(error = %e, "cannot look for interrupted messages"),
                 }
             }
-            match db.claim_message(&channels, now(), LEASE).await {
+            let at = Instant::now();
+            let ready: Vec<Channel> = channels
+                .iter()
+                .copied()
+                .filter(|c| next_on.get(c).is_none_or(|t| *t <= at))
+                .collect();
+            if ready.is_empty() {
+                // Every channel is at its rate: wait for the first to be free again.
+                let first = next_on.values().min().copied().unwrap_or(at);
+                tokio::select! {
+                    () = tokio::time::sleep(first.saturating_duration_since(at)) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+            match db.claim_message(&ready, now(), lease).await {
                 Ok(Some(m)) => {
+                    let gap = Duration::from_micros(config.rates.gap_micros(m.channel));
+                    next_on.insert(m.channel, Instant::now() + gap);
                     let link = format!(
                         "{}/berhenti/{}",
                         site_base(&state, &axum::http::HeaderMap::new()),
@@ -85,16 +101,24 @@ pub async fn run_sender(
                     if let Err(e) = marked {
                         tracing::error!(message = %m.id, error = %e, "cannot mark a message");
                     }
-                    tokio::time::sleep(PACE).await;
                     continue;
                 }
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot look for messages to send"),
             }
         }
+        // Nothing due on the free channels; a channel at its rate may have some in a moment.
+        let at = Instant::now();
+        let idle = next_on
+            .values()
+            .filter(|t| **t > at)
+            .min()
+            .map_or(IDLE_POLL, |t| {
+                t.saturating_duration_since(at).min(IDLE_POLL)
+            });
         tokio::select! {
             () = wake.notified() => {}
-            () = tokio::time::sleep(IDLE_POLL) => {}
+            () = tokio::time::sleep(idle) => {}
             _ = stop.changed() => {}
         }
     }
