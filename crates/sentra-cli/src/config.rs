@@ -31,6 +31,7 @@ pub struct FileConfig {
     pub whatsapp_verify_token: Option<String>,
     pub sms_url: Option<String>,
     pub sms_token: Option<String>,
+    pub sms_inbound_secret: Option<String>,
     pub sending_hours: Option<String>,
     pub broadcast_limit: Option<i64>,
     pub message_rates: Option<String>,

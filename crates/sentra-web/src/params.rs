@@ -84,6 +84,9 @@ fn region_filter(
     chosen
 }
 
+/// The most records a selection names (a list page holds at most 200).
+pub const MAX_CHOSEN: usize = 500;
+
 pub fn parse_list_params(
     pairs: &[(String, String)],
     tree: &RegionTree,
@@ -123,6 +126,16 @@ pub fn parse_list_params(
         v
     });
     let text = get(pairs, "q").map(|q| q.chars().take(200).collect::<String>());
+    // A selection ticked in the list (`pilih`, repeated): the export of those alone.
+    let chosen: Vec<String> = pairs
+        .iter()
+        .filter(|(k, v)| k == "pilih" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().chars().take(64).collect())
+        .collect();
+    if chosen.len() > MAX_CHOSEN {
+        errors.push("pilih", "number_out_of_range");
+    }
+    let ids = (!chosen.is_empty()).then_some(chosen);
     let sort = match get(pairs, "sort") {
         None => UmkmSort::Name,
         Some(s) => UmkmSort::parse(s).unwrap_or_else(|| {
@@ -160,6 +173,7 @@ pub fn parse_list_params(
             legality,
             growth,
             text,
+            ids,
         },
         sort,
         direction,

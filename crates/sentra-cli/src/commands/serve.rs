@@ -76,6 +76,10 @@ pub(crate) struct Args {
     /// A bearer token for the SMS gateway.
     #[arg(long, env = "SENTRA_SMS_TOKEN", hide_env_values = true)]
     sms_token: Option<String>,
+    /// A secret for the gateway's replies: it posts what owners send back (`from`, `text`) to
+    /// /webhook/sms/SECRET, and a STOP there ends their SMS.
+    #[arg(long, env = "SENTRA_SMS_INBOUND_SECRET", hide_env_values = true)]
+    sms_inbound_secret: Option<String>,
     /// The hours (local time where the owner lives) messages may be sent, e.g. 8-20;
     /// 0-24 for any time. Default 7-21.
     #[arg(long, env = "SENTRA_SENDING_HOURS")]
@@ -232,6 +236,7 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
             .map(|url| sentra_web::SmsConfig {
                 url,
                 token: args.sms_token.or(file.sms_token.clone()),
+                inbound_secret: args.sms_inbound_secret.or(file.sms_inbound_secret.clone()),
             }),
         hours: Default::default(),
         rates: Default::default(),

@@ -1542,3 +1542,138 @@ async fn two_server_processes_send_each_message_once_when_one_is_killed_mid_send
     wanted.sort();
     assert_eq!(got, wanted, "each message reached her phone exactly once");
 }
+
+#[tokio::test]
+async fn a_stop_replied_by_sms_ends_her_sms_and_nothing_else() {
+    let app = app_with(MessagingConfig {
+        sms: Some(sentra_web::SmsConfig {
+            // Not called: the message below is due in an hour.
+            url: "http://127.0.0.1:9/send?to={to}&text={text}".into(),
+            token: None,
+            inbound_secret: Some("rahasia-gerbang".into()),
+        }),
+        hours: any_time(),
+        ..Default::default()
+    })
+    .await;
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    consent(&app, &sari, "sms", "").await;
+    consent(&app, &sari, "whatsapp", "").await;
+    let waiting = sentra_storage::NewMessage {
+        dedup_key: "broadcast:sms:sari".into(),
+        umkm_id: sari.clone(),
+        village_code: sentra_domain::region::RegionCode::parse("36.74.03.1005").unwrap(),
+        channel: Channel::Sms,
+        address: "+6281234567890".into(),
+        purpose: sentra_domain::messaging::Purpose::Broadcast,
+        lang: "id".into(),
+        subject: None,
+        body: "Bazar dibuka.".into(),
+        due_at: chrono::Utc::now().timestamp() + 3600,
+        stop_token: sentra_storage::new_secret(),
+    };
+    app.db
+        .queue_messages(&[waiting], &Actor::system("test"))
+        .await
+        .unwrap();
+    let gateway = reqwest::Client::new();
+    // Another secret, or a reply that is not a stop, changes nothing.
+    let res = gateway
+        .post(app.url("/webhook/sms/tebakan"))
+        .form(&[("from", "081234567890"), ("text", "STOP")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let res = gateway
+        .post(app.url("/webhook/sms/rahasia-gerbang"))
+        .json(&serde_json::json!({"msisdn": "6281234567890", "message": "Terima kasih"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let active = |consents: &[sentra_storage::Consent], ch: Channel| {
+        consents.iter().any(|c| c.channel == ch && c.active())
+    };
+    let consents = app.db.consents_of(&common::city(), &sari).await.unwrap();
+    assert!(active(&consents, Channel::Sms));
+    // The gateway's own way of writing her number: the same owner.
+    let res = gateway
+        .post(app.url("/webhook/sms/rahasia-gerbang"))
+        .form(&[("from", "0812-3456-7890"), ("text", " stop ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let consents = app.db.consents_of(&common::city(), &sari).await.unwrap();
+    assert!(!active(&consents, Channel::Sms), "{consents:?}");
+    assert!(
+        active(&consents, Channel::Whatsapp),
+        "WhatsApp is another channel"
+    );
+    let (_, counts) = app
+        .db
+        .outbox(&common::city(), None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(counts.of(MessageState::Cancelled), 1, "{counts:?}");
+    let res = gateway
+        .post(app.url("/webhook/sms/rahasia-gerbang"))
+        .form(&[("text", "STOP")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+}
+
+#[tokio::test]
+async fn records_ticked_in_the_list_are_exported_alone() {
+    let app = common::spawn_app().await;
+    let a = draft(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    let _b = draft(&app, "Sambal Bu Ani", "3674035203850021", "0813-1111-2222").await;
+    let c = draft(
+        &app,
+        "Anyaman Pak Budi",
+        "3674031506900037",
+        "0857-1234-5678",
+    )
+    .await;
+    let list = app.page("/umkm").await;
+    assert!(list.contains("<option value=\"export\">"), "{list}");
+    // Nothing ticked: named.
+    let res = app.post_form("/umkm/massal", &[("action", "export")]).await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post_form(
+            "/umkm/massal?sector=kuliner",
+            &[("action", "export"), ("ids", &a), ("ids", &c)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        to,
+        format!("/umkm/ekspor?sector=kuliner&pilih={a}&pilih={c}")
+    );
+    // The export page and its downloads carry the selection, with the filters beside it.
+    let page = app.page(&to).await;
+    assert!(page.contains(&format!("pilih={a}")), "{page}");
+    let csv = app
+        .get(&format!(
+            "/umkm/export.csv?sector=kuliner&pilih={a}&pilih={c}"
+        ))
+        .await;
+    assert_eq!(csv.status(), 200);
+    let rows = common::csv_body_rows(&csv.bytes().await.unwrap(), true);
+    let names: Vec<&str> = rows.iter().skip(1).map(|r| r[1].as_str()).collect();
+    assert_eq!(rows[0][1], "Nama Usaha");
+    assert_eq!(
+        names,
+        ["Keripik Sari", "Anyaman Pak Budi"],
+        "Ani's was not ticked"
+    );
+    // Another area's or an unknown id selects nothing.
+    let csv = app.get("/umkm/export.csv?pilih=tidak-ada").await;
+    let rows = common::csv_body_rows(&csv.bytes().await.unwrap(), true);
+    assert_eq!(rows.len(), 1, "the header alone: {rows:?}");
+}

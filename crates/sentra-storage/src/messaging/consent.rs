@@ -233,20 +233,26 @@ impl Database {
         Ok(cancelled)
     }
 
-    /// A reply `STOP` from `phone` (+62…): the WhatsApp consent of every business messages went
-    /// to at that number is withdrawn and what waits cancelled. Returns how many businesses.
-    pub async fn stop_by_address(&self, phone: &str, how: &str) -> Result<u64> {
-        let ids: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT umkm_id FROM messages WHERE address = $1 \
-             AND channel IN ('whatsapp', 'phone')",
-        )
+    /// A reply `STOP` from `phone` (+62…) on `channel` (WhatsApp or SMS): that channel's consent
+    /// of every business messages went to at that number is withdrawn and what waits
+    /// cancelled. Returns how many businesses.
+    pub async fn stop_by_address(&self, phone: &str, channel: Channel, how: &str) -> Result<u64> {
+        // The operator's phone sends on the WhatsApp consent: a STOP on WhatsApp covers it.
+        let channels = match channel {
+            Channel::Sms => "('sms')",
+            _ => "('whatsapp', 'phone')",
+        };
+        let consent = channel.consent();
+        let ids: Vec<(String,)> = sqlx::query_as(&format!(
+            "SELECT DISTINCT umkm_id FROM messages WHERE address = $1 AND channel IN {channels}"
+        ))
         .bind(phone)
         .fetch_all(&self.pool)
         .await?;
         let mut tx = self.pool.begin().await?;
         begin_write(&mut tx).await?;
         for (umkm,) in &ids {
-            withdraw(&mut tx, umkm, Channel::Whatsapp, how).await?;
+            withdraw(&mut tx, umkm, consent, how).await?;
             append(
                 &mut tx,
                 &self.audit_chain,
@@ -254,7 +260,7 @@ impl Database {
                 "consent_withdrawn",
                 "umkm",
                 Some(umkm),
-                &serde_json::json!({ "channel": "whatsapp", "consent_how": how }),
+                &serde_json::json!({ "channel": consent.as_str(), "consent_how": how }),
             )
             .await?;
         }

@@ -121,6 +121,14 @@ pub(crate) fn filter_where_as(
             "(lower(u.name) LIKE {p} ESCAPE '\\' OR lower(COALESCE(u.brand, '')) LIKE {p} ESCAPE '\\')"
         ));
     }
+    if let Some(ids) = &filter.ids {
+        if ids.is_empty() {
+            conds.push("1 = 0".to_string());
+        } else {
+            let list: Vec<String> = ids.iter().map(|id| args.text(id.clone())).collect();
+            conds.push(format!("u.id IN ({})", list.join(", ")));
+        }
+    }
     Some((conds.join(" AND "), args))
 }
 

@@ -33,6 +33,8 @@ pub struct WhatsappConfig {
 pub struct SmsConfig {
     pub url: String,
     pub token: Option<String>,
+    /// The secret in the address the gateway posts replies to (`/webhook/sms/{secret}`).
+    pub inbound_secret: Option<String>,
 }
 
 /// The channels of a deployment (`serve --smtp-url …`); none by default.

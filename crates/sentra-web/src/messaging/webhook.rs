@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
-use sentra_domain::messaging::is_stop_reply;
+use sentra_domain::messaging::{Channel, is_stop_reply};
 use serde::Deserialize;
 use sha2::Sha256;
 
@@ -20,6 +20,7 @@ pub(super) fn routes() -> Routes {
     Routes::new("")
         .get("/webhook/whatsapp", Access::Public, verify)
         .post("/webhook/whatsapp", Access::Public, receive)
+        .post("/webhook/sms/{secret}", Access::Public, sms_reply)
 }
 
 #[derive(Deserialize)]
@@ -123,11 +124,88 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             };
             if is_stop_reply(text) {
                 let phone = format!("+{}", from.trim_start_matches('+'));
-                if let Err(e) = db.stop_by_address(&phone, "whatsapp_reply").await {
+                if let Err(e) = db
+                    .stop_by_address(&phone, Channel::Whatsapp, "whatsapp_reply")
+                    .await
+                {
                     tracing::warn!(error = %e, "cannot record a STOP reply");
                     return StatusCode::SERVICE_UNAVAILABLE.into_response();
                 }
             }
+        }
+    }
+    StatusCode::OK.into_response()
+}
+
+/// A phone number as gateways write it (`0812…`, `62812…`, `+62 812-…`) as the outbox keeps
+/// it: `+62812…`.
+fn international(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    match digits.strip_prefix('0') {
+        Some(rest) => format!("+62{rest}"),
+        None => format!("+{digits}"),
+    }
+}
+
+/// What an SMS gateway posts when an owner replies: the number and the text, as a form or as
+/// JSON, under the names gateways use (`from`/`msisdn`/`sender`, `text`/`message`/`body`). The
+/// secret in the path is the deployment's (`--sms-inbound-secret`); without it the route is
+/// not there. A STOP ends her SMS; anything else is acknowledged and left.
+async fn sms_reply(
+    State(state): State<AppState>,
+    axum::extract::Path(secret): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let expected = state
+        .messaging()
+        .sms
+        .as_ref()
+        .and_then(|s| s.inbound_secret.clone());
+    match expected {
+        Some(e) if constant_eq(e.as_bytes(), secret.as_bytes()) => {}
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    }
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    let fields: Vec<(String, String)> = if json {
+        match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&body) {
+            Ok(map) => map
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) => Some((k, s)),
+                    serde_json::Value::Number(n) => Some((k, n.to_string())),
+                    _ => None,
+                })
+                .collect(),
+            Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+        }
+    } else {
+        serde_urlencoded::from_bytes(&body).unwrap_or_default()
+    };
+    let first = |names: &[&str]| {
+        fields
+            .iter()
+            .find(|(k, _)| names.contains(&k.to_ascii_lowercase().as_str()))
+            .map(|(_, v)| v.clone())
+    };
+    let (Some(from), Some(text)) = (
+        first(&["from", "msisdn", "sender", "phone"]),
+        first(&["text", "message", "msg", "body"]),
+    ) else {
+        return StatusCode::UNPROCESSABLE_ENTITY.into_response();
+    };
+    if is_stop_reply(&text) {
+        let phone = international(&from);
+        if let Err(e) = state
+            .db()
+            .stop_by_address(&phone, Channel::Sms, "sms_reply")
+            .await
+        {
+            tracing::warn!(error = %e, "cannot record an SMS STOP reply");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     }
     StatusCode::OK.into_response()

@@ -20,12 +20,14 @@ use sentra_storage::{Actor, BulkJob, JobState, StorageError};
 use tokio::sync::Notify;
 
 use crate::AppState;
-use crate::error::PageResult;
+use crate::error::{ApiError, PageResult};
 use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
 use crate::lang::Lang;
 use crate::messaging::compose::{Draft, compose, recipient};
-use crate::messaging::service::{BULK_MAX_RECORDS, BulkRequest, queue_invitations, start_bulk};
+use crate::messaging::service::{
+    BULK_MAX_RECORDS, BulkRequest, invalid, queue_invitations, start_bulk,
+};
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
 
@@ -48,6 +50,10 @@ async fn start(ctx: PageCtx, RawQuery(query): RawQuery, FormPairs(pairs): FormPa
         .map(|(_, v)| v.clone())
         .take(BULK_MAX_RECORDS)
         .collect();
+    if form_value(&pairs, "action") == "export" {
+        let to = export_chosen(&query, all, &ids)?;
+        return Ok(Redirect::to(&to).into_response());
+    }
     let job = start_bulk(
         &ctx.state,
         &ctx.caller,
@@ -62,6 +68,29 @@ async fn start(ctx: PageCtx, RawQuery(query): RawQuery, FormPairs(pairs): FormPa
     .await?;
     ctx.state.wake_bulk_worker();
     Ok(Redirect::to(&format!("/umkm/massal/{job}")).into_response())
+}
+
+/// An export is no job: the export page, for the list as filtered or the ticked records alone
+/// (`pilih`), offers its formats and profiles.
+fn export_chosen(query: &str, all: bool, ids: &[String]) -> Result<String, ApiError> {
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    pairs.retain(|(k, _)| k != "pilih");
+    if !all {
+        let chosen: Vec<&String> = ids.iter().filter(|v| !v.trim().is_empty()).collect();
+        if chosen.is_empty() {
+            return Err(invalid("ids", "bulk_none_chosen"));
+        }
+        if chosen.len() > crate::params::MAX_CHOSEN {
+            return Err(invalid("ids", "number_out_of_range"));
+        }
+        pairs.extend(
+            chosen
+                .into_iter()
+                .map(|v| ("pilih".to_string(), v.trim().to_string())),
+        );
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    Ok(format!("/umkm/ekspor?{query}"))
 }
 
 #[derive(Template, WebTemplate)]

@@ -24,6 +24,8 @@ pub struct UmkmFilter {
     pub growth: Option<crate::GrowthFilter>,
     /// Text in the business name or brand.
     pub text: Option<String>,
+    /// Only these records (a selection ticked in the list); none of them when empty.
+    pub ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -232,6 +232,7 @@ fn growth_filter(
         && filter.sector.is_none()
         && filter.size.is_none()
         && filter.legality.is_none()
+        && filter.ids.is_none()
         && filter.text.as_deref().is_none_or(|t| t.trim().is_empty());
     if !only {
         return None;
@@ -243,6 +244,7 @@ fn rollup_filter<'a>(scope: &Scope, filter: &'a UmkmFilter) -> Option<CountableF
     let plain = scope.owner().is_none()
         && filter.legality.is_none()
         && filter.growth.is_none()
+        && filter.ids.is_none()
         && filter.text.as_deref().is_none_or(|t| t.trim().is_empty());
     if !plain {
         return None;
