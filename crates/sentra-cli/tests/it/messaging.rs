@@ -1189,18 +1189,25 @@ async fn bulk(app: &common::TestApp, query: &str, fields: &[(&str, &str)]) -> St
     panic!("the bulk job did not finish: {}", app.page(&job).await);
 }
 
+/// Sari's and Ani's kuliner drafts and Pak Budi's, in that order.
+async fn three_drafts(app: &common::TestApp) -> [String; 3] {
+    [
+        draft(app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await,
+        draft(app, "Sambal Bu Ani", "3674035203850021", "0813-1111-2222").await,
+        draft(
+            app,
+            "Anyaman Pak Budi",
+            "3674031506900037",
+            "0857-1234-5678",
+        )
+        .await,
+    ]
+}
+
 #[tokio::test]
 async fn records_chosen_in_the_list_are_verified_or_messaged_at_once_with_the_refusals_named() {
     let app = common::spawn_app().await;
-    let a = draft(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
-    let b = draft(&app, "Sambal Bu Ani", "3674035203850021", "0813-1111-2222").await;
-    let c = draft(
-        &app,
-        "Anyaman Pak Budi",
-        "3674031506900037",
-        "0857-1234-5678",
-    )
-    .await;
+    let [a, b, c] = three_drafts(&app).await;
     app.verify(&[&c]).await;
     let list = app.page("/umkm").await;
     assert!(list.contains("id=\"bulk\"") && list.contains(&format!("value=\"{a}\" form=\"bulk\"")));
@@ -1629,15 +1636,7 @@ async fn a_stop_replied_by_sms_ends_her_sms_and_nothing_else() {
 #[tokio::test]
 async fn records_ticked_in_the_list_are_exported_alone() {
     let app = common::spawn_app().await;
-    let a = draft(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
-    let _b = draft(&app, "Sambal Bu Ani", "3674035203850021", "0813-1111-2222").await;
-    let c = draft(
-        &app,
-        "Anyaman Pak Budi",
-        "3674031506900037",
-        "0857-1234-5678",
-    )
-    .await;
+    let [a, _b, c] = three_drafts(&app).await;
     let list = app.page("/umkm").await;
     assert!(list.contains("<option value=\"export\">"), "{list}");
     // Nothing ticked: named.
