@@ -399,6 +399,28 @@ const CHOICES: [(&str, &str, &[&str]); 10] = [
     ),
 ];
 
+/// Refuses a word outside its list (422 naming the parameter) for the closed parameters of
+/// `path`, whether or not the request's other parameters make the server read it: what the
+/// document says is refused is refused.
+pub(crate) fn check_choices(path: &str, pairs: &[(String, String)]) -> Result<(), ApiError> {
+    let mut e = sentra_domain::FieldErrors::new();
+    for (p, name, words) in CHOICES {
+        if p != path {
+            continue;
+        }
+        for (_, v) in pairs.iter().filter(|(k, _)| k == name) {
+            if !words.contains(&v.as_str()) {
+                e.push(name, "choice_invalid");
+            }
+        }
+    }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(e))
+    }
+}
+
 /// A cross-tab's dimensions (`sentra_domain::crosstab::Axis`), or none.
 const AXES: &[&str] = &[
     "",

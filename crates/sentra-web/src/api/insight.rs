@@ -313,6 +313,7 @@ async fn report(
         // Strict as the document says: a malformed code is named, one outside the area is 404.
         region_param(&caller, &pairs, "wilayah")?;
         query_number(&pairs, "tahun", 2000..=2100)?;
+        crate::api::document::check_choices("/api/v1/reports", &pairs)?;
         let sheet =
             crate::insight::reports::report_of(&state, &caller.scope(), lang, &pairs).await?;
         let kinds: Vec<String> = (0..sheet.headers.len())

@@ -1,6 +1,6 @@
 //! The JSON API under `/api/v1/`, and its OpenAPI document at `/api/openapi.json`.
 
-mod document;
+pub(crate) mod document;
 mod flagship;
 mod gallery;
 mod insight;

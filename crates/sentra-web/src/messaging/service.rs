@@ -52,6 +52,9 @@ pub(crate) async fn record_consent(
         email,
     } = change;
     state.db().consents_of(scope, umkm_id).await?;
+    if email.chars().count() > 254 {
+        return Err(invalid("email", "text_too_long"));
+    }
     let channel = Channel::parse(channel)
         .filter(|c| Channel::CONSENTED.contains(c))
         .ok_or_else(|| invalid("channel", "choice_invalid"))?;
