@@ -245,6 +245,7 @@ pub(crate) async fn run(args: Args, cx: &Context) -> anyhow::Result<()> {
             .broadcast_limit
             .or(file.broadcast_limit)
             .unwrap_or(sentra_web::DEFAULT_BROADCAST_LIMIT),
+        ..Default::default()
     };
     let hours = args.sending_hours.or(file.sending_hours.clone());
     let rates = args.message_rates.or(file.message_rates.clone());

@@ -56,6 +56,8 @@ pub struct MessagingConfig {
     /// interrupted (e-mail again, WhatsApp and SMS failed for staff to check). Longer than a
     /// send may take.
     pub lease_seconds: i64,
+    /// The connections kept between messages.
+    pub clients: Clients,
 }
 
 impl Default for MessagingConfig {
@@ -69,6 +71,7 @@ impl Default for MessagingConfig {
             broadcast_daily_limit: DEFAULT_BROADCAST_LIMIT,
             rates: Default::default(),
             lease_seconds: DEFAULT_LEASE_SECONDS,
+            clients: Clients::default(),
         }
     }
 }
@@ -214,8 +217,8 @@ async fn send_email(config: &MessagingConfig, m: &StoredMessage, stop_link: &str
         Ok(e) => e,
         Err(e) => return failed(format!("email_build: {e}"), false),
     };
-    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(url) {
-        Ok(t) => t.timeout(Some(SEND_TIMEOUT)).build(),
+    let transport = match config.clients.smtp(url) {
+        Ok(t) => t,
         Err(e) => return failed(format!("smtp_url: {e}"), false),
     };
     match transport.send(email).await {
@@ -225,11 +228,33 @@ async fn send_email(config: &MessagingConfig, m: &StoredMessage, stop_link: &str
     }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(SEND_TIMEOUT)
-        .build()
-        .unwrap_or_default()
+/// The connections a deployment's sender keeps between messages: one HTTP client (its pool
+/// keeps the connection and TLS session to the provider open, where a client per message would
+/// shake hands each time) and the SMTP transport (its pool keeps the mail server's connection
+/// open and signed in). Made with the configuration, so each server (and each test's server)
+/// has its own, on its own runtime.
+#[derive(Clone, Default)]
+pub struct Clients {
+    http: reqwest::Client,
+    smtp: std::sync::Arc<std::sync::OnceLock<Result<AsyncSmtpTransport<Tokio1Executor>, String>>>,
+}
+
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clients")
+    }
+}
+
+impl Clients {
+    fn smtp(&self, url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+        self.smtp
+            .get_or_init(|| {
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map(|t| t.timeout(Some(SEND_TIMEOUT)).build())
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+    }
 }
 
 async fn send_whatsapp(config: &MessagingConfig, m: &StoredMessage) -> Sent {
@@ -257,7 +282,7 @@ async fn whatsapp_text(config: &MessagingConfig, phone: &str, text: &str, refere
         wa.base_url.trim_end_matches('/'),
         wa.phone_number_id
     );
-    let res = match client()
+    let res = match config.clients.http
         .post(&url)
         .bearer_auth(&wa.token)
         .json(&body)
@@ -299,7 +324,7 @@ async fn sms_text(config: &MessagingConfig, phone: &str, text: &str) -> Sent {
         .url
         .replace("{to}", &enc(phone))
         .replace("{text}", &enc(text));
-    let mut req = client().post(&url);
+    let mut req = config.clients.http.post(&url);
     if let Some(t) = &sms.token {
         req = req.bearer_auth(t);
     }
