@@ -282,7 +282,9 @@ async fn whatsapp_text(config: &MessagingConfig, phone: &str, text: &str, refere
         wa.base_url.trim_end_matches('/'),
         wa.phone_number_id
     );
-    let res = match config.clients.http
+    let res = match config
+        .clients
+        .http
         .post(&url)
         .bearer_auth(&wa.token)
         .json(&body)
