@@ -343,7 +343,7 @@ async fn invite(
 ) -> ApiResult<Json<QueuedOut>> {
     queue_invitations(&state, &caller.scope(), &caller.actor, &id, None)
         .await
-        .map(|q| Json(q.into()))
+        .map(|(q, _)| Json(q.into()))
         .map_err(|e| LangError(lang, e.into()))
 }
 

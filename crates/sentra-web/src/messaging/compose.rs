@@ -6,7 +6,7 @@ use sentra_domain::messaging::{Channel, Purpose, pick_channel, render};
 use sentra_domain::programme::activity::Zone;
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
-use sentra_storage::{NewMessage, StorageError};
+use sentra_storage::{NewMessage, StorageError, UmkmRecord};
 
 use crate::AppState;
 use crate::catalogue::public::site_base;
@@ -32,9 +32,16 @@ pub(crate) async fn recipient(
     scope: &Scope,
     umkm_id: &str,
 ) -> Result<Recipient, StorageError> {
-    let db = state.db();
-    let r = db.get_umkm(scope, umkm_id).await?;
-    let consents = db.consents_of_record(&r).await?;
+    let r = state.db().get_umkm(scope, umkm_id).await?;
+    recipient_of(state, r).await
+}
+
+/// A record already read (in the caller's scope) as a recipient.
+pub(crate) async fn recipient_of(
+    state: &AppState,
+    r: UmkmRecord,
+) -> Result<Recipient, StorageError> {
+    let consents = state.db().consents_of_record(&r).await?;
     let village = RegionCode::parse(&r.village_code)
         .map_err(|_| StorageError::Corrupt(format!("umkm village {:?}", r.village_code)))?;
     Ok(Recipient {

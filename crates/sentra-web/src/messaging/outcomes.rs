@@ -11,7 +11,7 @@ use sentra_domain::scope::Scope;
 use sentra_storage::{Actor, StorageError};
 
 use super::compose::{Draft, compose, recipient};
-use super::service::Queued;
+use super::service::{Queued, queue};
 use super::worker::now;
 use crate::AppState;
 use crate::catalogue::public::site_base;
@@ -30,17 +30,13 @@ async fn queue_one(
     actor: &Actor,
 ) -> Result<Queued, StorageError> {
     let r = recipient(state, scope, umkm).await?;
-    let mut out = Queued::default();
     match compose(state, &r, draft).await? {
-        Some(m) => {
-            let (queued, already) = state.db().queue_messages(&[m], actor).await?;
-            out.queued = queued;
-            out.already = already;
-            state.wake_sender();
-        }
-        None => out.unreachable = 1,
+        Some(m) => queue(state, &[m], 0, actor).await,
+        None => Ok(Queued {
+            unreachable: 1,
+            ..Queued::default()
+        }),
     }
-    Ok(out)
 }
 
 /// After an operator decided an owner's proposed change (`request` is its id).
@@ -141,8 +137,7 @@ pub(crate) async fn send_statements(
     let list = state.db().gallery_statements(scope, year, month).await?;
     let month_label = format!("{} {year}", lang.t(&format!("month.m{month}")));
     let region = scope.region_code().as_str().to_string();
-    let mut out = Queued::default();
-    let mut messages = Vec::new();
+    let (mut messages, mut unreachable) = (Vec::new(), 0);
     for b in list {
         let s: &Statement = &b.statement;
         if s.opening == 0 && s.received == 0 && s.sold == 0 && s.closing == 0 {
@@ -165,12 +160,8 @@ pub(crate) async fn send_statements(
         };
         match compose(state, &r, draft).await? {
             Some(m) => messages.push(m),
-            None => out.unreachable += 1,
+            None => unreachable += 1,
         }
     }
-    let (queued, already) = state.db().queue_messages(&messages, actor).await?;
-    out.queued = queued;
-    out.already = already;
-    state.wake_sender();
-    Ok(out)
+    queue(state, &messages, unreachable, actor).await
 }

@@ -305,7 +305,7 @@ async fn consent(
 /// Queues the invitation for every invitee of the list who can be reached (and the reminder for
 /// the day before, while that is still ahead), then shows the outbox with what was done.
 async fn invite_all(ctx: PageCtx, Path(id): Path<String>) -> PageResult {
-    let done =
+    let (done, _) =
         service::queue_invitations(&ctx.state, &ctx.scope(), &ctx.caller.actor, &id, None).await?;
     Ok(Redirect::to(&done.outbox_link()).into_response())
 }

@@ -6,7 +6,7 @@ use sentra_domain::FieldErrors;
 use sentra_domain::account::Permission;
 use sentra_domain::messaging::{Channel, MAX_TEXT, Purpose};
 use sentra_domain::scope::Scope;
-use sentra_storage::{Actor, StorageError};
+use sentra_storage::{Actor, NewMessage, StorageError};
 use sha2::{Digest, Sha256};
 
 use super::compose::{Draft, compose, recipient};
@@ -97,6 +97,25 @@ pub(crate) struct Queued {
     pub unreachable: u64,
 }
 
+/// Queues `messages` (a key already queued is not queued again) and wakes the sender; what
+/// was done, beside the `unreachable` the caller counted while writing them.
+pub(crate) async fn queue(
+    state: &AppState,
+    messages: &[NewMessage],
+    unreachable: u64,
+    actor: &Actor,
+) -> Result<Queued, StorageError> {
+    let (queued, already) = state.db().queue_messages(messages, actor).await?;
+    if queued > 0 {
+        state.wake_sender();
+    }
+    Ok(Queued {
+        queued,
+        already,
+        unreachable,
+    })
+}
+
 impl Queued {
     /// The outbox page that says what was done.
     pub fn outbox_link(&self) -> String {
@@ -109,14 +128,15 @@ impl Queued {
 
 /// Queues the invitation for every invitee of the activity's list who can be reached (and the
 /// reminder for the day before, while that is still ahead); with `only`, for those businesses
-/// alone (a bulk invitation), whether or not the list ranks them.
+/// alone (a bulk invitation), whether or not the list ranks them. Also the businesses no
+/// channel reaches.
 pub(crate) async fn queue_invitations(
     state: &AppState,
     scope: &Scope,
     actor: &Actor,
     activity_id: &str,
     only: Option<&[String]>,
-) -> Result<Queued, StorageError> {
+) -> Result<(Queued, Vec<String>), StorageError> {
     let a = state.db().get_activity(scope, activity_id).await?;
     let targets: Vec<String> = match only {
         Some(ids) => ids.to_vec(),
@@ -153,7 +173,7 @@ pub(crate) async fn queue_invitations(
             ("link", link.clone()),
         ]
     };
-    let (mut messages, mut out) = (Vec::new(), Queued::default());
+    let (mut messages, mut unreachable) = (Vec::new(), Vec::new());
     let now = now();
     for umkm in &targets {
         let r = recipient(state, scope, umkm).await?;
@@ -167,7 +187,7 @@ pub(crate) async fn queue_invitations(
         match compose(state, &r, invitation).await? {
             Some(m) => messages.push(m),
             None => {
-                out.unreachable += 1;
+                unreachable.push(r.umkm_id);
                 continue;
             }
         }
@@ -185,11 +205,8 @@ pub(crate) async fn queue_invitations(
             }
         }
     }
-    let (queued, already) = state.db().queue_messages(&messages, actor).await?;
-    out.queued = queued;
-    out.already = already;
-    state.wake_sender();
-    Ok(out)
+    let done = queue(state, &messages, unreachable.len() as u64, actor).await?;
+    Ok((done, unreachable))
 }
 
 /// A registry list's audience for a broadcast, and what the day's limit leaves.
@@ -311,19 +328,15 @@ pub(crate) async fn send_broadcast(
     if expect != Some(a.reachable()) {
         return Ok(Err(Refusal::Changed));
     }
-    let (mut messages, mut out) = (Vec::new(), Queued::default());
+    let (mut messages, mut unreachable) = (Vec::new(), 0);
     for id in &a.ids {
         let r = recipient(state, scope, id).await?;
         match compose(state, &r, broadcast_draft(text, id)).await? {
             Some(m) => messages.push(m),
-            None => out.unreachable += 1,
+            None => unreachable += 1,
         }
     }
-    let (queued, already) = state.db().queue_messages(&messages, actor).await?;
-    out.queued = queued;
-    out.already = already;
-    state.wake_sender();
-    Ok(Ok(out))
+    Ok(Ok(queue(state, &messages, unreachable, actor).await?))
 }
 
 /// The actions a bulk job runs.

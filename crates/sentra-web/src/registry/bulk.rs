@@ -24,9 +24,9 @@ use crate::error::{ApiError, PageResult};
 use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
 use crate::lang::Lang;
-use crate::messaging::compose::{Draft, compose, recipient};
+use crate::messaging::compose::{Draft, compose, recipient_of};
 use crate::messaging::service::{
-    BULK_MAX_RECORDS, BulkRequest, invalid, queue_invitations, start_bulk,
+    BULK_MAX_RECORDS, BulkRequest, invalid, queue, queue_invitations, start_bulk,
 };
 use crate::routes::{Access, Routes};
 use crate::ui::Chrome;
@@ -237,7 +237,7 @@ async fn run_job(state: &AppState, job: BulkJob) -> Result<(), StorageError> {
                 }
             }
             "message" => {
-                let r = recipient(state, &scope, &record.id).await?;
+                let r = recipient_of(state, record.clone()).await?;
                 let draft = Draft {
                     purpose: Purpose::Broadcast,
                     key: format!("bulk:{}:{}", job.id, record.id),
@@ -253,39 +253,27 @@ async fn run_job(state: &AppState, job: BulkJob) -> Result<(), StorageError> {
                     None => refused.push(refuse("no_consent")),
                 }
             }
-            "invite" => invitees.push(record.id.clone()),
+            "invite" => invitees.push((record.id.clone(), record.name.clone())),
             other => return Err(StorageError::Corrupt(format!("bulk action {other}"))),
         }
     }
     if !invitees.is_empty() {
+        // One queueing for all; invitations queued before count as done, and only those no
+        // channel reaches are refused.
         let activity = job.param.clone().unwrap_or_default();
-        // Invitations already queued count as done; only those no channel reaches are refused.
-        for id in &invitees {
-            match queue_invitations(
-                state,
-                &scope,
-                &actor,
-                &activity,
-                Some(std::slice::from_ref(id)),
-            )
-            .await
-            {
-                Ok(q) if q.unreachable > 0 => {
-                    let name = db
-                        .get_umkm(&scope, id)
-                        .await
-                        .map(|r| r.name)
-                        .unwrap_or_default();
-                    refused.push((id.clone(), name, "no_consent".to_string()));
-                }
-                Ok(_) => done += 1,
-                Err(e) => return Err(e),
+        let ids: Vec<String> = invitees.iter().map(|(id, _)| id.clone()).collect();
+        let (_, unreachable) =
+            queue_invitations(state, &scope, &actor, &activity, Some(&ids)).await?;
+        for (id, name) in invitees {
+            if unreachable.contains(&id) {
+                refused.push((id, name, "no_consent".to_string()));
+            } else {
+                done += 1;
             }
         }
     }
     if !messages.is_empty() {
-        db.queue_messages(&messages, &actor).await?;
-        state.wake_sender();
+        queue(state, &messages, 0, &actor).await?;
     }
     db.finish_bulk_job(&job.id, total, done, &refused).await
 }
