@@ -137,16 +137,6 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     StatusCode::OK.into_response()
 }
 
-/// A phone number as gateways write it (`0812…`, `62812…`, `+62 812-…`) as the outbox keeps
-/// it: `+62812…`.
-fn international(number: &str) -> String {
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    match digits.strip_prefix('0') {
-        Some(rest) => format!("+62{rest}"),
-        None => format!("+{digits}"),
-    }
-}
-
 /// What an SMS gateway posts when an owner replies: the number and the text, as a form or as
 /// JSON, under the names gateways use (`from`/`msisdn`/`sender`, `text`/`message`/`body`). The
 /// secret in the path is the deployment's (`--sms-inbound-secret`); without it the route is
@@ -198,10 +188,13 @@ async fn sms_reply(
         return StatusCode::UNPROCESSABLE_ENTITY.into_response();
     };
     if is_stop_reply(&text) {
-        let phone = international(&from);
+        // As gateways write it (`0812…`, `62812…`, `+62 812-…`), as the outbox keeps it.
+        let Ok(phone) = sentra_domain::phone::parse_phone(&from) else {
+            return StatusCode::UNPROCESSABLE_ENTITY.into_response();
+        };
         if let Err(e) = state
             .db()
-            .stop_by_address(&phone, Channel::Sms, "sms_reply")
+            .stop_by_address(phone.as_str(), Channel::Sms, "sms_reply")
             .await
         {
             tracing::warn!(error = %e, "cannot record an SMS STOP reply");
