@@ -135,8 +135,11 @@ async fn list(
             return Err(service::invalid("umkm", "text_too_long"));
         }
         let scope = caller.scope();
-        let (found, counts) = state.db().outbox(&scope, status, None, 200).await?;
-        let items = if pairs.iter().any(|(k, _)| k == "umkm") {
+        let one_business = pairs.iter().any(|(k, _)| k == "umkm");
+        // The area's counts always; its list only when no business is named.
+        let limit = if one_business { 0 } else { 200 };
+        let (found, counts) = state.db().outbox(&scope, status, None, limit).await?;
+        let items = if one_business {
             state
                 .db()
                 .messages_of(&scope, umkm)
