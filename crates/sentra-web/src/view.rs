@@ -76,6 +76,18 @@ pub fn mask_phone(phone: &str) -> String {
         .unwrap_or_else(|_| "••••".into())
 }
 
+/// `s•••@contoh.id`: an e-mail address with all but its first letter hidden (the domain is
+/// kept: a mailbox provider says little about its holder).
+pub fn mask_email(address: &str) -> String {
+    match address.split_once('@') {
+        Some((user, host)) => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}•••@{host}")
+        }
+        None => "••••".into(),
+    }
+}
+
 /// JSON inside a `<script>` element: `<`, `>` and `&` as JSON escapes, so neither `</script>`
 /// nor `<!--` (which makes the HTML parser swallow the rest of the page) can appear in it.
 pub fn script_json(v: &serde_json::Value) -> String {

@@ -985,7 +985,7 @@ async fn owners_sign_up_register_a_draft_and_see_only_their_own() {
         .await
         .unwrap();
     assert!(
-        told.iter().any(|m| m.umkm_id == id
+        told.iter().any(|m| m.umkm_id.as_deref() == Some(id)
             && m.purpose.as_str() == "change_decided"
             && m.body.contains("sudah disetujui dan berlaku")),
         "{told:?}"

@@ -318,7 +318,8 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         async move {
             let new = sentra_storage::NewMessage {
                 dedup_key: key.into(),
-                umkm_id: umkm.clone(),
+                umkm_id: Some(umkm.clone()),
+                recipient_name: "Usaha uji".into(),
                 village_code: sentra_domain::region::RegionCode::parse(village).unwrap(),
                 channel: sentra_domain::messaging::Channel::Phone,
                 address: "+6281234567890".into(),

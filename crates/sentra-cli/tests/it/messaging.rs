@@ -320,6 +320,17 @@ async fn an_invitation_is_emailed_once_and_the_stop_link_ends_her_messages() {
     assert_eq!(res.status(), 404);
 }
 
+/// The deployment's WhatsApp account, pointed at the stand-in at `url`.
+fn cloud_api(url: String) -> WhatsappConfig {
+    WhatsappConfig {
+        base_url: url,
+        phone_number_id: "1055551234".into(),
+        token: "rahasia-uji".into(),
+        app_secret: None,
+        verify_token: None,
+    }
+}
+
 /// A stand-in for the WhatsApp Business Cloud API's message endpoint, keeping what it was sent.
 async fn whatsapp_stand_in() -> (
     String,
@@ -555,7 +566,8 @@ async fn two_senders_never_hold_one_message_and_an_interrupted_one_follows_its_c
     let now = chrono::Utc::now().timestamp();
     let message = |key: &str, channel: Channel| sentra_storage::NewMessage {
         dedup_key: key.into(),
-        umkm_id: sari.clone(),
+        umkm_id: Some(sari.clone()),
+        recipient_name: "Keripik Sari".into(),
         village_code: village.clone(),
         channel,
         address: "sari@contoh.id".into(),
@@ -863,7 +875,7 @@ async fn a_broadcast_to_a_filtered_list_is_previewed_counted_and_limited_per_day
         .await
         .unwrap();
     assert_eq!(queued.len(), 1);
-    assert_eq!(queued[0].umkm_id, sari);
+    assert_eq!(queued[0].umkm_id, Some(sari));
     // The same text again the same day reaches no one twice (the limit of 2 still leaves 1).
     let res = send().await;
     assert_eq!(
@@ -910,13 +922,7 @@ fn last_code(seen: &std::sync::Mutex<Vec<(String, serde_json::Value)>>) -> Strin
 async fn a_code_by_whatsapp_proves_her_phone_and_resets_her_password() {
     let (url, seen) = whatsapp_stand_in().await;
     let app = app_with(MessagingConfig {
-        whatsapp: Some(WhatsappConfig {
-            base_url: url,
-            phone_number_id: "1055551234".into(),
-            token: "rahasia-uji".into(),
-            app_secret: None,
-            verify_token: None,
-        }),
+        whatsapp: Some(cloud_api(url)),
         ..Default::default()
     })
     .await;
@@ -1280,7 +1286,7 @@ async fn records_chosen_in_the_list_are_verified_or_messaged_at_once_with_the_re
     assert!(
         waiting
             .iter()
-            .any(|m| m.umkm_id == a && m.body.contains("Bazar Ramadan"))
+            .any(|m| m.umkm_id.as_ref() == Some(&a) && m.body.contains("Bazar Ramadan"))
     );
     // Two records that look like one business (the same NIB, address and place) wait for the
     // duplicate check; neither is verified in bulk.
@@ -1474,7 +1480,8 @@ async fn two_server_processes_send_each_message_once_when_one_is_killed_mid_send
         .iter()
         .map(|(key, text)| sentra_storage::NewMessage {
             dedup_key: (*key).into(),
-            umkm_id: sari.clone(),
+            umkm_id: Some(sari.clone()),
+            recipient_name: "Keripik Sari".into(),
             village_code: sentra_domain::region::RegionCode::parse("36.74.03.1005").unwrap(),
             channel: Channel::Whatsapp,
             address: "+6281234567890".into(),
@@ -1568,7 +1575,8 @@ async fn a_stop_replied_by_sms_ends_her_sms_and_nothing_else() {
     consent(&app, &sari, "whatsapp", "").await;
     let waiting = sentra_storage::NewMessage {
         dedup_key: "broadcast:sms:sari".into(),
-        umkm_id: sari.clone(),
+        umkm_id: Some(sari.clone()),
+        recipient_name: "Keripik Sari".into(),
         village_code: sentra_domain::region::RegionCode::parse("36.74.03.1005").unwrap(),
         channel: Channel::Sms,
         address: "+6281234567890".into(),
@@ -1675,4 +1683,245 @@ async fn records_ticked_in_the_list_are_exported_alone() {
     let csv = app.get("/umkm/export.csv?pilih=tidak-ada").await;
     let rows = common::csv_body_rows(&csv.bytes().await.unwrap(), true);
     assert_eq!(rows.len(), 1, "the header alone: {rows:?}");
+}
+
+/// A flagship round of the city, made through the page; its id.
+async fn fgd_round(app: &common::TestApp) -> String {
+    let year = chrono::Datelike::year(&chrono::Utc::now()).to_string();
+    let res = app
+        .post_form(
+            "/unggulan",
+            &[
+                ("region", "36.74"),
+                ("year", &year),
+                ("title", "Produk unggulan 2026"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let rest = location.trim_start_matches("/unggulan/");
+    rest.split('?').next().unwrap_or(rest).to_string()
+}
+
+#[tokio::test]
+async fn an_fgd_participants_link_reaches_her_phone_once_and_the_outbox_never_shows_it() {
+    let (url, seen) = whatsapp_stand_in().await;
+    let app = app_with(MessagingConfig {
+        whatsapp: Some(cloud_api(url)),
+        hours: any_time(),
+        ..Default::default()
+    })
+    .await;
+    let round = fgd_round(&app).await;
+    let add = |fields: Vec<(&'static str, &'static str)>| {
+        let app = &app;
+        let round = round.clone();
+        async move {
+            let res = app
+                .post_form(&format!("/unggulan/{round}/peserta"), &fields)
+                .await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    // A number that is no phone: named, the typed fields kept, nobody added.
+    let (status, body) = add(vec![
+        ("name", "Dr. Rina Wulandari"),
+        ("group", "akademisi"),
+        ("phone", "12ab"),
+        ("email", "rina@"),
+    ])
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("Nomor WhatsApp/HP peserta"), "{body}");
+    assert!(body.contains("E-mail peserta"), "{body}");
+    assert!(body.contains("value=\"Dr. Rina Wulandari\""), "{body}");
+    assert!(body.contains("value=\"12ab\""), "{body}");
+    assert!(!body.contains("/fgd/"), "{body}");
+    assert!(app.db.round_participants(&round).await.unwrap().is_empty());
+
+    let (status, body) = add(vec![
+        ("name", "Dr. Rina Wulandari"),
+        ("group", "akademisi"),
+        ("phone", "0812 1111 2222"),
+    ])
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("masuk antrean pesan (WhatsApp)"), "{body}");
+    let at = body.find("/fgd/").expect("the link shown once");
+    let secret = body[at + 5..].split('<').next().unwrap().to_string();
+    for _ in 0..100 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1["to"], "6281211112222");
+    let text = got[0].1["text"]["body"].as_str().unwrap().to_string();
+    assert!(
+        text.contains("Yth. Dr. Rina Wulandari")
+            && text.contains("Produk unggulan 2026")
+            && text.contains(&format!("/fgd/{secret}"))
+            && text.contains("Balas STOP"),
+        "{text}"
+    );
+    // The link she received opens her form.
+    let res = reqwest::get(app.url(&format!("/fgd/{secret}")))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    // Staff see the message, to her by name, without the secret; nor is it kept once sent.
+    let outbox = app.page("/pesan").await;
+    assert!(outbox.contains("Dr. Rina Wulandari"), "{outbox}");
+    assert!(outbox.contains("Tautan peserta FGD"), "{outbox}");
+    assert!(!outbox.contains(&secret), "the outbox shows the link");
+    let (status, listed) = app.get_json("/api/v1/messages").await;
+    assert_eq!(status, 200);
+    let mine = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["purpose"] == "fgd_invitation")
+        .unwrap()
+        .clone();
+    assert_eq!(mine["recipient"], "Dr. Rina Wulandari");
+    assert!(mine["umkm_id"].is_null());
+    assert!(!mine["text"].as_str().unwrap().contains(&secret));
+    let (stored, _) = app
+        .db
+        .outbox(&common::city(), None, None, 10)
+        .await
+        .unwrap();
+    let stored = stored
+        .into_iter()
+        .find(|m| m.purpose == sentra_domain::messaging::Purpose::FgdInvitation)
+        .unwrap();
+    assert_eq!(stored.state, MessageState::Sent);
+    assert!(!stored.body.contains(&secret), "{}", stored.body);
+    assert!(stored.body.contains("/fgd/…"), "{}", stored.body);
+    // Staff of another kabupaten see none of it.
+    let (_, elsewhere, _) = app.as_user("operator", "36.71").await;
+    let listed: serde_json::Value = elsewhere
+        .get(app.url("/api/v1/messages"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 0, "{listed}");
+    let res = elsewhere
+        .post(app.url(&format!("/api/v1/messages/{}/cancel", stored.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+
+    // Her stop link works though she is no business.
+    let res = reqwest::get(app.url(&format!("/berhenti/{}", stored.stop_token)))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = reqwest::Client::new()
+        .post(app.url(&format!("/berhenti/{}", stored.stop_token)))
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    assert!(text.contains("Dr. Rina Wulandari"), "{text}");
+
+    // An e-mail with no e-mail server here cannot go, and the page says so instead of
+    // pretending.
+    let (status, body) = add(vec![
+        ("name", "Bapak Joko"),
+        ("group", "pemerintah"),
+        ("email", "joko@contoh.go.id"),
+    ])
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("belum dapat dikirim sebagai pesan"), "{body}");
+    let (all, _) = app
+        .db
+        .outbox(&common::city(), None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1, "nothing queued for Joko");
+    assert_eq!(seen.lock().unwrap().len(), 1, "sent once");
+
+    // With no WhatsApp or SMS provider, the organiser who typed the number sends it from her
+    // own phone at once: the WhatsApp link carries the number, and no one else's list does.
+    let bare = app_with(MessagingConfig::default()).await;
+    let round = fgd_round(&bare).await;
+    let res = bare
+        .post_form(
+            &format!("/unggulan/{round}/peserta"),
+            &[
+                ("name", "Ibu Dewi Bappeda"),
+                ("group", "pemerintah"),
+                ("phone", "+62 813 2222 3333"),
+            ],
+        )
+        .await;
+    let body = res.text().await.unwrap();
+    assert!(body.contains("kirim tautannya dari HP Anda"), "{body}");
+    assert!(body.contains("https://wa.me/6281322223333?text="), "{body}");
+    let (none, _) = bare
+        .db
+        .outbox(&common::city(), None, None, 10)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "{none:?}");
+}
+
+#[tokio::test]
+async fn a_curator_sends_messages_but_reads_no_owners_contact() {
+    let app = app_with(MessagingConfig {
+        hours: any_time(),
+        ..Default::default()
+    })
+    .await;
+    let sari = business(&app, "Keripik Sari", "3674034506900012", "0812-3456-7890").await;
+    consent(&app, &sari, "email", "sari.keripik@contoh.id").await;
+    consent(&app, &sari, "whatsapp", "").await;
+    let (_, admin) = app.get_json(&format!("/api/v1/umkm/{sari}/consents")).await;
+    assert!(
+        admin.to_string().contains("sari.keripik@contoh.id"),
+        "{admin}"
+    );
+    let (curator_pages, curator_api, _) = app.as_user("curator", "36.74").await;
+    let listed: serde_json::Value = curator_api
+        .get(app.url(&format!("/api/v1/umkm/{sari}/consents")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = listed.to_string();
+    assert!(!text.contains("sari.keripik"), "{text}");
+    assert!(text.contains("s•••@contoh.id"), "{text}");
+    let page = curator_pages
+        .get(app.url(&format!("/umkm/{sari}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Keripik Sari"), "{page}");
+    assert!(!page.contains("sari.keripik"), "the page shows her e-mail");
+    assert!(page.contains("s•••@contoh.id"), "{page}");
+    // Sending from one's own phone shows the number: not for a curator.
+    let res = curator_pages
+        .get(app.url("/pesan/kirim"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = curator_pages.get(app.url("/pesan")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
 }

@@ -195,7 +195,7 @@ async fn a_hotel_request_is_matched_shortlisted_and_its_order_shows_on_both_side
         .await
         .unwrap()
         .into_iter()
-        .filter(|m| m.umkm_id == big_owner)
+        .filter(|m| m.umkm_id.as_ref() == Some(&big_owner))
         .collect();
     assert_eq!(
         told.len(),
@@ -730,7 +730,7 @@ async fn a_month_of_gallery_sales_reconciles_with_the_ledger() {
         .into_iter()
         .find(|m| m.purpose.as_str() == "gallery_statement")
         .expect("the statement message");
-    assert_eq!(statement.umkm_id, businesses[0].id);
+    assert_eq!(statement.umkm_id.as_ref(), Some(&businesses[0].id));
     assert!(
         statement
             .body

@@ -116,10 +116,13 @@ pub enum Purpose {
     PartnerOutcome,
     /// The gallery's statement of a month for a consignor.
     GalleryStatement,
+    /// An FGD participant's personal link to answer a flagship round (a person, not a
+    /// business: `{owner}` is the participant).
+    FgdInvitation,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 8] = [
+    pub const ALL: [Purpose; 9] = [
         Self::Invitation,
         Self::Reminder,
         Self::Expiry,
@@ -128,6 +131,7 @@ impl Purpose {
         Self::ChangeDecided,
         Self::PartnerOutcome,
         Self::GalleryStatement,
+        Self::FgdInvitation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +144,7 @@ impl Purpose {
             Self::ChangeDecided => "change_decided",
             Self::PartnerOutcome => "partner_outcome",
             Self::GalleryStatement => "gallery_statement",
+            Self::FgdInvitation => "fgd_invitation",
         }
     }
 
@@ -169,6 +174,7 @@ impl Purpose {
             Self::GalleryStatement => &[
                 "owner", "business", "gallery", "month", "sold", "owed", "closing", "link",
             ],
+            Self::FgdInvitation => &["owner", "organiser", "title", "link"],
         }
     }
 
@@ -230,8 +236,41 @@ impl Purpose {
                 "Dear {owner} ({business}), the consignment statement of {gallery} for {month}: \
                  {sold} items sold, {owed} due to you, {closing} items left on the shelf. {link}"
             }
+            (Self::FgdInvitation, false) => {
+                "Yth. {owner}, {organiser} mengundang Anda menilai calon produk unggulan dalam \
+                 \"{title}\". Tautan pribadi Anda (jangan diteruskan): {link}"
+            }
+            (Self::FgdInvitation, true) => {
+                "Dear {owner}, {organiser} invites you to judge the flagship candidates in \
+                 \"{title}\". Your personal link (do not forward it): {link}"
+            }
         }
     }
+}
+
+/// Where a personal link's secret starts in a message (an FGD participant's `/fgd/{secret}`):
+/// whoever holds it answers as the participant.
+const SECRET_LINK_MARK: &str = "/fgd/";
+
+/// The text with every personal link's secret replaced by `…`: how staff see a message, and
+/// how it is kept once sent, so the outbox never becomes a second way into a participant's
+/// answers.
+pub fn hide_secret_links(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(SECRET_LINK_MARK) {
+        let after = &rest[at + SECRET_LINK_MARK.len()..];
+        let secret_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        out.push_str(&rest[..at + SECRET_LINK_MARK.len()]);
+        if secret_len > 0 {
+            out.push('…');
+        }
+        rest = &after[secret_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A problem with a template's text, named for the editor.

@@ -157,3 +157,16 @@ fn channel_rates_are_read_per_channel_and_zero_is_no_limit() {
     }
     assert_eq!(ChannelRates::parse(""), Some(ChannelRates::default()));
 }
+
+#[test]
+fn a_personal_links_secret_is_hidden_and_nothing_else_changes() {
+    let body = "Yth. Bu Sari, tautan: https://sentra.go.id/fgd/AbC-12_x9. Lalu /fgd/ kosong.\n\
+                Berhenti: https://sentra.go.id/berhenti/abcd";
+    assert_eq!(
+        hide_secret_links(body),
+        "Yth. Bu Sari, tautan: https://sentra.go.id/fgd/…. Lalu /fgd/ kosong.\n\
+         Berhenti: https://sentra.go.id/berhenti/abcd"
+    );
+    assert_eq!(hide_secret_links("tanpa tautan"), "tanpa tautan");
+    assert_eq!(hide_secret_links("/fgd/a /fgd/b"), "/fgd/… /fgd/…");
+}

@@ -69,6 +69,22 @@ pub(super) async fn withdraw(
     Ok(cancelled)
 }
 
+/// A person who is not a business (an FGD participant) has no consent record: her stop cancels
+/// what still waits for her address on the channel. Returns how many.
+async fn stop_person(conn: &mut AnyConnection, address: &str, channel: Channel) -> Result<u64> {
+    Ok(sqlx::query(&format!(
+        "UPDATE messages SET state = 'cancelled', error = 'stopped', lease_until = NULL, \
+         updated_at = $1 WHERE umkm_id IS NULL AND address = $2 AND channel IN {} \
+         AND state = 'queued'",
+        covered(channel.consent())
+    ))
+    .bind(now_text())
+    .bind(address)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
 impl Database {
     /// A broadcast's audience: how many businesses the registry list as filtered holds, and
     /// the first `limit` of them (by id) that consented to be contacted on some channel.
@@ -244,13 +260,15 @@ impl Database {
         };
         let consent = channel.consent();
         let ids: Vec<(String,)> = sqlx::query_as(&format!(
-            "SELECT DISTINCT umkm_id FROM messages WHERE address = $1 AND channel IN {channels}"
+            "SELECT DISTINCT umkm_id FROM messages WHERE address = $1 AND channel IN {channels} \
+             AND umkm_id IS NOT NULL"
         ))
         .bind(phone)
         .fetch_all(&self.pool)
         .await?;
         let mut tx = self.pool.begin().await?;
         begin_write(&mut tx).await?;
+        stop_person(&mut tx, phone, consent).await?;
         for (umkm,) in &ids {
             withdraw(&mut tx, umkm, consent, how).await?;
             append(
@@ -273,8 +291,8 @@ impl Database {
     /// name and the channel; `None` for a token no message carries. Stopping twice is harmless.
     pub async fn stop_by_token(&self, token: &str, how: &str) -> Result<Option<(String, Channel)>> {
         let Some(row) = sqlx::query(
-            "SELECT m.umkm_id, m.channel, u.name FROM messages m JOIN umkm u ON u.id = m.umkm_id \
-             WHERE m.stop_token = $1",
+            "SELECT m.id, m.umkm_id, m.channel, m.address, COALESCE(u.name, m.recipient_name) \
+             AS name FROM messages m LEFT JOIN umkm u ON u.id = m.umkm_id WHERE m.stop_token = $1",
         )
         .bind(token)
         .fetch_optional(&self.pool)
@@ -282,21 +300,32 @@ impl Database {
         else {
             return Ok(None);
         };
-        let umkm: String = row.try_get("umkm_id")?;
+        let id: String = row.try_get("id")?;
+        let umkm: Option<String> = row.try_get("umkm_id")?;
         let name: String = row.try_get("name")?;
+        let address: String = row.try_get("address")?;
         let channel: String = row.try_get("channel")?;
         let channel = Channel::parse(&channel)
             .ok_or_else(|| StorageError::Corrupt(format!("message channel {channel:?}")))?;
         let mut tx = self.pool.begin().await?;
         begin_write(&mut tx).await?;
-        withdraw(&mut tx, &umkm, channel, how).await?;
+        let (kind, target) = match &umkm {
+            Some(umkm) => {
+                withdraw(&mut tx, umkm, channel, how).await?;
+                ("umkm", umkm.as_str())
+            }
+            None => {
+                stop_person(&mut tx, &address, channel).await?;
+                ("message", id.as_str())
+            }
+        };
         append(
             &mut tx,
             &self.audit_chain,
             &Actor::new("owner", Some(how.to_string())),
             "consent_withdrawn",
-            "umkm",
-            Some(&umkm),
+            kind,
+            Some(target),
             &serde_json::json!({ "channel": channel.consent().as_str(), "consent_how": how }),
         )
         .await?;

@@ -4,7 +4,7 @@
 //! e-mail is sent again under the same Message-ID (mail systems keep one), a WhatsApp or SMS is
 //! marked failed as interrupted for staff to look at, never sent twice (decision 0044).
 
-use sentra_domain::messaging::{Channel, MessageState, Purpose};
+use sentra_domain::messaging::{Channel, MessageState, Purpose, hide_secret_links};
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
 use sqlx::Row;
@@ -18,7 +18,11 @@ use crate::{Database, Result, StorageError, now_text};
 pub struct NewMessage {
     /// The same key is the same message: an invitation is `invitation:{activity}:{umkm}`.
     pub dedup_key: String,
-    pub umkm_id: String,
+    /// The business it is for; `None` for a person who is not one (an FGD participant).
+    pub umkm_id: Option<String>,
+    /// Whom it is addressed to: the business's name, or the person's.
+    pub recipient_name: String,
+    /// Whose staff see it: the business's kelurahan, or the region of what it is about.
     pub village_code: RegionCode,
     pub channel: Channel,
     /// E-mail address or phone number (+62…).
@@ -33,13 +37,14 @@ pub struct NewMessage {
     pub stop_token: String,
 }
 
-/// A message as stored, with its business's name.
+/// A message as stored, with its recipient's name (the business's as it is now).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredMessage {
     pub id: String,
     pub dedup_key: String,
-    pub umkm_id: String,
-    pub umkm_name: String,
+    /// `None`: a person who is not a business (an FGD participant).
+    pub umkm_id: Option<String>,
+    pub recipient_name: String,
     pub village_code: String,
     pub channel: Channel,
     pub address: String,
@@ -73,9 +78,14 @@ impl OutboxCounts {
     }
 }
 
-const COLUMNS: &str = "m.id, m.dedup_key, m.umkm_id, u.name AS umkm_name, m.village_code, \
+/// Read `FROM messages m` [`JOINED`].
+const COLUMNS: &str = "m.id, m.dedup_key, m.umkm_id, \
+    COALESCE(u.name, m.recipient_name) AS recipient_name, m.village_code, \
     m.channel, m.address, m.purpose, m.lang, m.subject, m.body, m.state, m.attempts, m.due_at, \
     m.error, m.created_at, m.created_by, m.sent_at, m.stop_token";
+
+/// A message's business, when it is for one.
+const JOINED: &str = "messages m LEFT JOIN umkm u ON u.id = m.umkm_id";
 
 fn corrupt(what: &str, value: &str) -> StorageError {
     StorageError::Corrupt(format!("message {what} {value:?}"))
@@ -89,7 +99,7 @@ fn message_from(r: &AnyRow) -> Result<StoredMessage> {
         id: r.try_get("id")?,
         dedup_key: r.try_get("dedup_key")?,
         umkm_id: r.try_get("umkm_id")?,
-        umkm_name: r.try_get("umkm_name")?,
+        recipient_name: r.try_get("recipient_name")?,
         village_code: r.try_get("village_code")?,
         channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
         address: r.try_get("address")?,
@@ -109,7 +119,7 @@ fn message_from(r: &AnyRow) -> Result<StoredMessage> {
 }
 
 /// The messages of the caller's scope: their kelurahan in its region, and for an owner her own
-/// businesses'. Binds `$1` (the region) and `$2` (its children's prefix), `$3` the owner.
+/// businesses' (never a message to someone who is not a business). Binds `$1` (the region) and `$2` (its children's prefix), `$3` the owner.
 fn scope_sql(scope: &Scope) -> String {
     let mut cond = "(m.village_code = $1 OR m.village_code LIKE $2)".to_string();
     if scope.owner().is_some() {
@@ -128,6 +138,20 @@ fn bind_scope<'q>(q: AnyQuery<'q>, scope: &Scope) -> AnyQuery<'q> {
         Some(owner) => q.bind(owner.to_string()),
         None => q,
     }
+}
+
+/// A message that carried a personal link (an FGD participant's) keeps it hidden once sent:
+/// the participant has it, and nobody reading the outbox later should.
+async fn hide_links_once_sent(conn: &mut sqlx::AnyConnection, m: &StoredMessage) -> Result<()> {
+    if m.purpose != Purpose::FgdInvitation {
+        return Ok(());
+    }
+    sqlx::query("UPDATE messages SET body = $1 WHERE id = $2")
+        .bind(hide_secret_links(&m.body))
+        .bind(&m.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 fn in_list(channels: &[Channel]) -> String {
@@ -157,8 +181,9 @@ impl Database {
             queued += sqlx::query(
                 "INSERT INTO messages (id, dedup_key, umkm_id, village_code, channel, address, \
                  purpose, lang, subject, body, state, attempts, due_at, stop_token, created_at, \
-                 created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-                 'queued', 0, $11, $12, $13, $14, $13) ON CONFLICT (dedup_key) DO NOTHING",
+                 created_by, updated_at, recipient_name) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+                 $8, $9, $10, 'queued', 0, $11, $12, $13, $14, $13, $15) \
+                 ON CONFLICT (dedup_key) DO NOTHING",
             )
             .bind(uuid::Uuid::now_v7().to_string())
             .bind(&m.dedup_key)
@@ -174,6 +199,7 @@ impl Database {
             .bind(&m.stop_token)
             .bind(&now)
             .bind(&actor.name)
+            .bind(&m.recipient_name)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -265,28 +291,32 @@ impl Database {
     }
 
     async fn message_by_id(&self, id: &str) -> Result<StoredMessage> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM messages m JOIN umkm u ON u.id = m.umkm_id WHERE m.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StorageError::NotFound)?;
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {JOINED} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StorageError::NotFound)?;
         message_from(&row)
     }
 
-    /// The channel took the message (`provider_ref`: its id there, for delivery reports).
-    pub async fn message_sent(&self, id: &str, provider_ref: Option<&str>) -> Result<()> {
+    /// The channel took message `m` (`provider_ref`: its id there, for delivery reports). A
+    /// personal link it carried is kept no longer.
+    pub async fn message_sent(&self, m: &StoredMessage, provider_ref: Option<&str>) -> Result<()> {
         let now = now_text();
-        sqlx::query(
+        let mut conn = self.pool.acquire().await?;
+        let n = sqlx::query(
             "UPDATE messages SET state = 'sent', provider_ref = $1, sent_at = $2, error = NULL, \
              lease_until = NULL, updated_at = $2 WHERE id = $3 AND state = 'sending'",
         )
         .bind(provider_ref)
         .bind(&now)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .bind(&m.id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            hide_links_once_sent(&mut conn, m).await?;
+        }
         Ok(())
     }
 
@@ -342,7 +372,7 @@ impl Database {
     pub async fn messages_of(&self, scope: &Scope, umkm_id: &str) -> Result<Vec<StoredMessage>> {
         self.umkm_village(scope, umkm_id).await?;
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM messages m JOIN umkm u ON u.id = m.umkm_id \
+            "SELECT {COLUMNS} FROM {JOINED} \
              WHERE m.umkm_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT 100"
         ))
         .bind(umkm_id)
@@ -362,7 +392,7 @@ impl Database {
     ) -> Result<(Vec<StoredMessage>, OutboxCounts)> {
         let cond = scope_sql(scope);
         let counted = format!(
-            "SELECT m.state, COUNT(*) AS n FROM messages m JOIN umkm u ON u.id = m.umkm_id \
+            "SELECT m.state, COUNT(*) AS n FROM {JOINED} \
              WHERE {cond} GROUP BY m.state"
         );
         let mut counts = OutboxCounts::default();
@@ -385,7 +415,7 @@ impl Database {
             filter.push_str(&format!(" AND m.channel = '{}'", c.as_str()));
         }
         let listed = format!(
-            "SELECT {COLUMNS} FROM messages m JOIN umkm u ON u.id = m.umkm_id WHERE {filter} \
+            "SELECT {COLUMNS} FROM {JOINED} WHERE {filter} \
              ORDER BY m.created_at DESC, m.id DESC LIMIT {}",
             limit.clamp(1, 1000)
         );
@@ -406,7 +436,7 @@ impl Database {
         limit: i64,
     ) -> Result<Vec<StoredMessage>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM messages m JOIN umkm u ON u.id = m.umkm_id WHERE {} \
+            "SELECT {COLUMNS} FROM {JOINED} WHERE {} \
              AND m.state = 'queued' AND m.channel = 'phone' AND m.due_at <= {now} \
              ORDER BY m.due_at, m.id LIMIT {}",
             scope_sql(scope),
@@ -421,7 +451,7 @@ impl Database {
     /// How many messages [`Self::phone_queue`] would list (for a start page's count).
     pub async fn phone_waiting(&self, scope: &Scope, now: i64) -> Result<i64> {
         let sql = format!(
-            "SELECT COUNT(*) AS n FROM messages m JOIN umkm u ON u.id = m.umkm_id WHERE {} \
+            "SELECT COUNT(*) AS n FROM {JOINED} WHERE {} \
              AND m.state = 'queued' AND m.channel = 'phone' AND m.due_at <= {now}",
             scope_sql(scope)
         );
@@ -434,9 +464,28 @@ impl Database {
     /// One message of the caller's scope.
     pub async fn message_in_scope(&self, scope: &Scope, id: &str) -> Result<StoredMessage> {
         let m = self.message_by_id(id).await?;
-        // The business's own scope rule (kelurahan in the region; an owner's own).
-        self.umkm_village(scope, &m.umkm_id).await?;
+        match &m.umkm_id {
+            // The business's own scope rule (kelurahan in the region; an owner's own).
+            Some(umkm) => {
+                self.umkm_village(scope, umkm).await?;
+            }
+            // A person who is not a business: staff of the region it is about, never an owner.
+            None => {
+                let inside = RegionCode::parse(&m.village_code).is_ok_and(|c| scope.contains(&c));
+                if !inside || scope.owner().is_some() {
+                    return Err(StorageError::NotFound);
+                }
+            }
+        }
         Ok(m)
+    }
+
+    /// What an audit entry about message `m` names: its business, or the message itself.
+    fn audit_target(m: &StoredMessage) -> (&'static str, &str) {
+        match &m.umkm_id {
+            Some(umkm) => ("umkm", umkm.as_str()),
+            None => ("message", m.id.as_str()),
+        }
     }
 
     /// The operator tapped a message on her list: it is sent from her phone now. Marked sent
@@ -464,16 +513,18 @@ impl Database {
         .await?
         .rows_affected();
         if n == 1 {
+            let (kind, target) = Self::audit_target(&m);
             append(
                 &mut tx,
                 &self.audit_chain,
                 actor,
                 "reveal_personal_data",
-                "umkm",
-                Some(&m.umkm_id),
+                kind,
+                Some(target),
                 &serde_json::json!({ "fields": ["owner_phone"], "message": id }),
             )
             .await?;
+            hide_links_once_sent(&mut tx, &m).await?;
         }
         tx.commit().await?;
         Ok(m)
@@ -494,13 +545,14 @@ impl Database {
         .await?
         .rows_affected();
         if n == 1 {
+            let (kind, target) = Self::audit_target(&m);
             append(
                 &mut tx,
                 &self.audit_chain,
                 actor,
                 "cancel_message",
-                "umkm",
-                Some(&m.umkm_id),
+                kind,
+                Some(target),
                 &serde_json::json!({ "message": id }),
             )
             .await?;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use sentra_domain::account::Permission;
-use sentra_domain::messaging::{Channel, MessageState};
+use sentra_domain::messaging::{Channel, MessageState, hide_secret_links};
 use sentra_storage::{BulkJob, StorageError, StoredMessage};
 
 use crate::AppState;
@@ -51,11 +51,14 @@ pub(crate) fn routes() -> Routes {
 #[derive(Serialize, ToSchema)]
 pub struct MessageOut {
     pub id: String,
-    pub umkm_id: String,
-    pub business: String,
+    /// The business it is for; null for a person who is not one (an FGD participant).
+    pub umkm_id: Option<String>,
+    /// Whom it is addressed to: the business's name, or the person's.
+    pub recipient: String,
     /// `whatsapp`, `sms`, `email` or `phone` (the operator's own phone).
     pub channel: String,
-    /// `invitation`, `reminder`, `expiry`, `verified` or `broadcast`.
+    /// `invitation`, `reminder`, `expiry`, `verified`, `broadcast`, `change_decided`,
+    /// `partner_outcome`, `gallery_statement` or `fgd_invitation`.
     pub purpose: String,
     /// `queued`, `sending`, `sent`, `delivered`, `failed` or `cancelled`.
     pub state: String,
@@ -77,11 +80,12 @@ fn message_out(m: StoredMessage) -> MessageOut {
             .unwrap_or_default(),
         id: m.id,
         umkm_id: m.umkm_id,
-        business: m.umkm_name,
+        recipient: m.recipient_name,
         channel: m.channel.as_str().to_string(),
         purpose: m.purpose.as_str().to_string(),
         state: m.state.as_str().to_string(),
-        text: m.body,
+        // A personal link is for its holder alone (an FGD participant's answers).
+        text: hide_secret_links(&m.body),
         attempts: m.attempts,
         error: m.error,
         created_at: m.created_at,
@@ -194,7 +198,8 @@ pub struct ConsentOut {
     pub channel: String,
     /// Given and not withdrawn since.
     pub active: bool,
-    /// The e-mail address consented with.
+    /// The e-mail address consented with; masked (`s•••@contoh.id`) for roles that do not
+    /// see personal data.
     pub address: Option<String>,
     pub given_at: Option<String>,
     /// `form`, `spoken`, `whatsapp` or `letter`.
@@ -224,7 +229,10 @@ async fn consent_list(
                 Some(c) => ConsentOut {
                     channel: ch.as_str().to_string(),
                     active: c.active(),
-                    address: c.address.clone(),
+                    address: c
+                        .address
+                        .as_deref()
+                        .map(|a| crate::messaging::shown_email(caller, a)),
                     given_at: c.given_at.clone(),
                     given_how: c.given_how.clone(),
                     given_by: c.given_by.clone(),

@@ -9,11 +9,18 @@ use sentra_domain::account::Permission;
 use sentra_domain::flagship::round::Group;
 use sentra_storage::{ParticipantRow, RoundStatus, StorageError};
 
-use super::setup::{Extra, show_round};
+use sentra_domain::messaging::Channel;
+use sentra_domain::phone::parse_phone;
+use sentra_domain::region::RegionCode;
+
+use super::setup::{Extra, NewLink, PersonTyped, show_round};
 use crate::catalogue::public::site_base;
 use crate::error::PageResult;
 use crate::extract::{FormPairs, PageCtx};
 use crate::forms::form_value;
+use crate::messaging::compose::Person;
+use crate::messaging::outcomes::{LinkMessage, send_fgd_link};
+use crate::messaging::service::checked_email;
 use crate::routes::{Access, Routes};
 
 pub fn routes() -> Routes {
@@ -38,6 +45,9 @@ struct NewParticipant {
     name: String,
     group: Group,
     organisation: Option<String>,
+    /// The contact she gave for the FGD: her link is sent there.
+    phone: Option<String>,
+    email: Option<String>,
 }
 
 fn new_participant(f: &[(String, String)]) -> Result<NewParticipant, FieldErrors> {
@@ -64,35 +74,73 @@ fn new_participant(f: &[(String, String)]) -> Result<NewParticipant, FieldErrors
             None
         }
     };
+    let phone = match form_value(f, "phone").trim() {
+        "" => None,
+        typed => match parse_phone(typed) {
+            Ok(p) => Some(p.as_str().to_string()),
+            Err(sentra_domain::Invalid(code)) => {
+                e.push("phone", code);
+                None
+            }
+        },
+    };
+    let email = match form_value(f, "email").trim() {
+        "" => None,
+        typed => match checked_email(typed) {
+            Ok(m) => Some(m.to_string()),
+            Err(code) => {
+                e.push("email", code);
+                None
+            }
+        },
+    };
     match (name, group) {
-        (Some(name), Some(group)) => Ok(NewParticipant {
+        (Some(name), Some(group)) if e.is_empty() => Ok(NewParticipant {
             name,
             group,
             organisation,
+            phone,
+            email,
         }),
         _ => Err(e),
     }
 }
 
-/// The participant's name, personal link and a WhatsApp link carrying the invitation.
-fn invitation(
-    ctx: &PageCtx,
-    headers: &HeaderMap,
-    p: ParticipantRow,
-    secret: &str,
-) -> (String, String, String) {
-    let link = format!("{}/fgd/{secret}", site_base(&ctx.state, headers));
+/// The form as typed, to show again with its problems.
+fn typed(f: &[(String, String)]) -> PersonTyped {
+    PersonTyped {
+        name: form_value(f, "name").to_string(),
+        group: form_value(f, "group").to_string(),
+        organisation: form_value(f, "organisation").to_string(),
+        phone: form_value(f, "phone").to_string(),
+        email: form_value(f, "email").to_string(),
+    }
+}
+
+/// The participant's name, personal link and a WhatsApp link carrying the invitation (to her
+/// number when the organiser gave it).
+fn invitation(ctx: &PageCtx, p: &ParticipantRow, link: &str, phone: Option<&str>) -> NewLink {
     let message = ctx.lang.tf(
         "flagship.invite_message",
-        &[("name", &p.name), ("link", &link)],
+        &[("name", &p.name), ("link", link)],
     );
+    let digits: String = phone
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     let wa = format!(
-        "https://wa.me/?text={}",
+        "https://wa.me/{digits}?text={}",
         serde_urlencoded::to_string([("", message.as_str())])
             .unwrap_or_default()
             .trim_start_matches('=')
     );
-    (p.name, link, wa)
+    NewLink {
+        name: p.name.clone(),
+        link: link.to_string(),
+        wa,
+        sent: None,
+    }
 }
 
 async fn add_participant(
@@ -102,10 +150,14 @@ async fn add_participant(
     FormPairs(f): FormPairs,
 ) -> PageResult {
     let scope = ctx.scope();
-    ctx.db().round(&scope, &id).await?;
+    let round = ctx.db().round(&scope, &id).await?;
+    let refused = |e| Extra {
+        person: typed(&f),
+        ..Extra::refused(e)
+    };
     let new = match new_participant(&f) {
         Ok(n) => n,
-        Err(e) => return show_round(&ctx, &id, None, Extra::refused(e)).await,
+        Err(e) => return show_round(&ctx, &id, None, refused(e)).await,
     };
     let added = ctx
         .db()
@@ -118,17 +170,53 @@ async fn add_participant(
             &ctx.caller.actor,
         )
         .await;
-    match added {
-        Ok((p, secret)) => {
-            let x = Extra {
-                new_link: Some(invitation(&ctx, &headers, p, &secret)),
-                ..Extra::none()
-            };
-            show_round(&ctx, &id, None, x).await
-        }
-        Err(StorageError::Invalid(e)) => show_round(&ctx, &id, None, Extra::refused(e)).await,
-        Err(e) => Err(e.into()),
+    let (p, secret) = match added {
+        Ok(added) => added,
+        Err(StorageError::Invalid(e)) => return show_round(&ctx, &id, None, refused(e)).await,
+        Err(e) => return Err(e.into()),
+    };
+    let link = format!("{}/fgd/{secret}", site_base(&ctx.state, &headers));
+    let mut shown = invitation(&ctx, &p, &link, new.phone.as_deref());
+    if new.phone.is_some() || new.email.is_some() {
+        let region = RegionCode::parse(&round.region_code)
+            .map_err(|_| StorageError::Corrupt(format!("round region {:?}", round.region_code)))?;
+        let person = Person {
+            name: new.name,
+            region,
+            phone: new.phone,
+            email: new.email,
+        };
+        let lang = ctx.lang;
+        let channel_name = |c: Channel| {
+            lang.t(&format!("message.channel_{}", c.as_str()))
+                .into_owned()
+        };
+        shown.sent = Some(
+            match send_fgd_link(
+                &ctx.state,
+                &person,
+                &p.id,
+                &round.settings.title,
+                &link,
+                &ctx.caller.actor,
+            )
+            .await?
+            {
+                LinkMessage::Queued(c) => {
+                    lang.tf("flagship.link_queued", &[("channel", &channel_name(c))])
+                }
+                LinkMessage::FromOwnPhone => lang.t("flagship.link_from_phone").into_owned(),
+                LinkMessage::NoChannel(c) => {
+                    lang.tf("flagship.link_not_sent", &[("channel", &channel_name(c))])
+                }
+            },
+        );
     }
+    let x = Extra {
+        new_link: Some(shown),
+        ..Extra::none()
+    };
+    show_round(&ctx, &id, None, x).await
 }
 
 async fn remove_participant(

@@ -95,7 +95,9 @@ pub struct RoundPage {
     /// Moves the round can make now: (status, label).
     pub moves: Vec<(String, String)>,
     /// A participant just added: their name, link and a WhatsApp message.
-    pub new_link: Option<(String, String, String)>,
+    pub new_link: Option<NewLink>,
+    /// The participant form as typed, when it was refused.
+    pub person: PersonTyped,
     pub errors: Vec<(String, String, String)>,
     pub notice: Option<String>,
     pub nodes: usize,
@@ -147,8 +149,29 @@ fn typed_of(r: &RoundRecord) -> SetupTyped {
 pub(super) struct Extra {
     pub(super) typed: Option<SetupTyped>,
     pub(super) errors: FieldErrors,
-    pub(super) new_link: Option<(String, String, String)>,
+    pub(super) new_link: Option<NewLink>,
+    pub(super) person: PersonTyped,
     pub(super) status: StatusCode,
+}
+
+/// A participant just added: her name, her personal link, a WhatsApp link carrying the
+/// invitation, and what became of the message sent to the contact the organiser gave.
+pub struct NewLink {
+    pub name: String,
+    pub link: String,
+    pub wa: String,
+    /// `Some`: where the message went (or why it could not); `None`: no contact was given.
+    pub sent: Option<String>,
+}
+
+/// The participant form's fields as typed.
+#[derive(Default)]
+pub struct PersonTyped {
+    pub name: String,
+    pub group: String,
+    pub organisation: String,
+    pub phone: String,
+    pub email: String,
 }
 
 impl Extra {
@@ -157,6 +180,7 @@ impl Extra {
             typed: None,
             errors: FieldErrors::new(),
             new_link: None,
+            person: PersonTyped::default(),
             status: StatusCode::OK,
         }
     }
@@ -346,6 +370,7 @@ pub(super) async fn show_round(
             .collect(),
         moves: round_moves(lang, &r),
         new_link: extra.new_link,
+        person: extra.person,
         errors: worded(lang, &extra.errors, "flagship.field_"),
         notice,
         nodes,
@@ -548,8 +573,8 @@ async fn save_round(ctx: PageCtx, Path(id): Path<String>, FormPairs(f): FormPair
     let refused = |errors: FieldErrors, typed: SetupTyped, status: StatusCode| Extra {
         typed: Some(typed),
         errors,
-        new_link: None,
         status,
+        ..Extra::none()
     };
     let setup = match checked_setup(&typed, &old, &sectors) {
         Ok(s) => s,

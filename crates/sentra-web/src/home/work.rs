@@ -103,7 +103,7 @@ pub async fn work(ctx: PageCtx) -> PageResult {
         .filter(|a| a.data.status != ActivityStatus::Cancelled)
         .collect();
     // Messages waiting for the operator's own phone (no WhatsApp or SMS provider here).
-    let to_send = if ctx.caller.can(Permission::SendMessages) {
+    let to_send = if ctx.caller.can(Permission::RevealPersonalData) {
         db.phone_waiting(&scope, chrono::Utc::now().timestamp())
             .await?
     } else {

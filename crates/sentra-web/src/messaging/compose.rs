@@ -79,12 +79,75 @@ pub(crate) async fn compose(
     r: &Recipient,
     draft: Draft<'_>,
 ) -> Result<Option<NewMessage>, StorageError> {
+    let to = Addressee {
+        umkm_id: Some(r.umkm_id.clone()),
+        name: &r.business,
+        values: vec![("owner", r.owner.clone()), ("business", r.business.clone())],
+        region: &r.village,
+        phone: r.phone.as_deref(),
+        email: r.email.as_deref(),
+        consented: &r.consented,
+    };
+    write(state, to, draft).await
+}
+
+/// A person who is not a business (an FGD participant): her name, the region of what she is
+/// asked about, and the contact she gave the organiser for it.
+pub(crate) struct Person {
+    pub name: String,
+    pub region: RegionCode,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// The message for a person: `{owner}` is her name. She gave her number or address to be
+/// sent this, so both count as consented; she can still stop it.
+pub(crate) async fn compose_for_person(
+    state: &AppState,
+    p: &Person,
+    draft: Draft<'_>,
+) -> Result<Option<NewMessage>, StorageError> {
+    let mut consented = Vec::new();
+    if p.phone.is_some() {
+        consented.extend([Channel::Whatsapp, Channel::Sms]);
+    }
+    if p.email.is_some() {
+        consented.push(Channel::Email);
+    }
+    let to = Addressee {
+        umkm_id: None,
+        name: &p.name,
+        values: vec![("owner", p.name.clone())],
+        region: &p.region,
+        phone: p.phone.as_deref(),
+        email: p.email.as_deref(),
+        consented: &consented,
+    };
+    write(state, to, draft).await
+}
+
+/// Whom a message goes to, business or person.
+struct Addressee<'a> {
+    umkm_id: Option<String>,
+    name: &'a str,
+    values: Vec<(&'static str, String)>,
+    region: &'a RegionCode,
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
+    consented: &'a [Channel],
+}
+
+async fn write(
+    state: &AppState,
+    to: Addressee<'_>,
+    draft: Draft<'_>,
+) -> Result<Option<NewMessage>, StorageError> {
     let configured = state.messaging().channels();
     let Some(channel) = pick_channel(
         &configured,
-        &r.consented,
-        r.phone.is_some(),
-        r.email.is_some(),
+        to.consented,
+        to.phone.is_some(),
+        to.email.is_some(),
     ) else {
         return Ok(None);
     };
@@ -93,7 +156,7 @@ pub(crate) async fn compose(
         .db()
         .message_template(draft.purpose, lang.code())
         .await?;
-    let mut values: Vec<(&str, &str)> = vec![("owner", &r.owner), ("business", &r.business)];
+    let mut values: Vec<(&str, &str)> = to.values.iter().map(|(k, v)| (*k, v.as_str())).collect();
     values.extend(draft.values.iter().map(|(k, v)| (*k, v.as_str())));
     // 128 bits: as hard to guess as a session, short enough for an SMS.
     let token: String = sentra_storage::new_secret()
@@ -110,22 +173,24 @@ pub(crate) async fn compose(
         lang.tf("message.stop_line", &[("link", &stop)])
     );
     let address = match channel {
-        Channel::Email => r.email.clone(),
-        _ => r.phone.clone(),
+        Channel::Email => to.email,
+        _ => to.phone,
     }
-    .unwrap_or_default();
+    .unwrap_or_default()
+    .to_string();
     let due_at = match channel {
         // Her own phone, her own hours.
         Channel::Phone => draft.not_before,
         _ => state
             .messaging()
             .hours
-            .next(draft.not_before, Zone::of_region(r.village.as_str())),
+            .next(draft.not_before, Zone::of_region(to.region.as_str())),
     };
     Ok(Some(NewMessage {
         dedup_key: draft.key,
-        umkm_id: r.umkm_id.clone(),
-        village_code: r.village.clone(),
+        umkm_id: to.umkm_id,
+        recipient_name: to.name.to_string(),
+        village_code: to.region.clone(),
         channel,
         address,
         purpose: draft.purpose,

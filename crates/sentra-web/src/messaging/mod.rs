@@ -18,7 +18,7 @@ pub use channels::{
     DEFAULT_BROADCAST_LIMIT, DEFAULT_LEASE_SECONDS, MIN_LEASE_SECONDS, MessagingConfig, SmsConfig,
     WhatsappConfig,
 };
-pub(crate) use pages::{MessagesSection, messages_section};
+pub(crate) use pages::{MessagesSection, messages_section, shown_email};
 
 use crate::routes::Routes;
 

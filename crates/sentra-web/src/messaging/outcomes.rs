@@ -1,16 +1,17 @@
 //! Messages that tell an owner what staff decided about her: a proposed change approved or
-//! rejected, a partner's request moving on for her product, the gallery's statement of a month.
+//! rejected, a partner's request moving on for her product, the gallery's statement of a month;
+//! and an FGD participant's personal link, sent to the contact the organiser entered.
 //! Each is keyed by what it reports, so a second tap or a second server sends nothing twice;
 //! one that cannot be written is logged, never a reason to undo the decision.
 
 use sentra_domain::gallery::Statement;
-use sentra_domain::messaging::Purpose;
+use sentra_domain::messaging::{Channel, Purpose};
 use sentra_domain::money::{format_rupiah, format_thousands};
 use sentra_domain::partnership::Outcome;
 use sentra_domain::scope::Scope;
 use sentra_storage::{Actor, StorageError};
 
-use super::compose::{Draft, compose, recipient};
+use super::compose::{Draft, Person, compose, compose_for_person, recipient};
 use super::service::{Queued, queue};
 use super::worker::now;
 use crate::AppState;
@@ -164,4 +165,58 @@ pub(crate) async fn send_statements(
         }
     }
     queue(state, &messages, unreachable, actor).await
+}
+
+/// What became of an FGD participant's link sent as a message.
+pub(crate) enum LinkMessage {
+    /// Queued (or queued before) on this channel.
+    Queued(Channel),
+    /// No WhatsApp or SMS provider here: the organiser, who has the number, sends it from her
+    /// own phone at once (a sending list would hand it to other staff).
+    FromOwnPhone,
+    /// No channel configured here reaches the contact given (an e-mail without an SMTP server).
+    NoChannel(Channel),
+}
+
+/// Queues the personal `link` of FGD participant `participant` of round `title` (in `region`)
+/// to the contact `person` gave; keyed by the participant, so it goes once.
+pub(crate) async fn send_fgd_link(
+    state: &AppState,
+    person: &Person,
+    participant: &str,
+    title: &str,
+    link: &str,
+    actor: &Actor,
+) -> Result<LinkMessage, StorageError> {
+    let lang = Lang::Id;
+    let draft = Draft {
+        purpose: Purpose::FgdInvitation,
+        key: format!("fgd:{participant}"),
+        values: vec![
+            (
+                "organiser",
+                lang.tf(
+                    "flagship.organiser",
+                    &[("region", &state.region_name(person.region.as_str()))],
+                ),
+            ),
+            ("title", title.to_string()),
+            ("link", link.to_string()),
+        ],
+        not_before: now(),
+        subject: lang.t("message.subject_fgd").into_owned(),
+    };
+    match compose_for_person(state, person, draft).await? {
+        Some(m) if m.channel == Channel::Phone => Ok(LinkMessage::FromOwnPhone),
+        Some(m) => {
+            let channel = m.channel;
+            queue(state, &[m], 0, actor).await?;
+            Ok(LinkMessage::Queued(channel))
+        }
+        None => Ok(LinkMessage::NoChannel(if person.email.is_some() {
+            Channel::Email
+        } else {
+            Channel::Whatsapp
+        })),
+    }
 }

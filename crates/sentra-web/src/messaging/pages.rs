@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect};
 use sentra_domain::account::Permission;
-use sentra_domain::messaging::{Channel, MessageState};
+use sentra_domain::messaging::{Channel, MessageState, hide_secret_links};
 use sentra_domain::money::format_thousands;
 use sentra_storage::{StoredMessage, UmkmRecord};
 use serde::Deserialize;
@@ -29,10 +29,12 @@ use crate::view::date_text;
 
 pub(super) fn routes() -> Routes {
     let send = Access::Role(Permission::SendMessages);
+    // Sending from one's own phone shows the number in full: for roles that may see it.
+    let from_phone = Access::Role(Permission::RevealPersonalData);
     Routes::new("")
         .get("/pesan", send, outbox)
-        .get("/pesan/kirim", send, phone_list)
-        .post("/pesan/{message}/kirim", send, send_from_phone)
+        .get("/pesan/kirim", from_phone, phone_list)
+        .post("/pesan/{message}/kirim", from_phone, send_from_phone)
         .post("/pesan/{message}/batal", send, cancel)
         .post("/umkm/{id}/persetujuan", send, consent)
         .post("/kegiatan/{activity}/undang-pesan", send, invite_all)
@@ -44,7 +46,7 @@ pub(super) fn routes() -> Routes {
 pub struct MessageRow {
     pub id: String,
     pub when: String,
-    pub umkm_id: String,
+    pub umkm_id: Option<String>,
     pub business: String,
     pub channel: String,
     pub purpose: String,
@@ -67,7 +69,7 @@ fn message_row(lang: Lang, m: StoredMessage) -> MessageRow {
     let zone = sentra_domain::programme::activity::Zone::of_region(&m.village_code);
     MessageRow {
         when: moment(lang, &when, zone),
-        business: m.umkm_name,
+        business: m.recipient_name,
         umkm_id: m.umkm_id,
         channel: lang
             .t(&format!("message.channel_{}", m.channel.as_str()))
@@ -85,7 +87,7 @@ fn message_row(lang: Lang, m: StoredMessage) -> MessageRow {
             .map(|e| problem_text(lang, e))
             .unwrap_or_default(),
         pending: m.state == MessageState::Queued,
-        text: m.body,
+        text: hide_secret_links(&m.body),
         id: m.id,
     }
 }
@@ -162,7 +164,11 @@ async fn outbox(ctx: PageCtx, PageQuery(q): PageQuery<OutboxQuery>) -> PageResul
     let state = MessageState::parse(&q.status);
     let (list, counts) = ctx.db().outbox(&scope, state, None, 200).await?;
     // The operator's own list, counted apart: it waits for her, not for a sender.
-    let phone_waiting = ctx.db().phone_waiting(&scope, now()).await?;
+    let phone_waiting = if ctx.caller.can(Permission::RevealPersonalData) {
+        ctx.db().phone_waiting(&scope, now()).await?
+    } else {
+        0
+    };
     let notice = q.antri.map(|queued| {
         lang.tf(
             "message.invitations_queued",
@@ -405,6 +411,16 @@ pub struct MessagesSection {
     pub hows: Vec<(&'static str, String)>,
 }
 
+/// A consented e-mail address as `caller` may see it: in full for roles that see personal data,
+/// masked for the others (a curator sends, but does not read owners' contacts).
+pub(crate) fn shown_email(caller: &Caller, address: &str) -> String {
+    if caller.can(Permission::RevealPersonalData) {
+        address.to_string()
+    } else {
+        crate::view::mask_email(address)
+    }
+}
+
 /// For staff who send messages: the business's consents and its messages.
 pub(crate) async fn messages_section(
     state: &AppState,
@@ -446,7 +462,7 @@ pub(crate) async fn messages_section(
                         ) + &c
                             .address
                             .as_deref()
-                            .map(|a| format!(" · {a}"))
+                            .map(|a| format!(" · {}", shown_email(caller, a)))
                             .unwrap_or_default(),
                     ),
                     Some(c) if c.withdrawn_at.is_some() => (

@@ -69,15 +69,8 @@ pub(crate) async fn record_consent(
             .await?;
         return Ok(());
     }
-    let email = email.trim();
     let address = if channel == Channel::Email {
-        let ok = email.split_once('@').is_some_and(|(user, host)| {
-            !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
-        }) && email.len() <= 254;
-        if !ok {
-            return Err(invalid("email", "email_invalid"));
-        }
-        Some(email)
+        Some(checked_email(email).map_err(|code| invalid("email", code))?)
     } else {
         None
     };
@@ -86,6 +79,20 @@ pub(crate) async fn record_consent(
         .give_consent(scope, umkm_id, channel, address, how, actor)
         .await?;
     Ok(())
+}
+
+/// An e-mail address messages can go to (trimmed), or the problem's code.
+pub(crate) fn checked_email(email: &str) -> Result<&str, &'static str> {
+    let email = email.trim();
+    let ok = email.split_once('@').is_some_and(|(user, host)| {
+        !user.is_empty() && host.contains('.') && !email.contains(char::is_whitespace)
+    });
+    match email.len() {
+        0 => Err("required"),
+        n if n > 254 => Err("text_too_long"),
+        _ if !ok => Err("email_invalid"),
+        _ => Ok(email),
+    }
 }
 
 /// What a queueing did: messages queued now, queued before (the same key), and records no

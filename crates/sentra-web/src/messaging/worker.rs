@@ -85,9 +85,7 @@ pub async fn run_sender(
                         m.stop_token
                     );
                     let marked = match send(&config, &m, &link).await {
-                        Sent::Taken(reference) => {
-                            db.message_sent(&m.id, reference.as_deref()).await
-                        }
+                        Sent::Taken(reference) => db.message_sent(&m, reference.as_deref()).await,
                         Sent::Failed { reason, again } => {
                             tracing::warn!(message = %m.id, channel = m.channel.as_str(), %reason, "message not sent");
                             let attempts = u32::try_from(m.attempts).unwrap_or(u32::MAX);
