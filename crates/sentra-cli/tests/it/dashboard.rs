@@ -423,20 +423,22 @@ pub(crate) async fn rollup_matches_registry(conn: &mut sqlx::AnyConnection, when
     }
     let expected = count(
         docs(
-            "SELECT u.village_code AS v, m.milestone AS k, m.year AS y, COUNT(*) AS n \
-             FROM growth_milestones m JOIN umkm u ON u.id = m.umkm_id \
-             WHERE u.merged_into IS NULL AND u.status = 'verified' \
-             GROUP BY u.village_code, m.milestone, m.year",
+            "SELECT u.village_code AS v, m.milestone || ':' || u.status AS k, m.year AS y, \
+             COUNT(*) AS n FROM growth_milestones m JOIN umkm u ON u.id = m.umkm_id \
+             WHERE u.merged_into IS NULL GROUP BY u.village_code, m.milestone, m.year, u.status",
         )
         .fetch_all(&mut *conn)
         .await
         .unwrap(),
     );
     let kept = count(
-        docs("SELECT village_code AS v, milestone AS k, year AS y, n FROM growth_village WHERE n <> 0")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap(),
+        docs(
+            "SELECT village_code AS v, milestone || ':' || status AS k, year AS y, n \
+             FROM growth_village WHERE n <> 0",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap(),
     );
     assert_eq!(kept, expected, "growth_village after {when}");
 }
@@ -472,6 +474,16 @@ async fn list_totals_match(app: &common::TestApp, conn: &mut sqlx::AnyConnection
             "status=verified&naik_kelas=class_up:2025",
             "status = 'verified' AND id IN (SELECT umkm_id FROM growth_milestones \
              WHERE milestone = 'class_up' AND year = 2025)",
+        ),
+        // Any status, or another one: counted from the same marks, kept per status.
+        (
+            "naik_kelas=class_up:2025",
+            "id IN (SELECT umkm_id FROM growth_milestones \
+             WHERE milestone = 'class_up' AND year = 2025)",
+        ),
+        (
+            "naik_kelas=reached:2026",
+            "id IN (SELECT umkm_id FROM reach_rollup WHERE year = 2026 AND attended > 0)",
         ),
         (
             "status=verified&naik_kelas=reached:2026",

@@ -45,7 +45,7 @@ async fn growth_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
         sum(
             "SELECT u.village_code AS v, COUNT(*) AS n FROM growth_milestones m \
              JOIN umkm u ON u.id = m.umkm_id WHERE u.merged_into IS NULL \
-             AND u.status = 'verified' GROUP BY u.village_code ORDER BY 1",
+             GROUP BY u.village_code ORDER BY 1",
         )
         .fetch_all(&mut *conn)
         .await

@@ -736,8 +736,8 @@ impl Database {
         }
         let marks = sqlx::query(
             "SELECT village_code, milestone, CAST(SUM(n) AS BIGINT) AS n FROM growth_village \
-             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2) \
-             GROUP BY village_code, milestone",
+             WHERE year = $3 AND status = 'verified' \
+             AND (village_code = $1 OR village_code LIKE $2) GROUP BY village_code, milestone",
         )
         .bind(region.as_str())
         .bind(&like)

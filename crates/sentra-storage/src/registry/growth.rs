@@ -8,6 +8,7 @@ use sentra_domain::growth::{
 use sentra_domain::region::RegionCode;
 use sentra_domain::scope::Scope;
 use sentra_domain::size::{SizeBasis, SizeClass, SizeDecision};
+use sentra_domain::umkm::UmkmStatus;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -454,34 +455,43 @@ impl Database {
         Ok(ReportSaved { events, latest })
     }
 
-    /// How many verified businesses of `region` a growth filter selects, from the counts the
-    /// dashboards read (growth_village for the marks, reach_village for programme reach): the
-    /// list the dashboard links to (status verified) counts without reading its 100,000
-    /// businesses one by one. `None` for a filter with no kept count.
+    /// How many businesses of `region` (of `status`, or any when `None`) a growth filter
+    /// selects, from the counts the dashboards read (growth_village for the marks, per status;
+    /// reach_village for programme reach, verified only): the list the dashboard links to
+    /// counts without reading its 100,000 businesses one by one. `None` for a filter with no
+    /// kept count.
     pub(crate) async fn growth_kept_count(
         &self,
         region: &RegionCode,
         growth: GrowthFilter,
+        status: Option<UmkmStatus>,
     ) -> Result<Option<i64>> {
+        let verified = status == Some(UmkmStatus::Verified);
         let (mark, year) = match growth {
             GrowthFilter::Registered(_) | GrowthFilter::Reached(Milestone::Formalised, _) => {
                 return Ok(None);
             }
-            GrowthFilter::ProgrammeReached(y) => {
+            GrowthFilter::ProgrammeReached(y) if verified => {
                 return Ok(Some(self.reached_count(region, y).await?));
             }
-            GrowthFilter::NotReached(y) => {
+            GrowthFilter::NotReached(y) if verified => {
                 let (reached, total) = self.reach_count(region, y).await?;
                 return Ok(Some(total - reached));
             }
+            GrowthFilter::ProgrammeReached(_) | GrowthFilter::NotReached(_) => return Ok(None),
             GrowthFilter::Reported(y) => (REPORTED, y),
             GrowthFilter::ClassDown(y) => (CLASS_DOWN, y),
             GrowthFilter::Reached(m, y) => (m.as_str(), y),
         };
-        let row = sqlx::query(
+        let of_status = match status {
+            Some(s) => format!(" AND status = '{}'", s.as_str()),
+            None => String::new(),
+        };
+        let row = sqlx::query(&format!(
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM growth_village \
-             WHERE milestone = $4 AND year = $3 AND (village_code = $1 OR village_code LIKE $2)",
-        )
+             WHERE milestone = $4 AND year = $3 AND (village_code = $1 OR village_code LIKE $2)\
+             {of_status}"
+        ))
         .bind(region.as_str())
         .bind(format!("{}.%", region.as_str()))
         .bind(i64::from(year))
@@ -511,7 +521,8 @@ impl Database {
             .map_or(0, |r| r.n);
         let rows = sqlx::query(
             "SELECT milestone AS k, CAST(SUM(n) AS BIGINT) AS n FROM growth_village \
-             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2) GROUP BY milestone",
+             WHERE year = $3 AND status = 'verified' \
+             AND (village_code = $1 OR village_code LIKE $2) GROUP BY milestone",
         )
         .bind(region.as_str())
         .bind(format!("{}.%", region.as_str()))
@@ -599,7 +610,7 @@ impl Database {
         }
         let rows = sqlx::query(
             "SELECT year AS y, CAST(SUM(n) AS BIGINT) AS n FROM growth_village \
-             WHERE milestone = 'class_up' AND year >= $3 AND year <= $4 \
+             WHERE milestone = 'class_up' AND year >= $3 AND year <= $4 AND status = 'verified' \
              AND (village_code = $1 OR village_code LIKE $2) GROUP BY year",
         )
         .bind(region.as_str())

@@ -68,7 +68,10 @@ impl Database {
         }
 
         let kept = match growth_filter(scope, filter) {
-            Some((region, growth)) => self.growth_kept_count(&region, growth).await?,
+            Some((region, growth)) => {
+                self.growth_kept_count(&region, growth, filter.status)
+                    .await?
+            }
             None => None,
         };
         let total = match (kept, rollup_filter(scope, filter)) {
@@ -223,12 +226,13 @@ impl CountableFilter<'_> {
 
 /// A naik-kelas or reach filter over the verified businesses of a region and nothing else (the
 /// lists the dashboard's figures link to), which the growth and reach rollups count.
+/// A list filtered by a growth mark (and at most a status) in a region: counted from the kept
+/// marks.
 fn growth_filter(
     scope: &Scope,
     filter: &UmkmFilter,
 ) -> Option<(sentra_domain::region::RegionCode, crate::GrowthFilter)> {
     let only = scope.owner().is_none()
-        && filter.status == Some(UmkmStatus::Verified)
         && filter.sector.is_none()
         && filter.size.is_none()
         && filter.legality.is_none()

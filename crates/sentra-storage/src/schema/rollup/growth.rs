@@ -1,10 +1,10 @@
-//! Naik kelas (migration 0020): the marks of growth_milestones counted per kelurahan and year,
-//! for verified businesses (the counting rules, docs/counting-rules.md; migration 0033).
+//! Naik kelas (migration 0020): the marks of growth_milestones counted per kelurahan, year and
+//! record status (migration 0047), merged records aside; the official figures read the verified
+//! ones (the counting rules, docs/counting-rules.md), the registry list any status it is asked.
 
 use super::{DOCUMENTS_MOVE, counted_in_on_insert};
 
-/// Where a business's marks move: [`DOCUMENTS_MOVE`], or its status changed (only verified
-/// businesses count).
+/// Where a business's marks move: [`DOCUMENTS_MOVE`], or its status changed (kept per status).
 fn marks_move() -> String {
     format!("({DOCUMENTS_MOVE} OR OLD.status IS NOT NEW.status)")
 }
@@ -21,20 +21,22 @@ pub(super) const SQLITE_TRIGGERS: [&str; 5] = [
 /// One mark `m` (NEW or OLD) added (`sign` 1) or removed, for its business's kelurahan.
 fn growth_mark(m: &str, sign: i32) -> String {
     format!(
-        "INSERT INTO growth_village (village_code, milestone, year, n) \
-         SELECT u.village_code, {m}.milestone, {m}.year, {sign} FROM umkm u \
-         WHERE u.id = {m}.umkm_id AND u.merged_into IS NULL AND u.status = 'verified' \
-         ON CONFLICT (milestone, year, village_code) DO UPDATE SET n = growth_village.n + excluded.n;"
+        "INSERT INTO growth_village (village_code, milestone, year, status, n) \
+         SELECT u.village_code, {m}.milestone, {m}.year, u.status, {sign} FROM umkm u \
+         WHERE u.id = {m}.umkm_id AND u.merged_into IS NULL \
+         ON CONFLICT (milestone, year, village_code, status) \
+         DO UPDATE SET n = growth_village.n + excluded.n;"
     )
 }
 
 /// All marks of business `r` (OLD or NEW) leave (−1) or join (1) its kelurahan's counts.
 fn growth_marks_of(r: &str, sign: i32) -> String {
     format!(
-        "INSERT INTO growth_village (village_code, milestone, year, n) \
-         SELECT {r}.village_code, m.milestone, m.year, {sign} FROM growth_milestones m \
-         WHERE m.umkm_id = {r}.id AND {r}.merged_into IS NULL AND {r}.status = 'verified' \
-         ON CONFLICT (milestone, year, village_code) DO UPDATE SET n = growth_village.n + excluded.n;"
+        "INSERT INTO growth_village (village_code, milestone, year, status, n) \
+         SELECT {r}.village_code, m.milestone, m.year, {r}.status, {sign} FROM growth_milestones m \
+         WHERE m.umkm_id = {r}.id AND {r}.merged_into IS NULL \
+         ON CONFLICT (milestone, year, village_code, status) \
+         DO UPDATE SET n = growth_village.n + excluded.n;"
     )
 }
 
