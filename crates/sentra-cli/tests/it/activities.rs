@@ -1943,3 +1943,72 @@ async fn activities_are_planned_moved_and_cancelled_through_the_api() {
         .unwrap();
     assert_eq!(res.status(), 422, "a region outside her scope is named");
 }
+
+/// A province's month holds a thousand activities: the board lists them a hundred at a time,
+/// and the month's grid writes four a day with a link to the rest of that day's week.
+#[tokio::test]
+async fn a_crowded_month_is_listed_a_page_at_a_time() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    let first = chrono::NaiveDate::parse_from_str(&day_ahead(), "%Y-%m-%d")
+        .unwrap()
+        .with_day(1)
+        .unwrap();
+    let month = first.format("%Y-%m").to_string();
+    let day = first.with_day(10).unwrap().format("%Y-%m-%d").to_string();
+    let res = plan_city_activity(&app, "Klinik 0", &day, 20).await;
+    assert!(
+        res.status().is_redirection(),
+        "{}",
+        res.text().await.unwrap()
+    );
+    let planned = in_city(&app).await.remove(0);
+    let city = common::city();
+    let actor = sentra_storage::Actor::system("test");
+    for i in 1..130_i64 {
+        let mut d = planned.data.clone();
+        d.title = format!("Klinik {i}");
+        // Ten a day from the 10th: the 10th itself holds ten.
+        let shift = (i / 10) * 86_400 + (i % 10) * 600;
+        d.start += shift;
+        d.end += shift;
+        app.db
+            .create_activity(&city, &d, Some("uji"), &actor)
+            .await
+            .unwrap();
+    }
+    let one = app.page(&format!("/kegiatan?bulan={month}")).await;
+    assert!(one.contains("130 kegiatan"), "{one}");
+    assert_eq!(one.matches("<tr id=\"a-").count(), 100);
+    assert!(one.contains("halaman 1 dari 2"), "{one}");
+    let pager = &one[one.find("<nav class=\"pager\">").unwrap()..];
+    let at = pager.find("rel=\"next\"").unwrap();
+    let next = pager[..at]
+        .rsplit("href=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let next = next.replace("&amp;", "&").replace("&#38;", "&");
+    assert!(next.contains("hal=2"), "{next}");
+    let two = app.page(&next).await;
+    assert_eq!(two.matches("<tr id=\"a-").count(), 30);
+    assert!(two.contains("halaman 2 dari 2"), "{two}");
+    assert!(two.contains("Klinik 129"));
+    assert!(!two.contains(">Klinik 5<"));
+    // Out of range is the last page, not an error.
+    let far = app.page(&format!("/kegiatan?bulan={month}&hal=99")).await;
+    assert_eq!(far.matches("<tr id=\"a-").count(), 30);
+
+    let grid = app
+        .page(&format!("/kegiatan?bulan={month}&tampilan=bulan"))
+        .await;
+    assert!(grid.contains("+6 kegiatan lain"), "{grid}");
+    assert!(grid.contains("tampilan=minggu"), "{grid}");
+    // A day whose activities are listed on the second page links there.
+    assert!(
+        grid.contains("hal=2#a-") || grid.contains("hal=2&#35;a-"),
+        "{grid}"
+    );
+}

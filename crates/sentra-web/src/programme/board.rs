@@ -85,6 +85,11 @@ pub struct BoardPage {
     pub filters: Filters,
     /// The period shown, as its query parameter (`bulan` or `tanggal`) and value.
     pub period: (&'static str, String),
+    /// A province's month holds a thousand activities and more: shown [`PER_PAGE`] at a time.
+    /// Links to the page before and after, and "page 2 of 9" when there is more than one.
+    pub prev_page: Option<String>,
+    pub next_page: Option<String>,
+    pub page_of: Option<String>,
 }
 
 /// A day of the month's grid.
@@ -94,16 +99,28 @@ pub struct Cell {
     pub label: String,
     pub in_month: bool,
     pub today: bool,
-    /// (id, "09:00", title, has conflicts).
+    /// (link to its row, "09:00", title, has conflicts): the first [`CELL_ITEMS`].
     pub items: Vec<(String, String, String, bool)>,
+    /// The day's other activities, and the link to its week where all are listed.
+    pub more: Option<(usize, String)>,
 }
+
+/// Activities listed on one page of the board: a province's month (1,600 activities) would be
+/// megabytes of HTML on a phone.
+const PER_PAGE: usize = 100;
+
+/// Activities written in one day of the month's grid; the rest are counted and linked.
+const CELL_ITEMS: usize = 4;
 
 /// The board's filter choices and what is chosen.
 pub struct Filters {
     pub levels: Vec<(String, String)>,
     pub organisers: Vec<(String, String)>,
     pub topics: Vec<(String, String)>,
+    /// The regions one level below the area (kabupaten/kota of a province, kecamatan of a
+    /// kabupaten…), and what they are called.
     pub districts: Vec<(String, String)>,
+    pub district_label: String,
     pub level: String,
     pub organiser: String,
     pub topic: String,
@@ -128,6 +145,9 @@ struct BoardQuery {
     topic: String,
     #[serde(default, rename = "kecamatan")]
     district: String,
+    /// The page of the period's activities (1 is the first).
+    #[serde(default, rename = "hal")]
+    page: String,
 }
 
 /// The filters chosen: they narrow what is listed (conflicts are still found against every
@@ -307,6 +327,11 @@ fn filters(
             .into_iter()
             .map(|r| (r.code.as_str().to_string(), r.name.clone()))
             .collect(),
+        district_label: area
+            .level()
+            .child()
+            .map(|l| lang.t(level_name_key(l)).into_owned())
+            .unwrap_or_default(),
         level: chosen.level.clone(),
         organiser: chosen.organiser.clone(),
         topic: chosen.topic.clone(),
@@ -364,6 +389,8 @@ fn month_cells(
     p: &Period,
     today: NaiveDate,
     listed: &[(&ActivityRecord, Row)],
+    row_link: &dyn Fn(usize, &str) -> String,
+    week_link: &dyn Fn(NaiveDate) -> String,
 ) -> Vec<Vec<Cell>> {
     let names = weekday_names(lang);
     month_grid(p.first, p.last)
@@ -371,58 +398,67 @@ fn month_cells(
         .map(|week| {
             week.iter()
                 .zip(&names)
-                .map(|(&day, name)| Cell {
-                    day: day.day(),
-                    // On a phone the cell's heading: "Sen, 1 Juni", never "Sen 01/06".
-                    label: format!(
-                        "{name}, {} {}",
-                        day.day(),
-                        lang.t(&format!("month.m{}", day.month()))
-                    ),
-                    in_month: day >= p.first && day < p.last,
-                    today: day == today,
-                    items: listed
+                .map(|(&day, name)| {
+                    let on_day: Vec<(usize, &(&ActivityRecord, Row))> = listed
                         .iter()
-                        .filter(|(a, _)| {
+                        .enumerate()
+                        .filter(|(_, (a, _))| {
                             let d = &a.data;
                             local(d.start, d.zone).date() <= day
                                 && day <= local(d.end, d.zone).date()
                         })
-                        .map(|(a, r)| {
-                            (
-                                r.id.clone(),
-                                {
-                                    use chrono::Timelike;
-                                    let t = local(a.data.start, a.data.zone);
-                                    lang.time(t.hour(), t.minute())
-                                },
-                                r.title.clone(),
-                                !r.conflicts.is_empty(),
-                            )
-                        })
-                        .collect(),
+                        .collect();
+                    let more = on_day.len().saturating_sub(CELL_ITEMS);
+                    Cell {
+                        day: day.day(),
+                        // On a phone the cell's heading: "Sen, 1 Juni", never "Sen 01/06".
+                        label: format!(
+                            "{name}, {} {}",
+                            day.day(),
+                            lang.t(&format!("month.m{}", day.month()))
+                        ),
+                        in_month: day >= p.first && day < p.last,
+                        today: day == today,
+                        items: on_day
+                            .into_iter()
+                            .take(CELL_ITEMS)
+                            .map(|(i, (a, r))| {
+                                (
+                                    row_link(i, &r.id),
+                                    {
+                                        use chrono::Timelike;
+                                        let t = local(a.data.start, a.data.zone);
+                                        lang.time(t.hour(), t.minute())
+                                    },
+                                    r.title.clone(),
+                                    !r.conflicts.is_empty(),
+                                )
+                            })
+                            .collect(),
+                        more: (more > 0).then(|| (more, week_link(day))),
+                    }
                 })
                 .collect()
         })
         .collect()
 }
 
-/// The list and week views: the rows by day (each listed on its first day within the
-/// period); a week shows each of its seven days, empty or not.
 fn by_day(
     lang: Lang,
     view: View,
     p: &Period,
     rows: Vec<(NaiveDate, Row)>,
+    whole: bool,
 ) -> Vec<(String, Vec<Row>)> {
     let mut days: Vec<(String, Vec<Row>)> = Vec::new();
-    if view == View::Week {
+    let week = view == View::Week && whole;
+    if week {
         for (day, name) in week_days(p.first).iter().zip(weekday_names(lang)) {
             days.push((format!("{name} {}", day_label(lang, *day)), Vec::new()));
         }
     }
     for (day, row) in rows {
-        if view == View::Week {
+        if week {
             days[week_slot(day, p.first)].1.push(row);
             continue;
         }
@@ -539,18 +575,39 @@ async fn board(ctx: PageCtx, PageQuery(q): PageQuery<BoardQuery>) -> PageResult 
         .iter()
         .filter(|(_, r)| !r.conflicts.is_empty())
         .count();
+    let count = listed.len();
+    let pages = count.div_ceil(PER_PAGE).max(1);
+    let page = q.page.trim().parse::<usize>().unwrap_or(1).clamp(1, pages);
+    let key = p.key.0;
+    let page_link = |n: usize| {
+        let base = chosen.link(view, key, &p.key.1);
+        if n == 1 {
+            base
+        } else {
+            format!("{base}&hal={n}")
+        }
+    };
     let weeks = if view == View::Month {
-        month_cells(lang, &p, today, &listed)
+        let row_link = |i: usize, id: &str| {
+            let on = i / PER_PAGE + 1;
+            if on == page {
+                format!("#a-{id}")
+            } else {
+                format!("{}#a-{id}", page_link(on))
+            }
+        };
+        let week_link = |day: NaiveDate| chosen.link(View::Week, "tanggal", &day.to_string());
+        month_cells(lang, &p, today, &listed, &row_link, &week_link)
     } else {
         Vec::new()
     };
-    let count = listed.len();
-    let rows = listed
+    let rows: Vec<(NaiveDate, Row)> = listed
         .into_iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
         .map(|(a, r)| (local(a.data.start, a.data.zone).date().max(p.first), r))
         .collect();
     let (title, summary) = board_words(lang, view, &p, count, with_conflicts);
-    let key = p.key.0;
     Ok(BoardPage {
         c: ctx.chrome(title),
         l: lang,
@@ -558,7 +615,8 @@ async fn board(ctx: PageCtx, PageQuery(q): PageQuery<BoardQuery>) -> PageResult 
         prev: (chosen.link(view, key, &p.prev), period_words(lang, &p.prev)),
         next: (chosen.link(view, key, &p.next), period_words(lang, &p.next)),
         views: view_links(lang, &chosen, view, &p),
-        days: by_day(lang, view, &p, rows),
+        // A week's free days are shown when the whole week is on the page.
+        days: by_day(lang, view, &p, rows, pages == 1),
         weeks,
         weekdays: weekday_names(lang),
         summary,
@@ -567,6 +625,14 @@ async fn board(ctx: PageCtx, PageQuery(q): PageQuery<BoardQuery>) -> PageResult 
         ics: format!("/kegiatan/kalender.ics?wilayah={}", area.as_str()),
         filters: filters(state, lang, &area, &topics, &chosen),
         period: p.key.clone(),
+        prev_page: (page > 1).then(|| page_link(page - 1)),
+        next_page: (page < pages).then(|| page_link(page + 1)),
+        page_of: (pages > 1).then(|| {
+            lang.tf(
+                "pager.page_of",
+                &[("page", &page.to_string()), ("pages", &pages.to_string())],
+            )
+        }),
     }
     .into_response())
 }
