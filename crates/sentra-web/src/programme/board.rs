@@ -241,47 +241,43 @@ async fn conflict_marks(
         .collect();
     let slots = sentra_storage::slots_of(&datas, &topics, &sectors);
     let rules = rules(state).await;
-    // Each activity's conflicts, with the other activity when there is one.
-    let mut found_for: HashMap<&str, Vec<ActivityConflict>> = HashMap::new();
+    // Each activity's conflicts, with the other activity when there is one: borrowed, since a
+    // crowded month sets hundreds against each other and only a few are written out.
+    let mut found_for: HashMap<&str, Vec<(conflicts::Reason, Option<&ActivityRecord>)>> =
+        HashMap::new();
     for c in conflicts::find(&slots, &rules) {
         let (a, b) = (live[c.a as usize], live[c.b as usize]);
         if c.a == c.b {
             found_for
                 .entry(a.id.as_str())
                 .or_default()
-                .push(ActivityConflict {
-                    reason: c.reason,
-                    with: None,
-                });
+                .push((c.reason, None));
             continue;
         }
         for (me, other) in [(a, b), (b, a)] {
             found_for
                 .entry(me.id.as_str())
                 .or_default()
-                .push(ActivityConflict {
-                    reason: c.reason,
-                    with: Some(other.clone()),
-                });
+                .push((c.reason, Some(other)));
         }
     }
+    let text = |(reason, with): &(conflicts::Reason, Option<&ActivityRecord>)| {
+        let c = ActivityConflict {
+            reason: *reason,
+            with: with.cloned(),
+        };
+        conflict_text(state, lang, &rules, &c)
+    };
     found_for
         .into_iter()
         .map(|(id, mut list)| {
-            list.sort_by_key(|c| std::cmp::Reverse(c.reason.severity()));
+            list.sort_by_key(|c| std::cmp::Reverse(c.0.severity()));
             let (notices, clashes): (Vec<_>, Vec<_>) =
-                list.into_iter().partition(|c| c.reason.is_notice());
+                list.into_iter().partition(|c| c.0.is_notice());
             let marks = Marks {
                 total: clashes.len(),
-                shown: clashes
-                    .iter()
-                    .take(CONFLICTS_SHOWN)
-                    .map(|c| conflict_text(state, lang, &rules, c))
-                    .collect(),
-                notices: notices
-                    .iter()
-                    .map(|c| conflict_text(state, lang, &rules, c))
-                    .collect(),
+                shown: clashes.iter().take(CONFLICTS_SHOWN).map(text).collect(),
+                notices: notices.iter().map(text).collect(),
             };
             (id.to_string(), marks)
         })
