@@ -633,3 +633,60 @@ async fn the_expiry_lists_come_in_pages_of_a_hundred() {
     assert!(!second.contains(&format!("/umkm/{}#legality", all[0])));
     assert!(second.contains("rel=\"prev\""));
 }
+
+/// A kecamatan's expiry lists are read in one pass and paged here; a kabupaten's by a count and
+/// a page in SQL. Both give the same documents, in the same order, page by page.
+#[tokio::test]
+async fn a_kecamatans_expiry_pages_are_the_kabupatens_rows_of_that_kecamatan() {
+    use sentra_domain::region::RegionCode;
+    use sentra_storage::PageRequest;
+    let app = spawn_app().await;
+    app.seed(400, 7).await;
+    let city = common::city();
+    let today = common::today();
+    let whole = |page: u32| {
+        let db = app.db.clone();
+        let city = city.clone();
+        async move {
+            db.expiring_documents(&city, None, today, 3650, PageRequest::new(page, 500))
+                .await
+                .unwrap()
+        }
+    };
+    let everyone = whole(1).await;
+    let district = everyone
+        .items
+        .iter()
+        .map(|d| d.village_code[..8].to_string())
+        .max_by_key(|k| {
+            everyone
+                .items
+                .iter()
+                .filter(|d| d.village_code.starts_with(k.as_str()))
+                .count()
+        })
+        .expect("expired documents in the seed");
+    let expected: Vec<(String, String)> = everyone
+        .items
+        .iter()
+        .filter(|d| d.village_code.starts_with(&district))
+        .map(|d| (d.umkm_id.clone(), d.kind.as_str().to_string()))
+        .collect();
+    assert!(expected.len() > 3, "{}", expected.len());
+    let region = RegionCode::parse(&district).unwrap();
+    let mut paged = Vec::new();
+    for page in 1..=expected.len().div_ceil(3) as u32 + 1 {
+        let p = app
+            .db
+            .expiring_documents(&city, Some(&region), today, 3650, PageRequest::new(page, 3))
+            .await
+            .unwrap();
+        assert_eq!(p.total, expected.len() as i64);
+        paged.extend(
+            p.items
+                .into_iter()
+                .map(|d| (d.umkm_id, d.kind.as_str().to_string())),
+        );
+    }
+    assert_eq!(paged, expected);
+}
