@@ -483,7 +483,8 @@ async fn list_totals_match(app: &common::TestApp, conn: &mut sqlx::AnyConnection
         ),
         (
             "naik_kelas=reached:2026",
-            "id IN (SELECT umkm_id FROM reach_rollup WHERE year = 2026 AND attended > 0)",
+            "status <> 'inactive' AND id IN (SELECT umkm_id FROM reach_rollup \
+             WHERE year = 2026 AND attended > 0)",
         ),
         (
             "status=verified&naik_kelas=reached:2026",

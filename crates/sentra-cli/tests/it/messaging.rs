@@ -1875,6 +1875,59 @@ async fn an_fgd_participants_link_reaches_her_phone_once_and_the_outbox_never_sh
         .await
         .unwrap();
     assert!(none.is_empty(), "{none:?}");
+
+    // Outside the sending hours her link waits; removing her cancels it, and its text keeps
+    // no link once it will not go.
+    use chrono::Timelike;
+    let wib = (chrono::Utc::now().hour() + 7) % 24;
+    let from = (wib + 2) % 24;
+    let (url, waiting_seen) = whatsapp_stand_in().await;
+    let later = app_with(MessagingConfig {
+        whatsapp: Some(cloud_api(url)),
+        hours: SendingHours {
+            from,
+            until: from + 1,
+        },
+        ..Default::default()
+    })
+    .await;
+    let round = fgd_round(&later).await;
+    let res = later
+        .post_form(
+            &format!("/unggulan/{round}/peserta"),
+            &[
+                ("name", "Ibu Salah Nomor"),
+                ("group", "komunitas"),
+                ("phone", "0812 5555 6666"),
+            ],
+        )
+        .await;
+    assert!(res.text().await.unwrap().contains("masuk antrean pesan"));
+    let (waiting, _) = later
+        .db
+        .outbox(&common::city(), Some(MessageState::Queued), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert!(!waiting[0].body.contains("/fgd/…"), "the link waits whole");
+    let who = later.db.round_participants(&round).await.unwrap()[0]
+        .id
+        .clone();
+    let res = later
+        .post_form(
+            &format!("/unggulan/{round}/peserta/hapus"),
+            &[("participant", who.as_str())],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (ended, _) = later
+        .db
+        .outbox(&common::city(), None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ended[0].state, MessageState::Cancelled);
+    assert!(ended[0].body.contains("/fgd/…"), "{}", ended[0].body);
+    assert!(waiting_seen.lock().unwrap().is_empty());
 }
 
 #[tokio::test]

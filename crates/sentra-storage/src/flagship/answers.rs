@@ -111,6 +111,16 @@ impl Database {
         if done.rows_affected() == 0 {
             return Err(StorageError::NotFound);
         }
+        // Her link, if it still waits, must not go: a mistyped number would hand a stranger
+        // a dead link, or a live one to a removed person's answers.
+        sqlx::query(
+            "UPDATE messages SET state = 'cancelled', error = 'cancelled_by_staff', \
+             lease_until = NULL, updated_at = $1 WHERE dedup_key = $2 AND state = 'queued'",
+        )
+        .bind(now_text())
+        .bind(format!("fgd:{participant_id}"))
+        .execute(&mut *tx)
+        .await?;
         let changes =
             serde_json::json!({ "participant": participant_id, "participant_name": name });
         audit::append(
@@ -124,6 +134,7 @@ impl Database {
         )
         .await?;
         tx.commit().await?;
+        self.hide_links_of_ended_messages().await?;
         Ok(())
     }
 

@@ -244,7 +244,36 @@ impl Database {
         .execute(&self.pool)
         .await?
         .rows_affected();
+        self.hide_links_of_ended_messages().await?;
         Ok((requeued, failed))
+    }
+
+    /// Personal links in messages that will not be sent again (failed, interrupted,
+    /// cancelled, or sent by a path that did not hide it) are hidden in the stored text: the
+    /// provider may have delivered an interrupted one, and nobody reading the outbox later
+    /// should hold the link. Runs with the look for interrupted sends; returns how many.
+    pub async fn hide_links_of_ended_messages(&self) -> Result<u64> {
+        let rows = sqlx::query(
+            "SELECT id, body FROM messages WHERE purpose = 'fgd_invitation' \
+             AND state IN ('sent', 'delivered', 'failed', 'cancelled')",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut hidden = 0;
+        for r in &rows {
+            let body: String = r.try_get("body")?;
+            let kept = hide_secret_links(&body);
+            if kept != body {
+                let id: String = r.try_get("id")?;
+                hidden += sqlx::query("UPDATE messages SET body = $1 WHERE id = $2")
+                    .bind(kept)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+            }
+        }
+        Ok(hidden)
     }
 
     /// Claims the next due message on one of `channels` for `lease` seconds (it becomes

@@ -196,9 +196,9 @@ impl Database {
             filter.push_str(" AND u.owner_user_id = $4");
         }
         let order = if newest_first {
-            "ORDER BY d.expires_on DESC, u.name, u.id"
+            "ORDER BY d.expires_on DESC, u.name, u.id, d.kind"
         } else {
-            "ORDER BY d.expires_on, u.name, u.id"
+            "ORDER BY d.expires_on, u.name, u.id, d.kind"
         };
         let sql = format!(
             "SELECT u.id, u.name, u.village_code, d.kind, d.number, d.expires_on {filter} \

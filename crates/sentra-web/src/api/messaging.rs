@@ -53,6 +53,9 @@ pub struct MessageOut {
     pub id: String,
     /// The business it is for; null for a person who is not one (an FGD participant).
     pub umkm_id: Option<String>,
+    /// The business's name; null for a person. Kept for clients written before `recipient`.
+    #[schema(deprecated)]
+    pub business: Option<String>,
     /// Whom it is addressed to: the business's name, or the person's.
     pub recipient: String,
     /// `whatsapp`, `sms`, `email` or `phone` (the operator's own phone).
@@ -79,6 +82,7 @@ fn message_out(m: StoredMessage) -> MessageOut {
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_default(),
         id: m.id,
+        business: m.umkm_id.is_some().then(|| m.recipient_name.clone()),
         umkm_id: m.umkm_id,
         recipient: m.recipient_name,
         channel: m.channel.as_str().to_string(),
@@ -87,7 +91,7 @@ fn message_out(m: StoredMessage) -> MessageOut {
         // A personal link is for its holder alone (an FGD participant's answers).
         text: hide_secret_links(&m.body),
         attempts: m.attempts,
-        error: m.error,
+        error: m.error.map(|e| hide_secret_links(&e)),
         created_at: m.created_at,
         sent_at: m.sent_at,
     }

@@ -178,45 +178,61 @@ async fn add_participant(
     let link = format!("{}/fgd/{secret}", site_base(&ctx.state, &headers));
     let mut shown = invitation(&ctx, &p, &link, new.phone.as_deref());
     if new.phone.is_some() || new.email.is_some() {
-        let region = RegionCode::parse(&round.region_code)
-            .map_err(|_| StorageError::Corrupt(format!("round region {:?}", round.region_code)))?;
-        let person = Person {
-            name: new.name,
-            region,
-            phone: new.phone,
-            email: new.email,
-        };
-        let lang = ctx.lang;
-        let channel_name = |c: Channel| {
-            lang.t(&format!("message.channel_{}", c.as_str()))
-                .into_owned()
-        };
-        shown.sent = Some(
-            match send_fgd_link(
-                &ctx.state,
-                &person,
-                &p.id,
-                &round.settings.title,
-                &link,
-                &ctx.caller.actor,
-            )
-            .await?
-            {
-                LinkMessage::Queued(c) => {
-                    lang.tf("flagship.link_queued", &[("channel", &channel_name(c))])
-                }
-                LinkMessage::FromOwnPhone => lang.t("flagship.link_from_phone").into_owned(),
-                LinkMessage::NoChannel(c) => {
-                    lang.tf("flagship.link_not_sent", &[("channel", &channel_name(c))])
-                }
-            },
-        );
+        shown.sent = Some(link_message(&ctx, &round, &p, new, &link).await);
     }
     let x = Extra {
         new_link: Some(shown),
         ..Extra::none()
     };
     show_round(&ctx, &id, None, x).await
+}
+
+/// Queues her link to the contact given, and says what became of it. She is added whatever
+/// happens here: the link is on the page, shown once, and a message that cannot be written is
+/// no reason to lose it.
+async fn link_message(
+    ctx: &PageCtx,
+    round: &sentra_storage::RoundRecord,
+    p: &ParticipantRow,
+    new: NewParticipant,
+    link: &str,
+) -> String {
+    let lang = ctx.lang;
+    let channel_name = |c: Channel| {
+        lang.t(&format!("message.channel_{}", c.as_str()))
+            .into_owned()
+    };
+    let Ok(region) = RegionCode::parse(&round.region_code) else {
+        return lang.t("flagship.link_not_queued").into_owned();
+    };
+    let person = Person {
+        name: new.name,
+        region,
+        phone: new.phone,
+        email: new.email,
+    };
+    let sent = send_fgd_link(
+        &ctx.state,
+        &person,
+        &p.id,
+        &round.settings.title,
+        link,
+        &ctx.caller.actor,
+    )
+    .await;
+    match sent {
+        Ok(LinkMessage::Queued(c)) => {
+            lang.tf("flagship.link_queued", &[("channel", &channel_name(c))])
+        }
+        Ok(LinkMessage::FromOwnPhone) => lang.t("flagship.link_from_phone").into_owned(),
+        Ok(LinkMessage::NoChannel(c)) => {
+            lang.tf("flagship.link_not_sent", &[("channel", &channel_name(c))])
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, participant = %p.id, "cannot queue an FGD link");
+            lang.t("flagship.link_not_queued").into_owned()
+        }
+    }
 }
 
 async fn remove_participant(

@@ -292,7 +292,8 @@ async fn whatsapp_text(config: &MessagingConfig, phone: &str, text: &str, refere
         .await
     {
         Ok(r) => r,
-        Err(e) => return failed(format!("whatsapp: {e}"), true),
+        // Without the URL: the gateway's carries the text and the number.
+        Err(e) => return failed(format!("whatsapp: {}", e.without_url()), true),
     };
     let status = res.status();
     let json: serde_json::Value = res.json().await.unwrap_or_default();
@@ -336,6 +337,7 @@ async fn sms_text(config: &MessagingConfig, phone: &str, text: &str) -> Sent {
             format!("sms {}", r.status().as_u16()),
             r.status().is_server_error() || r.status().as_u16() == 429,
         ),
-        Err(e) => failed(format!("sms: {e}"), true),
+        // Without the URL: the gateway's carries the text (a personal link) and the number.
+        Err(e) => failed(format!("sms: {}", e.without_url()), true),
     }
 }

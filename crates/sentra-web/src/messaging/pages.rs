@@ -84,7 +84,7 @@ fn message_row(lang: Lang, m: StoredMessage) -> MessageRow {
         problem: m
             .error
             .as_deref()
-            .map(|e| problem_text(lang, e))
+            .map(|e| problem_text(lang, &hide_secret_links(e)))
             .unwrap_or_default(),
         pending: m.state == MessageState::Queued,
         text: hide_secret_links(&m.body),

@@ -224,10 +224,9 @@ impl CountableFilter<'_> {
     }
 }
 
-/// A naik-kelas or reach filter over the verified businesses of a region and nothing else (the
-/// lists the dashboard's figures link to), which the growth and reach rollups count.
-/// A list filtered by a growth mark (and at most a status) in a region: counted from the kept
-/// marks.
+/// A naik-kelas or reach filter over a region, with at most a status beside it (the lists the
+/// dashboard's figures link to, and a mark asked alone): the growth marks are kept per status,
+/// the reach rollup for verified businesses only (`growth_kept_count` says which it can count).
 fn growth_filter(
     scope: &Scope,
     filter: &UmkmFilter,
