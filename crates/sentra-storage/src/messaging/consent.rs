@@ -283,6 +283,7 @@ impl Database {
             .await?;
         }
         tx.commit().await?;
+        self.hide_links_of_ended_messages().await?;
         Ok(ids.len() as u64)
     }
 
@@ -330,6 +331,9 @@ impl Database {
         )
         .await?;
         tx.commit().await?;
+        if umkm.is_none() {
+            self.hide_links_of_ended_messages().await?;
+        }
         Ok(Some((name, channel.consent())))
     }
 }

@@ -244,14 +244,18 @@ impl Database {
         .execute(&self.pool)
         .await?
         .rows_affected();
-        self.hide_links_of_ended_messages().await?;
+        // Only when something ended here: the look runs once a lease period on every server.
+        if failed > 0 {
+            self.hide_links_of_ended_messages().await?;
+        }
         Ok((requeued, failed))
     }
 
     /// Personal links in messages that will not be sent again (failed, interrupted,
     /// cancelled, or sent by a path that did not hide it) are hidden in the stored text: the
     /// provider may have delivered an interrupted one, and nobody reading the outbox later
-    /// should hold the link. Runs with the look for interrupted sends; returns how many.
+    /// should hold the link. Called where a message ends other than by being sent (rare
+    /// events: a scan of the FGD messages, not on every pass of the sender); returns how many.
     pub async fn hide_links_of_ended_messages(&self) -> Result<u64> {
         let rows = sqlx::query(
             "SELECT id, body FROM messages WHERE purpose = 'fgd_invitation' \
@@ -367,6 +371,9 @@ impl Database {
         .bind(id)
         .execute(&self.pool)
         .await?;
+        if retry_at.is_none() {
+            self.hide_links_of_ended_messages().await?;
+        }
         Ok(())
     }
 
@@ -587,6 +594,9 @@ impl Database {
             .await?;
         }
         tx.commit().await?;
+        if n == 1 {
+            self.hide_links_of_ended_messages().await?;
+        }
         Ok(n == 1)
     }
 }
