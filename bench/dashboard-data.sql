@@ -11,7 +11,10 @@ INSERT INTO activities (id, kind, title, topics, organiser, region_code, starts_
                         zone, capacity, sectors, status, created_by, created_at, updated_at,
                         version)
 WITH RECURSIVE s (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 20000)
-SELECT 'bench-a' || s.i, 'pelatihan', 'Pelatihan ' || s.i, 'digital', 'dinas', '36.74',
+SELECT 'bench-a' || s.i, 'pelatihan', 'Pelatihan ' || s.i,
+       CASE s.i % 5 WHEN 0 THEN 'pemasaran_digital' WHEN 1 THEN 'halal'
+            WHEN 2 THEN 'legalitas,pembukuan' WHEN 3 THEN 'pengemasan'
+            ELSE 'pemasaran_digital,fotografi_produk' END, 'dinas', '36.74',
        1704067200 + s.i * 4700, 1704067200 + s.i * 4700 + 7200, 'WIB', 300, '', 'planned',
        'bench', '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z', 1
 FROM s;

@@ -56,7 +56,7 @@ prepare() { # engine url sql-runner...
     { echo "ALTER TABLE activity_participants DISABLE TRIGGER reach_participant;"
       cat bench/dashboard-data.sql
       echo "ALTER TABLE activity_participants ENABLE TRIGGER reach_participant;"
-      echo "TRUNCATE reach_rollup, reach_village; DELETE FROM calendar_years;"
+      echo "TRUNCATE reach_rollup, reach_village, reach_topic; DELETE FROM calendar_years;"
     } | "$@" >/dev/null
     "$bin" migrate --database "$url" --key-file "$work/key" >/dev/null
   else

@@ -656,6 +656,20 @@ async fn the_invitee_list_puts_the_never_trained_of_the_sector_first() {
     assert_eq!(reach.reached, 3);
     assert_eq!(reach.total, everyone.len() as i64);
     assert_eq!(reach.repeated, [("pembukuan".to_string(), 3)]);
+    // The year read from the rollups is the year counted from the participations.
+    let counted = app
+        .db
+        .reach(
+            &home,
+            sentra_storage::ReachPeriod::Range {
+                from: 1_767_200_400,
+                to: 1_798_736_400,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    assert_eq!(reach, counted);
     let page = app
         .get("/kegiatan/jangkauan?tahun=2026&kali=1")
         .await

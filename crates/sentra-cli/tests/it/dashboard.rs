@@ -645,83 +645,145 @@ async fn the_rollup_stays_exact_through_every_kind_of_write() {
     list_totals_match(&app, &mut conn, "a refused kind change").await;
 }
 
+/// The reach rollups equal a recount from the participations, activities and products: per
+/// kelurahan, year, sector and size class the verified businesses reached and those of them that
+/// added a product at or after their first activity of the year; per business and year the
+/// attendances, first start and that mark; per business, year and topic the attendances.
 pub(crate) async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
-    // Per kelurahan, year, sector and size class (the groups the reach page sums).
-    let groups = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<(String, i64, String, String), i64> {
-        rows.iter()
-            .map(|r| {
+    let attended = sqlx::query(
+        "SELECT p.umkm_id AS b, c.year AS y, a.starts_at AS at, a.topics AS t, \
+         u.village_code AS v, u.sector_code AS s, COALESCE(u.size_class, '') AS z, \
+         CASE WHEN u.merged_into IS NULL AND u.status = 'verified' THEN 1 ELSE 0 END AS counted \
+         FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
+         JOIN umkm u ON u.id = p.umkm_id \
+         JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
+              AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at \
+         WHERE p.state IN ('attended', 'completed')",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let mut products: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for r in sqlx::query("SELECT umkm_id, created_at FROM products")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+    {
+        let at: String = r.try_get("created_at").unwrap();
+        products
+            .entry(r.try_get("umkm_id").unwrap())
+            .or_default()
+            .push(
+                chrono::DateTime::parse_from_rfc3339(&at)
+                    .unwrap()
+                    .timestamp(),
+            );
+    }
+    // Per business and year: (attendances, first start, grew), and its group when counted.
+    type Group = (String, i64, String, String);
+    let mut years: BTreeMap<(String, i64), (i64, Option<i64>, i64)> = BTreeMap::new();
+    let mut group_of: BTreeMap<(String, i64), Option<Group>> = BTreeMap::new();
+    let mut topics: BTreeMap<(String, i64, String), i64> = BTreeMap::new();
+    for r in &attended {
+        let (b, y): (String, i64) = (r.try_get("b").unwrap(), r.try_get("y").unwrap());
+        let at: i64 = r.try_get("at").unwrap();
+        let e = years.entry((b.clone(), y)).or_insert((0, None, 0));
+        e.0 += 1;
+        e.1 = Some(e.1.map_or(at, |f| f.min(at)));
+        let counted: i64 = r.try_get("counted").unwrap();
+        group_of.insert(
+            (b.clone(), y),
+            (counted == 1).then(|| {
                 (
-                    (
-                        r.try_get("v").unwrap(),
-                        r.try_get("y").unwrap(),
-                        r.try_get("s").unwrap(),
-                        r.try_get("z").unwrap(),
-                    ),
-                    r.try_get("n").unwrap(),
+                    r.try_get("v").unwrap(),
+                    y,
+                    r.try_get("s").unwrap(),
+                    r.try_get("z").unwrap(),
                 )
-            })
-            .collect()
-    };
-    let expected = groups(
-        sqlx::query(
-            "SELECT u.village_code AS v, c.year AS y, u.sector_code AS s, \
-             COALESCE(u.size_class, '') AS z, COUNT(DISTINCT u.id) AS n \
-             FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
-             JOIN umkm u ON u.id = p.umkm_id \
-             JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
-                  AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at \
-             WHERE p.state IN ('attended', 'completed') AND u.merged_into IS NULL \
-             AND u.status = 'verified' GROUP BY u.village_code, c.year, u.sector_code, \
-             COALESCE(u.size_class, '')",
+            }),
+        );
+        let list: String = r.try_get("t").unwrap();
+        for t in list.split(',').filter(|t| !t.is_empty()) {
+            *topics.entry((b.clone(), y, t.to_string())).or_default() += 1;
+        }
+    }
+    for ((b, _), (_, first, grew)) in years.iter_mut() {
+        let first = first.unwrap();
+        *grew = i64::from(
+            products
+                .get(b)
+                .is_some_and(|p| p.iter().any(|t| *t >= first)),
+        );
+    }
+    let mut expected: BTreeMap<Group, (i64, i64)> = BTreeMap::new();
+    for (key, (_, _, grew)) in &years {
+        if let Some(Some(group)) = group_of.get(key) {
+            let e = expected.entry(group.clone()).or_default();
+            e.0 += 1;
+            e.1 += grew;
+        }
+    }
+    let kept: BTreeMap<Group, (i64, i64)> = sqlx::query(
+        "SELECT village_code AS v, year AS y, sector_code AS s, size_class AS z, n, grew \
+         FROM reach_village WHERE n <> 0 OR grew <> 0",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            (
+                r.try_get("v").unwrap(),
+                r.try_get("y").unwrap(),
+                r.try_get("s").unwrap(),
+                r.try_get("z").unwrap(),
+            ),
+            (r.try_get("n").unwrap(), r.try_get("grew").unwrap()),
         )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap(),
-    );
-    let kept = groups(
-        sqlx::query(
-            "SELECT village_code AS v, year AS y, sector_code AS s, size_class AS z, n \
-             FROM reach_village WHERE n <> 0",
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap(),
-    );
+    })
+    .collect();
     assert_eq!(kept, expected, "reach_village after {when}");
-    // Per business and year: attendances and the first attended start (the outcomes' "since").
-    let firsts = |rows: Vec<sqlx::any::AnyRow>| -> BTreeMap<(String, i64), (i64, Option<i64>)> {
-        rows.iter()
-            .map(|r| {
-                (
-                    (r.try_get("b").unwrap(), r.try_get("y").unwrap()),
-                    (r.try_get("n").unwrap(), r.try_get("f").unwrap()),
-                )
-            })
-            .collect()
-    };
-    let expected = firsts(
-        sqlx::query(
-            "SELECT p.umkm_id AS b, c.year AS y, COUNT(*) AS n, MIN(a.starts_at) AS f \
-             FROM activity_participants p JOIN activities a ON a.id = p.activity_id \
-             JOIN umkm u ON u.id = p.umkm_id \
-             JOIN calendar_years c ON c.province_code = substr(u.village_code, 1, 2) \
-                  AND a.starts_at >= c.starts_at AND a.starts_at < c.ends_at \
-             WHERE p.state IN ('attended', 'completed') GROUP BY p.umkm_id, c.year",
+    let kept: BTreeMap<(String, i64), (i64, Option<i64>, i64)> = sqlx::query(
+        "SELECT umkm_id AS b, year AS y, attended AS n, first_at AS f, grew FROM reach_rollup \
+         WHERE attended <> 0",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            (r.try_get("b").unwrap(), r.try_get("y").unwrap()),
+            (
+                r.try_get("n").unwrap(),
+                r.try_get("f").unwrap(),
+                r.try_get("grew").unwrap(),
+            ),
         )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap(),
-    );
-    let kept = firsts(
-        sqlx::query(
-            "SELECT umkm_id AS b, year AS y, attended AS n, first_at AS f FROM reach_rollup \
-             WHERE attended <> 0",
+    })
+    .collect();
+    assert_eq!(kept, years, "reach_rollup after {when}");
+    let kept: BTreeMap<(String, i64, String), i64> = sqlx::query(
+        "SELECT umkm_id AS b, year AS y, topic AS t, attended AS n FROM reach_topic \
+         WHERE attended <> 0",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            (
+                r.try_get("b").unwrap(),
+                r.try_get("y").unwrap(),
+                r.try_get("t").unwrap(),
+            ),
+            r.try_get("n").unwrap(),
         )
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap(),
-    );
-    assert_eq!(kept, expected, "reach_rollup after {when}");
+    })
+    .collect();
+    assert_eq!(kept, topics, "reach_topic after {when}");
 }
 
 #[tokio::test]
@@ -770,9 +832,53 @@ async fn programme_reach_stays_exact_through_participations_and_moves() {
             "UPDATE activity_participants SET state = 'absent' WHERE umkm_id = $1 AND activity_id = 'a2'",
             vec![&ids[0]],
         ),
+        // Products: one added before its business's first activity (not an outcome), one
+        // after; another business's added after, then moved to before, then back.
+        (
+            "INSERT INTO products (id, umkm_id, slug, name, category_code, unit, status, \
+             created_by, created_at, updated_at, province_code) \
+             SELECT 'p1', $1, 'p-1', 'Keripik', MIN(code), 'pcs', 'draft', 't', \
+             '2025-06-01T00:00:00.500Z', 't', '36' FROM product_categories",
+            vec![&ids[0]],
+        ),
+        (
+            "INSERT INTO products (id, umkm_id, slug, name, category_code, unit, status, \
+             created_by, created_at, updated_at, province_code) \
+             SELECT 'p2', $1, 'p-2', 'Sambal', MIN(code), 'pcs', 'draft', 't', \
+             '2026-04-01T00:00:00Z', 't', '36' FROM product_categories",
+            vec![&ids[1]],
+        ),
+        (
+            "UPDATE products SET created_at = '2025-01-01T00:00:00Z' WHERE id = 'p2'",
+            vec![],
+        ),
+        (
+            "UPDATE products SET created_at = '2026-12-24T00:00:00.250Z' WHERE id = 'p2'",
+            vec![],
+        ),
+        (
+            "INSERT INTO products (id, umkm_id, slug, name, category_code, unit, status, \
+             created_by, created_at, updated_at, province_code) \
+             SELECT 'p3', $1, 'p-3', 'Tas', MIN(code), 'pcs', 'draft', 't', \
+             '2026-03-05T07:00:00Z', 't', '36' FROM product_categories",
+            vec![&ids[2]],
+        ),
+        // Another topic: the attendances of the class count in both.
+        (
+            "UPDATE activities SET topics = 'halal,pembukuan' WHERE id = 'a2'",
+            vec![],
+        ),
         // The December class moves into January: its people are reached in 2026 instead.
         (
             "UPDATE activities SET starts_at = 1767312000 WHERE id = 'a1'",
+            vec![],
+        ),
+        (
+            "UPDATE products SET umkm_id = $1 WHERE id = 'p1'",
+            vec![&ids[1]],
+        ),
+        (
+            "UPDATE activities SET topics = 'pembukuan' WHERE id = 'a1'",
             vec![],
         ),
         (
@@ -809,6 +915,7 @@ async fn programme_reach_stays_exact_through_participations_and_moves() {
             "DELETE FROM activity_participants WHERE umkm_id = $1 AND activity_id = 'a1'",
             vec![&ids[0]],
         ),
+        ("DELETE FROM products WHERE id = 'p2'", vec![]),
     ];
     // Every business verified, so the counts below are known (the seed mixes drafts in).
     sqlx::query("UPDATE umkm SET status = 'verified'")

@@ -92,14 +92,6 @@ pub enum ReachPeriod {
     Range { from: i64, to: i64 },
 }
 
-impl ReachPeriod {
-    fn bounds(self) -> (i64, i64) {
-        match self {
-            Self::Year { from, to, .. } | Self::Range { from, to } => (from, to),
-        }
-    }
-}
-
 impl Database {
     /// Reach of the programmes in `region` over a period; "reached" means attended or
     /// completed, of the verified businesses (docs/counting-rules.md).
@@ -111,7 +103,6 @@ impl Database {
     ) -> Result<Reach> {
         let code = region.as_str();
         let like = format!("{code}.%");
-        let (from, to) = period.bounds();
         let (by_sector, by_size) = match period {
             ReachPeriod::Year { year, .. } => (
                 self.reach_groups(region, "sector_code", year).await?,
@@ -124,61 +115,17 @@ impl Database {
                     .await?,
             ),
         };
-        // Only a business that attended more than `times` activities in all can have more than
-        // `times` in one topic: over a year, the rollup names those few first (by its index on
-        // year and attendances; a province's year had 30,200 above two of 913,300 reached), and
-        // their participations are read from them, not from the year's millions.
         let counted = format!(
             "{} = $1 AND u.merged_into IS NULL AND u.status = 'verified'",
             region_column(region.level())
         );
-        let attended = "p.state IN ('attended', 'completed') AND a.starts_at >= $2 \
-             AND a.starts_at < $3";
-        // Over a kabupaten or a province, the planner would rather walk the region's
-        // businesses (250,000 rows read at random: 11 s on SQLite) than the few the rollup
-        // names, and then the year's participations rather than those of the few (11 s more);
-        // SQLite keeps the order of a CROSS JOIN, PostgreSQL plans it as any join.
-        let join = match region.level() {
-            RegionLevel::Province | RegionLevel::Regency => "CROSS JOIN",
-            RegionLevel::District | RegionLevel::Village => ",",
-        };
-        let sql = match period {
-            ReachPeriod::Year { year, .. } => format!(
-                "WITH often AS MATERIALIZED (SELECT r.umkm_id FROM reach_rollup r \
-                 {join} umkm u WHERE u.id = r.umkm_id AND r.year = {year} \
-                 AND r.attended > {times} AND {counted}) \
-                 SELECT p.umkm_id, a.topics FROM often o \
-                 CROSS JOIN activity_participants p CROSS JOIN activities a \
-                 WHERE p.umkm_id = o.umkm_id AND a.id = p.activity_id AND {attended}"
-            ),
-            ReachPeriod::Range { .. } => format!(
-                "SELECT p.umkm_id, a.topics FROM activity_participants p \
-                 JOIN activities a ON a.id = p.activity_id \
-                 JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
-                 WHERE {attended} AND {counted}"
-            ),
-        };
-        let rows = sqlx::query(&sql)
-            .bind(code)
-            .bind(from)
-            .bind(to)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut per: HashMap<(String, String), u32> = HashMap::new();
-        for r in &rows {
-            let umkm: String = r.try_get("umkm_id")?;
-            for t in list(&r.try_get::<String, _>("topics")?) {
-                *per.entry((t, umkm.clone())).or_default() += 1;
+        let repeated = match period {
+            ReachPeriod::Year { year, .. } => self.repeated_of_year(region, year, times).await?,
+            ReachPeriod::Range { from, to } => {
+                self.repeated_scanned(code, &counted, from, to, times)
+                    .await?
             }
-        }
-        let mut repeated: HashMap<String, i64> = HashMap::new();
-        for ((topic, _), n) in per {
-            if n > times {
-                *repeated.entry(topic).or_default() += 1;
-            }
-        }
-        let mut repeated: Vec<(String, i64)> = repeated.into_iter().collect();
-        repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        };
         let outcomes = match period {
             ReachPeriod::Year { year, from, .. } => {
                 self.reach_outcomes_of_year(region, year, from).await?
@@ -194,6 +141,83 @@ impl Database {
             times,
             outcomes,
         })
+    }
+
+    /// Per topic, the verified businesses of `region` that attended more than `times`
+    /// activities of it in `year`: from the per-topic rollup by its index on year and
+    /// attendances (a province's year had 30,200 businesses above two activities in all of
+    /// 913,300 reached), not from their participations.
+    async fn repeated_of_year(
+        &self,
+        region: &RegionCode,
+        year: i32,
+        times: u32,
+    ) -> Result<Vec<(String, i64)>> {
+        // Over a kabupaten or a province, the planner would rather walk the region's
+        // businesses (250,000 rows read at random) than the few the rollup names; SQLite keeps
+        // the order of a CROSS JOIN, PostgreSQL plans it as any join.
+        let join = match region.level() {
+            RegionLevel::Province | RegionLevel::Regency => "CROSS JOIN",
+            RegionLevel::District | RegionLevel::Village => ",",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT t.topic, COUNT(*) AS n FROM reach_topic t {join} umkm u \
+             WHERE u.id = t.umkm_id AND t.year = $2 AND t.attended > $3 \
+             AND {} = $1 AND u.merged_into IS NULL AND u.status = 'verified' \
+             GROUP BY t.topic",
+            region_column(region.level())
+        ))
+        .bind(region.as_str())
+        .bind(i64::from(year))
+        .bind(i64::from(times))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut repeated = rows
+            .iter()
+            .map(|r| Ok((r.try_get("topic")?, r.try_get("n")?)))
+            .collect::<Result<Vec<(String, i64)>>>()?;
+        repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(repeated)
+    }
+
+    /// As [`Self::repeated_of_year`] over any period, from the period's participations of the
+    /// region's verified businesses (`counted`, binding the region as `$1`).
+    async fn repeated_scanned(
+        &self,
+        code: &str,
+        counted: &str,
+        from: i64,
+        to: i64,
+        times: u32,
+    ) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT p.umkm_id, a.topics FROM activity_participants p \
+             JOIN activities a ON a.id = p.activity_id \
+             JOIN umkm u ON u.province_code = p.province_code AND u.id = p.umkm_id \
+             WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $2 \
+             AND a.starts_at < $3 AND {counted}"
+        ))
+        .bind(code)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut per: HashMap<(String, String), u32> = HashMap::new();
+        for r in &rows {
+            let umkm: String = r.try_get("umkm_id")?;
+            for t in list(&r.try_get::<String, _>("topics")?) {
+                *per.entry((t, umkm.clone())).or_default() += 1;
+            }
+        }
+        let mut repeated: HashMap<String, i64> = HashMap::new();
+        for ((topic, _), n) in per {
+            if n > times {
+                *repeated.entry(topic).or_default() += 1;
+            }
+        }
+        let mut repeated: Vec<(String, i64)> = repeated.into_iter().collect();
+        repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(repeated)
     }
 
     /// Per value of `column` (`sector_code` or `size_class`): the verified businesses of
@@ -273,10 +297,10 @@ impl Database {
     }
 
     /// As [`Self::reach_outcomes`] for a calendar year, read from the other side: the changes
-    /// since the year began (audited updates of businesses, products created; both indexed by
-    /// time) of the businesses reached that year, each compared with the first attended start
-    /// the reach rollup keeps. A province reached 913,300 businesses in a year; its changes of
-    /// a year are far fewer.
+    /// since the year began (audited updates of businesses, indexed by time) of the businesses
+    /// reached that year, each compared with the first attended start the reach rollup keeps;
+    /// products added after it are counted by the reach triggers. A province reached 913,300
+    /// businesses in a year; its changes of a year are far fewer.
     async fn reach_outcomes_of_year(
         &self,
         region: &RegionCode,
@@ -293,18 +317,15 @@ impl Database {
              WHERE {} = $1 AND u.merged_into IS NULL AND u.status = 'verified'",
             region_column(region.level())
         );
-        let created = match self.backend() {
-            crate::Backend::Sqlite => "unixepoch(p.created_at)",
-            crate::Backend::Postgres => "EXTRACT(EPOCH FROM CAST(p.created_at AS TIMESTAMPTZ))",
-        };
-        let products = sqlx::query(&format!(
-            "SELECT COUNT(DISTINCT u.id) AS n FROM products p \
-             JOIN umkm u ON u.id = p.umkm_id {reached} \
-             AND p.created_at >= $3 AND {created} >= r.first_at"
-        ))
+        // Those with a product added at or after their first activity of the year, summed
+        // per kelurahan by the reach triggers (migration 0048).
+        let products = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(grew), 0) AS BIGINT) AS n FROM reach_village \
+             WHERE year = $3 AND (village_code = $1 OR village_code LIKE $2)",
+        )
         .bind(region.as_str())
+        .bind(format!("{}.%", region.as_str()))
         .bind(i64::from(year))
-        .bind(&day_before)
         .fetch_one(&self.pool)
         .await?
         .try_get::<i64, _>("n")?;

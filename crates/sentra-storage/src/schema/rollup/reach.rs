@@ -1,12 +1,15 @@
 //! Programme reach (migration 0019): attended participations per business and year, and per
 //! kelurahan, year, sector and size class the verified businesses that attended at least one
 //! (the counting rules, docs/counting-rules.md; migration 0033 recounted what drafts had added
-//! and added the sector and size class).
+//! and added the sector and size class). Migration 0048 added the attended participations per
+//! business, year and topic (`reach_topic`), and whether a reached business added a product at
+//! or after its first activity of the year (`grew`, summed per group in `reach_village`).
 
 use sentra_domain::programme::activity::{Zone, year_start};
 use sqlx::Row;
 
 use super::counted_in_on_insert;
+use crate::connect::Backend;
 use crate::{Database, Result};
 
 const ATTENDED: &str = "('attended', 'completed')";
@@ -45,9 +48,9 @@ fn counted(u: &str) -> String {
 }
 
 /// The columns of `reach_village` and its upsert's tail.
-const VILLAGE_COLUMNS: &str = "village_code, year, sector_code, size_class, n";
+const VILLAGE_COLUMNS: &str = "village_code, year, sector_code, size_class, n, grew";
 const VILLAGE_UPSERT: &str = "ON CONFLICT (year, village_code, sector_code, size_class) \
-    DO UPDATE SET n = reach_village.n + excluded.n;";
+    DO UPDATE SET n = reach_village.n + excluded.n, grew = reach_village.grew + excluded.grew;";
 
 /// The group of business row `u` (an alias, NEW or OLD) in `reach_village`, after its year.
 fn group_of(u: &str) -> String {
@@ -61,25 +64,85 @@ fn crossing(from: &str, village: &str, year: &str, at: i32, sign: i32) -> String
     let group = group_of("u");
     format!(
         "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
-         SELECT {village}, {year}, {group}, {sign} * COUNT(*) {from} AND r.attended = {at} \
+         SELECT {village}, {year}, {group}, {sign} * COUNT(*), {sign} * SUM(r.grew) \
+         {from} AND r.attended = {at} \
          GROUP BY {village}, {year}, {group} {VILLAGE_UPSERT}"
     )
 }
 
+/// A product `p`'s creation time (RFC 3339 UTC text) in whole Unix seconds, as activities keep
+/// theirs.
+fn created_unix(backend: Backend, p: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("unixepoch({p}.created_at)"),
+        Backend::Postgres => {
+            format!("FLOOR(EXTRACT(EPOCH FROM CAST({p}.created_at AS TIMESTAMPTZ)))")
+        }
+    }
+}
+
+/// Whether the business of reach row `r` (an alias, or the table's name) has a product added at
+/// or after its first activity of the year: 1 or 0.
+fn grew_now(backend: Backend, r: &str) -> String {
+    format!(
+        "CASE WHEN EXISTS (SELECT 1 FROM products gp WHERE gp.umkm_id = {r}.umkm_id \
+         AND {} >= {r}.first_at) THEN 1 ELSE 0 END",
+        created_unix(backend, "gp")
+    )
+}
+
+/// The `grew` marks of the businesses `umkm` selects (`= x` or `IN (…)`) found again after
+/// their products or first activities changed; the kelurahan sums of the reached ones move by
+/// what changed.
+fn grew_again(backend: Backend, umkm: &str) -> String {
+    let now = grew_now(backend, "r");
+    let group = group_of("u");
+    format!(
+        "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
+         SELECT u.village_code, r.year, {group}, 0, SUM({now} - r.grew) \
+         FROM reach_rollup r JOIN umkm u ON u.id = r.umkm_id \
+         WHERE r.umkm_id {umkm} AND r.attended > 0 AND {counted} AND {now} <> r.grew \
+         GROUP BY u.village_code, r.year, {group} {VILLAGE_UPSERT}\n\
+         UPDATE reach_rollup SET grew = {kept} WHERE umkm_id {umkm} AND grew <> {kept};",
+        counted = counted("u"),
+        kept = grew_now(backend, "reach_rollup"),
+    )
+}
+
+/// Topic row `t` of `activity_topics` is among `topics` (comma-separated codes; `replace`
+/// rather than `LIKE`, whose `_` would match any character).
+fn has_topic(topics: &str, t: &str) -> String {
+    format!(
+        "length(replace(',' || {topics} || ',', ',' || {t}.code || ',', '')) \
+         < length(',' || {topics} || ',')"
+    )
+}
+
 /// One participation `p` (NEW or OLD) attended (`sign` 1) or no longer (−1).
-fn participation(p: &str, sign: i32) -> String {
+fn participation(backend: Backend, p: &str, sign: i32) -> String {
     let year = reach_year("a.starts_at", "u.village_code");
+    let topic = has_topic("a.topics", "t");
     let add = format!(
         "INSERT INTO reach_rollup (umkm_id, year, attended, first_at) \
          SELECT u.id, {year}, 1, a.starts_at FROM activities a, umkm u \
          WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id AND {year} IS NOT NULL \
          ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1, \
-         first_at = {EARLIER};"
+         first_at = {EARLIER};\n\
+         INSERT INTO reach_topic (umkm_id, year, topic, attended) \
+         SELECT u.id, {year}, t.code, 1 FROM activities a, umkm u, activity_topics t \
+         WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id AND {year} IS NOT NULL AND {topic} \
+         ON CONFLICT (umkm_id, year, topic) DO UPDATE SET attended = reach_topic.attended + 1;"
     );
     let remove = format!(
         "UPDATE reach_rollup SET attended = attended - 1 WHERE umkm_id = {p}.umkm_id \
          AND year = (SELECT {year} FROM activities a, umkm u \
-                     WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id);\n{}",
+                     WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id);\n{}\n\
+         UPDATE reach_topic SET attended = attended - 1 WHERE umkm_id = {p}.umkm_id \
+         AND year = (SELECT {year} FROM activities a, umkm u \
+                     WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id) \
+         AND topic IN (SELECT t.code FROM activities a, activity_topics t \
+                       WHERE a.id = {p}.activity_id AND {topic});\n\
+         DELETE FROM reach_topic WHERE umkm_id = {p}.umkm_id AND attended = 0;",
         first_again(&format!("= {p}.umkm_id"))
     );
     let from = format!(
@@ -88,22 +151,27 @@ fn participation(p: &str, sign: i32) -> String {
          WHERE a.id = {p}.activity_id AND {}",
         counted("u")
     );
+    let grew = grew_again(backend, &format!("= {p}.umkm_id"));
     if sign > 0 {
         format!(
-            "{add}\n{}",
+            "{add}\n{}\n{grew}",
             crossing(&from, "u.village_code", "r.year", 1, 1)
         )
     } else {
         format!(
-            "{remove}\n{}",
+            "{remove}\n{}\n{grew}",
             crossing(&from, "u.village_code", "r.year", 0, -1)
         )
     }
 }
 
+/// The attended participations of activity NEW.
+const ATTENDEES: &str = "IN (SELECT p.umkm_id FROM activity_participants p \
+    WHERE p.activity_id = NEW.id AND p.state IN ('attended', 'completed'))";
+
 /// An activity moved in time: each attended participation leaves the year of `OLD.starts_at`
 /// and joins the year of `NEW.starts_at`.
-fn activity_moved() -> String {
+fn activity_moved(backend: Backend) -> String {
     let old_year = reach_year("OLD.starts_at", "u.village_code");
     let new_year = reach_year("NEW.starts_at", "u.village_code");
     let attended = format!(
@@ -123,13 +191,36 @@ fn activity_moved() -> String {
          (SELECT u.id, {old_year} {attended});\n{}\n\
          INSERT INTO reach_rollup (umkm_id, year, attended) \
          SELECT u.id, {new_year}, 1 {attended} AND {new_year} IS NOT NULL \
-         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1;\n{}\n{}",
+         ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1;\n{}\n{}\n{}",
         crossing(&from(&old_year), "u.village_code", "r.year", 0, -1),
         crossing(&from(&new_year), "u.village_code", "r.year", 1, 1),
-        first_again(&format!(
-            "IN (SELECT p.umkm_id FROM activity_participants p \
-             WHERE p.activity_id = NEW.id AND p.state IN {ATTENDED})"
-        )),
+        first_again(ATTENDEES),
+        grew_again(backend, ATTENDEES),
+    )
+}
+
+/// An activity moved in time or changed its topics: each attended participation leaves the
+/// (year, topic) counts of the old and joins those of the new.
+fn activity_retopiced() -> String {
+    let old_year = reach_year("OLD.starts_at", "u.village_code");
+    let new_year = reach_year("NEW.starts_at", "u.village_code");
+    let attended = |topics: &str| {
+        format!(
+            "FROM activity_participants p JOIN umkm u ON u.id = p.umkm_id \
+             JOIN activity_topics t ON {} \
+             WHERE p.activity_id = NEW.id AND p.state IN {ATTENDED}",
+            has_topic(topics, "t")
+        )
+    };
+    format!(
+        "UPDATE reach_topic SET attended = attended - 1 WHERE (umkm_id, year, topic) IN \
+         (SELECT u.id, {old_year}, t.code {});\n\
+         INSERT INTO reach_topic (umkm_id, year, topic, attended) \
+         SELECT u.id, {new_year}, t.code, 1 {} AND {new_year} IS NOT NULL \
+         ON CONFLICT (umkm_id, year, topic) DO UPDATE SET attended = reach_topic.attended + 1;\n\
+         DELETE FROM reach_topic WHERE attended = 0 AND umkm_id {ATTENDEES};",
+        attended("OLD.topics"),
+        attended("NEW.topics"),
     )
 }
 
@@ -137,22 +228,24 @@ fn activity_moved() -> String {
 /// or left verified: its reached years leave the old group's counts and join the new one's; on
 /// a move of kelurahan its years are derived again (another province may keep another time
 /// zone).
-fn business_moved() -> String {
+fn business_moved(backend: Backend) -> String {
     format!(
         "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
-         SELECT OLD.village_code, r.year, {old_group}, -1 FROM reach_rollup r \
+         SELECT OLD.village_code, r.year, {old_group}, -1, -r.grew FROM reach_rollup r \
          WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {old} {VILLAGE_UPSERT}\n\
          DELETE FROM reach_rollup WHERE umkm_id = NEW.id \
+         AND OLD.village_code IS NOT NEW.village_code;\n\
+         DELETE FROM reach_topic WHERE umkm_id = NEW.id \
          AND OLD.village_code IS NOT NEW.village_code;\n{counted_in}",
         old_group = group_of("OLD"),
         old = counted("OLD"),
-        counted_in = reach_counted_in("AND OLD.village_code IS NOT NEW.village_code"),
+        counted_in = reach_counted_in(backend, "AND OLD.village_code IS NOT NEW.village_code"),
     )
 }
 
-/// The business NEW's reached years derived from its participations (when `derive_if` holds),
-/// then counted in its kelurahan.
-fn reach_counted_in(derive_if: &str) -> String {
+/// The business NEW's reached years and topics derived from its participations (when
+/// `derive_if` holds), then counted in its kelurahan.
+fn reach_counted_in(backend: Backend, derive_if: &str) -> String {
     let year = reach_year("a.starts_at", "NEW.village_code");
     format!(
         "INSERT INTO reach_rollup (umkm_id, year, attended, first_at) \
@@ -162,11 +255,19 @@ fn reach_counted_in(derive_if: &str) -> String {
          {derive_if} GROUP BY {year} \
          ON CONFLICT (umkm_id, year) DO UPDATE SET attended = excluded.attended, \
          first_at = excluded.first_at;\n\
+         INSERT INTO reach_topic (umkm_id, year, topic, attended) \
+         SELECT NEW.id, {year}, t.code, COUNT(*) FROM activity_participants p \
+         JOIN activities a ON a.id = p.activity_id JOIN activity_topics t ON {topic} \
+         WHERE p.umkm_id = NEW.id AND p.state IN {ATTENDED} AND {year} IS NOT NULL \
+         {derive_if} GROUP BY {year}, t.code \
+         ON CONFLICT (umkm_id, year, topic) DO UPDATE SET attended = excluded.attended;\n\
          INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
-         SELECT NEW.village_code, r.year, {new_group}, 1 FROM reach_rollup r \
-         WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} {VILLAGE_UPSERT}",
+         SELECT NEW.village_code, r.year, {new_group}, 1, r.grew FROM reach_rollup r \
+         WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} {VILLAGE_UPSERT}\n{grew}",
+        topic = has_topic("a.topics", "t"),
         new_group = group_of("NEW"),
         new = counted("NEW"),
+        grew = grew_again(backend, "= NEW.id"),
     )
 }
 
@@ -177,28 +278,38 @@ const BUSINESS_MOVED: &str = "(OLD.village_code IS NOT NEW.village_code \
 
 /// The SQLite triggers of this module, dropped before they are created again (their text
 /// changed with the counting rules; `CREATE TRIGGER IF NOT EXISTS` would keep the old).
-pub(super) const SQLITE_TRIGGERS: [&str; 7] = [
+pub(super) const SQLITE_TRIGGERS: [&str; 11] = [
     "reach_participant_insert",
     "reach_participant_delete",
     "reach_participant_update_old",
     "reach_participant_update_new",
     "reach_activity_moved",
+    "reach_activity_retopiced",
     "reach_business_moved",
     "reach_business_delete",
+    "reach_product_insert",
+    "reach_product_delete",
+    "reach_product_update",
 ];
 
 fn business_removed() -> String {
     format!(
         "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
-         SELECT OLD.village_code, r.year, {}, -1 FROM reach_rollup r \
+         SELECT OLD.village_code, r.year, {}, -1, -r.grew FROM reach_rollup r \
          WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {} {VILLAGE_UPSERT}\n\
-         DELETE FROM reach_rollup WHERE umkm_id = OLD.id;",
+         DELETE FROM reach_rollup WHERE umkm_id = OLD.id;\n\
+         DELETE FROM reach_topic WHERE umkm_id = OLD.id;",
         group_of("OLD"),
         counted("OLD")
     )
 }
 
+/// What a product's write changes in `grew`: its business's marks, found again.
+const PRODUCT_MOVED: &str =
+    "(OLD.umkm_id IS NOT NEW.umkm_id OR OLD.created_at IS NOT NEW.created_at)";
+
 pub(super) fn sqlite_reach_triggers() -> String {
+    let b = Backend::Sqlite;
     let t = |name: &str, when: &str, on: &str, cond: &str, body: String| {
         format!(
             "CREATE TRIGGER IF NOT EXISTS {name} {when} ON {on} WHEN {cond} BEGIN\n{body}\nEND;\n"
@@ -210,14 +321,14 @@ pub(super) fn sqlite_reach_triggers() -> String {
             "AFTER INSERT",
             "activity_participants",
             &format!("NEW.state IN {ATTENDED}"),
-            participation("NEW", 1),
+            participation(b, "NEW", 1),
         ),
         t(
             "reach_participant_delete",
             "AFTER DELETE",
             "activity_participants",
             &format!("OLD.state IN {ATTENDED}"),
-            participation("OLD", -1),
+            participation(b, "OLD", -1),
         ),
         t(
             "reach_participant_update_old",
@@ -227,7 +338,7 @@ pub(super) fn sqlite_reach_triggers() -> String {
                 "OLD.state IN {ATTENDED} AND (NEW.state NOT IN {ATTENDED} \
                     OR OLD.activity_id IS NOT NEW.activity_id OR OLD.umkm_id IS NOT NEW.umkm_id)"
             ),
-            participation("OLD", -1),
+            participation(b, "OLD", -1),
         ),
         t(
             "reach_participant_update_new",
@@ -237,21 +348,28 @@ pub(super) fn sqlite_reach_triggers() -> String {
                 "NEW.state IN {ATTENDED} AND (OLD.state NOT IN {ATTENDED} \
                     OR OLD.activity_id IS NOT NEW.activity_id OR OLD.umkm_id IS NOT NEW.umkm_id)"
             ),
-            participation("NEW", 1),
+            participation(b, "NEW", 1),
         ),
         t(
             "reach_activity_moved",
             "AFTER UPDATE",
             "activities",
             "OLD.starts_at IS NOT NEW.starts_at",
-            activity_moved(),
+            activity_moved(b),
+        ),
+        t(
+            "reach_activity_retopiced",
+            "AFTER UPDATE",
+            "activities",
+            "OLD.starts_at IS NOT NEW.starts_at OR OLD.topics IS NOT NEW.topics",
+            activity_retopiced(),
         ),
         t(
             "reach_business_moved",
             "AFTER UPDATE",
             "umkm",
             BUSINESS_MOVED,
-            business_moved(),
+            business_moved(b),
         ),
         t(
             "reach_business_delete",
@@ -260,14 +378,36 @@ pub(super) fn sqlite_reach_triggers() -> String {
             "true",
             business_removed(),
         ),
+        t(
+            "reach_product_insert",
+            "AFTER INSERT",
+            "products",
+            "true",
+            grew_again(b, "= NEW.umkm_id"),
+        ),
+        t(
+            "reach_product_delete",
+            "AFTER DELETE",
+            "products",
+            "true",
+            grew_again(b, "= OLD.umkm_id"),
+        ),
+        t(
+            "reach_product_update",
+            "AFTER UPDATE",
+            "products",
+            PRODUCT_MOVED,
+            grew_again(b, "= OLD.umkm_id") + "\n" + &grew_again(b, "= NEW.umkm_id"),
+        ),
     ]
     .concat()
 }
 
 /// `partitioned`: see [`counted_in_on_insert`].
 pub(super) fn postgres_reach_triggers(partitioned: bool) -> String {
+    let b = Backend::Postgres;
     let cond = |c: &str| c.replace(" IS NOT ", " IS DISTINCT FROM ");
-    let (events, on_insert) = counted_in_on_insert(partitioned, &reach_counted_in(""));
+    let (events, on_insert) = counted_in_on_insert(partitioned, &reach_counted_in(b, ""));
     format!(
         "CREATE OR REPLACE FUNCTION sentra_reach_participant() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -289,6 +429,9 @@ BEGIN
   IF OLD.starts_at IS DISTINCT FROM NEW.starts_at THEN
     {moved}
   END IF;
+  IF OLD.starts_at IS DISTINCT FROM NEW.starts_at OR OLD.topics IS DISTINCT FROM NEW.topics THEN
+    {retopiced}
+  END IF;
   RETURN NULL;
 END $fn$;
 
@@ -305,6 +448,17 @@ BEGIN
   RETURN NULL;
 END $fn$;
 
+CREATE OR REPLACE FUNCTION sentra_reach_product() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND {product_moved}) THEN
+    {product_old}
+  END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND {product_moved}) THEN
+    {product_new}
+  END IF;
+  RETURN NULL;
+END $fn$;
+
 DROP TRIGGER IF EXISTS reach_participant ON activity_participants;
 CREATE TRIGGER reach_participant AFTER INSERT OR UPDATE OR DELETE ON activity_participants
   FOR EACH ROW EXECUTE FUNCTION sentra_reach_participant();
@@ -317,13 +471,20 @@ CREATE TRIGGER reach_business AFTER {events} ON umkm
 DROP TRIGGER IF EXISTS reach_business_delete ON umkm;
 CREATE TRIGGER reach_business_delete BEFORE DELETE ON umkm
   FOR EACH ROW EXECUTE FUNCTION sentra_reach_business();
+DROP TRIGGER IF EXISTS reach_product ON products;
+CREATE TRIGGER reach_product AFTER INSERT OR UPDATE OR DELETE ON products
+  FOR EACH ROW EXECUTE FUNCTION sentra_reach_product();
 ",
-        remove = participation("OLD", -1),
-        add = participation("NEW", 1),
-        moved = activity_moved(),
+        remove = participation(b, "OLD", -1),
+        add = participation(b, "NEW", 1),
+        moved = activity_moved(b),
+        retopiced = activity_retopiced(),
         removed = business_removed(),
         business_moved = cond(BUSINESS_MOVED),
-        business = cond(&business_moved()),
+        business = cond(&business_moved(b)),
+        product_moved = cond(PRODUCT_MOVED),
+        product_old = grew_again(b, "= OLD.umkm_id"),
+        product_new = grew_again(b, "= NEW.umkm_id"),
     )
 }
 
@@ -376,10 +537,26 @@ impl Database {
         ))
         .execute(&mut *tx)
         .await?;
+        sqlx::query(&format!(
+            "UPDATE reach_rollup SET grew = {}",
+            grew_now(self.backend(), "reach_rollup")
+        ))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "INSERT INTO reach_topic (umkm_id, year, topic, attended) \
+             SELECT u.id, {year}, t.code, COUNT(*) FROM activity_participants p \
+             JOIN activities a ON a.id = p.activity_id JOIN umkm u ON u.id = p.umkm_id \
+             JOIN activity_topics t ON {} \
+             WHERE p.state IN {ATTENDED} AND {year} IS NOT NULL GROUP BY u.id, {year}, t.code",
+            has_topic("a.topics", "t")
+        ))
+        .execute(&mut *tx)
+        .await?;
         let group = group_of("u");
         sqlx::query(&format!(
             "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
-             SELECT u.village_code, r.year, {group}, COUNT(*) FROM reach_rollup r \
+             SELECT u.village_code, r.year, {group}, COUNT(*), SUM(r.grew) FROM reach_rollup r \
              JOIN umkm u ON u.id = r.umkm_id WHERE r.attended > 0 AND {} \
              GROUP BY u.village_code, r.year, {group}",
             counted("u")
