@@ -648,7 +648,8 @@ async fn the_rollup_stays_exact_through_every_kind_of_write() {
 /// The reach rollups equal a recount from the participations, activities and products: per
 /// kelurahan, year, sector and size class the verified businesses reached and those of them that
 /// added a product at or after their first activity of the year; per business and year the
-/// attendances, first start and that mark; per business, year and topic the attendances.
+/// attendances, first start and that mark; per business, year and topic the attendances, and
+/// per kelurahan how many verified businesses attended a topic so many times.
 pub(crate) async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when: &str) {
     let attended = sqlx::query(
         "SELECT p.umkm_id AS b, c.year AS y, a.starts_at AS at, a.topics AS t, \
@@ -784,6 +785,36 @@ pub(crate) async fn reach_matches_registry(conn: &mut sqlx::AnyConnection, when:
     })
     .collect();
     assert_eq!(kept, topics, "reach_topic after {when}");
+    // Per kelurahan, year, topic and attendances: the verified businesses that many times there.
+    let mut expected: BTreeMap<(String, i64, String, i64), i64> = BTreeMap::new();
+    for ((b, y, t), n) in &topics {
+        if let Some(Some((village, ..))) = group_of.get(&(b.clone(), *y)) {
+            *expected
+                .entry((village.clone(), *y, t.clone(), *n))
+                .or_default() += 1;
+        }
+    }
+    let kept: BTreeMap<(String, i64, String, i64), i64> = sqlx::query(
+        "SELECT village_code AS v, year AS y, topic AS t, attended AS a, n \
+         FROM reach_topic_village WHERE n <> 0",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            (
+                r.try_get("v").unwrap(),
+                r.try_get("y").unwrap(),
+                r.try_get("t").unwrap(),
+                r.try_get("a").unwrap(),
+            ),
+            r.try_get("n").unwrap(),
+        )
+    })
+    .collect();
+    assert_eq!(kept, expected, "reach_topic_village after {when}");
 }
 
 #[tokio::test]
@@ -872,6 +903,12 @@ async fn programme_reach_stays_exact_through_participations_and_moves() {
         (
             "UPDATE activities SET starts_at = 1767312000 WHERE id = 'a1'",
             vec![],
+        ),
+        // Twice in a topic in one year, then once in it and twice in another.
+        (
+            "INSERT INTO activity_participants (activity_id, umkm_id, state, updated_by, updated_at) \
+             VALUES ('a1', $1, 'attended', 't', 't')",
+            vec![&ids[2]],
         ),
         (
             "UPDATE products SET umkm_id = $1 WHERE id = 'p1'",

@@ -118,31 +118,61 @@ fn has_topic(topics: &str, t: &str) -> String {
     )
 }
 
+const TOPIC_VILLAGE_UPSERT: &str = "ON CONFLICT (year, village_code, topic, attended) \
+    DO UPDATE SET n = reach_topic_village.n + excluded.n;";
+
+/// The kelurahan histogram of topic attendances (`reach_topic_village`) of the businesses `umkm`
+/// selects (`= x` or `IN (…)`), as they are now, counted `sign` times: −1 before their topic
+/// attendances change, +1 after.
+fn topic_buckets(umkm: &str, sign: i32) -> String {
+    format!(
+        "INSERT INTO reach_topic_village (village_code, year, topic, attended, n) \
+         SELECT u.village_code, t.year, t.topic, t.attended, {sign} * COUNT(*) \
+         FROM reach_topic t JOIN umkm u ON u.id = t.umkm_id \
+         WHERE t.umkm_id {umkm} AND t.attended > 0 AND {} \
+         GROUP BY u.village_code, t.year, t.topic, t.attended {TOPIC_VILLAGE_UPSERT}",
+        counted("u")
+    )
+}
+
+/// As [`topic_buckets`] for one business row `b` (OLD or NEW) as the trigger sees it.
+fn topic_buckets_of(b: &str, sign: i32) -> String {
+    format!(
+        "INSERT INTO reach_topic_village (village_code, year, topic, attended, n) \
+         SELECT {b}.village_code, t.year, t.topic, t.attended, {sign} FROM reach_topic t \
+         WHERE t.umkm_id = {b}.id AND t.attended > 0 AND {} {TOPIC_VILLAGE_UPSERT}",
+        counted(b)
+    )
+}
+
 /// One participation `p` (NEW or OLD) attended (`sign` 1) or no longer (−1).
 fn participation(backend: Backend, p: &str, sign: i32) -> String {
     let year = reach_year("a.starts_at", "u.village_code");
     let topic = has_topic("a.topics", "t");
+    let before = topic_buckets(&format!("= {p}.umkm_id"), -1);
+    let after = topic_buckets(&format!("= {p}.umkm_id"), 1);
     let add = format!(
         "INSERT INTO reach_rollup (umkm_id, year, attended, first_at) \
          SELECT u.id, {year}, 1, a.starts_at FROM activities a, umkm u \
          WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id AND {year} IS NOT NULL \
          ON CONFLICT (umkm_id, year) DO UPDATE SET attended = reach_rollup.attended + 1, \
-         first_at = {EARLIER};\n\
+         first_at = {EARLIER};\n{before}\n\
          INSERT INTO reach_topic (umkm_id, year, topic, attended) \
          SELECT u.id, {year}, t.code, 1 FROM activities a, umkm u, activity_topics t \
          WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id AND {year} IS NOT NULL AND {topic} \
-         ON CONFLICT (umkm_id, year, topic) DO UPDATE SET attended = reach_topic.attended + 1;"
+         ON CONFLICT (umkm_id, year, topic) DO UPDATE SET attended = reach_topic.attended + 1;\n\
+         {after}"
     );
     let remove = format!(
         "UPDATE reach_rollup SET attended = attended - 1 WHERE umkm_id = {p}.umkm_id \
          AND year = (SELECT {year} FROM activities a, umkm u \
-                     WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id);\n{}\n\
+                     WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id);\n{}\n{before}\n\
          UPDATE reach_topic SET attended = attended - 1 WHERE umkm_id = {p}.umkm_id \
          AND year = (SELECT {year} FROM activities a, umkm u \
                      WHERE a.id = {p}.activity_id AND u.id = {p}.umkm_id) \
          AND topic IN (SELECT t.code FROM activities a, activity_topics t \
                        WHERE a.id = {p}.activity_id AND {topic});\n\
-         DELETE FROM reach_topic WHERE umkm_id = {p}.umkm_id AND attended = 0;",
+         DELETE FROM reach_topic WHERE umkm_id = {p}.umkm_id AND attended = 0;\n{after}",
         first_again(&format!("= {p}.umkm_id"))
     );
     let from = format!(
@@ -213,14 +243,16 @@ fn activity_retopiced() -> String {
         )
     };
     format!(
-        "UPDATE reach_topic SET attended = attended - 1 WHERE (umkm_id, year, topic) IN \
+        "{}\nUPDATE reach_topic SET attended = attended - 1 WHERE (umkm_id, year, topic) IN \
          (SELECT u.id, {old_year}, t.code {});\n\
          INSERT INTO reach_topic (umkm_id, year, topic, attended) \
          SELECT u.id, {new_year}, t.code, 1 {} AND {new_year} IS NOT NULL \
          ON CONFLICT (umkm_id, year, topic) DO UPDATE SET attended = reach_topic.attended + 1;\n\
-         DELETE FROM reach_topic WHERE attended = 0 AND umkm_id {ATTENDEES};",
+         DELETE FROM reach_topic WHERE attended = 0 AND umkm_id {ATTENDEES};\n{}",
+        topic_buckets(ATTENDEES, -1),
         attended("OLD.topics"),
         attended("NEW.topics"),
+        topic_buckets(ATTENDEES, 1),
     )
 }
 
@@ -232,13 +264,14 @@ fn business_moved(backend: Backend) -> String {
     format!(
         "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
          SELECT OLD.village_code, r.year, {old_group}, -1, -r.grew FROM reach_rollup r \
-         WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {old} {VILLAGE_UPSERT}\n\
+         WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {old} {VILLAGE_UPSERT}\n{old_topics}\n\
          DELETE FROM reach_rollup WHERE umkm_id = NEW.id \
          AND OLD.village_code IS NOT NEW.village_code;\n\
          DELETE FROM reach_topic WHERE umkm_id = NEW.id \
          AND OLD.village_code IS NOT NEW.village_code;\n{counted_in}",
         old_group = group_of("OLD"),
         old = counted("OLD"),
+        old_topics = topic_buckets_of("OLD", -1),
         counted_in = reach_counted_in(backend, "AND OLD.village_code IS NOT NEW.village_code"),
     )
 }
@@ -261,12 +294,14 @@ fn reach_counted_in(backend: Backend, derive_if: &str) -> String {
          WHERE p.umkm_id = NEW.id AND p.state IN {ATTENDED} AND {year} IS NOT NULL \
          {derive_if} GROUP BY {year}, t.code \
          ON CONFLICT (umkm_id, year, topic) DO UPDATE SET attended = excluded.attended;\n\
+         {new_topics}\n\
          INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
          SELECT NEW.village_code, r.year, {new_group}, 1, r.grew FROM reach_rollup r \
          WHERE r.umkm_id = NEW.id AND r.attended > 0 AND {new} {VILLAGE_UPSERT}\n{grew}",
         topic = has_topic("a.topics", "t"),
         new_group = group_of("NEW"),
         new = counted("NEW"),
+        new_topics = topic_buckets_of("NEW", 1),
         grew = grew_again(backend, "= NEW.id"),
     )
 }
@@ -297,10 +332,11 @@ fn business_removed() -> String {
         "INSERT INTO reach_village ({VILLAGE_COLUMNS}) \
          SELECT OLD.village_code, r.year, {}, -1, -r.grew FROM reach_rollup r \
          WHERE r.umkm_id = OLD.id AND r.attended > 0 AND {} {VILLAGE_UPSERT}\n\
-         DELETE FROM reach_rollup WHERE umkm_id = OLD.id;\n\
+         DELETE FROM reach_rollup WHERE umkm_id = OLD.id;\n{}\n\
          DELETE FROM reach_topic WHERE umkm_id = OLD.id;",
         group_of("OLD"),
-        counted("OLD")
+        counted("OLD"),
+        topic_buckets_of("OLD", -1),
     )
 }
 
@@ -550,6 +586,15 @@ impl Database {
              JOIN activity_topics t ON {} \
              WHERE p.state IN {ATTENDED} AND {year} IS NOT NULL GROUP BY u.id, {year}, t.code",
             has_topic("a.topics", "t")
+        ))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "INSERT INTO reach_topic_village (village_code, year, topic, attended, n) \
+             SELECT u.village_code, t.year, t.topic, t.attended, COUNT(*) FROM reach_topic t \
+             JOIN umkm u ON u.id = t.umkm_id WHERE t.attended > 0 AND {} \
+             GROUP BY u.village_code, t.year, t.topic, t.attended",
+            counted("u")
         ))
         .execute(&mut *tx)
         .await?;
