@@ -51,8 +51,8 @@ ROLES = ["province admin", "kabupaten admin", "kecamatan operator"]
 
 
 def get(port, path, token):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
-                                 headers={"Authorization": f"Bearer {token}"})
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
     start = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=120) as res:
@@ -80,9 +80,10 @@ def pages(port, runs, regency, district, *tokens):
 
 
 def wrk(port, path, token, connections, seconds, timeout):
+    signed_in = ["-H", f"Authorization: Bearer {token}"] if token else []
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s", "--latency",
-         "-H", f"Authorization: Bearer {token}", f"http://127.0.0.1:{port}{path}"],
+         *signed_in, f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
@@ -96,16 +97,20 @@ def wrk(port, path, token, connections, seconds, timeout):
 
 
 def load(port, token, store, product):
+    # Storefronts and product pages as the public reads them: signed out.
     runs = [
-        ("registry list, province admin", "/umkm", 32, 20, 10),
-        ("registry list, province admin", "/umkm", 256, 20, 10),
-        ("storefront", f"/toko/{store}", 32, 15, 10),
-        ("product page", f"/p/{product}", 32, 15, 10),
+        ("registry list, province admin", "/umkm", token, 32, 20, 10),
+        ("registry list, province admin", "/umkm", token, 256, 20, 10),
+        ("storefront", f"/toko/{store}", None, 32, 15, 10),
+        ("product page", f"/p/{product}", None, 32, 15, 10),
     ]
-    for name, path, c, secs, timeout in runs:
-        get(port, path, token)  # warm-up
-        rps, p99, done, failed = wrk(port, path, token, c, secs, timeout)
+    for name, path, who, c, secs, timeout in runs:
+        get(port, path, who)  # warm-up
+        rps, p99, done, failed = wrk(port, path, who, c, secs, timeout)
         print(f"{name}\t{c}\t{rps:.1f}\t{p99:.0f}\t{done}\t{failed}", flush=True)
+        # The requests wrk left queued (at 256 connections, seconds of them) are answered
+        # before the next run starts, so that it does not share the cores with them.
+        time.sleep(10)
 
 
 def duckdb_times(work, runs, regency, district):

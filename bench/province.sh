@@ -110,7 +110,7 @@ counts="$(sqlite3 "$work/sentra.db" "SELECT (SELECT COUNT(*) FROM umkm) || ' UMK
 echo "  $counts; kabupaten $regency, kecamatan $district" >&2
 
 # Starts a server on the database with one account per role; prints "port token token token".
-serve() { # url
+serve() { # url engine
   local port tokens=()
   port="$(free_port)"
   for who in "admin 36" "admin $regency" "operator $district"; do
@@ -120,8 +120,10 @@ serve() { # url
       --role "$1" --scope "$2" --database "$url" --key-file "$work/key" >/dev/null
     tokens+=("$("$bin" user token "$login" --database "$url" --key-file "$work/key" | tail -n 1)")
   done
+  # The engine's search index, made with its data and kept, as a server keeps its own: a new
+  # folder would be filled from the whole audit trail while the pages and the load are timed.
   "$bin" serve --listen "127.0.0.1:$port" --database "$url" --key-file "$work/key" \
-    --search-dir "$work/search-serve-$port" >"$work/serve-$port.log" 2>&1 &
+    --search-dir "$work/search-$2" >"$work/serve-$port.log" 2>&1 &
   echo "$!" >"$work/serve-$port.pid"
   for _ in $(seq 1 600); do
     curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
@@ -144,7 +146,7 @@ for engine in ${ENGINES:-sqlite postgres}; do
     store="$(psql -qtA "$pg_url" -c "$store_sql")"
     product="$(psql -qtA "$pg_url" -c "$product_sql")"
   fi
-  read -r port t_province t_regency t_district < <(serve "$url")
+  read -r port t_province t_regency t_district < <(serve "$url" "$engine")
   python3 bench/province.py pages "$port" "$runs" "$regency" "$district" \
     "$t_province" "$t_regency" "$t_district" >"$work/pages-$engine.tsv"
   python3 bench/province.py load "$port" "$t_province" "$store" "$product" >"$work/load-$engine.tsv"
