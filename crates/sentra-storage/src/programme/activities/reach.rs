@@ -115,17 +115,13 @@ impl Database {
                     .await?,
             ),
         };
-        let counted = format!(
-            "{} = $1 AND u.merged_into IS NULL AND u.status = 'verified'",
-            region_column(region.level())
-        );
-        let repeated = match period {
+        let mut repeated = match period {
             ReachPeriod::Year { year, .. } => self.repeated_of_year(region, year, times).await?,
             ReachPeriod::Range { from, to } => {
-                self.repeated_scanned(code, &counted, from, to, times)
-                    .await?
+                self.repeated_scanned(region, from, to, times).await?
             }
         };
+        repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let outcomes = match period {
             ReachPeriod::Year { year, from, .. } => {
                 self.reach_outcomes_of_year(region, year, from).await?
@@ -171,20 +167,22 @@ impl Database {
                 repeated.push((r.try_get("topic")?, n));
             }
         }
-        repeated.sort_by(|a: &(String, i64), b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(repeated)
     }
 
     /// As [`Self::repeated_of_year`] over any period, from the period's participations of the
-    /// region's verified businesses (`counted`, binding the region as `$1`).
+    /// region's verified businesses.
     async fn repeated_scanned(
         &self,
-        code: &str,
-        counted: &str,
+        region: &RegionCode,
         from: i64,
         to: i64,
         times: u32,
     ) -> Result<Vec<(String, i64)>> {
+        let counted = format!(
+            "{} = $1 AND u.merged_into IS NULL AND u.status = 'verified'",
+            region_column(region.level())
+        );
         let rows = sqlx::query(&format!(
             "SELECT p.umkm_id, a.topics FROM activity_participants p \
              JOIN activities a ON a.id = p.activity_id \
@@ -192,7 +190,7 @@ impl Database {
              WHERE p.state IN ('attended', 'completed') AND a.starts_at >= $2 \
              AND a.starts_at < $3 AND {counted}"
         ))
-        .bind(code)
+        .bind(region.as_str())
         .bind(from)
         .bind(to)
         .fetch_all(&self.pool)
@@ -210,9 +208,7 @@ impl Database {
                 *repeated.entry(topic).or_default() += 1;
             }
         }
-        let mut repeated: Vec<(String, i64)> = repeated.into_iter().collect();
-        repeated.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Ok(repeated)
+        Ok(repeated.into_iter().collect())
     }
 
     /// Per value of `column` (`sector_code` or `size_class`): the verified businesses of
