@@ -179,7 +179,7 @@ impl Database {
             &mut tx,
             &[row],
             &actor.name,
-            self.params_per_statement(),
+            self.backend(),
             self.keyring.current(),
         )
         .await?;

@@ -18,7 +18,7 @@ use sentra_domain::umkm::{
 use crate::accounts::audit::{self, Actor};
 use crate::registry::import::FieldChange;
 use crate::schema::province_keys::BUSINESS_REFERENCES;
-use crate::sql::{Args, audit_diff, audit_view, fetch_record};
+use crate::sql::{Arg, Args, JsonRows, audit_diff, audit_view, fetch_record};
 use crate::{Database, Result, StorageError, now_text};
 
 /// The changes one row of a dry run makes to a stored record.
@@ -107,29 +107,29 @@ pub(crate) async fn store_changes(
 
 pub(crate) async fn record_created(
     tx: &mut Transaction<'_, Any>,
+    backend: crate::Backend,
     job: &str,
     ids: &[String],
 ) -> Result<()> {
-    for part in ids.chunks(200) {
-        let mut args = Args::default();
-        let tuples: Vec<String> = part
-            .iter()
-            .map(|id| {
-                format!(
-                    "({},{},'created',1)",
-                    args.text(job),
-                    args.text(id.as_str())
-                )
-            })
-            .collect();
+    for part in ids.chunks(1000) {
+        let mut rows = JsonRows::new();
+        for id in part {
+            rows.push(vec![
+                Arg::Text(Some(job.to_string())),
+                Arg::Text(Some(id.clone())),
+            ]);
+        }
         // A job taken up again after a crash plans its rows again: a record already recorded
         // keeps its first entry.
         let sql = format!(
-            "INSERT INTO import_run_records (job_id, umkm_id, action, version_after) VALUES {} \
+            "INSERT INTO import_run_records (job_id, umkm_id, action, version_after) {} \
              ON CONFLICT (job_id, umkm_id) DO NOTHING",
-            tuples.join(",")
+            rows.select(backend, "'created', 1")
         );
-        args.bind(sqlx::query(&sql)).execute(&mut **tx).await?;
+        sqlx::query(&sql)
+            .bind(rows.into_param())
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

@@ -74,6 +74,88 @@ impl Args {
     }
 }
 
+/// Many rows in one statement under one bound parameter: the rows as a JSON array of arrays,
+/// unpacked by the engine (`json_each` on SQLite, `json_array_elements` on PostgreSQL).
+/// SQLite finds each `$n` of a statement by a linear scan, so a multi-row `VALUES` list pays
+/// for its parameters with their square, and every statement of a transaction keeps a journal
+/// of the pages it touches: a thousand rows a statement cost a fraction of a thousand
+/// statements of nine (decision 0047).
+pub(crate) struct JsonRows {
+    kinds: Vec<Arg>,
+    rows: Vec<serde_json::Value>,
+}
+
+impl JsonRows {
+    pub(crate) fn new() -> Self {
+        JsonRows {
+            kinds: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// One row; every row has the same columns of the same kinds.
+    pub(crate) fn push(&mut self, row: Vec<Arg>) {
+        use serde_json::Value;
+        if self.kinds.is_empty() {
+            self.kinds = row
+                .iter()
+                .map(|a| match a {
+                    Arg::Text(_) => Arg::Text(None),
+                    Arg::Int(_) => Arg::Int(None),
+                    Arg::Float(_) => Arg::Float(None),
+                })
+                .collect();
+        }
+        let values = row
+            .into_iter()
+            .map(|a| match a {
+                Arg::Text(v) => v.map_or(Value::Null, Value::String),
+                Arg::Int(v) => v.map_or(Value::Null, Value::from),
+                // Not finite has no JSON form: stored as no value (coordinates are checked
+                // to be finite before they get here).
+                Arg::Float(v) => v
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::Null, Value::Number),
+            })
+            .collect();
+        self.rows.push(Value::Array(values));
+    }
+
+    /// `SELECT <columns> FROM <the rows>`, the rows bound as `$1`, to follow `INSERT INTO t
+    /// (…)`; `extra` are constant columns appended after the row's own (`'created', 1`).
+    pub(crate) fn select(&self, backend: crate::Backend, extra: &str) -> String {
+        let columns: Vec<String> = self
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| match k {
+                Arg::Text(_) => format!("r.value ->> {i}"),
+                Arg::Int(_) => format!("CAST(r.value ->> {i} AS BIGINT)"),
+                Arg::Float(_) => format!("CAST(r.value ->> {i} AS DOUBLE PRECISION)"),
+            })
+            .collect();
+        let source = match backend {
+            crate::Backend::Sqlite => "json_each($1) AS r",
+            crate::Backend::Postgres => "json_array_elements(CAST($1 AS json)) AS r",
+        };
+        let extra = if extra.is_empty() {
+            String::new()
+        } else {
+            format!(", {extra}")
+        };
+        // `WHERE true`: SQLite reads an `ON CONFLICT` after `FROM …` as a join's `ON`.
+        format!(
+            "SELECT {}{extra} FROM {source} WHERE true",
+            columns.join(", ")
+        )
+    }
+
+    /// The rows as the one parameter of [`JsonRows::select`].
+    pub(crate) fn into_param(self) -> String {
+        serde_json::Value::Array(self.rows).to_string()
+    }
+}
+
 /// A day as both engines store it (`2025-09-24` text); anything else is a corrupt row, named
 /// by `what` (`gallery date`, `purchase due_on`).
 pub(crate) fn stored_day(s: &str, what: &str) -> Result<NaiveDate> {

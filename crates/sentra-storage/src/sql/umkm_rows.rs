@@ -11,7 +11,7 @@ use sentra_domain::scope::Scope;
 use sentra_domain::size::{SizeBasis, SizeClass};
 use sentra_domain::umkm::{LegalDocument, LegalKind, UmkmData, UmkmStatus};
 
-use super::{Arg, Args, parse_day, parse_opt, parse_req, scope_admits, scope_condition};
+use super::{Arg, Args, JsonRows, parse_day, parse_opt, parse_req, scope_admits, scope_condition};
 use crate::{Database, NewUmkm, Result, StorageError, UmkmRecord, now_text};
 
 pub(crate) const INSERT_COLUMNS: &[&str] = &[
@@ -97,11 +97,15 @@ fn sex_str(d: &UmkmData) -> &'static str {
     }
 }
 
+/// Rows a statement when many are inserted: one statement's journal of the pages it touches
+/// stays a few megabytes.
+const ROWS_PER_STATEMENT: usize = 1000;
+
 pub(crate) async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     rows: &[NewUmkm<'_>],
     actor: &str,
-    max_params: usize,
+    backend: crate::Backend,
     key: &crate::PersonalKey,
 ) -> Result<Vec<String>> {
     let mut ids = Vec::with_capacity(rows.len());
@@ -114,10 +118,8 @@ pub(crate) async fn insert_rows(
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string()
     };
-    // Rows a statement: see `Database::params_per_statement`.
-    for chunk in rows.chunks((max_params / INSERT_COLUMNS.len()).max(1)) {
-        let mut args = Args::default();
-        let mut tuples = Vec::with_capacity(chunk.len());
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut json = JsonRows::new();
         for row in chunk {
             let id = uuid::Uuid::now_v7().to_string();
             let mut values = vec![Arg::Text(Some(id.clone()))];
@@ -137,36 +139,51 @@ pub(crate) async fn insert_rows(
             values.push(Arg::Text(Some(now.clone())));
             values.push(Arg::Text(row.owner.map(str::to_string)));
             debug_assert_eq!(values.len(), INSERT_COLUMNS.len());
-            let placeholders: Vec<String> = values.into_iter().map(|v| args.push(v)).collect();
-            tuples.push(format!("({})", placeholders.join(",")));
+            json.push(values);
             ids.push(id);
         }
         let sql = format!(
-            "INSERT INTO umkm ({}) VALUES {}",
+            "INSERT INTO umkm ({}) {}",
             INSERT_COLUMNS.join(","),
-            tuples.join(",")
+            json.select(backend, "")
         );
-        args.bind(sqlx::query(&sql)).execute(&mut **tx).await?;
+        sqlx::query(&sql)
+            .bind(json.into_param())
+            .execute(&mut **tx)
+            .await?;
     }
-    // Documents after all records, many rows per statement.
+    // Documents after all records.
     let docs: Vec<(&str, &LegalDocument)> = rows
         .iter()
         .zip(&ids)
         .flat_map(|(r, id)| r.data.documents.iter().map(move |d| (id.as_str(), d)))
         .collect();
-    for chunk in docs.chunks(max_params / 5) {
-        let mut args = Args::default();
-        let tuples: Vec<String> = chunk
-            .iter()
-            .map(|(id, d)| document_tuple(&mut args, id, d))
-            .collect();
+    for chunk in docs.chunks(ROWS_PER_STATEMENT) {
+        let mut json = JsonRows::new();
+        for (id, d) in chunk {
+            json.push(document_values(id, d));
+        }
         let sql = format!(
-            "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on) VALUES {}",
-            tuples.join(",")
+            "INSERT INTO umkm_documents (umkm_id, kind, number, issued_on, expires_on) {}",
+            json.select(backend, "")
         );
-        args.bind(sqlx::query(&sql)).execute(&mut **tx).await?;
+        sqlx::query(&sql)
+            .bind(json.into_param())
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(ids)
+}
+
+fn document_values(id: &str, d: &LegalDocument) -> Vec<Arg> {
+    let day = |x: Option<NaiveDate>| Arg::Text(x.map(|v| v.format("%Y-%m-%d").to_string()));
+    vec![
+        Arg::Text(Some(id.to_string())),
+        Arg::Text(Some(d.kind.as_str().to_string())),
+        Arg::Text(Some(d.number.clone())),
+        day(d.issued_on),
+        day(d.expires_on),
+    ]
 }
 
 fn document_tuple(args: &mut Args, id: &str, d: &LegalDocument) -> String {

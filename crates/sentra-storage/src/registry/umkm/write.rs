@@ -38,7 +38,7 @@ impl Database {
             &mut tx,
             &[row],
             &actor.name,
-            self.params_per_statement(),
+            self.backend(),
             self.keyring.current(),
         )
         .await?;
@@ -102,7 +102,7 @@ impl Database {
             &mut tx,
             rows,
             &actor.name,
-            self.params_per_statement(),
+            self.backend(),
             self.keyring.current(),
         )
         .await?;
@@ -123,7 +123,8 @@ impl Database {
         )
         .await?;
         if let Some(job) = run {
-            crate::registry::import_undo::record_created(&mut tx, job, &ids).await?;
+            crate::registry::import_undo::record_created(&mut tx, self.backend(), job, &ids)
+                .await?;
         }
         tx.commit().await?;
         Ok(ids)
