@@ -102,9 +102,9 @@ pub async fn check(
 }
 
 /// Writes the valid rows, a group of chunks at a time (one transaction per group: a crash
-/// leaves whole groups), then checks the written records against the registry for duplicates. The rows are
-/// taken by value and let go before that check, the import's largest use of memory. `run`
-/// names the import job whose writes are recorded for its undo.
+/// leaves whole groups), then checks the written records against the registry for
+/// duplicates. The rows are taken by value and let go before that check, the import's largest
+/// use of memory. `run` names the import job whose writes are recorded for its undo.
 pub async fn commit(
     db: &Database,
     s: &Setting<'_>,

@@ -18,7 +18,9 @@ use sentra_domain::umkm::{
 use crate::accounts::audit::{self, Actor};
 use crate::registry::import::FieldChange;
 use crate::schema::province_keys::BUSINESS_REFERENCES;
-use crate::sql::{Arg, Args, JsonRows, audit_diff, audit_view, fetch_record};
+use crate::sql::{
+    Arg, Args, JSON_ROWS_PER_STATEMENT, JsonRows, audit_diff, audit_view, fetch_record,
+};
 use crate::{Database, Result, StorageError, now_text};
 
 /// The changes one row of a dry run makes to a stored record.
@@ -111,7 +113,7 @@ pub(crate) async fn record_created(
     job: &str,
     ids: &[String],
 ) -> Result<()> {
-    for part in ids.chunks(1000) {
+    for part in ids.chunks(JSON_ROWS_PER_STATEMENT) {
         let mut rows = JsonRows::new();
         for id in part {
             rows.push(vec![

@@ -74,6 +74,10 @@ impl Args {
     }
 }
 
+/// Rows a [`JsonRows`] statement carries when many are inserted: one statement's journal of
+/// the pages it touches stays a few megabytes.
+pub(crate) const JSON_ROWS_PER_STATEMENT: usize = 1000;
+
 /// Many rows in one statement under one bound parameter: the rows as a JSON array of arrays,
 /// unpacked by the engine (`json_each` on SQLite, `json_array_elements` on PostgreSQL).
 /// SQLite finds each `$n` of a statement by a linear scan, so a multi-row `VALUES` list pays

@@ -11,7 +11,10 @@ use sentra_domain::scope::Scope;
 use sentra_domain::size::{SizeBasis, SizeClass};
 use sentra_domain::umkm::{LegalDocument, LegalKind, UmkmData, UmkmStatus};
 
-use super::{Arg, Args, JsonRows, parse_day, parse_opt, parse_req, scope_admits, scope_condition};
+use super::{
+    Arg, Args, JSON_ROWS_PER_STATEMENT, JsonRows, parse_day, parse_opt, parse_req, scope_admits,
+    scope_condition,
+};
 use crate::{Database, NewUmkm, Result, StorageError, UmkmRecord, now_text};
 
 pub(crate) const INSERT_COLUMNS: &[&str] = &[
@@ -97,10 +100,6 @@ fn sex_str(d: &UmkmData) -> &'static str {
     }
 }
 
-/// Rows a statement when many are inserted: one statement's journal of the pages it touches
-/// stays a few megabytes.
-const ROWS_PER_STATEMENT: usize = 1000;
-
 pub(crate) async fn insert_rows(
     tx: &mut Transaction<'_, Any>,
     rows: &[NewUmkm<'_>],
@@ -118,7 +117,7 @@ pub(crate) async fn insert_rows(
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string()
     };
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    for chunk in rows.chunks(JSON_ROWS_PER_STATEMENT) {
         let mut json = JsonRows::new();
         for row in chunk {
             let id = uuid::Uuid::now_v7().to_string();
@@ -158,7 +157,7 @@ pub(crate) async fn insert_rows(
         .zip(&ids)
         .flat_map(|(r, id)| r.data.documents.iter().map(move |d| (id.as_str(), d)))
         .collect();
-    for chunk in docs.chunks(ROWS_PER_STATEMENT) {
+    for chunk in docs.chunks(JSON_ROWS_PER_STATEMENT) {
         let mut json = JsonRows::new();
         for (id, d) in chunk {
             json.push(document_values(id, d));
@@ -187,15 +186,11 @@ fn document_values(id: &str, d: &LegalDocument) -> Vec<Arg> {
 }
 
 fn document_tuple(args: &mut Args, id: &str, d: &LegalDocument) -> String {
-    let day = |x: Option<NaiveDate>| Arg::Text(x.map(|v| v.format("%Y-%m-%d").to_string()));
-    format!(
-        "({},{},{},{},{})",
-        args.text(id),
-        args.text(d.kind.as_str()),
-        args.text(d.number.clone()),
-        args.push(day(d.issued_on)),
-        args.push(day(d.expires_on))
-    )
+    let placeholders: Vec<String> = document_values(id, d)
+        .into_iter()
+        .map(|v| args.push(v))
+        .collect();
+    format!("({})", placeholders.join(","))
 }
 
 pub(crate) async fn insert_documents(
